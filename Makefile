@@ -1,0 +1,35 @@
+# Entry points (README): `make demo` and `make test` install what is missing,
+# build, and run. Everything else is a step of those two.
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+JOBS ?= $(shell nproc)
+SVIC := $(BUILD)/driver/svic
+
+.PHONY: all deps configure build test demo asan clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+
+build: configure
+	@cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+demo: build
+	$(SVIC) sites examples/tutorial/branching.py
+	$(SVIC) analyze examples/tutorial/branching.py
+
+# The bad-input corpus and the examples under AddressSanitizer + UBSan.
+asan: deps
+	@cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DSVIC_SANITIZE=ON >/dev/null
+	@cmake --build $(ASAN_BUILD) -j $(JOBS) --target svic
+	@bash scripts/run-corpus.sh $(ASAN_BUILD)/driver/svic
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)
