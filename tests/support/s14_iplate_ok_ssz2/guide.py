@@ -1,0 +1,15 @@
+"""svic support-match corpus: s14_iplate_ok_ssz2, guide side.
+
+Oracle entry "suite, 1- iplate, iplate_ok (ssz=2)" (expected: match).
+Written from the artifact's tests/pyro_test_suite/guide7.py and Pyro's
+tests/infer/test_valid_models.py::test_iplate_ok[subsample_size=2].
+"""
+import torch
+import pyro
+import pyro.distributions as dist
+
+
+def guide():
+    p = pyro.param("p", torch.tensor(0.5, requires_grad=True))
+    for i in pyro.plate("plate", 4, 2):
+        pyro.sample("x_{}".format(i), dist.Bernoulli(p))

@@ -1,0 +1,18 @@
+"""svic support-match corpus: s18_iplate_iplate_swap_ok_full, guide side.
+
+Oracle entry "suite, n- iplate, iplate_iplate_swap_ok (ssz=None)" (expected: match).
+Written from the artifact's tests/pyro_test_suite/guide14.py and Pyro's
+tests/infer/test_valid_models.py::test_iplate_iplate_swap_ok[subsample_size=None].
+"""
+import torch
+import pyro
+import pyro.distributions as dist
+
+
+def guide():
+    p = pyro.param("p", torch.tensor(0.5, requires_grad=True))
+    outer_iplate = pyro.plate("plate_0", 3, None)
+    inner_iplate = pyro.plate("plate_1", 3, None)
+    for j in inner_iplate:
+        for i in outer_iplate:
+            pyro.sample("x_{}_{}".format(i, j), dist.Bernoulli(p))

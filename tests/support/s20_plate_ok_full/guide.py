@@ -1,0 +1,15 @@
+"""svic support-match corpus: s20_plate_ok_full, guide side.
+
+Oracle entry "suite, 1- wplate, plate_ok (ssz=None)" (expected: match).
+Written from the artifact's tests/pyro_test_suite/guide9.py and Pyro's
+tests/infer/test_valid_models.py::test_plate_ok[subsample_size=None].
+"""
+import torch
+import pyro
+import pyro.distributions as dist
+
+
+def guide():
+    p = pyro.param("p", torch.tensor(0.5, requires_grad=True))
+    with pyro.plate("plate", 10, None) as ind:
+        pyro.sample("x", dist.Bernoulli(p).expand_by([10]))
