@@ -1,0 +1,2697 @@
+//===- Lower.cpp - AST to core IR -------------------------------------------===//
+///
+/// \file
+/// Name resolution, inlining of user helpers, desugaring (methods, in-place
+/// updates, tuple unpacking, augmented assignment), resolution of every call
+/// to a row of the shared table, site names, and the Pyro constructs (sample,
+/// param, module, factor, deterministic, plate, poutine contexts) — see the
+/// lowering rules in IR.h and docs/language.md.
+///
+/// Static facts. To substitute a distribution, plate or name held in a
+/// variable at its use, the lowerer remembers for each variable its latest
+/// definition (Fact) together with the nest of conditional regions (if
+/// branches, loop bodies) it was made in. A fact is usable only where that nest
+/// is a prefix of the current one, i.e. the definition dominates the use; a
+/// variable rebound inside a loop is invalidated at the loop head because a
+/// later iteration sees the rebound value.
+//===----------------------------------------------------------------------===//
+
+#include "Lower.h"
+
+#include "StackGuard.h"
+#include "Strings.h"
+#include "svic/frontend/Parse.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstring>
+#include <deque>
+#include <functional>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+namespace svic::frontend {
+
+using namespace svic::ir;
+namespace A = svic::frontend::ast;
+
+namespace {
+
+//===-- Table lookups (cached: findOp & co. are linear scans) -------------------===//
+
+const std::unordered_map<std::string, OpId> &opIndex() {
+  static const std::unordered_map<std::string, OpId> M = [] {
+    std::unordered_map<std::string, OpId> Out;
+    for (const OpInfo &O : allOps())
+      Out.emplace(O.QualifiedName, O.Id);
+    return Out;
+  }();
+  return M;
+}
+const std::unordered_map<std::string, ModuleId> &moduleIndex() {
+  static const std::unordered_map<std::string, ModuleId> M = [] {
+    std::unordered_map<std::string, ModuleId> Out;
+    for (const ModuleInfo &O : allModules())
+      Out.emplace(O.QualifiedName, O.Id);
+    return Out;
+  }();
+  return M;
+}
+std::optional<OpId> lookupOp(const std::string &Q) {
+  auto It = opIndex().find(Q);
+  return It == opIndex().end() ? std::nullopt : std::optional<OpId>(It->second);
+}
+std::optional<ModuleId> lookupModule(const std::string &Q) {
+  auto It = moduleIndex().find(Q);
+  return It == moduleIndex().end() ? std::nullopt : std::optional<ModuleId>(It->second);
+}
+
+const std::vector<ParamSpec> &sig(const std::string &Spec) {
+  static std::map<std::string, std::vector<ParamSpec>> Cache;
+  auto It = Cache.find(Spec);
+  if (It != Cache.end())
+    return It->second;
+  std::optional<std::vector<ParamSpec>> P = parseSignature(Spec);
+  assert(P && "malformed built-in signature");
+  return Cache.emplace(Spec, P ? std::move(*P) : std::vector<ParamSpec>{}).first->second;
+}
+
+// Signatures of the Pyro primitives and builtins the lowering handles itself.
+const char *const SigSample = "name:n,fn:n,obs:n?,obs_mask:n?,infer:n?";
+const char *const SigParam = "name:n,init_tensor:n?,constraint:n?,event_dim:n?";
+const char *const SigModule = "name:n,nn_module:n,update_module_params:n?";
+const char *const SigFactor = "name:n,log_factor:n,has_rsample:n?";
+const char *const SigDeterministic = "name:n,value:n,event_dim:n?";
+const char *const SigPlate =
+    "name:n,size:n?,subsample_size:n?,subsample:n?,dim:n?,use_cuda:n?,device:n?";
+const char *const SigMarkov = "fn:n?,history:n?,keep:n?,dim:n?,name:n?";
+const char *const SigScale = "fn:n?,scale:n?";
+const char *const SigMask = "fn:n?,mask:n?";
+const char *const SigNoArgs = "";
+const char *const SigRange = "start:n,stop:n?,step:n?";
+const char *const SigToEvent = "reinterpreted_batch_ndims:n?";
+const char *const SigExpand = "shape:n*";
+const char *const SigMaskT = "mask:n";
+const char *const SigLogProb = "value:n";
+const char *const SigSampleM = "sample_shape:n?";
+
+/// Modules svic accepts in imports (SPEC §3).
+const std::set<std::string> &allowedModules() {
+  static const std::set<std::string> S = {"pyro",
+                                          "pyro.distributions",
+                                          "pyro.distributions.constraints",
+                                          "pyro.poutine",
+                                          "torch",
+                                          "torch.nn",
+                                          "torch.nn.functional",
+                                          "torch.distributions",
+                                          "torch.distributions.constraints",
+                                          "math"};
+  return S;
+}
+
+const std::set<std::string> &builtinNames() {
+  static const std::set<std::string> S = {
+      "range",     "float",    "int",  "len",   "abs",    "min",   "max",
+      "round",     "tuple",    "list", "str",   "dict",   "print", "isinstance",
+      "enumerate", "zip",      "sum",  "type",  "bool",   "map",   "filter",
+      "sorted",    "reversed", "open", "super", "object", "iter",  "next"};
+  return S;
+}
+
+bool startsWith(std::string_view S, std::string_view P) { return S.substr(0, P.size()) == P; }
+
+std::string lastComponent(const std::string &Q) {
+  size_t Dot = Q.rfind('.');
+  return Dot == std::string::npos ? Q : Q.substr(Dot + 1);
+}
+
+//===-- The lowerer -----------------------------------------------------------===//
+
+class Lowerer {
+public:
+  Lowerer(Program &P, SourceManager &SM, DiagnosticEngine &DE) : P(P), SM(SM), DE(DE) {}
+
+  void run(const A::Module &M, const A::FunctionDef &Entry);
+
+private:
+  Program &P;
+  SourceManager &SM;
+  DiagnosticEngine &DE;
+
+  //===-- scopes and bindings --===//
+  struct Scope;
+  struct Binding {
+    enum class Kind { Var, Qualified, Function } K = Kind::Var;
+    VarId Var = 0;
+    std::string Qual; ///< Qualified: a dotted module path or imported name
+    const A::FunctionDef *Fn = nullptr;
+    Scope *FnScope = nullptr; ///< where Fn was defined (its closure)
+  };
+  struct Scope {
+    Scope *Parent = nullptr;
+    bool IsFunction = false;
+    std::string Suffix; ///< appended to local names: "@f#2" (empty: entry and module)
+    std::unordered_map<std::string, Binding> Names;
+    std::set<std::string> Locals; ///< names assigned in the function (Python's local rule)
+  };
+  std::deque<Scope> Scopes;
+  Scope *Cur = nullptr;
+  Scope *ModuleScope = nullptr;
+
+  //===-- functions being lowered --===//
+  struct FunctionCtx {
+    const A::FunctionDef *Def = nullptr;
+    bool IsEntry = false;
+    VarId RetVar = 0;
+  };
+  std::vector<FunctionCtx> Functions;
+  std::vector<const A::FunctionDef *> InlineStack;
+  std::map<std::string, int> InlineCount;
+  InlineId CurFrame = 0;
+
+  //===-- static facts --===//
+  struct Fact {
+    enum class Kind { None, Dist, Plate, Module, String, Template } K = Kind::None;
+    const Expr *Def =
+        nullptr; ///< Dist: DistributionExpr; String: Constant; Template: StrFormat call
+    std::shared_ptr<const PlateInfo> Plate; ///< Plate
+    std::optional<ModuleId> Mod;            ///< Module (when known)
+    std::vector<int> Region;                ///< region nest of the definition
+    std::string Invalid;                    ///< non-empty: why the fact cannot be used
+  };
+  std::vector<Fact> Facts; // by VarId
+  std::vector<int> Region;
+  int NextRegion = 0;
+  int LoopDepth = 0;
+  /// Statements dropped after an error: kept alive because facts may point into them.
+  std::vector<StmtPtr> Graveyard;
+
+  //===-- hoisting control --===//
+  /// Non-empty inside an expression evaluated conditionally (or repeatedly):
+  /// hoisting statements out of it would change the program.
+  std::vector<std::string> NoHoist;
+
+  std::map<std::string, int> TempCount;
+
+  StackGuard Guard{3u << 20};
+  bool DeepReported = false;
+  int ExprDepth = 0;
+  static constexpr int MaxExprDepth = 2000;
+  /// Reports (once) and returns true when recursion went too deep.
+  bool tooDeep(const SourceLoc &L) {
+    if (!Guard.exceeded())
+      return false;
+    if (!DeepReported)
+      error(DiagId::Unsupported, L,
+            "the code is nested too deeply to be lowered (more than " +
+                std::to_string(MaxExprDepth) + " levels); simplify it");
+    DeepReported = true;
+    return true;
+  }
+
+  //===-- helpers --===//
+  SourceLoc loc(const SourceLoc &L) const {
+    SourceLoc Out = L;
+    Out.Inlined = CurFrame;
+    return Out;
+  }
+  template <typename T> std::unique_ptr<T> make(const SourceLoc &L) { return P.make<T>(loc(L)); }
+
+  void error(DiagId Id, const SourceLoc &L, std::string Msg) {
+    DE.report(Id, loc(L), std::move(Msg));
+  }
+  void unsupported(const SourceLoc &L, std::string Msg) {
+    error(DiagId::Unsupported, L, std::move(Msg));
+  }
+  std::string text(const A::Expr &E) const { return sourceText(SM, E.Loc); }
+
+  ExprPtr constNone(const SourceLoc &L) { return make<ConstantExpr>(L); }
+  ExprPtr constInt(const SourceLoc &L, int64_t V) {
+    auto C = make<ConstantExpr>(L);
+    C->Ty = ConstantExpr::Type::Int;
+    C->IntValue = V;
+    return C;
+  }
+  ExprPtr constFloat(const SourceLoc &L, double V) {
+    auto C = make<ConstantExpr>(L);
+    C->Ty = ConstantExpr::Type::Float;
+    C->FloatValue = V;
+    return C;
+  }
+  ExprPtr constString(const SourceLoc &L, std::string V) {
+    auto C = make<ConstantExpr>(L);
+    C->Ty = ConstantExpr::Type::String;
+    C->StringValue = std::move(V);
+    return C;
+  }
+  ExprPtr varRef(const SourceLoc &L, VarId V) {
+    auto R = make<VarRefExpr>(L);
+    R->Var = V;
+    return R;
+  }
+
+  VarId addVar(const std::string &Name, VarKind K, const SourceLoc &L) {
+    VarId V = P.addVar(Name, K, loc(L));
+    if (Facts.size() <= V)
+      Facts.resize(V + 1);
+    return V;
+  }
+  VarId newTemp(const std::string &What, const SourceLoc &L) {
+    int N = ++TempCount[What];
+    return addVar(What + "." + std::to_string(N), VarKind::Temp, L);
+  }
+
+  void assign(Block &Out, VarId Target, ExprPtr Value, const SourceLoc &L) {
+    setFactFromValue(Target, Value.get());
+    auto S = make<AssignStmt>(L);
+    S->Target = Target;
+    S->Value = std::move(Value);
+    Out.push_back(std::move(S));
+  }
+
+  //===-- facts --===//
+  Fact &fact(VarId V) {
+    if (Facts.size() <= V)
+      Facts.resize(V + 1);
+    return Facts[V];
+  }
+  void setFactFromValue(VarId Target, const Expr *Value) {
+    Fact F;
+    F.Region = Region;
+    if (Value) {
+      if (auto *D = dyn_cast<DistributionExpr>(Value)) {
+        F.K = Fact::Kind::Dist;
+        F.Def = D;
+      } else if (auto *M = dyn_cast<ModuleCtorExpr>(Value)) {
+        F.K = Fact::Kind::Module;
+        F.Mod = M->Module;
+      } else if (auto *C = dyn_cast<ConstantExpr>(Value)) {
+        if (C->Ty == ConstantExpr::Type::String) {
+          F.K = Fact::Kind::String;
+          F.Def = C;
+        }
+      } else if (auto *Call = dyn_cast<CallExpr>(Value)) {
+        if (Call->Op == OpId::StrFormat && !Call->Args.Args.empty() && Call->Args.Args[0] &&
+            isa<ConstantExpr>(Call->Args.Args[0].get())) {
+          F.K = Fact::Kind::Template;
+          F.Def = Call;
+        }
+      } else if (auto *R = dyn_cast<VarRefExpr>(Value)) {
+        if (R->Var != Target) {
+          Fact Copy = fact(R->Var);
+          if (Copy.K == Fact::Kind::Module || Copy.K == Fact::Kind::None) {
+            F.K = Copy.K;
+            F.Mod = Copy.Mod;
+          } else {
+            F = Copy;
+            // The copy is made here: it is usable where this assignment is.
+            if (F.Invalid.empty() && !regionDominates(Copy.Region))
+              F.Invalid = "it is assigned in a branch or loop";
+            F.Region = Region;
+          }
+        } else {
+          F = fact(Target);
+        }
+      } else if (isa<AttrUpdateExpr>(Value) || isa<IndexUpdateExpr>(Value)) {
+        // An in-place update keeps a module a module.
+        const Fact &Old = fact(Target);
+        if (Old.K == Fact::Kind::Module) {
+          F.K = Fact::Kind::Module;
+          F.Mod = Old.Mod;
+        }
+      }
+    }
+    fact(Target) = std::move(F);
+  }
+  bool regionDominates(const std::vector<int> &DefRegion) const {
+    if (DefRegion.size() > Region.size())
+      return false;
+    return std::equal(DefRegion.begin(), DefRegion.end(), Region.begin());
+  }
+  /// Why the fact of \p V cannot be used here, or empty.
+  std::string factProblem(VarId V) {
+    const Fact &F = fact(V);
+    if (!F.Invalid.empty())
+      return F.Invalid;
+    if (!regionDominates(F.Region))
+      return "it is assigned in a branch or loop";
+    return "";
+  }
+
+  //===-- name resolution --===//
+  /// The binding of \p Name, or null; \p UnboundLocal is set when the name is a
+  /// local of the current function that has no value yet.
+  Binding *lookup(const std::string &Name, bool *UnboundLocal = nullptr) {
+    for (Scope *S = Cur; S; S = S->Parent) {
+      auto It = S->Names.find(Name);
+      if (It != S->Names.end())
+        return &It->second;
+      if (S->IsFunction && S->Locals.count(Name)) {
+        if (UnboundLocal)
+          *UnboundLocal = S == Cur;
+        return nullptr;
+      }
+    }
+    return nullptr;
+  }
+
+  /// The variable a store to \p Name writes (created on first assignment).
+  VarId varForStore(const std::string &Name, const SourceLoc &L) {
+    auto It = Cur->Names.find(Name);
+    if (It != Cur->Names.end() && It->second.K == Binding::Kind::Var)
+      return It->second.Var;
+    VarId V = addVar(Name + Cur->Suffix, VarKind::User, L);
+    Binding B;
+    B.Var = V;
+    Cur->Names[Name] = B; // rebinding an import or a function makes it a variable
+    return V;
+  }
+
+  /// A dotted module path or imported name for \p E (`dist.Normal`,
+  /// `torch.nn.functional.relu`), if \p E is one.
+  std::optional<std::string> staticPath(const A::Expr &E) {
+    if (auto *N = dyn_cast<A::Name>(&E)) {
+      Binding *B = lookup(N->Id);
+      if (B && B->K == Binding::Kind::Qualified)
+        return B->Qual;
+      if (!B && builtinNames().count(N->Id) && !isLocalName(N->Id))
+        return N->Id;
+      return std::nullopt;
+    }
+    if (auto *At = dyn_cast<A::Attribute>(&E)) {
+      std::optional<std::string> Base = staticPath(*At->Value);
+      if (Base)
+        return *Base + "." + At->Attr;
+    }
+    return std::nullopt;
+  }
+  bool isLocalName(const std::string &Name) {
+    for (Scope *S = Cur; S; S = S->Parent)
+      if (S->Names.count(Name) || (S->IsFunction && S->Locals.count(Name)))
+        return true;
+    return false;
+  }
+
+  //===-- statements --===//
+  void lowerBody(const A::Body &B, Block &Out) {
+    for (const A::StmtPtr &S : B)
+      lowerStmt(*S, Out);
+  }
+  void lowerStmt(const A::Stmt &S, Block &Out);
+  void lowerModuleStmt(const A::Stmt &S, Block &Out);
+  void lowerImport(const A::Stmt &S);
+  void lowerExprStmt(const A::ExprStmt &S, Block &Out);
+  void lowerAssign(const A::Assign &S, Block &Out);
+  void lowerIf(const A::If &S, Block &Out);
+  void lowerFor(const A::For &S, Block &Out);
+  void lowerWhile(const A::While &S, Block &Out);
+  void lowerWith(const A::With &S, size_t Item, Block &Out);
+  void lowerReturn(const A::Return &S, Block &Out);
+  void defineFunction(const A::FunctionDef &F);
+
+  void store(const A::Expr &Target, ExprPtr Value, Block &Out, const SourceLoc &L);
+  void enterRegion() { Region.push_back(++NextRegion); }
+  void leaveRegion() { Region.pop_back(); }
+  void invalidateLoopVariant(const A::Body &Loop, const SourceLoc &LoopLoc);
+
+  //===-- expressions --===//
+  ExprPtr lowerExpr(const A::Expr &E, Block &Out);
+  ExprPtr lowerName(const A::Name &N);
+  ExprPtr lowerStaticValue(const std::string &Q, const A::Expr &E);
+  ExprPtr lowerConstant(const A::Constant &C);
+  ExprPtr lowerFString(const A::FString &F, Block &Out);
+  ExprPtr lowerSubscript(const A::Subscript &S, Block &Out);
+  std::vector<ExprPtr> lowerIndices(const A::Subscript &S, Block &Out);
+  ExprPtr lowerCall(const A::Call &C, Block &Out, std::optional<VarId> Target = std::nullopt,
+                    bool *Emitted = nullptr);
+  ExprPtr lowerQualifiedCall(const std::string &Q, const A::Call &C, Block &Out,
+                             std::optional<VarId> Target, bool *Emitted);
+  ExprPtr lowerMethodCall(const A::Attribute &Func, const A::Call &C, Block &Out);
+  ExprPtr lowerTableCall(OpId Op, const std::string &Spelling, const A::Call &C, Block &Out,
+                         ExprPtr Receiver = nullptr);
+  ExprPtr lowerModuleCtor(ModuleId M, const A::Call &C, Block &Out);
+  ExprPtr lowerModuleCall(ExprPtr Callee, std::optional<ModuleId> M, const A::Call &C, Block &Out);
+  ExprPtr lowerDistCtor(DistId D, const std::string &Spelling, const A::Call &C, Block &Out);
+  ExprPtr lowerDistMethod(ExprPtr Recv, const std::string &Method, const std::string &Spelling,
+                          const A::Call &C, size_t FirstArg, Block &Out);
+  ExprPtr lowerConstraint(const std::string &Name, const A::Expr &E, const A::Call *C, Block &Out);
+  ExprPtr inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::Call &C, Block &Out);
+
+  /// Binds the arguments of \p C (skipping the first \p Skip positional ones)
+  /// to \p Formals; reports bad-arguments errors naming \p Spelling. Slots
+  /// get pointers into the AST; Extra holds variadic arguments beyond the
+  /// first. Returns false on errors.
+  struct Bound {
+    std::vector<const A::Expr *> Slots;
+    std::vector<const A::Expr *> Extra;
+  };
+  bool bindArgs(const std::vector<ParamSpec> &Formals, const A::Call &C, size_t Skip,
+                size_t PrefilledSlots, const std::string &Spelling, Bound &B,
+                const std::set<std::string> &Ignored = {});
+  /// Lowers the bound arguments in source order into IR BoundArgs.
+  BoundArgs lowerBound(const Bound &B, const A::Call &C, Block &Out,
+                       std::vector<ExprPtr> Prefilled = {});
+
+  // Pyro
+  void lowerSample(const A::Call &C, Block &Out, std::optional<VarId> Target);
+  void lowerParam(const A::Call &C, Block &Out, std::optional<VarId> Target);
+  void lowerModuleStmt(const A::Call &C, Block &Out, std::optional<VarId> Target);
+  void lowerFactor(const A::Call &C, Block &Out);
+  void lowerDeterministic(const A::Call &C, Block &Out, std::optional<VarId> Target);
+  std::optional<PlateInfo> lowerPlate(const A::Call &C, Block &Out);
+  std::optional<PlateInfo> plateOf(const A::Expr &E, Block &Out);
+  std::unique_ptr<DistributionExpr> lowerDistArg(const A::Expr &E, Block &Out);
+  SiteName lowerSiteName(const A::Expr &E, Block &Out);
+  struct FormatPlan {
+    std::string Template;               ///< replacement fields written `{}`, literal braces doubled
+    std::string Literal;                ///< the text when there are no fields
+    std::vector<const A::Expr *> Order; ///< the argument of each field
+  };
+  /// The reading of `"...".format(...)`, or nullopt when it is not one or has
+  /// fields svic cannot read (`{0[1]}`, `{x.y}`, a missing argument).
+  std::optional<FormatPlan> planFormat(const A::Call &Call);
+  std::vector<ExprPtr> lowerFormatArgs(const A::Call &Call, const FormatPlan &Plan, Block &Out);
+  PlateInfo clonePlate(const PlateInfo &Src, const SourceLoc &UseLoc);
+  SiteName cloneSiteName(const SiteName &Src);
+
+  bool checkHoist(const SourceLoc &L, const std::string &What);
+  const A::Call *pyroCall(const A::Expr &E, const char *Name);
+  bool isInPlaceCall(const A::Expr &E, const A::Expr **Receiver);
+  void checkReturns(const A::Body &B, bool Tail);
+  static bool endsWithReturn(const A::Body &B);
+  static bool hasReturn(const A::Body &B);
+  static void collectAssigned(const A::Body &B, std::set<std::string> &Out);
+  static void collectLocals(const A::Body &B, std::set<std::string> &Out);
+  static void collectTargetNames(const A::Expr &T, std::set<std::string> &Out);
+};
+
+//===-- Small AST utilities ---------------------------------------------------===//
+
+void Lowerer::collectTargetNames(const A::Expr &T, std::set<std::string> &Out) {
+  if (auto *N = dyn_cast<A::Name>(&T))
+    Out.insert(N->Id);
+  else if (auto *S = dyn_cast<A::Sequence>(&T))
+    for (const A::ExprPtr &E : S->Elts)
+      collectTargetNames(*E, Out);
+  else if (auto *St = dyn_cast<A::Starred>(&T))
+    collectTargetNames(*St->Value, Out);
+}
+
+void Lowerer::collectAssigned(const A::Body &B, std::set<std::string> &Out) {
+  for (const A::StmtPtr &S : B) {
+    switch (S->Kind) {
+    case A::StmtKind::Assign:
+      for (const A::ExprPtr &T : cast<A::Assign>(S.get())->Targets)
+        collectTargetNames(*T, Out);
+      break;
+    case A::StmtKind::AugAssign:
+      collectTargetNames(*cast<A::AugAssign>(S.get())->Target, Out);
+      break;
+    case A::StmtKind::AnnAssign:
+      if (cast<A::AnnAssign>(S.get())->Value)
+        collectTargetNames(*cast<A::AnnAssign>(S.get())->Target, Out);
+      break;
+    case A::StmtKind::If:
+      collectAssigned(cast<A::If>(S.get())->Then, Out);
+      collectAssigned(cast<A::If>(S.get())->OrElse, Out);
+      break;
+    case A::StmtKind::For:
+      collectTargetNames(*cast<A::For>(S.get())->Target, Out);
+      collectAssigned(cast<A::For>(S.get())->Loop, Out);
+      collectAssigned(cast<A::For>(S.get())->OrElse, Out);
+      break;
+    case A::StmtKind::While:
+      collectAssigned(cast<A::While>(S.get())->Loop, Out);
+      collectAssigned(cast<A::While>(S.get())->OrElse, Out);
+      break;
+    case A::StmtKind::With:
+      for (const A::WithItem &I : cast<A::With>(S.get())->Items)
+        if (I.Var)
+          collectTargetNames(*I.Var, Out);
+      collectAssigned(cast<A::With>(S.get())->Inner, Out);
+      break;
+    case A::StmtKind::FunctionDef:
+      Out.insert(cast<A::FunctionDef>(S.get())->Name);
+      break;
+    case A::StmtKind::Import:
+      for (const A::Alias &Al : cast<A::Import>(S.get())->Names)
+        Out.insert(Al.AsName.empty() ? Al.Name.substr(0, Al.Name.find('.')) : Al.AsName);
+      break;
+    case A::StmtKind::ImportFrom:
+      for (const A::Alias &Al : cast<A::ImportFrom>(S.get())->Names)
+        if (Al.Name != "*")
+          Out.insert(Al.AsName.empty() ? Al.Name : Al.AsName);
+      break;
+    case A::StmtKind::Expr:
+    case A::StmtKind::Return:
+    case A::StmtKind::Pass:
+    case A::StmtKind::Assert:
+    case A::StmtKind::Unsupported:
+      break;
+    }
+  }
+}
+
+void Lowerer::collectLocals(const A::Body &B, std::set<std::string> &Out) {
+  collectAssigned(B, Out);
+  // `global x` / `nonlocal x` (reported as unsupported) keep x non-local, so
+  // the error is not followed by a spurious "used before assignment".
+  std::function<void(const A::Body &)> Drop = [&](const A::Body &Body) {
+    for (const A::StmtPtr &S : Body) {
+      if (auto *U = dyn_cast<A::UnsupportedStmt>(S.get()))
+        for (const std::string &N : U->Names)
+          Out.erase(N);
+      if (auto *I = dyn_cast<A::If>(S.get()))
+        Drop(I->Then), Drop(I->OrElse);
+      else if (auto *F = dyn_cast<A::For>(S.get()))
+        Drop(F->Loop);
+      else if (auto *W = dyn_cast<A::While>(S.get()))
+        Drop(W->Loop);
+      else if (auto *Wi = dyn_cast<A::With>(S.get()))
+        Drop(Wi->Inner);
+    }
+  };
+  Drop(B);
+}
+
+bool Lowerer::endsWithReturn(const A::Body &B) {
+  if (B.empty())
+    return false;
+  const A::Stmt *Last = B.back().get();
+  if (isa<A::Return>(Last))
+    return true;
+  if (auto *I = dyn_cast<A::If>(Last))
+    return endsWithReturn(I->Then) && endsWithReturn(I->OrElse);
+  if (auto *W = dyn_cast<A::With>(Last))
+    return endsWithReturn(W->Inner);
+  return false;
+}
+
+bool Lowerer::hasReturn(const A::Body &B) {
+  for (const A::StmtPtr &S : B) {
+    if (isa<A::Return>(S.get()))
+      return true;
+    if (auto *I = dyn_cast<A::If>(S.get()); I && (hasReturn(I->Then) || hasReturn(I->OrElse)))
+      return true;
+    if (auto *F = dyn_cast<A::For>(S.get()); F && (hasReturn(F->Loop) || hasReturn(F->OrElse)))
+      return true;
+    if (auto *W = dyn_cast<A::While>(S.get()); W && (hasReturn(W->Loop) || hasReturn(W->OrElse)))
+      return true;
+    if (auto *W = dyn_cast<A::With>(S.get()); W && hasReturn(W->Inner))
+      return true;
+  }
+  return false;
+}
+
+/// Reports every return that is not the last statement of its path.
+void Lowerer::checkReturns(const A::Body &B, bool Tail) {
+  for (size_t I = 0; I < B.size(); ++I) {
+    const A::Stmt *S = B[I].get();
+    bool Last = Tail && I + 1 == B.size();
+    if (isa<A::Return>(S)) {
+      if (!Last)
+        unsupported(S->Loc, "return before the end of a function is not supported; make every "
+                            "return the last statement of its branch");
+    } else if (auto *If = dyn_cast<A::If>(S)) {
+      checkReturns(If->Then, Last);
+      checkReturns(If->OrElse, Last);
+    } else if (auto *W = dyn_cast<A::With>(S)) {
+      checkReturns(W->Inner, Last);
+    } else if (auto *F = dyn_cast<A::For>(S)) {
+      checkReturns(F->Loop, false);
+      checkReturns(F->OrElse, false);
+    } else if (auto *Wh = dyn_cast<A::While>(S)) {
+      checkReturns(Wh->Loop, false);
+      checkReturns(Wh->OrElse, false);
+    }
+  }
+}
+
+const A::Call *Lowerer::pyroCall(const A::Expr &E, const char *Name) {
+  auto *C = dyn_cast<A::Call>(&E);
+  if (!C)
+    return nullptr;
+  std::optional<std::string> Q = staticPath(*C->Func);
+  return Q && *Q == Name ? C : nullptr;
+}
+
+/// `x.normal_(...)`, `lst.append(v)`, `torch.Tensor.scatter_add_(x, ...)`: an
+/// in-place call whose receiver (\p Receiver) is rebound.
+bool Lowerer::isInPlaceCall(const A::Expr &E, const A::Expr **Receiver) {
+  auto *C = dyn_cast<A::Call>(&E);
+  if (!C)
+    return false;
+  auto *At = dyn_cast<A::Attribute>(C->Func.get());
+  if (!At)
+    return false;
+  bool InPlaceName = (!At->Attr.empty() && At->Attr.back() == '_' && At->Attr.front() != '_') ||
+                     At->Attr == "append";
+  if (!InPlaceName)
+    return false;
+  if (std::optional<std::string> Q = staticPath(*C->Func)) {
+    // Explicit form `torch.Tensor.m_(x, ...)` / `list.append(lst, v)`.
+    if (!(startsWith(*Q, "torch.Tensor.") || *Q == "list.append") || C->Args.empty() ||
+        C->Args[0].K != A::Arg::Kind::Positional)
+      return false;
+    *Receiver = C->Args[0].Value.get();
+  } else {
+    if (staticPath(*At->Value))
+      return false;
+    *Receiver = At->Value.get();
+  }
+  // The receiver must be a store target rooted at a variable.
+  const A::Expr *R = *Receiver;
+  while (true) {
+    if (auto *Ra = dyn_cast<A::Attribute>(R))
+      R = Ra->Value.get();
+    else if (auto *Rs = dyn_cast<A::Subscript>(R))
+      R = Rs->Value.get();
+    else
+      break;
+  }
+  auto *Root = dyn_cast<A::Name>(R);
+  if (!Root)
+    return false;
+  Binding *B = lookup(Root->Id);
+  return B && B->K == Binding::Kind::Var;
+}
+
+bool Lowerer::checkHoist(const SourceLoc &L, const std::string &What) {
+  if (NoHoist.empty())
+    return true;
+  unsupported(L, What + " " + NoHoist.back() +
+                     " is not supported; assign it to a variable in a statement before");
+  return false;
+}
+
+//===-- Programs ----------------------------------------------------------------===//
+
+void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry) {
+  Scopes.emplace_back();
+  ModuleScope = &Scopes.back();
+  Cur = ModuleScope;
+
+  // Module-level statements, in order.
+  for (const A::StmtPtr &S : M.Stmts)
+    lowerModuleStmt(*S, P.Body);
+
+  // The entry function: parameters are free inputs.
+  Scopes.emplace_back();
+  Scope *Fn = &Scopes.back();
+  Fn->Parent = ModuleScope;
+  Fn->IsFunction = true;
+  collectLocals(Entry.Inner, Fn->Locals);
+  for (const A::Param &Pm : Entry.Params)
+    if (!Pm.Name.empty())
+      Fn->Locals.insert(Pm.Name);
+  Cur = Fn;
+  // Decorators and `async` of the entry were reported with its definition.
+  for (const A::Param &Pm : Entry.Params) {
+    switch (Pm.K) {
+    case A::Param::Kind::Normal: {
+      VarId V = addVar(Pm.Name, VarKind::Input, Pm.Loc);
+      Binding B;
+      B.Var = V;
+      Fn->Names[Pm.Name] = B;
+      P.Inputs.push_back(V);
+      break;
+    }
+    case A::Param::Kind::VarArgs:
+    case A::Param::Kind::VarKeywords:
+      unsupported(Pm.Loc, "variadic parameters (*args, **kwargs) are not supported; list the "
+                          "parameters by name");
+      break;
+    case A::Param::Kind::KwOnlyMarker:
+    case A::Param::Kind::PosOnlyMarker:
+      break;
+    }
+  }
+  checkReturns(Entry.Inner, true);
+  Functions.push_back(FunctionCtx{&Entry, true, 0});
+  lowerBody(Entry.Inner, P.Body);
+  Functions.pop_back();
+}
+
+void Lowerer::lowerModuleStmt(const A::Stmt &S, Block &Out) {
+  // `if __name__ == "__main__":` never runs when the file is a model: skip it.
+  if (auto *If = dyn_cast<A::If>(&S)) {
+    if (auto *Cmp = dyn_cast<A::Compare>(If->Test.get())) {
+      auto *L = dyn_cast<A::Name>(Cmp->Left.get());
+      if (L && L->Id == "__name__" && Cmp->Ops.size() == 1)
+        return;
+    }
+  }
+  lowerStmt(S, Out);
+}
+
+void Lowerer::defineFunction(const A::FunctionDef &F) {
+  Binding B;
+  B.K = Binding::Kind::Function;
+  B.Fn = &F;
+  B.FnScope = Cur;
+  Cur->Names[F.Name] = B;
+}
+
+void Lowerer::lowerImport(const A::Stmt &S) {
+  if (auto *I = dyn_cast<A::Import>(&S)) {
+    for (const A::Alias &Al : I->Names) {
+      if (!allowedModules().count(Al.Name)) {
+        error(DiagId::BadImport, Al.Loc,
+              "importing '" + Al.Name +
+                  "' is not supported; svic accepts imports of pyro, pyro.distributions, "
+                  "pyro.poutine, torch, torch.nn, torch.nn.functional, "
+                  "torch.distributions.constraints and math");
+        continue;
+      }
+      Binding B;
+      B.K = Binding::Kind::Qualified;
+      if (Al.AsName.empty()) {
+        B.Qual = Al.Name.substr(0, Al.Name.find('.'));
+        Cur->Names[B.Qual] = B;
+      } else {
+        B.Qual = Al.Name;
+        Cur->Names[Al.AsName] = B;
+      }
+    }
+    return;
+  }
+  const auto *I = cast<A::ImportFrom>(&S);
+  if (I->Level > 0) {
+    unsupported(I->Loc, "relative imports are not supported; put the model in one file or pass "
+                        "the guide with --guide");
+    return;
+  }
+  if (I->Module == "__future__")
+    return;
+  for (const A::Alias &Al : I->Names) {
+    if (Al.Name == "*") {
+      unsupported(Al.Loc, "wildcard imports are not supported; import the names you use");
+      continue;
+    }
+    std::string Full = I->Module + "." + Al.Name;
+    bool IsModule = allowedModules().count(Full) > 0;
+    if (!IsModule && !allowedModules().count(I->Module)) {
+      error(DiagId::BadImport, Al.Loc,
+            "importing from '" + I->Module +
+                "' is not supported; svic accepts imports from pyro, pyro.distributions, "
+                "pyro.poutine, torch, torch.nn, torch.nn.functional, "
+                "torch.distributions.constraints and math");
+      continue;
+    }
+    Binding B;
+    B.K = Binding::Kind::Qualified;
+    B.Qual = Full;
+    Cur->Names[Al.AsName.empty() ? Al.Name : Al.AsName] = B;
+  }
+}
+
+//===-- Statements ---------------------------------------------------------------===//
+
+void Lowerer::lowerStmt(const A::Stmt &S, Block &Out) {
+  if (tooDeep(S.Loc))
+    return;
+  switch (S.Kind) {
+  case A::StmtKind::Expr:
+    lowerExprStmt(*cast<A::ExprStmt>(&S), Out);
+    return;
+  case A::StmtKind::Assign:
+    lowerAssign(*cast<A::Assign>(&S), Out);
+    return;
+  case A::StmtKind::AugAssign: {
+    const auto *Aug = cast<A::AugAssign>(&S);
+    BinaryOp Op;
+    switch (Aug->Op) {
+    case A::BinOpKind::Add:
+      Op = BinaryOp::Add;
+      break;
+    case A::BinOpKind::Sub:
+      Op = BinaryOp::Sub;
+      break;
+    case A::BinOpKind::Mult:
+      Op = BinaryOp::Mul;
+      break;
+    case A::BinOpKind::MatMult:
+      Op = BinaryOp::MatMul;
+      break;
+    case A::BinOpKind::Div:
+      Op = BinaryOp::Div;
+      break;
+    case A::BinOpKind::FloorDiv:
+      Op = BinaryOp::FloorDiv;
+      break;
+    case A::BinOpKind::Mod:
+      Op = BinaryOp::Mod;
+      break;
+    case A::BinOpKind::Pow:
+      Op = BinaryOp::Pow;
+      break;
+    case A::BinOpKind::BitAnd:
+      Op = BinaryOp::BitAnd;
+      break;
+    case A::BinOpKind::BitOr:
+      Op = BinaryOp::BitOr;
+      break;
+    default:
+      unsupported(S.Loc, std::string("the '") + A::binOpSpelling(Aug->Op) +
+                             "=' operator is not supported");
+      return;
+    }
+    const A::Expr &T = *Aug->Target;
+    if (!isa<A::Name>(&T) && !isa<A::Attribute>(&T) && !isa<A::Subscript>(&T)) {
+      error(DiagId::Syntax, T.Loc, "invalid target of an augmented assignment");
+      return;
+    }
+    auto B = make<BinaryExpr>(S.Loc);
+    B->Op = Op;
+    B->Lhs = lowerExpr(T, Out);
+    B->Rhs = lowerExpr(*Aug->Value, Out);
+    store(T, std::move(B), Out, S.Loc);
+    return;
+  }
+  case A::StmtKind::AnnAssign: {
+    const auto *An = cast<A::AnnAssign>(&S);
+    if (An->Value) {
+      ExprPtr V = lowerExpr(*An->Value, Out);
+      store(*An->Target, std::move(V), Out, S.Loc);
+    }
+    return;
+  }
+  case A::StmtKind::If:
+    lowerIf(*cast<A::If>(&S), Out);
+    return;
+  case A::StmtKind::For:
+    lowerFor(*cast<A::For>(&S), Out);
+    return;
+  case A::StmtKind::While:
+    lowerWhile(*cast<A::While>(&S), Out);
+    return;
+  case A::StmtKind::With:
+    lowerWith(*cast<A::With>(&S), 0, Out);
+    return;
+  case A::StmtKind::FunctionDef: {
+    const auto *F = cast<A::FunctionDef>(&S);
+    if (F->IsAsync)
+      unsupported(F->Loc, "async functions are not supported; use a plain def");
+    for (const A::ExprPtr &D : F->Decorators)
+      unsupported(D->Loc, "decorators are not supported; remove '@" + text(*D) + "'");
+    defineFunction(*F);
+    return;
+  }
+  case A::StmtKind::Return:
+    lowerReturn(*cast<A::Return>(&S), Out);
+    return;
+  case A::StmtKind::Pass:
+    return;
+  case A::StmtKind::Assert: {
+    auto St = make<AssertStmt>(S.Loc);
+    St->Cond = lowerExpr(*cast<A::Assert>(&S)->Test, Out);
+    Out.push_back(std::move(St));
+    return;
+  }
+  case A::StmtKind::Import:
+  case A::StmtKind::ImportFrom:
+    lowerImport(S);
+    return;
+  case A::StmtKind::Unsupported: {
+    const auto *U = cast<A::UnsupportedStmt>(&S);
+    unsupported(S.Loc, U->What + " are not supported" + (U->Hint.empty() ? "" : "; " + U->Hint));
+    return;
+  }
+  }
+}
+
+void Lowerer::lowerReturn(const A::Return &S, Block &Out) {
+  if (Functions.empty()) {
+    error(DiagId::Syntax, S.Loc, "'return' outside a function");
+    return;
+  }
+  FunctionCtx &F = Functions.back();
+  if (F.IsEntry) {
+    auto R = make<ReturnStmt>(S.Loc);
+    if (S.Value)
+      R->Value = lowerExpr(*S.Value, Out);
+    Out.push_back(std::move(R));
+    return;
+  }
+  ExprPtr V = S.Value ? lowerExpr(*S.Value, Out) : constNone(S.Loc);
+  if (F.RetVar)
+    assign(Out, F.RetVar, std::move(V), S.Loc);
+}
+
+void Lowerer::lowerExprStmt(const A::ExprStmt &S, Block &Out) {
+  const A::Expr &E = *S.Value;
+  // Docstrings and other bare constants.
+  if (isa<A::Constant>(&E) || isa<A::FString>(&E))
+    return;
+  const A::Expr *Recv = nullptr;
+  if (isInPlaceCall(E, &Recv)) {
+    ExprPtr V = lowerCall(*cast<A::Call>(&E), Out);
+    store(*Recv, std::move(V), Out, S.Loc);
+    return;
+  }
+  if (auto *C = dyn_cast<A::Call>(&E)) {
+    bool Emitted = false;
+    ExprPtr V = lowerCall(*C, Out, std::nullopt, &Emitted);
+    if (Emitted || !V || isa<VarRefExpr>(V.get()) || isa<ConstantExpr>(V.get()))
+      return;
+    auto St = make<ExprStmt>(S.Loc);
+    St->Value = std::move(V);
+    Out.push_back(std::move(St));
+    return;
+  }
+  ExprPtr V = lowerExpr(E, Out);
+  if (isa<VarRefExpr>(V.get()) || isa<ConstantExpr>(V.get()))
+    return;
+  auto St = make<ExprStmt>(S.Loc);
+  St->Value = std::move(V);
+  Out.push_back(std::move(St));
+}
+
+void Lowerer::lowerAssign(const A::Assign &S, Block &Out) {
+  const A::Expr &Value = *S.Value;
+  // A plate object: remembered, not evaluated (`p = pyro.plate(...)`).
+  if (S.Targets.size() == 1 && isa<A::Name>(S.Targets[0].get())) {
+    const auto &Name = cast<A::Name>(S.Targets[0].get())->Id;
+    if (const A::Call *PC = pyroCall(Value, "pyro.plate")) {
+      std::optional<PlateInfo> Plate = lowerPlate(*PC, Out);
+      VarId V = varForStore(Name, S.Targets[0]->Loc);
+      Fact F;
+      F.Region = Region;
+      if (Plate) {
+        F.K = Fact::Kind::Plate;
+        F.Plate = std::make_shared<PlateInfo>(std::move(*Plate));
+      }
+      fact(V) = std::move(F);
+      return;
+    }
+    if (auto *N = dyn_cast<A::Name>(&Value)) {
+      Binding *B = lookup(N->Id);
+      if (B && B->K == Binding::Kind::Var && fact(B->Var).K == Fact::Kind::Plate) {
+        VarId V = varForStore(Name, S.Targets[0]->Loc);
+        Fact F = fact(B->Var);
+        if (F.Invalid.empty() && !regionDominates(F.Region))
+          F.Invalid = "it is assigned in a branch or loop";
+        F.Region = Region;
+        fact(V) = std::move(F);
+        return;
+      }
+    }
+    // `x = pyro.sample(...)` and friends bind their target directly.
+    if (auto *C = dyn_cast<A::Call>(&Value)) {
+      std::optional<std::string> Q = staticPath(*C->Func);
+      if (Q && (*Q == "pyro.sample" || *Q == "pyro.param" || *Q == "pyro.module" ||
+                *Q == "pyro.deterministic")) {
+        VarId V = varForStore(Name, S.Targets[0]->Loc);
+        bool Emitted = false;
+        ExprPtr R = lowerCall(*C, Out, V, &Emitted);
+        if (!Emitted && R)
+          assign(Out, V, std::move(R), S.Loc);
+        return;
+      }
+    }
+  }
+  const A::Expr *Recv = nullptr;
+  if (S.Targets.size() == 1 && isInPlaceCall(Value, &Recv)) {
+    ExprPtr V = lowerCall(*cast<A::Call>(&Value), Out);
+    store(*Recv, std::move(V), Out, S.Loc);
+    const A::Expr &T = *S.Targets[0];
+    auto *TN = dyn_cast<A::Name>(&T);
+    auto *RN = dyn_cast<A::Name>(Recv);
+    if (!(TN && RN && TN->Id == RN->Id))
+      store(T, lowerExpr(*Recv, Out), Out, S.Loc);
+    return;
+  }
+  ExprPtr V = lowerExpr(Value, Out);
+  if (S.Targets.size() == 1) {
+    store(*S.Targets[0], std::move(V), Out, S.Loc);
+    return;
+  }
+  // `a = b = e`: evaluate once.
+  VarId Tmp = newTemp("tmp", S.Loc);
+  assign(Out, Tmp, std::move(V), S.Loc);
+  for (const A::ExprPtr &T : S.Targets)
+    store(*T, varRef(T->Loc, Tmp), Out, S.Loc);
+}
+
+void Lowerer::store(const A::Expr &Target, ExprPtr Value, Block &Out, const SourceLoc &L) {
+  if (auto *N = dyn_cast<A::Name>(&Target)) {
+    VarId V = varForStore(N->Id, Target.Loc);
+    assign(Out, V, std::move(Value), L);
+    return;
+  }
+  if (auto *Seq = dyn_cast<A::Sequence>(&Target); Seq && Target.Kind != A::ExprKind::Set) {
+    VarId Tmp = newTemp("tuple", L);
+    assign(Out, Tmp, std::move(Value), L);
+    for (size_t I = 0; I < Seq->Elts.size(); ++I) {
+      const A::Expr &Elt = *Seq->Elts[I];
+      if (isa<A::Starred>(&Elt)) {
+        unsupported(Elt.Loc, "starred assignment targets are not supported; index the value");
+        continue;
+      }
+      auto Sub = make<SubscriptExpr>(Elt.Loc);
+      Sub->Base = varRef(Elt.Loc, Tmp);
+      Sub->Indices.push_back(constInt(Elt.Loc, static_cast<int64_t>(I)));
+      store(Elt, std::move(Sub), Out, L);
+    }
+    return;
+  }
+  if (isa<A::Attribute>(&Target)) {
+    std::vector<std::string> Path;
+    const A::Expr *Base = &Target;
+    while (auto *At = dyn_cast<A::Attribute>(Base)) {
+      Path.insert(Path.begin(), At->Attr);
+      Base = At->Value.get();
+    }
+    if (staticPath(*Base)) {
+      unsupported(Target.Loc,
+                  "assigning to an attribute of module '" + text(*Base) + "' is not supported");
+      return;
+    }
+    auto U = make<AttrUpdateExpr>(Target.Loc);
+    U->Base = lowerExpr(*Base, Out);
+    U->Path = std::move(Path);
+    U->Value = std::move(Value);
+    store(*Base, std::move(U), Out, L);
+    return;
+  }
+  if (auto *Sub = dyn_cast<A::Subscript>(&Target)) {
+    auto U = make<IndexUpdateExpr>(Target.Loc);
+    U->Base = lowerExpr(*Sub->Value, Out);
+    U->Indices = lowerIndices(*Sub, Out);
+    U->Value = std::move(Value);
+    store(*Sub->Value, std::move(U), Out, L);
+    return;
+  }
+  if (isa<A::Starred>(&Target)) {
+    unsupported(Target.Loc, "starred assignment targets are not supported; index the value");
+    return;
+  }
+  error(DiagId::Syntax, Target.Loc, "cannot assign to '" + text(Target) + "'");
+}
+
+void Lowerer::invalidateLoopVariant(const A::Body &Loop, const SourceLoc &LoopLoc) {
+  std::set<std::string> Names;
+  collectAssigned(Loop, Names);
+  for (const std::string &N : Names) {
+    Binding *B = lookup(N);
+    if (!B || B->K != Binding::Kind::Var)
+      continue;
+    Fact &F = fact(B->Var);
+    if (F.K == Fact::Kind::None || F.K == Fact::Kind::Module)
+      continue;
+    F.Invalid = "it changes between iterations of the loop at line " + std::to_string(LoopLoc.Line);
+  }
+}
+
+void Lowerer::lowerIf(const A::If &S, Block &Out) {
+  auto St = make<IfStmt>(S.Loc);
+  St->Cond = lowerExpr(*S.Test, Out);
+  enterRegion();
+  lowerBody(S.Then, St->Then);
+  leaveRegion();
+  enterRegion();
+  lowerBody(S.OrElse, St->Else);
+  leaveRegion();
+  Out.push_back(std::move(St));
+}
+
+void Lowerer::lowerWhile(const A::While &S, Block &Out) {
+  if (!S.OrElse.empty())
+    unsupported(S.Loc, "while-else statements are not supported; move the else block after the "
+                       "loop");
+  invalidateLoopVariant(S.Loop, S.Loc);
+  auto St = make<WhileStmt>(S.Loc);
+  NoHoist.push_back("inside a while condition");
+  St->Cond = lowerExpr(*S.Test, Out);
+  NoHoist.pop_back();
+  enterRegion();
+  ++LoopDepth;
+  lowerBody(S.Loop, St->Body);
+  --LoopDepth;
+  leaveRegion();
+  Out.push_back(std::move(St));
+}
+
+void Lowerer::lowerFor(const A::For &S, Block &Out) {
+  if (!S.OrElse.empty())
+    unsupported(S.Loc, "for-else statements are not supported; move the else block after the "
+                       "loop");
+  auto St = make<ForStmt>(S.Loc);
+  const A::Expr *Iter = S.Iter.get();
+  bool Ok = true;
+  // pyro.markov(range(...)) iterates like its argument.
+  if (const A::Call *Mk = pyroCall(*Iter, "pyro.markov")) {
+    Bound B;
+    if (bindArgs(sig(SigMarkov), *Mk, 0, 0, "pyro.markov", B) && B.Slots[0])
+      Iter = B.Slots[0];
+    else {
+      unsupported(Iter->Loc, "pyro.markov is supported only around range(...) in a for loop");
+      Ok = false;
+    }
+  }
+  const A::Call *RangeCall = dyn_cast<A::Call>(Iter);
+  std::optional<std::string> Q = RangeCall ? staticPath(*RangeCall->Func) : std::nullopt;
+  if (Ok && Q && *Q == "range") {
+    St->Over = ForStmt::Iter::Range;
+    Bound B;
+    if (bindArgs(sig(SigRange), *RangeCall, 0, 0, "range", B)) {
+      BoundArgs Args = lowerBound(B, *RangeCall, Out);
+      if (!Args.Args[1]) {
+        St->Start = constInt(Iter->Loc, 0);
+        St->Stop = std::move(Args.Args[0]);
+        St->Step = constInt(Iter->Loc, 1);
+      } else {
+        St->Start = std::move(Args.Args[0]);
+        St->Stop = std::move(Args.Args[1]);
+        St->Step = Args.Args[2] ? std::move(Args.Args[2]) : constInt(Iter->Loc, 1);
+      }
+    } else {
+      Ok = false;
+    }
+  } else if (Ok) {
+    std::optional<PlateInfo> Plate;
+    bool IsPlate = pyroCall(*Iter, "pyro.plate") != nullptr;
+    if (auto *N = dyn_cast<A::Name>(Iter)) {
+      Binding *Bd = lookup(N->Id);
+      IsPlate = Bd && Bd->K == Binding::Kind::Var && fact(Bd->Var).K == Fact::Kind::Plate;
+    }
+    if (IsPlate)
+      Plate = plateOf(*Iter, Out);
+    if (Plate) {
+      St->Over = ForStmt::Iter::Plate;
+      St->Plate = std::move(*Plate);
+    } else {
+      if (!IsPlate)
+        unsupported(Iter->Loc, "iterating over '" + text(*Iter) +
+                                   "' is not supported; loop over range(...) or pyro.plate(...)");
+      Ok = false;
+    }
+  }
+  if (auto *N = dyn_cast<A::Name>(S.Target.get())) {
+    St->Index = varForStore(N->Id, N->Loc);
+    fact(St->Index) = Fact{};
+  } else {
+    unsupported(S.Target->Loc, "for loops over several targets are not supported; use one loop "
+                               "variable and index with it");
+    Ok = false;
+  }
+  invalidateLoopVariant(S.Loop, S.Loc);
+  enterRegion();
+  ++LoopDepth;
+  lowerBody(S.Loop, St->Body);
+  --LoopDepth;
+  leaveRegion();
+  if (Ok)
+    Out.push_back(std::move(St));
+  else
+    Graveyard.push_back(std::move(St));
+}
+
+void Lowerer::lowerWith(const A::With &S, size_t Item, Block &Out) {
+  if (Item == S.Items.size()) {
+    lowerBody(S.Inner, Out);
+    return;
+  }
+  const A::WithItem &It = S.Items[Item];
+  const A::Expr &Ctx = *It.Context;
+  auto St = make<WithStmt>(Item == 0 ? S.Loc : Ctx.Loc);
+  bool Ok = true;
+  const A::Call *C = dyn_cast<A::Call>(&Ctx);
+  std::optional<std::string> Q = C ? staticPath(*C->Func) : std::nullopt;
+  bool IsPlateVar = false;
+  if (auto *N = dyn_cast<A::Name>(&Ctx)) {
+    Binding *B = lookup(N->Id);
+    IsPlateVar = B && B->K == Binding::Kind::Var && fact(B->Var).K == Fact::Kind::Plate;
+  }
+  if ((Q && *Q == "pyro.plate") || IsPlateVar) {
+    St->Ctx = WithStmt::Context::Plate;
+    std::optional<PlateInfo> Plate = plateOf(Ctx, Out);
+    if (Plate)
+      St->Plate = std::move(*Plate);
+    else
+      Ok = false;
+  } else if (Q && (*Q == "pyro.poutine.scale" || *Q == "pyro.poutine.mask")) {
+    bool IsScale = *Q == "pyro.poutine.scale";
+    St->Ctx = IsScale ? WithStmt::Context::Scale : WithStmt::Context::Mask;
+    Bound B;
+    std::string Spell = IsScale ? "poutine.scale" : "poutine.mask";
+    if (bindArgs(sig(IsScale ? SigScale : SigMask), *C, 0, 0, Spell, B)) {
+      auto *Fn = B.Slots[0] ? dyn_cast<A::Constant>(B.Slots[0]) : nullptr;
+      if (B.Slots[0] && !(Fn && Fn->Ty == A::Constant::Type::None))
+        unsupported(B.Slots[0]->Loc, Spell + " with a function argument is not supported; use it "
+                                             "as a context manager");
+      if (!B.Slots[1]) {
+        error(DiagId::BadArguments, C->Loc,
+              "'" + Spell + "' is missing the required argument '" + (IsScale ? "scale" : "mask") +
+                  "'");
+        Ok = false;
+      } else {
+        St->Arg = lowerExpr(*B.Slots[1], Out);
+      }
+    } else {
+      Ok = false;
+    }
+  } else if (Q && *Q == "torch.no_grad") {
+    St->Ctx = WithStmt::Context::NoGrad;
+    Bound B;
+    Ok = bindArgs(sig(SigNoArgs), *C, 0, 0, "torch.no_grad", B);
+  } else {
+    unsupported(Ctx.Loc, "with statements over '" + text(Ctx) +
+                             "' are not supported; svic accepts pyro.plate, poutine.scale, "
+                             "poutine.mask and torch.no_grad");
+    Ok = false;
+  }
+  if (It.Var) {
+    if (St->Ctx != WithStmt::Context::Plate) {
+      if (Ok)
+        unsupported(It.Var->Loc, "'as' is supported only on pyro.plate");
+    } else if (auto *N = dyn_cast<A::Name>(It.Var.get())) {
+      VarId V = varForStore(N->Id, N->Loc);
+      fact(V) = Fact{};
+      St->IndexVar = V;
+    } else {
+      unsupported(It.Var->Loc, "the target of 'as' must be a name");
+    }
+  }
+  lowerWith(S, Item + 1, St->Body);
+  if (Ok)
+    Out.push_back(std::move(St));
+  else
+    Graveyard.push_back(std::move(St));
+}
+
+//===-- Expressions ---------------------------------------------------------------===//
+
+ExprPtr Lowerer::lowerConstant(const A::Constant &C) {
+  auto E = make<ConstantExpr>(C.Loc);
+  switch (C.Ty) {
+  case A::Constant::Type::None:
+    break;
+  case A::Constant::Type::True:
+  case A::Constant::Type::False:
+    E->Ty = ConstantExpr::Type::Bool;
+    E->BoolValue = C.Ty == A::Constant::Type::True;
+    break;
+  case A::Constant::Type::Int:
+    E->Ty = ConstantExpr::Type::Int;
+    E->IntValue = C.Int;
+    break;
+  case A::Constant::Type::Float:
+    E->Ty = ConstantExpr::Type::Float;
+    E->FloatValue = C.Float;
+    break;
+  case A::Constant::Type::Str:
+    E->Ty = ConstantExpr::Type::String;
+    E->StringValue = C.Str;
+    break;
+  case A::Constant::Type::Bytes:
+    unsupported(C.Loc, "bytes literals are not supported; use a str literal");
+    break;
+  case A::Constant::Type::Imaginary:
+    unsupported(C.Loc, "complex numbers are not supported");
+    break;
+  case A::Constant::Type::Ellipsis:
+    return make<EllipsisExpr>(C.Loc);
+  }
+  return E;
+}
+
+ExprPtr Lowerer::lowerName(const A::Name &N) {
+  bool UnboundLocal = false;
+  Binding *B = lookup(N.Id, &UnboundLocal);
+  if (!B) {
+    if (UnboundLocal && LoopDepth > 0) {
+      // Assigned later in the loop: the value of the previous iteration.
+      return varRef(N.Loc, varForStore(N.Id, N.Loc));
+    }
+    if (UnboundLocal) {
+      error(DiagId::UnknownName, N.Loc,
+            "local variable '" + N.Id + "' is used before it is assigned");
+      return constNone(N.Loc);
+    }
+    if (builtinNames().count(N.Id))
+      return lowerStaticValue(N.Id, N);
+    error(DiagId::UnknownName, N.Loc, "name '" + N.Id + "' is not defined");
+    return constNone(N.Loc);
+  }
+  switch (B->K) {
+  case Binding::Kind::Var:
+    if (fact(B->Var).K == Fact::Kind::Plate) {
+      unsupported(N.Loc,
+                  "the plate object '" + N.Id + "' can only be used in a with or for statement");
+      return constNone(N.Loc);
+    }
+    return varRef(N.Loc, B->Var);
+  case Binding::Kind::Qualified:
+    return lowerStaticValue(B->Qual, N);
+  case Binding::Kind::Function:
+    unsupported(N.Loc, "functions as values are not supported; call '" + N.Id + "' directly");
+    return constNone(N.Loc);
+  }
+  return constNone(N.Loc);
+}
+
+/// A module path used as a value: constants, dtypes and constraints.
+ExprPtr Lowerer::lowerStaticValue(const std::string &Q, const A::Expr &E) {
+  static const std::map<std::string, double> MathConstants = {{"math.pi", 3.141592653589793},
+                                                              {"math.e", 2.718281828459045},
+                                                              {"math.tau", 6.283185307179586},
+                                                              {"math.inf", HUGE_VAL},
+                                                              {"math.nan", NAN}};
+  auto MC = MathConstants.find(Q);
+  if (MC != MathConstants.end())
+    return constFloat(E.Loc, MC->second);
+  static const std::set<std::string> DTypes = {
+      "float", "float16", "float32", "float64", "double", "half",  "bfloat16", "int",
+      "int8",  "int16",   "int32",   "int64",   "long",   "short", "uint8",    "bool"};
+  if (startsWith(Q, "torch.") && DTypes.count(Q.substr(6)))
+    return constString(E.Loc, Q);
+  for (const char *Prefix : {"torch.distributions.constraints.", "pyro.distributions.constraints."})
+    if (startsWith(Q, Prefix)) {
+      Block Dummy;
+      return lowerConstraint(Q.substr(std::strlen(Prefix)), E, nullptr, Dummy);
+    }
+  if (allowedModules().count(Q))
+    unsupported(E.Loc, "the module '" + text(E) + "' cannot be used as a value");
+  else if (lookupOp(Q) || lookupModule(Q) || builtinNames().count(Q) ||
+           (startsWith(Q, "pyro.distributions.") && findDistribution(Q.substr(19))))
+    unsupported(E.Loc, "'" + text(E) + "' cannot be used as a value; call it");
+  else
+    error(DiagId::UnknownName, E.Loc, "unknown name '" + text(E) + "'");
+  return constNone(E.Loc);
+}
+
+ExprPtr Lowerer::lowerConstraint(const std::string &Name, const A::Expr &E, const A::Call *C,
+                                 Block &Out) {
+  std::optional<ConstraintId> Id = findConstraint(Name);
+  if (!Id) {
+    error(DiagId::UnknownName, E.Loc, "unknown constraint 'constraints." + Name + "'");
+    return constNone(E.Loc);
+  }
+  const ConstraintInfo &Info = constraintInfo(*Id);
+  auto CE = make<ConstraintExpr>(C ? C->Loc : E.Loc);
+  CE->Constraint = *Id;
+  if (!C) {
+    if (Info.NumArgs >= 0)
+      error(DiagId::BadArguments, E.Loc,
+            "'constraints." + Name + "' needs " + std::to_string(Info.NumArgs) + " argument" +
+                (Info.NumArgs == 1 ? "" : "s") + "; call it");
+    return CE;
+  }
+  if (Info.NumArgs < 0) {
+    error(DiagId::BadArguments, C->Loc,
+          "'constraints." + Name +
+              "' is not callable; write it "
+              "without parentheses");
+    return CE;
+  }
+  std::string Sig = Info.NumArgs == 2     ? "lower_bound:n,upper_bound:n"
+                    : Name == "less_than" ? "upper_bound:n"
+                                          : "lower_bound:n";
+  Bound B;
+  if (!bindArgs(sig(Sig), *C, 0, 0, "constraints." + Name, B))
+    return CE;
+  BoundArgs Args = lowerBound(B, *C, Out);
+  for (ExprPtr &A : Args.Args)
+    CE->Args.push_back(std::move(A));
+  return CE;
+}
+
+ExprPtr Lowerer::lowerFString(const A::FString &F, Block &Out) {
+  std::string Template;
+  std::vector<ExprPtr> Fields;
+  for (const A::FString::Part &Part : F.Parts) {
+    if (!Part.IsField) {
+      for (char C : Part.Text)
+        Template += C == '{' ? "{{" : C == '}' ? "}}" : std::string(1, C);
+      continue;
+    }
+    Template += "{}";
+    Fields.push_back(lowerExpr(*Part.Value, Out));
+  }
+  if (Fields.empty()) {
+    std::string Plain;
+    for (const A::FString::Part &Part : F.Parts)
+      Plain += Part.Text;
+    return constString(F.Loc, Plain);
+  }
+  auto C = make<CallExpr>(F.Loc);
+  C->Op = OpId::StrFormat;
+  C->Args.Args.push_back(constString(F.Loc, Template));
+  for (ExprPtr &E : Fields)
+    C->Args.Args.push_back(std::move(E));
+  return C;
+}
+
+std::vector<ExprPtr> Lowerer::lowerIndices(const A::Subscript &S, Block &Out) {
+  std::vector<const A::Expr *> Items;
+  if (S.Indices.size() == 1 && !S.TrailingComma && S.Indices[0]->Kind == A::ExprKind::Tuple) {
+    for (const A::ExprPtr &E : cast<A::Sequence>(S.Indices[0].get())->Elts)
+      Items.push_back(E.get());
+  } else {
+    for (const A::ExprPtr &E : S.Indices)
+      Items.push_back(E.get());
+  }
+  std::vector<ExprPtr> Out2;
+  for (const A::Expr *I : Items) {
+    if (auto *Sl = dyn_cast<A::Slice>(I)) {
+      auto E = make<SliceExpr>(Sl->Loc);
+      if (Sl->Lower)
+        E->Lower = lowerExpr(*Sl->Lower, Out);
+      if (Sl->Upper)
+        E->Upper = lowerExpr(*Sl->Upper, Out);
+      if (Sl->Step)
+        E->Step = lowerExpr(*Sl->Step, Out);
+      Out2.push_back(std::move(E));
+    } else if (isa<A::Starred>(I)) {
+      unsupported(I->Loc, "starred indices are not supported");
+      Out2.push_back(constNone(I->Loc));
+    } else {
+      Out2.push_back(lowerExpr(*I, Out));
+    }
+  }
+  return Out2;
+}
+
+ExprPtr Lowerer::lowerSubscript(const A::Subscript &S, Block &Out) {
+  auto E = make<SubscriptExpr>(S.Loc);
+  E->Base = lowerExpr(*S.Value, Out);
+  E->Indices = lowerIndices(S, Out);
+  return E;
+}
+
+ExprPtr Lowerer::lowerExpr(const A::Expr &E, Block &Out) {
+  // Bound the depth of IR expressions too: every consumer walks them recursively.
+  struct DepthScope {
+    int &D;
+    explicit DepthScope(int &D) : D(D) { ++D; }
+    ~DepthScope() { --D; }
+  } Scope(ExprDepth);
+  if (tooDeep(E.Loc) || ExprDepth > MaxExprDepth) {
+    if (!DeepReported)
+      error(DiagId::Unsupported, E.Loc,
+            "the code is nested too deeply to be lowered (more than " +
+                std::to_string(MaxExprDepth) + " levels); simplify it");
+    DeepReported = true;
+    return constNone(E.Loc);
+  }
+  switch (E.Kind) {
+  case A::ExprKind::Name:
+    return lowerName(*cast<A::Name>(&E));
+  case A::ExprKind::Constant:
+    return lowerConstant(*cast<A::Constant>(&E));
+  case A::ExprKind::FString:
+    return lowerFString(*cast<A::FString>(&E), Out);
+  case A::ExprKind::Attribute: {
+    const auto *At = cast<A::Attribute>(&E);
+    if (std::optional<std::string> Q = staticPath(E))
+      return lowerStaticValue(*Q, E);
+    if (auto *N = dyn_cast<A::Name>(At->Value.get())) {
+      Binding *B = lookup(N->Id);
+      if (B && B->K == Binding::Kind::Function) {
+        unsupported(E.Loc, "attributes of functions are not supported");
+        return constNone(E.Loc);
+      }
+    }
+    auto R = make<AttributeExpr>(E.Loc);
+    R->Base = lowerExpr(*At->Value, Out);
+    R->Name = At->Attr;
+    return R;
+  }
+  case A::ExprKind::Subscript:
+    return lowerSubscript(*cast<A::Subscript>(&E), Out);
+  case A::ExprKind::Slice:
+    unsupported(E.Loc, "a slice outside an index is not supported");
+    return constNone(E.Loc);
+  case A::ExprKind::Call:
+    return lowerCall(*cast<A::Call>(&E), Out);
+  case A::ExprKind::BinOp: {
+    const auto *B = cast<A::BinOp>(&E);
+    BinaryOp Op;
+    switch (B->Op) {
+    case A::BinOpKind::Add:
+      Op = BinaryOp::Add;
+      break;
+    case A::BinOpKind::Sub:
+      Op = BinaryOp::Sub;
+      break;
+    case A::BinOpKind::Mult:
+      Op = BinaryOp::Mul;
+      break;
+    case A::BinOpKind::MatMult:
+      Op = BinaryOp::MatMul;
+      break;
+    case A::BinOpKind::Div:
+      Op = BinaryOp::Div;
+      break;
+    case A::BinOpKind::FloorDiv:
+      Op = BinaryOp::FloorDiv;
+      break;
+    case A::BinOpKind::Mod:
+      if (isa<A::FString>(B->Left.get()) ||
+          (isa<A::Constant>(B->Left.get()) &&
+           cast<A::Constant>(B->Left.get())->Ty == A::Constant::Type::Str)) {
+        unsupported(E.Loc, "'%' string formatting is not supported; use \"...\".format(...) or "
+                           "an f-string");
+        return constNone(E.Loc);
+      }
+      Op = BinaryOp::Mod;
+      break;
+    case A::BinOpKind::Pow:
+      Op = BinaryOp::Pow;
+      break;
+    case A::BinOpKind::BitAnd:
+      Op = BinaryOp::BitAnd;
+      break;
+    case A::BinOpKind::BitOr:
+      Op = BinaryOp::BitOr;
+      break;
+    default:
+      unsupported(E.Loc,
+                  std::string("the '") + A::binOpSpelling(B->Op) + "' operator is not supported");
+      return constNone(E.Loc);
+    }
+    auto R = make<BinaryExpr>(E.Loc);
+    R->Op = Op;
+    R->Lhs = lowerExpr(*B->Left, Out);
+    R->Rhs = lowerExpr(*B->Right, Out);
+    return R;
+  }
+  case A::ExprKind::UnaryOp: {
+    const auto *U = cast<A::UnaryOp>(&E);
+    auto R = make<UnaryExpr>(E.Loc);
+    switch (U->Op) {
+    case A::UnaryOpKind::UAdd:
+      R->Op = UnaryOp::Pos;
+      break;
+    case A::UnaryOpKind::USub:
+      R->Op = UnaryOp::Neg;
+      break;
+    case A::UnaryOpKind::Not:
+      R->Op = UnaryOp::Not;
+      break;
+    case A::UnaryOpKind::Invert:
+      R->Op = UnaryOp::Invert;
+      break;
+    }
+    R->Operand = lowerExpr(*U->Operand, Out);
+    return R;
+  }
+  case A::ExprKind::BoolOp: {
+    const auto *B = cast<A::BoolOp>(&E);
+    ExprPtr Acc = lowerExpr(*B->Values[0], Out);
+    NoHoist.push_back(B->IsAnd ? "inside 'and'" : "inside 'or'");
+    for (size_t I = 1; I < B->Values.size(); ++I) {
+      auto L = make<LogicalExpr>(E.Loc);
+      L->Op = B->IsAnd ? LogicalOp::And : LogicalOp::Or;
+      L->Lhs = std::move(Acc);
+      L->Rhs = lowerExpr(*B->Values[I], Out);
+      Acc = std::move(L);
+    }
+    NoHoist.pop_back();
+    return Acc;
+  }
+  case A::ExprKind::Compare: {
+    const auto *C = cast<A::Compare>(&E);
+    if (C->Ops.size() > 1) {
+      unsupported(E.Loc, "chained comparisons are not supported; combine two comparisons with "
+                         "'and'");
+      return constNone(E.Loc);
+    }
+    auto R = make<CompareExpr>(E.Loc);
+    switch (C->Ops[0]) {
+    case A::CmpOpKind::Eq:
+      R->Op = CompareOp::Eq;
+      break;
+    case A::CmpOpKind::NotEq:
+      R->Op = CompareOp::Ne;
+      break;
+    case A::CmpOpKind::Lt:
+      R->Op = CompareOp::Lt;
+      break;
+    case A::CmpOpKind::LtE:
+      R->Op = CompareOp::Le;
+      break;
+    case A::CmpOpKind::Gt:
+      R->Op = CompareOp::Gt;
+      break;
+    case A::CmpOpKind::GtE:
+      R->Op = CompareOp::Ge;
+      break;
+    case A::CmpOpKind::Is:
+      R->Op = CompareOp::Is;
+      break;
+    case A::CmpOpKind::IsNot:
+      R->Op = CompareOp::IsNot;
+      break;
+    case A::CmpOpKind::In:
+      R->Op = CompareOp::In;
+      break;
+    case A::CmpOpKind::NotIn:
+      R->Op = CompareOp::NotIn;
+      break;
+    }
+    R->Lhs = lowerExpr(*C->Left, Out);
+    R->Rhs = lowerExpr(*C->Comparators[0], Out);
+    return R;
+  }
+  case A::ExprKind::IfExp: {
+    const auto *I = cast<A::IfExp>(&E);
+    auto R = make<ConditionalExpr>(E.Loc);
+    R->Cond = lowerExpr(*I->Test, Out);
+    NoHoist.push_back("inside a conditional expression");
+    R->Then = lowerExpr(*I->Body, Out);
+    R->Else = lowerExpr(*I->OrElse, Out);
+    NoHoist.pop_back();
+    return R;
+  }
+  case A::ExprKind::Tuple:
+  case A::ExprKind::List: {
+    auto R =
+        P.makeSequence(E.Kind == A::ExprKind::Tuple ? ExprKind::Tuple : ExprKind::List, loc(E.Loc));
+    for (const A::ExprPtr &Elt : cast<A::Sequence>(&E)->Elts) {
+      if (isa<A::Starred>(Elt.get())) {
+        unsupported(Elt->Loc, "starred expressions are not supported; write the elements out");
+        continue;
+      }
+      R->Elements.push_back(lowerExpr(*Elt, Out));
+    }
+    return R;
+  }
+  case A::ExprKind::Set:
+    unsupported(E.Loc, "set literals are not supported; use a list or a tuple");
+    return constNone(E.Loc);
+  case A::ExprKind::Dict: {
+    const auto *D = cast<A::Dict>(&E);
+    auto R = make<DictExpr>(E.Loc);
+    for (size_t I = 0; I < D->Keys.size(); ++I) {
+      if (!D->Keys[I]) {
+        unsupported(D->Values[I]->Loc, "dictionary unpacking (**) is not supported");
+        continue;
+      }
+      R->Keys.push_back(lowerExpr(*D->Keys[I], Out));
+      R->Values.push_back(lowerExpr(*D->Values[I], Out));
+    }
+    return R;
+  }
+  case A::ExprKind::Starred:
+    unsupported(E.Loc, "starred expressions are not supported; write the elements out");
+    return constNone(E.Loc);
+  case A::ExprKind::Unsupported: {
+    const auto *U = cast<A::Unsupported>(&E);
+    unsupported(E.Loc, U->What + " are not supported" + (U->Hint.empty() ? "" : "; " + U->Hint));
+    return constNone(E.Loc);
+  }
+  }
+  return constNone(E.Loc);
+}
+
+//===-- Calls ------------------------------------------------------------------------===//
+
+bool Lowerer::bindArgs(const std::vector<ParamSpec> &Formals, const A::Call &C, size_t Skip,
+                       size_t Prefilled, const std::string &Spelling, Bound &B,
+                       const std::set<std::string> &Ignored) {
+  B.Slots.assign(Formals.size(), nullptr);
+  B.Extra.clear();
+  bool Ok = true;
+  size_t Next = Prefilled;
+  const bool HasVariadic = !Formals.empty() && Formals.back().Variadic;
+  size_t Positionals = 0;
+  for (const A::Arg &Arg : C.Args)
+    if (Arg.K == A::Arg::Kind::Positional)
+      ++Positionals;
+  size_t Seen = 0;
+  for (const A::Arg &Arg : C.Args) {
+    switch (Arg.K) {
+    case A::Arg::Kind::Star:
+    case A::Arg::Kind::DoubleStar:
+      unsupported(Arg.Loc, "argument unpacking (*args, **kwargs) is not supported; pass the "
+                           "arguments one by one");
+      Ok = false;
+      continue;
+    case A::Arg::Kind::Positional: {
+      if (Seen++ < Skip)
+        continue;
+      if (Next < Formals.size() && !Formals[Next].Variadic) {
+        B.Slots[Next++] = Arg.Value.get();
+      } else if (HasVariadic) {
+        if (!B.Slots.back())
+          B.Slots.back() = Arg.Value.get();
+        else
+          B.Extra.push_back(Arg.Value.get());
+      } else {
+        size_t Max = Formals.size() - Prefilled;
+        error(DiagId::BadArguments, Arg.Loc,
+              "'" + Spelling + "' takes at most " + std::to_string(Max) + " positional argument" +
+                  (Max == 1 ? "" : "s") + " but " + std::to_string(Positionals - Skip) +
+                  " were given");
+        return false;
+      }
+      break;
+    }
+    case A::Arg::Kind::Keyword: {
+      if (Ignored.count(Arg.Name))
+        continue;
+      std::optional<size_t> Idx = paramIndex(Formals, Arg.Name);
+      if (!Idx || *Idx < Prefilled) {
+        error(DiagId::BadArguments, Arg.Loc,
+              "'" + Spelling + "' got an unexpected keyword argument '" + Arg.Name + "'");
+        Ok = false;
+        continue;
+      }
+      if (B.Slots[*Idx]) {
+        error(DiagId::BadArguments, Arg.Loc,
+              "'" + Spelling + "' got multiple values for the argument '" + Arg.Name + "'");
+        Ok = false;
+        continue;
+      }
+      B.Slots[*Idx] = Arg.Value.get();
+      break;
+    }
+    }
+  }
+  if (!Ok)
+    return false;
+  for (size_t I = Prefilled; I < Formals.size(); ++I) {
+    if (!Formals[I].Optional && !B.Slots[I]) {
+      error(DiagId::BadArguments, C.Loc,
+            "'" + Spelling + "' is missing the required argument '" + Formals[I].Name + "'");
+      Ok = false;
+    }
+  }
+  return Ok;
+}
+
+BoundArgs Lowerer::lowerBound(const Bound &B, const A::Call &C, Block &Out,
+                              std::vector<ExprPtr> Prefilled) {
+  // Python evaluates arguments left to right: lower them in source order.
+  std::map<const A::Expr *, ExprPtr> Lowered;
+  std::set<const A::Expr *> Wanted(B.Slots.begin(), B.Slots.end());
+  Wanted.insert(B.Extra.begin(), B.Extra.end());
+  for (const A::Arg &Arg : C.Args)
+    if (Wanted.count(Arg.Value.get()))
+      Lowered[Arg.Value.get()] = lowerExpr(*Arg.Value, Out);
+  BoundArgs R;
+  for (size_t I = 0; I < B.Slots.size(); ++I) {
+    if (I < Prefilled.size() && Prefilled[I])
+      R.Args.push_back(std::move(Prefilled[I]));
+    else
+      R.Args.push_back(B.Slots[I] ? std::move(Lowered[B.Slots[I]]) : nullptr);
+  }
+  for (const A::Expr *E : B.Extra)
+    R.Args.push_back(std::move(Lowered[E]));
+  return R;
+}
+
+ExprPtr Lowerer::lowerCall(const A::Call &C, Block &Out, std::optional<VarId> Target,
+                           bool *Emitted) {
+  const A::Expr &Func = *C.Func;
+  if (std::optional<std::string> Q = staticPath(Func))
+    return lowerQualifiedCall(*Q, C, Out, Target, Emitted);
+
+  if (auto *N = dyn_cast<A::Name>(&Func)) {
+    bool Unbound = false;
+    Binding *B = lookup(N->Id, &Unbound);
+    if (B && B->K == Binding::Kind::Function)
+      return inlineCall(*B->Fn, B->FnScope, C, Out);
+    if (B && B->K == Binding::Kind::Var) {
+      const Fact &F = fact(B->Var);
+      if (F.K == Fact::Kind::Module)
+        return lowerModuleCall(varRef(N->Loc, B->Var), F.Mod, C, Out);
+      error(DiagId::UnknownFunction, Func.Loc,
+            "'" + N->Id +
+                "' is not callable: it is not a function, a known operation or an nn "
+                "module object");
+      return constNone(C.Loc);
+    }
+    lowerName(*N); // reports the unknown name
+    return constNone(C.Loc);
+  }
+  if (auto *At = dyn_cast<A::Attribute>(&Func))
+    return lowerMethodCall(*At, C, Out);
+  // Calling the value of an expression: `nn.ReLU()(x)`.
+  ExprPtr Callee = lowerExpr(Func, Out);
+  if (auto *M = dyn_cast<ModuleCtorExpr>(Callee.get())) {
+    ModuleId Id = M->Module;
+    return lowerModuleCall(std::move(Callee), Id, C, Out);
+  }
+  error(DiagId::UnknownFunction, Func.Loc,
+        "calling '" + text(Func) +
+            "' is not supported: it is not a function, a known operation "
+            "or an nn module object");
+  return constNone(C.Loc);
+}
+
+ExprPtr Lowerer::lowerQualifiedCall(const std::string &Q, const A::Call &C, Block &Out,
+                                    std::optional<VarId> Target, bool *Emitted) {
+  const std::string Spell = text(*C.Func);
+  auto EmitAs = [&](auto Fn) -> ExprPtr {
+    // A statement-producing primitive: bound to Target, or to a temporary
+    // when used inside an expression.
+    if (Emitted) {
+      Fn(Target);
+      *Emitted = true;
+      return nullptr;
+    }
+    if (!checkHoist(C.Loc, "'" + Spell + "'"))
+      return constNone(C.Loc);
+    VarId Tmp = newTemp(lastComponent(Q), C.Loc);
+    Fn(std::optional<VarId>(Tmp));
+    return varRef(C.Loc, Tmp);
+  };
+  if (Q == "pyro.sample")
+    return EmitAs([&](std::optional<VarId> T) { lowerSample(C, Out, T); });
+  if (Q == "pyro.param")
+    return EmitAs([&](std::optional<VarId> T) { lowerParam(C, Out, T); });
+  if (Q == "pyro.module")
+    return EmitAs([&](std::optional<VarId> T) { lowerModuleStmt(C, Out, T); });
+  if (Q == "pyro.factor") {
+    if (Emitted) {
+      lowerFactor(C, Out);
+      *Emitted = true;
+      return nullptr;
+    }
+    if (checkHoist(C.Loc, "'" + Spell + "'"))
+      lowerFactor(C, Out);
+    return constNone(C.Loc);
+  }
+  if (Q == "pyro.deterministic") {
+    if (Emitted) {
+      lowerDeterministic(C, Out, Target);
+      *Emitted = true;
+      return nullptr;
+    }
+    Bound B;
+    if (!bindArgs(sig(SigDeterministic), C, 0, 0, Spell, B))
+      return constNone(C.Loc);
+    lowerSiteName(*B.Slots[0], Out);
+    return lowerExpr(*B.Slots[1], Out);
+  }
+  if (Q == "pyro.plate") {
+    unsupported(C.Loc, "pyro.plate can only be used in a with or for statement, or assigned to a "
+                       "variable used there");
+    return constNone(C.Loc);
+  }
+  if (Q == "pyro.markov") {
+    unsupported(C.Loc, "pyro.markov is supported only around range(...) in a for loop");
+    return constNone(C.Loc);
+  }
+  if (Q == "range") {
+    unsupported(C.Loc, "range(...) is supported only as the iterable of a for loop");
+    return constNone(C.Loc);
+  }
+  if (Q == "dict") {
+    auto D = make<DictExpr>(C.Loc);
+    for (const A::Arg &Arg : C.Args) {
+      if (Arg.K != A::Arg::Kind::Keyword) {
+        unsupported(Arg.Loc, "dict(...) is supported only with keyword arguments");
+        continue;
+      }
+      D->Keys.push_back(constString(Arg.Loc, Arg.Name));
+      D->Values.push_back(lowerExpr(*Arg.Value, Out));
+    }
+    return D;
+  }
+  if (startsWith(Q, "pyro.poutine.")) {
+    unsupported(C.Loc, "'" + Spell +
+                           "' is not supported here; svic accepts poutine.scale and "
+                           "poutine.mask as context managers of a with statement");
+    return constNone(C.Loc);
+  }
+  if (Q == "torch.no_grad") {
+    unsupported(C.Loc, "torch.no_grad is supported only as the context manager of a with "
+                       "statement");
+    return constNone(C.Loc);
+  }
+  for (const char *Prefix : {"torch.distributions.constraints.", "pyro.distributions.constraints."})
+    if (startsWith(Q, Prefix))
+      return lowerConstraint(Q.substr(std::strlen(Prefix)), *C.Func, &C, Out);
+  if (startsWith(Q, "pyro.distributions.")) {
+    std::string Rest = Q.substr(19);
+    size_t Dot = Rest.find('.');
+    std::string Cls = Rest.substr(0, Dot);
+    std::optional<DistId> D = findDistribution(Cls);
+    if (!D) {
+      error(DiagId::UnknownDistribution, C.Func->Loc,
+            "unknown distribution '" + Spell +
+                "'; see docs/language.md for the supported "
+                "distributions");
+      return constNone(C.Loc);
+    }
+    if (Dot == std::string::npos)
+      return lowerDistCtor(*D, Spell, C, Out);
+    std::string Method = Rest.substr(Dot + 1);
+    // `dist.Normal.log_prob(d, x)`: the receiver is the first argument.
+    if (C.Args.empty() || C.Args[0].K != A::Arg::Kind::Positional) {
+      error(DiagId::BadArguments, C.Loc, "'" + Spell + "' is missing the distribution argument");
+      return constNone(C.Loc);
+    }
+    ExprPtr Recv = lowerExpr(*C.Args[0].Value, Out);
+    return lowerDistMethod(std::move(Recv), Method, Spell, C, 1, Out);
+  }
+  if (std::optional<ModuleId> M = lookupModule(Q))
+    return lowerModuleCtor(*M, C, Out);
+  if (std::optional<OpId> Op = lookupOp(Q))
+    return lowerTableCall(*Op, Spell, C, Out);
+  if (startsWith(Q, "torch.Tensor.")) {
+    if (std::optional<OpId> Op = lookupOp("torch." + Q.substr(13)))
+      return lowerTableCall(*Op, Spell, C, Out);
+  }
+  if (startsWith(Q, "pyro.") && Q.find('.', 5) == std::string::npos)
+    error(DiagId::UnknownFunction, C.Func->Loc,
+          "unknown Pyro function '" + Spell +
+              "'; svic accepts pyro.sample, pyro.param, "
+              "pyro.module, pyro.plate, pyro.factor and "
+              "pyro.deterministic");
+  else
+    error(DiagId::UnknownFunction, C.Func->Loc,
+          "unknown function '" + Spell + "'" + (Spell != Q ? " ('" + Q + "')" : std::string()) +
+              "; see docs/language.md for the supported operations");
+  return constNone(C.Loc);
+}
+
+ExprPtr Lowerer::lowerTableCall(OpId Op, const std::string &Spelling, const A::Call &C, Block &Out,
+                                ExprPtr Receiver) {
+  const OpInfo &Info = opInfo(Op);
+  // Tensor-creation options that do not change values (PyTorch accepts them on
+  // most functions): ignored when the row does not list them.
+  std::set<std::string> Ignored;
+  for (const char *K :
+       {"dtype", "device", "requires_grad", "layout", "pin_memory", "memory_format"})
+    if (!paramIndex(Info.Params, K))
+      Ignored.insert(K);
+  Bound B;
+  size_t Pre = Receiver ? 1 : 0;
+  if (!bindArgs(Info.Params, C, 0, Pre, Spelling, B, Ignored))
+    return constNone(C.Loc);
+  auto R = make<CallExpr>(C.Loc);
+  R->Op = Op;
+  std::vector<ExprPtr> Prefilled;
+  if (Receiver)
+    Prefilled.push_back(std::move(Receiver));
+  R->Args = lowerBound(B, C, Out, std::move(Prefilled));
+  return R;
+}
+
+ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Block &Out) {
+  const std::string &M = Func.Attr;
+  const A::Expr &RecvAst = *Func.Value;
+  // `"z_{}".format(t)` as a value.
+  if (auto *K = dyn_cast<A::Constant>(&RecvAst);
+      K && K->Ty == A::Constant::Type::Str && M == "format") {
+    auto R = make<CallExpr>(C.Loc);
+    R->Op = OpId::StrFormat;
+    if (std::optional<FormatPlan> Plan = planFormat(C)) {
+      std::vector<ExprPtr> Indices = lowerFormatArgs(C, *Plan, Out);
+      if (Indices.empty())
+        return constString(C.Loc, Plan->Literal);
+      R->Args.Args.push_back(constString(K->Loc, Plan->Template));
+      for (ExprPtr &I : Indices)
+        R->Args.Args.push_back(std::move(I));
+      return R;
+    }
+    // A template svic cannot read: the raw template and the positional arguments.
+    R->Args.Args.push_back(constString(K->Loc, K->Str));
+    for (const A::Arg &Arg : C.Args)
+      if (Arg.K == A::Arg::Kind::Positional)
+        R->Args.Args.push_back(lowerExpr(*Arg.Value, Out));
+    return R;
+  }
+  if (auto *N = dyn_cast<A::Name>(&RecvAst)) {
+    Binding *B = lookup(N->Id);
+    if (B && B->K == Binding::Kind::Var && fact(B->Var).K == Fact::Kind::Module) {
+      error(DiagId::UnknownFunction, Func.Loc,
+            "unknown method '." + M + "' of the nn module object '" + N->Id + "'");
+      return constNone(C.Loc);
+    }
+    if (B && B->K == Binding::Kind::Var && fact(B->Var).K == Fact::Kind::Dist) {
+      static const std::set<std::string> Transforms = {"to_event", "independent", "expand",
+                                                       "expand_by", "mask"};
+      if (Transforms.count(M)) {
+        std::string Why = factProblem(B->Var);
+        if (!Why.empty()) {
+          unsupported(RecvAst.Loc, "the distribution in '" + N->Id +
+                                       "' is ambiguous here because " + Why +
+                                       "; construct the distribution where it is used");
+          return constNone(C.Loc);
+        }
+        ExprPtr Copy = cloneExpr(*fact(B->Var).Def, P);
+        return lowerDistMethod(std::move(Copy), M, "." + M, C, 0, Out);
+      }
+      return lowerDistMethod(varRef(RecvAst.Loc, B->Var), M, "." + M, C, 0, Out);
+    }
+  }
+  ExprPtr Recv = lowerExpr(RecvAst, Out);
+  if (isa<DistributionExpr>(Recv.get()))
+    return lowerDistMethod(std::move(Recv), M, "." + M, C, 0, Out);
+  for (const std::string &Q : {"torch.Tensor." + M, "torch." + M, "list." + M}) {
+    if (std::optional<OpId> Op = lookupOp(Q))
+      return lowerTableCall(*Op, "." + M, C, Out, std::move(Recv));
+  }
+  error(DiagId::UnknownFunction, Func.Loc,
+        "unknown method '." + M + "' of '" + text(RecvAst) +
+            "'; see docs/language.md for the supported tensor methods");
+  return constNone(C.Loc);
+}
+
+ExprPtr Lowerer::lowerDistMethod(ExprPtr Recv, const std::string &Method,
+                                 const std::string &Spelling, const A::Call &C, size_t FirstArg,
+                                 Block &Out) {
+  static const std::map<std::string, DistTransformKind> Transforms = {
+      {"to_event", DistTransformKind::ToEvent},
+      {"independent", DistTransformKind::Independent},
+      {"expand", DistTransformKind::Expand},
+      {"expand_by", DistTransformKind::ExpandBy},
+      {"mask", DistTransformKind::Mask}};
+  auto T = Transforms.find(Method);
+  if (T != Transforms.end()) {
+    auto *D = dyn_cast<DistributionExpr>(Recv.get());
+    if (!D) {
+      unsupported(C.Loc, "'" + Spelling + "' needs a distribution object");
+      return constNone(C.Loc);
+    }
+    const char *Spec =
+        T->second == DistTransformKind::ToEvent || T->second == DistTransformKind::Independent
+            ? SigToEvent
+        : T->second == DistTransformKind::Mask ? SigMaskT
+                                               : SigExpand;
+    Bound B;
+    if (!bindArgs(sig(Spec), C, FirstArg, 0, Spelling, B))
+      return Recv;
+    BoundArgs Args = lowerBound(B, C, Out);
+    ExprPtr Arg;
+    if (Args.Args.size() > 1) {
+      auto Tup = P.makeSequence(ExprKind::Tuple, loc(C.Loc));
+      for (ExprPtr &E : Args.Args)
+        Tup->Elements.push_back(std::move(E));
+      Arg = std::move(Tup);
+    } else if (!Args.Args.empty()) {
+      Arg = std::move(Args.Args[0]);
+    }
+    D->Transforms.push_back(DistTransform{T->second, std::move(Arg), loc(C.Loc)});
+    D->Loc.EndLine = loc(C.Loc).EndLine;
+    D->Loc.EndCol = loc(C.Loc).EndCol;
+    return Recv;
+  }
+  OpId Op;
+  const char *Spec;
+  if (Method == "log_prob") {
+    Op = OpId::DistLogProb;
+    Spec = SigLogProb;
+  } else if (Method == "sample" || Method == "rsample") {
+    Op = OpId::DistSample;
+    Spec = SigSampleM;
+  } else {
+    error(DiagId::UnknownFunction, C.Func->Loc,
+          "unknown distribution method '" + Spelling +
+              "'; svic accepts .to_event, .independent, "
+              ".expand, .expand_by, .mask, .log_prob and .sample");
+    return constNone(C.Loc);
+  }
+  Bound B;
+  if (!bindArgs(sig(Spec), C, FirstArg, 0, Spelling, B))
+    return constNone(C.Loc);
+  auto R = make<CallExpr>(C.Loc);
+  R->Op = Op;
+  BoundArgs Args = lowerBound(B, C, Out);
+  R->Args.Args.push_back(std::move(Recv));
+  for (ExprPtr &E : Args.Args)
+    R->Args.Args.push_back(std::move(E));
+  return R;
+}
+
+ExprPtr Lowerer::lowerDistCtor(DistId D, const std::string &Spelling, const A::Call &C,
+                               Block &Out) {
+  const DistInfo &Info = distInfo(D);
+  Bound B;
+  if (!bindArgs(Info.Params, C, 0, 0, Spelling, B, {"validate_args"}))
+    return constNone(C.Loc);
+  auto R = make<DistributionExpr>(C.Loc);
+  R->Dist = D;
+  R->Args = lowerBound(B, C, Out);
+  return R;
+}
+
+ExprPtr Lowerer::lowerModuleCtor(ModuleId M, const A::Call &C, Block &Out) {
+  const ModuleInfo &Info = moduleInfo(M);
+  const std::string Spell = text(*C.Func);
+  auto R = make<ModuleCtorExpr>(C.Loc);
+  R->Module = M;
+  if (M == ModuleId::Sequential) {
+    for (const A::Arg &Arg : C.Args) {
+      if (Arg.K != A::Arg::Kind::Positional) {
+        error(DiagId::BadArguments, Arg.Loc,
+              "'" + Spell +
+                  "' takes only positional module "
+                  "arguments");
+        continue;
+      }
+      ExprPtr Member = lowerExpr(*Arg.Value, Out);
+      bool IsModule = isa<ModuleCtorExpr>(Member.get());
+      if (auto *Ref = dyn_cast<VarRefExpr>(Member.get()))
+        IsModule = fact(Ref->Var).K == Fact::Kind::Module;
+      if (!IsModule)
+        unsupported(Arg.Loc, "the members of nn.Sequential must be nn modules");
+      R->Members.push_back(std::move(Member));
+    }
+    return R;
+  }
+  Bound B;
+  if (!bindArgs(Info.CtorParams, C, 0, 0, Spell, B))
+    return R;
+  R->Args = lowerBound(B, C, Out);
+  return R;
+}
+
+ExprPtr Lowerer::lowerModuleCall(ExprPtr Callee, std::optional<ModuleId> M, const A::Call &C,
+                                 Block &Out) {
+  auto R = make<ModuleCallExpr>(C.Loc);
+  std::string Spell = text(*C.Func);
+  if (M && *M != ModuleId::Sequential) {
+    Bound B;
+    if (!bindArgs(moduleInfo(*M).CallParams, C, 0, 0, Spell, B))
+      return constNone(C.Loc);
+    BoundArgs Args = lowerBound(B, C, Out);
+    while (!Args.Args.empty() && !Args.Args.back())
+      Args.Args.pop_back();
+    R->Args = std::move(Args.Args);
+  } else {
+    for (const A::Arg &Arg : C.Args) {
+      if (Arg.K != A::Arg::Kind::Positional) {
+        error(DiagId::BadArguments, Arg.Loc,
+              "'" + Spell + "' got an unexpected keyword argument '" + Arg.Name + "'");
+        continue;
+      }
+      R->Args.push_back(lowerExpr(*Arg.Value, Out));
+    }
+  }
+  R->Callee = std::move(Callee);
+  return R;
+}
+
+ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::Call &C,
+                            Block &Out) {
+  for (const A::FunctionDef *Active : InlineStack) {
+    if (Active == &F) {
+      error(DiagId::Recursion, C.Loc,
+            "recursive call to '" + F.Name +
+                "' cannot be inlined; svic inlines every helper "
+                "function, so recursion is not supported");
+      return constNone(C.Loc);
+    }
+  }
+  if (!Functions.empty() && Functions.front().Def == &F) {
+    error(DiagId::Recursion, C.Loc,
+          "recursive call to the entry function '" + F.Name + "' is not supported");
+    return constNone(C.Loc);
+  }
+  if (!checkHoist(C.Loc, "a call to the helper function '" + F.Name + "'"))
+    return constNone(C.Loc);
+
+  // Bind the arguments to the parameters.
+  std::vector<const A::Param *> Params;
+  for (const A::Param &Pm : F.Params) {
+    if (Pm.K == A::Param::Kind::VarArgs || Pm.K == A::Param::Kind::VarKeywords) {
+      unsupported(Pm.Loc, "variadic parameters (*args, **kwargs) are not supported; list the "
+                          "parameters by name");
+      return constNone(C.Loc);
+    }
+    if (Pm.K == A::Param::Kind::Normal)
+      Params.push_back(&Pm);
+  }
+  std::vector<const A::Expr *> Slots(Params.size(), nullptr);
+  size_t Next = 0;
+  bool Ok = true;
+  for (const A::Arg &Arg : C.Args) {
+    if (Arg.K == A::Arg::Kind::Star || Arg.K == A::Arg::Kind::DoubleStar) {
+      unsupported(Arg.Loc, "argument unpacking (*args, **kwargs) is not supported; pass the "
+                           "arguments one by one");
+      Ok = false;
+    } else if (Arg.K == A::Arg::Kind::Positional) {
+      if (Next >= Params.size()) {
+        error(DiagId::BadArguments, Arg.Loc,
+              "'" + F.Name + "' takes " + std::to_string(Params.size()) + " argument" +
+                  (Params.size() == 1 ? "" : "s") + " but more were given");
+        Ok = false;
+        break;
+      }
+      Slots[Next++] = Arg.Value.get();
+    } else {
+      size_t I = 0;
+      while (I < Params.size() && Params[I]->Name != Arg.Name)
+        ++I;
+      if (I == Params.size()) {
+        error(DiagId::BadArguments, Arg.Loc,
+              "'" + F.Name + "' got an unexpected keyword argument '" + Arg.Name + "'");
+        Ok = false;
+      } else if (Slots[I]) {
+        error(DiagId::BadArguments, Arg.Loc,
+              "'" + F.Name + "' got multiple values for the argument '" + Arg.Name + "'");
+        Ok = false;
+      } else {
+        Slots[I] = Arg.Value.get();
+      }
+    }
+  }
+  for (size_t I = 0; I < Params.size(); ++I)
+    if (!Slots[I] && !Params[I]->Default) {
+      error(DiagId::BadArguments, C.Loc,
+            "'" + F.Name + "' is missing the required argument '" + Params[I]->Name + "'");
+      Ok = false;
+    }
+  if (!Ok)
+    return constNone(C.Loc);
+
+  // Evaluate the arguments in the caller; plate objects pass by fact only.
+  std::vector<ExprPtr> Values(Params.size());
+  std::vector<std::optional<Fact>> PlateFacts(Params.size());
+  for (const A::Arg &Arg : C.Args) {
+    for (size_t I = 0; I < Params.size(); ++I) {
+      if (Slots[I] != Arg.Value.get())
+        continue;
+      if (auto *N = dyn_cast<A::Name>(Slots[I])) {
+        Binding *B = lookup(N->Id);
+        if (B && B->K == Binding::Kind::Var && fact(B->Var).K == Fact::Kind::Plate) {
+          PlateFacts[I] = fact(B->Var);
+          continue;
+        }
+      }
+      Values[I] = lowerExpr(*Slots[I], Out);
+    }
+  }
+
+  const int Instance = ++InlineCount[F.Name];
+  const std::string Suffix = "@" + F.Name + "#" + std::to_string(Instance);
+  const InlineId Frame = SM.addInlineFrame(loc(C.Loc), F.Name);
+  const InlineId SavedFrame = CurFrame;
+  Scope *SavedScope = Cur;
+
+  Scopes.emplace_back();
+  Scope *S = &Scopes.back();
+  S->Parent = DefScope;
+  S->IsFunction = true;
+  S->Suffix = Suffix;
+  collectLocals(F.Inner, S->Locals);
+  for (const A::Param *Pm : Params)
+    S->Locals.insert(Pm->Name);
+
+  // Defaults are evaluated in the scope of the definition.
+  for (size_t I = 0; I < Params.size(); ++I) {
+    if (Slots[I])
+      continue;
+    Cur = DefScope;
+    CurFrame = Frame;
+    Values[I] = lowerExpr(*Params[I]->Default, Out);
+  }
+  Cur = S;
+  CurFrame = Frame;
+  for (size_t I = 0; I < Params.size(); ++I) {
+    VarId V = addVar(Params[I]->Name + Suffix, VarKind::User, Params[I]->Loc);
+    Binding B;
+    B.Var = V;
+    S->Names[Params[I]->Name] = B;
+    if (PlateFacts[I]) {
+      Fact Fc = *PlateFacts[I];
+      fact(V) = std::move(Fc);
+      continue;
+    }
+    assign(Out, V, std::move(Values[I]), Params[I]->Loc);
+  }
+
+  VarId Ret = 0;
+  if (hasReturn(F.Inner)) {
+    Ret = addVar("ret" + Suffix, VarKind::Temp, F.Loc);
+    if (!endsWithReturn(F.Inner))
+      assign(Out, Ret, constNone(F.Loc), F.Loc);
+  }
+  checkReturns(F.Inner, true);
+  InlineStack.push_back(&F);
+  Functions.push_back(FunctionCtx{&F, false, Ret});
+  std::vector<std::string> SavedNoHoist;
+  SavedNoHoist.swap(NoHoist);
+  int SavedLoopDepth = LoopDepth;
+  LoopDepth = 0;
+  lowerBody(F.Inner, Out);
+  LoopDepth = SavedLoopDepth;
+  NoHoist.swap(SavedNoHoist);
+  Functions.pop_back();
+  InlineStack.pop_back();
+  Cur = SavedScope;
+  CurFrame = SavedFrame;
+  if (!Ret)
+    return constNone(C.Loc);
+  return varRef(C.Loc, Ret);
+}
+
+//===-- Pyro -------------------------------------------------------------------------===//
+
+std::optional<Lowerer::FormatPlan> Lowerer::planFormat(const A::Call &Call) {
+  auto *At = dyn_cast<A::Attribute>(Call.Func.get());
+  auto *K = At ? dyn_cast<A::Constant>(At->Value.get()) : nullptr;
+  if (!At || At->Attr != "format" || !K || K->Ty != A::Constant::Type::Str)
+    return std::nullopt;
+  std::vector<FormatField> Fields;
+  if (!splitFormatTemplate(K->Str, Fields))
+    return std::nullopt;
+  std::vector<const A::Expr *> Positional;
+  std::map<std::string, const A::Expr *> Keywords;
+  for (const A::Arg &Arg : Call.Args) {
+    if (Arg.K == A::Arg::Kind::Positional)
+      Positional.push_back(Arg.Value.get());
+    else if (Arg.K == A::Arg::Kind::Keyword)
+      Keywords[Arg.Name] = Arg.Value.get();
+    else
+      return std::nullopt;
+  }
+  auto EscapeBraces = [](const std::string &S) {
+    std::string Out;
+    for (char C : S)
+      Out += C == '{' ? "{{" : C == '}' ? "}}" : std::string(1, C);
+    return Out;
+  };
+  FormatPlan Plan;
+  size_t Auto = 0;
+  for (const FormatField &Fd : Fields) {
+    if (!Fd.IsField) {
+      Plan.Template += EscapeBraces(Fd.Text);
+      Plan.Literal += Fd.Text;
+      continue;
+    }
+    const A::Expr *Arg = nullptr;
+    if (Fd.Text.empty()) {
+      if (Auto < Positional.size())
+        Arg = Positional[Auto++];
+    } else if (std::all_of(Fd.Text.begin(), Fd.Text.end(),
+                           [](char Ch) { return std::isdigit(static_cast<unsigned char>(Ch)); })) {
+      size_t Idx = std::stoul(Fd.Text);
+      if (Idx < Positional.size())
+        Arg = Positional[Idx];
+    } else {
+      auto It = Keywords.find(Fd.Text);
+      if (It != Keywords.end())
+        Arg = It->second;
+    }
+    if (!Arg)
+      return std::nullopt;
+    Plan.Order.push_back(Arg);
+    Plan.Template += "{}";
+  }
+  return Plan;
+}
+
+std::vector<ExprPtr> Lowerer::lowerFormatArgs(const A::Call &Call, const FormatPlan &Plan,
+                                              Block &Out) {
+  // Every argument is evaluated once, left to right; a field that repeats an
+  // argument gets a copy.
+  std::map<const A::Expr *, ExprPtr> Lowered;
+  for (const A::Arg &Arg : Call.Args)
+    Lowered[Arg.Value.get()] = lowerExpr(*Arg.Value, Out);
+  std::vector<ExprPtr> Indices;
+  std::map<const A::Expr *, size_t> FirstUse;
+  for (const A::Expr *Arg : Plan.Order) {
+    auto It = FirstUse.find(Arg);
+    if (It == FirstUse.end()) {
+      FirstUse[Arg] = Indices.size();
+      Indices.push_back(std::move(Lowered[Arg]));
+    } else {
+      Indices.push_back(cloneExpr(*Indices[It->second], P));
+    }
+  }
+  return Indices;
+}
+
+SiteName Lowerer::lowerSiteName(const A::Expr &E, Block &Out) {
+  SiteName N;
+  N.Loc = loc(E.Loc);
+  auto Dynamic = [&]() {
+    N = SiteName{};
+    N.Loc = loc(E.Loc);
+    N.NameForm = SiteName::Form::Dynamic;
+    N.Canonical = "<" + text(E) + ">";
+    N.DynamicExpr = lowerExpr(E, Out);
+    return std::move(N);
+  };
+  auto EscapeBraces = [](const std::string &S) {
+    std::string Out;
+    for (char C : S)
+      Out += C == '{' ? "{{" : C == '}' ? "}}" : std::string(1, C);
+    return Out;
+  };
+  if (auto *C = dyn_cast<A::Constant>(&E); C && C->Ty == A::Constant::Type::Str) {
+    N.NameForm = SiteName::Form::Literal;
+    N.Canonical = C->Str;
+    return N;
+  }
+  if (auto *F = dyn_cast<A::FString>(&E)) {
+    std::string Literal, Template;
+    for (const A::FString::Part &Part : F->Parts) {
+      if (Part.IsField) {
+        Template += "{}";
+        N.Indices.push_back(lowerExpr(*Part.Value, Out));
+      } else {
+        Template += EscapeBraces(Part.Text);
+        Literal += Part.Text;
+      }
+    }
+    N.NameForm = N.Indices.empty() ? SiteName::Form::Literal : SiteName::Form::Template;
+    N.Canonical = N.Indices.empty() ? Literal : Template;
+    return N;
+  }
+  if (auto *Call = dyn_cast<A::Call>(&E)) {
+    if (std::optional<FormatPlan> Plan = planFormat(*Call)) {
+      N.Indices = lowerFormatArgs(*Call, *Plan, Out);
+      N.NameForm = N.Indices.empty() ? SiteName::Form::Literal : SiteName::Form::Template;
+      N.Canonical = N.Indices.empty() ? Plan->Literal : Plan->Template;
+      return N;
+    }
+  }
+  if (auto *Nm = dyn_cast<A::Name>(&E)) {
+    Binding *B = lookup(Nm->Id);
+    if (B && B->K == Binding::Kind::Var && factProblem(B->Var).empty()) {
+      const Fact &F = fact(B->Var);
+      if (F.K == Fact::Kind::String) {
+        N.NameForm = SiteName::Form::Literal;
+        N.Canonical = cast<ConstantExpr>(F.Def)->StringValue;
+        return N;
+      }
+      if (F.K == Fact::Kind::Template) {
+        const auto *Call = cast<CallExpr>(F.Def);
+        N.NameForm = SiteName::Form::Template;
+        N.Canonical = cast<ConstantExpr>(Call->Args.Args[0].get())->StringValue;
+        for (size_t I = 1; I < Call->Args.Args.size(); ++I)
+          N.Indices.push_back(cloneExpr(*Call->Args.Args[I], P));
+        return N;
+      }
+    }
+  }
+  return Dynamic();
+}
+
+std::unique_ptr<DistributionExpr> Lowerer::lowerDistArg(const A::Expr &E, Block &Out) {
+  if (auto *N = dyn_cast<A::Name>(&E)) {
+    Binding *B = lookup(N->Id);
+    if (B && B->K == Binding::Kind::Var && fact(B->Var).K == Fact::Kind::Dist) {
+      std::string Why = factProblem(B->Var);
+      if (!Why.empty()) {
+        unsupported(E.Loc, "the distribution in '" + N->Id + "' is ambiguous here because " + Why +
+                               "; construct the distribution in the pyro.sample call");
+        return nullptr;
+      }
+      ExprPtr Copy = cloneExpr(*fact(B->Var).Def, P);
+      return std::unique_ptr<DistributionExpr>(cast<DistributionExpr>(Copy.release()));
+    }
+  }
+  ExprPtr V = lowerExpr(E, Out);
+  if (auto *D = dyn_cast<DistributionExpr>(V.get())) {
+    V.release();
+    return std::unique_ptr<DistributionExpr>(D);
+  }
+  if (auto *R = dyn_cast<VarRefExpr>(V.get())) {
+    // A helper that returned a distribution: its return variable holds it.
+    if (fact(R->Var).K == Fact::Kind::Dist) {
+      std::string Why = factProblem(R->Var);
+      if (Why.empty()) {
+        ExprPtr Copy = cloneExpr(*fact(R->Var).Def, P);
+        return std::unique_ptr<DistributionExpr>(cast<DistributionExpr>(Copy.release()));
+      }
+      unsupported(E.Loc, "the distribution of '" + text(E) + "' is ambiguous here because " + Why +
+                             "; construct the distribution in the pyro.sample call");
+      return nullptr;
+    }
+  }
+  if (!isa<ConstantExpr>(V.get()) || cast<ConstantExpr>(V.get())->Ty != ConstantExpr::Type::None)
+    unsupported(E.Loc, "the second argument of pyro.sample must be a distribution from "
+                       "pyro.distributions (or a variable assigned one), not '" +
+                           text(E) + "'");
+  return nullptr;
+}
+
+void Lowerer::lowerSample(const A::Call &C, Block &Out, std::optional<VarId> Target) {
+  Bound B;
+  if (!bindArgs(sig(SigSample), C, 0, 0, text(*C.Func), B))
+    return;
+  if (B.Slots[3])
+    unsupported(B.Slots[3]->Loc, "the obs_mask argument of pyro.sample is not supported; use "
+                                 ".mask(...) on the distribution");
+  auto S = make<SampleStmt>(C.Loc);
+  S->Target = Target;
+  S->Name = lowerSiteName(*B.Slots[0], Out);
+  S->Dist = lowerDistArg(*B.Slots[1], Out);
+  if (B.Slots[2])
+    S->Obs = lowerExpr(*B.Slots[2], Out);
+  if (Target)
+    fact(*Target) = Fact{};
+  if (!S->Dist)
+    return;
+  Out.push_back(std::move(S));
+}
+
+void Lowerer::lowerParam(const A::Call &C, Block &Out, std::optional<VarId> Target) {
+  Bound B;
+  if (!bindArgs(sig(SigParam), C, 0, 0, text(*C.Func), B))
+    return;
+  auto S = make<ParamStmt>(C.Loc);
+  S->Target = Target;
+  S->Name = lowerSiteName(*B.Slots[0], Out);
+  if (B.Slots[1])
+    S->Init = lowerExpr(*B.Slots[1], Out);
+  if (B.Slots[2]) {
+    ExprPtr Cn = lowerExpr(*B.Slots[2], Out);
+    if (auto *CE = dyn_cast<ConstraintExpr>(Cn.get())) {
+      Cn.release();
+      S->Constraint.reset(CE);
+    } else if (!isa<ConstantExpr>(Cn.get())) {
+      error(DiagId::BadArguments, B.Slots[2]->Loc,
+            "the constraint of pyro.param must be a torch.distributions.constraints value, not '" +
+                text(*B.Slots[2]) + "'");
+    }
+  }
+  if (Target)
+    fact(*Target) = Fact{};
+  Out.push_back(std::move(S));
+}
+
+void Lowerer::lowerModuleStmt(const A::Call &C, Block &Out, std::optional<VarId> Target) {
+  Bound B;
+  if (!bindArgs(sig(SigModule), C, 0, 0, text(*C.Func), B))
+    return;
+  auto S = make<ModuleStmt>(C.Loc);
+  S->Target = Target;
+  S->Name = lowerSiteName(*B.Slots[0], Out);
+  ExprPtr Net = lowerExpr(*B.Slots[1], Out);
+  if (auto *R = dyn_cast<VarRefExpr>(Net.get())) {
+    S->ModuleVar = R->Var;
+  } else {
+    VarId Tmp = newTemp("module", B.Slots[1]->Loc);
+    assign(Out, Tmp, std::move(Net), B.Slots[1]->Loc);
+    S->ModuleVar = Tmp;
+  }
+  if (Target) {
+    Fact F = fact(S->ModuleVar);
+    fact(*Target) = F.K == Fact::Kind::Module ? F : Fact{};
+  }
+  Out.push_back(std::move(S));
+}
+
+void Lowerer::lowerFactor(const A::Call &C, Block &Out) {
+  Bound B;
+  if (!bindArgs(sig(SigFactor), C, 0, 0, text(*C.Func), B))
+    return;
+  auto S = make<FactorStmt>(C.Loc);
+  S->Name = lowerSiteName(*B.Slots[0], Out);
+  S->LogProb = lowerExpr(*B.Slots[1], Out);
+  Out.push_back(std::move(S));
+}
+
+void Lowerer::lowerDeterministic(const A::Call &C, Block &Out, std::optional<VarId> Target) {
+  Bound B;
+  if (!bindArgs(sig(SigDeterministic), C, 0, 0, text(*C.Func), B))
+    return;
+  lowerSiteName(*B.Slots[0], Out); // evaluated for its errors; the name is not a site
+  ExprPtr V = lowerExpr(*B.Slots[1], Out);
+  if (Target) {
+    assign(Out, *Target, std::move(V), C.Loc);
+    return;
+  }
+  if (isa<VarRefExpr>(V.get()) || isa<ConstantExpr>(V.get()))
+    return;
+  auto S = make<ExprStmt>(C.Loc);
+  S->Value = std::move(V);
+  Out.push_back(std::move(S));
+}
+
+std::optional<PlateInfo> Lowerer::lowerPlate(const A::Call &C, Block &Out) {
+  Bound B;
+  if (!bindArgs(sig(SigPlate), C, 0, 0, text(*C.Func), B))
+    return std::nullopt;
+  if (B.Slots[3])
+    unsupported(B.Slots[3]->Loc, "explicit subsample indices in pyro.plate are not supported; "
+                                 "use subsample_size");
+  PlateInfo Pl;
+  Pl.Loc = loc(C.Loc);
+  Pl.Name = lowerSiteName(*B.Slots[0], Out);
+  if (B.Slots[1])
+    Pl.Size = lowerExpr(*B.Slots[1], Out);
+  if (B.Slots[2])
+    Pl.SubsampleSize = lowerExpr(*B.Slots[2], Out);
+  if (B.Slots[4])
+    Pl.Dim = lowerExpr(*B.Slots[4], Out);
+  return Pl;
+}
+
+SiteName Lowerer::cloneSiteName(const SiteName &Src) {
+  SiteName N;
+  N.NameForm = Src.NameForm;
+  N.Canonical = Src.Canonical;
+  N.Loc = Src.Loc;
+  for (const ExprPtr &I : Src.Indices)
+    N.Indices.push_back(cloneExpr(*I, P));
+  if (Src.DynamicExpr)
+    N.DynamicExpr = cloneExpr(*Src.DynamicExpr, P);
+  return N;
+}
+
+PlateInfo Lowerer::clonePlate(const PlateInfo &Src, const SourceLoc &) {
+  PlateInfo Pl;
+  Pl.Name = cloneSiteName(Src.Name);
+  if (Src.Size)
+    Pl.Size = cloneExpr(*Src.Size, P);
+  if (Src.SubsampleSize)
+    Pl.SubsampleSize = cloneExpr(*Src.SubsampleSize, P);
+  if (Src.Dim)
+    Pl.Dim = cloneExpr(*Src.Dim, P);
+  Pl.Loc = Src.Loc;
+  return Pl;
+}
+
+std::optional<PlateInfo> Lowerer::plateOf(const A::Expr &E, Block &Out) {
+  if (const A::Call *C = pyroCall(E, "pyro.plate"))
+    return lowerPlate(*C, Out);
+  auto *N = cast<A::Name>(&E);
+  Binding *B = lookup(N->Id);
+  std::string Why = factProblem(B->Var);
+  if (!Why.empty()) {
+    unsupported(E.Loc, "the plate in '" + N->Id + "' is ambiguous here because " + Why +
+                           "; create the plate where it is used");
+    return std::nullopt;
+  }
+  return clonePlate(*fact(B->Var).Plate, E.Loc);
+}
+
+} // namespace
+
+std::unique_ptr<Program> lowerProgram(const A::Module &M, const A::FunctionDef &Entry, Role R,
+                                      SourceManager &SM, DiagnosticEngine &DE) {
+  auto P = std::make_unique<Program>();
+  P->ProgramRole = R;
+  P->File = M.File;
+  P->EntryFunction = Entry.Name;
+  Lowerer L(*P, SM, DE);
+  L.run(M, Entry);
+  return P;
+}
+
+} // namespace svic::frontend

@@ -1,0 +1,1373 @@
+//===- Parse.cpp - Source text to the Python AST ----------------------------===//
+///
+/// \file
+/// UTF-8 validation, the two-stage ANTLR parse (SLL with bail-out, then LL with
+/// error reporting), the mapping of parser errors to svic diagnostics, and the
+/// parse tree -> AST builder, including string-literal decoding and the
+/// replacement fields of f-strings (parsed by a nested run of the parser).
+//===----------------------------------------------------------------------===//
+
+#include "svic/frontend/Parse.h"
+
+#include "StackGuard.h"
+#include "Strings.h"
+#include "svic/ir/IR.h"
+
+#include "PyroParser.h"
+#include "antlr4-runtime.h"
+#include "svic/grammar/IndentingLexer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace svic::frontend {
+
+using grammar::IndentingLexer;
+using grammar::LexError;
+using P = grammar::PyroParser;
+using antlr4::Token;
+using antlr4::tree::ParseTree;
+using antlr4::tree::TerminalNode;
+
+namespace {
+
+//===-- Positions --------------------------------------------------------------===//
+
+/// Maps ANTLR positions (line, code-point column) of one text to svic
+/// locations (line, 1-based byte column).
+class LocMap {
+public:
+  LocMap(FileId F, std::string_view Text, uint32_t FirstLineColShift)
+      : File(F), Text(Text), FirstLineShift(FirstLineColShift) {
+    LineStarts.push_back(0);
+    for (size_t I = 0; I < Text.size(); ++I) {
+      if (Text[I] == '\n') // like ANTLR and the SourceManager
+        LineStarts.push_back(I + 1);
+    }
+    NonAscii.assign(LineStarts.size(), false);
+    size_t Line = 0;
+    for (size_t I = 0; I < Text.size(); ++I) {
+      while (Line + 1 < LineStarts.size() && LineStarts[Line + 1] <= I)
+        ++Line;
+      if (static_cast<unsigned char>(Text[I]) >= 0x80)
+        NonAscii[Line] = true;
+    }
+  }
+
+  FileId file() const { return File; }
+
+  /// 1-based byte column of code-point column \p Cp (0-based) on \p Line.
+  uint32_t colOf(size_t Line, size_t Cp) const {
+    uint32_t Shift = Line == 1 ? FirstLineShift : 0;
+    if (Line == 0 || Line > LineStarts.size())
+      return static_cast<uint32_t>(Cp + 1) + Shift;
+    if (!NonAscii[Line - 1])
+      return static_cast<uint32_t>(Cp + 1) + Shift;
+    size_t B = LineStarts[Line - 1];
+    size_t Seen = 0;
+    while (B < Text.size() && Seen < Cp) {
+      ++B;
+      while (B < Text.size() && (static_cast<unsigned char>(Text[B]) & 0xC0) == 0x80)
+        ++B;
+      ++Seen;
+    }
+    return static_cast<uint32_t>(B - LineStarts[Line - 1] + 1) + Shift;
+  }
+
+  SourceLoc start(const Token *T) const {
+    SourceLoc L;
+    L.File = File;
+    L.Line = static_cast<uint32_t>(T->getLine());
+    L.Col = colOf(T->getLine(), T->getCharPositionInLine());
+    return L;
+  }
+
+  /// Location spanning \p First .. \p Last (inclusive).
+  SourceLoc span(const Token *First, const Token *Last) const {
+    SourceLoc L = start(First);
+    if (Last->getType() != P::STRING) {
+      // Only strings span lines: the end is start + length in code points.
+      size_t Len = Last->getStopIndex() >= Last->getStartIndex()
+                       ? Last->getStopIndex() - Last->getStartIndex() + 1
+                       : 0;
+      L.EndLine = static_cast<uint32_t>(Last->getLine());
+      L.EndCol = colOf(Last->getLine(), Last->getCharPositionInLine() + Len);
+      return L;
+    }
+    std::string Text = Last->getText();
+    SourceLoc E = start(Last);
+    size_t Nl = Text.rfind('\n');
+    if (Nl == std::string::npos) {
+      L.EndLine = E.Line;
+      L.EndCol = E.Col + static_cast<uint32_t>(Text.size());
+    } else {
+      L.EndLine = E.Line + static_cast<uint32_t>(std::count(Text.begin(), Text.end(), '\n'));
+      L.EndCol = static_cast<uint32_t>(Text.size() - Nl);
+    }
+    return L;
+  }
+
+private:
+  FileId File;
+  std::string_view Text;
+  uint32_t FirstLineShift;
+  std::vector<size_t> LineStarts;
+  std::vector<bool> NonAscii;
+};
+
+bool isLayoutToken(size_t Type) {
+  return Type == P::NEWLINE || Type == P::INDENT || Type == P::DEDENT || Type == Token::EOF;
+}
+
+//===-- Syntax errors ------------------------------------------------------------===//
+
+struct ParseError {
+  DiagId Id = DiagId::Syntax;
+  size_t Line = 0, Column = 0; // ANTLR units
+  std::string Message;
+  bool FromErrorToken = false;
+};
+
+class FirstErrorListener : public antlr4::BaseErrorListener {
+public:
+  std::optional<ParseError> First;
+
+  void syntaxError(antlr4::Recognizer *Rec, Token *Offending, size_t Line, size_t Col,
+                   const std::string &Msg, std::exception_ptr) override {
+    if (First)
+      return;
+    ParseError E;
+    E.Line = Line;
+    E.Column = Col;
+    auto *Parser = dynamic_cast<antlr4::Parser *>(Rec);
+    antlr4::misc::IntervalSet Expected;
+    if (Parser) {
+      try {
+        Expected = Parser->getExpectedTokens();
+      } catch (...) {
+      }
+    }
+    size_t Type = Offending ? Offending->getType() : Token::INVALID_TYPE;
+    auto Spell = [&](size_t T) -> std::string {
+      if (!Parser)
+        return "token";
+      return Parser->getVocabulary().getDisplayName(T);
+    };
+    // `match x:` (Python 3.10) reads as a name followed by an expression.
+    const Token *Prev = nullptr, *PrevPrev = nullptr;
+    if (Parser && Offending && Offending->getTokenIndex() > 0) {
+      antlr4::TokenStream *TS = Parser->getTokenStream();
+      Prev = TS->get(Offending->getTokenIndex() - 1);
+      if (Offending->getTokenIndex() > 1)
+        PrevPrev = TS->get(Offending->getTokenIndex() - 2);
+    }
+    const bool AtStatementStart = !PrevPrev || PrevPrev->getType() == P::NEWLINE ||
+                                  PrevPrev->getType() == P::INDENT ||
+                                  PrevPrev->getType() == P::DEDENT;
+    if (Type == P::ERROR_CHAR || Type == P::UNTERMINATED_STRING ||
+        Type == P::UNTERMINATED_LONG_STRING) {
+      E.FromErrorToken = true;
+    } else if (Prev && Prev->getType() == P::NAME && Prev->getText() == "match" &&
+               AtStatementStart) {
+      E.Id = DiagId::Unsupported;
+      E.Line = Prev->getLine();
+      E.Column = Prev->getCharPositionInLine();
+      E.Message = "match statements are not supported; use if/elif";
+    } else if (Type == P::INDENT) {
+      E.Id = DiagId::Indentation;
+      E.Message = "unexpected indent";
+    } else if (Expected.contains(static_cast<size_t>(P::INDENT))) {
+      E.Id = DiagId::Indentation;
+      E.Message = "expected an indented block";
+    } else if (Type == P::NEWLINE && Expected.contains(static_cast<size_t>(P::COLON))) {
+      E.Message = "invalid syntax: expected ':'";
+    } else if (Expected.size() == 1 && Expected.toList()[0] != P::NAME &&
+               Expected.toList()[0] > 0) {
+      E.Message = "invalid syntax: expected " + Spell(static_cast<size_t>(Expected.toList()[0]));
+      if (Type == Token::EOF)
+        E.Message += " before the end of the file";
+      else if (Type == P::NEWLINE)
+        E.Message += " before the end of the line";
+      else if (Offending)
+        E.Message += ", found '" + Offending->getText() + "'";
+    } else if (Type == Token::EOF) {
+      E.Message = "invalid syntax: unexpected end of file";
+    } else if (Type == P::NEWLINE) {
+      E.Message = "invalid syntax: unexpected end of line";
+    } else if (Type == P::DEDENT) {
+      E.Message = "invalid syntax: unexpected end of the indented block";
+    } else if (Offending) {
+      std::string Text = Offending->getText();
+      if (Text.size() > 40)
+        Text = Text.substr(0, 37) + "...";
+      E.Message = "invalid syntax: unexpected '" + Text + "'";
+      if (Type == P::STRING && Offending->getTokenIndex() > 0)
+        E.Message += " (a missing comma or operator?)";
+    } else {
+      E.Message = "invalid syntax: " + Msg;
+    }
+    First = std::move(E);
+  }
+};
+
+//===-- Numbers --------------------------------------------------------------------===//
+
+std::unique_ptr<ast::Constant> makeInteger(std::string Text) {
+  auto C = std::make_unique<ast::Constant>();
+  C->Str = Text;
+  Text.erase(std::remove(Text.begin(), Text.end(), '_'), Text.end());
+  int Base = 10;
+  size_t Begin = 0;
+  if (Text.size() > 1 && Text[0] == '0' && std::isalpha(static_cast<unsigned char>(Text[1]))) {
+    char B = static_cast<char>(std::tolower(static_cast<unsigned char>(Text[1])));
+    Base = B == 'x' ? 16 : B == 'o' ? 8 : 2;
+    Begin = 2;
+  }
+  uint64_t V = 0;
+  long double D = 0;
+  bool Overflow = false;
+  for (size_t I = Begin; I < Text.size(); ++I) {
+    int Digit = std::isdigit(static_cast<unsigned char>(Text[I]))
+                    ? Text[I] - '0'
+                    : std::tolower(static_cast<unsigned char>(Text[I])) - 'a' + 10;
+    D = D * Base + Digit;
+    if (V > (static_cast<uint64_t>(INT64_MAX) - static_cast<uint64_t>(Digit)) /
+                static_cast<uint64_t>(Base))
+      Overflow = true;
+    else
+      V = V * static_cast<uint64_t>(Base) + static_cast<uint64_t>(Digit);
+  }
+  if (Overflow) {
+    C->Ty = ast::Constant::Type::Float;
+    C->Float = static_cast<double>(D);
+    C->Overflow = true;
+  } else {
+    C->Ty = ast::Constant::Type::Int;
+    C->Int = static_cast<int64_t>(V);
+  }
+  return C;
+}
+
+double parseFloat(std::string Text) {
+  Text.erase(std::remove(Text.begin(), Text.end(), '_'), Text.end());
+  return std::strtod(Text.c_str(), nullptr);
+}
+
+//===-- The builder --------------------------------------------------------------------===//
+
+class Builder {
+public:
+  Builder(const LocMap &LM, antlr4::CommonTokenStream &Tokens, const SourceManager &SM,
+          DiagnosticEngine &DE)
+      : LM(LM), Tokens(Tokens), SM(SM), DE(DE) {}
+
+  bool failed() const { return Failed; }
+
+  /// Reports (once) and returns true when the input is nested too deeply to
+  /// build its AST recursively.
+  bool tooDeep(antlr4::ParserRuleContext *Ctx) {
+    if (!Guard.exceeded())
+      return false;
+    if (!DeepReported)
+      DE.report(DiagId::Syntax, LM.start(Ctx->getStart()),
+                "the code is nested too deeply (brackets, operators or blocks); simplify it");
+    DeepReported = true;
+    Failed = true;
+    return true;
+  }
+
+  void fileInput(P::File_inputContext *Ctx, ast::Body &Out) {
+    for (P::StmtContext *S : Ctx->stmt())
+      stmt(S, Out);
+  }
+
+  ast::ExprPtr exprInput(P::Expr_inputContext *Ctx) { return testlist(Ctx->testlist()); }
+
+private:
+  const LocMap &LM;
+  antlr4::CommonTokenStream &Tokens;
+  const SourceManager &SM;
+  DiagnosticEngine &DE;
+  bool Failed = false;
+  StackGuard Guard{3u << 20};
+  bool DeepReported = false;
+
+  //===-- locations --===//
+  const Token *lastReal(const Token *T) const {
+    ssize_t I = static_cast<ssize_t>(T->getTokenIndex());
+    while (I > 0 && isLayoutToken(Tokens.get(static_cast<size_t>(I))->getType()))
+      --I;
+    return Tokens.get(static_cast<size_t>(I));
+  }
+  SourceLoc loc(antlr4::ParserRuleContext *Ctx) const {
+    return LM.span(Ctx->getStart(), lastReal(Ctx->getStop()));
+  }
+  SourceLoc loc(TerminalNode *N) const { return LM.span(N->getSymbol(), N->getSymbol()); }
+  SourceLoc loc(const Token *From, const Token *To) const { return LM.span(From, lastReal(To)); }
+
+  template <typename T> std::unique_ptr<T> node(SourceLoc L) {
+    auto N = std::make_unique<T>();
+    N->Loc = L;
+    return N;
+  }
+  std::unique_ptr<ast::Unsupported> unsupported(SourceLoc L, std::string What, std::string Hint) {
+    auto U = node<ast::Unsupported>(L);
+    U->What = std::move(What);
+    U->Hint = std::move(Hint);
+    return U;
+  }
+  std::unique_ptr<ast::UnsupportedStmt> unsupportedStmt(SourceLoc L, std::string What,
+                                                        std::string Hint) {
+    auto U = node<ast::UnsupportedStmt>(L);
+    U->What = std::move(What);
+    U->Hint = std::move(Hint);
+    return U;
+  }
+
+  //===-- statements --===//
+  void stmt(P::StmtContext *Ctx, ast::Body &Out) {
+    if (tooDeep(Ctx))
+      return;
+    if (auto *S = Ctx->simple_stmts())
+      simpleStmts(S, Out);
+    else
+      compound(Ctx->compound_stmt(), Out);
+  }
+
+  void simpleStmts(P::Simple_stmtsContext *Ctx, ast::Body &Out) {
+    for (P::Simple_stmtContext *S : Ctx->simple_stmt())
+      Out.push_back(simpleStmt(S));
+  }
+
+  ast::Body block(P::BlockContext *Ctx) {
+    ast::Body Out;
+    if (auto *S = Ctx->simple_stmts())
+      simpleStmts(S, Out);
+    else
+      for (P::StmtContext *S : Ctx->stmt())
+        stmt(S, Out);
+    return Out;
+  }
+
+  ast::StmtPtr simpleStmt(P::Simple_stmtContext *Ctx) {
+    SourceLoc L = loc(Ctx);
+    if (auto *E = dynamic_cast<P::Expression_stmtContext *>(Ctx))
+      return exprStmt(E->expr_stmt());
+    if (dynamic_cast<P::Pass_stmtContext *>(Ctx))
+      return node<ast::Pass>(L);
+    if (dynamic_cast<P::Break_stmtContext *>(Ctx))
+      return unsupportedStmt(L, "break statements", "restructure the loop with a condition");
+    if (dynamic_cast<P::Continue_stmtContext *>(Ctx))
+      return unsupportedStmt(L, "continue statements", "use an if statement in the loop body");
+    if (auto *R = dynamic_cast<P::Return_stmtContext *>(Ctx)) {
+      auto Ret = node<ast::Return>(L);
+      if (R->testlist_star_expr())
+        Ret->Value = testlistStar(R->testlist_star_expr());
+      return Ret;
+    }
+    if (dynamic_cast<P::Yield_stmtContext *>(Ctx))
+      return unsupportedStmt(L, "generator functions (yield)",
+                             "return a value or append to a list");
+    if (dynamic_cast<P::Raise_stmtContext *>(Ctx))
+      return unsupportedStmt(L, "raise statements", "");
+    if (dynamic_cast<P::Del_stmtContext *>(Ctx))
+      return unsupportedStmt(L, "del statements", "assign a new value instead");
+    if (auto *G = dynamic_cast<P::Global_stmtContext *>(Ctx)) {
+      auto S =
+          unsupportedStmt(L, "global statements", "pass the value as an argument and return it");
+      for (TerminalNode *N : G->NAME())
+        S->Names.push_back(N->getText());
+      return S;
+    }
+    if (auto *N = dynamic_cast<P::Nonlocal_stmtContext *>(Ctx)) {
+      auto S =
+          unsupportedStmt(L, "nonlocal statements", "pass the value as an argument and return it");
+      for (TerminalNode *T : N->NAME())
+        S->Names.push_back(T->getText());
+      return S;
+    }
+    if (auto *A = dynamic_cast<P::Assert_stmtContext *>(Ctx)) {
+      auto S = node<ast::Assert>(L);
+      S->Test = test(A->test(0));
+      if (A->test().size() > 1)
+        S->Msg = test(A->test(1));
+      return S;
+    }
+    if (auto *I = dynamic_cast<P::Import_nameContext *>(Ctx)) {
+      auto S = node<ast::Import>(L);
+      for (P::Dotted_as_nameContext *D : I->dotted_as_name()) {
+        ast::Alias A;
+        A.Name = D->dotted_name()->getText();
+        if (D->NAME())
+          A.AsName = D->NAME()->getText();
+        A.Loc = loc(D);
+        S->Names.push_back(std::move(A));
+      }
+      return S;
+    }
+    auto *F = dynamic_cast<P::Import_fromContext *>(Ctx);
+    auto S = node<ast::ImportFrom>(L);
+    S->Level = static_cast<int>(F->DOT().size() + 3 * F->ELLIPSIS().size());
+    if (F->dotted_name())
+      S->Module = F->dotted_name()->getText();
+    if (F->STAR()) {
+      S->Names.push_back(ast::Alias{"*", "", loc(F->STAR())});
+    } else {
+      for (P::Import_as_nameContext *N : F->import_as_names()->import_as_name()) {
+        ast::Alias A;
+        A.Name = N->NAME(0)->getText();
+        if (N->NAME().size() > 1)
+          A.AsName = N->NAME(1)->getText();
+        A.Loc = loc(N);
+        S->Names.push_back(std::move(A));
+      }
+    }
+    return S;
+  }
+
+  ast::ExprPtr assignValue(P::Assign_valueContext *Ctx) {
+    if (Ctx->yield_expr())
+      return unsupported(loc(Ctx), "yield expressions", "");
+    return testlistStar(Ctx->testlist_star_expr());
+  }
+
+  ast::StmtPtr exprStmt(P::Expr_stmtContext *Ctx) {
+    SourceLoc L = loc(Ctx);
+    ast::ExprPtr First = testlistStar(Ctx->testlist_star_expr());
+    if (Ctx->COLON()) {
+      auto S = node<ast::AnnAssign>(L);
+      S->Target = std::move(First);
+      S->Annotation = test(Ctx->test());
+      if (!Ctx->assign_value().empty())
+        S->Value = assignValue(Ctx->assign_value(0));
+      return S;
+    }
+    if (auto *Aug = Ctx->augassign()) {
+      auto S = node<ast::AugAssign>(L);
+      S->Target = std::move(First);
+      S->Value = assignValue(Ctx->assign_value(0));
+      switch (static_cast<TerminalNode *>(Aug->children[0])->getSymbol()->getType()) {
+      case P::ADD_ASSIGN:
+        S->Op = ast::BinOpKind::Add;
+        break;
+      case P::SUB_ASSIGN:
+        S->Op = ast::BinOpKind::Sub;
+        break;
+      case P::MULT_ASSIGN:
+        S->Op = ast::BinOpKind::Mult;
+        break;
+      case P::AT_ASSIGN:
+        S->Op = ast::BinOpKind::MatMult;
+        break;
+      case P::DIV_ASSIGN:
+        S->Op = ast::BinOpKind::Div;
+        break;
+      case P::MOD_ASSIGN:
+        S->Op = ast::BinOpKind::Mod;
+        break;
+      case P::AND_ASSIGN:
+        S->Op = ast::BinOpKind::BitAnd;
+        break;
+      case P::OR_ASSIGN:
+        S->Op = ast::BinOpKind::BitOr;
+        break;
+      case P::XOR_ASSIGN:
+        S->Op = ast::BinOpKind::BitXor;
+        break;
+      case P::LEFT_SHIFT_ASSIGN:
+        S->Op = ast::BinOpKind::LShift;
+        break;
+      case P::RIGHT_SHIFT_ASSIGN:
+        S->Op = ast::BinOpKind::RShift;
+        break;
+      case P::POWER_ASSIGN:
+        S->Op = ast::BinOpKind::Pow;
+        break;
+      default:
+        S->Op = ast::BinOpKind::FloorDiv;
+        break;
+      }
+      return S;
+    }
+    std::vector<P::Assign_valueContext *> Values = Ctx->assign_value();
+    if (Values.empty()) {
+      auto S = node<ast::ExprStmt>(L);
+      S->Value = std::move(First);
+      return S;
+    }
+    auto S = node<ast::Assign>(L);
+    S->Targets.push_back(std::move(First));
+    for (size_t I = 0; I + 1 < Values.size(); ++I)
+      S->Targets.push_back(assignValue(Values[I]));
+    S->Value = assignValue(Values.back());
+    return S;
+  }
+
+  void compound(P::Compound_stmtContext *Ctx, ast::Body &Out) {
+    SourceLoc L = loc(Ctx);
+    if (auto *I = Ctx->if_stmt()) {
+      Out.push_back(ifStmt(I));
+    } else if (auto *W = Ctx->while_stmt()) {
+      auto S = node<ast::While>(L);
+      S->Test = namedexprTest(W->namedexpr_test());
+      S->Loop = block(W->block());
+      if (W->else_clause())
+        S->OrElse = block(W->else_clause()->block());
+      Out.push_back(std::move(S));
+    } else if (auto *F = Ctx->for_stmt()) {
+      Out.push_back(forStmt(F));
+    } else if (Ctx->try_stmt()) {
+      Out.push_back(unsupportedStmt(L, "try statements", ""));
+    } else if (auto *W = Ctx->with_stmt()) {
+      Out.push_back(withStmt(W));
+    } else if (auto *D = Ctx->funcdef()) {
+      Out.push_back(funcdef(D, {}));
+    } else if (Ctx->classdef()) {
+      Out.push_back(
+          unsupportedStmt(L, "class definitions",
+                          "define networks as nn modules at module level and helpers with def"));
+    } else if (auto *D = Ctx->decorated()) {
+      std::vector<ast::ExprPtr> Decorators;
+      for (P::DecoratorContext *Dec : D->decorator())
+        Decorators.push_back(namedexprTest(Dec->namedexpr_test()));
+      if (D->funcdef())
+        Out.push_back(funcdef(D->funcdef(), std::move(Decorators)));
+      else if (D->classdef())
+        Out.push_back(
+            unsupportedStmt(loc(D->classdef()), "class definitions",
+                            "define networks as nn modules at module level and helpers with def"));
+      else {
+        ast::StmtPtr S = asyncStmt(D->async_stmt());
+        if (auto *F = ir::dyn_cast<ast::FunctionDef>(S.get()))
+          F->Decorators = std::move(Decorators);
+        Out.push_back(std::move(S));
+      }
+    } else {
+      Out.push_back(asyncStmt(Ctx->async_stmt()));
+    }
+  }
+
+  ast::StmtPtr asyncStmt(P::Async_stmtContext *Ctx) {
+    SourceLoc L = loc(Ctx);
+    if (Ctx->funcdef()) {
+      // Kept as a function so that an async entry is found and then rejected.
+      ast::StmtPtr F = funcdef(Ctx->funcdef(), {});
+      F->Loc = L;
+      static_cast<ast::FunctionDef *>(F.get())->IsAsync = true;
+      return F;
+    }
+    if (Ctx->with_stmt())
+      return unsupportedStmt(L, "async with statements", "use a plain with");
+    return unsupportedStmt(L, "async for statements", "use a plain for");
+  }
+
+  ast::StmtPtr ifStmt(P::If_stmtContext *Ctx) {
+    auto Root = node<ast::If>(loc(Ctx));
+    Root->Test = namedexprTest(Ctx->namedexpr_test());
+    Root->Then = block(Ctx->block());
+    ast::If *Cur = Root.get();
+    for (P::Elif_clauseContext *E : Ctx->elif_clause()) {
+      auto Next = node<ast::If>(loc(E->getStart(), Ctx->getStop()));
+      Next->IsElif = true;
+      Next->Test = namedexprTest(E->namedexpr_test());
+      Next->Then = block(E->block());
+      ast::If *NextPtr = Next.get();
+      Cur->OrElse.push_back(std::move(Next));
+      Cur = NextPtr;
+    }
+    if (Ctx->else_clause())
+      Cur->OrElse = block(Ctx->else_clause()->block());
+    return Root;
+  }
+
+  ast::StmtPtr forStmt(P::For_stmtContext *Ctx) {
+    auto S = node<ast::For>(loc(Ctx));
+    S->Target = exprlist(Ctx->exprlist());
+    S->Iter = testlist(Ctx->testlist());
+    S->Loop = block(Ctx->block());
+    if (Ctx->else_clause())
+      S->OrElse = block(Ctx->else_clause()->block());
+    return S;
+  }
+
+  ast::StmtPtr withStmt(P::With_stmtContext *Ctx) {
+    auto S = node<ast::With>(loc(Ctx));
+    for (P::With_itemContext *I : Ctx->with_item()) {
+      ast::WithItem Item;
+      Item.Context = test(I->test());
+      if (I->bexpr())
+        Item.Var = bexpr(I->bexpr());
+      S->Items.push_back(std::move(Item));
+    }
+    S->Inner = block(Ctx->block());
+    return S;
+  }
+
+  ast::StmtPtr funcdef(P::FuncdefContext *Ctx, std::vector<ast::ExprPtr> Decorators) {
+    auto S = node<ast::FunctionDef>(loc(Ctx));
+    S->Name = Ctx->NAME()->getText();
+    S->Decorators = std::move(Decorators);
+    if (auto *Ps = Ctx->parameters()) {
+      for (P::ParameterContext *PC : Ps->parameter()) {
+        ast::Param Prm;
+        Prm.Loc = loc(PC);
+        if (auto *Plain = dynamic_cast<P::Plain_paramContext *>(PC)) {
+          Prm.Name = Plain->NAME()->getText();
+          if (Plain->ASSIGN())
+            Prm.Default = test(Plain->test().back());
+        } else if (auto *Star = dynamic_cast<P::Star_paramContext *>(PC)) {
+          if (Star->NAME()) {
+            Prm.K = ast::Param::Kind::VarArgs;
+            Prm.Name = Star->NAME()->getText();
+          } else {
+            Prm.K = ast::Param::Kind::KwOnlyMarker;
+          }
+        } else if (auto *DStar = dynamic_cast<P::Dstar_paramContext *>(PC)) {
+          Prm.K = ast::Param::Kind::VarKeywords;
+          Prm.Name = DStar->NAME()->getText();
+        } else {
+          Prm.K = ast::Param::Kind::PosOnlyMarker;
+        }
+        S->Params.push_back(std::move(Prm));
+      }
+    }
+    S->Inner = block(Ctx->block());
+    return S;
+  }
+
+  //===-- expression lists --===//
+  /// Builds a tuple from \p Elems unless there is one element and no comma.
+  ast::ExprPtr tupleOrSingle(antlr4::ParserRuleContext *Ctx, std::vector<ast::ExprPtr> Elems,
+                             bool HasComma) {
+    if (Elems.size() == 1 && !HasComma)
+      return std::move(Elems[0]);
+    auto T = std::make_unique<ast::Sequence>(ast::ExprKind::Tuple);
+    T->Loc = loc(Ctx);
+    T->Elts = std::move(Elems);
+    return T;
+  }
+
+  /// Elements of a comma list whose children mix rule contexts and commas.
+  std::vector<ast::ExprPtr> listElements(antlr4::ParserRuleContext *Ctx, bool &HasComma) {
+    std::vector<ast::ExprPtr> Elems;
+    HasComma = false;
+    for (ParseTree *C : Ctx->children) {
+      if (auto *T = dynamic_cast<P::TestContext *>(C))
+        Elems.push_back(test(T));
+      else if (auto *S = dynamic_cast<P::Star_exprContext *>(C))
+        Elems.push_back(starExpr(S));
+      else if (auto *E = dynamic_cast<P::BexprContext *>(C))
+        Elems.push_back(bexpr(E));
+      else if (auto *N = dynamic_cast<P::Namedexpr_testContext *>(C))
+        Elems.push_back(namedexprTest(N));
+      else if (auto *Tn = dynamic_cast<TerminalNode *>(C))
+        HasComma |= Tn->getSymbol()->getType() == P::COMMA;
+    }
+    return Elems;
+  }
+
+  ast::ExprPtr testlist(P::TestlistContext *Ctx) {
+    bool Comma;
+    auto Elems = listElements(Ctx, Comma);
+    return tupleOrSingle(Ctx, std::move(Elems), Comma);
+  }
+  ast::ExprPtr testlistStar(P::Testlist_star_exprContext *Ctx) {
+    bool Comma;
+    auto Elems = listElements(Ctx, Comma);
+    return tupleOrSingle(Ctx, std::move(Elems), Comma);
+  }
+  ast::ExprPtr exprlist(P::ExprlistContext *Ctx) {
+    bool Comma;
+    auto Elems = listElements(Ctx, Comma);
+    return tupleOrSingle(Ctx, std::move(Elems), Comma);
+  }
+
+  //===-- expressions --===//
+  ast::ExprPtr namedexprTest(P::Namedexpr_testContext *Ctx) {
+    if (Ctx->WALRUS()) {
+      auto U =
+          unsupported(loc(Ctx), "assignment expressions (:=)", "assign in a separate statement");
+      U->Children.push_back(test(Ctx->test(0)));
+      U->Children.push_back(test(Ctx->test(1)));
+      return U;
+    }
+    return test(Ctx->test(0));
+  }
+
+  template <typename T> static T *only(antlr4::ParserRuleContext *Ctx) {
+    return static_cast<T *>(Ctx->children[0]);
+  }
+  static size_t ruleOf(ParseTree *T) {
+    return static_cast<antlr4::ParserRuleContext *>(T)->getRuleIndex();
+  }
+  /// The type of the token right after the subtree \p Left (a binary operator).
+  size_t tokenAfter(antlr4::ParserRuleContext *Left) {
+    return Tokens.get(Left->getStop()->getTokenIndex() + 1)->getType();
+  }
+
+  ast::ExprPtr test(P::TestContext *Ctx) {
+    if (tooDeep(Ctx))
+      return node<ast::Constant>(loc(Ctx));
+    // The hot path: a plain expression.
+    if (Ctx->children.size() == 1 && ruleOf(Ctx->children[0]) == P::RuleLexpr)
+      return lexpr(only<P::LexprContext>(Ctx));
+    if (Ctx->lambdef())
+      return unsupported(loc(Ctx), "lambda expressions", "define a helper function with def");
+    auto E = node<ast::IfExp>(loc(Ctx));
+    E->Body = lexpr(static_cast<P::LexprContext *>(Ctx->children[0]));
+    E->Test = lexpr(static_cast<P::LexprContext *>(Ctx->children[2]));
+    E->OrElse = test(static_cast<P::TestContext *>(Ctx->children[4]));
+    return E;
+  }
+
+  ast::ExprPtr testNocond(P::Test_nocondContext *Ctx) {
+    if (Ctx->lambdef_nocond())
+      return unsupported(loc(Ctx), "lambda expressions", "define a helper function with def");
+    return lexpr(Ctx->lexpr());
+  }
+
+  /// `lexpr`: comparisons, `not`, `and`, `or`.
+  ast::ExprPtr lexpr(P::LexprContext *Ctx) {
+    if (tooDeep(Ctx))
+      return node<ast::Constant>(loc(Ctx));
+    const size_t N = Ctx->children.size();
+    if (N == 1)
+      return bexpr(only<P::BexprContext>(Ctx));
+    if (N == 2) { // NOT lexpr
+      auto E = node<ast::UnaryOp>(loc(Ctx));
+      E->Op = ast::UnaryOpKind::Not;
+      E->Operand = lexpr(static_cast<P::LexprContext *>(Ctx->children[1]));
+      return E;
+    }
+    auto *Left = static_cast<P::LexprContext *>(Ctx->children[0]);
+    auto *Right = static_cast<P::LexprContext *>(Ctx->children[2]);
+    const size_t Op = tokenAfter(Left);
+    if (Op == P::AND || Op == P::OR) {
+      // Flatten `a and b and c` (left-nested) into one BoolOp, iteratively.
+      auto E = node<ast::BoolOp>(loc(Ctx));
+      E->IsAnd = Op == P::AND;
+      std::vector<P::LexprContext *> Rights{Right};
+      P::LexprContext *Cur = Left;
+      while (Cur->children.size() == 3 &&
+             tokenAfter(static_cast<P::LexprContext *>(Cur->children[0])) == Op) {
+        Rights.push_back(static_cast<P::LexprContext *>(Cur->children[2]));
+        Cur = static_cast<P::LexprContext *>(Cur->children[0]);
+      }
+      E->Values.push_back(lexpr(Cur));
+      for (size_t I = Rights.size(); I-- > 0;)
+        E->Values.push_back(lexpr(Rights[I]));
+      return E;
+    }
+    // A comparison; `a < b < c` is left-nested and becomes one chained Compare.
+    auto E = node<ast::Compare>(loc(Ctx));
+    std::vector<P::LexprContext *> Operands{Right};
+    std::vector<P::Comp_opContext *> Ops{static_cast<P::Comp_opContext *>(Ctx->children[1])};
+    P::LexprContext *Cur = Left;
+    while (Cur->children.size() == 3) {
+      const size_t Inner = tokenAfter(static_cast<P::LexprContext *>(Cur->children[0]));
+      if (Inner == P::AND || Inner == P::OR)
+        break;
+      Ops.push_back(static_cast<P::Comp_opContext *>(Cur->children[1]));
+      Operands.push_back(static_cast<P::LexprContext *>(Cur->children[2]));
+      Cur = static_cast<P::LexprContext *>(Cur->children[0]);
+    }
+    E->Left = lexpr(Cur);
+    for (size_t I = Ops.size(); I-- > 0;) {
+      E->Ops.push_back(compOp(Ops[I]));
+      E->Comparators.push_back(lexpr(Operands[I]));
+    }
+    return E;
+  }
+
+  static ast::CmpOpKind compOp(P::Comp_opContext *Op) {
+    switch (Op->getStart()->getType()) {
+    case P::LESS_THAN:
+      return ast::CmpOpKind::Lt;
+    case P::GREATER_THAN:
+      return ast::CmpOpKind::Gt;
+    case P::EQUALS:
+      return ast::CmpOpKind::Eq;
+    case P::GT_EQ:
+      return ast::CmpOpKind::GtE;
+    case P::LT_EQ:
+      return ast::CmpOpKind::LtE;
+    case P::NOT_EQ_1:
+    case P::NOT_EQ_2:
+      return ast::CmpOpKind::NotEq;
+    case P::NOT:
+      return ast::CmpOpKind::NotIn;
+    case P::IN:
+      return ast::CmpOpKind::In;
+    default:
+      return Op->children.size() == 2 ? ast::CmpOpKind::IsNot : ast::CmpOpKind::Is;
+    }
+  }
+
+  ast::ExprPtr starExpr(P::Star_exprContext *Ctx) {
+    auto E = node<ast::Starred>(loc(Ctx));
+    E->Value = bexpr(Ctx->bexpr());
+    return E;
+  }
+
+  static ast::BinOpKind binOpOf(size_t Type) {
+    switch (Type) {
+    case P::OR_OP:
+      return ast::BinOpKind::BitOr;
+    case P::XOR:
+      return ast::BinOpKind::BitXor;
+    case P::AND_OP:
+      return ast::BinOpKind::BitAnd;
+    case P::LEFT_SHIFT:
+      return ast::BinOpKind::LShift;
+    case P::RIGHT_SHIFT:
+      return ast::BinOpKind::RShift;
+    case P::ADD:
+      return ast::BinOpKind::Add;
+    case P::MINUS:
+      return ast::BinOpKind::Sub;
+    case P::STAR:
+      return ast::BinOpKind::Mult;
+    case P::AT:
+      return ast::BinOpKind::MatMult;
+    case P::DIV:
+      return ast::BinOpKind::Div;
+    case P::MOD:
+      return ast::BinOpKind::Mod;
+    case P::IDIV:
+      return ast::BinOpKind::FloorDiv;
+    default:
+      return ast::BinOpKind::Pow;
+    }
+  }
+
+  /// `bexpr`: arithmetic, bitwise, unary and power operators.
+  ast::ExprPtr bexpr(P::BexprContext *Ctx) {
+    if (tooDeep(Ctx))
+      return node<ast::Constant>(loc(Ctx));
+    const size_t N = Ctx->children.size();
+    if (N == 1)
+      return atomExpr(only<P::Atom_exprContext>(Ctx));
+    if (N == 2) { // unary
+      auto E = node<ast::UnaryOp>(loc(Ctx));
+      const size_t Op = Ctx->getStart()->getType();
+      E->Op = Op == P::ADD     ? ast::UnaryOpKind::UAdd
+              : Op == P::MINUS ? ast::UnaryOpKind::USub
+                               : ast::UnaryOpKind::Invert;
+      E->Operand = bexpr(static_cast<P::BexprContext *>(Ctx->children[1]));
+      return E;
+    }
+    // A binary operator. Long left-nested chains (`a + b + c + ...`) are built
+    // iteratively along their left spine.
+    std::vector<P::BexprContext *> Spine;
+    P::BexprContext *Cur = Ctx;
+    while (Cur->children.size() == 3) {
+      Spine.push_back(Cur);
+      Cur = static_cast<P::BexprContext *>(Cur->children[0]);
+    }
+    ast::ExprPtr Acc = bexpr(Cur);
+    for (size_t I = Spine.size(); I-- > 0;) {
+      P::BexprContext *Node = Spine[I];
+      auto E = node<ast::BinOp>(loc(Node));
+      E->Op = binOpOf(tokenAfter(static_cast<P::BexprContext *>(Node->children[0])));
+      E->Left = std::move(Acc);
+      E->Right = bexpr(static_cast<P::BexprContext *>(Node->children[2]));
+      Acc = std::move(E);
+    }
+    return Acc;
+  }
+
+  ast::ExprPtr atomExpr(P::Atom_exprContext *Ctx) {
+    const bool Await = Ctx->getStart()->getType() == P::AWAIT;
+    auto *AtomCtx = static_cast<P::AtomContext *>(Ctx->children[Await ? 1 : 0]);
+    ast::ExprPtr Cur = atom(AtomCtx);
+    const Token *First = AtomCtx->getStart();
+    for (size_t I = Await ? 2 : 1; I < Ctx->children.size(); ++I) {
+      auto *T = static_cast<P::TrailerContext *>(Ctx->children[I]);
+      if (I > 2000) { // the AST would nest this deeply
+        if (!DeepReported)
+          DE.report(DiagId::Syntax, LM.start(T->getStart()),
+                    "the code is nested too deeply (brackets, operators or blocks); simplify it");
+        DeepReported = true;
+        Failed = true;
+        break;
+      }
+      SourceLoc L = loc(First, T->getStop());
+      const size_t Open = T->getStart()->getType();
+      if (Open == P::OPEN_PAREN) {
+        auto *C = static_cast<P::Call_trailerContext *>(T);
+        auto Call = node<ast::Call>(L);
+        Call->Func = std::move(Cur);
+        if (C->arglist())
+          arglist(C->arglist(), Call->Args);
+        Cur = std::move(Call);
+      } else if (Open == P::OPEN_BRACK) {
+        auto *S = static_cast<P::Subscript_trailerContext *>(T);
+        auto Sub = node<ast::Subscript>(L);
+        Sub->Value = std::move(Cur);
+        P::SubscriptlistContext *List = S->subscriptlist();
+        for (P::SubscriptContext *Item : List->subscript())
+          Sub->Indices.push_back(subscript(Item));
+        Sub->TrailingComma = List->COMMA().size() >= List->subscript().size();
+        Cur = std::move(Sub);
+      } else {
+        auto *A = static_cast<P::Attr_trailerContext *>(T);
+        auto Attr = node<ast::Attribute>(L);
+        Attr->Value = std::move(Cur);
+        Attr->Attr = A->NAME()->getText();
+        Cur = std::move(Attr);
+      }
+    }
+    if (Await) {
+      auto U = unsupported(loc(Ctx), "await expressions", "");
+      U->Children.push_back(std::move(Cur));
+      return U;
+    }
+    return Cur;
+  }
+
+  ast::ExprPtr subscript(P::SubscriptContext *Ctx) {
+    if (auto *I = dynamic_cast<P::Index_subscriptContext *>(Ctx))
+      return test(I->test());
+    if (auto *S = dynamic_cast<P::Star_subscriptContext *>(Ctx))
+      return starExpr(S->star_expr());
+    auto *S = static_cast<P::Slice_subscriptContext *>(Ctx);
+    auto E = node<ast::Slice>(loc(Ctx));
+    if (S->lower)
+      E->Lower = test(S->lower);
+    if (S->upper)
+      E->Upper = test(S->upper);
+    if (S->step)
+      E->Step = test(S->step);
+    return E;
+  }
+
+  void arglist(P::ArglistContext *Ctx, std::vector<ast::Arg> &Out) {
+    for (P::ArgumentContext *A : Ctx->argument()) {
+      ast::Arg Arg;
+      Arg.Loc = loc(A);
+      if (auto *K = dynamic_cast<P::Keyword_argContext *>(A)) {
+        Arg.K = ast::Arg::Kind::Keyword;
+        Arg.Name = K->NAME()->getText();
+        Arg.Value = test(K->test());
+      } else if (auto *Pos = dynamic_cast<P::Positional_argContext *>(A)) {
+        if (Pos->comp_for())
+          Arg.Value = unsupported(loc(A), "generator expressions", "write a for loop");
+        else
+          Arg.Value = namedexprTest(Pos->namedexpr_test());
+      } else if (auto *S = dynamic_cast<P::Star_argContext *>(A)) {
+        Arg.K = ast::Arg::Kind::Star;
+        Arg.Value = test(S->test());
+      } else {
+        Arg.K = ast::Arg::Kind::DoubleStar;
+        Arg.Value = test(static_cast<P::Dstar_argContext *>(A)->test());
+      }
+      Out.push_back(std::move(Arg));
+    }
+  }
+
+  ast::ExprPtr atom(P::AtomContext *Ctx) {
+    SourceLoc L = loc(Ctx);
+    if (Ctx->getStart()->getType() == P::NAME) {
+      auto E = node<ast::Name>(L);
+      E->Id = Ctx->getStart()->getText();
+      return E;
+    }
+    if (auto *I = dynamic_cast<P::Int_atomContext *>(Ctx)) {
+      auto E = makeInteger(I->INTEGER()->getText());
+      E->Loc = L;
+      return E;
+    }
+    if (auto *F = dynamic_cast<P::Float_atomContext *>(Ctx)) {
+      auto E = node<ast::Constant>(L);
+      E->Ty = ast::Constant::Type::Float;
+      E->Str = F->FLOAT_NUMBER()->getText();
+      E->Float = parseFloat(E->Str);
+      return E;
+    }
+    if (auto *Im = dynamic_cast<P::Imag_atomContext *>(Ctx)) {
+      auto E = node<ast::Constant>(L);
+      E->Ty = ast::Constant::Type::Imaginary;
+      E->Str = Im->IMAG_NUMBER()->getText();
+      return E;
+    }
+    if (auto *S = dynamic_cast<P::String_atomContext *>(Ctx))
+      return strings(S, L);
+    auto Simple = [&](ast::Constant::Type Ty) {
+      auto E = node<ast::Constant>(L);
+      E->Ty = Ty;
+      return E;
+    };
+    if (dynamic_cast<P::Ellipsis_atomContext *>(Ctx))
+      return Simple(ast::Constant::Type::Ellipsis);
+    if (dynamic_cast<P::None_atomContext *>(Ctx))
+      return Simple(ast::Constant::Type::None);
+    if (dynamic_cast<P::True_atomContext *>(Ctx))
+      return Simple(ast::Constant::Type::True);
+    if (dynamic_cast<P::False_atomContext *>(Ctx))
+      return Simple(ast::Constant::Type::False);
+    if (auto *Pa = dynamic_cast<P::Paren_atomContext *>(Ctx)) {
+      if (Pa->yield_expr())
+        return unsupported(L, "yield expressions", "");
+      if (!Pa->testlist_comp()) {
+        auto T = std::make_unique<ast::Sequence>(ast::ExprKind::Tuple);
+        T->Loc = L;
+        return T;
+      }
+      P::Testlist_compContext *TC = Pa->testlist_comp();
+      if (TC->comp_for())
+        return unsupported(L, "generator expressions", "write a for loop");
+      bool Comma;
+      auto Elems = listElements(TC, Comma);
+      if (Elems.size() == 1 && !Comma)
+        return std::move(Elems[0]);
+      auto T = std::make_unique<ast::Sequence>(ast::ExprKind::Tuple);
+      T->Loc = L;
+      T->Elts = std::move(Elems);
+      return T;
+    }
+    if (auto *Li = dynamic_cast<P::List_atomContext *>(Ctx)) {
+      auto T = std::make_unique<ast::Sequence>(ast::ExprKind::List);
+      T->Loc = L;
+      if (P::Testlist_compContext *TC = Li->testlist_comp()) {
+        if (TC->comp_for())
+          return unsupported(L, "list comprehensions", "build the list with a for loop and append");
+        bool Comma;
+        T->Elts = listElements(TC, Comma);
+      }
+      return T;
+    }
+    auto *Br = static_cast<P::Brace_atomContext *>(Ctx);
+    P::DictorsetmakerContext *M = Br->dictorsetmaker();
+    if (!M)
+      return node<ast::Dict>(L);
+    if (auto *D = dynamic_cast<P::Dict_makerContext *>(M)) {
+      if (D->comp_for())
+        return unsupported(L, "dict comprehensions", "write the dictionary out");
+      auto E = node<ast::Dict>(L);
+      for (P::Dict_itemContext *Item : D->dict_item()) {
+        if (Item->POWER()) {
+          E->Keys.push_back(nullptr);
+          E->Values.push_back(bexpr(Item->bexpr()));
+        } else {
+          E->Keys.push_back(test(Item->test(0)));
+          E->Values.push_back(test(Item->test(1)));
+        }
+      }
+      return E;
+    }
+    auto *S = static_cast<P::Set_makerContext *>(M);
+    if (S->comp_for())
+      return unsupported(L, "set comprehensions", "write a for loop");
+    auto E = std::make_unique<ast::Sequence>(ast::ExprKind::Set);
+    E->Loc = L;
+    bool Comma;
+    E->Elts = listElements(S, Comma);
+    return E;
+  }
+
+  //===-- strings --===//
+  void stringError(SourceLoc L, std::string Msg) {
+    DE.report(DiagId::Syntax, L, std::move(Msg));
+    Failed = true;
+  }
+
+  ast::ExprPtr strings(P::String_atomContext *Ctx, SourceLoc L) {
+    std::vector<StringPiece> Pieces;
+    bool AnyF = false, AnyBytes = false, AnyStr = false;
+    for (TerminalNode *N : Ctx->STRING()) {
+      SourceLoc TL = loc(N);
+      StringPiece Piece = splitStringToken(N->getText(), TL);
+      AnyF |= Piece.IsF;
+      AnyBytes |= Piece.IsBytes;
+      AnyStr |= !Piece.IsBytes;
+      Pieces.push_back(std::move(Piece));
+    }
+    if (AnyBytes && AnyStr) {
+      stringError(L, "cannot mix bytes and nonbytes literals");
+      return node<ast::Constant>(L);
+    }
+    if (!AnyF) {
+      auto C = node<ast::Constant>(L);
+      C->Ty = AnyBytes ? ast::Constant::Type::Bytes : ast::Constant::Type::Str;
+      for (const StringPiece &Piece : Pieces)
+        C->Str += Piece.IsRaw ? Piece.Body : decodeEscapes(Piece.Body);
+      return C;
+    }
+    auto F = node<ast::FString>(L);
+    for (StringPiece &Piece : Pieces) {
+      if (!Piece.IsF) {
+        appendLiteral(*F, Piece.IsRaw ? Piece.Body : decodeEscapes(Piece.Body), Piece.BodyLoc);
+        continue;
+      }
+      std::vector<FStringItem> Items;
+      std::string Err;
+      SourceLoc ErrLoc;
+      if (!splitFString(Piece, Items, Err, ErrLoc)) {
+        stringError(ErrLoc, Err);
+        continue;
+      }
+      for (FStringItem &It : Items) {
+        if (!It.IsField) {
+          appendLiteral(*F, std::move(It.Text), It.Loc);
+          continue;
+        }
+        ast::FString::Part Part;
+        Part.IsField = true;
+        Part.Text = It.Text;
+        Part.Conversion = It.Conversion;
+        Part.FormatSpec = It.FormatSpec;
+        Part.Loc = It.Loc;
+        Part.Value = parseField(It.Text, It.Loc);
+        if (!Part.Value)
+          continue;
+        F->Parts.push_back(std::move(Part));
+      }
+    }
+    return F;
+  }
+
+  static void appendLiteral(ast::FString &F, std::string Text, SourceLoc L) {
+    if (Text.empty())
+      return;
+    if (!F.Parts.empty() && !F.Parts.back().IsField) {
+      F.Parts.back().Text += Text;
+      return;
+    }
+    ast::FString::Part Part;
+    Part.Text = std::move(Text);
+    Part.Loc = L;
+    F.Parts.push_back(std::move(Part));
+  }
+
+  ast::ExprPtr parseField(const std::string &Text, SourceLoc At);
+};
+
+//===-- Running the parser ------------------------------------------------------------===//
+
+/// The generated parser with a bound on its recursion (stack use).
+class GuardedParser : public P {
+public:
+  using P::P;
+  std::optional<StackGuard> Guard;
+  bool TooDeep = false;
+  size_t DeepLine = 0, DeepColumn = 0;
+
+  void enterRule(antlr4::ParserRuleContext *C, size_t State, size_t Rule) override {
+    check();
+    P::enterRule(C, State, Rule);
+  }
+  void enterRecursionRule(antlr4::ParserRuleContext *C, size_t Rule) override {
+    check();
+    P::enterRecursionRule(C, Rule);
+  }
+  void enterRecursionRule(antlr4::ParserRuleContext *C, size_t State, size_t Rule,
+                          int Precedence) override {
+    check();
+    P::enterRecursionRule(C, State, Rule, Precedence);
+  }
+
+private:
+  void check() {
+    if (!Guard || !Guard->exceeded())
+      return;
+    TooDeep = true;
+    if (Token *T = getCurrentToken()) {
+      DeepLine = T->getLine();
+      DeepColumn = T->getCharPositionInLine();
+    }
+    throw antlr4::ParseCancellationException("nesting too deep");
+  }
+};
+
+struct ParseRun {
+  antlr4::ANTLRInputStream Input;
+  IndentingLexer Lexer;
+  antlr4::CommonTokenStream Tokens;
+  GuardedParser Parser;
+  FirstErrorListener Listener;
+
+  explicit ParseRun(const std::string &Text)
+      : Input(Text), Lexer(&Input), Tokens(&Lexer), Parser(&Tokens) {
+    Parser.removeErrorListeners();
+  }
+
+  /// Two-stage parse: SLL with bail-out, then full LL with error reporting.
+  template <typename Rule> auto parse(Rule R) -> decltype((Parser.*R)()) {
+    Tokens.fill();
+    Parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
+        antlr4::atn::PredictionMode::SLL);
+    Parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+    Parser.Guard.emplace(2u << 20);
+    try {
+      return (Parser.*R)();
+    } catch (const antlr4::ParseCancellationException &) {
+    } catch (const antlr4::RecognitionException &) {
+    }
+    if (Parser.TooDeep)
+      return nullptr;
+    Tokens.seek(0);
+    Parser.reset();
+    Parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(
+        antlr4::atn::PredictionMode::LL);
+    Parser.setErrorHandler(std::make_shared<antlr4::DefaultErrorStrategy>());
+    Parser.addErrorListener(&Listener);
+    try {
+      return (Parser.*R)();
+    } catch (...) {
+      if (!Listener.First) {
+        ParseError E;
+        E.Message = "invalid syntax";
+        Listener.First = E;
+      }
+      return nullptr;
+    }
+  }
+};
+
+void shiftLoc(SourceLoc &L, uint32_t LineDelta, int64_t ColDelta) {
+  if (!L.valid())
+    return;
+  if (L.Line == 1)
+    L.Col = static_cast<uint32_t>(static_cast<int64_t>(L.Col) + ColDelta);
+  if (L.EndLine == 1)
+    L.EndCol = static_cast<uint32_t>(static_cast<int64_t>(L.EndCol) + ColDelta);
+  L.Line += LineDelta;
+  if (L.EndLine)
+    L.EndLine += LineDelta;
+}
+
+/// Moves the locations of a subtree parsed from an f-string field (line 1 of
+/// the field text) to where the field is in the file.
+void shiftLocations(ast::Expr &E, uint32_t LineDelta, int64_t ColDelta) {
+  shiftLoc(E.Loc, LineDelta, ColDelta);
+  if (auto *C = ir::dyn_cast<ast::Call>(&E))
+    for (ast::Arg &A : C->Args)
+      shiftLoc(A.Loc, LineDelta, ColDelta);
+  if (auto *F = ir::dyn_cast<ast::FString>(&E))
+    for (ast::FString::Part &Part : F->Parts)
+      shiftLoc(Part.Loc, LineDelta, ColDelta);
+  ast::forEachChild(E, [&](ast::Expr &Child) { shiftLocations(Child, LineDelta, ColDelta); });
+}
+
+ast::ExprPtr Builder::parseField(const std::string &Text, SourceLoc At) {
+  // Like CPython, the field is parsed in parentheses so that it may span lines.
+  std::string Wrapped = "(" + Text + ")";
+  ParseRun Run(Wrapped);
+  P::Expr_inputContext *Tree = Run.parse(&P::expr_input);
+  if (!Run.Lexer.errors().empty() || Run.Listener.First || !Tree || Run.Parser.TooDeep) {
+    std::string Shown = Text.size() > 40 ? Text.substr(0, 37) + "..." : Text;
+    stringError(At, "f-string: invalid expression in replacement field '{" + Shown + "}'");
+    return nullptr;
+  }
+  // Positions inside the field: line 1 starts at At.Col - 1 (the added '(').
+  LocMap Sub(LM.file(), Wrapped, 0);
+  Builder B(Sub, Run.Tokens, SM, DE);
+  ast::ExprPtr E = B.exprInput(Tree);
+  if (B.failed()) {
+    Failed = true;
+    return nullptr;
+  }
+  shiftLocations(*E, At.Line - 1, static_cast<int64_t>(At.Col) - 2);
+  return E;
+}
+
+} // namespace
+
+//===-- Entry points --------------------------------------------------------------------===//
+
+std::unique_ptr<ast::Module> parseModule(FileId F, const SourceManager &SM, DiagnosticEngine &DE) {
+  const std::string &Text = SM.text(F);
+  if (std::optional<InvalidUtf8> Bad = findInvalidUtf8(Text)) {
+    SourceLoc L;
+    L.File = F;
+    L.Line = Bad->Line;
+    L.Col = Bad->Col;
+    char Buf[8];
+    std::snprintf(Buf, sizeof(Buf), "0x%02X", Bad->Byte);
+    DE.report(DiagId::Encoding, L,
+              std::string("invalid UTF-8 byte ") + Buf + " in the source; svic reads UTF-8 files");
+    return nullptr;
+  }
+  // ANTLR drops a UTF-8 byte order mark itself; strip it here so that byte
+  // columns on line 1 can be shifted back.
+  uint32_t Bom = Text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
+  std::string Body = Bom ? Text.substr(3) : Text;
+  LocMap LM(F, Body, Bom);
+
+  auto Run = std::make_unique<ParseRun>(Body);
+  P::File_inputContext *Tree = Run->parse(&P::file_input);
+
+  // Lexer errors first; the parser's first error only if it comes before them
+  // (a parse error after a lexical error is usually its consequence).
+  const std::vector<LexError> &LexErrors = Run->Lexer.errors();
+  for (const LexError &E : LexErrors) {
+    SourceLoc L;
+    L.File = F;
+    L.Line = static_cast<uint32_t>(E.Line);
+    L.Col = LM.colOf(E.Line, E.Column);
+    DE.report(E.K == LexError::Kind::Indentation ? DiagId::Indentation : DiagId::Syntax, L,
+              E.Message);
+  }
+  bool Errors = !LexErrors.empty();
+  if (Run->Parser.TooDeep) {
+    SourceLoc L;
+    L.File = F;
+    L.Line = static_cast<uint32_t>(Run->Parser.DeepLine);
+    L.Col = LM.colOf(Run->Parser.DeepLine, Run->Parser.DeepColumn);
+    DE.report(DiagId::Syntax, L,
+              "the code is nested too deeply (brackets, operators or blocks); simplify it");
+    return nullptr;
+  }
+  if (Run->Listener.First && !Run->Listener.First->FromErrorToken) {
+    const ParseError &PE = *Run->Listener.First;
+    bool Before = LexErrors.empty() || PE.Line < LexErrors[0].Line ||
+                  (PE.Line == LexErrors[0].Line && PE.Column < LexErrors[0].Column);
+    if (Before) {
+      SourceLoc L;
+      L.File = F;
+      L.Line = static_cast<uint32_t>(PE.Line);
+      L.Col = LM.colOf(PE.Line, PE.Column);
+      DE.report(PE.Id, L, PE.Message);
+    }
+  }
+  Errors |= Run->Listener.First.has_value() || !Tree;
+  if (Errors)
+    return nullptr;
+
+  auto M = std::make_unique<ast::Module>();
+  M->File = F;
+  Builder B(LM, Run->Tokens, SM, DE);
+  B.fileInput(Tree, M->Stmts);
+  if (B.failed())
+    return nullptr;
+  return M;
+}
+
+std::string sourceText(const SourceManager &SM, const SourceLoc &Loc) {
+  if (!Loc.valid() || Loc.File == 0)
+    return "";
+  std::string Out;
+  uint32_t EndLine = Loc.EndLine ? Loc.EndLine : Loc.Line;
+  for (uint32_t Line = Loc.Line; Line <= EndLine; ++Line) {
+    std::string_view Text = SM.lineText(Loc.File, Line);
+    size_t Begin = Line == Loc.Line ? std::min<size_t>(Loc.Col - 1, Text.size()) : 0;
+    size_t End =
+        Line == EndLine && Loc.EndCol ? std::min<size_t>(Loc.EndCol - 1, Text.size()) : Text.size();
+    if (End < Begin)
+      End = Begin;
+    std::string_view Piece = Text.substr(Begin, End - Begin);
+    if (Line != Loc.Line) {
+      size_t Ws = Piece.find_first_not_of(" \t");
+      Piece = Ws == std::string_view::npos ? std::string_view() : Piece.substr(Ws);
+      if (!Out.empty() && Out.back() != ' ' && !Piece.empty())
+        Out += ' ';
+    }
+    Out += Piece;
+  }
+  while (!Out.empty() && (Out.back() == ' ' || Out.back() == '\t'))
+    Out.pop_back();
+  return Out;
+}
+
+} // namespace svic::frontend

@@ -1,0 +1,55 @@
+//===- Strings.h - String literals, f-strings and UTF-8 (frontend-internal) -===//
+#pragma once
+
+#include "svic/ir/Source.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace svic::frontend {
+
+struct InvalidUtf8 {
+  uint32_t Line, Col; ///< 1-based; Col in bytes
+  unsigned Byte;
+};
+/// The first byte that is not part of well-formed UTF-8, if any.
+std::optional<InvalidUtf8> findInvalidUtf8(std::string_view Text);
+
+/// One STRING token split into prefix flags and body.
+struct StringPiece {
+  bool IsRaw = false, IsBytes = false, IsF = false;
+  std::string Body;  ///< between the quotes, undecoded
+  SourceLoc BodyLoc; ///< position of the first body byte
+};
+StringPiece splitStringToken(const std::string &Token, SourceLoc TokenLoc);
+
+/// Decodes Python escape sequences (\n, \x41, \u00e9, \N{...} is kept as is).
+std::string decodeEscapes(std::string_view Raw);
+
+/// A literal run or a replacement field of an f-string.
+struct FStringItem {
+  bool IsField = false;
+  std::string Text; ///< decoded literal text, or the field's expression source
+  std::string Conversion, FormatSpec;
+  SourceLoc Loc;
+};
+/// Splits an f-string body; false with \p Err / \p ErrLoc on malformed input.
+bool splitFString(const StringPiece &Piece, std::vector<FStringItem> &Out, std::string &Err,
+                  SourceLoc &ErrLoc);
+
+/// Python's `str.format` field syntax, for "...".format(...) site names.
+struct FormatField {
+  bool IsField = false;
+  std::string Text; ///< literal text (braces unescaped) or the field name ("", "0", "t")
+  std::string FormatSpec, Conversion;
+};
+/// false when the template is malformed (single '}', unclosed '{').
+bool splitFormatTemplate(std::string_view Template, std::vector<FormatField> &Out);
+
+/// A string as a double-quoted Python literal (for dumps and IR printing).
+std::string quote(std::string_view S);
+
+} // namespace svic::frontend

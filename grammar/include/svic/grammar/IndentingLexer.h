@@ -1,0 +1,71 @@
+//===- IndentingLexer.h - Python lexer with INDENT/DEDENT -------------------===//
+///
+/// \file
+/// A token source over the generated PyroLexer that implements Python's
+/// layout rules: NEWLINE tokens inside brackets are dropped (implicit line
+/// joining) and so are blank and comment-only lines; a change of indentation
+/// at the start of a logical line becomes INDENT or DEDENT tokens; the end of
+/// the file closes every open block. It never throws: malformed input (an
+/// unindent to no outer level, tabs and spaces mixed inconsistently, an
+/// unterminated string, a stray character, an unclosed or mismatched bracket)
+/// is recorded as a LexError that the frontend turns into a diagnostic.
+///
+/// Indentation levels are compared as strings, which is stricter than and
+/// consistent with CPython's TabError rule: a deeper level must extend the
+/// enclosing one's whitespace, and a dedent must return to exactly one of the
+/// enclosing levels.
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "PyroLexer.h"
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace svic::grammar {
+
+struct LexError {
+  enum class Kind { Syntax, Indentation };
+  Kind K = Kind::Syntax;
+  size_t Line = 0;   ///< 1-based
+  size_t Column = 0; ///< 0-based, in code points (ANTLR's charPositionInLine)
+  std::string Message;
+};
+
+class IndentingLexer : public PyroLexer {
+public:
+  explicit IndentingLexer(antlr4::CharStream *Input);
+
+  std::unique_ptr<antlr4::Token> nextToken() override;
+
+  /// Errors found so far, in input order.
+  const std::vector<LexError> &errors() const { return Errors; }
+
+private:
+  struct OpenBracket {
+    size_t Type;
+    size_t Line, Column;
+    std::string Text;
+  };
+
+  std::deque<std::unique_ptr<antlr4::Token>> Pending;
+  std::vector<std::string> Indents{std::string()};
+  std::vector<OpenBracket> Brackets;
+  std::vector<LexError> Errors;
+  bool AtLineStart = true;
+  bool First = true;
+
+  std::unique_ptr<antlr4::Token> pop();
+  std::unique_ptr<antlr4::Token> synth(size_t Type, const antlr4::Token &At,
+                                       const std::string &Text, size_t Line, size_t Column);
+  void indentTo(const std::string &Indent, const antlr4::Token &At, size_t Line);
+  void checkErrorToken(const antlr4::Token &T);
+  void error(LexError::Kind K, size_t Line, size_t Column, std::string Message);
+};
+
+/// A quoted, printable spelling of a code point for messages: 'x' or U+0001.
+std::string describeCodePoint(uint32_t C);
+
+} // namespace svic::grammar

@@ -1,0 +1,6 @@
+import pyro
+
+
+def model():
+    x = 1
+        y = 2

@@ -1,0 +1,10 @@
+import pyro
+import pyro.distributions as dist
+
+
+def model():
+    z = pyro.sample("z", dist.Normal(0., 1.)
+
+
+def guide():
+    pass

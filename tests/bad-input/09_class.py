@@ -1,0 +1,11 @@
+import pyro
+import torch.nn as nn
+
+
+class Decoder(nn.Module):
+    def forward(self, z):
+        return z
+
+
+def model():
+    pass

@@ -1,0 +1,6 @@
+import pyro
+import torch
+
+
+def model():
+    init = pyro.param("init", lambda: torch.zeros(3))

@@ -1,0 +1,5 @@
+import pyro
+
+
+def model():
+    scales = {k: 1.0 for k in ["a", "b"]}

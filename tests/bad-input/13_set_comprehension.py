@@ -1,0 +1,5 @@
+import pyro
+
+
+def model():
+    seen = {i * 2 for i in range(4)}

@@ -1,0 +1,6 @@
+import pyro
+
+
+def model():
+    with open("data.csv") as f:
+        pass

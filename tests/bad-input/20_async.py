@@ -1,0 +1,5 @@
+import pyro
+
+
+async def model():
+    pass

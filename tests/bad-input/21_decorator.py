@@ -1,0 +1,10 @@
+import pyro
+
+
+def traced(fn):
+    return fn
+
+
+@traced
+def model():
+    pass

@@ -1,0 +1,7 @@
+import pyro
+import pyro.distributions as dist
+
+
+def model():
+    for t in range(3):
+        pyro.sample("z_%d" % t, dist.Normal(0., 1.))

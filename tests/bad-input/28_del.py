@@ -1,0 +1,7 @@
+import pyro
+import torch
+
+
+def model():
+    x = torch.zeros(3)
+    del x

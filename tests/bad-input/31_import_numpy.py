@@ -1,0 +1,6 @@
+import numpy as np
+import pyro
+
+
+def model():
+    pass

@@ -1,0 +1,3 @@
+# A file with comments only.
+
+# Nothing else.

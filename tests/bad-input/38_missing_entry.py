@@ -1,0 +1,6 @@
+import pyro
+import pyro.distributions as dist
+
+
+def my_model():
+    pyro.sample("z", dist.Normal(0., 1.))

@@ -1,0 +1,5 @@
+import pyro
+
+
+def model():
+    x = "café"

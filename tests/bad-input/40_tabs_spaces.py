@@ -1,0 +1,7 @@
+import pyro
+
+
+def model():
+    if True:
+        x = 1
+	y = 2

@@ -1,0 +1,6 @@
+import pyro
+import torch
+
+
+def model():
+    x = torch.zeros([2, 3)

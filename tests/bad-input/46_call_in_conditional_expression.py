@@ -1,0 +1,10 @@
+import pyro
+import pyro.distributions as dist
+
+
+def draw():
+    return pyro.sample("z", dist.Normal(0., 1.))
+
+
+def model(flag):
+    x = draw() if flag else 0.

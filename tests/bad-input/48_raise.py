@@ -1,0 +1,6 @@
+import pyro
+
+
+def model(x):
+    if x is None:
+        raise ValueError("x is required")

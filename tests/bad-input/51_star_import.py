@@ -1,0 +1,6 @@
+import pyro
+from pyro.distributions import *
+
+
+def model():
+    pass

@@ -1,0 +1,6 @@
+import pyro
+import torch
+
+
+def model():
+    z = pyro.sample("z", torch.zeros(3))

@@ -1,0 +1,7 @@
+import pyro
+
+
+def model(kind):
+    match kind:
+        case "a":
+            pass

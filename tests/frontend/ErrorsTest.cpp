@@ -1,0 +1,223 @@
+//===- ErrorsTest.cpp - One message per rejected construct ------------------===//
+
+#include "TestUtil.h"
+
+#include <gtest/gtest.h>
+
+using svic::test::firstError;
+using svic::test::inModel;
+
+namespace {
+
+struct Case {
+  const char *Body;     ///< the body of model()
+  const char *Expected; ///< `line:col: message [id]` of the first error
+};
+
+class BadConstruct : public ::testing::TestWithParam<Case> {};
+
+TEST_P(BadConstruct, IsNamedWithItsLocation) {
+  EXPECT_EQ(firstError(inModel(GetParam().Body, "x")), GetParam().Expected);
+}
+
+// Bodies start at line 10, column 5 (see inModel).
+const Case Cases[] = {
+    {"f = lambda v: v", "10:9: lambda expressions are not supported; define a helper function "
+                        "with def [frontend.unsupported-construct]"},
+    {"a = [v for v in x]", "10:9: list comprehensions are not supported; build the list with a "
+                           "for loop and append [frontend.unsupported-construct]"},
+    {"a = {k: 1 for k in x}", "10:9: dict comprehensions are not supported; write the dictionary "
+                              "out [frontend.unsupported-construct]"},
+    {"a = {k for k in x}", "10:9: set comprehensions are not supported; write a for loop "
+                           "[frontend.unsupported-construct]"},
+    {"a = torch.stack(v for v in x)", "10:21: generator expressions are not supported; write a "
+                                      "for loop [frontend.unsupported-construct]"},
+    {"try:\n    pass\nexcept:\n    pass",
+     "10:5: try statements are not supported [frontend.unsupported-construct]"},
+    {"with open(x):\n    pass",
+     "10:10: with statements over 'open(x)' are not supported; svic accepts pyro.plate, "
+     "poutine.scale, poutine.mask and torch.no_grad [frontend.unsupported-construct]"},
+    {"global x", "10:5: global statements are not supported; pass the value as an argument and "
+                 "return it [frontend.unsupported-construct]"},
+    {"yield x", "10:5: generator functions (yield) are not supported; return a value or append to "
+                "a list [frontend.unsupported-construct]"},
+    {"a = torch.zeros(*x)", "10:21: argument unpacking (*args, **kwargs) is not supported; pass "
+                            "the arguments one by one [frontend.unsupported-construct]"},
+    {"for t in range(3):\n    break", "11:9: break statements are not supported; restructure the "
+                                      "loop with a condition [frontend.unsupported-construct]"},
+    {"for t in range(3):\n    continue", "11:9: continue statements are not supported; use an if "
+                                         "statement in the loop body "
+                                         "[frontend.unsupported-construct]"},
+    {"a = (b := 1)", "10:10: assignment expressions (:=) are not supported; assign in a separate "
+                     "statement [frontend.unsupported-construct]"},
+    {"a = 0 < x < 1", "10:9: chained comparisons are not supported; combine two comparisons with "
+                      "'and' [frontend.unsupported-construct]"},
+    {"a = \"z_%d\" % x", "10:9: '%' string formatting is not supported; use \"...\".format(...) "
+                         "or an f-string [frontend.unsupported-construct]"},
+    {"del x", "10:5: del statements are not supported; assign a new value instead "
+              "[frontend.unsupported-construct]"},
+    {"a = {1, 2}", "10:9: set literals are not supported; use a list or a tuple "
+                   "[frontend.unsupported-construct]"},
+    {"raise ValueError()", "10:5: raise statements are not supported "
+                           "[frontend.unsupported-construct]"},
+    {"a = x << 1", "10:9: the '<<' operator is not supported [frontend.unsupported-construct]"},
+    {"a = 3j", "10:9: complex numbers are not supported [frontend.unsupported-construct]"},
+    {"a = b'x'", "10:9: bytes literals are not supported; use a str literal "
+                 "[frontend.unsupported-construct]"},
+    {"a, *b = x", "10:8: starred assignment targets are not supported; index the value "
+                  "[frontend.unsupported-construct]"},
+    {"a = [*x]", "10:10: starred expressions are not supported; write the elements out "
+                 "[frontend.unsupported-construct]"},
+    {"for a, b in x:\n    pass", "10:9: for loops over several targets are not supported; use "
+                                 "one loop variable and index with it "
+                                 "[frontend.unsupported-construct]"},
+    {"for a in x:\n    pass", "10:14: iterating over 'x' is not supported; loop over "
+                              "range(...) or pyro.plate(...) [frontend.unsupported-construct]"},
+    {"for t in range(3):\n    pass\nelse:\n    pass",
+     "10:5: for-else statements are not supported; move the else block after the loop "
+     "[frontend.unsupported-construct]"},
+    {"a = range(3)", "10:9: range(...) is supported only as the iterable of a for loop "
+                     "[frontend.unsupported-construct]"},
+    {"a = torch.exp", "10:9: 'torch.exp' cannot be used as a value; call it "
+                      "[frontend.unsupported-construct]"},
+    {"import numpy", "10:12: importing 'numpy' is not supported; svic accepts imports of pyro, "
+                     "pyro.distributions, pyro.poutine, torch, torch.nn, torch.nn.functional, "
+                     "torch.distributions.constraints and math [frontend.bad-import]"},
+    {"from os import path", "10:20: importing from 'os' is not supported; svic accepts imports "
+                            "from pyro, pyro.distributions, pyro.poutine, torch, torch.nn, "
+                            "torch.nn.functional, torch.distributions.constraints and math "
+                            "[frontend.bad-import]"},
+    {"a = pyro.sample(\"z\", dist.Foo(0.))", "10:26: unknown distribution 'dist.Foo'; see "
+                                             "docs/language.md for the supported distributions "
+                                             "[frontend.unknown-distribution]"},
+    {"a = torch.frob(x)", "10:9: unknown function 'torch.frob'; see docs/language.md for the "
+                          "supported operations [frontend.unknown-function]"},
+    {"a = x.frob()", "10:9: unknown method '.frob' of 'x'; see docs/language.md for the supported "
+                     "tensor methods [frontend.unknown-function]"},
+    {"a = x(1)", "10:9: 'x' is not callable: it is not a function, a known operation or an nn "
+                 "module object [frontend.unknown-function]"},
+    {"a = dist.Normal(0., 1., foo=1)", "10:29: 'dist.Normal' got an unexpected keyword argument "
+                                       "'foo' [frontend.bad-arguments]"},
+    {"a = dist.Normal(0.)", "10:9: 'dist.Normal' is missing the required argument 'scale' "
+                            "[frontend.bad-arguments]"},
+    {"a = torch.exp(x, x)", "10:22: 'torch.exp' takes at most 1 positional argument but 2 were "
+                            "given [frontend.bad-arguments]"},
+    {"a = F.relu(x, x, x)", "10:22: 'F.relu' takes at most 2 positional arguments but 3 were "
+                            "given [frontend.bad-arguments]"},
+    {"a = torch.exp(x, input=x)", "10:22: 'torch.exp' got multiple values for the argument "
+                                  "'input' [frontend.bad-arguments]"},
+    {"pyro.sample(\"z\", dist.Normal(0., 1.), obs_mask=x)",
+     "10:52: the obs_mask argument of pyro.sample is not supported; use .mask(...) on the "
+     "distribution [frontend.unsupported-construct]"},
+    {"pyro.sample(\"z\", x)", "10:22: the second argument of pyro.sample must be a distribution "
+                              "from pyro.distributions (or a variable assigned one), not 'x' "
+                              "[frontend.unsupported-construct]"},
+    {"pyro.param(\"p\", x, constraint=x)",
+     "10:35: the constraint of pyro.param must be a torch.distributions.constraints value, not "
+     "'x' [frontend.bad-arguments]"},
+    {"a = constraints.frob", "10:9: unknown constraint 'constraints.frob' "
+                             "[frontend.unknown-name]"},
+    {"a = x + pyro.plate(\"p\", 3)",
+     "10:13: pyro.plate can only be used in a with or for statement, or assigned to a variable "
+     "used there [frontend.unsupported-construct]"},
+    {"with pyro.poutine.scale(None):\n    pass",
+     "10:10: 'poutine.scale' is missing the required argument 'scale' [frontend.bad-arguments]"},
+    {"with pyro.poutine.block():\n    pass",
+     "10:10: with statements over 'pyro.poutine.block()' are not supported; svic accepts "
+     "pyro.plate, poutine.scale, poutine.mask and torch.no_grad "
+     "[frontend.unsupported-construct]"},
+    {"with torch.no_grad() as g:\n    pass",
+     "10:29: 'as' is supported only on pyro.plate [frontend.unsupported-construct]"},
+    {"a = pyro.sample(\"z\", dist.Normal(0., 1.)) if x else 0",
+     "10:9: 'pyro.sample' inside a conditional expression is not supported; assign it to a "
+     "variable in a statement before [frontend.unsupported-construct]"},
+    {"while pyro.sample(\"z\", dist.Normal(0., 1.)) > 0:\n    pass",
+     "10:11: 'pyro.sample' inside a while condition is not supported; assign it to a variable in "
+     "a statement before [frontend.unsupported-construct]"},
+    {"a = x[1:2:3:4]", "10:16: invalid syntax: expected ']', found ':' [frontend.syntax]"},
+    {"f(x) = 1", "10:5: cannot assign to 'f(x)' [frontend.syntax]"},
+    {"a = nn.Sequential(x)", "10:23: the members of nn.Sequential must be nn modules "
+                             "[frontend.unsupported-construct]"},
+    {"p = pyro.plate(\"p\", 3)\na = len(p)", "11:13: the plate object 'p' can only be used in "
+                                             "a with or for statement "
+                                             "[frontend.unsupported-construct]"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Frontend, BadConstruct, ::testing::ValuesIn(Cases));
+
+TEST(Errors, ClassAndDecoratorsAtModuleLevel) {
+  EXPECT_EQ(firstError("class A:\n    pass\n\n\ndef model():\n    pass\n"),
+            "1:1: class definitions are not supported; define networks as nn modules at module "
+            "level and helpers with def [frontend.unsupported-construct]");
+  EXPECT_EQ(firstError("def d(f):\n    return f\n\n\n@d\ndef model():\n    pass\n"),
+            "5:2: decorators are not supported; remove '@d' [frontend.unsupported-construct]");
+  EXPECT_EQ(firstError("async def model():\n    pass\n"),
+            "1:1: async functions are not supported; use a plain def "
+            "[frontend.unsupported-construct]");
+  EXPECT_EQ(firstError("from . import x\n\n\ndef model():\n    pass\n"),
+            "1:1: relative imports are not supported; put the model in one file or pass the guide "
+            "with --guide [frontend.unsupported-construct]");
+  EXPECT_EQ(firstError("from pyro.distributions import *\n\n\ndef model():\n    pass\n"),
+            "1:32: wildcard imports are not supported; import the names you use "
+            "[frontend.unsupported-construct]");
+  EXPECT_EQ(firstError("def model(*args):\n    pass\n"),
+            "1:11: variadic parameters (*args, **kwargs) are not supported; list the parameters "
+            "by name [frontend.unsupported-construct]");
+}
+
+TEST(Errors, EmptyFilesAndMissingEntries) {
+  EXPECT_EQ(firstError(""),
+            "'test.py' holds no code; expected a model function [frontend.empty-file]");
+  EXPECT_EQ(firstError("# only a comment\n\n"),
+            "'test.py' holds no code; expected a model function [frontend.empty-file]");
+  EXPECT_EQ(firstError("\"\"\"Only a docstring.\"\"\"\n"),
+            "'test.py' holds no code; expected a model function [frontend.empty-file]");
+  EXPECT_EQ(firstError("x = 1\n"), "no model function in 'test.py'; define 'model' (or 'main'), "
+                                   "or name the function with --model-fn [frontend.missing-entry]");
+}
+
+TEST(Errors, GlobalDoesNotCascade) {
+  auto L = svic::test::lower("g = 0\n\n\ndef model():\n    global g\n    g = g + 1\n");
+  EXPECT_EQ(L->DE.errorCount(), 1u) << L->diags();
+}
+
+TEST(Errors, DeepNestingIsReportedNotACrash) {
+  auto Repeat = [](const std::string &S, int N) {
+    std::string Out;
+    for (int I = 0; I < N; ++I)
+      Out += S;
+    return Out;
+  };
+  // 1000 terms are fine.
+  auto Ok = svic::test::lower("def model(a):\n    x = a" + Repeat(" + a", 999) + "\n");
+  EXPECT_TRUE(Ok->ok()) << Ok->diags();
+  for (const std::string &Body :
+       {"x = " + Repeat("(", 5000) + "1" + Repeat(")", 5000), "x = " + Repeat("-", 20000) + "1",
+        "x = a" + Repeat(" + a", 5000), "x = f" + Repeat("()", 5000)}) {
+    auto L = svic::test::lower("def model(a):\n    " + Body + "\n");
+    EXPECT_FALSE(L->Programs);
+    EXPECT_NE(L->diags().find("nested too deeply"), std::string::npos) << L->diags();
+  }
+}
+
+TEST(Errors, LoweringContinuesAfterAnError) {
+  auto L = svic::test::lower(inModel("a = lambda: 1\nb = {1}\nc = undefined_name", ""));
+  EXPECT_FALSE(L->Programs);
+  EXPECT_EQ(L->DE.errorCount(), 3u) << L->diags();
+}
+
+TEST(Errors, DiagnosticsInInlinedCodeNameTheCall) {
+  auto L =
+      svic::test::lower("def helper():\n    return lambda: 1\n\n\ndef model():\n    helper()\n");
+  ASSERT_EQ(L->DE.diagnostics().size(), 1u);
+  const svic::Diagnostic &D = L->DE.diagnostics()[0];
+  EXPECT_EQ(D.Loc.Line, 2u);
+  ASSERT_NE(D.Loc.Inlined, 0u);
+  EXPECT_EQ(L->SM.inlineFrame(D.Loc.Inlined).CallSite.Line, 6u);
+  std::string Text = svic::renderText(D, L->SM, false);
+  EXPECT_NE(Text.find("test.py:6:5: note: in code inlined from this call to 'helper'"),
+            std::string::npos)
+      << Text;
+}
+
+} // namespace

@@ -1,0 +1,169 @@
+//===- LexerTest.cpp - The indentation lexer --------------------------------===//
+
+#include "PyroLexer.h"
+#include "antlr4-runtime.h"
+#include "svic/grammar/IndentingLexer.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+using svic::grammar::IndentingLexer;
+using svic::grammar::PyroLexer;
+
+namespace {
+
+struct Lexed {
+  std::vector<std::string> Tokens; ///< NEWLINE/INDENT/DEDENT/EOF by name, others by text
+  std::vector<svic::grammar::LexError> Errors;
+  int count(const std::string &T) const {
+    int N = 0;
+    for (const std::string &S : Tokens)
+      N += S == T;
+    return N;
+  }
+  std::string joined() const {
+    std::string S;
+    for (const std::string &T : Tokens)
+      S += (S.empty() ? "" : " ") + T;
+    return S;
+  }
+};
+
+Lexed lex(const std::string &Src) {
+  antlr4::ANTLRInputStream In(Src);
+  IndentingLexer L(&In);
+  Lexed Out;
+  for (;;) {
+    std::unique_ptr<antlr4::Token> T = L.nextToken();
+    switch (T->getType()) {
+    case PyroLexer::NEWLINE:
+      Out.Tokens.push_back("NL");
+      break;
+    case PyroLexer::INDENT:
+      Out.Tokens.push_back("INDENT");
+      break;
+    case PyroLexer::DEDENT:
+      Out.Tokens.push_back("DEDENT");
+      break;
+    case antlr4::Token::EOF:
+      Out.Tokens.push_back("EOF");
+      break;
+    default:
+      Out.Tokens.push_back(T->getText());
+    }
+    if (T->getType() == antlr4::Token::EOF)
+      break;
+  }
+  Out.Errors = L.errors();
+  return Out;
+}
+
+TEST(IndentingLexer, NestedBlocksBalance) {
+  Lexed L = lex("def f():\n    if x:\n        y = 1\n    z = 2\nw = 3\n");
+  EXPECT_EQ(L.count("INDENT"), 2);
+  EXPECT_EQ(L.count("DEDENT"), 2);
+  EXPECT_TRUE(L.Errors.empty());
+  EXPECT_EQ(L.joined(),
+            "def f ( ) : NL INDENT if x : NL INDENT y = 1 NL DEDENT z = 2 NL DEDENT w = "
+            "3 NL EOF");
+}
+
+TEST(IndentingLexer, DedentsClosedAtEndOfFile) {
+  Lexed L = lex("def f():\n    if x:\n        y = 1");
+  EXPECT_EQ(L.count("INDENT"), 2);
+  EXPECT_EQ(L.count("DEDENT"), 2);
+  EXPECT_EQ(L.Tokens.back(), "EOF");
+  EXPECT_EQ(L.Tokens[L.Tokens.size() - 4], "NL"); // a NEWLINE is synthesised before the DEDENTs
+}
+
+TEST(IndentingLexer, BlankAndCommentLinesAreIgnored) {
+  Lexed L =
+      lex("def f():\n\n    # comment\n    x = 1  # trailing\n\n      # odd comment\n    y = 2\n");
+  EXPECT_EQ(L.count("INDENT"), 1);
+  EXPECT_EQ(L.count("DEDENT"), 1);
+  EXPECT_EQ(L.count("NL"), 3);
+  EXPECT_TRUE(L.Errors.empty());
+}
+
+TEST(IndentingLexer, BracketsJoinLines) {
+  Lexed L = lex("x = f(1,\n      2,\n  3)\ny = [\n]\nz = {\n 'a': 1}\n");
+  EXPECT_EQ(L.count("INDENT"), 0);
+  EXPECT_EQ(L.count("NL"), 3);
+  EXPECT_TRUE(L.Errors.empty());
+}
+
+TEST(IndentingLexer, BackslashContinuation) {
+  Lexed L = lex("x = 1 + \\\n        2\ny = 3\n");
+  EXPECT_EQ(L.count("INDENT"), 0);
+  EXPECT_EQ(L.count("NL"), 2);
+  EXPECT_EQ(L.joined(), "x = 1 + 2 NL y = 3 NL EOF");
+}
+
+TEST(IndentingLexer, InconsistentDedentIsReportedNotThrown) {
+  Lexed L = lex("if x:\n    y = 1\n  z = 2\n");
+  ASSERT_EQ(L.Errors.size(), 1u);
+  EXPECT_EQ(L.Errors[0].K, svic::grammar::LexError::Kind::Indentation);
+  EXPECT_EQ(L.Errors[0].Line, 3u);
+  EXPECT_EQ(L.Errors[0].Column, 2u);
+  EXPECT_NE(L.Errors[0].Message.find("unindent does not match"), std::string::npos);
+}
+
+TEST(IndentingLexer, TabsAndSpacesMixedInconsistently) {
+  Lexed L = lex("if x:\n        y = 1\n\tz = 2\n");
+  ASSERT_EQ(L.Errors.size(), 1u);
+  EXPECT_NE(L.Errors[0].Message.find("tabs and spaces"), std::string::npos);
+  // Consistent tabs are fine.
+  EXPECT_TRUE(lex("if x:\n\ty = 1\n\tif y:\n\t\tz = 2\n").Errors.empty());
+}
+
+TEST(IndentingLexer, FirstLineIndentedGivesIndent) {
+  Lexed L = lex("  x = 1\n");
+  EXPECT_EQ(L.Tokens[0], "INDENT");
+}
+
+TEST(IndentingLexer, UnclosedAndMismatchedBrackets) {
+  Lexed A = lex("x = f(1,\n  2\n");
+  ASSERT_EQ(A.Errors.size(), 1u);
+  EXPECT_EQ(A.Errors[0].Message, "'(' was never closed");
+  EXPECT_EQ(A.Errors[0].Line, 1u);
+  EXPECT_EQ(A.Errors[0].Column, 5u);
+  Lexed B = lex("x = [1, 2)\n");
+  ASSERT_GE(B.Errors.size(), 1u);
+  EXPECT_NE(B.Errors[0].Message.find("does not match"), std::string::npos);
+  Lexed C = lex("x = 1)\n");
+  ASSERT_EQ(C.Errors.size(), 1u);
+  EXPECT_EQ(C.Errors[0].Message, "unmatched ')'");
+}
+
+TEST(IndentingLexer, StringsAndNumbers) {
+  Lexed L = lex("a = r'\\d' + b\"x\" + f'{y}' + '''multi\nline''' + rb'q' + 1e-3 + 0x1F + 1_000 "
+                "+ 3j + .5\n");
+  EXPECT_TRUE(L.Errors.empty());
+  EXPECT_EQ(L.count("NL"), 1);
+  EXPECT_EQ(L.Tokens[2], "r'\\d'");
+  EXPECT_EQ(L.Tokens[8], "'''multi\nline'''");
+  EXPECT_EQ(L.Tokens[12], "1e-3");
+  EXPECT_EQ(L.Tokens[14], "0x1F");
+  EXPECT_EQ(L.Tokens[16], "1_000");
+}
+
+TEST(IndentingLexer, UnterminatedStringsAndBadCharacters) {
+  EXPECT_EQ(lex("x = 'abc\n").Errors.at(0).Message, "unterminated string literal");
+  EXPECT_EQ(lex("x = \"\"\"abc\n").Errors.at(0).Message,
+            "unterminated triple-quoted string literal");
+  EXPECT_EQ(lex("x = 1 ? 2\n").Errors.at(0).Message, "invalid character '?' in the source");
+  EXPECT_EQ(lex("x = 1 \\ 2\n").Errors.at(0).Message,
+            "unexpected character after line continuation character");
+}
+
+TEST(IndentingLexer, AllOperators) {
+  Lexed L = lex("a += b -= c *= d /= e //= f %= g **= h @= i &= j |= k ^= l <<= m >>= n := o -> p "
+                "... == != <> <= >= < > << >> ~ ** //\n");
+  EXPECT_TRUE(L.Errors.empty());
+  for (const char *Op : {"+=", "//=", "**=", "<<=", ">>=", ":=", "->", "...", "<>", "~", "//"})
+    EXPECT_EQ(L.count(Op), 1) << Op;
+}
+
+} // namespace

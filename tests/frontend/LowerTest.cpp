@@ -1,0 +1,683 @@
+//===- LowerTest.cpp - AST to core IR, from source strings ------------------===//
+
+#include "TestUtil.h"
+
+#include "svic/ir/Printer.h"
+
+#include <gtest/gtest.h>
+
+using namespace svic;
+using namespace svic::ir;
+using svic::test::inModel;
+using svic::test::lower;
+
+namespace {
+
+#define ASSERT_LOWERS(L) ASSERT_TRUE((L)->ok()) << (L)->diags()
+#define EXPECT_IR_HAS(L, Text)                                                                     \
+  EXPECT_NE((L)->modelIr().find(Text), std::string::npos) << (L)->modelIr()
+#define EXPECT_IR_LACKS(L, Text)                                                                   \
+  EXPECT_EQ((L)->modelIr().find(Text), std::string::npos) << (L)->modelIr()
+
+/// First statement of type T in \p B (depth-first, program order).
+template <typename T> const T *find(const Block &B) {
+  for (const StmtPtr &S : B) {
+    if (auto *X = dyn_cast<T>(S.get()))
+      return X;
+    const Block *Inner[2] = {nullptr, nullptr};
+    if (auto *I = dyn_cast<IfStmt>(S.get()))
+      Inner[0] = &I->Then, Inner[1] = &I->Else;
+    else if (auto *F = dyn_cast<ForStmt>(S.get()))
+      Inner[0] = &F->Body;
+    else if (auto *W = dyn_cast<WhileStmt>(S.get()))
+      Inner[0] = &W->Body;
+    else if (auto *W2 = dyn_cast<WithStmt>(S.get()))
+      Inner[0] = &W2->Body;
+    for (const Block *Bl : Inner)
+      if (Bl)
+        if (const T *Found = find<T>(*Bl))
+          return Found;
+  }
+  return nullptr;
+}
+
+//===-- Programs and entries ---------------------------------------------------===//
+
+TEST(Lower, ModuleLevelThenEntryBody) {
+  auto L = lower(R"py("""Docstring."""
+import torch
+import torch.nn as nn
+
+SCALE = 2.0
+net = nn.Linear(2, 1)
+
+
+def helper(x):
+    return x
+
+
+def main(data, n=3):
+    """Entry docstring."""
+    y = data * SCALE
+)py");
+  ASSERT_LOWERS(L);
+  const Program &P = L->model();
+  EXPECT_EQ(P.EntryFunction, "main");
+  EXPECT_EQ(P.ProgramRole, Role::Model);
+  ASSERT_EQ(P.Inputs.size(), 2u);
+  EXPECT_EQ(P.var(P.Inputs[0]).Name, "data");
+  EXPECT_EQ(P.var(P.Inputs[0]).Kind, VarKind::Input);
+  EXPECT_EQ(P.var(P.Inputs[1]).Name, "n");
+  EXPECT_EQ(L->modelIr(), "%SCALE = 2.0  @5:1\n"
+                          "%net = torch.nn.Linear(2, 1)  @6:1\n"
+                          "%y = %data * %SCALE  @15:5\n");
+  EXPECT_FALSE(L->Programs->Guide);
+}
+
+TEST(Lower, EntryRules) {
+  const std::string Both =
+      "def model():\n    pass\n\n\ndef guide():\n    pass\n\n\ndef main():\n    pass\n";
+  auto A = lower(Both);
+  ASSERT_LOWERS(A);
+  EXPECT_EQ(A->model().EntryFunction, "model");
+  EXPECT_EQ(A->guide().EntryFunction, "guide");
+  EXPECT_EQ(A->guide().ProgramRole, Role::Guide);
+
+  auto B = lower("def main():\n    pass\n", {}, "def main():\n    pass\n");
+  ASSERT_LOWERS(B);
+  EXPECT_EQ(B->model().EntryFunction, "main");
+  EXPECT_EQ(B->guide().EntryFunction, "main");
+
+  auto C = lower(Both, {"main", "model"});
+  ASSERT_LOWERS(C);
+  EXPECT_EQ(C->model().EntryFunction, "main");
+  EXPECT_EQ(C->guide().EntryFunction, "model");
+
+  // A `main` in the model file is not a guide.
+  auto D = lower("def main():\n    pass\n");
+  ASSERT_LOWERS(D);
+  EXPECT_FALSE(D->Programs->Guide);
+
+  auto E = lower("def main():\n    pass\n", {"", "q"});
+  EXPECT_FALSE(E->Programs);
+  EXPECT_NE(E->diags().find("no function 'q'"), std::string::npos) << E->diags();
+
+  auto F = lower("def main():\n    pass\n", {}, "def other():\n    pass\n");
+  EXPECT_FALSE(F->Programs);
+  EXPECT_NE(F->diags().find("no guide function in 'guide.py'"), std::string::npos);
+  EXPECT_NE(F->diags().find("[frontend.missing-entry]"), std::string::npos);
+}
+
+//===-- Name resolution ---------------------------------------------------------===//
+
+TEST(Lower, DistributionNames) {
+  auto L = lower(R"py(import pyro
+import pyro.distributions as dist
+import pyro.distributions
+from pyro.distributions import Normal, Gamma as G
+
+
+def model():
+    a = pyro.sample("a", dist.Normal(0., 1.))
+    b = pyro.sample("b", Normal(0., 1.))
+    c = pyro.sample("c", pyro.distributions.Normal(0., 1.))
+    d = pyro.sample("d", G(1., 1.))
+)py");
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "%a = sample \"a\" ~ dist.Normal(0.0, 1.0)  @8:9");
+  EXPECT_IR_HAS(L, "%b = sample \"b\" ~ dist.Normal(0.0, 1.0)");
+  EXPECT_IR_HAS(L, "%c = sample \"c\" ~ dist.Normal(0.0, 1.0)");
+  EXPECT_IR_HAS(L, "%d = sample \"d\" ~ dist.Gamma(1.0, 1.0)");
+}
+
+TEST(Lower, TorchAndFunctionalNames) {
+  auto L = lower(R"py(import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.nn import functional
+import math
+
+
+def model(x):
+    a = F.relu(x)
+    b = functional.softplus(x)
+    c = torch.nn.functional.sigmoid(x)
+    d = torch.exp(x) * math.pi
+    e = torch.zeros(3, dtype=torch.float32) if False else torch.ones(2)
+    f = nn.Softplus()(x)
+)py");
+  ASSERT_TRUE(L->Programs) << L->diags();
+  EXPECT_IR_HAS(L, "%a = torch.nn.functional.relu(%x)");
+  EXPECT_IR_HAS(L, "%b = torch.nn.functional.softplus(%x)");
+  EXPECT_IR_HAS(L, "%c = torch.nn.functional.sigmoid(%x)");
+  EXPECT_IR_HAS(L, "%d = torch.exp(%x) * 3.141592653589793");
+  EXPECT_IR_HAS(L, "%f = (torch.nn.Softplus())(%x)");
+}
+
+TEST(Lower, DtypesAreStrings) {
+  auto L = lower(inModel("x = torch.tensor(1, dtype=torch.long)"));
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "%x = torch.tensor(1, \"torch.long\")");
+}
+
+TEST(Lower, ModuleObjects) {
+  auto L = lower(R"py(import torch.nn as nn
+
+fc = nn.Linear(2, 1)
+relu = nn.ReLU()
+seq = nn.Sequential(nn.Linear(2, 3), relu, nn.Linear(3, 1))
+rnn = nn.RNN(88, 600, 1, True, True, 0.0, False, nonlinearity='relu')
+
+
+def model(x, h):
+    y = relu(fc(x))
+    z = seq(x)
+    out, hn = rnn(x, h)
+    w = nn.ReLU()(x)
+)py");
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L,
+                "%seq = torch.nn.Sequential[torch.nn.Linear(2, 3), %relu, torch.nn.Linear(3, 1)]");
+  EXPECT_IR_HAS(L, "%rnn = torch.nn.RNN(88, 600, 1, True, True, 0.0, False, \"relu\")");
+  EXPECT_IR_HAS(L, "%y = %relu(%fc(%x))");
+  EXPECT_IR_HAS(L, "%z = %seq(%x)");
+  EXPECT_IR_HAS(L, "%tuple.1 = %rnn(%x, %h)");
+  EXPECT_IR_HAS(L, "%w = (torch.nn.ReLU())(%x)");
+  const auto *A = find<AssignStmt>(L->model().Body);
+  ASSERT_TRUE(A);
+  EXPECT_TRUE(isa<ModuleCtorExpr>(A->Value.get()));
+}
+
+TEST(Lower, ConstraintsAndParams) {
+  auto L = lower(inModel(R"py(a = pyro.param("a", torch.ones(3), constraint=constraints.positive)
+b = pyro.param("b", torch.ones(3), constraint=constraints.interval(0., 1.))
+pyro.param("c")
+d = pyro.param("d", torch.zeros(2), event_dim=1))py"));
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "%a = param \"a\" init=torch.ones(3) constraint=constraints.positive  @10:9");
+  EXPECT_IR_HAS(L, "%b = param \"b\" init=torch.ones(3) constraint=constraints.interval(0.0, 1.0)");
+  EXPECT_IR_HAS(L, "param \"c\"  @12:5");
+  const auto *P = find<ParamStmt>(L->model().Body);
+  ASSERT_TRUE(P && P->Constraint);
+  EXPECT_EQ(P->Constraint->Constraint, ConstraintId::Positive);
+}
+
+TEST(Lower, UnknownNames) {
+  EXPECT_EQ(svic::test::firstError(inModel("x = y + 1")),
+            "10:9: name 'y' is not defined [frontend.unknown-name]");
+  EXPECT_EQ(svic::test::firstError(inModel("x = torch.foo(1)")),
+            "10:9: unknown function 'torch.foo'; see docs/language.md for the supported operations "
+            "[frontend.unknown-function]");
+  EXPECT_EQ(svic::test::firstError(inModel("x = pyro.foo(1)")).substr(0, 39),
+            "10:9: unknown Pyro function 'pyro.foo';");
+  EXPECT_EQ(svic::test::firstError(inModel("y = x\nx = 1")),
+            "10:9: local variable 'x' is used before it is assigned [frontend.unknown-name]");
+}
+
+//===-- Site names ------------------------------------------------------------===//
+
+TEST(Lower, CanonicalSiteNames) {
+  auto L = lower(inModel(R"py(t = 1
+a = pyro.sample("lit", dist.Normal(0., 1.))
+b = pyro.sample("z_{}".format(t), dist.Normal(0., 1.))
+c = pyro.sample(f"z_{t}", dist.Normal(0., 1.))
+d = pyro.sample("y_{0}_{1}_{0}".format(t, t + 1), dist.Normal(0., 1.))
+e = pyro.sample(f"w_{t:02d}", dist.Normal(0., 1.))
+f = pyro.sample("k_{name}".format(name=t), dist.Normal(0., 1.))
+g = pyro.sample("br{{ace}}_{}".format(t), dist.Normal(0., 1.))
+h = pyro.sample(f"{{x}}", dist.Normal(0., 1.))
+name = "held"
+i = pyro.sample(name, dist.Normal(0., 1.))
+tmpl = "v_{}".format(t)
+j = pyro.sample(tmpl, dist.Normal(0., 1.))
+k = pyro.sample("a" + "b", dist.Normal(0., 1.)))py"));
+  ASSERT_LOWERS(L);
+  std::vector<std::string> Names;
+  std::vector<SiteName::Form> Forms;
+  std::function<void(const Block &)> Walk = [&](const Block &B) {
+    for (const StmtPtr &S : B)
+      if (auto *Sm = dyn_cast<SampleStmt>(S.get())) {
+        Names.push_back(Sm->Name.Canonical);
+        Forms.push_back(Sm->Name.NameForm);
+      }
+  };
+  Walk(L->model().Body);
+  EXPECT_EQ(Names,
+            (std::vector<std::string>{"lit", "z_{}", "z_{}", "y_{}_{}_{}", "w_{}", "k_{}",
+                                      "br{{ace}}_{}", "{x}", "held", "v_{}", "<\"a\" + \"b\">"}));
+  EXPECT_EQ(Forms[0], SiteName::Form::Literal);
+  EXPECT_EQ(Forms[1], SiteName::Form::Template);
+  EXPECT_EQ(Forms[7], SiteName::Form::Literal);
+  EXPECT_EQ(Forms[8], SiteName::Form::Literal);
+  EXPECT_EQ(Forms[10], SiteName::Form::Dynamic);
+  EXPECT_IR_HAS(L, "sample \"y_{}_{}_{}\"[%t, %t + 1, %t] ~");
+  EXPECT_IR_HAS(L, "sample \"k_{}\"[%t] ~");
+  EXPECT_IR_HAS(L, "sample \"v_{}\"[%t] ~");
+  EXPECT_IR_HAS(L, "sample dynamic(\"a\" + \"b\") ~");
+  // A format string used as a value is a str.format call.
+  EXPECT_IR_HAS(L, "%tmpl = str.format(\"v_{}\", %t)");
+}
+
+TEST(Lower, SiteNameHeldInABranchIsDynamic) {
+  auto L = lower(inModel(R"py(if c:
+    name = "a"
+else:
+    name = "b"
+pyro.sample(name, dist.Normal(0., 1.)))py",
+                         "c"));
+  ASSERT_LOWERS(L);
+  const auto *S = find<SampleStmt>(L->model().Body);
+  ASSERT_TRUE(S);
+  EXPECT_EQ(S->Name.NameForm, SiteName::Form::Dynamic);
+  EXPECT_EQ(S->Name.Canonical, "<name>");
+  ASSERT_TRUE(S->Name.DynamicExpr);
+}
+
+TEST(Lower, SiteNameReboundInALoopIsDynamic) {
+  auto L = lower(inModel(R"py(name = "a"
+for t in range(2):
+    pyro.sample(name, dist.Normal(0., 1.))
+    name = "b")py"));
+  ASSERT_LOWERS(L);
+  EXPECT_EQ(find<SampleStmt>(L->model().Body)->Name.NameForm, SiteName::Form::Dynamic);
+}
+
+//===-- Inlining ----------------------------------------------------------------===//
+
+TEST(Lower, InlinesNestedHelpersWithFrames) {
+  auto L = lower(R"py(import pyro
+import pyro.distributions as dist
+
+
+def inner(loc, scale=1.0):
+    z = pyro.sample("z", dist.Normal(loc, scale))
+    return z * 2
+
+
+def outer(x):
+    y = inner(x, scale=3.0)
+    return y + 1
+
+
+def model(x):
+    w = outer(x)
+)py");
+  ASSERT_LOWERS(L);
+  EXPECT_EQ(L->modelIr(),
+            "%x@outer#1 = %x  @10:11 via outer@16:9\n"
+            "%loc@inner#1 = %x@outer#1  @5:11 via inner@11:9 via outer@16:9\n"
+            "%scale@inner#1 = 3.0  @5:16 via inner@11:9 via outer@16:9\n"
+            "%z@inner#1 = sample \"z\" ~ dist.Normal(%loc@inner#1, %scale@inner#1)  @6:9 via "
+            "inner@11:9 via outer@16:9\n"
+            "%ret@inner#1 = %z@inner#1 * 2  @7:5 via inner@11:9 via outer@16:9\n"
+            "%y@outer#1 = %ret@inner#1  @11:5 via outer@16:9\n"
+            "%ret@outer#1 = %y@outer#1 + 1  @12:5 via outer@16:9\n"
+            "%w = %ret@outer#1  @16:5\n");
+  const auto *S = find<SampleStmt>(L->model().Body);
+  ASSERT_TRUE(S);
+  ASSERT_NE(S->Loc.Inlined, 0u);
+  const InlineFrame &F1 = L->SM.inlineFrame(S->Loc.Inlined);
+  EXPECT_EQ(F1.Callee, "inner");
+  EXPECT_EQ(F1.CallSite.Line, 11u);
+  ASSERT_NE(F1.CallSite.Inlined, 0u);
+  EXPECT_EQ(L->SM.inlineFrame(F1.CallSite.Inlined).Callee, "outer");
+  EXPECT_EQ(L->SM.inlineFrame(F1.CallSite.Inlined).CallSite.Line, 16u);
+  const VarInfo &V = L->model().var(*S->Target);
+  EXPECT_EQ(V.Name, "z@inner#1");
+  EXPECT_EQ(L->model().var(find<AssignStmt>(L->model().Body)->Target).Kind, VarKind::User);
+}
+
+TEST(Lower, EachCallGetsItsOwnInstance) {
+  auto L = lower(R"py(def sq(v):
+    return v * v
+
+
+def model(a):
+    b = sq(a) + sq(2)
+)py");
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "%v@sq#1 = %a");
+  EXPECT_IR_HAS(L, "%v@sq#2 = 2");
+  EXPECT_IR_HAS(L, "%b = %ret@sq#1 + %ret@sq#2");
+}
+
+TEST(Lower, ReturnInBothBranches) {
+  auto L = lower(R"py(def pick(c):
+    if c:
+        return 1
+    else:
+        return 2
+
+
+def half(c):
+    if c:
+        return 1
+
+
+def model(c):
+    x = pick(c)
+    y = half(c)
+)py");
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "if %c@pick#1:  @2:5 via pick@14:9\n  %ret@pick#1 = 1  @3:9 via pick@14:9\n"
+                   "else:\n  %ret@pick#1 = 2  @5:9 via pick@14:9\n%x = %ret@pick#1");
+  // A path without return gives None.
+  EXPECT_IR_HAS(L, "%ret@half#1 = None  @8:1 via half@15:9\nif %c@half#1:");
+}
+
+TEST(Lower, ReturnBeforeTheEndIsAnError) {
+  EXPECT_EQ(
+      svic::test::firstError("def f(x):\n    return x\n    x = 1\n\n\ndef model():\n    f(1)\n"),
+      "2:5: return before the end of a function is not supported; make every return the "
+      "last statement of its branch [frontend.unsupported-construct]");
+  EXPECT_EQ(svic::test::firstError("def model():\n    for t in range(3):\n        return t\n"),
+            "3:9: return before the end of a function is not supported; make every return the "
+            "last statement of its branch [frontend.unsupported-construct]");
+}
+
+TEST(Lower, RecursionIsAnError) {
+  auto L = lower("def f(n):\n    return f(n - 1)\n\n\ndef model():\n    f(3)\n");
+  EXPECT_FALSE(L->Programs);
+  EXPECT_NE(L->diags().find("2:12: recursive call to 'f' cannot be inlined"), std::string::npos)
+      << L->diags();
+  EXPECT_NE(L->diags().find("[frontend.recursion]"), std::string::npos);
+  auto M = lower("def g():\n    model()\n\n\ndef model():\n    g()\n");
+  EXPECT_NE(M->diags().find("recursive call to the entry function 'model'"), std::string::npos)
+      << M->diags();
+}
+
+TEST(Lower, CallInConditionalExpressionIsAnError) {
+  auto L = lower("def f():\n    return 1\n\n\ndef model(c):\n    x = f() if c else 0\n    y = c "
+                 "and f()\n");
+  EXPECT_NE(L->diags().find("6:9: a call to the helper function 'f' inside a conditional "
+                            "expression is not supported"),
+            std::string::npos)
+      << L->diags();
+  EXPECT_NE(L->diags().find("7:15: a call to the helper function 'f' inside 'and'"),
+            std::string::npos)
+      << L->diags();
+}
+
+TEST(Lower, NestedDefsAndClosures) {
+  auto L = lower(R"py(def model(x):
+    k = 2
+
+    def scale(v):
+        return v * k
+
+    y = scale(x)
+)py");
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "%ret@scale#1 = %v@scale#1 * %k");
+}
+
+TEST(Lower, HelperBadArguments) {
+  const std::string H = "def f(a, b=1):\n    return a\n\n\ndef model():\n";
+  EXPECT_EQ(svic::test::firstError(H + "    f(1, c=2)\n"),
+            "6:10: 'f' got an unexpected keyword argument 'c' [frontend.bad-arguments]");
+  EXPECT_EQ(svic::test::firstError(H + "    f(b=2)\n"),
+            "6:5: 'f' is missing the required argument 'a' [frontend.bad-arguments]");
+  EXPECT_EQ(svic::test::firstError(H + "    f(1, 2, 3)\n"),
+            "6:13: 'f' takes 2 arguments but more were given [frontend.bad-arguments]");
+}
+
+//===-- Methods and in-place updates ---------------------------------------------===//
+
+TEST(Lower, MethodDesugaring) {
+  auto L = lower(inModel(R"py(a = x.view(2, 3)
+b = x.sum(-1)
+c = x.exp()
+d = torch.Tensor.reshape(x, [6])
+e = x.t()
+f = x.detach())py",
+                         "x"));
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "%a = torch.Tensor.view(%x, 2, 3)");
+  EXPECT_IR_HAS(L, "%b = torch.sum(%x, -1)");
+  EXPECT_IR_HAS(L, "%c = torch.exp(%x)");
+  EXPECT_IR_HAS(L, "%d = torch.reshape(%x, [6])");
+  EXPECT_IR_HAS(L, "%e = torch.t(%x)");
+  EXPECT_IR_HAS(L, "%f = torch.Tensor.detach(%x)");
+}
+
+TEST(Lower, InPlaceMethodsRebindTheirReceiver) {
+  auto L = lower(inModel(R"py(lst = []
+lst.append(x)
+layer = nn.Linear(2, 2)
+layer.weight.data.normal_(0, .1)
+counts = torch.zeros(4)
+torch.Tensor.scatter_add_(counts, 0, x, x)
+y = x.fill_(1.)
+layer(x))py",
+                         "x"));
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "%lst = list.append(%lst, %x)");
+  EXPECT_IR_HAS(L, "%layer = update(%layer.weight.data = torch.Tensor.normal_(%layer.weight.data, "
+                   "0, 0.1))");
+  EXPECT_IR_HAS(L, "%counts = torch.Tensor.scatter_add_(%counts, 0, %x, %x)");
+  EXPECT_IR_HAS(L, "%x = torch.Tensor.fill_(%x, 1.0)  @16:5\n%y = %x");
+  // The module object survives the attribute update.
+  EXPECT_IR_HAS(L, "eval %layer(%x)");
+}
+
+TEST(Lower, DistributionMethods) {
+  auto L = lower(inModel(R"py(d = dist.Normal(0., 1.)
+lp = d.log_prob(x)
+lp2 = dist.Normal.log_prob(d, x)
+lp3 = dist.Normal(0., 1.).log_prob(x)
+s = dist.Uniform(0, 2).sample([3])
+e = dist.Normal(0., 1.).expand([3]).to_event(1)
+pyro.sample("z", dist.Normal(0., 1.).expand_by([2]).mask(x).independent(1))
+pyro.sample("w", d.to_event(0)))py",
+                         "x"));
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "%lp = Distribution.log_prob(%d, %x)");
+  EXPECT_IR_HAS(L, "%lp2 = Distribution.log_prob(%d, %x)");
+  EXPECT_IR_HAS(L, "%lp3 = Distribution.log_prob(dist.Normal(0.0, 1.0), %x)");
+  EXPECT_IR_HAS(L, "%s = Distribution.sample(dist.Uniform(0, 2), [3])");
+  EXPECT_IR_HAS(L, "%e = dist.Normal(0.0, 1.0).expand([3]).to_event(1)");
+  EXPECT_IR_HAS(L, "sample \"z\" ~ dist.Normal(0.0, 1.0).expand_by([2]).mask(%x).independent(1)");
+  EXPECT_IR_HAS(L, "sample \"w\" ~ dist.Normal(0.0, 1.0).to_event(0)");
+}
+
+TEST(Lower, DistributionVariablesAreSubstitutedByClones) {
+  auto L = lower(inModel("d = dist.Normal(0., 1.)\nz = pyro.sample(\"z\", d)"));
+  ASSERT_LOWERS(L);
+  const auto *A = find<AssignStmt>(L->model().Body);
+  const auto *S = find<SampleStmt>(L->model().Body);
+  ASSERT_TRUE(A && S && S->Dist);
+  EXPECT_NE(A->Value->Id, S->Dist->Id);
+  EXPECT_EQ(S->Dist->Loc.Line, 10u);
+  EXPECT_EQ(S->Dist->Dist, DistId::Normal);
+}
+
+TEST(Lower, AmbiguousDistributionIsAnError) {
+  EXPECT_EQ(svic::test::firstError(
+                inModel("if c:\n    d = dist.Normal(0., 1.)\nelse:\n    d = dist.Normal(1., 1.)\n"
+                        "pyro.sample(\"z\", d)",
+                        "c")),
+            "14:22: the distribution in 'd' is ambiguous here because it is assigned in a branch "
+            "or loop; construct the distribution in the pyro.sample call "
+            "[frontend.unsupported-construct]");
+  // Assigned in the same branch as the use: fine.
+  auto L = lower(inModel("if c:\n    d = dist.Normal(0., 1.)\n    pyro.sample(\"z\", d)", "c"));
+  ASSERT_LOWERS(L);
+}
+
+//===-- Assignments ----------------------------------------------------------------===//
+
+TEST(Lower, AssignmentDesugaring) {
+  auto L = lower(inModel(R"py(a, (b, c) = x
+a += 1
+x[0, 1:2] = a
+x[0] += 1
+m = nn.Linear(2, 2)
+m.weight.data = torch.eye(2)
+p = q = -a
+a //= 2)py",
+                         "x"));
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "%tuple.1 = %x  @10:5\n%a = %tuple.1[0]  @10:5\n%tuple.2 = %tuple.1[1]  @10:5\n"
+                   "%b = %tuple.2[0]  @10:5\n%c = %tuple.2[1]  @10:5\n");
+  EXPECT_IR_HAS(L, "%a = %a + 1  @11:5");
+  EXPECT_IR_HAS(L, "%x = update(%x[0, 1:2] = %a)  @12:5");
+  EXPECT_IR_HAS(L, "%x = update(%x[0] = %x[0] + 1)  @13:5");
+  EXPECT_IR_HAS(L, "%m = update(%m.weight.data = torch.eye(2))  @15:5");
+  EXPECT_IR_HAS(L, "%tmp.1 = -%a  @16:5\n%p = %tmp.1  @16:5\n%q = %tmp.1  @16:5");
+  EXPECT_IR_HAS(L, "%a = %a // 2");
+  const auto *Neg = find<AssignStmt>(L->model().Body);
+  ASSERT_TRUE(Neg);
+}
+
+TEST(Lower, SubscriptsAndSlices) {
+  auto L = lower(inModel("y = x[..., :-1, None, ::2, (1)]\nz = x[(1, 2)]", "x"));
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "%y = %x[..., :-1, None, ::2, 1]");
+  EXPECT_IR_HAS(L, "%z = %x[1, 2]");
+}
+
+//===-- Pyro statements ---------------------------------------------------------===//
+
+TEST(Lower, SampleForms) {
+  auto L = lower(inModel(R"py(z = pyro.sample("z", dist.Normal(0., 1.))
+pyro.sample("x", dist.Normal(z, 1.), obs=data)
+y = torch.exp(pyro.sample("y", dist.Normal(0., 1.), infer={"enumerate": "parallel"}))
+pyro.factor("f", -z * z)
+w = pyro.deterministic("w", z + 1)
+pyro.deterministic("v", z)
+pyro.module("net", nn.Linear(2, 1))
+n = pyro.module("net2", lin))py",
+                         "data, lin"));
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "%z = sample \"z\" ~ dist.Normal(0.0, 1.0)  @10:9");
+  EXPECT_IR_HAS(L, "observe \"x\" ~ dist.Normal(%z, 1.0) obs=%data  @11:5");
+  EXPECT_IR_HAS(L, "%sample.1 = sample \"y\" ~ dist.Normal(0.0, 1.0)  @12:19\n"
+                   "%y = torch.exp(%sample.1)  @12:5");
+  EXPECT_IR_HAS(L, "factor \"f\" (-%z) * %z  @13:5");
+  EXPECT_IR_HAS(L, "%w = %z + 1  @14:9");
+  EXPECT_IR_LACKS(L, "\"v\"");
+  EXPECT_IR_HAS(L, "%module.1 = torch.nn.Linear(2, 1)  @16:24\nmodule \"net\" %module.1  @16:5");
+  EXPECT_IR_HAS(L, "%n = module \"net2\" %lin  @17:9");
+  const auto *S = find<SampleStmt>(L->model().Body);
+  ASSERT_TRUE(S && S->Target);
+  EXPECT_FALSE(S->isObserve());
+}
+
+TEST(Lower, PlatesAndContexts) {
+  auto L = lower(inModel(R"py(with pyro.plate("a", 10, 5, dim=-2) as i:
+    pass
+p = pyro.plate("b", 3)
+with p:
+    pass
+with p as j, pyro.poutine.scale(scale=0.5), pyro.poutine.mask(mask=m):
+    pass
+for k in pyro.plate("c", 4):
+    pass
+for k in p:
+    pass
+with torch.no_grad():
+    pass
+for t in range(5):
+    pass
+for t in range(1, 5):
+    pass
+for t in range(0, 10, 2):
+    pass
+for t in pyro.markov(range(3)):
+    pass
+with pyro.plate("data"):
+    pass)py",
+                         "m"));
+  ASSERT_LOWERS(L);
+  EXPECT_EQ(L->modelIr(),
+            "with plate \"a\"(size=10, subsample_size=5, dim=-2) as %i:  @10:5\n  pass\n"
+            "with plate \"b\"(size=3):  @13:5\n  pass\n"
+            "with plate \"b\"(size=3) as %j:  @15:5\n  with scale(0.5):  @15:18\n"
+            "    with mask(%m):  @15:49\n      pass\n"
+            "for %k in plate \"c\"(size=4):  @17:5\n  pass\n"
+            "for %k in plate \"b\"(size=3):  @19:5\n  pass\n"
+            "with no_grad:  @21:5\n  pass\n"
+            "for %t in range(0, 5, 1):  @23:5\n  pass\n"
+            "for %t in range(1, 5, 1):  @25:5\n  pass\n"
+            "for %t in range(0, 10, 2):  @27:5\n  pass\n"
+            "for %t in range(0, 3, 1):  @29:5\n  pass\n"
+            "with plate \"data\"():  @31:5\n  pass\n");
+  const auto *W = find<WithStmt>(L->model().Body);
+  ASSERT_TRUE(W);
+  EXPECT_EQ(W->Plate.Loc.Line, 10u);
+  EXPECT_EQ(W->Plate.Loc.Col, 10u);
+}
+
+TEST(Lower, PoutineWithPositionalArguments) {
+  auto L = lower(inModel("with pyro.poutine.scale(None, 2.0):\n    pass"));
+  ASSERT_TRUE(L->ok()) << L->diags();
+  EXPECT_IR_HAS(L, "with scale(2.0):");
+  EXPECT_NE(svic::test::firstError(inModel("with pyro.poutine.scale(f, 2.0):\n    pass", "f"))
+                .find("poutine.scale with a function argument is not supported"),
+            std::string::npos);
+}
+
+TEST(Lower, ArgumentBinding) {
+  auto L = lower(inModel(R"py(a = F.softplus(x, beta=2.)
+b = F.softplus(x, threshold=20)
+c = torch.zeros(2, 3)
+d = torch.zeros([2, 3])
+e = torch.clamp(x, max=1.)
+f = dist.Bernoulli(logits=x)
+g = torch.reshape(x, shape=[6]))py",
+                         "x"));
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "%a = torch.nn.functional.softplus(%x, 2.0)");
+  EXPECT_IR_HAS(L, "%b = torch.nn.functional.softplus(%x, threshold=20)");
+  EXPECT_IR_HAS(L, "%c = torch.zeros(2, 3)");
+  EXPECT_IR_HAS(L, "%e = torch.clamp(%x, max=1.0)");
+  EXPECT_IR_HAS(L, "%f = dist.Bernoulli(logits=%x)");
+  EXPECT_IR_HAS(L, "%g = torch.reshape(%x, [6])");
+  // Slots: Args[i] is formal i; absent optional slots are null.
+  const Block &B = L->model().Body;
+  const auto *A = cast<AssignStmt>(B[0].get());
+  const auto *Call = cast<CallExpr>(A->Value.get());
+  ASSERT_EQ(Call->Args.Args.size(), 3u);
+  EXPECT_TRUE(Call->Args.Args[1] && !Call->Args.Args[2]);
+  const auto *C = cast<CallExpr>(cast<AssignStmt>(B[2].get())->Value.get());
+  ASSERT_EQ(C->Args.Args.size(), 2u); // variadic size: both in the last slot
+  const auto *Fd = cast<DistributionExpr>(cast<AssignStmt>(B[5].get())->Value.get());
+  ASSERT_EQ(Fd->Args.Args.size(), 2u);
+  EXPECT_FALSE(Fd->Args.Args[0]);
+  EXPECT_TRUE(Fd->Args.Args[1]);
+}
+
+TEST(Lower, DictAndBuiltins) {
+  auto L = lower(
+      inModel("a = dict(b=dict(c=1))\nb = {\"k\": 1}\nc = float(len(x))\nd = max(1, 2, 3)", "x"));
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "%a = {\"b\": {\"c\": 1}}");
+  EXPECT_IR_HAS(L, "%b = {\"k\": 1}");
+  EXPECT_IR_HAS(L, "%c = float(len(%x))");
+  EXPECT_IR_HAS(L, "%d = max(1, 2, 3)");
+}
+
+TEST(Lower, OperatorsAndComparisons) {
+  auto L = lower(inModel("a = -x ** 2 @ x % 3\nb = x is None or not (x > 1 and x <= 2)\n"
+                         "c = x if x != 0 else 1\nd = x in x\nassert x >= 0",
+                         "x"));
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "%a = ((-(%x ** 2)) @ %x) % 3");
+  EXPECT_IR_HAS(L, "%b = (%x is None) or (not ((%x > 1) and (%x <= 2)))");
+  EXPECT_IR_HAS(L, "%c = %x if (%x != 0) else 1");
+  EXPECT_IR_HAS(L, "%d = %x in %x");
+  EXPECT_IR_HAS(L, "assert %x >= 0");
+}
+
+TEST(Lower, WhileLoops) {
+  auto L = lower(inModel("i = 0\nwhile i < 3:\n    i = i + 1", ""));
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "while %i < 3:  @11:5\n  %i = %i + 1  @12:9");
+}
+
+TEST(Lower, MainGuardIsSkipped) {
+  auto L = lower("def model():\n    pass\n\n\nif __name__ == \"__main__\":\n    import numpy\n");
+  ASSERT_LOWERS(L);
+}
+
+} // namespace
