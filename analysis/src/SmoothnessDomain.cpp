@@ -1,0 +1,375 @@
+//===- SmoothnessDomain.cpp - The compositional transformer domain --------===//
+///
+/// \file
+/// DimSet (sparse bit vector) and Transformer: identity, order, join and the
+/// sequential composition of notes/smoothness-analysis.md §b.2–b.3.
+///
+/// With the invariant ND ⊆ Dep the composition rule of b.3,
+///   ND_AB(x) = ⋃_{y∈ND_B(x)} Dep_A(y) ∪ ⋃_{y∈Dep_B(x)\ND_B(x)} ND_A(y) ∪ V_A,
+/// equals ⋃_{y∈ND_B(x)} Dep_A(y) ∪ ⋃_{y∈Dep_B(x)} ND_A(y) ∪ V_A (for y ∈ ND_B(x)
+/// the term ND_A(y) is already inside Dep_A(y)); this is the product rule of
+/// dual numbers and is associative, which the lattice-law tests check.
+//===----------------------------------------------------------------------===//
+
+#include "svic/analysis/Smoothness.h"
+
+#include <algorithm>
+#include <cassert>
+
+namespace svic::analysis::smooth {
+
+//===-- DimSet ----------------------------------------------------------------===//
+
+DimSet::DimSet(std::initializer_list<Dim> Ds) {
+  for (Dim D : Ds)
+    insert(D);
+}
+
+size_t DimSet::count() const {
+  size_t N = 0;
+  for (const Word &W : Words)
+    N += static_cast<size_t>(__builtin_popcountll(W.Bits));
+  return N;
+}
+
+bool DimSet::contains(Dim D) const {
+  uint32_t Idx = D / 64u;
+  auto It = std::lower_bound(Words.begin(), Words.end(), Idx,
+                             [](const Word &W, uint32_t I) { return W.Index < I; });
+  return It != Words.end() && It->Index == Idx && (It->Bits >> (D % 64u)) & 1u;
+}
+
+void DimSet::insert(Dim D) {
+  uint32_t Idx = D / 64u;
+  uint64_t Bit = uint64_t(1) << (D % 64u);
+  auto It = std::lower_bound(Words.begin(), Words.end(), Idx,
+                             [](const Word &W, uint32_t I) { return W.Index < I; });
+  if (It != Words.end() && It->Index == Idx)
+    It->Bits |= Bit;
+  else
+    Words.insert(It, Word{Idx, Bit});
+}
+
+bool DimSet::unite(const DimSet &O) {
+  if (O.Words.empty())
+    return false;
+  if (Words.empty()) {
+    Words = O.Words;
+    return true;
+  }
+  // Fast path: every word of O already has a slot here.
+  bool SameSlots = true;
+  {
+    size_t I = 0;
+    for (const Word &W : O.Words) {
+      while (I < Words.size() && Words[I].Index < W.Index)
+        ++I;
+      if (I == Words.size() || Words[I].Index != W.Index) {
+        SameSlots = false;
+        break;
+      }
+    }
+  }
+  bool Changed = false;
+  if (SameSlots) {
+    size_t I = 0;
+    for (const Word &W : O.Words) {
+      while (Words[I].Index < W.Index)
+        ++I;
+      uint64_t New = Words[I].Bits | W.Bits;
+      Changed |= New != Words[I].Bits;
+      Words[I].Bits = New;
+    }
+    return Changed;
+  }
+  std::vector<Word> Out;
+  Out.reserve(Words.size() + O.Words.size());
+  size_t I = 0, J = 0;
+  while (I < Words.size() || J < O.Words.size()) {
+    if (J == O.Words.size() || (I < Words.size() && Words[I].Index < O.Words[J].Index)) {
+      Out.push_back(Words[I++]);
+    } else if (I == Words.size() || O.Words[J].Index < Words[I].Index) {
+      Out.push_back(O.Words[J++]);
+    } else {
+      Out.push_back(Word{Words[I].Index, Words[I].Bits | O.Words[J].Bits});
+      ++I;
+      ++J;
+    }
+  }
+  Words = std::move(Out);
+  return true;
+}
+
+bool DimSet::isSubsetOf(const DimSet &O) const {
+  size_t J = 0;
+  for (const Word &W : Words) {
+    while (J < O.Words.size() && O.Words[J].Index < W.Index)
+      ++J;
+    if (J == O.Words.size() || O.Words[J].Index != W.Index)
+      return false;
+    if (W.Bits & ~O.Words[J].Bits)
+      return false;
+  }
+  return true;
+}
+
+bool DimSet::intersects(const DimSet &O) const {
+  size_t I = 0, J = 0;
+  while (I < Words.size() && J < O.Words.size()) {
+    if (Words[I].Index < O.Words[J].Index)
+      ++I;
+    else if (O.Words[J].Index < Words[I].Index)
+      ++J;
+    else {
+      if (Words[I].Bits & O.Words[J].Bits)
+        return true;
+      ++I;
+      ++J;
+    }
+  }
+  return false;
+}
+
+DimSet DimSet::intersect(const DimSet &O) const {
+  DimSet R;
+  size_t I = 0, J = 0;
+  while (I < Words.size() && J < O.Words.size()) {
+    if (Words[I].Index < O.Words[J].Index)
+      ++I;
+    else if (O.Words[J].Index < Words[I].Index)
+      ++J;
+    else {
+      uint64_t B = Words[I].Bits & O.Words[J].Bits;
+      if (B)
+        R.Words.push_back(Word{Words[I].Index, B});
+      ++I;
+      ++J;
+    }
+  }
+  return R;
+}
+
+DimSet DimSet::minus(const DimSet &O) const {
+  DimSet R;
+  size_t J = 0;
+  for (const Word &W : Words) {
+    while (J < O.Words.size() && O.Words[J].Index < W.Index)
+      ++J;
+    uint64_t B = W.Bits;
+    if (J < O.Words.size() && O.Words[J].Index == W.Index)
+      B &= ~O.Words[J].Bits;
+    if (B)
+      R.Words.push_back(Word{W.Index, B});
+  }
+  return R;
+}
+
+std::vector<Dim> DimSet::toVector() const {
+  std::vector<Dim> R;
+  forEach([&](Dim D) { R.push_back(D); });
+  return R;
+}
+
+//===-- Transformer -----------------------------------------------------------===//
+
+DimSet Transformer::dep(Dim D) const {
+  auto It = Entries.find(D);
+  if (It != Entries.end())
+    return It->second.Dep;
+  DimSet R = V;
+  R.insert(D);
+  return R;
+}
+
+DimSet Transformer::nd(Dim D) const {
+  auto It = Entries.find(D);
+  if (It != Entries.end())
+    return It->second.ND;
+  return V;
+}
+
+void Transformer::assign(Dim D, DimSet Dep, DimSet ND) {
+  assert(isValue() && "assign on bottom or Err");
+  Dep.unite(ND);
+  Dep.unite(V);
+  ND.unite(V);
+  Entries.insert_or_assign(D, Entry{std::move(Dep), std::move(ND)});
+  ModSet.insert(D);
+}
+
+void Transformer::addV(const DimSet &G) {
+  if (!isValue() || G.empty())
+    return;
+  V.unite(G);
+  for (auto &[D, E] : Entries) {
+    E.Dep.unite(G);
+    E.ND.unite(G);
+  }
+}
+
+void Transformer::taintModified(const DimSet &G) {
+  if (!isValue() || G.empty())
+    return;
+  for (auto &[D, E] : Entries) {
+    E.Dep.unite(G);
+    E.ND.unite(G);
+  }
+}
+
+DimSet Transformer::mapDep(const DimSet &S) const {
+  DimSet R = V;
+  if (Entries.empty()) {
+    R.unite(S);
+    return R;
+  }
+  DimSet Unmodified = S.minus(ModSet);
+  R.unite(Unmodified);
+  if (Unmodified.count() != S.count())
+    S.intersect(ModSet).forEach([&](Dim Y) { R.unite(Entries.find(Y)->second.Dep); });
+  return R;
+}
+
+DimSet Transformer::mapND(const DimSet &S) const {
+  DimSet R = V;
+  if (Entries.empty())
+    return R;
+  S.intersect(ModSet).forEach([&](Dim Y) { R.unite(Entries.find(Y)->second.ND); });
+  return R;
+}
+
+void Transformer::composeWith(const Transformer &B) {
+  if (isBottom() || B.isBottom()) {
+    *this = bottom();
+    return;
+  }
+  if (isTop() || B.isTop()) {
+    *this = top();
+    return;
+  }
+  // New entries of the dims B writes, computed from the old A.
+  std::vector<std::pair<Dim, Entry>> New;
+  New.reserve(B.Entries.size());
+  for (const auto &[X, EB] : B.Entries) {
+    Entry E;
+    E.Dep = mapDep(EB.Dep);
+    E.ND = mapDep(EB.ND);
+    E.ND.unite(mapND(EB.Dep));
+    New.emplace_back(X, std::move(E));
+  }
+  if (!B.V.empty()) {
+    // Dims A writes and B does not: Dep_B(x) = {x} ∪ V_B, ND_B(x) = V_B.
+    DimSet W = mapDep(B.V);
+    for (auto &[X, E] : Entries) {
+      if (B.ModSet.contains(X))
+        continue;
+      E.Dep.unite(W);
+      E.ND.unite(W);
+    }
+    V = std::move(W);
+  }
+  for (auto &[X, E] : New) {
+    Entries.insert_or_assign(X, std::move(E));
+    ModSet.insert(X);
+  }
+}
+
+Transformer Transformer::then(const Transformer &B) const {
+  Transformer R = *this;
+  R.composeWith(B);
+  return R;
+}
+
+bool Transformer::leq(const Transformer &O) const {
+  if (isBottom() || O.isTop())
+    return true;
+  if (O.isBottom() || isTop())
+    return false;
+  if (!ModSet.isSubsetOf(O.ModSet) || !V.isSubsetOf(O.V))
+    return false;
+  for (const auto &[D, EO] : O.Entries) {
+    auto It = Entries.find(D);
+    if (It != Entries.end()) {
+      if (!It->second.Dep.isSubsetOf(EO.Dep) || !It->second.ND.isSubsetOf(EO.ND))
+        return false;
+    } else {
+      if (!EO.Dep.contains(D) || !V.isSubsetOf(EO.Dep) || !V.isSubsetOf(EO.ND))
+        return false;
+    }
+  }
+  return true;
+}
+
+void Transformer::joinWith(const Transformer &O) {
+  if (O.isBottom() || isTop())
+    return;
+  if (isBottom() || O.isTop()) {
+    *this = O;
+    return;
+  }
+  // Entries only here: join with O's implicit entry {d} ∪ V_O / V_O.
+  for (auto &[D, E] : Entries) {
+    auto It = O.Entries.find(D);
+    if (It != O.Entries.end()) {
+      E.Dep.unite(It->second.Dep);
+      E.ND.unite(It->second.ND);
+    } else {
+      E.Dep.insert(D);
+      E.Dep.unite(O.V);
+      E.ND.unite(O.V);
+    }
+  }
+  // Entries only in O: join with this implicit entry.
+  for (const auto &[D, EO] : O.Entries) {
+    if (ModSet.contains(D))
+      continue;
+    Entry E = EO;
+    E.Dep.insert(D);
+    E.Dep.unite(V);
+    E.ND.unite(V);
+    Entries.emplace(D, std::move(E));
+  }
+  ModSet.unite(O.ModSet);
+  V.unite(O.V);
+}
+
+Transformer Transformer::join(const Transformer &O) const {
+  Transformer R = *this;
+  R.joinWith(O);
+  return R;
+}
+
+Transformer Transformer::narrow(const Transformer &O) const {
+  // Any element between O and *this is a valid narrowing; the loops of this
+  // domain reach their least fixpoint by joins alone, so keep *this.
+  (void)O;
+  return *this;
+}
+
+bool Transformer::operator==(const Transformer &O) const {
+  if (St != O.St)
+    return false;
+  if (!isValue())
+    return true;
+  if (!(ModSet == O.ModSet) || !(V == O.V) || Entries.size() != O.Entries.size())
+    return false;
+  for (const auto &[D, E] : Entries) {
+    auto It = O.Entries.find(D);
+    if (It == O.Entries.end() || !(It->second == E))
+      return false;
+  }
+  return true;
+}
+
+bool Transformer::wellFormed() const {
+  if (!isValue())
+    return true;
+  if (ModSet.count() != Entries.size())
+    return false;
+  for (const auto &[D, E] : Entries) {
+    if (!ModSet.contains(D) || !E.ND.isSubsetOf(E.Dep) || !V.isSubsetOf(E.ND))
+      return false;
+  }
+  return true;
+}
+
+} // namespace svic::analysis::smooth
