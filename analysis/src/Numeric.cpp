@@ -318,14 +318,8 @@ private:
   NumEnv execStmt(const Stmt &S, NumEnv Env) {
     if (Env.isBottom())
       return Env;
-    if (Recording) {
+    if (Recording)
       R.Reached[S.Id] = 1;
-      auto It = R.Before.find(S.Id);
-      if (It == R.Before.end())
-        R.Before.emplace(S.Id, Env);
-      else
-        It->second = It->second.join(Env);
-    }
     switch (S.Kind) {
     case StmtKind::Assign: {
       const auto &A = *cast<AssignStmt>(&S);
@@ -1267,13 +1261,6 @@ bool NumericResult::branchDead(const IfStmt &S, bool ThenBranch) const {
   if (It == BranchLive.end())
     return true;
   return !(ThenBranch ? It->second.first : It->second.second);
-}
-
-Interval NumericResult::varBefore(NodeId S, VarId V) const {
-  auto It = Before.find(S);
-  if (It == Before.end())
-    return Interval::bottom();
-  return It->second.get(V).num();
 }
 
 NumericResult analyzeNumeric(const Program &P, const FixpointOptions &Opts) {

@@ -17,6 +17,7 @@
 
 #include <limits>
 #include <random>
+#include <vector>
 
 using namespace svic::analysis;
 
@@ -261,7 +262,7 @@ TEST(LatticeLaws, MapDomainSmashesBottom) {
   EXPECT_TRUE(latticeEqual(Bot.join(E), E));
   Bot.set(1, Interval::point(1)); // stays bottom
   EXPECT_TRUE(Bot.isBottom());
-  E.erase(1);
+  E.set(1, Interval::top());
   EXPECT_TRUE(E.isTop());
   // maps with different defaults
   M D0(Interval::point(0));
@@ -275,6 +276,45 @@ TEST(LatticeLaws, MapDomainSmashesBottom) {
   EXPECT_FALSE(J.leq(D0));
   auto T = J.transform([](const Interval &I) { return I + Interval::point(1); });
   EXPECT_EQ(T.get(5), Interval::integers(1, 2));
+}
+
+// Copies share structure; operations skip shared subtrees. Two copies of a
+// large map updated at different keys must still join, meet and compare
+// exactly as the pointwise definition says.
+TEST(LatticeLaws, MapDomainSharedStructureIsPointwise) {
+  using M = MapDomain<int, Interval>;
+  std::mt19937 Rng(7);
+  for (int Round = 0; Round < 20; ++Round) {
+    M Base = M::top();
+    for (int K = 0; K < 300; ++K)
+      Base.set(K, Interval::integers(K, K + 10));
+    M A = Base, B = Base;
+    std::vector<Interval> RefA, RefB;
+    for (int K = 0; K < 310; ++K)
+      RefA.push_back(K < 300 ? Interval::integers(K, K + 10) : Interval::top());
+    RefB = RefA;
+    for (int I = 0; I < 15; ++I) {
+      int KA = Rng() % 310, KB = Rng() % 310;
+      int Lo = static_cast<int>(Rng() % 50);
+      A.set(KA, Interval::integers(Lo, Lo + 3));
+      RefA[KA] = Interval::integers(Lo, Lo + 3);
+      B.set(KB, Interval::integers(Lo + 1, Lo + 2));
+      RefB[KB] = Interval::integers(Lo + 1, Lo + 2);
+    }
+    M J = A.join(B), W = A.widen(B), Me = A.meet(B);
+    bool Leq = true;
+    for (int K = 0; K < 310; ++K) {
+      EXPECT_EQ(J.get(K), RefA[K].join(RefB[K])) << K;
+      EXPECT_EQ(W.get(K), RefA[K].widen(RefB[K])) << K;
+      if (!Me.isBottom()) {
+        EXPECT_EQ(Me.get(K), RefA[K].meet(RefB[K])) << K;
+      }
+      Leq = Leq && RefA[K].leq(RefB[K]);
+    }
+    EXPECT_EQ(A.leq(B), Leq);
+    EXPECT_TRUE(A.leq(J) && B.leq(J));
+    EXPECT_TRUE(Base.leq(Base) && latticeEqual(Base.join(Base), Base));
+  }
 }
 
 TEST(LatticeLaws, MapDomainWithoutSmashing) {

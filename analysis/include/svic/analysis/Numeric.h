@@ -146,9 +146,6 @@ public:
   bool reachable(ir::NodeId S) const;
   /// The branch can never execute (also when the `if` itself is unreachable).
   bool branchDead(const ir::IfStmt &S, bool ThenBranch) const;
-  /// The range of variable V just before statement S (bottom if S is
-  /// unreachable; the join over every execution of S).
-  Interval varBefore(ir::NodeId S, ir::VarId V) const;
 
   /// Possible domain violations found (op precondition or distribution
   /// parameter not proved), sorted by location, for diagnostics.
@@ -168,7 +165,6 @@ private:
   std::vector<uint8_t> Evaluated;                         ///< by NodeId (expressions)
   std::vector<uint8_t> Reached;                           ///< by NodeId (statements)
   std::map<ir::NodeId, std::pair<bool, bool>> BranchLive; ///< IfStmt -> (then, else) may run
-  std::map<ir::NodeId, NumEnv> Before;                    ///< statement -> pre-state
   std::vector<DomainIssue> Issues;
   FixpointStats Stats;
 };
