@@ -1,0 +1,167 @@
+//===- svic_bench.cpp - Timing harness for bench/RESULTS.md ----------------===//
+///
+/// \file
+/// Times the library stages directly (no process start-up, no printing), each
+/// over many repetitions, and prints the median and the minimum. The figures
+/// in bench/RESULTS.md come from this binary; bench/run.sh lists the commands.
+//===----------------------------------------------------------------------===//
+
+#include "svic/analysis/Numeric.h"
+#include "svic/analysis/Reparam.h"
+#include "svic/analysis/Smoothness.h"
+#include "svic/analysis/Support.h"
+#include "svic/frontend/Frontend.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+using namespace svic;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Timing {
+  double MedianMs, MinMs;
+};
+
+Timing timeIt(int Reps, const std::function<void()> &Fn) {
+  std::vector<double> Ms;
+  for (int I = 0; I < Reps; ++I) {
+    auto Start = Clock::now();
+    Fn();
+    Ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - Start).count());
+  }
+  std::sort(Ms.begin(), Ms.end());
+  return {Ms[Ms.size() / 2], Ms.front()};
+}
+
+frontend::LoadedPrograms mustLoad(const std::string &Model, const std::string &Guide,
+                                  SourceManager &SM) {
+  DiagnosticEngine DE;
+  std::optional<frontend::LoadedPrograms> P = frontend::loadPrograms(Model, Guide, {}, SM, DE);
+  if (!P) {
+    for (const Diagnostic &D : DE.sorted())
+      std::fputs(renderText(D, SM, false).c_str(), stderr);
+    std::exit(2);
+  }
+  return std::move(*P);
+}
+
+const analysis::Property AllProps[] = {analysis::Property::Diff, analysis::Property::Lips,
+                                       analysis::Property::Cont};
+
+/// Numeric pre-analysis plus smoothness for the three properties.
+void analyzeProgram(const ir::Program &P) {
+  analysis::NumericResult N = analysis::analyzeNumeric(P);
+  for (analysis::Property Prop : AllProps)
+    (void)analysis::analyzeSmoothness(P, N, Prop);
+}
+
+int benchFrontend(const std::string &File, int Reps) {
+  Timing T = timeIt(Reps, [&] {
+    SourceManager SM;
+    (void)mustLoad(File, "", SM);
+  });
+  std::printf("frontend %s: median %.2f ms, min %.2f ms (%d runs)\n", File.c_str(), T.MedianMs,
+              T.MinMs, Reps);
+  return 0;
+}
+
+int benchAnalysis(const std::string &File, int Reps) {
+  SourceManager SM;
+  frontend::LoadedPrograms P = mustLoad(File, "", SM);
+  for (const ir::Program *Prog : {P.Model.get(), P.Guide.get()}) {
+    if (!Prog)
+      continue;
+    Timing T = timeIt(Reps, [&] { analyzeProgram(*Prog); });
+    std::printf("analysis %s (%s, diff+lips+cont): median %.2f ms, min %.2f ms (%d runs)\n",
+                File.c_str(), Prog->EntryFunction.c_str(), T.MedianMs, T.MinMs, Reps);
+  }
+  return 0;
+}
+
+/// The 14 paper benchmarks: per program numeric+smoothness (3 properties),
+/// per pair support match and reparameterisation selection.
+int benchPaper(const std::string &Dir, int Reps) {
+  std::vector<std::string> Names;
+  for (const auto &E : std::filesystem::directory_iterator(Dir))
+    if (std::filesystem::exists(E.path() / "guide.py"))
+      Names.push_back(E.path().filename().string());
+  std::sort(Names.begin(), Names.end());
+  std::printf("%-12s %14s %14s %14s %14s\n", "benchmark", "model ms", "guide ms", "support ms",
+              "reparam ms");
+  double Worst = 0, WorstSupport = 0;
+  for (const std::string &Name : Names) {
+    SourceManager SM;
+    std::string Base = Dir + "/" + Name + "/";
+    frontend::LoadedPrograms P = mustLoad(Base + "model.py", Base + "guide.py", SM);
+    Timing M = timeIt(Reps, [&] { analyzeProgram(*P.Model); });
+    Timing G = timeIt(Reps, [&] { analyzeProgram(*P.Guide); });
+    Timing S = timeIt(Reps, [&] { (void)analysis::analyzeSupport(*P.Model, *P.Guide); });
+    analysis::NumericResult NM = analysis::analyzeNumeric(*P.Model);
+    analysis::NumericResult NG = analysis::analyzeNumeric(*P.Guide);
+    Timing R = timeIt(Reps, [&] {
+      (void)analysis::selectReparameterization(*P.Model, NM, *P.Guide, NG);
+    });
+    std::printf("%-12s %14.3f %14.3f %14.3f %14.3f\n", Name.c_str(), M.MedianMs, G.MedianMs,
+                S.MedianMs, R.MedianMs);
+    Worst = std::max({Worst, M.MedianMs, G.MedianMs});
+    WorstSupport = std::max(WorstSupport, S.MedianMs);
+  }
+  std::printf("worst program (diff+lips+cont): %.3f ms; worst support pair: %.3f ms (medians of "
+              "%d runs)\n",
+              Worst, WorstSupport, Reps);
+  return 0;
+}
+
+/// Support match over a corpus of pairs (tests/support/<dir>/{model,guide}.py).
+int benchSupportCorpus(const std::string &Dir, int Reps) {
+  double Worst = 0;
+  std::string WorstName;
+  int Pairs = 0;
+  for (const auto &E : std::filesystem::directory_iterator(Dir)) {
+    if (!std::filesystem::exists(E.path() / "guide.py"))
+      continue;
+    SourceManager SM;
+    frontend::LoadedPrograms P =
+        mustLoad((E.path() / "model.py").string(), (E.path() / "guide.py").string(), SM);
+    Timing S = timeIt(Reps, [&] { (void)analysis::analyzeSupport(*P.Model, *P.Guide); });
+    ++Pairs;
+    if (S.MedianMs > Worst) {
+      Worst = S.MedianMs;
+      WorstName = E.path().filename().string();
+    }
+  }
+  std::printf("support corpus %s: %d pairs, worst median %.3f ms (%s), %d runs each\n", Dir.c_str(),
+              Pairs, Worst, WorstName.c_str(), Reps);
+  return 0;
+}
+
+} // namespace
+
+int main(int Argc, char **Argv) {
+  if (Argc < 3) {
+    std::fprintf(stderr, "usage: svic-bench frontend|analysis|paper|support-corpus PATH [REPS]\n");
+    return 2;
+  }
+  std::string Mode = Argv[1], Path = Argv[2];
+  int Reps = Argc > 3 ? std::atoi(Argv[3]) : 21;
+  if (Reps < 1)
+    Reps = 1;
+  if (Mode == "frontend")
+    return benchFrontend(Path, Reps);
+  if (Mode == "analysis")
+    return benchAnalysis(Path, Reps);
+  if (Mode == "paper")
+    return benchPaper(Path, Reps);
+  if (Mode == "support-corpus")
+    return benchSupportCorpus(Path, Reps);
+  std::fprintf(stderr, "svic-bench: unknown mode '%s'\n", Mode.c_str());
+  return 2;
+}

@@ -1,0 +1,15 @@
+//===- Commands.h - The `svic` subcommands ---------------------------------===//
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace svic::driver {
+
+/// Exit codes (SPEC §2).
+enum ExitCode : int { ExitOk = 0, ExitProblem = 1, ExitBadInput = 2, ExitInternal = 3 };
+
+int runSites(const std::vector<std::string> &Args);
+int runAnalyze(const std::vector<std::string> &Args);
+
+} // namespace svic::driver

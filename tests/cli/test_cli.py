@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the svic command line (run from the repository root).
+
+Usage: test_cli.py SVIC_BINARY
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+SVIC = None
+SPNOR = ["examples/paper/spnor/model.py", "--guide", "examples/paper/spnor/guide.py"]
+BR_ORIGINAL = ["examples/paper/br_original/model.py", "--guide",
+               "examples/paper/br_original/guide.py"]
+
+
+def run(*args):
+    return subprocess.run([SVIC, *args], capture_output=True, text=True, check=False)
+
+
+class Usage(unittest.TestCase):
+    def test_help_and_version_exit_zero(self):
+        for args in (["--help"], ["--version"], ["analyze", "--help"], ["sites", "--help"]):
+            r = run(*args)
+            self.assertEqual(r.returncode, 0, args)
+            self.assertTrue(r.stdout.strip(), args)
+
+    def test_no_command_is_bad_input(self):
+        self.assertEqual(run().returncode, 2)
+
+    def test_unknown_command_names_it(self):
+        r = run("frobnicate")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("unknown command 'frobnicate'", r.stderr)
+
+    def test_unknown_option_and_format_and_property(self):
+        self.assertEqual(run("analyze", *SPNOR, "--bogus").returncode, 2)
+        r = run("analyze", *SPNOR, "--format", "xml")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("unknown format 'xml'", r.stderr)
+        r = run("analyze", *SPNOR, "--property", "diff,smooth")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("unknown property 'smooth'", r.stderr)
+
+    def test_missing_file_is_bad_input_with_message(self):
+        r = run("sites", "no/such/file.py")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("no/such/file.py", r.stderr)
+        self.assertIn("error", r.stderr)
+
+
+class JsonReport(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        r = run("analyze", *SPNOR, "--format", "json")
+        assert r.returncode == 0, r.stderr
+        cls.report = json.loads(r.stdout)
+
+    def test_schema_header(self):
+        self.assertEqual(self.report["schemaVersion"], 1)
+        self.assertEqual(self.report["tool"]["name"], "svic")
+        for key in ("programs", "supportMatch", "reparameterize", "diagnostics", "timings"):
+            self.assertIn(key, self.report)
+
+    def test_programs_and_partition_of_names(self):
+        roles = [p["role"] for p in self.report["programs"]]
+        self.assertEqual(roles, ["model", "guide"])
+        for p in self.report["programs"]:
+            latents = {s["name"] for s in p["sites"] if s["kind"] == "sample"}
+            params = {s["name"] for s in p["sites"] if s["kind"] == "param"}
+            for prop in ("diff", "lips", "cont"):
+                sm = p["smoothness"][prop]
+                smooth = sm["smooth"]
+                broken = [b["name"] for b in sm["mayBreak"]]
+                self.assertEqual(sorted(smooth + broken), sorted(latents | params))
+                self.assertEqual(smooth, sorted(smooth))
+                self.assertEqual(broken, sorted(broken))
+
+    def test_spnor_facts(self):
+        model = self.report["programs"][0]["smoothness"]["diff"]
+        self.assertIn("z1", model["smooth"])
+        z2 = [b for b in model["mayBreak"] if b["name"] == "z2"]
+        self.assertEqual(len(z2), 1)
+        ops = [w["operation"] for w in z2[0]["witnesses"]]
+        self.assertTrue(any("if" in op or "comparison" in op for op in ops), ops)
+        self.assertEqual(z2[0]["witnesses"][0]["location"]["line"], 20)
+        self.assertEqual(self.report["reparameterize"]["selected"], ["z1"])
+        self.assertEqual(self.report["supportMatch"]["verdict"], "match")
+
+
+class Sarif(unittest.TestCase):
+    def test_sarif_shape_and_rules(self):
+        r = run("analyze", *BR_ORIGINAL, "--format", "sarif")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        log = json.loads(r.stdout)
+        self.assertEqual(log["version"], "2.1.0")
+        run0 = log["runs"][0]
+        rule_ids = [rule["id"] for rule in run0["tool"]["driver"]["rules"]]
+        self.assertEqual(len(rule_ids), len(set(rule_ids)))
+        results = run0["results"]
+        mismatches = [x for x in results if x["ruleId"] == "support.mismatch"]
+        self.assertTrue(mismatches, results)
+        for x in results:
+            self.assertIn(x["ruleId"], rule_ids)
+            self.assertEqual(rule_ids[x["ruleIndex"]], x["ruleId"])
+        region = mismatches[0]["locations"][0]["physicalLocation"]
+        self.assertTrue(region["artifactLocation"]["uri"].endswith("guide.py"))
+        self.assertGreater(region["region"]["startLine"], 0)
+
+
+class Werror(unittest.TestCase):
+    def test_support_mismatch_exits_one_with_werror_only(self):
+        self.assertEqual(run("analyze", *BR_ORIGINAL).returncode, 0)
+        r = run("analyze", *BR_ORIGINAL, "--werror")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("[support.mismatch]", r.stdout)
+        self.assertIn("sigma", r.stdout)
+
+
+class OutputFile(unittest.TestCase):
+    def test_output_written_whole_and_no_temporary_left(self):
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "report.json")
+            r = run("analyze", *SPNOR, "--format", "json", "-o", out)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.stdout, "")
+            self.assertEqual(json.load(open(out))["schemaVersion"], 1)
+            self.assertEqual(os.listdir(d), ["report.json"])
+
+    def test_unwritable_output_is_bad_input(self):
+        r = run("analyze", *SPNOR, "-o", "/nonexistent-dir/report.txt")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("cannot write", r.stderr)
+
+
+class Sites(unittest.TestCase):
+    def test_sites_json_lists_every_kind(self):
+        r = run("sites", "examples/tutorial/linear_regression.py", "--format", "json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        kinds = {s["kind"] for p in json.loads(r.stdout)["programs"] for s in p["sites"]}
+        self.assertTrue({"sample", "observe", "param"} <= kinds, kinds)
+
+
+if __name__ == "__main__":
+    SVIC = os.path.abspath(sys.argv.pop(1))
+    unittest.main(verbosity=1)
