@@ -11,9 +11,7 @@
 
 #include "svic/ir/IR.h"
 
-#if SVIC_HAVE_FRONTEND
 #include "svic/frontend/Frontend.h"
-#endif
 
 #include <gtest/gtest.h>
 
@@ -233,7 +231,6 @@ const IfStmt &ifOf(const Program &P, size_t N = 0) { return *allOf<IfStmt>(P).at
 
 //===-- Running sources ---------------------------------------------------------===//
 
-#if SVIC_HAVE_FRONTEND
 struct Analysed {
   SourceManager SM;
   std::unique_ptr<Program> P;
@@ -300,7 +297,6 @@ from torch.distributions import constraints
 )";
 
 std::string prog(const std::string &Body) { return std::string(Prelude) + Body; }
-#endif
 
 } // namespace
 
@@ -447,7 +443,6 @@ TEST(NumericIR, UnevaluatedAndUnknownNodes) {
 // Real programs through the frontend
 //===----------------------------------------------------------------------===//
 
-#if SVIC_HAVE_FRONTEND
 
 TEST(NumericSource, SgdefRateIsPositive) {
   // sgdef model: Gamma(alpha, beta / (z @ w)) with z, w Gamma samples.
@@ -1024,7 +1019,6 @@ TEST(NumericBenchmarks, BranchesOfThePaperPrograms) {
   EXPECT_FALSE(S->R.branchDead(ifOf(S->prog()), false));
 }
 
-#endif // SVIC_HAVE_FRONTEND
 
 //===----------------------------------------------------------------------===//
 // The table's rows: every operation, module, distribution and constraint
