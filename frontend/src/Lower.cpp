@@ -928,8 +928,10 @@ void Lowerer::lowerReturn(const A::Return &S, Block &Out) {
     error(DiagId::Syntax, S.Loc, "'return' outside a function");
     return;
   }
-  FunctionCtx &F = Functions.back();
-  if (F.IsEntry) {
+  // Lowering the value may inline further helpers, which grows Functions:
+  // keep an index, not a reference into it.
+  const size_t Current = Functions.size() - 1;
+  if (Functions[Current].IsEntry) {
     auto R = make<ReturnStmt>(S.Loc);
     if (S.Value)
       R->Value = lowerExpr(*S.Value, Out);
@@ -937,8 +939,8 @@ void Lowerer::lowerReturn(const A::Return &S, Block &Out) {
     return;
   }
   ExprPtr V = S.Value ? lowerExpr(*S.Value, Out) : constNone(S.Loc);
-  if (F.RetVar)
-    assign(Out, F.RetVar, std::move(V), S.Loc);
+  if (Functions[Current].RetVar)
+    assign(Out, Functions[Current].RetVar, std::move(V), S.Loc);
 }
 
 void Lowerer::lowerExprStmt(const A::ExprStmt &S, Block &Out) {
