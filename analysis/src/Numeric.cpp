@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "svic/analysis/Numeric.h"
+#include "svic/ir/Walk.h"
 
 #include <algorithm>
 #include <cassert>
@@ -268,6 +269,7 @@ public:
       if (const auto *M = dyn_cast<ModuleCtorExpr>(&E))
         Ctors.emplace(M->Id, M);
     });
+    markNaNVars();
   }
 
   void run() {
@@ -287,6 +289,78 @@ private:
 
   /// Turns recording off for the lifetime of the scope (fixpoint iterates,
   /// guard refinement).
+  /// Variables that may hold NaN: assigned (anywhere, flow-insensitively) from
+  /// an expression with a partial operation or another such variable. Inputs
+  /// are assumed NaN-free (data is checked when it is loaded).
+  std::vector<uint8_t> NaNVars;
+
+  /// Operations that give NaN outside their domain: 0/0, log(-1), sqrt(-1),
+  /// (-1) ** 0.5, and their relatives.
+  static bool isPartial(const Expr &E) {
+    if (const auto *C = dyn_cast<CallExpr>(&E))
+      return C->info().Pre != ir::Precondition::None;
+    if (const auto *B = dyn_cast<BinaryExpr>(&E))
+      return B->Op == BinaryOp::Div || B->Op == BinaryOp::FloorDiv || B->Op == BinaryOp::Mod ||
+             B->Op == BinaryOp::Pow;
+    return false;
+  }
+  static bool hasPartial(const Expr &E) {
+    bool Found = isPartial(E);
+    ir::forEachChild(E, [&](const Expr &C) { Found = Found || hasPartial(C); });
+    return Found;
+  }
+  static void varRefs(const Expr &E, std::vector<VarId> &Out) {
+    if (const auto *V = dyn_cast<VarRefExpr>(&E))
+      Out.push_back(V->Var);
+    ir::forEachChild(E, [&](const Expr &C) { varRefs(C, Out); });
+  }
+
+  void markNaNVars() {
+    NaNVars.assign(P.numVars(), 0);
+    std::vector<std::vector<VarId>> Users(P.numVars());
+    std::vector<VarId> Work;
+    auto Define = [&](VarId Target, const Expr &Value) {
+      if (hasPartial(Value))
+        Work.push_back(Target);
+      std::vector<VarId> Refs;
+      varRefs(Value, Refs);
+      for (VarId R : Refs)
+        Users[R].push_back(Target);
+    };
+    ir::forEachStmt(P.Body, [&](const ir::Stmt &S) {
+      if (const auto *A = dyn_cast<AssignStmt>(&S))
+        Define(A->Target, *A->Value);
+      else if (const auto *Sa = dyn_cast<SampleStmt>(&S); Sa && Sa->Target && Sa->Obs)
+        Define(*Sa->Target, *Sa->Obs);
+    });
+    while (!Work.empty()) {
+      VarId V = Work.back();
+      Work.pop_back();
+      if (NaNVars[V])
+        continue;
+      NaNVars[V] = 1;
+      for (VarId U : Users[V])
+        Work.push_back(U);
+    }
+  }
+
+  bool mayBeNaN(const Expr &E) const {
+    if (const auto *V = dyn_cast<VarRefExpr>(&E))
+      return NaNVars[V->Var];
+    if (isPartial(E))
+      return true;
+    bool Found = false;
+    ir::forEachChild(E, [&](const Expr &C) { Found = Found || mayBeNaN(C); });
+    return Found;
+  }
+
+  /// refine(), except for a guard that may involve NaN: every comparison
+  /// with NaN is false, which intervals cannot express, so such a guard
+  /// neither refines nor prunes a branch.
+  NumEnv guard(const Expr &Cond, bool Truth, const NumEnv &Env) {
+    return mayBeNaN(Cond) ? Env : refine(Cond, Truth, Env);
+  }
+
   struct Quiet {
     NumericInterpreter &I;
     bool Saved;
@@ -443,8 +517,8 @@ private:
 
   NumEnv execIf(const IfStmt &S, NumEnv Env) {
     eval(*S.Cond, Env);
-    NumEnv ThenIn = refine(*S.Cond, true, Env);
-    NumEnv ElseIn = refine(*S.Cond, false, Env);
+    NumEnv ThenIn = guard(*S.Cond, true, Env);
+    NumEnv ElseIn = guard(*S.Cond, false, Env);
     if (Recording) {
       auto &Live = R.BranchLive[S.Id];
       Live.first = Live.first || !ThenIn.isBottom();
@@ -540,11 +614,11 @@ private:
   }
 
   NumEnv execWhile(const WhileStmt &S, NumEnv Env) {
-    auto Body = [&](const NumEnv &X) { return execBlock(S.Body, refine(*S.Cond, true, X)); };
+    auto Body = [&](const NumEnv &X) { return execBlock(S.Body, guard(*S.Cond, true, X)); };
     NumEnv Head = loopHead(Env, Body);
     eval(*S.Cond, Head);
     Body(Head); // recorded
-    return refine(*S.Cond, false, Head);
+    return guard(*S.Cond, false, Head);
   }
 
   NumEnv execWith(const WithStmt &S, NumEnv Env) {
@@ -763,8 +837,8 @@ private:
     case ExprKind::Conditional: {
       const auto &C = *cast<ConditionalExpr>(&E);
       eval(*C.Cond, Env);
-      NumValue T = eval(*C.Then, refine(*C.Cond, true, Env));
-      NumValue F = eval(*C.Else, refine(*C.Cond, false, Env));
+      NumValue T = eval(*C.Then, guard(*C.Cond, true, Env));
+      NumValue F = eval(*C.Else, guard(*C.Cond, false, Env));
       return T.join(F);
     }
     case ExprKind::Call:
