@@ -19,6 +19,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "svic/analysis/Smoothness.h"
+#include "svic/ir/Walk.h"
 
 #include <algorithm>
 #include <cassert>
@@ -82,162 +83,12 @@ std::vector<std::string> SmoothnessResult::smoothNames() const {
 
 namespace {
 
-//===-- Generic IR walking -------------------------------------------------===//
-
-template <typename F> void forEachChild(const ir::Expr &E, F &&Fn) {
-  auto Visit = [&](const ir::ExprPtr &C) {
-    if (C)
-      Fn(*C);
-  };
-  switch (E.Kind) {
-  case ir::ExprKind::Constant:
-  case ir::ExprKind::VarRef:
-  case ir::ExprKind::Ellipsis:
-    return;
-  case ir::ExprKind::Unary:
-    Visit(cast<ir::UnaryExpr>(&E)->Operand);
-    return;
-  case ir::ExprKind::Binary: {
-    auto *B = cast<ir::BinaryExpr>(&E);
-    Visit(B->Lhs);
-    Visit(B->Rhs);
-    return;
-  }
-  case ir::ExprKind::Compare: {
-    auto *B = cast<ir::CompareExpr>(&E);
-    Visit(B->Lhs);
-    Visit(B->Rhs);
-    return;
-  }
-  case ir::ExprKind::Logical: {
-    auto *B = cast<ir::LogicalExpr>(&E);
-    Visit(B->Lhs);
-    Visit(B->Rhs);
-    return;
-  }
-  case ir::ExprKind::Conditional: {
-    auto *C = cast<ir::ConditionalExpr>(&E);
-    Visit(C->Cond);
-    Visit(C->Then);
-    Visit(C->Else);
-    return;
-  }
-  case ir::ExprKind::Call:
-    for (const auto &A : cast<ir::CallExpr>(&E)->Args.Args)
-      Visit(A);
-    return;
-  case ir::ExprKind::ModuleCtor: {
-    auto *C = cast<ir::ModuleCtorExpr>(&E);
-    for (const auto &A : C->Args.Args)
-      Visit(A);
-    for (const auto &M : C->Members)
-      Visit(M);
-    return;
-  }
-  case ir::ExprKind::ModuleCall: {
-    auto *C = cast<ir::ModuleCallExpr>(&E);
-    Visit(C->Callee);
-    for (const auto &A : C->Args)
-      Visit(A);
-    return;
-  }
-  case ir::ExprKind::Distribution: {
-    auto *D = cast<ir::DistributionExpr>(&E);
-    for (const auto &A : D->Args.Args)
-      Visit(A);
-    for (const auto &T : D->Transforms)
-      Visit(T.Arg);
-    return;
-  }
-  case ir::ExprKind::Subscript: {
-    auto *S = cast<ir::SubscriptExpr>(&E);
-    Visit(S->Base);
-    for (const auto &I : S->Indices)
-      Visit(I);
-    return;
-  }
-  case ir::ExprKind::Slice: {
-    auto *S = cast<ir::SliceExpr>(&E);
-    Visit(S->Lower);
-    Visit(S->Upper);
-    Visit(S->Step);
-    return;
-  }
-  case ir::ExprKind::Tuple:
-  case ir::ExprKind::List:
-    for (const auto &X : cast<ir::SequenceExpr>(&E)->Elements)
-      Visit(X);
-    return;
-  case ir::ExprKind::Dict: {
-    auto *D = cast<ir::DictExpr>(&E);
-    for (const auto &K : D->Keys)
-      Visit(K);
-    for (const auto &V : D->Values)
-      Visit(V);
-    return;
-  }
-  case ir::ExprKind::Attribute:
-    Visit(cast<ir::AttributeExpr>(&E)->Base);
-    return;
-  case ir::ExprKind::IndexUpdate: {
-    auto *U = cast<ir::IndexUpdateExpr>(&E);
-    Visit(U->Base);
-    for (const auto &I : U->Indices)
-      Visit(I);
-    Visit(U->Value);
-    return;
-  }
-  case ir::ExprKind::AttrUpdate: {
-    auto *U = cast<ir::AttrUpdateExpr>(&E);
-    Visit(U->Base);
-    Visit(U->Value);
-    return;
-  }
-  case ir::ExprKind::Constraint:
-    for (const auto &A : cast<ir::ConstraintExpr>(&E)->Args)
-      Visit(A);
-    return;
-  }
-}
-
 void collectVarRefs(const ir::Expr &E, std::vector<ir::VarId> &Out) {
   if (auto *V = dyn_cast<ir::VarRefExpr>(&E)) {
     Out.push_back(V->Var);
     return;
   }
-  forEachChild(E, [&](const ir::Expr &C) { collectVarRefs(C, Out); });
-}
-
-template <typename F> void forEachStmt(const ir::Block &B, F &&Fn) {
-  for (const ir::StmtPtr &S : B) {
-    Fn(*S);
-    switch (S->Kind) {
-    case ir::StmtKind::If: {
-      auto *I = cast<ir::IfStmt>(S.get());
-      forEachStmt(I->Then, Fn);
-      forEachStmt(I->Else, Fn);
-      break;
-    }
-    case ir::StmtKind::For:
-      forEachStmt(cast<ir::ForStmt>(S.get())->Body, Fn);
-      break;
-    case ir::StmtKind::While:
-      forEachStmt(cast<ir::WhileStmt>(S.get())->Body, Fn);
-      break;
-    case ir::StmtKind::With:
-      forEachStmt(cast<ir::WithStmt>(S.get())->Body, Fn);
-      break;
-    case ir::StmtKind::Assign:
-    case ir::StmtKind::ExprStmt:
-    case ir::StmtKind::Sample:
-    case ir::StmtKind::Param:
-    case ir::StmtKind::Module:
-    case ir::StmtKind::Factor:
-    case ir::StmtKind::Return:
-    case ir::StmtKind::Assert:
-      break;
-    }
-  }
+  ir::forEachChild(E, [&](const ir::Expr &C) { collectVarRefs(C, Out); });
 }
 
 bool isNoneConstant(const ir::Expr *E) {
@@ -400,6 +251,9 @@ private:
   // Side tables (flow-insensitive).
   std::unordered_map<ir::VarId, ModSig> ModTable;
   std::unordered_map<ir::VarId, ir::Smoothness> DistValueTable;
+  /// The support of the distributions a variable holds; empty when they differ.
+  std::unordered_map<ir::VarId, std::optional<ir::SupportKind>> DistSupportTable;
+  std::optional<ir::SupportKind> distSupport(const ir::Expr &E) const;
   std::vector<std::vector<ir::VarId>> Preds;
   std::vector<std::vector<uint32_t>> SourceNames;
 
@@ -415,6 +269,20 @@ private:
 
   // Expressions.
   void nonSmooth(EInfo &R, const DimSet &Off, std::string Op, SourceLoc Loc, Events &Ev);
+  /// A partial operation outside its proved domain: non-smooth in Off, and the
+  /// program may stop there (Python raises on math.log(-1) or 1/0., torch on
+  /// invalid distribution arguments and values), so Off also decides
+  /// termination: the statement's V component (notes a.4, "Partiality").
+  void partial(EInfo &R, const DimSet &Off, std::string Op, SourceLoc Loc, Events &Ev) {
+    nonSmooth(R, Off, std::move(Op), Loc, Ev);
+    Raises.unite(Off);
+  }
+  /// The numeric analysis proves \p V inside support \p K (torch validates
+  /// observed and log_prob values and raises outside the support).
+  bool provedInSupport(ir::SupportKind K, const ir::Expr &V) const;
+  /// Inputs on which the statement being analysed may raise.
+  DimSet Raises;
+  Transformer stmtKind(const ir::Stmt &S, Events &Ev);
   EInfo expr(const ir::Expr &E, Events &Ev);
   EInfo call(const ir::CallExpr &C, Events &Ev);
   EInfo moduleCall(const ir::ModuleCallExpr &C, Events &Ev);
@@ -473,7 +341,7 @@ void Analyzer::collect() {
       std::get<2>(It->second) |= Di;
     }
   };
-  forEachStmt(P.Body, [&](const ir::Stmt &S) {
+  ir::forEachStmt(P.Body, [&](const ir::Stmt &S) {
     if (auto *Pa = dyn_cast<ir::ParamStmt>(&S))
       Note(Pa->Name.Canonical, true, false, false, Pa->Loc);
     else if (auto *M = dyn_cast<ir::ModuleStmt>(&S))
@@ -500,7 +368,7 @@ void Analyzer::collect() {
       if (V != T)
         Preds[T].push_back(V);
   };
-  forEachStmt(P.Body, [&](const ir::Stmt &S) {
+  ir::forEachStmt(P.Body, [&](const ir::Stmt &S) {
     switch (S.Kind) {
     case ir::StmtKind::Assign: {
       auto *A = cast<ir::AssignStmt>(&S);
@@ -525,6 +393,9 @@ void Analyzer::collect() {
         auto It = DistValueTable.find(A->Target);
         ir::Smoothness VS = D->info().ValueSmooth;
         DistValueTable[A->Target] = It == DistValueTable.end() ? VS : ir::weakest(It->second, VS);
+        auto [S, New] = DistSupportTable.try_emplace(A->Target, D->info().Support);
+        if (!New && S->second != D->info().Support)
+          S->second.reset();
       }
       break;
     }
@@ -611,7 +482,7 @@ void Analyzer::collect() {
     }
   }
   std::unordered_set<ir::VarId> ParamInits;
-  forEachStmt(P.Body, [&](const ir::Stmt &S) {
+  ir::forEachStmt(P.Body, [&](const ir::Stmt &S) {
     if (auto *Pa = dyn_cast<ir::ParamStmt>(&S))
       if (auto *R = Pa->Init ? dyn_cast<ir::VarRefExpr>(Pa->Init.get()) : nullptr)
         ParamInits.insert(R->Var);
@@ -723,6 +594,17 @@ ir::Smoothness Analyzer::distValueClass(const ir::Expr &E) const {
   return ir::Smoothness::None;
 }
 
+std::optional<ir::SupportKind> Analyzer::distSupport(const ir::Expr &E) const {
+  if (auto *D = dyn_cast<ir::DistributionExpr>(&E))
+    return D->info().Support;
+  if (auto *V = dyn_cast<ir::VarRefExpr>(&E)) {
+    auto It = DistSupportTable.find(V->Var);
+    if (It != DistSupportTable.end())
+      return It->second;
+  }
+  return std::nullopt;
+}
+
 DimSet Analyzer::ctxSet() const {
   DimSet R;
   for (Dim D : CtxDims)
@@ -799,13 +681,17 @@ EInfo Analyzer::expr(const ir::Expr &E, Events &Ev) {
       break;
     case ir::BinaryOp::Div:
       if (!Rh.Dep.empty() && !N.provedNonZero(B->Rhs->Id))
-        nonSmooth(R, Rh.Dep, "division", E.Loc, Ev);
+        partial(R, Rh.Dep, "division", E.Loc, Ev);
       break;
     case ir::BinaryOp::FloorDiv:
       nonSmooth(R, R.Dep, "floor division", E.Loc, Ev);
+      if (!N.provedNonZero(B->Rhs->Id))
+        partial(R, Rh.Dep, "floor division", E.Loc, Ev);
       break;
     case ir::BinaryOp::Mod:
       nonSmooth(R, R.Dep, "modulo", E.Loc, Ev);
+      if (!N.provedNonZero(B->Rhs->Id))
+        partial(R, Rh.Dep, "modulo", E.Loc, Ev);
       break;
     case ir::BinaryOp::BitAnd:
     case ir::BinaryOp::BitOr:
@@ -821,13 +707,13 @@ EInfo Analyzer::expr(const ir::Expr &E, Events &Ev) {
         break;
       if (IntExp) {
         if (!L.Dep.empty() && !N.provedNonZero(B->Lhs->Id))
-          nonSmooth(R, L.Dep, "power (base not proved non-zero)", E.Loc, Ev);
+          partial(R, L.Dep, "power (base not proved non-zero)", E.Loc, Ev);
         break;
       }
       auto *KB = dyn_cast<ir::ConstantExpr>(B->Lhs.get());
       bool PosBase = (KB && KB->isNumber() && KB->number() > 0) || N.provedPositive(B->Lhs->Id);
       if (!PosBase)
-        nonSmooth(R, R.Dep, "power (base not proved > 0)", E.Loc, Ev);
+        partial(R, R.Dep, "power (base not proved > 0)", E.Loc, Ev);
       break;
     }
     }
@@ -993,6 +879,12 @@ EInfo Analyzer::call(const ir::CallExpr &C, Events &Ev) {
     R.add(AI);
     if (!classSatisfies(Cls, Prop))
       nonSmooth(R, AI.Dep, SlotOp, C.Loc, Ev);
+    if (C.Op == ir::OpId::DistLogProb && Slot == 1 && !AI.Dep.empty()) {
+      std::optional<ir::SupportKind> Sup =
+          C.Args.Args[0] ? distSupport(*C.Args.Args[0]) : std::nullopt;
+      if (!Sup || !provedInSupport(*Sup, *A))
+        partial(R, AI.Dep, "log_prob value (not proved in the support)", C.Loc, Ev);
+    }
   }
   // Partial operations: smooth only where the precondition is proved.
   auto Arg = [&](size_t K) -> const ir::Expr * {
@@ -1004,16 +896,16 @@ EInfo Analyzer::call(const ir::CallExpr &C, Events &Ev) {
     break;
   case ir::Precondition::PositiveArg0:
     if (!ArgDep(0).empty() && !N.provedPrecondition(C) && !(Arg(0) && N.provedPositive(Arg(0)->Id)))
-      nonSmooth(R, ArgDep(0), Op + " (argument not proved > 0)", C.Loc, Ev);
+      partial(R, ArgDep(0), Op + " (argument not proved > 0)", C.Loc, Ev);
     break;
   case ir::Precondition::GreaterMinusOneArg0:
     if (!ArgDep(0).empty() && !N.provedPrecondition(C))
-      nonSmooth(R, ArgDep(0), Op + " (argument not proved > -1)", C.Loc, Ev);
+      partial(R, ArgDep(0), Op + " (argument not proved > -1)", C.Loc, Ev);
     break;
   case ir::Precondition::SqrtArg0:
     // sqrt is neither differentiable nor locally Lipschitz at 0: needs > 0.
     if (!ArgDep(0).empty() && !(Arg(0) && N.provedPositive(Arg(0)->Id)))
-      nonSmooth(R, ArgDep(0), Op + " (argument not proved > 0)", C.Loc, Ev);
+      partial(R, ArgDep(0), Op + " (argument not proved > 0)", C.Loc, Ev);
     break;
   case ir::Precondition::Power: {
     const ir::Expr *Ex = Arg(1);
@@ -1024,7 +916,7 @@ EInfo Analyzer::call(const ir::CallExpr &C, Events &Ev) {
     Off.unite(ArgDep(1));
     if (!IntExp && !Off.empty() && !N.provedPrecondition(C) &&
         !(Arg(0) && N.provedPositive(Arg(0)->Id)))
-      nonSmooth(R, Off, Op + " (base not proved > 0)", C.Loc, Ev);
+      partial(R, Off, Op + " (base not proved > 0)", C.Loc, Ev);
     break;
   }
   }
@@ -1066,6 +958,29 @@ EInfo Analyzer::moduleCall(const ir::ModuleCallExpr &C, Events &Ev) {
   return R;
 }
 
+bool Analyzer::provedInSupport(ir::SupportKind K, const ir::Expr &V) const {
+  switch (K) {
+  case ir::SupportKind::Real:
+  case ir::SupportKind::RealVector:
+  case ir::SupportKind::Circular: // torch's VonMises accepts every real
+    return true;
+  case ir::SupportKind::Positive:
+    return N.provedInDomain(V.Id, "positive");
+  case ir::SupportKind::NonNegative:
+    return N.provedInDomain(V.Id, "nonneg");
+  case ir::SupportKind::ClosedUnitInterval:
+    return N.provedInDomain(V.Id, "unit01");
+  case ir::SupportKind::Boolean:
+    return N.provedInDomain(V.Id, "bool");
+  case ir::SupportKind::NonNegativeInteger:
+    return N.provedInDomain(V.Id, "count");
+  default:
+    // Open intervals, parameter-dependent bounds, simplices, one-hot vectors:
+    // not provable with intervals alone.
+    return false;
+  }
+}
+
 Analyzer::DistParts Analyzer::dist(const ir::DistributionExpr &D, bool CheckDomains, Events &Ev) {
   const ir::DistInfo &I = D.info();
   DistParts R;
@@ -1080,9 +995,9 @@ Analyzer::DistParts Analyzer::dist(const ir::DistributionExpr &D, bool CheckDoma
       nonSmooth(R.Args, AI.Dep, I.Name + " " + Spec.Name, A->Loc, Ev);
     if (CheckDomains && !trivialDomain(Spec.Domain) && !AI.Dep.empty() &&
         !N.provedInDomain(A->Id, Spec.Domain))
-      nonSmooth(R.Args, AI.Dep,
-                I.Name + " " + Spec.Name + " (not proved " + domainText(Spec.Domain) + ")", A->Loc,
-                Ev);
+      partial(R.Args, AI.Dep,
+              I.Name + " " + Spec.Name + " (not proved " + domainText(Spec.Domain) + ")", A->Loc,
+              Ev);
   }
   for (const ir::DistTransform &T : D.Transforms) {
     if (!T.Arg)
@@ -1180,6 +1095,8 @@ Transformer Analyzer::sample(const ir::SampleStmt &S, Events &Ev) {
     Dn.ND.unite(O.ND);
     if (!classSatisfies(I.ValueSmooth, Prop))
       nonSmooth(Dn, O.Dep, I.Name + " density in the observed value", S.Loc, Ev);
+    if (!O.Dep.empty() && !provedInSupport(I.Support, *S.Obs))
+      partial(Dn, O.Dep, I.Name + " observed value (not proved in the support)", S.Loc, Ev);
     Dn.Dep.insert(dens());
     Dn.Dep.unite(Ctx);
     T.assign(dens(), Dn.Dep, Dn.ND);
@@ -1262,6 +1179,18 @@ Transformer Analyzer::loop(const DimSet &G, const DimSet &ExitG, Transformer Bod
 }
 
 Transformer Analyzer::stmt(const ir::Stmt &S, Events &Ev) {
+  // Each statement collects where its own expressions may raise; nested
+  // statements are composed with their own V by the block rule.
+  DimSet Outer = std::move(Raises);
+  Raises = DimSet();
+  Transformer T = stmtKind(S, Ev);
+  if (!Raises.empty())
+    T.addV(Raises);
+  Raises = std::move(Outer);
+  return T;
+}
+
+Transformer Analyzer::stmtKind(const ir::Stmt &S, Events &Ev) {
   switch (S.Kind) {
   case ir::StmtKind::Assign: {
     auto *A = cast<ir::AssignStmt>(&S);
@@ -1600,7 +1529,7 @@ SmoothnessResult analyzeSmoothness(const ir::Program &P, const NumericFacts &N, 
 ProgramNames collectNames(const ir::Program &P) {
   std::map<std::string, ProgramNames::Latent> Lat;
   std::set<std::string> Params, Points;
-  forEachStmt(P.Body, [&](const ir::Stmt &S) {
+  ir::forEachStmt(P.Body, [&](const ir::Stmt &S) {
     if (auto *Pa = dyn_cast<ir::ParamStmt>(&S))
       Params.insert(Pa->Name.Canonical);
     else if (auto *M = dyn_cast<ir::ModuleStmt>(&S))
