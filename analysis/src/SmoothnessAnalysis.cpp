@@ -1272,10 +1272,14 @@ Transformer Analyzer::stmtKind(const ir::Stmt &S, Events &Ev) {
     EInfo G = expr(*I->Cond, Discard);
     Transformer T0 = block(I->Then, Ev);
     Transformer T1 = block(I->Else, Ev);
+    // A branch that may stop the program makes stopping depend on the guard.
+    bool MayStop = (T0.isValue() && !T0.v().empty()) || (T1.isValue() && !T1.v().empty());
     T0.taintModified(G.Dep);
     T1.taintModified(G.Dep);
     T0.joinWith(T1);
-    if (!G.Dep.empty() && T0.isValue() && T0.numModified() > 0) {
+    if (MayStop && T0.isValue())
+      T0.addV(G.Dep);
+    if (!G.Dep.empty() && T0.isValue() && (T0.numModified() > 0 || MayStop)) {
       Event E{"if", I->Loc, G.Dep, {}};
       G.Dep.forEach([&](Dim D) {
         if (isVarDim(D))

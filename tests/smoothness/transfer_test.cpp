@@ -976,6 +976,25 @@ TEST(Transfer, AssertDecidesTermination) {
   EXPECT_TRUE(hasOp(R, "z", "assert"));
 }
 
+TEST(Transfer, BranchThatMayRaiseDependsOnTheGuard) {
+  // if z > 0: v = math.log(c) with c not proved > 0: the run stops or not
+  // depending on z, though nothing the branch writes reaches the density.
+  Builder B;
+  VarId Z = B.var("z"), C = B.var("c"), V = B.var("v");
+  B.add(B.sample(Z, "z", B.normal(B.num(0), B.num(1))));
+  B.add(B.assign(C, B.call1("torch.randn", B.integer(1))));
+  B.add(B.ifs(B.cmp(CompareOp::Gt, B.v(Z), B.num(0)),
+              block(B.assign(V, B.call1("math.log", B.v(C))))));
+  B.add(B.observe("o", B.normal(B.num(0), B.num(1)), B.num(0)));
+  auto R = run(B, Property::Cont);
+  EXPECT_FALSE(smooth(R, "z"));
+  EXPECT_TRUE(hasOp(R, "z", "if"));
+  // With the logarithm proved safe, the branch cannot stop the run.
+  FakeFacts All;
+  All.All = true;
+  EXPECT_TRUE(smooth(run(B, Property::Cont, All), "z"));
+}
+
 //===-- Witness chains -----------------------------------------------------------------------===//
 
 TEST(Witnesses, ChainFromNameToOperation) {
