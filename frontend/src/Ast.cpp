@@ -3,6 +3,7 @@
 #include "svic/frontend/Ast.h"
 
 #include "Strings.h"
+#include "svic/ir/Printer.h"
 #include "svic/ir/IR.h"
 
 #include <cstdio>
@@ -211,10 +212,10 @@ public:
         V = "imaginary " + C->Str;
         break;
       case Constant::Type::Str:
-        V = "str " + quote(C->Str);
+        V = "str " + ir::quoteString(C->Str);
         break;
       case Constant::Type::Bytes:
-        V = "bytes " + quote(C->Str);
+        V = "bytes " + ir::quoteString(C->Str);
         break;
       }
       line(D, P + "Constant " + V + " " + at(E.Loc));
@@ -224,7 +225,7 @@ public:
       line(D, P + "FString " + at(E.Loc));
       for (const FString::Part &Part : cast<FString>(&E)->Parts) {
         if (!Part.IsField) {
-          line(D + 1, "literal " + quote(Part.Text));
+          line(D + 1, "literal " + ir::quoteString(Part.Text));
           continue;
         }
         std::string Extra;

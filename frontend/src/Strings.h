@@ -49,7 +49,4 @@ struct FormatField {
 /// false when the template is malformed (single '}', unclosed '{').
 bool splitFormatTemplate(std::string_view Template, std::vector<FormatField> &Out);
 
-/// A string as a double-quoted Python literal (for dumps and IR printing).
-std::string quote(std::string_view S);
-
 } // namespace svic::frontend

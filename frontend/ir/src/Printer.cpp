@@ -24,39 +24,6 @@ std::string formatNumber(double V) {
 
 namespace {
 
-std::string quoteString(const std::string &S) {
-  std::string Out = "\"";
-  for (char C : S) {
-    switch (C) {
-    case '"':
-      Out += "\\\"";
-      break;
-    case '\\':
-      Out += "\\\\";
-      break;
-    case '\n':
-      Out += "\\n";
-      break;
-    case '\t':
-      Out += "\\t";
-      break;
-    case '\r':
-      Out += "\\r";
-      break;
-    default:
-      if (static_cast<unsigned char>(C) < 0x20) {
-        char Buf[8];
-        std::snprintf(Buf, sizeof(Buf), "\\x%02x",
-                      static_cast<unsigned>(static_cast<unsigned char>(C)));
-        Out += Buf;
-      } else {
-        Out += C;
-      }
-    }
-  }
-  return Out + "\"";
-}
-
 class Printer {
 public:
   Printer(const Program &P, const SourceManager &SM) : P(P), SM(SM) {
@@ -440,6 +407,39 @@ std::string printProgram(const Program &P, const SourceManager &SM) {
 std::string printExpr(const Expr &E, const Program &P, const SourceManager &SM) {
   Printer Pr(P, SM);
   return Pr.expr(E, true);
+}
+
+std::string quoteString(std::string_view S) {
+  std::string Out = "\"";
+  for (char C : S) {
+    switch (C) {
+    case '"':
+      Out += "\\\"";
+      break;
+    case '\\':
+      Out += "\\\\";
+      break;
+    case '\n':
+      Out += "\\n";
+      break;
+    case '\t':
+      Out += "\\t";
+      break;
+    case '\r':
+      Out += "\\r";
+      break;
+    default:
+      if (static_cast<unsigned char>(C) < 0x20) {
+        char Buf[8];
+        std::snprintf(Buf, sizeof(Buf), "\\x%02x",
+                      static_cast<unsigned>(static_cast<unsigned char>(C)));
+        Out += Buf;
+      } else {
+        Out += C;
+      }
+    }
+  }
+  return Out + "\"";
 }
 
 } // namespace svic::ir

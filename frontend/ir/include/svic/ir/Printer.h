@@ -14,6 +14,7 @@
 #include "svic/ir/Source.h"
 
 #include <string>
+#include <string_view>
 
 namespace svic::ir {
 
@@ -25,5 +26,8 @@ std::string printExpr(const Expr &E, const Program &P, const SourceManager &SM);
 /// A number as printed in the IR dump: integers as integers, other doubles in
 /// the shortest form that reads back exactly (always with '.' or 'e').
 std::string formatNumber(double V);
+
+/// A string as a double-quoted literal with C-style escapes.
+std::string quoteString(std::string_view S);
 
 } // namespace svic::ir
