@@ -98,76 +98,7 @@ void walkExpr(const Expr *E, const std::function<void(const Expr &)> &F) {
   if (!E)
     return;
   F(*E);
-  auto All = [&](const std::vector<ExprPtr> &Es) {
-    for (const ExprPtr &X : Es)
-      walkExpr(X.get(), F);
-  };
-  switch (E->Kind) {
-  case ExprKind::Constant:
-  case ExprKind::VarRef:
-  case ExprKind::Ellipsis:
-    return;
-  case ExprKind::Unary:
-    return walkExpr(cast<UnaryExpr>(E)->Operand.get(), F);
-  case ExprKind::Binary:
-    walkExpr(cast<BinaryExpr>(E)->Lhs.get(), F);
-    return walkExpr(cast<BinaryExpr>(E)->Rhs.get(), F);
-  case ExprKind::Compare:
-    walkExpr(cast<CompareExpr>(E)->Lhs.get(), F);
-    return walkExpr(cast<CompareExpr>(E)->Rhs.get(), F);
-  case ExprKind::Logical:
-    walkExpr(cast<LogicalExpr>(E)->Lhs.get(), F);
-    return walkExpr(cast<LogicalExpr>(E)->Rhs.get(), F);
-  case ExprKind::Conditional: {
-    const auto *C = cast<ConditionalExpr>(E);
-    walkExpr(C->Cond.get(), F);
-    walkExpr(C->Then.get(), F);
-    return walkExpr(C->Else.get(), F);
-  }
-  case ExprKind::Call:
-    return All(cast<CallExpr>(E)->Args.Args);
-  case ExprKind::ModuleCtor:
-    All(cast<ModuleCtorExpr>(E)->Args.Args);
-    return All(cast<ModuleCtorExpr>(E)->Members);
-  case ExprKind::ModuleCall:
-    walkExpr(cast<ModuleCallExpr>(E)->Callee.get(), F);
-    return All(cast<ModuleCallExpr>(E)->Args);
-  case ExprKind::Distribution: {
-    const auto *D = cast<DistributionExpr>(E);
-    All(D->Args.Args);
-    for (const DistTransform &T : D->Transforms)
-      walkExpr(T.Arg.get(), F);
-    return;
-  }
-  case ExprKind::Subscript:
-    walkExpr(cast<SubscriptExpr>(E)->Base.get(), F);
-    return All(cast<SubscriptExpr>(E)->Indices);
-  case ExprKind::Slice: {
-    const auto *S = cast<SliceExpr>(E);
-    walkExpr(S->Lower.get(), F);
-    walkExpr(S->Upper.get(), F);
-    return walkExpr(S->Step.get(), F);
-  }
-  case ExprKind::Tuple:
-  case ExprKind::List:
-    return All(cast<SequenceExpr>(E)->Elements);
-  case ExprKind::Dict:
-    All(cast<DictExpr>(E)->Keys);
-    return All(cast<DictExpr>(E)->Values);
-  case ExprKind::Attribute:
-    return walkExpr(cast<AttributeExpr>(E)->Base.get(), F);
-  case ExprKind::IndexUpdate: {
-    const auto *U = cast<IndexUpdateExpr>(E);
-    walkExpr(U->Base.get(), F);
-    All(U->Indices);
-    return walkExpr(U->Value.get(), F);
-  }
-  case ExprKind::AttrUpdate:
-    walkExpr(cast<AttrUpdateExpr>(E)->Base.get(), F);
-    return walkExpr(cast<AttrUpdateExpr>(E)->Value.get(), F);
-  case ExprKind::Constraint:
-    return All(cast<ConstraintExpr>(E)->Args);
-  }
+  ir::forEachChild(*E, [&](const Expr &C) { walkExpr(&C, F); });
 }
 
 void walkSite(const SiteName &N, const std::function<void(const Expr &)> &F) {
