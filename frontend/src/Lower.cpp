@@ -29,6 +29,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -38,6 +39,38 @@ using namespace svic::ir;
 namespace A = svic::frontend::ast;
 
 namespace {
+
+/// The IR operator of a Python binary operator; empty for the shifts and
+/// `^`, which the subset does not accept.
+std::optional<BinaryOp> irBinaryOp(A::BinOpKind K) {
+  switch (K) {
+  case A::BinOpKind::Add:
+    return BinaryOp::Add;
+  case A::BinOpKind::Sub:
+    return BinaryOp::Sub;
+  case A::BinOpKind::Mult:
+    return BinaryOp::Mul;
+  case A::BinOpKind::MatMult:
+    return BinaryOp::MatMul;
+  case A::BinOpKind::Div:
+    return BinaryOp::Div;
+  case A::BinOpKind::FloorDiv:
+    return BinaryOp::FloorDiv;
+  case A::BinOpKind::Mod:
+    return BinaryOp::Mod;
+  case A::BinOpKind::Pow:
+    return BinaryOp::Pow;
+  case A::BinOpKind::BitAnd:
+    return BinaryOp::BitAnd;
+  case A::BinOpKind::BitOr:
+    return BinaryOp::BitOr;
+  case A::BinOpKind::LShift:
+  case A::BinOpKind::RShift:
+  case A::BinOpKind::BitXor:
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
 
 //===-- Table lookups (cached: findOp & co. are linear scans) -------------------===//
 
@@ -822,39 +855,8 @@ void Lowerer::lowerStmt(const A::Stmt &S, Block &Out) {
     return;
   case A::StmtKind::AugAssign: {
     const auto *Aug = cast<A::AugAssign>(&S);
-    BinaryOp Op;
-    switch (Aug->Op) {
-    case A::BinOpKind::Add:
-      Op = BinaryOp::Add;
-      break;
-    case A::BinOpKind::Sub:
-      Op = BinaryOp::Sub;
-      break;
-    case A::BinOpKind::Mult:
-      Op = BinaryOp::Mul;
-      break;
-    case A::BinOpKind::MatMult:
-      Op = BinaryOp::MatMul;
-      break;
-    case A::BinOpKind::Div:
-      Op = BinaryOp::Div;
-      break;
-    case A::BinOpKind::FloorDiv:
-      Op = BinaryOp::FloorDiv;
-      break;
-    case A::BinOpKind::Mod:
-      Op = BinaryOp::Mod;
-      break;
-    case A::BinOpKind::Pow:
-      Op = BinaryOp::Pow;
-      break;
-    case A::BinOpKind::BitAnd:
-      Op = BinaryOp::BitAnd;
-      break;
-    case A::BinOpKind::BitOr:
-      Op = BinaryOp::BitOr;
-      break;
-    default:
+    std::optional<BinaryOp> Op = irBinaryOp(Aug->Op);
+    if (!Op) {
       unsupported(S.Loc, std::string("the '") + A::binOpSpelling(Aug->Op) +
                              "=' operator is not supported");
       return;
@@ -865,7 +867,7 @@ void Lowerer::lowerStmt(const A::Stmt &S, Block &Out) {
       return;
     }
     auto B = make<BinaryExpr>(S.Loc);
-    B->Op = Op;
+    B->Op = *Op;
     B->Lhs = lowerExpr(T, Out);
     B->Rhs = lowerExpr(*Aug->Value, Out);
     store(T, std::move(B), Out, S.Loc);
@@ -1532,52 +1534,22 @@ ExprPtr Lowerer::lowerExpr(const A::Expr &E, Block &Out) {
     return lowerCall(*cast<A::Call>(&E), Out);
   case A::ExprKind::BinOp: {
     const auto *B = cast<A::BinOp>(&E);
-    BinaryOp Op;
-    switch (B->Op) {
-    case A::BinOpKind::Add:
-      Op = BinaryOp::Add;
-      break;
-    case A::BinOpKind::Sub:
-      Op = BinaryOp::Sub;
-      break;
-    case A::BinOpKind::Mult:
-      Op = BinaryOp::Mul;
-      break;
-    case A::BinOpKind::MatMult:
-      Op = BinaryOp::MatMul;
-      break;
-    case A::BinOpKind::Div:
-      Op = BinaryOp::Div;
-      break;
-    case A::BinOpKind::FloorDiv:
-      Op = BinaryOp::FloorDiv;
-      break;
-    case A::BinOpKind::Mod:
-      if (isa<A::FString>(B->Left.get()) ||
-          (isa<A::Constant>(B->Left.get()) &&
-           cast<A::Constant>(B->Left.get())->Ty == A::Constant::Type::Str)) {
-        unsupported(E.Loc, "'%' string formatting is not supported; use \"...\".format(...) or "
-                           "an f-string");
-        return constNone(E.Loc);
-      }
-      Op = BinaryOp::Mod;
-      break;
-    case A::BinOpKind::Pow:
-      Op = BinaryOp::Pow;
-      break;
-    case A::BinOpKind::BitAnd:
-      Op = BinaryOp::BitAnd;
-      break;
-    case A::BinOpKind::BitOr:
-      Op = BinaryOp::BitOr;
-      break;
-    default:
+    if (B->Op == A::BinOpKind::Mod &&
+        (isa<A::FString>(B->Left.get()) ||
+         (isa<A::Constant>(B->Left.get()) &&
+          cast<A::Constant>(B->Left.get())->Ty == A::Constant::Type::Str))) {
+      unsupported(E.Loc, "'%' string formatting is not supported; use \"...\".format(...) or "
+                         "an f-string");
+      return constNone(E.Loc);
+    }
+    std::optional<BinaryOp> Op = irBinaryOp(B->Op);
+    if (!Op) {
       unsupported(E.Loc,
                   std::string("the '") + A::binOpSpelling(B->Op) + "' operator is not supported");
       return constNone(E.Loc);
     }
     auto R = make<BinaryExpr>(E.Loc);
-    R->Op = Op;
+    R->Op = *Op;
     R->Lhs = lowerExpr(*B->Left, Out);
     R->Rhs = lowerExpr(*B->Right, Out);
     return R;
