@@ -1,0 +1,87 @@
+/*===- Abi.h - The C ABI between generated code and the svic runtime -------===*
+ *
+ * Generated estimator code (JIT or a compiled .o/.so) calls only the functions
+ * declared here and exports only svic_gen_sample / svic_gen_descriptor. Plain
+ * C so that the backend can declare the same prototypes in LLVM IR and a C
+ * program can link a compiled model.
+ *
+ * Randomness is counter-based (Philox4x32-10): every draw is a pure function
+ * of (seed, step, sample, site, element), so a value never depends on which
+ * thread computed it.
+ *===----------------------------------------------------------------------===*/
+#ifndef SVIC_RUNTIME_ABI_H
+#define SVIC_RUNTIME_ABI_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One single-sample estimate. The runtime fills the inputs; the generated
+ * svic_gen_sample writes the outputs and returns log p(x, z) - log q(z). */
+typedef struct svic_sample_ctx {
+  const double *params;    /* unconstrained parameters, flat (descriptor "params") */
+  const double *data;      /* entry inputs, flat (descriptor "inputs") */
+  const double *baselines; /* one per score site (descriptor "scoreSites") */
+  double *grad;            /* += gradient of the surrogate w.r.t. params (ascent direction) */
+  double *signals;         /* out: learning signal L_s per score site */
+  double *workspace;       /* scratch of descriptor "workspaceDoubles" doubles */
+  uint64_t seed;
+  uint64_t step;
+  uint64_t sample;
+  int32_t bad_site;        /* out: -1, or the first site (descriptor "sites" index) whose
+                              log-density or value was not finite */
+  int32_t kink_hits;       /* out: derivatives evaluated exactly at a kink */
+} svic_sample_ctx;
+
+typedef double (*svic_sample_fn)(svic_sample_ctx *ctx);
+
+/*-- Random numbers ---------------------------------------------------------*/
+/* Standard normal and uniform on the open interval (0, 1). */
+double svic_rt_std_normal(uint64_t seed, uint64_t step, uint64_t sample, uint32_t site, uint32_t elem);
+double svic_rt_uniform01(uint64_t seed, uint64_t step, uint64_t sample, uint32_t site, uint32_t elem);
+
+/*-- Log-densities ----------------------------------------------------------*/
+/* Scalar distributions with at most two parameters a, b (unused ones are
+ * ignored). Returns log p(x | a, b), -inf outside the support. When g is not
+ * NULL it receives g[0] = d/dx, g[1] = d/da, g[2] = d/db (0 where undefined:
+ * discrete values, unused parameters, outside the support). */
+double svic_rt_lpdf_normal(double x, double loc, double scale, double *g);
+double svic_rt_lpdf_lognormal(double x, double loc, double scale, double *g);
+double svic_rt_lpdf_halfnormal(double x, double scale, double unused, double *g);
+double svic_rt_lpdf_uniform(double x, double low, double high, double *g);
+double svic_rt_lpdf_exponential(double x, double rate, double unused, double *g);
+double svic_rt_lpdf_gamma(double x, double concentration, double rate, double *g);
+double svic_rt_lpdf_beta(double x, double concentration1, double concentration0, double *g);
+double svic_rt_lpdf_bernoulli_probs(double x, double probs, double unused, double *g);
+double svic_rt_lpdf_bernoulli_logits(double x, double logits, double unused, double *g);
+double svic_rt_lpdf_poisson(double x, double rate, double unused, double *g);
+/* Vector-parameter distributions over one event of n categories. Categorical
+ * probs are normalised by their sum, as Pyro does. gp (n entries) and gx may
+ * be NULL. */
+double svic_rt_lpdf_categorical_probs(double x, const double *probs, int64_t n, double *gp);
+double svic_rt_lpdf_categorical_logits(double x, const double *logits, int64_t n, double *gp);
+double svic_rt_lpdf_dirichlet(const double *x, const double *concentration, int64_t n, double *gx,
+                              double *gc);
+
+/*-- Samplers without a gradient path (score sites, discrete sites) ----------*/
+double svic_rt_sample_gamma(uint64_t seed, uint64_t step, uint64_t sample, uint32_t site, uint32_t elem,
+                            double concentration, double rate);
+double svic_rt_sample_beta(uint64_t seed, uint64_t step, uint64_t sample, uint32_t site, uint32_t elem,
+                           double concentration1, double concentration0);
+double svic_rt_sample_poisson(uint64_t seed, uint64_t step, uint64_t sample, uint32_t site, uint32_t elem,
+                              double rate);
+/* Bernoulli and Categorical are sampled by generated code from svic_rt_uniform01. */
+void svic_rt_sample_dirichlet(uint64_t seed, uint64_t step, uint64_t sample, uint32_t site, uint32_t elem,
+                              const double *concentration, int64_t n, double *out);
+
+/*-- Special functions --------------------------------------------------------*/
+double svic_rt_lgamma(double x);
+double svic_rt_digamma(double x);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

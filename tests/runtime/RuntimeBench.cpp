@@ -1,0 +1,78 @@
+//===- RuntimeBench.cpp - ns per call of the hot runtime entry points ------===//
+//
+// Not a test: prints the median over repetitions of the time per call, so the
+// figures in reports come from one reproducible program.
+//
+//===----------------------------------------------------------------------===//
+
+#include "svic/runtime/Abi.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <vector>
+
+namespace {
+
+/// Thread CPU time, so that other processes on a shared machine do not count.
+double cpuNs() {
+  timespec T;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &T);
+  return static_cast<double>(T.tv_sec) * 1e9 + static_cast<double>(T.tv_nsec);
+}
+
+template <typename F> double nsPerCall(F Body, int64_t N) {
+  std::vector<double> Runs;
+  for (int Rep = 0; Rep < 7; ++Rep) {
+    double T0 = cpuNs();
+    Body(N);
+    Runs.push_back((cpuNs() - T0) / static_cast<double>(N));
+  }
+  std::sort(Runs.begin(), Runs.end());
+  return Runs[Runs.size() / 2];
+}
+
+} // namespace
+
+int main() {
+  constexpr int64_t N = 10'000'000;
+  volatile double Sink = 0;
+  double Normal = nsPerCall(
+      [&](int64_t M) {
+        double S = 0;
+        for (int64_t K = 0; K < M; ++K)
+          S += svic_rt_std_normal(42, 7, static_cast<uint64_t>(K), 1, 0);
+        Sink = S;
+      },
+      N);
+  double Uniform = nsPerCall(
+      [&](int64_t M) {
+        double S = 0;
+        for (int64_t K = 0; K < M; ++K)
+          S += svic_rt_uniform01(42, 7, static_cast<uint64_t>(K), 1, 0);
+        Sink = S;
+      },
+      N);
+  double Lpdf = nsPerCall(
+      [&](int64_t M) {
+        double S = 0, G[3];
+        for (int64_t K = 0; K < M; ++K) {
+          S += svic_rt_lpdf_normal(static_cast<double>(K & 1023) * 1e-3, 0.25, 1.5, G);
+          S += G[2];
+        }
+        Sink = S;
+      },
+      N);
+  double Gamma = nsPerCall(
+      [&](int64_t M) {
+        double S = 0;
+        for (int64_t K = 0; K < M; ++K)
+          S += svic_rt_sample_gamma(42, 7, static_cast<uint64_t>(K), 1, 0, 2.5, 1.0);
+        Sink = S;
+      },
+      N / 10);
+  std::printf("std_normal    %6.2f ns\nuniform01     %6.2f ns\nlpdf_normal   %6.2f ns (with partials)\n"
+              "sample_gamma  %6.2f ns\n",
+              Normal, Uniform, Lpdf, Gamma);
+  return 0;
+}
