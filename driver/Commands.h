@@ -11,5 +11,8 @@ enum ExitCode : int { ExitOk = 0, ExitProblem = 1, ExitBadInput = 2, ExitInterna
 
 int runSites(const std::vector<std::string> &Args);
 int runAnalyze(const std::vector<std::string> &Args);
+int runGrad(const std::vector<std::string> &Args);
+int runTrain(const std::vector<std::string> &Args);
+int runCompile(const std::vector<std::string> &Args);
 
 } // namespace svic::driver

@@ -20,6 +20,9 @@ const char *Usage = "usage: svic <command> [options]\n"
                     "  analyze FILE   prove smoothness, check model/guide support match, select\n"
                     "                 the guide latents that may be reparameterised\n"
                     "  sites FILE     list sample, observe, param, factor and plate sites\n"
+                    "  grad FILE      estimate the ELBO gradient at fixed params (native, selective)\n"
+                    "  run FILE       JIT-compile the estimator and train the params (SVI)\n"
+                    "  compile FILE   write the estimator as a .so/.o with a C API\n"
                     "\n"
                     "`svic <command> --help` describes a command's options.\n"
                     "options: --help, --version\n";
@@ -48,6 +51,12 @@ int main(int Argc, char **Argv) {
       return runAnalyze(Args);
     if (Command == "sites")
       return runSites(Args);
+    if (Command == "grad")
+      return runGrad(Args);
+    if (Command == "run")
+      return runTrain(Args);
+    if (Command == "compile")
+      return runCompile(Args);
     std::cerr << "svic: error: unknown command '" << Command << "'\n\n" << Usage;
     return ExitBadInput;
   } catch (const std::exception &E) {

@@ -7,9 +7,13 @@ PKGS=(
   build-essential cmake ninja-build pkg-config
   antlr4 libantlr4-runtime-dev uuid-dev default-jre-headless
   llvm-19-dev libzstd-dev
-  libboost-dev libboost-program-options-dev
+  libboost-dev libboost-program-options-dev libboost-math-dev
+  librandom123-dev zlib1g-dev
   nlohmann-json3-dev libgtest-dev libgmock-dev
   python3
+  # The outside oracle: real Pyro 1.8.6 in ../shared/reference/ runs on these.
+  python3-torch python3-numpy python3-tqdm
+  ccache
 )
 
 missing=()

@@ -1,0 +1,59 @@
+//===- Lower.h - Core IR (model + guide) to one LIR estimator function ------===//
+///
+/// \file
+/// Partially evaluates the model and guide programs against the shapes and
+/// compile-time scalars of a data set: Python values (ints, strings, lists,
+/// distribution and module objects, loop trip counts, site names) are decided
+/// here; tensor computations become LIR instructions. The result is the
+/// single-sample estimator of Lir.h: the guide samples every latent (pathwise
+/// as z = T_theta(eps), score with no gradient path), the model scores them,
+/// and each score site gets its Rao-Blackwellised learning signal: the factors
+/// that depend on it through data or control (a factor under `if z > 0`
+/// depends on z), computed from the LIR's def-use and region structure.
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "svic/backend/Lir.h"
+#include "svic/ir/Diagnostics.h"
+#include "svic/ir/IR.h"
+#include "svic/runtime/Engine.h"
+
+#include <optional>
+#include <set>
+#include <string>
+
+namespace svic::backend {
+
+enum class EstimatorKind {
+  Auto,     ///< pathwise for the analysis' selection, score for the rest
+  Score,    ///< every guide latent by the score estimator
+  Pathwise, ///< every guide latent pathwise; refused where that is unsound or impossible
+  Pyro,     ///< Pyro's Trace_ELBO: pathwise wherever the distribution has rsample, no
+            ///< Rao-Blackwellisation, no baseline (shows its bias)
+};
+
+std::string_view estimatorName(EstimatorKind K);
+std::optional<EstimatorKind> parseEstimator(std::string_view S);
+
+struct LowerOptions {
+  EstimatorKind Estimator = EstimatorKind::Auto;
+  /// The analysis' `reparameterize.selected` (Auto and Pathwise read it).
+  std::set<std::string> Selected;
+  /// Entry arguments: their shapes fix the program's shapes; a 0-d integral
+  /// value is a compile-time Python int (sizes, loop bounds).
+  runtime::DataSet Data;
+  /// Seeds torch.rand/randn in parameter initialisers and module weights.
+  uint64_t InitSeed = 0;
+};
+
+struct LoweredProgram {
+  lir::Function Fn;
+  runtime::Descriptor Desc; ///< WorkspaceDoubles is filled by the caller from Codegen
+};
+
+/// Nullopt iff errors were reported to \p DE (each with its location).
+std::optional<LoweredProgram> lowerEstimator(const ir::Program &Model, const ir::Program &Guide,
+                                             const LowerOptions &Opts, const SourceManager &SM,
+                                             DiagnosticEngine &DE);
+
+} // namespace svic::backend

@@ -1,0 +1,1304 @@
+//===- Lower.cpp - Core IR (model + guide) to one LIR estimator function ----===//
+///
+/// The guide runs first: every latent is sampled (pathwise or score, by the
+/// estimator's choice) and its guide log-density becomes a factor with sign
+/// -1. The model then runs with each latent bound to the guide's value; its
+/// sample and observe sites become factors with sign +1. Python-level
+/// computation happens here, at compile time; tensor computation is emitted.
+//===----------------------------------------------------------------------===//
+
+#include "svic/backend/Lower.h"
+
+#include "LowerOps.h"
+#include "LowerValues.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <random>
+
+namespace svic::backend {
+
+using namespace lower;
+using namespace svic::ir;
+
+std::string_view estimatorName(EstimatorKind K) {
+  switch (K) {
+  case EstimatorKind::Auto: return "auto";
+  case EstimatorKind::Score: return "score";
+  case EstimatorKind::Pathwise: return "pathwise";
+  case EstimatorKind::Pyro: return "pyro";
+  }
+  return "auto";
+}
+
+std::optional<EstimatorKind> parseEstimator(std::string_view S) {
+  for (EstimatorKind K : {EstimatorKind::Auto, EstimatorKind::Score, EstimatorKind::Pathwise,
+                          EstimatorKind::Pyro})
+    if (estimatorName(K) == S)
+      return K;
+  return std::nullopt;
+}
+
+namespace {
+
+/// Distributions whose pathwise sampler svic implements (z = T(eps)).
+bool hasPathwiseSampler(lir::Dist D) {
+  switch (D) {
+  case lir::Dist::Normal:
+  case lir::Dist::LogNormal:
+  case lir::Dist::HalfNormal:
+  case lir::Dist::Uniform:
+  case lir::Dist::Exponential:
+    return true;
+  default:
+    return false;
+  }
+}
+
+bool isDiscrete(lir::Dist D) {
+  switch (D) {
+  case lir::Dist::BernoulliProbs:
+  case lir::Dist::BernoulliLogits:
+  case lir::Dist::Poisson:
+  case lir::Dist::CategoricalProbs:
+  case lir::Dist::CategoricalLogits:
+    return true;
+  default:
+    return false;
+  }
+}
+
+/// Rank of one event of the distribution's value.
+int eventRank(lir::Dist D) { return D == lir::Dist::Dirichlet ? 1 : 0; }
+
+class Lowerer {
+public:
+  Lowerer(const Program &Model, const Program &Guide, const LowerOptions &Opts, const SourceManager &SM)
+      : Model(Model), Guide(Guide), Opts(Opts), SM(SM), E(F), Ops(E), InitRng(Opts.InitSeed) {}
+
+  LoweredProgram run() {
+    Desc.Estimator = std::string(estimatorName(Opts.Estimator));
+    bindInputs(Guide);
+    runProgram(Guide, /*IsGuide=*/true);
+    bindInputs(Model);
+    runProgram(Model, /*IsGuide=*/false);
+    finish();
+    LoweredProgram Out;
+    Out.Fn = std::move(F);
+    Out.Desc = std::move(Desc);
+    return Out;
+  }
+
+private:
+  const Program &Model, &Guide;
+  const LowerOptions &Opts;
+  const SourceManager &SM;
+  lir::Function F;
+  Emitter E;
+  OpBuilder Ops;
+  std::mt19937_64 InitRng;
+  runtime::Descriptor Desc;
+  lir::Block Prologue; ///< parameter reads and transforms, hoisted before everything
+
+  struct ParamEntry {
+    size_t DescIndex = 0;
+    ValuePtr Constrained;
+    SourceLoc Loc;
+  };
+  std::map<std::string, ParamEntry> Params;
+
+  struct Latent {
+    ValuePtr Val;
+    lir::Dist D = lir::Dist::Normal;
+    bool Conditional = false; ///< sampled under a run-time branch only
+    SourceLoc Loc;
+  };
+  std::map<std::string, Latent> Latents;
+
+  struct FactorRec {
+    lir::ValueId V = 0;
+    double Sign = 1;
+    std::string Site;
+    int ScoreOf = -1; ///< index into ScoreNames when this is log q of a score site
+  };
+  std::vector<FactorRec> Factors;
+  std::vector<std::string> ScoreNames;
+  std::vector<uint32_t> ScoreDepIds; ///< the DepSet id of each score site
+
+  // Per-program state.
+  const Program *P = nullptr;
+  bool InGuide = false;
+  std::vector<ValuePtr> Env;
+  std::map<std::string, SourceLoc> SitesSeen;
+  struct PlateCtx {
+    std::string Name;
+    int64_t Size = 0;
+    int Dim = -1;
+  };
+  std::vector<PlateCtx> Plates;
+  std::vector<ValuePtr> Scales;
+  bool Returned = false;
+  bool InInit = false; ///< evaluating a parameter initialiser
+
+  //===-- inputs -------------------------------------------------------------===//
+
+  void bindInputs(const Program &Prog) {
+    Env.assign(Prog.numVars(), nullptr);
+    for (VarId In : Prog.Inputs) {
+      const std::string &Name = Prog.var(In).Name;
+      auto It = Opts.Data.find(Name);
+      if (It == Opts.Data.end()) {
+        Env[In] = makeNone(); // Pyro passes None for an argument without data
+        continue;
+      }
+      const runtime::Array &A = It->second;
+      bool Integral = std::all_of(A.Values.begin(), A.Values.end(),
+                                  [](double X) { return std::floor(X) == X && std::isfinite(X); });
+      if (A.Shape.empty() && Integral) {
+        Env[In] = makeInt(static_cast<int64_t>(A.Values.at(0))); // a size or a bound
+        continue;
+      }
+      auto Found = std::find_if(Desc.Inputs.begin(), Desc.Inputs.end(),
+                                [&](const runtime::InputDesc &D) { return D.Name == Name; });
+      if (Found == Desc.Inputs.end()) {
+        runtime::InputDesc D;
+        D.Name = Name;
+        D.Shape = A.Shape;
+        D.Offset = Desc.DataDoubles;
+        D.Size = static_cast<int64_t>(A.Values.size());
+        Desc.DataDoubles += D.Size;
+        Desc.Inputs.push_back(D);
+        Found = Desc.Inputs.end() - 1;
+      }
+      lir::Instr I;
+      I.Opcode = lir::Op::Input;
+      I.Offset = Found->Offset;
+      auto V = std::make_shared<Value>();
+      V->K = Value::Kind::Tensor;
+      V->Shape = A.Shape;
+      V->V = emitInPrologue(std::move(I), A.Shape, Name);
+      Env[In] = V;
+    }
+  }
+
+  lir::ValueId emitInPrologue(lir::Instr I, Dims S, const std::string &Name) {
+    lir::Block *Saved = E.current();
+    auto SavedStack = std::move(E.ControlStack);
+    E.ControlStack.clear();
+    E.setCurrent(&Prologue);
+    lir::ValueId R = E.emit(std::move(I), std::move(S), Name);
+    E.setCurrent(Saved);
+    E.ControlStack = std::move(SavedStack);
+    return R;
+  }
+
+  //===-- programs -------------------------------------------------------------===//
+
+  void runProgram(const Program &Prog, bool IsGuide) {
+    P = &Prog;
+    InGuide = IsGuide;
+    SitesSeen.clear();
+    Plates.clear();
+    Scales.clear();
+    Returned = false;
+    execBlock(Prog.Body);
+  }
+
+  std::string loc(SourceLoc L) const {
+    return SM.path(L.File) + ":" + std::to_string(L.Line) + ":" + std::to_string(L.Col);
+  }
+
+  uint32_t addSite(const std::string &Name, const std::string &Kind, SourceLoc L) {
+    runtime::SiteDesc S;
+    S.Name = Name;
+    S.Program = InGuide ? "guide" : "model";
+    S.Kind = Kind;
+    S.Location = loc(L);
+    Desc.Sites.push_back(S);
+    return static_cast<uint32_t>(Desc.Sites.size() - 1);
+  }
+
+  void execBlock(const Block &B) {
+    for (const StmtPtr &S : B) {
+      if (Returned)
+        return;
+      execStmt(*S);
+    }
+  }
+
+  void execStmt(const Stmt &S) {
+    switch (S.Kind) {
+    case StmtKind::Assign: {
+      const auto &A = *cast<AssignStmt>(&S);
+      Env[A.Target] = eval(*A.Value);
+      return;
+    }
+    case StmtKind::ExprStmt:
+      eval(*cast<ExprStmt>(&S)->Value);
+      return;
+    case StmtKind::Sample:
+      return execSample(*cast<SampleStmt>(&S));
+    case StmtKind::Param: {
+      const auto &Pm = *cast<ParamStmt>(&S);
+      ValuePtr V = execParam(Pm);
+      if (Pm.Target)
+        Env[*Pm.Target] = V;
+      return;
+    }
+    case StmtKind::Module:
+      return execModule(*cast<ModuleStmt>(&S));
+    case StmtKind::Factor:
+      return execFactor(*cast<FactorStmt>(&S));
+    case StmtKind::If:
+      return execIf(*cast<IfStmt>(&S));
+    case StmtKind::For:
+      return execFor(*cast<ForStmt>(&S));
+    case StmtKind::While: {
+      const auto &W = *cast<WhileStmt>(&S);
+      for (int64_t Trip = 0;; ++Trip) {
+        ValuePtr C = eval(*W.Cond);
+        if (!C->isStatic())
+          unsupported(W.Cond->Loc, "a while loop whose condition depends on a random value");
+        if (!truthy(*C, W.Cond->Loc) || Returned)
+          return;
+        if (Trip > 1000000)
+          unsupported(S.Loc, "a while loop with more than 10^6 iterations");
+        execBlock(W.Body);
+      }
+    }
+    case StmtKind::With:
+      return execWith(*cast<WithStmt>(&S));
+    case StmtKind::Return:
+      Returned = true;
+      return;
+    case StmtKind::Assert: {
+      ValuePtr C = eval(*cast<AssertStmt>(&S)->Cond);
+      if (C->isStatic() && !truthy(*C, S.Loc))
+        invalid(S.Loc, "this assertion fails on every run");
+      return;
+    }
+    }
+  }
+
+  bool truthy(const Value &V, SourceLoc L) {
+    switch (V.K) {
+    case Value::Kind::None: return false;
+    case Value::Kind::Bool: return V.B;
+    case Value::Kind::Int: return V.I != 0;
+    case Value::Kind::Float: return V.F != 0;
+    case Value::Kind::Str: return !V.S.empty();
+    case Value::Kind::List:
+    case Value::Kind::Tuple:
+    case Value::Kind::Dict: return !V.Items.empty();
+    case Value::Kind::Tensor:
+      if (!V.Static)
+        break;
+      if (V.Static->size() != 1)
+        invalid(L, "the truth value of a tensor with more than one element is ambiguous");
+      return (*V.Static)[0] != 0;
+    default:
+      return true;
+    }
+    invalid(L, "internal: truth value of a run-time tensor");
+  }
+
+  //===-- control flow ------------------------------------------------------===//
+
+  void execFor(const ForStmt &S) {
+    if (S.Over == ForStmt::Iter::Plate) {
+      if (S.Plate.SubsampleSize)
+        unsupported(S.Plate.Loc, "pyro.plate with subsample_size");
+      int64_t N = staticInt(*S.Plate.Size, "the size of a plate");
+      for (int64_t I = 0; I < N && !Returned; ++I) {
+        Env[S.Index] = makeInt(I);
+        execBlock(S.Body);
+      }
+      return;
+    }
+    int64_t Start = staticInt(*S.Start, "a range bound"), Stop = staticInt(*S.Stop, "a range bound"),
+            Step = staticInt(*S.Step, "a range step");
+    if (Step == 0)
+      invalid(S.Step->Loc, "range() step must not be zero");
+    for (int64_t I = Start; Step > 0 ? I < Stop : I > Stop; I += Step) {
+      if (Returned)
+        return;
+      Env[S.Index] = makeInt(I);
+      execBlock(S.Body);
+    }
+  }
+
+  void execWith(const WithStmt &W) {
+    switch (W.Ctx) {
+    case WithStmt::Context::Plate: {
+      if (W.Plate.SubsampleSize)
+        unsupported(W.Plate.Loc, "pyro.plate with subsample_size");
+      PlateCtx C;
+      C.Name = siteName(W.Plate.Name);
+      C.Size = staticInt(*W.Plate.Size, "the size of a plate");
+      if (W.Plate.Dim) {
+        C.Dim = static_cast<int>(staticInt(*W.Plate.Dim, "a plate dim"));
+        if (C.Dim >= 0)
+          invalid(W.Plate.Dim->Loc, "a plate dim must be negative");
+      } else {
+        C.Dim = -1;
+        while (std::any_of(Plates.begin(), Plates.end(), [&](const PlateCtx &O) { return O.Dim == C.Dim; }))
+          --C.Dim;
+      }
+      for (const PlateCtx &O : Plates)
+        if (O.Dim == C.Dim)
+          invalid(W.Plate.Loc, "plate '" + C.Name + "' uses dim " + std::to_string(C.Dim) +
+                                   ", which plate '" + O.Name + "' already uses");
+      if (W.IndexVar) {
+        std::vector<double> Idx(static_cast<size_t>(C.Size));
+        for (int64_t I = 0; I < C.Size; ++I)
+          Idx[static_cast<size_t>(I)] = static_cast<double>(I);
+        Env[*W.IndexVar] = makeStaticTensor({C.Size}, std::move(Idx), /*IsInt=*/true);
+      }
+      Plates.push_back(C);
+      execBlock(W.Body);
+      Plates.pop_back();
+      return;
+    }
+    case WithStmt::Context::Scale: {
+      Scales.push_back(eval(*W.Arg));
+      execBlock(W.Body);
+      Scales.pop_back();
+      return;
+    }
+    case WithStmt::Context::Mask:
+      unsupported(W.Loc, "poutine.mask");
+    case WithStmt::Context::NoGrad:
+      execBlock(W.Body);
+      return;
+    }
+  }
+
+  /// An `if` on a run-time value becomes an LIR If: both branches are lowered
+  /// under the guard's dependence set, and every variable, factor and latent
+  /// they define flows out through yields.
+  void execIf(const IfStmt &S) {
+    ValuePtr C = eval(*S.Cond);
+    if (C->isStatic()) {
+      execBlock(truthy(*C, S.Cond->Loc) ? S.Then : S.Else);
+      return;
+    }
+    if (!C->Shape.empty() && lir::Shape{C->Shape}.numel() != 1)
+      invalid(S.Cond->Loc, "the truth value of a tensor of shape " + dimsString(C->Shape) + " is ambiguous");
+    lir::ValueId Cond = C->V;
+    if (!C->Shape.empty())
+      Cond = E.emit(lir::Op::Reshape, {Cond}, {});
+
+    lir::Block *Outer = E.current();
+    {
+      lir::Instr I;
+      I.Opcode = lir::Op::If;
+      I.Operands = {Cond};
+      I.Regions.resize(2);
+      Outer->Body.push_back(std::move(I));
+    }
+    size_t IfIndex = Outer->Body.size() - 1;
+    auto Region = [&](int R) { return &Outer->Body[IfIndex].Regions[static_cast<size_t>(R)]; };
+
+    std::vector<ValuePtr> Before = Env;
+    auto LatentsBefore = Latents;
+    size_t FactorsBefore = Factors.size();
+    bool ReturnedBefore = Returned;
+    E.ControlStack.push_back(E.deps(Cond));
+
+    E.setCurrent(Region(0));
+    execBlock(S.Then);
+    std::vector<ValuePtr> ThenEnv = std::move(Env);
+    auto ThenLatents = std::move(Latents);
+    size_t FactorsThen = Factors.size();
+    bool ThenReturned = Returned;
+
+    Env = Before;
+    Latents = LatentsBefore;
+    Returned = ReturnedBefore;
+    E.setCurrent(Region(1));
+    execBlock(S.Else);
+    std::vector<ValuePtr> ElseEnv = std::move(Env);
+    auto ElseLatents = std::move(Latents);
+    bool ElseReturned = Returned;
+    E.ControlStack.pop_back();
+    if (ThenReturned != ElseReturned)
+      unsupported(S.Loc, "a return in only one branch of an if on a random value");
+    Returned = ThenReturned;
+
+    // Collect what flows out: (then value, else value, setter of the merged value).
+    struct Out {
+      ValuePtr Then, Else;
+      std::function<void(ValuePtr)> Set;
+      std::string What;
+    };
+    std::vector<Out> Outs;
+    Env = Before;
+    for (size_t V = 0; V < Before.size(); ++V) {
+      if (ThenEnv[V] == ElseEnv[V]) {
+        Env[V] = ThenEnv[V];
+        continue;
+      }
+      if (!ThenEnv[V] || !ElseEnv[V]) {
+        Env[V] = nullptr; // defined on one path only: an error if read later
+        continue;
+      }
+      Outs.push_back({ThenEnv[V], ElseEnv[V], [this, V](ValuePtr M) { Env[V] = M; },
+                      "variable '" + P->var(static_cast<VarId>(V)).Name + "'"});
+    }
+    auto Zero = makeFloat(0);
+    for (size_t I = FactorsBefore; I < Factors.size(); ++I) {
+      bool InThen = I < FactorsThen;
+      auto FV = tensorOf(Factors[I].V, {});
+      Outs.push_back({InThen ? FV : Zero, InThen ? Zero : FV,
+                      [this, I](ValuePtr M) { Factors[I].V = M->V; }, "a factor"});
+    }
+    Latents = LatentsBefore;
+    std::map<std::string, std::pair<ValuePtr, ValuePtr>> LatentOuts;
+    for (auto &[Name, L] : ThenLatents)
+      if (!LatentsBefore.count(Name))
+        LatentOuts[Name].first = L.Val;
+    for (auto &[Name, L] : ElseLatents)
+      if (!LatentsBefore.count(Name))
+        LatentOuts[Name].second = L.Val;
+    for (auto &[Name, Pair] : LatentOuts) {
+      const Latent &Src = ThenLatents.count(Name) ? ThenLatents[Name] : ElseLatents[Name];
+      Latent L = Src;
+      L.Conditional = !(Pair.first && Pair.second);
+      Latents[Name] = L;
+      ValuePtr T = Pair.first, El = Pair.second;
+      ValuePtr Fill = T ? zerosLike(*T) : zerosLike(*El);
+      std::string N = Name;
+      Outs.push_back({T ? T : Fill, El ? El : Fill, [this, N](ValuePtr M) { Latents[N].Val = M; },
+                      "latent '" + Name + "'"});
+    }
+
+    std::vector<lir::ValueId> Results;
+    for (Out &O : Outs) {
+      if (O.Then->K != Value::Kind::Tensor && !O.Then->isNumber())
+        unsupported(S.Loc, O.What + " gets a " + typeName(*O.Then) +
+                               " value in a branch on a random value");
+      if (O.Else->K != Value::Kind::Tensor && !O.Else->isNumber())
+        unsupported(S.Loc, O.What + " gets a " + typeName(*O.Else) +
+                               " value in a branch on a random value");
+      Dims ST = O.Then->isTensor() ? O.Then->Shape : Dims{};
+      Dims SE = O.Else->isTensor() ? O.Else->Shape : Dims{};
+      if (ST != SE)
+        invalid(S.Loc, O.What + " has shape " + dimsString(ST) + " in one branch and " +
+                           dimsString(SE) + " in the other");
+      E.setCurrent(Region(0));
+      lir::ValueId YT = E.materialize(*O.Then, S.Loc);
+      Region(0)->Yields.push_back(YT);
+      E.setCurrent(Region(1));
+      lir::ValueId YE = E.materialize(*O.Else, S.Loc);
+      Region(1)->Yields.push_back(YE);
+      DepSet D = E.deps(Cond);
+      unite(D, E.deps(YT));
+      unite(D, E.deps(YE));
+      unite(D, E.controlDeps());
+      lir::ValueId R = E.newValue(ST, std::move(D));
+      Results.push_back(R);
+      auto M = tensorOf(R, ST);
+      auto Mut = std::const_pointer_cast<Value>(M);
+      Mut->IsInt = O.Then->isTensor() && O.Then->IsInt && O.Else->isTensor() && O.Else->IsInt;
+      O.Set(M);
+    }
+    E.setCurrent(Outer);
+    Outer->Body[IfIndex].Results = std::move(Results);
+  }
+
+  //===-- sites -------------------------------------------------------------===//
+
+  std::string siteName(const SiteName &N) {
+    switch (N.NameForm) {
+    case SiteName::Form::Literal:
+      return N.Canonical;
+    case SiteName::Form::Template: {
+      std::string Out;
+      size_t Arg = 0;
+      for (size_t I = 0; I < N.Canonical.size(); ++I) {
+        if (N.Canonical.compare(I, 2, "{}") == 0 && Arg < N.Indices.size()) {
+          ValuePtr V = eval(*N.Indices[Arg++]);
+          if (!V->isStatic() || V->isTensor())
+            unsupported(N.Loc, "a site name that depends on a run-time value");
+          Out += pyStr(*V, N.Loc);
+          ++I;
+          continue;
+        }
+        Out += N.Canonical[I];
+      }
+      return Out;
+    }
+    case SiteName::Form::Dynamic: {
+      ValuePtr V = eval(*N.DynamicExpr);
+      if (V->K != Value::Kind::Str)
+        unsupported(N.Loc, "a site name computed at run time");
+      return V->S;
+    }
+    }
+    return N.Canonical;
+  }
+
+  void claimSite(const std::string &Name, SourceLoc L) {
+    auto [It, New] = SitesSeen.emplace(Name, L);
+    if (!New)
+      invalid(L, "site '" + Name + "' is already used at " + loc(It->second) +
+                     " (Pyro raises on a duplicate site)");
+  }
+
+  /// The plate-implied batch shape at the current point.
+  Dims plateShape() const {
+    int Rank = 0;
+    for (const PlateCtx &C : Plates)
+      Rank = std::max(Rank, -C.Dim);
+    Dims S(static_cast<size_t>(Rank), 1);
+    for (const PlateCtx &C : Plates)
+      S[static_cast<size_t>(Rank + C.Dim)] = C.Size;
+    return S;
+  }
+
+  /// Batch shape of a distribution object under the current plates.
+  Dims batchShape(const DistObject &D, SourceLoc L) {
+    Dims B;
+    for (size_t I = 0; I < D.Params.size(); ++I) {
+      Dims S = D.Params[I]->isTensor() ? D.Params[I]->Shape : Dims{};
+      bool VectorParam = D.D == lir::Dist::CategoricalProbs || D.D == lir::Dist::CategoricalLogits ||
+                         D.D == lir::Dist::Dirichlet;
+      if (VectorParam) {
+        if (S.empty())
+          invalid(L, D.Name + " needs a vector parameter");
+        S.pop_back();
+      }
+      auto R = broadcastDims(B, S);
+      if (!R)
+        invalid(L, D.Name + " parameters of shapes " + dimsString(B) + " and " + dimsString(S) +
+                       " do not broadcast");
+      B = *R;
+    }
+    if (D.ExpandTo) {
+      auto R = broadcastDims(B, *D.ExpandTo);
+      if (!R || *R != *D.ExpandTo)
+        invalid(L, D.Name + " of batch shape " + dimsString(B) + " cannot expand to " +
+                       dimsString(*D.ExpandTo));
+      B = *D.ExpandTo;
+    }
+    auto R = broadcastDims(B, plateShape());
+    if (!R)
+      invalid(L, D.Name + " of batch shape " + dimsString(B) + " does not fit the enclosing plates " +
+                     dimsString(plateShape()));
+    return *R;
+  }
+
+  Dims eventShape(const DistObject &D) {
+    if (D.D == lir::Dist::Dirichlet)
+      return {D.Params[0]->Shape.back()};
+    return {};
+  }
+
+  /// log-density summed to a scalar, times masks and scales.
+  lir::ValueId factorValue(const DistObject &D, const ValuePtr &X, SourceLoc L) {
+    std::vector<ValuePtr> Args{X};
+    for (const ValuePtr &Pm : D.Params)
+      Args.push_back(Pm);
+    ValuePtr LP = Ops.logProb(D.D, Args, L);
+    if (D.Mask)
+      LP = Ops.binary(lir::Op::Mul, LP, D.Mask, L);
+    ValuePtr Sum = Ops.sum(LP, L);
+    for (const ValuePtr &S : Scales)
+      Sum = Ops.binary(lir::Op::Mul, Sum, S, L);
+    return E.materialize(*Sum, L);
+  }
+
+  void addFactor(lir::ValueId V, double Sign, const std::string &Site, uint32_t SiteIndex, int ScoreOf) {
+    lir::Instr C;
+    C.Opcode = lir::Op::CheckFinite;
+    C.Operands = {V};
+    C.Site = SiteIndex;
+    E.emit(std::move(C), {});
+    Factors.push_back({V, Sign, Site, ScoreOf});
+  }
+
+  void execSample(const SampleStmt &S) {
+    std::string Name = siteName(S.Name);
+    claimSite(Name, S.Loc);
+    ValuePtr DV = eval(*S.Dist);
+    const DistObject &D = *DV->Dist;
+    ValuePtr Obs = S.Obs ? eval(*S.Obs) : nullptr;
+    if (Obs && Obs->K == Value::Kind::None)
+      Obs = nullptr;
+    Dims Batch = batchShape(D, S.Loc), Event = eventShape(D);
+    Dims ValueShape = Batch;
+    ValueShape.insert(ValueShape.end(), Event.begin(), Event.end());
+
+    if (Obs) {
+      ValuePtr X = Obs;
+      if (X->isNumber())
+        X = makeStaticTensor({}, {X->number()});
+      if (!X->isTensor())
+        invalid(S.Obs->Loc, "obs= must be a tensor, not a " + typeName(*X));
+      auto Fit = broadcastDims(X->Shape, ValueShape);
+      if (!Fit)
+        invalid(S.Obs->Loc, "the observed value of '" + Name + "' has shape " + dimsString(X->Shape) +
+                                " but the distribution's shape is " + dimsString(ValueShape));
+      uint32_t SiteIndex = addSite(Name, "observe", S.Loc);
+      addFactor(factorValue(D, X, S.Loc), InGuide ? -1 : 1, Name, SiteIndex, -1);
+      if (S.Target)
+        Env[*S.Target] = X;
+      return;
+    }
+
+    if (!InGuide) {
+      auto It = Latents.find(Name);
+      if (It == Latents.end())
+        invalid(S.Loc, "the model samples '" + Name + "' but the guide has no site of that name");
+      if (It->second.Conditional)
+        unsupported(S.Loc, "the guide samples '" + Name + "' only under a branch on a random value");
+      ValuePtr Z = It->second.Val;
+      if (Z->Shape != ValueShape && !broadcastDims(Z->Shape, ValueShape))
+        invalid(S.Loc, "the guide samples '" + Name + "' with shape " + dimsString(Z->Shape) +
+                           " but the model's distribution has shape " + dimsString(ValueShape));
+      uint32_t SiteIndex = addSite(Name, "sample", S.Loc);
+      addFactor(factorValue(D, Z, S.Loc), 1, Name, SiteIndex, -1);
+      if (S.Target)
+        Env[*S.Target] = Z;
+      return;
+    }
+
+    uint32_t SiteIndex = addSite(Name, "sample", S.Loc);
+    bool Pathwise = choosePathwise(Name, D, S.Loc);
+    ValuePtr Z = Pathwise ? Ops.rsample(D, ValueShape, SiteIndex, S.Loc)
+                          : Ops.sampleNoGrad(D, ValueShape, SiteIndex, S.Loc);
+    int ScoreOf = -1;
+    if (!Pathwise) {
+      ScoreOf = static_cast<int>(ScoreNames.size());
+      ScoreNames.push_back(Name);
+      Desc.ScoreSites.push_back(Name);
+      E.addDeps(Z->V, {static_cast<uint32_t>(ScoreOf)});
+    } else {
+      Desc.PathwiseSites.push_back(Name);
+    }
+    Latents[Name] = Latent{Z, D.D, false, S.Loc};
+    addFactor(factorValue(D, Z, S.Loc), -1, Name, SiteIndex, ScoreOf);
+    if (S.Target)
+      Env[*S.Target] = Z;
+  }
+
+  bool choosePathwise(const std::string &Name, const DistObject &D, SourceLoc L) {
+    switch (Opts.Estimator) {
+    case EstimatorKind::Score:
+      return false;
+    case EstimatorKind::Pyro:
+      // Trace_ELBO reparameterises every site with rsample; svic's runtime
+      // has no pathwise Gamma/Beta/Dirichlet sampler, so those stay score.
+      return D.Reparameterizable && hasPathwiseSampler(D.D);
+    case EstimatorKind::Auto:
+      return Opts.Selected.count(Name) && hasPathwiseSampler(D.D);
+    case EstimatorKind::Pathwise:
+      if (isDiscrete(D.D))
+        invalid(L, "--estimator pathwise: '" + Name + "' is discrete (" + D.Name +
+                       ") and cannot be reparameterised");
+      if (!hasPathwiseSampler(D.D))
+        unsupported(L, "--estimator pathwise: svic has no pathwise sampler for " + D.Name + " ('" +
+                           Name + "'); use --estimator auto");
+      if (!Opts.Selected.count(Name))
+        invalid(L, "--estimator pathwise: reparameterising '" + Name +
+                       "' would bias the gradient (the analysis did not prove the densities "
+                       "smooth enough in it); use --estimator auto");
+      return true;
+    }
+    return false;
+  }
+
+  void execFactor(const FactorStmt &S) {
+    std::string Name = siteName(S.Name);
+    claimSite(Name, S.Loc);
+    ValuePtr LP = eval(*S.LogProb);
+    ValuePtr Sum = Ops.sum(LP, S.Loc);
+    for (const ValuePtr &Sc : Scales)
+      Sum = Ops.binary(lir::Op::Mul, Sum, Sc, S.Loc);
+    uint32_t SiteIndex = addSite(Name, "factor", S.Loc);
+    addFactor(E.materialize(*Sum, S.Loc), InGuide ? -1 : 1, Name, SiteIndex, -1);
+  }
+
+  //===-- parameters --------------------------------------------------------===//
+
+  ValuePtr execParam(const ParamStmt &S) {
+    std::string Name = siteName(S.Name);
+    auto It = Params.find(Name);
+    if (It != Params.end()) // the param store keeps the first declaration
+      return It->second.Constrained;
+    if (!S.Init)
+      invalid(S.Loc, "param '" + Name + "' is read before any pyro.param gives it an initial value");
+    InInit = true;
+    ValuePtr Init = eval(*S.Init);
+    InInit = false;
+    if (Init->isNumber())
+      Init = makeStaticTensor({}, {Init->number()});
+    if (!Init->isTensor() || !Init->Static)
+      unsupported(S.Init->Loc, "a parameter initial value that is not known at compile time");
+    runtime::Constraint C;
+    if (S.Constraint) {
+      ValuePtr CV = eval(*S.Constraint);
+      C = toRuntimeConstraint(*CV, S.Constraint->Loc);
+    }
+    return defineParam(Name, Init->Shape, *Init->Static, C, S.Loc);
+  }
+
+  runtime::Constraint toRuntimeConstraint(const Value &CV, SourceLoc L) {
+    runtime::Constraint C;
+    switch (CV.Constraint) {
+    case ConstraintId::Real:
+      C.K = runtime::Constraint::Kind::Real;
+      break;
+    case ConstraintId::Positive:
+      C.K = runtime::Constraint::Kind::Positive;
+      break;
+    case ConstraintId::GreaterThan:
+      C.K = runtime::Constraint::Kind::GreaterThan;
+      C.Low = CV.Low;
+      break;
+    case ConstraintId::Interval:
+      C.K = runtime::Constraint::Kind::Interval;
+      C.Low = CV.Low;
+      C.High = CV.High;
+      break;
+    case ConstraintId::UnitInterval:
+      C.K = runtime::Constraint::Kind::UnitInterval;
+      break;
+    case ConstraintId::Simplex:
+      C.K = runtime::Constraint::Kind::Simplex;
+      break;
+    default:
+      unsupported(L, "parameters constrained to " + constraintInfo(CV.Constraint).Name);
+    }
+    return C;
+  }
+
+  ValuePtr defineParam(const std::string &Name, const Dims &Shape, const std::vector<double> &Init,
+                       const runtime::Constraint &C, SourceLoc L) {
+    runtime::ParamDesc Pd;
+    Pd.Name = Name;
+    Pd.Shape = Shape;
+    Pd.UnconstrainedShape = Shape;
+    if (C.K == runtime::Constraint::Kind::Simplex) {
+      if (Shape.empty() || Shape.back() < 2)
+        invalid(L, "a simplex parameter needs a last dimension of at least 2, not " + dimsString(Shape));
+      Pd.UnconstrainedShape.back() -= 1;
+    }
+    Pd.Offset = Desc.ParamDoubles;
+    Pd.Size = lir::Shape{Pd.UnconstrainedShape}.numel();
+    Pd.C = C;
+    Pd.Init = Init;
+    try {
+      std::vector<double> U(static_cast<size_t>(Pd.Size));
+      runtime::toUnconstrained(Pd, Init.data(), U.data());
+    } catch (const runtime::RuntimeError &Err) {
+      invalid(L, Err.what());
+    }
+    Desc.ParamDoubles += Pd.Size;
+    Desc.Params.push_back(Pd);
+
+    lir::Instr I;
+    I.Opcode = lir::Op::Param;
+    I.Offset = Pd.Offset;
+    lir::Block *Saved = E.current();
+    auto SavedStack = std::move(E.ControlStack);
+    E.ControlStack.clear();
+    E.setCurrent(&Prologue);
+    lir::ValueId U = E.emit(std::move(I), Pd.UnconstrainedShape, Name);
+    ValuePtr Constrained = Ops.constrain(tensorOf(U, Pd.UnconstrainedShape), C, Shape, L);
+    E.setCurrent(Saved);
+    E.ControlStack = std::move(SavedStack);
+    Params[Name] = ParamEntry{Desc.Params.size() - 1, Constrained, L};
+    return Constrained;
+  }
+
+  void execModule(const ModuleStmt &S) {
+    std::string Name = siteName(S.Name);
+    ValuePtr M = Env.at(S.ModuleVar);
+    if (!M || M->K != Value::Kind::Module)
+      invalid(S.Loc, "pyro.module needs an nn module object");
+    Env[S.ModuleVar] = registerModule(Name, M, S.Loc);
+    if (S.Target)
+      Env[*S.Target] = Env[S.ModuleVar];
+  }
+
+  /// Returns the module object whose weights read the parameters
+  /// "Prefix$$$path" (Pyro's names), defining them on first use.
+  ValuePtr registerModule(const std::string &Prefix, const ValuePtr &M, SourceLoc L,
+                          const std::string &Path = "") {
+    auto Obj = std::make_shared<ModuleObject>(*M->Module);
+    for (auto &[WName, W] : Obj->Weights) {
+      std::string Full = Prefix + "$$$" + Path + WName;
+      auto It = Params.find(Full);
+      W = It != Params.end() ? It->second.Constrained
+                             : defineParam(Full, W->Shape, *W->Static, runtime::Constraint{}, L);
+    }
+    for (size_t I = 0; I < Obj->Members.size(); ++I)
+      Obj->Members[I] = registerModule(Prefix, Obj->Members[I], L, Path + std::to_string(I) + ".");
+    auto V = std::make_shared<Value>(*M);
+    V->Module = Obj;
+    return V;
+  }
+
+  //===-- expressions -------------------------------------------------------===//
+
+  ValuePtr tensorOf(lir::ValueId V, Dims S) {
+    auto T = std::make_shared<Value>();
+    T->K = Value::Kind::Tensor;
+    T->V = V;
+    T->Shape = std::move(S);
+    return T;
+  }
+
+  ValuePtr zerosLike(const Value &V) {
+    if (!V.isTensor())
+      return makeFloat(0);
+    return makeStaticTensor(V.Shape, std::vector<double>(static_cast<size_t>(lir::Shape{V.Shape}.numel()), 0.0));
+  }
+
+  int64_t staticInt(const Expr &X, const std::string &What) {
+    ValuePtr V = eval(X);
+    if (V->K == Value::Kind::Int || V->K == Value::Kind::Bool)
+      return static_cast<int64_t>(V->number());
+    if (V->isTensor() && V->Static && V->Static->size() == 1 && std::floor((*V->Static)[0]) == (*V->Static)[0])
+      return static_cast<int64_t>((*V->Static)[0]);
+    unsupported(X.Loc, What + " that is not an integer known at compile time");
+  }
+
+  ValuePtr eval(const Expr &X) {
+    switch (X.Kind) {
+    case ExprKind::Constant: {
+      const auto &C = *cast<ConstantExpr>(&X);
+      switch (C.Ty) {
+      case ConstantExpr::Type::None: return makeNone();
+      case ConstantExpr::Type::Bool: return makeBool(C.BoolValue);
+      case ConstantExpr::Type::Int: return makeInt(C.IntValue);
+      case ConstantExpr::Type::Float: return makeFloat(C.FloatValue);
+      case ConstantExpr::Type::String: return makeStr(C.StringValue);
+      }
+      return makeNone();
+    }
+    case ExprKind::VarRef: {
+      VarId V = cast<VarRefExpr>(&X)->Var;
+      if (!Env.at(V))
+        invalid(X.Loc, "'" + P->var(V).Name + "' is not defined on every path that reaches this use");
+      return Env[V];
+    }
+    case ExprKind::Unary: {
+      const auto &U = *cast<UnaryExpr>(&X);
+      ValuePtr A = eval(*U.Operand);
+      switch (U.Op) {
+      case UnaryOp::Neg: return Ops.unary(lir::Op::Neg, A, X.Loc);
+      case UnaryOp::Pos: return A;
+      case UnaryOp::Not:
+        if (A->isStatic())
+          return makeBool(!truthy(*A, X.Loc));
+        return Ops.unary(lir::Op::Not, A, X.Loc);
+      case UnaryOp::Invert:
+        unsupported(X.Loc, "the ~ operator");
+      }
+      return A;
+    }
+    case ExprKind::Binary: {
+      const auto &B = *cast<BinaryExpr>(&X);
+      return Ops.pyBinary(B.Op, eval(*B.Lhs), eval(*B.Rhs), X.Loc);
+    }
+    case ExprKind::Compare: {
+      const auto &C = *cast<CompareExpr>(&X);
+      return Ops.compare(C.Op, eval(*C.Lhs), eval(*C.Rhs), X.Loc);
+    }
+    case ExprKind::Logical: {
+      const auto &Lg = *cast<LogicalExpr>(&X);
+      ValuePtr A = eval(*Lg.Lhs);
+      if (A->isStatic()) { // Python's short circuit
+        bool T = truthy(*A, X.Loc);
+        if (Lg.Op == LogicalOp::And ? !T : T)
+          return A;
+        return eval(*Lg.Rhs);
+      }
+      ValuePtr Bv = eval(*Lg.Rhs);
+      return Ops.binary(Lg.Op == LogicalOp::And ? lir::Op::And : lir::Op::Or, A, Bv, X.Loc);
+    }
+    case ExprKind::Conditional: {
+      const auto &C = *cast<ConditionalExpr>(&X);
+      ValuePtr Cond = eval(*C.Cond);
+      if (Cond->isStatic())
+        return eval(truthy(*Cond, X.Loc) ? *C.Then : *C.Else);
+      return Ops.where(Cond, eval(*C.Then), eval(*C.Else), X.Loc);
+    }
+    case ExprKind::Call:
+      return evalCall(*cast<CallExpr>(&X));
+    case ExprKind::ModuleCtor:
+      return evalModuleCtor(*cast<ModuleCtorExpr>(&X));
+    case ExprKind::ModuleCall: {
+      const auto &MC = *cast<ModuleCallExpr>(&X);
+      ValuePtr M = eval(*MC.Callee);
+      if (M->K != Value::Kind::Module)
+        invalid(X.Loc, "calling a " + typeName(*M) + " value");
+      std::vector<ValuePtr> Args;
+      for (const ExprPtr &A : MC.Args)
+        Args.push_back(eval(*A));
+      return callModule(*M->Module, Args, X.Loc);
+    }
+    case ExprKind::Distribution:
+      return evalDistribution(*cast<DistributionExpr>(&X));
+    case ExprKind::Subscript: {
+      const auto &S = *cast<SubscriptExpr>(&X);
+      ValuePtr Base = eval(*S.Base);
+      return subscript(Base, S.Indices, X.Loc);
+    }
+    case ExprKind::Tuple:
+    case ExprKind::List: {
+      std::vector<ValuePtr> Items;
+      for (const ExprPtr &El : cast<SequenceExpr>(&X)->Elements)
+        Items.push_back(eval(*El));
+      return makeSequence(X.Kind == ExprKind::Tuple ? Value::Kind::Tuple : Value::Kind::List, std::move(Items));
+    }
+    case ExprKind::Dict: {
+      const auto &D = *cast<DictExpr>(&X);
+      auto V = std::make_shared<Value>();
+      V->K = Value::Kind::Dict;
+      for (size_t I = 0; I < D.Keys.size(); ++I) {
+        V->Keys.push_back(eval(*D.Keys[I]));
+        V->Items.push_back(eval(*D.Values[I]));
+      }
+      return V;
+    }
+    case ExprKind::Attribute:
+      return attribute(eval(*cast<AttributeExpr>(&X)->Base), cast<AttributeExpr>(&X)->Name, X.Loc);
+    case ExprKind::IndexUpdate: {
+      const auto &U = *cast<IndexUpdateExpr>(&X);
+      return Ops.indexUpdate(eval(*U.Base), evalIndices(U.Indices), eval(*U.Value), X.Loc);
+    }
+    case ExprKind::Constraint: {
+      const auto &C = *cast<ConstraintExpr>(&X);
+      auto V = std::make_shared<Value>();
+      V->K = Value::Kind::Constraint;
+      V->Constraint = C.Constraint;
+      std::vector<double> Bounds;
+      for (const ExprPtr &A : C.Args) {
+        ValuePtr B = eval(*A);
+        if (!B->isNumber() && !(B->isTensor() && B->Static && B->Static->size() == 1))
+          unsupported(A->Loc, "a constraint bound that is not a number known at compile time");
+        Bounds.push_back(B->isNumber() ? B->number() : (*B->Static)[0]);
+      }
+      if (!Bounds.empty())
+        V->Low = Bounds[0];
+      if (Bounds.size() > 1)
+        V->High = Bounds[1];
+      return V;
+    }
+    case ExprKind::Slice:
+    case ExprKind::Ellipsis:
+    case ExprKind::AttrUpdate:
+      break;
+    }
+    unsupported(X.Loc, "this " + std::string(exprKindName(X.Kind)) + " expression");
+  }
+
+  std::vector<IndexItem> evalIndices(const std::vector<ExprPtr> &Idx) {
+    std::vector<IndexItem> Out;
+    for (const ExprPtr &I : Idx) {
+      IndexItem It;
+      if (const auto *S = dyn_cast<SliceExpr>(I.get())) {
+        It.IsSlice = true;
+        auto Opt = [&](const ExprPtr &P) -> std::optional<int64_t> {
+          if (!P)
+            return std::nullopt;
+          ValuePtr V = eval(*P);
+          if (V->K == Value::Kind::None)
+            return std::nullopt;
+          return staticInt(*P, "a slice bound");
+        };
+        It.Lo = Opt(S->Lower);
+        It.Hi = Opt(S->Upper);
+        It.Step = Opt(S->Step);
+      } else if (isa<EllipsisExpr>(I.get())) {
+        It.IsEllipsis = true;
+      } else {
+        It.Index = eval(*I);
+      }
+      It.Loc = I->Loc;
+      Out.push_back(std::move(It));
+    }
+    return Out;
+  }
+
+  ValuePtr subscript(const ValuePtr &Base, const std::vector<ExprPtr> &Idx, SourceLoc L) {
+    if (Base->K == Value::Kind::List || Base->K == Value::Kind::Tuple || Base->K == Value::Kind::Dict) {
+      if (Idx.size() != 1)
+        unsupported(L, "multi-dimensional indexing of a " + typeName(*Base));
+      ValuePtr K = eval(*Idx[0]);
+      if (Base->K == Value::Kind::Dict) {
+        for (size_t I = 0; I < Base->Keys.size(); ++I)
+          if (Base->Keys[I]->K == K->K && pyStr(*Base->Keys[I], L) == pyStr(*K, L))
+            return Base->Items[I];
+        invalid(L, "key " + pyStr(*K, L) + " is not in the dict");
+      }
+      if (K->K != Value::Kind::Int)
+        unsupported(L, "indexing a " + typeName(*Base) + " with a " + typeName(*K));
+      int64_t N = static_cast<int64_t>(Base->Items.size()), I = K->I < 0 ? K->I + N : K->I;
+      if (I < 0 || I >= N)
+        invalid(L, "index " + std::to_string(K->I) + " is out of range for a " + typeName(*Base) +
+                       " of length " + std::to_string(N));
+      return Base->Items[static_cast<size_t>(I)];
+    }
+    if (!Base->isTensor())
+      invalid(L, "indexing a " + typeName(*Base) + " value");
+    return Ops.index(Base, evalIndices(Idx), L);
+  }
+
+  ValuePtr attribute(const ValuePtr &Base, const std::string &Name, SourceLoc L) {
+    if (Base->isTensor()) {
+      if (Name == "shape") {
+        std::vector<ValuePtr> Items;
+        for (int64_t D : Base->Shape)
+          Items.push_back(makeInt(D));
+        return makeSequence(Value::Kind::Tuple, std::move(Items));
+      }
+      if (Name == "T")
+        return Ops.transpose(Base, -2, -1, L);
+    }
+    if (Base->K == Value::Kind::Module)
+      for (auto &[WName, W] : Base->Module->Weights)
+        if (WName == Name)
+          return W;
+    unsupported(L, "attribute '" + Name + "' of a " + typeName(*Base) + " value");
+  }
+
+  ValuePtr evalDistribution(const DistributionExpr &X) {
+    const DistInfo &Info = X.info();
+    auto Arg = [&](const char *N) -> ValuePtr {
+      auto I = paramIndex(Info.Params, N);
+      if (!I || *I >= X.Args.Args.size() || !X.Args.Args[*I])
+        return nullptr;
+      return eval(*X.Args.Args[*I]);
+    };
+    auto D = std::make_shared<DistObject>();
+    D->Name = Info.Name;
+    D->Reparameterizable = Info.Reparameterizable;
+    auto Need = [&](const char *N) {
+      ValuePtr V = Arg(N);
+      if (!V)
+        invalid(X.Loc, Info.Name + " needs its '" + N + "' argument");
+      return V;
+    };
+    auto Either = [&](lir::Dist WithProbs, lir::Dist WithLogits) {
+      ValuePtr Probs = Arg("probs"), Logits = Arg("logits");
+      if ((Probs != nullptr) == (Logits != nullptr))
+        invalid(X.Loc, Info.Name + " needs exactly one of probs= and logits=");
+      D->D = Probs ? WithProbs : WithLogits;
+      D->Params = {Probs ? Probs : Logits};
+    };
+    switch (Info.Id) {
+    case DistId::Normal: D->D = lir::Dist::Normal; D->Params = {Need("loc"), Need("scale")}; break;
+    case DistId::LogNormal: D->D = lir::Dist::LogNormal; D->Params = {Need("loc"), Need("scale")}; break;
+    case DistId::HalfNormal: D->D = lir::Dist::HalfNormal; D->Params = {Need("scale")}; break;
+    case DistId::Uniform: D->D = lir::Dist::Uniform; D->Params = {Need("low"), Need("high")}; break;
+    case DistId::Exponential: D->D = lir::Dist::Exponential; D->Params = {Need("rate")}; break;
+    case DistId::Gamma: D->D = lir::Dist::Gamma; D->Params = {Need("concentration"), Need("rate")}; break;
+    case DistId::Beta:
+      D->D = lir::Dist::Beta;
+      D->Params = {Need("concentration1"), Need("concentration0")};
+      break;
+    case DistId::Poisson: D->D = lir::Dist::Poisson; D->Params = {Need("rate")}; break;
+    case DistId::Dirichlet: D->D = lir::Dist::Dirichlet; D->Params = {Need("concentration")}; break;
+    case DistId::Bernoulli: Either(lir::Dist::BernoulliProbs, lir::Dist::BernoulliLogits); break;
+    case DistId::Categorical: Either(lir::Dist::CategoricalProbs, lir::Dist::CategoricalLogits); break;
+    default:
+      unsupported(X.Loc, "dist." + Info.Name + " in the estimator compiler");
+    }
+    for (ValuePtr &Pm : D->Params) {
+      if (Pm->isNumber())
+        Pm = makeStaticTensor({}, {Pm->number()});
+      if (!Pm->isTensor())
+        invalid(X.Loc, Info.Name + " parameter is a " + typeName(*Pm) + ", not a tensor");
+    }
+    for (const DistTransform &T : X.Transforms) {
+      switch (T.Kind) {
+      case DistTransformKind::ToEvent:
+      case DistTransformKind::Independent:
+        break; // the factor sums every element either way
+      case DistTransformKind::Expand:
+      case DistTransformKind::ExpandBy: {
+        Dims S = Ops.shapeArg(eval(*T.Arg), T.Loc);
+        if (T.Kind == DistTransformKind::ExpandBy) {
+          Dims B = batchShapeNoPlates(*D, T.Loc);
+          S.insert(S.end(), B.begin(), B.end());
+        }
+        D->ExpandTo = S;
+        break;
+      }
+      case DistTransformKind::Mask: {
+        ValuePtr M = eval(*T.Arg);
+        if (M->K == Value::Kind::Bool)
+          M = makeFloat(M->B ? 1 : 0);
+        D->Mask = M;
+        break;
+      }
+      }
+    }
+    auto V = std::make_shared<Value>();
+    V->K = Value::Kind::Dist;
+    V->Dist = D;
+    return V;
+  }
+
+  Dims batchShapeNoPlates(const DistObject &D, SourceLoc L) {
+    auto Saved = std::move(Plates);
+    Plates.clear();
+    Dims B = batchShape(D, L);
+    Plates = std::move(Saved);
+    return B;
+  }
+
+  //===-- modules -------------------------------------------------------------===//
+
+  ValuePtr evalModuleCtor(const ModuleCtorExpr &X) {
+    const ModuleInfo &Info = X.info();
+    auto Arg = [&](const char *N) -> ValuePtr {
+      auto I = paramIndex(Info.CtorParams, N);
+      if (!I || *I >= X.Args.Args.size() || !X.Args.Args[*I])
+        return nullptr;
+      return eval(*X.Args.Args[*I]);
+    };
+    auto Obj = std::make_shared<ModuleObject>();
+    Obj->Kind = Info.Id;
+    switch (Info.Id) {
+    case ModuleId::Linear: {
+      ValuePtr In = Arg("in_features"), Out = Arg("out_features"), Bias = Arg("bias");
+      if (!In || !Out || In->K != Value::Kind::Int || Out->K != Value::Kind::Int)
+        unsupported(X.Loc, "nn.Linear sizes that are not integers known at compile time");
+      // PyTorch's default: kaiming_uniform(a=sqrt 5) = U(-1/sqrt(in), 1/sqrt(in)) for both.
+      double Bound = In->I > 0 ? 1.0 / std::sqrt(static_cast<double>(In->I)) : 0;
+      Obj->Weights.push_back({"weight", uniformTensor({Out->I, In->I}, Bound)});
+      if (!Bias || truthy(*Bias, X.Loc))
+        Obj->Weights.push_back({"bias", uniformTensor({Out->I}, Bound)});
+      break;
+    }
+    case ModuleId::ReLU:
+    case ModuleId::Sigmoid:
+    case ModuleId::Tanh:
+    case ModuleId::Identity:
+      break;
+    case ModuleId::Softplus: {
+      ValuePtr Beta = Arg("beta"), Thr = Arg("threshold");
+      Obj->Scalar0 = Beta ? Beta->number() : 1.0;
+      Obj->Scalar1 = Thr ? Thr->number() : 20.0;
+      break;
+    }
+    case ModuleId::SoftmaxModule:
+    case ModuleId::LogSoftmaxModule: {
+      ValuePtr Dim = Arg("dim");
+      if (!Dim || Dim->K != Value::Kind::Int)
+        unsupported(X.Loc, "nn.Softmax without an integer dim");
+      Obj->Scalar0 = static_cast<double>(Dim->I);
+      break;
+    }
+    case ModuleId::Sequential:
+      for (const ExprPtr &M : X.Members) {
+        ValuePtr V = eval(*M);
+        if (V->K != Value::Kind::Module)
+          invalid(M->Loc, "a member of nn.Sequential that is not a module");
+        Obj->Members.push_back(V);
+      }
+      break;
+    default:
+      unsupported(X.Loc, Info.QualifiedName + " in the estimator compiler");
+    }
+    auto V = std::make_shared<Value>();
+    V->K = Value::Kind::Module;
+    V->Module = Obj;
+    return V;
+  }
+
+  ValuePtr uniformTensor(Dims S, double Bound) {
+    std::uniform_real_distribution<double> U(-Bound, Bound);
+    std::vector<double> Data(static_cast<size_t>(lir::Shape{S}.numel()));
+    for (double &X : Data)
+      X = U(InitRng);
+    return makeStaticTensor(std::move(S), std::move(Data));
+  }
+
+  ValuePtr callModule(const ModuleObject &M, const std::vector<ValuePtr> &Args, SourceLoc L) {
+    if (Args.size() != 1)
+      unsupported(L, "a module call with " + std::to_string(Args.size()) + " arguments");
+    ValuePtr X = Args[0];
+    switch (M.Kind) {
+    case ModuleId::Linear: {
+      ValuePtr W = M.Weights[0].second;
+      ValuePtr Y = Ops.matmul(X, Ops.transpose(W, 0, 1, L), L);
+      if (M.Weights.size() > 1)
+        Y = Ops.binary(lir::Op::Add, Y, M.Weights[1].second, L);
+      return Y;
+    }
+    case ModuleId::ReLU: return Ops.unary(lir::Op::Relu, X, L);
+    case ModuleId::Sigmoid: return Ops.unary(lir::Op::Sigmoid, X, L);
+    case ModuleId::Tanh: return Ops.unary(lir::Op::Tanh, X, L);
+    case ModuleId::Identity: return X;
+    case ModuleId::Softplus: return Ops.softplus(X, M.Scalar0, M.Scalar1, L);
+    case ModuleId::SoftmaxModule: return Ops.softmax(X, static_cast<int64_t>(M.Scalar0), false, L);
+    case ModuleId::LogSoftmaxModule: return Ops.softmax(X, static_cast<int64_t>(M.Scalar0), true, L);
+    case ModuleId::Sequential:
+      for (const ValuePtr &Member : M.Members)
+        X = callModule(*Member->Module, {X}, L);
+      return X;
+    default:
+      break;
+    }
+    unsupported(L, "calling this nn module in the estimator compiler");
+  }
+
+  //===-- calls ---------------------------------------------------------------===//
+
+  ValuePtr evalCall(const CallExpr &C) {
+    std::vector<ValuePtr> Args;
+    for (const ExprPtr &A : C.Args.Args)
+      Args.push_back(A ? eval(*A) : nullptr);
+    return Ops.call(C.Op, Args, C.Loc, InInit ? &InitRng : nullptr);
+  }
+
+  //===-- the estimator's bookkeeping -------------------------------------------===//
+
+  void finish() {
+    // Hoist parameter reads and input loads before everything.
+    Prologue.Body.insert(Prologue.Body.end(), std::make_move_iterator(F.Entry.Body.begin()),
+                         std::make_move_iterator(F.Entry.Body.end()));
+    F.Entry.Body = std::move(Prologue.Body);
+    F.ParamDoubles = Desc.ParamDoubles;
+    F.DataDoubles = Desc.DataDoubles;
+    for (const FactorRec &Fr : Factors)
+      F.Factors.push_back({Fr.V, Fr.Sign, Fr.Site});
+    for (size_t K = 0; K < ScoreNames.size(); ++K) {
+      lir::ScoreSite S;
+      S.Name = ScoreNames[K];
+      for (size_t I = 0; I < Factors.size(); ++I) {
+        if (Factors[I].ScoreOf == static_cast<int>(K))
+          S.LogQ = I;
+        const DepSet &D = E.deps(Factors[I].V);
+        bool Downstream = Opts.Estimator == EstimatorKind::Pyro ||
+                          std::binary_search(D.begin(), D.end(), static_cast<uint32_t>(K));
+        if (Downstream)
+          S.Downstream.push_back(I);
+      }
+      F.ScoreSites.push_back(std::move(S));
+    }
+  }
+};
+
+} // namespace
+
+std::optional<LoweredProgram> lowerEstimator(const Program &Model, const Program &Guide,
+                                             const LowerOptions &Opts, const SourceManager &SM,
+                                             DiagnosticEngine &DE) {
+  try {
+    Lowerer L(Model, Guide, Opts, SM);
+    return L.run();
+  } catch (const CompileFailure &Fail) {
+    DE.report(Fail.Unsupported ? DiagId::CompileUnsupported : DiagId::CompileError, Fail.Loc, Fail.what());
+    return std::nullopt;
+  }
+}
+
+} // namespace svic::backend

@@ -1,0 +1,683 @@
+//===- LowerOps.cpp - Tensor operations of the partial evaluator ------------===//
+
+#include "LowerOps.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace svic::backend::lower {
+
+using ir::OpId;
+
+namespace {
+
+std::vector<int64_t> stridesOf(const Dims &S) {
+  std::vector<int64_t> St(S.size(), 1);
+  for (size_t I = S.size(); I-- > 1;)
+    St[I - 1] = St[I] * S[I];
+  return St;
+}
+
+/// Flat index into an operand of shape \p In broadcast to \p Out.
+int64_t broadcastIndex(int64_t Flat, const Dims &Out, const Dims &In) {
+  int64_t Idx = 0, InStride = 1;
+  for (size_t K = 0; K < Out.size(); ++K) {
+    size_t D = Out.size() - 1 - K;
+    int64_t Coord = Flat % Out[D];
+    Flat /= Out[D];
+    if (K < In.size()) {
+      size_t ID = In.size() - 1 - K;
+      if (In[ID] != 1)
+        Idx += Coord * InStride;
+      InStride *= In[ID];
+    }
+  }
+  return Idx;
+}
+
+/// Folds the elementwise ops that parameter initialisers and constant
+/// expressions use; the rest is left to the generated code.
+std::optional<double> foldScalar(lir::Op O, const std::vector<double> &X) {
+  using lir::Op;
+  double A = X.empty() ? 0 : X[0], B = X.size() > 1 ? X[1] : 0;
+  switch (O) {
+  case Op::Neg: return -A;
+  case Op::Exp: return std::exp(A);
+  case Op::Log: return std::log(A);
+  case Op::Sqrt: return std::sqrt(A);
+  case Op::Abs: return std::fabs(A);
+  case Op::Sigmoid: return 1 / (1 + std::exp(-A));
+  case Op::Tanh: return std::tanh(A);
+  case Op::Add: return A + B;
+  case Op::Sub: return A - B;
+  case Op::Mul: return A * B;
+  case Op::Div: return A / B;
+  case Op::Pow: return std::pow(A, B);
+  case Op::Minimum: return std::fmin(A, B);
+  case Op::Maximum: return std::fmax(A, B);
+  case Op::Lt: return A < B;
+  case Op::Le: return A <= B;
+  case Op::Gt: return A > B;
+  case Op::Ge: return A >= B;
+  case Op::Eq: return A == B;
+  case Op::Ne: return A != B;
+  case Op::Where: return A != 0 ? B : X[2];
+  default: return std::nullopt;
+  }
+}
+
+bool isComparison(lir::Op O) {
+  using lir::Op;
+  return O == Op::Lt || O == Op::Le || O == Op::Gt || O == Op::Ge || O == Op::Eq || O == Op::Ne ||
+         O == Op::And || O == Op::Or || O == Op::Not;
+}
+
+} // namespace
+
+ValuePtr OpBuilder::tensor(lir::ValueId V, Dims S, bool IsInt) {
+  auto T = std::make_shared<Value>();
+  T->K = Value::Kind::Tensor;
+  T->V = V;
+  T->Shape = std::move(S);
+  T->IsInt = IsInt;
+  return T;
+}
+
+ValuePtr OpBuilder::asTensor(const ValuePtr &V, SourceLoc L) {
+  if (V->isTensor())
+    return V;
+  if (V->isNumber())
+    return makeStaticTensor({}, {V->number()}, V->K != Value::Kind::Float);
+  if (V->K == Value::Kind::List || V->K == Value::Kind::Tuple)
+    return call(OpId::Tensor, {V}, L, nullptr);
+  invalid(L, "a " + typeName(*V) + " value where a tensor is expected");
+}
+
+int64_t OpBuilder::normAxis(int64_t Axis, size_t Rank, SourceLoc L) {
+  int64_t R = static_cast<int64_t>(Rank);
+  int64_t A = Axis < 0 ? Axis + R : Axis;
+  if (A < 0 || A >= std::max<int64_t>(R, 1))
+    invalid(L, "dimension " + std::to_string(Axis) + " is out of range for a tensor of rank " + std::to_string(R));
+  return A;
+}
+
+ValuePtr OpBuilder::elementwise(lir::Op O, const std::vector<ValuePtr> &Args, SourceLoc L, double S0, double S1) {
+  std::vector<ValuePtr> Ts;
+  Dims Out;
+  bool AllStatic = true, AllInt = true;
+  for (const ValuePtr &A : Args) {
+    ValuePtr T = asTensor(A, L);
+    auto B = broadcastDims(Out, T->Shape);
+    if (!B)
+      invalid(L, "shapes " + dimsString(Out) + " and " + dimsString(T->Shape) + " do not broadcast");
+    Out = *B;
+    AllStatic &= T->Static.has_value();
+    AllInt &= T->IsInt;
+    Ts.push_back(T);
+  }
+  bool ResultInt = isComparison(O) ||
+                   (AllInt && (O == lir::Op::Add || O == lir::Op::Sub || O == lir::Op::Mul || O == lir::Op::Neg));
+  if (AllStatic) {
+    int64_t N = lir::Shape{Out}.numel();
+    std::vector<double> Data(static_cast<size_t>(N));
+    bool Folded = true;
+    for (int64_t I = 0; I < N && Folded; ++I) {
+      std::vector<double> X;
+      for (const ValuePtr &T : Ts)
+        X.push_back((*T->Static)[static_cast<size_t>(broadcastIndex(I, Out, T->Shape))]);
+      auto R = foldScalar(O, X);
+      Folded = R.has_value();
+      if (Folded)
+        Data[static_cast<size_t>(I)] = *R;
+    }
+    if (Folded)
+      return makeStaticTensor(Out, std::move(Data), ResultInt);
+  }
+  lir::Instr I;
+  I.Opcode = O;
+  I.Scalar0 = S0;
+  I.Scalar1 = S1;
+  for (const ValuePtr &T : Ts)
+    I.Operands.push_back(E.materialize(*T, L));
+  return tensor(E.emit(std::move(I), Out), Out, ResultInt);
+}
+
+ValuePtr OpBuilder::unary(lir::Op O, const ValuePtr &A, SourceLoc L) {
+  if (A->isNumber() && O == lir::Op::Neg)
+    return A->K == Value::Kind::Float ? makeFloat(-A->F) : makeInt(-static_cast<int64_t>(A->number()));
+  return elementwise(O, {A}, L);
+}
+
+ValuePtr OpBuilder::binary(lir::Op O, const ValuePtr &A, const ValuePtr &B, SourceLoc L) {
+  return elementwise(O, {A, B}, L);
+}
+
+ValuePtr OpBuilder::pyBinary(ir::BinaryOp O, const ValuePtr &A, const ValuePtr &B, SourceLoc L) {
+  using ir::BinaryOp;
+  if (A->isNumber() && B->isNumber()) {
+    bool Ints = A->K != Value::Kind::Float && B->K != Value::Kind::Float;
+    double X = A->number(), Y = B->number();
+    switch (O) {
+    case BinaryOp::Add: return Ints ? makeInt(int64_t(X + Y)) : makeFloat(X + Y);
+    case BinaryOp::Sub: return Ints ? makeInt(int64_t(X - Y)) : makeFloat(X - Y);
+    case BinaryOp::Mul: return Ints ? makeInt(int64_t(X * Y)) : makeFloat(X * Y);
+    case BinaryOp::Div:
+      if (Y == 0)
+        invalid(L, "division by zero");
+      return makeFloat(X / Y);
+    case BinaryOp::FloorDiv:
+      if (Y == 0)
+        invalid(L, "division by zero");
+      return Ints ? makeInt(int64_t(std::floor(X / Y))) : makeFloat(std::floor(X / Y));
+    case BinaryOp::Mod:
+      if (Y == 0)
+        invalid(L, "modulo by zero");
+      return Ints ? makeInt(int64_t(X - Y * std::floor(X / Y))) : makeFloat(X - Y * std::floor(X / Y));
+    case BinaryOp::Pow:
+      return Ints && Y >= 0 ? makeInt(int64_t(std::pow(X, Y))) : makeFloat(std::pow(X, Y));
+    default:
+      break;
+    }
+  }
+  if ((A->K == Value::Kind::List || A->K == Value::Kind::Tuple) && O == BinaryOp::Add && A->K == B->K) {
+    std::vector<ValuePtr> Items = A->Items;
+    Items.insert(Items.end(), B->Items.begin(), B->Items.end());
+    return makeSequence(A->K, std::move(Items));
+  }
+  if (A->K == Value::Kind::Str && B->K == Value::Kind::Str && O == BinaryOp::Add)
+    return makeStr(A->S + B->S);
+  switch (O) {
+  case BinaryOp::Add: return binary(lir::Op::Add, A, B, L);
+  case BinaryOp::Sub: return binary(lir::Op::Sub, A, B, L);
+  case BinaryOp::Mul: return binary(lir::Op::Mul, A, B, L);
+  case BinaryOp::Div: return binary(lir::Op::Div, A, B, L);
+  case BinaryOp::Pow: return binary(lir::Op::Pow, A, B, L);
+  case BinaryOp::MatMul: return matmul(asTensor(A, L), asTensor(B, L), L);
+  case BinaryOp::FloorDiv: return unary(lir::Op::Floor, binary(lir::Op::Div, A, B, L), L);
+  default:
+    break;
+  }
+  unsupported(L, "this binary operator on " + typeName(*A) + " and " + typeName(*B) + " values");
+}
+
+ValuePtr OpBuilder::compare(ir::CompareOp O, const ValuePtr &A, const ValuePtr &B, SourceLoc L) {
+  using ir::CompareOp;
+  bool Static = A->isStatic() && B->isStatic() && !A->isTensor() && !B->isTensor();
+  if (O == CompareOp::Is || O == CompareOp::IsNot) {
+    if (!A->isStatic() || !B->isStatic())
+      unsupported(L, "'is' on a run-time value");
+    bool Same = A->K == B->K && (A->K == Value::Kind::None || A == B);
+    return makeBool(O == CompareOp::Is ? Same : !Same);
+  }
+  if (O == CompareOp::In || O == CompareOp::NotIn) {
+    if (!Static || (B->K != Value::Kind::List && B->K != Value::Kind::Tuple && B->K != Value::Kind::Dict))
+      unsupported(L, "'in' on a run-time value");
+    const auto &Pool = B->K == Value::Kind::Dict ? B->Keys : B->Items;
+    bool Found = std::any_of(Pool.begin(), Pool.end(), [&](const ValuePtr &X) {
+      return X->K == A->K && X->isStatic() && !X->isTensor() && pyStr(*X, L) == pyStr(*A, L);
+    });
+    return makeBool(O == CompareOp::In ? Found : !Found);
+  }
+  if (Static) {
+    if (A->isNumber() && B->isNumber()) {
+      double X = A->number(), Y = B->number();
+      switch (O) {
+      case CompareOp::Lt: return makeBool(X < Y);
+      case CompareOp::Le: return makeBool(X <= Y);
+      case CompareOp::Gt: return makeBool(X > Y);
+      case CompareOp::Ge: return makeBool(X >= Y);
+      case CompareOp::Eq: return makeBool(X == Y);
+      case CompareOp::Ne: return makeBool(X != Y);
+      default: break;
+      }
+    }
+    if (A->K == Value::Kind::Str && B->K == Value::Kind::Str) {
+      if (O == CompareOp::Eq)
+        return makeBool(A->S == B->S);
+      if (O == CompareOp::Ne)
+        return makeBool(A->S != B->S);
+    }
+    if (O == CompareOp::Eq || O == CompareOp::Ne)
+      return makeBool((A->K == B->K) == (O == CompareOp::Eq));
+    unsupported(L, "comparing " + typeName(*A) + " and " + typeName(*B) + " values");
+  }
+  lir::Op Op;
+  switch (O) {
+  case CompareOp::Lt: Op = lir::Op::Lt; break;
+  case CompareOp::Le: Op = lir::Op::Le; break;
+  case CompareOp::Gt: Op = lir::Op::Gt; break;
+  case CompareOp::Ge: Op = lir::Op::Ge; break;
+  case CompareOp::Eq: Op = lir::Op::Eq; break;
+  case CompareOp::Ne: Op = lir::Op::Ne; break;
+  default: unsupported(L, "this comparison on tensors");
+  }
+  return binary(Op, A, B, L);
+}
+
+ValuePtr OpBuilder::where(const ValuePtr &C, const ValuePtr &A, const ValuePtr &B, SourceLoc L) {
+  return elementwise(lir::Op::Where, {C, A, B}, L);
+}
+
+ValuePtr OpBuilder::softplus(const ValuePtr &X, double Beta, double Threshold, SourceLoc L) {
+  return elementwise(lir::Op::Softplus, {X}, L, Beta, Threshold);
+}
+
+ValuePtr OpBuilder::clamp(const ValuePtr &X, double Lo, double Hi, SourceLoc L) {
+  return elementwise(lir::Op::Clamp, {X}, L, Lo, Hi);
+}
+
+ValuePtr OpBuilder::softmax(const ValuePtr &X, int64_t Dim, bool Log, SourceLoc L) {
+  ValuePtr T = asTensor(X, L);
+  lir::Instr I;
+  I.Opcode = Log ? lir::Op::LogSoftmax : lir::Op::Softmax;
+  I.Axis = normAxis(Dim, T->Shape.size(), L);
+  I.Operands = {E.materialize(*T, L)};
+  return tensor(E.emit(std::move(I), T->Shape), T->Shape);
+}
+
+ValuePtr OpBuilder::sum(const ValuePtr &X, SourceLoc L) { return reduce(lir::Op::Sum, X, {}, false, L); }
+
+ValuePtr OpBuilder::reduce(lir::Op O, const ValuePtr &X, std::vector<int64_t> Axes, bool KeepDim, SourceLoc L) {
+  ValuePtr T = asTensor(X, L);
+  for (int64_t &A : Axes)
+    A = normAxis(A, T->Shape.size(), L);
+  std::sort(Axes.begin(), Axes.end());
+  Axes.erase(std::unique(Axes.begin(), Axes.end()), Axes.end());
+  Dims Out;
+  for (size_t D = 0; D < T->Shape.size(); ++D) {
+    bool Reduced = Axes.empty() || std::binary_search(Axes.begin(), Axes.end(), int64_t(D));
+    if (!Reduced)
+      Out.push_back(T->Shape[D]);
+    else if (KeepDim)
+      Out.push_back(1);
+  }
+  if (T->Static && O == lir::Op::Sum && Axes.empty()) {
+    double S = 0;
+    for (double V : *T->Static)
+      S += V;
+    return makeStaticTensor(Out, {S}, T->IsInt);
+  }
+  if (T->Shape.empty() && O == lir::Op::Sum)
+    return T;
+  lir::Instr I;
+  I.Opcode = O;
+  I.Ints = Axes;
+  I.KeepDim = KeepDim;
+  I.Operands = {E.materialize(*T, L)};
+  return tensor(E.emit(std::move(I), Out), Out, T->IsInt && O != lir::Op::Prod);
+}
+
+ValuePtr OpBuilder::reshape(const ValuePtr &X, Dims S, SourceLoc L) {
+  ValuePtr T = asTensor(X, L);
+  int64_t N = lir::Shape{T->Shape}.numel(), Known = 1;
+  int Infer = -1;
+  for (size_t I = 0; I < S.size(); ++I) {
+    if (S[I] == -1) {
+      if (Infer >= 0)
+        invalid(L, "only one dimension can be inferred");
+      Infer = static_cast<int>(I);
+    } else {
+      Known *= S[I];
+    }
+  }
+  if (Infer >= 0 && Known != 0)
+    S[static_cast<size_t>(Infer)] = N / Known;
+  if (lir::Shape{S}.numel() != N)
+    invalid(L, "shape " + dimsString(S) + " is invalid for a tensor of shape " + dimsString(T->Shape));
+  if (S == T->Shape)
+    return T;
+  if (T->Static)
+    return makeStaticTensor(S, *T->Static, T->IsInt);
+  lir::Instr I;
+  I.Opcode = lir::Op::Reshape;
+  I.Operands = {T->V};
+  return tensor(E.emit(std::move(I), S), S, T->IsInt);
+}
+
+ValuePtr OpBuilder::expand(const ValuePtr &X, Dims S, SourceLoc L) {
+  ValuePtr T = asTensor(X, L);
+  if (S.size() < T->Shape.size())
+    invalid(L, "expand to fewer dimensions than the tensor has");
+  for (size_t K = 0; K < T->Shape.size(); ++K) {
+    size_t D = S.size() - T->Shape.size() + K;
+    if (S[D] == -1)
+      S[D] = T->Shape[K];
+    if (T->Shape[K] != 1 && T->Shape[K] != S[D])
+      invalid(L, "cannot expand a tensor of shape " + dimsString(T->Shape) + " to " + dimsString(S));
+  }
+  if (S == T->Shape)
+    return T;
+  lir::Instr I;
+  I.Opcode = lir::Op::Expand;
+  I.Operands = {E.materialize(*T, L)};
+  return tensor(E.emit(std::move(I), S), S, T->IsInt);
+}
+
+ValuePtr OpBuilder::transpose(const ValuePtr &X, int64_t D0, int64_t D1, SourceLoc L) {
+  ValuePtr T = asTensor(X, L);
+  if (T->Shape.size() < 2)
+    return T;
+  size_t A = static_cast<size_t>(normAxis(D0, T->Shape.size(), L)), B = static_cast<size_t>(normAxis(D1, T->Shape.size(), L));
+  if (A == B)
+    return T;
+  std::vector<int64_t> Perm(T->Shape.size());
+  std::iota(Perm.begin(), Perm.end(), 0);
+  std::swap(Perm[A], Perm[B]);
+  Dims Out = T->Shape;
+  std::swap(Out[A], Out[B]);
+  lir::Instr I;
+  I.Opcode = lir::Op::Transpose;
+  I.Ints = Perm;
+  I.Operands = {E.materialize(*T, L)};
+  return tensor(E.emit(std::move(I), Out), Out, T->IsInt);
+}
+
+ValuePtr OpBuilder::matmul(const ValuePtr &A, const ValuePtr &B, SourceLoc L) {
+  ValuePtr X = asTensor(A, L), Y = asTensor(B, L);
+  const Dims &SA = X->Shape, &SB = Y->Shape;
+  if (SA.empty() || SB.empty() || SA.size() > 2 || SB.size() > 2)
+    unsupported(L, "matmul of shapes " + dimsString(SA) + " and " + dimsString(SB) + " (rank 1 and 2 only)");
+  int64_t K1 = SA.back(), K2 = SB.size() == 1 ? SB[0] : SB[0];
+  if (K1 != K2)
+    invalid(L, "matmul of shapes " + dimsString(SA) + " and " + dimsString(SB) + ": inner sizes differ");
+  Dims Out;
+  if (SA.size() == 2)
+    Out.push_back(SA[0]);
+  if (SB.size() == 2)
+    Out.push_back(SB[1]);
+  lir::Instr I;
+  I.Opcode = lir::Op::MatMul;
+  I.Operands = {E.materialize(*X, L), E.materialize(*Y, L)};
+  return tensor(E.emit(std::move(I), Out), Out);
+}
+
+ValuePtr OpBuilder::concat(const std::vector<ValuePtr> &Xs, int64_t Axis, bool Stack, SourceLoc L) {
+  if (Xs.empty())
+    invalid(L, "cat/stack of an empty list");
+  std::vector<ValuePtr> Ts;
+  for (const ValuePtr &X : Xs) {
+    ValuePtr T = asTensor(X, L);
+    if (Stack) {
+      Dims S = T->Shape;
+      int64_t A = Axis < 0 ? Axis + int64_t(S.size()) + 1 : Axis;
+      if (A < 0 || A > int64_t(S.size()))
+        invalid(L, "stack dimension out of range");
+      S.insert(S.begin() + A, 1);
+      T = reshape(T, S, L);
+    }
+    Ts.push_back(T);
+  }
+  Dims Out = Ts[0]->Shape;
+  int64_t A = normAxis(Axis, Out.size(), L);
+  Out[static_cast<size_t>(A)] = 0;
+  lir::Instr I;
+  I.Opcode = lir::Op::Concat;
+  I.Axis = A;
+  for (const ValuePtr &T : Ts) {
+    Dims S = T->Shape;
+    if (S.size() != Out.size())
+      invalid(L, "cat of tensors of different ranks");
+    for (size_t D = 0; D < S.size(); ++D)
+      if (int64_t(D) != A && S[D] != Out[D])
+        invalid(L, "cat of shapes that differ outside the cat dimension: " + dimsString(S));
+    Out[static_cast<size_t>(A)] += S[static_cast<size_t>(A)];
+    I.Operands.push_back(E.materialize(*T, L));
+  }
+  return tensor(E.emit(std::move(I), Out), Out);
+}
+
+ValuePtr OpBuilder::index(const ValuePtr &X, const std::vector<IndexItem> &Idx, SourceLoc L) {
+  ValuePtr T = asTensor(X, L);
+  const Dims &S = T->Shape;
+  size_t Consuming = 0;
+  for (const IndexItem &It : Idx)
+    if (!It.IsEllipsis && !(It.Index && It.Index->K == Value::Kind::None))
+      ++Consuming;
+  if (Consuming > S.size())
+    invalid(L, "too many indices for a tensor of rank " + std::to_string(S.size()));
+  std::vector<int64_t> Slices; // start, stop, step per dim
+  Dims Sliced;
+  struct Piece {
+    enum { Keep, Drop, NewAxis, Gathered } K;
+    size_t Dim = 0;
+  };
+  std::vector<Piece> Pieces;
+  ValuePtr GatherIndex;
+  size_t GatherDim = 0, D = 0;
+  bool Trivial = true;
+  auto FullDim = [&](size_t Dm) {
+    Slices.insert(Slices.end(), {0, S[Dm], 1});
+    Sliced.push_back(S[Dm]);
+  };
+  for (const IndexItem &It : Idx) {
+    if (It.IsEllipsis) {
+      size_t Skip = S.size() - Consuming;
+      for (size_t K = 0; K < Skip; ++K, ++D) {
+        FullDim(D);
+        Pieces.push_back({Piece::Keep, D});
+      }
+      continue;
+    }
+    if (It.Index && It.Index->K == Value::Kind::None) {
+      Pieces.push_back({Piece::NewAxis, 0});
+      continue;
+    }
+    int64_t N = S[D];
+    if (It.IsSlice) {
+      int64_t Step = It.Step.value_or(1);
+      if (Step <= 0)
+        unsupported(It.Loc, "a slice with a step that is not positive");
+      auto Clip = [&](int64_t V) { return std::clamp(V < 0 ? V + N : V, int64_t(0), N); };
+      int64_t Lo = It.Lo ? Clip(*It.Lo) : 0, Hi = It.Hi ? Clip(*It.Hi) : N;
+      Hi = std::max(Hi, Lo);
+      Slices.insert(Slices.end(), {Lo, Hi, Step});
+      Sliced.push_back((Hi - Lo + Step - 1) / Step);
+      Trivial &= Lo == 0 && Hi == N && Step == 1;
+      Pieces.push_back({Piece::Keep, D});
+    } else if (It.Index->K == Value::Kind::Int || It.Index->K == Value::Kind::Bool) {
+      int64_t I = It.Index->K == Value::Kind::Bool ? It.Index->B : It.Index->I;
+      if (I < -N || I >= N)
+        invalid(It.Loc, "index " + std::to_string(I) + " is out of bounds for dimension " +
+                            std::to_string(D) + " with size " + std::to_string(N));
+      if (I < 0)
+        I += N;
+      Slices.insert(Slices.end(), {I, I + 1, 1});
+      Sliced.push_back(1);
+      Trivial = false;
+      Pieces.push_back({Piece::Drop, D});
+    } else if (It.Index->isTensor() || It.Index->K == Value::Kind::List) {
+      if (GatherIndex)
+        unsupported(It.Loc, "more than one tensor index in one subscript");
+      GatherIndex = asTensor(It.Index, It.Loc);
+      if (!GatherIndex->IsInt)
+        unsupported(It.Loc, "indexing with a tensor that is not an integer tensor (boolean masks)");
+      FullDim(D);
+      GatherDim = D;
+      Pieces.push_back({Piece::Gathered, D});
+    } else {
+      invalid(It.Loc, "a " + typeName(*It.Index) + " index");
+    }
+    ++D;
+  }
+  for (; D < S.size(); ++D) {
+    FullDim(D);
+    Pieces.push_back({Piece::Keep, D});
+  }
+  ValuePtr Cur = T;
+  if (!Trivial) {
+    lir::Instr I;
+    I.Opcode = lir::Op::Slice;
+    I.Ints = Slices;
+    I.Operands = {E.materialize(*T, L)};
+    Cur = tensor(E.emit(std::move(I), Sliced), Sliced, T->IsInt);
+  }
+  Dims GatheredShape = Sliced;
+  if (GatherIndex) {
+    GatheredShape.erase(GatheredShape.begin() + int64_t(GatherDim));
+    GatheredShape.insert(GatheredShape.begin() + int64_t(GatherDim), GatherIndex->Shape.begin(), GatherIndex->Shape.end());
+    lir::Instr I;
+    I.Opcode = lir::Op::Gather;
+    I.Axis = int64_t(GatherDim);
+    I.Operands = {E.materialize(*Cur, L), E.materialize(*GatherIndex, L)};
+    Cur = tensor(E.emit(std::move(I), GatheredShape), GatheredShape, T->IsInt);
+  }
+  Dims Final;
+  for (const Piece &Pc : Pieces) {
+    switch (Pc.K) {
+    case Piece::Keep: Final.push_back(Sliced[Pc.Dim]); break;
+    case Piece::Drop: break;
+    case Piece::NewAxis: Final.push_back(1); break;
+    case Piece::Gathered: Final.insert(Final.end(), GatherIndex->Shape.begin(), GatherIndex->Shape.end()); break;
+    }
+  }
+  return reshape(Cur, Final, L);
+}
+
+ValuePtr OpBuilder::indexUpdate(const ValuePtr &X, const std::vector<IndexItem> &Idx, const ValuePtr &V, SourceLoc L) {
+  ValuePtr T = asTensor(X, L);
+  for (const IndexItem &It : Idx)
+    if (It.Index && It.Index->isTensor())
+      unsupported(It.Loc, "assigning through a tensor index");
+  // Which flat positions the subscript selects: index an arange of positions.
+  int64_t N = lir::Shape{T->Shape}.numel();
+  std::vector<double> Pos(static_cast<size_t>(N));
+  std::iota(Pos.begin(), Pos.end(), 0.0);
+  ValuePtr Sel = index(makeStaticTensor(T->Shape, Pos, true), Idx, L);
+  ValuePtr Val = asTensor(V, L);
+  auto Fit = broadcastDims(Sel->Shape, Val->Shape);
+  if (!Fit || *Fit != Sel->Shape)
+    invalid(L, "cannot assign a value of shape " + dimsString(Val->Shape) + " to a selection of shape " +
+                   dimsString(Sel->Shape));
+  Val = expand(Val, Sel->Shape, L);
+  // new = where(mask, gather(flat(value), slot), old), with static mask and slots.
+  std::vector<double> Mask(static_cast<size_t>(N), 0.0), Slot(static_cast<size_t>(N), 0.0);
+  for (size_t J = 0; J < Sel->Static->size(); ++J) {
+    auto P = static_cast<size_t>((*Sel->Static)[J]);
+    Mask[P] = 1;
+    Slot[P] = static_cast<double>(J);
+  }
+  ValuePtr Flat = reshape(Val, {lir::Shape{Sel->Shape}.numel()}, L);
+  lir::Instr G;
+  G.Opcode = lir::Op::Gather;
+  G.Axis = 0;
+  G.Operands = {E.materialize(*Flat, L), E.materialize(*makeStaticTensor(T->Shape, Slot, true), L)};
+  ValuePtr Placed = tensor(E.emit(std::move(G), T->Shape), T->Shape);
+  return where(makeStaticTensor(T->Shape, Mask, true), Placed, T, L);
+}
+
+ValuePtr OpBuilder::logProb(lir::Dist D, const std::vector<ValuePtr> &Args, SourceLoc L) {
+  std::vector<ValuePtr> Ts;
+  for (const ValuePtr &A : Args)
+    Ts.push_back(asTensor(A, L));
+  bool Vector = D == lir::Dist::CategoricalProbs || D == lir::Dist::CategoricalLogits || D == lir::Dist::Dirichlet;
+  Dims Out = Ts[0]->Shape;
+  if (D == lir::Dist::Dirichlet) {
+    if (Out.empty() || Out.back() != Ts[1]->Shape.back())
+      invalid(L, "a Dirichlet value of shape " + dimsString(Out) + " for concentration " + dimsString(Ts[1]->Shape));
+    Out.pop_back();
+  }
+  for (size_t I = 1; I < Ts.size(); ++I) {
+    Dims S = Ts[I]->Shape;
+    if (Vector)
+      S.pop_back();
+    auto B = broadcastDims(Out, S);
+    if (!B)
+      invalid(L, "the value's shape " + dimsString(Ts[0]->Shape) + " does not broadcast with the parameters");
+    Out = *B;
+  }
+  lir::Instr I;
+  I.Opcode = lir::Op::LogProb;
+  I.D = D;
+  for (const ValuePtr &T : Ts)
+    I.Operands.push_back(E.materialize(*T, L));
+  return tensor(E.emit(std::move(I), Out), Out);
+}
+
+ValuePtr OpBuilder::rsample(const DistObject &D, const Dims &S, uint32_t Site, SourceLoc L) {
+  auto Noise = [&](lir::Op O) {
+    lir::Instr I;
+    I.Opcode = O;
+    I.Site = Site;
+    return tensor(E.emit(std::move(I), S), S);
+  };
+  const auto &P = D.Params;
+  switch (D.D) {
+  case lir::Dist::Normal:
+    return binary(lir::Op::Add, binary(lir::Op::Mul, Noise(lir::Op::StdNormal), P[1], L), P[0], L);
+  case lir::Dist::LogNormal:
+    return unary(lir::Op::Exp, binary(lir::Op::Add, binary(lir::Op::Mul, Noise(lir::Op::StdNormal), P[1], L), P[0], L), L);
+  case lir::Dist::HalfNormal:
+    return binary(lir::Op::Mul, unary(lir::Op::Abs, Noise(lir::Op::StdNormal), L), P[0], L);
+  case lir::Dist::Uniform:
+    return binary(lir::Op::Add, binary(lir::Op::Mul, Noise(lir::Op::Uniform01), binary(lir::Op::Sub, P[1], P[0], L), L), P[0], L);
+  case lir::Dist::Exponential:
+    return binary(lir::Op::Div, unary(lir::Op::Neg, unary(lir::Op::Log, Noise(lir::Op::Uniform01), L), L), P[0], L);
+  default:
+    break;
+  }
+  invalid(L, "internal: no pathwise sampler for " + D.Name);
+}
+
+ValuePtr OpBuilder::sampleNoGrad(const DistObject &D, const Dims &S, uint32_t Site, SourceLoc L) {
+  ValuePtr Z;
+  switch (D.D) {
+  case lir::Dist::Normal:
+  case lir::Dist::LogNormal:
+  case lir::Dist::HalfNormal:
+  case lir::Dist::Uniform:
+  case lir::Dist::Exponential:
+    Z = rsample(D, S, Site, L);
+    break;
+  default: {
+    lir::Instr I;
+    I.Opcode = lir::Op::Sample;
+    I.D = D.D;
+    I.Site = Site;
+    for (const ValuePtr &P : D.Params)
+      I.Operands.push_back(E.materialize(*P, L));
+    bool IsInt = D.D != lir::Dist::Gamma && D.D != lir::Dist::Beta && D.D != lir::Dist::Dirichlet;
+    return tensor(E.emit(std::move(I), S), S, IsInt);
+  }
+  }
+  lir::Instr I;
+  I.Opcode = lir::Op::StopGradient;
+  I.Operands = {E.materialize(*Z, L)};
+  return tensor(E.emit(std::move(I), S), S);
+}
+
+ValuePtr OpBuilder::constrain(const ValuePtr &U, const runtime::Constraint &C, const Dims &Shape, SourceLoc L) {
+  using K = runtime::Constraint::Kind;
+  switch (C.K) {
+  case K::Real: return U;
+  case K::Positive: return unary(lir::Op::Exp, U, L);
+  case K::GreaterThan: return binary(lir::Op::Add, unary(lir::Op::Exp, U, L), makeFloat(C.Low), L);
+  case K::Interval:
+    return binary(lir::Op::Add, binary(lir::Op::Mul, unary(lir::Op::Sigmoid, U, L), makeFloat(C.High - C.Low), L),
+                  makeFloat(C.Low), L);
+  case K::UnitInterval: return unary(lir::Op::Sigmoid, U, L);
+  case K::Simplex: {
+    lir::Instr I;
+    I.Opcode = lir::Op::StickBreaking;
+    I.Operands = {E.materialize(*U, L)};
+    return tensor(E.emit(std::move(I), Shape), Shape);
+  }
+  }
+  return U;
+}
+
+Dims OpBuilder::shapeArg(const ValuePtr &V, SourceLoc L) {
+  if (V->K == Value::Kind::Int)
+    return {V->I};
+  if (V->K != Value::Kind::List && V->K != Value::Kind::Tuple)
+    unsupported(L, "a shape that is not a list of integers known at compile time");
+  Dims S;
+  for (const ValuePtr &I : V->Items) {
+    if (I->K != Value::Kind::Int)
+      unsupported(L, "a shape that is not a list of integers known at compile time");
+    S.push_back(I->I);
+  }
+  return S;
+}
+
+} // namespace svic::backend::lower

@@ -1,0 +1,78 @@
+//===- LowerOps.h - Tensor operations of the partial evaluator --------------===//
+///
+/// \file
+/// Private to the lowering. Each operation folds at compile time when all
+/// its operands are known and otherwise emits LIR, computing the result's
+/// static shape with PyTorch's rules (and reporting a located error when
+/// they fail, where PyTorch would raise).
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "LowerValues.h"
+
+#include "svic/runtime/Engine.h"
+
+#include <random>
+
+namespace svic::backend::lower {
+
+/// One item of a subscript: an index value, a slice or an ellipsis.
+struct IndexItem {
+  ValuePtr Index; ///< null for slices and ellipses; a None value adds an axis
+  bool IsSlice = false, IsEllipsis = false;
+  std::optional<int64_t> Lo, Hi, Step;
+  SourceLoc Loc;
+};
+
+class OpBuilder {
+public:
+  explicit OpBuilder(Emitter &E) : E(E) {}
+
+  ValuePtr unary(lir::Op O, const ValuePtr &A, SourceLoc L);
+  ValuePtr binary(lir::Op O, const ValuePtr &A, const ValuePtr &B, SourceLoc L);
+  /// Python's binary operators: numbers follow Python, tensors PyTorch.
+  ValuePtr pyBinary(ir::BinaryOp O, const ValuePtr &A, const ValuePtr &B, SourceLoc L);
+  ValuePtr compare(ir::CompareOp O, const ValuePtr &A, const ValuePtr &B, SourceLoc L);
+  ValuePtr where(const ValuePtr &C, const ValuePtr &A, const ValuePtr &B, SourceLoc L);
+  ValuePtr softplus(const ValuePtr &X, double Beta, double Threshold, SourceLoc L);
+  ValuePtr softmax(const ValuePtr &X, int64_t Dim, bool Log, SourceLoc L);
+  ValuePtr clamp(const ValuePtr &X, double Lo, double Hi, SourceLoc L);
+
+  /// Sum of every element (a scalar tensor).
+  ValuePtr sum(const ValuePtr &X, SourceLoc L);
+  ValuePtr reduce(lir::Op O, const ValuePtr &X, std::vector<int64_t> Axes, bool KeepDim, SourceLoc L);
+  ValuePtr reshape(const ValuePtr &X, Dims S, SourceLoc L);
+  ValuePtr expand(const ValuePtr &X, Dims S, SourceLoc L);
+  ValuePtr transpose(const ValuePtr &X, int64_t D0, int64_t D1, SourceLoc L);
+  ValuePtr matmul(const ValuePtr &A, const ValuePtr &B, SourceLoc L);
+  ValuePtr concat(const std::vector<ValuePtr> &Xs, int64_t Axis, bool Stack, SourceLoc L);
+  ValuePtr index(const ValuePtr &X, const std::vector<IndexItem> &Idx, SourceLoc L);
+  ValuePtr indexUpdate(const ValuePtr &X, const std::vector<IndexItem> &Idx, const ValuePtr &V, SourceLoc L);
+
+  /// Elementwise log-density of \p Args = {value, params...}.
+  ValuePtr logProb(lir::Dist D, const std::vector<ValuePtr> &Args, SourceLoc L);
+  /// z = T_theta(eps) for a pathwise site.
+  ValuePtr rsample(const DistObject &D, const Dims &S, uint32_t Site, SourceLoc L);
+  /// A draw with no gradient path (score sites).
+  ValuePtr sampleNoGrad(const DistObject &D, const Dims &S, uint32_t Site, SourceLoc L);
+  /// The constrained value of an unconstrained parameter (Pyro's biject_to).
+  ValuePtr constrain(const ValuePtr &U, const runtime::Constraint &C, const Dims &Shape, SourceLoc L);
+
+  /// A shape given as a list/tuple/ints/torch.Size.
+  Dims shapeArg(const ValuePtr &V, SourceLoc L);
+  /// A call to a row of the operation table, arguments bound to its slots.
+  /// \p InitRng is set only while a parameter initialiser or module
+  /// constructor runs: torch.rand there is a compile-time constant, anywhere
+  /// else it would be fresh randomness per run, which svic does not model.
+  ValuePtr call(ir::OpId Op, const std::vector<ValuePtr> &Args, SourceLoc L, std::mt19937_64 *InitRng);
+
+private:
+  Emitter &E;
+
+  ValuePtr tensor(lir::ValueId V, Dims S, bool IsInt = false);
+  ValuePtr asTensor(const ValuePtr &V, SourceLoc L);
+  ValuePtr elementwise(lir::Op O, const std::vector<ValuePtr> &Args, SourceLoc L, double S0 = 0, double S1 = 0);
+  int64_t normAxis(int64_t Axis, size_t Rank, SourceLoc L);
+};
+
+} // namespace svic::backend::lower

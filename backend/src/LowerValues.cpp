@@ -1,0 +1,178 @@
+//===- LowerValues.cpp - Values of the partial evaluator and the LIR emitter ===//
+
+#include "LowerValues.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace svic::backend::lower {
+
+void unsupported(SourceLoc Loc, const std::string &Msg) { throw CompileFailure(true, Loc, Msg); }
+void invalid(SourceLoc Loc, const std::string &Msg) { throw CompileFailure(false, Loc, Msg); }
+
+std::optional<Dims> broadcastDims(const Dims &A, const Dims &B) {
+  size_t R = std::max(A.size(), B.size());
+  Dims Out(R, 1);
+  for (size_t I = 0; I < R; ++I) {
+    int64_t DA = I < R - A.size() ? 1 : A[I - (R - A.size())];
+    int64_t DB = I < R - B.size() ? 1 : B[I - (R - B.size())];
+    if (DA != DB && DA != 1 && DB != 1)
+      return std::nullopt;
+    Out[I] = DA == 1 ? DB : DA;
+  }
+  return Out;
+}
+
+std::string dimsString(const Dims &D) {
+  std::string S = "[";
+  for (size_t I = 0; I < D.size(); ++I)
+    S += (I ? ", " : "") + std::to_string(D[I]);
+  return S + "]";
+}
+
+void unite(DepSet &Into, const DepSet &From) {
+  if (From.empty())
+    return;
+  DepSet Out;
+  Out.reserve(Into.size() + From.size());
+  std::set_union(Into.begin(), Into.end(), From.begin(), From.end(), std::back_inserter(Out));
+  Into = std::move(Out);
+}
+
+ValuePtr makeNone() { return std::make_shared<Value>(); }
+ValuePtr makeBool(bool B) {
+  auto V = std::make_shared<Value>();
+  V->K = Value::Kind::Bool;
+  V->B = B;
+  return V;
+}
+ValuePtr makeInt(int64_t I) {
+  auto V = std::make_shared<Value>();
+  V->K = Value::Kind::Int;
+  V->I = I;
+  return V;
+}
+ValuePtr makeFloat(double F) {
+  auto V = std::make_shared<Value>();
+  V->K = Value::Kind::Float;
+  V->F = F;
+  return V;
+}
+ValuePtr makeStr(std::string S) {
+  auto V = std::make_shared<Value>();
+  V->K = Value::Kind::Str;
+  V->S = std::move(S);
+  return V;
+}
+ValuePtr makeStaticTensor(Dims Shape, std::vector<double> Data, bool IsInt) {
+  auto V = std::make_shared<Value>();
+  V->K = Value::Kind::Tensor;
+  V->Shape = std::move(Shape);
+  V->Static = std::move(Data);
+  V->IsInt = IsInt;
+  return V;
+}
+ValuePtr makeSequence(Value::Kind K, std::vector<ValuePtr> Items) {
+  auto V = std::make_shared<Value>();
+  V->K = K;
+  V->Items = std::move(Items);
+  return V;
+}
+
+std::string typeName(const Value &V) {
+  switch (V.K) {
+  case Value::Kind::None: return "None";
+  case Value::Kind::Bool: return "bool";
+  case Value::Kind::Int: return "int";
+  case Value::Kind::Float: return "float";
+  case Value::Kind::Str: return "str";
+  case Value::Kind::Tensor: return "tensor";
+  case Value::Kind::List: return "list";
+  case Value::Kind::Tuple: return "tuple";
+  case Value::Kind::Dict: return "dict";
+  case Value::Kind::Dist: return "distribution";
+  case Value::Kind::Module: return "module";
+  case Value::Kind::Constraint: return "constraint";
+  }
+  return "value";
+}
+
+/// Python's repr of a float: the shortest text that reads back the same.
+static std::string pyFloat(double F) {
+  if (std::isnan(F))
+    return "nan";
+  if (std::isinf(F))
+    return F > 0 ? "inf" : "-inf";
+  char Buf[40];
+  for (int P = 1; P <= 17; ++P) {
+    std::snprintf(Buf, sizeof Buf, "%.*g", P, F);
+    if (std::strtod(Buf, nullptr) == F)
+      break;
+  }
+  std::string S = Buf;
+  if (S.find_first_of(".en") == std::string::npos)
+    S += ".0";
+  return S;
+}
+
+std::string pyStr(const Value &V, SourceLoc Loc) {
+  switch (V.K) {
+  case Value::Kind::None: return "None";
+  case Value::Kind::Bool: return V.B ? "True" : "False";
+  case Value::Kind::Int: return std::to_string(V.I);
+  case Value::Kind::Float: return pyFloat(V.F);
+  case Value::Kind::Str: return V.S;
+  default:
+    break;
+  }
+  unsupported(Loc, "a site name built from a " + typeName(V) + " value");
+}
+
+DepSet Emitter::controlDeps() const {
+  DepSet D;
+  for (const DepSet &C : ControlStack)
+    unite(D, C);
+  return D;
+}
+
+lir::ValueId Emitter::emit(lir::Instr I, Dims S, const std::string &Name) {
+  DepSet D = controlDeps();
+  for (lir::ValueId Op : I.Operands)
+    unite(D, Deps.at(Op));
+  lir::ValueId R = F.newValue(lir::Shape{std::move(S)}, Name);
+  Deps.push_back(std::move(D));
+  I.Result = R;
+  Current->Body.push_back(std::move(I));
+  return R;
+}
+
+lir::ValueId Emitter::newValue(Dims S, DepSet D, const std::string &Name) {
+  lir::ValueId R = F.newValue(lir::Shape{std::move(S)}, Name);
+  Deps.push_back(std::move(D));
+  return R;
+}
+
+lir::ValueId Emitter::materialize(const Value &V, SourceLoc Loc) {
+  if (V.isTensor() && !V.Static)
+    return V.V;
+  lir::Instr I;
+  I.Opcode = lir::Op::Const;
+  Dims S;
+  if (V.isTensor()) {
+    I.Data = *V.Static;
+    S = V.Shape;
+  } else if (V.isNumber()) {
+    I.Data = {V.number()};
+  } else {
+    invalid(Loc, "a " + typeName(V) + " value where a tensor is expected");
+  }
+  // Constants depend on nothing, not even on the control stack.
+  lir::ValueId R = F.newValue(lir::Shape{S});
+  Deps.emplace_back();
+  I.Result = R;
+  Current->Body.push_back(std::move(I));
+  return R;
+}
+
+} // namespace svic::backend::lower

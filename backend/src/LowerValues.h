@@ -1,0 +1,139 @@
+//===- LowerValues.h - Values of the partial evaluator and the LIR emitter -===//
+///
+/// \file
+/// Private to the lowering. A Python value during partial evaluation is
+/// either known at compile time (numbers, strings, containers, distribution
+/// and module objects, tensors of constants) or a run-time tensor: an LIR
+/// value with a static shape. The Emitter appends LIR instructions to the
+/// current region and keeps, for every LIR value, the set of score sites it
+/// depends on through data and control (the Rao-Blackwellisation graph).
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "svic/backend/Lir.h"
+#include "svic/ir/IR.h"
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace svic::backend::lower {
+
+/// Aborts the lowering with a located diagnostic; caught in lowerEstimator.
+struct CompileFailure : std::runtime_error {
+  bool Unsupported; ///< compile.unsupported rather than compile.error
+  SourceLoc Loc;
+  CompileFailure(bool Unsupported, SourceLoc Loc, const std::string &Msg)
+      : std::runtime_error(Msg), Unsupported(Unsupported), Loc(Loc) {}
+};
+[[noreturn]] void unsupported(SourceLoc Loc, const std::string &Msg);
+[[noreturn]] void invalid(SourceLoc Loc, const std::string &Msg);
+
+using Dims = std::vector<int64_t>;
+/// NumPy broadcasting of two shapes; nullopt when they do not broadcast.
+std::optional<Dims> broadcastDims(const Dims &A, const Dims &B);
+std::string dimsString(const Dims &D);
+
+/// Sorted set of score-site indices.
+using DepSet = std::vector<uint32_t>;
+void unite(DepSet &Into, const DepSet &From);
+
+struct Value;
+using ValuePtr = std::shared_ptr<const Value>;
+
+struct DistObject {
+  lir::Dist D = lir::Dist::Normal;
+  std::string Name;                ///< the pyro.distributions class name
+  std::vector<ValuePtr> Params;    ///< in lir::Dist parameter order
+  std::optional<Dims> ExpandTo;    ///< `.expand(shape)`
+  ValuePtr Mask;                   ///< `.mask(m)`, null when absent
+  bool Reparameterizable = false;  ///< Pyro's has_rsample
+};
+
+/// An nn module object. Weights are constants until `pyro.module` registers
+/// the object; from then on they read the parameters "name$$$weight", ...
+struct ModuleObject {
+  ir::ModuleId Kind{};
+  std::vector<std::pair<std::string, ValuePtr>> Weights; ///< ("weight", tensor), ("bias", ...)
+  std::vector<ValuePtr> Members;                          ///< nn.Sequential
+  double Scalar0 = 0, Scalar1 = 0;                         ///< softplus beta/threshold, softmax dim
+};
+
+struct Value {
+  enum class Kind { None, Bool, Int, Float, Str, Tensor, List, Tuple, Dict, Dist, Module, Constraint };
+  Kind K = Kind::None;
+  bool B = false;
+  int64_t I = 0;
+  double F = 0;
+  std::string S;
+  // Tensor: static data (Static set) or a run-time LIR value.
+  Dims Shape;
+  bool IsInt = false; ///< an integer tensor (indices); values are exact doubles
+  std::optional<std::vector<double>> Static;
+  lir::ValueId V = 0;
+  // Containers; Dict keys in Keys.
+  std::vector<ValuePtr> Items, Keys;
+  std::shared_ptr<DistObject> Dist;
+  std::shared_ptr<ModuleObject> Module;
+  // Constraint
+  ir::ConstraintId Constraint = ir::ConstraintId::Real;
+  double Low = 0, High = 0;
+
+  bool isNumber() const { return K == Kind::Bool || K == Kind::Int || K == Kind::Float; }
+  bool isTensor() const { return K == Kind::Tensor; }
+  bool isStatic() const { return K != Kind::Tensor || Static.has_value(); }
+  double number() const { return K == Kind::Bool ? (B ? 1 : 0) : K == Kind::Int ? double(I) : F; }
+};
+
+ValuePtr makeNone();
+ValuePtr makeBool(bool B);
+ValuePtr makeInt(int64_t I);
+ValuePtr makeFloat(double F);
+ValuePtr makeStr(std::string S);
+ValuePtr makeStaticTensor(Dims Shape, std::vector<double> Data, bool IsInt = false);
+ValuePtr makeSequence(Value::Kind K, std::vector<ValuePtr> Items);
+std::string typeName(const Value &V);
+/// Python's str() of a static value (site names).
+std::string pyStr(const Value &V, SourceLoc Loc);
+
+/// Appends LIR to the current region and tracks dependence sets.
+class Emitter {
+public:
+  explicit Emitter(lir::Function &F) : F(F), Current(&F.Entry) { Deps.emplace_back(); }
+
+  lir::Function &fn() { return F; }
+  lir::Block *current() { return Current; }
+  void setCurrent(lir::Block *B) { Current = B; }
+
+  /// Control dependences of the code being emitted (the guards' sets).
+  std::vector<DepSet> ControlStack;
+  DepSet controlDeps() const;
+
+  const DepSet &deps(lir::ValueId V) const { return Deps.at(V); }
+  void addDeps(lir::ValueId V, const DepSet &D) { unite(Deps.at(V), D); }
+
+  /// Appends \p I with a fresh result of shape \p S; its dependence set is
+  /// the union of its operands' and the control stack's.
+  lir::ValueId emit(lir::Instr I, Dims S, const std::string &Name = {});
+  lir::ValueId emit(lir::Op O, std::vector<lir::ValueId> Operands, Dims S) {
+    lir::Instr I;
+    I.Opcode = O;
+    I.Operands = std::move(Operands);
+    return emit(std::move(I), std::move(S));
+  }
+  /// A value defined by an If: its set is given by the caller.
+  lir::ValueId newValue(Dims S, DepSet D, const std::string &Name = {});
+
+  /// The run-time value of a tensor or number (constants become Const).
+  lir::ValueId materialize(const Value &V, SourceLoc Loc);
+
+private:
+  lir::Function &F;
+  lir::Block *Current;
+  std::vector<DepSet> Deps; ///< by ValueId
+};
+
+} // namespace svic::backend::lower

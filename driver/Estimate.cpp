@@ -1,0 +1,504 @@
+//===- Estimate.cpp - `svic grad`, `svic run` and `svic compile` -----------===//
+///
+/// \file
+/// The compiling commands share one pipeline: load and analyse the programs
+/// (the analysis decides which guide latents may be reparameterised, and a
+/// definite support mismatch refuses to train), load the data, lower the
+/// model/guide pair to LIR against the data's shapes, and generate code. Then
+/// `grad` estimates the gradient at fixed params, `run` trains, `compile`
+/// writes an object or shared library with a C API.
+//===----------------------------------------------------------------------===//
+
+#include "Commands.h"
+#include "Pipeline.h"
+#include "Report.h"
+
+#include "svic/backend/Codegen.h"
+#include "svic/backend/Lower.h"
+#include "svic/runtime/Engine.h"
+
+#include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <variant>
+
+namespace po = boost::program_options;
+using nlohmann::json;
+
+namespace svic::driver {
+
+namespace {
+
+struct CompileOptions {
+  InputOptions Input;
+  std::string DataPath;
+  std::string EstimatorName = "auto";
+  uint64_t Seed = 0;
+  bool Help = false;
+};
+
+void addCompileOptions(po::options_description &Desc, CompileOptions &O) {
+  Desc.add_options()("help,h", po::bool_switch(&O.Help), "show this help")(
+      "guide", po::value(&O.Input.GuidePath), "file holding the guide (default: the model file)")(
+      "model-fn", po::value(&O.Input.Entries.ModelFn), "model entry function (default: model, else main)")(
+      "guide-fn", po::value(&O.Input.Entries.GuideFn), "guide entry function (default: guide, else main)")(
+      "data", po::value(&O.DataPath),
+      "entry-function arguments by name: .json, .csv (header row), .npy or .npz")(
+      "estimator", po::value(&O.EstimatorName),
+      "auto (the analysis' selection), score, pathwise, or pyro (Trace_ELBO's choice)")(
+      "seed", po::value(&O.Seed), "random seed (default 0)");
+}
+
+bool parseCommand(const std::vector<std::string> &Args, po::options_description &Desc, CompileOptions &O) {
+  po::options_description Hidden;
+  Hidden.add_options()("file", po::value(&O.Input.ModelPath));
+  po::options_description All;
+  All.add(Desc).add(Hidden);
+  po::positional_options_description Pos;
+  Pos.add("file", 1);
+  try {
+    po::variables_map VM;
+    po::store(po::command_line_parser(Args).options(All).positional(Pos).run(), VM);
+    po::notify(VM);
+  } catch (const po::error &E) {
+    std::cerr << "svic: error: " << E.what() << "\n";
+    return false;
+  }
+  if (!O.Help && O.Input.ModelPath.empty()) {
+    std::cerr << "svic: error: no input file\n";
+    return false;
+  }
+  return true;
+}
+
+void printDiags(const std::vector<Diagnostic> &Diags, const SourceManager &SM) {
+  bool Color = isatty(STDERR_FILENO) && !std::getenv("NO_COLOR");
+  for (const Diagnostic &D : Diags)
+    std::cerr << renderText(D, SM, Color);
+}
+
+double msSince(std::chrono::steady_clock::time_point T) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - T).count();
+}
+
+/// Everything a compiling command needs, built once.
+struct Compiled {
+  backend::LoweredProgram Lowered;
+  std::string DescriptorJson;
+  runtime::Descriptor Desc;
+  std::vector<double> Data;
+  double LowerMs = 0;
+};
+
+/// Loads, analyses, lowers. Returns an exit code when it cannot go on.
+std::variant<Compiled, int> prepare(const CompileOptions &O, SourceManager &SM, DiagnosticEngine &DE) {
+  std::optional<backend::EstimatorKind> Kind = backend::parseEstimator(O.EstimatorName);
+  if (!Kind) {
+    std::cerr << "svic: error: unknown estimator '" << O.EstimatorName
+              << "' (expected auto, score, pathwise, pyro)\n";
+    return ExitBadInput;
+  }
+  std::optional<AnalysisRun> Run = loadAndInventory(O.Input, SM, DE);
+  if (!Run) {
+    printDiags(DE.sorted(), SM);
+    return ExitBadInput;
+  }
+  if (!Run->Programs.Guide) {
+    printDiags(DE.sorted(), SM);
+    std::cerr << "svic: error: no guide: name it `guide`, pass --guide FILE or --guide-fn NAME\n";
+    return ExitBadInput;
+  }
+  runAnalyses(*Run, {analysis::Property::Lips}, SM);
+  if (Run->Support && Run->Support->Verdict == "mismatch") {
+    std::vector<Diagnostic> Diags;
+    for (Diagnostic &D : analysisDiagnostics(*Run, SM))
+      if (D.Sev == Severity::Error)
+        Diags.push_back(std::move(D));
+    printDiags(Diags, SM);
+    std::cerr << "svic: error: the guide can sample outside the model's support, so the ELBO is "
+                 "undefined; not compiling the estimator\n";
+    return ExitProblem;
+  }
+
+  backend::LowerOptions LO;
+  LO.Estimator = *Kind;
+  if (Run->Reparam)
+    LO.Selected.insert(Run->Reparam->Selected.begin(), Run->Reparam->Selected.end());
+  LO.InitSeed = O.Seed;
+  if (!O.DataPath.empty()) {
+    try {
+      LO.Data = runtime::loadData(O.DataPath);
+    } catch (const runtime::RuntimeError &E) {
+      std::cerr << "svic: error: " << E.what() << "\n";
+      return ExitBadInput;
+    }
+  }
+  auto Start = std::chrono::steady_clock::now();
+  std::optional<backend::LoweredProgram> L =
+      backend::lowerEstimator(*Run->Programs.Model, *Run->Programs.Guide, LO, SM, DE);
+  printDiags(DE.sorted(), SM);
+  if (!L)
+    return ExitBadInput;
+  std::string Verify = backend::lir::verify(L->Fn);
+  if (!Verify.empty()) {
+    std::cerr << "svic: internal error: the lowered estimator is malformed: " << Verify << "\n";
+    return ExitInternal;
+  }
+  Compiled C;
+  C.LowerMs = msSince(Start);
+  L->Desc.WorkspaceDoubles = backend::workspaceDoubles(L->Fn);
+  C.Desc = L->Desc;
+  C.DescriptorJson = L->Desc.toJson();
+  C.Lowered = std::move(*L);
+  try {
+    C.Data = runtime::bindInputs(C.Desc, LO.Data);
+  } catch (const runtime::RuntimeError &E) {
+    std::cerr << "svic: error: " << E.what() << "\n";
+    return ExitBadInput;
+  }
+  return C;
+}
+
+std::unique_ptr<backend::JitModel> jit(const Compiled &C, double &CompileMs, const std::string &EmitLLVM) {
+  backend::CodegenResult R;
+  auto Start = std::chrono::steady_clock::now();
+  std::unique_ptr<backend::JitModel> M = backend::jitCompile(C.Lowered.Fn, C.DescriptorJson, R, !EmitLLVM.empty());
+  CompileMs = msSince(Start);
+  if (!M) {
+    std::cerr << "svic: internal error: code generation failed: " << R.Error << "\n";
+    return nullptr;
+  }
+  if (!EmitLLVM.empty()) {
+    std::ofstream Out(EmitLLVM);
+    Out << R.OptimizedIR;
+    if (!Out) {
+      std::cerr << "svic: error: cannot write '" << EmitLLVM << "'\n";
+      return nullptr;
+    }
+  }
+  return M;
+}
+
+/// A param value as JSON: a number for scalars, nested lists otherwise.
+json nested(const std::vector<double> &V, const std::vector<int64_t> &Shape, size_t Dim = 0, size_t *Pos = nullptr) {
+  size_t Start = 0;
+  if (!Pos)
+    Pos = &Start;
+  if (Dim == Shape.size())
+    return V.at((*Pos)++);
+  json A = json::array();
+  for (int64_t I = 0; I < Shape[Dim]; ++I)
+    A.push_back(nested(V, Shape, Dim + 1, Pos));
+  return A;
+}
+
+/// Initial unconstrained params, overridden by --params (constrained values by name).
+std::optional<std::vector<double>> initialParams(const runtime::Descriptor &D, const std::string &Path) {
+  std::vector<double> U = runtime::initialUnconstrained(D);
+  if (Path.empty())
+    return U;
+  try {
+    runtime::DataSet P = runtime::loadData(Path);
+    for (const runtime::ParamDesc &Pd : D.Params) {
+      auto It = P.find(Pd.Name);
+      if (It == P.end())
+        continue;
+      int64_t Want = 1;
+      for (int64_t S : Pd.Shape)
+        Want *= S;
+      if (static_cast<int64_t>(It->second.Values.size()) != Want)
+        throw runtime::RuntimeError(Path + ": param '" + Pd.Name + "' has " +
+                                    std::to_string(It->second.Values.size()) + " values but the program's has " +
+                                    std::to_string(Want));
+      runtime::toUnconstrained(Pd, It->second.Values.data(), U.data() + Pd.Offset);
+    }
+    for (const auto &[Name, A] : P)
+      if (std::none_of(D.Params.begin(), D.Params.end(), [&](const runtime::ParamDesc &Pd) { return Pd.Name == Name; }))
+        throw runtime::RuntimeError(Path + ": the program has no param '" + Name + "'");
+  } catch (const runtime::RuntimeError &E) {
+    std::cerr << "svic: error: " << E.what() << "\n";
+    return std::nullopt;
+  }
+  return U;
+}
+
+json estimatorJson(const Compiled &C, const CompileOptions &O) {
+  return {{"kind", O.EstimatorName}, {"pathwise", C.Desc.PathwiseSites}, {"score", C.Desc.ScoreSites}};
+}
+
+json paramsJson(const runtime::Descriptor &D, const std::vector<double> &U) {
+  json P = json::object();
+  for (const runtime::ParamDesc &Pd : D.Params) {
+    int64_t N = 1;
+    for (int64_t S : Pd.Shape)
+      N *= S;
+    std::vector<double> C(static_cast<size_t>(N));
+    runtime::toConstrained(Pd, U.data() + Pd.Offset, C.data());
+    P[Pd.Name] = nested(C, Pd.Shape);
+  }
+  return P;
+}
+
+} // namespace
+
+int runGrad(const std::vector<std::string> &Args) {
+  CompileOptions O;
+  std::string ParamsPath, FormatName = "json";
+  int64_t Samples = 1000;
+  int Threads = 1;
+  po::options_description Desc("usage: svic grad FILE [options]\n\n"
+                               "Estimates the gradient of the ELBO (the ascent direction) with "
+                               "respect to every param's\nunconstrained value, at fixed params, "
+                               "with the selective estimator.\n\noptions");
+  addCompileOptions(Desc, O);
+  Desc.add_options()("params", po::value(&ParamsPath), "param values by name (.json); default: their initial values")(
+      "samples", po::value(&Samples), "single-sample estimates to average (default 1000)")(
+      "threads", po::value(&Threads), "worker threads; results do not depend on it (default 1)")(
+      "format", po::value(&FormatName), "json (default) or text");
+  if (!parseCommand(Args, Desc, O))
+    return ExitBadInput;
+  if (O.Help) {
+    std::cout << Desc;
+    return ExitOk;
+  }
+  if (Samples < 1 || Threads < 1 || (FormatName != "json" && FormatName != "text")) {
+    std::cerr << "svic: error: --samples and --threads must be positive, --format json or text\n";
+    return ExitBadInput;
+  }
+  SourceManager SM;
+  DiagnosticEngine DE;
+  auto P = prepare(O, SM, DE);
+  if (std::holds_alternative<int>(P))
+    return std::get<int>(P);
+  Compiled &C = std::get<Compiled>(P);
+  double CompileMs = 0;
+  std::unique_ptr<backend::JitModel> M = jit(C, CompileMs, "");
+  if (!M)
+    return ExitInternal;
+  std::optional<std::vector<double>> U = initialParams(C.Desc, ParamsPath);
+  if (!U)
+    return ExitBadInput;
+  runtime::Estimator Est(C.Desc, M->sampleFn(), C.Data);
+  runtime::Estimate R = Est.estimateWithPilotBaselines(*U, O.Seed, Samples, Threads);
+
+  json Grad = json::object();
+  for (const runtime::ParamDesc &Pd : C.Desc.Params) {
+    auto Slice = [&](const std::vector<double> &V) {
+      return std::vector<double>(V.begin() + Pd.Offset, V.begin() + Pd.Offset + Pd.Size);
+    };
+    Grad[Pd.Name] = {{"mean", Slice(R.GradMean)}, {"stderr", Slice(R.GradStderr)}};
+  }
+  json Out = {{"samples", Samples},
+              {"estimator", estimatorJson(C, O)},
+              {"gradient", Grad},
+              {"elbo", {{"mean", R.ElboMean}, {"stderr", R.ElboStderr}}},
+              {"nsPerEstimate", R.Seconds * 1e9 / double(Samples)},
+              {"kinkHits", R.KinkHits},
+              {"compileMs", CompileMs + C.LowerMs}};
+  if (R.BadSite >= 0) {
+    const runtime::SiteDesc &S = C.Desc.Sites.at(static_cast<size_t>(R.BadSite));
+    std::cerr << S.Location << ": error: the log-density of " << S.Program << " site '" << S.Name
+              << "' is not finite (sample " << R.BadSample << ")\n";
+    return ExitBadInput;
+  }
+  if (FormatName == "json") {
+    std::cout << Out.dump(2) << "\n";
+  } else {
+    std::printf("estimator %s: pathwise %s, score %s\n", O.EstimatorName.c_str(),
+                Out["estimator"]["pathwise"].dump().c_str(), Out["estimator"]["score"].dump().c_str());
+    std::printf("ELBO %.6g +- %.3g over %lld samples, %.1f ns per estimate, compiled in %.1f ms\n",
+                R.ElboMean, R.ElboStderr, static_cast<long long>(Samples), Out["nsPerEstimate"].get<double>(),
+                CompileMs + C.LowerMs);
+    for (const runtime::ParamDesc &Pd : C.Desc.Params)
+      for (int64_t I = 0; I < Pd.Size; ++I)
+        std::printf("  d ELBO / d %s%s = %.6g +- %.3g\n", Pd.Name.c_str(),
+                    Pd.Size > 1 ? ("[" + std::to_string(I) + "]").c_str() : "",
+                    R.GradMean[static_cast<size_t>(Pd.Offset + I)], R.GradStderr[static_cast<size_t>(Pd.Offset + I)]);
+  }
+  return ExitOk;
+}
+
+int runTrain(const std::vector<std::string> &Args) {
+  CompileOptions O;
+  runtime::TrainConfig TC;
+  std::string OptName = "adam", ParamsPath, ParamsOut;
+  double Lr = -1;
+  po::options_description Desc("usage: svic run FILE [options]\n\n"
+                               "JIT-compiles the selective estimator and trains the params by "
+                               "stochastic variational inference.\n\noptions");
+  addCompileOptions(Desc, O);
+  Desc.add_options()("steps", po::value(&TC.Steps), "SVI steps (default 1000)")(
+      "lr", po::value(&Lr), "learning rate (default 0.001)")(
+      "optimizer", po::value(&OptName), "adam (default) or sgd")(
+      "samples", po::value(&TC.Samples), "samples per step (default 1)")(
+      "threads", po::value(&TC.Threads), "worker threads; results do not depend on it (default 1)")(
+      "params", po::value(&ParamsPath), "initial param values by name (.json)")(
+      "checkpoint", po::value(&TC.CheckpointPath), "write checkpoints (atomically) to this file")(
+      "checkpoint-every", po::value(&TC.CheckpointEvery), "steps between checkpoints (default 100)")(
+      "resume", po::value(&TC.ResumePath), "continue from this checkpoint")(
+      "trace", po::value(&TC.TracePath), "write `step,elbo` per step to this CSV file")(
+      "params-out", po::value(&ParamsOut), "also write the final params (JSON) to this file");
+  if (!parseCommand(Args, Desc, O))
+    return ExitBadInput;
+  if (O.Help) {
+    std::cout << Desc;
+    return ExitOk;
+  }
+  if (OptName != "adam" && OptName != "sgd") {
+    std::cerr << "svic: error: unknown optimizer '" << OptName << "' (expected adam, sgd)\n";
+    return ExitBadInput;
+  }
+  if (TC.Steps < 0 || TC.Samples < 1 || TC.Threads < 1 || TC.CheckpointEvery < 1) {
+    std::cerr << "svic: error: --steps must be >= 0; --samples, --threads, --checkpoint-every > 0\n";
+    return ExitBadInput;
+  }
+  TC.Seed = O.Seed;
+  TC.Opt.K = OptName == "adam" ? runtime::OptimizerConfig::Kind::Adam : runtime::OptimizerConfig::Kind::SGD;
+  TC.Opt.Lr = Lr > 0 ? Lr : 1e-3;
+
+  SourceManager SM;
+  DiagnosticEngine DE;
+  auto P = prepare(O, SM, DE);
+  if (std::holds_alternative<int>(P))
+    return std::get<int>(P);
+  Compiled &C = std::get<Compiled>(P);
+  double CompileMs = 0;
+  std::unique_ptr<backend::JitModel> M = jit(C, CompileMs, "");
+  if (!M)
+    return ExitInternal;
+  std::optional<std::vector<double>> U = initialParams(C.Desc, ParamsPath);
+  if (!U)
+    return ExitBadInput;
+
+  bool Tty = isatty(STDERR_FILENO);
+  std::cerr << "svic: compiled in " << std::lround(CompileMs + C.LowerMs) << " ms; estimator " << O.EstimatorName
+            << " (pathwise: " << json(C.Desc.PathwiseSites).dump() << ", score: " << json(C.Desc.ScoreSites).dump()
+            << ")\n";
+  auto Start = std::chrono::steady_clock::now();
+  double Running = NAN;
+  int64_t Every = std::max<int64_t>(1, TC.Steps / 20);
+  auto OnStep = [&](int64_t Step, double Elbo) {
+    Running = std::isnan(Running) ? Elbo : 0.99 * Running + 0.01 * Elbo;
+    bool Last = Step + 1 == TC.Steps;
+    if (Tty) {
+      if (Step % std::max<int64_t>(1, TC.Steps / 200) == 0 || Last) {
+        int Width = 30, Done = static_cast<int>(Width * (Step + 1) / std::max<int64_t>(1, TC.Steps));
+        std::fprintf(stderr, "\r[%s%s] %lld/%lld  ELBO %.4g ", std::string(size_t(Done), '#').c_str(),
+                     std::string(size_t(Width - Done), '.').c_str(), static_cast<long long>(Step + 1),
+                     static_cast<long long>(TC.Steps), Running);
+        if (Last)
+          std::fputc('\n', stderr);
+      }
+    } else if ((Step + 1) % Every == 0 || Last) {
+      std::fprintf(stderr, "step %lld/%lld elbo %.6g\n", static_cast<long long>(Step + 1),
+                   static_cast<long long>(TC.Steps), Running);
+    }
+  };
+  std::optional<runtime::Trainer> T;
+  try {
+    T.emplace(C.Desc, M->sampleFn(), C.Data, TC, *U);
+    T->run(OnStep);
+  } catch (const runtime::NonFiniteError &E) {
+    if (Tty)
+      std::cerr << "\n";
+    std::cerr << "svic: error: " << E.what() << "\n";
+    return ExitBadInput;
+  } catch (const runtime::RuntimeError &E) {
+    std::cerr << "svic: error: " << E.what() << "\n";
+    return ExitBadInput;
+  }
+  double Seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - Start).count();
+  json Out = {{"params", T->paramsJson()},
+              {"elbo", T->lastElbo()},
+              {"steps", T->step()},
+              {"estimator", estimatorJson(C, O)},
+              {"secondsTraining", Seconds},
+              {"compileMs", CompileMs + C.LowerMs}};
+  std::cout << Out.dump(2) << "\n";
+  if (!ParamsOut.empty()) {
+    try {
+      runtime::writeFileAtomically(ParamsOut, T->paramsJson().dump(2) + "\n");
+    } catch (const runtime::RuntimeError &E) {
+      std::cerr << "svic: error: " << E.what() << "\n";
+      return ExitBadInput;
+    }
+  }
+  return ExitOk;
+}
+
+int runCompile(const std::vector<std::string> &Args) {
+  CompileOptions O;
+  std::string OutPath, EmitLLVM;
+  po::options_description Desc("usage: svic compile FILE -o OUT.so|OUT.o [options]\n\n"
+                               "Compiles the selective estimator ahead of time into a shared library "
+                               "or object file with\nthe C API of svic/svic_model.h (shapes are fixed "
+                               "by --data).\n\noptions");
+  addCompileOptions(Desc, O);
+  Desc.add_options()("output,o", po::value(&OutPath), "the .so or .o to write")(
+      "emit-llvm", po::value(&EmitLLVM), "also write the optimised LLVM module (text) to this file");
+  if (!parseCommand(Args, Desc, O))
+    return ExitBadInput;
+  if (O.Help) {
+    std::cout << Desc << "\nC header: " << SVIC_RUNTIME_INCLUDE_DIR << "/svic/svic_model.h\n";
+    return ExitOk;
+  }
+  auto EndsWith = [&](const std::string &S) {
+    return OutPath.size() >= S.size() && OutPath.compare(OutPath.size() - S.size(), S.size(), S) == 0;
+  };
+  bool Shared = EndsWith(".so"), Object = EndsWith(".o");
+  if (!Shared && !Object) {
+    std::cerr << "svic: error: -o must name a .so or .o file\n";
+    return ExitBadInput;
+  }
+  SourceManager SM;
+  DiagnosticEngine DE;
+  auto P = prepare(O, SM, DE);
+  if (std::holds_alternative<int>(P))
+    return std::get<int>(P);
+  Compiled &C = std::get<Compiled>(P);
+  std::string ObjPath = Object ? OutPath : OutPath + ".tmp." + std::to_string(getpid()) + ".o";
+  backend::CodegenResult R = backend::emitObject(C.Lowered.Fn, C.DescriptorJson, ObjPath, !EmitLLVM.empty());
+  if (!R.Ok) {
+    std::cerr << "svic: error: " << R.Error << "\n";
+    return ExitInternal;
+  }
+  if (!EmitLLVM.empty()) {
+    std::ofstream Out(EmitLLVM);
+    Out << R.OptimizedIR;
+  }
+  if (Shared) {
+    // Link the generated object with the runtime and its C API into one
+    // self-contained shared library.
+    std::vector<std::string> Cmd = {"cc", "-shared", "-o", OutPath, ObjPath,
+                                    "-Wl,--whole-archive", SVIC_RUNTIME_CAPI_LIB, "-Wl,--no-whole-archive",
+                                    SVIC_RUNTIME_LIB, "-lz", "-lstdc++", "-lm", "-lpthread"};
+    pid_t Pid = fork();
+    if (Pid == 0) {
+      std::vector<char *> Argv;
+      for (std::string &S : Cmd)
+        Argv.push_back(S.data());
+      Argv.push_back(nullptr);
+      execvp("cc", Argv.data());
+      _exit(127);
+    }
+    int Status = 0;
+    waitpid(Pid, &Status, 0);
+    std::remove(ObjPath.c_str());
+    if (Pid < 0 || !WIFEXITED(Status) || WEXITSTATUS(Status) != 0) {
+      std::cerr << "svic: error: linking '" << OutPath << "' with the system compiler (cc) failed\n";
+      return ExitBadInput;
+    }
+  }
+  std::cerr << "svic: wrote " << OutPath << " (C API: " << SVIC_RUNTIME_INCLUDE_DIR << "/svic/svic_model.h)\n";
+  return ExitOk;
+}
+
+} // namespace svic::driver
