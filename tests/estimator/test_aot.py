@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""AOT = JIT: `svic compile -o model.so`, loaded by a small C program (aot_main.c, compiled here with `cc`
+against runtime/include and linked with the .so), gives the same gradient as `svic grad --format json` for the
+same seed and sample count, bit for bit (spnor and br-reference; 1 and 2 threads).
+
+Usage: test_aot.py SVIC_BINARY
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import svic_est as S
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def flat_grad(report):
+    """svic grad's gradient flattened in the params' order (the report's order, which is the model's)."""
+    means, errs = [], []
+    for name, g in report["gradient"].items():
+        means += g["mean"]
+        errs += g["stderr"]
+    return means, errs
+
+
+@unittest.skipUnless(shutil.which("cc"), "no C compiler")
+class Aot(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def build(self, name, model_args):
+        so = os.path.join(self.tmp.name, "lib%s.so" % name)
+        S.run("compile", *model_args, "-o", so, check=True)
+        self.assertTrue(os.path.exists(so))
+        exe = os.path.join(self.tmp.name, "aot_%s" % name)
+        cmd = ["cc", "-std=c11", "-O1", "-Wall", "-o", exe, os.path.join(HERE, "aot_main.c"),
+               "-I", os.path.join(S.ROOT, "runtime", "include"), so, "-Wl,-rpath," + self.tmp.name, "-lm"]
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, "%s\n%s" % (" ".join(cmd), r.stderr))
+        return exe
+
+    def aot(self, exe, data, seed, samples, threads):
+        r = subprocess.run([exe, data or "-", str(seed), str(samples), str(threads)], capture_output=True,
+                           text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        means, errs, elbo = [], [], None
+        for line in r.stdout.splitlines():
+            f = line.split()
+            if f[0] == "param":
+                means.append(float(f[2]))
+                errs.append(float(f[3]))
+            elif f[0] == "elbo":
+                elbo = float(f[1])
+        return means, errs, elbo
+
+    def compare(self, name, model_args, data, samples):
+        exe = self.build(name, model_args + (["--data", data] if data else []))
+        for seed, threads in ((1, 1), (2, 2), (3, 1)):
+            report, _ = S.grad(model_args + (["--data", data] if data else []), samples, seed=seed,
+                               threads=threads)
+            jit_means, jit_errs = flat_grad(report)
+            aot_means, aot_errs, aot_elbo = self.aot(exe, data, seed, samples, threads)
+            self.assertEqual(aot_means, jit_means, "%s seed %d threads %d: gradient means differ" % (name, seed, threads))
+            self.assertEqual(aot_errs, jit_errs, "%s: gradient stderrs differ" % name)
+            self.assertEqual(aot_elbo, report["elbo"]["mean"], "%s: ELBO means differ" % name)
+
+    def test_spnor(self):
+        self.compare("spnor", list(S.SPNOR), None, 10001)
+
+    @unittest.skipUnless(S.BR_REF, "../shared/benchmarks/br-reference not found")
+    def test_br(self):
+        self.compare("br", [S.BR[0]], S.BR[2], 1001)
+
+
+if __name__ == "__main__":
+    S.configure(sys.argv)
+    unittest.main()

@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""Bad input for `svic grad` / `svic run`: exit 2 with a message that names the problem.
+
+- a missing data argument (no --data, a JSON or CSV without the entry argument `y`): names `y` and its
+  expected shape (170 elements: the plate `data` of br-reference);
+- a wrongly shaped data argument (y with 100 elements, y as a matrix): names `y`, the expected shape;
+- a model that produces NaN (tests/estimator/programs/nan_model.py, log_nan_model.py): exit 2, names the site and
+  the step; the last good checkpoint is present, valid and finite.
+
+Usage: test_bad_input.py SVIC_BINARY
+"""
+import csv
+import json
+import os
+import re
+import sys
+import tempfile
+import unittest
+
+import svic_est as S
+
+PROG = "tests/estimator/programs"
+
+
+def word(w):
+    return re.compile(r"(?<![A-Za-z0-9_])%s(?![A-Za-z0-9_])" % re.escape(w))
+
+
+def read_br():
+    cols = {"x1": [], "x2": [], "y": []}
+    with open(os.path.join(S.BR_REF, "data.csv")) as f:
+        for row in csv.DictReader(f):
+            for k in cols:
+                cols[k].append(float(row[k]))
+    return cols
+
+
+@unittest.skipUnless(S.BR_REF, "../shared/benchmarks/br-reference not found")
+class BadData(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.cols = read_br()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def write_json(self, name, obj):
+        path = os.path.join(self.tmp.name, name)
+        with open(path, "w") as f:
+            json.dump(obj, f)
+        return path
+
+    def check(self, data, arg, expect_shape=True, commands=("grad", "run")):
+        for cmd in commands:
+            extra = ["--samples", 4] if cmd == "grad" else ["--steps", 5]
+            args = [cmd, S.BR[0], *(["--data", data] if data else []), *extra]
+            r = S.run(*args)
+            self.assertEqual(r.returncode, 2, S.describe(r))
+            self.assertRegex(r.stderr, word(arg), "the message should name the argument '%s'\n%s"
+                             % (arg, S.describe(r)))
+            if expect_shape:
+                self.assertIn("170", r.stderr, "the message should give the expected shape [170]\n"
+                              + S.describe(r))
+
+    def test_no_data_at_all(self):
+        # All three entry arguments are missing; the message must name at least the first one.
+        for cmd in ("grad", "run"):
+            extra = ["--samples", 4] if cmd == "grad" else ["--steps", 5]
+            r = S.run(cmd, S.BR[0], *extra)
+            self.assertEqual(r.returncode, 2, S.describe(r))
+            self.assertTrue(word("x1").search(r.stderr) or "--data" in r.stderr, S.describe(r))
+
+    def test_missing_argument_json(self):
+        self.check(self.write_json("no_y.json", {"x1": self.cols["x1"], "x2": self.cols["x2"]}), "y")
+
+    def test_missing_argument_csv(self):
+        path = os.path.join(self.tmp.name, "no_y.csv")
+        with open(path, "w") as f:
+            f.write("x1,x2\n")
+            for a, b in zip(self.cols["x1"], self.cols["x2"]):
+                f.write("%r,%r\n" % (a, b))
+        self.check(path, "y")
+
+    def test_wrong_length(self):
+        self.check(self.write_json("short_y.json", {"x1": self.cols["x1"], "x2": self.cols["x2"],
+                                                    "y": self.cols["y"][:100]}), "y")
+
+    def test_wrong_rank(self):
+        y = self.cols["y"]
+        self.check(self.write_json("matrix_y.json", {"x1": self.cols["x1"], "x2": self.cols["x2"],
+                                                     "y": [y[i:i + 10] for i in range(0, 170, 10)]}), "y")
+
+    def test_wrong_length_csv(self):
+        path = os.path.join(self.tmp.name, "short.csv")
+        with open(path, "w") as f:
+            f.write("x1,x2,y\n")
+            for a, b, c in list(zip(self.cols["x1"], self.cols["x2"], self.cols["y"]))[:100]:
+                f.write("%r,%r,%r\n" % (a, b, c))
+        self.check(path, "x1")
+
+    def test_missing_data_file(self):
+        r = S.run("grad", S.BR[0], "--data", "no/such/data.json", "--samples", 4)
+        self.assertEqual(r.returncode, 2, S.describe(r))
+        self.assertIn("no/such/data.json", r.stderr)
+
+
+class NaN(unittest.TestCase):
+    STEP = re.compile(r"step\D{0,3}(\d+)", re.I)
+
+    def test_divergence_names_site_and_step_and_keeps_checkpoint(self):
+        step, _, r = self._diverge()
+        self.assertGreater(step, 5, "the blow-up should need some steps\n" + S.describe(r))
+
+    def _diverge(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(self.tmp.cleanup)
+        ckpt = os.path.join(self.tmp.name, "c.json")
+        r = S.run("run", os.path.join(PROG, "nan_model.py"), "--steps", 1000, "--seed", 1, "--optimizer", "sgd",
+                  "--lr", 100, "--checkpoint", ckpt, "--checkpoint-every", 5)
+        self.assertEqual(r.returncode, 2, S.describe(r))
+        self.assertTrue(word("z").search(r.stderr) or word("x").search(r.stderr),
+                        "the message should name the site\n" + S.describe(r))
+        m = self.STEP.search(r.stderr)
+        self.assertTrue(m, "the message should name the step\n" + S.describe(r))
+        step = int(m.group(1))
+        self.assertTrue(os.path.exists(ckpt), "the last good checkpoint should be written\n" + S.describe(r))
+        with open(ckpt) as f:
+            c = S.strict_json(f.read())     # valid JSON and finite
+        if isinstance(c, dict) and isinstance(c.get("step"), int):
+            self.assertLessEqual(c["step"], step, "the checkpoint must come from before the failing step")
+        return step, ckpt, r
+
+    def test_nan_on_first_step(self):
+        r = S.run("run", os.path.join(PROG, "log_nan_model.py"), "--steps", 100, "--seed", 1)
+        self.assertEqual(r.returncode, 2, S.describe(r))
+        self.assertTrue(word("z").search(r.stderr) or word("x").search(r.stderr), S.describe(r))
+        m = self.STEP.search(r.stderr)
+        self.assertTrue(m, "the message should name the step\n" + S.describe(r))
+        self.assertLessEqual(int(m.group(1)), 1)
+
+
+if __name__ == "__main__":
+    S.configure(sys.argv)
+    unittest.main()
