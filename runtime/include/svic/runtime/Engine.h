@@ -203,9 +203,11 @@ public:
   Trainer(Descriptor D, svic_sample_fn Fn, std::vector<double> Data, TrainConfig C,
           std::vector<double> InitialU /*empty: initialUnconstrained*/);
 
-  /// Runs to C.Steps, resuming from C.ResumePath if set; checkpoints every
-  /// C.CheckpointEvery steps and at the end. On a non-finite value, writes the
-  /// last good state to the checkpoint and throws NonFiniteError.
+  /// Runs to C.Steps, resuming from C.ResumePath if set (with the
+  /// checkpoint's seed); checkpoints every C.CheckpointEvery steps and at the
+  /// end. Steps are numbered from 0, in OnStep, the trace and errors. On a
+  /// non-finite value, writes the last good state to the checkpoint and
+  /// throws NonFiniteError.
   void run(const std::function<void(int64_t Step, double Elbo)> &OnStep);
   /// One step at the current step index with the given seed and samples
   /// (what the C API's step does); throws NonFiniteError, the state unchanged.
@@ -219,6 +221,7 @@ public:
   std::vector<double> constrainedParam(const ParamDesc &P) const;
   const std::vector<double> &unconstrained() const { return U; }
   const std::vector<double> &baselines() const { return Baselines; }
+  /// The number of completed steps, i.e. the index of the next one.
   int64_t step() const { return Step; }
   double lastElbo() const { return LastElbo; }
   const Estimator &estimator() const { return Est; }
