@@ -247,7 +247,13 @@ Interval Interval::bottom() { return Interval(); }
 
 Interval Interval::top() { return make(-Inf, true, Inf, true); }
 
-Interval Interval::point(double V) { return make(V, false, V, false); }
+Interval Interval::point(double V) {
+  // inf and nan are not reals: the point of neither is any real, never none
+  // (an empty interval would make everything computed from it vacuous).
+  if (!std::isfinite(V))
+    return top();
+  return make(V, false, V, false);
+}
 
 Interval Interval::make(double Lo, bool LoOpen, double Hi, bool HiOpen, bool Integral) {
   Interval I;

@@ -14,6 +14,8 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cmath>
+#include <cstdlib>
 #include <functional>
 #include <limits>
 
@@ -200,7 +202,7 @@ public:
       if (const auto *M = dyn_cast<ModuleCtorExpr>(&E))
         Ctors.emplace(M->Id, M);
     });
-    markNaNVars();
+    markNaN();
   }
 
   void run() {
@@ -218,16 +220,35 @@ private:
   /// from (0: none seen, max: several), recorded on every evaluation.
   std::map<NodeId, uint32_t> MemberCtor;
 
-  /// Turns recording off for the lifetime of the scope (fixpoint iterates,
-  /// guard refinement).
   /// Variables that may hold NaN: assigned (anywhere, flow-insensitively) from
-  /// an expression with a partial operation or another such variable. Inputs
-  /// are assumed NaN-free (data is checked when it is loaded).
+  /// an expression with a partial operation, a non-finite constant or another
+  /// such variable. Inputs are assumed NaN-free (data is checked when it is
+  /// loaded).
   std::vector<uint8_t> NaNVars;
+  /// Variables that may hold ±inf or NaN through a non-finite constant, and
+  /// the expression nodes that may evaluate to one. Intervals are sets of
+  /// reals: such a value is recorded as possibly "other", so no fact is
+  /// proved about it (exp(inf - inf) is not in (0, inf)).
+  std::vector<uint8_t> NonFiniteVars;
+  std::vector<uint8_t> NonFiniteNodes;
 
+  /// A literal inf/nan (math.inf, 1e400, float("nan")).
+  static bool isNonFiniteSource(const Expr &E) {
+    if (const auto *K = dyn_cast<ConstantExpr>(&E))
+      return K->isNumber() && !std::isfinite(K->number());
+    if (const auto *C = dyn_cast<CallExpr>(&E); C && C->Op == OpId::PyFloat) {
+      const Expr *A = C->Args.Args.empty() ? nullptr : C->Args.Args[0].get();
+      const auto *S = A ? dyn_cast<ConstantExpr>(A) : nullptr;
+      return S && S->Ty == ConstantExpr::Type::String &&
+             !std::isfinite(std::strtod(S->StringValue.c_str(), nullptr));
+    }
+    return false;
+  }
   /// Operations that give NaN outside their domain: 0/0, log(-1), sqrt(-1),
-  /// (-1) ** 0.5, and their relatives.
+  /// (-1) ** 0.5, and their relatives; and non-finite constants (inf - inf).
   static bool isPartial(const Expr &E) {
+    if (isNonFiniteSource(E))
+      return true;
     if (const auto *C = dyn_cast<CallExpr>(&E))
       return C->info().Pre != ir::Precondition::None;
     if (const auto *B = dyn_cast<BinaryExpr>(&E))
@@ -235,9 +256,9 @@ private:
              B->Op == BinaryOp::Pow;
     return false;
   }
-  static bool hasPartial(const Expr &E) {
-    bool Found = isPartial(E);
-    ir::forEachChild(E, [&](const Expr &C) { Found = Found || hasPartial(C); });
+  static bool contains(const Expr &E, bool (*Source)(const Expr &)) {
+    bool Found = Source(E);
+    ir::forEachChild(E, [&](const Expr &C) { Found = Found || contains(C, Source); });
     return Found;
   }
   static void varRefs(const Expr &E, std::vector<VarId> &Out) {
@@ -246,12 +267,14 @@ private:
     ir::forEachChild(E, [&](const Expr &C) { varRefs(C, Out); });
   }
 
-  void markNaNVars() {
-    NaNVars.assign(P.numVars(), 0);
+  /// The variables assigned from an expression with a \p Source node or from
+  /// another such variable (flow-insensitively).
+  std::vector<uint8_t> taintedVars(bool (*Source)(const Expr &)) const {
+    std::vector<uint8_t> Tainted(P.numVars(), 0);
     std::vector<std::vector<VarId>> Users(P.numVars());
     std::vector<VarId> Work;
     auto Define = [&](VarId Target, const Expr &Value) {
-      if (hasPartial(Value))
+      if (contains(Value, Source))
         Work.push_back(Target);
       std::vector<VarId> Refs;
       varRefs(Value, Refs);
@@ -263,16 +286,39 @@ private:
         Define(A->Target, *A->Value);
       else if (const auto *Sa = dyn_cast<SampleStmt>(&S); Sa && Sa->Target && Sa->Obs)
         Define(*Sa->Target, *Sa->Obs);
+      else if (const auto *Pa = dyn_cast<ParamStmt>(&S); Pa && Pa->Target && Pa->Init)
+        Define(*Pa->Target, *Pa->Init); // the optimiser starts from the init
     });
     while (!Work.empty()) {
       VarId V = Work.back();
       Work.pop_back();
-      if (NaNVars[V])
+      if (Tainted[V])
         continue;
-      NaNVars[V] = 1;
+      Tainted[V] = 1;
       for (VarId U : Users[V])
         Work.push_back(U);
     }
+    return Tainted;
+  }
+
+  void markNaN() {
+    NaNVars = taintedVars(isPartial);
+    NonFiniteVars = taintedVars(isNonFiniteSource);
+    NonFiniteNodes.assign(P.numNodeIds(), 0);
+    std::vector<uint8_t> Seen(P.numNodeIds(), 0);
+    std::function<bool(const Expr &)> Mark = [&](const Expr &E) {
+      bool F = isNonFiniteSource(E);
+      if (const auto *V = dyn_cast<VarRefExpr>(&E))
+        F = NonFiniteVars[V->Var];
+      ir::forEachChild(E, [&](const Expr &C) { F = Mark(C) || F; });
+      Seen[E.Id] = 1;
+      NonFiniteNodes[E.Id] = F;
+      return F;
+    };
+    walkExprs(P.Body, [&](const Expr &E) {
+      if (!Seen[E.Id])
+        Mark(E);
+    });
   }
 
   bool mayBeNaN(const Expr &E) const {
@@ -292,6 +338,8 @@ private:
     return mayBeNaN(Cond) ? Env : refine(Cond, Truth, Env);
   }
 
+  /// Turns recording off for the lifetime of the scope (fixpoint iterates,
+  /// guard refinement).
   struct Quiet {
     NumericInterpreter &I;
     bool Saved;
@@ -305,7 +353,8 @@ private:
     if (!Recording)
       return;
     assert(E.Id < R.Values.size() && "node id outside the program");
-    R.Values[E.Id] = R.Values[E.Id].join(V);
+    R.Values[E.Id] = R.Values[E.Id].join(
+        NonFiniteNodes[E.Id] && !V.isBottom() ? V.withKinds(V.kinds() | NumValue::KOther) : V);
     R.Evaluated[E.Id] = 1;
   }
 
@@ -371,7 +420,7 @@ private:
     case StmtKind::Assert: {
       const auto &A = *cast<AssertStmt>(&S);
       eval(*A.Cond, Env);
-      return refine(*A.Cond, true, Env);
+      return guard(*A.Cond, true, Env);
     }
     }
     return Env;

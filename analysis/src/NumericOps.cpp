@@ -178,7 +178,7 @@ NumValue transferCall(const ir::CallExpr &C, const std::vector<std::optional<Num
     double Slope = 0.01;
     if (A.has(1)) {
       auto P = A.n(1).pointValue();
-      if (!P || *P < 0)
+      if (!P || !std::isfinite(*P) || *P < 0) // nan or inf: not a slope
         return num(X.isNonNegative() ? X : Interval::top());
       Slope = *P;
     }
@@ -375,7 +375,7 @@ NumValue transferModule(const ir::ModuleCtorExpr &Ctor, const std::vector<NumVal
     double Slope = 0.01;
     if (HasCtorArg(0)) {
       auto P = CtorArgPoint(0);
-      if (!P || *P < 0)
+      if (!P || !std::isfinite(*P) || *P < 0) // nan or inf: not a slope
         return num(X.isNonNegative() ? X : Interval::top());
       Slope = *P;
     }

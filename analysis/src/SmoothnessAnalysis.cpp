@@ -24,6 +24,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cctype>
+#include <cmath>
 #include <deque>
 #include <map>
 #include <optional>
@@ -97,6 +98,9 @@ bool isNoneConstant(const ir::Expr *E) {
 }
 
 bool isDelta(const ir::DistributionExpr &D) { return D.Dist == ir::DistId::Delta; }
+
+/// A finite integral value (inf and nan are neither).
+bool isIntegerConstant(double V) { return std::isfinite(V) && V == std::trunc(V); }
 
 /// A latent sample site: not observed (or observed with a literal None) and
 /// not a point mass (Delta samples and pyro.deterministic are assignments,
@@ -299,6 +303,8 @@ private:
 
   // Statements.
   Transformer block(const ir::Block &B, Events &Ev);
+  /// An expression whose value is dropped: only where it may raise matters.
+  Transformer discarded(const ir::Expr &E, SourceLoc Loc, Events &Ev);
   Transformer stmt(const ir::Stmt &S, Events &Ev);
   Transformer sample(const ir::SampleStmt &S, Events &Ev);
   Transformer loop(const DimSet &G, const DimSet &ExitG, Transformer Body, Events &BodyEv,
@@ -701,8 +707,7 @@ EInfo Analyzer::expr(const ir::Expr &E, Events &Ev) {
       // Smooth for a constant integer exponent >= 0, or a base proved > 0
       // (then b**e = exp(e log b)); a negative integer exponent needs b != 0.
       auto *K = dyn_cast<ir::ConstantExpr>(B->Rhs.get());
-      bool IntExp = K && K->isNumber() &&
-                    K->number() == static_cast<double>(static_cast<int64_t>(K->number()));
+      bool IntExp = K && K->isNumber() && isIntegerConstant(K->number());
       if (IntExp && K->number() >= 0)
         break;
       if (IntExp) {
@@ -910,8 +915,7 @@ EInfo Analyzer::call(const ir::CallExpr &C, Events &Ev) {
   case ir::Precondition::Power: {
     const ir::Expr *Ex = Arg(1);
     auto *K = Ex ? dyn_cast<ir::ConstantExpr>(Ex) : nullptr;
-    bool IntExp = K && K->isNumber() && K->number() >= 0 &&
-                  K->number() == static_cast<double>(static_cast<int64_t>(K->number()));
+    bool IntExp = K && K->isNumber() && K->number() >= 0 && isIntegerConstant(K->number());
     DimSet Off = ArgDep(0);
     Off.unite(ArgDep(1));
     if (!IntExp && !Off.empty() && !N.provedPrecondition(C) &&
@@ -1056,6 +1060,23 @@ Transformer Analyzer::block(const ir::Block &B, Events &Ev) {
   return Acc;
 }
 
+Transformer Analyzer::discarded(const ir::Expr &E, SourceLoc Loc, Events &Ev) {
+  Events Discard;
+  expr(E, Discard);
+  // Its non-smoothness reaches nothing; the inputs deciding a raise are the
+  // statement's V (stmt() collects them in Raises), witnessed here.
+  const DimSet &Off = Raises;
+  if (!Off.empty()) {
+    Event Ex{"expression statement that may raise", Loc, Off, {}};
+    Off.forEach([&](Dim D) {
+      if (isVarDim(D))
+        Ex.Vars.push_back(static_cast<ir::VarId>(D - VarBase));
+    });
+    Ev.push_back(std::move(Ex));
+  }
+  return Transformer::identity();
+}
+
 Transformer Analyzer::sample(const ir::SampleStmt &S, Events &Ev) {
   Transformer T = Transformer::identity();
   if (!S.Dist)
@@ -1065,21 +1086,33 @@ Transformer Analyzer::sample(const ir::SampleStmt &S, Events &Ev) {
 
   if (isDelta(*S.Dist)) {
     // Point masses are assignments (notes a.5.4): x := v (or the observed value).
-    if (S.Target) {
-      EInfo V;
-      if (S.isObserve() && !isNoneConstant(S.Obs.get()))
-        V = expr(*S.Obs, Ev);
-      else if (!S.Dist->Args.Args.empty() && S.Dist->Args.Args[0])
-        V = expr(*S.Dist->Args.Args[0], Ev);
-      T.assign(varDim(*S.Target), V.Dep, V.ND);
+    bool Observed = S.isObserve() && !isNoneConstant(S.Obs.get());
+    EInfo V, O;
+    if (!S.Dist->Args.Args.empty() && S.Dist->Args.Args[0])
+      V = expr(*S.Dist->Args.Args[0], Ev);
+    if (Observed)
+      O = expr(*S.Obs, Ev);
+    if (S.Target)
+      T.assign(varDim(*S.Target), Observed ? O.Dep : V.Dep, Observed ? O.ND : V.ND);
+    EInfo Dn;
+    auto *OV = Observed ? dyn_cast<ir::VarRefExpr>(S.Obs.get()) : nullptr;
+    const ir::Expr *Val = S.Dist->Args.Args.empty() ? nullptr : S.Dist->Args.Args[0].get();
+    auto *VV = Val ? dyn_cast<ir::VarRefExpr>(Val) : nullptr;
+    if (Observed && !(OV && VV && OV->Var == VV->Var)) {
+      // log_prob(o) = log_density if o == v else -inf: a jump in both
+      // (unless o is v itself, as in pyro.deterministic).
+      EInfo Both = V;
+      Both.add(O);
+      nonSmooth(Dn, Both.Dep, "observed Delta", S.Loc, Ev);
+      Dn.add(Both);
     }
     if (auto Ld = ir::paramIndex(I.Params, "log_density");
-        Ld && *Ld < S.Dist->Args.Args.size() && S.Dist->Args.Args[*Ld]) {
-      EInfo L = expr(*S.Dist->Args.Args[*Ld], Ev);
-      DimSet Dep = L.Dep;
-      Dep.insert(dens());
-      Dep.unite(Ctx);
-      T.assign(dens(), Dep, L.ND);
+        Ld && *Ld < S.Dist->Args.Args.size() && S.Dist->Args.Args[*Ld])
+      Dn.add(expr(*S.Dist->Args.Args[*Ld], Ev));
+    if (Observed || !Dn.Dep.empty()) {
+      Dn.Dep.insert(dens());
+      Dn.Dep.unite(Ctx);
+      T.assign(dens(), Dn.Dep, Dn.ND);
     }
     return T;
   }
@@ -1200,9 +1233,9 @@ Transformer Analyzer::stmtKind(const ir::Stmt &S, Events &Ev) {
     return T;
   }
   case ir::StmtKind::ExprStmt:
-    // Evaluated for its possible errors only; torch operations do not raise
-    // on domain errors (they return nan/inf), so the state is unchanged.
-    return Transformer::identity();
+    // Evaluated for its possible errors only: the state is unchanged, but a
+    // raise (math.log(-1), an invalid distribution argument) stops the run.
+    return discarded(*cast<ir::ExprStmt>(&S)->Value, S.Loc, Ev);
   case ir::StmtKind::Sample:
     return sample(*cast<ir::SampleStmt>(&S), Ev);
   case ir::StmtKind::Param: {
@@ -1348,6 +1381,9 @@ Transformer Analyzer::stmtKind(const ir::Stmt &S, Events &Ev) {
       EInfo A = W->Arg ? expr(*W->Arg, Ev) : EInfo{};
       if (W->Ctx == ir::WithStmt::Context::Mask)
         nonSmooth(A, A.Dep, "mask", W->Loc, Ev);
+      else if (W->Arg && !N.provedPositive(W->Arg->Id))
+        // Pyro raises "Expected scale > 0" when it is not.
+        partial(A, A.Dep, "poutine.scale (scale not proved > 0)", W->Loc, Ev);
       Dim C = newSynthetic();
       T.assign(C, A.Dep, A.ND);
       CtxDims.push_back(C);
@@ -1368,8 +1404,10 @@ Transformer Analyzer::stmtKind(const ir::Stmt &S, Events &Ev) {
     T.composeWith(B);
     return T;
   }
-  case ir::StmtKind::Return:
-    return Transformer::identity();
+  case ir::StmtKind::Return: {
+    auto *R = cast<ir::ReturnStmt>(&S);
+    return R->Value ? discarded(*R->Value, S.Loc, Ev) : Transformer::identity();
+  }
   case ir::StmtKind::Assert: {
     // A failing assert stops the program: nothing after it is smooth in what
     // decides it (the V component).

@@ -199,6 +199,15 @@ TEST(IntervalRepr, NormalForm) {
   EXPECT_EQ(Interval::bottom().str(), "bot");
 }
 
+TEST(IntervalRepr, NonFinitePointsAreTop) {
+  // inf and nan are values, just not reals: never the empty set.
+  const double Inf = std::numeric_limits<double>::infinity();
+  EXPECT_TRUE(Interval::point(Inf).isTop());
+  EXPECT_TRUE(Interval::point(-Inf).isTop());
+  EXPECT_TRUE(Interval::point(std::nan("")).isTop());
+  EXPECT_FALSE((Interval::point(1) - Interval::point(Inf)).isBottom());
+}
+
 TEST(IntervalRepr, Queries) {
   EXPECT_TRUE(O(0, 1).allGreaterThan(0));
   EXPECT_FALSE(I(0, 1).allGreaterThan(0));

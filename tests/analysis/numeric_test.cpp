@@ -655,6 +655,73 @@ def model(x, y=None):
   EXPECT_TRUE(A->R.domainIssues().empty());
 }
 
+TEST(NumericSource, NonFiniteConstantsAreNeverEmpty) {
+  // Issue 8: math.inf used to be the empty interval, so `z < inf` pruned both
+  // branches and everything after it was vacuously proved.
+  auto A = analyse(prog(R"(
+import math
+def model():
+    z = pyro.sample("z", dist.Normal(0., 1.))
+    c = math.inf
+    if z < c:
+        y = 1.
+    else:
+        y = 2.
+    pyro.sample("a", dist.Normal(0., torch.exp(z)))
+    pyro.sample("b", dist.Normal(0., torch.exp(z * c)))
+    pyro.sample("d", dist.Normal(0., torch.exp(float("-inf") + z)))
+)"));
+  const IfStmt &If0 = ifOf(A->prog());
+  EXPECT_FALSE(A->R.branchDead(If0, true));
+  EXPECT_FALSE(A->R.branchDead(If0, false));
+  EXPECT_TRUE(A->R.reachable(site(A->prog(), "a").Id));
+  EXPECT_TRUE(A->inDomain("a", "scale"));
+  // exp(z * inf) is 0 for z < 0 (and nan at 0): no fact about it.
+  EXPECT_FALSE(A->inDomain("b", "scale"));
+  EXPECT_FALSE(A->inDomain("d", "scale"));
+}
+
+TEST(NumericSource, NaNConstantMakesGuardsMayNaN) {
+  // Every comparison with nan is false: `z * 0 + nan > 0` decides nothing, and
+  // neither does its negation.
+  auto A = analyse(prog(R"(
+import math
+def model():
+    z = pyro.sample("z", dist.Normal(0., 1.))
+    c = math.nan
+    w = z * 0. + c
+    if w > 0.:
+        pyro.sample("a", dist.Normal(0., w))
+    if not (w <= 0.):
+        pyro.sample("b", dist.Normal(0., w))
+    assert not (w <= 0.)
+    pyro.sample("c", dist.Normal(0., w))
+)"));
+  const auto Ifs = allOf<IfStmt>(A->prog());
+  ASSERT_EQ(Ifs.size(), 2u);
+  for (const IfStmt *If : Ifs) {
+    EXPECT_FALSE(A->R.branchDead(*If, true));
+    EXPECT_FALSE(A->R.branchDead(*If, false));
+  }
+  EXPECT_FALSE(A->inDomain("a", "scale"));
+  EXPECT_FALSE(A->inDomain("b", "scale"));
+  EXPECT_FALSE(A->inDomain("c", "scale")); // nan passes `not (nan <= 0)`
+}
+
+TEST(NumericSource, LeakyReluWithANonFiniteSlope) {
+  // nn.LeakyReLU(math.nan) aborted on an assertion.
+  auto A = analyse(prog(R"(
+import math
+act = nn.LeakyReLU(math.nan)
+def model():
+    z = pyro.sample("z", dist.Normal(0., 1.))
+    pyro.sample("a", dist.Normal(0., act(z)))
+    pyro.sample("b", dist.Normal(0., F.leaky_relu(z, math.inf)))
+)"));
+  EXPECT_FALSE(A->inDomain("a", "scale"));
+  EXPECT_FALSE(A->inDomain("b", "scale"));
+}
+
 TEST(NumericSource, ForLoopIndexRanges) {
   auto A = analyse(prog(R"(
 def model(x):

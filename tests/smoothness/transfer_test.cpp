@@ -527,12 +527,58 @@ TEST(Transfer, DistributionMaskAndPoutine) {
     Body.push_back(C.observe("o", C.normal(C.num(0), C.num(1)), C.num(1)));
     C.add(C.withCtx(Mask ? WithStmt::Context::Mask : WithStmt::Context::Scale, C.v(Z2),
                     std::move(Body)));
-    auto RC = run(C, Property::Diff);
+    // A scale proved > 0 is smooth (density^s); Pyro raises on one <= 0.
+    FakeFacts Pos;
+    Pos.All = true;
+    auto RC = run(C, Property::Diff, Pos);
     EXPECT_EQ(smooth(RC, "z"), Mask == 0) << "poutine.scale is smooth, poutine.mask is not";
     if (Mask) {
       EXPECT_EQ(ops(RC, "z"), std::vector<std::string>{"mask"});
     }
   }
+}
+
+TEST(Transfer, ScaleNotProvedPositiveMayRaise) {
+  // with poutine.scale(scale=z): Pyro raises "Expected scale > 0" for z <= 0.
+  Builder C;
+  VarId Z = C.var("z");
+  C.add(C.sample(Z, "z", C.normal(C.num(0), C.num(1))));
+  Block Body;
+  Body.push_back(C.observe("o", C.normal(C.num(0), C.num(1)), C.num(1)));
+  C.add(C.withCtx(WithStmt::Context::Scale, C.v(Z), std::move(Body)));
+  for (Property P : AllProps) {
+    auto R = run(C, P);
+    EXPECT_FALSE(smooth(R, "z"));
+    EXPECT_TRUE(hasOp(R, "z", "poutine.scale (scale not proved > 0)"));
+  }
+}
+
+TEST(Transfer, ObservedDeltaJumps) {
+  // pyro.sample("x", Delta(z), obs=0.): log_prob is 0 at z == 0, else -inf.
+  Builder C;
+  VarId Z = C.var("z");
+  C.add(C.sample(Z, "z", C.normal(C.num(0), C.num(1))));
+  C.add(C.observe("x", C.dist1("Delta", C.v(Z)), C.num(0)));
+  for (Property P : AllProps) {
+    auto R = run(C, P);
+    EXPECT_FALSE(smooth(R, "z"));
+    EXPECT_TRUE(hasOp(R, "z", "observed Delta"));
+  }
+}
+
+TEST(Transfer, ExpressionStatementThatMayRaise) {
+  // math.log(z) as a statement: its value is dropped, but it raises for z <= 0.
+  Builder C;
+  VarId Z = C.var("z");
+  C.add(C.sample(Z, "z", C.normal(C.num(0), C.num(1))));
+  C.add(C.exprStmt(C.call1("math.log", C.v(Z))));
+  C.add(C.observe("o", C.normal(C.num(0), C.num(1)), C.num(0)));
+  auto R = run(C, Property::Cont);
+  EXPECT_FALSE(smooth(R, "z"));
+  EXPECT_TRUE(hasOp(R, "z", "expression statement that may raise"));
+  FakeFacts All;
+  All.All = true;
+  EXPECT_TRUE(smooth(run(C, Property::Cont, All), "z"));
 }
 
 TEST(Transfer, PlatesAndIndexVariables) {

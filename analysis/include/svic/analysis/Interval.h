@@ -46,7 +46,7 @@ public:
   //===-- Construction ------------------------------------------------------===//
   static Interval bottom();
   static Interval top();
-  /// {V}.
+  /// {V}; top when V is inf or nan (not a real, yet a value).
   static Interval point(double V);
   /// General constructor; an empty range gives bottom. \p Integral restricts
   /// the set to its integers.

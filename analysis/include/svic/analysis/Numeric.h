@@ -21,7 +21,10 @@
 /// arithmetic. Assumptions (documented in the report): reductions and matrix
 /// products range over at least one element (an empty sum is 0); a value
 /// outside an operation's domain (log of a negative) is treated as "anything",
-/// not as NaN; float32 underflow is ignored, as in the paper.
+/// not as NaN; float32 underflow is ignored, as in the paper. A value that
+/// may be ±inf or NaN because a non-finite constant (math.inf, float("nan"))
+/// reaches it is recorded as possibly KOther, so nothing is proved about it,
+/// and a guard that may involve one neither refines nor prunes.
 //===----------------------------------------------------------------------===//
 #pragma once
 
@@ -54,7 +57,7 @@ public:
     KModule = 8,
     KDist = 16,
     KSeq = 32,   ///< list/tuple/dict (elements' numbers in num(), their kinds here)
-    KOther = 64, ///< slices, constraint objects, opaque objects
+    KOther = 64, ///< slices, constraint objects, opaque objects, non-finite numbers
     KAll = 127,
   };
 
