@@ -32,3 +32,6 @@ fi
 
 echo "== Table 4 / Table 5"
 python3 "$ROOT/bench/tables.py" "$BUILD/driver/svic"
+
+echo "== native estimator: svic vs hand-written C++ vs Pyro 1.8.6 (NO_PYRO=1 skips Pyro)"
+BUILD="$BUILD" bash "$ROOT/bench/estimator/run.sh"
