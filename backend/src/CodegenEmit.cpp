@@ -1,0 +1,1121 @@
+//===- CodegenEmit.cpp - Forward pass, learning signals and adjoint sweep --===//
+//
+// One function, svic_gen_sample(ctx), in three parts: the forward pass over
+// the LIR in program order, the factor sums (ELBO, learning signals, adjoint
+// seeds), and the reverse sweep over the same instructions in reverse order.
+// Every value lives in the storage the plan gave it and every tensor op is a
+// loop over a flat index with constant bounds and strides, so a scalar model
+// becomes straight-line code over stack slots that SROA turns into registers.
+//
+//===----------------------------------------------------------------------===//
+
+#include "CodegenEmit.h"
+
+#include "LirUtil.h"
+
+#include <llvm/IR/DataLayout.h>
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Module.h>
+
+#include <cmath>
+#include <numbers>
+
+namespace svic::backend::codegen {
+
+using namespace llvm;
+using lir::Dist;
+using lir::Op;
+using lir::Shape;
+using lir::ValueId;
+
+namespace {
+
+/// log(sqrt(2 pi)): the runtime's Normal constant, so that the inlined
+/// density equals svic_rt_lpdf_normal bit for bit.
+constexpr double LogSqrt2Pi = 0.91893853320467274178;
+
+const char *lpdfName(Dist D) {
+  switch (D) {
+  case Dist::Normal: return "svic_rt_lpdf_normal";
+  case Dist::LogNormal: return "svic_rt_lpdf_lognormal";
+  case Dist::HalfNormal: return "svic_rt_lpdf_halfnormal";
+  case Dist::Uniform: return "svic_rt_lpdf_uniform";
+  case Dist::Exponential: return "svic_rt_lpdf_exponential";
+  case Dist::Gamma: return "svic_rt_lpdf_gamma";
+  case Dist::Beta: return "svic_rt_lpdf_beta";
+  case Dist::BernoulliProbs: return "svic_rt_lpdf_bernoulli_probs";
+  case Dist::BernoulliLogits: return "svic_rt_lpdf_bernoulli_logits";
+  case Dist::Poisson: return "svic_rt_lpdf_poisson";
+  case Dist::CategoricalProbs: return "svic_rt_lpdf_categorical_probs";
+  case Dist::CategoricalLogits: return "svic_rt_lpdf_categorical_logits";
+  case Dist::Dirichlet: return "svic_rt_lpdf_dirichlet";
+  }
+  return "";
+}
+
+class Emitter {
+public:
+  Emitter(const lir::Function &F, const Plan &P, LLVMContext &C, Module &M)
+      : F(F), P(P), C(C), M(M), B(C), Dbl(B.getDoubleTy()), I64(B.getInt64Ty()), I32(B.getInt32Ty()),
+        Ptr(B.getPtrTy()) {}
+
+  void run(const std::string &DescriptorJson, StructType *CtxTy);
+
+private:
+  const lir::Function &F;
+  const Plan &P;
+  LLVMContext &C;
+  Module &M;
+  IRBuilder<> B;
+  Type *Dbl, *I64, *I32, *Ptr;
+
+  Function *Fn = nullptr;
+  BasicBlock *EntryBB = nullptr;
+  Value *Ctx = nullptr;
+  StructType *CtxTy = nullptr;
+  Value *Params = nullptr, *Data = nullptr, *Baselines = nullptr, *Grad = nullptr, *Signals = nullptr,
+        *Workspace = nullptr, *Seed = nullptr, *Step = nullptr, *SampleNo = nullptr;
+  AllocaInst *Kinks = nullptr; ///< kink hits of this call, added to ctx->kink_hits at the end
+  AllocaInst *GBuf = nullptr;  ///< the runtime's d/dx, d/da, d/db
+  std::vector<Value *> Base, AdjBase;
+  std::unordered_map<const lir::Instr *, Value *> ScratchBase;
+  Function *Trigamma = nullptr;
+
+  //===-- Small builders ------------------------------------------------===//
+
+  Constant *c(double X) { return ConstantFP::get(Dbl, X); }
+  Constant *i64(int64_t X) { return ConstantInt::get(I64, X); }
+  const Shape &shape(ValueId V) const { return F.shape(V); }
+
+  AllocaInst *entryAlloca(Type *T, const Twine &Name = "") {
+    IRBuilder<> E(EntryBB, EntryBB->begin());
+    return E.CreateAlloca(T, nullptr, Name);
+  }
+  /// A scalar accumulator on the stack (promoted to a register by mem2reg).
+  AllocaInst *accum(Type *T, Value *Init, const Twine &Name = "") {
+    AllocaInst *A = entryAlloca(T, Name);
+    B.CreateStore(Init, A);
+    return A;
+  }
+
+  Value *gep(Value *Base, Value *Idx) { return B.CreateInBoundsGEP(Dbl, Base, Idx); }
+  Value *ld(ValueId V, Value *Idx) { return B.CreateLoad(Dbl, gep(Base[V], Idx)); }
+  void st(ValueId V, Value *Idx, Value *X) { B.CreateStore(X, gep(Base[V], Idx)); }
+  Value *adj(ValueId V, Value *Idx) { return B.CreateLoad(Dbl, gep(AdjBase[V], Idx)); }
+  void addTo(Value *Base, Value *Idx, Value *X) {
+    Value *A = gep(Base, Idx);
+    B.CreateStore(B.CreateFAdd(B.CreateLoad(Dbl, A), X), A);
+  }
+  /// adjoint(V)[Idx] += X, for active V only.
+  void addAdj(ValueId V, Value *Idx, Value *X) {
+    if (P.Active[V])
+      addTo(AdjBase[V], Idx, X);
+  }
+  void kink(Value *AtKink) {
+    B.CreateStore(B.CreateAdd(B.CreateLoad(I32, Kinks), B.CreateZExt(AtKink, I32)), Kinks);
+  }
+
+  Value *udiv(Value *I, int64_t K) { return K == 1 ? I : B.CreateUDiv(I, i64(K)); }
+  Value *urem(Value *I, int64_t K) { return B.CreateURem(I, i64(K)); }
+  Value *mul(Value *I, int64_t K) { return K == 1 ? I : B.CreateMul(I, i64(K)); }
+  Value *add(Value *A, Value *Bv) { return B.CreateAdd(A, Bv); }
+
+  Value *unaryIntr(Intrinsic::ID Id, Value *X) { return B.CreateUnaryIntrinsic(Id, X); }
+  FunctionCallee decl(StringRef Name, Type *Ret, ArrayRef<Type *> Args) {
+    FunctionCallee FC = M.getOrInsertFunction(Name, FunctionType::get(Ret, Args, false));
+    if (auto *Fd = dyn_cast<Function>(FC.getCallee()))
+      Fd->addFnAttr(Attribute::NoUnwind);
+    return FC;
+  }
+  Value *libm(StringRef Name, Value *X) { return B.CreateCall(decl(Name, Dbl, {Dbl}), {X}); }
+  Value *sigmoid(Value *X) {
+    return B.CreateFDiv(c(1), B.CreateFAdd(c(1), unaryIntr(Intrinsic::exp, B.CreateFNeg(X))));
+  }
+  Value *isTrue(Value *X) { return B.CreateFCmpUNE(X, c(0)); }
+  Value *toDouble(Value *Bit) { return B.CreateUIToFP(Bit, Dbl); }
+
+  /// A loop over [0, N) with a constant trip count; none for N = 1.
+  void loop(int64_t N, function_ref<void(Value *)> Body) {
+    if (N <= 0)
+      return;
+    if (N == 1)
+      return Body(i64(0));
+    BasicBlock *Pre = B.GetInsertBlock();
+    BasicBlock *Head = BasicBlock::Create(C, "loop", Fn);
+    BasicBlock *Exit = BasicBlock::Create(C, "loop.end", Fn);
+    B.CreateBr(Head);
+    B.SetInsertPoint(Head);
+    PHINode *I = B.CreatePHI(I64, 2, "i");
+    I->addIncoming(i64(0), Pre);
+    Body(I);
+    Value *Next = B.CreateAdd(I, i64(1), "", /*HasNUW=*/true, /*HasNSW=*/true);
+    I->addIncoming(Next, B.GetInsertBlock());
+    B.CreateCondBr(B.CreateICmpULT(Next, i64(N)), Head, Exit);
+    B.SetInsertPoint(Exit);
+  }
+
+  /// Coordinate \p D of flat index \p I in a tensor of shape \p S.
+  Value *coord(Value *I, const Shape &S, const std::vector<int64_t> &St, size_t D) {
+    Value *Q = udiv(I, St[D]);
+    return D == 0 ? Q : urem(Q, S.Dims[D]);
+  }
+
+  /// Flat index into \p Operand of the element that broadcasts to flat index
+  /// \p I of \p Res (NumPy rules).
+  Value *bidx(const Shape &Operand, const Shape &Res, Value *I) {
+    if (Operand == Res || Operand.numel() == Res.numel())
+      return I;
+    if (Operand.numel() == 1)
+      return i64(0);
+    std::vector<int64_t> RS = lir::strides(Res), OS = lir::strides(Operand);
+    size_t Lead = Res.rank() - Operand.rank();
+    Value *Off = i64(0);
+    for (size_t D = 0; D < Operand.rank(); ++D)
+      if (Operand.Dims[D] != 1)
+        Off = add(Off, mul(coord(I, Res, RS, Lead + D), OS[D]));
+    return Off;
+  }
+  Value *bidx(ValueId V, const Shape &Res, Value *I) { return bidx(shape(V), Res, I); }
+
+  //===-- Setup -----------------------------------------------------------===//
+
+  Value *ctxField(unsigned Idx, Type *T, const Twine &Name) {
+    return B.CreateLoad(T, B.CreateStructGEP(CtxTy, Ctx, Idx), Name);
+  }
+  void storage();
+  void emitTrigamma();
+
+  //===-- Forward ---------------------------------------------------------===//
+
+  void forward(const lir::Block &Blk);
+  void forward(const lir::Instr &I);
+  Value *unary(const lir::Instr &I, Value *X);
+  Value *binary(const lir::Instr &I, Value *A, Value *Bv);
+  void elementwise(const lir::Instr &I);
+  void ifForward(const lir::Instr &I);
+  void reduce(const lir::Instr &I, bool Reverse);
+  void softmax(const lir::Instr &I, bool Reverse);
+  void matmul(const lir::Instr &I, bool Reverse);
+  void stickBreaking(const lir::Instr &I, bool Reverse);
+  void logProb(const lir::Instr &I, bool Reverse);
+  void sample(const lir::Instr &I);
+  void checkFinite(const lir::Instr &I);
+  /// Shape ops: forward copies operand elements to the result, the reverse
+  /// adds result adjoints back into the operand adjoints.
+  void gatherLike(const lir::Instr &I, bool Reverse);
+  Value *rng(const char *Name, uint32_t Site, Value *Elem);
+  Value *index(ValueId Idx, Value *Pos, int64_t Extent);
+
+  //===-- Reverse ---------------------------------------------------------===//
+
+  void reverse(const lir::Block &Blk);
+  void reverse(const lir::Instr &I);
+  void elementwiseReverse(const lir::Instr &I);
+  void ifReverse(const lir::Instr &I);
+  void seeds(Value *&Elbo);
+};
+
+//===-- Setup -----------------------------------------------------------------===//
+
+void Emitter::storage() {
+  size_t N = F.Values.size();
+  Base.assign(N, nullptr);
+  AdjBase.assign(N, nullptr);
+  auto place = [&](const Slot &S, ValueId V, const Twine &Name) -> Value * {
+    int64_t Numel = std::max<int64_t>(shape(V).numel(), 1);
+    switch (S.Kind) {
+    case Storage::Local:
+      return entryAlloca(ArrayType::get(Dbl, Numel), Name);
+    case Storage::Workspace:
+      return gep(Workspace, i64(S.Offset));
+    case Storage::Params:
+      return gep(Params, i64(S.Offset));
+    case Storage::Data:
+      return gep(Data, i64(S.Offset));
+    default:
+      return nullptr;
+    }
+  };
+  // Globals for constants, found in program order.
+  std::function<void(const lir::Block &)> Consts = [&](const lir::Block &Blk) {
+    for (const lir::Instr &I : Blk.Body) {
+      if (I.Opcode == Op::If) {
+        Consts(I.Regions[0]);
+        Consts(I.Regions[1]);
+      } else if (I.Opcode == Op::Const) {
+        std::vector<double> Init = I.Data;
+        if (Init.empty())
+          Init.push_back(0);
+        auto *G = new GlobalVariable(M, ArrayType::get(Dbl, Init.size()), /*isConstant=*/true,
+                                     GlobalValue::PrivateLinkage, ConstantDataArray::get(C, Init),
+                                     "const." + Twine(I.Result));
+        G->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
+        Base[I.Result] = G;
+      }
+    }
+  };
+  Consts(F.Entry);
+  for (ValueId V = 1; V < N; ++V) {
+    if (!Base[V])
+      Base[V] = place(P.Value[V], V, "v" + Twine(V));
+    if (P.Active[V])
+      AdjBase[V] = place(P.Adjoint[V], V, "adj" + Twine(V));
+  }
+  // Aliases point at their root's storage (roots have smaller ids).
+  for (ValueId V = 1; V < N; ++V) {
+    if (P.Value[V].Kind == Storage::Alias)
+      Base[V] = Base[P.Value[V].Of];
+    if (P.Active[V] && P.Adjoint[V].Kind == Storage::Alias)
+      AdjBase[V] = AdjBase[P.Adjoint[V].Of];
+  }
+  for (const auto &[I, S] : P.Scratch) {
+    int64_t Numel = scratchDoubles(F, *I);
+    ScratchBase[I] = S.Kind == Storage::Local ? static_cast<Value *>(entryAlloca(ArrayType::get(Dbl, Numel), "scratch"))
+                                              : gep(Workspace, i64(S.Offset));
+  }
+}
+
+/// trigamma(x) = d/dx digamma(x): the recurrence psi1(x) = psi1(x+1) + 1/x^2
+/// up to x >= 6, then the asymptotic series; reflection for x < 0.
+void Emitter::emitTrigamma() {
+  Trigamma = Function::Create(FunctionType::get(Dbl, {Dbl}, false), GlobalValue::InternalLinkage, "svic.trigamma",
+                              M);
+  Trigamma->addFnAttr(Attribute::NoUnwind);
+  IRBuilder<> T(C);
+  BasicBlock *Entry = BasicBlock::Create(C, "entry", Trigamma);
+  BasicBlock *Loop = BasicBlock::Create(C, "shift", Trigamma);
+  BasicBlock *Done = BasicBlock::Create(C, "series", Trigamma);
+  Value *X0 = Trigamma->getArg(0);
+  T.SetInsertPoint(Entry);
+  Value *Neg = T.CreateFCmpOLT(X0, c(0));
+  Value *X = T.CreateSelect(Neg, T.CreateFSub(c(1), X0), X0);
+  T.CreateCondBr(T.CreateFCmpOLT(X, c(6)), Loop, Done);
+  T.SetInsertPoint(Loop);
+  PHINode *XL = T.CreatePHI(Dbl, 2), *AccL = T.CreatePHI(Dbl, 2);
+  XL->addIncoming(X, Entry);
+  AccL->addIncoming(c(0), Entry);
+  Value *AccN = T.CreateFAdd(AccL, T.CreateFDiv(c(1), T.CreateFMul(XL, XL)));
+  Value *XN = T.CreateFAdd(XL, c(1));
+  XL->addIncoming(XN, Loop);
+  AccL->addIncoming(AccN, Loop);
+  T.CreateCondBr(T.CreateFCmpOLT(XN, c(6)), Loop, Done);
+  T.SetInsertPoint(Done);
+  PHINode *XD = T.CreatePHI(Dbl, 2), *AccD = T.CreatePHI(Dbl, 2);
+  XD->addIncoming(X, Entry);
+  XD->addIncoming(XN, Loop);
+  AccD->addIncoming(c(0), Entry);
+  AccD->addIncoming(AccN, Loop);
+  Value *R = T.CreateFDiv(c(1), XD), *R2 = T.CreateFMul(R, R);
+  // 1/x + 1/(2x^2) + 1/(6x^3) - 1/(30x^5) + 1/(42x^7) - 1/(30x^9)
+  Value *Poly = T.CreateFSub(c(1.0 / 42), T.CreateFMul(R2, c(1.0 / 30)));
+  Poly = T.CreateFSub(c(1.0 / 30), T.CreateFMul(R2, Poly));
+  Poly = T.CreateFSub(c(1.0 / 6), T.CreateFMul(R2, Poly));
+  Value *Series = T.CreateFAdd(T.CreateFAdd(R, T.CreateFMul(R2, c(0.5))), T.CreateFMul(T.CreateFMul(R, R2), Poly));
+  Value *Pos = T.CreateFAdd(AccD, Series);
+  // psi1(1 - x) + psi1(x) = pi^2 / sin^2(pi x)
+  Value *S = T.CreateUnaryIntrinsic(Intrinsic::sin, T.CreateFMul(c(std::numbers::pi), X0));
+  Value *Refl = T.CreateFSub(T.CreateFDiv(c(std::numbers::pi * std::numbers::pi), T.CreateFMul(S, S)), Pos);
+  T.CreateRet(T.CreateSelect(Neg, Refl, Pos));
+}
+
+void Emitter::run(const std::string &DescriptorJson, StructType *CtxT) {
+  CtxTy = CtxT;
+  auto *Desc = new GlobalVariable(M, ArrayType::get(B.getInt8Ty(), DescriptorJson.size() + 1), /*isConstant=*/true,
+                                  GlobalValue::ExternalLinkage,
+                                  ConstantDataArray::getString(C, DescriptorJson, /*AddNull=*/true),
+                                  "svic_gen_descriptor");
+  Desc->setAlignment(Align(1));
+  emitTrigamma();
+
+  Fn = Function::Create(FunctionType::get(Dbl, {Ptr}, false), GlobalValue::ExternalLinkage, "svic_gen_sample", M);
+  Fn->addFnAttr(Attribute::NoUnwind);
+  Fn->addParamAttr(0, Attribute::NoAlias);
+  Fn->addParamAttr(0, Attribute::NoCapture);
+  Ctx = Fn->getArg(0);
+  Ctx->setName("ctx");
+  EntryBB = BasicBlock::Create(C, "entry", Fn);
+  B.SetInsertPoint(EntryBB);
+  Params = ctxField(ctx::Params, Ptr, "params");
+  Data = ctxField(ctx::Data, Ptr, "data");
+  Baselines = ctxField(ctx::Baselines, Ptr, "baselines");
+  Grad = ctxField(ctx::Grad, Ptr, "grad");
+  Signals = ctxField(ctx::Signals, Ptr, "signals");
+  Workspace = ctxField(ctx::Workspace, Ptr, "workspace");
+  Seed = ctxField(ctx::Seed, I64, "seed");
+  Step = ctxField(ctx::Step, I64, "step");
+  SampleNo = ctxField(ctx::Sample, I64, "sample");
+  Kinks = accum(I32, B.getInt32(0), "kinks");
+  GBuf = entryAlloca(ArrayType::get(Dbl, 3), "g");
+  storage();
+
+  forward(F.Entry);
+  Value *Elbo = nullptr;
+  seeds(Elbo);
+  reverse(F.Entry);
+
+  Value *KinkPtr = B.CreateStructGEP(CtxTy, Ctx, ctx::KinkHits);
+  B.CreateStore(B.CreateAdd(B.CreateLoad(I32, KinkPtr), B.CreateLoad(I32, Kinks)), KinkPtr);
+  B.CreateRet(Elbo);
+}
+
+//===-- Forward -------------------------------------------------------------===//
+
+void Emitter::forward(const lir::Block &Blk) {
+  for (const lir::Instr &I : Blk.Body)
+    forward(I);
+}
+
+Value *Emitter::rng(const char *Name, uint32_t Site, Value *Elem) {
+  FunctionCallee Fc = decl(Name, Dbl, {I64, I64, I64, I32, I32});
+  return B.CreateCall(Fc, {Seed, Step, SampleNo, B.getInt32(Site), B.CreateTrunc(Elem, I32)});
+}
+
+void Emitter::forward(const lir::Instr &I) {
+  const Shape &R = I.Opcode == Op::If ? Shape{} : shape(I.Result);
+  switch (I.Opcode) {
+  case Op::Const:
+  case Op::Reshape:
+  case Op::StopGradient:
+    return; // storage only
+  case Op::Input:
+  case Op::Param:
+    if (P.Value[I.Result].Kind == Storage::Local) {
+      Value *Src = gep(I.Opcode == Op::Param ? Params : Data, i64(I.Offset));
+      loop(R.numel(), [&](Value *Ix) { st(I.Result, Ix, B.CreateLoad(Dbl, gep(Src, Ix))); });
+    }
+    return;
+  case Op::StdNormal:
+  case Op::Uniform01:
+    loop(R.numel(), [&](Value *Ix) {
+      st(I.Result, Ix, rng(I.Opcode == Op::StdNormal ? "svic_rt_std_normal" : "svic_rt_uniform01", I.Site, Ix));
+    });
+    return;
+  case Op::Expand:
+  case Op::Transpose:
+  case Op::Slice:
+  case Op::Gather:
+  case Op::Concat:
+    return gatherLike(I, /*Reverse=*/false);
+  case Op::Sum:
+  case Op::Prod:
+    return reduce(I, false);
+  case Op::Softmax:
+  case Op::LogSoftmax:
+    return softmax(I, false);
+  case Op::MatMul:
+    return matmul(I, false);
+  case Op::StickBreaking:
+    return stickBreaking(I, false);
+  case Op::LogProb:
+    return logProb(I, false);
+  case Op::Sample:
+    return sample(I);
+  case Op::CheckFinite:
+    return checkFinite(I);
+  case Op::If:
+    return ifForward(I);
+  default:
+    return elementwise(I);
+  }
+}
+
+Value *Emitter::unary(const lir::Instr &I, Value *X) {
+  switch (I.Opcode) {
+  case Op::Neg: return B.CreateFNeg(X);
+  case Op::Exp: return unaryIntr(Intrinsic::exp, X);
+  case Op::Log: return unaryIntr(Intrinsic::log, X);
+  case Op::Log1p: return libm("log1p", X);
+  case Op::Expm1: return libm("expm1", X);
+  case Op::Sqrt: return unaryIntr(Intrinsic::sqrt, X);
+  case Op::Rsqrt: return B.CreateFDiv(c(1), unaryIntr(Intrinsic::sqrt, X));
+  case Op::Sigmoid: return sigmoid(X);
+  case Op::LogSigmoid: {
+    // min(x, 0) - log1p(exp(-|x|)), torch's stable form
+    Value *Min = B.CreateSelect(B.CreateFCmpOLT(X, c(0)), X, c(0));
+    return B.CreateFSub(Min, libm("log1p", unaryIntr(Intrinsic::exp, B.CreateFNeg(unaryIntr(Intrinsic::fabs, X)))));
+  }
+  case Op::Tanh: return libm("tanh", X);
+  case Op::Softplus: {
+    Value *BX = B.CreateFMul(X, c(I.Scalar0));
+    Value *Soft = B.CreateFDiv(libm("log1p", unaryIntr(Intrinsic::exp, BX)), c(I.Scalar0));
+    return B.CreateSelect(B.CreateFCmpOGT(BX, c(I.Scalar1)), X, Soft);
+  }
+  case Op::Relu: return B.CreateSelect(B.CreateFCmpOLE(X, c(0)), c(0), X); // NaN stays NaN
+  case Op::Abs: return unaryIntr(Intrinsic::fabs, X);
+  case Op::Sign:
+    return B.CreateSelect(B.CreateFCmpOGT(X, c(0)), c(1), B.CreateSelect(B.CreateFCmpOLT(X, c(0)), c(-1), X));
+  case Op::Floor: return unaryIntr(Intrinsic::floor, X);
+  case Op::Ceil: return unaryIntr(Intrinsic::ceil, X);
+  case Op::Round: return unaryIntr(Intrinsic::roundeven, X); // torch.round: half to even
+  case Op::Sin: return unaryIntr(Intrinsic::sin, X);
+  case Op::Cos: return unaryIntr(Intrinsic::cos, X);
+  case Op::Erf: return libm("erf", X);
+  case Op::Lgamma: return B.CreateCall(decl("svic_rt_lgamma", Dbl, {Dbl}), {X});
+  case Op::Digamma: return B.CreateCall(decl("svic_rt_digamma", Dbl, {Dbl}), {X});
+  case Op::Not: return toDouble(B.CreateFCmpOEQ(X, c(0)));
+  case Op::Clamp:
+    return B.CreateSelect(B.CreateFCmpOLT(X, c(I.Scalar0)), c(I.Scalar0),
+                          B.CreateSelect(B.CreateFCmpOGT(X, c(I.Scalar1)), c(I.Scalar1), X));
+  default: return nullptr;
+  }
+}
+
+Value *Emitter::binary(const lir::Instr &I, Value *A, Value *Bv) {
+  switch (I.Opcode) {
+  case Op::Add: return B.CreateFAdd(A, Bv);
+  case Op::Sub: return B.CreateFSub(A, Bv);
+  case Op::Mul: return B.CreateFMul(A, Bv);
+  case Op::Div: return B.CreateFDiv(A, Bv);
+  case Op::Pow: return B.CreateBinaryIntrinsic(Intrinsic::pow, A, Bv);
+  case Op::Minimum: return B.CreateMinimum(A, Bv); // NaN-propagating, as torch
+  case Op::Maximum: return B.CreateMaximum(A, Bv);
+  case Op::Lt: return toDouble(B.CreateFCmpOLT(A, Bv));
+  case Op::Le: return toDouble(B.CreateFCmpOLE(A, Bv));
+  case Op::Gt: return toDouble(B.CreateFCmpOGT(A, Bv));
+  case Op::Ge: return toDouble(B.CreateFCmpOGE(A, Bv));
+  case Op::Eq: return toDouble(B.CreateFCmpOEQ(A, Bv));
+  case Op::Ne: return toDouble(B.CreateFCmpUNE(A, Bv));
+  case Op::And: return toDouble(B.CreateAnd(isTrue(A), isTrue(Bv)));
+  case Op::Or: return toDouble(B.CreateOr(isTrue(A), isTrue(Bv)));
+  default: return nullptr;
+  }
+}
+
+void Emitter::elementwise(const lir::Instr &I) {
+  const Shape &R = shape(I.Result);
+  loop(R.numel(), [&](Value *Ix) {
+    std::vector<Value *> X;
+    for (ValueId V : I.Operands)
+      X.push_back(ld(V, bidx(V, R, Ix)));
+    Value *Y = I.Opcode == Op::Where ? B.CreateSelect(isTrue(X[0]), X[1], X[2])
+               : X.size() == 1       ? unary(I, X[0])
+                                     : binary(I, X[0], X[1]);
+    st(I.Result, Ix, Y);
+  });
+}
+
+void Emitter::ifForward(const lir::Instr &I) {
+  Value *Cond = isTrue(ld(I.Operands[0], i64(0)));
+  BasicBlock *Then = BasicBlock::Create(C, "then", Fn), *Else = BasicBlock::Create(C, "else", Fn),
+             *Merge = BasicBlock::Create(C, "endif", Fn);
+  B.CreateCondBr(Cond, Then, Else);
+  for (size_t Ri = 0; Ri < 2; ++Ri) {
+    B.SetInsertPoint(Ri == 0 ? Then : Else);
+    const lir::Block &Region = I.Regions[Ri];
+    forward(Region);
+    for (size_t J = 0; J < I.Results.size(); ++J) {
+      ValueId Y = Region.Yields[J], Res = I.Results[J];
+      loop(shape(Res).numel(), [&](Value *Ix) { st(Res, Ix, ld(Y, Ix)); });
+    }
+    B.CreateBr(Merge);
+  }
+  B.SetInsertPoint(Merge);
+}
+
+void Emitter::gatherLike(const lir::Instr &I, bool Reverse) {
+  const Shape &R = shape(I.Result);
+  ValueId X = I.Operands[0];
+  const Shape &XS = shape(X);
+  std::vector<int64_t> RSt = lir::strides(R), XSt = lir::strides(XS);
+  // Moves one element between result index RIx and operand X2 index XIx.
+  auto move = [&](ValueId Src, Value *RIx, Value *XIx) {
+    if (Reverse)
+      addAdj(Src, XIx, adj(I.Result, RIx));
+    else
+      st(I.Result, RIx, ld(Src, XIx));
+  };
+  switch (I.Opcode) {
+  case Op::Expand:
+    return loop(R.numel(), [&](Value *Ix) { move(X, Ix, bidx(X, R, Ix)); });
+  case Op::Transpose:
+    return loop(R.numel(), [&](Value *Ix) {
+      Value *Off = i64(0);
+      for (size_t D = 0; D < R.rank(); ++D)
+        Off = add(Off, mul(coord(Ix, R, RSt, D), XSt[I.Ints[D]]));
+      move(X, Ix, Off);
+    });
+  case Op::Slice:
+    return loop(R.numel(), [&](Value *Ix) {
+      Value *Off = i64(0);
+      for (size_t D = 0; D < R.rank(); ++D) {
+        int64_t Start = I.Ints[3 * D], StepD = I.Ints[3 * D + 2];
+        Value *Cd = coord(Ix, R, RSt, D);
+        Off = add(Off, mul(add(mul(Cd, StepD), i64(Start)), XSt[D]));
+      }
+      move(X, Ix, Off);
+    });
+  case Op::Gather: {
+    int64_t Post = 1, Extent = XS.Dims[I.Axis];
+    for (size_t D = I.Axis + 1; D < XS.rank(); ++D)
+      Post *= XS.Dims[D];
+    int64_t NIdx = shape(I.Operands[1]).numel();
+    return loop(R.numel(), [&](Value *Ix) {
+      Value *Pre = udiv(Ix, NIdx * Post);
+      Value *Rem = B.CreateURem(Ix, i64(NIdx * Post));
+      Value *K = index(I.Operands[1], udiv(Rem, Post), Extent);
+      Value *Off = add(mul(add(mul(Pre, Extent), K), Post), Post == 1 ? i64(0) : urem(Rem, Post));
+      move(X, Ix, Off);
+    });
+  }
+  case Op::Concat: {
+    int64_t Post = 1, Total = R.Dims[I.Axis], At = 0;
+    for (size_t D = I.Axis + 1; D < R.rank(); ++D)
+      Post *= R.Dims[D];
+    for (ValueId Xk : I.Operands) {
+      int64_t Ak = shape(Xk).Dims[I.Axis];
+      if (!Reverse || P.Active[Xk])
+        loop(shape(Xk).numel(), [&](Value *Ix) {
+          Value *Pre = udiv(Ix, Ak * Post);
+          Value *Rem = Ak * Post == 1 ? i64(0) : urem(Ix, Ak * Post);
+          move(Xk, add(add(mul(Pre, Total * Post), i64(At * Post)), Rem), Ix);
+        });
+      At += Ak;
+    }
+    return;
+  }
+  default:
+    return;
+  }
+}
+
+/// An integer-valued index operand element, Python-style negative indices
+/// wrapped, then clamped into [0, Extent) so that a bad index cannot address
+/// outside the tensor.
+Value *Emitter::index(ValueId Idx, Value *Pos, int64_t Extent) {
+  Value *K = B.CreateFPToSI(ld(Idx, Pos), I64);
+  K = B.CreateSelect(B.CreateICmpSLT(K, i64(0)), add(K, i64(Extent)), K);
+  K = B.CreateSelect(B.CreateICmpSLT(K, i64(0)), i64(0), K);
+  return B.CreateSelect(B.CreateICmpSGE(K, i64(Extent)), i64(Extent - 1), K);
+}
+
+void Emitter::reduce(const lir::Instr &I, bool Reverse) {
+  ValueId X = I.Operands[0];
+  const Shape &XS = shape(X);
+  std::vector<bool> Reduced(XS.rank(), I.Ints.empty());
+  for (int64_t A : I.Ints)
+    Reduced[A] = true;
+  // Result strides of the kept operand dims.
+  std::vector<int64_t> XSt = lir::strides(XS), KeptSt(XS.rank(), 0);
+  int64_t S = 1;
+  for (size_t D = XS.rank(); D-- > 0;)
+    if (!Reduced[D]) {
+      KeptSt[D] = S;
+      S *= XS.Dims[D];
+    }
+  auto resIdx = [&](Value *Ix) -> Value * {
+    Value *Off = i64(0);
+    for (size_t D = 0; D < XS.rank(); ++D)
+      if (!Reduced[D])
+        Off = add(Off, mul(coord(Ix, XS, XSt, D), KeptSt[D]));
+    return Off;
+  };
+  int64_t NR = shape(I.Result).numel(), NX = XS.numel();
+  bool IsSum = I.Opcode == Op::Sum;
+  if (!Reverse) {
+    loop(NR, [&](Value *Ix) { st(I.Result, Ix, c(IsSum ? 0 : 1)); });
+    loop(NX, [&](Value *Ix) {
+      Value *R = resIdx(Ix);
+      Value *Acc = ld(I.Result, R), *V = ld(X, Ix);
+      st(I.Result, R, IsSum ? B.CreateFAdd(Acc, V) : B.CreateFMul(Acc, V));
+    });
+    return;
+  }
+  if (!P.Active[X])
+    return;
+  if (IsSum)
+    return loop(NX, [&](Value *Ix) { addAdj(X, Ix, adj(I.Result, resIdx(Ix))); });
+  // d prod / d x_j without dividing by zero: per output, the number of zero
+  // factors and the product of the others.
+  Value *Zeros = ScratchBase.at(&I), *NonZero = gep(Zeros, i64(NR));
+  loop(NR, [&](Value *Ix) {
+    B.CreateStore(c(0), gep(Zeros, Ix));
+    B.CreateStore(c(1), gep(NonZero, Ix));
+  });
+  loop(NX, [&](Value *Ix) {
+    Value *R = resIdx(Ix), *V = ld(X, Ix), *IsZero = B.CreateFCmpOEQ(V, c(0));
+    addTo(Zeros, R, B.CreateSelect(IsZero, c(1), c(0)));
+    Value *NZ = gep(NonZero, R);
+    B.CreateStore(B.CreateSelect(IsZero, B.CreateLoad(Dbl, NZ), B.CreateFMul(B.CreateLoad(Dbl, NZ), V)), NZ);
+  });
+  loop(NX, [&](Value *Ix) {
+    Value *R = resIdx(Ix), *V = ld(X, Ix);
+    Value *Z = B.CreateLoad(Dbl, gep(Zeros, R)), *NZ = B.CreateLoad(Dbl, gep(NonZero, R));
+    Value *D = B.CreateSelect(B.CreateFCmpOEQ(Z, c(0)), B.CreateFDiv(NZ, V),
+                              B.CreateSelect(B.CreateAnd(B.CreateFCmpOEQ(Z, c(1)), B.CreateFCmpOEQ(V, c(0))), NZ,
+                                             c(0)));
+    addAdj(X, Ix, B.CreateFMul(adj(I.Result, R), D));
+  });
+}
+
+void Emitter::softmax(const lir::Instr &I, bool Reverse) {
+  ValueId X = I.Operands[0], Y = I.Result;
+  const Shape &XS = shape(X);
+  int64_t A = XS.Dims[I.Axis], Inner = 1, Outer = 1;
+  for (int64_t D = 0; D < static_cast<int64_t>(XS.rank()); ++D)
+    if (D < I.Axis)
+      Outer *= XS.Dims[D];
+    else if (D > I.Axis)
+      Inner *= XS.Dims[D];
+  bool Log = I.Opcode == Op::LogSoftmax;
+  loop(Outer * Inner, [&](Value *Q) {
+    Value *Start = add(mul(udiv(Q, Inner), A * Inner), Inner == 1 ? i64(0) : urem(Q, Inner));
+    auto at = [&](Value *K) { return add(Start, mul(K, Inner)); };
+    if (Reverse) {
+      if (!P.Active[X])
+        return;
+      // softmax: dx = y (dy - sum dy y); log_softmax: dx = dy - exp(y) sum dy
+      AllocaInst *Dot = accum(Dbl, c(0), "dot");
+      loop(A, [&](Value *K) {
+        Value *G = adj(Y, at(K));
+        B.CreateStore(B.CreateFAdd(B.CreateLoad(Dbl, Dot), Log ? G : B.CreateFMul(G, ld(Y, at(K)))), Dot);
+      });
+      Value *S = B.CreateLoad(Dbl, Dot);
+      loop(A, [&](Value *K) {
+        Value *G = adj(Y, at(K)), *Yk = ld(Y, at(K));
+        Value *Dx = Log ? B.CreateFSub(G, B.CreateFMul(unaryIntr(Intrinsic::exp, Yk), S))
+                        : B.CreateFMul(Yk, B.CreateFSub(G, S));
+        addAdj(X, at(K), Dx);
+      });
+      return;
+    }
+    AllocaInst *Max = accum(Dbl, c(-INFINITY), "max"), *Sum = accum(Dbl, c(0), "sum");
+    loop(A, [&](Value *K) { B.CreateStore(B.CreateMaxNum(B.CreateLoad(Dbl, Max), ld(X, at(K))), Max); });
+    Value *Mx = B.CreateLoad(Dbl, Max);
+    loop(A, [&](Value *K) {
+      Value *E = unaryIntr(Intrinsic::exp, B.CreateFSub(ld(X, at(K)), Mx));
+      B.CreateStore(B.CreateFAdd(B.CreateLoad(Dbl, Sum), E), Sum);
+      if (!Log)
+        st(Y, at(K), E);
+    });
+    Value *Sm = B.CreateLoad(Dbl, Sum);
+    Value *LogSum = Log ? B.CreateFAdd(Mx, unaryIntr(Intrinsic::log, Sm)) : nullptr;
+    loop(A, [&](Value *K) {
+      st(Y, at(K), Log ? B.CreateFSub(ld(X, at(K)), LogSum) : B.CreateFDiv(ld(Y, at(K)), Sm));
+    });
+  });
+}
+
+void Emitter::matmul(const lir::Instr &I, bool Reverse) {
+  ValueId A = I.Operands[0], Bm = I.Operands[1];
+  const Shape &AS = shape(A), &BS = shape(Bm);
+  int64_t M = AS.rank() == 2 ? AS.Dims[0] : 1, K = AS.Dims.back(), N = BS.rank() == 2 ? BS.Dims[1] : 1;
+  loop(M * N, [&](Value *Q) {
+    Value *Row = udiv(Q, N), *Col = N == 1 ? i64(0) : urem(Q, N);
+    if (Reverse) {
+      Value *G = adj(I.Result, Q);
+      loop(K, [&](Value *Kx) {
+        Value *AIx = add(mul(Row, K), Kx), *BIx = add(mul(Kx, N), Col);
+        addAdj(A, AIx, B.CreateFMul(G, ld(Bm, BIx)));
+        addAdj(Bm, BIx, B.CreateFMul(ld(A, AIx), G));
+      });
+      return;
+    }
+    AllocaInst *Acc = accum(Dbl, c(0), "dot");
+    loop(K, [&](Value *Kx) {
+      Value *Prod = B.CreateFMul(ld(A, add(mul(Row, K), Kx)), ld(Bm, add(mul(Kx, N), Col)));
+      B.CreateStore(B.CreateFAdd(B.CreateLoad(Dbl, Acc), Prod), Acc);
+    });
+    st(I.Result, Q, B.CreateLoad(Dbl, Acc));
+  });
+}
+
+/// torch's StickBreakingTransform: z_i = sigmoid(x_i - log(K - i)),
+/// y_i = z_i prod_{j<i} (1 - z_j), y_K = prod_{j<K} (1 - z_j).
+void Emitter::stickBreaking(const lir::Instr &I, bool Reverse) {
+  ValueId X = I.Operands[0], Y = I.Result;
+  int64_t K = shape(X).Dims.back(), Rows = shape(X).numel() / std::max<int64_t>(K, 1);
+  auto z = [&](Value *XRow, Value *Ix) {
+    Value *Off = unaryIntr(Intrinsic::log, B.CreateSIToFP(B.CreateSub(i64(K), Ix), Dbl));
+    return sigmoid(B.CreateFSub(ld(X, add(XRow, Ix)), Off));
+  };
+  loop(Rows, [&](Value *Row) {
+    Value *XRow = mul(Row, K), *YRow = mul(Row, K + 1);
+    AllocaInst *Rest = accum(Dbl, c(1), "rest");
+    Value *Lengths = Reverse ? ScratchBase.at(&I) : nullptr;
+    loop(K, [&](Value *Ix) {
+      Value *Zi = z(XRow, Ix), *Ri = B.CreateLoad(Dbl, Rest);
+      if (Reverse)
+        B.CreateStore(Ri, gep(Lengths, Ix));
+      else
+        st(Y, add(YRow, Ix), B.CreateFMul(Zi, Ri));
+      B.CreateStore(B.CreateFMul(Ri, B.CreateFSub(c(1), Zi)), Rest);
+    });
+    if (!Reverse)
+      return st(Y, add(YRow, i64(K)), B.CreateLoad(Dbl, Rest));
+    // Backwards through r_{i+1} = r_i (1 - z_i), y_i = z_i r_i.
+    AllocaInst *AdjRest = accum(Dbl, adj(Y, add(YRow, i64(K))), "adj.rest");
+    loop(K, [&](Value *T) {
+      Value *Ix = B.CreateSub(i64(K - 1), T);
+      Value *Zi = z(XRow, Ix), *Ri = B.CreateLoad(Dbl, gep(Lengths, Ix));
+      Value *Gy = adj(Y, add(YRow, Ix)), *Ar = B.CreateLoad(Dbl, AdjRest);
+      Value *Gz = B.CreateFMul(B.CreateFSub(Gy, Ar), Ri);
+      B.CreateStore(B.CreateFAdd(B.CreateFMul(Gy, Zi), B.CreateFMul(Ar, B.CreateFSub(c(1), Zi))), AdjRest);
+      addAdj(X, add(XRow, Ix), B.CreateFMul(Gz, B.CreateFMul(Zi, B.CreateFSub(c(1), Zi))));
+    });
+  });
+}
+
+void Emitter::logProb(const lir::Instr &I, bool Reverse) {
+  const Shape &R = shape(I.Result);
+  ValueId V = I.Operands[0];
+  Value *Null = ConstantPointerNull::get(cast<PointerType>(Ptr));
+  if (lir::hasVectorParam(I.D)) {
+    ValueId Pm = I.Operands[1];
+    int64_t N = shape(Pm).Dims.back();
+    bool Dir = I.D == Dist::Dirichlet;
+    FunctionCallee Fc = Dir ? decl(lpdfName(I.D), Dbl, {Ptr, Ptr, I64, Ptr, Ptr})
+                            : decl(lpdfName(I.D), Dbl, {Dbl, Ptr, I64, Ptr});
+    loop(R.numel(), [&](Value *Ix) {
+      Value *PRow = mul(bidx(lir::dropLast(shape(Pm)), R, Ix), N);
+      Value *VRow = Dir ? mul(bidx(lir::dropLast(shape(V)), R, Ix), N) : bidx(V, R, Ix);
+      Value *G = Reverse ? ScratchBase.at(&I) : Null, *Gc = Reverse && Dir ? gep(G, i64(N)) : Null;
+      Value *Lp = Dir ? B.CreateCall(Fc, {gep(Base[V], VRow), gep(Base[Pm], PRow), i64(N), G, Gc})
+                      : B.CreateCall(Fc, {ld(V, VRow), gep(Base[Pm], PRow), i64(N), G});
+      if (!Reverse)
+        return st(I.Result, Ix, Lp);
+      Value *Adj = adj(I.Result, Ix);
+      loop(N, [&](Value *J) {
+        if (Dir && P.Active[V])
+          addAdj(V, add(VRow, J), B.CreateFMul(Adj, B.CreateLoad(Dbl, gep(G, J))));
+        addAdj(Pm, add(PRow, J), B.CreateFMul(Adj, B.CreateLoad(Dbl, gep(Dir ? Gc : G, J))));
+      });
+    });
+    return;
+  }
+  size_t Arity = lir::distArity(I.D);
+  loop(R.numel(), [&](Value *Ix) {
+    Value *X = ld(V, bidx(V, R, Ix));
+    Value *A = ld(I.Operands[1], bidx(I.Operands[1], R, Ix));
+    Value *Bp = Arity == 2 ? ld(I.Operands[2], bidx(I.Operands[2], R, Ix)) : c(0);
+    Value *Gs[3];
+    if (I.D == Dist::Normal) {
+      // The runtime's formula, inlined.
+      Value *D = B.CreateFSub(X, A), *Var = B.CreateFMul(Bp, Bp);
+      if (!Reverse) {
+        Value *Lp = B.CreateFNeg(B.CreateFDiv(B.CreateFMul(D, D), B.CreateFMul(c(2), Var)));
+        Lp = B.CreateFSub(B.CreateFSub(Lp, unaryIntr(Intrinsic::log, Bp)), c(LogSqrt2Pi));
+        return st(I.Result, Ix, Lp);
+      }
+      Gs[1] = B.CreateFDiv(D, Var);
+      Gs[0] = B.CreateFNeg(Gs[1]);
+      Gs[2] = B.CreateFSub(B.CreateFDiv(B.CreateFMul(D, D), B.CreateFMul(Var, Bp)), B.CreateFDiv(c(1), Bp));
+    } else {
+      FunctionCallee Fc = decl(lpdfName(I.D), Dbl, {Dbl, Dbl, Dbl, Ptr});
+      Value *Lp = B.CreateCall(Fc, {X, A, Bp, Reverse ? static_cast<Value *>(GBuf) : Null});
+      if (!Reverse)
+        return st(I.Result, Ix, Lp);
+      for (int K = 0; K < 3; ++K)
+        Gs[K] = B.CreateLoad(Dbl, B.CreateConstInBoundsGEP2_32(GBuf->getAllocatedType(), GBuf, 0, K));
+    }
+    Value *Adj = adj(I.Result, Ix);
+    for (size_t K = 0; K <= Arity; ++K)
+      if (lir::passesGradient(I, K))
+        addAdj(I.Operands[K], bidx(I.Operands[K], R, Ix), B.CreateFMul(Adj, Gs[K]));
+  });
+}
+
+void Emitter::sample(const lir::Instr &I) {
+  const Shape &R = shape(I.Result);
+  ValueId P0 = I.Operands[0];
+  switch (I.D) {
+  case Dist::CategoricalProbs:
+  case Dist::CategoricalLogits: {
+    // Inverse CDF over the last dim: the number of categories whose
+    // cumulative (normalised) mass is at most u.
+    int64_t N = shape(P0).Dims.back();
+    bool Logits = I.D == Dist::CategoricalLogits;
+    return loop(R.numel(), [&](Value *Ix) {
+      Value *Row = mul(bidx(lir::dropLast(shape(P0)), R, Ix), N);
+      AllocaInst *Max = accum(Dbl, c(-INFINITY), "max"), *Total = accum(Dbl, c(0), "total");
+      if (Logits)
+        loop(N, [&](Value *J) { B.CreateStore(B.CreateMaxNum(B.CreateLoad(Dbl, Max), ld(P0, add(Row, J))), Max); });
+      Value *Mx = B.CreateLoad(Dbl, Max);
+      auto mass = [&](Value *J) {
+        Value *W = ld(P0, add(Row, J));
+        return Logits ? unaryIntr(Intrinsic::exp, B.CreateFSub(W, Mx)) : W;
+      };
+      loop(N, [&](Value *J) { B.CreateStore(B.CreateFAdd(B.CreateLoad(Dbl, Total), mass(J)), Total); });
+      Value *Target = B.CreateFMul(rng("svic_rt_uniform01", I.Site, Ix), B.CreateLoad(Dbl, Total));
+      AllocaInst *Cum = accum(Dbl, c(0), "cum"), *Count = accum(I64, i64(0), "k");
+      loop(N - 1, [&](Value *J) {
+        Value *Cn = B.CreateFAdd(B.CreateLoad(Dbl, Cum), mass(J));
+        B.CreateStore(Cn, Cum);
+        B.CreateStore(add(B.CreateLoad(I64, Count), B.CreateZExt(B.CreateFCmpOLE(Cn, Target), I64)), Count);
+      });
+      st(I.Result, Ix, B.CreateSIToFP(B.CreateLoad(I64, Count), Dbl));
+    });
+  }
+  case Dist::Dirichlet: {
+    int64_t N = R.Dims.back();
+    Shape Batch = lir::dropLast(R);
+    FunctionCallee Fc = decl("svic_rt_sample_dirichlet", B.getVoidTy(), {I64, I64, I64, I32, I32, Ptr, I64, Ptr});
+    return loop(Batch.numel(), [&](Value *Ix) {
+      Value *CRow = mul(bidx(lir::dropLast(shape(P0)), Batch, Ix), N);
+      B.CreateCall(Fc, {Seed, Step, SampleNo, B.getInt32(I.Site), B.CreateTrunc(Ix, I32), gep(Base[P0], CRow), i64(N),
+                        gep(Base[I.Result], mul(Ix, N))});
+    });
+  }
+  default:
+    break;
+  }
+  loop(R.numel(), [&](Value *Ix) {
+    Value *A = ld(P0, bidx(P0, R, Ix));
+    Value *Bp = lir::distArity(I.D) == 2 ? ld(I.Operands[1], bidx(I.Operands[1], R, Ix)) : nullptr;
+    auto normal = [&] { return rng("svic_rt_std_normal", I.Site, Ix); };
+    auto uniform = [&] { return rng("svic_rt_uniform01", I.Site, Ix); };
+    auto sampler = [&](const char *Name, bool Two) {
+      std::vector<Type *> Ts = {I64, I64, I64, I32, I32, Dbl};
+      std::vector<Value *> Args = {Seed, Step, SampleNo, B.getInt32(I.Site), B.CreateTrunc(Ix, I32), A};
+      if (Two) {
+        Ts.push_back(Dbl);
+        Args.push_back(Bp);
+      }
+      return B.CreateCall(decl(Name, Dbl, Ts), Args);
+    };
+    Value *Y = nullptr;
+    switch (I.D) {
+    case Dist::Normal: Y = B.CreateFAdd(A, B.CreateFMul(Bp, normal())); break;
+    case Dist::LogNormal: Y = unaryIntr(Intrinsic::exp, B.CreateFAdd(A, B.CreateFMul(Bp, normal()))); break;
+    case Dist::HalfNormal: Y = unaryIntr(Intrinsic::fabs, B.CreateFMul(A, normal())); break;
+    case Dist::Uniform: Y = B.CreateFAdd(A, B.CreateFMul(B.CreateFSub(Bp, A), uniform())); break;
+    case Dist::Exponential: Y = B.CreateFDiv(B.CreateFNeg(unaryIntr(Intrinsic::log, uniform())), A); break;
+    case Dist::Gamma: Y = sampler("svic_rt_sample_gamma", true); break;
+    case Dist::Beta: Y = sampler("svic_rt_sample_beta", true); break;
+    case Dist::Poisson: Y = sampler("svic_rt_sample_poisson", false); break;
+    case Dist::BernoulliProbs: Y = toDouble(B.CreateFCmpOLT(uniform(), A)); break;
+    case Dist::BernoulliLogits: Y = toDouble(B.CreateFCmpOLT(uniform(), sigmoid(A))); break;
+    default: Y = c(NAN); break;
+    }
+    st(I.Result, Ix, Y);
+  });
+}
+
+void Emitter::checkFinite(const lir::Instr &I) {
+  ValueId X = I.Operands[0];
+  // x - x is NaN exactly when x is not finite; the sum keeps any NaN.
+  AllocaInst *Acc = accum(Dbl, c(0), "finite");
+  loop(shape(X).numel(), [&](Value *Ix) {
+    Value *V = ld(X, Ix);
+    B.CreateStore(B.CreateFAdd(B.CreateLoad(Dbl, Acc), B.CreateFSub(V, V)), Acc);
+  });
+  Value *Bad = B.CreateFCmpUNO(B.CreateLoad(Dbl, Acc), c(0));
+  Value *SitePtr = B.CreateStructGEP(CtxTy, Ctx, ctx::BadSite);
+  Value *Old = B.CreateLoad(I32, SitePtr);
+  Value *Set = B.CreateAnd(Bad, B.CreateICmpSLT(Old, B.getInt32(0)));
+  B.CreateStore(B.CreateSelect(Set, B.getInt32(static_cast<int32_t>(I.Site)), Old), SitePtr);
+  if (P.Value[I.Result].Kind != Storage::Alias)
+    st(I.Result, i64(0), c(0));
+}
+
+//===-- ELBO, learning signals, adjoint seeds ----------------------------------===//
+
+void Emitter::seeds(Value *&Elbo) {
+  std::vector<Value *> Term; // s_i f_i
+  Elbo = c(0);
+  for (const lir::Factor &Fa : F.Factors) {
+    Value *Fv = ld(Fa.Value, i64(0));
+    Term.push_back(Fa.Sign == 1 ? Fv : Fa.Sign == -1 ? B.CreateFNeg(Fv) : B.CreateFMul(c(Fa.Sign), Fv));
+    Elbo = B.CreateFAdd(Elbo, Term.back());
+  }
+  std::vector<Value *> Seed(F.Factors.size(), nullptr);
+  for (size_t K = 0; K < F.ScoreSites.size(); ++K) {
+    const lir::ScoreSite &S = F.ScoreSites[K];
+    Value *L = c(0);
+    for (size_t Fi : S.Downstream)
+      L = B.CreateFAdd(L, Term[Fi]);
+    B.CreateStore(L, gep(Signals, i64(K)));
+    Value *Centred = B.CreateFSub(L, B.CreateLoad(Dbl, gep(Baselines, i64(K))));
+    size_t Q = S.LogQ;
+    Seed[Q] = B.CreateFAdd(Seed[Q] ? Seed[Q] : c(F.Factors[Q].Sign), Centred);
+  }
+  // Zero every adjoint before the sweep accumulates into it.
+  for (ValueId V = 1; V < F.Values.size(); ++V)
+    if (P.Active[V] && P.Adjoint[V].Kind != Storage::Alias)
+      B.CreateMemSet(AdjBase[V], B.getInt8(0), std::max<int64_t>(shape(V).numel(), 1) * 8, MaybeAlign(8));
+  for (size_t Fi = 0; Fi < F.Factors.size(); ++Fi)
+    addAdj(F.Factors[Fi].Value, i64(0), Seed[Fi] ? Seed[Fi] : c(F.Factors[Fi].Sign));
+}
+
+//===-- Reverse ---------------------------------------------------------------===//
+
+void Emitter::reverse(const lir::Block &Blk) {
+  for (auto It = Blk.Body.rbegin(); It != Blk.Body.rend(); ++It)
+    if (P.needsReverse(*It))
+      reverse(*It);
+}
+
+void Emitter::reverse(const lir::Instr &I) {
+  switch (I.Opcode) {
+  case Op::Param:
+    return loop(shape(I.Result).numel(),
+                [&](Value *Ix) { addTo(Grad, add(Ix, i64(I.Offset)), adj(I.Result, Ix)); });
+  case Op::Reshape:
+  case Op::CheckFinite:
+    return; // the adjoint is the operand's
+  case Op::Expand:
+  case Op::Transpose:
+  case Op::Slice:
+  case Op::Gather:
+  case Op::Concat:
+    return gatherLike(I, /*Reverse=*/true);
+  case Op::Sum:
+  case Op::Prod:
+    return reduce(I, true);
+  case Op::Softmax:
+  case Op::LogSoftmax:
+    return softmax(I, true);
+  case Op::MatMul:
+    return matmul(I, true);
+  case Op::StickBreaking:
+    return stickBreaking(I, true);
+  case Op::LogProb:
+    return logProb(I, true);
+  case Op::If:
+    return ifReverse(I);
+  default:
+    if (lir::isElementwise(I.Opcode))
+      elementwiseReverse(I);
+    return;
+  }
+}
+
+void Emitter::ifReverse(const lir::Instr &I) {
+  Value *Cond = isTrue(ld(I.Operands[0], i64(0)));
+  BasicBlock *Then = BasicBlock::Create(C, "rev.then", Fn), *Else = BasicBlock::Create(C, "rev.else", Fn),
+             *Merge = BasicBlock::Create(C, "rev.endif", Fn);
+  B.CreateCondBr(Cond, Then, Else);
+  for (size_t Ri = 0; Ri < 2; ++Ri) {
+    B.SetInsertPoint(Ri == 0 ? Then : Else);
+    const lir::Block &Region = I.Regions[Ri];
+    for (size_t J = 0; J < I.Results.size(); ++J) {
+      ValueId Y = Region.Yields[J], Res = I.Results[J];
+      if (P.Active[Res] && P.Active[Y])
+        loop(shape(Res).numel(), [&](Value *Ix) { addAdj(Y, Ix, adj(Res, Ix)); });
+    }
+    reverse(Region);
+    B.CreateBr(Merge);
+  }
+  B.SetInsertPoint(Merge);
+}
+
+void Emitter::elementwiseReverse(const lir::Instr &I) {
+  const Shape &R = shape(I.Result);
+  ValueId Y = I.Result;
+  loop(R.numel(), [&](Value *Ix) {
+    std::vector<Value *> X;
+    for (ValueId V : I.Operands)
+      X.push_back(ld(V, bidx(V, R, Ix)));
+    Value *G = adj(Y, Ix);
+    auto out = [&](size_t K, Value *D) {
+      if (P.Active[I.Operands[K]])
+        addAdj(I.Operands[K], bidx(I.Operands[K], R, Ix), D);
+    };
+    Value *X0 = X[0];
+    switch (I.Opcode) {
+    case Op::Neg: return out(0, B.CreateFNeg(G));
+    case Op::Exp: return out(0, B.CreateFMul(G, ld(Y, Ix)));
+    case Op::Log: return out(0, B.CreateFDiv(G, X0));
+    case Op::Log1p: return out(0, B.CreateFDiv(G, B.CreateFAdd(c(1), X0)));
+    case Op::Expm1: return out(0, B.CreateFMul(G, B.CreateFAdd(ld(Y, Ix), c(1))));
+    case Op::Sqrt: return out(0, B.CreateFDiv(G, B.CreateFMul(c(2), ld(Y, Ix)))); // +inf at 0, as torch
+    case Op::Rsqrt: {
+      Value *Yv = ld(Y, Ix);
+      return out(0, B.CreateFMul(B.CreateFMul(c(-0.5), G), B.CreateFMul(Yv, B.CreateFMul(Yv, Yv))));
+    }
+    case Op::Sigmoid: {
+      Value *Yv = ld(Y, Ix);
+      return out(0, B.CreateFMul(G, B.CreateFMul(Yv, B.CreateFSub(c(1), Yv))));
+    }
+    case Op::LogSigmoid: return out(0, B.CreateFMul(G, sigmoid(B.CreateFNeg(X0))));
+    case Op::Tanh: {
+      Value *Yv = ld(Y, Ix);
+      return out(0, B.CreateFMul(G, B.CreateFSub(c(1), B.CreateFMul(Yv, Yv))));
+    }
+    case Op::Softplus: {
+      Value *BX = B.CreateFMul(X0, c(I.Scalar0));
+      return out(0, B.CreateSelect(B.CreateFCmpOGT(BX, c(I.Scalar1)), G, B.CreateFMul(G, sigmoid(BX))));
+    }
+    case Op::Relu:
+      kink(B.CreateFCmpOEQ(X0, c(0)));
+      return out(0, B.CreateSelect(B.CreateFCmpOGT(X0, c(0)), G, c(0)));
+    case Op::Abs: {
+      kink(B.CreateFCmpOEQ(X0, c(0)));
+      Value *Sgn = B.CreateSelect(B.CreateFCmpOGT(X0, c(0)), c(1),
+                                  B.CreateSelect(B.CreateFCmpOLT(X0, c(0)), c(-1), c(0)));
+      return out(0, B.CreateFMul(G, Sgn));
+    }
+    case Op::Sin: return out(0, B.CreateFMul(G, unaryIntr(Intrinsic::cos, X0)));
+    case Op::Cos: return out(0, B.CreateFNeg(B.CreateFMul(G, unaryIntr(Intrinsic::sin, X0))));
+    case Op::Erf: {
+      Value *E = unaryIntr(Intrinsic::exp, B.CreateFNeg(B.CreateFMul(X0, X0)));
+      return out(0, B.CreateFMul(G, B.CreateFMul(c(2 / std::sqrt(std::numbers::pi)), E)));
+    }
+    case Op::Lgamma: return out(0, B.CreateFMul(G, B.CreateCall(decl("svic_rt_digamma", Dbl, {Dbl}), {X0})));
+    case Op::Digamma: return out(0, B.CreateFMul(G, B.CreateCall(Trigamma, {X0})));
+    case Op::Clamp: {
+      Value *Lo = c(I.Scalar0), *Hi = c(I.Scalar1);
+      kink(B.CreateOr(B.CreateFCmpOEQ(X0, Lo), B.CreateFCmpOEQ(X0, Hi)));
+      Value *Inside = B.CreateAnd(B.CreateFCmpOGT(X0, Lo), B.CreateFCmpOLT(X0, Hi));
+      return out(0, B.CreateSelect(Inside, G, c(0)));
+    }
+    case Op::Add:
+      out(0, G);
+      return out(1, G);
+    case Op::Sub:
+      out(0, G);
+      return out(1, B.CreateFNeg(G));
+    case Op::Mul:
+      out(0, B.CreateFMul(G, X[1]));
+      return out(1, B.CreateFMul(G, X0));
+    case Op::Div:
+      out(0, B.CreateFDiv(G, X[1]));
+      return out(1, B.CreateFDiv(B.CreateFNeg(B.CreateFMul(G, X0)), B.CreateFMul(X[1], X[1])));
+    case Op::Pow: {
+      // torch: d/da = 0 where b == 0; d/db = 0 where a == 0 and b >= 0
+      Value *E = X[1];
+      Value *Da = B.CreateFMul(E, B.CreateBinaryIntrinsic(Intrinsic::pow, X0, B.CreateFSub(E, c(1))));
+      out(0, B.CreateSelect(B.CreateFCmpOEQ(E, c(0)), c(0), B.CreateFMul(G, Da)));
+      Value *Db = B.CreateFMul(ld(Y, Ix), unaryIntr(Intrinsic::log, X0));
+      Value *Zero = B.CreateAnd(B.CreateFCmpOEQ(X0, c(0)), B.CreateFCmpOGE(E, c(0)));
+      return out(1, B.CreateSelect(Zero, c(0), B.CreateFMul(G, Db)));
+    }
+    case Op::Minimum:
+    case Op::Maximum: {
+      kink(B.CreateFCmpOEQ(X0, X[1]));
+      Value *First = I.Opcode == Op::Minimum ? B.CreateFCmpOLE(X0, X[1]) : B.CreateFCmpOGE(X0, X[1]);
+      out(0, B.CreateSelect(First, G, c(0)));
+      return out(1, B.CreateSelect(First, c(0), G));
+    }
+    case Op::Where: {
+      Value *Cond = isTrue(X0);
+      out(1, B.CreateSelect(Cond, G, c(0)));
+      return out(2, B.CreateSelect(Cond, c(0), G));
+    }
+    default:
+      return; // piecewise constant: no gradient
+    }
+  });
+}
+
+} // namespace
+
+std::unique_ptr<Module> emitModule(const lir::Function &F, const Plan &P, const std::string &DescriptorJson,
+                                   LLVMContext &C, const DataLayout &DL, const std::string &Triple,
+                                   std::string &Error) {
+  auto M = std::make_unique<Module>("svic", C);
+  M->setDataLayout(DL);
+  M->setTargetTriple(Triple);
+  Type *Ptr = PointerType::getUnqual(C), *I64 = Type::getInt64Ty(C), *I32 = Type::getInt32Ty(C);
+  StructType *CtxTy =
+      StructType::create(C, {Ptr, Ptr, Ptr, Ptr, Ptr, Ptr, I64, I64, I64, I32, I32}, "svic_sample_ctx");
+  const StructLayout *L = DL.getStructLayout(CtxTy);
+  for (unsigned K = 0; K < ctx::NumFields; ++K)
+    if (L->getElementOffset(K) != ctx::ByteOffset[K] || L->getSizeInBytes() != ctx::Size) {
+      Error = "internal error: the target's layout of svic_sample_ctx differs from Abi.h";
+      return nullptr;
+    }
+  Emitter(F, P, C, *M).run(DescriptorJson, CtxTy);
+  return M;
+}
+
+} // namespace svic::backend::codegen
