@@ -290,12 +290,10 @@ SupportResult analyzeSupport(const ir::Program &Model, const ir::Program &Guide,
   const auto &MP = MDead ? NoPlates : SM.Plates, &GP = GDead ? NoPlates : SG.Plates;
 
   std::set<std::string> Keys;
-  for (const auto &[K, N] : MN)
-    if (!N.May.empty())
-      Keys.insert(K);
-  for (const auto &[K, N] : GN)
-    if (!N.May.empty())
-      Keys.insert(K);
+  for (const auto *Ns : {&MN, &GN})
+    for (const auto &[K, N] : *Ns)
+      if (!N.May.empty() && !isAuxiliaryKey(K))
+        Keys.insert(K);
 
   auto IsDyn = [&](const std::string &K) {
     return (!MDead && SM.DynKeys.count(K)) || (!GDead && SG.DynKeys.count(K));

@@ -908,6 +908,22 @@ BoxSet intersectBoxSets(const BoxSet &A, const BoxSet &B) {
   return Out;
 }
 
+std::string siteKey(SiteKind K, const std::string &Key) {
+  switch (K) {
+  case SiteKind::Latent:
+    return Key;
+  case SiteKind::Observed:
+    return "\x01observed:" + Key;
+  case SiteKind::Param:
+    return "\x01param:" + Key;
+  case SiteKind::Plate:
+    return "\x01plate:" + Key;
+  }
+  return Key;
+}
+
+bool isAuxiliaryKey(const std::string &Key) { return !Key.empty() && Key[0] == '\x01'; }
+
 bool NameSet::leq(const NameSet &O) const {
   if (PossibleDup && !O.PossibleDup)
     return false;

@@ -278,8 +278,11 @@ private:
       return S;
     }
     case ir::StmtKind::Factor: {
-      eval(*ir::cast<ir::FactorStmt>(&St)->LogProb, S);
-      return Raised ? SupportState::bottom() : S;
+      const auto &F = *ir::cast<ir::FactorStmt>(&St);
+      eval(*F.LogProb, S);
+      if (Raised || !registerSite(S, SiteKind::Observed, F.Name, F.Name.Canonical, F.Loc, true))
+        return SupportState::bottom();
+      return S;
     }
     case ir::StmtKind::If:
       return execIf(*ir::cast<ir::IfStmt>(&St), std::move(S));
@@ -484,7 +487,7 @@ private:
   SupportState execParam(const ir::ParamStmt &Pm, SupportState S) {
     Value Init = Pm.Init ? eval(*Pm.Init, S) : Value::top();
     Interval C = constraintRange(Pm.Constraint.get(), S);
-    if (Raised)
+    if (Raised || !registerSite(S, SiteKind::Param, Pm.Name, Pm.Name.Canonical, Pm.Loc, true))
       return SupportState::bottom();
     if (Pm.Target) {
       Shape Sh = Init.isNumeric() ? Init.shape() : Shape::unknown();
@@ -568,6 +571,10 @@ private:
       else
         It->second = It->second.join(F);
     }
+    if (MayObserved &&
+        !registerSite(S, SiteKind::Observed, St.Name, Key, St.Loc,
+                      !MayLatent))
+      return SupportState::bottom();
     if (MayObserved) {
       Value O = *Obs;
       O.Kinds &= ~Value::KNone;
@@ -596,11 +603,18 @@ private:
       N.PossibleDup = true;
       return true;
     }
+    return registerSite(S, SiteKind::Latent, St.Name, Key, St.Loc, Definite);
+  }
+
+  /// The names a site name spells here (its template indices' values), and
+  /// whether they are known exactly; nullopt when evaluating them raised.
+  std::optional<std::pair<IndexBox, bool>> boxOf(const SupportState &S, const ir::SiteName &N,
+                                                 SourceLoc Loc) {
     IndexBox B;
-    B.Loc = St.Loc;
+    B.Loc = Loc;
     bool Exact = true;
-    if (St.Name.NameForm == ir::SiteName::Form::Template) {
-      for (const ir::ExprPtr &E : St.Name.Indices) {
+    if (N.NameForm == ir::SiteName::Form::Template) {
+      for (const ir::ExprPtr &E : N.Indices) {
         Value V = E ? eval(*E, S) : Value::top();
         if (auto C = indexComp(V)) {
           B.C.push_back(*C);
@@ -610,9 +624,71 @@ private:
         }
       }
       if (Raised)
-        return false;
+        return std::nullopt;
     }
-    return addBox(S, Key, B, Definite && Exact, Exact);
+    return std::make_pair(B, Exact);
+  }
+
+  static const char *kindName(SiteKind K) {
+    switch (K) {
+    case SiteKind::Latent:
+      return "a sample site";
+    case SiteKind::Observed:
+      return "an observed sample or factor";
+    case SiteKind::Param:
+      return "a param";
+    case SiteKind::Plate:
+      return "a plate";
+    }
+    return "a site";
+  }
+
+  /// Registers a trace site of kind \p K named by \p N (canonical key \p Key);
+  /// false after a definite clash. Pyro's trace raises when a name is
+  /// recorded twice, except for a param recorded again as a param (and a
+  /// plate object entered again, which the IR does not tell apart from a new
+  /// plate of the same name: plates never clash with plates here).
+  bool registerSite(SupportState &S, SiteKind K, const ir::SiteName &N, const std::string &Key,
+                    SourceLoc Loc, bool Definite) {
+    if (N.NameForm == ir::SiteName::Form::Dynamic && K != SiteKind::Latent)
+      return true; // a run-time name: not checked
+    auto Box = boxOf(S, N, Loc);
+    if (!Box)
+      return false;
+    auto [B, Exact] = *Box;
+    if (K == SiteKind::Latent || K == SiteKind::Observed) {
+      if (!addBox(S, siteKey(K, Key), B, Definite && Exact, Exact))
+        return false;
+    } else {
+      NameSet &Own = S.Names[siteKey(K, Key)];
+      Own.May.push_back(B);
+      condense(Own.May);
+      if (Definite && Exact) {
+        Own.Must.push_back(B);
+        condense(Own.Must);
+      }
+    }
+    for (SiteKind O : {SiteKind::Latent, SiteKind::Observed, SiteKind::Param, SiteKind::Plate}) {
+      if (O == K)
+        continue; // addBox's business, or allowed
+      auto It = S.Names.find(siteKey(O, Key));
+      if (It == S.Names.end())
+        continue;
+      for (const IndexBox &M : It->second.Must)
+        if (Definite && Exact && overlapBox(B, M, Loops) == Overlap::Definite) {
+          error("duplicate site name '" + Key + "'" +
+                    (B.C.empty() ? std::string() : " at index " + B.str()) + ": " + kindName(K) +
+                    " and " + kindName(O) + " (at " + lineOf(M.Loc) + ") share it",
+                Loc, true);
+          return false;
+        }
+      bool Maybe = false;
+      for (const IndexBox &M : It->second.May)
+        Maybe = Maybe || overlapBox(B, M, Loops) != Overlap::Never;
+      if (Maybe && (K == SiteKind::Latent || O == SiteKind::Latent))
+        S.Names[Key].PossibleDup = true;
+    }
+    return true;
   }
 
   bool addBox(SupportState &S, const std::string &Key, const IndexBox &B, bool Definite,
@@ -621,7 +697,7 @@ private:
     for (const IndexBox &M : N.Must) {
       Overlap O = overlapBox(B, M, Loops);
       if (O == Overlap::Definite && Definite) {
-        std::string Name = Key;
+        std::string Name = displayKey(Key);
         if (!B.C.empty())
           Name += " at index " + B.str();
         error(
@@ -645,6 +721,11 @@ private:
       condense(N.Must);
     }
     return true;
+  }
+
+  /// The site name behind a name-set key.
+  static std::string displayKey(const std::string &Key) {
+    return isAuxiliaryKey(Key) ? Key.substr(Key.find(':') + 1) : Key;
   }
 
   //===-- Plates ---------------------------------------------------------===//
@@ -685,6 +766,14 @@ private:
     return R;
   }
 
+  /// A plate with a size records a site of its name when it is built.
+  bool registerPlateSite(SupportState &S, const ir::PlateInfo &PI, const PlateEval &PE,
+                         SourceLoc Loc) {
+    if (!PE.HasSize)
+      return true;
+    return registerSite(S, SiteKind::Plate, PI.Name, PE.Name, PI.Loc.valid() ? PI.Loc : Loc, true);
+  }
+
   void registerPlate(SupportState &S, const PlateEval &PE, SourceLoc Loc) {
     PlateFacts F;
     F.Must = true;
@@ -720,7 +809,7 @@ private:
       break;
     }
     PlateEval PE = evalPlate(W.Plate, S);
-    if (Raised)
+    if (Raised || !registerPlateSite(S, W.Plate, PE, W.Loc))
       return SupportState::bottom();
     registerPlate(S, PE, W.Plate.Loc.valid() ? W.Plate.Loc : W.Loc);
     int Dim;
@@ -814,7 +903,7 @@ private:
     }
     // A sequential plate.
     PlateEval PE = evalPlate(F.Plate, S);
-    if (Raised)
+    if (Raised || !registerPlateSite(S, F.Plate, PE, F.Loc))
       return SupportState::bottom();
     registerPlate(S, PE, F.Plate.Loc.valid() ? F.Plate.Loc : F.Loc);
     bool Subsampled =
@@ -1038,12 +1127,23 @@ private:
   bool mergeFootprint(SupportState &Exit, const std::map<std::string, NameSet> &Foot, uint32_t L,
                       const LoopIter &LI, SourceLoc LoopLoc) {
     for (const auto &[Key, N] : Foot) {
+      if (Key.rfind(siteKey(SiteKind::Param, ""), 0) == 0 ||
+          Key.rfind(siteKey(SiteKind::Plate, ""), 0) == 0) {
+        // Recorded again in every iteration, which Pyro allows (params) or
+        // which we cannot tell from re-entering one plate object.
+        NameSet &T = Exit.Names[Key];
+        for (const IndexBox &B : N.May)
+          if (auto Q = quantify(B, L, LI, false).May)
+            T.May.push_back(*Q);
+        condense(T.May);
+        continue;
+      }
       BoxSet QMust, QMay;
       bool PossibleDup = N.PossibleDup;
       for (const IndexBox &B : N.Must) {
         Quantified Q = quantify(B, L, LI, true);
         if (Q.CrossDefinite) {
-          error("duplicate sample site '" + Key +
+          error("duplicate sample site '" + displayKey(Key) +
                     "': sampled again in a later iteration of the loop at " + lineOf(LoopLoc),
                 B.Loc, true);
           return false;
@@ -1060,7 +1160,7 @@ private:
       for (size_t I = 0; I < QMust.size(); ++I)
         for (size_t J = I + 1; J < QMust.size(); ++J)
           if (overlapBox(QMust[I], QMust[J], Loops) == Overlap::Definite) {
-            error("duplicate sample site '" + Key + "': two samples in the loop at " +
+            error("duplicate sample site '" + displayKey(Key) + "': two samples in the loop at " +
                       lineOf(LoopLoc) + " produce the same name",
                   QMust[J].Loc, true);
             return false;
@@ -1073,8 +1173,9 @@ private:
       for (const IndexBox &B : QMust)
         for (const IndexBox &M : T.Must)
           if (overlapBox(B, M, Loops) == Overlap::Definite) {
-            error("duplicate sample site '" + Key + "': already sampled at " + lineOf(M.Loc), B.Loc,
-                  true);
+            error("duplicate sample site '" + displayKey(Key) + "': already sampled at " +
+                      lineOf(M.Loc),
+                  B.Loc, true);
             return false;
           }
       for (const IndexBox &B : QMay)

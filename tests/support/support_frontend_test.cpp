@@ -210,6 +210,69 @@ TEST(SupportFrontend, ExplicitDimsAndCollisions) {
   EXPECT_EQ(R2.ShapeErrors[0].Loc.Line, 9u); // the inner with
 }
 
+// Issue 8: Pyro's trace raises on every run when a name is recorded twice,
+// whatever the two sites' kinds (checked with Pyro 1.8.6), except a param
+// recorded again as a param.
+TEST(SupportFrontend, DuplicateNamesAcrossSiteKinds) {
+  const std::string Guide = "def guide():\n    pyro.sample('z', dist.Normal(0., 1.))\n";
+  const char *Clashes[] = {
+      "    pyro.sample('a', dist.Normal(0., 1.))\n"
+      "    pyro.sample('a', dist.Normal(0., 1.), obs=torch.tensor(0.))\n",
+      "    pyro.sample('a', dist.Normal(0., 1.), obs=torch.tensor(0.))\n"
+      "    pyro.sample('a', dist.Normal(0., 1.))\n",
+      "    pyro.sample('a', dist.Normal(0., 1.))\n"
+      "    pyro.factor('a', torch.tensor(0.))\n",
+      "    pyro.param('a', torch.tensor(0.))\n"
+      "    pyro.sample('a', dist.Normal(0., 1.))\n",
+      "    pyro.sample('a', dist.Normal(0., 1.))\n"
+      "    pyro.param('a', torch.tensor(0.))\n",
+      "    with pyro.plate('a', 3):\n"
+      "        pyro.sample('a', dist.Normal(0., 1.))\n",
+      "    pyro.sample('a', dist.Normal(0., 1.))\n"
+      "    with pyro.plate('a', 3):\n"
+      "        pass\n",
+      "    pyro.param('a', torch.tensor(0.))\n"
+      "    with pyro.plate('a', 3):\n"
+      "        pass\n",
+      "    pyro.sample('a', dist.Normal(0., 1.), obs=torch.tensor(0.))\n"
+      "    pyro.factor('a', torch.tensor(0.))\n",
+      "    for i in range(3):\n"
+      "        pyro.sample('a', dist.Normal(0., 1.), obs=torch.tensor(0.))\n",
+      "    for i in range(3):\n"
+      "        pyro.sample('a_{}'.format(i), dist.Normal(0., 1.))\n"
+      "    pyro.factor('a_{}'.format(1), torch.tensor(0.))\n",
+  };
+  for (const char *Body : Clashes) {
+    SupportResult R = run(std::string("def model():\n    pyro.sample('z', dist.Normal(0., 1.))\n") +
+                              Body,
+                          Guide);
+    ASSERT_FALSE(R.ShapeErrors.empty()) << Body << dump(R);
+    EXPECT_TRUE(R.ShapeErrors[0].DuplicateSite) << Body << dump(R);
+    EXPECT_NE(R.Verdict, "match") << Body;
+  }
+  // A param redeclared, in a loop or not, and a plate object entered twice are fine.
+  SupportResult Ok = run("def model():\n"
+                         "    pyro.param('a', torch.tensor(0.))\n"
+                         "    for i in range(3):\n"
+                         "        pyro.param('a', torch.tensor(0.))\n"
+                         "    p = pyro.plate('b', 3)\n"
+                         "    with p:\n"
+                         "        pass\n"
+                         "    with p:\n"
+                         "        pass\n"
+                         "    pyro.sample('z', dist.Normal(0., 1.))\n",
+                         Guide);
+  EXPECT_EQ(Ok.Verdict, "match") << dump(Ok);
+  // A clash on some paths only: not a definite error, but no "match" either.
+  SupportResult Maybe = run("def model(x):\n"
+                            "    if x > 0:\n"
+                            "        pyro.param('z', torch.tensor(0.))\n"
+                            "    pyro.sample('z', dist.Normal(0., 1.))\n",
+                            Guide);
+  EXPECT_TRUE(Maybe.ShapeErrors.empty()) << dump(Maybe);
+  EXPECT_EQ(verdictOf(Maybe, "z"), "unknown") << dump(Maybe);
+}
+
 TEST(SupportFrontend, CatAndLinearShapeErrors) {
   SupportResult R = run("fc = torch.nn.Linear(5, 2)\n\n\n"
                         "def model():\n"

@@ -517,6 +517,9 @@ public:
   bool Bottom = true;
   bool Top = false;
   ValueEnv Env;
+  /// Latent sample names by key; the other trace sites Pyro keys by name
+  /// (observed samples and factors, params, plates) under siteKey(Kind, key),
+  /// for duplicate-name checks only.
   std::map<std::string, NameSet> Names;
   std::map<std::string, SiteFacts> Sites;
   std::map<std::string, PlateFacts> Plates;
@@ -531,6 +534,16 @@ private:
 };
 
 static_assert(Lattice<SupportState>);
+
+/// The kinds of trace sites whose names may clash in Pyro's trace: a latent
+/// sample, an observed sample or factor (also a "sample" site to Pyro), a
+/// param, a plate (a "sample" site recorded when the plate is built).
+enum class SiteKind { Latent, Observed, Param, Plate };
+/// The key of the name set of a site of kind \p K named \p Key: Key itself
+/// for latents, else Key behind a prefix no Python site name has in practice.
+std::string siteKey(SiteKind K, const std::string &Key);
+/// A key of a non-latent site (not compared between model and guide).
+bool isAuxiliaryKey(const std::string &Key);
 
 /// One program analysed on its own: its final state (⊥ when every run
 /// raises) and the definite errors found.
