@@ -4,6 +4,9 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 SVIC := $(BUILD)/driver/svic
+# ccache (installed by install-deps.sh) makes rebuilds in fresh build
+# directories cheap; the build works without it.
+LAUNCHER := $(if $(shell command -v ccache 2>/dev/null),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache,)
 
 .PHONY: all deps configure build test demo asan clean
 
@@ -13,7 +16,7 @@ deps:
 	@bash scripts/install-deps.sh
 
 configure: deps
-	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(LAUNCHER) >/dev/null
 
 build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
@@ -25,11 +28,14 @@ test: build
 demo: build
 	$(SVIC) sites examples/tutorial/branching.py
 	$(SVIC) analyze examples/tutorial/branching.py
+	$(SVIC) grad examples/tutorial/branching.py --samples 100000 --format text
+	$(SVIC) run examples/tutorial/linear_regression.py --data examples/data/linear_regression.json \
+	    --steps 2000 --lr 0.05
 
 # The bad-input corpus and every example under AddressSanitizer + UBSan
 # (a sanitizer report aborts with exit code 99, which fails the loop).
 asan: deps
-	@cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DSVIC_SANITIZE=ON >/dev/null
+	@cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DSVIC_SANITIZE=ON $(LAUNCHER) >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS) --target svic
 	@bash scripts/run-corpus.sh $(ASAN_BUILD)/driver/svic
 	@export ASAN_OPTIONS=exitcode=99 UBSAN_OPTIONS=halt_on_error=1; \

@@ -187,19 +187,6 @@ std::unique_ptr<backend::JitModel> jit(const Compiled &C, double &CompileMs, con
   return M;
 }
 
-/// A param value as JSON: a number for scalars, nested lists otherwise.
-json nested(const std::vector<double> &V, const std::vector<int64_t> &Shape, size_t Dim = 0, size_t *Pos = nullptr) {
-  size_t Start = 0;
-  if (!Pos)
-    Pos = &Start;
-  if (Dim == Shape.size())
-    return V.at((*Pos)++);
-  json A = json::array();
-  for (int64_t I = 0; I < Shape[Dim]; ++I)
-    A.push_back(nested(V, Shape, Dim + 1, Pos));
-  return A;
-}
-
 /// Initial unconstrained params, overridden by --params (constrained values by name).
 std::optional<std::vector<double>> initialParams(const runtime::Descriptor &D, const std::string &Path) {
   std::vector<double> U = runtime::initialUnconstrained(D);
@@ -232,19 +219,6 @@ std::optional<std::vector<double>> initialParams(const runtime::Descriptor &D, c
 
 json estimatorJson(const Compiled &C, const CompileOptions &O) {
   return {{"kind", O.EstimatorName}, {"pathwise", C.Desc.PathwiseSites}, {"score", C.Desc.ScoreSites}};
-}
-
-json paramsJson(const runtime::Descriptor &D, const std::vector<double> &U) {
-  json P = json::object();
-  for (const runtime::ParamDesc &Pd : D.Params) {
-    int64_t N = 1;
-    for (int64_t S : Pd.Shape)
-      N *= S;
-    std::vector<double> C(static_cast<size_t>(N));
-    runtime::toConstrained(Pd, U.data() + Pd.Offset, C.data());
-    P[Pd.Name] = nested(C, Pd.Shape);
-  }
-  return P;
 }
 
 } // namespace

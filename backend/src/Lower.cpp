@@ -69,9 +69,6 @@ bool isDiscrete(lir::Dist D) {
   }
 }
 
-/// Rank of one event of the distribution's value.
-int eventRank(lir::Dist D) { return D == lir::Dist::Dirichlet ? 1 : 0; }
-
 class Lowerer {
 public:
   Lowerer(const Program &Model, const Program &Guide, const LowerOptions &Opts, const SourceManager &SM)
@@ -402,6 +399,7 @@ private:
 
     std::vector<ValuePtr> Before = Env;
     auto LatentsBefore = Latents;
+    auto SitesBefore = SitesSeen; // the branches are alternatives: a name may occur in both
     size_t FactorsBefore = Factors.size();
     bool ReturnedBefore = Returned;
     E.ControlStack.push_back(E.deps(Cond));
@@ -416,12 +414,15 @@ private:
     Env = Before;
     Latents = LatentsBefore;
     Returned = ReturnedBefore;
+    auto ThenSites = std::move(SitesSeen);
+    SitesSeen = SitesBefore;
     E.setCurrent(Region(1));
     execBlock(S.Else);
     std::vector<ValuePtr> ElseEnv = std::move(Env);
     auto ElseLatents = std::move(Latents);
     bool ElseReturned = Returned;
     E.ControlStack.pop_back();
+    SitesSeen.insert(ThenSites.begin(), ThenSites.end());
     if (ThenReturned != ElseReturned)
       unsupported(S.Loc, "a return in only one branch of an if on a random value");
     Returned = ThenReturned;

@@ -308,7 +308,7 @@ ValuePtr OpBuilder::call(OpId Op, const std::vector<ValuePtr> &Args, SourceLoc L
   }
   case OpId::PyInt: {
     auto N = number(Need(0));
-    if (!N || A(0)->isTensor() && !A(0)->Static)
+    if (!N || (A(0)->isTensor() && !A(0)->Static))
       unsupported(L, "int() of a run-time value");
     return makeInt(static_cast<int64_t>(std::trunc(*N)));
   }

@@ -12,13 +12,6 @@ using ir::OpId;
 
 namespace {
 
-std::vector<int64_t> stridesOf(const Dims &S) {
-  std::vector<int64_t> St(S.size(), 1);
-  for (size_t I = S.size(); I-- > 1;)
-    St[I - 1] = St[I] * S[I];
-  return St;
-}
-
 /// Flat index into an operand of shape \p In broadcast to \p Out.
 int64_t broadcastIndex(int64_t Flat, const Dims &Out, const Dims &In) {
   int64_t Idx = 0, InStride = 1;
