@@ -24,7 +24,7 @@ namespace {
 
 /// Per-thread scratch, allocated once per estimate, never per sample.
 struct Scratch {
-  std::vector<double> Grad, Signals, Workspace, Values, Shift, S1, S2;
+  std::vector<double> Grad, Signals, Workspace, Shift, S1, S2;
 };
 
 /// The reduction of one block: count, then mean and M2 per value.
@@ -76,33 +76,47 @@ Estimate Estimator::estimate(const std::vector<double> &U, uint64_t Seed, uint64
     Ctx.seed = Seed;
     Ctx.step = Step;
     BlockStats &St = Blocks[static_cast<size_t>(Blk)];
-    double *Shift = Sc.Shift.data(), *S1 = Sc.S1.data(), *S2 = Sc.S2.data(), *V = Sc.Values.data();
+    double *Shift = Sc.Shift.data(), *S1 = Sc.S1.data(), *S2 = Sc.S2.data();
     std::fill(Sc.S1.begin(), Sc.S1.end(), 0.0);
     std::fill(Sc.S2.begin(), Sc.S2.end(), 0.0);
+    double *G = Sc.Grad.data(), *Sig = Sc.Signals.data();
     const int64_t K0 = Blk * BlockSamples, K1 = std::min(K, K0 + BlockSamples);
+    int64_t Kinks = 0;
     for (int64_t Smp = K0; Smp < K1; ++Smp) {
-      std::fill(Sc.Grad.begin(), Sc.Grad.end(), 0.0);
-      std::fill(Sc.Signals.begin(), Sc.Signals.end(), 0.0);
+      for (size_t J = 0; J < P; ++J)
+        G[J] = 0;
+      for (size_t J = 0; J < S; ++J)
+        Sig[J] = 0;
       Ctx.sample = static_cast<uint64_t>(Smp);
       Ctx.bad_site = -1;
       Ctx.kink_hits = 0;
       double Elbo = Fn(&Ctx);
-      std::copy(Sc.Grad.begin(), Sc.Grad.end(), V);
-      V[P] = Elbo;
-      std::copy(Sc.Signals.begin(), Sc.Signals.end(), V + P + 1);
-      if (Smp == K0)
-        std::copy(V, V + NV, Shift);
-      for (size_t J = 0; J < NV; ++J) {
-        double X = V[J] - Shift[J];
+      // Values in the order gradient, ELBO, signals.
+      if (Smp == K0) {
+        std::copy(G, G + P, Shift);
+        Shift[P] = Elbo;
+        std::copy(Sig, Sig + S, Shift + P + 1);
+      }
+      for (size_t J = 0; J < P; ++J) {
+        double X = G[J] - Shift[J];
         S1[J] += X;
         S2[J] += X * X;
       }
-      if (Ctx.bad_site >= 0 && St.BadSite < 0) {
+      double X = Elbo - Shift[P];
+      S1[P] += X;
+      S2[P] += X * X;
+      for (size_t J = 0; J < S; ++J) {
+        double Y = Sig[J] - Shift[P + 1 + J];
+        S1[P + 1 + J] += Y;
+        S2[P + 1 + J] += Y * Y;
+      }
+      if (Ctx.bad_site >= 0 && St.BadSite < 0) [[unlikely]] {
         St.BadSite = Ctx.bad_site;
         St.BadSample = static_cast<uint64_t>(Smp);
       }
-      St.KinkHits += Ctx.kink_hits;
+      Kinks += Ctx.kink_hits;
     }
+    St.KinkHits = Kinks;
     St.N = K1 - K0;
     St.Mean = Moments.data() + static_cast<size_t>(Blk) * NV * 2;
     St.M2 = St.Mean + NV;
@@ -117,7 +131,6 @@ Estimate Estimator::estimate(const std::vector<double> &U, uint64_t Seed, uint64
     Sc.Grad.assign(P, 0.0);
     Sc.Signals.assign(S, 0.0);
     Sc.Workspace.assign(static_cast<size_t>(D.WorkspaceDoubles), 0.0);
-    Sc.Values.assign(NV, 0.0);
     Sc.Shift.assign(NV, 0.0);
     Sc.S1.assign(NV, 0.0);
     Sc.S2.assign(NV, 0.0);

@@ -1,19 +1,8 @@
 //===- Random.h - Counter-based random streams (internal) -------*- C++ -*-===//
 //
 // A Stream is the sequence of Philox4x32-10 blocks for one (seed, step,
-// sample, site, element). Key = the seed (low word, high word). The 128-bit
-// counter packs the rest injectively:
-//
-//   ctr[0] = element
-//   ctr[1] = site bits 0..15 | draw bits 0..7 << 16 | sample bits 32..39 << 24
-//   ctr[2] = sample bits 0..31
-//   ctr[3] = step bits 0..31
-//
-// so draws are distinct for steps < 2^32 - 1 (the pilot run's step
-// UINT64_MAX lands on the reserved 2^32 - 1), samples < 2^40 per step and
-// sites < 2^16. `draw` numbers the blocks a rejection sampler consumes; past
-// block 255 the key's high word is mixed with the block's upper bits, so a
-// stream never repeats. Each block yields two 64-bit words.
+// sample, site, element); the counter layout is documented in Abi.h. Each
+// block yields two 64-bit words.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SVIC_RUNTIME_RANDOM_H

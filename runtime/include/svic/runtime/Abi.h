@@ -37,7 +37,26 @@ typedef struct svic_sample_ctx {
 
 typedef double (*svic_sample_fn)(svic_sample_ctx *ctx);
 
-/*-- Random numbers ---------------------------------------------------------*/
+/*-- Random numbers ---------------------------------------------------------*
+ * Philox4x32-10 (Random123). Key = the seed (low 32 bits, high 32 bits). The
+ * 128-bit counter packs the rest of the coordinates injectively:
+ *   ctr[0] = elem
+ *   ctr[1] = site bits 0..15 | draw bits 0..7 << 16 | sample bits 32..39 << 24
+ *   ctr[2] = sample bits 0..31
+ *   ctr[3] = step bits 0..31
+ * so draws are distinct for steps < 2^32 - 1 (the pilot run's step
+ * UINT64_MAX lands on the reserved 2^32 - 1), samples < 2^40 per step and
+ * sites < 2^16. `draw` numbers the Philox blocks one variate consumes
+ * (rejection samplers take several; past block 255 the key's high word is
+ * mixed with the block number, so a stream never repeats). Each (site, elem)
+ * is meant for one variate per sample: two calls with the same coordinates
+ * start from the same block. Beta draws both of its Gammas from one stream;
+ * Dirichlet component j of event `elem` uses element elem * n + j.
+ *
+ * Uniform: k / 2^53 from the top 53 bits of a 64-bit word (2^-54 for k = 0),
+ * so the interval (0, 1) is open. Normal: a 256-layer ziggurat (Marsaglia and
+ * Tsang) with layer, sign and a 52-bit uniform from disjoint bits of one word,
+ * which makes it exact; about 99 % of draws cost one Philox block. */
 /* Standard normal and uniform on the open interval (0, 1). */
 double svic_rt_std_normal(uint64_t seed, uint64_t step, uint64_t sample, uint32_t site, uint32_t elem);
 double svic_rt_uniform01(uint64_t seed, uint64_t step, uint64_t sample, uint32_t site, uint32_t elem);
