@@ -2,6 +2,7 @@
 
 #include "svic/runtime/Engine.h"
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -21,8 +22,9 @@ void writeFileAtomically(const std::string &Path, const std::string &Bytes) {
   size_t Slash = Path.find_last_of('/');
   std::string Dir = Slash == std::string::npos ? "." : (Slash == 0 ? "/" : Path.substr(0, Slash));
   // The temporary lives next to the target so that rename stays within one
-  // file system; the pid keeps concurrent writers apart.
-  std::string Tmp = Path + ".tmp." + std::to_string(getpid());
+  // file system; the pid and a counter keep concurrent writers apart.
+  static std::atomic<uint64_t> Counter{0};
+  std::string Tmp = Path + ".tmp." + std::to_string(getpid()) + "." + std::to_string(Counter++);
   int Fd = ::open(Tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (Fd < 0)
     failWith(Path, "create a temporary file");

@@ -9,6 +9,7 @@
 #include "svic/runtime/Engine.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -112,9 +113,12 @@ void Trainer::run(const std::function<void(int64_t Step, double Elbo)> &OnStep) 
       std::ifstream Old(C.TracePath);
       std::string Line;
       std::getline(Old, Line);
-      while (std::getline(Old, Line))
-        if (!Line.empty() && std::stoll(Line) < Step)
+      while (std::getline(Old, Line)) {
+        char *End = nullptr;
+        long long LineStep = std::strtoll(Line.c_str(), &End, 10);
+        if (End != Line.c_str() && *End == ',' && LineStep < Step)
           Kept += Line + "\n";
+      }
     }
     Trace.open(C.TracePath, std::ios::trunc);
     if (!Trace)

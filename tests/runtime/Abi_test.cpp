@@ -237,6 +237,35 @@ TEST(AbiRng, UniformIsOpenUnitAndUncorrelatedAcrossCounters) {
   EXPECT_NEAR(Cross / N * 12, 0, 4 / std::sqrt(double(N)));
 }
 
+TEST(AbiRng, NeighbouringCountersAreUncorrelated) {
+  // Pairs that differ in one coordinate by one: sample, step, element, seed,
+  // and sample bit 32 (the high sample bits share a word with the site).
+  constexpr int N = 100000;
+  double Corr[5] = {0, 0, 0, 0, 0};
+  for (int K = 0; K < N; ++K) {
+    double Z = svic_rt_std_normal(4, 10, K, 3, 1);
+    Corr[0] += Z * svic_rt_std_normal(4, 10, K + 1, 3, 1);
+    Corr[1] += Z * svic_rt_std_normal(4, 11, K, 3, 1);
+    Corr[2] += Z * svic_rt_std_normal(4, 10, K, 3, 2);
+    Corr[3] += Z * svic_rt_std_normal(5, 10, K, 3, 1);
+    Corr[4] += Z * svic_rt_std_normal(4, 10, K | 1ull << 32, 3, 1);
+  }
+  for (double C : Corr)
+    EXPECT_NEAR(C / N, 0, 4 / std::sqrt(double(N)));
+}
+
+TEST(AbiRng, UniformHistogramIsFlat) {
+  // Chi-square over 64 bins; 63 degrees of freedom, the 0.9999 quantile is 117.
+  constexpr int N = 640000, Bins = 64;
+  std::vector<int> Count(Bins, 0);
+  for (int K = 0; K < N; ++K)
+    ++Count[static_cast<int>(svic_rt_uniform01(123, 0, K, 9, 0) * Bins)];
+  double Chi2 = 0, Expected = double(N) / Bins;
+  for (int C : Count)
+    Chi2 += (C - Expected) * (C - Expected) / Expected;
+  EXPECT_LT(Chi2, 117);
+}
+
 TEST(AbiRng, NormalMatchesTheNormalDistribution) {
   constexpr int N = 1000000;
   const double Qs[] = {-3.8, -2, -1, -0.3, 0, 0.5, 1.5, 2.5, 3.7};
