@@ -14,8 +14,11 @@
 #include <cstring>
 #include <memory>
 
-extern "C" double svic_gen_sample(svic_sample_ctx *Ctx);
-extern "C" const char svic_gen_descriptor[];
+// Hidden: the references bind inside the shared library or executable that
+// links this file with a model object, so two compiled models loaded into one
+// process each call their own code instead of the first one loaded.
+extern "C" [[gnu::visibility("hidden")]] double svic_gen_sample(svic_sample_ctx *Ctx);
+extern "C" [[gnu::visibility("hidden")]] const char svic_gen_descriptor[];
 
 using namespace svic::runtime;
 
