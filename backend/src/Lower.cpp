@@ -558,35 +558,15 @@ private:
     return S;
   }
 
-  /// Batch shape of a distribution object under the current plates.
+  /// Shape of a draw (without a vector distribution's own event dim) under
+  /// the current plates: the plates broadcast against the batch dims only.
   Dims batchShape(const DistObject &D, SourceLoc L) {
-    Dims B;
-    for (size_t I = 0; I < D.Params.size(); ++I) {
-      Dims S = D.Params[I]->isTensor() ? D.Params[I]->Shape : Dims{};
-      bool VectorParam = D.D == lir::Dist::CategoricalProbs || D.D == lir::Dist::CategoricalLogits ||
-                         D.D == lir::Dist::Dirichlet;
-      if (VectorParam) {
-        if (S.empty())
-          invalid(L, D.Name + " needs a vector parameter");
-        S.pop_back();
-      }
-      auto R = broadcastDims(B, S);
-      if (!R)
-        invalid(L, D.Name + " parameters of shapes " + dimsString(B) + " and " + dimsString(S) +
-                       " do not broadcast");
-      B = *R;
-    }
-    if (D.ExpandTo) {
-      auto R = broadcastDims(B, *D.ExpandTo);
-      if (!R || *R != *D.ExpandTo)
-        invalid(L, D.Name + " of batch shape " + dimsString(B) + " cannot expand to " +
-                       dimsString(*D.ExpandTo));
-      B = *D.ExpandTo;
-    }
-    auto R = broadcastDims(B, plateShape());
+    Dims Batch(D.Full.begin(), D.Full.end() - int64_t(D.Reinterpreted));
+    auto R = broadcastDims(Batch, plateShape());
     if (!R)
-      invalid(L, D.Name + " of batch shape " + dimsString(B) + " does not fit the enclosing plates " +
+      invalid(L, D.Name + " of batch shape " + dimsString(Batch) + " does not fit the enclosing plates " +
                      dimsString(plateShape()));
+    R->insert(R->end(), D.Full.end() - int64_t(D.Reinterpreted), D.Full.end());
     return *R;
   }
 
@@ -1116,26 +1096,56 @@ private:
       if (!Pm->isTensor())
         invalid(X.Loc, Info.Name + " parameter is a " + typeName(*Pm) + ", not a tensor");
     }
+    bool VectorParam = D->D == lir::Dist::CategoricalProbs || D->D == lir::Dist::CategoricalLogits ||
+                       D->D == lir::Dist::Dirichlet;
+    for (const ValuePtr &Pm : D->Params) {
+      Dims S = Pm->Shape;
+      if (VectorParam) {
+        if (S.empty())
+          invalid(X.Loc, Info.Name + " needs a vector parameter");
+        S.pop_back();
+      }
+      auto R = broadcastDims(D->Full, S);
+      if (!R)
+        invalid(X.Loc, Info.Name + " parameters of shapes " + dimsString(D->Full) + " and " + dimsString(S) +
+                           " do not broadcast");
+      D->Full = *R;
+    }
     for (const DistTransform &T : X.Transforms) {
       switch (T.Kind) {
       case DistTransformKind::ToEvent:
-      case DistTransformKind::Independent:
-        break; // the factor sums every element either way
+      case DistTransformKind::Independent: {
+        size_t Batch = D->Full.size() - D->Reinterpreted;
+        size_t N = T.Arg ? static_cast<size_t>(staticInt(*T.Arg, "the number of event dims")) : Batch;
+        if (N > Batch)
+          invalid(T.Loc, "to_event(" + std::to_string(N) + ") on a distribution with " + std::to_string(Batch) +
+                             " batch dims");
+        D->Reinterpreted += N;
+        break;
+      }
       case DistTransformKind::Expand:
       case DistTransformKind::ExpandBy: {
         Dims S = Ops.shapeArg(eval(*T.Arg), T.Loc);
-        if (T.Kind == DistTransformKind::ExpandBy) {
-          Dims B = batchShapeNoPlates(*D, T.Loc);
-          S.insert(S.end(), B.begin(), B.end());
-        }
-        D->ExpandTo = S;
+        Dims Batch(D->Full.begin(), D->Full.end() - int64_t(D->Reinterpreted));
+        if (T.Kind == DistTransformKind::ExpandBy)
+          S.insert(S.end(), Batch.begin(), Batch.end());
+        auto R = broadcastDims(Batch, S);
+        if (!R || *R != S)
+          invalid(T.Loc, Info.Name + " of batch shape " + dimsString(Batch) + " cannot expand to " + dimsString(S));
+        S.insert(S.end(), D->Full.end() - int64_t(D->Reinterpreted), D->Full.end());
+        D->Full = S;
         break;
       }
       case DistTransformKind::Mask: {
         ValuePtr M = eval(*T.Arg);
         if (M->K == Value::Kind::Bool)
           M = makeFloat(M->B ? 1 : 0);
-        D->Mask = M;
+        if (M->isTensor() && D->Reinterpreted) {
+          Dims S = M->Shape;
+          S.insert(S.end(), D->Reinterpreted, 1);
+          M = Ops.reshape(M, S, T.Loc);
+        }
+        D->Mask = D->Mask ? Ops.binary(lir::Op::Mul, D->Mask, M, T.Loc) : M;
         break;
       }
       }
@@ -1144,14 +1154,6 @@ private:
     V->K = Value::Kind::Dist;
     V->Dist = D;
     return V;
-  }
-
-  Dims batchShapeNoPlates(const DistObject &D, SourceLoc L) {
-    auto Saved = std::move(Plates);
-    Plates.clear();
-    Dims B = batchShape(D, L);
-    Plates = std::move(Saved);
-    return B;
   }
 
   //===-- modules -------------------------------------------------------------===//

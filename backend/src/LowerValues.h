@@ -48,8 +48,12 @@ struct DistObject {
   lir::Dist D = lir::Dist::Normal;
   std::string Name;                ///< the pyro.distributions class name
   std::vector<ValuePtr> Params;    ///< in lir::Dist parameter order
-  std::optional<Dims> ExpandTo;    ///< `.expand(shape)`
-  ValuePtr Mask;                   ///< `.mask(m)`, null when absent
+  /// Shape of one draw before plates, without a vector distribution's own
+  /// event dim: the parameters' broadcast, then `.expand`; its last
+  /// Reinterpreted dims were moved to the event by `.to_event`.
+  Dims Full;
+  size_t Reinterpreted = 0;
+  ValuePtr Mask; ///< `.mask(m)` aligned with Full (event dims padded), null when absent
   bool Reparameterizable = false;  ///< Pyro's has_rsample
 };
 
