@@ -961,6 +961,11 @@ private:
     return NumValue::top();
   }
 
+  static bool sameVariable(const Expr &A, const Expr &B) {
+    const auto *VA = dyn_cast<VarRefExpr>(&A), *VB = dyn_cast<VarRefExpr>(&B);
+    return VA && VB && VA->Var == VB->Var;
+  }
+
   NumValue evalBinary(const BinaryExpr &B, const NumEnv &Env) {
     NumValue L = eval(*B.Lhs, Env);
     NumValue Rv = eval(*B.Rhs, Env);
@@ -981,7 +986,8 @@ private:
         N = X - Y;
         break;
       case BinaryOp::Mul:
-        N = X * Y;
+        // x * x reads one value twice: a square, never negative.
+        N = sameVariable(*B.Lhs, *B.Rhs) ? ival::pow(X, Interval::point(2)) : X * Y;
         break;
       case BinaryOp::Div:
         N = X / Y;

@@ -216,9 +216,12 @@ NumValue transferCall(const ir::CallExpr &C, const std::vector<std::optional<Num
     return num(ival::productOf(X));
   case OpId::Max:
   case OpId::Min:
-    // Values (and, with dim, a tuple of values and indices).
+    // Values (and, with dim, a tuple of values and indices). A second
+    // argument the frontend could not tell from a dim may be a tensor: then
+    // it is the elementwise maximum / minimum.
     if (A.has(1))
-      return NumValue::sequence(num(X.join(Interval::integers(0, Inf))));
+      return NumValue::sequence(num(X.join(Interval::integers(0, Inf))))
+          .join(num(C.Op == OpId::Max ? ival::max(X, A.n(1)) : ival::min(X, A.n(1))));
     return num(X);
   case OpId::Logsumexp:
     return num(X.isBottom() ? X : Interval::make(X.lo(), X.loOpen(), Inf, true));

@@ -1332,7 +1332,12 @@ private:
     case K::Binary: {
       const auto &B = *ir::cast<ir::BinaryExpr>(&E);
       Value L = eval(*B.Lhs, S), R = eval(*B.Rhs, S);
-      return evalBinary(B.Op, L, R, E.Loc);
+      Value V = evalBinary(B.Op, L, R, E.Loc);
+      const auto *VL = ir::dyn_cast<ir::VarRefExpr>(B.Lhs.get());
+      const auto *VR = ir::dyn_cast<ir::VarRefExpr>(B.Rhs.get());
+      if (B.Op == ir::BinaryOp::Mul && VL && VR && VL->Var == VR->Var && V.isNumeric())
+        V.Num = V.Num.meet(ival::pow(L.Num, Interval::point(2))); // x * x: a square
+      return V;
     }
     case K::Compare:
       return evalCompare(*ir::cast<ir::CompareExpr>(&E), S);
@@ -2362,6 +2367,15 @@ private:
     size_t DimSlot = C.Op == O::Norm ? 2 : 1;
     size_t KeepSlot = C.Op == O::Norm ? 3 : 2;
     const Value *DV = A.at(DimSlot);
+    if ((C.Op == O::Max || C.Op == O::Min) && DV &&
+        !DV->only(Value::KInt | Value::KBool | Value::KNone)) {
+      // Not surely a dim: maybe torch.max(a, b), the elementwise maximum.
+      if (DV->may(Value::KInt | Value::KBool))
+        return Value::top();
+      Interval B = DV->isNumeric() ? DV->Num : Interval::top();
+      return Value::tensor(Shape::unknown(),
+                           orTop(R.join(C.Op == O::Max ? ival::max(Num, B) : ival::min(Num, B))));
+    }
     bool Keep = false;
     if (const Value *KV = A.at(KeepSlot)) {
       auto B = asBool(*KV);

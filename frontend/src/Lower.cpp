@@ -207,7 +207,7 @@ private:
 
   //===-- static facts --===//
   struct Fact {
-    enum class Kind { None, Dist, Plate, Module, String, Template } K = Kind::None;
+    enum class Kind { None, Dist, Plate, Module, String, Template, Tensor } K = Kind::None;
     const Expr *Def =
         nullptr; ///< Dist: DistributionExpr; String: Constant; Template: StrFormat call
     std::shared_ptr<const PlateInfo> Plate; ///< Plate
@@ -331,7 +331,12 @@ private:
             isa<ConstantExpr>(Call->Args.Args[0].get())) {
           F.K = Fact::Kind::Template;
           F.Def = Call;
+        } else if (certainlyTensor(*Call)) {
+          F.K = Fact::Kind::Tensor;
         }
+      } else if (isa<BinaryExpr>(Value) || isa<UnaryExpr>(Value)) {
+        if (certainlyTensor(*Value))
+          F.K = Fact::Kind::Tensor;
       } else if (auto *R = dyn_cast<VarRefExpr>(Value)) {
         if (R->Var != Target) {
           Fact Copy = fact(R->Var);
@@ -358,6 +363,34 @@ private:
       }
     }
     fact(Target) = std::move(F);
+  }
+  /// \p Target holds a tensor from here on (a latent sample, a param).
+  void setTensorFact(VarId Target) {
+    Fact F;
+    F.K = Fact::Kind::Tensor;
+    F.Region = Region;
+    fact(Target) = std::move(F);
+  }
+  /// \p E evaluates to a tensor whenever it does not raise: a torch
+  /// operation returning one, a latent sample or param variable, arithmetic
+  /// on one. Anything else (a variable that may hold an int) is not.
+  bool certainlyTensor(const Expr &E) {
+    if (auto *R = dyn_cast<VarRefExpr>(&E))
+      return fact(R->Var).K == Fact::Kind::Tensor && factProblem(R->Var).empty();
+    if (auto *C = dyn_cast<CallExpr>(&E)) {
+      if (C->Op == OpId::DistSample)
+        return true;
+      if (C->Op == OpId::Max || C->Op == OpId::Min) // with a dim: (values, indices)
+        return false;
+      const OpInfo &I = C->info();
+      return startsWith(I.QualifiedName, "torch.") && I.Shape != ShapeRule::Scalar &&
+             I.Shape != ShapeRule::Opaque;
+    }
+    if (auto *B = dyn_cast<BinaryExpr>(&E))
+      return certainlyTensor(*B->Lhs) || certainlyTensor(*B->Rhs);
+    if (auto *U = dyn_cast<UnaryExpr>(&E))
+      return U->Op != UnaryOp::Not && certainlyTensor(*U->Operand);
+    return false;
   }
   bool regionDominates(const std::vector<int> &DefRegion) const {
     if (DefRegion.size() > Region.size())
@@ -1967,6 +2000,17 @@ ExprPtr Lowerer::lowerTableCall(OpId Op, const std::string &Spelling, const A::C
   if (Receiver)
     Prefilled.push_back(std::move(Receiver));
   R->Args = lowerBound(B, C, Out, std::move(Prefilled));
+  // torch.max(a, b) / torch.min(a, b) with a tensor b is torch.maximum /
+  // torch.minimum (elementwise, Lipschitz), not the reduction along dim b.
+  auto &As = R->Args.Args;
+  if ((Op == OpId::Max || Op == OpId::Min) && As.size() > 1 && As[1] &&
+      (As.size() < 3 || !As[2]) && certainlyTensor(*As[1]) &&
+      std::any_of(C.Args.begin(), C.Args.end(), [&](const A::Arg &X) {
+        return X.K == A::Arg::Kind::Positional && X.Value.get() == B.Slots[1];
+      })) {
+    R->Op = Op == OpId::Max ? OpId::Maximum : OpId::Minimum;
+    As.resize(2);
+  }
   return R;
 }
 
@@ -2516,7 +2560,9 @@ void Lowerer::lowerSample(const A::Call &C, Block &Out, std::optional<VarId> Tar
   S->Dist = lowerDistArg(*B.Slots[1], Out);
   if (B.Slots[2])
     S->Obs = lowerExpr(*B.Slots[2], Out);
-  if (Target)
+  if (Target && !S->Obs)
+    setTensorFact(*Target);
+  else if (Target)
     fact(*Target) = Fact{};
   if (!S->Dist)
     return;
@@ -2544,7 +2590,7 @@ void Lowerer::lowerParam(const A::Call &C, Block &Out, std::optional<VarId> Targ
     }
   }
   if (Target)
-    fact(*Target) = Fact{};
+    setTensorFact(*Target);
   Out.push_back(std::move(S));
 }
 

@@ -722,6 +722,24 @@ def model():
   EXPECT_FALSE(A->inDomain("b", "scale"));
 }
 
+TEST(NumericSource, SquaresAndTwoArgumentMinMax) {
+  auto A = analyse(prog(R"(
+def model(x):
+    z = pyro.sample("z", dist.Normal(0., 1.))
+    pyro.sample("a", dist.Normal(0., z * z + 0.1))
+    pyro.sample("b", dist.Normal(0., z ** 2 + 0.1))
+    pyro.sample("c", dist.Normal(0., torch.pow(z, 2) + 0.1))
+    pyro.sample("d", dist.Normal(0., torch.min(torch.exp(z), x)))
+    pyro.sample("e", dist.Normal(0., torch.maximum(torch.exp(z), x)))
+)"));
+  EXPECT_TRUE(A->inDomain("a", "scale")); // x * x is a square
+  EXPECT_TRUE(A->inDomain("b", "scale"));
+  EXPECT_TRUE(A->inDomain("c", "scale"));
+  // x may be a tensor: torch.min(exp(z), x) may be the elementwise minimum.
+  EXPECT_TRUE(A->value("d", "scale").contains(-1));
+  EXPECT_TRUE(A->inDomain("e", "scale"));
+}
+
 TEST(NumericSource, ForLoopIndexRanges) {
   auto A = analyse(prog(R"(
 def model(x):

@@ -154,6 +154,35 @@ def model(x):
   EXPECT_IR_HAS(L, "%f = (torch.nn.Softplus())(%x)");
 }
 
+TEST(Lower, TwoTensorMaxIsElementwise) {
+  // Issue 8: torch.max(a, b) with a tensor b is torch.maximum, not a reduction.
+  auto L = lower(R"py(import torch
+import pyro
+import pyro.distributions as dist
+
+
+def model(x):
+    z = pyro.sample("z", dist.Normal(0., 1.))
+    w = pyro.param("w", torch.zeros(1))
+    a = torch.max(z, w)
+    b = torch.min(x, torch.zeros(1))
+    c = z.max(torch.tensor(0.) + 1)
+    d = torch.max(x, 1)
+    e = torch.max(z, x)
+    f = torch.min(z, dim=0)
+    k = 0
+    g = torch.max(z, k)
+)py");
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "%a = torch.maximum(%z, %w)");
+  EXPECT_IR_HAS(L, "%b = torch.minimum(%x, torch.zeros(1))");
+  EXPECT_IR_HAS(L, "%c = torch.maximum(%z, torch.tensor(0.0) + 1)");
+  EXPECT_IR_HAS(L, "%d = torch.max(%x, 1)");
+  EXPECT_IR_HAS(L, "%e = torch.max(%z, %x)"); // x may be an int: a dim
+  EXPECT_IR_HAS(L, "%f = torch.min(%z, 0)");
+  EXPECT_IR_HAS(L, "%g = torch.max(%z, %k)");
+}
+
 TEST(Lower, DtypesAreStrings) {
   auto L = lower(inModel("x = torch.tensor(1, dtype=torch.long)"));
   ASSERT_LOWERS(L);

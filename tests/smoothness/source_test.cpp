@@ -230,6 +230,18 @@ TEST(Source, ObservedDeltaIsNotSmooth) {
   EXPECT_EQ(smoothIn(Det, Property::Diff), std::vector<std::string>{"z"});
 }
 
+TEST(Source, TwoTensorMaxIsLipschitzAndSquaresArePositive) {
+  const std::string Src = std::string(Prelude) + R"(def model():
+    z = pyro.sample("z", dist.Normal(0., 1.))
+    w = pyro.sample("w", dist.Normal(0., 1.))
+    a = torch.max(z, w) + torch.min(z, torch.zeros(1))
+    pyro.sample("x", dist.Normal(a, 1.), obs=torch.tensor(0.))
+    pyro.sample("y", dist.Normal(0., z * z + w ** 2 + 0.1), obs=torch.tensor(0.))
+)";
+  EXPECT_EQ(smoothIn(Src, Property::Lips), (std::vector<std::string>{"w", "z"}));
+  EXPECT_TRUE(smoothIn(Src, Property::Diff).empty());
+}
+
 // Report invariants on every benchmark program and property, and the time
 // bound of the brief (≤ 5 ms per program for the three properties together).
 TEST(Source, BenchmarkInvariantsAndTiming) {
