@@ -26,8 +26,9 @@ namespace {
 using namespace boost::math::policies;
 /// Poles and overflow become inf/NaN instead of exceptions: the generated
 /// code detects non-finite values itself and names the site.
-using QuietPolicy = policy<domain_error<ignore_error>, pole_error<ignore_error>, overflow_error<ignore_error>,
-                           evaluation_error<ignore_error>, rounding_error<ignore_error>, promote_double<false>>;
+using QuietPolicy =
+    policy<domain_error<ignore_error>, pole_error<ignore_error>, overflow_error<ignore_error>,
+           evaluation_error<ignore_error>, rounding_error<ignore_error>, promote_double<false>>;
 
 constexpr double Inf = std::numeric_limits<double>::infinity();
 /// log(sqrt(2 pi)), the constant torch subtracts in Normal.log_prob.
@@ -86,17 +87,21 @@ using svic::runtime::detail::Stream;
 
 extern "C" {
 
-double svic_rt_std_normal(uint64_t Seed, uint64_t Step, uint64_t Sample, uint32_t Site, uint32_t Elem) {
+double svic_rt_std_normal(uint64_t Seed, uint64_t Step, uint64_t Sample, uint32_t Site,
+                          uint32_t Elem) {
   Stream S(Seed, Step, Sample, Site, Elem);
   return S.normal();
 }
 
-double svic_rt_uniform01(uint64_t Seed, uint64_t Step, uint64_t Sample, uint32_t Site, uint32_t Elem) {
+double svic_rt_uniform01(uint64_t Seed, uint64_t Step, uint64_t Sample, uint32_t Site,
+                         uint32_t Elem) {
   Stream S(Seed, Step, Sample, Site, Elem);
   return S.uniform();
 }
 
-double svic_rt_lpdf_normal(double X, double Loc, double Scale, double *G) { return normalLpdf(X, Loc, Scale, G); }
+double svic_rt_lpdf_normal(double X, double Loc, double Scale, double *G) {
+  return normalLpdf(X, Loc, Scale, G);
+}
 
 double svic_rt_lpdf_lognormal(double X, double Loc, double Scale, double *G) {
   // torch: TransformedDistribution(Normal, ExpTransform); log|dy/dx| = log y.
@@ -281,14 +286,14 @@ double svic_rt_lpdf_dirichlet(const double *X, const double *C, int64_t N, doubl
   return Lp;
 }
 
-double svic_rt_sample_gamma(uint64_t Seed, uint64_t Step, uint64_t Sample, uint32_t Site, uint32_t Elem,
-                            double Conc, double Rate) {
+double svic_rt_sample_gamma(uint64_t Seed, uint64_t Step, uint64_t Sample, uint32_t Site,
+                            uint32_t Elem, double Conc, double Rate) {
   Stream S(Seed, Step, Sample, Site, Elem);
   return S.gamma(Conc) / Rate;
 }
 
-double svic_rt_sample_beta(uint64_t Seed, uint64_t Step, uint64_t Sample, uint32_t Site, uint32_t Elem,
-                           double C1, double C0) {
+double svic_rt_sample_beta(uint64_t Seed, uint64_t Step, uint64_t Sample, uint32_t Site,
+                           uint32_t Elem, double C1, double C0) {
   // Both Gammas come from one stream, one after the other.
   Stream S(Seed, Step, Sample, Site, Elem);
   double X = S.gamma(C1);
@@ -297,14 +302,14 @@ double svic_rt_sample_beta(uint64_t Seed, uint64_t Step, uint64_t Sample, uint32
   return std::min(std::max(X / (X + Y), DBL_MIN), 1 - DBL_EPSILON);
 }
 
-double svic_rt_sample_poisson(uint64_t Seed, uint64_t Step, uint64_t Sample, uint32_t Site, uint32_t Elem,
-                              double Rate) {
+double svic_rt_sample_poisson(uint64_t Seed, uint64_t Step, uint64_t Sample, uint32_t Site,
+                              uint32_t Elem, double Rate) {
   Stream S(Seed, Step, Sample, Site, Elem);
   return S.poisson(Rate);
 }
 
-void svic_rt_sample_dirichlet(uint64_t Seed, uint64_t Step, uint64_t Sample, uint32_t Site, uint32_t Elem,
-                              const double *C, int64_t N, double *Out) {
+void svic_rt_sample_dirichlet(uint64_t Seed, uint64_t Step, uint64_t Sample, uint32_t Site,
+                              uint32_t Elem, const double *C, int64_t N, double *Out) {
   // Component j of event `Elem` draws from element Elem * n + j, so events of
   // one vectorised site never share a stream.
   double Sum = 0;

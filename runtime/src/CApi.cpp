@@ -73,14 +73,17 @@ svic_model *svic_model_create(const char *DataPath, char *Err, size_t ErrLen) {
   return nullptr;
 }
 
-int64_t svic_model_num_params(const svic_model *M) { return M->T->estimator().descriptor().ParamDoubles; }
+int64_t svic_model_num_params(const svic_model *M) {
+  return M->T->estimator().descriptor().ParamDoubles;
+}
 
 const char *svic_model_descriptor(const svic_model *) { return svic_gen_descriptor; }
 
-int svic_model_estimate_gradient(svic_model *M, uint64_t Seed, int64_t Samples, int Threads, double *GradMean,
-                                 double *GradStderr, double *ElboMean) {
+int svic_model_estimate_gradient(svic_model *M, uint64_t Seed, int64_t Samples, int Threads,
+                                 double *GradMean, double *GradStderr, double *ElboMean) {
   return guarded(M, [&] {
-    Estimate E = M->T->estimator().estimateWithPilotBaselines(M->T->unconstrained(), Seed, Samples, Threads);
+    Estimate E =
+        M->T->estimator().estimateWithPilotBaselines(M->T->unconstrained(), Seed, Samples, Threads);
     std::copy(E.GradMean.begin(), E.GradMean.end(), GradMean);
     if (GradStderr)
       std::copy(E.GradStderr.begin(), E.GradStderr.end(), GradStderr);
@@ -111,7 +114,8 @@ int svic_model_step(svic_model *M, uint64_t Seed, int64_t Samples, double *Elbo)
 }
 
 int svic_model_read_params(const svic_model *M, double *Out) {
-  return guarded(M, [&] { std::copy(M->T->unconstrained().begin(), M->T->unconstrained().end(), Out); });
+  return guarded(
+      M, [&] { std::copy(M->T->unconstrained().begin(), M->T->unconstrained().end(), Out); });
 }
 
 int svic_model_read_param(const svic_model *M, const char *Name, double *Out, int64_t N) {
@@ -121,8 +125,8 @@ int svic_model_read_param(const svic_model *M, const char *Name, double *Out, in
         continue;
       std::vector<double> V = M->T->constrainedParam(P);
       if (static_cast<int64_t>(V.size()) != N)
-        throw RuntimeError("param '" + P.Name + "' has " + std::to_string(V.size()) + " elements, not " +
-                           std::to_string(N));
+        throw RuntimeError("param '" + P.Name + "' has " + std::to_string(V.size()) +
+                           " elements, not " + std::to_string(N));
       std::copy(V.begin(), V.end(), Out);
       return;
     }

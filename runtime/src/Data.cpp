@@ -20,7 +20,9 @@ using nlohmann::json;
 
 namespace {
 
-[[noreturn]] void fail(const std::string &Where, const std::string &Msg) { throw RuntimeError(Where + ": " + Msg); }
+[[noreturn]] void fail(const std::string &Where, const std::string &Msg) {
+  throw RuntimeError(Where + ": " + Msg);
+}
 
 std::string readFile(const std::string &Path) {
   std::ifstream In(Path, std::ios::binary);
@@ -34,8 +36,9 @@ std::string readFile(const std::string &Path) {
 }
 
 bool endsWith(const std::string &S, const std::string &Suffix) {
-  return S.size() >= Suffix.size() && std::equal(Suffix.rbegin(), Suffix.rend(), S.rbegin(),
-                                                 [](char A, char B) { return std::tolower(A) == B; });
+  return S.size() >= Suffix.size() &&
+         std::equal(Suffix.rbegin(), Suffix.rend(), S.rbegin(),
+                    [](char A, char B) { return std::tolower(A) == B; });
 }
 
 std::string stemOf(const std::string &Path) {
@@ -48,7 +51,8 @@ std::string stemOf(const std::string &Path) {
 //===-- JSON ------------------------------------------------------------------===//
 
 /// Appends the numbers of a nested list to A; Shape is the shape of J.
-void flattenJson(const json &J, std::vector<int64_t> &Shape, size_t Depth, Array &A, const std::string &Where) {
+void flattenJson(const json &J, std::vector<int64_t> &Shape, size_t Depth, Array &A,
+                 const std::string &Where) {
   if (J.is_number() || J.is_boolean()) {
     if (Depth != Shape.size())
       fail(Where, "nested lists are not rectangular");
@@ -78,7 +82,9 @@ DataSet loadJson(const std::string &Path) {
     J = json::parse(Text);
   } catch (const json::parse_error &E) {
     size_t Byte = std::min<size_t>(E.byte, Text.size());
-    int64_t Line = 1 + std::count(Text.begin(), Text.begin() + static_cast<std::ptrdiff_t>(Byte ? Byte - 1 : 0), '\n');
+    int64_t Line =
+        1 + std::count(Text.begin(),
+                       Text.begin() + static_cast<std::ptrdiff_t>(Byte ? Byte - 1 : 0), '\n');
     fail(Path + ":" + std::to_string(Line), "invalid JSON: " + std::string(E.what()));
   }
   if (!J.is_object())
@@ -140,7 +146,8 @@ DataSet loadCsv(const std::string &Path) {
       continue;
     }
     if (Fields.size() != Header.size())
-      fail(Where, "expected " + std::to_string(Header.size()) + " fields, found " + std::to_string(Fields.size()));
+      fail(Where, "expected " + std::to_string(Header.size()) + " fields, found " +
+                      std::to_string(Fields.size()));
     for (size_t I = 0; I < Fields.size(); ++I) {
       const char *B = Fields[I].c_str();
       char *End = nullptr;
@@ -168,7 +175,8 @@ uint64_t readLE(const std::string &B, size_t At, int Bytes) {
 }
 
 /// The value of 'Key' in the header dict, up to the next top-level comma.
-std::string headerField(const std::string &Header, const std::string &Key, const std::string &Where) {
+std::string headerField(const std::string &Header, const std::string &Key,
+                        const std::string &Where) {
   size_t K = Header.find("'" + Key + "'");
   if (K == std::string::npos)
     fail(Where, "the .npy header has no '" + Key + "'");
@@ -176,7 +184,8 @@ std::string headerField(const std::string &Header, const std::string &Key, const
   if (Colon == std::string::npos)
     fail(Where, "malformed .npy header");
   size_t B = Colon + 1;
-  size_t E = Header[Header.find_first_not_of(' ', B)] == '(' ? Header.find(')', B) + 1 : Header.find(',', B);
+  size_t E = Header[Header.find_first_not_of(' ', B)] == '(' ? Header.find(')', B) + 1
+                                                             : Header.find(',', B);
   if (E == std::string::npos || E == 0)
     fail(Where, "malformed .npy header");
   return trim(Header.substr(B, E - B));
@@ -225,7 +234,8 @@ Array parseNpy(const std::string &B, const std::string &Where) {
     }
   }
   if (Descr.size() != 3 || !(Descr[0] == '<' || Descr[0] == '|' || Descr[0] == '='))
-    fail(Where, "dtype '" + Descr + "' is not supported (expected little-endian f4, f8, i4, i8, u1 or b1)");
+    fail(Where, "dtype '" + Descr +
+                    "' is not supported (expected little-endian f4, f8, i4, i8, u1 or b1)");
   std::string Code = Descr.substr(1);
   int Size = Code[1] - '0';
   if (Code != "f4" && Code != "f8" && Code != "i4" && Code != "i8" && Code != "u1" && Code != "b1")
@@ -233,8 +243,8 @@ Array parseNpy(const std::string &B, const std::string &Where) {
   size_t N = static_cast<size_t>(numElements(A.Shape));
   size_t DataAt = HeaderAt + HeaderLen;
   if (B.size() - DataAt < N * static_cast<size_t>(Size))
-    fail(Where, "truncated .npy data: expected " + std::to_string(N * static_cast<size_t>(Size)) + " bytes, found " +
-                    std::to_string(B.size() - DataAt));
+    fail(Where, "truncated .npy data: expected " + std::to_string(N * static_cast<size_t>(Size)) +
+                    " bytes, found " + std::to_string(B.size() - DataAt));
   A.Values.resize(N);
   const char *P = B.data() + DataAt;
   for (size_t I = 0; I < N; ++I, P += Size) {
@@ -286,7 +296,8 @@ std::vector<ZipEntry> zipDirectory(const std::string &B, const std::string &Path
     fail(Path, "not a zip archive (no end of central directory)");
   uint64_t Count = readLE(B, Eocd + 10, 2);
   uint64_t DirOffset = readLE(B, Eocd + 16, 4);
-  if ((Count == 0xFFFF || DirOffset == 0xFFFFFFFF) && Eocd >= 20 && readLE(B, Eocd - 20, 4) == 0x07064b50) {
+  if ((Count == 0xFFFF || DirOffset == 0xFFFFFFFF) && Eocd >= 20 &&
+      readLE(B, Eocd - 20, 4) == 0x07064b50) {
     uint64_t Z64 = readLE(B, Eocd - 20 + 8, 8);
     if (Z64 + 56 > B.size() || readLE(B, Z64, 4) != 0x06064b50)
       fail(Path, "corrupt zip64 end of central directory");
@@ -303,7 +314,8 @@ std::vector<ZipEntry> zipDirectory(const std::string &B, const std::string &Path
     E.Crc = static_cast<uint32_t>(readLE(B, At + 16, 4));
     E.Compressed = readLE(B, At + 20, 4);
     E.Uncompressed = readLE(B, At + 24, 4);
-    uint64_t NameLen = readLE(B, At + 28, 2), ExtraLen = readLE(B, At + 30, 2), CommentLen = readLE(B, At + 32, 2);
+    uint64_t NameLen = readLE(B, At + 28, 2), ExtraLen = readLE(B, At + 30, 2),
+             CommentLen = readLE(B, At + 32, 2);
     E.LocalOffset = readLE(B, At + 42, 4);
     if (At + 46 + NameLen + ExtraLen > B.size())
       fail(Path, "corrupt zip central directory");
@@ -352,7 +364,8 @@ std::string zipMember(const std::string &B, const ZipEntry &E, const std::string
     if (Rc != Z_STREAM_END || Produced != E.Uncompressed)
       fail(Where, "corrupt deflate data");
   } else {
-    fail(Where, "zip compression method " + std::to_string(E.Method) + " is not supported (stored or deflate only)");
+    fail(Where, "zip compression method " + std::to_string(E.Method) +
+                    " is not supported (stored or deflate only)");
   }
   uLong Crc = crc32(0L, reinterpret_cast<const Bytef *>(Out.data()), static_cast<uInt>(Out.size()));
   if (Crc != E.Crc)
@@ -391,7 +404,8 @@ std::vector<double> bindInputs(const Descriptor &D, const DataSet &Data) {
   for (const InputDesc &In : D.Inputs) {
     auto It = Data.find(In.Name);
     if (It == Data.end())
-      throw RuntimeError("missing data argument '" + In.Name + "' (expected shape " + formatShape(In.Shape) + ")");
+      throw RuntimeError("missing data argument '" + In.Name + "' (expected shape " +
+                         formatShape(In.Shape) + ")");
     const Array &A = It->second;
     bool ScalarFromOne = In.Shape.empty() && A.Values.size() == 1;
     if (A.Shape != In.Shape && !ScalarFromOne)

@@ -27,7 +27,9 @@ constexpr KindName KindNames[] = {{Constraint::Kind::Real, "real"},
                                   {Constraint::Kind::UnitInterval, "unit_interval"},
                                   {Constraint::Kind::Simplex, "simplex"}};
 
-[[noreturn]] void fail(const std::string &Msg) { throw RuntimeError("invalid model descriptor: " + Msg); }
+[[noreturn]] void fail(const std::string &Msg) {
+  throw RuntimeError("invalid model descriptor: " + Msg);
+}
 
 std::vector<int64_t> shapeOf(const json &J, const std::string &What) {
   std::vector<int64_t> Shape = J.get<std::vector<int64_t>>();
@@ -112,10 +114,11 @@ Descriptor Descriptor::parse(const std::string &Text) {
         --Expected.back();
       }
       if (Expected != Q.UnconstrainedShape)
-        fail(What + " has unconstrained shape " + formatShape(Q.UnconstrainedShape) + " for shape " +
-             formatShape(Q.Shape));
+        fail(What + " has unconstrained shape " + formatShape(Q.UnconstrainedShape) +
+             " for shape " + formatShape(Q.Shape));
       if (static_cast<int64_t>(Q.Init.size()) != numElements(Q.Shape))
-        fail(What + " has " + std::to_string(Q.Init.size()) + " initial values for shape " + formatShape(Q.Shape));
+        fail(What + " has " + std::to_string(Q.Init.size()) + " initial values for shape " +
+             formatShape(Q.Shape));
       checkRange(Q.Offset, Q.Size, D.ParamDoubles, What);
       D.Params.push_back(std::move(Q));
     }
@@ -163,13 +166,21 @@ std::string Descriptor::toJson() const {
   }
   json Inputs = json::array();
   for (const InputDesc &I : this->Inputs)
-    Inputs.push_back({{"name", I.Name}, {"shape", I.Shape}, {"offset", I.Offset}, {"size", I.Size}});
+    Inputs.push_back(
+        {{"name", I.Name}, {"shape", I.Shape}, {"offset", I.Offset}, {"size", I.Size}});
   json Sites = json::array();
   for (const SiteDesc &S : this->Sites)
-    Sites.push_back({{"name", S.Name}, {"program", S.Program}, {"kind", S.Kind}, {"location", S.Location}});
-  json J = {{"version", Version},         {"estimator", Estimator},   {"params", Params},
-            {"paramDoubles", ParamDoubles}, {"inputs", Inputs},       {"dataDoubles", DataDoubles},
-            {"sites", Sites},             {"scoreSites", ScoreSites}, {"pathwiseSites", PathwiseSites},
+    Sites.push_back(
+        {{"name", S.Name}, {"program", S.Program}, {"kind", S.Kind}, {"location", S.Location}});
+  json J = {{"version", Version},
+            {"estimator", Estimator},
+            {"params", Params},
+            {"paramDoubles", ParamDoubles},
+            {"inputs", Inputs},
+            {"dataDoubles", DataDoubles},
+            {"sites", Sites},
+            {"scoreSites", ScoreSites},
+            {"pathwiseSites", PathwiseSites},
             {"workspaceDoubles", WorkspaceDoubles}};
   return J.dump();
 }

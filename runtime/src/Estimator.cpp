@@ -41,19 +41,20 @@ struct BlockStats {
 Estimator::Estimator(Descriptor Desc, svic_sample_fn F, std::vector<double> Values)
     : D(std::move(Desc)), Fn(F), Data(std::move(Values)) {
   if (static_cast<int64_t>(Data.size()) != D.DataDoubles)
-    throw RuntimeError("the data buffer has " + std::to_string(Data.size()) + " values but the program expects " +
-                       std::to_string(D.DataDoubles));
+    throw RuntimeError("the data buffer has " + std::to_string(Data.size()) +
+                       " values but the program expects " + std::to_string(D.DataDoubles));
 }
 
-Estimate Estimator::estimate(const std::vector<double> &U, uint64_t Seed, uint64_t Step, int64_t K, int Threads,
-                             const std::vector<double> &Baselines) const {
+Estimate Estimator::estimate(const std::vector<double> &U, uint64_t Seed, uint64_t Step, int64_t K,
+                             int Threads, const std::vector<double> &Baselines) const {
   auto Start = std::chrono::steady_clock::now();
   const size_t P = static_cast<size_t>(D.ParamDoubles), S = D.ScoreSites.size();
   if (U.size() != P)
     throw RuntimeError("expected " + std::to_string(P) + " unconstrained param values, got " +
                        std::to_string(U.size()));
   if (!Baselines.empty() && Baselines.size() != S)
-    throw RuntimeError("expected " + std::to_string(S) + " baselines, got " + std::to_string(Baselines.size()));
+    throw RuntimeError("expected " + std::to_string(S) + " baselines, got " +
+                       std::to_string(Baselines.size()));
   if (K < 1)
     throw RuntimeError("the number of samples must be at least 1");
   std::vector<double> ZeroBaselines(S, 0.0);
@@ -185,8 +186,8 @@ Estimate Estimator::estimate(const std::vector<double> &U, uint64_t Seed, uint64
   return E;
 }
 
-Estimate Estimator::estimateWithPilotBaselines(const std::vector<double> &U, uint64_t Seed, int64_t K,
-                                               int Threads) const {
+Estimate Estimator::estimateWithPilotBaselines(const std::vector<double> &U, uint64_t Seed,
+                                               int64_t K, int Threads) const {
   std::vector<double> Baselines;
   if (!D.ScoreSites.empty())
     Baselines = estimate(U, Seed, PilotStep, std::min(K, PilotSamples), Threads, {}).SignalMean;

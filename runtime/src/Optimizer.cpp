@@ -65,10 +65,11 @@ void Optimizer::loadState(const json &J) {
   try {
     bool Adam = C.K == OptimizerConfig::Kind::Adam;
     if (J.at("kind").get<std::string>() != (Adam ? "adam" : "sgd"))
-      throw RuntimeError("the checkpoint's optimizer is " + J.at("kind").get<std::string>() + ", not " +
-                         (Adam ? "adam" : "sgd"));
+      throw RuntimeError("the checkpoint's optimizer is " + J.at("kind").get<std::string>() +
+                         ", not " + (Adam ? "adam" : "sgd"));
     std::vector<double> NewM = J.at(Adam ? "m" : "buffer").get<std::vector<double>>();
-    std::vector<double> NewV = Adam ? J.at("v").get<std::vector<double>>() : std::vector<double>(M.size(), 0.0);
+    std::vector<double> NewV =
+        Adam ? J.at("v").get<std::vector<double>>() : std::vector<double>(M.size(), 0.0);
     if (NewM.size() != M.size() || NewV.size() != V.size())
       throw RuntimeError("the checkpoint's optimizer state has the wrong number of values");
     T = J.at("t").get<int64_t>();

@@ -53,7 +53,8 @@ double Stream::normalSlow(unsigned Layer, double X, uint64_t U) {
       return withSign(ZigR + Xx, U);
     }
     // The wedge between the layer's inner rectangle and the curve.
-    if ((Ziggurat.F[Layer - 1] - Ziggurat.F[Layer]) * uniform() + Ziggurat.F[Layer] < std::exp(-0.5 * X * X))
+    if ((Ziggurat.F[Layer - 1] - Ziggurat.F[Layer]) * uniform() + Ziggurat.F[Layer] <
+        std::exp(-0.5 * X * X))
       return withSign(X, U);
     U = next();
     Layer = U & 0xFF;

@@ -27,7 +27,8 @@ extern const ZigguratTables Ziggurat;
 
 class Stream {
 public:
-  [[gnu::always_inline]] Stream(uint64_t Seed, uint64_t Step, uint64_t Sample, uint32_t Site, uint32_t Elem) {
+  [[gnu::always_inline]] Stream(uint64_t Seed, uint64_t Step, uint64_t Sample, uint32_t Site,
+                                uint32_t Elem) {
     Key = {{static_cast<uint32_t>(Seed), static_cast<uint32_t>(Seed >> 32)}};
     Ctr = {{Elem, (Site & 0xFFFFu) | (static_cast<uint32_t>(Sample >> 32) & 0xFFu) << 24,
             static_cast<uint32_t>(Sample), static_cast<uint32_t>(Step)}};

@@ -168,13 +168,21 @@ json Trainer::paramsJson() const {
 }
 
 json Trainer::checkpointJson() const {
-  return {{"format", "svic-checkpoint"}, {"version", 1},           {"step", Step},
-          {"seed", C.Seed},              {"samples", C.Samples},   {"fingerprint", fingerprint(Est.descriptor())},
-          {"params", U},                 {"baselines", Baselines}, {"optimizer", Opt.state()},
+  return {{"format", "svic-checkpoint"},
+          {"version", 1},
+          {"step", Step},
+          {"seed", C.Seed},
+          {"samples", C.Samples},
+          {"fingerprint", fingerprint(Est.descriptor())},
+          {"params", U},
+          {"baselines", Baselines},
+          {"optimizer", Opt.state()},
           {"lastElbo", LastElbo}};
 }
 
-void Trainer::writeCheckpoint() const { writeFileAtomically(C.CheckpointPath, checkpointJson().dump(1) + "\n"); }
+void Trainer::writeCheckpoint() const {
+  writeFileAtomically(C.CheckpointPath, checkpointJson().dump(1) + "\n");
+}
 
 void Trainer::loadCheckpoint(const std::string &Path) {
   json J;

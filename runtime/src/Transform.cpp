@@ -105,7 +105,8 @@ void toUnconstrained(const ParamDesc &P, const double *Values, double *Out) {
         Sum += Y[I];
       }
       if (!(std::fabs(Sum - 1) <= 1e-6))
-        outside(P, Sum, "is the sum of an event, but the param is constrained to the simplex (sum 1)");
+        outside(P, Sum,
+                "is the sum of an event, but the param is constrained to the simplex (sum 1)");
       double Cum = 0;
       for (int64_t I = 0; I + 1 < N; ++I) {
         Cum += Y[I];
@@ -133,7 +134,9 @@ void toUnconstrained(const ParamDesc &P, const double *Values, double *Out) {
       break;
     case K::Interval:
       if (!(Y >= C.Low && Y <= C.High))
-        outside(P, Y, "is outside the interval [" + std::to_string(C.Low) + ", " + std::to_string(C.High) + "]");
+        outside(P, Y,
+                "is outside the interval [" + std::to_string(C.Low) + ", " +
+                    std::to_string(C.High) + "]");
       Out[I] = clampedLogit((Y - C.Low) / (C.High - C.Low));
       break;
     case K::UnitInterval:

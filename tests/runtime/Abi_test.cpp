@@ -54,7 +54,9 @@ void checkPartials(ScalarLpdf Lpdf, double X, double A, double B, unsigned Which
 
 struct Rand {
   std::mt19937_64 Gen{12345};
-  double operator()(double Lo, double Hi) { return std::uniform_real_distribution<double>(Lo, Hi)(Gen); }
+  double operator()(double Lo, double Hi) {
+    return std::uniform_real_distribution<double>(Lo, Hi)(Gen);
+  }
 };
 
 TEST(AbiLpdf, PartialsMatchFiniteDifferences) {
@@ -84,11 +86,13 @@ TEST(AbiLpdf, ValuesMatchBoostDistributions) {
                 std::log(boost::math::pdf(boost::math::lognormal(A - 2, B), X)), 1e-12);
     // Boost's gamma takes a scale, torch's a rate.
     EXPECT_NEAR(svic_rt_lpdf_gamma(X * 4, A, B, nullptr),
-                std::log(boost::math::pdf(boost::math::gamma_distribution<>(A, 1 / B), X * 4)), 1e-11);
-    EXPECT_NEAR(svic_rt_lpdf_beta(X, A, B, nullptr), std::log(boost::math::pdf(boost::math::beta_distribution<>(A, B), X)),
+                std::log(boost::math::pdf(boost::math::gamma_distribution<>(A, 1 / B), X * 4)),
                 1e-11);
+    EXPECT_NEAR(svic_rt_lpdf_beta(X, A, B, nullptr),
+                std::log(boost::math::pdf(boost::math::beta_distribution<>(A, B), X)), 1e-11);
     unsigned K = T % 12;
-    EXPECT_NEAR(svic_rt_lpdf_poisson(K, A, 0, nullptr), std::log(boost::math::pdf(boost::math::poisson(A), K)), 1e-11);
+    EXPECT_NEAR(svic_rt_lpdf_poisson(K, A, 0, nullptr),
+                std::log(boost::math::pdf(boost::math::poisson(A), K)), 1e-11);
     EXPECT_NEAR(svic_rt_lpdf_exponential(X, A, 0, nullptr), std::log(A) - A * X, 1e-14);
     EXPECT_NEAR(svic_rt_lpdf_halfnormal(X, B, 0, nullptr),
                 std::log(2 * boost::math::pdf(boost::math::normal(0, B), X)), 1e-12);
@@ -132,7 +136,8 @@ TEST(AbiLpdf, BernoulliProbsAreClampedAsTorchDoes) {
   // clamp_probs keeps p in [eps, 1 - eps]: log p(1 | p = 0) = log(eps), and
   // the gradient through the clamp is 0.
   double G[3];
-  EXPECT_NEAR(svic_rt_lpdf_bernoulli_probs(1, 0, 0, G), std::log(std::numeric_limits<double>::epsilon()), 1e-9);
+  EXPECT_NEAR(svic_rt_lpdf_bernoulli_probs(1, 0, 0, G),
+              std::log(std::numeric_limits<double>::epsilon()), 1e-9);
   EXPECT_EQ(G[1], 0);
 }
 
@@ -192,7 +197,8 @@ TEST(AbiLpdf, DirichletValueAndPartials) {
       };
       double H = 1e-8;
       EXPECT_NEAR(Gc[I], centralDiff(Fc, C[I]), 1e-6);
-      EXPECT_NEAR(Gx[I], (Fx(X[I] + H) - Fx(X[I] - H)) / (2 * H), 1e-5 * std::max(1.0, std::fabs(Gx[I])));
+      EXPECT_NEAR(Gx[I], (Fx(X[I] + H) - Fx(X[I] - H)) / (2 * H),
+                  1e-5 * std::max(1.0, std::fabs(Gx[I])));
     }
     // A two-component Dirichlet is a Beta.
     double Xb[2] = {A, 1 - A};
@@ -304,7 +310,8 @@ std::pair<double, double> moments(const std::function<double(uint64_t)> &Sampler
 TEST(AbiSample, GammaMoments) {
   for (double C : {0.3, 1.0, 2.5, 40.0}) {
     double Rate = 1.7;
-    auto [Mean, Var] = moments([&](uint64_t K) { return svic_rt_sample_gamma(11, 0, K, 0, 0, C, Rate); }, 200000);
+    auto [Mean, Var] =
+        moments([&](uint64_t K) { return svic_rt_sample_gamma(11, 0, K, 0, 0, C, Rate); }, 200000);
     double M = C / Rate, V = C / (Rate * Rate);
     EXPECT_NEAR(Mean, M, 5 * std::sqrt(V / 200000)) << C;
     EXPECT_NEAR(Var, V, 0.03 * V) << C;
@@ -313,7 +320,8 @@ TEST(AbiSample, GammaMoments) {
 
 TEST(AbiSample, BetaMoments) {
   for (auto [A, B] : {std::pair{0.5, 0.5}, {2.0, 5.0}, {10.0, 1.5}}) {
-    auto [Mean, Var] = moments([&](uint64_t K) { return svic_rt_sample_beta(5, 1, K, 3, 0, A, B); }, 200000);
+    auto [Mean, Var] =
+        moments([&](uint64_t K) { return svic_rt_sample_beta(5, 1, K, 3, 0, A, B); }, 200000);
     double M = A / (A + B), V = A * B / ((A + B) * (A + B) * (A + B + 1));
     EXPECT_NEAR(Mean, M, 5 * std::sqrt(V / 200000));
     EXPECT_NEAR(Var, V, 0.03 * V);
@@ -350,9 +358,11 @@ TEST(AbiSample, DirichletIsOnTheSimplexWithTheRightMean) {
 }
 
 TEST(AbiSample, SamplersAreDeterministic) {
-  EXPECT_EQ(svic_rt_sample_gamma(1, 2, 3, 4, 5, 0.4, 2), svic_rt_sample_gamma(1, 2, 3, 4, 5, 0.4, 2));
+  EXPECT_EQ(svic_rt_sample_gamma(1, 2, 3, 4, 5, 0.4, 2),
+            svic_rt_sample_gamma(1, 2, 3, 4, 5, 0.4, 2));
   EXPECT_EQ(svic_rt_sample_poisson(1, 2, 3, 4, 5, 50), svic_rt_sample_poisson(1, 2, 3, 4, 5, 50));
-  EXPECT_NE(svic_rt_sample_gamma(1, 2, 3, 4, 5, 0.4, 2), svic_rt_sample_gamma(1, 2, 4, 4, 5, 0.4, 2));
+  EXPECT_NE(svic_rt_sample_gamma(1, 2, 3, 4, 5, 0.4, 2),
+            svic_rt_sample_gamma(1, 2, 4, 4, 5, 0.4, 2));
 }
 
 } // namespace

@@ -23,14 +23,15 @@ std::string le(uint64_t V, int Bytes) {
 }
 
 /// A .npy file (format 1.0 or 2.0) with the given dtype, shape text and raw data.
-std::string npy(const std::string &Descr, const std::string &Shape, const std::string &Raw, int Version = 1,
-                const std::string &Fortran = "False") {
-  std::string Dict = "{'descr': '" + Descr + "', 'fortran_order': " + Fortran + ", 'shape': " + Shape + ", }";
+std::string npy(const std::string &Descr, const std::string &Shape, const std::string &Raw,
+                int Version = 1, const std::string &Fortran = "False") {
+  std::string Dict =
+      "{'descr': '" + Descr + "', 'fortran_order': " + Fortran + ", 'shape': " + Shape + ", }";
   size_t Prefix = Version == 1 ? 10 : 12;
   size_t Total = (Prefix + Dict.size() + 1 + 63) / 64 * 64;
   Dict += std::string(Total - Prefix - Dict.size() - 1, ' ') + "\n";
-  return std::string("\x93NUMPY", 6) + static_cast<char>(Version) + '\0' + le(Dict.size(), Version == 1 ? 2 : 4) +
-         Dict + Raw;
+  return std::string("\x93NUMPY", 6) + static_cast<char>(Version) + '\0' +
+         le(Dict.size(), Version == 1 ? 2 : 4) + Dict + Raw;
 }
 
 template <typename T> std::string raw(std::initializer_list<T> Vs) {
@@ -41,11 +42,13 @@ template <typename T> std::string raw(std::initializer_list<T> Vs) {
 }
 
 /// A zip archive; Deflate selects, per member, raw deflate over stored.
-std::string zip(const std::vector<std::pair<std::string, std::string>> &Members, const std::vector<bool> &Deflate) {
+std::string zip(const std::vector<std::pair<std::string, std::string>> &Members,
+                const std::vector<bool> &Deflate) {
   std::string Out, Dir;
   for (size_t I = 0; I < Members.size(); ++I) {
     const auto &[Name, Data] = Members[I];
-    uLong Crc = crc32(0, reinterpret_cast<const Bytef *>(Data.data()), static_cast<uInt>(Data.size()));
+    uLong Crc =
+        crc32(0, reinterpret_cast<const Bytef *>(Data.data()), static_cast<uInt>(Data.size()));
     std::string Body = Data;
     if (Deflate[I]) {
       z_stream Z{};
@@ -64,7 +67,8 @@ std::string zip(const std::vector<std::pair<std::string, std::string>> &Members,
                          le(Body.size(), 4) + le(Data.size(), 4) + le(Name.size(), 2) + le(0, 2);
     size_t Offset = Out.size();
     Out += le(0x04034b50, 4) + Common + Name + Body;
-    Dir += le(0x02014b50, 4) + le(20, 2) + Common + le(0, 2) + le(0, 2) + le(0, 2) + le(0, 4) + le(Offset, 4) + Name;
+    Dir += le(0x02014b50, 4) + le(20, 2) + Common + le(0, 2) + le(0, 2) + le(0, 2) + le(0, 4) +
+           le(Offset, 4) + Name;
   }
   size_t DirAt = Out.size();
   Out += Dir;
@@ -86,7 +90,8 @@ void expectErrorMentions(const std::string &Path, const std::string &Fragment) {
 
 TEST(LoadData, JsonNumbersAndNestedLists) {
   ScratchDir D;
-  std::string P = D.write("d.json", R"({"n": 3, "x": [1.5, 2, -3], "m": [[1, 2, 3], [4, 5, 6]], "b": [true, false]})");
+  std::string P = D.write(
+      "d.json", R"({"n": 3, "x": [1.5, 2, -3], "m": [[1, 2, 3], [4, 5, 6]], "b": [true, false]})");
   DataSet Data = loadData(P);
   EXPECT_TRUE(Data.at("n").Shape.empty());
   EXPECT_EQ(Data.at("n").Values, std::vector<double>{3});
@@ -143,9 +148,12 @@ TEST(LoadData, MalformedNpyNamesThePath) {
   std::string Good = npy("<f8", "(4,)", raw<double>({1, 2, 3, 4}));
   expectErrorMentions(D.write("trunc.npy", Good.substr(0, Good.size() - 3)), "truncated");
   expectErrorMentions(D.write("big.npy", npy(">f8", "(1,)", raw<double>({1}))), "'>f8'");
-  expectErrorMentions(D.write("c16.npy", npy("<c16", "(1,)", std::string(16, '\0'))), "not supported");
-  expectErrorMentions(D.write("fort.npy", npy("<f8", "(1,)", raw<double>({1}), 1, "True")), "Fortran");
-  expectErrorMentions(D.write("short.npy", std::string("\x93NUMPY\x01\x00\xff\x00", 10)), "truncated");
+  expectErrorMentions(D.write("c16.npy", npy("<c16", "(1,)", std::string(16, '\0'))),
+                      "not supported");
+  expectErrorMentions(D.write("fort.npy", npy("<f8", "(1,)", raw<double>({1}), 1, "True")),
+                      "Fortran");
+  expectErrorMentions(D.write("short.npy", std::string("\x93NUMPY\x01\x00\xff\x00", 10)),
+                      "truncated");
 }
 
 TEST(LoadData, NpzStoredAndDeflatedMembers) {
@@ -157,7 +165,8 @@ TEST(LoadData, NpzStoredAndDeflatedMembers) {
     Long[I] = static_cast<double>(I % 7);
   std::string LongRaw(reinterpret_cast<const char *>(Long.data()), Long.size() * 8);
   std::string L = npy("<f8", "(1000,)", LongRaw);
-  std::string P = D.write("d.npz", zip({{"x.npy", X}, {"n.npy", N}, {"long.npy", L}}, {false, true, true}));
+  std::string P =
+      D.write("d.npz", zip({{"x.npy", X}, {"n.npy", N}, {"long.npy", L}}, {false, true, true}));
   DataSet Data = loadData(P);
   EXPECT_EQ(Data.at("x").Values, (std::vector<double>{1, 2, 3}));
   EXPECT_EQ(Data.at("n").Values, std::vector<double>{170});

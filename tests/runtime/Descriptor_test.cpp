@@ -58,9 +58,11 @@ TEST(Descriptor, RejectsInconsistentLayouts) {
     return S;
   };
   EXPECT_THROW(Descriptor::parse(Broken("\"paramDoubles\":6", "\"paramDoubles\":5")), RuntimeError);
-  EXPECT_THROW(Descriptor::parse(Broken("\"unconstrainedShape\":[2],\"offset\":1", "\"unconstrainedShape\":[3],\"offset\":1")),
+  EXPECT_THROW(Descriptor::parse(Broken("\"unconstrainedShape\":[2],\"offset\":1",
+                                        "\"unconstrainedShape\":[3],\"offset\":1")),
                RuntimeError);
-  EXPECT_THROW(Descriptor::parse(Broken("\"kind\":\"positive\"", "\"kind\":\"ordered\"")), RuntimeError);
+  EXPECT_THROW(Descriptor::parse(Broken("\"kind\":\"positive\"", "\"kind\":\"ordered\"")),
+               RuntimeError);
   EXPECT_THROW(Descriptor::parse(Broken("\"init\":[1.0]", "\"init\":[1.0,2.0]")), RuntimeError);
   EXPECT_THROW(Descriptor::parse(Broken("\"version\":1", "\"version\":2")), RuntimeError);
   EXPECT_THROW(Descriptor::parse("{"), RuntimeError);
@@ -122,14 +124,15 @@ TEST(Transform, RoundTripsForEveryConstraint) {
                           param(Constraint::Kind::Simplex, {2, 5})};
   for (const ParamDesc &P : Ps)
     for (int T = 0; T < 20; ++T) {
-      std::vector<double> U(static_cast<size_t>(P.Size)), C(static_cast<size_t>(numElements(P.Shape))),
-          Back(U.size());
+      std::vector<double> U(static_cast<size_t>(P.Size)),
+          C(static_cast<size_t>(numElements(P.Shape))), Back(U.size());
       for (double &V : U)
         V = N(Gen);
       toConstrained(P, U.data(), C.data());
       toUnconstrained(P, C.data(), Back.data());
       for (size_t I = 0; I < U.size(); ++I)
-        EXPECT_NEAR(Back[I], U[I], 1e-9 * std::max(1.0, std::fabs(U[I]))) << static_cast<int>(P.C.K);
+        EXPECT_NEAR(Back[I], U[I], 1e-9 * std::max(1.0, std::fabs(U[I])))
+            << static_cast<int>(P.C.K);
       if (P.C.K == Constraint::Kind::Simplex) {
         EXPECT_NEAR(C[0] + C[1] + C[2] + C[3] + C[4], 1, 1e-14);
         EXPECT_NEAR(C[5] + C[6] + C[7] + C[8] + C[9], 1, 1e-14);
@@ -147,21 +150,24 @@ TEST(Transform, ValuesOutsideTheConstraintNameTheParam) {
     EXPECT_NE(std::string(E.what()).find("'theta'"), std::string::npos) << E.what();
   }
   double Big = 3.5;
-  EXPECT_THROW(toUnconstrained(param(Constraint::Kind::Interval, {}, 1, 2), &Big, Out), RuntimeError);
-  EXPECT_THROW(toUnconstrained(param(Constraint::Kind::GreaterThan, {}, 4), &Big, Out), RuntimeError);
+  EXPECT_THROW(toUnconstrained(param(Constraint::Kind::Interval, {}, 1, 2), &Big, Out),
+               RuntimeError);
+  EXPECT_THROW(toUnconstrained(param(Constraint::Kind::GreaterThan, {}, 4), &Big, Out),
+               RuntimeError);
   EXPECT_THROW(toUnconstrained(param(Constraint::Kind::UnitInterval, {}), &Big, Out), RuntimeError);
   double NotSimplex[3] = {0.5, 0.5, 0.5};
-  EXPECT_THROW(toUnconstrained(param(Constraint::Kind::Simplex, {3}), NotSimplex, Out), RuntimeError);
+  EXPECT_THROW(toUnconstrained(param(Constraint::Kind::Simplex, {3}), NotSimplex, Out),
+               RuntimeError);
 }
 
 TEST(Transform, InitialUnconstrainedUsesTheLayout) {
   Descriptor D = Descriptor::parse(Example);
   std::vector<double> U = initialUnconstrained(D);
   ASSERT_EQ(U.size(), 6u);
-  EXPECT_DOUBLE_EQ(U[0], 0);                               // log 1
-  EXPECT_NEAR(U[3], std::log(1.5 / 2.5), 1e-15);           // logit((0.5 + 1) / 4)
-  EXPECT_NEAR(U[4], std::log(3.5 / 0.5), 1e-14);           // logit((2.5 + 1) / 4)
-  EXPECT_NEAR(U[5], std::log(0.5), 1e-15);                 // log(2.5 - 2)
+  EXPECT_DOUBLE_EQ(U[0], 0);                     // log 1
+  EXPECT_NEAR(U[3], std::log(1.5 / 2.5), 1e-15); // logit((0.5 + 1) / 4)
+  EXPECT_NEAR(U[4], std::log(3.5 / 0.5), 1e-14); // logit((2.5 + 1) / 4)
+  EXPECT_NEAR(U[5], std::log(0.5), 1e-15);       // log(2.5 - 2)
   EXPECT_NEAR(U[1], std::log(0.2) - std::log(0.8) + std::log(2.0), 1e-15);
 }
 

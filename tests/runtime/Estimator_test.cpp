@@ -10,8 +10,8 @@
 #include <cmath>
 
 using namespace svic::runtime;
-using svic::testing::fakeSample;
 using svic::testing::FakeDescriptor;
+using svic::testing::fakeSample;
 
 namespace {
 
@@ -53,7 +53,8 @@ TEST(Estimator, MeanAndStderrOfThePerSampleValues) {
   int64_t Kinks = 0;
   for (int64_t K0 = 0; K0 < K; ++K0) {
     double G[2] = {0, 0}, Sig[1] = {0};
-    svic_sample_ctx C{U.data(), Data.data(), B.data(), G, Sig, Ws.data(), 9, 5, static_cast<uint64_t>(K0), -1, 0};
+    svic_sample_ctx C{
+        U.data(), Data.data(), B.data(), G, Sig, Ws.data(), 9, 5, static_cast<uint64_t>(K0), -1, 0};
     double H = fakeSample(&C);
     double V[4] = {G[0], G[1], H, Sig[0]};
     for (int J = 0; J < 4; ++J) {
@@ -104,10 +105,12 @@ TEST(Estimator, PilotBaselinesComeFromAnIndependentRun) {
   std::vector<double> U = {0.1, 0.2};
   for (int64_t K : {300, 4000}) {
     Estimate Pilot = E.estimate(U, 5, Estimator::PilotStep, std::min<int64_t>(K, 1000), 1, {});
-    expectIdentical(E.estimateWithPilotBaselines(U, 5, K, 2), E.estimate(U, 5, 0, K, 1, Pilot.SignalMean));
+    expectIdentical(E.estimateWithPilotBaselines(U, 5, K, 2),
+                    E.estimate(U, 5, 0, K, 1, Pilot.SignalMean));
   }
   // The baseline changes the estimate (the score term uses it).
-  EXPECT_NE(E.estimate(U, 5, 0, 100, 1, {0.0}).GradMean[0], E.estimate(U, 5, 0, 100, 1, {3.0}).GradMean[0]);
+  EXPECT_NE(E.estimate(U, 5, 0, 100, 1, {0.0}).GradMean[0],
+            E.estimate(U, 5, 0, 100, 1, {3.0}).GradMean[0]);
 }
 
 TEST(Estimator, RejectsMisshapenInputs) {

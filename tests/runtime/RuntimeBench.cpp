@@ -85,12 +85,15 @@ int main() {
         Sink = S;
       },
       N / 10);
-  svic::runtime::Estimator Est(svic::runtime::Descriptor::parse(TrivialDescriptor), trivialSample, {});
+  svic::runtime::Estimator Est(svic::runtime::Descriptor::parse(TrivialDescriptor), trivialSample,
+                               {});
   std::vector<double> U = {0, 0}, B = {0};
-  double Overhead = nsPerCall([&](int64_t M) { Sink = Est.estimate(U, 1, 0, M, 1, B).ElboMean; }, N);
+  double Overhead =
+      nsPerCall([&](int64_t M) { Sink = Est.estimate(U, 1, 0, M, 1, B).ElboMean; }, N);
   std::printf("estimator overhead per sample %6.2f ns\n", Overhead);
-  std::printf("std_normal    %6.2f ns\nuniform01     %6.2f ns\nlpdf_normal   %6.2f ns (with partials)\n"
-              "sample_gamma  %6.2f ns\n",
-              Normal, Uniform, Lpdf, Gamma);
+  std::printf(
+      "std_normal    %6.2f ns\nuniform01     %6.2f ns\nlpdf_normal   %6.2f ns (with partials)\n"
+      "sample_gamma  %6.2f ns\n",
+      Normal, Uniform, Lpdf, Gamma);
   return 0;
 }

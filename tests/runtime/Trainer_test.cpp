@@ -16,15 +16,16 @@
 #include <unistd.h>
 
 using namespace svic::runtime;
-using svic::testing::fakeSample;
 using svic::testing::FakeDescriptor;
+using svic::testing::fakeSample;
 using svic::testing::readAll;
 using svic::testing::ScratchDir;
 
 namespace {
 
 Trainer fakeTrainer(TrainConfig C, double NanStep = -1, double InfStep = -1) {
-  return Trainer(Descriptor::parse(FakeDescriptor), fakeSample, {2.0, NanStep, InfStep}, std::move(C), {});
+  return Trainer(Descriptor::parse(FakeDescriptor), fakeSample, {2.0, NanStep, InfStep},
+                 std::move(C), {});
 }
 
 TrainConfig adam(int64_t Steps, int64_t Samples, double Lr) {

@@ -11,8 +11,8 @@
  *   svic_model_estimate_gradient(m, 0, 10000, 1, g, se, &elbo);
  *   svic_model_set_optimizer(m, "adam", 0.01);
  *   for (int i = 0; i < 1000; ++i)
- *     if (svic_model_step(m, 0, 1, &elbo)) { fprintf(stderr, "%s\n", svic_model_last_error(m)); break; }
- *   svic_model_free(m);
+ *     if (svic_model_step(m, 0, 1, &elbo)) { fprintf(stderr, "%s\n", svic_model_last_error(m));
+ *break; } svic_model_free(m);
  *
  * Params live in an unconstrained flat buffer (constrained params pass
  * through Pyro's biject_to transforms); the descriptor JSON says which param
@@ -52,8 +52,8 @@ const char *svic_model_descriptor(const svic_model *m);
  * values from `samples` samples; the same numbers as `svic grad --seed seed
  * --samples samples` for these params. grad_mean and grad_stderr receive
  * num_params values each (grad_stderr and elbo_mean may be NULL). */
-int svic_model_estimate_gradient(svic_model *m, uint64_t seed, int64_t samples, int threads, double *grad_mean,
-                                 double *grad_stderr, double *elbo_mean);
+int svic_model_estimate_gradient(svic_model *m, uint64_t seed, int64_t samples, int threads,
+                                 double *grad_mean, double *grad_stderr, double *elbo_mean);
 
 /* Selects "adam" (betas 0.9/0.999, eps 1e-8) or "sgd" with learning rate lr,
  * with a fresh state. The default is Adam with lr 1e-3. */
@@ -70,7 +70,8 @@ int svic_model_read_params(const svic_model *m, double *unconstrained_out);
 
 /* Copies the constrained value of the param `name` (row-major); n must be its
  * number of elements. */
-int svic_model_read_param(const svic_model *m, const char *name, double *constrained_out, int64_t n);
+int svic_model_read_param(const svic_model *m, const char *name, double *constrained_out,
+                          int64_t n);
 
 /* The message of the last failed call on m ("" if none). */
 const char *svic_model_last_error(const svic_model *m);

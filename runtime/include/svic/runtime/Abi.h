@@ -30,9 +30,9 @@ typedef struct svic_sample_ctx {
   uint64_t seed;
   uint64_t step;
   uint64_t sample;
-  int32_t bad_site;        /* out: -1, or the first site (descriptor "sites" index) whose
-                              log-density or value was not finite */
-  int32_t kink_hits;       /* out: derivatives evaluated exactly at a kink */
+  int32_t bad_site;  /* out: -1, or the first site (descriptor "sites" index) whose
+                        log-density or value was not finite */
+  int32_t kink_hits; /* out: derivatives evaluated exactly at a kink */
 } svic_sample_ctx;
 
 typedef double (*svic_sample_fn)(svic_sample_ctx *ctx);
@@ -58,8 +58,10 @@ typedef double (*svic_sample_fn)(svic_sample_ctx *ctx);
  * Tsang) with layer, sign and a 52-bit uniform from disjoint bits of one word,
  * which makes it exact; about 99 % of draws cost one Philox block. */
 /* Standard normal and uniform on the open interval (0, 1). */
-double svic_rt_std_normal(uint64_t seed, uint64_t step, uint64_t sample, uint32_t site, uint32_t elem);
-double svic_rt_uniform01(uint64_t seed, uint64_t step, uint64_t sample, uint32_t site, uint32_t elem);
+double svic_rt_std_normal(uint64_t seed, uint64_t step, uint64_t sample, uint32_t site,
+                          uint32_t elem);
+double svic_rt_uniform01(uint64_t seed, uint64_t step, uint64_t sample, uint32_t site,
+                         uint32_t elem);
 
 /*-- Log-densities ----------------------------------------------------------*/
 /* Scalar distributions with at most two parameters a, b (unused ones are
@@ -85,15 +87,15 @@ double svic_rt_lpdf_dirichlet(const double *x, const double *concentration, int6
                               double *gc);
 
 /*-- Samplers without a gradient path (score sites, discrete sites) ----------*/
-double svic_rt_sample_gamma(uint64_t seed, uint64_t step, uint64_t sample, uint32_t site, uint32_t elem,
-                            double concentration, double rate);
-double svic_rt_sample_beta(uint64_t seed, uint64_t step, uint64_t sample, uint32_t site, uint32_t elem,
-                           double concentration1, double concentration0);
-double svic_rt_sample_poisson(uint64_t seed, uint64_t step, uint64_t sample, uint32_t site, uint32_t elem,
-                              double rate);
+double svic_rt_sample_gamma(uint64_t seed, uint64_t step, uint64_t sample, uint32_t site,
+                            uint32_t elem, double concentration, double rate);
+double svic_rt_sample_beta(uint64_t seed, uint64_t step, uint64_t sample, uint32_t site,
+                           uint32_t elem, double concentration1, double concentration0);
+double svic_rt_sample_poisson(uint64_t seed, uint64_t step, uint64_t sample, uint32_t site,
+                              uint32_t elem, double rate);
 /* Bernoulli and Categorical are sampled by generated code from svic_rt_uniform01. */
-void svic_rt_sample_dirichlet(uint64_t seed, uint64_t step, uint64_t sample, uint32_t site, uint32_t elem,
-                              const double *concentration, int64_t n, double *out);
+void svic_rt_sample_dirichlet(uint64_t seed, uint64_t step, uint64_t sample, uint32_t site,
+                              uint32_t elem, const double *concentration, int64_t n, double *out);
 
 /*-- Special functions --------------------------------------------------------*/
 double svic_rt_lgamma(double x);

@@ -56,7 +56,8 @@ struct InputDesc {
 };
 
 struct SiteDesc {
-  std::string Name, Program /*"model"|"guide"*/, Kind /*"sample"|"observe"|"factor"*/, Location /*"file:line:col"*/;
+  std::string Name, Program /*"model"|"guide"*/, Kind /*"sample"|"observe"|"factor"*/,
+      Location /*"file:line:col"*/;
 };
 
 struct Descriptor {
@@ -134,12 +135,13 @@ public:
 
   /// Samples k = 0..K-1 of (Seed, Step); mean and standard error over samples
   /// per gradient element. Baselines: one per score site (empty = zeros).
-  Estimate estimate(const std::vector<double> &U, uint64_t Seed, uint64_t Step, int64_t K, int Threads,
-                    const std::vector<double> &Baselines) const;
+  Estimate estimate(const std::vector<double> &U, uint64_t Seed, uint64_t Step, int64_t K,
+                    int Threads, const std::vector<double> &Baselines) const;
   /// What `svic grad` and the C API report: baselines are the SignalMean of an
   /// independent pilot run (step PilotStep, min(K, PilotSamples) samples), then
   /// estimate(U, Seed, 0, K, ...). No pilot without score sites.
-  Estimate estimateWithPilotBaselines(const std::vector<double> &U, uint64_t Seed, int64_t K, int Threads) const;
+  Estimate estimateWithPilotBaselines(const std::vector<double> &U, uint64_t Seed, int64_t K,
+                                      int Threads) const;
 
   const Descriptor &descriptor() const { return D; }
 
