@@ -41,9 +41,11 @@ template <typename T> std::string raw(std::initializer_list<T> Vs) {
   return S;
 }
 
-/// A zip archive; Deflate selects, per member, raw deflate over stored.
+/// A zip archive; Deflate selects, per member, raw deflate over stored. With
+/// Zip64, sizes and offsets are saturated and carried in zip64 extra fields,
+/// as Python's zipfile writes them for numpy (force_zip64).
 std::string zip(const std::vector<std::pair<std::string, std::string>> &Members,
-                const std::vector<bool> &Deflate) {
+                const std::vector<bool> &Deflate, bool Zip64 = false) {
   std::string Out, Dir;
   for (size_t I = 0; I < Members.size(); ++I) {
     const auto &[Name, Data] = Members[I];
@@ -63,12 +65,21 @@ std::string zip(const std::vector<std::pair<std::string, std::string>> &Members,
       deflateEnd(&Z);
     }
     uint16_t Method = Deflate[I] ? 8 : 0;
-    std::string Common = le(20, 2) + le(0, 2) + le(Method, 2) + le(0, 2) + le(0, 2) + le(Crc, 4) +
-                         le(Body.size(), 4) + le(Data.size(), 4) + le(Name.size(), 2) + le(0, 2);
     size_t Offset = Out.size();
-    Out += le(0x04034b50, 4) + Common + Name + Body;
-    Dir += le(0x02014b50, 4) + le(20, 2) + Common + le(0, 2) + le(0, 2) + le(0, 2) + le(0, 4) +
-           le(Offset, 4) + Name;
+    std::string Sizes =
+        Zip64 ? le(0xFFFFFFFF, 4) + le(0xFFFFFFFF, 4) : le(Body.size(), 4) + le(Data.size(), 4);
+    std::string LocalExtra =
+        Zip64 ? le(1, 2) + le(16, 2) + le(Data.size(), 8) + le(Body.size(), 8) : std::string();
+    std::string DirExtra =
+        Zip64 ? le(1, 2) + le(24, 2) + le(Data.size(), 8) + le(Body.size(), 8) + le(Offset, 8)
+              : std::string();
+    std::string Common =
+        le(20, 2) + le(0, 2) + le(Method, 2) + le(0, 2) + le(0, 2) + le(Crc, 4) + Sizes;
+    Out += le(0x04034b50, 4) + Common + le(Name.size(), 2) + le(LocalExtra.size(), 2) + Name +
+           LocalExtra + Body;
+    Dir += le(0x02014b50, 4) + le(20, 2) + Common + le(Name.size(), 2) + le(DirExtra.size(), 2) +
+           le(0, 2) + le(0, 2) + le(0, 2) + le(0, 4) + le(Zip64 ? 0xFFFFFFFF : Offset, 4) + Name +
+           DirExtra;
   }
   size_t DirAt = Out.size();
   Out += Dir;
@@ -171,6 +182,10 @@ TEST(LoadData, NpzStoredAndDeflatedMembers) {
   EXPECT_EQ(Data.at("x").Values, (std::vector<double>{1, 2, 3}));
   EXPECT_EQ(Data.at("n").Values, std::vector<double>{170});
   EXPECT_EQ(Data.at("long").Values, Long);
+  DataSet Z64 =
+      loadData(D.write("z64.npz", zip({{"x.npy", X}, {"n.npy", N}}, {true, false}, true)));
+  EXPECT_EQ(Z64.at("x").Values, (std::vector<double>{1, 2, 3}));
+  EXPECT_EQ(Z64.at("n").Values, std::vector<double>{170});
 }
 
 TEST(LoadData, MalformedNpzNamesThePathAndMember) {
