@@ -163,6 +163,16 @@ double timeEstimates(const Data &D, uint64_t N) {
   return std::chrono::duration<double, std::nano>(T1 - T0).count() / static_cast<double>(N);
 }
 
+double timeManySamples(const Data &D, uint64_t N) {
+  Br B(D);
+  double G[NP];
+  auto T0 = Clock::now();
+  double E = B.estimate(7, 0, N, G);
+  auto T1 = Clock::now();
+  Sink = E + G[0];
+  return std::chrono::duration<double, std::nano>(T1 - T0).count() / static_cast<double>(N);
+}
+
 double timeSteps(const Data &D, uint64_t N) {
   Br B(D);
   Adam Opt(0.01);
@@ -229,12 +239,14 @@ int main(int Argc, char **Argv) {
     return 0;
   }
   int Repeats = Argc > 2 ? std::atoi(Argv[2]) : 11;
-  std::vector<double> Est, Steps;
+  std::vector<double> Est, Many, Steps;
   for (int R = 0; R < Repeats; ++R) {
     Est.push_back(timeEstimates(D, 200000));
+    Many.push_back(timeManySamples(D, 100000));
     Steps.push_back(timeSteps(D, 200000));
   }
-  std::printf("{\"model\": \"br\", \"repeats\": %d, \"rows\": %zu, \"nsPerEstimate\": %.2f, \"nsPerStep\": %.2f}\n",
-              Repeats, D.Y.size(), median(Est), median(Steps));
+  std::printf("{\"model\": \"br\", \"repeats\": %d, \"rows\": %zu, \"nsPerEstimate\": %.2f, "
+              "\"nsPerSample100000\": %.2f, \"nsPerStep\": %.2f}\n",
+              Repeats, D.Y.size(), median(Est), median(Many), median(Steps));
   return 0;
 }

@@ -18,7 +18,10 @@
 // svic_rt_std_normal(seed, step, sample, site, 0) with site 0 = z1, 1 = z2, so
 // that a comparison with svic measures the generated code, not the RNG.
 //
-// Usage: svic-spnor-hand [repeats]         timings + gradient check, one JSON object
+// Usage: svic-spnor-hand [repeats]         timings + gradient check, one JSON object:
+//          nsPerEstimate      one call per single-sample estimate (its own step, baseline update after it)
+//          nsPerSample10000   per sample of one 10,000-sample estimate (likewise 100000)
+//          nsPerStep          single-sample estimate + Adam update
 //        svic-spnor-hand grad T1 T2 K SEED  gradient mean/stderr at theta over K samples
 //===----------------------------------------------------------------------===//
 #include "svic/runtime/Abi.h"
@@ -179,19 +182,21 @@ int main(int Argc, char **Argv) {
     return 0;
   }
   int Repeats = Argc > 1 ? std::atoi(Argv[1]) : 11;
-  std::vector<double> Est, Many, Steps;
+  std::vector<double> Est, Many, Many5, Steps;
   for (int R = 0; R < Repeats; ++R) {
     Est.push_back(timeEstimates(1000000));
     Many.push_back(timeManySamples(10000));
+    Many5.push_back(timeManySamples(100000));
     Steps.push_back(timeSteps(1000000));
   }
   double M1[2], S1[2], M2[2], S2[2];
   gradient(1, 1, 1000000, 1, M1, S1);
   gradient(0.5, -0.5, 1000000, 1, M2, S2);
   std::printf("{\"model\": \"spnor\", \"repeats\": %d, \"nsPerEstimate\": %.2f, \"nsPerSample10000\": %.2f, "
+              "\"nsPerSample100000\": %.2f, "
               "\"nsPerStep\": %.2f, \"check\": {\"1,1\": [%.5f, %.5f, %.5f, %.5f], "
               "\"0.5,-0.5\": [%.5f, %.5f, %.5f, %.5f]}}\n",
-              Repeats, median(Est), median(Many), median(Steps), M1[0], S1[0], M1[1], S1[1], M2[0], S2[0],
+              Repeats, median(Est), median(Many), median(Many5), median(Steps), M1[0], S1[0], M1[1], S1[1], M2[0], S2[0],
               M2[1], S2[1]);
   return 0;
 }
