@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "svic/analysis/Numeric.h"
+#include "svic/ir/Sites.h"
 #include "svic/ir/Walk.h"
 
 #include <algorithm>
@@ -18,6 +19,7 @@
 #include <cstdlib>
 #include <functional>
 #include <limits>
+#include <set>
 
 namespace svic::analysis {
 
@@ -203,6 +205,7 @@ public:
         Ctors.emplace(M->Id, M);
     });
     markNaN();
+    MixedParams = ir::paramsWithMixedConstraints(P);
   }
 
   void run() {
@@ -231,6 +234,8 @@ private:
   /// proved about it (exp(inf - inf) is not in (0, inf)).
   std::vector<uint8_t> NonFiniteVars;
   std::vector<uint8_t> NonFiniteNodes;
+  /// Params whose declarations disagree on the constraint.
+  std::set<std::string> MixedParams;
 
   /// A literal inf/nan (math.inf, 1e400, float("nan")).
   static bool isNonFiniteSource(const Expr &E) {
@@ -483,12 +488,16 @@ private:
         for (const ExprPtr &A : S.Constraint->Args)
           Args.push_back(A ? eval(*A, Env) : NumValue::top());
       }
-      V = constraintSupport(S.Constraint->Constraint, Args);
+      // Pyro's param store keeps the constraint of the first declaration
+      // that runs: with declarations that disagree, any value.
+      if (!MixedParams.count(S.Name.Canonical))
+        V = constraintSupport(S.Constraint->Constraint, Args);
     }
     if (S.Target)
       Env.set(*S.Target, V);
-    // `pyro.param(name, t)` trains the tensor t itself (nn.Parameter aliasing):
-    // the variable holding it may now hold any value the parameter takes.
+    // `pyro.param(name, t)` with t unconstrained trains the tensor t itself
+    // (the store keeps its storage); constrained, t keeps its value. Either
+    // way t may now hold its old value or any value the parameter takes.
     if (S.Init)
       if (const auto *VR = dyn_cast<VarRefExpr>(S.Init.get()))
         Env.set(VR->Var, Env.get(VR->Var).join(V));

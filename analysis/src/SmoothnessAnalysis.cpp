@@ -303,8 +303,9 @@ private:
 
   // Statements.
   Transformer block(const ir::Block &B, Events &Ev);
-  /// An expression whose value is dropped: only where it may raise matters.
-  Transformer discarded(const ir::Expr &E, SourceLoc Loc, Events &Ev);
+  /// An expression whose value is dropped: only where it may raise matters
+  /// (witnessed as \p Op).
+  void discarded(const ir::Expr &E, std::string Op, SourceLoc Loc, Events &Ev);
   Transformer stmt(const ir::Stmt &S, Events &Ev);
   Transformer sample(const ir::SampleStmt &S, Events &Ev);
   Transformer loop(const DimSet &G, const DimSet &ExitG, Transformer Body, Events &BodyEv,
@@ -1060,21 +1061,20 @@ Transformer Analyzer::block(const ir::Block &B, Events &Ev) {
   return Acc;
 }
 
-Transformer Analyzer::discarded(const ir::Expr &E, SourceLoc Loc, Events &Ev) {
+void Analyzer::discarded(const ir::Expr &E, std::string Op, SourceLoc Loc, Events &Ev) {
+  DimSet Before = Raises;
   Events Discard;
   expr(E, Discard);
   // Its non-smoothness reaches nothing; the inputs deciding a raise are the
   // statement's V (stmt() collects them in Raises), witnessed here.
-  const DimSet &Off = Raises;
-  if (!Off.empty()) {
-    Event Ex{"expression statement that may raise", Loc, Off, {}};
-    Off.forEach([&](Dim D) {
-      if (isVarDim(D))
-        Ex.Vars.push_back(static_cast<ir::VarId>(D - VarBase));
-    });
-    Ev.push_back(std::move(Ex));
-  }
-  return Transformer::identity();
+  if (Raises == Before)
+    return;
+  Event Ex{std::move(Op), Loc, Raises, {}};
+  Raises.forEach([&](Dim D) {
+    if (isVarDim(D))
+      Ex.Vars.push_back(static_cast<ir::VarId>(D - VarBase));
+  });
+  Ev.push_back(std::move(Ex));
 }
 
 Transformer Analyzer::sample(const ir::SampleStmt &S, Events &Ev) {
@@ -1235,7 +1235,8 @@ Transformer Analyzer::stmtKind(const ir::Stmt &S, Events &Ev) {
   case ir::StmtKind::ExprStmt:
     // Evaluated for its possible errors only: the state is unchanged, but a
     // raise (math.log(-1), an invalid distribution argument) stops the run.
-    return discarded(*cast<ir::ExprStmt>(&S)->Value, S.Loc, Ev);
+    discarded(*cast<ir::ExprStmt>(&S)->Value, "expression statement that may raise", S.Loc, Ev);
+    return Transformer::identity();
   case ir::StmtKind::Sample:
     return sample(*cast<ir::SampleStmt>(&S), Ev);
   case ir::StmtKind::Param: {
@@ -1243,13 +1244,23 @@ Transformer Analyzer::stmtKind(const ir::Stmt &S, Events &Ev) {
     // and in the statement form `pyro.param("h", h)` so is h.
     auto *Pa = cast<ir::ParamStmt>(&S);
     EInfo Name = siteName(Pa->Name, Ev);
+    // The initial value and the constraint are evaluated on every call (and
+    // may raise there); the value is the parameter's.
+    if (Pa->Init)
+      discarded(*Pa->Init, "pyro.param initial value that may raise", Pa->Init->Loc, Ev);
+    if (Pa->Constraint)
+      discarded(*Pa->Constraint, "pyro.param constraint that may raise", Pa->Constraint->Loc, Ev);
     DimSet Dep{rdb(nameOf(Pa->Name))};
     Dep.unite(Name.Dep);
     Transformer T = Transformer::identity();
     if (Pa->Target)
       T.assign(varDim(*Pa->Target), Dep, Name.ND);
     if (auto *R = Pa->Init ? dyn_cast<ir::VarRefExpr>(Pa->Init.get()) : nullptr) {
-      T.assign(varDim(R->Var), Dep, Name.ND);
+      // An unconstrained param keeps t's storage, a constrained one does not:
+      // t holds its old value or the parameter.
+      DimSet D = Dep;
+      D.insert(varDim(R->Var));
+      T.assign(varDim(R->Var), D, Name.ND);
       // Other names for the same tensor object now read the parameter too.
       for (ir::VarId A : sharing(R->Var)) {
         if (T.modifies(varDim(A)))
@@ -1405,8 +1416,9 @@ Transformer Analyzer::stmtKind(const ir::Stmt &S, Events &Ev) {
     return T;
   }
   case ir::StmtKind::Return: {
-    auto *R = cast<ir::ReturnStmt>(&S);
-    return R->Value ? discarded(*R->Value, S.Loc, Ev) : Transformer::identity();
+    if (auto *R = cast<ir::ReturnStmt>(&S); R->Value)
+      discarded(*R->Value, "return value that may raise", S.Loc, Ev);
+    return Transformer::identity();
   }
   case ir::StmtKind::Assert: {
     // A failing assert stops the program: nothing after it is smooth in what

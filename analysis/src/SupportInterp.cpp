@@ -10,6 +10,7 @@
 
 #include "svic/analysis/Fixpoint.h"
 #include "svic/analysis/Support.h"
+#include "svic/ir/Sites.h"
 
 #include <algorithm>
 #include <climits>
@@ -202,7 +203,7 @@ struct PlateEval {
 class Interp {
 public:
   Interp(const ir::Program &P, const SupportOptions &O, std::vector<ShapeError> &E)
-      : P(P), Opts(O), Errors(E) {}
+      : P(P), Opts(O), Errors(E), MixedParams(ir::paramsWithMixedConstraints(P)) {}
 
   SupportState run() {
     SupportState S = execBlock(P.Body, SupportState::entry(P));
@@ -224,6 +225,8 @@ private:
   std::vector<ActivePlate> Plates;
   LoopRanges Loops;
   std::map<std::string, SiteFacts> Facts;
+  /// Params whose declarations disagree on the constraint.
+  std::set<std::string> MixedParams;
 
   //===-- Errors ---------------------------------------------------------===//
 
@@ -490,8 +493,11 @@ private:
     if (Raised || !registerSite(S, SiteKind::Param, Pm.Name, Pm.Name.Canonical, Pm.Loc, true))
       return SupportState::bottom();
     if (Pm.Target) {
+      // The optimiser moves the value anywhere in the constraint's support
+      // (anywhere at all unconstrained: the initial value is no fact), and
+      // the store keeps the first declaration's constraint.
       Shape Sh = Init.isNumeric() ? Init.shape() : Shape::unknown();
-      Interval Num = C.isTop() ? (Init.isNumeric() ? Init.Num : Interval::top()) : C;
+      Interval Num = MixedParams.count(Pm.Name.Canonical) ? Interval::top() : C;
       setVar(S, *Pm.Target, Value::tensor(Sh, Num));
     }
     return S;

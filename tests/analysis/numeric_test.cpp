@@ -740,6 +740,21 @@ def model(x):
   EXPECT_TRUE(A->inDomain("e", "scale"));
 }
 
+TEST(NumericSource, FirstParamDeclarationFixesTheConstraint) {
+  // Pyro's param store ignores a later declaration's constraint: b is -1 here.
+  auto A = analyse(prog(R"(
+def model():
+    a = pyro.param("a", torch.tensor(-1.))
+    b = pyro.param("a", torch.tensor(1.), constraint=constraints.positive)
+    pyro.sample("x", dist.Normal(0., b))
+    c = pyro.param("c", torch.tensor(1.), constraint=constraints.positive)
+    d = pyro.param("c")
+    pyro.sample("y", dist.Normal(0., c))
+)"));
+  EXPECT_FALSE(A->inDomain("x", "scale"));
+  EXPECT_TRUE(A->inDomain("y", "scale")); // a lookup initialises nothing
+}
+
 TEST(NumericSource, ForLoopIndexRanges) {
   auto A = analyse(prog(R"(
 def model(x):

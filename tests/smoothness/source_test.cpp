@@ -242,6 +242,30 @@ TEST(Source, TwoTensorMaxIsLipschitzAndSquaresArePositive) {
   EXPECT_TRUE(smoothIn(Src, Property::Diff).empty());
 }
 
+TEST(Source, ParamInitIsEvaluatedOnEveryCall) {
+  // math.log(z) runs (and raises for z <= 0) on every call, not only the first.
+  const std::string Src = std::string(Prelude) + R"(def model():
+    z = pyro.sample("z", dist.Normal(0., 1.))
+    pyro.param("c", torch.tensor(math.log(z)))
+    pyro.sample("x", dist.Normal(0., 1.), obs=torch.tensor(0.))
+)";
+  EXPECT_EQ(smoothIn(Src, Property::Cont), std::vector<std::string>{"c"});
+}
+
+TEST(Source, ParamStatementDoesNotRebindAConstrainedInit) {
+  // A constrained param copies t: t keeps floor(z).
+  const std::string Src = std::string(Prelude) + R"(from torch.distributions import constraints
+
+
+def model():
+    z = pyro.sample("z", dist.Normal(0., 1.))
+    t = torch.floor(z)
+    pyro.param("d", t, constraint=constraints.positive)
+    pyro.sample("y", dist.Normal(t, 1.), obs=torch.tensor(0.))
+)";
+  EXPECT_EQ(smoothIn(Src, Property::Cont), std::vector<std::string>{"d"});
+}
+
 // Report invariants on every benchmark program and property, and the time
 // bound of the brief (≤ 5 ms per program for the three properties together).
 TEST(Source, BenchmarkInvariantsAndTiming) {

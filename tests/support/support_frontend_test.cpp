@@ -273,6 +273,28 @@ TEST(SupportFrontend, DuplicateNamesAcrossSiteKinds) {
   EXPECT_EQ(verdictOf(Maybe, "z"), "unknown") << dump(Maybe);
 }
 
+// Issue 8: an unconstrained param is anywhere the optimiser takes it, not its
+// initial value: Uniform(s, s + 1) may leave Exponential's support.
+TEST(SupportFrontend, UnconstrainedParamIsAnyReal) {
+  SupportResult R = run("def model():\n    pyro.sample('z', dist.Exponential(1.))\n",
+                        "def guide():\n"
+                        "    s = pyro.param('s', torch.tensor(1.))\n"
+                        "    pyro.sample('z', dist.Uniform(s, s + 1.))\n");
+  EXPECT_NE(R.Verdict, "match") << dump(R);
+  SupportResult C = run("def model():\n    pyro.sample('z', dist.Exponential(1.))\n",
+                        "def guide():\n"
+                        "    s = pyro.param('s', torch.tensor(1.), constraint=constraints.positive)\n"
+                        "    pyro.sample('z', dist.Uniform(s, s + 1.))\n");
+  EXPECT_EQ(C.Verdict, "match") << dump(C);
+  // The first declaration to run fixes the constraint: either may run first.
+  SupportResult M = run("def model():\n    pyro.sample('z', dist.Exponential(1.))\n",
+                        "def guide():\n"
+                        "    pyro.param('s', torch.tensor(1.))\n"
+                        "    s = pyro.param('s', torch.tensor(1.), constraint=constraints.positive)\n"
+                        "    pyro.sample('z', dist.Uniform(s, s + 1.))\n");
+  EXPECT_NE(M.Verdict, "match") << dump(M);
+}
+
 TEST(SupportFrontend, CatAndLinearShapeErrors) {
   SupportResult R = run("fc = torch.nn.Linear(5, 2)\n\n\n"
                         "def model():\n"

@@ -11,6 +11,7 @@
 #include "svic/ir/IR.h"
 #include "svic/ir/Source.h"
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,5 +30,12 @@ struct SiteRecord {
 
 /// The sites of \p P sorted by name, then location.
 std::vector<SiteRecord> collectSites(const Program &P);
+
+/// The canonical names of the params of \p P whose declarations with an
+/// initial value (any of which may be the first to run, and Pyro's param
+/// store keeps the first one's constraint) do not all declare the same
+/// constraint without arguments: the value of such a param is in no one
+/// declaration's support.
+std::set<std::string> paramsWithMixedConstraints(const Program &P);
 
 } // namespace svic::ir
