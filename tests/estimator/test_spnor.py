@@ -103,6 +103,12 @@ class Spnor(unittest.TestCase):
                                 "pyro at %s, %s: %.5f +- %.5f, Pyro's Trace_ELBO expectation %.5f"
                                 % (theta, p, m, se, expect[i]))
 
+    def test_pathwise_refuses_naming_z2(self):
+        r = S.run("grad", *S.SPNOR, "--estimator", "pathwise", "--samples", 10)
+        self.assertEqual(r.returncode, 2, S.describe(r))
+        self.assertRegex("\n".join(l for l in r.stderr.splitlines() if "error" in l), r"'z2'|\bz2\b",
+                         S.describe(r))
+
     def test_auto_variance_below_score_on_pathwise_params(self):
         for theta in THETAS:
             _, se_auto = self.stat(theta, "auto", "theta1")

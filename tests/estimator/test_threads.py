@@ -63,6 +63,10 @@ class Threads(unittest.TestCase):
     def test_run_trace_spnor(self):
         self.check_run(S.SPNOR)
 
+    def test_run_trace_mixture(self):
+        # Score sites in a plate (per-site baselines), a simplex param, Dirichlet: still thread-independent.
+        self.check_run(["examples/tutorial/mixture.py", "--data", "tests/estimator/data/mixture.json"])
+
     @unittest.skipUnless(S.BR_REF, "../shared/benchmarks/br-reference not found")
     def test_run_trace_br(self):
         self.check_run(S.BR)
