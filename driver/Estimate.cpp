@@ -141,6 +141,14 @@ std::variant<Compiled, int> prepare(const CompileOptions &O, SourceManager &SM, 
       return ExitBadInput;
     }
   }
+  for (const auto &[Name, A] : LO.Data) {
+    auto IsInput = [&](const ir::Program &P) {
+      return std::any_of(P.Inputs.begin(), P.Inputs.end(), [&](ir::VarId V) { return P.var(V).Name == Name; });
+    };
+    if (!IsInput(*Run->Programs.Model) && !IsInput(*Run->Programs.Guide))
+      std::cerr << "svic: warning: " << O.DataPath << ": '" << Name
+                << "' is not an argument of the model or guide entry function; ignored\n";
+  }
   auto Start = std::chrono::steady_clock::now();
   std::optional<backend::LoweredProgram> L =
       backend::lowerEstimator(*Run->Programs.Model, *Run->Programs.Guide, LO, SM, DE);

@@ -154,6 +154,70 @@ private:
     B.SetInsertPoint(Exit);
   }
 
+  /// Partial sums per scalar accumulator of a reductionLoop.
+  static constexpr unsigned Lanes = 8;
+  /// Shorter loops reduce through a single chain.
+  static constexpr int64_t MinLaneTrip = 32;
+
+  /// A loop over [0, N) whose body adds into scalars. A long one is
+  /// strip-mined by Lanes with the lanes unrolled here, so that each scalar
+  /// accumulator keeps Lanes independent partial sums (laneAccum), added
+  /// pairwise after the loop: the additions' order is fixed by the IR, not by
+  /// the target's vector width, so results stay reproducible while the lanes
+  /// vectorise instead of forming one serial chain.
+  bool reductionLoop(int64_t N, function_ref<void(Value *Ix, unsigned Lane)> Body) {
+    if (N < MinLaneTrip || getenv("SVIC_REASSOC")) {
+      loop(N, [&](Value *Ix) { Body(Ix, 0); });
+      return false;
+    }
+    int64_t Chunks = N / Lanes;
+    loop(Chunks, [&](Value *Chunk) {
+      Value *First = mul(Chunk, Lanes);
+      for (unsigned L = 0; L < Lanes; ++L)
+        Body(add(First, i64(L)), L);
+    });
+    for (int64_t Ix = Chunks * Lanes; Ix < N; ++Ix)
+      Body(i64(Ix), static_cast<unsigned>(Ix % Lanes));
+    return true;
+  }
+  AllocaInst *laneAccum() {
+    AllocaInst *A = entryAlloca(ArrayType::get(Dbl, Lanes), "lanes");
+    for (unsigned L = 0; L < Lanes; ++L)
+      B.CreateStore(c(0), B.CreateConstInBoundsGEP2_32(A->getAllocatedType(), A, 0, L));
+    return A;
+  }
+  void addLane(AllocaInst *A, unsigned Lane, Value *X) {
+    Value *Slot = B.CreateConstInBoundsGEP2_32(A->getAllocatedType(), A, 0, Lane);
+    Value *Sum = B.CreateFAdd(B.CreateLoad(Dbl, Slot), X);
+    if (getenv("SVIC_REASSOC")) { FastMathFlags FMF; FMF.setAllowReassoc(); cast<Instruction>(Sum)->setFastMathFlags(FMF); }
+    B.CreateStore(Sum, Slot);
+  }
+  Value *foldLanes(AllocaInst *A) {
+    std::vector<Value *> Part;
+    for (unsigned L = 0; L < Lanes; ++L)
+      Part.push_back(B.CreateLoad(Dbl, B.CreateConstInBoundsGEP2_32(A->getAllocatedType(), A, 0, L)));
+    for (size_t Width = Lanes; Width > 1; Width /= 2)
+      for (size_t L = 0; L < Width / 2; ++L)
+        Part[L] = B.CreateFAdd(Part[2 * L], Part[2 * L + 1]);
+    return Part[0];
+  }
+  /// Lane accumulators for the operands of \p I that a loop over \p N
+  /// result elements reduces into (active, broadcast from one element).
+  std::vector<AllocaInst *> broadcastSinks(const lir::Instr &I, int64_t N) {
+    std::vector<AllocaInst *> Acc(I.Operands.size(), nullptr);
+    if (N >= MinLaneTrip)
+      for (size_t K = 0; K < I.Operands.size(); ++K)
+        if (P.Active[I.Operands[K]] && shape(I.Operands[K]).numel() == 1 && lir::passesGradient(I, K))
+          Acc[K] = laneAccum();
+    return Acc;
+  }
+  /// Adds the lane sums of broadcastSinks into the operands' adjoints.
+  void flushSinks(const lir::Instr &I, const std::vector<AllocaInst *> &Acc) {
+    for (size_t K = 0; K < Acc.size(); ++K)
+      if (Acc[K])
+        addAdj(I.Operands[K], i64(0), foldLanes(Acc[K]));
+  }
+
   /// Coordinate \p D of flat index \p I in a tensor of shape \p S.
   Value *coord(Value *I, const Shape &S, const std::vector<int64_t> &St, size_t D) {
     Value *Q = udiv(I, St[D]);
@@ -611,6 +675,12 @@ void Emitter::reduce(const lir::Instr &I, bool Reverse) {
   };
   int64_t NR = shape(I.Result).numel(), NX = XS.numel();
   bool IsSum = I.Opcode == Op::Sum;
+  if (!Reverse && IsSum && NR == 1 && NX >= MinLaneTrip) {
+    AllocaInst *Acc = laneAccum();
+    reductionLoop(NX, [&](Value *Ix, unsigned Lane) { addLane(Acc, Lane, ld(X, Ix)); });
+    st(I.Result, i64(0), foldLanes(Acc));
+    return;
+  }
   if (!Reverse) {
     loop(NR, [&](Value *Ix) { st(I.Result, Ix, c(IsSum ? 0 : 1)); });
     loop(NX, [&](Value *Ix) {
@@ -783,22 +853,25 @@ void Emitter::logProb(const lir::Instr &I, bool Reverse) {
     return;
   }
   size_t Arity = lir::distArity(I.D);
-  loop(R.numel(), [&](Value *Ix) {
+  std::vector<AllocaInst *> Sinks = Reverse ? broadcastSinks(I, R.numel()) : std::vector<AllocaInst *>(Arity + 1);
+  auto element = [&](Value *Ix, unsigned Lane) {
     Value *X = ld(V, bidx(V, R, Ix));
     Value *A = ld(I.Operands[1], bidx(I.Operands[1], R, Ix));
     Value *Bp = Arity == 2 ? ld(I.Operands[2], bidx(I.Operands[2], R, Ix)) : c(0);
     Value *Gs[3];
     if (I.D == Dist::Normal) {
-      // The runtime's formula, inlined.
-      Value *D = B.CreateFSub(X, A), *Var = B.CreateFMul(Bp, Bp);
+      // Inlined in terms of z = (x - loc) / scale, with the reciprocal of the
+      // scale (hoisted out of the loop when the scale is broadcast).
+      Value *Inv = B.CreateFDiv(c(1), Bp);
+      Value *Z = B.CreateFMul(B.CreateFSub(X, A), Inv);
+      Value *Z2 = B.CreateFMul(Z, Z);
       if (!Reverse) {
-        Value *Lp = B.CreateFNeg(B.CreateFDiv(B.CreateFMul(D, D), B.CreateFMul(c(2), Var)));
-        Lp = B.CreateFSub(B.CreateFSub(Lp, unaryIntr(Intrinsic::log, Bp)), c(LogSqrt2Pi));
-        return st(I.Result, Ix, Lp);
+        Value *Lp = B.CreateFSub(B.CreateFMul(c(-0.5), Z2), unaryIntr(Intrinsic::log, Bp));
+        return st(I.Result, Ix, B.CreateFSub(Lp, c(LogSqrt2Pi)));
       }
-      Gs[1] = B.CreateFDiv(D, Var);
+      Gs[1] = B.CreateFMul(Z, Inv);
       Gs[0] = B.CreateFNeg(Gs[1]);
-      Gs[2] = B.CreateFSub(B.CreateFDiv(B.CreateFMul(D, D), B.CreateFMul(Var, Bp)), B.CreateFDiv(c(1), Bp));
+      Gs[2] = B.CreateFMul(B.CreateFSub(Z2, c(1)), Inv);
     } else {
       FunctionCallee Fc = decl(lpdfName(I.D), Dbl, {Dbl, Dbl, Dbl, Ptr});
       Value *Lp = B.CreateCall(Fc, {X, A, Bp, Reverse ? static_cast<Value *>(GBuf) : Null});
@@ -809,9 +882,16 @@ void Emitter::logProb(const lir::Instr &I, bool Reverse) {
     }
     Value *Adj = adj(I.Result, Ix);
     for (size_t K = 0; K <= Arity; ++K)
-      if (lir::passesGradient(I, K))
+      if (Sinks[K])
+        addLane(Sinks[K], Lane, B.CreateFMul(Adj, Gs[K]));
+      else if (lir::passesGradient(I, K))
         addAdj(I.Operands[K], bidx(I.Operands[K], R, Ix), B.CreateFMul(Adj, Gs[K]));
-  });
+  };
+  if (Reverse)
+    reductionLoop(R.numel(), element);
+  else
+    loop(R.numel(), [&](Value *Ix) { element(Ix, 0); });
+  flushSinks(I, Sinks);
 }
 
 void Emitter::sample(const lir::Instr &I) {
@@ -893,12 +973,12 @@ void Emitter::sample(const lir::Instr &I) {
 void Emitter::checkFinite(const lir::Instr &I) {
   ValueId X = I.Operands[0];
   // x - x is NaN exactly when x is not finite; the sum keeps any NaN.
-  AllocaInst *Acc = accum(Dbl, c(0), "finite");
-  loop(shape(X).numel(), [&](Value *Ix) {
+  AllocaInst *Acc = laneAccum();
+  reductionLoop(shape(X).numel(), [&](Value *Ix, unsigned Lane) {
     Value *V = ld(X, Ix);
-    B.CreateStore(B.CreateFAdd(B.CreateLoad(Dbl, Acc), B.CreateFSub(V, V)), Acc);
+    addLane(Acc, Lane, B.CreateFSub(V, V));
   });
-  Value *Bad = B.CreateFCmpUNO(B.CreateLoad(Dbl, Acc), c(0));
+  Value *Bad = B.CreateFCmpUNO(foldLanes(Acc), c(0));
   Value *SitePtr = B.CreateStructGEP(CtxTy, Ctx, ctx::BadSite);
   Value *Old = B.CreateLoad(I32, SitePtr);
   Value *Set = B.CreateAnd(Bad, B.CreateICmpSLT(Old, B.getInt32(0)));
@@ -1001,13 +1081,16 @@ void Emitter::ifReverse(const lir::Instr &I) {
 void Emitter::elementwiseReverse(const lir::Instr &I) {
   const Shape &R = shape(I.Result);
   ValueId Y = I.Result;
-  loop(R.numel(), [&](Value *Ix) {
+  std::vector<AllocaInst *> Sinks = broadcastSinks(I, R.numel());
+  reductionLoop(R.numel(), [&](Value *Ix, unsigned Lane) {
     std::vector<Value *> X;
     for (ValueId V : I.Operands)
       X.push_back(ld(V, bidx(V, R, Ix)));
     Value *G = adj(Y, Ix);
     auto out = [&](size_t K, Value *D) {
-      if (P.Active[I.Operands[K]])
+      if (Sinks[K])
+        addLane(Sinks[K], Lane, D);
+      else if (P.Active[I.Operands[K]])
         addAdj(I.Operands[K], bidx(I.Operands[K], R, Ix), D);
     };
     Value *X0 = X[0];
@@ -1095,6 +1178,7 @@ void Emitter::elementwiseReverse(const lir::Instr &I) {
       return; // piecewise constant: no gradient
     }
   });
+  flushSinks(I, Sinks);
 }
 
 } // namespace

@@ -146,7 +146,11 @@ private:
       const std::string &Name = Prog.var(In).Name;
       auto It = Opts.Data.find(Name);
       if (It == Opts.Data.end()) {
-        Env[In] = makeNone(); // Pyro passes None for an argument without data
+        // Pyro passes None for an argument without data (`obs=ys` with ys
+        // None is a latent); any other use names the missing argument.
+        auto None = std::make_shared<Value>();
+        None->Origin = Name;
+        Env[In] = None;
         continue;
       }
       const runtime::Array &A = It->second;
@@ -175,6 +179,7 @@ private:
       V->K = Value::Kind::Tensor;
       V->Shape = A.Shape;
       V->V = emitInPrologue(std::move(I), A.Shape, Name);
+      V->Origin = Name;
       Env[In] = V;
     }
   }
@@ -563,9 +568,14 @@ private:
   Dims batchShape(const DistObject &D, SourceLoc L) {
     Dims Batch(D.Full.begin(), D.Full.end() - int64_t(D.Reinterpreted));
     auto R = broadcastDims(Batch, plateShape());
-    if (!R)
-      invalid(L, D.Name + " of batch shape " + dimsString(Batch) + " does not fit the enclosing plates " +
-                     dimsString(plateShape()));
+    if (!R) {
+      std::string Why;
+      for (const ValuePtr &P : D.Params)
+        if (!P->Origin.empty())
+          Why = "; its parameter is " + describe(*P);
+      invalid(L, D.Name + " of batch shape " + dimsString(Batch) + " does not fit the enclosing plates of shape " +
+                     dimsString(plateShape()) + Why);
+    }
     R->insert(R->end(), D.Full.end() - int64_t(D.Reinterpreted), D.Full.end());
     return *R;
   }
@@ -619,8 +629,10 @@ private:
         invalid(S.Obs->Loc, "obs= must be a tensor, not a " + typeName(*X));
       auto Fit = broadcastDims(X->Shape, ValueShape);
       if (!Fit)
-        invalid(S.Obs->Loc, "the observed value of '" + Name + "' has shape " + dimsString(X->Shape) +
-                                " but the distribution's shape is " + dimsString(ValueShape));
+        invalid(S.Obs->Loc, (X->Origin.empty() ? "the observed value of '" + Name + "'"
+                                               : "data argument '" + X->Origin + "' (observed at '" + Name + "')") +
+                                " has shape " + dimsString(X->Shape) + " but the site expects shape " +
+                                dimsString(ValueShape));
       uint32_t SiteIndex = addSite(Name, "observe", S.Loc);
       addFactor(factorValue(D, X, S.Loc), InGuide ? -1 : 1, Name, SiteIndex, -1);
       if (S.Target)
@@ -1026,7 +1038,7 @@ private:
       return Base->Items[static_cast<size_t>(I)];
     }
     if (!Base->isTensor())
-      invalid(L, "indexing a " + typeName(*Base) + " value");
+      invalid(L, "indexing " + describe(*Base));
     return Ops.index(Base, evalIndices(Idx), L);
   }
 

@@ -84,7 +84,9 @@ ValuePtr OpBuilder::asTensor(const ValuePtr &V, SourceLoc L) {
     return makeStaticTensor({}, {V->number()}, V->K != Value::Kind::Float);
   if (V->K == Value::Kind::List || V->K == Value::Kind::Tuple)
     return call(OpId::Tensor, {V}, L, nullptr);
-  invalid(L, "a " + typeName(*V) + " value where a tensor is expected");
+  if (V->K == Value::Kind::None && !V->Origin.empty())
+    invalid(L, describe(*V) + " (pass it with --data)");
+  invalid(L, describe(*V) + " where a tensor is expected");
 }
 
 int64_t OpBuilder::normAxis(int64_t Axis, size_t Rank, SourceLoc L) {
@@ -99,12 +101,23 @@ ValuePtr OpBuilder::elementwise(lir::Op O, const std::vector<ValuePtr> &Args, So
   std::vector<ValuePtr> Ts;
   Dims Out;
   bool AllStatic = true, AllInt = true;
+  std::string Origin;
+  int Origins = 0;
   for (const ValuePtr &A : Args) {
     ValuePtr T = asTensor(A, L);
     auto B = broadcastDims(Out, T->Shape);
-    if (!B)
-      invalid(L, "shapes " + dimsString(Out) + " and " + dimsString(T->Shape) + " do not broadcast");
+    if (!B) {
+      std::string Why;
+      for (const ValuePtr &X : Args)
+        if (X->isTensor() && !X->Origin.empty())
+          Why = " (" + describe(*X) + ")";
+      invalid(L, "shapes " + dimsString(Out) + " and " + dimsString(T->Shape) + " do not broadcast" + Why);
+    }
     Out = *B;
+    if (!T->Origin.empty() && T->Origin != Origin) {
+      Origin = T->Origin;
+      ++Origins;
+    }
     AllStatic &= T->Static.has_value();
     AllInt &= T->IsInt;
     Ts.push_back(T);
@@ -133,7 +146,10 @@ ValuePtr OpBuilder::elementwise(lir::Op O, const std::vector<ValuePtr> &Args, So
   I.Scalar1 = S1;
   for (const ValuePtr &T : Ts)
     I.Operands.push_back(E.materialize(*T, L));
-  return tensor(E.emit(std::move(I), Out), Out, ResultInt);
+  auto R = std::make_shared<Value>(*tensor(E.emit(std::move(I), Out), Out, ResultInt));
+  if (Origins == 1)
+    R->Origin = Origin;
+  return R;
 }
 
 ValuePtr OpBuilder::unary(lir::Op O, const ValuePtr &A, SourceLoc L) {
@@ -302,6 +318,9 @@ ValuePtr OpBuilder::reduce(lir::Op O, const ValuePtr &X, std::vector<int64_t> Ax
 }
 
 ValuePtr OpBuilder::reshape(const ValuePtr &X, Dims S, SourceLoc L) {
+  if (X->K == Value::Kind::None && !X->Origin.empty())
+    invalid(L, "missing data argument '" + X->Origin + "' (expected shape " + dimsString(S) +
+                   " or any shape with as many elements; pass it with --data)");
   ValuePtr T = asTensor(X, L);
   int64_t N = lir::Shape{T->Shape}.numel(), Known = 1;
   int Infer = -1;
@@ -317,7 +336,9 @@ ValuePtr OpBuilder::reshape(const ValuePtr &X, Dims S, SourceLoc L) {
   if (Infer >= 0 && Known != 0)
     S[static_cast<size_t>(Infer)] = N / Known;
   if (lir::Shape{S}.numel() != N)
-    invalid(L, "shape " + dimsString(S) + " is invalid for a tensor of shape " + dimsString(T->Shape));
+    invalid(L, (T->Origin.empty() ? std::string("a tensor of shape ") + dimsString(T->Shape)
+                                  : "data argument '" + T->Origin + "' has shape " + dimsString(T->Shape) + ", which") +
+                   " cannot be viewed as shape " + dimsString(S));
   if (S == T->Shape)
     return T;
   if (T->Static)
@@ -325,7 +346,9 @@ ValuePtr OpBuilder::reshape(const ValuePtr &X, Dims S, SourceLoc L) {
   lir::Instr I;
   I.Opcode = lir::Op::Reshape;
   I.Operands = {T->V};
-  return tensor(E.emit(std::move(I), S), S, T->IsInt);
+  auto R = std::make_shared<Value>(*tensor(E.emit(std::move(I), S), S, T->IsInt));
+  R->Origin = T->Origin;
+  return R;
 }
 
 ValuePtr OpBuilder::expand(const ValuePtr &X, Dims S, SourceLoc L) {

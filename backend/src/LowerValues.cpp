@@ -98,6 +98,14 @@ std::string typeName(const Value &V) {
   return "value";
 }
 
+std::string describe(const Value &V) {
+  if (V.K == Value::Kind::None && !V.Origin.empty())
+    return "missing data argument '" + V.Origin + "'";
+  if (V.isTensor() && !V.Origin.empty())
+    return "a tensor of shape " + dimsString(V.Shape) + " computed from the data argument '" + V.Origin + "'";
+  return "a " + typeName(V) + " value";
+}
+
 /// Python's repr of a float: the shortest text that reads back the same.
 static std::string pyFloat(double F) {
   if (std::isnan(F))
@@ -165,7 +173,9 @@ lir::ValueId Emitter::materialize(const Value &V, SourceLoc Loc) {
   } else if (V.isNumber()) {
     I.Data = {V.number()};
   } else {
-    invalid(Loc, "a " + typeName(V) + " value where a tensor is expected");
+    invalid(Loc, V.K == Value::Kind::None && !V.Origin.empty()
+                     ? describe(V) + " (pass it with --data)"
+                     : describe(V) + " where a tensor is expected");
   }
   // Constants depend on nothing, not even on the control stack.
   lir::ValueId R = F.newValue(lir::Shape{S});

@@ -86,6 +86,11 @@ struct Value {
   ir::ConstraintId Constraint = ir::ConstraintId::Real;
   double Low = 0, High = 0;
 
+  /// The data argument this tensor was computed from, through elementwise
+  /// and shape operations on it alone (for errors that name the argument).
+  /// On a None value: the entry argument that had no data.
+  std::string Origin;
+
   bool isNumber() const { return K == Kind::Bool || K == Kind::Int || K == Kind::Float; }
   bool isTensor() const { return K == Kind::Tensor; }
   bool isStatic() const { return K != Kind::Tensor || Static.has_value(); }
@@ -100,6 +105,8 @@ ValuePtr makeStr(std::string S);
 ValuePtr makeStaticTensor(Dims Shape, std::vector<double> Data, bool IsInt = false);
 ValuePtr makeSequence(Value::Kind K, std::vector<ValuePtr> Items);
 std::string typeName(const Value &V);
+/// "a None value" or, for a missing data argument, what to do about it.
+std::string describe(const Value &V);
 /// Python's str() of a static value (site names).
 std::string pyStr(const Value &V, SourceLoc Loc);
 
