@@ -12,11 +12,12 @@
 
 #include "svic/runtime/Engine.h"
 
+#include "WorkerPool.h"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
-#include <thread>
 
 namespace svic::runtime {
 
@@ -39,7 +40,10 @@ struct BlockStats {
 } // namespace
 
 Estimator::Estimator(Descriptor Desc, svic_sample_fn F, std::vector<double> Values)
-    : D(std::move(Desc)), Fn(F), Data(std::move(Values)) {
+    : D(std::move(Desc)), Fn(F), Data(std::move(Values)),
+      Pool(std::make_shared<detail::PoolHolder>()) {
+  if (!Fn)
+    throw RuntimeError("no sample function");
   if (static_cast<int64_t>(Data.size()) != D.DataDoubles)
     throw RuntimeError("the data buffer has " + std::to_string(Data.size()) +
                        " values but the program expects " + std::to_string(D.DataDoubles));
@@ -150,10 +154,11 @@ Estimate Estimator::estimate(const std::vector<double> &U, uint64_t Seed, uint64
       for (int64_t Blk = Next++; Blk < NumBlocks; Blk = Next++)
         RunBlock(Blk, Sc);
     };
-    std::vector<std::jthread> Pool;
-    for (int64_t I = 1; I < Workers; ++I)
-      Pool.emplace_back(Work);
-    Work();
+    std::function<void()> Body = Work;
+    std::lock_guard<std::mutex> L(Pool->Lock);
+    if (!Pool->Pool || Pool->Pool->workers() < Workers - 1)
+      Pool->Pool = std::make_unique<detail::WorkerPool>(static_cast<int>(Workers - 1));
+    Pool->Pool->run(static_cast<int>(Workers), Body);
   }
 
   // Merge blocks in block order (Chan, Golub and LeVeque).

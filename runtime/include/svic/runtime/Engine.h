@@ -21,11 +21,16 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace svic::runtime {
+
+namespace detail {
+struct PoolHolder;
+} // namespace detail
 
 /// An error whose message is meant for the user: it names the file, the data
 /// argument, the param or the site at fault.
@@ -149,6 +154,8 @@ private:
   Descriptor D;
   svic_sample_fn Fn;
   std::vector<double> Data;
+  /// Worker threads, kept between estimates; shared by copies.
+  std::shared_ptr<detail::PoolHolder> Pool;
 };
 
 //===-- Optimisers ------------------------------------------------------------===//
