@@ -311,6 +311,8 @@ private:
     if (S.Over == ForStmt::Iter::Plate) {
       if (S.Plate.SubsampleSize)
         unsupported(S.Plate.Loc, "pyro.plate with subsample_size");
+      if (!S.Plate.Size)
+        unsupported(S.Plate.Loc, "pyro.plate without a size");
       int64_t N = staticInt(*S.Plate.Size, "the size of a plate");
       for (int64_t I = 0; I < N && !Returned; ++I) {
         Env[S.Index] = makeInt(I);
@@ -337,6 +339,8 @@ private:
         unsupported(W.Plate.Loc, "pyro.plate with subsample_size");
       PlateCtx C;
       C.Name = siteName(W.Plate.Name);
+      if (!W.Plate.Size)
+        unsupported(W.Plate.Loc, "pyro.plate without a size");
       C.Size = staticInt(*W.Plate.Size, "the size of a plate");
       if (W.Plate.Dim) {
         C.Dim = static_cast<int>(staticInt(*W.Plate.Dim, "a plate dim"));
