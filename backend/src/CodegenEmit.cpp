@@ -166,7 +166,7 @@ private:
   /// the target's vector width, so results stay reproducible while the lanes
   /// vectorise instead of forming one serial chain.
   bool reductionLoop(int64_t N, function_ref<void(Value *Ix, unsigned Lane)> Body) {
-    if (N < MinLaneTrip || getenv("SVIC_REASSOC")) {
+    if (N < MinLaneTrip) {
       loop(N, [&](Value *Ix) { Body(Ix, 0); });
       return false;
     }
@@ -188,9 +188,7 @@ private:
   }
   void addLane(AllocaInst *A, unsigned Lane, Value *X) {
     Value *Slot = B.CreateConstInBoundsGEP2_32(A->getAllocatedType(), A, 0, Lane);
-    Value *Sum = B.CreateFAdd(B.CreateLoad(Dbl, Slot), X);
-    if (getenv("SVIC_REASSOC")) { FastMathFlags FMF; FMF.setAllowReassoc(); cast<Instruction>(Sum)->setFastMathFlags(FMF); }
-    B.CreateStore(Sum, Slot);
+    B.CreateStore(B.CreateFAdd(B.CreateLoad(Dbl, Slot), X), Slot);
   }
   Value *foldLanes(AllocaInst *A) {
     std::vector<Value *> Part;

@@ -395,6 +395,22 @@ TEST(TensorOps, LargeTensorsLiveInTheWorkspace) {
   expectGradientMatches(J, "workspace tensors");
 }
 
+TEST(TensorOps, LargeInputsAreReadInPlace) {
+  Shape Big{{100}};
+  Builder B;
+  ValueId X = B.param(Big);
+  ValueId D = B.input(Big);
+  B.factor(B.sum(B.op(Op::Mul, Big, {X, D})));
+  Jit J(B.F);
+  ASSERT_TRUE(J.ok()) << J.Result.Error;
+  for (int I = 0; I < 100; ++I) {
+    J.Params[I] = 1;
+    J.Data[I] = 0.5 * I;
+  }
+  EXPECT_DOUBLE_EQ(J.run(), 0.5 * 4950);
+  EXPECT_EQ(J.Grad, J.Data);
+}
+
 //===-- Distributions ------------------------------------------------------------===//
 
 struct DistCase {
