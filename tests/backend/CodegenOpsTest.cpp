@@ -395,6 +395,38 @@ TEST(TensorOps, LargeTensorsLiveInTheWorkspace) {
   expectGradientMatches(J, "workspace tensors");
 }
 
+TEST(TensorOps, LongReductionsIntoBroadcastScalars) {
+  // 37 elements: lane-split reductions with a remainder, into the adjoints
+  // of scalars broadcast by Mul and by the Normal's scale, and a Sum.
+  Shape N{{37}};
+  Builder B;
+  ValueId Loc = B.param({}), Scale = B.param({});
+  ValueId X = B.input(N), Y = B.input(N);
+  ValueId Mean = B.op(Op::Mul, N, {Loc, X});
+  ValueId Lp = B.op(Op::LogProb, N, {Y, Mean, Scale}, [](Instr &I) { I.D = Dist::Normal; });
+  B.op(Op::CheckFinite, {}, {Lp}, [](Instr &I) { I.Site = 1; });
+  B.factor(B.sum(Lp));
+  Jit J(B.F);
+  ASSERT_TRUE(J.ok()) << J.Result.Error;
+  J.Params = {0.7, 1.3};
+  double Want = 0, GLoc = 0, GScale = 0;
+  for (int I = 0; I < 37; ++I) {
+    J.Data[I] = 0.1 * I - 1;
+    J.Data[37 + I] = std::sin(I);
+    double G[3];
+    Want += svic_rt_lpdf_normal(J.Data[37 + I], 0.7 * J.Data[I], 1.3, G);
+    GLoc += G[1] * J.Data[I];
+    GScale += G[2];
+  }
+  EXPECT_NEAR(J.run(), Want, 1e-12 * std::fabs(Want));
+  EXPECT_NEAR(J.Grad[0], GLoc, 1e-12 * std::fabs(GLoc));
+  EXPECT_NEAR(J.Grad[1], GScale, 1e-12 * std::fabs(GScale));
+  EXPECT_EQ(J.Ctx.bad_site, -1);
+  J.Params[1] = -1; // log of a negative scale
+  J.run();
+  EXPECT_EQ(J.Ctx.bad_site, 1);
+}
+
 TEST(TensorOps, LargeInputsAreReadInPlace) {
   Shape Big{{100}};
   Builder B;
