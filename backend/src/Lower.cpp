@@ -339,9 +339,9 @@ private:
         unsupported(W.Plate.Loc, "pyro.plate with subsample_size");
       PlateCtx C;
       C.Name = siteName(W.Plate.Name);
-      if (!W.Plate.Size)
-        unsupported(W.Plate.Loc, "pyro.plate without a size");
-      C.Size = staticInt(*W.Plate.Size, "the size of a plate");
+      // Without a size, Pyro broadcasts the plate's dim against each site's
+      // batch shape: a size-1 dim in plateShape() does exactly that.
+      C.Size = W.Plate.Size ? staticInt(*W.Plate.Size, "the size of a plate") : 1;
       if (W.Plate.Dim) {
         C.Dim = static_cast<int>(staticInt(*W.Plate.Dim, "a plate dim"));
         if (C.Dim >= 0)
@@ -355,6 +355,8 @@ private:
         if (O.Dim == C.Dim)
           invalid(W.Plate.Loc, "plate '" + C.Name + "' uses dim " + std::to_string(C.Dim) +
                                    ", which plate '" + O.Name + "' already uses");
+      if (W.IndexVar && !W.Plate.Size)
+        unsupported(W.Plate.Loc, "the index of a pyro.plate without a size");
       if (W.IndexVar) {
         std::vector<double> Idx(static_cast<size_t>(C.Size));
         for (int64_t I = 0; I < C.Size; ++I)
@@ -986,9 +988,10 @@ private:
         V->High = Bounds[1];
       return V;
     }
+    case ExprKind::AttrUpdate:
+      return attrUpdate(*cast<AttrUpdateExpr>(&X));
     case ExprKind::Slice:
     case ExprKind::Ellipsis:
-    case ExprKind::AttrUpdate:
       break;
     }
     unsupported(X.Loc, "this " + std::string(exprKindName(X.Kind)) + " expression");
@@ -1046,7 +1049,41 @@ private:
     return Ops.index(Base, evalIndices(Idx), L);
   }
 
+  /// `m.weight.data = v` and `m.weight.data.normal_(...)`: a new initial
+  /// value for a module weight, known at compile time.
+  ValuePtr attrUpdate(const AttrUpdateExpr &U) {
+    ValuePtr Base = eval(*U.Base);
+    std::vector<std::string> Path = U.Path;
+    if (!Path.empty() && Path.back() == "data")
+      Path.pop_back();
+    if (Base->K != Value::Kind::Module || Path.size() != 1)
+      unsupported(U.Loc, "assigning to an attribute of a " + typeName(*Base) + " value");
+    InInit = true;
+    ValuePtr V = eval(*U.Value);
+    InInit = false;
+    if (V->isNumber())
+      V = makeStaticTensor({}, {V->number()});
+    auto Obj = std::make_shared<ModuleObject>(*Base->Module);
+    for (auto &[Name, W] : Obj->Weights) {
+      if (Name != Path[0])
+        continue;
+      if (!V->isTensor() || !V->Static)
+        unsupported(U.Loc, "a module weight set to a value not known at compile time");
+      ValuePtr New = Ops.expand(V, W->Shape, U.Loc);
+      if (!New->Static) // an expanded constant: materialise its elements
+        New = makeStaticTensor(W->Shape, std::vector<double>(static_cast<size_t>(lir::Shape{W->Shape}.numel()),
+                                                             (*V->Static)[0]));
+      W = New;
+      auto Out = std::make_shared<Value>(*Base);
+      Out->Module = Obj;
+      return Out;
+    }
+    invalid(U.Loc, "the module has no weight '" + Path[0] + "'");
+  }
+
   ValuePtr attribute(const ValuePtr &Base, const std::string &Name, SourceLoc L) {
+    if (Base->isTensor() && Name == "data")
+      return Base;
     if (Base->isTensor()) {
       if (Name == "shape") {
         std::vector<ValuePtr> Items;
@@ -1196,6 +1233,38 @@ private:
         Obj->Weights.push_back({"bias", uniformTensor({Out->I}, Bound)});
       break;
     }
+    case ModuleId::RNN:
+    case ModuleId::GRU:
+    case ModuleId::LSTMCell:
+    case ModuleId::GRUCell: {
+      ValuePtr In = Arg("input_size"), Hid = Arg("hidden_size");
+      if (!In || !Hid || In->K != Value::Kind::Int || Hid->K != Value::Kind::Int)
+        unsupported(X.Loc, Info.QualifiedName + " sizes that are not integers known at compile time");
+      bool Cell = Info.Id == ModuleId::LSTMCell || Info.Id == ModuleId::GRUCell;
+      if (!Cell) {
+        ValuePtr Layers = Arg("num_layers"), Bidir = Arg("bidirectional"), BatchFirst = Arg("batch_first");
+        if ((Layers && Layers->number() != 1) || (Bidir && truthy(*Bidir, X.Loc)))
+          unsupported(X.Loc, Info.QualifiedName + " with several layers or both directions");
+        Obj->Scalar1 = BatchFirst && truthy(*BatchFirst, X.Loc) ? 1 : 0;
+        if (ValuePtr NL = Arg("nonlinearity"); NL && NL->K == Value::Kind::Str) {
+          if (NL->S != "relu" && NL->S != "tanh")
+            invalid(X.Loc, "unknown nonlinearity '" + NL->S + "'");
+          Obj->Scalar0 = NL->S == "relu" ? 1 : 0;
+        }
+      }
+      int64_t Gates = Info.Id == ModuleId::LSTMCell ? 4 : (Info.Id == ModuleId::RNN ? 1 : 3);
+      // PyTorch initialises every recurrent weight U(-1/sqrt(H), 1/sqrt(H)).
+      double Bound = 1.0 / std::sqrt(static_cast<double>(Hid->I));
+      std::string Sfx = Cell ? "" : "_l0";
+      Obj->Weights.push_back({"weight_ih" + Sfx, uniformTensor({Gates * Hid->I, In->I}, Bound)});
+      Obj->Weights.push_back({"weight_hh" + Sfx, uniformTensor({Gates * Hid->I, Hid->I}, Bound)});
+      ValuePtr Bias = Arg("bias");
+      if (!Bias || truthy(*Bias, X.Loc)) {
+        Obj->Weights.push_back({"bias_ih" + Sfx, uniformTensor({Gates * Hid->I}, Bound)});
+        Obj->Weights.push_back({"bias_hh" + Sfx, uniformTensor({Gates * Hid->I}, Bound)});
+      }
+      break;
+    }
     case ModuleId::ReLU:
     case ModuleId::Sigmoid:
     case ModuleId::Tanh:
@@ -1240,7 +1309,108 @@ private:
     return makeStaticTensor(std::move(S), std::move(Data));
   }
 
+  /// x W^T + b for the gate rows [G*H, (G+1)*H) of a stacked recurrent weight.
+  ValuePtr gateLinear(const ModuleObject &M, size_t WeightIdx, size_t BiasIdx, const ValuePtr &X, int64_t G,
+                      int64_t H, SourceLoc L) {
+    auto Rows = [&](const ValuePtr &W) {
+      IndexItem It;
+      It.IsSlice = true;
+      It.Lo = G * H;
+      It.Hi = (G + 1) * H;
+      It.Loc = L;
+      return Ops.index(W, {It}, L);
+    };
+    ValuePtr Y = Ops.matmul(X, Ops.transpose(Rows(M.Weights[WeightIdx].second), 0, 1, L), L);
+    if (M.Weights.size() > BiasIdx)
+      Y = Ops.binary(lir::Op::Add, Y, Rows(M.Weights[BiasIdx].second), L);
+    return Y;
+  }
+
+  /// One step of a recurrent cell; returns h' (and c' through \p C for LSTM).
+  ValuePtr cellStep(const ModuleObject &M, const ValuePtr &X, const ValuePtr &H, ValuePtr *C, int64_t Hid,
+                    SourceLoc L) {
+    auto Gate = [&](int64_t G) {
+      return Ops.binary(lir::Op::Add, gateLinear(M, 0, 2, X, G, Hid, L), gateLinear(M, 1, 3, H, G, Hid, L), L);
+    };
+    switch (M.Kind) {
+    case ModuleId::RNN:
+      return Ops.unary(M.Scalar0 == 1 ? lir::Op::Relu : lir::Op::Tanh, Gate(0), L);
+    case ModuleId::GRU:
+    case ModuleId::GRUCell: {
+      ValuePtr R = Ops.unary(lir::Op::Sigmoid, Gate(0), L), Z = Ops.unary(lir::Op::Sigmoid, Gate(1), L);
+      ValuePtr N = Ops.unary(lir::Op::Tanh,
+                             Ops.binary(lir::Op::Add, gateLinear(M, 0, 2, X, 2, Hid, L),
+                                        Ops.binary(lir::Op::Mul, R, gateLinear(M, 1, 3, H, 2, Hid, L), L), L),
+                             L);
+      // h' = (1 - z) * n + z * h
+      return Ops.binary(lir::Op::Add, Ops.binary(lir::Op::Mul, Ops.binary(lir::Op::Sub, makeFloat(1), Z, L), N, L),
+                        Ops.binary(lir::Op::Mul, Z, H, L), L);
+    }
+    case ModuleId::LSTMCell: {
+      ValuePtr I = Ops.unary(lir::Op::Sigmoid, Gate(0), L), F = Ops.unary(lir::Op::Sigmoid, Gate(1), L);
+      ValuePtr G = Ops.unary(lir::Op::Tanh, Gate(2), L), O = Ops.unary(lir::Op::Sigmoid, Gate(3), L);
+      *C = Ops.binary(lir::Op::Add, Ops.binary(lir::Op::Mul, F, *C, L), Ops.binary(lir::Op::Mul, I, G, L), L);
+      return Ops.binary(lir::Op::Mul, O, Ops.unary(lir::Op::Tanh, *C, L), L);
+    }
+    default:
+      break;
+    }
+    invalid(L, "internal: not a recurrent module");
+  }
+
+  ValuePtr callRecurrent(const ModuleObject &M, const std::vector<ValuePtr> &Args, SourceLoc L) {
+    int64_t Hid = M.Weights[1].second->Shape[1];
+    ValuePtr X = Ops.asTensor(Args[0], L);
+    if (M.Kind == ModuleId::LSTMCell || M.Kind == ModuleId::GRUCell) {
+      if (X->Shape.size() != 2)
+        unsupported(L, "a recurrent cell on an input that is not [batch, features]");
+      Dims HS{X->Shape[0], Hid};
+      auto Zeros = makeStaticTensor(HS, std::vector<double>(static_cast<size_t>(HS[0] * HS[1]), 0.0));
+      ValuePtr H = Zeros, C = Zeros;
+      if (Args.size() > 1 && Args[1]->K != Value::Kind::None) {
+        if (M.Kind == ModuleId::LSTMCell) {
+          if (Args[1]->K != Value::Kind::Tuple || Args[1]->Items.size() != 2)
+            invalid(L, "LSTMCell needs its state as a tuple (h, c)");
+          H = Args[1]->Items[0];
+          C = Args[1]->Items[1];
+        } else {
+          H = Args[1];
+        }
+      }
+      ValuePtr Next = cellStep(M, X, H, &C, Hid, L);
+      if (M.Kind == ModuleId::LSTMCell)
+        return makeSequence(Value::Kind::Tuple, {Next, C});
+      return Next;
+    }
+    // nn.RNN / nn.GRU over a whole sequence, unrolled.
+    if (X->Shape.size() != 3)
+      unsupported(L, "a recurrent module on an input that is not 3-D");
+    bool BatchFirst = M.Scalar1 == 1;
+    int64_t B = BatchFirst ? X->Shape[0] : X->Shape[1], T = BatchFirst ? X->Shape[1] : X->Shape[0];
+    ValuePtr H = makeStaticTensor({B, Hid}, std::vector<double>(static_cast<size_t>(B * Hid), 0.0));
+    if (Args.size() > 1 && Args[1]->K != Value::Kind::None)
+      H = Ops.reshape(Args[1], {B, Hid}, L);
+    std::vector<ValuePtr> Outs;
+    for (int64_t Step = 0; Step < T; ++Step) {
+      IndexItem All, At;
+      All.IsSlice = true;
+      All.Loc = At.Loc = L;
+      At.Index = makeInt(Step);
+      ValuePtr Xt = BatchFirst ? Ops.index(X, {All, At}, L) : Ops.index(X, {At}, L);
+      H = cellStep(M, Xt, H, nullptr, Hid, L);
+      Outs.push_back(H);
+    }
+    ValuePtr Out = Ops.concat(Outs, BatchFirst ? 1 : 0, /*Stack=*/true, L);
+    return makeSequence(Value::Kind::Tuple, {Out, Ops.reshape(H, {1, B, Hid}, L)});
+  }
+
   ValuePtr callModule(const ModuleObject &M, const std::vector<ValuePtr> &Args, SourceLoc L) {
+    if (M.Kind == ModuleId::RNN || M.Kind == ModuleId::GRU || M.Kind == ModuleId::LSTMCell ||
+        M.Kind == ModuleId::GRUCell) {
+      if (Args.empty() || Args.size() > 2)
+        invalid(L, "a recurrent module takes an input and an optional state");
+      return callRecurrent(M, Args, L);
+    }
     if (Args.size() != 1)
       unsupported(L, "a module call with " + std::to_string(Args.size()) + " arguments");
     ValuePtr X = Args[0];

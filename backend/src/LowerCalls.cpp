@@ -470,6 +470,75 @@ ValuePtr OpBuilder::call(OpId Op, const std::vector<ValuePtr> &Args, SourceLoc L
     ValuePtr LP = logProb(D->Dist->D, LArgs, L);
     return D->Dist->Mask ? binary(lir::Op::Mul, LP, D->Dist->Mask, L) : LP;
   }
+  case OpId::DistSample: {
+    // `dist.Uniform(0, 2).sample([T])` in a parameter initialiser: a constant.
+    const ValuePtr &DV = Need(0);
+    if (DV->K != Value::Kind::Dist)
+      invalid(L, "sample() of a " + typeName(*DV));
+    if (!InitRng)
+      unsupported(L, "Distribution.sample outside a parameter initialiser (use pyro.sample)");
+    const DistObject &D = *DV->Dist;
+    Dims S = A(1) && A(1)->K != Value::Kind::None ? shapeArg(A(1), L) : Dims{};
+    Dims Batch = D.Full;
+    S.insert(S.end(), Batch.begin(), Batch.end());
+    int64_t K = 1;
+    if (D.D == lir::Dist::Dirichlet || D.D == lir::Dist::CategoricalProbs) {
+      K = D.Params[0]->Shape.back();
+      if (D.D == lir::Dist::Dirichlet)
+        S.push_back(K);
+    }
+    std::vector<ValuePtr> Ps;
+    for (const ValuePtr &P : D.Params) {
+      if (!P->Static)
+        unsupported(L, "Distribution.sample with parameters not known at compile time");
+      Ps.push_back(P);
+    }
+    int64_t Draws = lir::Shape{S}.numel() / (D.D == lir::Dist::Dirichlet ? K : 1);
+    Dims DrawShape = S;
+    if (D.D == lir::Dist::Dirichlet)
+      DrawShape.pop_back();
+    auto Param = [&](size_t I, int64_t Flat, int64_t Comp) {
+      const ValuePtr &P = Ps[I];
+      bool Vector = D.D == lir::Dist::Dirichlet || D.D == lir::Dist::CategoricalProbs;
+      Dims PS = P->Shape;
+      if (Vector)
+        PS.pop_back();
+      int64_t Idx = broadcastIndex(Flat, DrawShape, PS);
+      return (*P->Static)[static_cast<size_t>(Vector ? Idx * K + Comp : Idx)];
+    };
+    std::mt19937_64 &R = *InitRng;
+    std::vector<double> Out;
+    Out.reserve(static_cast<size_t>(lir::Shape{S}.numel()));
+    auto Gamma = [&](double Shape, double Rate) { return std::gamma_distribution<double>(Shape, 1 / Rate)(R); };
+    for (int64_t I = 0; I < Draws; ++I) {
+      switch (D.D) {
+      case lir::Dist::Normal: Out.push_back(std::normal_distribution<double>(Param(0, I, 0), Param(1, I, 0))(R)); break;
+      case lir::Dist::LogNormal: Out.push_back(std::lognormal_distribution<double>(Param(0, I, 0), Param(1, I, 0))(R)); break;
+      case lir::Dist::HalfNormal: Out.push_back(std::fabs(std::normal_distribution<double>(0, Param(0, I, 0))(R))); break;
+      case lir::Dist::Uniform: Out.push_back(std::uniform_real_distribution<double>(Param(0, I, 0), Param(1, I, 0))(R)); break;
+      case lir::Dist::Exponential: Out.push_back(std::exponential_distribution<double>(Param(0, I, 0))(R)); break;
+      case lir::Dist::Gamma: Out.push_back(Gamma(Param(0, I, 0), Param(1, I, 0))); break;
+      case lir::Dist::Beta: {
+        double X = Gamma(Param(0, I, 0), 1), Y = Gamma(Param(1, I, 0), 1);
+        Out.push_back(X / (X + Y));
+        break;
+      }
+      case lir::Dist::Poisson: Out.push_back(double(std::poisson_distribution<int64_t>(Param(0, I, 0))(R))); break;
+      case lir::Dist::Dirichlet: {
+        std::vector<double> G(static_cast<size_t>(K));
+        double Sum = 0;
+        for (int64_t C = 0; C < K; ++C)
+          Sum += G[static_cast<size_t>(C)] = Gamma(Param(0, I, C), 1);
+        for (double X : G)
+          Out.push_back(X / Sum);
+        break;
+      }
+      default:
+        unsupported(L, "sample() of dist." + D.Name + " in a parameter initialiser");
+      }
+    }
+    return makeStaticTensor(S, std::move(Out), D.D == lir::Dist::Poisson);
+  }
   case OpId::FillInit:
   case OpId::ZeroInit: {
     ValuePtr X = asTensor(Need(0), L);

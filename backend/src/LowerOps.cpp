@@ -12,7 +12,8 @@ using ir::OpId;
 
 namespace {
 
-/// Flat index into an operand of shape \p In broadcast to \p Out.
+} // namespace
+
 int64_t broadcastIndex(int64_t Flat, const Dims &Out, const Dims &In) {
   int64_t Idx = 0, InStride = 1;
   for (size_t K = 0; K < Out.size(); ++K) {
@@ -28,6 +29,8 @@ int64_t broadcastIndex(int64_t Flat, const Dims &Out, const Dims &In) {
   }
   return Idx;
 }
+
+namespace {
 
 /// Folds the elementwise ops that parameter initialisers and constant
 /// expressions use; the rest is left to the generated code.
@@ -214,8 +217,8 @@ ValuePtr OpBuilder::compare(ir::CompareOp O, const ValuePtr &A, const ValuePtr &
   using ir::CompareOp;
   bool Static = A->isStatic() && B->isStatic() && !A->isTensor() && !B->isTensor();
   if (O == CompareOp::Is || O == CompareOp::IsNot) {
-    if (!A->isStatic() || !B->isStatic())
-      unsupported(L, "'is' on a run-time value");
+    // Identity is decided at compile time: a run-time tensor is never None,
+    // and two distinct value objects are never the same object.
     bool Same = A->K == B->K && (A->K == Value::Kind::None || A == B);
     return makeBool(O == CompareOp::Is ? Same : !Same);
   }

@@ -58,6 +58,8 @@ public:
   /// The constrained value of an unconstrained parameter (Pyro's biject_to).
   ValuePtr constrain(const ValuePtr &U, const runtime::Constraint &C, const Dims &Shape, SourceLoc L);
 
+  /// A number or a static list as a tensor; a tensor as it is.
+  ValuePtr asTensor(const ValuePtr &V, SourceLoc L);
   /// A shape given as a list/tuple/ints/torch.Size.
   Dims shapeArg(const ValuePtr &V, SourceLoc L);
   /// A call to a row of the operation table, arguments bound to its slots.
@@ -70,7 +72,6 @@ private:
   Emitter &E;
 
   ValuePtr tensor(lir::ValueId V, Dims S, bool IsInt = false);
-  ValuePtr asTensor(const ValuePtr &V, SourceLoc L);
   ValuePtr elementwise(lir::Op O, const std::vector<ValuePtr> &Args, SourceLoc L, double S0 = 0, double S1 = 0);
   int64_t normAxis(int64_t Axis, size_t Rank, SourceLoc L);
 };

@@ -36,6 +36,8 @@ using Dims = std::vector<int64_t>;
 /// NumPy broadcasting of two shapes; nullopt when they do not broadcast.
 std::optional<Dims> broadcastDims(const Dims &A, const Dims &B);
 std::string dimsString(const Dims &D);
+/// Flat index into an operand of shape \p In broadcast to the shape \p Out.
+int64_t broadcastIndex(int64_t Flat, const Dims &Out, const Dims &In);
 
 /// Sorted set of score-site indices.
 using DepSet = std::vector<uint32_t>;
