@@ -108,10 +108,11 @@ def speed(svic, hand_dir, pyro, repeats):
         pb = json.loads(sh([pyro, os.path.join(ROOT, "bench", "pyro", "br_pyro.py"), "--steps", 1000],
                            timeout=1800))
         rows["spnor"].update(pyroEstimate=ps["timing"]["traceElboNsPerEstimate"],
-                             pyroStep=None,
+                             pyroStep=ps["timing"]["traceElboNsPerSviStep"],
                              pyroGraphEstimate=ps["timing"]["traceGraphElboNsPerEstimate"],
                              pyroPerSample10000=ps["timing"]["vectorised10000NsPerSample"])
         rows["br"].update(pyroStep=pb["brReference"]["nsPerStepMedian"],
+                          pyroEstimate=pb["brReference"]["nsPerEstimateMedian"],
                           pyroPaperStep=pb["paperBr"]["nsPerStepMedian"])
         rows["pyroSpnor"] = ps
     return rows
@@ -192,10 +193,11 @@ def main():
     sp, br = rows["spnor"], rows["br"]
     line("spnor: ns per single-sample gradient estimate", sp["svicEstimate"], sp["handEstimate"],
          sp.get("pyroEstimate"))
-    line("spnor: ns per SVI step (1 sample, Adam)", sp["svicStep"], sp["handStep"], None)
+    line("spnor: ns per SVI step (1 sample, Adam)", sp["svicStep"], sp["handStep"], sp.get("pyroStep"))
     line("spnor: ns per sample, `--samples 10000`", sp["svicPerSample10000"], sp["handPerSample10000"],
          sp.get("pyroPerSample10000"))
-    line("br: ns per single-sample gradient estimate", br["svicEstimate"], br["handEstimate"], None)
+    line("br: ns per single-sample gradient estimate", br["svicEstimate"], br["handEstimate"],
+         br.get("pyroEstimate"))
     line("br: ns per SVI step (1 sample, Adam)", br["svicStep"], br["handStep"], br.get("pyroStep"))
     print("\nHand-written, one call per single-sample estimate (own step and baseline update): spnor %s, br %s."
           % (fmt_ns(sp["handCall"]), fmt_ns(br["handCall"])))
