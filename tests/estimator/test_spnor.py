@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """spnor (examples/paper/spnor): svic grad is unbiased with `auto` and `score`, `pyro` shows Pyro's bias, and
-`auto` has a lower variance than `score` on the pathwise parameter theta1.
+`auto` has a lower variance than `score` on the pathwise parameter theta1 (and on every br param, all pathwise).
 
 The truth is computed here by quadrature (spnor_truth.py, checked against the closed form and the figures of
 issue 7: (-0.04000, 0.36296) at theta = (1, 1), (-0.13111, 0.63921) at (0.5, -0.5)).
@@ -115,6 +115,17 @@ class Spnor(unittest.TestCase):
             _, se_score = self.stat(theta, "score", "theta1")
             self.assertLess(se_auto, se_score, "theta1 at %s: auto stderr %.5g, score %.5g"
                             % (theta, se_auto, se_score))
+
+
+@unittest.skipUnless(S.BR_REF, "../shared/benchmarks/br-reference not found")
+class VarianceBr(unittest.TestCase):
+    def test_auto_variance_below_score_on_every_br_param(self):
+        auto, _ = S.grad(S.BR, 20000, seed=4, estimator="auto")
+        score, _ = S.grad(S.BR, 20000, seed=4, estimator="score")
+        self.assertEqual(sorted(auto["estimator"]["score"]), [])
+        for p, g in auto["gradient"].items():
+            for a, b in zip(g["stderr"], score["gradient"][p]["stderr"]):
+                self.assertLess(a, b, "%s: auto stderr %.4g, score %.4g" % (p, a, b))
 
 
 if __name__ == "__main__":
