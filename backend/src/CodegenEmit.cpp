@@ -17,6 +17,7 @@
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Module.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 
@@ -80,6 +81,10 @@ private:
   std::vector<Value *> Base, AdjBase;
   std::unordered_map<const lir::Instr *, Value *> ScratchBase;
   Function *Trigamma = nullptr;
+  /// Workspace adjoints are initialised lazily, by root: AdjReady once zeroed
+  /// or about to be fully written; StoreAdj while the reverse rule being
+  /// emitted writes each element exactly once, so it stores instead of adding.
+  std::vector<bool> AdjReady, StoreAdj;
 
   //===-- Small builders ------------------------------------------------===//
 
@@ -106,11 +111,18 @@ private:
     Value *A = gep(Base, Idx);
     B.CreateStore(B.CreateFAdd(B.CreateLoad(Dbl, A), X), A);
   }
-  /// adjoint(V)[Idx] += X, for active V only.
+  /// adjoint(V)[Idx] += X, for active V only (a plain store while the
+  /// current reverse rule is the first to write V's adjoint; see
+  /// prepareAdjoints).
   void addAdj(ValueId V, Value *Idx, Value *X) {
-    if (P.Active[V])
+    if (!P.Active[V])
+      return;
+    if (StoreAdj[adjRoot(V)])
+      B.CreateStore(X, gep(AdjBase[V], Idx));
+    else
       addTo(AdjBase[V], Idx, X);
   }
+  ValueId adjRoot(ValueId V) const { return P.Adjoint[V].Kind == Storage::Alias ? P.Adjoint[V].Of : V; }
   void kink(Value *AtKink) {
     B.CreateStore(B.CreateAdd(B.CreateLoad(I32, Kinks), B.CreateZExt(AtKink, I32)), Kinks);
   }
@@ -272,6 +284,8 @@ private:
 
   void reverse(const lir::Block &Blk);
   void reverse(const lir::Instr &I);
+  void adjointsTouched(const lir::Instr &I, std::vector<ValueId> &Out) const;
+  std::vector<ValueId> prepareAdjoints(const lir::Instr &I);
   void elementwiseReverse(const lir::Instr &I);
   void ifReverse(const lir::Instr &I);
   void seeds(Value *&Elbo);
@@ -1006,10 +1020,15 @@ void Emitter::seeds(Value *&Elbo) {
     size_t Q = S.LogQ;
     Seed[Q] = B.CreateFAdd(Seed[Q] ? Seed[Q] : c(F.Factors[Q].Sign), Centred);
   }
-  // Zero every adjoint before the sweep accumulates into it.
+  // Zero the stack adjoints (free once promoted to registers); workspace
+  // ones wait for their first writer.
+  AdjReady.assign(F.Values.size(), true);
+  StoreAdj.assign(F.Values.size(), false);
   for (ValueId V = 1; V < F.Values.size(); ++V)
-    if (P.Active[V] && P.Adjoint[V].Kind != Storage::Alias)
+    if (P.Active[V] && P.Adjoint[V].Kind == Storage::Local)
       B.CreateMemSet(AdjBase[V], B.getInt8(0), std::max<int64_t>(shape(V).numel(), 1) * 8, MaybeAlign(8));
+    else if (P.Active[V] && P.Adjoint[V].Kind == Storage::Workspace)
+      AdjReady[V] = false;
   for (size_t Fi = 0; Fi < F.Factors.size(); ++Fi)
     addAdj(F.Factors[Fi].Value, i64(0), Seed[Fi] ? Seed[Fi] : c(F.Factors[Fi].Sign));
 }
@@ -1018,8 +1037,72 @@ void Emitter::seeds(Value *&Elbo) {
 
 void Emitter::reverse(const lir::Block &Blk) {
   for (auto It = Blk.Body.rbegin(); It != Blk.Body.rend(); ++It)
-    if (P.needsReverse(*It))
+    if (P.needsReverse(*It)) {
+      std::vector<ValueId> Stored = prepareAdjoints(*It);
       reverse(*It);
+      for (ValueId R : Stored)
+        StoreAdj[R] = false;
+    }
+}
+
+/// The active values whose adjoints the reverse rule of \p I reads or
+/// writes (for an If, everything inside it).
+void Emitter::adjointsTouched(const lir::Instr &I, std::vector<ValueId> &Out) const {
+  auto add = [&](ValueId V) {
+    if (P.Active[V])
+      Out.push_back(adjRoot(V));
+  };
+  for (ValueId V : I.Operands)
+    add(V);
+  if (I.Opcode != Op::If)
+    return add(I.Result);
+  for (ValueId V : I.Results)
+    add(V);
+  for (const lir::Block &R : I.Regions) {
+    for (ValueId V : R.Yields)
+      add(V);
+    for (const lir::Instr &J : R.Body)
+      adjointsTouched(J, Out);
+  }
+}
+
+/// Before the reverse rule of a top-level instruction: a workspace adjoint
+/// touched for the first time is either written by this rule once per
+/// element (then it stores, no zeroing needed) or zeroed now. Inside an If
+/// everything touched was prepared before the branch, since the branch may
+/// not run. Returns the adjoints this rule stores.
+std::vector<ValueId> Emitter::prepareAdjoints(const lir::Instr &I) {
+  std::vector<ValueId> Touched;
+  adjointsTouched(I, Touched);
+  Op O = I.Opcode;
+  bool Bijective = O == Op::Sum || O == Op::Prod || O == Op::Softmax || O == Op::LogSoftmax ||
+                   O == Op::Transpose || O == Op::StickBreaking || O == Op::Concat;
+  bool Pointwise = lir::isElementwise(O) || (O == Op::LogProb && !lir::hasVectorParam(I.D));
+  std::vector<ValueId> Once;
+  if (Bijective || Pointwise)
+    for (size_t K = 0; K < I.Operands.size(); ++K) {
+      ValueId V = I.Operands[K];
+      if (!P.Active[V] || !lir::passesGradient(I, K) || (Pointwise && shape(V) != shape(I.Result)))
+        continue;
+      size_t Uses = 0;
+      for (size_t J = 0; J < I.Operands.size(); ++J)
+        Uses += P.Active[I.Operands[J]] && adjRoot(I.Operands[J]) == adjRoot(V);
+      if (Uses == 1)
+        Once.push_back(adjRoot(V));
+    }
+  std::vector<ValueId> Stored;
+  for (ValueId R : Touched) {
+    if (AdjReady[R])
+      continue;
+    AdjReady[R] = true;
+    if (std::find(Once.begin(), Once.end(), R) != Once.end()) {
+      StoreAdj[R] = true;
+      Stored.push_back(R);
+    } else {
+      B.CreateMemSet(AdjBase[R], B.getInt8(0), std::max<int64_t>(shape(R).numel(), 1) * 8, MaybeAlign(8));
+    }
+  }
+  return Stored;
 }
 
 void Emitter::reverse(const lir::Instr &I) {

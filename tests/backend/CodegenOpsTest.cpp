@@ -395,6 +395,36 @@ TEST(TensorOps, LargeTensorsLiveInTheWorkspace) {
   expectGradientMatches(J, "workspace tensors");
 }
 
+TEST(TensorOps, WorkspaceAdjointsFirstWrittenInAnyOrder) {
+  // Workspace adjoints are zeroed lazily or stored by their first writer:
+  // a value used twice by one op, aliased by a reshape, written first inside
+  // an If region and read again outside it.
+  Shape N{{80}};
+  Builder B;
+  ValueId Cond = B.input({});
+  ValueId X = B.param(N);
+  ValueId Y = B.op(Op::Mul, N, {X, X});
+  ValueId Z = B.op(Op::Exp, N, {B.op(Op::Mul, N, {Y, B.constant({}, {0.1})})});
+  ValueId W = B.ifThenElse(
+      Cond, {N}, [&] { return std::vector<ValueId>{B.op(Op::Sin, N, {Z})}; },
+      [&] { return std::vector<ValueId>{B.op(Op::Mul, N, {Z, Y})}; })[0];
+  std::mt19937_64 Rng(11);
+  B.factor(B.weightedSum(W, Rng));
+  ValueId T = B.op(Op::Transpose, {{10, 8}}, {B.op(Op::Reshape, {{8, 10}}, {Z})}, [](Instr &I) { I.Ints = {1, 0}; });
+  ValueId S = B.op(Op::LogSoftmax, {{10, 8}}, {T}, [](Instr &I) { I.Axis = 1; });
+  B.factor(B.weightedSum(S, Rng));
+  ASSERT_EQ(verify(B.F), "");
+  Jit J(B.F);
+  ASSERT_TRUE(J.ok()) << J.Result.Error;
+  std::uniform_real_distribution<double> U(-1, 1);
+  for (double &P : J.Params)
+    P = U(Rng);
+  for (double C : {0.0, 1.0}) {
+    J.Data = {C};
+    expectGradientMatches(J, C ? "then" : "else");
+  }
+}
+
 TEST(TensorOps, LongReductionsIntoBroadcastScalars) {
   // 37 elements: lane-split reductions with a remainder, into the adjoints
   // of scalars broadcast by Mul and by the Normal's scale, and a Sum.
