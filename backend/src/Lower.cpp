@@ -76,6 +76,7 @@ public:
 
   LoweredProgram run() {
     Desc.Estimator = std::string(estimatorName(Opts.Estimator));
+    Desc.UseBaselines = Opts.Estimator != EstimatorKind::Pyro;
     bindInputs(Guide);
     runProgram(Guide, /*IsGuide=*/true);
     bindInputs(Model);

@@ -139,6 +139,7 @@ Descriptor Descriptor::parse(const std::string &Text) {
                          S.at("kind").get<std::string>(), S.at("location").get<std::string>()});
     D.ScoreSites = J.at("scoreSites").get<std::vector<std::string>>();
     D.PathwiseSites = J.at("pathwiseSites").get<std::vector<std::string>>();
+    D.UseBaselines = J.value("baselines", true);
   } catch (const json::exception &E) {
     fail(E.what());
   }
@@ -181,6 +182,7 @@ std::string Descriptor::toJson() const {
             {"sites", Sites},
             {"scoreSites", ScoreSites},
             {"pathwiseSites", PathwiseSites},
+            {"baselines", UseBaselines},
             {"workspaceDoubles", WorkspaceDoubles}};
   return J.dump();
 }

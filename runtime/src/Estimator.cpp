@@ -194,7 +194,7 @@ Estimate Estimator::estimate(const std::vector<double> &U, uint64_t Seed, uint64
 Estimate Estimator::estimateWithPilotBaselines(const std::vector<double> &U, uint64_t Seed,
                                                int64_t K, int Threads) const {
   std::vector<double> Baselines;
-  if (!D.ScoreSites.empty())
+  if (!D.ScoreSites.empty() && D.UseBaselines)
     Baselines = estimate(U, Seed, PilotStep, std::min(K, PilotSamples), Threads, {}).SignalMean;
   return estimate(U, Seed, 0, K, Threads, Baselines);
 }

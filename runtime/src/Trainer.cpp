@@ -93,7 +93,7 @@ Estimate Trainer::stepOnce(uint64_t Seed, int64_t Samples) {
         throw NonFiniteError("non-finite gradient of param '" + P.Name + "'" + At,
                              "gradient of param '" + P.Name + "'", Step);
   // Baselines are used before they are updated, as in Pyro's TraceGraph_ELBO.
-  for (size_t S = 0; S < Baselines.size(); ++S)
+  for (size_t S = 0; S < Baselines.size() && Est.descriptor().UseBaselines; ++S)
     Baselines[S] = C.BaselineDecay * Baselines[S] + (1 - C.BaselineDecay) * E.SignalMean[S];
   Opt.step(U, E.GradMean);
   LastElbo = E.ElboMean;

@@ -26,7 +26,7 @@ const char *Example = R"({"version":1,"estimator":"auto",
  "dataDoubles":171,
  "sites":[{"name":"z2","program":"guide","kind":"sample","location":"guide.py:3:5"},
           {"name":"obs","program":"model","kind":"observe","location":"model.py:9:3"}],
- "scoreSites":["z2"],"pathwiseSites":["z1"],"workspaceDoubles":12})";
+ "scoreSites":["z2"],"pathwiseSites":["z1"],"baselines":true,"workspaceDoubles":12})";
 
 TEST(Descriptor, ParsesEveryField) {
   Descriptor D = Descriptor::parse(Example);
@@ -41,6 +41,13 @@ TEST(Descriptor, ParsesEveryField) {
   EXPECT_EQ(D.Sites[0].Location, "guide.py:3:5");
   EXPECT_EQ(D.ScoreSites, std::vector<std::string>{"z2"});
   EXPECT_EQ(D.WorkspaceDoubles, 12);
+  EXPECT_TRUE(D.UseBaselines);
+}
+
+TEST(Descriptor, PyroEstimatorHasNoBaselines) {
+  std::string Json = Example;
+  Json.replace(Json.find("\"baselines\":true"), 16, "\"baselines\":false");
+  EXPECT_FALSE(Descriptor::parse(Json).UseBaselines);
 }
 
 TEST(Descriptor, RoundTripsThroughJson) {

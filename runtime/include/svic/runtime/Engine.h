@@ -74,6 +74,9 @@ struct Descriptor {
   int64_t DataDoubles = 0;
   std::vector<SiteDesc> Sites;
   std::vector<std::string> ScoreSites, PathwiseSites;
+  /// False for Pyro's Trace_ELBO (`--estimator pyro`): its score terms have
+  /// no baseline, so the estimate shows exactly what Pyro computes.
+  bool UseBaselines = true;
   int64_t WorkspaceDoubles = 0;
 
   /// Parses and checks the descriptor JSON (offsets, sizes); throws
