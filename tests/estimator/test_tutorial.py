@@ -84,6 +84,42 @@ class Tutorial(unittest.TestCase):
             self.assertRegex(r.stderr, re.compile("support", re.I), S.describe(r))
 
 
+@unittest.skipUnless(S.BR_REF, "../shared/benchmarks/br-reference not found")
+class PaperBr(unittest.TestCase):
+    """examples/paper/br (entry main(is_cont_africa, ruggedness, log_gdp), vector params) trains on the
+    br-reference data; br_original (Uniform sigma in the model, Normal in the guide) is refused."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.data = os.path.join(cls.tmp.name, "br.csv")
+        with open(os.path.join(S.BR_REF, "data.csv")) as f, open(cls.data, "w") as g:
+            f.readline()
+            g.write("is_cont_africa,ruggedness,log_gdp\n" + f.read())
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_br_trains(self):
+        trace = os.path.join(self.tmp.name, "trace.csv")
+        r = S.run("run", "examples/paper/br/model.py", "--guide", "examples/paper/br/guide.py", "--data", self.data,
+                  "--steps", 3000, "--lr", 0.01, "--seed", 1, "--trace", trace, timeout=60)
+        self.assertEqual(r.returncode, 0, S.describe(r))
+        elbo = S.trace_column(S.read_trace(trace))
+        self.assertTrue(all(math.isfinite(e) for e in elbo))
+        self.assertGreater(S.mean(elbo[-50:]), S.mean(elbo[:50]))
+        params = S.final_json(r.stdout)["params"]
+        self.assertEqual(len(params["weights_loc"]), 3)
+
+    def test_br_original_refused(self):
+        r = S.run("run", "examples/paper/br_original/model.py", "--guide", "examples/paper/br_original/guide.py",
+                  "--data", self.data, "--steps", 10, timeout=60)
+        self.assertNotEqual(r.returncode, 0, S.describe(r))
+        self.assertRegex(r.stderr, r"(?<![A-Za-z0-9_])sigma(?![A-Za-z0-9_])", S.describe(r))
+        self.assertRegex(r.stderr, re.compile("support", re.I), S.describe(r))
+
+
 if __name__ == "__main__":
     S.configure(sys.argv)
     unittest.main()
