@@ -118,12 +118,20 @@ class NaN(unittest.TestCase):
         step, _, r = self._diverge()
         self.assertGreater(step, 5, "the blow-up should need some steps\n" + S.describe(r))
 
-    def _diverge(self):
+    def test_checkpoint_written_at_the_failure(self):
+        # No periodic checkpoint falls before the blow-up: the last good state is written when it happens.
+        step, ckpt, r = self._diverge(every=1000)
+        with open(ckpt) as f:
+            c = S.strict_json(f.read())
+        if isinstance(c, dict) and isinstance(c.get("step"), int):
+            self.assertGreater(c["step"], 0, "the checkpoint should hold the last good state, not the start")
+
+    def _diverge(self, every=5):
         self.tmp = tempfile.TemporaryDirectory()
         self.addCleanup(self.tmp.cleanup)
         ckpt = os.path.join(self.tmp.name, "c.json")
         r = S.run("run", os.path.join(PROG, "nan_model.py"), "--steps", 1000, "--seed", 1, "--optimizer", "sgd",
-                  "--lr", 100, "--checkpoint", ckpt, "--checkpoint-every", 5)
+                  "--lr", 100, "--checkpoint", ckpt, "--checkpoint-every", every)
         self.assertEqual(r.returncode, 2, S.describe(r))
         self.assertTrue(word("z").search(errors(r)) or word("x").search(errors(r)),
                         "the message should name the site\n" + S.describe(r))
