@@ -79,6 +79,21 @@ class Aot(unittest.TestCase):
                              "%s seed %d threads %d: AOT and JIT gradients differ" % (name, seed, threads))
             self.assertEqual(aot_elbo, report["elbo"]["mean"], "%s: ELBO means differ" % name)
 
+    def test_object_and_emit_llvm(self):
+        obj = os.path.join(self.tmp.name, "spnor.o")
+        ll = os.path.join(self.tmp.name, "spnor.ll")
+        S.run("compile", *S.SPNOR, "-o", obj, "--emit-llvm", ll, check=True)
+        with open(obj, "rb") as f:
+            head = f.read(18)
+        self.assertEqual(head[:4], b"\x7fELF", "not an ELF object")
+        self.assertEqual(int.from_bytes(head[16:18], "little"), 1, "not a relocatable object (ET_REL)")
+        with open(ll) as f:
+            text = f.read()
+        self.assertIn("define", text)
+        self.assertIn("svic_gen_sample", text)
+        r = S.run("compile", *S.SPNOR, "-o", os.path.join(self.tmp.name, "model.exe"))
+        self.assertEqual(r.returncode, 2, S.describe(r))
+
     def test_spnor(self):
         self.compare("spnor", list(S.SPNOR), None, 10001)
 
