@@ -65,11 +65,13 @@ class Checkpoint(unittest.TestCase):
         samples = 1
         with tempfile.TemporaryDirectory() as tmp:
             ckpt = os.path.join(tmp, "c.json")
+            trace = os.path.join(tmp, "trace.csv")
             for attempt in range(5):
                 if os.path.exists(ckpt):
                     os.remove(ckpt)
                 reads = []
-                args = self.base_args(samples) + ["--checkpoint", ckpt, "--checkpoint-every", EVERY]
+                args = self.base_args(samples) + ["--checkpoint", ckpt, "--checkpoint-every", EVERY,
+                                                  "--trace", trace]
                 if self.run_and_kill(args, ckpt, reads):
                     break
                 samples *= 8   # the run was too quick to interrupt: make each step slower
@@ -86,7 +88,12 @@ class Checkpoint(unittest.TestCase):
             final = S.final_json(r.stdout)
             self.assertEqual(final.get("steps"), STEPS, "a resumed run should report the total step count")
             # The uninterrupted reference with the same settings (no checkpointing).
-            ref = S.final_json(S.run(*self.base_args(samples), check=True, timeout=120).stdout)
+            ref_trace = os.path.join(tmp, "ref_trace.csv")
+            ref_out = os.path.join(tmp, "ref_params.json")
+            ref = S.final_json(S.run(*self.base_args(samples), "--trace", ref_trace, "--params-out", ref_out,
+                                     check=True, timeout=120).stdout)
+            self.assertEqual(read(trace), read(ref_trace), "the resumed run's trace differs from an uninterrupted one")
+            self.assertEqual(S.strict_json(read(ref_out)), ref["params"], "--params-out vs the printed params")
             self.assertEqual(final["params"], ref["params"],
                              "resumed (killed %s) vs uninterrupted run" % ("twice" if killed_again else "once"))
             self.assertEqual(final["elbo"], ref["elbo"])
