@@ -166,66 +166,44 @@ private:
     B.SetInsertPoint(Exit);
   }
 
-  /// Partial sums per scalar accumulator of a reductionLoop.
-  static constexpr unsigned Lanes = 8;
-  /// Shorter loops reduce through a single chain.
-  static constexpr int64_t MinLaneTrip = 32;
+  /// Loops shorter than this reduce in program order.
+  static constexpr int64_t MinReassocTrip = 32;
 
-  /// A loop over [0, N) whose body adds into scalars. A long one is
-  /// strip-mined by Lanes with the lanes unrolled here, so that each scalar
-  /// accumulator keeps Lanes independent partial sums (laneAccum), added
-  /// pairwise after the loop: the additions' order is fixed by the IR, not by
-  /// the target's vector width, so results stay reproducible while the lanes
-  /// vectorise instead of forming one serial chain.
-  bool reductionLoop(int64_t N, function_ref<void(Value *Ix, unsigned Lane)> Body) {
-    if (N < MinLaneTrip) {
-      loop(N, [&](Value *Ix) { Body(Ix, 0); });
-      return false;
+  /// A scalar accumulator for a loop of \p N iterations, kept in a register.
+  /// In a long loop its additions carry the reassoc flag (and no other
+  /// fast-math flag), so that the loop vectoriser keeps partial sums in
+  /// vector lanes instead of one serial chain; the order of additions is then
+  /// fixed by the compiled code, identical for the JIT and an object file.
+  struct Reduction {
+    AllocaInst *Slot = nullptr;
+    bool Reassoc = false;
+  };
+  Reduction reduction(int64_t N) { return {accum(Dbl, c(0), "sum"), N >= MinReassocTrip}; }
+  void addTo(const Reduction &R, Value *X) {
+    Value *Sum = B.CreateFAdd(B.CreateLoad(Dbl, R.Slot), X);
+    if (R.Reassoc) {
+      FastMathFlags Flags;
+      Flags.setAllowReassoc();
+      cast<Instruction>(Sum)->setFastMathFlags(Flags);
     }
-    int64_t Chunks = N / Lanes;
-    loop(Chunks, [&](Value *Chunk) {
-      Value *First = mul(Chunk, Lanes);
-      for (unsigned L = 0; L < Lanes; ++L)
-        Body(add(First, i64(L)), L);
-    });
-    for (int64_t Ix = Chunks * Lanes; Ix < N; ++Ix)
-      Body(i64(Ix), static_cast<unsigned>(Ix % Lanes));
-    return true;
+    B.CreateStore(Sum, R.Slot);
   }
-  AllocaInst *laneAccum() {
-    AllocaInst *A = entryAlloca(ArrayType::get(Dbl, Lanes), "lanes");
-    for (unsigned L = 0; L < Lanes; ++L)
-      B.CreateStore(c(0), B.CreateConstInBoundsGEP2_32(A->getAllocatedType(), A, 0, L));
-    return A;
-  }
-  void addLane(AllocaInst *A, unsigned Lane, Value *X) {
-    Value *Slot = B.CreateConstInBoundsGEP2_32(A->getAllocatedType(), A, 0, Lane);
-    B.CreateStore(B.CreateFAdd(B.CreateLoad(Dbl, Slot), X), Slot);
-  }
-  Value *foldLanes(AllocaInst *A) {
-    std::vector<Value *> Part;
-    for (unsigned L = 0; L < Lanes; ++L)
-      Part.push_back(B.CreateLoad(Dbl, B.CreateConstInBoundsGEP2_32(A->getAllocatedType(), A, 0, L)));
-    for (size_t Width = Lanes; Width > 1; Width /= 2)
-      for (size_t L = 0; L < Width / 2; ++L)
-        Part[L] = B.CreateFAdd(Part[2 * L], Part[2 * L + 1]);
-    return Part[0];
-  }
-  /// Lane accumulators for the operands of \p I that a loop over \p N
-  /// result elements reduces into (active, broadcast from one element).
-  std::vector<AllocaInst *> broadcastSinks(const lir::Instr &I, int64_t N) {
-    std::vector<AllocaInst *> Acc(I.Operands.size(), nullptr);
-    if (N >= MinLaneTrip)
+  Value *total(const Reduction &R) { return B.CreateLoad(Dbl, R.Slot); }
+  /// Accumulators for the adjoints of the operands of \p I that a loop over
+  /// \p N result elements reduces into (active, broadcast from one element).
+  std::vector<Reduction> broadcastSinks(const lir::Instr &I, int64_t N) {
+    std::vector<Reduction> Acc(I.Operands.size());
+    if (N >= MinReassocTrip)
       for (size_t K = 0; K < I.Operands.size(); ++K)
         if (P.Active[I.Operands[K]] && shape(I.Operands[K]).numel() == 1 && lir::passesGradient(I, K))
-          Acc[K] = laneAccum();
+          Acc[K] = reduction(N);
     return Acc;
   }
-  /// Adds the lane sums of broadcastSinks into the operands' adjoints.
-  void flushSinks(const lir::Instr &I, const std::vector<AllocaInst *> &Acc) {
+  /// Adds the sums of broadcastSinks into the operands' adjoints.
+  void flushSinks(const lir::Instr &I, const std::vector<Reduction> &Acc) {
     for (size_t K = 0; K < Acc.size(); ++K)
-      if (Acc[K])
-        addAdj(I.Operands[K], i64(0), foldLanes(Acc[K]));
+      if (Acc[K].Slot)
+        addAdj(I.Operands[K], i64(0), total(Acc[K]));
   }
 
   /// Coordinate \p D of flat index \p I in a tensor of shape \p S.
@@ -403,23 +381,48 @@ void Emitter::run(const std::string &DescriptorJson, StructType *CtxT) {
   Desc->setAlignment(Align(1));
   emitTrigamma();
 
-  Fn = Function::Create(FunctionType::get(Dbl, {Ptr}, false), GlobalValue::ExternalLinkage, "svic_gen_sample", M);
+  // The body takes ctx's buffers as separate noalias arguments and is
+  // inlined into svic_gen_sample: inlining turns noalias into scoped alias
+  // metadata, which lets loops over the workspace, params and data vectorise
+  // without runtime overlap checks. (The runtime's buffers never overlap.)
+  Function *Entry =
+      Function::Create(FunctionType::get(Dbl, {Ptr}, false), GlobalValue::ExternalLinkage, "svic_gen_sample", M);
+  Entry->addFnAttr(Attribute::NoUnwind);
+  Entry->addParamAttr(0, Attribute::NoAlias);
+  Entry->addParamAttr(0, Attribute::NoCapture);
+  Fn = Function::Create(FunctionType::get(Dbl, {Ptr, Ptr, Ptr, Ptr, Ptr, Ptr, Ptr, I64, I64, I64}, false),
+                        GlobalValue::InternalLinkage, "svic.sample", M);
   Fn->addFnAttr(Attribute::NoUnwind);
-  Fn->addParamAttr(0, Attribute::NoAlias);
-  Fn->addParamAttr(0, Attribute::NoCapture);
+  Fn->addFnAttr(Attribute::AlwaysInline);
+  for (unsigned A = 0; A < 7; ++A)
+    Fn->addParamAttr(A, Attribute::NoAlias);
+  {
+    Ctx = Entry->getArg(0);
+    Ctx->setName("ctx");
+    B.SetInsertPoint(BasicBlock::Create(C, "entry", Entry));
+    std::vector<Value *> Args = {Ctx};
+    unsigned Fields[] = {ctx::Params, ctx::Data, ctx::Baselines, ctx::Grad, ctx::Signals, ctx::Workspace};
+    for (unsigned Field : Fields)
+      Args.push_back(ctxField(Field, Ptr, ""));
+    for (unsigned Field : {ctx::Seed, ctx::Step, ctx::Sample})
+      Args.push_back(ctxField(Field, I64, ""));
+    B.CreateRet(B.CreateCall(Fn, Args));
+  }
+  const char *Names[] = {"ctx", "params", "data", "baselines", "grad", "signals", "workspace", "seed", "step", "sample"};
+  for (unsigned A = 0; A < 10; ++A)
+    Fn->getArg(A)->setName(Names[A]);
   Ctx = Fn->getArg(0);
-  Ctx->setName("ctx");
+  Params = Fn->getArg(1);
+  Data = Fn->getArg(2);
+  Baselines = Fn->getArg(3);
+  Grad = Fn->getArg(4);
+  Signals = Fn->getArg(5);
+  Workspace = Fn->getArg(6);
+  Seed = Fn->getArg(7);
+  Step = Fn->getArg(8);
+  SampleNo = Fn->getArg(9);
   EntryBB = BasicBlock::Create(C, "entry", Fn);
   B.SetInsertPoint(EntryBB);
-  Params = ctxField(ctx::Params, Ptr, "params");
-  Data = ctxField(ctx::Data, Ptr, "data");
-  Baselines = ctxField(ctx::Baselines, Ptr, "baselines");
-  Grad = ctxField(ctx::Grad, Ptr, "grad");
-  Signals = ctxField(ctx::Signals, Ptr, "signals");
-  Workspace = ctxField(ctx::Workspace, Ptr, "workspace");
-  Seed = ctxField(ctx::Seed, I64, "seed");
-  Step = ctxField(ctx::Step, I64, "step");
-  SampleNo = ctxField(ctx::Sample, I64, "sample");
   Kinks = accum(I32, B.getInt32(0), "kinks");
   GBuf = entryAlloca(ArrayType::get(Dbl, 3), "g");
   storage();
@@ -593,7 +596,7 @@ void Emitter::gatherLike(const lir::Instr &I, bool Reverse) {
   ValueId X = I.Operands[0];
   const Shape &XS = shape(X);
   std::vector<int64_t> RSt = lir::strides(R), XSt = lir::strides(XS);
-  // Moves one element between result index RIx and operand X2 index XIx.
+  // Moves one element between result index RIx and operand index XIx.
   auto move = [&](ValueId Src, Value *RIx, Value *XIx) {
     if (Reverse)
       addAdj(Src, XIx, adj(I.Result, RIx));
@@ -687,10 +690,10 @@ void Emitter::reduce(const lir::Instr &I, bool Reverse) {
   };
   int64_t NR = shape(I.Result).numel(), NX = XS.numel();
   bool IsSum = I.Opcode == Op::Sum;
-  if (!Reverse && IsSum && NR == 1 && NX >= MinLaneTrip) {
-    AllocaInst *Acc = laneAccum();
-    reductionLoop(NX, [&](Value *Ix, unsigned Lane) { addLane(Acc, Lane, ld(X, Ix)); });
-    st(I.Result, i64(0), foldLanes(Acc));
+  if (!Reverse && IsSum && NR == 1) {
+    Reduction Acc = reduction(NX);
+    loop(NX, [&](Value *Ix) { addTo(Acc, ld(X, Ix)); });
+    st(I.Result, i64(0), total(Acc));
     return;
   }
   if (!Reverse) {
@@ -865,8 +868,8 @@ void Emitter::logProb(const lir::Instr &I, bool Reverse) {
     return;
   }
   size_t Arity = lir::distArity(I.D);
-  std::vector<AllocaInst *> Sinks = Reverse ? broadcastSinks(I, R.numel()) : std::vector<AllocaInst *>(Arity + 1);
-  auto element = [&](Value *Ix, unsigned Lane) {
+  std::vector<Reduction> Sinks = Reverse ? broadcastSinks(I, R.numel()) : std::vector<Reduction>(Arity + 1);
+  auto element = [&](Value *Ix) {
     Value *X = ld(V, bidx(V, R, Ix));
     Value *A = ld(I.Operands[1], bidx(I.Operands[1], R, Ix));
     Value *Bp = Arity == 2 ? ld(I.Operands[2], bidx(I.Operands[2], R, Ix)) : c(0);
@@ -894,15 +897,12 @@ void Emitter::logProb(const lir::Instr &I, bool Reverse) {
     }
     Value *Adj = adj(I.Result, Ix);
     for (size_t K = 0; K <= Arity; ++K)
-      if (Sinks[K])
-        addLane(Sinks[K], Lane, B.CreateFMul(Adj, Gs[K]));
+      if (Sinks[K].Slot)
+        addTo(Sinks[K], B.CreateFMul(Adj, Gs[K]));
       else if (lir::passesGradient(I, K))
         addAdj(I.Operands[K], bidx(I.Operands[K], R, Ix), B.CreateFMul(Adj, Gs[K]));
   };
-  if (Reverse)
-    reductionLoop(R.numel(), element);
-  else
-    loop(R.numel(), [&](Value *Ix) { element(Ix, 0); });
+  loop(R.numel(), element);
   flushSinks(I, Sinks);
 }
 
@@ -985,12 +985,12 @@ void Emitter::sample(const lir::Instr &I) {
 void Emitter::checkFinite(const lir::Instr &I) {
   ValueId X = I.Operands[0];
   // x - x is NaN exactly when x is not finite; the sum keeps any NaN.
-  AllocaInst *Acc = laneAccum();
-  reductionLoop(shape(X).numel(), [&](Value *Ix, unsigned Lane) {
+  Reduction Acc = reduction(shape(X).numel());
+  loop(shape(X).numel(), [&](Value *Ix) {
     Value *V = ld(X, Ix);
-    addLane(Acc, Lane, B.CreateFSub(V, V));
+    addTo(Acc, B.CreateFSub(V, V));
   });
-  Value *Bad = B.CreateFCmpUNO(foldLanes(Acc), c(0));
+  Value *Bad = B.CreateFCmpUNO(total(Acc), c(0));
   Value *SitePtr = B.CreateStructGEP(CtxTy, Ctx, ctx::BadSite);
   Value *Old = B.CreateLoad(I32, SitePtr);
   Value *Set = B.CreateAnd(Bad, B.CreateICmpSLT(Old, B.getInt32(0)));
@@ -1162,15 +1162,15 @@ void Emitter::ifReverse(const lir::Instr &I) {
 void Emitter::elementwiseReverse(const lir::Instr &I) {
   const Shape &R = shape(I.Result);
   ValueId Y = I.Result;
-  std::vector<AllocaInst *> Sinks = broadcastSinks(I, R.numel());
-  reductionLoop(R.numel(), [&](Value *Ix, unsigned Lane) {
+  std::vector<Reduction> Sinks = broadcastSinks(I, R.numel());
+  loop(R.numel(), [&](Value *Ix) {
     std::vector<Value *> X;
     for (ValueId V : I.Operands)
       X.push_back(ld(V, bidx(V, R, Ix)));
     Value *G = adj(Y, Ix);
     auto out = [&](size_t K, Value *D) {
-      if (Sinks[K])
-        addLane(Sinks[K], Lane, D);
+      if (Sinks[K].Slot)
+        addTo(Sinks[K], D);
       else if (P.Active[I.Operands[K]])
         addAdj(I.Operands[K], bidx(I.Operands[K], R, Ix), D);
     };
