@@ -43,7 +43,6 @@ void initTargets() {
   std::call_once(Once, [] {
     InitializeNativeTarget();
     InitializeNativeTargetAsmPrinter();
-    InitializeNativeTargetAsmParser();
   });
 }
 
