@@ -184,7 +184,17 @@ TEST(Estimator, SplitNormalShapedFunction) {
   EXPECT_NEAR(J.Grad[0], G1, 1e-12);
   double C = -1 + L; // baseline 0
   EXPECT_NEAR(J.Grad[1], C * (Z2v - 1), 1e-12);
-  EXPECT_EQ(J.Result.OptimizedIR.find("svic_rt_lpdf_normal"), std::string::npos) << "the Normal density is inlined";
+  const std::string &IR = J.Result.OptimizedIR;
+  EXPECT_EQ(IR.find("svic_rt_lpdf_normal"), std::string::npos) << "the Normal density is inlined";
+  // Scalars live in registers, and the only calls are direct calls into the
+  // runtime or to intrinsics (no allocation, no indirect calls).
+  EXPECT_EQ(IR.find("alloca"), std::string::npos) << IR;
+  for (size_t At = IR.find(" call "); At != std::string::npos; At = IR.find(" call ", At + 1)) {
+    size_t Callee = IR.find('@', At), Line = IR.find('\n', At);
+    ASSERT_LT(Callee, Line) << "an indirect call: " << IR.substr(At, Line - At);
+    EXPECT_TRUE(IR.compare(Callee, 8, "@svic_rt") == 0 || IR.compare(Callee, 6, "@llvm.") == 0)
+        << IR.substr(At, Line - At);
+  }
 
   constexpr int N = 200000;
   auto T0 = std::chrono::steady_clock::now();
