@@ -140,6 +140,27 @@ std::optional<std::vector<analysis::Property>> parseProperties(const std::string
 
 } // namespace
 
+int runParse(const std::vector<std::string> &Args) {
+  CommonOptions O;
+  po::options_description Desc("usage: svic parse FILE\n\n"
+                               "Checks that FILE is valid Python 3.11 (syntax only: nothing is "
+                               "resolved or analysed).\nExit 0 when it parses, 2 with the located "
+                               "syntax error otherwise.\n\noptions");
+  Desc.add_options()("help,h", po::bool_switch(&O.Help), "show this help");
+  po::variables_map VM;
+  if (!parseArgs(Args, Desc, O, VM))
+    return ExitBadInput;
+  if (O.Help) {
+    std::cout << Desc;
+    return ExitOk;
+  }
+  SourceManager SM;
+  DiagnosticEngine DE;
+  bool Ok = frontend::checkSyntax(O.Input.ModelPath, SM, DE);
+  printDiagnostics(DE, SM);
+  return Ok ? ExitOk : ExitBadInput;
+}
+
 int runSites(const std::vector<std::string> &Args) {
   CommonOptions O;
   po::options_description Desc("usage: svic sites FILE [options]\n\n"

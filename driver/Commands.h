@@ -9,6 +9,7 @@ namespace svic::driver {
 /// Exit codes (SPEC §2).
 enum ExitCode : int { ExitOk = 0, ExitProblem = 1, ExitBadInput = 2, ExitInternal = 3 };
 
+int runParse(const std::vector<std::string> &Args);
 int runSites(const std::vector<std::string> &Args);
 int runAnalyze(const std::vector<std::string> &Args);
 int runGrad(const std::vector<std::string> &Args);

@@ -19,6 +19,7 @@ const char *Usage = "usage: svic <command> [options]\n"
                     "commands:\n"
                     "  analyze FILE   prove smoothness, check model/guide support match, select\n"
                     "                 the guide latents that may be reparameterised\n"
+                    "  parse FILE     check that FILE is valid Python (syntax only)\n"
                     "  sites FILE     list sample, observe, param, factor and plate sites\n"
                     "  grad FILE      estimate the ELBO gradient at fixed params (native, selective)\n"
                     "  run FILE       JIT-compile the estimator and train the params (SVI)\n"
@@ -49,6 +50,8 @@ int main(int Argc, char **Argv) {
     }
     if (Command == "analyze")
       return runAnalyze(Args);
+    if (Command == "parse")
+      return runParse(Args);
     if (Command == "sites")
       return runSites(Args);
     if (Command == "grad")

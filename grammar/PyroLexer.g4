@@ -11,7 +11,8 @@
 // IndentingLexer can report them with a precise message.
 lexer grammar PyroLexer;
 
-tokens { INDENT, DEDENT }
+// MATCH and CASE: soft keywords, typed by the IndentingLexer from NAME.
+tokens { INDENT, DEDENT, MATCH, CASE }
 
 // --- keywords --------------------------------------------------------------
 AND      : 'and';

@@ -1,11 +1,12 @@
-// PyroParser.g4 - the Python syntax svic reads (SPEC §3), as a superset.
+// PyroParser.g4 - the whole Python 3.11 syntax (SPEC §3).
 //
-// The rules follow the CPython 3.8 grammar closely. They accept more than the
-// svic subset (classes, lambdas, comprehensions, try, global, decorators,
-// star-arguments, break/continue, walrus, chained comparisons, yield, async,
-// del, set literals, ...) so that the frontend can name such a construct in a
-// clear "unsupported" diagnostic instead of reporting a syntax error. Labels
-// (`# name`) give each alternative its own context class for the AST builder.
+// Any Python file parses: what svic analyses is decided later, by what the
+// entry functions reach. The rules follow the CPython grammar (3.8's LL form
+// plus 3.9-3.11: parenthesised context managers, `match`, `except*`, starred
+// expressions in `for`, subscripts and returns). `match` and `case` are soft
+// keywords: the IndentingLexer types them MATCH/CASE only where they start a
+// match statement or a case block. Labels (`# name`) give each alternative
+// its own context class for the AST builder.
 parser grammar PyroParser;
 
 options { tokenVocab = PyroLexer; }
@@ -67,29 +68,33 @@ compound_stmt
   | classdef
   | decorated
   | async_stmt
+  | match_stmt
   ;
 
 if_stmt    : IF namedexpr_test COLON block elif_clause* else_clause? ;
 elif_clause: ELIF namedexpr_test COLON block ;
 else_clause: ELSE COLON block ;
 while_stmt : WHILE namedexpr_test COLON block else_clause? ;
-for_stmt   : FOR exprlist IN testlist COLON block else_clause? ;
+for_stmt   : FOR exprlist IN testlist_star_expr COLON block else_clause? ;
 try_stmt
   : TRY COLON block
     ( ( except_clause COLON block )+ else_clause? finally_clause?
     | finally_clause
     )
   ;
-except_clause  : EXCEPT ( test ( AS NAME )? )? ;
+except_clause  : EXCEPT STAR? ( test ( AS NAME )? )? ;
 finally_clause : FINALLY COLON block ;
-with_stmt  : WITH with_item ( COMMA with_item )* COLON block ;
+with_stmt
+  : WITH ( OPEN_PAREN with_item ( COMMA with_item )* COMMA? CLOSE_PAREN
+         | with_item ( COMMA with_item )* ) COLON block
+  ;
 with_item  : test ( AS bexpr )? ;
 
 funcdef    : DEF NAME OPEN_PAREN parameters? CLOSE_PAREN ( ARROW test )? COLON block ;
 parameters : parameter ( COMMA parameter )* COMMA? ;
 parameter
   : NAME ( COLON test )? ( ASSIGN test )?                       # plain_param
-  | STAR ( NAME ( COLON test )? )?                              # star_param
+  | STAR ( NAME ( COLON ( test | star_expr ) )? )?              # star_param
   | POWER NAME ( COLON test )?                                  # dstar_param
   | DIV                                                         # posonly_marker
   ;
@@ -99,6 +104,30 @@ decorated  : decorator+ ( classdef | funcdef | async_stmt ) ;
 async_stmt : ASYNC ( funcdef | with_stmt | for_stmt ) ;
 
 block : simple_stmts | NEWLINE INDENT stmt+ DEDENT ;
+
+// `match` (PEP 634). Patterns are read permissively (a value pattern and a
+// capture share one alternative); svic does not analyse match statements.
+match_stmt
+  : MATCH ( namedexpr_test | star_expr ) ( COMMA ( namedexpr_test | star_expr ) )* COMMA?
+    COLON NEWLINE INDENT case_block+ DEDENT
+  ;
+case_block : CASE patterns ( IF namedexpr_test )? COLON block ;
+patterns   : star_pattern ( COMMA star_pattern )* COMMA? ;
+star_pattern : STAR NAME | pattern ;
+pattern    : closed_pattern ( OR_OP closed_pattern )* ( AS NAME )? ;
+closed_pattern
+  : MINUS? number ( ( ADD | MINUS ) number )?
+  | STRING+
+  | NONE | TRUE | FALSE
+  | dotted_name ( OPEN_PAREN pattern_args? CLOSE_PAREN )?
+  | OPEN_PAREN patterns? CLOSE_PAREN
+  | OPEN_BRACK patterns? CLOSE_BRACK
+  | OPEN_BRACE ( mapping_item ( COMMA mapping_item )* COMMA? )? CLOSE_BRACE
+  ;
+number       : INTEGER | FLOAT_NUMBER | IMAG_NUMBER ;
+pattern_args : pattern_arg ( COMMA pattern_arg )* COMMA? ;
+pattern_arg  : NAME ASSIGN pattern | pattern ;
+mapping_item : POWER NAME | closed_pattern COLON pattern ;
 
 // --- expressions -----------------------------------------------------------------
 namedexpr_test : test ( WALRUS test )? ;
@@ -170,7 +199,7 @@ trailer
   ;
 subscriptlist : subscript ( COMMA subscript )* COMMA? ;
 subscript
-  : test                                                        # index_subscript
+  : namedexpr_test                                              # index_subscript
   | lower=test? COLON upper=test? ( COLON step=test? )?         # slice_subscript
   | star_expr                                                   # star_subscript
   ;

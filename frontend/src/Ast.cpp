@@ -468,6 +468,38 @@ public:
       body(D + 1, F->Inner);
       return;
     }
+    case StmtKind::ClassDef: {
+      const auto *C = cast<ClassDef>(&S);
+      line(D, "ClassDef " + C->Name + " " + at(S.Loc));
+      for (const ExprPtr &Dec : C->Decorators)
+        expr(D + 1, *Dec, "decorator");
+      for (const ExprPtr &B : C->Bases)
+        expr(D + 1, *B, "base");
+      for (const Arg &K : C->Keywords)
+        expr(D + 1, *K.Value, "keyword " + K.Name);
+      body(D + 1, C->Inner);
+      return;
+    }
+    case StmtKind::Try: {
+      const auto *T = cast<Try>(&S);
+      line(D, std::string(T->Star ? "TryStar " : "Try ") + at(S.Loc));
+      body(D + 1, T->Inner);
+      for (const Try::Handler &H : T->Handlers) {
+        line(D + 1, "except" + (H.Name.empty() ? "" : " as " + H.Name) + ":");
+        if (H.Type)
+          expr(D + 2, *H.Type, "type");
+        body(D + 2, H.Inner);
+      }
+      if (!T->OrElse.empty()) {
+        line(D + 1, "else:");
+        body(D + 2, T->OrElse);
+      }
+      if (!T->Finally.empty()) {
+        line(D + 1, "finally:");
+        body(D + 2, T->Finally);
+      }
+      return;
+    }
     case StmtKind::Return:
       line(D, "Return " + at(S.Loc));
       if (cast<Return>(&S)->Value)

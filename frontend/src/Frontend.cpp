@@ -142,6 +142,16 @@ std::optional<LoadedPrograms> loadProgramsFromText(const std::string &Path, cons
   return loadFiles(Model, Guide, Names, SM, DE);
 }
 
+bool checkSyntax(const std::string &Path, SourceManager &SM, DiagnosticEngine &DE) {
+  std::string Err;
+  std::optional<FileId> F = SM.loadFile(Path, Err);
+  if (!F) {
+    DE.report(DiagId::IoError, SourceLoc{}, Err);
+    return false;
+  }
+  return parseModule(*F, SM, DE) != nullptr;
+}
+
 std::optional<std::string> dumpAst(const std::string &Path, SourceManager &SM,
                                    DiagnosticEngine &DE) {
   std::string Err;

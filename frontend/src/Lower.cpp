@@ -602,6 +602,19 @@ void Lowerer::collectAssigned(const A::Body &B, std::set<std::string> &Out) {
     case A::StmtKind::FunctionDef:
       Out.insert(cast<A::FunctionDef>(S.get())->Name);
       break;
+    case A::StmtKind::ClassDef:
+      Out.insert(cast<A::ClassDef>(S.get())->Name);
+      break;
+    case A::StmtKind::Try:
+      collectAssigned(cast<A::Try>(S.get())->Inner, Out);
+      for (const A::Try::Handler &H : cast<A::Try>(S.get())->Handlers) {
+        if (!H.Name.empty())
+          Out.insert(H.Name);
+        collectAssigned(H.Inner, Out);
+      }
+      collectAssigned(cast<A::Try>(S.get())->OrElse, Out);
+      collectAssigned(cast<A::Try>(S.get())->Finally, Out);
+      break;
     case A::StmtKind::Import:
       for (const A::Alias &Al : cast<A::Import>(S.get())->Names)
         Out.insert(Al.AsName.empty() ? Al.Name.substr(0, Al.Name.find('.')) : Al.AsName);
@@ -949,6 +962,13 @@ void Lowerer::lowerStmt(const A::Stmt &S, Block &Out) {
   case A::StmtKind::Import:
   case A::StmtKind::ImportFrom:
     lowerImport(S);
+    return;
+  case A::StmtKind::ClassDef:
+    unsupported(S.Loc, "class definitions are not supported; define networks as nn modules at "
+                       "module level and helpers with def");
+    return;
+  case A::StmtKind::Try:
+    unsupported(S.Loc, "try statements are not supported");
     return;
   case A::StmtKind::Unsupported: {
     const auto *U = cast<A::UnsupportedStmt>(&S);

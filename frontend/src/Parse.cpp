@@ -154,26 +154,9 @@ public:
         return "token";
       return Parser->getVocabulary().getDisplayName(T);
     };
-    // `match x:` (Python 3.10) reads as a name followed by an expression.
-    const Token *Prev = nullptr, *PrevPrev = nullptr;
-    if (Parser && Offending && Offending->getTokenIndex() > 0) {
-      antlr4::TokenStream *TS = Parser->getTokenStream();
-      Prev = TS->get(Offending->getTokenIndex() - 1);
-      if (Offending->getTokenIndex() > 1)
-        PrevPrev = TS->get(Offending->getTokenIndex() - 2);
-    }
-    const bool AtStatementStart = !PrevPrev || PrevPrev->getType() == P::NEWLINE ||
-                                  PrevPrev->getType() == P::INDENT ||
-                                  PrevPrev->getType() == P::DEDENT;
     if (Type == P::ERROR_CHAR || Type == P::UNTERMINATED_STRING ||
         Type == P::UNTERMINATED_LONG_STRING) {
       E.FromErrorToken = true;
-    } else if (Prev && Prev->getType() == P::NAME && Prev->getText() == "match" &&
-               AtStatementStart) {
-      E.Id = DiagId::Unsupported;
-      E.Line = Prev->getLine();
-      E.Column = Prev->getCharPositionInLine();
-      E.Message = "match statements are not supported; use if/elif";
     } else if (Type == P::INDENT) {
       E.Id = DiagId::Indentation;
       E.Message = "unexpected indent";
@@ -517,16 +500,14 @@ private:
       Out.push_back(std::move(S));
     } else if (auto *F = Ctx->for_stmt()) {
       Out.push_back(forStmt(F));
-    } else if (Ctx->try_stmt()) {
-      Out.push_back(unsupportedStmt(L, "try statements", ""));
+    } else if (auto *T = Ctx->try_stmt()) {
+      Out.push_back(tryStmt(T));
     } else if (auto *W = Ctx->with_stmt()) {
       Out.push_back(withStmt(W));
     } else if (auto *D = Ctx->funcdef()) {
       Out.push_back(funcdef(D, {}));
-    } else if (Ctx->classdef()) {
-      Out.push_back(
-          unsupportedStmt(L, "class definitions",
-                          "define networks as nn modules at module level and helpers with def"));
+    } else if (auto *C = Ctx->classdef()) {
+      Out.push_back(classdef(C, {}));
     } else if (auto *D = Ctx->decorated()) {
       std::vector<ast::ExprPtr> Decorators;
       for (P::DecoratorContext *Dec : D->decorator())
@@ -534,18 +515,58 @@ private:
       if (D->funcdef())
         Out.push_back(funcdef(D->funcdef(), std::move(Decorators)));
       else if (D->classdef())
-        Out.push_back(
-            unsupportedStmt(loc(D->classdef()), "class definitions",
-                            "define networks as nn modules at module level and helpers with def"));
+        Out.push_back(classdef(D->classdef(), std::move(Decorators)));
       else {
         ast::StmtPtr S = asyncStmt(D->async_stmt());
         if (auto *F = ir::dyn_cast<ast::FunctionDef>(S.get()))
           F->Decorators = std::move(Decorators);
         Out.push_back(std::move(S));
       }
+    } else if (Ctx->match_stmt()) {
+      Out.push_back(unsupportedStmt(L, "match statements", "use if/elif"));
     } else {
       Out.push_back(asyncStmt(Ctx->async_stmt()));
     }
+  }
+
+  ast::StmtPtr classdef(P::ClassdefContext *Ctx, std::vector<ast::ExprPtr> Decorators) {
+    auto S = node<ast::ClassDef>(loc(Ctx));
+    S->Name = Ctx->NAME()->getText();
+    S->Decorators = std::move(Decorators);
+    if (Ctx->arglist()) {
+      std::vector<ast::Arg> Args;
+      arglist(Ctx->arglist(), Args);
+      for (ast::Arg &A : Args) {
+        if (A.K == ast::Arg::Kind::Positional)
+          S->Bases.push_back(std::move(A.Value));
+        else
+          S->Keywords.push_back(std::move(A));
+      }
+    }
+    S->Inner = block(Ctx->block());
+    return S;
+  }
+
+  ast::StmtPtr tryStmt(P::Try_stmtContext *Ctx) {
+    auto S = node<ast::Try>(loc(Ctx));
+    S->Inner = block(Ctx->block(0));
+    std::vector<P::Except_clauseContext *> Clauses = Ctx->except_clause();
+    for (size_t I = 0; I < Clauses.size(); ++I) {
+      ast::Try::Handler H;
+      H.Loc = loc(Clauses[I]);
+      S->Star |= Clauses[I]->STAR() != nullptr;
+      if (Clauses[I]->test())
+        H.Type = test(Clauses[I]->test());
+      if (Clauses[I]->NAME())
+        H.Name = Clauses[I]->NAME()->getText();
+      H.Inner = block(Ctx->block(I + 1));
+      S->Handlers.push_back(std::move(H));
+    }
+    if (Ctx->else_clause())
+      S->OrElse = block(Ctx->else_clause()->block());
+    if (Ctx->finally_clause())
+      S->Finally = block(Ctx->finally_clause()->block());
+    return S;
   }
 
   ast::StmtPtr asyncStmt(P::Async_stmtContext *Ctx) {
@@ -584,7 +605,7 @@ private:
   ast::StmtPtr forStmt(P::For_stmtContext *Ctx) {
     auto S = node<ast::For>(loc(Ctx));
     S->Target = exprlist(Ctx->exprlist());
-    S->Iter = testlist(Ctx->testlist());
+    S->Iter = testlistStar(Ctx->testlist_star_expr());
     S->Loop = block(Ctx->block());
     if (Ctx->else_clause())
       S->OrElse = block(Ctx->else_clause()->block());
@@ -928,7 +949,7 @@ private:
 
   ast::ExprPtr subscript(P::SubscriptContext *Ctx) {
     if (auto *I = dynamic_cast<P::Index_subscriptContext *>(Ctx))
-      return test(I->test());
+      return namedexprTest(I->namedexpr_test());
     if (auto *S = dynamic_cast<P::Star_subscriptContext *>(Ctx))
       return starExpr(S->star_expr());
     auto *S = static_cast<P::Slice_subscriptContext *>(Ctx);
@@ -1277,7 +1298,24 @@ ast::ExprPtr Builder::parseField(const std::string &Text, SourceLoc At) {
 //===-- Entry points --------------------------------------------------------------------===//
 
 std::unique_ptr<ast::Module> parseModule(FileId F, const SourceManager &SM, DiagnosticEngine &DE) {
-  const std::string &Text = SM.text(F);
+  std::string Decoded = SM.text(F);
+  // A PEP 263 declaration of another encoding: read the text as CPython does.
+  // Locations on non-ASCII lines then count the UTF-8 bytes of the decoded text.
+  if (std::optional<std::string> Enc = declaredEncoding(Decoded);
+      Enc && *Enc != "utf-8" && *Enc != "utf8" && *Enc != "utf_8" && *Enc != "ascii") {
+    std::optional<std::string> Utf8 = toUtf8(Decoded, *Enc);
+    if (!Utf8) {
+      SourceLoc L;
+      L.File = F;
+      L.Line = 1;
+      L.Col = 1;
+      DE.report(DiagId::Encoding, L,
+                "the source cannot be read in its declared encoding '" + *Enc + "'");
+      return nullptr;
+    }
+    Decoded = std::move(*Utf8);
+  }
+  const std::string &Text = Decoded;
   if (std::optional<InvalidUtf8> Bad = findInvalidUtf8(Text)) {
     SourceLoc L;
     L.File = F;

@@ -3,9 +3,56 @@
 #include "Strings.h"
 
 #include <cctype>
+#include <cerrno>
 #include <cstdio>
+#include <iconv.h>
 
 namespace svic::frontend {
+
+std::optional<std::string> declaredEncoding(std::string_view Text) {
+  size_t Begin = 0;
+  for (int Line = 0; Line < 2 && Begin < Text.size(); ++Line) {
+    size_t End = Text.find('\n', Begin);
+    std::string_view L = Text.substr(Begin, End == std::string_view::npos ? End : End - Begin);
+    size_t First = L.find_first_not_of(" \t\f");
+    if (First == std::string_view::npos || L[First] != '#') {
+      if (First != std::string_view::npos)
+        return std::nullopt; // code before the declaration
+    } else if (size_t At = L.find("coding"); At != std::string_view::npos && At + 6 < L.size() &&
+                                              (L[At + 6] == ':' || L[At + 6] == '=')) {
+      size_t I = At + 7;
+      while (I < L.size() && (L[I] == ' ' || L[I] == '\t'))
+        ++I;
+      std::string Name;
+      while (I < L.size() && (std::isalnum(static_cast<unsigned char>(L[I])) || L[I] == '-' ||
+                              L[I] == '_' || L[I] == '.'))
+        Name += static_cast<char>(std::tolower(static_cast<unsigned char>(L[I++])));
+      if (!Name.empty())
+        return Name;
+    }
+    if (End == std::string_view::npos)
+      break;
+    Begin = End + 1;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> toUtf8(std::string_view Text, const std::string &Encoding) {
+  iconv_t Cd = iconv_open("UTF-8", Encoding.c_str());
+  if (Cd == reinterpret_cast<iconv_t>(-1))
+    return std::nullopt;
+  std::string Out(Text.size() * 4 + 16, '\0');
+  char *In = const_cast<char *>(Text.data());
+  size_t InLeft = Text.size();
+  char *Dst = Out.data();
+  size_t DstLeft = Out.size();
+  const bool Ok = iconv(Cd, &In, &InLeft, &Dst, &DstLeft) != static_cast<size_t>(-1);
+  iconv_close(Cd);
+  if (!Ok || InLeft != 0)
+    return std::nullopt;
+  Out.resize(Out.size() - DstLeft);
+  return Out;
+}
 
 std::optional<InvalidUtf8> findInvalidUtf8(std::string_view Text) {
   uint32_t Line = 1;

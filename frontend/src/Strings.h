@@ -18,6 +18,13 @@ struct InvalidUtf8 {
 /// The first byte that is not part of well-formed UTF-8, if any.
 std::optional<InvalidUtf8> findInvalidUtf8(std::string_view Text);
 
+/// The encoding named by a PEP 263 coding declaration (`# -*- coding: latin-1
+/// -*-`) on line 1 or 2, lower-case; nullopt without one.
+std::optional<std::string> declaredEncoding(std::string_view Text);
+/// \p Text converted from \p Encoding to UTF-8; nullopt when the encoding is
+/// unknown or the text is not valid in it.
+std::optional<std::string> toUtf8(std::string_view Text, const std::string &Encoding);
+
 /// One STRING token split into prefix flags and body.
 struct StringPiece {
   bool IsRaw = false, IsBytes = false, IsF = false;

@@ -72,6 +72,56 @@ std::unique_ptr<Token> IndentingLexer::pop() {
   return T;
 }
 
+std::unique_ptr<Token> IndentingLexer::rawNext() {
+  if (Ahead.empty())
+    return PyroLexer::nextToken();
+  std::unique_ptr<Token> T = std::move(Ahead.front());
+  Ahead.pop_front();
+  return T;
+}
+
+size_t IndentingLexer::charAfter(const Token &T) {
+  const size_t Next = T.getStopIndex() + 1;
+  if (Next >= _input->size())
+    return static_cast<size_t>(Token::EOF);
+  return _input->getText(antlr4::misc::Interval(Next, Next))[0];
+}
+
+/// Reads ahead to the end of the logical line: a statement that starts with
+/// the name `match` and ends with ':' can only be a match statement.
+bool IndentingLexer::startsMatchStatement() {
+  size_t Depth = 0, Last = Token::INVALID_TYPE;
+  for (size_t I = 0;; ++I) {
+    if (I == Ahead.size())
+      Ahead.push_back(PyroLexer::nextToken());
+    const size_t Type = Ahead[I]->getType();
+    if (Type == Token::EOF || (Type == NEWLINE && Depth == 0))
+      return Last == COLON && I > 0 && Ahead[0]->getType() != COLON &&
+             Ahead[0]->getType() != ASSIGN;
+    if (isBracketOpen(Type))
+      ++Depth;
+    else if (isBracketClose(Type) && Depth > 0)
+      --Depth;
+    if (Type != NEWLINE)
+      Last = Type;
+  }
+}
+
+void IndentingLexer::retypeSoftKeyword(Token &T) {
+  auto *CT = dynamic_cast<antlr4::CommonToken *>(&T);
+  if (!CT)
+    return;
+  while (!MatchBodies.empty() && Indents.size() < MatchBodies.back())
+    MatchBodies.pop_back();
+  const std::string Text = T.getText();
+  if (Text == "case" && !MatchBodies.empty() && MatchBodies.back() == Indents.size()) {
+    CT->setType(CASE);
+  } else if (Text == "match" && startsMatchStatement()) {
+    CT->setType(MATCH);
+    MatchBodies.push_back(Indents.size() + 1); // the case blocks are one level deeper
+  }
+}
+
 std::unique_ptr<Token> IndentingLexer::synth(size_t Type, const Token &At, const std::string &Text,
                                              size_t Line, size_t Column) {
   auto Tok = std::make_unique<antlr4::CommonToken>(const_cast<Token *>(&At));
@@ -147,7 +197,9 @@ std::unique_ptr<Token> IndentingLexer::nextToken() {
   if (!Pending.empty())
     return pop();
   for (;;) {
-    std::unique_ptr<Token> T = PyroLexer::nextToken();
+    std::unique_ptr<Token> T = rawNext();
+    if (T->getType() == NAME && AtLineStart)
+      retypeSoftKeyword(*T);
     const size_t Type = T->getType();
 
     if (First && Type != Token::EOF && Type != NEWLINE) {
@@ -193,7 +245,7 @@ std::unique_ptr<Token> IndentingLexer::nextToken() {
     if (Type == NEWLINE) {
       if (!Brackets.empty())
         continue; // implicit line joining
-      const size_t La = _input->LA(1);
+      const size_t La = charAfter(*T);
       const bool NextBlank =
           La == '\n' || La == '\r' || La == '#' || La == static_cast<size_t>(Token::EOF);
       if (!AtLineStart) {

@@ -162,6 +162,41 @@ TEST(Parser, SupersetConstructsParse) {
     EXPECT_PARSES(Src);
 }
 
+// Python 3.9-3.11 syntax: every file CPython 3.11 accepts parses.
+TEST(Parser, Python311ConstructsParse) {
+  for (const char *Src :
+       {"match command.split():\n"
+        "    case [action]:\n        pass\n"
+        "    case [action, obj] if obj:\n        pass\n"
+        "    case Point(x=0, y=0) | Point(x=1):\n        pass\n"
+        "    case {'k': 1, **rest}:\n        pass\n"
+        "    case (1 | 2 | -3.5 | 1+2j) as n:\n        pass\n"
+        "    case [*_, 'x'] | str() | None | True:\n        pass\n"
+        "    case Color.RED: return 1\n"
+        "    case _:\n        pass\n",
+        "def f(x):\n    match x:\n        case 1:\n            match y:\n"
+        "                case 2: pass\n        case 3:\n            pass\n",
+        "match = 1\nmatch.x = 2\nmatch(x)\ncase = 3\nmatch[1]: int = 2\n",
+        "match (a, b):\n    case (1, 2):\n        pass\n",
+        "try:\n    pass\nexcept* ValueError as e:\n    pass\n",
+        "with (open(a) as f, open(b) as g,):\n    pass\n",
+        "with (a, b):\n    pass\n",
+        "for x in *a, *b:\n    pass\n",
+        "x = a[*idx]\n",
+        "def f():\n    return *a, b\n",
+        "@buttons[0].clicked.connect\ndef f():\n    pass\n",
+        "def f(a, /, b: int = 1, *args: str, c, d=2, **kw: float) -> list[int]:\n    pass\n",
+        "f = lambda a, /, b=1, *c, d, **e: a\n",
+        "x = f'{a!r:>{width}} {f\"{b}\"} {c:%Y-%m-%d}'\n",
+        "y = [z := 1, z ** 2]\nprint(f(w := 3))\n",
+        "async def f():\n    async with a as b:\n        pass\n"
+        "    async for x in y:\n        pass\n    return [x async for x in y]\n",
+        "x = 1 if y else \\\n    2\n",
+        "global_: int\n",
+        "class A(B, metaclass=M):\n    x: int = 1\n    def f(self): ...\n"})
+    EXPECT_PARSES(Src);
+}
+
 TEST(Parser, StringForms) {
   auto P = parse(
       "a = 'x\\n' + \"y\" + r'\\d' + u'u' + b'b' + R'''r\nr''' + \"\"\"d\"\"\" + 'caf\\xe9'\n");

@@ -225,12 +225,14 @@ enum class StmtKind {
   While,
   With,
   FunctionDef,
+  ClassDef,
+  Try,
   Return,
   Pass,
   Assert,
   Import,
   ImportFrom,
-  Unsupported, ///< class, try, global, nonlocal, del, raise, break, continue, async
+  Unsupported, ///< global, nonlocal, del, raise, break, continue, async, match
 };
 
 struct Stmt {
@@ -322,6 +324,33 @@ struct FunctionDef : Stmt {
   bool IsAsync = false;
   FunctionDef() : Stmt(StmtKind::FunctionDef) {}
   static bool classof(const Stmt *S) { return S->Kind == StmtKind::FunctionDef; }
+};
+
+/// `class Name(Bases..., Keywords...): Inner`
+struct ClassDef : Stmt {
+  std::string Name;
+  std::vector<ExprPtr> Bases;
+  std::vector<Arg> Keywords; ///< `metaclass=...`, `**kw`
+  Body Inner;
+  std::vector<ExprPtr> Decorators;
+  ClassDef() : Stmt(StmtKind::ClassDef) {}
+  static bool classof(const Stmt *S) { return S->Kind == StmtKind::ClassDef; }
+};
+
+/// `try: Inner except Type as Name: ... else: OrElse finally: Finally`
+struct Try : Stmt {
+  struct Handler {
+    ExprPtr Type; ///< may be null (a bare `except:`)
+    std::string Name;
+    Body Inner;
+    SourceLoc Loc;
+  };
+  Body Inner;
+  std::vector<Handler> Handlers;
+  Body OrElse, Finally;
+  bool Star = false; ///< `except*`
+  Try() : Stmt(StmtKind::Try) {}
+  static bool classof(const Stmt *S) { return S->Kind == StmtKind::Try; }
 };
 
 struct Return : Stmt {

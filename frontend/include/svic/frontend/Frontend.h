@@ -48,6 +48,10 @@ std::optional<LoadedPrograms> loadProgramsFromText(const std::string &Path, cons
                                                    const EntryNames &Names, SourceManager &SM,
                                                    DiagnosticEngine &DE);
 
+/// `svic parse`: reads and parses \p Path (syntax only: nothing is resolved
+/// or lowered). False iff an error was reported.
+bool checkSyntax(const std::string &Path, SourceManager &SM, DiagnosticEngine &DE);
+
 /// `--dump-ast`: a readable dump of the parsed file's AST; nullopt on syntax
 /// (or I/O, encoding) errors.
 std::optional<std::string> dumpAst(const std::string &Path, SourceManager &SM,

@@ -10,6 +10,10 @@
 /// unterminated string, a stray character, an unclosed or mismatched bracket)
 /// is recorded as a LexError that the frontend turns into a diagnostic.
 ///
+/// `match` and `case` are soft keywords: a NAME `match` that starts a logical
+/// line ending in ':' becomes MATCH, and a NAME `case` that starts a line at
+/// the indentation of an open match statement's body becomes CASE.
+///
 /// Indentation levels are compared as strings, which is stricter than and
 /// consistent with CPython's TabError rule: a deeper level must extend the
 /// enclosing one's whitespace, and a dedent must return to exactly one of the
@@ -51,6 +55,11 @@ private:
   };
 
   std::deque<std::unique_ptr<antlr4::Token>> Pending;
+  /// Tokens of the generated lexer read ahead (to classify `match`).
+  std::deque<std::unique_ptr<antlr4::Token>> Ahead;
+  /// Indentation depths (Indents.size()) of the bodies of open match
+  /// statements, innermost last.
+  std::vector<size_t> MatchBodies;
   std::vector<std::string> Indents{std::string()};
   std::vector<OpenBracket> Brackets;
   std::vector<LexError> Errors;
@@ -58,6 +67,11 @@ private:
   bool First = true;
 
   std::unique_ptr<antlr4::Token> pop();
+  std::unique_ptr<antlr4::Token> rawNext();
+  bool startsMatchStatement();
+  void retypeSoftKeyword(antlr4::Token &T);
+  /// The character right after \p T, or EOF (independent of read-ahead).
+  size_t charAfter(const antlr4::Token &T);
   std::unique_ptr<antlr4::Token> synth(size_t Type, const antlr4::Token &At,
                                        const std::string &Text, size_t Line, size_t Column);
   void indentTo(const std::string &Indent, const antlr4::Token &At, size_t Line);
