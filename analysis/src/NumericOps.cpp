@@ -66,6 +66,82 @@ Interval padValues(const ir::CallExpr &C, const ArgView &A) {
   return In.join(Fill);
 }
 
+/// bool(v) elementwise.
+Interval truthOf(const Interval &V) {
+  if (V.isBottom())
+    return V;
+  if (V.isZero())
+    return Interval::point(0);
+  return V.excludesZero() ? Interval::point(1) : Interval::integers(0, 1);
+}
+
+/// The values of \p V converted to the dtype named by \p Dtype (torch 1.13:
+/// integer types truncate toward zero and wrap when out of range, bool is
+/// v != 0). \p Known: the dtype is the one given (null: the default, V
+/// itself); else it is unknown (a fill_ receiver's) and may be any.
+Interval castTo(const Interval &V, const ir::Expr *Dtype, bool Known = true) {
+  if (V.isBottom() || (Known && !Dtype))
+    return V;
+  Interval T = ival::trunc(V);
+  auto Ints = [&](double Lo, double Hi) {
+    return T.leq(Interval::closed(Lo, Hi)) ? T : Interval::integers(Lo, Hi);
+  };
+  if (Known) {
+    auto D = constString(Dtype);
+    if (!D)
+      Known = false;
+    else if (*D == "torch.float" || *D == "torch.float32" || *D == "torch.float64" ||
+             *D == "torch.double" || *D == "torch.half" || *D == "torch.float16" ||
+             *D == "torch.bfloat16")
+      return V;
+    else if (*D == "torch.bool")
+      return truthOf(V);
+    else if (*D == "torch.uint8")
+      return Ints(0, 255);
+    else if (*D == "torch.int8")
+      return Ints(-128, 127);
+    else if (*D == "torch.int16" || *D == "torch.short")
+      return Ints(-32768, 32767);
+    else if (*D == "torch.int32" || *D == "torch.int" || *D == "torch.int64" ||
+             *D == "torch.long")
+      return T.leq(Interval::closed(-2147483648.0, 2147483647.0)) ? T : Interval::top();
+    else
+      Known = false;
+  }
+  // Any dtype: the value, its truncation (wrapped into a narrow type), its truth.
+  if (!T.leq(Interval::closed(-2147483648.0, 2147483647.0)))
+    return Interval::top();
+  return V.join(T)
+      .join(Ints(0, 255))
+      .join(Ints(-128, 127))
+      .join(Ints(-32768, 32767))
+      .join(truthOf(V));
+}
+
+/// A reduction's input converted to its `dtype` argument: an integer type
+/// narrower than 64 bits may also wrap while accumulating.
+Interval reductionInput(const Interval &X, const ir::Expr *Dtype) {
+  if (!Dtype)
+    return X;
+  auto D = constString(Dtype);
+  if (D && (*D == "torch.int64" || *D == "torch.long" || *D == "torch.bool"))
+    return castTo(X, Dtype);
+  Interval C = castTo(X, Dtype);
+  return C == X ? X : Interval::top();
+}
+
+/// torch's softplus(x, beta, threshold): log(1 + exp(beta x)) / beta where
+/// beta x <= threshold, else x. Positive and above x when beta > 0 and
+/// threshold >= 0; with beta < 0 or threshold < 0 it may be negative.
+Interval softplusRange(const Interval &X, std::optional<Interval> Beta,
+                       std::optional<Interval> Threshold) {
+  if (!Beta && !Threshold)
+    return ival::softplus(X);
+  if ((Beta && !Beta->isPositive()) || (Threshold && !Threshold->isNonNegative()))
+    return Interval::top();
+  return Interval::positive().meet(Interval::make(X.lo(), X.loOpen(), Inf, true));
+}
+
 /// The sign class of a value joined with 0 (what scaling by a non-negative
 /// factor or masking preserves).
 Interval signWithZero(const Interval &I) {
@@ -165,11 +241,8 @@ NumValue transferCall(const ir::CallExpr &C, const std::vector<std::optional<Num
   case OpId::FRelu:
     return num(ival::relu(X));
   case OpId::FSoftplus:
-    if (A.has(1)) {
-      // softplus_beta(x) = log(1 + exp(beta x)) / beta > max(0, x) for beta > 0.
-      return num(Interval::positive().meet(Interval::make(X.lo(), X.loOpen(), Inf, true)));
-    }
-    return num(ival::softplus(X));
+    return num(softplusRange(X, A.has(1) ? std::optional(A.n(1)) : std::nullopt,
+                             A.has(2) ? std::optional(A.n(2)) : std::nullopt));
   case OpId::FElu:
     if (A.has(1))
       return num(X.isNonNegative() ? X : Interval::top());
@@ -207,13 +280,17 @@ NumValue transferCall(const ir::CallExpr &C, const std::vector<std::optional<Num
 
   // --- reductions -----------------------------------------------------------
   case OpId::Sum:
+    return num(ival::sumOf(reductionInput(X, C.Args.Args.size() > 3 ? C.Args.Args[3].get() : nullptr)));
   case OpId::Cumsum:
-    return num(ival::sumOf(X));
+    return num(ival::sumOf(reductionInput(X, C.Args.Args.size() > 2 ? C.Args.Args[2].get() : nullptr)));
   case OpId::Mean:
-    return num(X.hull());
+    return num(reductionInput(X, C.Args.Args.size() > 3 ? C.Args.Args[3].get() : nullptr).hull());
   case OpId::Prod:
+    return num(
+        ival::productOf(reductionInput(X, C.Args.Args.size() > 3 ? C.Args.Args[3].get() : nullptr)));
   case OpId::Cumprod:
-    return num(ival::productOf(X));
+    return num(
+        ival::productOf(reductionInput(X, C.Args.Args.size() > 2 ? C.Args.Args[2].get() : nullptr)));
   case OpId::Max:
   case OpId::Min:
     // Values (and, with dim, a tuple of values and indices). A second
@@ -300,9 +377,10 @@ NumValue transferCall(const ir::CallExpr &C, const std::vector<std::optional<Num
   case OpId::Eye:
     return num(Interval::integers(0, 1));
   case OpId::Full:
-    return num(A.n(1));
+    return num(castTo(A.n(1), C.Args.Args.size() > 2 ? C.Args.Args[2].get() : nullptr));
   case OpId::FillInit:
-    return num(A.n(1));
+    // Converted to the receiver's dtype, which the IR does not carry.
+    return num(castTo(A.n(1), nullptr, false));
   case OpId::Arange: {
     // Between start and end (end excluded); arange(n) starts at 0.
     Interval Start = A.has(1) ? X : Interval::point(0);
@@ -388,10 +466,15 @@ NumValue transferModule(const ir::ModuleCtorExpr &Ctor, const std::vector<NumVal
     if (HasCtorArg(0) && CtorArgPoint(0) != std::optional<double>(1.0))
       return num(X.isNonNegative() ? X : Interval::top());
     return num(ival::elu(X));
-  case ir::ModuleId::Softplus:
-    if (HasCtorArg(0) || HasCtorArg(1))
-      return num(Interval::positive().meet(Interval::make(X.lo(), X.loOpen(), Inf, true)));
-    return num(ival::softplus(X));
+  case ir::ModuleId::Softplus: {
+    auto Opt = [&](size_t I) -> std::optional<Interval> {
+      if (!HasCtorArg(I))
+        return std::nullopt;
+      auto P = CtorArgPoint(I);
+      return P ? Interval::point(*P) : Interval::top();
+    };
+    return num(softplusRange(X, Opt(0), Opt(1)));
+  }
   case ir::ModuleId::Sigmoid:
     return num(ival::sigmoid(X));
   case ir::ModuleId::Tanh:

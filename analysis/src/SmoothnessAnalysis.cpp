@@ -171,6 +171,81 @@ bool isShapeOnlySlot(ir::OpId Op, size_t Slot) {
   }
 }
 
+//===-- Optional arguments that change a row ------------------------------------===//
+
+std::optional<double> constNumber(const ir::Expr *E) {
+  auto *K = E ? dyn_cast<ir::ConstantExpr>(E) : nullptr;
+  if (K && K->isNumber())
+    return K->number();
+  return std::nullopt;
+}
+
+std::optional<std::string> constText(const ir::Expr *E) {
+  auto *K = E ? dyn_cast<ir::ConstantExpr>(E) : nullptr;
+  if (K && K->Ty == ir::ConstantExpr::Type::String)
+    return K->StringValue;
+  return std::nullopt;
+}
+
+/// torch's softplus is x itself where beta x > threshold: a jump of
+/// log(1 + exp(-threshold)) / beta there, below float32's resolution only for
+/// thresholds >= 20 (the default).
+bool softplusThresholdJumps(const ir::Expr *Threshold) {
+  if (!Threshold)
+    return false;
+  auto T = constNumber(Threshold);
+  return !T || !(*T >= 20);
+}
+
+/// The class of slot \p Slot of call \p C where an optional argument makes it
+/// weaker than the row's (checked against torch 1.13): softplus with a
+/// threshold jumps; norm is Lipschitz for p >= 1 (and 'fro', 'nuc', inf),
+/// continuous for 0 < p < 1, else counts or worse; grid_sample in mode
+/// 'nearest' (or a mode we cannot read) jumps in the grid.
+std::optional<ir::Smoothness> optionClass(const ir::CallExpr &C, size_t Slot) {
+  const auto &As = C.Args.Args;
+  auto Arg = [&](size_t K) -> const ir::Expr * { return K < As.size() ? As[K].get() : nullptr; };
+  switch (C.Op) {
+  case ir::OpId::FSoftplus:
+    if ((Slot == 0 || Slot == 1) && softplusThresholdJumps(Arg(2)))
+      return ir::Smoothness::None;
+    return std::nullopt;
+  case ir::OpId::Norm: {
+    if (Slot != 0 || !Arg(1))
+      return std::nullopt;
+    if (auto Pt = constText(Arg(1)); Pt && (*Pt == "fro" || *Pt == "nuc"))
+      return std::nullopt;
+    auto Pn = constNumber(Arg(1));
+    if (Pn && *Pn >= 1)
+      return std::nullopt;
+    return Pn && *Pn > 0 ? ir::Smoothness::Cont : ir::Smoothness::None;
+  }
+  case ir::OpId::FGridSample: {
+    if (Slot != 1 || !Arg(2))
+      return std::nullopt;
+    auto Mode = constText(Arg(2));
+    if (Mode && (*Mode == "bilinear" || *Mode == "bicubic"))
+      return std::nullopt;
+    return ir::Smoothness::None;
+  }
+  default:
+    return std::nullopt;
+  }
+}
+
+std::string optionText(ir::OpId Op) {
+  switch (Op) {
+  case ir::OpId::FSoftplus:
+    return "threshold";
+  case ir::OpId::Norm:
+    return "p";
+  case ir::OpId::FGridSample:
+    return "mode";
+  default:
+    return "options";
+  }
+}
+
 //===-- Module objects --------------------------------------------------------===//
 
 struct ModSig {
@@ -563,6 +638,17 @@ ModSig Analyzer::sigOfCtor(const ir::ModuleCtorExpr &C) const {
   S.Call = I.CallParams;
   S.Weights = I.WeightsSmooth;
   S.Op = lowerLastComponent(I.QualifiedName);
+  if (C.Module == ir::ModuleId::Softplus) {
+    const auto &As = C.Args.Args;
+    const ir::Expr *Beta = As.size() > 0 ? As[0].get() : nullptr;
+    const ir::Expr *Threshold = As.size() > 1 ? As[1].get() : nullptr;
+    auto B = constNumber(Beta);
+    if (softplusThresholdJumps(Threshold) || (Beta && !(B && *B > 0))) {
+      for (ir::ParamSpec &PS : S.Call)
+        PS.Class = ir::Smoothness::None;
+      S.Op += " (beta/threshold)";
+    }
+  }
   if (I.ReluVariant) {
     bool Relu = false;
     if (auto Idx = ir::paramIndex(I.CtorParams, "nonlinearity");
@@ -874,6 +960,15 @@ EInfo Analyzer::call(const ir::CallExpr &C, Events &Ev) {
       // torch.max(x, dim) also returns the argmax indices: not smooth.
       Cls = ir::Smoothness::None;
       SlotOp = Op + " with dim (indices)";
+    }
+    if (auto Opt = optionClass(C, Slot)) {
+      Cls = ir::weakest(Cls, *Opt);
+      SlotOp = Op + " (" + optionText(C.Op) + ")";
+    }
+    if (C.Op == ir::OpId::FSoftplus && Slot == 1 && !N.provedPositive(A->Id)) {
+      // (1/beta) log(1 + exp(beta x)) blows up at beta = 0.
+      Cls = ir::Smoothness::None;
+      SlotOp = Op + " (beta not proved > 0)";
     }
     if (C.Op == ir::OpId::DistLogProb && Slot == 1) {
       // Smooth in the value as the distribution's ValueSmooth says; smooth in

@@ -2761,6 +2761,10 @@ private:
         continue;
       }
       if (V.isNumeric() && V.may(Value::KTensor)) {
+        // A tensor of 0s and 1s may be a boolean mask: it consumes as many
+        // dims as it has and leaves one of data-dependent length.
+        if (V.Num.leq(Interval::closedUnit()))
+          return Value::tensor(Shape::unknown(), B.Num);
         if (AdvPos && LastAdv + 1 != I)
           AdvAdjacent = false;
         if (!AdvPos)
@@ -3017,8 +3021,20 @@ private:
         Err = applyExpand(Sh, shapeOfSizes(L));
         break;
       }
-      case ir::DistTransformKind::Mask:
+      case ir::DistTransformKind::Mask: {
+        // Pyro broadcasts a tensor mask with the batch shape (and expands
+        // the distribution to it); a Python bool changes nothing.
+        if (!T.Arg || V.only(Value::KBool))
+          break;
+        Shape MS = V.isNumeric() ? V.shape() : Shape::unknown();
+        ShapeOutcome O = broadcastShapes(MS, Sh.Batch);
+        if (O.failed())
+          Err = "the mask of shape " + MS.str() + " does not broadcast with the batch shape " +
+                Sh.Batch.str() + ": " + O.Error;
+        else
+          Sh.Batch = O.S;
         break;
+      }
       }
       if (!Err.empty()) {
         error(Err, TL);

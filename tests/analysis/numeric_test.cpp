@@ -755,6 +755,35 @@ def model():
   EXPECT_TRUE(A->inDomain("y", "scale")); // a lookup initialises nothing
 }
 
+TEST(NumericSource, RangesThatDependOnOptionalArguments) {
+  // Checked with torch 1.13: softplus(-4, threshold=-5) = -4, softplus(x,
+  // beta=-1) < 0, cumsum of (0, 1) values as int is 0, full(.., 0.5,
+  // dtype=long) is 0, fill_ converts to the receiver's dtype.
+  auto A = analyse(prog(R"(
+def model(x):
+    z = pyro.sample("z", dist.Normal(0., 1.))
+    u = pyro.sample("u", dist.Uniform(0.1, 0.9))
+    pyro.sample("a", dist.Normal(0., F.softplus(z, threshold=-5.)))
+    pyro.sample("b", dist.Normal(0., F.softplus(z, beta=-1.)))
+    pyro.sample("c", dist.Normal(0., F.softplus(z, beta=2.)))
+    pyro.sample("d", dist.Normal(0., torch.cumsum(u, 0, dtype=torch.int)))
+    pyro.sample("e", dist.Normal(0., torch.cumsum(u, 0)))
+    pyro.sample("f", dist.Normal(0., torch.full((2,), 0.5, dtype=torch.long)))
+    pyro.sample("g", dist.Normal(0., torch.full((2,), 0.5)))
+    pyro.sample("h", dist.Normal(0., x.fill_(0.5)))
+    pyro.sample("i", dist.Normal(0., x.fill_(2.)))
+)"));
+  EXPECT_FALSE(A->inDomain("a", "scale"));
+  EXPECT_FALSE(A->inDomain("b", "scale"));
+  EXPECT_TRUE(A->inDomain("c", "scale"));
+  EXPECT_FALSE(A->inDomain("d", "scale"));
+  EXPECT_TRUE(A->inDomain("e", "scale"));
+  EXPECT_FALSE(A->inDomain("f", "scale"));
+  EXPECT_TRUE(A->inDomain("g", "scale"));
+  EXPECT_FALSE(A->inDomain("h", "scale")); // 0 in an integer tensor
+  EXPECT_TRUE(A->inDomain("i", "scale"));
+}
+
 TEST(NumericSource, ForLoopIndexRanges) {
   auto A = analyse(prog(R"(
 def model(x):

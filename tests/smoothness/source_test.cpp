@@ -266,6 +266,34 @@ def model():
   EXPECT_EQ(smoothIn(Src, Property::Cont), std::vector<std::string>{"d"});
 }
 
+// Issue 8, rows vs PyTorch: optional arguments that change a row's class.
+TEST(Source, OptionalArgumentsThatBreakSmoothness) {
+  auto Smooth = [](const std::string &Expr, Property P) {
+    const std::string Src = std::string(Prelude) + R"(import torch.nn.functional as F
+
+
+def model():
+    z = pyro.sample("z", dist.Normal(0., 1.))
+    v = )" + Expr + R"(
+    pyro.sample("x", dist.Normal(v, 1.), obs=torch.tensor(0.))
+)";
+    return !smoothIn(Src, P).empty();
+  };
+  // softplus is x itself where beta x > threshold: a jump of log 2 at 0 here.
+  EXPECT_FALSE(Smooth("F.softplus(z, threshold=0.)", Property::Cont));
+  EXPECT_FALSE(Smooth("nn.Softplus(1., 0.)(z)", Property::Cont));
+  EXPECT_TRUE(Smooth("F.softplus(z, beta=2.)", Property::Diff));
+  // norm: counts non-zeros for p = 0, not Lipschitz at 0 for p < 1.
+  EXPECT_FALSE(Smooth("torch.norm(torch.stack([z, z - 1.]), p=0)", Property::Cont));
+  EXPECT_TRUE(Smooth("torch.norm(torch.stack([z, z - 1.]), p=0.5)", Property::Cont));
+  EXPECT_FALSE(Smooth("torch.norm(torch.stack([z, z - 1.]), p=0.5)", Property::Lips));
+  EXPECT_TRUE(Smooth("torch.norm(torch.stack([z, z - 1.]), p=1)", Property::Lips));
+  // grid_sample in mode 'nearest' jumps in the grid.
+  const char *Grid = "F.grid_sample(torch.ones(1, 1, 2, 2), z * torch.ones(1, 1, 1, 2), mode=";
+  EXPECT_FALSE(Smooth(std::string(Grid) + "'nearest')", Property::Cont));
+  EXPECT_TRUE(Smooth(std::string(Grid) + "'bilinear')", Property::Lips));
+}
+
 // Report invariants on every benchmark program and property, and the time
 // bound of the brief (≤ 5 ms per program for the three properties together).
 TEST(Source, BenchmarkInvariantsAndTiming) {

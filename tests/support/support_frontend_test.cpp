@@ -295,6 +295,29 @@ TEST(SupportFrontend, UnconstrainedParamIsAnyReal) {
   EXPECT_NE(M.Verdict, "match") << dump(M);
 }
 
+// Issue 8: Pyro broadcasts .mask(m) with the batch shape (MaskedDistribution
+// expands the distribution), and x[m] with a boolean m has a data-dependent
+// length.
+TEST(SupportFrontend, MaskBroadcastsAndBooleanIndexing) {
+  SupportResult R = run("def model():\n"
+                        "    pyro.sample('z', dist.Normal(0., 1.).mask(torch.ones(3).bool()))\n",
+                        "def guide():\n"
+                        "    pyro.sample('z', dist.Normal(torch.zeros(3), 1.))\n");
+  EXPECT_EQ(R.Verdict, "match") << dump(R);
+  EXPECT_NE(site(R, "z")->Reason.find("shape [3]"), std::string::npos) << dump(R);
+  SupportResult E = run("def model():\n"
+                        "    pyro.sample('z', dist.Normal(torch.zeros(2), 1.).mask(torch.ones(3).bool()))\n",
+                        "def guide():\n"
+                        "    pyro.sample('z', dist.Normal(torch.zeros(2), 1.))\n");
+  EXPECT_FALSE(E.ShapeErrors.empty()) << dump(E);
+  SupportResult B = run("def model(x):\n"
+                        "    y = torch.ones(4)\n"
+                        "    pyro.sample('z', dist.Normal(y[torch.zeros(4).bool()], 1.).to_event(1))\n",
+                        "def guide(x):\n"
+                        "    pyro.sample('z', dist.Normal(torch.zeros(4), 1.).to_event(1))\n");
+  EXPECT_NE(B.Verdict, "match") << dump(B); // z has 0 elements, not 4
+}
+
 TEST(SupportFrontend, CatAndLinearShapeErrors) {
   SupportResult R = run("fc = torch.nn.Linear(5, 2)\n\n\n"
                         "def model():\n"
