@@ -6,14 +6,17 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 BUILD="${BUILD:-$ROOT/build}"
-SVIC="$BUILD/driver/svic"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+# A private copy, so that a rebuild of build/driver/svic during the run cannot disturb it.
+cp "$BUILD/driver/svic" "$WORK/svic"
+SVIC="$WORK/svic"
 PYRO_PYTHON="${PYRO_PYTHON:-$ROOT/../shared/reference/pyro-python}"
 [ -x "$PYRO_PYTHON" ] || PYRO_PYTHON=/work/shared/reference/pyro-python
 HAND="$BUILD/bench/estimator"
 if [ ! -x "$HAND/svic-spnor-hand" ] || [ ! -x "$HAND/svic-br-hand" ]; then
   # Not built by CMake (yet): build the two baselines here, -O2 as the Release build, against the runtime.
-  HAND="$(mktemp -d)"
-  trap 'rm -rf "$HAND"' EXIT
+  HAND="$WORK"
   LIB="$(find "$BUILD/runtime" -name 'libsvic_runtime.a' | head -1)"
   for m in spnor br; do
     c++ -std=c++20 -O2 -I "$ROOT/runtime/include" "$ROOT/bench/estimator/${m}_hand.cpp" "$LIB" \
@@ -21,6 +24,7 @@ if [ ! -x "$HAND/svic-spnor-hand" ] || [ ! -x "$HAND/svic-br-hand" ]; then
   done
 fi
 echo "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "$(date -u +%FT%TZ), load average $(cut -d" " -f1-3 /proc/loadavg)"
 ARGS=(--repeats "${REPEATS:-5}")
 if [ -n "${NO_PYRO:-}" ]; then ARGS+=(--no-pyro); else ARGS+=(--pyro "$PYRO_PYTHON"); fi
 python3 "$ROOT/bench/estimator/bench.py" "$SVIC" "$HAND" "${ARGS[@]}"
