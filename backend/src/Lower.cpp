@@ -622,8 +622,11 @@ private:
     ValuePtr DV = eval(*S.Dist);
     const DistObject &D = *DV->Dist;
     ValuePtr Obs = S.Obs ? eval(*S.Obs) : nullptr;
-    if (Obs && Obs->K == Value::Kind::None)
+    std::string MissingObs; // obs= names a data argument the data set lacks
+    if (Obs && Obs->K == Value::Kind::None) {
+      MissingObs = Obs->Origin;
       Obs = nullptr;
+    }
     Dims Batch = batchShape(D, S.Loc), Event = eventShape(D);
     Dims ValueShape = Batch;
     ValueShape.insert(ValueShape.end(), Event.begin(), Event.end());
@@ -649,6 +652,9 @@ private:
 
     if (!InGuide) {
       auto It = Latents.find(Name);
+      if (It == Latents.end() && !MissingObs.empty())
+        invalid(S.Loc, "missing data argument '" + MissingObs + "' (expected shape " + dimsString(ValueShape) +
+                           ", observed at '" + Name + "'; pass it with --data)");
       if (It == Latents.end())
         invalid(S.Loc, "the model samples '" + Name + "' but the guide has no site of that name");
       if (It->second.Conditional)

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <set>
 
 namespace svic::backend::lower {
 
@@ -104,8 +105,7 @@ ValuePtr OpBuilder::elementwise(lir::Op O, const std::vector<ValuePtr> &Args, So
   std::vector<ValuePtr> Ts;
   Dims Out;
   bool AllStatic = true, AllInt = true;
-  std::string Origin;
-  int Origins = 0;
+  std::set<std::string> Origins;
   for (const ValuePtr &A : Args) {
     ValuePtr T = asTensor(A, L);
     auto B = broadcastDims(Out, T->Shape);
@@ -117,10 +117,8 @@ ValuePtr OpBuilder::elementwise(lir::Op O, const std::vector<ValuePtr> &Args, So
       invalid(L, "shapes " + dimsString(Out) + " and " + dimsString(T->Shape) + " do not broadcast" + Why);
     }
     Out = *B;
-    if (!T->Origin.empty() && T->Origin != Origin) {
-      Origin = T->Origin;
-      ++Origins;
-    }
+    if (!T->Origin.empty())
+      Origins.insert(T->Origin);
     AllStatic &= T->Static.has_value();
     AllInt &= T->IsInt;
     Ts.push_back(T);
@@ -150,8 +148,8 @@ ValuePtr OpBuilder::elementwise(lir::Op O, const std::vector<ValuePtr> &Args, So
   for (const ValuePtr &T : Ts)
     I.Operands.push_back(E.materialize(*T, L));
   auto R = std::make_shared<Value>(*tensor(E.emit(std::move(I), Out), Out, ResultInt));
-  if (Origins == 1)
-    R->Origin = Origin;
+  for (const std::string &O : Origins) // "x1, x2": every argument it is computed from
+    R->Origin += (R->Origin.empty() ? "" : ", ") + O;
   return R;
 }
 

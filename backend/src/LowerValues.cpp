@@ -101,8 +101,11 @@ std::string typeName(const Value &V) {
 std::string describe(const Value &V) {
   if (V.K == Value::Kind::None && !V.Origin.empty())
     return "missing data argument '" + V.Origin + "'";
-  if (V.isTensor() && !V.Origin.empty())
-    return "a tensor of shape " + dimsString(V.Shape) + " computed from the data argument '" + V.Origin + "'";
+  if (V.isTensor() && !V.Origin.empty()) {
+    bool Several = V.Origin.find(", ") != std::string::npos;
+    return "a tensor of shape " + dimsString(V.Shape) + " computed from the data argument" + (Several ? "s " : " ") +
+           V.Origin;
+  }
   return "a " + typeName(V) + " value";
 }
 

@@ -88,8 +88,8 @@ struct Value {
   ir::ConstraintId Constraint = ir::ConstraintId::Real;
   double Low = 0, High = 0;
 
-  /// The data argument this tensor was computed from, through elementwise
-  /// and shape operations on it alone (for errors that name the argument).
+  /// The data arguments this tensor was computed from, through elementwise
+  /// and shape operations ("x1, x2"), for errors that name them.
   /// On a None value: the entry argument that had no data.
   std::string Origin;
 

@@ -23,10 +23,7 @@ namespace svic::runtime {
 
 namespace {
 
-/// Per-thread scratch, allocated once per estimate, never per sample.
-struct Scratch {
-  std::vector<double> Grad, Signals, Workspace, Shift, S1, S2;
-};
+using detail::Scratch;
 
 /// The reduction of one block: count, then mean and M2 per value.
 struct BlockStats {
@@ -49,6 +46,49 @@ Estimator::Estimator(Descriptor Desc, svic_sample_fn F, std::vector<double> Valu
                        " values but the program expects " + std::to_string(D.DataDoubles));
 }
 
+Estimate Estimator::estimateOne(const std::vector<double> &U, uint64_t Seed, uint64_t Step,
+                                const double *Baselines,
+                                std::chrono::steady_clock::time_point Start) const {
+  const size_t P = static_cast<size_t>(D.ParamDoubles), S = D.ScoreSites.size();
+  Scratch Sc;
+  {
+    std::lock_guard<std::mutex> G(Pool->SpareLock);
+    if (!Pool->Spare.empty()) {
+      Sc = std::move(Pool->Spare.back());
+      Pool->Spare.pop_back();
+    }
+  }
+  Sc.Grad.assign(P, 0.0);
+  Sc.Signals.assign(S, 0.0);
+  Sc.Workspace.resize(static_cast<size_t>(D.WorkspaceDoubles));
+  svic_sample_ctx Ctx;
+  Ctx.params = U.data();
+  Ctx.data = Data.data();
+  Ctx.baselines = Baselines;
+  Ctx.grad = Sc.Grad.data();
+  Ctx.signals = Sc.Signals.data();
+  Ctx.workspace = Sc.Workspace.data();
+  Ctx.seed = Seed;
+  Ctx.step = Step;
+  Ctx.sample = 0;
+  Ctx.bad_site = -1;
+  Ctx.kink_hits = 0;
+  Estimate E;
+  E.Samples = 1;
+  E.ElboMean = Fn(&Ctx);
+  E.GradMean = Sc.Grad;
+  E.GradStderr.assign(P, 0.0);
+  E.SignalMean = Sc.Signals;
+  E.BadSite = Ctx.bad_site;
+  E.KinkHits = Ctx.kink_hits;
+  {
+    std::lock_guard<std::mutex> G(Pool->SpareLock);
+    Pool->Spare.push_back(std::move(Sc));
+  }
+  E.Seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - Start).count();
+  return E;
+}
+
 Estimate Estimator::estimate(const std::vector<double> &U, uint64_t Seed, uint64_t Step, int64_t K,
                              int Threads, const std::vector<double> &Baselines) const {
   auto Start = std::chrono::steady_clock::now();
@@ -61,8 +101,11 @@ Estimate Estimator::estimate(const std::vector<double> &U, uint64_t Seed, uint64
                        std::to_string(Baselines.size()));
   if (K < 1)
     throw RuntimeError("the number of samples must be at least 1");
-  std::vector<double> ZeroBaselines(S, 0.0);
+  std::vector<double> ZeroBaselines(Baselines.empty() ? S : 0, 0.0);
   const double *B = Baselines.empty() ? ZeroBaselines.data() : Baselines.data();
+
+  if (K == 1) // a training step: no blocks, no moments (bit-identical to them: mean = the sample)
+    return estimateOne(U, Seed, Step, B, Start);
 
   // Values per sample: the gradient, the ELBO, the learning signals.
   const size_t NV = P + 1 + S;
@@ -131,28 +174,43 @@ Estimate Estimator::estimate(const std::vector<double> &U, uint64_t Seed, uint64
       St.M2[J] = std::max(S2[J] - S1[J] * S1[J] / N, 0.0);
     }
   };
-  auto MakeScratch = [&] {
+  // Generated code writes every workspace value before reading it, so a
+  // reused workspace needs no clearing; the other buffers are reset per block.
+  auto TakeScratch = [&] {
     Scratch Sc;
-    Sc.Grad.assign(P, 0.0);
-    Sc.Signals.assign(S, 0.0);
-    Sc.Workspace.assign(static_cast<size_t>(D.WorkspaceDoubles), 0.0);
-    Sc.Shift.assign(NV, 0.0);
-    Sc.S1.assign(NV, 0.0);
-    Sc.S2.assign(NV, 0.0);
+    {
+      std::lock_guard<std::mutex> G(Pool->SpareLock);
+      if (!Pool->Spare.empty()) {
+        Sc = std::move(Pool->Spare.back());
+        Pool->Spare.pop_back();
+      }
+    }
+    Sc.Grad.resize(P);
+    Sc.Signals.resize(S);
+    Sc.Workspace.resize(static_cast<size_t>(D.WorkspaceDoubles));
+    Sc.Shift.resize(NV);
+    Sc.S1.resize(NV);
+    Sc.S2.resize(NV);
     return Sc;
+  };
+  auto ReturnScratch = [&](Scratch &&Sc) {
+    std::lock_guard<std::mutex> G(Pool->SpareLock);
+    Pool->Spare.push_back(std::move(Sc));
   };
 
   int64_t Workers = std::min<int64_t>(std::max(Threads, 1), NumBlocks);
   if (Workers == 1) {
-    Scratch Sc = MakeScratch();
+    Scratch Sc = TakeScratch();
     for (int64_t Blk = 0; Blk < NumBlocks; ++Blk)
       RunBlock(Blk, Sc);
+    ReturnScratch(std::move(Sc));
   } else {
     std::atomic<int64_t> Next{0};
     auto Work = [&] {
-      Scratch Sc = MakeScratch();
+      Scratch Sc = TakeScratch();
       for (int64_t Blk = Next++; Blk < NumBlocks; Blk = Next++)
         RunBlock(Blk, Sc);
+      ReturnScratch(std::move(Sc));
     };
     std::function<void()> Body = Work;
     std::lock_guard<std::mutex> L(Pool->Lock);

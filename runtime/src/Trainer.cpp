@@ -74,23 +74,23 @@ Trainer::Trainer(Descriptor D, svic_sample_fn Fn, std::vector<double> Data, Trai
 Estimate Trainer::stepOnce(uint64_t Seed, int64_t Samples) {
   const Descriptor &D = Est.descriptor();
   Estimate E = Est.estimate(U, Seed, static_cast<uint64_t>(Step), Samples, C.Threads, Baselines);
-  std::string At = " at step " + std::to_string(Step);
+  auto At = [&] { return " at step " + std::to_string(Step); };
   if (E.BadSite >= 0) {
     std::string Name = "#" + std::to_string(E.BadSite), Loc;
     if (static_cast<size_t>(E.BadSite) < D.Sites.size()) {
       Name = D.Sites[static_cast<size_t>(E.BadSite)].Name;
       Loc = " (" + D.Sites[static_cast<size_t>(E.BadSite)].Location + ")";
     }
-    throw NonFiniteError("non-finite value at site '" + Name + "'" + Loc + At + ", sample " +
+    throw NonFiniteError("non-finite value at site '" + Name + "'" + Loc + At() + ", sample " +
                              std::to_string(E.BadSample),
                          Name, Step);
   }
   if (!std::isfinite(E.ElboMean))
-    throw NonFiniteError("non-finite ELBO" + At, "", Step);
+    throw NonFiniteError("non-finite ELBO" + At(), "", Step);
   for (const ParamDesc &P : D.Params)
     for (int64_t I = 0; I < P.Size; ++I)
       if (!std::isfinite(E.GradMean[static_cast<size_t>(P.Offset + I)]))
-        throw NonFiniteError("non-finite gradient of param '" + P.Name + "'" + At,
+        throw NonFiniteError("non-finite gradient of param '" + P.Name + "'" + At(),
                              "gradient of param '" + P.Name + "'", Step);
   // Baselines are used before they are updated, as in Pyro's TraceGraph_ELBO.
   for (size_t S = 0; S < Baselines.size() && Est.descriptor().UseBaselines; ++S)

@@ -44,11 +44,21 @@ private:
   std::vector<std::thread> Threads;
 };
 
+/// One thread's buffers during an estimate.
+struct Scratch {
+  std::vector<double> Grad, Signals, Workspace, Shift, S1, S2;
+};
+
 /// The pool an Estimator and its copies share, created on first use; Lock
-/// serialises parallel regions of concurrent estimates.
+/// serialises parallel regions of concurrent estimates. Spare keeps the
+/// scratch buffers between estimates: a training step runs one estimate every
+/// few microseconds, and allocating and clearing a workspace each time cost
+/// more than the estimate itself.
 struct PoolHolder {
   std::mutex Lock;
   std::unique_ptr<WorkerPool> Pool;
+  std::mutex SpareLock;
+  std::vector<Scratch> Spare;
 };
 
 } // namespace svic::runtime::detail

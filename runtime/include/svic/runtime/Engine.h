@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -154,6 +155,9 @@ public:
   const Descriptor &descriptor() const { return D; }
 
 private:
+  Estimate estimateOne(const std::vector<double> &U, uint64_t Seed, uint64_t Step,
+                       const double *Baselines, std::chrono::steady_clock::time_point Start) const;
+
   Descriptor D;
   svic_sample_fn Fn;
   std::vector<double> Data;
