@@ -18,6 +18,7 @@
 
 #include "Lower.h"
 
+#include "Reach.h"
 #include "StackGuard.h"
 #include "Strings.h"
 #include "svic/frontend/Parse.h"
@@ -193,6 +194,7 @@ private:
   std::deque<Scope> Scopes;
   Scope *Cur = nullptr;
   Scope *ModuleScope = nullptr;
+  std::vector<std::string> StarImports; ///< modules of `from M import *`
 
   //===-- functions being lowered --===//
   struct FunctionCtx {
@@ -445,6 +447,8 @@ private:
         return B->Qual;
       if (!B && builtinNames().count(N->Id) && !isLocalName(N->Id))
         return N->Id;
+      if (!B && !isLocalName(N->Id))
+        return starImported(N->Id);
       return std::nullopt;
     }
     if (auto *At = dyn_cast<A::Attribute>(&E)) {
@@ -454,6 +458,7 @@ private:
     }
     return std::nullopt;
   }
+  std::optional<std::string> starImported(const std::string &Name);
   bool isLocalName(const std::string &Name) {
     for (Scope *S = Cur; S; S = S->Parent)
       if (S->Names.count(Name) || (S->IsFunction && S->Locals.count(Name)))
@@ -773,9 +778,12 @@ void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry) {
   ModuleScope = &Scopes.back();
   Cur = ModuleScope;
 
-  // Module-level statements, in order.
-  for (const A::StmtPtr &S : M.Stmts)
-    lowerModuleStmt(*S, P.Body);
+  // The module-level statements the entry reaches, in order; the rest
+  // (argparse set-up, main(), plotting, unused code) is never analysed.
+  const std::vector<bool> Reached = reachedStatements(M, {&Entry});
+  for (size_t I = 0; I < M.Stmts.size(); ++I)
+    if (Reached[I])
+      lowerModuleStmt(*M.Stmts[I], P.Body);
 
   // The entry function: parameters are free inputs.
   Scopes.emplace_back();
@@ -787,7 +795,10 @@ void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry) {
     if (!Pm.Name.empty())
       Fn->Locals.insert(Pm.Name);
   Cur = Fn;
-  // Decorators and `async` of the entry were reported with its definition.
+  if (Entry.IsAsync)
+    unsupported(Entry.Loc, "async functions are not supported; use a plain def");
+  for (const A::ExprPtr &D : Entry.Decorators)
+    unsupported(D->Loc, "decorators are not supported; remove '@" + text(*D) + "'");
   for (const A::Param &Pm : Entry.Params) {
     switch (Pm.K) {
     case A::Param::Kind::Normal: {
@@ -815,13 +826,13 @@ void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry) {
 }
 
 void Lowerer::lowerModuleStmt(const A::Stmt &S, Block &Out) {
-  // `if __name__ == "__main__":` never runs when the file is a model: skip it.
-  if (auto *If = dyn_cast<A::If>(&S)) {
-    if (auto *Cmp = dyn_cast<A::Compare>(If->Test.get())) {
-      auto *L = dyn_cast<A::Name>(Cmp->Left.get());
-      if (L && L->Id == "__name__" && Cmp->Ops.size() == 1)
-        return;
-    }
+  // A reached try at module level (`try: import x` / `except ImportError:`):
+  // the path without an exception.
+  if (auto *T = dyn_cast<A::Try>(&S)) {
+    lowerBody(T->Inner, Out);
+    lowerBody(T->OrElse, Out);
+    lowerBody(T->Finally, Out);
+    return;
   }
   lowerStmt(S, Out);
 }
@@ -835,16 +846,10 @@ void Lowerer::defineFunction(const A::FunctionDef &F) {
 }
 
 void Lowerer::lowerImport(const A::Stmt &S) {
+  // Any module may be imported: the import only binds a name. What the entry
+  // functions then call through it decides what is analysed.
   if (auto *I = dyn_cast<A::Import>(&S)) {
     for (const A::Alias &Al : I->Names) {
-      if (!allowedModules().count(Al.Name)) {
-        error(DiagId::BadImport, Al.Loc,
-              "importing '" + Al.Name +
-                  "' is not supported; svic accepts imports of pyro, pyro.distributions, "
-                  "pyro.poutine, torch, torch.nn, torch.nn.functional, "
-                  "torch.distributions.constraints and math");
-        continue;
-      }
       Binding B;
       B.K = Binding::Kind::Qualified;
       if (Al.AsName.empty()) {
@@ -858,33 +863,34 @@ void Lowerer::lowerImport(const A::Stmt &S) {
     return;
   }
   const auto *I = cast<A::ImportFrom>(&S);
-  if (I->Level > 0) {
-    unsupported(I->Loc, "relative imports are not supported; put the model in one file or pass "
-                        "the guide with --guide");
-    return;
-  }
   if (I->Module == "__future__")
     return;
+  // A relative import keeps its dots: `.modules.Encoder` names no table row.
+  const std::string Module = std::string(static_cast<size_t>(I->Level), '.') + I->Module;
   for (const A::Alias &Al : I->Names) {
     if (Al.Name == "*") {
-      unsupported(Al.Loc, "wildcard imports are not supported; import the names you use");
-      continue;
-    }
-    std::string Full = I->Module + "." + Al.Name;
-    bool IsModule = allowedModules().count(Full) > 0;
-    if (!IsModule && !allowedModules().count(I->Module)) {
-      error(DiagId::BadImport, Al.Loc,
-            "importing from '" + I->Module +
-                "' is not supported; svic accepts imports from pyro, pyro.distributions, "
-                "pyro.poutine, torch, torch.nn, torch.nn.functional, "
-                "torch.distributions.constraints and math");
+      StarImports.push_back(Module);
       continue;
     }
     Binding B;
     B.K = Binding::Kind::Qualified;
-    B.Qual = Full;
+    B.Qual = Module.empty() || Module.back() == '.' ? Module + Al.Name : Module + "." + Al.Name;
     Cur->Names[Al.AsName.empty() ? Al.Name : Al.AsName] = B;
   }
+}
+
+/// `Normal` after `from pyro.distributions import *`: the qualified name of
+/// \p Name in a star-imported module that svic knows, if any.
+std::optional<std::string> Lowerer::starImported(const std::string &Name) {
+  for (const std::string &M : StarImports) {
+    std::string Q = M + "." + Name;
+    if (lookupOp(Q) || lookupModule(Q) || allowedModules().count(Q) ||
+        (M == "pyro.distributions" && findDistribution(Name)) ||
+        startsWith(M, "torch.distributions.constraints") ||
+        startsWith(M, "pyro.distributions.constraints"))
+      return Q;
+  }
+  return std::nullopt;
 }
 
 //===-- Statements ---------------------------------------------------------------===//

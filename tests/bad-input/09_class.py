@@ -8,4 +8,4 @@ class Decoder(nn.Module):
 
 
 def model():
-    pass
+    decoder = Decoder()

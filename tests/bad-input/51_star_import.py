@@ -3,4 +3,4 @@ from pyro.distributions import *
 
 
 def model():
-    pass
+    pyro.sample("z", Frobnicate(0., 1.))

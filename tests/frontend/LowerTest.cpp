@@ -43,6 +43,44 @@ template <typename T> const T *find(const Block &B) {
 
 //===-- Programs and entries ---------------------------------------------------===//
 
+// Reach, not file: imports of any module are recorded, and code the entry
+// never reaches (argparse, main(), data loading, unused classes) is skipped.
+TEST(Lower, OnlyWhatTheEntryReachesIsLowered) {
+  auto L = lower(R"py(import argparse
+import numpy as np
+import pyro
+import pyro.distributions as dist
+from pyro.distributions import *
+from .util import load_data
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--steps", type=int, default=100)
+DATA = load_data("x.csv")
+SCALE = 2.0
+
+
+class Trainer:
+    def fit(self):
+        return np.mean(DATA)
+
+
+def model(x):
+    import os
+    pyro.sample("z", Normal(0., SCALE))
+
+
+def main(args):
+    Trainer().fit()
+
+
+if __name__ == "__main__":
+    main(parser.parse_args())
+)py");
+  ASSERT_LOWERS(L);
+  EXPECT_EQ(L->modelIr(), "%SCALE = 2.0  @11:1\n"
+                          "sample \"z\" ~ dist.Normal(0.0, %SCALE)  @21:5\n");
+}
+
 TEST(Lower, ModuleLevelThenEntryBody) {
   auto L = lower(R"py("""Docstring."""
 import torch
@@ -68,8 +106,8 @@ def main(data, n=3):
   EXPECT_EQ(P.var(P.Inputs[0]).Name, "data");
   EXPECT_EQ(P.var(P.Inputs[0]).Kind, VarKind::Input);
   EXPECT_EQ(P.var(P.Inputs[1]).Name, "n");
+  // `net` is never read by the entry: not analysed.
   EXPECT_EQ(L->modelIr(), "%SCALE = 2.0  @5:1\n"
-                          "%net = torch.nn.Linear(2, 1)  @6:1\n"
                           "%y = %data * %SCALE  @15:5\n");
   EXPECT_FALSE(L->Programs->Guide);
 }

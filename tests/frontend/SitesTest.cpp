@@ -101,13 +101,16 @@ TEST(Printer, Numbers) {
 }
 
 TEST(Printer, HeaderAndDuplicateNames) {
-  auto L = lower("import torch\n\nx = 1\n\n\ndef model(data):\n    x = 2\n    return x\n");
+  // The module-level x is reached through `one`; the entry's x is another.
+  auto L = lower("import torch\n\nx = 1\n\n\ndef one():\n    return x\n\n\n"
+                 "def model(data):\n    x = one() + 1\n    return x\n");
   ASSERT_TRUE(L->ok()) << L->diags();
   EXPECT_EQ(printProgram(L->model(), L->SM), "model model (test.py)\n"
                                              "inputs: %data\n"
                                              "%x = 1  @3:1\n"
-                                             "%x~1 = 2  @7:5\n"
-                                             "return %x~1  @8:5\n");
+                                             "%ret@one#1 = %x  @7:5 via one@11:9\n"
+                                             "%x~1 = %ret@one#1 + 1  @11:5\n"
+                                             "return %x~1  @12:5\n");
 }
 
 TEST(Frontend, DumpAstAndLoadFromDisk) {
