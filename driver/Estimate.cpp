@@ -175,26 +175,6 @@ std::variant<Compiled, int> prepare(const CompileOptions &O, SourceManager &SM, 
   return C;
 }
 
-std::unique_ptr<backend::JitModel> jit(const Compiled &C, double &CompileMs, const std::string &EmitLLVM) {
-  backend::CodegenResult R;
-  auto Start = std::chrono::steady_clock::now();
-  std::unique_ptr<backend::JitModel> M = backend::jitCompile(C.Lowered.Fn, C.DescriptorJson, R, !EmitLLVM.empty());
-  CompileMs = msSince(Start);
-  if (!M) {
-    std::cerr << "svic: internal error: code generation failed: " << R.Error << "\n";
-    return nullptr;
-  }
-  if (!EmitLLVM.empty()) {
-    std::ofstream Out(EmitLLVM);
-    Out << R.OptimizedIR;
-    if (!Out) {
-      std::cerr << "svic: error: cannot write '" << EmitLLVM << "'\n";
-      return nullptr;
-    }
-  }
-  return M;
-}
-
 /// Initial unconstrained params, overridden by --params (constrained values by name).
 std::optional<std::vector<double>> initialParams(const runtime::Descriptor &D, const std::string &Path) {
   std::vector<double> U = runtime::initialUnconstrained(D);
@@ -223,6 +203,36 @@ std::optional<std::vector<double>> initialParams(const runtime::Descriptor &D, c
     return std::nullopt;
   }
   return U;
+}
+
+/// A compiled, JIT-loaded estimator with its starting params.
+struct Jitted {
+  Compiled C;
+  std::unique_ptr<backend::JitModel> M;
+  std::vector<double> U;
+  double CompileMs = 0; ///< lowering + code generation + JIT
+};
+
+std::variant<Jitted, int> prepareJit(const CompileOptions &O, const std::string &ParamsPath, SourceManager &SM,
+                                     DiagnosticEngine &DE) {
+  auto P = prepare(O, SM, DE);
+  if (std::holds_alternative<int>(P))
+    return std::get<int>(P);
+  Jitted J;
+  J.C = std::move(std::get<Compiled>(P));
+  backend::CodegenResult R;
+  auto Start = std::chrono::steady_clock::now();
+  J.M = backend::jitCompile(J.C.Lowered.Fn, J.C.DescriptorJson, R);
+  J.CompileMs = msSince(Start) + J.C.LowerMs;
+  if (!J.M) {
+    std::cerr << "svic: internal error: code generation failed: " << R.Error << "\n";
+    return ExitInternal;
+  }
+  std::optional<std::vector<double>> U = initialParams(J.C.Desc, ParamsPath);
+  if (!U)
+    return ExitBadInput;
+  J.U = std::move(*U);
+  return J;
 }
 
 json estimatorJson(const Compiled &C, const CompileOptions &O) {
@@ -257,19 +267,13 @@ int runGrad(const std::vector<std::string> &Args) {
   }
   SourceManager SM;
   DiagnosticEngine DE;
-  auto P = prepare(O, SM, DE);
+  auto P = prepareJit(O, ParamsPath, SM, DE);
   if (std::holds_alternative<int>(P))
     return std::get<int>(P);
-  Compiled &C = std::get<Compiled>(P);
-  double CompileMs = 0;
-  std::unique_ptr<backend::JitModel> M = jit(C, CompileMs, "");
-  if (!M)
-    return ExitInternal;
-  std::optional<std::vector<double>> U = initialParams(C.Desc, ParamsPath);
-  if (!U)
-    return ExitBadInput;
-  runtime::Estimator Est(C.Desc, M->sampleFn(), C.Data);
-  runtime::Estimate R = Est.estimateWithPilotBaselines(*U, O.Seed, Samples, Threads);
+  Jitted &J = std::get<Jitted>(P);
+  const Compiled &C = J.C;
+  runtime::Estimator Est(C.Desc, J.M->sampleFn(), C.Data);
+  runtime::Estimate R = Est.estimateWithPilotBaselines(J.U, O.Seed, Samples, Threads);
 
   json Grad = json::object();
   for (const runtime::ParamDesc &Pd : C.Desc.Params) {
@@ -284,7 +288,7 @@ int runGrad(const std::vector<std::string> &Args) {
               {"elbo", {{"mean", R.ElboMean}, {"stderr", R.ElboStderr}}},
               {"nsPerEstimate", R.Seconds * 1e9 / double(Samples)},
               {"kinkHits", R.KinkHits},
-              {"compileMs", CompileMs + C.LowerMs}};
+              {"compileMs", J.CompileMs}};
   if (R.BadSite >= 0) {
     const runtime::SiteDesc &S = C.Desc.Sites.at(static_cast<size_t>(R.BadSite));
     std::cerr << S.Location << ": error: the log-density of " << S.Program << " site '" << S.Name
@@ -298,7 +302,7 @@ int runGrad(const std::vector<std::string> &Args) {
                 Out["estimator"]["pathwise"].dump().c_str(), Out["estimator"]["score"].dump().c_str());
     std::printf("ELBO %.6g +- %.3g over %lld samples, %.1f ns per estimate, compiled in %.1f ms\n",
                 R.ElboMean, R.ElboStderr, static_cast<long long>(Samples), Out["nsPerEstimate"].get<double>(),
-                CompileMs + C.LowerMs);
+                J.CompileMs);
     for (const runtime::ParamDesc &Pd : C.Desc.Params)
       for (int64_t I = 0; I < Pd.Size; ++I)
         std::printf("  d ELBO / d %s%s = %.6g +- %.3g\n", Pd.Name.c_str(),
@@ -348,20 +352,14 @@ int runTrain(const std::vector<std::string> &Args) {
 
   SourceManager SM;
   DiagnosticEngine DE;
-  auto P = prepare(O, SM, DE);
+  auto P = prepareJit(O, ParamsPath, SM, DE);
   if (std::holds_alternative<int>(P))
     return std::get<int>(P);
-  Compiled &C = std::get<Compiled>(P);
-  double CompileMs = 0;
-  std::unique_ptr<backend::JitModel> M = jit(C, CompileMs, "");
-  if (!M)
-    return ExitInternal;
-  std::optional<std::vector<double>> U = initialParams(C.Desc, ParamsPath);
-  if (!U)
-    return ExitBadInput;
+  Jitted &J = std::get<Jitted>(P);
+  const Compiled &C = J.C;
 
   bool Tty = isatty(STDERR_FILENO);
-  std::cerr << "svic: compiled in " << std::lround(CompileMs + C.LowerMs) << " ms; estimator " << O.EstimatorName
+  std::cerr << "svic: compiled in " << std::lround(J.CompileMs) << " ms; estimator " << O.EstimatorName
             << " (pathwise: " << json(C.Desc.PathwiseSites).dump() << ", score: " << json(C.Desc.ScoreSites).dump()
             << ")\n";
   auto Start = std::chrono::steady_clock::now();
@@ -386,7 +384,7 @@ int runTrain(const std::vector<std::string> &Args) {
   };
   std::optional<runtime::Trainer> T;
   try {
-    T.emplace(C.Desc, M->sampleFn(), C.Data, TC, *U);
+    T.emplace(C.Desc, J.M->sampleFn(), C.Data, TC, J.U);
     T->run(OnStep);
   } catch (const runtime::NonFiniteError &E) {
     if (Tty)
@@ -403,7 +401,7 @@ int runTrain(const std::vector<std::string> &Args) {
               {"steps", T->step()},
               {"estimator", estimatorJson(C, O)},
               {"secondsTraining", Seconds},
-              {"compileMs", CompileMs + C.LowerMs}};
+              {"compileMs", J.CompileMs}};
   std::cout << Out.dump(2) << "\n";
   if (!ParamsOut.empty()) {
     try {

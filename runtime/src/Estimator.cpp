@@ -25,6 +25,32 @@ namespace {
 
 using detail::Scratch;
 
+/// A scratch from the shared spares (or a new one), sized for this program;
+/// generated code writes every workspace value before reading it, so a reused
+/// workspace needs no clearing.
+Scratch takeScratch(detail::PoolHolder &Pool, size_t P, size_t S, size_t NV, size_t Workspace) {
+  Scratch Sc;
+  {
+    std::lock_guard<std::mutex> G(Pool.SpareLock);
+    if (!Pool.Spare.empty()) {
+      Sc = std::move(Pool.Spare.back());
+      Pool.Spare.pop_back();
+    }
+  }
+  Sc.Grad.resize(P);
+  Sc.Signals.resize(S);
+  Sc.Workspace.resize(Workspace);
+  Sc.Shift.resize(NV);
+  Sc.S1.resize(NV);
+  Sc.S2.resize(NV);
+  return Sc;
+}
+
+void returnScratch(detail::PoolHolder &Pool, Scratch &&Sc) {
+  std::lock_guard<std::mutex> G(Pool.SpareLock);
+  Pool.Spare.push_back(std::move(Sc));
+}
+
 /// The reduction of one block: count, then mean and M2 per value.
 struct BlockStats {
   int64_t N = 0;
@@ -50,17 +76,9 @@ Estimate Estimator::estimateOne(const std::vector<double> &U, uint64_t Seed, uin
                                 const double *Baselines,
                                 std::chrono::steady_clock::time_point Start) const {
   const size_t P = static_cast<size_t>(D.ParamDoubles), S = D.ScoreSites.size();
-  Scratch Sc;
-  {
-    std::lock_guard<std::mutex> G(Pool->SpareLock);
-    if (!Pool->Spare.empty()) {
-      Sc = std::move(Pool->Spare.back());
-      Pool->Spare.pop_back();
-    }
-  }
-  Sc.Grad.assign(P, 0.0);
-  Sc.Signals.assign(S, 0.0);
-  Sc.Workspace.resize(static_cast<size_t>(D.WorkspaceDoubles));
+  Scratch Sc = takeScratch(*Pool, P, S, 0, static_cast<size_t>(D.WorkspaceDoubles));
+  std::fill(Sc.Grad.begin(), Sc.Grad.end(), 0.0);
+  std::fill(Sc.Signals.begin(), Sc.Signals.end(), 0.0);
   svic_sample_ctx Ctx;
   Ctx.params = U.data();
   Ctx.data = Data.data();
@@ -81,10 +99,7 @@ Estimate Estimator::estimateOne(const std::vector<double> &U, uint64_t Seed, uin
   E.SignalMean = Sc.Signals;
   E.BadSite = Ctx.bad_site;
   E.KinkHits = Ctx.kink_hits;
-  {
-    std::lock_guard<std::mutex> G(Pool->SpareLock);
-    Pool->Spare.push_back(std::move(Sc));
-  }
+  returnScratch(*Pool, std::move(Sc));
   E.Seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - Start).count();
   return E;
 }
@@ -174,29 +189,8 @@ Estimate Estimator::estimate(const std::vector<double> &U, uint64_t Seed, uint64
       St.M2[J] = std::max(S2[J] - S1[J] * S1[J] / N, 0.0);
     }
   };
-  // Generated code writes every workspace value before reading it, so a
-  // reused workspace needs no clearing; the other buffers are reset per block.
-  auto TakeScratch = [&] {
-    Scratch Sc;
-    {
-      std::lock_guard<std::mutex> G(Pool->SpareLock);
-      if (!Pool->Spare.empty()) {
-        Sc = std::move(Pool->Spare.back());
-        Pool->Spare.pop_back();
-      }
-    }
-    Sc.Grad.resize(P);
-    Sc.Signals.resize(S);
-    Sc.Workspace.resize(static_cast<size_t>(D.WorkspaceDoubles));
-    Sc.Shift.resize(NV);
-    Sc.S1.resize(NV);
-    Sc.S2.resize(NV);
-    return Sc;
-  };
-  auto ReturnScratch = [&](Scratch &&Sc) {
-    std::lock_guard<std::mutex> G(Pool->SpareLock);
-    Pool->Spare.push_back(std::move(Sc));
-  };
+  auto TakeScratch = [&] { return takeScratch(*Pool, P, S, NV, static_cast<size_t>(D.WorkspaceDoubles)); };
+  auto ReturnScratch = [&](Scratch &&Sc) { returnScratch(*Pool, std::move(Sc)); };
 
   int64_t Workers = std::min<int64_t>(std::max(Threads, 1), NumBlocks);
   if (Workers == 1) {
