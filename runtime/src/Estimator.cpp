@@ -72,33 +72,43 @@ Estimator::Estimator(Descriptor Desc, svic_sample_fn F, std::vector<double> Valu
                        " values but the program expects " + std::to_string(D.DataDoubles));
 }
 
-Estimate Estimator::estimateOne(const std::vector<double> &U, uint64_t Seed, uint64_t Step,
-                                const double *Baselines,
-                                std::chrono::steady_clock::time_point Start) const {
-  const size_t P = static_cast<size_t>(D.ParamDoubles), S = D.ScoreSites.size();
-  Scratch Sc = takeScratch(*Pool, P, S, 0, static_cast<size_t>(D.WorkspaceDoubles));
-  std::fill(Sc.Grad.begin(), Sc.Grad.end(), 0.0);
-  std::fill(Sc.Signals.begin(), Sc.Signals.end(), 0.0);
+double Estimator::sampleOnce(const double *U, uint64_t Seed, uint64_t Step, const double *Baselines,
+                             double *Grad, double *Signals, double *Workspace, int32_t &BadSite,
+                             int32_t &KinkHits) const {
+  std::fill(Grad, Grad + D.ParamDoubles, 0.0);
+  std::fill(Signals, Signals + D.ScoreSites.size(), 0.0);
   svic_sample_ctx Ctx;
-  Ctx.params = U.data();
+  Ctx.params = U;
   Ctx.data = Data.data();
   Ctx.baselines = Baselines;
-  Ctx.grad = Sc.Grad.data();
-  Ctx.signals = Sc.Signals.data();
-  Ctx.workspace = Sc.Workspace.data();
+  Ctx.grad = Grad;
+  Ctx.signals = Signals;
+  Ctx.workspace = Workspace;
   Ctx.seed = Seed;
   Ctx.step = Step;
   Ctx.sample = 0;
   Ctx.bad_site = -1;
   Ctx.kink_hits = 0;
+  double Elbo = Fn(&Ctx);
+  BadSite = Ctx.bad_site;
+  KinkHits = Ctx.kink_hits;
+  return Elbo;
+}
+
+Estimate Estimator::estimateOne(const std::vector<double> &U, uint64_t Seed, uint64_t Step,
+                                const double *Baselines,
+                                std::chrono::steady_clock::time_point Start) const {
+  const size_t P = static_cast<size_t>(D.ParamDoubles), S = D.ScoreSites.size();
+  Scratch Sc = takeScratch(*Pool, P, S, 0, static_cast<size_t>(D.WorkspaceDoubles));
   Estimate E;
   E.Samples = 1;
-  E.ElboMean = Fn(&Ctx);
+  int32_t Kinks = 0;
+  E.ElboMean = sampleOnce(U.data(), Seed, Step, Baselines, Sc.Grad.data(), Sc.Signals.data(),
+                          Sc.Workspace.data(), E.BadSite, Kinks);
+  E.KinkHits = Kinks;
   E.GradMean = Sc.Grad;
   E.GradStderr.assign(P, 0.0);
   E.SignalMean = Sc.Signals;
-  E.BadSite = Ctx.bad_site;
-  E.KinkHits = Ctx.kink_hits;
   returnScratch(*Pool, std::move(Sc));
   E.Seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - Start).count();
   return E;

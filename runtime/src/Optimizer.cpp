@@ -32,8 +32,10 @@ void Optimizer::step(std::vector<double> &U, const std::vector<double> &Ascent) 
     }
     return;
   }
-  double BiasCorrection1 = 1 - std::pow(C.Beta1, static_cast<double>(T));
-  double BiasCorrection2 = 1 - std::pow(C.Beta2, static_cast<double>(T));
+  Beta1Power *= C.Beta1;
+  Beta2Power *= C.Beta2;
+  double BiasCorrection1 = 1 - Beta1Power;
+  double BiasCorrection2 = 1 - Beta2Power;
   double StepSize = C.Lr / BiasCorrection1;
   double BiasCorrection2Sqrt = std::sqrt(BiasCorrection2);
   for (size_t I = 0; I < U.size(); ++I) {
@@ -52,6 +54,8 @@ json Optimizer::state() const {
     J["beta1"] = C.Beta1;
     J["beta2"] = C.Beta2;
     J["eps"] = C.Eps;
+    J["beta1Power"] = Beta1Power;
+    J["beta2Power"] = Beta2Power;
     J["m"] = M;
     J["v"] = V;
   } else {
@@ -73,6 +77,10 @@ void Optimizer::loadState(const json &J) {
     if (NewM.size() != M.size() || NewV.size() != V.size())
       throw RuntimeError("the checkpoint's optimizer state has the wrong number of values");
     T = J.at("t").get<int64_t>();
+    if (Adam) {
+      Beta1Power = J.at("beta1Power").get<double>();
+      Beta2Power = J.at("beta2Power").get<double>();
+    }
     M = std::move(NewM);
     V = std::move(NewV);
   } catch (const json::exception &E) {

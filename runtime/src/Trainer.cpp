@@ -72,33 +72,38 @@ Trainer::Trainer(Descriptor D, svic_sample_fn Fn, std::vector<double> Data, Trai
 }
 
 Estimate Trainer::stepOnce(uint64_t Seed, int64_t Samples) {
-  const Descriptor &D = Est.descriptor();
   Estimate E = Est.estimate(U, Seed, static_cast<uint64_t>(Step), Samples, C.Threads, Baselines);
+  apply(E.ElboMean, E.GradMean, E.SignalMean, E.BadSite, E.BadSample);
+  return E;
+}
+
+void Trainer::apply(double Elbo, const std::vector<double> &Grad, const std::vector<double> &Signals,
+                    int32_t BadSite, uint64_t BadSample) {
+  const Descriptor &D = Est.descriptor();
   auto At = [&] { return " at step " + std::to_string(Step); };
-  if (E.BadSite >= 0) {
-    std::string Name = "#" + std::to_string(E.BadSite), Loc;
-    if (static_cast<size_t>(E.BadSite) < D.Sites.size()) {
-      Name = D.Sites[static_cast<size_t>(E.BadSite)].Name;
-      Loc = " (" + D.Sites[static_cast<size_t>(E.BadSite)].Location + ")";
+  if (BadSite >= 0) {
+    std::string Name = "#" + std::to_string(BadSite), Loc;
+    if (static_cast<size_t>(BadSite) < D.Sites.size()) {
+      Name = D.Sites[static_cast<size_t>(BadSite)].Name;
+      Loc = " (" + D.Sites[static_cast<size_t>(BadSite)].Location + ")";
     }
     throw NonFiniteError("non-finite value at site '" + Name + "'" + Loc + At() + ", sample " +
-                             std::to_string(E.BadSample),
+                             std::to_string(BadSample),
                          Name, Step);
   }
-  if (!std::isfinite(E.ElboMean))
+  if (!std::isfinite(Elbo))
     throw NonFiniteError("non-finite ELBO" + At(), "", Step);
   for (const ParamDesc &P : D.Params)
     for (int64_t I = 0; I < P.Size; ++I)
-      if (!std::isfinite(E.GradMean[static_cast<size_t>(P.Offset + I)]))
+      if (!std::isfinite(Grad[static_cast<size_t>(P.Offset + I)]))
         throw NonFiniteError("non-finite gradient of param '" + P.Name + "'" + At(),
                              "gradient of param '" + P.Name + "'", Step);
   // Baselines are used before they are updated, as in Pyro's TraceGraph_ELBO.
-  for (size_t S = 0; S < Baselines.size() && Est.descriptor().UseBaselines; ++S)
-    Baselines[S] = C.BaselineDecay * Baselines[S] + (1 - C.BaselineDecay) * E.SignalMean[S];
-  Opt.step(U, E.GradMean);
-  LastElbo = E.ElboMean;
+  for (size_t S = 0; S < Baselines.size() && D.UseBaselines; ++S)
+    Baselines[S] = C.BaselineDecay * Baselines[S] + (1 - C.BaselineDecay) * Signals[S];
+  Opt.step(U, Grad);
+  LastElbo = Elbo;
   ++Step;
-  return E;
 }
 
 void Trainer::run(const std::function<void(int64_t Step, double Elbo)> &OnStep) {
@@ -128,7 +133,18 @@ void Trainer::run(const std::function<void(int64_t Step, double Elbo)> &OnStep) 
   }
   while (Step < C.Steps) {
     try {
-      stepOnce(C.Seed, C.Samples);
+      if (C.Samples == 1) { // the common case, with no allocation per step
+        const Descriptor &D = Est.descriptor();
+        OneGrad.resize(static_cast<size_t>(D.ParamDoubles));
+        OneSignals.resize(D.ScoreSites.size());
+        OneWorkspace.resize(static_cast<size_t>(D.WorkspaceDoubles));
+        int32_t BadSite = -1, Kinks = 0;
+        double Elbo = Est.sampleOnce(U.data(), C.Seed, static_cast<uint64_t>(Step), Baselines.data(),
+                                     OneGrad.data(), OneSignals.data(), OneWorkspace.data(), BadSite, Kinks);
+        apply(Elbo, OneGrad, OneSignals, BadSite, 0);
+      } else {
+        stepOnce(C.Seed, C.Samples);
+      }
     } catch (const NonFiniteError &) {
       Trace.flush();
       if (!C.CheckpointPath.empty())

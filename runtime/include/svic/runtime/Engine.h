@@ -152,6 +152,13 @@ public:
   Estimate estimateWithPilotBaselines(const std::vector<double> &U, uint64_t Seed, int64_t K,
                                       int Threads) const;
 
+  /// One sample (index 0 of Seed, Step) into caller-owned buffers, with no
+  /// allocation: Grad (ParamDoubles) and Signals (one per score site) are
+  /// overwritten, Workspace holds WorkspaceDoubles. Returns the sample's ELBO;
+  /// the numbers equal estimate() with K = 1.
+  double sampleOnce(const double *U, uint64_t Seed, uint64_t Step, const double *Baselines, double *Grad,
+                    double *Signals, double *Workspace, int32_t &BadSite, int32_t &KinkHits) const;
+
   const Descriptor &descriptor() const { return D; }
 
 private:
@@ -187,6 +194,9 @@ public:
 private:
   OptimizerConfig C;
   int64_t T = 0;
+  /// Beta1^T and Beta2^T for Adam's bias corrections, kept as running
+  /// products (a pow per step costs as much as a small model's whole step).
+  double Beta1Power = 1, Beta2Power = 1;
   std::vector<double> M, V; ///< Adam: moments; SGD: M is the momentum buffer
 };
 
@@ -249,10 +259,14 @@ public:
 
 private:
   void writeCheckpoint() const;
+  /// Checks a step's outcome, updates the baselines, steps the optimiser.
+  void apply(double Elbo, const std::vector<double> &Grad, const std::vector<double> &Signals,
+             int32_t BadSite, uint64_t BadSample);
 
   Estimator Est;
   TrainConfig C;
   std::vector<double> U, Baselines;
+  std::vector<double> OneGrad, OneSignals, OneWorkspace; ///< one-sample steps reuse these
   Optimizer Opt;
   int64_t Step = 0;
   double LastElbo = 0;
