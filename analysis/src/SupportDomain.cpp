@@ -365,6 +365,12 @@ SupportDesc supportOf(ir::DistId D, const Interval &Lo, const Interval &Hi) {
     break;
   case K::NonNegativeInteger:
     Set(0, 0, Inf, Inf);
+    if (D == ir::DistId::Multinomial) {
+      // Entries in [0, total_count] (and their sum at most total_count).
+      Set(0, 0, 0, 0);
+      Range(Hi, S.HiMin, S.HiMax);
+      S.HiMin = std::max(S.HiMin, 0.0);
+    }
     break;
   case K::Interval:
     Range(Lo, S.LoMin, S.LoMax);
@@ -426,6 +432,17 @@ InclusionResult guideSupportIncluded(const SupportDesc &G, const SupportDesc &M)
              std::string("base measures differ: the guide's ") + describe(G) + " is " +
                  (GCont ? "continuous" : "discrete") + ", the model's " + describe(M) + " is " +
                  (MCont ? "continuous" : "discrete"));
+  if (M.Dist == "Multinomial") {
+    // torch's multinomial(n) constraint: entries >= 0 summing to at most n,
+    // which only another Multinomial with at most n trials is proved to meet.
+    if (G.Dist == "Multinomial" && G.HiMax <= M.HiMin)
+      return R(Inclusion::Included, "multinomial counts of at most " + num(G.HiMax) +
+                                        " trials, inside the model's " + num(M.HiMin));
+    return R(Inclusion::Unknown, "the model's " + describe(M) +
+                                     " also bounds the sum of the entries by total_count; the "
+                                     "guide's " +
+                                     describe(G) + " is not proved to");
+  }
   if (MG == BaseMeasure::Simplex || MM == BaseMeasure::Simplex) {
     if (MG == MM)
       return R(Inclusion::Included, "both on the simplex");

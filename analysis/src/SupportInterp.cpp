@@ -2899,6 +2899,7 @@ private:
       break;
     }
     case DI::Multinomial: {
+      Hi = A.at(0) ? (A.at(0)->isNumeric() ? A.at(0)->Num : Interval::top()) : Interval::point(1);
       Shape PS = ShapeOf(First({1, 2}));
       auto B = Broadcast(A.at(0) ? ShapeOf(A.at(0)) : Shape::scalar(), dropLast(PS, 1));
       if (!B)

@@ -318,6 +318,22 @@ TEST(SupportFrontend, MaskBroadcastsAndBooleanIndexing) {
   EXPECT_NE(B.Verdict, "match") << dump(B); // z has 0 elements, not 4
 }
 
+// Issue 8: Multinomial(n) values are counts summing to at most n (torch
+// raises on [2, 2] for n = 3); a Poisson guide may leave that support.
+TEST(SupportFrontend, MultinomialBoundsTheSumByTotalCount) {
+  auto Pair = [](const std::string &GuideDist) {
+    return run("def model():\n"
+               "    pyro.sample('z', dist.Multinomial(3, torch.tensor([0.5, 0.5])))\n",
+               "def guide():\n    pyro.sample('z', " + GuideDist + ")\n");
+  };
+  SupportResult P = Pair("dist.Poisson(torch.ones(2)).to_event(1)");
+  EXPECT_NE(P.Verdict, "match") << dump(P);
+  SupportResult Same = Pair("dist.Multinomial(3, torch.tensor([0.2, 0.8]))");
+  EXPECT_EQ(Same.Verdict, "match") << dump(Same);
+  SupportResult More = Pair("dist.Multinomial(5, torch.tensor([0.2, 0.8]))");
+  EXPECT_NE(More.Verdict, "match") << dump(More);
+}
+
 TEST(SupportFrontend, CatAndLinearShapeErrors) {
   SupportResult R = run("fc = torch.nn.Linear(5, 2)\n\n\n"
                         "def model():\n"
