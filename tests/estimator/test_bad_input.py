@@ -113,6 +113,34 @@ class BadData(unittest.TestCase):
         self.assertIn("no/such/data.json", errors(r))
 
 
+class BadParams(unittest.TestCase):
+    """--params P.json: a missing file, an unknown param, a wrong size, a value outside the constraint."""
+
+    def check(self, params, *must, model=None):
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "p.json")
+            if params is not None:
+                with open(path, "w") as f:
+                    json.dump(params, f)
+            r = S.run("grad", *(model or S.SPNOR), "--samples", 4, "--params", path)
+        self.assertEqual(r.returncode, 2, S.describe(r))
+        for m in must:
+            self.assertRegex(errors(r), word(m), S.describe(r))
+
+    def test_missing_file(self):
+        self.check(None, "p.json")
+
+    def test_unknown_param(self):
+        self.check({"theta1": 1.0, "bogus": 2.0}, "bogus")
+
+    def test_wrong_size(self):
+        self.check({"theta1": [1.0, 2.0]}, "theta1")
+
+    @unittest.skipUnless(S.BR_REF, "../shared/benchmarks/br-reference not found")
+    def test_outside_constraint(self):
+        self.check({"a_scale": -1.0}, "a_scale", model=S.BR)
+
+
 class NaN(unittest.TestCase):
     STEP = re.compile(r"step\D{0,3}(\d+)", re.I)
 
