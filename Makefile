@@ -7,6 +7,9 @@ SVIC := $(BUILD)/driver/svic
 # ccache (installed by install-deps.sh) makes rebuilds in fresh build
 # directories cheap; the build works without it.
 LAUNCHER := $(if $(shell command -v ccache 2>/dev/null),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache,)
+# Paths under the checkout are hashed relative to it, so a fresh clone in
+# another folder reuses the objects of an earlier build.
+export CCACHE_BASEDIR := $(CURDIR)
 
 .PHONY: all deps configure build test demo asan clean
 
