@@ -167,6 +167,7 @@ SupportDesc canonicalSupport(ir::DistId D) {
   case ir::DistId::Categorical:
     return supportOf(D, Interval::top(), Interval::point(2)); // N = 3
   case ir::DistId::Binomial:
+  case ir::DistId::Multinomial:
     return supportOf(D, Interval::top(), Interval::point(5));
   default:
     return supportOf(D);
@@ -175,7 +176,8 @@ SupportDesc canonicalSupport(ir::DistId D) {
 
 // Row: model; column: guide (in Distributions.def order). Y: the guide's
 // support is contained in the model's; N: certainly not; ?: not decidable.
-// Uniform is Uniform(0, 1), Categorical has 3 classes, Binomial 5 trials.
+// Uniform is Uniform(0, 1), Categorical has 3 classes, Binomial and
+// Multinomial 5 trials.
 const char *const InclusionTable[] = {
     "YYYYYYYYYYYNYYNNNNNNNNN?", // Normal
     "NYYNYNNYYYYNNNNNNNNNNNN?", // LogNormal
@@ -194,8 +196,8 @@ const char *const InclusionTable[] = {
     "NNNNNNNNNNNNNNYNYNNNNN??", // Bernoulli
     "NNNNNNNNNNNNNNYYYNNNNN??", // Categorical(3)
     "NNNNNNNNNNNNNN??Y???????", // OneHotCategorical
-    "NNNNNNNNNNNNNNYYYYNNNN??", // Binomial(5)
-    "NNNNNNNNNNNNNNYYYYYYYY??", // Multinomial
+    "NNNNNNNNNNNNNNYYYYYNNN??", // Binomial(5)
+    "NNNNNNNNNNNNNN??Y?Y?????", // Multinomial(5): counts summing to at most 5
     "NNNNNNNNNNNNNNYYYYYYYY??", // Poisson
     "NNNNNNNNNNNNNNYYYYYYYY??", // Geometric
     "NNNNNNNNNNNNNNYYYYYYYY??", // ZeroInflatedNegativeBinomial
