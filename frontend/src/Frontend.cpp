@@ -5,17 +5,51 @@
 #include "Lower.h"
 #include "svic/frontend/Parse.h"
 
+#include <map>
+#include <vector>
+
 namespace svic::frontend {
 
 namespace {
 
+/// A function or method an entry may be.
+struct EntryRef {
+  const ast::FunctionDef *Fn = nullptr;
+  const ast::ClassDef *Cls = nullptr; ///< set for a method
+  std::string name() const { return Cls ? Cls->Name + "." + Fn->Name : Fn->Name; }
+};
+
 /// The last module-level `def Name`, if any (Python: the last one wins).
-const ast::FunctionDef *findFunction(const ast::Module &M, const std::string &Name) {
+const ast::FunctionDef *findFunction(const ast::Body &B, const std::string &Name) {
   const ast::FunctionDef *Found = nullptr;
-  for (const ast::StmtPtr &S : M.Stmts)
+  for (const ast::StmtPtr &S : B)
     if (auto *F = ir::dyn_cast<ast::FunctionDef>(S.get()); F && F->Name == Name)
       Found = F;
   return Found;
+}
+
+/// Entries named \p Name: `Class.method`, else the module-level function and
+/// the methods of module-level classes with that name.
+std::vector<EntryRef> findEntries(const ast::Module &M, const std::string &Name) {
+  std::vector<EntryRef> Out;
+  size_t Dot = Name.find('.');
+  std::map<std::string, const ast::ClassDef *> Classes; // the last definition wins
+  for (const ast::StmtPtr &S : M.Stmts)
+    if (auto *C = ir::dyn_cast<ast::ClassDef>(S.get()))
+      Classes[C->Name] = C;
+  if (Dot != std::string::npos) {
+    auto It = Classes.find(Name.substr(0, Dot));
+    if (It != Classes.end())
+      if (const ast::FunctionDef *F = findFunction(It->second->Inner, Name.substr(Dot + 1)))
+        Out.push_back(EntryRef{F, It->second});
+    return Out;
+  }
+  if (const ast::FunctionDef *F = findFunction(M.Stmts, Name))
+    Out.push_back(EntryRef{F, nullptr});
+  for (const auto &[ClsName, C] : Classes)
+    if (const ast::FunctionDef *F = findFunction(C->Inner, Name))
+      Out.push_back(EntryRef{F, C});
+  return Out;
 }
 
 bool holdsCode(const ast::Module &M) {
@@ -59,50 +93,71 @@ std::optional<LoadedPrograms> loadFiles(FileId ModelFile, std::optional<FileId> 
   if (!Model || (GuideFile && !Guide))
     return std::nullopt;
 
-  // Model entry: --model-fn, else `model`, else `main`.
-  const ast::FunctionDef *ModelFn = nullptr;
-  if (!Names.ModelFn.empty()) {
-    ModelFn = findFunction(*Model, Names.ModelFn);
-    if (!ModelFn)
+  // An entry: --model-fn/--guide-fn (a function, or Class.method; a plain
+  // name prefers the module-level function), else the unique function or
+  // method named model/guide, else `main`.
+  auto Choose = [&](const ast::Module &Mod, FileId File, const std::string &Asked,
+                    const std::string &Default, bool MainFallback,
+                    const char *Role) -> std::optional<EntryRef> {
+    const std::string Name = Asked.empty() ? Default : Asked;
+    std::vector<EntryRef> Found = findEntries(Mod, Name);
+    if (!Asked.empty() && !Found.empty() && !Found.front().Cls)
+      Found.resize(1);
+    if (Found.size() == 1)
+      return Found.front();
+    if (Found.size() > 1) {
+      std::string List;
+      for (const EntryRef &E : Found)
+        List += (List.empty() ? "" : ", ") + quoted(E.name()) + " (line " +
+                std::to_string(E.Fn->Loc.Line) + ")";
+      DE.report(DiagId::MissingEntry, fileLoc(File),
+                "several candidates for the " + std::string(Role) + " entry in " +
+                    quoted(SM.path(File)) + ": " + List + "; choose one with --" + Role + "-fn");
+      return std::nullopt;
+    }
+    if (Asked.empty() && MainFallback)
+      if (const ast::FunctionDef *F = findFunction(Mod.Stmts, "main"))
+        return EntryRef{F, nullptr};
+    return std::nullopt;
+  };
+
+  std::optional<EntryRef> ModelFn =
+      Choose(*Model, ModelFile, Names.ModelFn, "model", /*MainFallback=*/true, "model");
+  if (!ModelFn && DE.errorCount() == ErrorsBefore) {
+    if (!Names.ModelFn.empty())
       DE.report(DiagId::MissingEntry, fileLoc(ModelFile),
                 "no function " + quoted(Names.ModelFn) + " in " + quoted(SM.path(ModelFile)) +
                     " (named by --model-fn)");
-  } else {
-    ModelFn = findFunction(*Model, "model");
-    if (!ModelFn)
-      ModelFn = findFunction(*Model, "main");
-    if (!ModelFn)
+    else
       DE.report(DiagId::MissingEntry, fileLoc(ModelFile),
                 "no model function in " + quoted(SM.path(ModelFile)) +
                     "; define 'model' (or 'main'), or name the function with --model-fn");
   }
 
-  // Guide entry: --guide-fn, else `guide`, else `main` in a separate file.
   const ast::Module &GuideModule = Guide ? *Guide : *Model;
   FileId GuideId = GuideFile ? *GuideFile : ModelFile;
-  const ast::FunctionDef *GuideFn = nullptr;
-  if (!Names.GuideFn.empty()) {
-    GuideFn = findFunction(GuideModule, Names.GuideFn);
-    if (!GuideFn)
+  const size_t ErrorsBeforeGuide = DE.errorCount();
+  std::optional<EntryRef> GuideFn = Choose(GuideModule, GuideId, Names.GuideFn, "guide",
+                                           /*MainFallback=*/Guide != nullptr, "guide");
+  if (!GuideFn && DE.errorCount() == ErrorsBeforeGuide) {
+    if (!Names.GuideFn.empty())
       DE.report(DiagId::MissingEntry, fileLoc(GuideId),
                 "no function " + quoted(Names.GuideFn) + " in " + quoted(SM.path(GuideId)) +
                     " (named by --guide-fn)");
-  } else {
-    GuideFn = findFunction(GuideModule, "guide");
-    if (!GuideFn && Guide)
-      GuideFn = findFunction(GuideModule, "main");
-    if (!GuideFn && Guide)
+    else if (Guide)
       DE.report(DiagId::MissingEntry, fileLoc(GuideId),
                 "no guide function in " + quoted(SM.path(GuideId)) +
                     "; define 'guide' (or 'main'), or name the function with --guide-fn");
   }
+  if (DE.errorCount() > ErrorsBefore)
+    return std::nullopt;
   if (!ModelFn || (!GuideFn && (Guide || !Names.GuideFn.empty())))
     return std::nullopt;
 
   LoadedPrograms Out;
-  Out.Model = lowerProgram(*Model, *ModelFn, ir::Role::Model, SM, DE);
+  Out.Model = lowerProgram(*Model, *ModelFn->Fn, ModelFn->Cls, ir::Role::Model, SM, DE);
   if (GuideFn)
-    Out.Guide = lowerProgram(GuideModule, *GuideFn, ir::Role::Guide, SM, DE);
+    Out.Guide = lowerProgram(GuideModule, *GuideFn->Fn, GuideFn->Cls, ir::Role::Guide, SM, DE);
   if (DE.errorCount() > ErrorsBefore)
     return std::nullopt;
   return Out;

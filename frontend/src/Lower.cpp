@@ -168,7 +168,7 @@ class Lowerer {
 public:
   Lowerer(Program &P, SourceManager &SM, DiagnosticEngine &DE) : P(P), SM(SM), DE(DE) {}
 
-  void run(const A::Module &M, const A::FunctionDef &Entry);
+  void run(const A::Module &M, const A::FunctionDef &Entry, const A::ClassDef *EntryClass);
 
 private:
   Program &P;
@@ -178,10 +178,11 @@ private:
   //===-- scopes and bindings --===//
   struct Scope;
   struct Binding {
-    enum class Kind { Var, Qualified, Function } K = Kind::Var;
+    enum class Kind { Var, Qualified, Function, Class } K = Kind::Var;
     VarId Var = 0;
     std::string Qual; ///< Qualified: a dotted module path or imported name
     const A::FunctionDef *Fn = nullptr;
+    const A::ClassDef *Cls = nullptr;
     Scope *FnScope = nullptr; ///< where Fn was defined (its closure)
   };
   struct Scope {
@@ -208,15 +209,34 @@ private:
   InlineId CurFrame = 0;
 
   //===-- static facts --===//
+  struct Instance;
   struct Fact {
-    enum class Kind { None, Dist, Plate, Module, String, Template, Tensor } K = Kind::None;
+    enum class Kind { None, Dist, Plate, Module, String, Template, Tensor, Instance } K =
+        Kind::None;
     const Expr *Def =
         nullptr; ///< Dist: DistributionExpr; String: Constant; Template: StrFormat call
     std::shared_ptr<const PlateInfo> Plate; ///< Plate
     std::optional<ModuleId> Mod;            ///< Module (when known)
+    std::shared_ptr<Instance> Inst;         ///< Instance
     std::vector<int> Region;                ///< region nest of the definition
     std::string Invalid;                    ///< non-empty: why the fact cannot be used
   };
+  /// An object of a user class (an nn.Module or PyroModule subclass): its
+  /// fields are variables of the program, its methods are inlined with
+  /// `self` bound to it.
+  struct Instance {
+    const A::ClassDef *Cls = nullptr;
+    Scope *ClsScope = nullptr; ///< where the class was defined
+    std::string Suffix;        ///< "@VAE#1": names its field variables
+    std::map<std::string, VarId> Fields;
+  };
+  /// The instances whose methods are being inlined, with the class that
+  /// defines the method (for `super()`).
+  std::vector<std::pair<std::shared_ptr<Instance>, const A::ClassDef *>> SelfStack;
+  /// Fields last assigned an nn.Parameter (registered by pyro.module).
+  std::set<VarId> ParameterFields;
+  /// Expressions lowered from a constructor call of a user class.
+  std::map<const Expr *, std::shared_ptr<Instance>> InstanceValues;
   std::vector<Fact> Facts; // by VarId
   std::vector<int> Region;
   int NextRegion = 0;
@@ -317,7 +337,10 @@ private:
     Fact F;
     F.Region = Region;
     if (Value) {
-      if (auto *D = dyn_cast<DistributionExpr>(Value)) {
+      if (auto It = InstanceValues.find(Value); It != InstanceValues.end()) {
+        F.K = Fact::Kind::Instance;
+        F.Inst = It->second;
+      } else if (auto *D = dyn_cast<DistributionExpr>(Value)) {
         F.K = Fact::Kind::Dist;
         F.Def = D;
       } else if (auto *M = dyn_cast<ModuleCtorExpr>(Value)) {
@@ -342,9 +365,11 @@ private:
       } else if (auto *R = dyn_cast<VarRefExpr>(Value)) {
         if (R->Var != Target) {
           Fact Copy = fact(R->Var);
-          if (Copy.K == Fact::Kind::Module || Copy.K == Fact::Kind::None) {
+          if (Copy.K == Fact::Kind::Module || Copy.K == Fact::Kind::None ||
+              Copy.K == Fact::Kind::Instance) {
             F.K = Copy.K;
             F.Mod = Copy.Mod;
+            F.Inst = Copy.Inst;
           } else {
             F = Copy;
             // The copy is made here: it is usable where this assignment is.
@@ -509,7 +534,26 @@ private:
   ExprPtr lowerDistMethod(ExprPtr Recv, const std::string &Method, const std::string &Spelling,
                           const A::Call &C, size_t FirstArg, Block &Out);
   ExprPtr lowerConstraint(const std::string &Name, const A::Expr &E, const A::Call *C, Block &Out);
-  ExprPtr inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::Call &C, Block &Out);
+  ExprPtr inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::Call &C, Block &Out,
+                     const Fact *Self = nullptr);
+
+  // user classes
+  void defineClass(const A::ClassDef &C);
+  std::shared_ptr<Instance> instanceOf(const A::Expr &E);
+  const A::FunctionDef *findMethod(const Instance &I, const std::string &Name);
+  std::shared_ptr<Instance> newInstance(const A::ClassDef &Cls, Scope *ClsScope, Block &Out);
+  ExprPtr instantiate(const A::ClassDef &Cls, Scope *ClsScope, const A::Call &C, Block &Out);
+  ExprPtr callMethod(const std::shared_ptr<Instance> &I, const A::FunctionDef &M,
+                     const A::Call &C, Block &Out);
+  ExprPtr callInstance(const std::shared_ptr<Instance> &I, const A::Call &C, Block &Out);
+  void registerInstance(const std::string &Prefix, const Instance &I, const A::Call &C,
+                        Block &Out);
+  Fact instanceFact(const std::shared_ptr<Instance> &I) {
+    Fact F;
+    F.K = Fact::Kind::Instance;
+    F.Inst = I;
+    return F;
+  }
 
   /// Binds the arguments of \p C (skipping the first \p Skip positional ones)
   /// to \p Formals; reports bad-arguments errors naming \p Spelling. Slots
@@ -773,17 +817,48 @@ bool Lowerer::checkHoist(const SourceLoc &L, const std::string &What) {
 
 //===-- Programs ----------------------------------------------------------------===//
 
-void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry) {
+void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry,
+                  const A::ClassDef *EntryClass) {
   Scopes.emplace_back();
   ModuleScope = &Scopes.back();
   Cur = ModuleScope;
 
   // The module-level statements the entry reaches, in order; the rest
   // (argparse set-up, main(), plotting, unused code) is never analysed.
-  const std::vector<bool> Reached = reachedStatements(M, {&Entry});
+  std::set<std::string> Roots;
+  if (EntryClass)
+    Roots.insert(EntryClass->Name);
+  const std::vector<bool> Reached = reachedStatements(M, {&Entry}, Roots);
   for (size_t I = 0; I < M.Stmts.size(); ++I)
     if (Reached[I])
       lowerModuleStmt(*M.Stmts[I], P.Body);
+
+  // An entry method runs on one object of its class, built with the
+  // arguments of a constructor call in the file whose arguments are all
+  // literals, else with the parameter defaults.
+  std::optional<Fact> SelfFact;
+  if (EntryClass) {
+    std::vector<const A::Call *> Calls;
+    findCalls(M, EntryClass->Name, Calls);
+    A::Call NoArgs;
+    NoArgs.Loc = EntryClass->Loc;
+    const A::Call *Ctor = &NoArgs;
+    for (const A::Call *C : Calls) {
+      bool Static = std::all_of(C->Args.begin(), C->Args.end(), [](const A::Arg &Ar) {
+        const A::Expr *V = Ar.Value.get();
+        if (auto *U = dyn_cast<A::UnaryOp>(V))
+          V = U->Operand.get();
+        return (Ar.K == A::Arg::Kind::Positional || Ar.K == A::Arg::Kind::Keyword) &&
+               isa<A::Constant>(V);
+      });
+      if (Static) {
+        Ctor = C;
+        break;
+      }
+    }
+    ExprPtr Obj = instantiate(*EntryClass, ModuleScope, *Ctor, P.Body);
+    SelfFact = instanceFact(InstanceValues[Obj.get()]);
+  }
 
   // The entry function: parameters are free inputs.
   Scopes.emplace_back();
@@ -795,11 +870,22 @@ void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry) {
     if (!Pm.Name.empty())
       Fn->Locals.insert(Pm.Name);
   Cur = Fn;
+  bool SelfBound = false;
+  if (SelfFact && !Entry.Params.empty() && Entry.Params[0].K == A::Param::Kind::Normal) {
+    VarId V = addVar(Entry.Params[0].Name, VarKind::User, Entry.Params[0].Loc);
+    Binding B;
+    B.Var = V;
+    Fn->Names[Entry.Params[0].Name] = B;
+    fact(V) = *SelfFact;
+    SelfBound = true;
+  }
   if (Entry.IsAsync)
     unsupported(Entry.Loc, "async functions are not supported; use a plain def");
   for (const A::ExprPtr &D : Entry.Decorators)
     unsupported(D->Loc, "decorators are not supported; remove '@" + text(*D) + "'");
   for (const A::Param &Pm : Entry.Params) {
+    if (SelfBound && &Pm == &Entry.Params[0])
+      continue;
     switch (Pm.K) {
     case A::Param::Kind::Normal: {
       VarId V = addVar(Pm.Name, VarKind::Input, Pm.Loc);
@@ -970,8 +1056,7 @@ void Lowerer::lowerStmt(const A::Stmt &S, Block &Out) {
     lowerImport(S);
     return;
   case A::StmtKind::ClassDef:
-    unsupported(S.Loc, "class definitions are not supported; define networks as nn modules at "
-                       "module level and helpers with def");
+    defineClass(*cast<A::ClassDef>(&S));
     return;
   case A::StmtKind::Try:
     unsupported(S.Loc, "try statements are not supported");
@@ -1121,6 +1206,20 @@ void Lowerer::store(const A::Expr &Target, ExprPtr Value, Block &Out, const Sour
     }
     return;
   }
+  if (auto *At = dyn_cast<A::Attribute>(&Target)) {
+    if (std::shared_ptr<Instance> I = instanceOf(*At->Value)) {
+      VarId &V = I->Fields[At->Attr];
+      if (!V)
+        V = addVar(At->Attr + I->Suffix, VarKind::User, Target.Loc);
+      auto *PC = dyn_cast<CallExpr>(Value.get());
+      if (PC && PC->Op == OpId::Parameter)
+        ParameterFields.insert(V);
+      else
+        ParameterFields.erase(V);
+      assign(Out, V, std::move(Value), L);
+      return;
+    }
+  }
   if (isa<A::Attribute>(&Target)) {
     std::vector<std::string> Path;
     const A::Expr *Base = &Target;
@@ -1163,7 +1262,7 @@ void Lowerer::invalidateLoopVariant(const A::Body &Loop, const SourceLoc &LoopLo
     if (!B || B->K != Binding::Kind::Var)
       continue;
     Fact &F = fact(B->Var);
-    if (F.K == Fact::Kind::None || F.K == Fact::Kind::Module)
+    if (F.K == Fact::Kind::None || F.K == Fact::Kind::Module || F.K == Fact::Kind::Instance)
       continue;
     F.Invalid = "it changes between iterations of the loop at line " + std::to_string(LoopLoc.Line);
   }
@@ -1413,6 +1512,10 @@ ExprPtr Lowerer::lowerName(const A::Name &N) {
   case Binding::Kind::Function:
     unsupported(N.Loc, "functions as values are not supported; call '" + N.Id + "' directly");
     return constNone(N.Loc);
+  case Binding::Kind::Class:
+    unsupported(N.Loc, "classes as values are not supported; construct the object with '" +
+                           N.Id + "(...)'");
+    return constNone(N.Loc);
   }
   return constNone(N.Loc);
 }
@@ -1572,6 +1675,14 @@ ExprPtr Lowerer::lowerExpr(const A::Expr &E, Block &Out) {
     const auto *At = cast<A::Attribute>(&E);
     if (std::optional<std::string> Q = staticPath(E))
       return lowerStaticValue(*Q, E);
+    if (std::shared_ptr<Instance> I = instanceOf(*At->Value)) {
+      auto F = I->Fields.find(At->Attr);
+      if (F != I->Fields.end())
+        return varRef(E.Loc, F->second);
+      unsupported(E.Loc, "'" + At->Attr + "' is not a field of the '" + I->Cls->Name +
+                             "' object (fields are the attributes its __init__ assigns)");
+      return constNone(E.Loc);
+    }
     if (auto *N = dyn_cast<A::Name>(At->Value.get())) {
       Binding *B = lookup(N->Id);
       if (B && B->K == Binding::Kind::Function) {
@@ -1850,8 +1961,12 @@ ExprPtr Lowerer::lowerCall(const A::Call &C, Block &Out, std::optional<VarId> Ta
     Binding *B = lookup(N->Id, &Unbound);
     if (B && B->K == Binding::Kind::Function)
       return inlineCall(*B->Fn, B->FnScope, C, Out);
+    if (B && B->K == Binding::Kind::Class)
+      return instantiate(*B->Cls, B->FnScope, C, Out);
     if (B && B->K == Binding::Kind::Var) {
       const Fact &F = fact(B->Var);
+      if (F.K == Fact::Kind::Instance)
+        return callInstance(F.Inst, C, Out);
       if (F.K == Fact::Kind::Module)
         return lowerModuleCall(varRef(N->Loc, B->Var), F.Mod, C, Out);
       error(DiagId::UnknownFunction, Func.Loc,
@@ -2043,6 +2158,46 @@ ExprPtr Lowerer::lowerTableCall(OpId Op, const std::string &Spelling, const A::C
 ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Block &Out) {
   const std::string &M = Func.Attr;
   const A::Expr &RecvAst = *Func.Value;
+  // `super().__init__(...)` and `super(Cls, self).m(...)` in a method: the
+  // next user class up the bases, else nn.Module's own (a no-op).
+  if (auto *SC = dyn_cast<A::Call>(&RecvAst)) {
+    std::optional<std::string> Q = staticPath(*SC->Func);
+    if (Q && *Q == "super" && !SelfStack.empty()) {
+      auto [Self, Cls] = SelfStack.back();
+      for (const A::ExprPtr &Base : Cls->Bases) {
+        auto *BN = dyn_cast<A::Name>(Base.get());
+        Binding *BB = BN ? lookup(BN->Id) : nullptr;
+        if (!BB || BB->K != Binding::Kind::Class)
+          continue;
+        Instance View = *Self;
+        View.Cls = BB->Cls;
+        if (const A::FunctionDef *Fn = findMethod(View, M)) {
+          SelfStack.emplace_back(Self, BB->Cls);
+          Fact SelfFact = instanceFact(Self);
+          ExprPtr R = inlineCall(*Fn, BB->FnScope, C, Out, &SelfFact);
+          SelfStack.pop_back();
+          return R;
+        }
+      }
+      if (M == "__init__")
+        return constNone(C.Loc);
+    }
+  }
+  if (std::shared_ptr<Instance> I = instanceOf(RecvAst)) {
+    if (const A::FunctionDef *Fn = findMethod(*I, M))
+      return callMethod(I, *Fn, C, Out);
+    auto F = I->Fields.find(M);
+    if (F != I->Fields.end()) {
+      const Fact &Fc = fact(F->second);
+      if (Fc.K == Fact::Kind::Instance)
+        return callInstance(Fc.Inst, C, Out);
+      if (Fc.K == Fact::Kind::Module)
+        return lowerModuleCall(varRef(Func.Loc, F->second), Fc.Mod, C, Out);
+    }
+    error(DiagId::UnknownFunction, Func.Loc,
+          "'" + I->Cls->Name + "' has no method or callable field '" + M + "'");
+    return constNone(C.Loc);
+  }
   // `"z_{}".format(t)` as a value.
   if (auto *K = dyn_cast<A::Constant>(&RecvAst);
       K && K->Ty == A::Constant::Type::Str && M == "format") {
@@ -2236,8 +2391,167 @@ ExprPtr Lowerer::lowerModuleCall(ExprPtr Callee, std::optional<ModuleId> M, cons
   return R;
 }
 
+//===-- User classes ------------------------------------------------------------===//
+
+/// nn modules without parameters: pyro.module registers nothing for them.
+static bool weightless(ModuleId M) {
+  switch (M) {
+  case ModuleId::ReLU:
+  case ModuleId::LeakyReLU:
+  case ModuleId::ELU:
+  case ModuleId::Softplus:
+  case ModuleId::Sigmoid:
+  case ModuleId::Tanh:
+  case ModuleId::SoftmaxModule:
+  case ModuleId::LogSoftmaxModule:
+  case ModuleId::Identity:
+  case ModuleId::Dropout:
+    return true;
+  default:
+    return false;
+  }
+}
+
+void Lowerer::defineClass(const A::ClassDef &C) {
+  for (const A::ExprPtr &D : C.Decorators)
+    unsupported(D->Loc, "class decorators are not supported; remove '@" + text(*D) + "'");
+  Binding B;
+  B.K = Binding::Kind::Class;
+  B.Cls = &C;
+  B.FnScope = Cur;
+  Cur->Names[C.Name] = B;
+}
+
+std::shared_ptr<Lowerer::Instance> Lowerer::instanceOf(const A::Expr &E) {
+  VarId V = 0;
+  if (auto *N = dyn_cast<A::Name>(&E)) {
+    Binding *B = lookup(N->Id);
+    if (!B || B->K != Binding::Kind::Var)
+      return nullptr;
+    V = B->Var;
+  } else if (auto *At = dyn_cast<A::Attribute>(&E)) {
+    std::shared_ptr<Instance> Base = instanceOf(*At->Value);
+    if (!Base)
+      return nullptr;
+    auto F = Base->Fields.find(At->Attr);
+    if (F == Base->Fields.end())
+      return nullptr;
+    V = F->second;
+  } else {
+    return nullptr;
+  }
+  const Fact &F = fact(V);
+  return F.K == Fact::Kind::Instance ? F.Inst : nullptr;
+}
+
+/// The method \p Name of the object's class or of a user base class.
+const A::FunctionDef *Lowerer::findMethod(const Instance &I, const std::string &Name) {
+  std::vector<const A::ClassDef *> Work{I.Cls};
+  for (size_t K = 0; K < Work.size() && K < 64; ++K) {
+    const A::FunctionDef *Found = nullptr;
+    for (const A::StmtPtr &S : Work[K]->Inner)
+      if (auto *F = dyn_cast<A::FunctionDef>(S.get()); F && F->Name == Name)
+        Found = F;
+    if (Found)
+      return Found;
+    for (const A::ExprPtr &Base : Work[K]->Bases)
+      if (auto *BN = dyn_cast<A::Name>(Base.get()))
+        if (Binding *B = lookup(BN->Id); B && B->K == Binding::Kind::Class)
+          Work.push_back(B->Cls);
+  }
+  return nullptr;
+}
+
+std::shared_ptr<Lowerer::Instance> Lowerer::newInstance(const A::ClassDef &Cls, Scope *ClsScope,
+                                                        Block &Out) {
+  auto I = std::make_shared<Instance>();
+  I->Cls = &Cls;
+  I->ClsScope = ClsScope;
+  I->Suffix = "@" + Cls.Name + "#" + std::to_string(++InlineCount[Cls.Name]);
+  // Class attributes (`z_dim = 50` in the class body) start as fields.
+  Scope *Saved = Cur;
+  Cur = ClsScope;
+  for (const A::StmtPtr &S : Cls.Inner) {
+    auto *As = dyn_cast<A::Assign>(S.get());
+    if (!As || As->Targets.size() != 1 || !isa<A::Name>(As->Targets[0].get()))
+      continue;
+    const std::string &Field = cast<A::Name>(As->Targets[0].get())->Id;
+    VarId V = addVar(Field + I->Suffix, VarKind::User, S->Loc);
+    I->Fields[Field] = V;
+    assign(Out, V, lowerExpr(*As->Value, Out), S->Loc);
+  }
+  Cur = Saved;
+  return I;
+}
+
+ExprPtr Lowerer::instantiate(const A::ClassDef &Cls, Scope *ClsScope, const A::Call &C,
+                             Block &Out) {
+  std::shared_ptr<Instance> I = newInstance(Cls, ClsScope, Out);
+  Instance View = *I;
+  if (const A::FunctionDef *Init = findMethod(View, "__init__"))
+    callMethod(I, *Init, C, Out);
+  ExprPtr R = constNone(C.Loc);
+  InstanceValues[R.get()] = I;
+  return R;
+}
+
+ExprPtr Lowerer::callMethod(const std::shared_ptr<Instance> &I, const A::FunctionDef &M,
+                            const A::Call &C, Block &Out) {
+  // The class that defines M: its bases are where super() looks.
+  const A::ClassDef *Owner = I->Cls;
+  std::vector<const A::ClassDef *> Work{I->Cls};
+  for (size_t K = 0; K < Work.size() && K < 64; ++K) {
+    for (const A::StmtPtr &S : Work[K]->Inner)
+      if (S.get() == &M)
+        Owner = Work[K];
+    for (const A::ExprPtr &Base : Work[K]->Bases)
+      if (auto *BN = dyn_cast<A::Name>(Base.get()))
+        if (Binding *B = lookup(BN->Id); B && B->K == Binding::Kind::Class)
+          Work.push_back(B->Cls);
+  }
+  SelfStack.emplace_back(I, Owner);
+  Fact SelfFact = instanceFact(I);
+  ExprPtr R = inlineCall(M, I->ClsScope, C, Out, &SelfFact);
+  SelfStack.pop_back();
+  return R;
+}
+
+ExprPtr Lowerer::callInstance(const std::shared_ptr<Instance> &I, const A::Call &C, Block &Out) {
+  if (const A::FunctionDef *F = findMethod(*I, "forward"))
+    return callMethod(I, *F, C, Out);
+  error(DiagId::UnknownFunction, C.Loc,
+        "calling a '" + I->Cls->Name + "' object needs a forward method in its class");
+  return constNone(C.Loc);
+}
+
+void Lowerer::registerInstance(const std::string &Prefix, const Instance &I, const A::Call &C,
+                               Block &Out) {
+  for (const auto &[Field, V] : I.Fields) {
+    const Fact &F = fact(V);
+    const std::string Name = Prefix + "$$$" + Field;
+    if (F.K == Fact::Kind::Instance) {
+      registerInstance(Name, *F.Inst, C, Out);
+    } else if (F.K == Fact::Kind::Module && !(F.Mod && weightless(*F.Mod))) {
+      auto S = make<ModuleStmt>(C.Loc);
+      S->Name.Canonical = Name;
+      S->Name.Loc = loc(C.Loc);
+      S->ModuleVar = V;
+      Out.push_back(std::move(S));
+    } else if (ParameterFields.count(V)) {
+      // An nn.Parameter field is the param Prefix$$$Field from here on.
+      auto S = make<ParamStmt>(C.Loc);
+      S->Target = V;
+      S->Name.Canonical = Name;
+      S->Name.Loc = loc(C.Loc);
+      S->Init = varRef(C.Loc, V);
+      Out.push_back(std::move(S));
+      setTensorFact(V);
+    }
+  }
+}
+
 ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::Call &C,
-                            Block &Out) {
+                            Block &Out, const Fact *Self) {
   for (const A::FunctionDef *Active : InlineStack) {
     if (Active == &F) {
       error(DiagId::Recursion, C.Loc,
@@ -2265,6 +2579,12 @@ ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::C
     }
     if (Pm.K == A::Param::Kind::Normal)
       Params.push_back(&Pm);
+  }
+  // A method: `self` is bound to the instance, not to an argument.
+  const A::Param *SelfParam = nullptr;
+  if (Self && !Params.empty()) {
+    SelfParam = Params.front();
+    Params.erase(Params.begin());
   }
   std::vector<const A::Expr *> Slots(Params.size(), nullptr);
   size_t Next = 0;
@@ -2318,7 +2638,8 @@ ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::C
         continue;
       if (auto *N = dyn_cast<A::Name>(Slots[I])) {
         Binding *B = lookup(N->Id);
-        if (B && B->K == Binding::Kind::Var && fact(B->Var).K == Fact::Kind::Plate) {
+        if (B && B->K == Binding::Kind::Var &&
+            (fact(B->Var).K == Fact::Kind::Plate || fact(B->Var).K == Fact::Kind::Instance)) {
           PlateFacts[I] = fact(B->Var);
           continue;
         }
@@ -2352,6 +2673,14 @@ ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::C
   }
   Cur = S;
   CurFrame = Frame;
+  if (SelfParam) {
+    S->Locals.insert(SelfParam->Name);
+    VarId V = addVar(SelfParam->Name + Suffix, VarKind::User, SelfParam->Loc);
+    Binding B;
+    B.Var = V;
+    S->Names[SelfParam->Name] = B;
+    fact(V) = *Self;
+  }
   for (size_t I = 0; I < Params.size(); ++I) {
     VarId V = addVar(Params[I]->Name + Suffix, VarKind::User, Params[I]->Loc);
     Binding B;
@@ -2624,6 +2953,15 @@ void Lowerer::lowerModuleStmt(const A::Call &C, Block &Out, std::optional<VarId>
   Bound B;
   if (!bindArgs(sig(SigModule), C, 0, 0, text(*C.Func), B))
     return;
+  // `pyro.module("vae", self)`: every submodule and nn.Parameter field of the
+  // object, under Pyro's names ("vae$$$encoder").
+  if (std::shared_ptr<Instance> I = instanceOf(*B.Slots[1])) {
+    SiteName Name = lowerSiteName(*B.Slots[0], Out);
+    registerInstance(Name.Canonical, *I, C, Out);
+    if (Target)
+      fact(*Target) = instanceFact(I);
+    return;
+  }
   auto S = make<ModuleStmt>(C.Loc);
   S->Target = Target;
   S->Name = lowerSiteName(*B.Slots[0], Out);
@@ -2729,14 +3067,15 @@ std::optional<PlateInfo> Lowerer::plateOf(const A::Expr &E, Block &Out) {
 
 } // namespace
 
-std::unique_ptr<Program> lowerProgram(const A::Module &M, const A::FunctionDef &Entry, Role R,
-                                      SourceManager &SM, DiagnosticEngine &DE) {
+std::unique_ptr<Program> lowerProgram(const A::Module &M, const A::FunctionDef &Entry,
+                                      const A::ClassDef *EntryClass, Role R, SourceManager &SM,
+                                      DiagnosticEngine &DE) {
   auto P = std::make_unique<Program>();
   P->ProgramRole = R;
   P->File = M.File;
-  P->EntryFunction = Entry.Name;
+  P->EntryFunction = EntryClass ? EntryClass->Name + "." + Entry.Name : Entry.Name;
   Lowerer L(*P, SM, DE);
-  L.run(M, Entry);
+  L.run(M, Entry, EntryClass);
   return P;
 }
 

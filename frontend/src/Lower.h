@@ -9,10 +9,14 @@
 
 namespace svic::frontend {
 
-/// Lowers the module-level statements of \p M followed by the body of
-/// \p Entry into a Program. Errors are reported to \p DE; the returned program
-/// is complete but meaningless when errors were reported.
+/// Lowers the module-level statements of \p M that \p Entry reaches followed
+/// by the body of \p Entry into a Program. When \p EntryClass is set, Entry
+/// is a method of it: the program first constructs one object of the class
+/// (with the arguments of a static constructor call in the file, else the
+/// parameter defaults) and binds `self` to it. Errors are reported to \p DE;
+/// the returned program is complete but meaningless when errors were reported.
 std::unique_ptr<ir::Program> lowerProgram(const ast::Module &M, const ast::FunctionDef &Entry,
-                                          ir::Role R, SourceManager &SM, DiagnosticEngine &DE);
+                                          const ast::ClassDef *EntryClass, ir::Role R,
+                                          SourceManager &SM, DiagnosticEngine &DE);
 
 } // namespace svic::frontend

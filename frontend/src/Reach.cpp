@@ -310,7 +310,8 @@ Names freeNames(const FunctionDef &F) {
 }
 
 std::vector<bool> reachedStatements(const Module &M,
-                                    const std::vector<const FunctionDef *> &Entries) {
+                                    const std::vector<const FunctionDef *> &Entries,
+                                    const Names &Roots) {
   const size_t N = M.Stmts.size();
   std::vector<bool> Reached(N, false);
   std::map<std::string, std::vector<size_t>> Definers;
@@ -334,6 +335,7 @@ std::vector<bool> reachedStatements(const Module &M,
       if (Seen.insert(Name).second)
         Work.push_back(Name);
   };
+  Need(Roots);
   for (const FunctionDef *F : Entries) {
     Names R;
     functionReads(*F, R);
@@ -355,6 +357,44 @@ std::vector<bool> reachedStatements(const Module &M,
     }
   }
   return Reached;
+}
+
+namespace {
+
+void callsIn(const Expr &E, const std::string &Name, std::vector<const Call *> &Out) {
+  if (auto *C = dyn_cast<Call>(&E))
+    if (auto *N = dyn_cast<ast::Name>(C->Func.get()); N && N->Id == Name)
+      Out.push_back(C);
+  forEachChild(const_cast<Expr &>(E), [&](Expr &Ch) { callsIn(Ch, Name, Out); });
+}
+
+void callsIn(const Body &B, const std::string &Name, std::vector<const Call *> &Out) {
+  for (const StmtPtr &S : B) {
+    if (auto *E = dyn_cast<ExprStmt>(S.get()))
+      callsIn(*E->Value, Name, Out);
+    else if (auto *A = dyn_cast<Assign>(S.get()))
+      callsIn(*A->Value, Name, Out);
+    else if (auto *R = dyn_cast<Return>(S.get()); R && R->Value)
+      callsIn(*R->Value, Name, Out);
+    else if (auto *F = dyn_cast<FunctionDef>(S.get()))
+      callsIn(F->Inner, Name, Out);
+    else if (auto *I = dyn_cast<If>(S.get()))
+      callsIn(I->Then, Name, Out), callsIn(I->OrElse, Name, Out);
+    else if (auto *Fo = dyn_cast<For>(S.get()))
+      callsIn(Fo->Loop, Name, Out);
+    else if (auto *W = dyn_cast<While>(S.get()))
+      callsIn(W->Loop, Name, Out);
+    else if (auto *Wi = dyn_cast<With>(S.get()))
+      callsIn(Wi->Inner, Name, Out);
+    else if (auto *T = dyn_cast<Try>(S.get()))
+      callsIn(T->Inner, Name, Out);
+  }
+}
+
+} // namespace
+
+void findCalls(const Module &M, const std::string &Name, std::vector<const Call *> &Out) {
+  callsIn(M.Stmts, Name, Out);
 }
 
 } // namespace svic::frontend

@@ -26,9 +26,15 @@ namespace svic::frontend {
 /// locals or parameters.
 std::set<std::string> freeNames(const ast::FunctionDef &F);
 
-/// For each statement of \p M, whether lowering \p Entries needs it.
+/// For each statement of \p M, whether lowering \p Entries needs it; \p Roots
+/// are further names they need (the class of an entry method).
 std::vector<bool> reachedStatements(const ast::Module &M,
-                                    const std::vector<const ast::FunctionDef *> &Entries);
+                                    const std::vector<const ast::FunctionDef *> &Entries,
+                                    const std::set<std::string> &Roots = {});
+
+/// Calls `Name(...)` anywhere in \p M (module level and function bodies).
+void findCalls(const ast::Module &M, const std::string &Name,
+               std::vector<const ast::Call *> &Out);
 
 /// `if __name__ == "__main__":` (or any test of `__name__`): never runs when
 /// the file is loaded as a model.

@@ -9,3 +9,4 @@ class Decoder(nn.Module):
 
 def model():
     decoder = Decoder()
+    decoder.frobnicate(0.)

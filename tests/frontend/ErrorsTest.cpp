@@ -140,8 +140,8 @@ INSTANTIATE_TEST_SUITE_P(Frontend, BadConstruct, ::testing::ValuesIn(Cases));
 
 TEST(Errors, ClassAndDecoratorsAtModuleLevel) {
   EXPECT_EQ(firstError("class A:\n    pass\n\n\ndef model():\n    a = A\n"),
-            "1:1: class definitions are not supported; define networks as nn modules at module "
-            "level and helpers with def [frontend.unsupported-construct]");
+            "6:9: classes as values are not supported; construct the object with 'A(...)' "
+            "[frontend.unsupported-construct]");
   EXPECT_EQ(firstError("def d(f):\n    return f\n\n\n@d\ndef model():\n    pass\n"),
             "5:2: decorators are not supported; remove '@d' [frontend.unsupported-construct]");
   EXPECT_EQ(firstError("async def model():\n    pass\n"),

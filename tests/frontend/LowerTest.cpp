@@ -81,6 +81,69 @@ if __name__ == "__main__":
                           "sample \"z\" ~ dist.Normal(0.0, %SCALE)  @21:5\n");
 }
 
+// nn.Module subclasses: __init__ fields, forward, self.method calls, super(),
+// pyro.module of the object, and model/guide as methods (the default entry
+// is the unique method named model).
+TEST(Lower, ClassesWithFieldsMethodsAndEntryMethods) {
+  auto L = lower(R"py(import torch
+import torch.nn as nn
+import pyro
+import pyro.distributions as dist
+
+
+class Base(nn.Module):
+    def __init__(self, width):
+        super().__init__()
+        self.width = width
+
+
+class Net(Base):
+    scale = 2.0
+
+    def __init__(self, width=3):
+        super().__init__(width)
+        self.fc = nn.Linear(width, 1)
+        self.act = nn.Softplus()
+        self.w = nn.Parameter(torch.zeros(1))
+
+    def forward(self, x):
+        return self.act(self.fc(x)) + self.w
+
+    def model(self, x):
+        pyro.module("net", self)
+        return pyro.sample("y", dist.Normal(self(x), self.scale))
+
+
+net = Net(5)
+)py");
+  ASSERT_LOWERS(L);
+  EXPECT_EQ(L->model().EntryFunction, "Net.model");
+  // Built with the arguments of the static call Net(5); the Softplus field
+  // has no weights; the nn.Parameter field becomes the param net$$$w.
+  EXPECT_EQ(L->modelIr(),
+            "%scale@Net#1 = 2.0  @14:5\n"
+            "%width@__init__#1 = 5  @16:24 via __init__@30:7\n"
+            "%width@__init__#2 = %width@__init__#1  @8:24 via __init__@17:9 via __init__@30:7\n"
+            "%width@Net#1 = %width@__init__#2  @10:9 via __init__@17:9 via __init__@30:7\n"
+            "%fc@Net#1 = torch.nn.Linear(%width@__init__#1, 1)  @18:9 via __init__@30:7\n"
+            "%act@Net#1 = torch.nn.Softplus()  @19:9 via __init__@30:7\n"
+            "%w@Net#1 = torch.nn.Parameter(torch.zeros(1))  @20:9 via __init__@30:7\n"
+            "module \"net$$$fc\" %fc@Net#1  @26:9\n"
+            "%w@Net#1 = param \"net$$$w\" init=%w@Net#1  @26:9\n"
+            "%x@forward#1 = %x  @22:23 via forward@27:45\n"
+            "%ret@forward#1 = %act@Net#1(%fc@Net#1(%x@forward#1)) + %w@Net#1  @23:9 via "
+            "forward@27:45\n"
+            "%sample.1 = sample \"y\" ~ dist.Normal(%ret@forward#1, %scale@Net#1)  @27:16\n"
+            "return %sample.1  @27:9\n");
+}
+
+TEST(Lower, AmbiguousEntriesAreListed) {
+  EXPECT_EQ(svic::test::firstError("import pyro\n\n\nclass A:\n    def model(self):\n        pass\n\n\n"
+                       "def model():\n    pass\n"),
+            "several candidates for the model entry in 'test.py': 'model' (line 9), "
+            "'A.model' (line 5); choose one with --model-fn [frontend.missing-entry]");
+}
+
 TEST(Lower, ModuleLevelThenEntryBody) {
   auto L = lower(R"py("""Docstring."""
 import torch
