@@ -199,7 +199,7 @@ std::optional<std::vector<double>> initialParams(const runtime::Descriptor &D, c
       if (std::none_of(D.Params.begin(), D.Params.end(), [&](const runtime::ParamDesc &Pd) { return Pd.Name == Name; }))
         throw runtime::RuntimeError(Path + ": the program has no param '" + Name + "'");
   } catch (const runtime::RuntimeError &E) {
-    std::cerr << "svic: error: " << E.what() << "\n";
+    std::cerr << "svic: error: --params: " << E.what() << "\n";
     return std::nullopt;
   }
   return U;
