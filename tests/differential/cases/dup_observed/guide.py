@@ -1,0 +1,8 @@
+import torch
+import pyro
+import pyro.distributions as dist
+from torch.distributions import constraints
+
+
+def guide():
+    pyro.sample('z', dist.Normal(0., 1.))
