@@ -163,6 +163,9 @@ NumValue transferCall(const ir::CallExpr &C, const std::vector<std::optional<Num
       return NumValue::bottom();
   ArgView A{Args};
   Interval X = A.n(0);
+  auto ArgExpr = [&](size_t I) -> const ir::Expr * {
+    return I < C.Args.Args.size() ? C.Args.Args[I].get() : nullptr;
+  };
   switch (C.Op) {
   // --- elementwise math ---------------------------------------------------
   case OpId::Exp:
@@ -280,17 +283,15 @@ NumValue transferCall(const ir::CallExpr &C, const std::vector<std::optional<Num
 
   // --- reductions -----------------------------------------------------------
   case OpId::Sum:
-    return num(ival::sumOf(reductionInput(X, C.Args.Args.size() > 3 ? C.Args.Args[3].get() : nullptr)));
+    return num(ival::sumOf(reductionInput(X, ArgExpr(3))));
   case OpId::Cumsum:
-    return num(ival::sumOf(reductionInput(X, C.Args.Args.size() > 2 ? C.Args.Args[2].get() : nullptr)));
+    return num(ival::sumOf(reductionInput(X, ArgExpr(2))));
   case OpId::Mean:
-    return num(reductionInput(X, C.Args.Args.size() > 3 ? C.Args.Args[3].get() : nullptr).hull());
+    return num(reductionInput(X, ArgExpr(3)).hull());
   case OpId::Prod:
-    return num(
-        ival::productOf(reductionInput(X, C.Args.Args.size() > 3 ? C.Args.Args[3].get() : nullptr)));
+    return num(ival::productOf(reductionInput(X, ArgExpr(3))));
   case OpId::Cumprod:
-    return num(
-        ival::productOf(reductionInput(X, C.Args.Args.size() > 2 ? C.Args.Args[2].get() : nullptr)));
+    return num(ival::productOf(reductionInput(X, ArgExpr(2))));
   case OpId::Max:
   case OpId::Min:
     // Values (and, with dim, a tuple of values and indices). A second
@@ -377,7 +378,7 @@ NumValue transferCall(const ir::CallExpr &C, const std::vector<std::optional<Num
   case OpId::Eye:
     return num(Interval::integers(0, 1));
   case OpId::Full:
-    return num(castTo(A.n(1), C.Args.Args.size() > 2 ? C.Args.Args[2].get() : nullptr));
+    return num(castTo(A.n(1), ArgExpr(2)));
   case OpId::FillInit:
     // Converted to the receiver's dtype, which the IR does not carry.
     return num(castTo(A.n(1), nullptr, false));

@@ -492,16 +492,25 @@ private:
   }
 
   //===-- statements --===//
-  void lowerBody(const A::Body &B, Block &Out) {
-    for (const A::StmtPtr &S : B)
-      lowerStmt(*S, Out);
+  void lowerBody(const A::Body &B, Block &Out, size_t First = 0) {
+    for (size_t I = First; I < B.size(); ++I) {
+      // `if c: ...; return x` followed by more code (an early return): the
+      // rest of the block runs only in the else branch.
+      auto *If = dyn_cast<A::If>(B[I].get());
+      if (If && I + 1 < B.size() && !Functions.empty() && endsWithReturn(If->Then) &&
+          !hasReturn(If->OrElse)) {
+        lowerIf(*If, Out, &B, I + 1);
+        return;
+      }
+      lowerStmt(*B[I], Out);
+    }
   }
   void lowerStmt(const A::Stmt &S, Block &Out);
   void lowerModuleStmt(const A::Stmt &S, Block &Out);
   void lowerImport(const A::Stmt &S);
   void lowerExprStmt(const A::ExprStmt &S, Block &Out);
   void lowerAssign(const A::Assign &S, Block &Out);
-  void lowerIf(const A::If &S, Block &Out);
+  void lowerIf(const A::If &S, Block &Out, const A::Body *Rest = nullptr, size_t RestFrom = 0);
   void lowerFor(const A::For &S, Block &Out);
   void lowerWhile(const A::While &S, Block &Out);
   void lowerWith(const A::With &S, size_t Item, Block &Out);
@@ -744,7 +753,10 @@ void Lowerer::checkReturns(const A::Body &B, bool Tail) {
         unsupported(S->Loc, "return before the end of a function is not supported; make every "
                             "return the last statement of its branch");
     } else if (auto *If = dyn_cast<A::If>(S)) {
-      checkReturns(If->Then, Last);
+      // An early return (`if c: return x` before more code) is lowered as if
+      // the rest of the block were the else branch.
+      const bool Early = Tail && !Last && endsWithReturn(If->Then) && !hasReturn(If->OrElse);
+      checkReturns(If->Then, Last || Early);
       checkReturns(If->OrElse, Last);
     } else if (auto *W = dyn_cast<A::With>(S)) {
       checkReturns(W->Inner, Last);
@@ -1268,7 +1280,7 @@ void Lowerer::invalidateLoopVariant(const A::Body &Loop, const SourceLoc &LoopLo
   }
 }
 
-void Lowerer::lowerIf(const A::If &S, Block &Out) {
+void Lowerer::lowerIf(const A::If &S, Block &Out, const A::Body *Rest, size_t RestFrom) {
   auto St = make<IfStmt>(S.Loc);
   St->Cond = lowerExpr(*S.Test, Out);
   enterRegion();
@@ -1276,6 +1288,8 @@ void Lowerer::lowerIf(const A::If &S, Block &Out) {
   leaveRegion();
   enterRegion();
   lowerBody(S.OrElse, St->Else);
+  if (Rest)
+    lowerBody(*Rest, St->Else, RestFrom);
   leaveRegion();
   Out.push_back(std::move(St));
 }

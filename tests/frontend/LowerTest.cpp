@@ -137,6 +137,38 @@ net = Net(5)
             "return %sample.1  @27:9\n");
 }
 
+// `if c: return x` before more code: the rest is the else branch, in
+// helpers and in the entry.
+TEST(Lower, EarlyReturns) {
+  auto L = lower(R"py(import pyro
+import pyro.distributions as dist
+
+
+def scale_of(k):
+    if k == 0:
+        return 1.
+    return 2.
+
+
+def model(n, flag=True):
+    if not flag:
+        return None
+    z = pyro.sample("z", dist.Normal(0., scale_of(n)))
+    return z
+)py");
+  ASSERT_LOWERS(L);
+  EXPECT_EQ(L->modelIr(), "if not %flag:  @12:5\n"
+                          "  return None  @13:9\n"
+                          "else:\n"
+                          "  %k@scale_of#1 = %n  @5:14 via scale_of@14:42\n"
+                          "  if %k@scale_of#1 == 0:  @6:5 via scale_of@14:42\n"
+                          "    %ret@scale_of#1 = 1.0  @7:9 via scale_of@14:42\n"
+                          "  else:\n"
+                          "    %ret@scale_of#1 = 2.0  @8:5 via scale_of@14:42\n"
+                          "  %z = sample \"z\" ~ dist.Normal(0.0, %ret@scale_of#1)  @14:9\n"
+                          "  return %z  @15:5\n");
+}
+
 TEST(Lower, AmbiguousEntriesAreListed) {
   EXPECT_EQ(svic::test::firstError("import pyro\n\n\nclass A:\n    def model(self):\n        pass\n\n\n"
                        "def model():\n    pass\n"),
