@@ -103,6 +103,15 @@ private:
     return A;
   }
 
+  /// A constant global, created through the module that owns it.
+  GlobalVariable *constantGlobal(const std::string &Name, Constant *Init, GlobalValue::LinkageTypes Linkage) {
+    auto *G = cast<GlobalVariable>(M.getOrInsertGlobal(Name, Init->getType()));
+    G->setInitializer(Init);
+    G->setConstant(true);
+    G->setLinkage(Linkage);
+    return G;
+  }
+
   Value *gep(Value *Base, Value *Idx) { return B.CreateInBoundsGEP(Dbl, Base, Idx); }
   Value *ld(ValueId V, Value *Idx) { return B.CreateLoad(Dbl, gep(Base[V], Idx)); }
   void st(ValueId V, Value *Idx, Value *X) { B.CreateStore(X, gep(Base[V], Idx)); }
@@ -300,9 +309,8 @@ void Emitter::storage() {
         std::vector<double> Init = I.Data;
         if (Init.empty())
           Init.push_back(0);
-        auto *G = new GlobalVariable(M, ArrayType::get(Dbl, Init.size()), /*isConstant=*/true,
-                                     GlobalValue::PrivateLinkage, ConstantDataArray::get(C, Init),
-                                     "const." + Twine(I.Result));
+        GlobalVariable *G = constantGlobal("const." + std::to_string(I.Result), ConstantDataArray::get(C, Init),
+                                           GlobalValue::PrivateLinkage);
         G->setUnnamedAddr(GlobalValue::UnnamedAddr::Global);
         Base[I.Result] = G;
       }
@@ -374,10 +382,9 @@ void Emitter::emitTrigamma() {
 
 void Emitter::run(const std::string &DescriptorJson, StructType *CtxT) {
   CtxTy = CtxT;
-  auto *Desc = new GlobalVariable(M, ArrayType::get(B.getInt8Ty(), DescriptorJson.size() + 1), /*isConstant=*/true,
-                                  GlobalValue::ExternalLinkage,
-                                  ConstantDataArray::getString(C, DescriptorJson, /*AddNull=*/true),
-                                  "svic_gen_descriptor");
+  GlobalVariable *Desc =
+      constantGlobal("svic_gen_descriptor", ConstantDataArray::getString(C, DescriptorJson, /*AddNull=*/true),
+                     GlobalValue::ExternalLinkage);
   Desc->setAlignment(Align(1));
   emitTrigamma();
 
