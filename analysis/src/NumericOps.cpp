@@ -102,8 +102,7 @@ Interval castTo(const Interval &V, const ir::Expr *Dtype, bool Known = true) {
       return Ints(-128, 127);
     else if (*D == "torch.int16" || *D == "torch.short")
       return Ints(-32768, 32767);
-    else if (*D == "torch.int32" || *D == "torch.int" || *D == "torch.int64" ||
-             *D == "torch.long")
+    else if (*D == "torch.int32" || *D == "torch.int" || *D == "torch.int64" || *D == "torch.long")
       return T.leq(Interval::closed(-2147483648.0, 2147483647.0)) ? T : Interval::top();
     else
       Known = false;

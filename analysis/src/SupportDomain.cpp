@@ -439,8 +439,8 @@ InclusionResult guideSupportIncluded(const SupportDesc &G, const SupportDesc &M)
       return R(Inclusion::Included, "multinomial counts of at most " + num(G.HiMax) +
                                         " trials, inside the model's " + num(M.HiMin));
     if (MG == BaseMeasure::OneHot && M.HiMin >= 1)
-      return R(Inclusion::Included, "a one-hot vector sums to 1, at most the model's " +
-                                        num(M.HiMin) + " trials");
+      return R(Inclusion::Included,
+               "a one-hot vector sums to 1, at most the model's " + num(M.HiMin) + " trials");
     return R(Inclusion::Unknown, "the model's " + describe(M) +
                                      " also bounds the sum of the entries by total_count; the "
                                      "guide's " +

@@ -577,9 +577,7 @@ private:
       else
         It->second = It->second.join(F);
     }
-    if (MayObserved &&
-        !registerSite(S, SiteKind::Observed, St.Name, Key, St.Loc,
-                      !MayLatent))
+    if (MayObserved && !registerSite(S, SiteKind::Observed, St.Name, Key, St.Loc, !MayLatent))
       return SupportState::bottom();
     if (MayObserved) {
       Value O = *Obs;

@@ -243,9 +243,8 @@ TEST(SupportFrontend, DuplicateNamesAcrossSiteKinds) {
       "    pyro.factor('a_{}'.format(1), torch.tensor(0.))\n",
   };
   for (const char *Body : Clashes) {
-    SupportResult R = run(std::string("def model():\n    pyro.sample('z', dist.Normal(0., 1.))\n") +
-                              Body,
-                          Guide);
+    SupportResult R =
+        run(std::string("def model():\n    pyro.sample('z', dist.Normal(0., 1.))\n") + Body, Guide);
     ASSERT_FALSE(R.ShapeErrors.empty()) << Body << dump(R);
     EXPECT_TRUE(R.ShapeErrors[0].DuplicateSite) << Body << dump(R);
     EXPECT_NE(R.Verdict, "match") << Body;
@@ -281,17 +280,19 @@ TEST(SupportFrontend, UnconstrainedParamIsAnyReal) {
                         "    s = pyro.param('s', torch.tensor(1.))\n"
                         "    pyro.sample('z', dist.Uniform(s, s + 1.))\n");
   EXPECT_NE(R.Verdict, "match") << dump(R);
-  SupportResult C = run("def model():\n    pyro.sample('z', dist.Exponential(1.))\n",
-                        "def guide():\n"
-                        "    s = pyro.param('s', torch.tensor(1.), constraint=constraints.positive)\n"
-                        "    pyro.sample('z', dist.Uniform(s, s + 1.))\n");
+  SupportResult C =
+      run("def model():\n    pyro.sample('z', dist.Exponential(1.))\n",
+          "def guide():\n"
+          "    s = pyro.param('s', torch.tensor(1.), constraint=constraints.positive)\n"
+          "    pyro.sample('z', dist.Uniform(s, s + 1.))\n");
   EXPECT_EQ(C.Verdict, "match") << dump(C);
   // The first declaration to run fixes the constraint: either may run first.
-  SupportResult M = run("def model():\n    pyro.sample('z', dist.Exponential(1.))\n",
-                        "def guide():\n"
-                        "    pyro.param('s', torch.tensor(1.))\n"
-                        "    s = pyro.param('s', torch.tensor(1.), constraint=constraints.positive)\n"
-                        "    pyro.sample('z', dist.Uniform(s, s + 1.))\n");
+  SupportResult M =
+      run("def model():\n    pyro.sample('z', dist.Exponential(1.))\n",
+          "def guide():\n"
+          "    pyro.param('s', torch.tensor(1.))\n"
+          "    s = pyro.param('s', torch.tensor(1.), constraint=constraints.positive)\n"
+          "    pyro.sample('z', dist.Uniform(s, s + 1.))\n");
   EXPECT_NE(M.Verdict, "match") << dump(M);
 }
 
@@ -305,16 +306,18 @@ TEST(SupportFrontend, MaskBroadcastsAndBooleanIndexing) {
                         "    pyro.sample('z', dist.Normal(torch.zeros(3), 1.))\n");
   EXPECT_EQ(R.Verdict, "match") << dump(R);
   EXPECT_NE(site(R, "z")->Reason.find("shape [3]"), std::string::npos) << dump(R);
-  SupportResult E = run("def model():\n"
-                        "    pyro.sample('z', dist.Normal(torch.zeros(2), 1.).mask(torch.ones(3).bool()))\n",
-                        "def guide():\n"
-                        "    pyro.sample('z', dist.Normal(torch.zeros(2), 1.))\n");
+  SupportResult E =
+      run("def model():\n"
+          "    pyro.sample('z', dist.Normal(torch.zeros(2), 1.).mask(torch.ones(3).bool()))\n",
+          "def guide():\n"
+          "    pyro.sample('z', dist.Normal(torch.zeros(2), 1.))\n");
   EXPECT_FALSE(E.ShapeErrors.empty()) << dump(E);
-  SupportResult B = run("def model(x):\n"
-                        "    y = torch.ones(4)\n"
-                        "    pyro.sample('z', dist.Normal(y[torch.zeros(4).bool()], 1.).to_event(1))\n",
-                        "def guide(x):\n"
-                        "    pyro.sample('z', dist.Normal(torch.zeros(4), 1.).to_event(1))\n");
+  SupportResult B =
+      run("def model(x):\n"
+          "    y = torch.ones(4)\n"
+          "    pyro.sample('z', dist.Normal(y[torch.zeros(4).bool()], 1.).to_event(1))\n",
+          "def guide(x):\n"
+          "    pyro.sample('z', dist.Normal(torch.zeros(4), 1.).to_event(1))\n");
   EXPECT_NE(B.Verdict, "match") << dump(B); // z has 0 elements, not 4
 }
 
