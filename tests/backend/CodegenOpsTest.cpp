@@ -426,8 +426,9 @@ TEST(TensorOps, WorkspaceAdjointsFirstWrittenInAnyOrder) {
 }
 
 TEST(TensorOps, LongReductionsIntoBroadcastScalars) {
-  // 37 elements: lane-split reductions with a remainder, into the adjoints
-  // of scalars broadcast by Mul and by the Normal's scale, and a Sum.
+  // 37 elements: long (reassociable, vectorised) reductions with a scalar
+  // remainder, into the adjoints of scalars broadcast by Mul and by the
+  // Normal's scale, and a Sum.
   Shape N{{37}};
   Builder B;
   ValueId Loc = B.param({}), Scale = B.param({});
