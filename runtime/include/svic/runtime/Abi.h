@@ -19,7 +19,9 @@ extern "C" {
 #endif
 
 /* One single-sample estimate. The runtime fills the inputs; the generated
- * svic_gen_sample writes the outputs and returns log p(x, z) - log q(z). */
+ * svic_gen_sample writes the outputs and returns log p(x, z) - log q(z).
+ * The buffers must not overlap one another: generated code treats each of
+ * them as `noalias`, which is what lets LLVM vectorise its loops. */
 typedef struct svic_sample_ctx {
   const double *params;    /* unconstrained parameters, flat (descriptor "params") */
   const double *data;      /* entry inputs, flat (descriptor "inputs") */
