@@ -550,7 +550,8 @@ private:
   void defineClass(const A::ClassDef &C);
   std::shared_ptr<Instance> instanceOf(const A::Expr &E);
   const A::FunctionDef *findMethod(const Instance &I, const std::string &Name);
-  std::shared_ptr<Instance> newInstance(const A::ClassDef &Cls, Scope *ClsScope, Block &Out);
+  std::shared_ptr<Instance> newInstance(const A::ClassDef &Cls, Scope *ClsScope);
+  std::optional<VarId> classAttribute(Instance &I, const std::string &Name);
   ExprPtr instantiate(const A::ClassDef &Cls, Scope *ClsScope, const A::Call &C, Block &Out);
   ExprPtr callMethod(const std::shared_ptr<Instance> &I, const A::FunctionDef &M,
                      const A::Call &C, Block &Out);
@@ -1609,7 +1610,10 @@ ExprPtr Lowerer::lowerFString(const A::FString &F, Block &Out) {
         Template += C == '{' ? "{{" : C == '}' ? "}}" : std::string(1, C);
       continue;
     }
-    Template += "{}";
+    // A conversion or format spec stays in the template: only "{}" fields
+    // are filled in by the analyses, anything else makes the string unknown.
+    Template += "{" + (Part.Conversion.empty() ? "" : "!" + Part.Conversion) +
+                (Part.FormatSpec.empty() ? "" : ":" + Part.FormatSpec) + "}";
     Fields.push_back(lowerExpr(*Part.Value, Out));
   }
   if (Fields.empty()) {
@@ -1693,6 +1697,8 @@ ExprPtr Lowerer::lowerExpr(const A::Expr &E, Block &Out) {
       auto F = I->Fields.find(At->Attr);
       if (F != I->Fields.end())
         return varRef(E.Loc, F->second);
+      if (std::optional<VarId> V = classAttribute(*I, At->Attr))
+        return varRef(E.Loc, *V);
       unsupported(E.Loc, "'" + At->Attr + "' is not a field of the '" + I->Cls->Name +
                              "' object (fields are the attributes its __init__ assigns)");
       return constNone(E.Loc);
@@ -2201,6 +2207,8 @@ ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Blo
     if (const A::FunctionDef *Fn = findMethod(*I, M))
       return callMethod(I, *Fn, C, Out);
     auto F = I->Fields.find(M);
+    if (F == I->Fields.end() && classAttribute(*I, M))
+      F = I->Fields.find(M);
     if (F != I->Fields.end()) {
       const Fact &Fc = fact(F->second);
       if (Fc.K == Fact::Kind::Instance)
@@ -2476,31 +2484,57 @@ const A::FunctionDef *Lowerer::findMethod(const Instance &I, const std::string &
   return nullptr;
 }
 
-std::shared_ptr<Lowerer::Instance> Lowerer::newInstance(const A::ClassDef &Cls, Scope *ClsScope,
-                                                        Block &Out) {
+std::shared_ptr<Lowerer::Instance> Lowerer::newInstance(const A::ClassDef &Cls,
+                                                        Scope *ClsScope) {
   auto I = std::make_shared<Instance>();
   I->Cls = &Cls;
   I->ClsScope = ClsScope;
   I->Suffix = "@" + Cls.Name + "#" + std::to_string(++InlineCount[Cls.Name]);
-  // Class attributes (`z_dim = 50` in the class body) start as fields.
-  Scope *Saved = Cur;
-  Cur = ClsScope;
-  for (const A::StmtPtr &S : Cls.Inner) {
-    auto *As = dyn_cast<A::Assign>(S.get());
-    if (!As || As->Targets.size() != 1 || !isa<A::Name>(As->Targets[0].get()))
-      continue;
-    const std::string &Field = cast<A::Name>(As->Targets[0].get())->Id;
-    VarId V = addVar(Field + I->Suffix, VarKind::User, S->Loc);
-    I->Fields[Field] = V;
-    assign(Out, V, lowerExpr(*As->Value, Out), S->Loc);
-  }
-  Cur = Saved;
   return I;
+}
+
+/// A class attribute (`z_dim = 50` in the class body of the object's class or
+/// a user base) read for the first time: evaluated in the class's scope and
+/// kept as a field. Only the attributes the reach reads are evaluated. The
+/// assignment goes to the program's top level (before the statement being
+/// lowered), so it dominates every later read.
+std::optional<VarId> Lowerer::classAttribute(Instance &I, const std::string &Name) {
+  std::vector<std::pair<const A::ClassDef *, Scope *>> Work{{I.Cls, I.ClsScope}};
+  for (size_t K = 0; K < Work.size() && K < 64; ++K) {
+    const A::Assign *Found = nullptr;
+    for (const A::StmtPtr &S : Work[K].first->Inner)
+      if (auto *As = dyn_cast<A::Assign>(S.get()); As && As->Targets.size() == 1)
+        if (auto *T = dyn_cast<A::Name>(As->Targets[0].get()); T && T->Id == Name)
+          Found = As;
+    if (Found) {
+      Scope *Saved = Cur;
+      const InlineId SavedFrame = CurFrame;
+      std::vector<int> SavedRegion;
+      SavedRegion.swap(Region);
+      std::vector<std::string> SavedNoHoist;
+      SavedNoHoist.swap(NoHoist);
+      Cur = Work[K].second;
+      CurFrame = 0;
+      VarId V = addVar(Name + I.Suffix, VarKind::User, Found->Loc);
+      assign(P.Body, V, lowerExpr(*Found->Value, P.Body), Found->Loc);
+      Cur = Saved;
+      CurFrame = SavedFrame;
+      Region.swap(SavedRegion);
+      NoHoist.swap(SavedNoHoist);
+      I.Fields[Name] = V;
+      return V;
+    }
+    for (const A::ExprPtr &Base : Work[K].first->Bases)
+      if (auto *BN = dyn_cast<A::Name>(Base.get()))
+        if (Binding *B = lookup(BN->Id); B && B->K == Binding::Kind::Class)
+          Work.emplace_back(B->Cls, B->FnScope);
+  }
+  return std::nullopt;
 }
 
 ExprPtr Lowerer::instantiate(const A::ClassDef &Cls, Scope *ClsScope, const A::Call &C,
                              Block &Out) {
-  std::shared_ptr<Instance> I = newInstance(Cls, ClsScope, Out);
+  std::shared_ptr<Instance> I = newInstance(Cls, ClsScope);
   Instance View = *I;
   if (const A::FunctionDef *Init = findMethod(View, "__init__"))
     callMethod(I, *Init, C, Out);
@@ -2767,6 +2801,8 @@ std::optional<Lowerer::FormatPlan> Lowerer::planFormat(const A::Call &Call) {
       Plan.Literal += Fd.Text;
       continue;
     }
+    if (!Fd.FormatSpec.empty() || !Fd.Conversion.empty())
+      return std::nullopt; // "{:02d}" is not "{}": the name is known only at run time
     const A::Expr *Arg = nullptr;
     if (Fd.Text.empty()) {
       if (Auto < Positional.size())
@@ -2832,7 +2868,12 @@ SiteName Lowerer::lowerSiteName(const A::Expr &E, Block &Out) {
     N.Canonical = C->Str;
     return N;
   }
-  if (auto *F = dyn_cast<A::FString>(&E)) {
+  auto PlainFields = [](const A::FString &F) {
+    return std::all_of(F.Parts.begin(), F.Parts.end(), [](const A::FString::Part &P) {
+      return P.FormatSpec.empty() && P.Conversion.empty();
+    });
+  };
+  if (auto *F = dyn_cast<A::FString>(&E); F && PlainFields(*F)) {
     std::string Literal, Template;
     for (const A::FString::Part &Part : F->Parts) {
       if (Part.IsField) {

@@ -119,9 +119,9 @@ net = Net(5)
   ASSERT_LOWERS(L);
   EXPECT_EQ(L->model().EntryFunction, "Net.model");
   // Built with the arguments of the static call Net(5); the Softplus field
-  // has no weights; the nn.Parameter field becomes the param net$$$w.
+  // has no weights; the nn.Parameter field becomes the param net$$$w; the
+  // class attribute is evaluated where it is first read.
   EXPECT_EQ(L->modelIr(),
-            "%scale@Net#1 = 2.0  @14:5\n"
             "%width@__init__#1 = 5  @16:24 via __init__@30:7\n"
             "%width@__init__#2 = %width@__init__#1  @8:24 via __init__@17:9 via __init__@30:7\n"
             "%width@Net#1 = %width@__init__#2  @10:9 via __init__@17:9 via __init__@30:7\n"
@@ -133,6 +133,7 @@ net = Net(5)
             "%x@forward#1 = %x  @22:23 via forward@27:45\n"
             "%ret@forward#1 = %act@Net#1(%fc@Net#1(%x@forward#1)) + %w@Net#1  @23:9 via "
             "forward@27:45\n"
+            "%scale@Net#1 = 2.0  @14:5\n"
             "%sample.1 = sample \"y\" ~ dist.Normal(%ret@forward#1, %scale@Net#1)  @27:16\n"
             "return %sample.1  @27:9\n");
 }
