@@ -28,6 +28,7 @@
 #include <cmath>
 #include <cstring>
 #include <deque>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <optional>
@@ -196,6 +197,13 @@ private:
   Scope *Cur = nullptr;
   Scope *ModuleScope = nullptr;
   std::vector<std::string> StarImports; ///< modules of `from M import *`
+  /// Sibling modules (`from .nets import Encoder`, `from nets import ...`
+  /// with nets.py beside the file): parsed once, their scope by path.
+  std::vector<std::unique_ptr<A::Module>> Siblings;
+  std::map<std::string, Scope *> SiblingScopes;
+  FileId MainFile = 0;
+  Scope *siblingModule(const std::string &Module, int Level, const std::vector<std::string> &Names,
+                       const SourceLoc &L);
 
   //===-- functions being lowered --===//
   struct FunctionCtx {
@@ -835,6 +843,7 @@ void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry,
   Scopes.emplace_back();
   ModuleScope = &Scopes.back();
   Cur = ModuleScope;
+  MainFile = M.File;
 
   // The module-level statements the entry reaches, in order; the rest
   // (argparse set-up, main(), plotting, unused code) is never analysed.
@@ -964,6 +973,17 @@ void Lowerer::lowerImport(const A::Stmt &S) {
   const auto *I = cast<A::ImportFrom>(&S);
   if (I->Module == "__future__")
     return;
+  std::vector<std::string> Wanted;
+  for (const A::Alias &Al : I->Names)
+    Wanted.push_back(Al.Name);
+  if (Scope *Sib = siblingModule(I->Module, I->Level, Wanted, I->Loc)) {
+    for (const A::Alias &Al : I->Names) {
+      auto It = Sib->Names.find(Al.Name);
+      if (It != Sib->Names.end())
+        Cur->Names[Al.AsName.empty() ? Al.Name : Al.AsName] = It->second;
+    }
+    return;
+  }
   // A relative import keeps its dots: `.modules.Encoder` names no table row.
   const std::string Module = std::string(static_cast<size_t>(I->Level), '.') + I->Module;
   for (const A::Alias &Al : I->Names) {
@@ -976,6 +996,56 @@ void Lowerer::lowerImport(const A::Stmt &S) {
     B.Qual = Module.empty() || Module.back() == '.' ? Module + Al.Name : Module + "." + Al.Name;
     Cur->Names[Al.AsName.empty() ? Al.Name : Al.AsName] = B;
   }
+}
+
+/// The scope of the sibling module \p Module (a file beside the model file,
+/// for a relative import or a plain one), lowered as far as \p Names need it;
+/// null when there is no such file.
+Lowerer::Scope *Lowerer::siblingModule(const std::string &Module, int Level,
+                                       const std::vector<std::string> &Names,
+                                       const SourceLoc &L) {
+  if (Module.empty() || Level > 1 || !MainFile)
+    return nullptr;
+  std::string Dir = SM.path(MainFile);
+  size_t Slash = Dir.rfind('/');
+  Dir = Slash == std::string::npos ? "" : Dir.substr(0, Slash + 1);
+  std::string Rel = Module;
+  std::replace(Rel.begin(), Rel.end(), '.', '/');
+  const std::string Path = Dir + Rel + ".py";
+  if (auto It = SiblingScopes.find(Path); It != SiblingScopes.end())
+    return It->second;
+  std::string Err;
+  std::ifstream Probe(Path);
+  if (!Probe)
+    return nullptr;
+  std::optional<FileId> F = SM.loadFile(Path, Err);
+  if (!F)
+    return nullptr;
+  std::unique_ptr<A::Module> M = parseModule(*F, SM, DE);
+  if (!M) {
+    error(DiagId::Syntax, L, "the sibling module '" + Path + "' imported here does not parse");
+    return nullptr;
+  }
+  Scopes.emplace_back();
+  Scope *Sc = &Scopes.back();
+  SiblingScopes[Path] = Sc;
+  // Its statements that define the imported names, in its own scope.
+  std::set<std::string> Roots(Names.begin(), Names.end());
+  const std::vector<bool> Reached = reachedStatements(*M, {}, Roots);
+  Scope *Saved = Cur;
+  const InlineId SavedFrame = CurFrame;
+  std::vector<int> SavedRegion;
+  SavedRegion.swap(Region);
+  Cur = Sc;
+  CurFrame = 0;
+  for (size_t K = 0; K < M->Stmts.size(); ++K)
+    if (Reached[K])
+      lowerModuleStmt(*M->Stmts[K], P.Body);
+  Cur = Saved;
+  CurFrame = SavedFrame;
+  Region.swap(SavedRegion);
+  Siblings.push_back(std::move(M));
+  return Sc;
 }
 
 /// `Normal` after `from pyro.distributions import *`: the qualified name of
