@@ -1920,6 +1920,8 @@ private:
             return V;
           Out += *Txt;
           ++I;
+        } else if (T[I] == '{' || T[I] == '}') {
+          return V; // a conversion or format spec ("{:02d}"): not modelled
         } else {
           Out += T[I];
         }

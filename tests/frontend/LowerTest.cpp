@@ -406,9 +406,12 @@ k = pyro.sample("a" + "b", dist.Normal(0., 1.)))py"));
   };
   Walk(L->model().Body);
   EXPECT_EQ(Names,
-            (std::vector<std::string>{"lit", "z_{}", "z_{}", "y_{}_{}_{}", "w_{}", "k_{}",
-                                      "br{{ace}}_{}", "{x}", "held", "v_{}", "<\"a\" + \"b\">"}));
+            (std::vector<std::string>{"lit", "z_{}", "z_{}", "y_{}_{}_{}", "<f\"w_{t:02d}\">",
+                                      "k_{}", "br{{ace}}_{}", "{x}", "held", "v_{}",
+                                      "<\"a\" + \"b\">"}));
   EXPECT_EQ(Forms[0], SiteName::Form::Literal);
+  // "w_{:02d}" spells w_01, not w_1: known only at run time (issue 8).
+  EXPECT_EQ(Forms[4], SiteName::Form::Dynamic);
   EXPECT_EQ(Forms[1], SiteName::Form::Template);
   EXPECT_EQ(Forms[7], SiteName::Form::Literal);
   EXPECT_EQ(Forms[8], SiteName::Form::Literal);

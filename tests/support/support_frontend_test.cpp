@@ -337,6 +337,22 @@ TEST(SupportFrontend, MultinomialBoundsTheSumByTotalCount) {
   EXPECT_NE(More.Verdict, "match") << dump(More);
 }
 
+// Issue 8: "z_{:02d}".format(1) is "z_01", not "z_1": a format spec or a
+// conversion makes the name known only at run time.
+TEST(SupportFrontend, FormatSpecsAreNotPlainFields) {
+  const std::string Guide = "def guide():\n"
+                            "    for i in range(3):\n"
+                            "        pyro.sample('z_{}'.format(i), dist.Normal(0., 1.))\n";
+  for (const char *Name : {"'z_{:02d}'.format(i)", "f'z_{i:02d}'", "'z_{!r}'.format(i)"}) {
+    SupportResult R = run(std::string("def model():\n"
+                                      "    for i in range(3):\n"
+                                      "        pyro.sample(") +
+                              Name + ", dist.Normal(0., 1.))\n",
+                          Guide);
+    EXPECT_NE(R.Verdict, "match") << Name << dump(R);
+  }
+}
+
 TEST(SupportFrontend, CatAndLinearShapeErrors) {
   SupportResult R = run("fc = torch.nn.Linear(5, 2)\n\n\n"
                         "def model():\n"
