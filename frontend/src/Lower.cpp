@@ -1473,6 +1473,15 @@ void Lowerer::lowerWith(const A::With &S, size_t Item, Block &Out) {
     Binding *B = lookup(N->Id);
     IsPlateVar = B && B->K == Binding::Kind::Var && fact(B->Var).K == Fact::Kind::Plate;
   }
+  // `with pyro.markov():` only tells enumeration which variables it may
+  // forget: the body runs as written.
+  if (Q && *Q == "pyro.markov") {
+    Bound B;
+    if (bindArgs(sig(SigMarkov), *C, 0, 0, "pyro.markov", B) && It.Var)
+      unsupported(It.Var->Loc, "'as' is supported only on pyro.plate");
+    lowerWith(S, Item + 1, Out);
+    return;
+  }
   if ((Q && *Q == "pyro.plate") || IsPlateVar) {
     St->Ctx = WithStmt::Context::Plate;
     std::optional<PlateInfo> Plate = plateOf(Ctx, Out);
