@@ -520,6 +520,7 @@ private:
   void lowerAssign(const A::Assign &S, Block &Out);
   void lowerIf(const A::If &S, Block &Out, const A::Body *Rest = nullptr, size_t RestFrom = 0);
   void lowerFor(const A::For &S, Block &Out);
+  bool lowerForZip(const A::For &S, const A::Call &C, bool Enumerate, Block &Out);
   void lowerWhile(const A::While &S, Block &Out);
   void lowerWith(const A::With &S, size_t Item, Block &Out);
   void lowerReturn(const A::Return &S, Block &Out);
@@ -1401,6 +1402,9 @@ void Lowerer::lowerFor(const A::For &S, Block &Out) {
   }
   const A::Call *RangeCall = dyn_cast<A::Call>(Iter);
   std::optional<std::string> Q = RangeCall ? staticPath(*RangeCall->Func) : std::nullopt;
+  if (Ok && Q && (*Q == "enumerate" || *Q == "zip") &&
+      lowerForZip(S, *RangeCall, *Q == "enumerate", Out))
+    return;
   if (Ok && Q && *Q == "range") {
     St->Over = ForStmt::Iter::Range;
     Bound B;
@@ -1455,6 +1459,57 @@ void Lowerer::lowerFor(const A::For &S, Block &Out) {
     Out.push_back(std::move(St));
   else
     Graveyard.push_back(std::move(St));
+}
+
+/// `for i, x in enumerate(xs)` and `for a, b in zip(xs, ys)`: a loop over
+/// range(len(xs)) whose targets index the sequences (each evaluated once,
+/// before the loop). False, with nothing lowered, when the loop has another
+/// form (the caller then reports it).
+bool Lowerer::lowerForZip(const A::For &S, const A::Call &C, bool Enumerate, Block &Out) {
+  auto *Targets = dyn_cast<A::Sequence>(S.Target.get());
+  if (!Targets || Targets->Kind == A::ExprKind::Set || C.Args.empty() ||
+      (Enumerate && C.Args.size() != 1) ||
+      Targets->Elts.size() != C.Args.size() + (Enumerate ? 1 : 0) ||
+      std::any_of(C.Args.begin(), C.Args.end(),
+                  [](const A::Arg &Ar) { return Ar.K != A::Arg::Kind::Positional; }) ||
+      (Enumerate && !isa<A::Name>(Targets->Elts[0].get())))
+    return false;
+  std::vector<VarId> Seqs;
+  for (const A::Arg &Ar : C.Args) {
+    VarId T = newTemp("iter", Ar.Loc);
+    assign(Out, T, lowerExpr(*Ar.Value, Out), Ar.Loc);
+    Seqs.push_back(T);
+  }
+  auto St = make<ForStmt>(S.Loc);
+  St->Over = ForStmt::Iter::Range;
+  St->Start = constInt(C.Loc, 0);
+  St->Step = constInt(C.Loc, 1);
+  auto Len = make<CallExpr>(C.Loc);
+  Len->Op = OpId::PyLen;
+  Len->Args.Args.push_back(varRef(C.Loc, Seqs[0]));
+  St->Stop = std::move(Len);
+  if (Enumerate) {
+    auto *N = cast<A::Name>(Targets->Elts[0].get());
+    St->Index = varForStore(N->Id, N->Loc);
+  } else {
+    St->Index = newTemp("i", S.Loc);
+  }
+  fact(St->Index) = Fact{};
+  invalidateLoopVariant(S.Loop, S.Loc);
+  enterRegion();
+  ++LoopDepth;
+  for (size_t K = 0; K < Seqs.size(); ++K) {
+    const A::Expr &T = *Targets->Elts[K + (Enumerate ? 1 : 0)];
+    auto Sub = make<SubscriptExpr>(T.Loc);
+    Sub->Base = varRef(T.Loc, Seqs[K]);
+    Sub->Indices.push_back(varRef(T.Loc, St->Index));
+    store(T, std::move(Sub), St->Body, T.Loc);
+  }
+  lowerBody(S.Loop, St->Body);
+  --LoopDepth;
+  leaveRegion();
+  Out.push_back(std::move(St));
+  return true;
 }
 
 void Lowerer::lowerWith(const A::With &S, size_t Item, Block &Out) {

@@ -170,6 +170,35 @@ def model(n, flag=True):
                           "  return %z  @15:5\n");
 }
 
+// enumerate/zip loops: range(len(first)) with the targets indexing the
+// sequences, each evaluated once.
+TEST(Lower, EnumerateAndZipLoops) {
+  auto L = lower(R"py(import pyro
+import pyro.distributions as dist
+
+SCALES = [1.0, 2.0]
+
+
+def model(xs):
+    for i, s in enumerate(SCALES):
+        pyro.sample(f"z_{i}", dist.Normal(0., s))
+    for x, s in zip(xs, SCALES):
+        pyro.sample("w", dist.Normal(x, s))
+)py");
+  ASSERT_LOWERS(L);
+  EXPECT_EQ(L->modelIr(), "%SCALES = [1.0, 2.0]  @4:1\n"
+                          "%iter.1 = %SCALES  @8:27\n"
+                          "for %i in range(0, len(%iter.1), 1):  @8:5\n"
+                          "  %s = %iter.1[%i]  @8:12\n"
+                          "  sample \"z_{}\"[%i] ~ dist.Normal(0.0, %s)  @9:9\n"
+                          "%iter.2 = %xs  @10:21\n"
+                          "%iter.3 = %SCALES  @10:25\n"
+                          "for %i.1 in range(0, len(%iter.2), 1):  @10:5\n"
+                          "  %x = %iter.2[%i.1]  @10:9\n"
+                          "  %s = %iter.3[%i.1]  @10:12\n"
+                          "  sample \"w\" ~ dist.Normal(%x, %s)  @11:9\n");
+}
+
 TEST(Lower, AmbiguousEntriesAreListed) {
   EXPECT_EQ(svic::test::firstError("import pyro\n\n\nclass A:\n    def model(self):\n        pass\n\n\n"
                        "def model():\n    pass\n"),
