@@ -35,7 +35,8 @@ demo: build
 	$(SVIC) run examples/tutorial/linear_regression.py --data examples/data/linear_regression.json \
 	    --steps 2000 --lr 0.05
 
-# The bad-input corpus and every example under AddressSanitizer + UBSan
+# The bad-input corpus and every example under AddressSanitizer + UBSan,
+# then the estimator (lower, generate, JIT, run) on every tutorial and br
 # (a sanitizer report aborts with exit code 99, which fails the loop).
 asan: deps
 	@cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DSVIC_SANITIZE=ON $(LAUNCHER) >/dev/null
@@ -50,7 +51,15 @@ asan: deps
 	  $(ASAN_BUILD)/driver/svic analyze $$f --format sarif >/dev/null \
 	    || { echo "asan: svic failed on $$f"; exit 1; }; \
 	done; \
-	echo "asan: every example analysed cleanly"
+	echo "asan: every example analysed cleanly"; \
+	for f in examples/tutorial/*.py; do \
+	  n=$$(basename $$f .py); d=""; [ -f examples/data/$$n.json ] && d="--data examples/data/$$n.json"; \
+	  $(ASAN_BUILD)/driver/svic grad $$f $$d --samples 100 >/dev/null 2>&1; rc=$$?; \
+	  [ $$rc -le 2 ] || { echo "asan: svic grad failed on $$f (exit $$rc)"; exit 1; }; \
+	done; \
+	$(ASAN_BUILD)/driver/svic run examples/paper/br/model.py --guide examples/paper/br/guide.py \
+	    --data examples/data/br.csv --steps 100 >/dev/null 2>&1 || { echo "asan: svic run failed on br"; exit 1; }; \
+	echo "asan: the estimator compiled and ran every tutorial cleanly"
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
