@@ -1,6 +1,7 @@
 //===- Commands.cpp - The `svic` subcommands -------------------------------===//
 
 #include "Commands.h"
+#include "Options.h"
 #include "Pipeline.h"
 #include "Report.h"
 
@@ -40,30 +41,6 @@ void addInputOptions(po::options_description &Desc, CommonOptions &O) {
       "guide entry function (default: guide, else main in a separate guide file)")(
       "format", po::value(&O.FormatName), "output format")(
       "output,o", po::value(&O.Output), "write the report to this file instead of stdout");
-}
-
-/// Parses \p Args into \p Desc with one positional FILE; prints the error and
-/// returns false on bad usage.
-bool parseArgs(const std::vector<std::string> &Args, po::options_description &Desc,
-               CommonOptions &O, po::variables_map &VM) {
-  po::options_description Hidden;
-  Hidden.add_options()("file", po::value(&O.Input.ModelPath));
-  po::options_description All;
-  All.add(Desc).add(Hidden);
-  po::positional_options_description Pos;
-  Pos.add("file", 1);
-  try {
-    po::store(po::command_line_parser(Args).options(All).positional(Pos).run(), VM);
-    po::notify(VM);
-  } catch (const po::error &E) {
-    std::cerr << "svic: error: " << E.what() << "\n";
-    return false;
-  }
-  if (!O.Help && O.Input.ModelPath.empty()) {
-    std::cerr << "svic: error: no input file\n";
-    return false;
-  }
-  return true;
 }
 
 std::optional<Format> parseFormat(const std::string &Name, bool AllowSarif) {
@@ -148,7 +125,7 @@ int runParse(const std::vector<std::string> &Args) {
                                "syntax error otherwise.\n\noptions");
   Desc.add_options()("help,h", po::bool_switch(&O.Help), "show this help");
   po::variables_map VM;
-  if (!parseArgs(Args, Desc, O, VM))
+  if (!parseCommandLine(Args, Desc, O.Input.ModelPath, O.Help, VM))
     return ExitBadInput;
   if (O.Help) {
     std::cout << Desc;
@@ -168,7 +145,7 @@ int runSites(const std::vector<std::string> &Args) {
                                "model and guide.\n\noptions");
   addInputOptions(Desc, O);
   po::variables_map VM;
-  if (!parseArgs(Args, Desc, O, VM))
+  if (!parseCommandLine(Args, Desc, O.Input.ModelPath, O.Help, VM))
     return ExitBadInput;
   if (O.Help) {
     std::cout << Desc << "\nformats: text (default), json\n";
@@ -206,7 +183,7 @@ int runAnalyze(const std::vector<std::string> &Args) {
       "dump-ast", po::bool_switch(&DumpAst), "print the parsed syntax tree and stop")(
       "dump-ir", po::bool_switch(&DumpIr), "print the core IR and stop");
   po::variables_map VM;
-  if (!parseArgs(Args, Desc, O, VM))
+  if (!parseCommandLine(Args, Desc, O.Input.ModelPath, O.Help, VM))
     return ExitBadInput;
   if (O.Help) {
     std::cout << Desc << "\nformats: text (default), json (schema version " << SchemaVersion

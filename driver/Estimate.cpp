@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Commands.h"
+#include "Options.h"
 #include "Pipeline.h"
 #include "Report.h"
 
@@ -58,25 +59,8 @@ void addCompileOptions(po::options_description &Desc, CompileOptions &O) {
 }
 
 bool parseCommand(const std::vector<std::string> &Args, po::options_description &Desc, CompileOptions &O) {
-  po::options_description Hidden;
-  Hidden.add_options()("file", po::value(&O.Input.ModelPath));
-  po::options_description All;
-  All.add(Desc).add(Hidden);
-  po::positional_options_description Pos;
-  Pos.add("file", 1);
-  try {
-    po::variables_map VM;
-    po::store(po::command_line_parser(Args).options(All).positional(Pos).run(), VM);
-    po::notify(VM);
-  } catch (const po::error &E) {
-    std::cerr << "svic: error: " << E.what() << "\n";
-    return false;
-  }
-  if (!O.Help && O.Input.ModelPath.empty()) {
-    std::cerr << "svic: error: no input file\n";
-    return false;
-  }
-  return true;
+  po::variables_map VM;
+  return parseCommandLine(Args, Desc, O.Input.ModelPath, O.Help, VM);
 }
 
 void printDiags(const std::vector<Diagnostic> &Diags, const SourceManager &SM) {
