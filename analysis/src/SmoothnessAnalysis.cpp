@@ -773,8 +773,10 @@ EInfo Analyzer::expr(const ir::Expr &E, Events &Ev) {
     case ir::BinaryOp::MatMul:
       break;
     case ir::BinaryOp::Div:
+      // Where the denominator may be 0, x / y jumps to +-inf or NaN as the
+      // numerator crosses 0 too: both sides' inputs may break.
       if (!Rh.Dep.empty() && !N.provedNonZero(B->Rhs->Id))
-        partial(R, Rh.Dep, "division", E.Loc, Ev);
+        partial(R, R.Dep, "division", E.Loc, Ev);
       break;
     case ir::BinaryOp::FloorDiv:
       nonSmooth(R, R.Dep, "floor division", E.Loc, Ev);

@@ -180,6 +180,19 @@ TEST(Source, InfConstantDoesNotMakeTheRestVacuous) {
     EXPECT_TRUE(smoothIn(Src, P).empty());
 }
 
+TEST(Source, DivisionByAMaybeZeroValueBreaksTheNumeratorToo) {
+  // Where relu(z1 - 0.5) is 0, z2 / 0 jumps between -inf, NaN and +inf as z2
+  // crosses 0 (found by the property bench, seed 21950).
+  const std::string Src = std::string(Prelude) + R"(def model():
+    z1 = pyro.sample("z1", dist.Beta(2., 2.))
+    z2 = pyro.sample("z2", dist.Normal(0., 1.))
+    v = torch.sigmoid(z2 / torch.relu(z1 - 0.5))
+    pyro.sample("x", dist.Normal(v, 1.), obs=torch.tensor(0.))
+)";
+  for (Property P : {Property::Diff, Property::Lips, Property::Cont})
+    EXPECT_TRUE(smoothIn(Src, P).empty());
+}
+
 TEST(Source, InfConstantProvesNoDomain) {
   // exp(z * inf) is 0 for z < 0: Normal raises there, not for z > 0.
   const std::string Src = std::string(Prelude) + R"(def model():
