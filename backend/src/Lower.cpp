@@ -185,15 +185,25 @@ private:
     }
   }
 
+  /// Emission into the prologue, outside every branch, while it lives:
+  /// inputs and parameters are read once, before everything.
+  struct InPrologue {
+    Lowerer &Lw;
+    lir::Block *Saved;
+    std::vector<DepSet> SavedStack;
+    explicit InPrologue(Lowerer &Lw) : Lw(Lw), Saved(Lw.E.current()), SavedStack(std::move(Lw.E.ControlStack)) {
+      Lw.E.ControlStack.clear();
+      Lw.E.setCurrent(&Lw.Prologue);
+    }
+    ~InPrologue() {
+      Lw.E.setCurrent(Saved);
+      Lw.E.ControlStack = std::move(SavedStack);
+    }
+  };
+
   lir::ValueId emitInPrologue(lir::Instr I, Dims S, const std::string &Name) {
-    lir::Block *Saved = E.current();
-    auto SavedStack = std::move(E.ControlStack);
-    E.ControlStack.clear();
-    E.setCurrent(&Prologue);
-    lir::ValueId R = E.emit(std::move(I), std::move(S), Name);
-    E.setCurrent(Saved);
-    E.ControlStack = std::move(SavedStack);
-    return R;
+    InPrologue Scope(*this);
+    return E.emit(std::move(I), std::move(S), Name);
   }
 
   //===-- programs -------------------------------------------------------------===//
@@ -807,14 +817,12 @@ private:
     lir::Instr I;
     I.Opcode = lir::Op::Param;
     I.Offset = Pd.Offset;
-    lir::Block *Saved = E.current();
-    auto SavedStack = std::move(E.ControlStack);
-    E.ControlStack.clear();
-    E.setCurrent(&Prologue);
-    lir::ValueId U = E.emit(std::move(I), Pd.UnconstrainedShape, Name);
-    ValuePtr Constrained = Ops.constrain(tensorOf(U, Pd.UnconstrainedShape), C, Shape, L);
-    E.setCurrent(Saved);
-    E.ControlStack = std::move(SavedStack);
+    ValuePtr Constrained;
+    {
+      InPrologue Scope(*this);
+      lir::ValueId U = E.emit(std::move(I), Pd.UnconstrainedShape, Name);
+      Constrained = Ops.constrain(tensorOf(U, Pd.UnconstrainedShape), C, Shape, L);
+    }
     Params[Name] = ParamEntry{Desc.Params.size() - 1, Constrained, L};
     return Constrained;
   }
