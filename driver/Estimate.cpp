@@ -256,7 +256,7 @@ int runGrad(const std::vector<std::string> &Args) {
     return std::get<int>(P);
   Jitted &J = std::get<Jitted>(P);
   const Compiled &C = J.C;
-  runtime::Estimator Est(C.Desc, J.M->sampleFn(), C.Data);
+  runtime::Estimator Est(C.Desc, J.M->sampleFn(), C.Data, J.M->blockFn());
   runtime::Estimate R = Est.estimateWithPilotBaselines(J.U, O.Seed, Samples, Threads);
 
   json Grad = json::object();
@@ -368,7 +368,7 @@ int runTrain(const std::vector<std::string> &Args) {
   };
   std::optional<runtime::Trainer> T;
   try {
-    T.emplace(C.Desc, J.M->sampleFn(), C.Data, TC, J.U);
+    T.emplace(C.Desc, J.M->sampleFn(), C.Data, TC, J.U, J.M->blockFn());
     T->run(OnStep);
   } catch (const runtime::NonFiniteError &E) {
     if (Tty)

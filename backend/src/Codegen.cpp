@@ -157,14 +157,16 @@ orc::SymbolMap runtimeSymbols(orc::MangleAndInterner &Mangle) {
 
 class LLJitModel final : public JitModel {
 public:
-  LLJitModel(std::unique_ptr<orc::LLJIT> J, svic_sample_fn Fn, const char *Descriptor)
-      : J(std::move(J)), Fn(Fn), Descriptor(Descriptor) {}
+  LLJitModel(std::unique_ptr<orc::LLJIT> J, svic_sample_fn Fn, svic_block_fn Block, const char *Descriptor)
+      : J(std::move(J)), Fn(Fn), Block(Block), Descriptor(Descriptor) {}
   svic_sample_fn sampleFn() const override { return Fn; }
+  svic_block_fn blockFn() const override { return Block; }
   const char *descriptor() const override { return Descriptor; }
 
 private:
   std::unique_ptr<orc::LLJIT> J;
   svic_sample_fn Fn;
+  svic_block_fn Block;
   const char *Descriptor;
 };
 
@@ -203,8 +205,15 @@ std::unique_ptr<JitModel> jitCompile(const lir::Function &F, const std::string &
   Expected<orc::ExecutorAddr> Descriptor = (*J)->lookup("svic_gen_descriptor");
   if (!Descriptor)
     return fail(Descriptor.takeError());
-  auto Model =
-      std::make_unique<LLJitModel>(std::move(*J), Sample->toPtr<svic_sample_fn>(), Descriptor->toPtr<const char *>());
+  svic_block_fn BlockFn = nullptr;
+  if (codegen::emitsBlock(F)) {
+    Expected<orc::ExecutorAddr> Block = (*J)->lookup("svic_gen_block");
+    if (!Block)
+      return fail(Block.takeError());
+    BlockFn = Block->toPtr<svic_block_fn>();
+  }
+  auto Model = std::make_unique<LLJitModel>(std::move(*J), Sample->toPtr<svic_sample_fn>(), BlockFn,
+                                            Descriptor->toPtr<const char *>());
   Result.Ok = true;
   Result.CompileMs = msSince(T0);
   return Model;

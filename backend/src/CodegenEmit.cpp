@@ -15,6 +15,7 @@
 
 #include <llvm/IR/DataLayout.h>
 #include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/Module.h>
 
 #include <algorithm>
@@ -248,6 +249,7 @@ private:
 
   //===-- Forward ---------------------------------------------------------===//
 
+  void emitBlock(Function *Body);
   void forward(const lir::Block &Blk);
   void forward(const lir::Instr &I);
   Value *unary(const lir::Instr &I, Value *X);
@@ -442,6 +444,98 @@ void Emitter::run(const std::string &DescriptorJson, StructType *CtxT) {
   Value *KinkPtr = B.CreateStructGEP(CtxTy, Ctx, ctx::KinkHits);
   B.CreateStore(B.CreateAdd(B.CreateLoad(I32, KinkPtr), B.CreateLoad(I32, Kinks)), KinkPtr);
   B.CreateRet(Elbo);
+
+  if (emitsBlock(F))
+    emitBlock(Fn);
+}
+
+/// svic_gen_block (Abi.h): the runtime's per-block loop with the sample body
+/// inlined. The per-sample gradient, signals and the ctx fields the body
+/// writes (bad site, kink hits) live in local slots that SROA promotes, so a
+/// small model's samples cost no call, no buffer clearing and no memory
+/// round trip. The reduction does the runtime's operations in the runtime's
+/// order, so both give the same bits.
+void Emitter::emitBlock(Function *Body) {
+  const int64_t NP = F.ParamDoubles, NS = static_cast<int64_t>(F.ScoreSites.size()), NV = NP + 1 + NS;
+  Function *Blk = Function::Create(FunctionType::get(B.getVoidTy(), {Ptr, I64, I64, Ptr, Ptr, Ptr, Ptr}, false),
+                                   GlobalValue::ExternalLinkage, "svic_gen_block", M);
+  Blk->addFnAttr(Attribute::NoUnwind);
+  for (unsigned A : {0u, 3u, 4u, 5u, 6u})
+    Blk->addParamAttr(A, Attribute::NoAlias);
+  const char *ArgNames[] = {"ctx", "k0", "k1", "shift", "s1", "s2", "bad_sample"};
+  for (unsigned A = 0; A < 7; ++A)
+    Blk->getArg(A)->setName(ArgNames[A]);
+  Value *OutCtx = Blk->getArg(0), *K0 = Blk->getArg(1), *K1 = Blk->getArg(2);
+  Value *Out[3] = {Blk->getArg(3), Blk->getArg(4), Blk->getArg(5)};
+
+  BasicBlock *Entry = BasicBlock::Create(C, "entry", Blk);
+  BasicBlock *Loop = BasicBlock::Create(C, "sample", Blk);
+  BasicBlock *Exit = BasicBlock::Create(C, "done", Blk);
+  B.SetInsertPoint(Entry);
+  auto Field = [&](unsigned Idx, Type *T) { return B.CreateLoad(T, B.CreateStructGEP(CtxTy, OutCtx, Idx)); };
+  Value *In[3] = {Field(ctx::Params, Ptr), Field(ctx::Data, Ptr), Field(ctx::Baselines, Ptr)};
+  Value *Work = Field(ctx::Workspace, Ptr), *SeedV = Field(ctx::Seed, I64), *StepV = Field(ctx::Step, I64);
+  AllocaInst *LocalCtx = B.CreateAlloca(CtxTy, nullptr, "sample.ctx");
+  AllocaInst *G = B.CreateAlloca(ArrayType::get(Dbl, std::max<int64_t>(NP, 1)), nullptr, "grad");
+  AllocaInst *Sig = B.CreateAlloca(ArrayType::get(Dbl, std::max<int64_t>(NS, 1)), nullptr, "signals");
+  auto Slot = [&](Type *T, Value *Init, const Twine &Name) {
+    AllocaInst *A = B.CreateAlloca(T, nullptr, Name);
+    B.CreateStore(Init, A);
+    return A;
+  };
+  std::vector<AllocaInst *> Shift(NV), S1(NV), S2(NV);
+  for (int64_t V = 0; V < NV; ++V) {
+    Shift[V] = Slot(Dbl, c(0), "shift");
+    S1[V] = Slot(Dbl, c(0), "s1");
+    S2[V] = Slot(Dbl, c(0), "s2");
+  }
+  AllocaInst *FirstBad = Slot(I32, B.getInt32(-1), "first.bad");
+  AllocaInst *BadSample = Slot(I64, i64(0), "bad.sample");
+  AllocaInst *KinkSum = Slot(I32, B.getInt32(0), "kinks");
+  B.CreateBr(Loop);
+
+  B.SetInsertPoint(Loop);
+  PHINode *K = B.CreatePHI(I64, 2, "k");
+  K->addIncoming(K0, Entry);
+  for (int64_t J = 0; J < NP; ++J)
+    B.CreateStore(c(0), B.CreateConstInBoundsGEP1_64(Dbl, G, J));
+  for (int64_t J = 0; J < NS; ++J)
+    B.CreateStore(c(0), B.CreateConstInBoundsGEP1_64(Dbl, Sig, J));
+  Value *SitePtr = B.CreateStructGEP(CtxTy, LocalCtx, ctx::BadSite);
+  Value *KinkPtr = B.CreateStructGEP(CtxTy, LocalCtx, ctx::KinkHits);
+  B.CreateStore(B.getInt32(-1), SitePtr);
+  B.CreateStore(B.getInt32(0), KinkPtr);
+  Value *Elbo = B.CreateCall(Body, {LocalCtx, In[0], In[1], In[2], G, Sig, Work, SeedV, StepV, K});
+  Value *First = B.CreateICmpEQ(K, K0);
+  for (int64_t V = 0; V < NV; ++V) {
+    Value *X = V < NP    ? B.CreateLoad(Dbl, B.CreateConstInBoundsGEP1_64(Dbl, G, V))
+               : V == NP ? Elbo
+                         : B.CreateLoad(Dbl, B.CreateConstInBoundsGEP1_64(Dbl, Sig, V - NP - 1));
+    Value *Sh = B.CreateSelect(First, X, B.CreateLoad(Dbl, Shift[V]));
+    B.CreateStore(Sh, Shift[V]);
+    Value *D = B.CreateFSub(X, Sh);
+    B.CreateStore(B.CreateFAdd(B.CreateLoad(Dbl, S1[V]), D), S1[V]);
+    B.CreateStore(B.CreateFAdd(B.CreateLoad(Dbl, S2[V]), B.CreateFMul(D, D)), S2[V]);
+  }
+  Value *Site = B.CreateLoad(I32, SitePtr), *Old = B.CreateLoad(I32, FirstBad);
+  Value *NewBad = B.CreateAnd(B.CreateICmpSGE(Site, B.getInt32(0)), B.CreateICmpSLT(Old, B.getInt32(0)));
+  B.CreateStore(B.CreateSelect(NewBad, Site, Old), FirstBad);
+  B.CreateStore(B.CreateSelect(NewBad, K, B.CreateLoad(I64, BadSample)), BadSample);
+  B.CreateStore(B.CreateAdd(B.CreateLoad(I32, KinkSum), B.CreateLoad(I32, KinkPtr)), KinkSum);
+  Value *Next = B.CreateAdd(K, i64(1), "", /*HasNUW=*/true);
+  K->addIncoming(Next, B.GetInsertBlock());
+  B.CreateCondBr(B.CreateICmpULT(Next, K1), Loop, Exit);
+
+  B.SetInsertPoint(Exit);
+  for (int64_t V = 0; V < NV; ++V) {
+    AllocaInst *Slots[3] = {Shift[V], S1[V], S2[V]};
+    for (int W = 0; W < 3; ++W)
+      B.CreateStore(B.CreateLoad(Dbl, Slots[W]), B.CreateConstInBoundsGEP1_64(Dbl, Out[W], V));
+  }
+  B.CreateStore(B.CreateLoad(I32, FirstBad), B.CreateStructGEP(CtxTy, OutCtx, ctx::BadSite));
+  B.CreateStore(B.CreateLoad(I64, BadSample), Blk->getArg(6));
+  B.CreateStore(B.CreateLoad(I32, KinkSum), B.CreateStructGEP(CtxTy, OutCtx, ctx::KinkHits));
+  B.CreateRetVoid();
 }
 
 //===-- Forward -------------------------------------------------------------===//
@@ -997,11 +1091,19 @@ void Emitter::checkFinite(const lir::Instr &I) {
     Value *V = ld(X, Ix);
     addTo(Acc, B.CreateFSub(V, V));
   });
-  Value *Bad = B.CreateFCmpUNO(total(Acc), c(0));
+  // A predicted branch to a cold block: the hot path pays one compare and
+  // jump per site, not a read-modify-write of ctx->bad_site.
+  BasicBlock *Cold = BasicBlock::Create(C, "not.finite", Fn);
+  BasicBlock *Cont = BasicBlock::Create(C, "finite", Fn);
+  B.CreateCondBr(B.CreateFCmpUNO(total(Acc), c(0)), Cold, Cont,
+                 MDBuilder(C).createBranchWeights(1, 1 << 20));
+  B.SetInsertPoint(Cold);
   Value *SitePtr = B.CreateStructGEP(CtxTy, Ctx, ctx::BadSite);
   Value *Old = B.CreateLoad(I32, SitePtr);
-  Value *Set = B.CreateAnd(Bad, B.CreateICmpSLT(Old, B.getInt32(0)));
+  Value *Set = B.CreateICmpSLT(Old, B.getInt32(0));
   B.CreateStore(B.CreateSelect(Set, B.getInt32(static_cast<int32_t>(I.Site)), Old), SitePtr);
+  B.CreateBr(Cont);
+  B.SetInsertPoint(Cont);
   if (P.Value[I.Result].Kind != Storage::Alias)
     st(I.Result, i64(0), c(0));
 }
@@ -1270,6 +1372,12 @@ void Emitter::elementwiseReverse(const lir::Instr &I) {
 }
 
 } // namespace
+
+bool emitsBlock(const lir::Function &F) {
+  // The block's reduction is straight-line code over this many registers.
+  constexpr int64_t MaxBlockValues = 64;
+  return F.ParamDoubles + 1 + static_cast<int64_t>(F.ScoreSites.size()) <= MaxBlockValues;
+}
 
 std::unique_ptr<Module> emitModule(const lir::Function &F, const Plan &P, const std::string &DescriptorJson,
                                    LLVMContext &C, const DataLayout &DL, const std::string &Triple,

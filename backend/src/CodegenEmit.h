@@ -20,7 +20,12 @@ class Module;
 
 namespace svic::backend::codegen {
 
-/// A module defining svic_gen_sample and svic_gen_descriptor for \p F as
+/// Whether the module for \p F defines svic_gen_block: when its values per
+/// sample (gradient, ELBO, signals) are few enough for registers.
+bool emitsBlock(const lir::Function &F);
+
+/// A module defining svic_gen_sample and svic_gen_descriptor (and
+/// svic_gen_block where emitsBlock) for \p F as
 /// planned by \p P, for the target described by \p DL and \p Triple. On an
 /// internal inconsistency returns null and sets \p Error.
 std::unique_ptr<llvm::Module> emitModule(const lir::Function &F, const Plan &P, const std::string &DescriptorJson,

@@ -19,6 +19,10 @@
 // process each call their own code instead of the first one loaded.
 extern "C" [[gnu::visibility("hidden")]] double svic_gen_sample(svic_sample_ctx *Ctx);
 extern "C" [[gnu::visibility("hidden")]] const char svic_gen_descriptor[];
+// Weak: only models with few values per sample define it (null otherwise).
+extern "C" [[gnu::visibility("hidden"), gnu::weak]] void svic_gen_block(svic_sample_ctx *Ctx, uint64_t K0,
+                                                                      uint64_t K1, double *Shift, double *S1,
+                                                                      double *S2, uint64_t *BadSample);
 
 using namespace svic::runtime;
 
@@ -57,7 +61,7 @@ svic_model *svic_model_create(const char *DataPath, char *Err, size_t ErrLen) {
     std::vector<double> Flat = bindInputs(D, Data);
     auto M = std::make_unique<svic_model>();
     M->T = std::make_unique<Trainer>(std::move(D), svic_gen_sample, std::move(Flat), TrainConfig(),
-                                     std::vector<double>());
+                                     std::vector<double>(), svic_gen_block);
     return M.release();
   } catch (const std::exception &E) {
     if (Err && ErrLen) {

@@ -62,8 +62,8 @@ struct BlockStats {
 
 } // namespace
 
-Estimator::Estimator(Descriptor Desc, svic_sample_fn F, std::vector<double> Values)
-    : D(std::move(Desc)), Fn(F), Data(std::move(Values)),
+Estimator::Estimator(Descriptor Desc, svic_sample_fn F, std::vector<double> Values, svic_block_fn Blk)
+    : D(std::move(Desc)), Fn(F), Block(Blk), Data(std::move(Values)),
       Pool(std::make_shared<detail::PoolHolder>()) {
   if (!Fn)
     throw RuntimeError("no sample function");
@@ -155,39 +155,49 @@ Estimate Estimator::estimate(const std::vector<double> &U, uint64_t Seed, uint64
     double *G = Sc.Grad.data(), *Sig = Sc.Signals.data();
     const int64_t K0 = Blk * BlockSamples, K1 = std::min(K, K0 + BlockSamples);
     int64_t Kinks = 0;
-    for (int64_t Smp = K0; Smp < K1; ++Smp) {
-      for (size_t J = 0; J < P; ++J)
-        G[J] = 0;
-      for (size_t J = 0; J < S; ++J)
-        Sig[J] = 0;
-      Ctx.sample = static_cast<uint64_t>(Smp);
-      Ctx.bad_site = -1;
-      Ctx.kink_hits = 0;
-      double Elbo = Fn(&Ctx);
-      // Values in the order gradient, ELBO, signals.
-      if (Smp == K0) {
-        std::copy(G, G + P, Shift);
-        Shift[P] = Elbo;
-        std::copy(Sig, Sig + S, Shift + P + 1);
-      }
-      for (size_t J = 0; J < P; ++J) {
-        double X = G[J] - Shift[J];
-        S1[J] += X;
-        S2[J] += X * X;
-      }
-      double X = Elbo - Shift[P];
-      S1[P] += X;
-      S2[P] += X * X;
-      for (size_t J = 0; J < S; ++J) {
-        double Y = Sig[J] - Shift[P + 1 + J];
-        S1[P + 1 + J] += Y;
-        S2[P + 1 + J] += Y * Y;
-      }
-      if (Ctx.bad_site >= 0 && St.BadSite < 0) [[unlikely]] {
+    if (Block) {
+      uint64_t BadSample = 0;
+      Block(&Ctx, static_cast<uint64_t>(K0), static_cast<uint64_t>(K1), Shift, S1, S2, &BadSample);
+      if (Ctx.bad_site >= 0) {
         St.BadSite = Ctx.bad_site;
-        St.BadSample = static_cast<uint64_t>(Smp);
+        St.BadSample = BadSample;
       }
-      Kinks += Ctx.kink_hits;
+      Kinks = Ctx.kink_hits;
+    } else {
+      for (int64_t Smp = K0; Smp < K1; ++Smp) {
+        for (size_t J = 0; J < P; ++J)
+          G[J] = 0;
+        for (size_t J = 0; J < S; ++J)
+          Sig[J] = 0;
+        Ctx.sample = static_cast<uint64_t>(Smp);
+        Ctx.bad_site = -1;
+        Ctx.kink_hits = 0;
+        double Elbo = Fn(&Ctx);
+        // Values in the order gradient, ELBO, signals.
+        if (Smp == K0) {
+          std::copy(G, G + P, Shift);
+          Shift[P] = Elbo;
+          std::copy(Sig, Sig + S, Shift + P + 1);
+        }
+        for (size_t J = 0; J < P; ++J) {
+          double X = G[J] - Shift[J];
+          S1[J] += X;
+          S2[J] += X * X;
+        }
+        double X = Elbo - Shift[P];
+        S1[P] += X;
+        S2[P] += X * X;
+        for (size_t J = 0; J < S; ++J) {
+          double Y = Sig[J] - Shift[P + 1 + J];
+          S1[P + 1 + J] += Y;
+          S2[P + 1 + J] += Y * Y;
+        }
+        if (Ctx.bad_site >= 0 && St.BadSite < 0) [[unlikely]] {
+          St.BadSite = Ctx.bad_site;
+          St.BadSample = static_cast<uint64_t>(Smp);
+        }
+        Kinks += Ctx.kink_hits;
+      }
     }
     St.KinkHits = Kinks;
     St.N = K1 - K0;

@@ -58,8 +58,8 @@ std::string readText(const std::string &Path) {
 } // namespace
 
 Trainer::Trainer(Descriptor D, svic_sample_fn Fn, std::vector<double> Data, TrainConfig Config,
-                 std::vector<double> InitialU)
-    : Est(std::move(D), Fn, std::move(Data)), C(std::move(Config)),
+                 std::vector<double> InitialU, svic_block_fn Block)
+    : Est(std::move(D), Fn, std::move(Data), Block), C(std::move(Config)),
       U(InitialU.empty() ? initialUnconstrained(Est.descriptor()) : std::move(InitialU)),
       Baselines(Est.descriptor().ScoreSites.size(), 0.0), Opt(C.Opt, U.size()) {
   if (static_cast<int64_t>(U.size()) != Est.descriptor().ParamDoubles)

@@ -4,6 +4,7 @@
 /// Turns one lir::Function into an LLVM module exporting
 ///   double svic_gen_sample(svic_sample_ctx *ctx);   (svic/runtime/Abi.h)
 ///   const char svic_gen_descriptor[];                (the descriptor JSON, NUL-terminated)
+///   void svic_gen_block(...);                        (small models only: a block of samples, reduced)
 /// svic_gen_sample runs the forward pass, the learning signals, and the
 /// reverse sweep (generated adjoint code, no tape interpreter), as Lir.h
 /// specifies. The same module build, O2 pipeline and host target machine
@@ -33,6 +34,8 @@ class JitModel {
 public:
   virtual ~JitModel() = default;
   virtual svic_sample_fn sampleFn() const = 0;
+  /// svic_gen_block, or null when the model has too many values for it.
+  virtual svic_block_fn blockFn() const = 0;
   virtual const char *descriptor() const = 0;
 };
 

@@ -1,7 +1,8 @@
 /*===- Abi.h - The C ABI between generated code and the svic runtime -------===*
  *
  * Generated estimator code (JIT or a compiled .o/.so) calls only the functions
- * declared here and exports only svic_gen_sample / svic_gen_descriptor. Plain
+ * declared here and exports only svic_gen_sample / svic_gen_descriptor (and,
+ * for small models, svic_gen_block). Plain
  * C so that the backend can declare the same prototypes in LLVM IR and a C
  * program can link a compiled model.
  *
@@ -38,6 +39,18 @@ typedef struct svic_sample_ctx {
 } svic_sample_ctx;
 
 typedef double (*svic_sample_fn)(svic_sample_ctx *ctx);
+
+/* Samples k0..k1-1 (k0 < k1) of one estimate, reduced in sample order exactly
+ * as the runtime reduces svic_gen_sample's results, with no call per sample.
+ * Values are numbered gradient (ParamDoubles), ELBO, signals (one per score
+ * site). On return shift[v] is value v of sample k0, s1[v] the sum of
+ * (x_v - shift[v]) and s2[v] the sum of its squares; ctx->bad_site is the
+ * first bad site of the block in sample order (-1: none) and *bad_sample its
+ * sample; ctx->kink_hits is the block's total. ctx->grad, ctx->signals and
+ * ctx->sample are not used. Generated only where the values are few enough to
+ * live in registers; otherwise the runtime loops over svic_gen_sample. */
+typedef void (*svic_block_fn)(svic_sample_ctx *ctx, uint64_t k0, uint64_t k1, double *shift, double *s1,
+                              double *s2, uint64_t *bad_sample);
 
 /*-- Random numbers ---------------------------------------------------------*
  * Philox4x32-10 (Random123). Key = the seed (low 32 bits, high 32 bits). The

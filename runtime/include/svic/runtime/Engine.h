@@ -140,7 +140,9 @@ public:
   static constexpr uint64_t PilotStep = UINT64_MAX;
   static constexpr int64_t PilotSamples = 1000;
 
-  Estimator(Descriptor D, svic_sample_fn Fn, std::vector<double> Data);
+  /// \p Block, when the model has one, reduces whole blocks in generated code
+  /// with the same result as looping over \p Fn.
+  Estimator(Descriptor D, svic_sample_fn Fn, std::vector<double> Data, svic_block_fn Block = nullptr);
 
   /// Samples k = 0..K-1 of (Seed, Step); mean and standard error over samples
   /// per gradient element. Baselines: one per score site (empty = zeros).
@@ -167,6 +169,7 @@ private:
 
   Descriptor D;
   svic_sample_fn Fn;
+  svic_block_fn Block;
   std::vector<double> Data;
   /// Worker threads, kept between estimates; shared by copies.
   std::shared_ptr<detail::PoolHolder> Pool;
@@ -227,7 +230,7 @@ struct NonFiniteError : RuntimeError {
 class Trainer {
 public:
   Trainer(Descriptor D, svic_sample_fn Fn, std::vector<double> Data, TrainConfig C,
-          std::vector<double> InitialU /*empty: initialUnconstrained*/);
+          std::vector<double> InitialU /*empty: initialUnconstrained*/, svic_block_fn Block = nullptr);
 
   /// Runs to C.Steps, resuming from C.ResumePath if set (with the
   /// checkpoint's seed); checkpoints every C.CheckpointEvery steps and at the
