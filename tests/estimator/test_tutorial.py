@@ -25,6 +25,7 @@ MODELS = {
     "linear_regression": ("linear_regression.csv", ["--samples", 4, "--lr", 0.05]),
     "mixture": ("mixture.json", ["--samples", 4, "--lr", 0.05]),
     "relu_net": ("relu_net.csv", ["--samples", 4, "--lr", 0.01]),
+    "tensor_branch": ("../../../examples/data/tensor_branch.json", ["--samples", 10, "--lr", 0.05]),
 }
 
 
