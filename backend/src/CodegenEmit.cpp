@@ -498,6 +498,9 @@ void Emitter::forward(const lir::Instr &I) {
     return sample(I);
   case Op::CheckFinite:
     return checkFinite(I);
+  case Op::Output:
+    loop(shape(I.Operands[0]).numel(), [&](Value *Ix) { B.CreateStore(ld(I.Operands[0], Ix), gep(Grad, add(Ix, i64(I.Offset)))); });
+    return;
   case Op::If:
     return ifForward(I);
   default:

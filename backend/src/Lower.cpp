@@ -74,6 +74,20 @@ public:
   Lowerer(const Program &Model, const Program &Guide, const LowerOptions &Opts, const SourceManager &SM)
       : Model(Model), Guide(Guide), Opts(Opts), SM(SM), E(F), Ops(E), InitRng(Opts.InitSeed) {}
 
+  LoweredSimulator runSimulator() {
+    Simulate = Ops.Simulate = true;
+    Desc.Estimator = "simulate";
+    bindInputs(Model);
+    runProgram(Model, /*IsGuide=*/false);
+    finish();
+    F.OutputDoubles = OutputDoubles;
+    LoweredSimulator Out;
+    Out.Fn = std::move(F);
+    Out.Desc = std::move(Desc);
+    Out.Outputs = std::move(Outputs);
+    return Out;
+  }
+
   LoweredProgram run() {
     Desc.Estimator = std::string(estimatorName(Opts.Estimator));
     Desc.UseBaselines = Opts.Estimator != EstimatorKind::Pyro;
@@ -97,6 +111,9 @@ private:
   OpBuilder Ops;
   std::mt19937_64 InitRng;
   runtime::Descriptor Desc;
+  bool Simulate = false; ///< runSimulator: the model alone, drawing every site
+  std::vector<SimulatedArg> Outputs;
+  int64_t OutputDoubles = 0;
   lir::Block Prologue; ///< parameter reads and transforms, hoisted before everything
 
   struct ParamEntry {
@@ -631,7 +648,7 @@ private:
     claimSite(Name, S.Loc);
     ValuePtr DV = eval(*S.Dist);
     const DistObject &D = *DV->Dist;
-    ValuePtr Obs = S.Obs ? eval(*S.Obs) : nullptr;
+    ValuePtr Obs = S.Obs ? eval(*S.Obs) : nullptr, Obs0 = Obs;
     std::string MissingObs; // obs= names a data argument the data set lacks
     if (Obs && Obs->K == Value::Kind::None) {
       MissingObs = Obs->Origin;
@@ -654,12 +671,22 @@ private:
                                 " has shape " + dimsString(X->Shape) + " but the site expects shape " +
                                 dimsString(ValueShape));
       uint32_t SiteIndex = addSite(Name, "observe", S.Loc);
-      addFactor(factorValue(D, X, S.Loc), InGuide ? -1 : 1, Name, SiteIndex, -1);
+      if (!Simulate)
+        addFactor(factorValue(D, X, S.Loc), InGuide ? -1 : 1, Name, SiteIndex, -1);
       if (S.Target)
         Env[*S.Target] = X;
       return;
     }
 
+    if (Simulate) {
+      uint32_t SiteIndex = addSite(Name, MissingObs.empty() ? "sample" : "observe", S.Loc);
+      ValuePtr Z = Ops.sampleNoGrad(D, ValueShape, SiteIndex, S.Loc);
+      if (!MissingObs.empty())
+        simulated(MissingObs, Obs0->Shape, Z, Name, S.Loc);
+      if (S.Target)
+        Env[*S.Target] = Z;
+      return;
+    }
     if (!InGuide) {
       auto It = Latents.find(Name);
       if (It == Latents.end() && !MissingObs.empty())
@@ -699,6 +726,37 @@ private:
       Env[*S.Target] = Z;
   }
 
+  /// Writes the draw \p Z of site \p Site as data argument \p Arg, in the
+  /// shape the program reshaped the argument to (\p Hint, -1 inferred) when
+  /// that holds as many elements, else in the site's shape.
+  void simulated(const std::string &Arg, Dims Hint, const ValuePtr &Z, const std::string &Site, SourceLoc L) {
+    int64_t N = lir::Shape{Z->Shape}.numel(), Known = 1;
+    int Infer = -1;
+    for (size_t I = 0; I < Hint.size(); ++I) {
+      if (Hint[I] == -1)
+        Infer = static_cast<int>(I);
+      else
+        Known *= Hint[I];
+    }
+    if (Infer >= 0 && Known > 0 && N % Known == 0)
+      Hint[static_cast<size_t>(Infer)] = N / Known;
+    Dims Shape = !Hint.empty() && lir::Shape{Hint}.numel() == N ? Hint : Z->Shape;
+    auto Same = std::find_if(Outputs.begin(), Outputs.end(), [&](const SimulatedArg &O) { return O.Name == Arg; });
+    if (Same != Outputs.end() && (Same->Shape != Shape || !E.ControlStack.empty()))
+      unsupported(L, "data argument '" + Arg + "' is observed at '" + Site + "' and at '" + Same->Site +
+                         "'; svic simulate draws an argument at one site");
+    if (Same == Outputs.end()) {
+      Outputs.push_back({Arg, Shape, OutputDoubles, Site});
+      OutputDoubles += N;
+      Same = Outputs.end() - 1;
+    }
+    lir::Instr I;
+    I.Opcode = lir::Op::Output;
+    I.Offset = Same->Offset;
+    I.Operands = {E.materialize(*Z, L)};
+    E.emit(std::move(I), {});
+  }
+
   bool choosePathwise(const std::string &Name, const DistObject &D, SourceLoc L) {
     switch (Opts.Estimator) {
     case EstimatorKind::Score:
@@ -728,6 +786,8 @@ private:
   void execFactor(const FactorStmt &S) {
     std::string Name = siteName(S.Name);
     claimSite(Name, S.Loc);
+    if (Simulate)
+      return; // a factor reweights draws; the prior predictive ignores it
     ValuePtr LP = eval(*S.LogProb);
     ValuePtr Sum = Ops.sum(LP, S.Loc);
     for (const ValuePtr &Sc : Scales)
@@ -811,6 +871,11 @@ private:
     } catch (const runtime::RuntimeError &Err) {
       invalid(L, Err.what());
     }
+    if (Simulate) { // the initial value, a constant
+      ValuePtr Init0 = makeStaticTensor(Shape, Init);
+      Params[Name] = ParamEntry{0, Init0, L};
+      return Init0;
+    }
     Desc.ParamDoubles += Pd.Size;
     Desc.Params.push_back(Pd);
 
@@ -832,7 +897,8 @@ private:
     ValuePtr M = Env.at(S.ModuleVar);
     if (!M || M->K != Value::Kind::Module)
       invalid(S.Loc, "pyro.module needs an nn module object");
-    Env[S.ModuleVar] = registerModule(Name, M, S.Loc);
+    if (!Simulate) // simulating, the weights keep their initial values
+      Env[S.ModuleVar] = registerModule(Name, M, S.Loc);
     if (S.Target)
       Env[*S.Target] = Env[S.ModuleVar];
   }
@@ -1492,6 +1558,17 @@ private:
 };
 
 } // namespace
+
+std::optional<LoweredSimulator> lowerSimulator(const Program &Model, const LowerOptions &Opts,
+                                               const SourceManager &SM, DiagnosticEngine &DE) {
+  try {
+    Lowerer L(Model, Model, Opts, SM);
+    return L.runSimulator();
+  } catch (const CompileFailure &Fail) {
+    DE.report(Fail.Unsupported ? DiagId::CompileUnsupported : DiagId::CompileError, Fail.Loc, Fail.what());
+    return std::nullopt;
+  }
+}
 
 std::optional<LoweredProgram> lowerEstimator(const Program &Model, const Program &Guide,
                                              const LowerOptions &Opts, const SourceManager &SM,
