@@ -236,7 +236,9 @@ int runGrad(const std::vector<std::string> &Args) {
                                "respect to every param's\nunconstrained value, at fixed params, "
                                "with the selective estimator.\n\noptions");
   addCompileOptions(Desc, O);
-  Desc.add_options()("params", po::value(&ParamsPath), "param values by name (.json); default: their initial values")(
+  Desc.add_options()("params", po::value(&ParamsPath),
+                     "param values by name (.json or .npz, as `svic run --params-out` writes); default: their "
+                     "initial values")(
       "samples", po::value(&Samples), "single-sample estimates to average (default 1000)")(
       "threads", po::value(&Threads), "worker threads; results do not depend on it (default 1)")(
       "format", po::value(&FormatName), "json (default) or text");
@@ -311,12 +313,14 @@ int runTrain(const std::vector<std::string> &Args) {
       "optimizer", po::value(&OptName), "adam (default) or sgd")(
       "samples", po::value(&TC.Samples), "samples per step (default 1)")(
       "threads", po::value(&TC.Threads), "worker threads; results do not depend on it (default 1)")(
-      "params", po::value(&ParamsPath), "initial param values by name (.json)")(
+      "params", po::value(&ParamsPath), "initial param values by name (.json or .npz, as --params-out writes)")(
       "checkpoint", po::value(&TC.CheckpointPath), "write checkpoints (atomically) to this file")(
       "checkpoint-every", po::value(&TC.CheckpointEvery), "steps between checkpoints (default 100)")(
       "resume", po::value(&TC.ResumePath), "continue from this checkpoint")(
       "trace", po::value(&TC.TracePath), "write `step,elbo` per step to this CSV file")(
-      "params-out", po::value(&ParamsOut), "also write the final params (JSON) to this file");
+      "params-out", po::value(&ParamsOut),
+      "also write the final params, keyed by Pyro's param-store names, to this .json or .npz "
+      "(--params reads either back)");
   if (!parseCommand(Args, Desc, O))
     return ExitBadInput;
   if (O.Help) {
@@ -390,7 +394,10 @@ int runTrain(const std::vector<std::string> &Args) {
   std::cout << Out.dump(2) << "\n";
   if (!ParamsOut.empty()) {
     try {
-      runtime::writeFileAtomically(ParamsOut, T->paramsJson().dump(2) + "\n");
+      runtime::DataSet Params;
+      for (const runtime::ParamDesc &Pd : C.Desc.Params)
+        Params[Pd.Name] = {Pd.Shape, T->constrainedParam(Pd)};
+      runtime::writeData(ParamsOut, Params);
     } catch (const runtime::RuntimeError &E) {
       std::cerr << "svic: error: " << E.what() << "\n";
       return ExitBadInput;
