@@ -15,5 +15,6 @@ int runAnalyze(const std::vector<std::string> &Args);
 int runGrad(const std::vector<std::string> &Args);
 int runTrain(const std::vector<std::string> &Args);
 int runCompile(const std::vector<std::string> &Args);
+int runSimulate(const std::vector<std::string> &Args);
 
 } // namespace svic::driver

@@ -1,4 +1,4 @@
-//===- Estimate.cpp - `svic grad`, `svic run` and `svic compile` -----------===//
+//===- Estimate.cpp - `svic grad`, `run`, `compile` and `simulate` ---------===//
 ///
 /// \file
 /// The compiling commands share one pipeline: load and analyse the programs
@@ -6,7 +6,8 @@
 /// definite support mismatch refuses to train), load the data, lower the
 /// model/guide pair to LIR against the data's shapes, and generate code. Then
 /// `grad` estimates the gradient at fixed params, `run` trains, `compile`
-/// writes an object or shared library with a C API.
+/// writes an object or shared library with a C API. `simulate` lowers the
+/// model alone into a simulator that draws from its prior predictive.
 //===----------------------------------------------------------------------===//
 
 #include "Commands.h"
@@ -235,7 +236,9 @@ int runGrad(const std::vector<std::string> &Args) {
                                "respect to every param's\nunconstrained value, at fixed params, "
                                "with the selective estimator.\n\noptions");
   addCompileOptions(Desc, O);
-  Desc.add_options()("params", po::value(&ParamsPath), "param values by name (.json); default: their initial values")(
+  Desc.add_options()("params", po::value(&ParamsPath),
+                     "param values by name (.json or .npz, as `svic run --params-out` writes); default: their "
+                     "initial values")(
       "samples", po::value(&Samples), "single-sample estimates to average (default 1000)")(
       "threads", po::value(&Threads), "worker threads; results do not depend on it (default 1)")(
       "format", po::value(&FormatName), "json (default) or text");
@@ -310,12 +313,14 @@ int runTrain(const std::vector<std::string> &Args) {
       "optimizer", po::value(&OptName), "adam (default) or sgd")(
       "samples", po::value(&TC.Samples), "samples per step (default 1)")(
       "threads", po::value(&TC.Threads), "worker threads; results do not depend on it (default 1)")(
-      "params", po::value(&ParamsPath), "initial param values by name (.json)")(
+      "params", po::value(&ParamsPath), "initial param values by name (.json or .npz, as --params-out writes)")(
       "checkpoint", po::value(&TC.CheckpointPath), "write checkpoints (atomically) to this file")(
       "checkpoint-every", po::value(&TC.CheckpointEvery), "steps between checkpoints (default 100)")(
       "resume", po::value(&TC.ResumePath), "continue from this checkpoint")(
       "trace", po::value(&TC.TracePath), "write `step,elbo` per step to this CSV file")(
-      "params-out", po::value(&ParamsOut), "also write the final params (JSON) to this file");
+      "params-out", po::value(&ParamsOut),
+      "also write the final params, keyed by Pyro's param-store names, to this .json or .npz "
+      "(--params reads either back)");
   if (!parseCommand(Args, Desc, O))
     return ExitBadInput;
   if (O.Help) {
@@ -389,7 +394,10 @@ int runTrain(const std::vector<std::string> &Args) {
   std::cout << Out.dump(2) << "\n";
   if (!ParamsOut.empty()) {
     try {
-      runtime::writeFileAtomically(ParamsOut, T->paramsJson().dump(2) + "\n");
+      runtime::DataSet Params;
+      for (const runtime::ParamDesc &Pd : C.Desc.Params)
+        Params[Pd.Name] = {Pd.Shape, T->constrainedParam(Pd)};
+      runtime::writeData(ParamsOut, Params);
     } catch (const runtime::RuntimeError &E) {
       std::cerr << "svic: error: " << E.what() << "\n";
       return ExitBadInput;
@@ -462,6 +470,124 @@ int runCompile(const std::vector<std::string> &Args) {
     }
   }
   std::cerr << "svic: wrote " << OutPath << " (C API: " << SVIC_RUNTIME_INCLUDE_DIR << "/svic/svic_model.h)\n";
+  return ExitOk;
+}
+
+int runSimulate(const std::vector<std::string> &Args) {
+  InputOptions In;
+  std::string DataPath, OutPath;
+  int64_t Draws = 1;
+  uint64_t Seed = 0;
+  bool Help = false;
+  po::options_description Desc(
+      "usage: svic simulate FILE -o DATA.json|DATA.npz [options]\n\n"
+      "Draws data from the model's prior predictive: every sample site draws from the model (params\n"
+      "and module weights at their initial values), and each entry argument that the model observes\n"
+      "(obs=x) and --data does not give is written out, in the shape the program gives it. Arguments\n"
+      "used otherwise (covariates, sizes) come from --data and are copied to the output.\n\noptions");
+  Desc.add_options()("help,h", po::bool_switch(&Help), "show this help")(
+      "model-fn", po::value(&In.Entries.ModelFn), "model entry function (default: model, else main)")(
+      "data", po::value(&DataPath), "the arguments that are not drawn: .json, .csv, .npy or .npz")(
+      "output,o", po::value(&OutPath), "the .json or .npz to write")(
+      "n", po::value(&Draws),
+      "independent draws (default 1); with N > 1 each drawn argument gets a leading axis of N")(
+      "seed", po::value(&Seed), "random seed (default 0); also seeds the initial module weights");
+  po::variables_map VM;
+  if (!parseCommandLine(Args, Desc, In.ModelPath, Help, VM))
+    return ExitBadInput;
+  if (Help) {
+    std::cout << Desc;
+    return ExitOk;
+  }
+  if (OutPath.empty() || Draws < 1) {
+    std::cerr << "svic: error: simulate needs -o DATA.json|DATA.npz and --n >= 1\n";
+    return ExitBadInput;
+  }
+  SourceManager SM;
+  DiagnosticEngine DE;
+  std::optional<AnalysisRun> Run = loadAndInventory(In, SM, DE);
+  if (!Run || !Run->Programs.Model) {
+    printDiags(DE.sorted(), SM);
+    return ExitBadInput;
+  }
+  backend::LowerOptions LO;
+  LO.InitSeed = Seed;
+  if (!DataPath.empty()) {
+    try {
+      LO.Data = runtime::loadData(DataPath);
+    } catch (const runtime::RuntimeError &E) {
+      std::cerr << "svic: error: " << E.what() << "\n";
+      return ExitBadInput;
+    }
+  }
+  std::optional<backend::LoweredSimulator> L = backend::lowerSimulator(*Run->Programs.Model, LO, SM, DE);
+  printDiags(DE.sorted(), SM);
+  if (!L)
+    return ExitBadInput;
+  if (L->Outputs.empty()) {
+    std::cerr << "svic: error: " << In.ModelPath
+              << ": the model observes no entry argument that --data leaves out; nothing to draw\n";
+    return ExitBadInput;
+  }
+  std::string Verify = backend::lir::verify(L->Fn);
+  if (!Verify.empty()) {
+    std::cerr << "svic: internal error: the lowered simulator is malformed: " << Verify << "\n";
+    return ExitInternal;
+  }
+  L->Desc.WorkspaceDoubles = backend::workspaceDoubles(L->Fn);
+  backend::CodegenResult R;
+  std::unique_ptr<backend::JitModel> M = backend::jitCompile(L->Fn, L->Desc.toJson(), R);
+  if (!M) {
+    std::cerr << "svic: internal error: code generation failed: " << R.Error << "\n";
+    return ExitInternal;
+  }
+  std::vector<double> Data;
+  try {
+    Data = runtime::bindInputs(L->Desc, LO.Data);
+  } catch (const runtime::RuntimeError &E) {
+    std::cerr << "svic: error: " << E.what() << "\n";
+    return ExitBadInput;
+  }
+  runtime::DataSet Out = LO.Data;
+  for (const backend::SimulatedArg &A : L->Outputs) {
+    runtime::Array &Arr = Out[A.Name];
+    Arr.Shape = A.Shape;
+    if (Draws > 1)
+      Arr.Shape.insert(Arr.Shape.begin(), Draws);
+    Arr.Values.clear();
+  }
+  std::vector<double> Outputs(static_cast<size_t>(L->Fn.OutputDoubles)), Work(static_cast<size_t>(L->Desc.WorkspaceDoubles));
+  for (int64_t K = 0; K < Draws; ++K) {
+    std::fill(Outputs.begin(), Outputs.end(), 0.0);
+    svic_sample_ctx Ctx{};
+    Ctx.data = Data.data();
+    Ctx.grad = Outputs.data();
+    Ctx.workspace = Work.data();
+    Ctx.seed = Seed;
+    Ctx.sample = static_cast<uint64_t>(K);
+    Ctx.bad_site = -1;
+    M->sampleFn()(&Ctx);
+    for (const backend::SimulatedArg &A : L->Outputs) {
+      auto First = Outputs.begin() + A.Offset, Last = First + runtime::numElements(A.Shape);
+      if (!std::all_of(First, Last, [](double V) { return std::isfinite(V); })) {
+        std::cerr << "svic: error: draw " << K << " of '" << A.Name << "' (site '" << A.Site
+                  << "') is not finite\n";
+        return ExitBadInput;
+      }
+      std::vector<double> &V = Out[A.Name].Values;
+      V.insert(V.end(), First, Last);
+    }
+  }
+  try {
+    runtime::writeData(OutPath, Out);
+  } catch (const runtime::RuntimeError &E) {
+    std::cerr << "svic: error: " << E.what() << "\n";
+    return ExitBadInput;
+  }
+  std::string Drawn;
+  for (const backend::SimulatedArg &A : L->Outputs)
+    Drawn += (Drawn.empty() ? "" : ", ") + A.Name + " " + runtime::formatShape(Out[A.Name].Shape) + " at '" + A.Site + "'";
+  std::cerr << "svic: wrote " << OutPath << " (drawn: " << Drawn << ")\n";
   return ExitOk;
 }
 

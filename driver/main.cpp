@@ -24,6 +24,7 @@ const char *Usage = "usage: svic <command> [options]\n"
                     "  grad FILE      estimate the ELBO gradient at fixed params (native, selective)\n"
                     "  run FILE       JIT-compile the estimator and train the params (SVI)\n"
                     "  compile FILE   write the estimator as a .so/.o with a C API\n"
+                    "  simulate FILE  draw data from the model's prior predictive\n"
                     "\n"
                     "`svic <command> --help` describes a command's options.\n"
                     "options: --help, --version\n";
@@ -60,6 +61,8 @@ int main(int Argc, char **Argv) {
       return runTrain(Args);
     if (Command == "compile")
       return runCompile(Args);
+    if (Command == "simulate")
+      return runSimulate(Args);
     std::cerr << "svic: error: unknown command '" << Command << "'\n\n" << Usage;
     return ExitBadInput;
   } catch (const std::exception &E) {

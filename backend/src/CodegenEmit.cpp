@@ -592,6 +592,9 @@ void Emitter::forward(const lir::Instr &I) {
     return sample(I);
   case Op::CheckFinite:
     return checkFinite(I);
+  case Op::Output:
+    loop(shape(I.Operands[0]).numel(), [&](Value *Ix) { B.CreateStore(ld(I.Operands[0], Ix), gep(Grad, add(Ix, i64(I.Offset)))); });
+    return;
   case Op::If:
     return ifForward(I);
   default:
@@ -881,28 +884,72 @@ void Emitter::softmax(const lir::Instr &I, bool Reverse) {
   });
 }
 
+/// C = A B with A [M, K], B [K, N] (rank-1 operands: M = 1 or N = 1). The
+/// loops run i, k, j so that the innermost one walks rows of B, C and their
+/// adjoints contiguously (LLVM vectorises it: an axpy, or for dA a dot
+/// product with reassociated partial sums), and k in blocks of rows of B that
+/// stay in cache across all rows of A.
 void Emitter::matmul(const lir::Instr &I, bool Reverse) {
-  ValueId A = I.Operands[0], Bm = I.Operands[1];
+  ValueId A = I.Operands[0], Bm = I.Operands[1], Cv = I.Result;
   const Shape &AS = shape(A), &BS = shape(Bm);
   int64_t M = AS.rank() == 2 ? AS.Dims[0] : 1, K = AS.Dims.back(), N = BS.rank() == 2 ? BS.Dims[1] : 1;
-  loop(M * N, [&](Value *Q) {
-    Value *Row = udiv(Q, N), *Col = N == 1 ? i64(0) : urem(Q, N);
-    if (Reverse) {
-      Value *G = adj(I.Result, Q);
-      loop(K, [&](Value *Kx) {
-        Value *AIx = add(mul(Row, K), Kx), *BIx = add(mul(Kx, N), Col);
-        addAdj(A, AIx, B.CreateFMul(G, ld(Bm, BIx)));
-        addAdj(Bm, BIx, B.CreateFMul(ld(A, AIx), G));
+  // About 128 KiB of B per block (half a typical L2).
+  int64_t KB = std::clamp<int64_t>(16384 / std::max<int64_t>(N, 1), 1, K);
+  auto Blocks = [&](function_ref<void(Value *K0, int64_t Len)> Body) {
+    int64_t Full = K / KB, Rest = K % KB;
+    loop(Full, [&](Value *Bk) { Body(mul(Bk, KB), KB); });
+    if (Rest)
+      Body(i64(Full * KB), Rest);
+  };
+  if (!Reverse) {
+    if (N == 1) { // matrix-vector: one dot product per row
+      loop(M, [&](Value *Row) {
+        Reduction Dot = reduction(K);
+        loop(K, [&](Value *Kx) { addTo(Dot, B.CreateFMul(ld(A, add(mul(Row, K), Kx)), ld(Bm, Kx))); });
+        st(Cv, Row, total(Dot));
       });
       return;
     }
-    AllocaInst *Acc = accum(Dbl, c(0), "dot");
-    loop(K, [&](Value *Kx) {
-      Value *Prod = B.CreateFMul(ld(A, add(mul(Row, K), Kx)), ld(Bm, add(mul(Kx, N), Col)));
-      B.CreateStore(B.CreateFAdd(B.CreateLoad(Dbl, Acc), Prod), Acc);
+    loop(M * N, [&](Value *Q) { st(Cv, Q, c(0)); });
+    Blocks([&](Value *K0, int64_t Len) {
+      loop(M, [&](Value *Row) {
+        loop(Len, [&](Value *Kk) {
+          Value *Kx = add(K0, Kk), *Aik = ld(A, add(mul(Row, K), Kx));
+          loop(N, [&](Value *Col) {
+            Value *Cix = add(mul(Row, N), Col);
+            st(Cv, Cix, B.CreateFAdd(ld(Cv, Cix), B.CreateFMul(Aik, ld(Bm, add(mul(Kx, N), Col)))));
+          });
+        });
+      });
     });
-    st(I.Result, Q, B.CreateLoad(Dbl, Acc));
-  });
+    return;
+  }
+  // dA[i, k] += sum_j dC[i, j] B[k, j]
+  if (P.Active[A])
+    Blocks([&](Value *K0, int64_t Len) {
+      loop(M, [&](Value *Row) {
+        loop(Len, [&](Value *Kk) {
+          Value *Kx = add(K0, Kk);
+          Reduction Dot = reduction(N);
+          loop(N, [&](Value *Col) {
+            addTo(Dot, B.CreateFMul(adj(Cv, add(mul(Row, N), Col)), ld(Bm, add(mul(Kx, N), Col))));
+          });
+          addAdj(A, add(mul(Row, K), Kx), total(Dot));
+        });
+      });
+    });
+  // dB[k, j] += A[i, k] dC[i, j]
+  if (P.Active[Bm])
+    Blocks([&](Value *K0, int64_t Len) {
+      loop(M, [&](Value *Row) {
+        loop(Len, [&](Value *Kk) {
+          Value *Kx = add(K0, Kk), *Aik = ld(A, add(mul(Row, K), Kx));
+          loop(N, [&](Value *Col) {
+            addAdj(Bm, add(mul(Kx, N), Col), B.CreateFMul(Aik, adj(Cv, add(mul(Row, N), Col))));
+          });
+        });
+      });
+    });
 }
 
 /// torch's StickBreakingTransform: z_i = sigmoid(x_i - log(K - i)),

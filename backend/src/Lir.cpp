@@ -73,6 +73,7 @@ std::string opName(Op O) {
   case Op::Sample: return "Sample";
   case Op::StopGradient: return "StopGradient";
   case Op::CheckFinite: return "CheckFinite";
+  case Op::Output: return "Output";
   case Op::If: return "If";
   }
   return "?";
@@ -176,6 +177,7 @@ private:
     }
     case Op::Input:
     case Op::Param:
+    case Op::Output:
       OS << " offset=" << I.Offset;
       break;
     case Op::StdNormal:
@@ -432,6 +434,15 @@ private:
     case Op::CheckFinite:
       if (arity(I, 1) && R.numel() != 1 && R != shape(I.Operands[0]))
         fail("result is neither the operand's shape nor a scalar");
+      return;
+    case Op::Output:
+      if (!arity(I, 1))
+        return;
+      resultIs(I, Shape{});
+      if (F.ParamDoubles != 0 || !F.Factors.empty())
+        fail("an Output in a function with params or factors (only a simulator writes outputs)");
+      if (I.Offset < 0 || I.Offset + shape(I.Operands[0]).numel() > F.OutputDoubles)
+        fail("writes past OutputDoubles");
       return;
     case Op::Transpose: {
       if (!arity(I, 1))

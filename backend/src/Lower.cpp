@@ -74,6 +74,20 @@ public:
   Lowerer(const Program &Model, const Program &Guide, const LowerOptions &Opts, const SourceManager &SM)
       : Model(Model), Guide(Guide), Opts(Opts), SM(SM), E(F), Ops(E), InitRng(Opts.InitSeed) {}
 
+  LoweredSimulator runSimulator() {
+    Simulate = Ops.Simulate = true;
+    Desc.Estimator = "simulate";
+    bindInputs(Model);
+    runProgram(Model, /*IsGuide=*/false);
+    finish();
+    F.OutputDoubles = OutputDoubles;
+    LoweredSimulator Out;
+    Out.Fn = std::move(F);
+    Out.Desc = std::move(Desc);
+    Out.Outputs = std::move(Outputs);
+    return Out;
+  }
+
   LoweredProgram run() {
     Desc.Estimator = std::string(estimatorName(Opts.Estimator));
     Desc.UseBaselines = Opts.Estimator != EstimatorKind::Pyro;
@@ -97,6 +111,9 @@ private:
   OpBuilder Ops;
   std::mt19937_64 InitRng;
   runtime::Descriptor Desc;
+  bool Simulate = false; ///< runSimulator: the model alone, drawing every site
+  std::vector<SimulatedArg> Outputs;
+  int64_t OutputDoubles = 0;
   lir::Block Prologue; ///< parameter reads and transforms, hoisted before everything
 
   struct ParamEntry {
@@ -598,7 +615,7 @@ private:
   }
 
   Dims eventShape(const DistObject &D) {
-    if (D.D == lir::Dist::Dirichlet)
+    if (D.D == lir::Dist::Dirichlet || D.OneHot)
       return {D.Params[0]->Shape.back()};
     return {};
   }
@@ -608,13 +625,45 @@ private:
     std::vector<ValuePtr> Args{X};
     for (const ValuePtr &Pm : D.Params)
       Args.push_back(Pm);
-    ValuePtr LP = Ops.logProb(D.D, Args, L);
+    ValuePtr LP = D.OneHot ? oneHotLogProb(D, X, L) : Ops.logProb(D.D, Args, L);
     if (D.Mask)
       LP = Ops.binary(lir::Op::Mul, LP, D.Mask, L);
     ValuePtr Sum = Ops.sum(LP, L);
     for (const ValuePtr &S : Scales)
       Sum = Ops.binary(lir::Op::Mul, Sum, S, L);
     return E.materialize(*Sum, L);
+  }
+
+  /// OneHotCategorical's log-density of a one-hot x: sum_j x_j log p_j with
+  /// p normalised (probs / their sum, or softmax(logits)). torch reads the
+  /// index of x's largest entry instead; the two agree on every one-hot value,
+  /// which is all Pyro's validation (on by default) lets through.
+  ValuePtr oneHotLogProb(const DistObject &D, const ValuePtr &X, SourceLoc L) {
+    ValuePtr LogP;
+    if (D.D == lir::Dist::CategoricalLogits) {
+      LogP = Ops.softmax(D.Params[0], -1, /*Log=*/true, L);
+    } else {
+      ValuePtr Total = Ops.reduce(lir::Op::Sum, D.Params[0], {-1}, /*KeepDim=*/true, L);
+      LogP = Ops.unary(lir::Op::Log, Ops.binary(lir::Op::Div, D.Params[0], Total, L), L);
+    }
+    // 0 * log 0 is NaN: the absent categories are masked out, not multiplied.
+    ValuePtr Terms = Ops.where(X, LogP, makeFloat(0), L);
+    return Ops.reduce(lir::Op::Sum, Terms, {-1}, /*KeepDim=*/false, L);
+  }
+
+  /// A draw with no gradient path; a OneHotCategorical draws an index and
+  /// compares it with 0..n-1.
+  ValuePtr drawNoGrad(const DistObject &D, const Dims &ValueShape, uint32_t Site, SourceLoc L) {
+    if (!D.OneHot)
+      return Ops.sampleNoGrad(D, ValueShape, Site, L);
+    Dims Batch(ValueShape.begin(), ValueShape.end() - 1), Col = Batch;
+    Col.push_back(1);
+    int64_t N = ValueShape.back();
+    ValuePtr Index = Ops.reshape(Ops.sampleNoGrad(D, Batch, Site, L), Col, L);
+    std::vector<double> Range(static_cast<size_t>(N));
+    for (int64_t J = 0; J < N; ++J)
+      Range[static_cast<size_t>(J)] = static_cast<double>(J);
+    return Ops.binary(lir::Op::Eq, Index, makeStaticTensor({N}, std::move(Range), /*IsInt=*/true), L);
   }
 
   void addFactor(lir::ValueId V, double Sign, const std::string &Site, uint32_t SiteIndex, int ScoreOf) {
@@ -631,7 +680,7 @@ private:
     claimSite(Name, S.Loc);
     ValuePtr DV = eval(*S.Dist);
     const DistObject &D = *DV->Dist;
-    ValuePtr Obs = S.Obs ? eval(*S.Obs) : nullptr;
+    ValuePtr Obs = S.Obs ? eval(*S.Obs) : nullptr, Obs0 = Obs;
     std::string MissingObs; // obs= names a data argument the data set lacks
     if (Obs && Obs->K == Value::Kind::None) {
       MissingObs = Obs->Origin;
@@ -654,12 +703,22 @@ private:
                                 " has shape " + dimsString(X->Shape) + " but the site expects shape " +
                                 dimsString(ValueShape));
       uint32_t SiteIndex = addSite(Name, "observe", S.Loc);
-      addFactor(factorValue(D, X, S.Loc), InGuide ? -1 : 1, Name, SiteIndex, -1);
+      if (!Simulate)
+        addFactor(factorValue(D, X, S.Loc), InGuide ? -1 : 1, Name, SiteIndex, -1);
       if (S.Target)
         Env[*S.Target] = X;
       return;
     }
 
+    if (Simulate) {
+      uint32_t SiteIndex = addSite(Name, MissingObs.empty() ? "sample" : "observe", S.Loc);
+      ValuePtr Z = drawNoGrad(D, ValueShape, SiteIndex, S.Loc);
+      if (!MissingObs.empty())
+        simulated(MissingObs, Obs0->Shape, Z, Name, S.Loc);
+      if (S.Target)
+        Env[*S.Target] = Z;
+      return;
+    }
     if (!InGuide) {
       auto It = Latents.find(Name);
       if (It == Latents.end() && !MissingObs.empty())
@@ -683,7 +742,7 @@ private:
     uint32_t SiteIndex = addSite(Name, "sample", S.Loc);
     bool Pathwise = choosePathwise(Name, D, S.Loc);
     ValuePtr Z = Pathwise ? Ops.rsample(D, ValueShape, SiteIndex, S.Loc)
-                          : Ops.sampleNoGrad(D, ValueShape, SiteIndex, S.Loc);
+                          : drawNoGrad(D, ValueShape, SiteIndex, S.Loc);
     int ScoreOf = -1;
     if (!Pathwise) {
       ScoreOf = static_cast<int>(ScoreNames.size());
@@ -697,6 +756,37 @@ private:
     addFactor(factorValue(D, Z, S.Loc), -1, Name, SiteIndex, ScoreOf);
     if (S.Target)
       Env[*S.Target] = Z;
+  }
+
+  /// Writes the draw \p Z of site \p Site as data argument \p Arg, in the
+  /// shape the program reshaped the argument to (\p Hint, -1 inferred) when
+  /// that holds as many elements, else in the site's shape.
+  void simulated(const std::string &Arg, Dims Hint, const ValuePtr &Z, const std::string &Site, SourceLoc L) {
+    int64_t N = lir::Shape{Z->Shape}.numel(), Known = 1;
+    int Infer = -1;
+    for (size_t I = 0; I < Hint.size(); ++I) {
+      if (Hint[I] == -1)
+        Infer = static_cast<int>(I);
+      else
+        Known *= Hint[I];
+    }
+    if (Infer >= 0 && Known > 0 && N % Known == 0)
+      Hint[static_cast<size_t>(Infer)] = N / Known;
+    Dims Shape = !Hint.empty() && lir::Shape{Hint}.numel() == N ? Hint : Z->Shape;
+    auto Same = std::find_if(Outputs.begin(), Outputs.end(), [&](const SimulatedArg &O) { return O.Name == Arg; });
+    if (Same != Outputs.end() && (Same->Shape != Shape || !E.ControlStack.empty()))
+      unsupported(L, "data argument '" + Arg + "' is observed at '" + Site + "' and at '" + Same->Site +
+                         "'; svic simulate draws an argument at one site");
+    if (Same == Outputs.end()) {
+      Outputs.push_back({Arg, Shape, OutputDoubles, Site});
+      OutputDoubles += N;
+      Same = Outputs.end() - 1;
+    }
+    lir::Instr I;
+    I.Opcode = lir::Op::Output;
+    I.Offset = Same->Offset;
+    I.Operands = {E.materialize(*Z, L)};
+    E.emit(std::move(I), {});
   }
 
   bool choosePathwise(const std::string &Name, const DistObject &D, SourceLoc L) {
@@ -728,6 +818,8 @@ private:
   void execFactor(const FactorStmt &S) {
     std::string Name = siteName(S.Name);
     claimSite(Name, S.Loc);
+    if (Simulate)
+      return; // a factor reweights draws; the prior predictive ignores it
     ValuePtr LP = eval(*S.LogProb);
     ValuePtr Sum = Ops.sum(LP, S.Loc);
     for (const ValuePtr &Sc : Scales)
@@ -811,6 +903,11 @@ private:
     } catch (const runtime::RuntimeError &Err) {
       invalid(L, Err.what());
     }
+    if (Simulate) { // the initial value, a constant
+      ValuePtr Init0 = makeStaticTensor(Shape, Init);
+      Params[Name] = ParamEntry{0, Init0, L};
+      return Init0;
+    }
     Desc.ParamDoubles += Pd.Size;
     Desc.Params.push_back(Pd);
 
@@ -832,7 +929,8 @@ private:
     ValuePtr M = Env.at(S.ModuleVar);
     if (!M || M->K != Value::Kind::Module)
       invalid(S.Loc, "pyro.module needs an nn module object");
-    Env[S.ModuleVar] = registerModule(Name, M, S.Loc);
+    if (!Simulate) // simulating, the weights keep their initial values
+      Env[S.ModuleVar] = registerModule(Name, M, S.Loc);
     if (S.Target)
       Env[*S.Target] = Env[S.ModuleVar];
   }
@@ -1044,6 +1142,8 @@ private:
     if (Base->K == Value::Kind::List || Base->K == Value::Kind::Tuple || Base->K == Value::Kind::Dict) {
       if (Idx.size() != 1)
         unsupported(L, "multi-dimensional indexing of a " + typeName(*Base));
+      if (isa<SliceExpr>(Idx[0].get()) && Base->K != Value::Kind::Dict)
+        return sliceSequence(Base, evalIndices(Idx)[0], L);
       ValuePtr K = eval(*Idx[0]);
       if (Base->K == Value::Kind::Dict) {
         for (size_t I = 0; I < Base->Keys.size(); ++I)
@@ -1062,6 +1162,24 @@ private:
     if (!Base->isTensor())
       invalid(L, "indexing " + describe(*Base));
     return Ops.index(Base, evalIndices(Idx), L);
+  }
+
+  /// Python's seq[lo:hi:step] on a list or tuple (a torch.Size is a tuple).
+  ValuePtr sliceSequence(const ValuePtr &Base, const IndexItem &It, SourceLoc L) {
+    int64_t N = static_cast<int64_t>(Base->Items.size()), Step = It.Step.value_or(1);
+    if (Step == 0)
+      invalid(L, "slice step cannot be zero");
+    auto Clip = [&](std::optional<int64_t> B, int64_t Default) {
+      if (!B)
+        return Default;
+      int64_t V = *B < 0 ? *B + N : *B;
+      return Step > 0 ? std::clamp<int64_t>(V, 0, N) : std::clamp<int64_t>(V, -1, N - 1);
+    };
+    int64_t Lo = Clip(It.Lo, Step > 0 ? 0 : N - 1), Hi = Clip(It.Hi, Step > 0 ? N : -1);
+    std::vector<ValuePtr> Items;
+    for (int64_t I = Lo; Step > 0 ? I < Hi : I > Hi; I += Step)
+      Items.push_back(Base->Items[static_cast<size_t>(I)]);
+    return makeSequence(Base->K, std::move(Items));
   }
 
   /// `m.weight.data = v` and `m.weight.data.normal_(...)`: a new initial
@@ -1155,6 +1273,10 @@ private:
     case DistId::Dirichlet: D->D = lir::Dist::Dirichlet; D->Params = {Need("concentration")}; break;
     case DistId::Bernoulli: Either(lir::Dist::BernoulliProbs, lir::Dist::BernoulliLogits); break;
     case DistId::Categorical: Either(lir::Dist::CategoricalProbs, lir::Dist::CategoricalLogits); break;
+    case DistId::OneHotCategorical:
+      Either(lir::Dist::CategoricalProbs, lir::Dist::CategoricalLogits);
+      D->OneHot = true;
+      break;
     default:
       unsupported(X.Loc, "dist." + Info.Name + " in the estimator compiler");
     }
@@ -1492,6 +1614,17 @@ private:
 };
 
 } // namespace
+
+std::optional<LoweredSimulator> lowerSimulator(const Program &Model, const LowerOptions &Opts,
+                                               const SourceManager &SM, DiagnosticEngine &DE) {
+  try {
+    Lowerer L(Model, Model, Opts, SM);
+    return L.runSimulator();
+  } catch (const CompileFailure &Fail) {
+    DE.report(Fail.Unsupported ? DiagId::CompileUnsupported : DiagId::CompileError, Fail.Loc, Fail.what());
+    return std::nullopt;
+  }
+}
 
 std::optional<LoweredProgram> lowerEstimator(const Program &Model, const Program &Guide,
                                              const LowerOptions &Opts, const SourceManager &SM,

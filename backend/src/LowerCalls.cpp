@@ -186,6 +186,63 @@ ValuePtr OpBuilder::call(OpId Op, const std::vector<ValuePtr> &Args, SourceLoc L
     if (A(1) && A(1)->isTensor()) // the two-tensor form is elementwise
       return binary(Op == OpId::Max ? lir::Op::Maximum : lir::Op::Minimum, Need(0), A(1), L);
     break;
+  case OpId::Cumsum:
+  case OpId::Cumprod: {
+    // A running scan over the dim, one slice at a time: y_k = y_{k-1} (+|*) x_k.
+    // Its adjoint is that of the slices, products and concat (O(n) work,
+    // O(n) instructions for a dim of n).
+    ValuePtr X = asTensor(Need(0), L);
+    if (X->Shape.empty())
+      return X;
+    int64_t Axis = normAxis(Int(1, 0), X->Shape.size(), L), N = X->Shape[static_cast<size_t>(Axis)];
+    auto At = [&](int64_t K) {
+      std::vector<IndexItem> Idx(static_cast<size_t>(Axis) + 1);
+      for (IndexItem &It : Idx) {
+        It.IsSlice = true;
+        It.Loc = L;
+      }
+      Idx.back().Lo = K;
+      Idx.back().Hi = K + 1;
+      return index(X, Idx, L);
+    };
+    std::vector<ValuePtr> Parts{At(0)};
+    for (int64_t K = 1; K < N; ++K)
+      Parts.push_back(binary(Op == OpId::Cumsum ? lir::Op::Add : lir::Op::Mul, Parts.back(), At(K), L));
+    return N == 1 ? Parts[0] : concat(Parts, Axis, /*Stack=*/false, L);
+  }
+  case OpId::FPad: {
+    // Constant padding: pad = (left, right) of the last dim, then of the one before, ...
+    ValuePtr X = asTensor(Need(0), L);
+    if (A(2) && A(2)->K != Value::Kind::None && !(A(2)->K == Value::Kind::Str && A(2)->S == "constant"))
+      unsupported(L, "F.pad with a mode other than 'constant'");
+    Dims Pad = shapeArg(Need(1), L);
+    if (Pad.size() % 2 != 0 || Pad.size() / 2 > X->Shape.size())
+      invalid(L, "F.pad needs pairs of pads for at most every dim of the input");
+    double Fill = 0;
+    if (A(3) && A(3)->K != Value::Kind::None) {
+      auto F = number(A(3));
+      if (!F)
+        unsupported(L, "an F.pad value that is not a number known at compile time");
+      Fill = *F;
+    }
+    for (size_t P = 0; P < Pad.size() / 2; ++P) {
+      int64_t Axis = static_cast<int64_t>(X->Shape.size()) - 1 - static_cast<int64_t>(P);
+      if (Pad[2 * P] < 0 || Pad[2 * P + 1] < 0)
+        unsupported(L, "F.pad with negative padding (cropping)");
+      std::vector<ValuePtr> Parts;
+      for (int Side = 0; Side < 2; ++Side) {
+        Dims S = X->Shape;
+        S[static_cast<size_t>(Axis)] = Pad[2 * P + static_cast<size_t>(Side)];
+        if (Side == 1)
+          Parts.push_back(X);
+        if (S[static_cast<size_t>(Axis)] > 0)
+          Parts.push_back(makeStaticTensor(S, std::vector<double>(static_cast<size_t>(lir::Shape{S}.numel()), Fill)));
+      }
+      if (Parts.size() > 1)
+        X = concat(Parts, Axis, /*Stack=*/false, L);
+    }
+    return X;
+  }
   case OpId::Reshape:
   case OpId::View: return reshape(Need(0), Sizes(1), L);
   case OpId::Expand: return expand(Need(0), Sizes(1), L);

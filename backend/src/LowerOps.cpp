@@ -319,6 +319,11 @@ ValuePtr OpBuilder::reduce(lir::Op O, const ValuePtr &X, std::vector<int64_t> Ax
 }
 
 ValuePtr OpBuilder::reshape(const ValuePtr &X, Dims S, SourceLoc L) {
+  if (X->K == Value::Kind::None && !X->Origin.empty() && Simulate) {
+    auto Pending = std::make_shared<Value>(*X);
+    Pending->Shape = std::move(S);
+    return Pending;
+  }
   if (X->K == Value::Kind::None && !X->Origin.empty())
     invalid(L, "missing data argument '" + X->Origin + "' (expected shape " + dimsString(S) +
                    " or any shape with as many elements; pass it with --data)");

@@ -28,6 +28,11 @@ class OpBuilder {
 public:
   explicit OpBuilder(Emitter &E) : E(E) {}
 
+  /// Simulating (lowerSimulator): reshaping an absent data argument records
+  /// the shape the program gives it (in the None value's Shape, -1 kept)
+  /// instead of asking for the data.
+  bool Simulate = false;
+
   ValuePtr unary(lir::Op O, const ValuePtr &A, SourceLoc L);
   ValuePtr binary(lir::Op O, const ValuePtr &A, const ValuePtr &B, SourceLoc L);
   /// Python's binary operators: numbers follow Python, tensors PyTorch.

@@ -56,6 +56,9 @@ struct DistObject {
   Dims Full;
   size_t Reinterpreted = 0;
   ValuePtr Mask; ///< `.mask(m)` aligned with Full (event dims padded), null when absent
+  /// OneHotCategorical: D is Categorical{Probs,Logits}; values are one-hot
+  /// vectors over the parameter's last dim instead of indices.
+  bool OneHot = false;
   bool Reparameterizable = false;  ///< Pyro's has_rsample
 };
 

@@ -10,6 +10,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -385,7 +386,126 @@ DataSet loadNpz(const std::string &Path) {
   return Data;
 }
 
+//===-- writers -----------------------------------------------------------------===//
+
+json nestedJson(const Array &A, size_t Depth, size_t &At) {
+  if (Depth == A.Shape.size()) {
+    double V = A.Values[At++];
+    if (std::floor(V) == V && std::fabs(V) < 9007199254740992.0)
+      return static_cast<int64_t>(V);
+    return V; // nlohmann writes NaN and infinities as null: checked by the caller
+  }
+  json L = json::array();
+  for (int64_t I = 0; I < A.Shape[Depth]; ++I)
+    L.push_back(nestedJson(A, Depth + 1, At));
+  return L;
+}
+
+std::string npyBytes(const Array &A) {
+  std::string Shape = "(";
+  for (int64_t D : A.Shape)
+    Shape += std::to_string(D) + ",";
+  if (A.Shape.size() > 1)
+    Shape.pop_back(); // (3,) for rank 1, (2,3) otherwise
+  Shape += ")";
+  std::string Header = "{'descr': '<f8', 'fortran_order': False, 'shape': " + Shape + ", }";
+  // Magic (6) + version (2) + length (2) + header + '\n' is a multiple of 64.
+  Header.append(63 - (10 + Header.size()) % 64, ' ');
+  Header += '\n';
+  std::string B("\x93NUMPY\x01\x00", 8);
+  B += static_cast<char>(Header.size() & 0xFF);
+  B += static_cast<char>(Header.size() >> 8);
+  B += Header;
+  size_t At = B.size();
+  B.resize(At + A.Values.size() * 8);
+  std::memcpy(B.data() + At, A.Values.data(), A.Values.size() * 8); // x86-64 and aarch64: little-endian
+  return B;
+}
+
+void putLE(std::string &B, uint64_t V, int Bytes) {
+  for (int I = 0; I < Bytes; ++I)
+    B += static_cast<char>((V >> (8 * I)) & 0xFF);
+}
+
+/// A zip archive of stored members (what numpy.savez writes, without zip64:
+/// members and the archive stay under 4 GiB).
+std::string zipStored(const std::vector<std::pair<std::string, std::string>> &Members, const std::string &Path) {
+  std::string Out, Dir;
+  for (const auto &[Name, Bytes] : Members) {
+    if (Bytes.size() >= 0xFFFFFFFFu || Out.size() >= 0xFFFFFFFFu)
+      fail(Path, "member '" + Name + "' is too large for a zip archive without zip64");
+    uint32_t Crc = static_cast<uint32_t>(
+        crc32(0L, reinterpret_cast<const Bytef *>(Bytes.data()), static_cast<uInt>(Bytes.size())));
+    uint64_t Offset = Out.size();
+    putLE(Out, 0x04034b50, 4);
+    putLE(Out, 20, 2); // version needed
+    putLE(Out, 0, 2);  // flags
+    putLE(Out, 0, 2);  // stored
+    putLE(Out, 0, 4);  // time, date
+    putLE(Out, Crc, 4);
+    putLE(Out, Bytes.size(), 4);
+    putLE(Out, Bytes.size(), 4);
+    putLE(Out, Name.size(), 2);
+    putLE(Out, 0, 2);
+    Out += Name;
+    Out += Bytes;
+    putLE(Dir, 0x02014b50, 4);
+    putLE(Dir, 20, 2); // version made by
+    putLE(Dir, 20, 2);
+    putLE(Dir, 0, 2);
+    putLE(Dir, 0, 2);
+    putLE(Dir, 0, 4);
+    putLE(Dir, Crc, 4);
+    putLE(Dir, Bytes.size(), 4);
+    putLE(Dir, Bytes.size(), 4);
+    putLE(Dir, Name.size(), 2);
+    putLE(Dir, 0, 2); // extra
+    putLE(Dir, 0, 2); // comment
+    putLE(Dir, 0, 2); // disk
+    putLE(Dir, 0, 2); // internal attributes
+    putLE(Dir, 0, 4); // external attributes
+    putLE(Dir, Offset, 4);
+    Dir += Name;
+  }
+  uint64_t DirOffset = Out.size();
+  Out += Dir;
+  putLE(Out, 0x06054b50, 4);
+  putLE(Out, 0, 4);
+  putLE(Out, Members.size(), 2);
+  putLE(Out, Members.size(), 2);
+  putLE(Out, Dir.size(), 4);
+  putLE(Out, DirOffset, 4);
+  putLE(Out, 0, 2);
+  return Out;
+}
+
 } // namespace
+
+void writeData(const std::string &Path, const DataSet &Data) {
+  for (const auto &[Name, A] : Data)
+    if (static_cast<int64_t>(A.Values.size()) != numElements(A.Shape))
+      fail(Path, "'" + Name + "' has " + std::to_string(A.Values.size()) + " values for shape " +
+                     formatShape(A.Shape));
+  if (endsWith(Path, ".json")) {
+    json J = json::object();
+    for (const auto &[Name, A] : Data) {
+      if (!std::all_of(A.Values.begin(), A.Values.end(), [](double V) { return std::isfinite(V); }))
+        fail(Path, "'" + Name + "' holds NaN or infinite values, which JSON cannot represent (write .npz)");
+      size_t At = 0;
+      J[Name] = nestedJson(A, 0, At);
+    }
+    writeFileAtomically(Path, J.dump() + "\n");
+    return;
+  }
+  if (endsWith(Path, ".npz")) {
+    std::vector<std::pair<std::string, std::string>> Members;
+    for (const auto &[Name, A] : Data)
+      Members.emplace_back(Name + ".npy", npyBytes(A));
+    writeFileAtomically(Path, zipStored(Members, Path));
+    return;
+  }
+  fail(Path, "unknown output format (expected .json or .npz)");
+}
 
 DataSet loadData(const std::string &Path) {
   if (endsWith(Path, ".json"))

@@ -8,10 +8,13 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <cmath>
 #include <cstring>
+#include <functional>
 
 using namespace svic::runtime;
 using svic::testing::ScratchDir;
+using svic::testing::readAll;
 
 namespace {
 
@@ -88,10 +91,11 @@ std::string zip(const std::vector<std::pair<std::string, std::string>> &Members,
   return Out;
 }
 
-void expectErrorMentions(const std::string &Path, const std::string &Fragment) {
+void expectErrorMentions(const std::string &Path, const std::string &Fragment,
+                         const std::function<void()> &Do = {}) {
   try {
-    loadData(Path);
-    FAIL() << "loaded " << Path;
+    Do ? Do() : (void)loadData(Path);
+    FAIL() << "no error for " << Path;
   } catch (const RuntimeError &E) {
     std::string Msg = E.what();
     EXPECT_EQ(Msg.rfind(Path, 0), 0u) << Msg;
@@ -202,3 +206,33 @@ TEST(LoadData, MalformedNpzNamesThePathAndMember) {
 }
 
 } // namespace
+
+TEST(WriteData, JsonAndNpzRoundTrip) {
+  ScratchDir D;
+  DataSet In;
+  In["scalar"] = {{}, {2.5}};
+  In["ints"] = {{3}, {0, 1, -7}};
+  In["matrix"] = {{2, 3}, {1e-300, -2, 3.25, 4, 5, 6}};
+  In["enc$$$fc1.weight"] = {{1, 2}, {0.1, 0.2}};
+  for (const char *Name : {"d.json", "d.npz"}) {
+    writeData(D.path(Name), In);
+    DataSet Out = loadData(D.path(Name));
+    ASSERT_EQ(Out.size(), In.size()) << Name;
+    for (const auto &[K, A] : In) {
+      EXPECT_EQ(Out.at(K).Shape, A.Shape) << Name << " " << K;
+      EXPECT_EQ(Out.at(K).Values, A.Values) << Name << " " << K;
+    }
+  }
+  // Integral values are written as JSON integers.
+  EXPECT_NE(readAll(D.path("d.json")).find("\"ints\":[0,1,-7]"), std::string::npos);
+}
+
+TEST(WriteData, RefusesWhatItCannotWrite) {
+  ScratchDir D;
+  DataSet NaN;
+  NaN["x"] = {{1}, {std::nan("")}};
+  expectErrorMentions(D.path("n.json"), "'x'", [&] { writeData(D.path("n.json"), NaN); });
+  writeData(D.path("n.npz"), NaN); // .npz keeps NaN
+  EXPECT_TRUE(std::isnan(loadData(D.path("n.npz")).at("x").Values[0]));
+  expectErrorMentions(D.path("o.txt"), "expected .json or .npz", [&] { writeData(D.path("o.txt"), NaN); });
+}

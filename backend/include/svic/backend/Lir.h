@@ -105,6 +105,9 @@ enum class Op : uint8_t {
   //-- bookkeeping -------------------------------------------------------------
   CheckFinite, ///< (x) Site: if any element is not finite and ctx->bad_site < 0, set it to Site.
                ///< Result: x itself (a scalar 0 result is fine; it is never read)
+  Output,      ///< (x): writes x to ctx->grad[Offset ...]. Only in a simulator (Function::OutputDoubles
+               ///< > 0, no params, no factors), whose ctx->grad holds its outputs. Scalar result,
+               ///< never read; no gradient
 
   //-- control -----------------------------------------------------------------
   If, ///< (cond scalar) Then / Else regions; Results[i] = Then.Yields[i] or Else.Yields[i]
@@ -159,6 +162,9 @@ struct Function {
   std::vector<ScoreSite> ScoreSites;
   int64_t ParamDoubles = 0; ///< size of ctx->params and ctx->grad
   int64_t DataDoubles = 0;
+  /// A simulator (svic simulate) writes this many doubles to ctx->grad
+  /// through Output; an estimator has none.
+  int64_t OutputDoubles = 0;
 
   Function() { Values.push_back({Shape{}, "<none>"}); }
   ValueId newValue(Shape S, std::string Name = {}) {

@@ -51,9 +51,34 @@ struct LoweredProgram {
   runtime::Descriptor Desc; ///< WorkspaceDoubles is filled by the caller from Codegen
 };
 
+/// An observed data argument that `svic simulate` draws.
+struct SimulatedArg {
+  std::string Name;           ///< the entry argument
+  std::vector<int64_t> Shape; ///< as the program reshapes it where it says, else the site's value shape
+  int64_t Offset = 0;         ///< in the simulator's outputs (ctx->grad)
+  std::string Site;           ///< the observe site that draws it
+};
+
+/// The model alone, run forward from its prior: every sample site draws
+/// (latents and observations alike), params and module weights keep their
+/// initial values, factors are ignored (they weight draws, they do not make
+/// them). An entry argument absent from the data and observed (`obs=x`,
+/// possibly after reshape/view) is drawn at its site and written through
+/// lir::Op::Output; an absent argument used any other way is an error
+/// asking for it with --data (covariates are inputs, not draws).
+struct LoweredSimulator {
+  lir::Function Fn;
+  runtime::Descriptor Desc; ///< inputs and sites; no params, no factors
+  std::vector<SimulatedArg> Outputs;
+};
+
 /// Nullopt iff errors were reported to \p DE (each with its location).
 std::optional<LoweredProgram> lowerEstimator(const ir::Program &Model, const ir::Program &Guide,
                                              const LowerOptions &Opts, const SourceManager &SM,
                                              DiagnosticEngine &DE);
+
+/// Nullopt iff errors were reported to \p DE. Reads Opts.Data and Opts.InitSeed only.
+std::optional<LoweredSimulator> lowerSimulator(const ir::Program &Model, const LowerOptions &Opts,
+                                               const SourceManager &SM, DiagnosticEngine &DE);
 
 } // namespace svic::backend

@@ -118,6 +118,11 @@ DataSet loadData(const std::string &Path);
 /// one-element array. Throws RuntimeError naming a missing or misshapen
 /// argument and the expected shape.
 std::vector<double> bindInputs(const Descriptor &D, const DataSet &Data);
+/// Writes \p Data as .json (name -> number or nested lists; integral values
+/// as integers) or .npz (one little-endian float64 .npy member per name,
+/// stored uncompressed), atomically; loadData reads either back exactly.
+/// Throws RuntimeError for another extension or an I/O error.
+void writeData(const std::string &Path, const DataSet &Data);
 
 //===-- Estimator -------------------------------------------------------------===//
 

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Param files: `svic run --params-out` writes the trained params keyed by Pyro's param-store names
+(`hidden$$$weight` for pyro.module("hidden", ...)) as .json or .npz, in their constrained values and shapes;
+`--params` reads either back, so training resumes from exactly those values.
+
+Usage: test_params.py SVIC_BINARY
+"""
+import json
+import os
+import sys
+import tempfile
+import unittest
+
+import svic_est as S
+
+NET = ["examples/tutorial/relu_net.py", "--data", "examples/data/relu_net.json"]
+NAMES = {"hidden$$$weight": [16, 1], "hidden$$$bias": [16], "out$$$weight": [1, 16], "out$$$bias": [1],
+         "shift_loc": [], "shift_scale": []}
+
+
+def shape(v):
+    s = []
+    while isinstance(v, list):
+        s.append(len(v))
+        v = v[0]
+    return s
+
+
+class ParamFiles(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.json = os.path.join(cls.tmp.name, "p.json")
+        cls.npz = os.path.join(cls.tmp.name, "p.npz")
+        cls.printed = {}
+        for out in (cls.json, cls.npz):
+            r = S.run("run", *NET, "--steps", 30, "--lr", 0.01, "--seed", 4, "--params-out", out, check=True)
+            cls.printed[out] = S.final_json(r.stdout)["params"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_json_holds_pyro_names_shapes_and_the_printed_values(self):
+        with open(self.json) as f:
+            saved = S.strict_json(f.read())
+        self.assertEqual(set(saved), set(NAMES))
+        for name, want in NAMES.items():
+            self.assertEqual(shape(saved[name]), want, name)
+        self.assertEqual(saved, self.printed[self.json])
+        self.assertEqual(self.printed[self.json], self.printed[self.npz])
+
+    def test_npz_and_json_read_back_the_same(self):
+        a = S.run("run", *NET, "--steps", 0, "--params", self.json, check=True)
+        b = S.run("run", *NET, "--steps", 0, "--params", self.npz, check=True)
+        self.assertEqual(S.final_json(a.stdout)["params"], S.final_json(b.stdout)["params"])
+        got = S.final_json(b.stdout)["params"]
+        for name in NAMES:
+            flat_got = json.dumps(got[name])
+            flat_want = json.dumps(self.printed[self.npz][name])
+            # Through the unconstrained space and back: positive params may move in the last bit.
+            self.assertEqual(shape(got[name]), shape(self.printed[self.npz][name]), name)
+            if name != "shift_scale":
+                self.assertEqual(flat_got, flat_want, name)
+            else:
+                self.assertAlmostEqual(S.scalar(got[name]), S.scalar(self.printed[self.npz][name]), places=12)
+        ga, _ = S.grad(NET, 50, extra=("--params", self.npz))
+        gb, _ = S.grad(NET, 50, extra=("--params", self.json))
+        self.assertEqual(ga["gradient"], gb["gradient"])
+
+    def test_npz_is_plain_numpy(self):
+        import zipfile
+        with zipfile.ZipFile(self.npz) as z:
+            self.assertEqual(sorted(z.namelist()), sorted(n + ".npy" for n in NAMES))
+            head = z.read("hidden$$$weight.npy")[:80].decode("latin1")
+        self.assertIn("'descr': '<f8'", head)
+        self.assertIn("'shape': (16,1)", head)
+
+    def test_a_foreign_param_name_is_refused(self):
+        bad = os.path.join(self.tmp.name, "bad.json")
+        with open(bad, "w") as f:
+            json.dump({"encoder$$$weight": [1.0]}, f)
+        r = S.run("run", *NET, "--steps", 1, "--params", bad)
+        self.assertEqual(r.returncode, 2, S.describe(r))
+        self.assertIn("no param 'encoder$$$weight'", r.stderr)
+
+
+if __name__ == "__main__":
+    S.configure(sys.argv)
+    unittest.main()
