@@ -45,6 +45,7 @@ struct CompileOptions {
   std::string EstimatorName = "auto";
   uint64_t Seed = 0;
   bool Help = false;
+  bool RecordTrace = false; ///< lower with the trace outputs (grad --trace-out)
 };
 
 void addCompileOptions(po::options_description &Desc, CompileOptions &O) {
@@ -118,6 +119,7 @@ std::variant<Compiled, int> prepare(const CompileOptions &O, SourceManager &SM, 
   if (Run->Reparam)
     LO.Selected.insert(Run->Reparam->Selected.begin(), Run->Reparam->Selected.end());
   LO.InitSeed = O.Seed;
+  LO.RecordTrace = O.RecordTrace;
   if (!O.DataPath.empty()) {
     try {
       LO.Data = runtime::loadData(O.DataPath);
@@ -220,6 +222,54 @@ std::variant<Jitted, int> prepareJit(const CompileOptions &O, const std::string 
   return J;
 }
 
+/// One sample (step 0, sample 0 of the seed) of a program lowered with
+/// RecordTrace, written as a data file: "param:NAME" (constrained),
+/// "latent:SITE", "model:SITE" / "guide:SITE" (the site's log-density term,
+/// summed over its plates, as Pyro's log_prob_sum) and "elbo". What
+/// tests/estimator/pyro/replay_trace.py replays in Pyro.
+int writeTrace(const Jitted &J, uint64_t Seed, const std::string &Path) {
+  const Compiled &C = J.C;
+  const int64_t P = C.Desc.ParamDoubles;
+  std::vector<double> Out(static_cast<size_t>(P + C.Lowered.Fn.OutputDoubles), 0.0);
+  std::vector<double> Baselines(C.Desc.ScoreSites.size(), 0.0), Signals(Baselines.size(), 0.0);
+  std::vector<double> Work(static_cast<size_t>(C.Desc.WorkspaceDoubles));
+  svic_sample_ctx Ctx{};
+  Ctx.params = J.U.data();
+  Ctx.data = C.Data.data();
+  Ctx.baselines = Baselines.data();
+  Ctx.grad = Out.data();
+  Ctx.signals = Signals.data();
+  Ctx.workspace = Work.data();
+  Ctx.seed = Seed;
+  Ctx.bad_site = -1;
+  double Elbo = J.M->sampleFn()(&Ctx);
+  runtime::DataSet T;
+  for (const runtime::ParamDesc &Pd : C.Desc.Params) {
+    runtime::Array &A = T["param:" + Pd.Name];
+    A.Shape = Pd.Shape;
+    A.Values.resize(static_cast<size_t>(runtime::numElements(Pd.Shape)));
+    runtime::toConstrained(Pd, J.U.data() + Pd.Offset, A.Values.data());
+  }
+  for (const backend::TraceEntry &E : C.Lowered.Trace) {
+    const double *V = Out.data() + P + E.Offset;
+    if (E.K == backend::TraceEntry::Kind::Latent) {
+      T["latent:" + E.Site] = {E.Shape, std::vector<double>(V, V + runtime::numElements(E.Shape))};
+      continue;
+    }
+    runtime::Array &A = T[(E.K == backend::TraceEntry::Kind::ModelTerm ? "model:" : "guide:") + E.Site];
+    A.Values.resize(1, 0.0);
+    A.Values[0] += E.Scale * V[0];
+  }
+  T["elbo"] = {{}, {Elbo}};
+  try {
+    runtime::writeData(Path, T);
+  } catch (const runtime::RuntimeError &E) {
+    std::cerr << "svic: error: " << E.what() << "\n";
+    return ExitBadInput;
+  }
+  return ExitOk;
+}
+
 json estimatorJson(const Compiled &C, const CompileOptions &O) {
   return {{"kind", O.EstimatorName}, {"pathwise", C.Desc.PathwiseSites}, {"score", C.Desc.ScoreSites}};
 }
@@ -228,7 +278,7 @@ json estimatorJson(const Compiled &C, const CompileOptions &O) {
 
 int runGrad(const std::vector<std::string> &Args) {
   CompileOptions O;
-  std::string ParamsPath, FormatName = "json";
+  std::string ParamsPath, FormatName = "json", TracePath;
   int64_t Samples = 1000;
   int Threads = 1;
   po::options_description Desc("usage: svic grad FILE [options]\n\n"
@@ -241,13 +291,17 @@ int runGrad(const std::vector<std::string> &Args) {
                      "initial values")(
       "samples", po::value(&Samples), "single-sample estimates to average (default 1000)")(
       "threads", po::value(&Threads), "worker threads; results do not depend on it (default 1)")(
-      "format", po::value(&FormatName), "json (default) or text");
+      "format", po::value(&FormatName), "json (default) or text")(
+      "trace-out", po::value(&TracePath),
+      "instead of an estimate, write one sample's params, guide draws and per-site log-density terms "
+      "(.json or .npz), for replaying it in Pyro");
   if (!parseCommand(Args, Desc, O))
     return ExitBadInput;
   if (O.Help) {
     std::cout << Desc;
     return ExitOk;
   }
+  O.RecordTrace = !TracePath.empty();
   if (Samples < 1 || Threads < 1 || (FormatName != "json" && FormatName != "text")) {
     std::cerr << "svic: error: --samples and --threads must be positive, --format json or text\n";
     return ExitBadInput;
@@ -258,6 +312,8 @@ int runGrad(const std::vector<std::string> &Args) {
   if (std::holds_alternative<int>(P))
     return std::get<int>(P);
   Jitted &J = std::get<Jitted>(P);
+  if (O.RecordTrace)
+    return writeTrace(J, O.Seed, TracePath);
   const Compiled &C = J.C;
   runtime::Estimator Est(C.Desc, J.M->sampleFn(), C.Data, J.M->blockFn());
   runtime::Estimate R = Est.estimateWithPilotBaselines(J.U, O.Seed, Samples, Threads);

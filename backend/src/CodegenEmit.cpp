@@ -259,7 +259,6 @@ private:
   void reduce(const lir::Instr &I, bool Reverse);
   void softmax(const lir::Instr &I, bool Reverse);
   void matmul(const lir::Instr &I, bool Reverse);
-  void stickBreaking(const lir::Instr &I, bool Reverse);
   void logProb(const lir::Instr &I, bool Reverse);
   void sample(const lir::Instr &I);
   void checkFinite(const lir::Instr &I);
@@ -584,8 +583,6 @@ void Emitter::forward(const lir::Instr &I) {
     return softmax(I, false);
   case Op::MatMul:
     return matmul(I, false);
-  case Op::StickBreaking:
-    return stickBreaking(I, false);
   case Op::LogProb:
     return logProb(I, false);
   case Op::Sample:
@@ -593,7 +590,9 @@ void Emitter::forward(const lir::Instr &I) {
   case Op::CheckFinite:
     return checkFinite(I);
   case Op::Output:
-    loop(shape(I.Operands[0]).numel(), [&](Value *Ix) { B.CreateStore(ld(I.Operands[0], Ix), gep(Grad, add(Ix, i64(I.Offset)))); });
+    loop(shape(I.Operands[0]).numel(), [&](Value *Ix) {
+      B.CreateStore(ld(I.Operands[0], Ix), gep(Grad, add(Ix, i64(F.ParamDoubles + I.Offset))));
+    });
     return;
   case Op::If:
     return ifForward(I);
@@ -952,42 +951,6 @@ void Emitter::matmul(const lir::Instr &I, bool Reverse) {
     });
 }
 
-/// torch's StickBreakingTransform: z_i = sigmoid(x_i - log(K - i)),
-/// y_i = z_i prod_{j<i} (1 - z_j), y_K = prod_{j<K} (1 - z_j).
-void Emitter::stickBreaking(const lir::Instr &I, bool Reverse) {
-  ValueId X = I.Operands[0], Y = I.Result;
-  int64_t K = shape(X).Dims.back(), Rows = shape(X).numel() / std::max<int64_t>(K, 1);
-  auto z = [&](Value *XRow, Value *Ix) {
-    Value *Off = unaryIntr(Intrinsic::log, B.CreateSIToFP(B.CreateSub(i64(K), Ix), Dbl));
-    return sigmoid(B.CreateFSub(ld(X, add(XRow, Ix)), Off));
-  };
-  loop(Rows, [&](Value *Row) {
-    Value *XRow = mul(Row, K), *YRow = mul(Row, K + 1);
-    AllocaInst *Rest = accum(Dbl, c(1), "rest");
-    Value *Lengths = Reverse ? ScratchBase.at(&I) : nullptr;
-    loop(K, [&](Value *Ix) {
-      Value *Zi = z(XRow, Ix), *Ri = B.CreateLoad(Dbl, Rest);
-      if (Reverse)
-        B.CreateStore(Ri, gep(Lengths, Ix));
-      else
-        st(Y, add(YRow, Ix), B.CreateFMul(Zi, Ri));
-      B.CreateStore(B.CreateFMul(Ri, B.CreateFSub(c(1), Zi)), Rest);
-    });
-    if (!Reverse)
-      return st(Y, add(YRow, i64(K)), B.CreateLoad(Dbl, Rest));
-    // Backwards through r_{i+1} = r_i (1 - z_i), y_i = z_i r_i.
-    AllocaInst *AdjRest = accum(Dbl, adj(Y, add(YRow, i64(K))), "adj.rest");
-    loop(K, [&](Value *T) {
-      Value *Ix = B.CreateSub(i64(K - 1), T);
-      Value *Zi = z(XRow, Ix), *Ri = B.CreateLoad(Dbl, gep(Lengths, Ix));
-      Value *Gy = adj(Y, add(YRow, Ix)), *Ar = B.CreateLoad(Dbl, AdjRest);
-      Value *Gz = B.CreateFMul(B.CreateFSub(Gy, Ar), Ri);
-      B.CreateStore(B.CreateFAdd(B.CreateFMul(Gy, Zi), B.CreateFMul(Ar, B.CreateFSub(c(1), Zi))), AdjRest);
-      addAdj(X, add(XRow, Ix), B.CreateFMul(Gz, B.CreateFMul(Zi, B.CreateFSub(c(1), Zi))));
-    });
-  });
-}
-
 void Emitter::logProb(const lir::Instr &I, bool Reverse) {
   const Shape &R = shape(I.Result);
   ValueId V = I.Operands[0];
@@ -1232,7 +1195,7 @@ std::vector<ValueId> Emitter::prepareAdjoints(const lir::Instr &I) {
   adjointsTouched(I, Touched);
   Op O = I.Opcode;
   bool Bijective = O == Op::Sum || O == Op::Prod || O == Op::Softmax || O == Op::LogSoftmax ||
-                   O == Op::Transpose || O == Op::StickBreaking || O == Op::Concat;
+                   O == Op::Transpose || O == Op::Concat;
   bool Pointwise = lir::isElementwise(O) || (O == Op::LogProb && !lir::hasVectorParam(I.D));
   std::vector<ValueId> Once;
   if (Bijective || Pointwise)
@@ -1283,8 +1246,6 @@ void Emitter::reverse(const lir::Instr &I) {
     return softmax(I, true);
   case Op::MatMul:
     return matmul(I, true);
-  case Op::StickBreaking:
-    return stickBreaking(I, true);
   case Op::LogProb:
     return logProb(I, true);
   case Op::If:
@@ -1421,9 +1382,10 @@ void Emitter::elementwiseReverse(const lir::Instr &I) {
 } // namespace
 
 bool emitsBlock(const lir::Function &F) {
-  // The block's reduction is straight-line code over this many registers.
+  // The block's reduction is straight-line code over this many registers; a
+  // function with outputs is run one sample at a time, never in blocks.
   constexpr int64_t MaxBlockValues = 64;
-  return F.ParamDoubles + 1 + static_cast<int64_t>(F.ScoreSites.size()) <= MaxBlockValues;
+  return F.OutputDoubles == 0 && F.ParamDoubles + 1 + static_cast<int64_t>(F.ScoreSites.size()) <= MaxBlockValues;
 }
 
 std::unique_ptr<Module> emitModule(const lir::Function &F, const Plan &P, const std::string &DescriptorJson,

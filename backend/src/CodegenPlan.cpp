@@ -163,8 +163,6 @@ int64_t scratchDoubles(const Function &F, const Instr &I) {
   switch (I.Opcode) {
   case Op::Prod:
     return 2 * F.shape(I.Result).numel(); // zero count and product of the non-zeros per output
-  case Op::StickBreaking:
-    return F.shape(I.Result).Dims.back(); // the remaining stick lengths of one row
   case Op::LogProb:
     if (I.D == Dist::CategoricalProbs || I.D == Dist::CategoricalLogits)
       return F.shape(I.Operands[1]).Dims.back();

@@ -68,7 +68,6 @@ std::string opName(Op O) {
   case Op::Softmax: return "Softmax";
   case Op::LogSoftmax: return "LogSoftmax";
   case Op::MatMul: return "MatMul";
-  case Op::StickBreaking: return "StickBreaking";
   case Op::LogProb: return "LogProb";
   case Op::Sample: return "Sample";
   case Op::StopGradient: return "StopGradient";
@@ -439,8 +438,6 @@ private:
       if (!arity(I, 1))
         return;
       resultIs(I, Shape{});
-      if (F.ParamDoubles != 0 || !F.Factors.empty())
-        fail("an Output in a function with params or factors (only a simulator writes outputs)");
       if (I.Offset < 0 || I.Offset + shape(I.Operands[0]).numel() > F.OutputDoubles)
         fail("writes past OutputDoubles");
       return;
@@ -545,15 +542,6 @@ private:
         Want.Dims.push_back(A.Dims[0]);
       if (B.rank() == 2)
         Want.Dims.push_back(B.Dims[1]);
-      return resultIs(I, Want);
-    }
-    case Op::StickBreaking: {
-      if (!arity(I, 1))
-        return;
-      Shape Want = shape(I.Operands[0]);
-      if (Want.rank() == 0)
-        return fail("operand must have rank >= 1");
-      Want.Dims.back() += 1;
       return resultIs(I, Want);
     }
     case Op::LogProb:

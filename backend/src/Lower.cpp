@@ -95,10 +95,16 @@ public:
     runProgram(Guide, /*IsGuide=*/true);
     bindInputs(Model);
     runProgram(Model, /*IsGuide=*/false);
+    if (Opts.RecordTrace)
+      for (const FactorRec &Fr : Factors)
+        record(Fr.Sign < 0 ? TraceEntry::Kind::GuideTerm : TraceEntry::Kind::ModelTerm, Fr.Site, Fr.V, {},
+               std::fabs(Fr.Sign));
     finish();
+    F.OutputDoubles = OutputDoubles;
     LoweredProgram Out;
     Out.Fn = std::move(F);
     Out.Desc = std::move(Desc);
+    Out.Trace = std::move(Trace);
     return Out;
   }
 
@@ -113,6 +119,7 @@ private:
   runtime::Descriptor Desc;
   bool Simulate = false; ///< runSimulator: the model alone, drawing every site
   std::vector<SimulatedArg> Outputs;
+  std::vector<TraceEntry> Trace;
   int64_t OutputDoubles = 0;
   lir::Block Prologue; ///< parameter reads and transforms, hoisted before everything
 
@@ -753,9 +760,22 @@ private:
       Desc.PathwiseSites.push_back(Name);
     }
     Latents[Name] = Latent{Z, D.D, false, S.Loc};
+    if (Opts.RecordTrace)
+      record(TraceEntry::Kind::Latent, Name, E.materialize(*Z, S.Loc), Z->Shape, 1);
     addFactor(factorValue(D, Z, S.Loc), -1, Name, SiteIndex, ScoreOf);
     if (S.Target)
       Env[*S.Target] = Z;
+  }
+
+  /// Writes \p V to the outputs as the trace entry (\p K, \p Site).
+  void record(TraceEntry::Kind K, const std::string &Site, lir::ValueId V, const Dims &Shape, double Scale) {
+    Trace.push_back({K, Site, Shape, OutputDoubles, Scale});
+    OutputDoubles += lir::Shape{Shape}.numel();
+    lir::Instr I;
+    I.Opcode = lir::Op::Output;
+    I.Offset = Trace.back().Offset;
+    I.Operands = {V};
+    E.emit(std::move(I), {});
   }
 
   /// Writes the draw \p Z of site \p Site as data argument \p Arg, in the
@@ -888,11 +908,8 @@ private:
     Pd.Name = Name;
     Pd.Shape = Shape;
     Pd.UnconstrainedShape = Shape;
-    if (C.K == runtime::Constraint::Kind::Simplex) {
-      if (Shape.empty() || Shape.back() < 2)
-        invalid(L, "a simplex parameter needs a last dimension of at least 2, not " + dimsString(Shape));
-      Pd.UnconstrainedShape.back() -= 1;
-    }
+    if (C.K == runtime::Constraint::Kind::Simplex && (Shape.empty() || Shape.back() < 2))
+      invalid(L, "a simplex parameter needs a last dimension of at least 2, not " + dimsString(Shape));
     Pd.Offset = Desc.ParamDoubles;
     Pd.Size = lir::Shape{Pd.UnconstrainedShape}.numel();
     Pd.C = C;

@@ -678,12 +678,7 @@ ValuePtr OpBuilder::constrain(const ValuePtr &U, const runtime::Constraint &C, c
     return binary(lir::Op::Add, binary(lir::Op::Mul, unary(lir::Op::Sigmoid, U, L), makeFloat(C.High - C.Low), L),
                   makeFloat(C.Low), L);
   case K::UnitInterval: return unary(lir::Op::Sigmoid, U, L);
-  case K::Simplex: {
-    lir::Instr I;
-    I.Opcode = lir::Op::StickBreaking;
-    I.Operands = {E.materialize(*U, L)};
-    return tensor(E.emit(std::move(I), Shape), Shape);
-  }
+  case K::Simplex: return softmax(U, -1, /*Log=*/false, L); // Pyro's transform_to(simplex)
   }
   return U;
 }

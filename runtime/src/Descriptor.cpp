@@ -107,13 +107,9 @@ Descriptor Descriptor::parse(const std::string &Text) {
       if (Q.Size != numElements(Q.UnconstrainedShape))
         fail(What + " has size " + std::to_string(Q.Size) + " but unconstrained shape " +
              formatShape(Q.UnconstrainedShape));
-      std::vector<int64_t> Expected = Q.Shape;
-      if (Q.C.K == Constraint::Kind::Simplex) {
-        if (Expected.empty() || Expected.back() < 1)
-          fail(What + " is a simplex without a last dimension");
-        --Expected.back();
-      }
-      if (Expected != Q.UnconstrainedShape)
+      if (Q.C.K == Constraint::Kind::Simplex && (Q.Shape.empty() || Q.Shape.back() < 1))
+        fail(What + " is a simplex without a last dimension");
+      if (Q.Shape != Q.UnconstrainedShape) // every transform keeps the shape (softmax for the simplex)
         fail(What + " has unconstrained shape " + formatShape(Q.UnconstrainedShape) +
              " for shape " + formatShape(Q.Shape));
       if (static_cast<int64_t>(Q.Init.size()) != numElements(Q.Shape))

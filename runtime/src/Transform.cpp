@@ -1,13 +1,17 @@
-//===- Transform.cpp - Pyro's biject_to for parameter constraints ------------===//
+//===- Transform.cpp - Pyro's param-store transforms for constraints ---------===//
 //
-// Sigmoids are clipped into [tiny, 1 - eps] and their inverses clamp the same
-// way, as torch's SigmoidTransform and StickBreakingTransform do, so that an
-// optimised param never reaches the boundary exactly.
+// Pyro's param store keeps transform_to(constraint).inv(value): the same as
+// biject_to except for the simplex, where it is torch's SoftmaxTransform (n
+// unconstrained values per event, inverse log), not stick breaking. Sigmoids
+// are clipped into [tiny, 1 - eps] and their inverses clamp the same way, as
+// torch's SigmoidTransform does, so that an optimised param never reaches the
+// boundary exactly.
 //
 //===----------------------------------------------------------------------===//
 
 #include "svic/runtime/Engine.h"
 
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <sstream>
@@ -33,7 +37,7 @@ double clampedLogit(double Y) {
   throw RuntimeError(OS.str());
 }
 
-/// The number of simplex events and their length n (unconstrained n - 1).
+/// The number of simplex events and their length n.
 std::pair<int64_t, int64_t> simplexEvents(const ParamDesc &P) {
   int64_t N = P.Shape.empty() ? 1 : P.Shape.back();
   return {N ? numElements(P.Shape) / N : 0, N};
@@ -45,19 +49,16 @@ void toConstrained(const ParamDesc &P, const double *U, double *Out) {
   using K = Constraint::Kind;
   const Constraint &C = P.C;
   if (C.K == K::Simplex) {
-    // StickBreakingTransform: z_i = sigmoid(x_i - log(n - 1 - i)),
-    // y_i = z_i prod_{j<i} (1 - z_j), y_{n-1} = prod_j (1 - z_j).
+    // SoftmaxTransform: y = exp(x - max x) / sum exp(x - max x), per event.
     auto [Events, N] = simplexEvents(P);
     for (int64_t E = 0; E < Events; ++E) {
-      const double *X = U + E * (N - 1);
+      const double *X = U + E * N;
       double *Y = Out + E * N;
-      double Rest = 1;
-      for (int64_t I = 0; I + 1 < N; ++I) {
-        double Z = clippedSigmoid(X[I] - std::log(static_cast<double>(N - 1 - I)));
-        Y[I] = Z * Rest;
-        Rest *= 1 - Z;
-      }
-      Y[N - 1] = Rest;
+      double Max = *std::max_element(X, X + N), Sum = 0;
+      for (int64_t I = 0; I < N; ++I)
+        Sum += Y[I] = std::exp(X[I] - Max);
+      for (int64_t I = 0; I < N; ++I)
+        Y[I] /= Sum;
     }
     return;
   }
@@ -93,26 +94,24 @@ void toUnconstrained(const ParamDesc &P, const double *Values, double *Out) {
     if (!std::isfinite(Values[I]))
       outside(P, Values[I], "is not finite");
   if (C.K == K::Simplex) {
-    // Inverse stick breaking: x_i = log y_i - log(1 - sum_{j<=i} y_j) + log(n - 1 - i).
+    // SoftmaxTransform's inverse: x = log y. A zero entry would be -inf,
+    // which no optimiser step can move; Pyro would store it all the same.
     auto [Events, N] = simplexEvents(P);
     for (int64_t E = 0; E < Events; ++E) {
       const double *Y = Values + E * N;
-      double *X = Out + E * (N - 1);
+      double *X = Out + E * N;
       double Sum = 0;
       for (int64_t I = 0; I < N; ++I) {
-        if (Y[I] < 0)
-          outside(P, Y[I], "is negative, but the param is constrained to the simplex");
+        if (!(Y[I] > 0))
+          outside(P, Y[I], "is not positive, but the param is constrained to the simplex (its unconstrained "
+                           "value, log y, must be finite)");
         Sum += Y[I];
       }
       if (!(std::fabs(Sum - 1) <= 1e-6))
         outside(P, Sum,
                 "is the sum of an event, but the param is constrained to the simplex (sum 1)");
-      double Cum = 0;
-      for (int64_t I = 0; I + 1 < N; ++I) {
-        Cum += Y[I];
-        double Sf = std::max(1 - Cum, DBL_MIN);
-        X[I] = std::log(Y[I]) - std::log(Sf) + std::log(static_cast<double>(N - 1 - I));
-      }
+      for (int64_t I = 0; I < N; ++I)
+        X[I] = std::log(Y[I]);
     }
     return;
   }

@@ -359,25 +359,6 @@ TEST(TensorOps, ShapeOps) {
       });
 }
 
-TEST(TensorOps, StickBreaking) {
-  checkTensorOp(
-      "StickBreaking", {Shape{{2, 3}}},
-      [](Builder &B, auto X) { return B.op(Op::StickBreaking, Shape{{2, 4}}, {X[0]}); },
-      [](auto In) {
-        std::vector<double> Y;
-        for (int R = 0; R < 2; ++R) {
-          double Rest = 1;
-          for (int I = 0; I < 3; ++I) {
-            double Z = 1 / (1 + std::exp(-(In[0][R * 3 + I] - std::log(3.0 - I))));
-            Y.push_back(Z * Rest);
-            Rest *= 1 - Z;
-          }
-          Y.push_back(Rest);
-        }
-        return Y;
-      });
-}
-
 TEST(TensorOps, LargeTensorsLiveInTheWorkspace) {
   Shape Big{{10, 10}};
   Builder B;

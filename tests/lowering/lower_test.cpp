@@ -178,7 +178,9 @@ def guide():
   EXPECT_NE(R.Diags[0].Message.find("'b'"), std::string::npos);
 }
 
-TEST(Lowering, SimplexParamsAreStoredWithOneFewerUnconstrainedEntry) {
+// Pyro's param store keeps transform_to(simplex).inv(p) = log p: as many
+// unconstrained entries as the simplex has, mapped back by softmax.
+TEST(Lowering, SimplexParamsAreStoredAsPyrosSoftmaxLogits) {
   Result R = lower(R"(
 def model():
     pyro.sample("c", dist.Categorical(torch.ones(3) / 3))
@@ -190,8 +192,9 @@ def guide():
 )",
                    EstimatorKind::Auto, {});
   ASSERT_TRUE(R.L);
-  EXPECT_EQ(R.L->Desc.Params[0].Size, 2);
+  EXPECT_EQ(R.L->Desc.Params[0].Size, 3);
   EXPECT_EQ(R.L->Desc.Params[0].Shape, std::vector<int64_t>{3});
+  EXPECT_NE(lir::print(R.L->Fn).find("Softmax"), std::string::npos) << lir::print(R.L->Fn);
   EXPECT_EQ(R.L->Desc.ScoreSites, std::vector<std::string>{"c"});
 }
 

@@ -15,13 +15,13 @@ namespace {
 const char *Example = R"({"version":1,"estimator":"auto",
  "params":[{"name":"a_scale","shape":[],"unconstrainedShape":[],"offset":0,"size":1,
             "constraint":{"kind":"positive"},"init":[1.0]},
-           {"name":"w","shape":[3],"unconstrainedShape":[2],"offset":1,"size":2,
+           {"name":"w","shape":[3],"unconstrainedShape":[3],"offset":1,"size":3,
             "constraint":{"kind":"simplex"},"init":[0.2,0.3,0.5]},
-           {"name":"p","shape":[2],"unconstrainedShape":[2],"offset":3,"size":2,
+           {"name":"p","shape":[2],"unconstrainedShape":[2],"offset":4,"size":2,
             "constraint":{"kind":"interval","low":-1,"high":3},"init":[0.5,2.5]},
-           {"name":"g","shape":[],"unconstrainedShape":[],"offset":5,"size":1,
+           {"name":"g","shape":[],"unconstrainedShape":[],"offset":6,"size":1,
             "constraint":{"kind":"greater_than","low":2},"init":[2.5]}],
- "paramDoubles":6,
+ "paramDoubles":7,
  "inputs":[{"name":"x","shape":[170],"offset":0,"size":170},{"name":"n","shape":[],"offset":170,"size":1}],
  "dataDoubles":171,
  "sites":[{"name":"z2","program":"guide","kind":"sample","location":"guide.py:3:5"},
@@ -36,7 +36,7 @@ TEST(Descriptor, ParsesEveryField) {
   EXPECT_EQ(D.Params[2].C.Low, -1);
   EXPECT_EQ(D.Params[2].C.High, 3);
   EXPECT_EQ(D.Params[3].C.K, Constraint::Kind::GreaterThan);
-  EXPECT_EQ(D.ParamDoubles, 6);
+  EXPECT_EQ(D.ParamDoubles, 7);
   EXPECT_EQ(D.Inputs[0].Shape, std::vector<int64_t>{170});
   EXPECT_EQ(D.Sites[0].Location, "guide.py:3:5");
   EXPECT_EQ(D.ScoreSites, std::vector<std::string>{"z2"});
@@ -64,9 +64,9 @@ TEST(Descriptor, RejectsInconsistentLayouts) {
     S.replace(S.find(From), From.size(), To);
     return S;
   };
-  EXPECT_THROW(Descriptor::parse(Broken("\"paramDoubles\":6", "\"paramDoubles\":5")), RuntimeError);
-  EXPECT_THROW(Descriptor::parse(Broken("\"unconstrainedShape\":[2],\"offset\":1",
-                                        "\"unconstrainedShape\":[3],\"offset\":1")),
+  EXPECT_THROW(Descriptor::parse(Broken("\"paramDoubles\":7", "\"paramDoubles\":6")), RuntimeError);
+  EXPECT_THROW(Descriptor::parse(Broken("\"unconstrainedShape\":[3],\"offset\":1",
+                                        "\"unconstrainedShape\":[2],\"offset\":1")),
                RuntimeError);
   EXPECT_THROW(Descriptor::parse(Broken("\"kind\":\"positive\"", "\"kind\":\"ordered\"")),
                RuntimeError);
@@ -85,8 +85,6 @@ ParamDesc param(Constraint::Kind K, std::vector<int64_t> Shape, double Low = 0, 
   P.Name = "theta";
   P.Shape = Shape;
   P.UnconstrainedShape = Shape;
-  if (K == Constraint::Kind::Simplex)
-    --P.UnconstrainedShape.back();
   P.Size = numElements(P.UnconstrainedShape);
   P.C.K = K;
   P.C.Low = Low;
@@ -106,18 +104,23 @@ TEST(Transform, MatchesTorchOnHandComputedValues) {
   EXPECT_DOUBLE_EQ(Out[0], 1);
   toConstrained(param(Constraint::Kind::UnitInterval, {}), &U1, Out);
   EXPECT_DOUBLE_EQ(Out[0], 1 / (1 + std::exp(-0.5)));
-  // StickBreakingTransform maps 0 to the uniform simplex point.
-  double Zeros[2] = {0, 0};
-  toConstrained(param(Constraint::Kind::Simplex, {3}), Zeros, Out);
+  // Pyro's param store uses transform_to(simplex), torch's SoftmaxTransform:
+  // equal values map to the uniform point, x = (1, 0, -1) to softmax(x).
+  double Equal[3] = {0.7, 0.7, 0.7};
+  toConstrained(param(Constraint::Kind::Simplex, {3}), Equal, Out);
   for (double V : Out)
     EXPECT_NEAR(V, 1.0 / 3, 1e-15);
-  // x = (1, -1): z0 = sigmoid(1 - log 2) = e / (e + 2), z1 = sigmoid(-1).
-  double X[2] = {1, -1};
+  double X[3] = {1, 0, -1};
   toConstrained(param(Constraint::Kind::Simplex, {3}), X, Out);
-  double E = std::exp(1.0);
-  EXPECT_NEAR(Out[0], E / (E + 2), 1e-15);
-  EXPECT_NEAR(Out[1], 2 / (E + 2) / (1 + E), 1e-15);
-  EXPECT_NEAR(Out[2], 2 / (E + 2) * E / (1 + E), 1e-15);
+  double E = std::exp(1.0), Sum = E + 1 + 1 / E;
+  EXPECT_NEAR(Out[0], E / Sum, 1e-15);
+  EXPECT_NEAR(Out[1], 1 / Sum, 1e-15);
+  EXPECT_NEAR(Out[2], 1 / E / Sum, 1e-15);
+  // Its inverse is log y (not stick breaking's n - 1 values).
+  double Y[3] = {0.2, 0.3, 0.5}, Back[3];
+  toUnconstrained(param(Constraint::Kind::Simplex, {3}), Y, Back);
+  for (int I = 0; I < 3; ++I)
+    EXPECT_DOUBLE_EQ(Back[I], std::log(Y[I]));
 }
 
 TEST(Transform, RoundTripsForEveryConstraint) {
@@ -137,10 +140,17 @@ TEST(Transform, RoundTripsForEveryConstraint) {
         V = N(Gen);
       toConstrained(P, U.data(), C.data());
       toUnconstrained(P, C.data(), Back.data());
-      for (size_t I = 0; I < U.size(); ++I)
-        EXPECT_NEAR(Back[I], U[I], 1e-9 * std::max(1.0, std::fabs(U[I])))
-            << static_cast<int>(P.C.K);
+      if (P.C.K != Constraint::Kind::Simplex) {
+        for (size_t I = 0; I < U.size(); ++I)
+          EXPECT_NEAR(Back[I], U[I], 1e-9 * std::max(1.0, std::fabs(U[I])))
+              << static_cast<int>(P.C.K);
+      }
       if (P.C.K == Constraint::Kind::Simplex) {
+        // Softmax forgets a shift per event: the round trip holds on the simplex.
+        std::vector<double> Again(C.size());
+        toConstrained(P, Back.data(), Again.data());
+        for (size_t I = 0; I < C.size(); ++I)
+          EXPECT_NEAR(Again[I], C[I], 1e-15);
         EXPECT_NEAR(C[0] + C[1] + C[2] + C[3] + C[4], 1, 1e-14);
         EXPECT_NEAR(C[5] + C[6] + C[7] + C[8] + C[9], 1, 1e-14);
       }
@@ -170,12 +180,13 @@ TEST(Transform, ValuesOutsideTheConstraintNameTheParam) {
 TEST(Transform, InitialUnconstrainedUsesTheLayout) {
   Descriptor D = Descriptor::parse(Example);
   std::vector<double> U = initialUnconstrained(D);
-  ASSERT_EQ(U.size(), 6u);
+  ASSERT_EQ(U.size(), 7u);
   EXPECT_DOUBLE_EQ(U[0], 0);                     // log 1
-  EXPECT_NEAR(U[3], std::log(1.5 / 2.5), 1e-15); // logit((0.5 + 1) / 4)
-  EXPECT_NEAR(U[4], std::log(3.5 / 0.5), 1e-14); // logit((2.5 + 1) / 4)
-  EXPECT_NEAR(U[5], std::log(0.5), 1e-15);       // log(2.5 - 2)
-  EXPECT_NEAR(U[1], std::log(0.2) - std::log(0.8) + std::log(2.0), 1e-15);
+  EXPECT_NEAR(U[4], std::log(1.5 / 2.5), 1e-15); // logit((0.5 + 1) / 4)
+  EXPECT_NEAR(U[5], std::log(3.5 / 0.5), 1e-14); // logit((2.5 + 1) / 4)
+  EXPECT_NEAR(U[6], std::log(0.5), 1e-15);       // log(2.5 - 2)
+  EXPECT_DOUBLE_EQ(U[1], std::log(0.2));         // the simplex: log y
+  EXPECT_DOUBLE_EQ(U[3], std::log(0.5));
 }
 
 TEST(BindInputs, FlattensInInputOrderAndNamesBadArguments) {

@@ -94,7 +94,6 @@ enum class Op : uint8_t {
   Softmax,    ///< (x) along Axis
   LogSoftmax, ///< (x) along Axis
   MatMul,     ///< (a, b) with torch.matmul's rules for rank 1 and 2 operands
-  StickBreaking, ///< (x [..., n-1]) -> [..., n], torch's StickBreakingTransform
 
   //-- distributions ---------------------------------------------------------
   LogProb, ///< (value, params...) D: elementwise log-density, shape = broadcast batch shape
@@ -105,9 +104,9 @@ enum class Op : uint8_t {
   //-- bookkeeping -------------------------------------------------------------
   CheckFinite, ///< (x) Site: if any element is not finite and ctx->bad_site < 0, set it to Site.
                ///< Result: x itself (a scalar 0 result is fine; it is never read)
-  Output,      ///< (x): writes x to ctx->grad[Offset ...]. Only in a simulator (Function::OutputDoubles
-               ///< > 0, no params, no factors), whose ctx->grad holds its outputs. Scalar result,
-               ///< never read; no gradient
+  Output,      ///< (x): writes x to ctx->grad[ParamDoubles + Offset ...], after the gradient: a
+               ///< simulator's draws, or an estimator's recorded trace. Scalar result, never read;
+               ///< no gradient
 
   //-- control -----------------------------------------------------------------
   If, ///< (cond scalar) Then / Else regions; Results[i] = Then.Yields[i] or Else.Yields[i]
@@ -162,8 +161,8 @@ struct Function {
   std::vector<ScoreSite> ScoreSites;
   int64_t ParamDoubles = 0; ///< size of ctx->params and ctx->grad
   int64_t DataDoubles = 0;
-  /// A simulator (svic simulate) writes this many doubles to ctx->grad
-  /// through Output; an estimator has none.
+  /// Doubles written through Output after the gradient in ctx->grad: a
+  /// simulator's draws, or a recorded trace; 0 for a plain estimator.
   int64_t OutputDoubles = 0;
 
   Function() { Values.push_back({Shape{}, "<none>"}); }

@@ -44,11 +44,27 @@ struct LowerOptions {
   runtime::DataSet Data;
   /// Seeds torch.rand/randn in parameter initialisers and module weights.
   uint64_t InitSeed = 0;
+  /// Also write the guide's draws and every log-density term through
+  /// lir::Op::Output (LoweredProgram::Trace), so that one sample can be
+  /// replayed by Pyro and its terms compared (`svic grad --trace-out`).
+  bool RecordTrace = false;
+};
+
+/// One recorded value of a traced sample: a guide latent's draw, or the
+/// summed log-density term of a model or guide site (a site under two
+/// branches has two terms, one of them 0).
+struct TraceEntry {
+  enum class Kind { Latent, ModelTerm, GuideTerm } K = Kind::Latent;
+  std::string Site;
+  std::vector<int64_t> Shape; ///< the draw's shape; terms are scalars
+  int64_t Offset = 0;         ///< in the outputs after the gradient (Lir.h Op::Output)
+  double Scale = 1;           ///< a term's weight in the ELBO (|factor sign|)
 };
 
 struct LoweredProgram {
   lir::Function Fn;
-  runtime::Descriptor Desc; ///< WorkspaceDoubles is filled by the caller from Codegen
+  runtime::Descriptor Desc;       ///< WorkspaceDoubles is filled by the caller from Codegen
+  std::vector<TraceEntry> Trace; ///< with LowerOptions::RecordTrace
 };
 
 /// An observed data argument that `svic simulate` draws.

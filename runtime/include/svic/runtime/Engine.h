@@ -92,9 +92,9 @@ std::string formatShape(const std::vector<int64_t> &Shape);
 int64_t numElements(const std::vector<int64_t> &Shape);
 
 //===-- Parameter transforms -----------------------------------------------===//
-// Exactly torch/Pyro's biject_to: positive = exp, greater_than = low + exp,
-// interval = low + (high - low) sigmoid, unit_interval = sigmoid, simplex =
-// StickBreakingTransform over the last dim (sigmoids clipped as torch does).
+// Exactly Pyro's param store (transform_to): positive = exp, greater_than =
+// low + exp, interval = low + (high - low) sigmoid, unit_interval = sigmoid
+// (clipped as torch does), simplex = softmax over the last dim (n values).
 
 void toConstrained(const ParamDesc &P, const double *U, double *Out);
 /// Throws RuntimeError naming the param when a value violates its constraint.

@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Same answer as Pyro (issue 10): for every paper benchmark that compiles and every tutorial model, one sample of
+svic's estimator (`svic grad --trace-out`: its params, its guide draws, its per-site log-density terms) is replayed
+in real Pyro 1.8.6 (tests/estimator/pyro/replay_trace.py, float64): every model and guide site's log_prob_sum and
+the ELBO sample must equal svic's to 1e-6 relative. Data: examples/data for the tutorials, `svic simulate` for the
+benchmarks (as test_benchmarks_train.py draws it).
+
+Usage: test_pyro_elbo.py SVIC_BINARY
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import svic_est as S
+from test_benchmarks_train import REFUSED, TRAINS
+
+TUTORIAL_DATA = {"branching": None, "coin": "coin.json", "linear_regression": "linear_regression.json",
+                 "mixture": "mixture.json", "relu_net": "relu_net.json", "tensor_branch": "tensor_branch.json"}
+
+
+def pyro_python():
+    for cand in (os.path.join(S.ROOT, "..", "shared", "reference", "pyro-python"),
+                 "/work/shared/reference/pyro-python"):
+        if os.access(cand, os.X_OK):
+            return cand
+    return None
+
+
+@unittest.skipIf(pyro_python() is None, "the reference Pyro is not beside the project")
+class SameAnswerAsPyro(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def path(self, name):
+        return os.path.join(self.tmp.name, name)
+
+    def replay(self, name, model, guide, data):
+        trace = self.path(name + ".trace.json")
+        args = ["grad", model, "--guide", guide, "--seed", 5, "--trace-out", trace]
+        if data:
+            args += ["--data", data]
+        r = S.run(*args, timeout=300)
+        self.assertEqual(r.returncode, 0, S.describe(r))
+        p = subprocess.run([pyro_python(), os.path.join(S.ROOT, "tests", "estimator", "pyro", "replay_trace.py"),
+                            model, guide, data or "-", trace], capture_output=True, text=True, timeout=300)
+        self.assertTrue(p.stdout.strip(), "%s: the replay printed nothing\n%s" % (name, p.stderr[-3000:]))
+        out = json.loads(p.stdout)
+        self.assertEqual(out["mismatches"], [], name)
+        self.assertEqual(p.returncode, 0, p.stderr[-2000:])
+        self.assertGreater(len(out["sites"]), 0, name)
+        print("%s: %d site terms and the ELBO (%.6g) equal Pyro's" % (name, len(out["sites"]), out["elbo"]["pyro"]),
+              file=sys.stderr)
+
+    def test_benchmarks(self):
+        for name, (given, _, _) in TRAINS.items():
+            with self.subTest(name):
+                d = "examples/paper/%s/" % name
+                data = None
+                if given is not None:
+                    if given == "covariates":
+                        data = "examples/data/br.csv"
+                    else:
+                        args = self.path(name + "_args.json")
+                        with open(args, "w") as f:
+                            json.dump(given, f)
+                        data = self.path(name + ".npz")
+                        r = S.run("simulate", d + "model.py", "--data", args, "-o", data, "--seed", 1)
+                        self.assertEqual(r.returncode, 0, S.describe(r))
+                self.replay(name, d + "model.py", d + "guide.py", data)
+
+    def test_tutorials(self):
+        for name, data in TUTORIAL_DATA.items():
+            with self.subTest(name):
+                f = "examples/tutorial/%s.py" % name
+                self.replay(name, f, f, data and "examples/data/" + data)
+
+
+if __name__ == "__main__":
+    S.configure(sys.argv)
+    unittest.main()
