@@ -16,6 +16,7 @@
 #include <cmath>
 #include <map>
 #include <random>
+#include <set>
 
 namespace svic::backend {
 
@@ -160,46 +161,62 @@ private:
 
   void bindInputs(const Program &Prog) {
     Env.assign(Prog.numVars(), nullptr);
-    for (VarId In : Prog.Inputs) {
-      const std::string &Name = Prog.var(In).Name;
-      auto It = Opts.Data.find(Name);
-      if (It == Opts.Data.end()) {
-        // Pyro passes None for an argument without data (`obs=ys` with ys
-        // None is a latent); any other use names the missing argument.
-        auto None = std::make_shared<Value>();
-        None->Origin = Name;
-        Env[In] = None;
-        continue;
+    for (VarId In : Prog.Inputs)
+      Env[In] = inputValue(Prog.var(In).Name);
+  }
+
+  /// The value of data entry \p Name: a compile-time int for an integral
+  /// scalar, a dict for the entries "Name.key..." (a JSON object), else a
+  /// run-time tensor read from ctx->data.
+  ValuePtr inputValue(const std::string &Name) {
+    auto It = Opts.Data.find(Name);
+    if (It == Opts.Data.end()) {
+      std::string Prefix = Name + ".";
+      auto Sub = Opts.Data.lower_bound(Prefix);
+      if (Sub != Opts.Data.end() && Sub->first.compare(0, Prefix.size(), Prefix) == 0) {
+        auto D = std::make_shared<Value>();
+        D->K = Value::Kind::Dict;
+        std::set<std::string> Keys;
+        for (; Sub != Opts.Data.end() && Sub->first.compare(0, Prefix.size(), Prefix) == 0; ++Sub)
+          Keys.insert(Sub->first.substr(Prefix.size(), Sub->first.find('.', Prefix.size()) - Prefix.size()));
+        for (const std::string &K : Keys) {
+          D->Keys.push_back(makeStr(K));
+          D->Items.push_back(inputValue(Prefix + K));
+        }
+        return D;
       }
-      const runtime::Array &A = It->second;
-      bool Integral = std::all_of(A.Values.begin(), A.Values.end(),
-                                  [](double X) { return std::floor(X) == X && std::isfinite(X); });
-      if (A.Shape.empty() && Integral) {
-        Env[In] = makeInt(static_cast<int64_t>(A.Values.at(0))); // a size or a bound
-        continue;
-      }
-      auto Found = std::find_if(Desc.Inputs.begin(), Desc.Inputs.end(),
-                                [&](const runtime::InputDesc &D) { return D.Name == Name; });
-      if (Found == Desc.Inputs.end()) {
-        runtime::InputDesc D;
-        D.Name = Name;
-        D.Shape = A.Shape;
-        D.Offset = Desc.DataDoubles;
-        D.Size = static_cast<int64_t>(A.Values.size());
-        Desc.DataDoubles += D.Size;
-        Desc.Inputs.push_back(D);
-        Found = Desc.Inputs.end() - 1;
-      }
-      lir::Instr I;
-      I.Opcode = lir::Op::Input;
-      I.Offset = Found->Offset;
-      auto V = std::make_shared<Value>();
-      V->K = Value::Kind::Tensor;
-      V->Shape = A.Shape;
-      V->V = emitInPrologue(std::move(I), A.Shape, Name);
-      V->Origin = Name;
-      Env[In] = V;
+      // Pyro passes None for an argument without data (`obs=ys` with ys
+      // None is a latent); any other use names the missing argument.
+      auto None = std::make_shared<Value>();
+      None->Origin = Name;
+      return None;
     }
+    const runtime::Array &A = It->second;
+    bool Integral = std::all_of(A.Values.begin(), A.Values.end(),
+                                [](double X) { return std::floor(X) == X && std::isfinite(X); });
+    if (A.Shape.empty() && Integral)
+      return makeInt(static_cast<int64_t>(A.Values.at(0))); // a size or a bound
+    auto Found = std::find_if(Desc.Inputs.begin(), Desc.Inputs.end(),
+                              [&](const runtime::InputDesc &D) { return D.Name == Name; });
+    if (Found == Desc.Inputs.end()) {
+      runtime::InputDesc D;
+      D.Name = Name;
+      D.Shape = A.Shape;
+      D.Offset = Desc.DataDoubles;
+      D.Size = static_cast<int64_t>(A.Values.size());
+      Desc.DataDoubles += D.Size;
+      Desc.Inputs.push_back(D);
+      Found = Desc.Inputs.end() - 1;
+    }
+    lir::Instr I;
+    I.Opcode = lir::Op::Input;
+    I.Offset = Found->Offset;
+    auto V = std::make_shared<Value>();
+    V->K = Value::Kind::Tensor;
+    V->Shape = A.Shape;
+    V->V = emitInPrologue(std::move(I), A.Shape, Name);
+    V->Origin = Name;
+    return V;
   }
 
   /// Emission into the prologue, outside every branch, while it lives:
