@@ -155,6 +155,7 @@ private:
   std::vector<PlateCtx> Plates;
   std::vector<ValuePtr> Scales;
   bool Returned = false;
+  uint32_t NextNoiseStream = 0xFFFF; ///< dropout masks' RNG streams, counting down
   bool InInit = false; ///< evaluating a parameter initialiser
 
   //===-- inputs -------------------------------------------------------------===//
@@ -1424,6 +1425,30 @@ private:
     case ModuleId::Tanh:
     case ModuleId::Identity:
       break;
+    case ModuleId::BatchNorm1d: {
+      ValuePtr Num = Arg("num_features"), Eps = Arg("eps"), Affine = Arg("affine");
+      if (!Num || Num->K != Value::Kind::Int)
+        unsupported(X.Loc, "nn.BatchNorm1d with a size that is not an integer known at compile time");
+      Obj->Scalar0 = Eps && Eps->isNumber() ? Eps->number() : 1e-5;
+      // torch's reset_parameters: weight 1, bias 0. The running statistics are
+      // buffers, not parameters: pyro.module does not register them, and in
+      // training mode (Pyro's default) the output uses the batch's own.
+      if (!Affine || truthy(*Affine, X.Loc)) {
+        Obj->Weights.push_back({"weight", makeStaticTensor({Num->I}, std::vector<double>(size_t(Num->I), 1.0))});
+        Obj->Weights.push_back({"bias", makeStaticTensor({Num->I}, std::vector<double>(size_t(Num->I), 0.0))});
+      }
+      Obj->Scalar1 = static_cast<double>(Num->I);
+      break;
+    }
+    case ModuleId::Dropout: {
+      ValuePtr Pv = Arg("p");
+      Obj->Scalar0 = Pv ? Pv->number() : 0.5;
+      if (Pv && !Pv->isNumber())
+        unsupported(X.Loc, "nn.Dropout with a probability that is not a number known at compile time");
+      if (Obj->Scalar0 < 0 || Obj->Scalar0 > 1)
+        invalid(X.Loc, "dropout probability has to be between 0 and 1, but got " + std::to_string(Obj->Scalar0));
+      break;
+    }
     case ModuleId::Softplus: {
       ValuePtr Beta = Arg("beta"), Thr = Arg("threshold");
       Obj->Scalar0 = Beta ? Beta->number() : 1.0;
@@ -1558,6 +1583,51 @@ private:
     return makeSequence(Value::Kind::Tuple, {Out, Ops.reshape(H, {1, B, Hid}, L)});
   }
 
+  /// nn.BatchNorm1d in training mode on [batch, features]: each feature
+  /// normalised by the batch's mean and biased variance, then scaled and
+  /// shifted; the batch statistics are part of the differentiated function,
+  /// as in torch.
+  ValuePtr batchNorm(const ModuleObject &M, const ValuePtr &Xv, SourceLoc L) {
+    ValuePtr X = Ops.asTensor(Xv, L);
+    int64_t C = static_cast<int64_t>(M.Scalar1);
+    if (X->Shape.size() != 2 || X->Shape[1] != C)
+      unsupported(L, "nn.BatchNorm1d(" + std::to_string(C) + ") on an input of shape " + dimsString(X->Shape) +
+                         " (svic supports [batch, " + std::to_string(C) + "])");
+    if (X->Shape[0] < 2)
+      invalid(L, "nn.BatchNorm1d in training mode needs more than 1 value per channel, got a batch of " +
+                     std::to_string(X->Shape[0]));
+    ValuePtr InvB = makeFloat(1.0 / static_cast<double>(X->Shape[0]));
+    ValuePtr Mean = Ops.binary(lir::Op::Mul, Ops.reduce(lir::Op::Sum, X, {0}, true, L), InvB, L);
+    ValuePtr D = Ops.binary(lir::Op::Sub, X, Mean, L);
+    ValuePtr Var = Ops.binary(lir::Op::Mul, Ops.reduce(lir::Op::Sum, Ops.binary(lir::Op::Mul, D, D, L), {0}, true, L),
+                              InvB, L);
+    ValuePtr Y = Ops.binary(lir::Op::Mul, D,
+                            Ops.unary(lir::Op::Rsqrt, Ops.binary(lir::Op::Add, Var, makeFloat(M.Scalar0), L), L), L);
+    if (!M.Weights.empty())
+      Y = Ops.binary(lir::Op::Add, Ops.binary(lir::Op::Mul, Y, M.Weights[0].second, L), M.Weights[1].second, L);
+    return Y;
+  }
+
+  /// nn.Dropout / F.dropout in training mode (Pyro's default): each element
+  /// kept with probability 1 - p and scaled by 1 / (1 - p). The mask is
+  /// Philox noise like every other draw, from streams numbered down from
+  /// 0xFFFF so that they never meet a site's stream (sites are numbered up).
+  ValuePtr dropout(double Pr, const ValuePtr &Xv, SourceLoc L) {
+    ValuePtr X = Ops.asTensor(Xv, L);
+    if (Pr == 0)
+      return X;
+    if (Pr == 1)
+      return Ops.binary(lir::Op::Mul, X, makeFloat(0), L);
+    if (NextNoiseStream <= Desc.Sites.size() + 1)
+      unsupported(L, "more than 65535 sites and dropout layers");
+    lir::Instr U;
+    U.Opcode = lir::Op::Uniform01;
+    U.Site = NextNoiseStream--;
+    ValuePtr Keep = Ops.compare(ir::CompareOp::Lt, tensorOf(E.emit(std::move(U), X->Shape), X->Shape),
+                                makeFloat(1 - Pr), L);
+    return Ops.binary(lir::Op::Mul, Ops.binary(lir::Op::Mul, X, Keep, L), makeFloat(1 / (1 - Pr)), L);
+  }
+
   ValuePtr callModule(const ModuleObject &M, const std::vector<ValuePtr> &Args, SourceLoc L) {
     if (M.Kind == ModuleId::RNN || M.Kind == ModuleId::GRU || M.Kind == ModuleId::LSTMCell ||
         M.Kind == ModuleId::GRUCell) {
@@ -1580,6 +1650,8 @@ private:
     case ModuleId::Sigmoid: return Ops.unary(lir::Op::Sigmoid, X, L);
     case ModuleId::Tanh: return Ops.unary(lir::Op::Tanh, X, L);
     case ModuleId::Identity: return X;
+    case ModuleId::BatchNorm1d: return batchNorm(M, X, L);
+    case ModuleId::Dropout: return dropout(M.Scalar0, X, L);
     case ModuleId::Softplus: return Ops.softplus(X, M.Scalar0, M.Scalar1, L);
     case ModuleId::SoftmaxModule: return Ops.softmax(X, static_cast<int64_t>(M.Scalar0), false, L);
     case ModuleId::LogSoftmaxModule: return Ops.softmax(X, static_cast<int64_t>(M.Scalar0), true, L);
