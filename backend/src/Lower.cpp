@@ -643,7 +643,9 @@ private:
     std::vector<ValuePtr> Args{X};
     for (const ValuePtr &Pm : D.Params)
       Args.push_back(Pm);
-    ValuePtr LP = D.OneHot ? oneHotLogProb(D, X, L) : Ops.logProb(D.D, Args, L);
+    ValuePtr LP = D.OneHot      ? oneHotLogProb(D, X, L)
+                  : D.Composite ? Ops.compositeLogProb(D, X, L)
+                                : Ops.logProb(D.D, Args, L);
     if (D.Mask)
       LP = Ops.binary(lir::Op::Mul, LP, D.Mask, L);
     ValuePtr Sum = Ops.sum(LP, L);
@@ -672,6 +674,8 @@ private:
   /// A draw with no gradient path; a OneHotCategorical draws an index and
   /// compares it with 0..n-1.
   ValuePtr drawNoGrad(const DistObject &D, const Dims &ValueShape, uint32_t Site, SourceLoc L) {
+    if (D.Composite)
+      return Ops.compositeSample(D, ValueShape, Site, noiseStream(L), /*Pathwise=*/false, L);
     if (!D.OneHot)
       return Ops.sampleNoGrad(D, ValueShape, Site, L);
     Dims Batch(ValueShape.begin(), ValueShape.end() - 1), Col = Batch;
@@ -759,8 +763,9 @@ private:
 
     uint32_t SiteIndex = addSite(Name, "sample", S.Loc);
     bool Pathwise = choosePathwise(Name, D, S.Loc);
-    ValuePtr Z = Pathwise ? Ops.rsample(D, ValueShape, SiteIndex, S.Loc)
-                          : drawNoGrad(D, ValueShape, SiteIndex, S.Loc);
+    ValuePtr Z = !Pathwise   ? drawNoGrad(D, ValueShape, SiteIndex, S.Loc)
+                 : D.Composite ? Ops.compositeSample(D, ValueShape, SiteIndex, 0, /*Pathwise=*/true, S.Loc)
+                               : Ops.rsample(D, ValueShape, SiteIndex, S.Loc);
     int ScoreOf = -1;
     if (!Pathwise) {
       ScoreOf = static_cast<int>(ScoreNames.size());
@@ -808,20 +813,22 @@ private:
   }
 
   bool choosePathwise(const std::string &Name, const DistObject &D, SourceLoc L) {
+    bool Sampler = D.Composite ? OpBuilder::compositePathwise(*D.Composite) : !D.OneHot && hasPathwiseSampler(D.D);
+    bool Discrete = D.Composite ? OpBuilder::compositeDiscrete(*D.Composite) : D.OneHot || isDiscrete(D.D);
     switch (Opts.Estimator) {
     case EstimatorKind::Score:
       return false;
     case EstimatorKind::Pyro:
       // Trace_ELBO reparameterises every site with rsample; svic's runtime
-      // has no pathwise Gamma/Beta/Dirichlet sampler, so those stay score.
-      return D.Reparameterizable && hasPathwiseSampler(D.D);
+      // has no pathwise Gamma/Beta/Dirichlet/StudentT sampler, so those stay score.
+      return D.Reparameterizable && Sampler;
     case EstimatorKind::Auto:
-      return Opts.Selected.count(Name) && hasPathwiseSampler(D.D);
+      return Opts.Selected.count(Name) && Sampler;
     case EstimatorKind::Pathwise:
-      if (isDiscrete(D.D))
+      if (Discrete)
         invalid(L, "--estimator pathwise: '" + Name + "' is discrete (" + D.Name +
                        ") and cannot be reparameterised");
-      if (!hasPathwiseSampler(D.D))
+      if (!Sampler)
         unsupported(L, "--estimator pathwise: svic has no pathwise sampler for " + D.Name + " ('" +
                            Name + "'); use --estimator auto");
       if (!Opts.Selected.count(Name))
@@ -1295,8 +1302,39 @@ private:
       Either(lir::Dist::CategoricalProbs, lir::Dist::CategoricalLogits);
       D->OneHot = true;
       break;
+    case DistId::Laplace:
+    case DistId::Cauchy: D->Params = {Need("loc"), Need("scale")}; break;
+    case DistId::HalfCauchy: D->Params = {Need("scale")}; break;
+    case DistId::StudentT: {
+      ValuePtr Loc = Arg("loc"), Scale = Arg("scale");
+      D->Params = {Need("df"), Loc ? Loc : makeFloat(0), Scale ? Scale : makeFloat(1)};
+      break;
+    }
+    case DistId::Geometric:
+      Either(lir::Dist::BernoulliProbs, lir::Dist::BernoulliLogits);
+      break;
+    case DistId::Binomial: {
+      ValuePtr N = Arg("total_count");
+      Either(lir::Dist::BernoulliProbs, lir::Dist::BernoulliLogits);
+      D->Params.insert(D->Params.begin(), N ? N : makeFloat(1)); // torch's default total_count is 1
+      break;
+    }
     default:
       unsupported(X.Loc, "dist." + Info.Name + " in the estimator compiler");
+    }
+    switch (Info.Id) {
+    case DistId::Laplace:
+    case DistId::Cauchy:
+    case DistId::HalfCauchy:
+    case DistId::StudentT:
+    case DistId::Geometric:
+    case DistId::Binomial:
+      D->Composite = Info.Id;
+      D->Logits = D->D == lir::Dist::BernoulliLogits;
+      D->D = lir::Dist::Normal; // unused: the shape rules of a scalar distribution
+      break;
+    default:
+      break;
     }
     for (ValuePtr &Pm : D->Params) {
       if (Pm->isNumber())
@@ -1608,24 +1646,30 @@ private:
     return Y;
   }
 
-  /// nn.Dropout / F.dropout in training mode (Pyro's default): each element
-  /// kept with probability 1 - p and scaled by 1 / (1 - p). The mask is
-  /// Philox noise like every other draw, from streams numbered down from
-  /// 0xFFFF so that they never meet a site's stream (sites are numbered up).
+  /// nn.Dropout in training mode (Pyro's default): each element kept with
+  /// probability 1 - p and scaled by 1 / (1 - p); the mask is Philox noise
+  /// on its own stream.
   ValuePtr dropout(double Pr, const ValuePtr &Xv, SourceLoc L) {
     ValuePtr X = Ops.asTensor(Xv, L);
     if (Pr == 0)
       return X;
     if (Pr == 1)
       return Ops.binary(lir::Op::Mul, X, makeFloat(0), L);
-    if (NextNoiseStream <= Desc.Sites.size() + 1)
-      unsupported(L, "more than 65535 sites and dropout layers");
     lir::Instr U;
     U.Opcode = lir::Op::Uniform01;
-    U.Site = NextNoiseStream--;
+    U.Site = noiseStream(L);
     ValuePtr Keep = Ops.compare(ir::CompareOp::Lt, tensorOf(E.emit(std::move(U), X->Shape), X->Shape),
                                 makeFloat(1 - Pr), L);
     return Ops.binary(lir::Op::Mul, Ops.binary(lir::Op::Mul, X, Keep, L), makeFloat(1 / (1 - Pr)), L);
+  }
+
+  /// An RNG stream for noise that is not a site's own draw (dropout masks,
+  /// StudentT's Gamma): numbered down from 0xFFFF, so that it never meets a
+  /// site's stream (sites are numbered up).
+  uint32_t noiseStream(SourceLoc L) {
+    if (NextNoiseStream <= Desc.Sites.size() + 1)
+      unsupported(L, "more than 65535 sites, dropout layers and StudentT draws");
+    return NextNoiseStream--;
   }
 
   ValuePtr callModule(const ModuleObject &M, const std::vector<ValuePtr> &Args, SourceLoc L) {

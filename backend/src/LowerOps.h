@@ -60,6 +60,15 @@ public:
   ValuePtr rsample(const DistObject &D, const Dims &S, uint32_t Site, SourceLoc L);
   /// A draw with no gradient path (score sites).
   ValuePtr sampleNoGrad(const DistObject &D, const Dims &S, uint32_t Site, SourceLoc L);
+  /// A composite distribution's (DistObject::Composite) elementwise log-density.
+  ValuePtr compositeLogProb(const DistObject &D, const ValuePtr &X, SourceLoc L);
+  /// A composite's draw: by inverse CDF of U(0,1) noise on stream \p Site
+  /// (pathwise for Laplace, Cauchy, HalfCauchy); StudentT also draws a Gamma
+  /// on stream \p Extra. Without \p Pathwise the result has no gradient.
+  ValuePtr compositeSample(const DistObject &D, const Dims &S, uint32_t Site, uint32_t Extra, bool Pathwise,
+                           SourceLoc L);
+  static bool compositePathwise(ir::DistId Id);
+  static bool compositeDiscrete(ir::DistId Id);
   /// The constrained value of an unconstrained parameter (Pyro's biject_to).
   ValuePtr constrain(const ValuePtr &U, const runtime::Constraint &C, const Dims &Shape, SourceLoc L);
 
