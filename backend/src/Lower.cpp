@@ -633,7 +633,7 @@ private:
   }
 
   Dims eventShape(const DistObject &D) {
-    if (D.D == lir::Dist::Dirichlet || D.OneHot)
+    if (D.D == lir::Dist::Dirichlet || D.OneHot || D.Composite == DistId::MultivariateNormal)
       return {D.Params[0]->Shape.back()};
     return {};
   }
@@ -1305,6 +1305,24 @@ private:
     case DistId::Laplace:
     case DistId::Cauchy: D->Params = {Need("loc"), Need("scale")}; break;
     case DistId::HalfCauchy: D->Params = {Need("scale")}; break;
+    case DistId::MultivariateNormal: {
+      ValuePtr Loc = Ops.asTensor(Need("loc"), X.Loc), Tril = Arg("scale_tril"), Cov = Arg("covariance_matrix");
+      if (Arg("precision_matrix") || (Tril != nullptr) == (Cov != nullptr))
+        unsupported(X.Loc, "MultivariateNormal without exactly one of scale_tril= and covariance_matrix=");
+      if (Loc->Shape.empty())
+        invalid(X.Loc, "MultivariateNormal needs a vector loc");
+      int64_t K = Loc->Shape.back();
+      ValuePtr M = Ops.asTensor(Tril ? Tril : Cov, X.Loc);
+      if (M->Shape != Dims{K, K})
+        unsupported(X.Loc, std::string(Tril ? "scale_tril" : "covariance_matrix") + " of shape " +
+                               dimsString(M->Shape) + " (svic supports one [" + std::to_string(K) + ", " +
+                               std::to_string(K) + "] matrix for a loc of " + std::to_string(K) + " components)");
+      if (K > 32)
+        unsupported(X.Loc, "MultivariateNormal with more than 32 components (its triangular solve is unrolled)");
+      D->Params = {Loc, Tril ? lowerTriangle(M, X.Loc) : cholesky(M, X.Loc)};
+      D->Full.assign(Loc->Shape.begin(), Loc->Shape.end() - 1);
+      break;
+    }
     case DistId::StudentT: {
       ValuePtr Loc = Arg("loc"), Scale = Arg("scale");
       D->Params = {Need("df"), Loc ? Loc : makeFloat(0), Scale ? Scale : makeFloat(1)};
@@ -1329,6 +1347,7 @@ private:
     case DistId::StudentT:
     case DistId::Geometric:
     case DistId::Binomial:
+    case DistId::MultivariateNormal:
       D->Composite = Info.Id;
       D->Logits = D->D == lir::Dist::BernoulliLogits;
       D->D = lir::Dist::Normal; // unused: the shape rules of a scalar distribution
@@ -1345,6 +1364,8 @@ private:
     bool VectorParam = D->D == lir::Dist::CategoricalProbs || D->D == lir::Dist::CategoricalLogits ||
                        D->D == lir::Dist::Dirichlet;
     for (const ValuePtr &Pm : D->Params) {
+      if (D->Composite == DistId::MultivariateNormal)
+        break; // Full is loc's batch shape
       Dims S = Pm->Shape;
       if (VectorParam) {
         if (S.empty())
@@ -1661,6 +1682,51 @@ private:
     ValuePtr Keep = Ops.compare(ir::CompareOp::Lt, tensorOf(E.emit(std::move(U), X->Shape), X->Shape),
                                 makeFloat(1 - Pr), L);
     return Ops.binary(lir::Op::Mul, Ops.binary(lir::Op::Mul, X, Keep, L), makeFloat(1 / (1 - Pr)), L);
+  }
+
+  /// Element (I, J) of a static-shaped matrix, as a scalar.
+  ValuePtr element(const ValuePtr &M, int64_t I, int64_t J, SourceLoc L) {
+    IndexItem A, B;
+    A.Index = makeInt(I);
+    B.Index = makeInt(J);
+    A.Loc = B.Loc = L;
+    return Ops.index(M, {A, B}, L);
+  }
+
+  /// A [K, K] matrix from its elements, row-major.
+  ValuePtr matrixOf(const std::vector<ValuePtr> &E, int64_t K, SourceLoc L) {
+    std::vector<ValuePtr> Rows;
+    for (int64_t I = 0; I < K; ++I)
+      Rows.push_back(Ops.concat(std::vector<ValuePtr>(E.begin() + I * K, E.begin() + (I + 1) * K), 0, true, L));
+    return Ops.concat(Rows, 0, true, L);
+  }
+
+  /// torch reads only the lower triangle of scale_tril.
+  ValuePtr lowerTriangle(const ValuePtr &M, SourceLoc L) {
+    int64_t K = M->Shape[0];
+    std::vector<double> Mask(static_cast<size_t>(K * K), 0.0);
+    for (int64_t I = 0; I < K; ++I)
+      for (int64_t J = 0; J <= I; ++J)
+        Mask[static_cast<size_t>(I * K + J)] = 1;
+    return Ops.binary(lir::Op::Mul, M, makeStaticTensor({K, K}, std::move(Mask)), L);
+  }
+
+  /// Cholesky-Banachiewicz, unrolled over the K x K elements: differentiable
+  /// (through sqrt, products and divisions), like torch.linalg.cholesky; a
+  /// matrix that is not positive definite gives NaN, which the site's finite
+  /// check reports.
+  ValuePtr cholesky(const ValuePtr &M, SourceLoc L) {
+    int64_t K = M->Shape[0];
+    std::vector<ValuePtr> C(static_cast<size_t>(K * K), makeFloat(0));
+    auto At = [&](int64_t I, int64_t J) -> ValuePtr & { return C[static_cast<size_t>(I * K + J)]; };
+    for (int64_t I = 0; I < K; ++I)
+      for (int64_t J = 0; J <= I; ++J) {
+        ValuePtr S = element(M, I, J, L);
+        for (int64_t P = 0; P < J; ++P)
+          S = Ops.binary(lir::Op::Sub, S, Ops.binary(lir::Op::Mul, At(I, P), At(J, P), L), L);
+        At(I, J) = I == J ? Ops.unary(lir::Op::Sqrt, S, L) : Ops.binary(lir::Op::Div, S, At(J, J), L);
+      }
+    return matrixOf(C, K, L);
   }
 
   /// An RNG stream for noise that is not a site's own draw (dropout masks,

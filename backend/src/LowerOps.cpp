@@ -642,7 +642,8 @@ ValuePtr OpBuilder::rsample(const DistObject &D, const Dims &S, uint32_t Site, S
 }
 
 bool OpBuilder::compositePathwise(ir::DistId Id) {
-  return Id == ir::DistId::Laplace || Id == ir::DistId::Cauchy || Id == ir::DistId::HalfCauchy;
+  return Id == ir::DistId::Laplace || Id == ir::DistId::Cauchy || Id == ir::DistId::HalfCauchy ||
+         Id == ir::DistId::MultivariateNormal;
 }
 
 bool OpBuilder::compositeDiscrete(ir::DistId Id) { return Id == ir::DistId::Geometric || Id == ir::DistId::Binomial; }
@@ -695,6 +696,38 @@ ValuePtr OpBuilder::compositeLogProb(const DistObject &D, const ValuePtr &X, Sou
   }
   case DistId::Geometric: // x log(1 - p) + log p, x in {0, 1, ...}
     return Outside(NotInteger(X), binary(Op::Add, XLog(X, Log1mP(P[0])), LogP(P[0]), L));
+  case DistId::MultivariateNormal: { // -|z|^2 / 2 - sum log L_ii - K/2 log 2 pi, with L z = x - loc
+    ValuePtr Y = Sub(asTensor(X, L), P[0]);
+    int64_t K = P[0]->Shape.back();
+    auto Item = [&](const ValuePtr &T, std::vector<ValuePtr> Ix) { // T[..., i] of Y, T[i, j] of L
+      std::vector<IndexItem> Idx;
+      if (T != P[1]) {
+        IndexItem Dots;
+        Dots.IsEllipsis = true;
+        Dots.Loc = L;
+        Idx.push_back(Dots);
+      }
+      for (ValuePtr &V : Ix) {
+        IndexItem It;
+        It.Index = V;
+        It.Loc = L;
+        Idx.push_back(It);
+      }
+      return index(T, Idx, L);
+    };
+    std::vector<ValuePtr> Z;
+    ValuePtr SumSq = Num(0), LogDet = Num(0);
+    for (int64_t I = 0; I < K; ++I) {
+      ValuePtr R = Item(Y, {makeInt(I)});
+      for (int64_t J = 0; J < I; ++J)
+        R = Sub(R, Mul(Item(P[1], {makeInt(I), makeInt(J)}), Z[static_cast<size_t>(J)]));
+      ValuePtr Lii = Item(P[1], {makeInt(I), makeInt(I)});
+      Z.push_back(Div(R, Lii));
+      SumSq = binary(Op::Add, SumSq, Mul(Z.back(), Z.back()), L);
+      LogDet = binary(Op::Add, LogDet, Log(Lii), L);
+    }
+    return Sub(Sub(Mul(Num(-0.5), SumSq), LogDet), Num(0.5 * static_cast<double>(K) * std::log(2 * M_PI)));
+  }
   case DistId::Binomial: { // log C(n, x) + x log p + (n - x) log(1 - p), x in {0..n}
     ValuePtr N = P[0], NmX = Sub(N, X);
     ValuePtr Choose = Sub(Sub(unary(Op::Lgamma, binary(Op::Add, N, Num(1), L), L),
@@ -749,6 +782,12 @@ ValuePtr OpBuilder::compositeSample(const DistObject &D, const Dims &S, uint32_t
     ValuePtr Chi2 = tensor(E.emit(std::move(I), S), S);
     ValuePtr T = binary(Op::Div, Noise(Op::StdNormal, S, Site), unary(Op::Sqrt, binary(Op::Div, Chi2, P[0], L), L), L);
     Z = Add(P[1], Mul(P[2], T));
+    break;
+  }
+  case DistId::MultivariateNormal: { // loc + eps L^T
+    int64_t K = S.back();
+    ValuePtr Eps = reshape(Noise(Op::StdNormal, S, Site), {-1, K}, L);
+    Z = Add(P[0], reshape(matmul(Eps, transpose(P[1], 0, 1, L), L), S, L));
     break;
   }
   case DistId::Geometric: // floor(log u / log(1 - p))
