@@ -373,3 +373,39 @@ TEST(Codegen, EmitsAnObjectFileAndTheOptimisedModule) {
 }
 
 } // namespace
+
+namespace {
+
+// A simulator (svic simulate): Output writes its operand to ctx->grad at its
+// offset; nothing else is written there, and verify keeps Output out of
+// estimators.
+TEST(Simulator, OutputWritesItsOperandToTheOutputs) {
+  Builder B;
+  ValueId X = B.input({{2, 3}});
+  ValueId Y = B.op(Op::Exp, {{2, 3}}, {X});
+  B.op(Op::Output, {}, {Y}, [](Instr &I) { I.Offset = 1; });
+  B.F.OutputDoubles = 8;
+  EXPECT_EQ(verify(B.F), "");
+  Jit J(B.F);
+  ASSERT_TRUE(J.ok()) << J.Result.Error;
+  J.Data = {0, 1, -1, 0.5, 2, -3};
+  std::vector<double> Out(8, -7.0);
+  svic_sample_ctx Ctx{};
+  Ctx.data = J.Data.data();
+  Ctx.grad = Out.data();
+  Ctx.workspace = J.Workspace.data();
+  Ctx.bad_site = -1;
+  EXPECT_EQ(J.Model->sampleFn()(&Ctx), 0.0);
+  EXPECT_EQ(Out[0], -7.0);
+  EXPECT_EQ(Out[7], -7.0);
+  for (size_t I = 0; I < 6; ++I)
+    EXPECT_DOUBLE_EQ(Out[I + 1], std::exp(J.Data[I])) << I;
+
+  B.F.Entry.Body.back().Offset = 3;
+  EXPECT_NE(verify(B.F).find("writes past OutputDoubles"), std::string::npos) << verify(B.F);
+  B.F.Entry.Body.back().Offset = 0;
+  B.factor(B.sum(Y));
+  EXPECT_NE(verify(B.F).find("only a simulator"), std::string::npos) << verify(B.F);
+}
+
+} // namespace
