@@ -675,7 +675,7 @@ private:
   /// compares it with 0..n-1.
   ValuePtr drawNoGrad(const DistObject &D, const Dims &ValueShape, uint32_t Site, SourceLoc L) {
     if (D.Composite)
-      return Ops.compositeSample(D, ValueShape, Site, noiseStream(L), /*Pathwise=*/false, L);
+      return Ops.compositeSample(D, ValueShape, Site, [&] { return noiseStream(L); }, /*Pathwise=*/false, L);
     if (!D.OneHot)
       return Ops.sampleNoGrad(D, ValueShape, Site, L);
     Dims Batch(ValueShape.begin(), ValueShape.end() - 1), Col = Batch;
@@ -764,7 +764,8 @@ private:
     uint32_t SiteIndex = addSite(Name, "sample", S.Loc);
     bool Pathwise = choosePathwise(Name, D, S.Loc);
     ValuePtr Z = !Pathwise   ? drawNoGrad(D, ValueShape, SiteIndex, S.Loc)
-                 : D.Composite ? Ops.compositeSample(D, ValueShape, SiteIndex, 0, /*Pathwise=*/true, S.Loc)
+                 : D.Composite ? Ops.compositeSample(D, ValueShape, SiteIndex, [&] { return noiseStream(S.Loc); },
+                                                     /*Pathwise=*/true, S.Loc)
                                : Ops.rsample(D, ValueShape, SiteIndex, S.Loc);
     int ScoreOf = -1;
     if (!Pathwise) {
@@ -1331,6 +1332,19 @@ private:
     case DistId::Geometric:
       Either(lir::Dist::BernoulliProbs, lir::Dist::BernoulliLogits);
       break;
+    case DistId::ZeroInflatedNegativeBinomial: {
+      // As logits: logit(p) = log p - log1p(-p), for both the success and the gate probability.
+      auto AsLogits = [&](const char *ProbName, const char *LogitName) {
+        ValuePtr Pr = Arg(ProbName), Lg = Arg(LogitName);
+        if ((Pr != nullptr) == (Lg != nullptr))
+          invalid(X.Loc, Info.Name + " needs exactly one of " + ProbName + "= and " + LogitName + "=");
+        return Lg ? Lg
+                  : Ops.binary(lir::Op::Sub, Ops.unary(lir::Op::Log, Pr, X.Loc),
+                               Ops.unary(lir::Op::Log1p, Ops.unary(lir::Op::Neg, Pr, X.Loc), X.Loc), X.Loc);
+      };
+      D->Params = {Need("total_count"), AsLogits("probs", "logits"), AsLogits("gate", "gate_logits")};
+      break;
+    }
     case DistId::Binomial: {
       ValuePtr N = Arg("total_count");
       Either(lir::Dist::BernoulliProbs, lir::Dist::BernoulliLogits);
@@ -1348,6 +1362,7 @@ private:
     case DistId::Geometric:
     case DistId::Binomial:
     case DistId::MultivariateNormal:
+    case DistId::ZeroInflatedNegativeBinomial:
       D->Composite = Info.Id;
       D->Logits = D->D == lir::Dist::BernoulliLogits;
       D->D = lir::Dist::Normal; // unused: the shape rules of a scalar distribution

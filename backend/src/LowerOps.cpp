@@ -646,7 +646,9 @@ bool OpBuilder::compositePathwise(ir::DistId Id) {
          Id == ir::DistId::MultivariateNormal;
 }
 
-bool OpBuilder::compositeDiscrete(ir::DistId Id) { return Id == ir::DistId::Geometric || Id == ir::DistId::Binomial; }
+bool OpBuilder::compositeDiscrete(ir::DistId Id) {
+  return Id == ir::DistId::Geometric || Id == ir::DistId::Binomial || Id == ir::DistId::ZeroInflatedNegativeBinomial;
+}
 
 ValuePtr OpBuilder::compositeLogProb(const DistObject &D, const ValuePtr &X, SourceLoc L) {
   using ir::DistId;
@@ -728,6 +730,22 @@ ValuePtr OpBuilder::compositeLogProb(const DistObject &D, const ValuePtr &X, Sou
     }
     return Sub(Sub(Mul(Num(-0.5), SumSq), LogDet), Num(0.5 * static_cast<double>(K) * std::log(2 * M_PI)));
   }
+  case DistId::ZeroInflatedNegativeBinomial: { // Pyro's ZeroInflatedDistribution over torch's NegativeBinomial
+    ValuePtr R = P[0], Lg = P[1], G = P[2];
+    ValuePtr Base = binary(Op::Add,
+                           binary(Op::Add, Mul(R, unary(Op::LogSigmoid, unary(Op::Neg, Lg, L), L)),
+                                  Mul(X, unary(Op::LogSigmoid, Lg, L)), L),
+                           Sub(Sub(unary(Op::Lgamma, binary(Op::Add, R, X, L), L),
+                                   unary(Op::Lgamma, binary(Op::Add, X, Num(1), L), L)),
+                               unary(Op::Lgamma, R, L)),
+                           L);
+    ValuePtr MinusLogGate = Sub(Base, G);
+    ValuePtr LogGate = unary(Op::Neg, softplus(unary(Op::Neg, G, L), 1, 20, L), L);
+    ValuePtr LP = where(compare(ir::CompareOp::Eq, X, Num(0), L),
+                        binary(Op::Add, softplus(MinusLogGate, 1, 20, L), LogGate, L),
+                        binary(Op::Add, MinusLogGate, LogGate, L), L);
+    return Outside(NotInteger(X), LP);
+  }
   case DistId::Binomial: { // log C(n, x) + x log p + (n - x) log(1 - p), x in {0..n}
     ValuePtr N = P[0], NmX = Sub(N, X);
     ValuePtr Choose = Sub(Sub(unary(Op::Lgamma, binary(Op::Add, N, Num(1), L), L),
@@ -742,8 +760,8 @@ ValuePtr OpBuilder::compositeLogProb(const DistObject &D, const ValuePtr &X, Sou
   invalid(L, "internal: no log-density for " + D.Name);
 }
 
-ValuePtr OpBuilder::compositeSample(const DistObject &D, const Dims &S, uint32_t Site, uint32_t Extra, bool Pathwise,
-                                    SourceLoc L) {
+ValuePtr OpBuilder::compositeSample(const DistObject &D, const Dims &S, uint32_t Site,
+                                    const std::function<uint32_t()> &NewStream, bool Pathwise, SourceLoc L) {
   using ir::DistId;
   using lir::Op;
   const auto &P = D.Params;
@@ -776,7 +794,7 @@ ValuePtr OpBuilder::compositeSample(const DistObject &D, const Dims &S, uint32_t
     lir::Instr I;
     I.Opcode = Op::Sample;
     I.D = lir::Dist::Gamma;
-    I.Site = Extra;
+    I.Site = NewStream();
     for (const ValuePtr &Pm : {Mul(Num(0.5), P[0]), Num(0.5)})
       I.Operands.push_back(E.materialize(*Pm, L));
     ValuePtr Chi2 = tensor(E.emit(std::move(I), S), S);
@@ -788,6 +806,22 @@ ValuePtr OpBuilder::compositeSample(const DistObject &D, const Dims &S, uint32_t
     int64_t K = S.back();
     ValuePtr Eps = reshape(Noise(Op::StdNormal, S, Site), {-1, K}, L);
     Z = Add(P[0], reshape(matmul(Eps, transpose(P[1], 0, 1, L), L), S, L));
+    break;
+  }
+  case DistId::ZeroInflatedNegativeBinomial: { // 0 with prob sigmoid(gate_logits), else Poisson(Gamma(r, e^-l))
+    auto Draw = [&](lir::Dist Dd, std::vector<ValuePtr> Params, uint32_t Stream) {
+      lir::Instr I;
+      I.Opcode = Op::Sample;
+      I.D = Dd;
+      I.Site = Stream;
+      for (const ValuePtr &Pm : Params)
+        I.Operands.push_back(E.materialize(*Pm, L));
+      return tensor(E.emit(std::move(I), S), S);
+    };
+    ValuePtr Rate = Draw(lir::Dist::Gamma, {P[0], unary(Op::Exp, unary(Op::Neg, P[1], L), L)}, NewStream());
+    ValuePtr Count = Draw(lir::Dist::Poisson, {Rate}, Site);
+    ValuePtr Zero = compare(ir::CompareOp::Lt, Noise(Op::Uniform01, S, NewStream()), unary(Op::Sigmoid, P[2], L), L);
+    Z = where(Zero, Num(0), Count, L);
     break;
   }
   case DistId::Geometric: // floor(log u / log(1 - p))

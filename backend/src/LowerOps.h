@@ -12,6 +12,7 @@
 
 #include "svic/runtime/Engine.h"
 
+#include <functional>
 #include <random>
 
 namespace svic::backend::lower {
@@ -62,11 +63,12 @@ public:
   ValuePtr sampleNoGrad(const DistObject &D, const Dims &S, uint32_t Site, SourceLoc L);
   /// A composite distribution's (DistObject::Composite) elementwise log-density.
   ValuePtr compositeLogProb(const DistObject &D, const ValuePtr &X, SourceLoc L);
-  /// A composite's draw: by inverse CDF of U(0,1) noise on stream \p Site
-  /// (pathwise for Laplace, Cauchy, HalfCauchy); StudentT also draws a Gamma
-  /// on stream \p Extra. Without \p Pathwise the result has no gradient.
-  ValuePtr compositeSample(const DistObject &D, const Dims &S, uint32_t Site, uint32_t Extra, bool Pathwise,
-                           SourceLoc L);
+  /// A composite's draw from the noise of stream \p Site (pathwise for
+  /// Laplace, Cauchy, HalfCauchy, MultivariateNormal); StudentT and
+  /// ZeroInflatedNegativeBinomial take further streams from \p NewStream.
+  /// Without \p Pathwise the result has no gradient.
+  ValuePtr compositeSample(const DistObject &D, const Dims &S, uint32_t Site,
+                           const std::function<uint32_t()> &NewStream, bool Pathwise, SourceLoc L);
   static bool compositePathwise(ir::DistId Id);
   static bool compositeDiscrete(ir::DistId Id);
   /// The constrained value of an unconstrained parameter (Pyro's biject_to).
