@@ -154,6 +154,7 @@ private:
   };
   std::vector<PlateCtx> Plates;
   std::vector<ValuePtr> Scales;
+  std::vector<ValuePtr> Masks; ///< poutine.mask: a site's log-density counts only where they hold
   bool Returned = false;
   uint32_t NextNoiseStream = 0xFFFF; ///< dropout masks' RNG streams, counting down
   bool InInit = false; ///< evaluating a parameter initialiser
@@ -420,8 +421,15 @@ private:
       Scales.pop_back();
       return;
     }
-    case WithStmt::Context::Mask:
-      unsupported(W.Loc, "poutine.mask");
+    case WithStmt::Context::Mask: {
+      ValuePtr M = eval(*W.Arg);
+      if (M->K == Value::Kind::None)
+        invalid(W.Arg->Loc, describe(*M) + " as a mask");
+      Masks.push_back(M);
+      execBlock(W.Body);
+      Masks.pop_back();
+      return;
+    }
     case WithStmt::Context::NoGrad:
       execBlock(W.Body);
       return;
@@ -648,6 +656,14 @@ private:
                                 : Ops.logProb(D.D, Args, L);
     if (D.Mask)
       LP = Ops.binary(lir::Op::Mul, LP, D.Mask, L);
+    for (ValuePtr M : Masks) {
+      if (M->isTensor() && D.Reinterpreted) { // aligned with the batch dims, as `.mask` is
+        Dims S = M->Shape;
+        S.insert(S.end(), D.Reinterpreted, 1);
+        M = Ops.reshape(M, S, L);
+      }
+      LP = masked(LP, M, L);
+    }
     ValuePtr Sum = Ops.sum(LP, L);
     for (const ValuePtr &S : Scales)
       Sum = Ops.binary(lir::Op::Mul, Sum, S, L);
@@ -686,6 +702,14 @@ private:
     for (int64_t J = 0; J < N; ++J)
       Range[static_cast<size_t>(J)] = static_cast<double>(J);
     return Ops.binary(lir::Op::Eq, Index, makeStaticTensor({N}, std::move(Range), /*IsInt=*/true), L);
+  }
+
+  /// Pyro's scale_and_mask: where(mask, log p, 0), so that a masked-out -inf
+  /// counts as 0 rather than NaN.
+  ValuePtr masked(const ValuePtr &LP, const ValuePtr &M, SourceLoc L) {
+    if (M->isNumber() || (M->isTensor() && M->Static && M->Static->size() == 1 && M->Shape.empty()))
+      return (M->isNumber() ? M->number() : (*M->Static)[0]) != 0 ? LP : zerosLike(*Ops.asTensor(LP, L));
+    return Ops.where(M, LP, makeFloat(0), L);
   }
 
   void addFactor(lir::ValueId V, double Sign, const std::string &Site, uint32_t SiteIndex, int ScoreOf) {
@@ -847,6 +871,8 @@ private:
     if (Simulate)
       return; // a factor reweights draws; the prior predictive ignores it
     ValuePtr LP = eval(*S.LogProb);
+    for (const ValuePtr &M : Masks)
+      LP = masked(LP, M, S.Loc);
     ValuePtr Sum = Ops.sum(LP, S.Loc);
     for (const ValuePtr &Sc : Scales)
       Sum = Ops.binary(lir::Op::Mul, Sum, Sc, S.Loc);
