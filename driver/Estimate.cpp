@@ -129,8 +129,11 @@ std::variant<Compiled, int> prepare(const CompileOptions &O, SourceManager &SM, 
     }
   }
   for (const auto &[Name, A] : LO.Data) {
-    auto IsInput = [&](const ir::Program &P) {
-      return std::any_of(P.Inputs.begin(), P.Inputs.end(), [&](ir::VarId V) { return P.var(V).Name == Name; });
+    auto IsInput = [&](const ir::Program &P) { // "config.sizes.state" is a key of the dict argument config
+      return std::any_of(P.Inputs.begin(), P.Inputs.end(), [&](ir::VarId V) {
+        const std::string &Arg = P.var(V).Name;
+        return Name == Arg || Name.compare(0, Arg.size() + 1, Arg + ".") == 0;
+      });
     };
     if (!IsInput(*Run->Programs.Model) && !IsInput(*Run->Programs.Guide))
       std::cerr << "svic: warning: " << O.DataPath << ": '" << Name

@@ -259,6 +259,8 @@ private:
   void reduce(const lir::Instr &I, bool Reverse);
   void softmax(const lir::Instr &I, bool Reverse);
   void matmul(const lir::Instr &I, bool Reverse);
+  void rowKernel(int64_t R, int64_t T, int64_t N, function_ref<Value *(Value *, Value *)> Coef, Value *RowBase,
+                 Value *OutBase);
   void logProb(const lir::Instr &I, bool Reverse);
   void sample(const lir::Instr &I);
   void checkFinite(const lir::Instr &I);
@@ -883,23 +885,58 @@ void Emitter::softmax(const lir::Instr &I, bool Reverse) {
   });
 }
 
-/// C = A B with A [M, K], B [K, N] (rank-1 operands: M = 1 or N = 1). The
-/// loops run i, k, j so that the innermost one walks rows of B, C and their
-/// adjoints contiguously (LLVM vectorises it: an axpy, or for dA a dot
-/// product with reassociated partial sums), and k in blocks of rows of B that
-/// stay in cache across all rows of A.
+/// Out[r, j] += sum_t Coef(r, t) Row(t, j) for r < R, t < T, j < N, where
+/// rows of Row and Out are contiguous (Row(t, j) at RowBase + t * N + j).
+/// The innermost loop runs over j (LLVM vectorises it); each pass over it
+/// handles two output rows and four t at once, so that one load of a row
+/// element feeds two multiply-adds and an output element is loaded and
+/// stored once per four; t runs in blocks whose rows stay in cache across r.
+void Emitter::rowKernel(int64_t R, int64_t T, int64_t N, function_ref<Value *(Value *, Value *)> Coef,
+                        Value *RowBase, Value *OutBase) {
+  int64_t TB = std::clamp<int64_t>((16384 / std::max<int64_t>(N, 1)) & ~int64_t(3), 4, std::max<int64_t>(T, 4));
+  auto Pass = [&](std::vector<Value *> Rows, Value *T0, int64_t TU) {
+    std::vector<std::vector<Value *>> Cs(Rows.size());
+    for (size_t Ri = 0; Ri < Rows.size(); ++Ri)
+      for (int64_t U = 0; U < TU; ++U)
+        Cs[Ri].push_back(Coef(Rows[Ri], add(T0, i64(U))));
+    loop(N, [&](Value *J) {
+      std::vector<Value *> Rw;
+      for (int64_t U = 0; U < TU; ++U)
+        Rw.push_back(B.CreateLoad(Dbl, gep(RowBase, add(mul(add(T0, i64(U)), N), J))));
+      for (size_t Ri = 0; Ri < Rows.size(); ++Ri) {
+        Value *Ptr = gep(OutBase, add(mul(Rows[Ri], N), J));
+        Value *Acc = B.CreateLoad(Dbl, Ptr);
+        for (int64_t U = 0; U < TU; ++U)
+          Acc = B.CreateFAdd(Acc, B.CreateFMul(Cs[Ri][static_cast<size_t>(U)], Rw[static_cast<size_t>(U)]));
+        B.CreateStore(Acc, Ptr);
+      }
+    });
+  };
+  auto Block = [&](std::vector<Value *> Rows, Value *T0, int64_t Len) {
+    loop(Len / 4, [&](Value *Q) { Pass(Rows, add(T0, mul(Q, 4)), 4); });
+    for (int64_t U = Len - Len % 4; U < Len; ++U)
+      Pass(Rows, add(T0, i64(U)), 1);
+  };
+  auto OverRows = [&](Value *T0, int64_t Len) {
+    loop(R / 2, [&](Value *P) {
+      Value *R0 = mul(P, 2);
+      Block({R0, add(R0, i64(1))}, T0, Len);
+    });
+    if (R % 2)
+      Block({i64(R - 1)}, T0, Len);
+  };
+  loop(T / TB, [&](Value *Bk) { OverRows(mul(Bk, TB), TB); });
+  if (T % TB)
+    OverRows(i64(T - T % TB), T % TB);
+}
+
+/// C = A B with A [M, K], B [K, N] (rank-1 operands: M = 1 or N = 1). C and
+/// dB += A^T dC go through rowKernel; dA[i, k] += dC[i, :] . B[k, :] is a
+/// dot product of contiguous rows with reassociated partial sums.
 void Emitter::matmul(const lir::Instr &I, bool Reverse) {
   ValueId A = I.Operands[0], Bm = I.Operands[1], Cv = I.Result;
   const Shape &AS = shape(A), &BS = shape(Bm);
   int64_t M = AS.rank() == 2 ? AS.Dims[0] : 1, K = AS.Dims.back(), N = BS.rank() == 2 ? BS.Dims[1] : 1;
-  // About 128 KiB of B per block (half a typical L2).
-  int64_t KB = std::clamp<int64_t>(16384 / std::max<int64_t>(N, 1), 1, K);
-  auto Blocks = [&](function_ref<void(Value *K0, int64_t Len)> Body) {
-    int64_t Full = K / KB, Rest = K % KB;
-    loop(Full, [&](Value *Bk) { Body(mul(Bk, KB), KB); });
-    if (Rest)
-      Body(i64(Full * KB), Rest);
-  };
   if (!Reverse) {
     if (N == 1) { // matrix-vector: one dot product per row
       loop(M, [&](Value *Row) {
@@ -910,22 +947,13 @@ void Emitter::matmul(const lir::Instr &I, bool Reverse) {
       return;
     }
     loop(M * N, [&](Value *Q) { st(Cv, Q, c(0)); });
-    Blocks([&](Value *K0, int64_t Len) {
-      loop(M, [&](Value *Row) {
-        loop(Len, [&](Value *Kk) {
-          Value *Kx = add(K0, Kk), *Aik = ld(A, add(mul(Row, K), Kx));
-          loop(N, [&](Value *Col) {
-            Value *Cix = add(mul(Row, N), Col);
-            st(Cv, Cix, B.CreateFAdd(ld(Cv, Cix), B.CreateFMul(Aik, ld(Bm, add(mul(Kx, N), Col)))));
-          });
-        });
-      });
-    });
+    rowKernel(M, K, N, [&](Value *Row, Value *Kx) { return ld(A, add(mul(Row, K), Kx)); }, Base[Bm], Base[Cv]);
     return;
   }
-  // dA[i, k] += sum_j dC[i, j] B[k, j]
-  if (P.Active[A])
-    Blocks([&](Value *K0, int64_t Len) {
+  // dA[i, k] += sum_j dC[i, j] B[k, j], over blocks of B's rows that stay in cache across i
+  if (P.Active[A]) {
+    int64_t KB = std::clamp<int64_t>(16384 / std::max<int64_t>(N, 1), 1, K);
+    auto Rows = [&](Value *K0, int64_t Len) {
       loop(M, [&](Value *Row) {
         loop(Len, [&](Value *Kk) {
           Value *Kx = add(K0, Kk);
@@ -936,19 +964,15 @@ void Emitter::matmul(const lir::Instr &I, bool Reverse) {
           addAdj(A, add(mul(Row, K), Kx), total(Dot));
         });
       });
-    });
-  // dB[k, j] += A[i, k] dC[i, j]
+    };
+    loop(K / KB, [&](Value *Bk) { Rows(mul(Bk, KB), KB); });
+    if (K % KB)
+      Rows(i64(K - K % KB), K % KB);
+  }
+  // dB[k, j] += sum_i A[i, k] dC[i, j]: rows k of dB, the sum over i
   if (P.Active[Bm])
-    Blocks([&](Value *K0, int64_t Len) {
-      loop(M, [&](Value *Row) {
-        loop(Len, [&](Value *Kk) {
-          Value *Kx = add(K0, Kk), *Aik = ld(A, add(mul(Row, K), Kx));
-          loop(N, [&](Value *Col) {
-            addAdj(Bm, add(mul(Kx, N), Col), B.CreateFMul(Aik, adj(Cv, add(mul(Row, N), Col))));
-          });
-        });
-      });
-    });
+    rowKernel(K, M, N, [&](Value *Kx, Value *Row) { return ld(A, add(mul(Row, K), Kx)); }, AdjBase[Cv],
+              AdjBase[Bm]);
 }
 
 void Emitter::logProb(const lir::Instr &I, bool Reverse) {

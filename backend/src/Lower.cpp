@@ -16,6 +16,7 @@
 #include <cmath>
 #include <map>
 #include <random>
+#include <set>
 
 namespace svic::backend {
 
@@ -160,53 +161,71 @@ private:
   };
   std::vector<PlateCtx> Plates;
   std::vector<ValuePtr> Scales;
+  std::vector<ValuePtr> Masks; ///< poutine.mask: a site's log-density counts only where they hold
   bool Returned = false;
+  uint32_t NextNoiseStream = 0xFFFF; ///< dropout masks' RNG streams, counting down
   bool InInit = false; ///< evaluating a parameter initialiser
 
   //===-- inputs -------------------------------------------------------------===//
 
   void bindInputs(const Program &Prog) {
     Env.assign(Prog.numVars(), nullptr);
-    for (VarId In : Prog.Inputs) {
-      const std::string &Name = Prog.var(In).Name;
-      auto It = Opts.Data.find(Name);
-      if (It == Opts.Data.end()) {
-        // Pyro passes None for an argument without data (`obs=ys` with ys
-        // None is a latent); any other use names the missing argument.
-        auto None = std::make_shared<Value>();
-        None->Origin = Name;
-        Env[In] = None;
-        continue;
+    for (VarId In : Prog.Inputs)
+      Env[In] = inputValue(Prog.var(In).Name);
+  }
+
+  /// The value of data entry \p Name: a compile-time int for an integral
+  /// scalar, a dict for the entries "Name.key..." (a JSON object), else a
+  /// run-time tensor read from ctx->data.
+  ValuePtr inputValue(const std::string &Name) {
+    auto It = Opts.Data.find(Name);
+    if (It == Opts.Data.end()) {
+      std::string Prefix = Name + ".";
+      auto Sub = Opts.Data.lower_bound(Prefix);
+      if (Sub != Opts.Data.end() && Sub->first.compare(0, Prefix.size(), Prefix) == 0) {
+        auto D = std::make_shared<Value>();
+        D->K = Value::Kind::Dict;
+        std::set<std::string> Keys;
+        for (; Sub != Opts.Data.end() && Sub->first.compare(0, Prefix.size(), Prefix) == 0; ++Sub)
+          Keys.insert(Sub->first.substr(Prefix.size(), Sub->first.find('.', Prefix.size()) - Prefix.size()));
+        for (const std::string &K : Keys) {
+          D->Keys.push_back(makeStr(K));
+          D->Items.push_back(inputValue(Prefix + K));
+        }
+        return D;
       }
-      const runtime::Array &A = It->second;
-      bool Integral = std::all_of(A.Values.begin(), A.Values.end(),
-                                  [](double X) { return std::floor(X) == X && std::isfinite(X); });
-      if (A.Shape.empty() && Integral) {
-        Env[In] = makeInt(static_cast<int64_t>(A.Values.at(0))); // a size or a bound
-        continue;
-      }
-      auto Found = std::find_if(Desc.Inputs.begin(), Desc.Inputs.end(),
-                                [&](const runtime::InputDesc &D) { return D.Name == Name; });
-      if (Found == Desc.Inputs.end()) {
-        runtime::InputDesc D;
-        D.Name = Name;
-        D.Shape = A.Shape;
-        D.Offset = Desc.DataDoubles;
-        D.Size = static_cast<int64_t>(A.Values.size());
-        Desc.DataDoubles += D.Size;
-        Desc.Inputs.push_back(D);
-        Found = Desc.Inputs.end() - 1;
-      }
-      lir::Instr I;
-      I.Opcode = lir::Op::Input;
-      I.Offset = Found->Offset;
-      auto V = std::make_shared<Value>();
-      V->K = Value::Kind::Tensor;
-      V->Shape = A.Shape;
-      V->V = emitInPrologue(std::move(I), A.Shape, Name);
-      V->Origin = Name;
-      Env[In] = V;
+      // Pyro passes None for an argument without data (`obs=ys` with ys
+      // None is a latent); any other use names the missing argument.
+      auto None = std::make_shared<Value>();
+      None->Origin = Name;
+      return None;
     }
+    const runtime::Array &A = It->second;
+    bool Integral = std::all_of(A.Values.begin(), A.Values.end(),
+                                [](double X) { return std::floor(X) == X && std::isfinite(X); });
+    if (A.Shape.empty() && Integral)
+      return makeInt(static_cast<int64_t>(A.Values.at(0))); // a size or a bound
+    auto Found = std::find_if(Desc.Inputs.begin(), Desc.Inputs.end(),
+                              [&](const runtime::InputDesc &D) { return D.Name == Name; });
+    if (Found == Desc.Inputs.end()) {
+      runtime::InputDesc D;
+      D.Name = Name;
+      D.Shape = A.Shape;
+      D.Offset = Desc.DataDoubles;
+      D.Size = static_cast<int64_t>(A.Values.size());
+      Desc.DataDoubles += D.Size;
+      Desc.Inputs.push_back(D);
+      Found = Desc.Inputs.end() - 1;
+    }
+    lir::Instr I;
+    I.Opcode = lir::Op::Input;
+    I.Offset = Found->Offset;
+    auto V = std::make_shared<Value>();
+    V->K = Value::Kind::Tensor;
+    V->Shape = A.Shape;
+    V->V = emitInPrologue(std::move(I), A.Shape, Name);
+    V->Origin = Name;
+    return V;
   }
 
   /// Emission into the prologue, outside every branch, while it lives:
@@ -409,8 +428,15 @@ private:
       Scales.pop_back();
       return;
     }
-    case WithStmt::Context::Mask:
-      unsupported(W.Loc, "poutine.mask");
+    case WithStmt::Context::Mask: {
+      ValuePtr M = eval(*W.Arg);
+      if (M->K == Value::Kind::None)
+        invalid(W.Arg->Loc, describe(*M) + " as a mask");
+      Masks.push_back(M);
+      execBlock(W.Body);
+      Masks.pop_back();
+      return;
+    }
     case WithStmt::Context::NoGrad:
       execBlock(W.Body);
       return;
@@ -622,7 +648,7 @@ private:
   }
 
   Dims eventShape(const DistObject &D) {
-    if (D.D == lir::Dist::Dirichlet || D.OneHot)
+    if (D.D == lir::Dist::Dirichlet || D.OneHot || D.Composite == DistId::MultivariateNormal)
       return {D.Params[0]->Shape.back()};
     return {};
   }
@@ -632,9 +658,19 @@ private:
     std::vector<ValuePtr> Args{X};
     for (const ValuePtr &Pm : D.Params)
       Args.push_back(Pm);
-    ValuePtr LP = D.OneHot ? oneHotLogProb(D, X, L) : Ops.logProb(D.D, Args, L);
+    ValuePtr LP = D.OneHot      ? oneHotLogProb(D, X, L)
+                  : D.Composite ? Ops.compositeLogProb(D, X, L)
+                                : Ops.logProb(D.D, Args, L);
     if (D.Mask)
       LP = Ops.binary(lir::Op::Mul, LP, D.Mask, L);
+    for (ValuePtr M : Masks) {
+      if (M->isTensor() && D.Reinterpreted) { // aligned with the batch dims, as `.mask` is
+        Dims S = M->Shape;
+        S.insert(S.end(), D.Reinterpreted, 1);
+        M = Ops.reshape(M, S, L);
+      }
+      LP = masked(LP, M, L);
+    }
     ValuePtr Sum = Ops.sum(LP, L);
     for (const ValuePtr &S : Scales)
       Sum = Ops.binary(lir::Op::Mul, Sum, S, L);
@@ -661,6 +697,8 @@ private:
   /// A draw with no gradient path; a OneHotCategorical draws an index and
   /// compares it with 0..n-1.
   ValuePtr drawNoGrad(const DistObject &D, const Dims &ValueShape, uint32_t Site, SourceLoc L) {
+    if (D.Composite)
+      return Ops.compositeSample(D, ValueShape, Site, [&] { return noiseStream(L); }, /*Pathwise=*/false, L);
     if (!D.OneHot)
       return Ops.sampleNoGrad(D, ValueShape, Site, L);
     Dims Batch(ValueShape.begin(), ValueShape.end() - 1), Col = Batch;
@@ -671,6 +709,14 @@ private:
     for (int64_t J = 0; J < N; ++J)
       Range[static_cast<size_t>(J)] = static_cast<double>(J);
     return Ops.binary(lir::Op::Eq, Index, makeStaticTensor({N}, std::move(Range), /*IsInt=*/true), L);
+  }
+
+  /// Pyro's scale_and_mask: where(mask, log p, 0), so that a masked-out -inf
+  /// counts as 0 rather than NaN.
+  ValuePtr masked(const ValuePtr &LP, const ValuePtr &M, SourceLoc L) {
+    if (M->isNumber() || (M->isTensor() && M->Static && M->Static->size() == 1 && M->Shape.empty()))
+      return (M->isNumber() ? M->number() : (*M->Static)[0]) != 0 ? LP : zerosLike(*Ops.asTensor(LP, L));
+    return Ops.where(M, LP, makeFloat(0), L);
   }
 
   void addFactor(lir::ValueId V, double Sign, const std::string &Site, uint32_t SiteIndex, int ScoreOf) {
@@ -748,8 +794,10 @@ private:
 
     uint32_t SiteIndex = addSite(Name, "sample", S.Loc);
     bool Pathwise = choosePathwise(Name, D, S.Loc);
-    ValuePtr Z = Pathwise ? Ops.rsample(D, ValueShape, SiteIndex, S.Loc)
-                          : drawNoGrad(D, ValueShape, SiteIndex, S.Loc);
+    ValuePtr Z = !Pathwise   ? drawNoGrad(D, ValueShape, SiteIndex, S.Loc)
+                 : D.Composite ? Ops.compositeSample(D, ValueShape, SiteIndex, [&] { return noiseStream(S.Loc); },
+                                                     /*Pathwise=*/true, S.Loc)
+                               : Ops.rsample(D, ValueShape, SiteIndex, S.Loc);
     int ScoreOf = -1;
     if (!Pathwise) {
       ScoreOf = static_cast<int>(ScoreNames.size());
@@ -810,20 +858,22 @@ private:
   }
 
   bool choosePathwise(const std::string &Name, const DistObject &D, SourceLoc L) {
+    bool Sampler = D.Composite ? OpBuilder::compositePathwise(*D.Composite) : !D.OneHot && hasPathwiseSampler(D.D);
+    bool Discrete = D.Composite ? OpBuilder::compositeDiscrete(*D.Composite) : D.OneHot || isDiscrete(D.D);
     switch (Opts.Estimator) {
     case EstimatorKind::Score:
       return false;
     case EstimatorKind::Pyro:
       // Trace_ELBO reparameterises every site with rsample; svic's runtime
-      // has no pathwise Gamma/Beta/Dirichlet sampler, so those stay score.
-      return D.Reparameterizable && hasPathwiseSampler(D.D);
+      // has no pathwise Gamma/Beta/Dirichlet/StudentT sampler, so those stay score.
+      return D.Reparameterizable && Sampler;
     case EstimatorKind::Auto:
-      return Opts.Selected.count(Name) && hasPathwiseSampler(D.D);
+      return Opts.Selected.count(Name) && Sampler;
     case EstimatorKind::Pathwise:
-      if (isDiscrete(D.D))
+      if (Discrete)
         invalid(L, "--estimator pathwise: '" + Name + "' is discrete (" + D.Name +
                        ") and cannot be reparameterised");
-      if (!hasPathwiseSampler(D.D))
+      if (!Sampler)
         unsupported(L, "--estimator pathwise: svic has no pathwise sampler for " + D.Name + " ('" +
                            Name + "'); use --estimator auto");
       if (!Opts.Selected.count(Name))
@@ -841,6 +891,8 @@ private:
     if (Simulate)
       return; // a factor reweights draws; the prior predictive ignores it
     ValuePtr LP = eval(*S.LogProb);
+    for (const ValuePtr &M : Masks)
+      LP = masked(LP, M, S.Loc);
     ValuePtr Sum = Ops.sum(LP, S.Loc);
     for (const ValuePtr &Sc : Scales)
       Sum = Ops.binary(lir::Op::Mul, Sum, Sc, S.Loc);
@@ -1294,8 +1346,72 @@ private:
       Either(lir::Dist::CategoricalProbs, lir::Dist::CategoricalLogits);
       D->OneHot = true;
       break;
+    case DistId::Laplace:
+    case DistId::Cauchy: D->Params = {Need("loc"), Need("scale")}; break;
+    case DistId::HalfCauchy: D->Params = {Need("scale")}; break;
+    case DistId::MultivariateNormal: {
+      ValuePtr Loc = Ops.asTensor(Need("loc"), X.Loc), Tril = Arg("scale_tril"), Cov = Arg("covariance_matrix");
+      if (Arg("precision_matrix") || (Tril != nullptr) == (Cov != nullptr))
+        unsupported(X.Loc, "MultivariateNormal without exactly one of scale_tril= and covariance_matrix=");
+      if (Loc->Shape.empty())
+        invalid(X.Loc, "MultivariateNormal needs a vector loc");
+      int64_t K = Loc->Shape.back();
+      ValuePtr M = Ops.asTensor(Tril ? Tril : Cov, X.Loc);
+      if (M->Shape != Dims{K, K})
+        unsupported(X.Loc, std::string(Tril ? "scale_tril" : "covariance_matrix") + " of shape " +
+                               dimsString(M->Shape) + " (svic supports one [" + std::to_string(K) + ", " +
+                               std::to_string(K) + "] matrix for a loc of " + std::to_string(K) + " components)");
+      if (K > 32)
+        unsupported(X.Loc, "MultivariateNormal with more than 32 components (its triangular solve is unrolled)");
+      D->Params = {Loc, Tril ? lowerTriangle(M, X.Loc) : cholesky(M, X.Loc)};
+      D->Full.assign(Loc->Shape.begin(), Loc->Shape.end() - 1);
+      break;
+    }
+    case DistId::StudentT: {
+      ValuePtr Loc = Arg("loc"), Scale = Arg("scale");
+      D->Params = {Need("df"), Loc ? Loc : makeFloat(0), Scale ? Scale : makeFloat(1)};
+      break;
+    }
+    case DistId::Geometric:
+      Either(lir::Dist::BernoulliProbs, lir::Dist::BernoulliLogits);
+      break;
+    case DistId::ZeroInflatedNegativeBinomial: {
+      // As logits: logit(p) = log p - log1p(-p), for both the success and the gate probability.
+      auto AsLogits = [&](const char *ProbName, const char *LogitName) {
+        ValuePtr Pr = Arg(ProbName), Lg = Arg(LogitName);
+        if ((Pr != nullptr) == (Lg != nullptr))
+          invalid(X.Loc, Info.Name + " needs exactly one of " + ProbName + "= and " + LogitName + "=");
+        return Lg ? Lg
+                  : Ops.binary(lir::Op::Sub, Ops.unary(lir::Op::Log, Pr, X.Loc),
+                               Ops.unary(lir::Op::Log1p, Ops.unary(lir::Op::Neg, Pr, X.Loc), X.Loc), X.Loc);
+      };
+      D->Params = {Need("total_count"), AsLogits("probs", "logits"), AsLogits("gate", "gate_logits")};
+      break;
+    }
+    case DistId::Binomial: {
+      ValuePtr N = Arg("total_count");
+      Either(lir::Dist::BernoulliProbs, lir::Dist::BernoulliLogits);
+      D->Params.insert(D->Params.begin(), N ? N : makeFloat(1)); // torch's default total_count is 1
+      break;
+    }
     default:
       unsupported(X.Loc, "dist." + Info.Name + " in the estimator compiler");
+    }
+    switch (Info.Id) {
+    case DistId::Laplace:
+    case DistId::Cauchy:
+    case DistId::HalfCauchy:
+    case DistId::StudentT:
+    case DistId::Geometric:
+    case DistId::Binomial:
+    case DistId::MultivariateNormal:
+    case DistId::ZeroInflatedNegativeBinomial:
+      D->Composite = Info.Id;
+      D->Logits = D->D == lir::Dist::BernoulliLogits;
+      D->D = lir::Dist::Normal; // unused: the shape rules of a scalar distribution
+      break;
+    default:
+      break;
     }
     for (ValuePtr &Pm : D->Params) {
       if (Pm->isNumber())
@@ -1306,6 +1422,8 @@ private:
     bool VectorParam = D->D == lir::Dist::CategoricalProbs || D->D == lir::Dist::CategoricalLogits ||
                        D->D == lir::Dist::Dirichlet;
     for (const ValuePtr &Pm : D->Params) {
+      if (D->Composite == DistId::MultivariateNormal)
+        break; // Full is loc's batch shape
       Dims S = Pm->Shape;
       if (VectorParam) {
         if (S.empty())
@@ -1424,6 +1542,30 @@ private:
     case ModuleId::Tanh:
     case ModuleId::Identity:
       break;
+    case ModuleId::BatchNorm1d: {
+      ValuePtr Num = Arg("num_features"), Eps = Arg("eps"), Affine = Arg("affine");
+      if (!Num || Num->K != Value::Kind::Int)
+        unsupported(X.Loc, "nn.BatchNorm1d with a size that is not an integer known at compile time");
+      Obj->Scalar0 = Eps && Eps->isNumber() ? Eps->number() : 1e-5;
+      // torch's reset_parameters: weight 1, bias 0. The running statistics are
+      // buffers, not parameters: pyro.module does not register them, and in
+      // training mode (Pyro's default) the output uses the batch's own.
+      if (!Affine || truthy(*Affine, X.Loc)) {
+        Obj->Weights.push_back({"weight", makeStaticTensor({Num->I}, std::vector<double>(size_t(Num->I), 1.0))});
+        Obj->Weights.push_back({"bias", makeStaticTensor({Num->I}, std::vector<double>(size_t(Num->I), 0.0))});
+      }
+      Obj->Scalar1 = static_cast<double>(Num->I);
+      break;
+    }
+    case ModuleId::Dropout: {
+      ValuePtr Pv = Arg("p");
+      Obj->Scalar0 = Pv ? Pv->number() : 0.5;
+      if (Pv && !Pv->isNumber())
+        unsupported(X.Loc, "nn.Dropout with a probability that is not a number known at compile time");
+      if (Obj->Scalar0 < 0 || Obj->Scalar0 > 1)
+        invalid(X.Loc, "dropout probability has to be between 0 and 1, but got " + std::to_string(Obj->Scalar0));
+      break;
+    }
     case ModuleId::Softplus: {
       ValuePtr Beta = Arg("beta"), Thr = Arg("threshold");
       Obj->Scalar0 = Beta ? Beta->number() : 1.0;
@@ -1558,6 +1700,102 @@ private:
     return makeSequence(Value::Kind::Tuple, {Out, Ops.reshape(H, {1, B, Hid}, L)});
   }
 
+  /// nn.BatchNorm1d in training mode on [batch, features]: each feature
+  /// normalised by the batch's mean and biased variance, then scaled and
+  /// shifted; the batch statistics are part of the differentiated function,
+  /// as in torch.
+  ValuePtr batchNorm(const ModuleObject &M, const ValuePtr &Xv, SourceLoc L) {
+    ValuePtr X = Ops.asTensor(Xv, L);
+    int64_t C = static_cast<int64_t>(M.Scalar1);
+    if (X->Shape.size() != 2 || X->Shape[1] != C)
+      unsupported(L, "nn.BatchNorm1d(" + std::to_string(C) + ") on an input of shape " + dimsString(X->Shape) +
+                         " (svic supports [batch, " + std::to_string(C) + "])");
+    if (X->Shape[0] < 2)
+      invalid(L, "nn.BatchNorm1d in training mode needs more than 1 value per channel, got a batch of " +
+                     std::to_string(X->Shape[0]));
+    ValuePtr InvB = makeFloat(1.0 / static_cast<double>(X->Shape[0]));
+    ValuePtr Mean = Ops.binary(lir::Op::Mul, Ops.reduce(lir::Op::Sum, X, {0}, true, L), InvB, L);
+    ValuePtr D = Ops.binary(lir::Op::Sub, X, Mean, L);
+    ValuePtr Var = Ops.binary(lir::Op::Mul, Ops.reduce(lir::Op::Sum, Ops.binary(lir::Op::Mul, D, D, L), {0}, true, L),
+                              InvB, L);
+    ValuePtr Y = Ops.binary(lir::Op::Mul, D,
+                            Ops.unary(lir::Op::Rsqrt, Ops.binary(lir::Op::Add, Var, makeFloat(M.Scalar0), L), L), L);
+    if (!M.Weights.empty())
+      Y = Ops.binary(lir::Op::Add, Ops.binary(lir::Op::Mul, Y, M.Weights[0].second, L), M.Weights[1].second, L);
+    return Y;
+  }
+
+  /// nn.Dropout in training mode (Pyro's default): each element kept with
+  /// probability 1 - p and scaled by 1 / (1 - p); the mask is Philox noise
+  /// on its own stream.
+  ValuePtr dropout(double Pr, const ValuePtr &Xv, SourceLoc L) {
+    ValuePtr X = Ops.asTensor(Xv, L);
+    if (Pr == 0)
+      return X;
+    if (Pr == 1)
+      return Ops.binary(lir::Op::Mul, X, makeFloat(0), L);
+    lir::Instr U;
+    U.Opcode = lir::Op::Uniform01;
+    U.Site = noiseStream(L);
+    ValuePtr Keep = Ops.compare(ir::CompareOp::Lt, tensorOf(E.emit(std::move(U), X->Shape), X->Shape),
+                                makeFloat(1 - Pr), L);
+    return Ops.binary(lir::Op::Mul, Ops.binary(lir::Op::Mul, X, Keep, L), makeFloat(1 / (1 - Pr)), L);
+  }
+
+  /// Element (I, J) of a static-shaped matrix, as a scalar.
+  ValuePtr element(const ValuePtr &M, int64_t I, int64_t J, SourceLoc L) {
+    IndexItem A, B;
+    A.Index = makeInt(I);
+    B.Index = makeInt(J);
+    A.Loc = B.Loc = L;
+    return Ops.index(M, {A, B}, L);
+  }
+
+  /// A [K, K] matrix from its elements, row-major.
+  ValuePtr matrixOf(const std::vector<ValuePtr> &E, int64_t K, SourceLoc L) {
+    std::vector<ValuePtr> Rows;
+    for (int64_t I = 0; I < K; ++I)
+      Rows.push_back(Ops.concat(std::vector<ValuePtr>(E.begin() + I * K, E.begin() + (I + 1) * K), 0, true, L));
+    return Ops.concat(Rows, 0, true, L);
+  }
+
+  /// torch reads only the lower triangle of scale_tril.
+  ValuePtr lowerTriangle(const ValuePtr &M, SourceLoc L) {
+    int64_t K = M->Shape[0];
+    std::vector<double> Mask(static_cast<size_t>(K * K), 0.0);
+    for (int64_t I = 0; I < K; ++I)
+      for (int64_t J = 0; J <= I; ++J)
+        Mask[static_cast<size_t>(I * K + J)] = 1;
+    return Ops.binary(lir::Op::Mul, M, makeStaticTensor({K, K}, std::move(Mask)), L);
+  }
+
+  /// Cholesky-Banachiewicz, unrolled over the K x K elements: differentiable
+  /// (through sqrt, products and divisions), like torch.linalg.cholesky; a
+  /// matrix that is not positive definite gives NaN, which the site's finite
+  /// check reports.
+  ValuePtr cholesky(const ValuePtr &M, SourceLoc L) {
+    int64_t K = M->Shape[0];
+    std::vector<ValuePtr> C(static_cast<size_t>(K * K), makeFloat(0));
+    auto At = [&](int64_t I, int64_t J) -> ValuePtr & { return C[static_cast<size_t>(I * K + J)]; };
+    for (int64_t I = 0; I < K; ++I)
+      for (int64_t J = 0; J <= I; ++J) {
+        ValuePtr S = element(M, I, J, L);
+        for (int64_t P = 0; P < J; ++P)
+          S = Ops.binary(lir::Op::Sub, S, Ops.binary(lir::Op::Mul, At(I, P), At(J, P), L), L);
+        At(I, J) = I == J ? Ops.unary(lir::Op::Sqrt, S, L) : Ops.binary(lir::Op::Div, S, At(J, J), L);
+      }
+    return matrixOf(C, K, L);
+  }
+
+  /// An RNG stream for noise that is not a site's own draw (dropout masks,
+  /// StudentT's Gamma): numbered down from 0xFFFF, so that it never meets a
+  /// site's stream (sites are numbered up).
+  uint32_t noiseStream(SourceLoc L) {
+    if (NextNoiseStream <= Desc.Sites.size() + 1)
+      unsupported(L, "more than 65535 sites, dropout layers and StudentT draws");
+    return NextNoiseStream--;
+  }
+
   ValuePtr callModule(const ModuleObject &M, const std::vector<ValuePtr> &Args, SourceLoc L) {
     if (M.Kind == ModuleId::RNN || M.Kind == ModuleId::GRU || M.Kind == ModuleId::LSTMCell ||
         M.Kind == ModuleId::GRUCell) {
@@ -1580,6 +1818,8 @@ private:
     case ModuleId::Sigmoid: return Ops.unary(lir::Op::Sigmoid, X, L);
     case ModuleId::Tanh: return Ops.unary(lir::Op::Tanh, X, L);
     case ModuleId::Identity: return X;
+    case ModuleId::BatchNorm1d: return batchNorm(M, X, L);
+    case ModuleId::Dropout: return dropout(M.Scalar0, X, L);
     case ModuleId::Softplus: return Ops.softplus(X, M.Scalar0, M.Scalar1, L);
     case ModuleId::SoftmaxModule: return Ops.softmax(X, static_cast<int64_t>(M.Scalar0), false, L);
     case ModuleId::LogSoftmaxModule: return Ops.softmax(X, static_cast<int64_t>(M.Scalar0), true, L);

@@ -641,6 +641,222 @@ ValuePtr OpBuilder::rsample(const DistObject &D, const Dims &S, uint32_t Site, S
   invalid(L, "internal: no pathwise sampler for " + D.Name);
 }
 
+bool OpBuilder::compositePathwise(ir::DistId Id) {
+  return Id == ir::DistId::Laplace || Id == ir::DistId::Cauchy || Id == ir::DistId::HalfCauchy ||
+         Id == ir::DistId::MultivariateNormal;
+}
+
+bool OpBuilder::compositeDiscrete(ir::DistId Id) {
+  return Id == ir::DistId::Geometric || Id == ir::DistId::Binomial || Id == ir::DistId::ZeroInflatedNegativeBinomial;
+}
+
+ValuePtr OpBuilder::compositeLogProb(const DistObject &D, const ValuePtr &X, SourceLoc L) {
+  using ir::DistId;
+  using lir::Op;
+  const auto &P = D.Params;
+  auto Num = [](double V) { return makeFloat(V); };
+  auto Sub = [&](const ValuePtr &A, const ValuePtr &B) { return binary(Op::Sub, A, B, L); };
+  auto Mul = [&](const ValuePtr &A, const ValuePtr &B) { return binary(Op::Mul, A, B, L); };
+  auto Div = [&](const ValuePtr &A, const ValuePtr &B) { return binary(Op::Div, A, B, L); };
+  auto Log = [&](const ValuePtr &A) { return unary(Op::Log, A, L); };
+  auto Outside = [&](const ValuePtr &Bad, const ValuePtr &LP) { // -inf off the support
+    return where(Bad, Num(-INFINITY), LP, L);
+  };
+  // log sigma(l) and log(1 - sigma(l)) = log sigma(-l), or log p and log1p(-p).
+  auto LogP = [&](const ValuePtr &Pm) { return D.Logits ? unary(Op::LogSigmoid, Pm, L) : Log(Pm); };
+  auto Log1mP = [&](const ValuePtr &Pm) {
+    return D.Logits ? unary(Op::LogSigmoid, unary(Op::Neg, Pm, L), L) : unary(Op::Log1p, unary(Op::Neg, Pm, L), L);
+  };
+  // x * log q with 0 * log 0 = 0, as torch's xlogy.
+  auto XLog = [&](const ValuePtr &Xv, const ValuePtr &LogQ) {
+    return where(compare(ir::CompareOp::Eq, Xv, Num(0), L), Num(0), Mul(Xv, LogQ), L);
+  };
+  auto NotInteger = [&](const ValuePtr &Xv) {
+    return binary(Op::Or, compare(ir::CompareOp::Ne, unary(Op::Floor, Xv, L), Xv, L),
+                  compare(ir::CompareOp::Lt, Xv, Num(0), L), L);
+  };
+  switch (*D.Composite) {
+  case DistId::Laplace: // -log(2 b) - |x - mu| / b
+    return Sub(unary(Op::Neg, Log(Mul(Num(2), P[1])), L), Div(unary(Op::Abs, Sub(X, P[0]), L), P[1]));
+  case DistId::Cauchy: { // -log(pi b) - log1p(((x - mu) / b)^2)
+    ValuePtr Z = Div(Sub(X, P[0]), P[1]);
+    return Sub(unary(Op::Neg, Log(Mul(Num(M_PI), P[1])), L), unary(Op::Log1p, Mul(Z, Z), L));
+  }
+  case DistId::HalfCauchy: { // log 2 - log(pi b) - log1p((x / b)^2), x >= 0
+    ValuePtr Z = Div(X, P[0]);
+    ValuePtr LP = Sub(Sub(Num(std::log(2.0)), Log(Mul(Num(M_PI), P[0]))), unary(Op::Log1p, Mul(Z, Z), L));
+    return Outside(compare(ir::CompareOp::Lt, X, Num(0), L), LP);
+  }
+  case DistId::StudentT: { // torch's StudentT.log_prob
+    ValuePtr Df = P[0], Y = Div(Sub(X, P[1]), P[2]);
+    ValuePtr Half = Mul(Num(0.5), Df);
+    ValuePtr Z = binary(Op::Add, binary(Op::Add, Log(P[2]), Mul(Num(0.5), Log(Df)), L),
+                        Sub(binary(Op::Add, Num(0.5 * std::log(M_PI)), unary(Op::Lgamma, Half, L), L),
+                            unary(Op::Lgamma, binary(Op::Add, Half, Num(0.5), L), L)),
+                        L);
+    return Sub(Mul(Mul(Num(-0.5), binary(Op::Add, Df, Num(1), L)), unary(Op::Log1p, Div(Mul(Y, Y), Df), L)), Z);
+  }
+  case DistId::Geometric: // x log(1 - p) + log p, x in {0, 1, ...}
+    return Outside(NotInteger(X), binary(Op::Add, XLog(X, Log1mP(P[0])), LogP(P[0]), L));
+  case DistId::MultivariateNormal: { // -|z|^2 / 2 - sum log L_ii - K/2 log 2 pi, with L z = x - loc
+    ValuePtr Y = Sub(asTensor(X, L), P[0]);
+    int64_t K = P[0]->Shape.back();
+    auto Item = [&](const ValuePtr &T, std::vector<ValuePtr> Ix) { // T[..., i] of Y, T[i, j] of L
+      std::vector<IndexItem> Idx;
+      if (T != P[1]) {
+        IndexItem Dots;
+        Dots.IsEllipsis = true;
+        Dots.Loc = L;
+        Idx.push_back(Dots);
+      }
+      for (ValuePtr &V : Ix) {
+        IndexItem It;
+        It.Index = V;
+        It.Loc = L;
+        Idx.push_back(It);
+      }
+      return index(T, Idx, L);
+    };
+    std::vector<ValuePtr> Z;
+    ValuePtr SumSq = Num(0), LogDet = Num(0);
+    for (int64_t I = 0; I < K; ++I) {
+      ValuePtr R = Item(Y, {makeInt(I)});
+      for (int64_t J = 0; J < I; ++J)
+        R = Sub(R, Mul(Item(P[1], {makeInt(I), makeInt(J)}), Z[static_cast<size_t>(J)]));
+      ValuePtr Lii = Item(P[1], {makeInt(I), makeInt(I)});
+      Z.push_back(Div(R, Lii));
+      SumSq = binary(Op::Add, SumSq, Mul(Z.back(), Z.back()), L);
+      LogDet = binary(Op::Add, LogDet, Log(Lii), L);
+    }
+    return Sub(Sub(Mul(Num(-0.5), SumSq), LogDet), Num(0.5 * static_cast<double>(K) * std::log(2 * M_PI)));
+  }
+  case DistId::ZeroInflatedNegativeBinomial: { // Pyro's ZeroInflatedDistribution over torch's NegativeBinomial
+    ValuePtr R = P[0], Lg = P[1], G = P[2];
+    ValuePtr Base = binary(Op::Add,
+                           binary(Op::Add, Mul(R, unary(Op::LogSigmoid, unary(Op::Neg, Lg, L), L)),
+                                  Mul(X, unary(Op::LogSigmoid, Lg, L)), L),
+                           Sub(Sub(unary(Op::Lgamma, binary(Op::Add, R, X, L), L),
+                                   unary(Op::Lgamma, binary(Op::Add, X, Num(1), L), L)),
+                               unary(Op::Lgamma, R, L)),
+                           L);
+    ValuePtr MinusLogGate = Sub(Base, G);
+    ValuePtr LogGate = unary(Op::Neg, softplus(unary(Op::Neg, G, L), 1, 20, L), L);
+    ValuePtr LP = where(compare(ir::CompareOp::Eq, X, Num(0), L),
+                        binary(Op::Add, softplus(MinusLogGate, 1, 20, L), LogGate, L),
+                        binary(Op::Add, MinusLogGate, LogGate, L), L);
+    return Outside(NotInteger(X), LP);
+  }
+  case DistId::Binomial: { // log C(n, x) + x log p + (n - x) log(1 - p), x in {0..n}
+    ValuePtr N = P[0], NmX = Sub(N, X);
+    ValuePtr Choose = Sub(Sub(unary(Op::Lgamma, binary(Op::Add, N, Num(1), L), L),
+                              unary(Op::Lgamma, binary(Op::Add, X, Num(1), L), L)),
+                          unary(Op::Lgamma, binary(Op::Add, NmX, Num(1), L), L));
+    ValuePtr LP = binary(Op::Add, Choose, binary(Op::Add, XLog(X, LogP(P[1])), XLog(NmX, Log1mP(P[1])), L), L);
+    return Outside(binary(Op::Or, NotInteger(X), compare(ir::CompareOp::Gt, X, N, L), L), LP);
+  }
+  default:
+    break;
+  }
+  invalid(L, "internal: no log-density for " + D.Name);
+}
+
+ValuePtr OpBuilder::compositeSample(const DistObject &D, const Dims &S, uint32_t Site,
+                                    const std::function<uint32_t()> &NewStream, bool Pathwise, SourceLoc L) {
+  using ir::DistId;
+  using lir::Op;
+  const auto &P = D.Params;
+  auto Noise = [&](Op O, const Dims &Sh, uint32_t Stream) {
+    lir::Instr I;
+    I.Opcode = O;
+    I.Site = Stream;
+    return tensor(E.emit(std::move(I), Sh), Sh);
+  };
+  auto Num = [](double V) { return makeFloat(V); };
+  auto Mul = [&](const ValuePtr &A, const ValuePtr &B) { return binary(Op::Mul, A, B, L); };
+  auto Add = [&](const ValuePtr &A, const ValuePtr &B) { return binary(Op::Add, A, B, L); };
+  auto Tan = [&](const ValuePtr &A) { return binary(Op::Div, unary(Op::Sin, A, L), unary(Op::Cos, A, L), L); };
+  auto Prob = [&](const ValuePtr &Pm) { return D.Logits ? unary(Op::Sigmoid, Pm, L) : Pm; };
+  ValuePtr Z;
+  switch (*D.Composite) {
+  case DistId::Laplace: { // mu - b sign(u) log1p(-2|u|), u ~ U(-1/2, 1/2)
+    ValuePtr U = binary(Op::Sub, Noise(Op::Uniform01, S, Site), Num(0.5), L);
+    ValuePtr T = unary(Op::Log1p, Mul(Num(-2), unary(Op::Abs, U, L)), L);
+    Z = binary(Op::Sub, P[0], Mul(P[1], Mul(unary(Op::Sign, U, L), T)), L);
+    break;
+  }
+  case DistId::Cauchy: // mu + b tan(pi (u - 1/2))
+    Z = Add(P[0], Mul(P[1], Tan(Mul(Num(M_PI), binary(Op::Sub, Noise(Op::Uniform01, S, Site), Num(0.5), L)))));
+    break;
+  case DistId::HalfCauchy: // b tan(pi u / 2)
+    Z = Mul(P[0], Tan(Mul(Num(M_PI / 2), Noise(Op::Uniform01, S, Site))));
+    break;
+  case DistId::StudentT: { // mu + s z / sqrt(g / df), g ~ Gamma(df / 2, 1 / 2) (chi-squared with df)
+    lir::Instr I;
+    I.Opcode = Op::Sample;
+    I.D = lir::Dist::Gamma;
+    I.Site = NewStream();
+    for (const ValuePtr &Pm : {Mul(Num(0.5), P[0]), Num(0.5)})
+      I.Operands.push_back(E.materialize(*Pm, L));
+    ValuePtr Chi2 = tensor(E.emit(std::move(I), S), S);
+    ValuePtr T = binary(Op::Div, Noise(Op::StdNormal, S, Site), unary(Op::Sqrt, binary(Op::Div, Chi2, P[0], L), L), L);
+    Z = Add(P[1], Mul(P[2], T));
+    break;
+  }
+  case DistId::MultivariateNormal: { // loc + eps L^T
+    int64_t K = S.back();
+    ValuePtr Eps = reshape(Noise(Op::StdNormal, S, Site), {-1, K}, L);
+    Z = Add(P[0], reshape(matmul(Eps, transpose(P[1], 0, 1, L), L), S, L));
+    break;
+  }
+  case DistId::ZeroInflatedNegativeBinomial: { // 0 with prob sigmoid(gate_logits), else Poisson(Gamma(r, e^-l))
+    auto Draw = [&](lir::Dist Dd, std::vector<ValuePtr> Params, uint32_t Stream) {
+      lir::Instr I;
+      I.Opcode = Op::Sample;
+      I.D = Dd;
+      I.Site = Stream;
+      for (const ValuePtr &Pm : Params)
+        I.Operands.push_back(E.materialize(*Pm, L));
+      return tensor(E.emit(std::move(I), S), S);
+    };
+    ValuePtr Rate = Draw(lir::Dist::Gamma, {P[0], unary(Op::Exp, unary(Op::Neg, P[1], L), L)}, NewStream());
+    ValuePtr Count = Draw(lir::Dist::Poisson, {Rate}, Site);
+    ValuePtr Zero = compare(ir::CompareOp::Lt, Noise(Op::Uniform01, S, NewStream()), unary(Op::Sigmoid, P[2], L), L);
+    Z = where(Zero, Num(0), Count, L);
+    break;
+  }
+  case DistId::Geometric: // floor(log u / log(1 - p))
+    Z = unary(Op::Floor,
+              binary(Op::Div, unary(Op::Log, Noise(Op::Uniform01, S, Site), L),
+                     unary(Op::Log1p, unary(Op::Neg, Prob(P[0]), L), L), L),
+              L);
+    break;
+  case DistId::Binomial: { // the number of n uniforms below p
+    if (!P[0]->Static)
+      unsupported(L, "sampling a Binomial whose total_count is not known at compile time");
+    double N = 0;
+    for (double V : *P[0]->Static)
+      N = std::max(N, V);
+    if (P[0]->Static->size() != 1)
+      unsupported(L, "sampling a Binomial with several total counts");
+    Dims Trials = S;
+    Trials.push_back(static_cast<int64_t>(N));
+    ValuePtr Pc = reshape(expand(Prob(P[1]), S, L), [&] { Dims C = S; C.push_back(1); return C; }(), L);
+    Z = N == 0 ? makeStaticTensor(S, std::vector<double>(static_cast<size_t>(lir::Shape{S}.numel()), 0.0))
+               : reduce(Op::Sum, compare(ir::CompareOp::Lt, Noise(Op::Uniform01, Trials, Site), Pc, L),
+                                      {-1}, false, L);
+    break;
+  }
+  default:
+    invalid(L, "internal: no sampler for " + D.Name);
+  }
+  if (Pathwise)
+    return Z;
+  lir::Instr I;
+  I.Opcode = Op::StopGradient;
+  I.Operands = {E.materialize(*Z, L)};
+  return tensor(E.emit(std::move(I), S), S, compositeDiscrete(*D.Composite));
+}
+
 ValuePtr OpBuilder::sampleNoGrad(const DistObject &D, const Dims &S, uint32_t Site, SourceLoc L) {
   ValuePtr Z;
   switch (D.D) {

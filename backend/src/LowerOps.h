@@ -12,6 +12,7 @@
 
 #include "svic/runtime/Engine.h"
 
+#include <functional>
 #include <random>
 
 namespace svic::backend::lower {
@@ -60,6 +61,16 @@ public:
   ValuePtr rsample(const DistObject &D, const Dims &S, uint32_t Site, SourceLoc L);
   /// A draw with no gradient path (score sites).
   ValuePtr sampleNoGrad(const DistObject &D, const Dims &S, uint32_t Site, SourceLoc L);
+  /// A composite distribution's (DistObject::Composite) elementwise log-density.
+  ValuePtr compositeLogProb(const DistObject &D, const ValuePtr &X, SourceLoc L);
+  /// A composite's draw from the noise of stream \p Site (pathwise for
+  /// Laplace, Cauchy, HalfCauchy, MultivariateNormal); StudentT and
+  /// ZeroInflatedNegativeBinomial take further streams from \p NewStream.
+  /// Without \p Pathwise the result has no gradient.
+  ValuePtr compositeSample(const DistObject &D, const Dims &S, uint32_t Site,
+                           const std::function<uint32_t()> &NewStream, bool Pathwise, SourceLoc L);
+  static bool compositePathwise(ir::DistId Id);
+  static bool compositeDiscrete(ir::DistId Id);
   /// The constrained value of an unconstrained parameter (Pyro's biject_to).
   ValuePtr constrain(const ValuePtr &U, const runtime::Constraint &C, const Dims &Shape, SourceLoc L);
 

@@ -59,6 +59,13 @@ struct DistObject {
   /// OneHotCategorical: D is Categorical{Probs,Logits}; values are one-hot
   /// vectors over the parameter's last dim instead of indices.
   bool OneHot = false;
+  /// Laplace, Cauchy, HalfCauchy, StudentT, Geometric, Binomial: composed
+  /// from LIR's elementwise ops (log-density and sampler), D unused. Params:
+  /// (loc, scale), (loc, scale), (scale), (df, loc, scale), (probs or logits;
+  /// Logits says which), (total_count, probs or logits), ZeroInflatedNegativeBinomial
+  /// (total_count, logits, gate_logits).
+  std::optional<ir::DistId> Composite;
+  bool Logits = false;
   bool Reparameterizable = false;  ///< Pyro's has_rsample
 };
 

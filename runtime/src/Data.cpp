@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 namespace svic::runtime {
@@ -91,11 +92,23 @@ DataSet loadJson(const std::string &Path) {
   if (!J.is_object())
     fail(Path, "expected a JSON object mapping argument names to values");
   DataSet Data;
-  for (auto It = J.begin(); It != J.end(); ++It) {
-    Array A;
-    flattenJson(It.value(), A.Shape, 0, A, Path + ": argument '" + It.key() + "'");
-    Data[It.key()] = std::move(A);
-  }
+  // A nested object is a dict argument: {"config": {"sizes": {"state": 3}}}
+  // gives the entry "config.sizes.state".
+  std::function<void(const json &, const std::string &)> Add = [&](const json &Obj, const std::string &Prefix) {
+    for (auto It = Obj.begin(); It != Obj.end(); ++It) {
+      std::string Name = Prefix + It.key();
+      if (!Prefix.empty() && (It.key().empty() || It.key().find('.') != std::string::npos))
+        fail(Path, "dict key '" + Name + "' is empty or contains '.', which separates the keys of a dict");
+      if (It.value().is_object()) {
+        Add(It.value(), Name + ".");
+        continue;
+      }
+      Array A;
+      flattenJson(It.value(), A.Shape, 0, A, Path + ": argument '" + Name + "'");
+      Data[Name] = std::move(A);
+    }
+  };
+  Add(J, "");
   return Data;
 }
 

@@ -373,3 +373,60 @@ TEST(Codegen, EmitsAnObjectFileAndTheOptimisedModule) {
 }
 
 } // namespace
+
+namespace {
+
+// A simulator (svic simulate): Output writes its operand to ctx->grad at its
+// offset; nothing else is written there.
+TEST(Simulator, OutputWritesItsOperandToTheOutputs) {
+  Builder B;
+  ValueId X = B.input({{2, 3}});
+  ValueId Y = B.op(Op::Exp, {{2, 3}}, {X});
+  B.op(Op::Output, {}, {Y}, [](Instr &I) { I.Offset = 1; });
+  B.F.OutputDoubles = 8;
+  EXPECT_EQ(verify(B.F), "");
+  Jit J(B.F);
+  ASSERT_TRUE(J.ok()) << J.Result.Error;
+  J.Data = {0, 1, -1, 0.5, 2, -3};
+  std::vector<double> Out(8, -7.0);
+  svic_sample_ctx Ctx{};
+  Ctx.data = J.Data.data();
+  Ctx.grad = Out.data();
+  Ctx.workspace = J.Workspace.data();
+  Ctx.bad_site = -1;
+  EXPECT_EQ(J.Model->sampleFn()(&Ctx), 0.0);
+  EXPECT_EQ(Out[0], -7.0);
+  EXPECT_EQ(Out[7], -7.0);
+  for (size_t I = 0; I < 6; ++I)
+    EXPECT_DOUBLE_EQ(Out[I + 1], std::exp(J.Data[I])) << I;
+
+  B.F.Entry.Body.back().Offset = 3;
+  EXPECT_NE(verify(B.F).find("writes past OutputDoubles"), std::string::npos) << verify(B.F);
+}
+
+// An estimator lowered with RecordTrace (svic grad --trace-out): its outputs
+// follow the gradient in ctx->grad, which the gradient sweep leaves alone.
+TEST(Simulator, AnEstimatorsOutputsFollowItsGradient) {
+  Builder B;
+  ValueId Theta = B.param({{2}});
+  ValueId X = B.input({{2}});
+  B.factor(B.sum(B.op(Op::Mul, {{2}}, {Theta, X})));
+  B.op(Op::Output, {}, {X}, [](Instr &I) { I.Offset = 0; });
+  B.F.OutputDoubles = 2;
+  EXPECT_EQ(verify(B.F), "");
+  Jit J(B.F);
+  ASSERT_TRUE(J.ok()) << J.Result.Error;
+  J.Data = {3, -4};
+  J.Params = {0.5, 0.25};
+  std::vector<double> Out(4, 0.0);
+  svic_sample_ctx Ctx{};
+  Ctx.params = J.Params.data();
+  Ctx.data = J.Data.data();
+  Ctx.grad = Out.data();
+  Ctx.workspace = J.Workspace.data();
+  Ctx.bad_site = -1;
+  EXPECT_DOUBLE_EQ(J.Model->sampleFn()(&Ctx), 0.5);
+  EXPECT_EQ(Out, (std::vector<double>{3, -4, 3, -4})); // d/dtheta, then the output
+}
+
+} // namespace

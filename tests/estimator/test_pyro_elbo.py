@@ -3,7 +3,8 @@
 svic's estimator (`svic grad --trace-out`: its params, its guide draws, its per-site log-density terms) is replayed
 in real Pyro 1.8.6 (tests/estimator/pyro/replay_trace.py, float64): every model and guide site's log_prob_sum and
 the ELBO sample must equal svic's to 1e-6 relative. Data: examples/data for the tutorials, `svic simulate` for the
-benchmarks (as test_benchmarks_train.py draws it).
+benchmarks (as test_benchmarks_train.py draws it). scanvi (HEAVY there) is not replayed: its nn.Dropout masks are
+svic's own Philox draws, which Pyro's torch RNG cannot reproduce.
 
 Usage: test_pyro_elbo.py SVIC_BINARY
 """
@@ -15,7 +16,7 @@ import tempfile
 import unittest
 
 import svic_est as S
-from test_benchmarks_train import REFUSED, TRAINS
+from test_benchmarks_train import TRAINS, benchmark_data
 
 TUTORIAL_DATA = {"branching": None, "coin": "coin.json", "linear_regression": "linear_regression.json",
                  "mixture": "mixture.json", "relu_net": "relu_net.json", "tensor_branch": "tensor_branch.json"}
@@ -63,18 +64,8 @@ class SameAnswerAsPyro(unittest.TestCase):
         for name, (given, _, _) in TRAINS.items():
             with self.subTest(name):
                 d = "examples/paper/%s/" % name
-                data = None
-                if given is not None:
-                    if given == "covariates":
-                        data = "examples/data/br.csv"
-                    else:
-                        args = self.path(name + "_args.json")
-                        with open(args, "w") as f:
-                            json.dump(given, f)
-                        data = self.path(name + ".npz")
-                        r = S.run("simulate", d + "model.py", "--data", args, "-o", data, "--seed", 1)
-                        self.assertEqual(r.returncode, 0, S.describe(r))
-                self.replay(name, d + "model.py", d + "guide.py", data)
+                data = benchmark_data(name, given, self.path, self)
+                self.replay(name, d + "model.py", d + "guide.py", data[1] if data else None)
 
     def test_tutorials(self):
         for name, data in TUTORIAL_DATA.items():

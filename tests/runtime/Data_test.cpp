@@ -236,3 +236,12 @@ TEST(WriteData, RefusesWhatItCannotWrite) {
   EXPECT_TRUE(std::isnan(loadData(D.path("n.npz")).at("x").Values[0]));
   expectErrorMentions(D.path("o.txt"), "expected .json or .npz", [&] { writeData(D.path("o.txt"), NaN); });
 }
+
+TEST(LoadData, JsonObjectsAreDictArgumentsWithDottedNames) {
+  ScratchDir D;
+  DataSet Data = loadData(D.write("d.json", R"({"config": {"sizes": {"state": 3}, "mask": [1, 0]}, "enc$$$0.weight": 2})"));
+  EXPECT_EQ(Data.at("config.sizes.state").Values, std::vector<double>{3});
+  EXPECT_EQ(Data.at("config.mask").Shape, std::vector<int64_t>{2});
+  EXPECT_EQ(Data.at("enc$$$0.weight").Values, std::vector<double>{2}); // a top-level name keeps its dots
+  expectErrorMentions(D.write("dot.json", R"({"config": {"a.b": 1}})"), "'config.a.b'");
+}

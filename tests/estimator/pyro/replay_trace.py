@@ -32,15 +32,17 @@ def load_data(path):
         table = np.genfromtxt(path, delimiter=",", names=True)
         raw = {k: table[k] for k in table.dtype.names}
     else:
-        raw = {k: np.asarray(v, dtype=np.float64) for k, v in json.load(open(path)).items()}
-    out = {}
-    for k, v in raw.items():
-        v = np.asarray(v, dtype=np.float64)
-        if v.shape == ():
-            out[k] = int(v) if float(v).is_integer() else float(v)
-        else:
-            out[k] = torch.tensor(v)
-    return out
+        raw = json.load(open(path))
+    return {k: convert(v) for k, v in raw.items()}
+
+
+def convert(v):
+    if isinstance(v, dict):  # a dict argument (csis's observations)
+        return {k: convert(x) for k, x in v.items()}
+    v = np.asarray(v, dtype=np.float64)
+    if v.shape == ():
+        return int(v) if float(v).is_integer() else float(v)
+    return torch.tensor(v)
 
 
 def close(a, b):

@@ -110,7 +110,8 @@ struct Array {
 };
 using DataSet = std::map<std::string, Array>;
 
-/// Loads .json (object: name -> number or nested lists), .csv (header row, one
+/// Loads .json (object: name -> number, nested lists, or an object for a
+/// dict argument, flattened to "name.key.subkey"), .csv (header row, one
 /// 1-D column per name), .npy (one array named by the file stem) or .npz.
 /// Errors are RuntimeErrors "path:line: ..." or "path: ...".
 DataSet loadData(const std::string &Path);
