@@ -555,6 +555,17 @@ private:
   ExprPtr inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::Call &C, Block &Out,
                      const Fact *Self = nullptr);
 
+  // calls svic does not model (opaque calls)
+  ExprPtr lowerOpaqueCall(const std::string &Spelling, const A::Call &C, Block &Out,
+                          bool MayRunUserCode, ExprPtr Receiver = nullptr);
+  void opaqueArgument(const A::Expr &E, CallExpr &R, std::set<VarId> &Captured, Block &Out);
+  void captureScope(Scope *S, std::set<VarId> &Captured);
+  void captureInstance(const Instance &I, std::set<VarId> &Captured, int Depth = 0);
+  ExprPtr opaqueValue(const A::Expr &E);
+  void lowerOpaqueStatement(const A::Call &C, ExprPtr Call, Block &Out, const SourceLoc &L);
+  static bool mayRunUserCode(const std::string &Q);
+  bool libraryBase(const Instance &I);
+
   // user classes
   void defineClass(const A::ClassDef &C);
   std::shared_ptr<Instance> instanceOf(const A::Expr &E);
@@ -1189,6 +1200,10 @@ void Lowerer::lowerExprStmt(const A::ExprStmt &S, Block &Out) {
     ExprPtr V = lowerCall(*C, Out, std::nullopt, &Emitted);
     if (Emitted || !V || isa<VarRefExpr>(V.get()) || isa<ConstantExpr>(V.get()))
       return;
+    if (auto *Call = dyn_cast<CallExpr>(V.get()); Call && Call->Op == OpId::OpaqueCall) {
+      lowerOpaqueStatement(*C, std::move(V), Out, S.Loc);
+      return;
+    }
     auto St = make<ExprStmt>(S.Loc);
     St->Value = std::move(V);
     Out.push_back(std::move(St));
@@ -1695,7 +1710,7 @@ ExprPtr Lowerer::lowerStaticValue(const std::string &Q, const A::Expr &E) {
            (startsWith(Q, "pyro.distributions.") && findDistribution(Q.substr(19))))
     unsupported(E.Loc, "'" + text(E) + "' cannot be used as a value; call it");
   else
-    error(DiagId::UnknownName, E.Loc, "unknown name '" + text(E) + "'");
+    return opaqueValue(E);
   return constNone(E.Loc);
 }
 
@@ -2123,11 +2138,11 @@ ExprPtr Lowerer::lowerCall(const A::Call &C, Block &Out, std::optional<VarId> Ta
         return callInstance(F.Inst, C, Out);
       if (F.K == Fact::Kind::Module)
         return lowerModuleCall(varRef(N->Loc, B->Var), F.Mod, C, Out);
-      error(DiagId::UnknownFunction, Func.Loc,
-            "'" + N->Id +
-                "' is not callable: it is not a function, a known operation or an nn "
-                "module object");
-      return constNone(C.Loc);
+      // A value of unknown kind (an input, a function returned by a helper):
+      // it may be user code.
+      if (F.K != Fact::Kind::Plate)
+        return lowerOpaqueCall(N->Id, C, Out, true, varRef(N->Loc, B->Var));
+      return lowerExpr(Func, Out); // reports the misused plate object
     }
     lowerName(*N); // reports the unknown name
     return constNone(C.Loc);
@@ -2140,11 +2155,7 @@ ExprPtr Lowerer::lowerCall(const A::Call &C, Block &Out, std::optional<VarId> Ta
     ModuleId Id = M->Module;
     return lowerModuleCall(std::move(Callee), Id, C, Out);
   }
-  error(DiagId::UnknownFunction, Func.Loc,
-        "calling '" + text(Func) +
-            "' is not supported: it is not a function, a known operation "
-            "or an nn module object");
-  return constNone(C.Loc);
+  return lowerOpaqueCall(text(Func), C, Out, true, std::move(Callee));
 }
 
 ExprPtr Lowerer::lowerQualifiedCall(const std::string &Q, const A::Call &C, Block &Out,
@@ -2262,17 +2273,7 @@ ExprPtr Lowerer::lowerQualifiedCall(const std::string &Q, const A::Call &C, Bloc
     if (std::optional<OpId> Op = lookupOp("torch." + Q.substr(13)))
       return lowerTableCall(*Op, Spell, C, Out);
   }
-  if (startsWith(Q, "pyro.") && Q.find('.', 5) == std::string::npos)
-    error(DiagId::UnknownFunction, C.Func->Loc,
-          "unknown Pyro function '" + Spell +
-              "'; svic accepts pyro.sample, pyro.param, "
-              "pyro.module, pyro.plate, pyro.factor and "
-              "pyro.deterministic");
-  else
-    error(DiagId::UnknownFunction, C.Func->Loc,
-          "unknown function '" + Spell + "'" + (Spell != Q ? " ('" + Q + "')" : std::string()) +
-              "; see docs/language.md for the supported operations");
-  return constNone(C.Loc);
+  return lowerOpaqueCall(Spell, C, Out, mayRunUserCode(Q));
 }
 
 ExprPtr Lowerer::lowerTableCall(OpId Op, const std::string &Spelling, const A::Call &C, Block &Out,
@@ -2350,6 +2351,22 @@ ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Blo
       if (Fc.K == Fact::Kind::Module)
         return lowerModuleCall(varRef(Func.Loc, F->second), Fc.Mod, C, Out);
     }
+    // A method of nn.Module that user classes inherit (parameters(), train(), ...).
+    static const std::set<std::string> ModuleMethods = {
+        "parameters", "named_parameters", "buffers",    "named_buffers", "children",
+        "named_children", "modules",      "named_modules", "train",      "eval",
+        "to",         "cuda",             "cpu",        "float",         "double",
+        "half",       "zero_grad",        "state_dict", "load_state_dict", "apply",
+        "register_buffer", "register_parameter", "add_module", "requires_grad_",
+        "get_submodule", "get_parameter", "type"};
+    if (ModuleMethods.count(M) && libraryBase(*I)) {
+      std::set<VarId> Fields;
+      captureInstance(*I, Fields);
+      auto R = lowerOpaqueCall(text(*C.Func), C, Out, false);
+      for (VarId V : Fields)
+        cast<CallExpr>(R.get())->Args.Args.push_back(varRef(C.Loc, V));
+      return R;
+    }
     error(DiagId::UnknownFunction, Func.Loc,
           "'" + I->Cls->Name + "' has no method or callable field '" + M + "'");
     return constNone(C.Loc);
@@ -2377,11 +2394,8 @@ ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Blo
   }
   if (auto *N = dyn_cast<A::Name>(&RecvAst)) {
     Binding *B = lookup(N->Id);
-    if (B && B->K == Binding::Kind::Var && fact(B->Var).K == Fact::Kind::Module) {
-      error(DiagId::UnknownFunction, Func.Loc,
-            "unknown method '." + M + "' of the nn module object '" + N->Id + "'");
-      return constNone(C.Loc);
-    }
+    if (B && B->K == Binding::Kind::Var && fact(B->Var).K == Fact::Kind::Module)
+      return lowerOpaqueCall(text(*C.Func), C, Out, false, varRef(RecvAst.Loc, B->Var));
     if (B && B->K == Binding::Kind::Var && fact(B->Var).K == Fact::Kind::Dist) {
       static const std::set<std::string> Transforms = {"to_event", "independent", "expand",
                                                        "expand_by", "mask"};
@@ -2406,10 +2420,172 @@ ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Blo
     if (std::optional<OpId> Op = lookupOp(Q))
       return lowerTableCall(*Op, "." + M, C, Out, std::move(Recv));
   }
-  error(DiagId::UnknownFunction, Func.Loc,
-        "unknown method '." + M + "' of '" + text(RecvAst) +
-            "'; see docs/language.md for the supported tensor methods");
-  return constNone(C.Loc);
+  // A tensor's method runs no user code; an object of unknown kind's may.
+  const bool Tensor = certainlyTensor(*Recv);
+  return lowerOpaqueCall(text(*C.Func), C, Out, !Tensor, std::move(Recv));
+}
+
+//===-- Opaque calls -------------------------------------------------------------===//
+//
+// A call svic does not model (a library function outside the tables, a method
+// of an object of unknown kind, a value of unknown kind called) is analysed as
+// an opaque function of all its arguments: an OpaqueCall that may break every
+// property in each of them, may raise, and has an unknown value. When it may
+// run user code (it is handed a user callable, or what it calls is not a known
+// library) it may also sample, observe or add factors that svic cannot see.
+
+/// True unless \p Q belongs to a library whose functions never run Pyro
+/// primitives by themselves (they may still call a callable they are handed,
+/// which opaqueArgument sees).
+bool Lowerer::mayRunUserCode(const std::string &Q) {
+  static const std::set<std::string> Plain = {
+      "numpy",    "scipy",    "math",        "torch",     "pandas",   "sklearn",  "matplotlib",
+      "seaborn",  "os",       "sys",         "time",      "random",   "itertools", "functools",
+      "collections", "json",  "logging",     "argparse",  "warnings", "re",       "typing",
+      "copy",     "pickle",   "pathlib",     "tqdm",      "PIL",      "torchvision", "h5py",
+      "statistics", "string", "csv",         "operator",  "datetime", "numbers",  "str",
+      "list",     "dict"};
+  if (builtinNames().count(Q))
+    return false;
+  if (Q.empty() || Q[0] == '.')
+    return true;
+  return !Plain.count(Q.substr(0, Q.find('.')));
+}
+
+ExprPtr Lowerer::lowerOpaqueCall(const std::string &Spelling, const A::Call &C, Block &Out,
+                                 bool MayRunUserCode, ExprPtr Receiver) {
+  auto R = make<CallExpr>(C.Loc);
+  R->Op = OpId::OpaqueCall;
+  R->Callee = Spelling;
+  R->MayRunUserCode = MayRunUserCode;
+  if (Receiver)
+    R->Args.Args.push_back(std::move(Receiver));
+  std::set<VarId> Captured;
+  for (const A::Arg &Arg : C.Args)
+    opaqueArgument(*Arg.Value, *R, Captured, Out);
+  for (VarId V : Captured)
+    R->Args.Args.push_back(varRef(C.Loc, V));
+  if (R->MayRunUserCode)
+    P.OpaqueUserCode.insert(Spelling);
+  DE.report(DiagId::OpaqueCall, loc(C.Loc),
+            "opaque call to '" + Spelling +
+                "' (not modelled): its value may break every smoothness property in its "
+                "arguments" +
+                (R->MayRunUserCode ? "; it may run code that samples, so the support match of "
+                                     "sites missing on one side is unknown"
+                                   : ""));
+  return R;
+}
+
+/// A module attribute svic does not know used as a value (`np.newaxis`,
+/// `config.LATENT_DIM` from a module it cannot read): any value.
+ExprPtr Lowerer::opaqueValue(const A::Expr &E) {
+  auto R = make<CallExpr>(E.Loc);
+  R->Op = OpId::OpaqueCall;
+  R->Callee = text(E);
+  DE.report(DiagId::OpaqueCall, loc(E.Loc),
+            "opaque value '" + R->Callee + "' (not modelled): it may be anything");
+  return R;
+}
+
+/// Adds the argument \p E of an opaque call to \p R. A user callable (a
+/// function, lambda, class, object or bound method) is not lowered — whether
+/// and how often it runs is unknown — but everything it can read is an
+/// argument (\p Captured), and the call may run user code.
+void Lowerer::opaqueArgument(const A::Expr &E, CallExpr &R, std::set<VarId> &Captured,
+                             Block &Out) {
+  if (auto *U = dyn_cast<A::Unsupported>(&E); U && U->What == "lambda expressions") {
+    R.MayRunUserCode = true;
+    captureScope(Cur, Captured);
+    return;
+  }
+  if (auto *N = dyn_cast<A::Name>(&E)) {
+    Binding *B = lookup(N->Id);
+    if (B && (B->K == Binding::Kind::Function || B->K == Binding::Kind::Class)) {
+      R.MayRunUserCode = true;
+      captureScope(B->FnScope ? B->FnScope : Cur, Captured);
+      return;
+    }
+  }
+  std::shared_ptr<Instance> I = instanceOf(E);
+  if (auto *At = dyn_cast<A::Attribute>(&E); !I && At) {
+    std::shared_ptr<Instance> Owner = instanceOf(*At->Value);
+    if (Owner && findMethod(*Owner, At->Attr))
+      I = Owner; // a bound method
+  }
+  if (I) {
+    R.MayRunUserCode = true;
+    captureInstance(*I, Captured);
+    captureScope(I->ClsScope, Captured);
+    return;
+  }
+  R.Args.Args.push_back(lowerExpr(E, Out));
+}
+
+/// Every variable visible from \p S (what a closure defined there can read).
+void Lowerer::captureScope(Scope *S, std::set<VarId> &Captured) {
+  for (; S; S = S->Parent)
+    for (const auto &[Name, B] : S->Names) {
+      if (B.K != Binding::Kind::Var)
+        continue;
+      const Fact &F = fact(B.Var);
+      if (F.K == Fact::Kind::Instance)
+        captureInstance(*F.Inst, Captured);
+      else if (F.K != Fact::Kind::Plate)
+        Captured.insert(B.Var);
+    }
+}
+
+void Lowerer::captureInstance(const Instance &I, std::set<VarId> &Captured, int Depth) {
+  if (Depth > 16)
+    return;
+  for (const auto &[Name, V] : I.Fields) {
+    const Fact &F = fact(V);
+    if (F.K == Fact::Kind::Instance)
+      captureInstance(*F.Inst, Captured, Depth + 1);
+    else if (F.K != Fact::Kind::Plate)
+      Captured.insert(V);
+  }
+}
+
+/// An opaque call used as a statement is called for its effect: it may update
+/// the objects it is handed (numpy's in-place functions, `obj.update(z)`), so
+/// each variable passed to it, or whose method it is, may hold anything the
+/// call could compute afterwards.
+void Lowerer::lowerOpaqueStatement(const A::Call &C, ExprPtr Call, Block &Out,
+                                   const SourceLoc &L) {
+  const std::string Callee = cast<CallExpr>(Call.get())->Callee;
+  std::vector<VarId> Updated;
+  auto Consider = [&](const A::Expr *X) {
+    auto *N = dyn_cast<A::Name>(X);
+    Binding *B = N ? lookup(N->Id) : nullptr;
+    if (!B || B->K != Binding::Kind::Var)
+      return;
+    Fact::Kind K = fact(B->Var).K;
+    if (K != Fact::Kind::Plate && K != Fact::Kind::Instance && K != Fact::Kind::String &&
+        std::find(Updated.begin(), Updated.end(), B->Var) == Updated.end())
+      Updated.push_back(B->Var);
+  };
+  if (auto *At = dyn_cast<A::Attribute>(C.Func.get()))
+    Consider(At->Value.get());
+  for (const A::Arg &Arg : C.Args)
+    Consider(Arg.Value.get());
+  if (Updated.empty()) {
+    auto St = make<ExprStmt>(L);
+    St->Value = std::move(Call);
+    Out.push_back(std::move(St));
+    return;
+  }
+  VarId Result = newTemp("opaque", L);
+  assign(Out, Result, std::move(Call), L);
+  for (VarId V : Updated) {
+    auto U = make<CallExpr>(C.Loc);
+    U->Op = OpId::OpaqueCall;
+    U->Callee = Callee;
+    U->Args.Args.push_back(varRef(C.Loc, V));
+    U->Args.Args.push_back(varRef(C.Loc, Result));
+    assign(Out, V, std::move(U), L);
+  }
 }
 
 ExprPtr Lowerer::lowerDistMethod(ExprPtr Recv, const std::string &Method,
@@ -2460,11 +2636,8 @@ ExprPtr Lowerer::lowerDistMethod(ExprPtr Recv, const std::string &Method,
     Op = OpId::DistSample;
     Spec = SigSampleM;
   } else {
-    error(DiagId::UnknownFunction, C.Func->Loc,
-          "unknown distribution method '" + Spelling +
-              "'; svic accepts .to_event, .independent, "
-              ".expand, .expand_by, .mask, .log_prob and .sample");
-    return constNone(C.Loc);
+    // .entropy(), .cdf(x), .icdf(q), ...: not modelled.
+    return lowerOpaqueCall(text(*C.Func), C, Out, false, std::move(Recv));
   }
   Bound B;
   if (!bindArgs(sig(Spec), C, FirstArg, 0, Spelling, B))
@@ -2616,6 +2789,22 @@ const A::FunctionDef *Lowerer::findMethod(const Instance &I, const std::string &
           Work.push_back(B->Cls);
   }
   return nullptr;
+}
+
+/// True when the object's class, or a user base class of it, derives from a
+/// class svic does not have the source of (nn.Module, PyroModule, ...).
+bool Lowerer::libraryBase(const Instance &I) {
+  std::vector<const A::ClassDef *> Work{I.Cls};
+  for (size_t K = 0; K < Work.size() && K < 64; ++K)
+    for (const A::ExprPtr &Base : Work[K]->Bases) {
+      auto *BN = dyn_cast<A::Name>(Base.get());
+      Binding *B = BN ? lookup(BN->Id) : nullptr;
+      if (B && B->K == Binding::Kind::Class)
+        Work.push_back(B->Cls);
+      else if (!(BN && BN->Id == "object"))
+        return true;
+    }
+  return false;
 }
 
 std::shared_ptr<Lowerer::Instance> Lowerer::newInstance(const A::ClassDef &Cls,

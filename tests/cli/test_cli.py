@@ -143,6 +143,34 @@ class Sites(unittest.TestCase):
         self.assertTrue({"sample", "observe", "param"} <= kinds, kinds)
 
 
+class OpaqueCalls(unittest.TestCase):
+    SOURCE = ("import scipy.special\nimport torch\nimport pyro\nimport pyro.distributions as dist\n\n\n"
+              "def model(data):\n"
+              "    z = pyro.sample(\"z\", dist.Normal(0., 1.))\n"
+              "    pyro.sample(\"x\", dist.Normal(scipy.special.expit(z), 1.), obs=data)\n\n\n"
+              "def guide(data):\n"
+              "    loc = pyro.param(\"loc\", torch.tensor(0.))\n"
+              "    pyro.sample(\"z\", dist.Normal(loc, 1.))\n")
+
+    def test_analysed_but_not_compiled(self):
+        with tempfile.TemporaryDirectory() as d:
+            src = os.path.join(d, "m.py")
+            data = os.path.join(d, "d.json")
+            with open(src, "w") as f:
+                f.write(self.SOURCE)
+            with open(data, "w") as f:
+                f.write('{"data": 0.5}')
+            r = run("analyze", src)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("[svic.opaque-call]", r.stdout)
+            self.assertIn("'opaque call to 'scipy.special.expit' (not modelled)' depends on 'z'",
+                          r.stdout)
+            r = run("grad", src, "--data", data)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn("m.py:9:34: error: opaque call to 'scipy.special.expit' (not modelled) "
+                          "[compile.unsupported]", r.stderr)
+
+
 if __name__ == "__main__":
     SVIC = os.path.abspath(sys.argv.pop(1))
     unittest.main(verbosity=1)
