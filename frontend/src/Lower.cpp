@@ -199,8 +199,16 @@ private:
   std::vector<std::string> StarImports; ///< modules of `from M import *`
   /// Sibling modules (`from .nets import Encoder`, `from nets import ...`
   /// with nets.py beside the file): parsed once, their scope by path.
-  std::vector<std::unique_ptr<A::Module>> Siblings;
-  std::map<std::string, Scope *> SiblingScopes;
+  /// Statements are lowered as the names they define are needed (Done).
+  struct SiblingFile {
+    std::unique_ptr<A::Module> M;
+    Scope *Sc = nullptr;
+    std::vector<bool> Done;
+  };
+  std::map<std::string, SiblingFile> Siblings;
+  /// `import util` of a sibling module: the module name as imported.
+  std::set<std::string> SiblingImports;
+  Binding *siblingMember(const A::Expr &E);
   FileId MainFile = 0;
   Scope *siblingModule(const std::string &Module, int Level, const std::vector<std::string> &Names,
                        const SourceLoc &L);
@@ -562,6 +570,10 @@ private:
   void captureScope(Scope *S, std::set<VarId> &Captured);
   void captureInstance(const Instance &I, std::set<VarId> &Captured, int Depth = 0);
   ExprPtr opaqueValue(const A::Expr &E);
+  bool isHandlerDecorator(const A::Expr &D);
+  std::unique_ptr<WithStmt> handlerDecorator(const A::Expr &D, Block &Out);
+  void lowerDecorated(const A::FunctionDef &F, Scope *DefScope, Block &Out,
+                      const std::function<void(Block &)> &Body);
   void lowerOpaqueStatement(const A::Call &C, ExprPtr Call, Block &Out, const SourceLoc &L);
   static bool mayRunUserCode(const std::string &Q);
   bool libraryBase(const Instance &I);
@@ -916,7 +928,10 @@ void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry,
   if (Entry.IsAsync)
     unsupported(Entry.Loc, "async functions are not supported; use a plain def");
   for (const A::ExprPtr &D : Entry.Decorators)
-    unsupported(D->Loc, "decorators are not supported; remove '@" + text(*D) + "'");
+    if (!isHandlerDecorator(*D))
+      unsupported(D->Loc, "decorators are not supported; remove '@" + text(*D) +
+                              "' (svic accepts @poutine.scale(scale=...), "
+                              "@poutine.mask(mask=...) and @torch.no_grad())");
   for (const A::Param &Pm : Entry.Params) {
     if (SelfBound && &Pm == &Entry.Params[0])
       continue;
@@ -941,7 +956,7 @@ void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry,
   }
   checkReturns(Entry.Inner, true);
   Functions.push_back(FunctionCtx{&Entry, true, 0});
-  lowerBody(Entry.Inner, P.Body);
+  lowerDecorated(Entry, ModuleScope, P.Body, [&](Block &Out) { lowerBody(Entry.Inner, Out); });
   Functions.pop_back();
 }
 
@@ -970,6 +985,10 @@ void Lowerer::lowerImport(const A::Stmt &S) {
   // functions then call through it decides what is analysed.
   if (auto *I = dyn_cast<A::Import>(&S)) {
     for (const A::Alias &Al : I->Names) {
+      // `import util` with util.py beside the file: its definitions, read
+      // through `util.name`.
+      if (siblingModule(Al.Name, 0, {}, I->Loc))
+        SiblingImports.insert(Al.Name);
       Binding B;
       B.K = Binding::Kind::Qualified;
       if (Al.AsName.empty()) {
@@ -1024,40 +1043,56 @@ Lowerer::Scope *Lowerer::siblingModule(const std::string &Module, int Level,
   std::string Rel = Module;
   std::replace(Rel.begin(), Rel.end(), '.', '/');
   const std::string Path = Dir + Rel + ".py";
-  if (auto It = SiblingScopes.find(Path); It != SiblingScopes.end())
-    return It->second;
-  std::string Err;
-  std::ifstream Probe(Path);
-  if (!Probe)
-    return nullptr;
-  std::optional<FileId> F = SM.loadFile(Path, Err);
-  if (!F)
-    return nullptr;
-  std::unique_ptr<A::Module> M = parseModule(*F, SM, DE);
-  if (!M) {
-    error(DiagId::Syntax, L, "the sibling module '" + Path + "' imported here does not parse");
-    return nullptr;
+  auto It = Siblings.find(Path);
+  if (It == Siblings.end()) {
+    std::string Err;
+    std::ifstream Probe(Path);
+    if (!Probe)
+      return nullptr;
+    std::optional<FileId> F = SM.loadFile(Path, Err);
+    if (!F)
+      return nullptr;
+    std::unique_ptr<A::Module> M = parseModule(*F, SM, DE);
+    if (!M) {
+      error(DiagId::Syntax, L, "the sibling module '" + Path + "' imported here does not parse");
+      return nullptr;
+    }
+    Scopes.emplace_back();
+    SiblingFile File;
+    File.Sc = &Scopes.back();
+    File.Done.assign(M->Stmts.size(), false);
+    File.M = std::move(M);
+    It = Siblings.emplace(Path, std::move(File)).first;
   }
-  Scopes.emplace_back();
-  Scope *Sc = &Scopes.back();
-  SiblingScopes[Path] = Sc;
-  // Its statements that define the imported names, in its own scope.
+  SiblingFile &File = It->second;
+  // The statements that define the names, in the module's own scope (module
+  // code runs before any entry, so they go to the program's top level); for
+  // a plain `import util`, its functions and classes (other names on demand,
+  // siblingMember).
   std::set<std::string> Roots(Names.begin(), Names.end());
-  const std::vector<bool> Reached = reachedStatements(*M, {}, Roots);
+  if (Names.empty())
+    for (const A::StmtPtr &St : File.M->Stmts) {
+      if (auto *Fn = dyn_cast<A::FunctionDef>(St.get()))
+        Roots.insert(Fn->Name);
+      else if (auto *Cl = dyn_cast<A::ClassDef>(St.get()))
+        Roots.insert(Cl->Name);
+    }
+  const std::vector<bool> Reached = reachedStatements(*File.M, {}, Roots);
   Scope *Saved = Cur;
   const InlineId SavedFrame = CurFrame;
   std::vector<int> SavedRegion;
   SavedRegion.swap(Region);
-  Cur = Sc;
+  Cur = File.Sc;
   CurFrame = 0;
-  for (size_t K = 0; K < M->Stmts.size(); ++K)
-    if (Reached[K])
-      lowerModuleStmt(*M->Stmts[K], P.Body);
+  for (size_t K = 0; K < File.M->Stmts.size(); ++K)
+    if (Reached[K] && !File.Done[K]) {
+      File.Done[K] = true;
+      lowerModuleStmt(*File.M->Stmts[K], P.Body);
+    }
   Cur = Saved;
   CurFrame = SavedFrame;
   Region.swap(SavedRegion);
-  Siblings.push_back(std::move(M));
-  return Sc;
+  return File.Sc;
 }
 
 /// `Normal` after `from pyro.distributions import *`: the qualified name of
@@ -1072,6 +1107,22 @@ std::optional<std::string> Lowerer::starImported(const std::string &Name) {
       return Q;
   }
   return std::nullopt;
+}
+
+/// The binding `util.name` reads when util is a sibling module imported with
+/// `import util`, or null.
+Lowerer::Binding *Lowerer::siblingMember(const A::Expr &E) {
+  auto *At = dyn_cast<A::Attribute>(&E);
+  if (!At || SiblingImports.empty())
+    return nullptr;
+  std::optional<std::string> Base = staticPath(*At->Value);
+  if (!Base || !SiblingImports.count(*Base))
+    return nullptr;
+  Scope *Sc = siblingModule(*Base, 0, {At->Attr}, At->Loc);
+  if (!Sc)
+    return nullptr;
+  auto M = Sc->Names.find(At->Attr);
+  return M == Sc->Names.end() ? nullptr : &M->second;
 }
 
 //===-- Statements ---------------------------------------------------------------===//
@@ -1131,7 +1182,10 @@ void Lowerer::lowerStmt(const A::Stmt &S, Block &Out) {
     if (F->IsAsync)
       unsupported(F->Loc, "async functions are not supported; use a plain def");
     for (const A::ExprPtr &D : F->Decorators)
-      unsupported(D->Loc, "decorators are not supported; remove '@" + text(*D) + "'");
+      if (!isHandlerDecorator(*D))
+        unsupported(D->Loc, "decorators are not supported; remove '@" + text(*D) +
+                                "' (svic accepts @poutine.scale(scale=...), "
+                                "@poutine.mask(mask=...) and @torch.no_grad())");
     defineFunction(*F);
     return;
   }
@@ -1219,6 +1273,16 @@ void Lowerer::lowerExprStmt(const A::ExprStmt &S, Block &Out) {
 
 void Lowerer::lowerAssign(const A::Assign &S, Block &Out) {
   const A::Expr &Value = *S.Value;
+  // `f = lambda v: ...`: f names a helper function defined here.
+  if (auto *L = dyn_cast<A::Lambda>(&Value); L && S.Targets.size() == 1 &&
+                                             isa<A::Name>(S.Targets[0].get())) {
+    Binding B;
+    B.K = Binding::Kind::Function;
+    B.Fn = L->Fn.get();
+    B.FnScope = Cur;
+    Cur->Names[cast<A::Name>(S.Targets[0].get())->Id] = B;
+    return;
+  }
   // A plate object: remembered, not evaluated (`p = pyro.plate(...)`).
   if (S.Targets.size() == 1 && isa<A::Name>(S.Targets[0].get())) {
     const auto &Name = cast<A::Name>(S.Targets[0].get())->Id;
@@ -1686,11 +1750,14 @@ ExprPtr Lowerer::lowerName(const A::Name &N) {
 
 /// A module path used as a value: constants, dtypes and constraints.
 ExprPtr Lowerer::lowerStaticValue(const std::string &Q, const A::Expr &E) {
-  static const std::map<std::string, double> MathConstants = {{"math.pi", 3.141592653589793},
-                                                              {"math.e", 2.718281828459045},
-                                                              {"math.tau", 6.283185307179586},
-                                                              {"math.inf", HUGE_VAL},
-                                                              {"math.nan", NAN}};
+  static const std::map<std::string, double> MathConstants = {
+      {"math.pi", 3.141592653589793},  {"math.e", 2.718281828459045},
+      {"math.tau", 6.283185307179586}, {"math.inf", HUGE_VAL},
+      {"math.nan", NAN},               {"numpy.pi", 3.141592653589793},
+      {"numpy.e", 2.718281828459045},  {"numpy.inf", HUGE_VAL},
+      {"numpy.nan", NAN}};
+  if (Q == "numpy.newaxis")
+    return constNone(E.Loc);
   auto MC = MathConstants.find(Q);
   if (MC != MathConstants.end())
     return constFloat(E.Loc, MC->second);
@@ -1840,6 +1907,8 @@ ExprPtr Lowerer::lowerExpr(const A::Expr &E, Block &Out) {
     return lowerFString(*cast<A::FString>(&E), Out);
   case A::ExprKind::Attribute: {
     const auto *At = cast<A::Attribute>(&E);
+    if (Binding *B = siblingMember(E); B && B->K == Binding::Kind::Var)
+      return varRef(E.Loc, B->Var);
     if (std::optional<std::string> Q = staticPath(E))
       return lowerStaticValue(*Q, E);
     if (std::shared_ptr<Instance> I = instanceOf(*At->Value)) {
@@ -2013,6 +2082,11 @@ ExprPtr Lowerer::lowerExpr(const A::Expr &E, Block &Out) {
   case A::ExprKind::Starred:
     unsupported(E.Loc, "starred expressions are not supported; write the elements out");
     return constNone(E.Loc);
+  case A::ExprKind::Lambda:
+    unsupported(E.Loc, "lambda expressions are supported only when assigned to a name, as "
+                       "the initial value of pyro.param or as an argument of an opaque call; "
+                       "define a helper function with def");
+    return constNone(E.Loc);
   case A::ExprKind::Unsupported: {
     const auto *U = cast<A::Unsupported>(&E);
     unsupported(E.Loc, U->What + " are not supported" + (U->Hint.empty() ? "" : "; " + U->Hint));
@@ -2122,6 +2196,12 @@ BoundArgs Lowerer::lowerBound(const Bound &B, const A::Call &C, Block &Out,
 ExprPtr Lowerer::lowerCall(const A::Call &C, Block &Out, std::optional<VarId> Target,
                            bool *Emitted) {
   const A::Expr &Func = *C.Func;
+  if (Binding *B = siblingMember(Func)) {
+    if (B->K == Binding::Kind::Function)
+      return inlineCall(*B->Fn, B->FnScope, C, Out);
+    if (B->K == Binding::Kind::Class)
+      return instantiate(*B->Cls, B->FnScope, C, Out);
+  }
   if (std::optional<std::string> Q = staticPath(Func))
     return lowerQualifiedCall(*Q, C, Out, Target, Emitted);
 
@@ -2158,8 +2238,31 @@ ExprPtr Lowerer::lowerCall(const A::Call &C, Block &Out, std::optional<VarId> Ta
   return lowerOpaqueCall(text(Func), C, Out, true, std::move(Callee));
 }
 
+/// The builtin or torch function that computes what the numpy function \p Q
+/// computes on the arguments of \p C (scalar constructors, one-argument
+/// elementwise math), if there is one.
+static std::optional<std::string> numpyEquivalent(const std::string &Q, const A::Call &C) {
+  static const std::map<std::string, std::string> Scalars = {
+      {"numpy.float16", "float"}, {"numpy.float32", "float"}, {"numpy.float64", "float"},
+      {"numpy.float_", "float"},  {"numpy.double", "float"},  {"numpy.single", "float"},
+      {"numpy.int32", "int"},     {"numpy.int64", "int"},     {"numpy.int_", "int"}};
+  static const std::set<std::string> Elementwise = {
+      "exp",  "expm1", "log", "log1p", "sqrt",  "tanh",  "sin",
+      "cos",  "abs",   "floor", "ceil", "sign", "round"};
+  const bool OnePositional = C.Args.size() == 1 && C.Args[0].K == A::Arg::Kind::Positional;
+  if (!OnePositional || !startsWith(Q, "numpy."))
+    return std::nullopt;
+  if (auto It = Scalars.find(Q); It != Scalars.end())
+    return It->second;
+  if (Elementwise.count(Q.substr(6)))
+    return "torch." + Q.substr(6);
+  return std::nullopt;
+}
+
 ExprPtr Lowerer::lowerQualifiedCall(const std::string &Q, const A::Call &C, Block &Out,
                                     std::optional<VarId> Target, bool *Emitted) {
+  if (std::optional<std::string> Same = numpyEquivalent(Q, C))
+    return lowerQualifiedCall(*Same, C, Out, Target, Emitted);
   const std::string Spell = text(*C.Func);
   auto EmitAs = [&](auto Fn) -> ExprPtr {
     // A statement-producing primitive: bound to Target, or to a temporary
@@ -2494,7 +2597,7 @@ ExprPtr Lowerer::opaqueValue(const A::Expr &E) {
 /// argument (\p Captured), and the call may run user code.
 void Lowerer::opaqueArgument(const A::Expr &E, CallExpr &R, std::set<VarId> &Captured,
                              Block &Out) {
-  if (auto *U = dyn_cast<A::Unsupported>(&E); U && U->What == "lambda expressions") {
+  if (isa<A::Lambda>(&E)) {
     R.MayRunUserCode = true;
     captureScope(Cur, Captured);
     return;
@@ -3078,7 +3181,7 @@ ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::C
   SavedNoHoist.swap(NoHoist);
   int SavedLoopDepth = LoopDepth;
   LoopDepth = 0;
-  lowerBody(F.Inner, Out);
+  lowerDecorated(F, DefScope, Out, [&](Block &Body) { lowerBody(F.Inner, Body); });
   LoopDepth = SavedLoopDepth;
   NoHoist.swap(SavedNoHoist);
   Functions.pop_back();
@@ -3088,6 +3191,67 @@ ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::C
   if (!Ret)
     return constNone(C.Loc);
   return varRef(C.Loc, Ret);
+}
+
+//===-- Handler decorators -----------------------------------------------------------===//
+
+/// `@poutine.scale(scale=s)`, `@poutine.mask(mask=m)`, `@torch.no_grad()`:
+/// handlers that run the decorated function's body inside them.
+bool Lowerer::isHandlerDecorator(const A::Expr &D) {
+  auto *C = dyn_cast<A::Call>(&D);
+  std::optional<std::string> Q = C ? staticPath(*C->Func) : std::nullopt;
+  return Q && (*Q == "pyro.poutine.scale" || *Q == "pyro.poutine.mask" || *Q == "torch.no_grad");
+}
+
+/// The with statement a handler decorator stands for (its arguments lowered
+/// into \p Out), or null after an error.
+std::unique_ptr<WithStmt> Lowerer::handlerDecorator(const A::Expr &D, Block &Out) {
+  const auto &C = *cast<A::Call>(&D);
+  const std::string Q = *staticPath(*C.Func);
+  auto W = make<WithStmt>(D.Loc);
+  Bound B;
+  if (Q == "torch.no_grad") {
+    W->Ctx = WithStmt::Context::NoGrad;
+    return bindArgs(sig(SigNoArgs), C, 0, 0, "torch.no_grad", B) ? std::move(W) : nullptr;
+  }
+  const bool IsScale = Q == "pyro.poutine.scale";
+  const std::string Spell = IsScale ? "poutine.scale" : "poutine.mask";
+  W->Ctx = IsScale ? WithStmt::Context::Scale : WithStmt::Context::Mask;
+  if (!bindArgs(sig(IsScale ? SigScale : SigMask), C, 0, 0, Spell, B))
+    return nullptr;
+  if (!B.Slots[1]) {
+    error(DiagId::BadArguments, C.Loc,
+          "'" + Spell + "' is missing the required argument '" + (IsScale ? "scale" : "mask") +
+              "'");
+    return nullptr;
+  }
+  W->Arg = lowerExpr(*B.Slots[1], Out);
+  return W;
+}
+
+/// Lowers the body of \p F (through \p Body) inside the handlers its
+/// decorators stand for, the first decorator outermost. Decorator arguments
+/// are evaluated in the scope of the definition, at the call.
+void Lowerer::lowerDecorated(const A::FunctionDef &F, Scope *DefScope, Block &Out,
+                             const std::function<void(Block &)> &Body) {
+  std::vector<std::unique_ptr<WithStmt>> Handlers;
+  Scope *Saved = Cur;
+  Cur = DefScope;
+  bool Ok = true;
+  for (const A::ExprPtr &D : F.Decorators)
+    if (isHandlerDecorator(*D)) {
+      Handlers.push_back(handlerDecorator(*D, Out));
+      Ok = Ok && Handlers.back();
+    }
+  Cur = Saved;
+  if (Handlers.empty() || !Ok) {
+    Body(Out);
+    return;
+  }
+  Body(Handlers.back()->Body);
+  for (size_t I = Handlers.size() - 1; I > 0; --I)
+    Handlers[I - 1]->Body.push_back(std::move(Handlers[I]));
+  Out.push_back(std::move(Handlers.front()));
 }
 
 //===-- Pyro -------------------------------------------------------------------------===//
@@ -3309,8 +3473,13 @@ void Lowerer::lowerParam(const A::Call &C, Block &Out, std::optional<VarId> Targ
   auto S = make<ParamStmt>(C.Loc);
   S->Target = Target;
   S->Name = lowerSiteName(*B.Slots[0], Out);
-  if (B.Slots[1])
-    S->Init = lowerExpr(*B.Slots[1], Out);
+  if (B.Slots[1]) {
+    // `pyro.param("k", lambda: torch.ones(3))`: Pyro calls the initialiser.
+    const A::Expr *Init = B.Slots[1];
+    if (auto *L = dyn_cast<A::Lambda>(Init); L && L->Fn->Params.empty())
+      Init = cast<A::Return>(L->Fn->Inner.front().get())->Value.get();
+    S->Init = lowerExpr(*Init, Out);
+  }
   if (B.Slots[2]) {
     ExprPtr Cn = lowerExpr(*B.Slots[2], Out);
     if (auto *CE = dyn_cast<ConstraintExpr>(Cn.get())) {

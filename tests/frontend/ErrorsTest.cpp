@@ -22,8 +22,10 @@ TEST_P(BadConstruct, IsNamedWithItsLocation) {
 
 // Bodies start at line 10, column 5 (see inModel).
 const Case Cases[] = {
-    {"f = lambda v: v", "10:9: lambda expressions are not supported; define a helper function "
-                        "with def [frontend.unsupported-construct]"},
+    {"f = [lambda v: v]", "10:10: lambda expressions are supported only when assigned to a "
+                          "name, as the initial value of pyro.param or as an argument of an "
+                          "opaque call; define a helper function with def "
+                          "[frontend.unsupported-construct]"},
     {"a = [v for v in x]", "10:9: list comprehensions are not supported; build the list with a "
                            "for loop and append [frontend.unsupported-construct]"},
     {"a = {k: 1 for k in x}", "10:9: dict comprehensions are not supported; write the dictionary "
@@ -137,7 +139,9 @@ TEST(Errors, ClassAndDecoratorsAtModuleLevel) {
             "6:9: classes as values are not supported; construct the object with 'A(...)' "
             "[frontend.unsupported-construct]");
   EXPECT_EQ(firstError("def d(f):\n    return f\n\n\n@d\ndef model():\n    pass\n"),
-            "5:2: decorators are not supported; remove '@d' [frontend.unsupported-construct]");
+            "5:2: decorators are not supported; remove '@d' (svic accepts "
+            "@poutine.scale(scale=...), @poutine.mask(mask=...) and @torch.no_grad()) "
+            "[frontend.unsupported-construct]");
   EXPECT_EQ(firstError("async def model():\n    pass\n"),
             "1:1: async functions are not supported; use a plain def "
             "[frontend.unsupported-construct]");
@@ -184,7 +188,7 @@ TEST(Errors, DeepNestingIsReportedNotACrash) {
 }
 
 TEST(Errors, LoweringContinuesAfterAnError) {
-  auto L = svic::test::lower(inModel("a = lambda: 1\nb = {1}\nc = undefined_name", ""));
+  auto L = svic::test::lower(inModel("a = [lambda: 1]\nb = {1}\nc = undefined_name", ""));
   EXPECT_FALSE(L->Programs);
   EXPECT_EQ(L->DE.errorCount(), 3u) << L->diags();
 }

@@ -41,7 +41,8 @@ enum class ExprKind {
   Set,
   Dict,
   Starred,
-  Unsupported, ///< lambda, comprehensions, walrus, yield, await (named in What)
+  Lambda,      ///< `lambda params: body`, held as a FunctionDef returning body
+  Unsupported, ///< comprehensions, walrus, yield, await (named in What)
 };
 
 struct Expr {
@@ -324,6 +325,13 @@ struct FunctionDef : Stmt {
   bool IsAsync = false;
   FunctionDef() : Stmt(StmtKind::FunctionDef) {}
   static bool classof(const Stmt *S) { return S->Kind == StmtKind::FunctionDef; }
+};
+
+/// `lambda params: body`: Fn is the equivalent `def <lambda>(params): return body`.
+struct Lambda : Expr {
+  std::unique_ptr<FunctionDef> Fn;
+  Lambda() : Expr(ExprKind::Lambda) {}
+  static bool classof(const Expr *E) { return E->Kind == ExprKind::Lambda; }
 };
 
 /// `class Name(Bases..., Keywords...): Inner`
