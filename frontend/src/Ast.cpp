@@ -158,6 +158,13 @@ void forEachChild(Expr &E, const std::function<void(Expr &)> &F) {
   case ExprKind::Starred:
     Visit(cast<Starred>(&E)->Value);
     return;
+  case ExprKind::ListComp: {
+    auto *L = cast<ListComp>(&E);
+    Visit(L->Elt);
+    Visit(L->Target);
+    Visit(L->Iter);
+    return;
+  }
   case ExprKind::Lambda: {
     FunctionDef &F = *cast<Lambda>(&E)->Fn;
     for (Param &Pm : F.Params)
@@ -353,6 +360,14 @@ public:
       line(D, P + "Starred " + at(E.Loc));
       expr(D + 1, *cast<Starred>(&E)->Value);
       return;
+    case ExprKind::ListComp: {
+      const auto *L = cast<ListComp>(&E);
+      line(D, P + "ListComp " + at(E.Loc));
+      expr(D + 1, *L->Elt);
+      expr(D + 1, *L->Target);
+      expr(D + 1, *L->Iter);
+      return;
+    }
     case ExprKind::Lambda: {
       const FunctionDef &F = *cast<Lambda>(&E)->Fn;
       std::string Ps;

@@ -546,6 +546,7 @@ private:
   ExprPtr lowerConstant(const A::Constant &C);
   ExprPtr lowerFString(const A::FString &F, Block &Out);
   ExprPtr lowerSubscript(const A::Subscript &S, Block &Out);
+  ExprPtr lowerListComp(const A::ListComp &C, Block &Out);
   std::vector<ExprPtr> lowerIndices(const A::Subscript &S, Block &Out);
   ExprPtr lowerCall(const A::Call &C, Block &Out, std::optional<VarId> Target = std::nullopt,
                     bool *Emitted = nullptr);
@@ -562,6 +563,24 @@ private:
   ExprPtr lowerConstraint(const std::string &Name, const A::Expr &E, const A::Call *C, Block &Out);
   ExprPtr inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::Call &C, Block &Out,
                      const Fact *Self = nullptr);
+
+  // *args / **kwargs of inlined helpers: the variables holding each element,
+  // so `g(*args, **kwargs)` forwards them.
+  struct Pack {
+    std::vector<VarId> Positional;
+    std::vector<std::pair<std::string, VarId>> Keywords;
+  };
+  std::map<VarId, Pack> Packs;
+  /// Synthetic names standing for pack elements in expanded calls.
+  std::deque<A::Name> PackNames;
+  struct ArgRef {
+    A::Arg::Kind K;
+    std::string Name; ///< Keyword only
+    const A::Expr *Value;
+    SourceLoc Loc;
+  };
+  std::vector<ArgRef> expandPacks(const A::Call &C);
+  const A::Expr *packElement(VarId V, const SourceLoc &L);
 
   // calls svic does not model (opaque calls)
   ExprPtr lowerOpaqueCall(const std::string &Spelling, const A::Call &C, Block &Out,
@@ -2082,6 +2101,8 @@ ExprPtr Lowerer::lowerExpr(const A::Expr &E, Block &Out) {
   case A::ExprKind::Starred:
     unsupported(E.Loc, "starred expressions are not supported; write the elements out");
     return constNone(E.Loc);
+  case A::ExprKind::ListComp:
+    return lowerListComp(*cast<A::ListComp>(&E), Out);
   case A::ExprKind::Lambda:
     unsupported(E.Loc, "lambda expressions are supported only when assigned to a name, as "
                        "the initial value of pyro.param or as an argument of an opaque call; "
@@ -2094,6 +2115,55 @@ ExprPtr Lowerer::lowerExpr(const A::Expr &E, Block &Out) {
   }
   }
   return constNone(E.Loc);
+}
+
+/// `[Elt for i in range(...)]`: the list built by a loop over the range that
+/// appends Elt, with `i` bound in the comprehension's own scope.
+ExprPtr Lowerer::lowerListComp(const A::ListComp &C, Block &Out) {
+  auto *Target = dyn_cast<A::Name>(C.Target.get());
+  auto *Range = dyn_cast<A::Call>(C.Iter.get());
+  std::optional<std::string> Q = Range ? staticPath(*Range->Func) : std::nullopt;
+  if (!Target || !Q || *Q != "range") {
+    unsupported(C.Loc, "list comprehensions are supported only over range(...) with one loop "
+                       "name; build the list with a for loop and append");
+    return constNone(C.Loc);
+  }
+  Bound B;
+  if (!bindArgs(sig(SigRange), *Range, 0, 0, "range", B))
+    return constNone(C.Loc);
+  const int N = ++TempCount["listcomp"];
+  const std::string Suffix = "@listcomp#" + std::to_string(N);
+  VarId List = addVar("list" + Suffix, VarKind::Temp, C.Loc);
+  assign(Out, List, P.makeSequence(ExprKind::List, loc(C.Loc)), C.Loc);
+  auto St = make<ForStmt>(C.Loc);
+  St->Over = ForStmt::Iter::Range;
+  BoundArgs Args = lowerBound(B, *Range, Out);
+  const bool OneArg = !Args.Args[1];
+  St->Start = OneArg ? constInt(Range->Loc, 0) : std::move(Args.Args[0]);
+  St->Stop = OneArg ? std::move(Args.Args[0]) : std::move(Args.Args[1]);
+  St->Step = Args.Args[2] ? std::move(Args.Args[2]) : constInt(Range->Loc, 1);
+  Scopes.emplace_back();
+  Scope *S = &Scopes.back();
+  S->Parent = Cur;
+  S->Suffix = Cur->Suffix;
+  St->Index = addVar(Target->Id + Suffix, VarKind::User, Target->Loc);
+  Binding Bd;
+  Bd.Var = St->Index;
+  S->Names[Target->Id] = Bd;
+  Scope *Saved = Cur;
+  Cur = S;
+  enterRegion();
+  ++LoopDepth;
+  auto Append = make<CallExpr>(C.Loc);
+  Append->Op = OpId::ListAppend;
+  Append->Args.Args.push_back(varRef(C.Loc, List));
+  Append->Args.Args.push_back(lowerExpr(*C.Elt, St->Body));
+  assign(St->Body, List, std::move(Append), C.Loc);
+  --LoopDepth;
+  leaveRegion();
+  Cur = Saved;
+  Out.push_back(std::move(St));
+  return varRef(C.Loc, List);
 }
 
 //===-- Calls ------------------------------------------------------------------------===//
@@ -3024,6 +3094,45 @@ void Lowerer::registerInstance(const std::string &Prefix, const Instance &I, con
   }
 }
 
+/// The arguments of \p C with `*args` / `**kwargs` of a helper's variadic
+/// parameters replaced by their elements (synthetic names bound to the
+/// element variables); other arguments as written.
+std::vector<Lowerer::ArgRef> Lowerer::expandPacks(const A::Call &C) {
+  std::vector<ArgRef> Out;
+  for (const A::Arg &Arg : C.Args) {
+    const Pack *Pk = nullptr;
+    if (auto *N = dyn_cast<A::Name>(Arg.Value.get());
+        N && (Arg.K == A::Arg::Kind::Star || Arg.K == A::Arg::Kind::DoubleStar)) {
+      Binding *B = lookup(N->Id);
+      auto It = B && B->K == Binding::Kind::Var ? Packs.find(B->Var) : Packs.end();
+      // A pack rebound since (`args = ...`) is not one any more.
+      if (It != Packs.end() && factProblem(B->Var).empty())
+        Pk = &It->second;
+    }
+    if (!Pk)
+      Out.push_back(ArgRef{Arg.K, Arg.Name, Arg.Value.get(), Arg.Loc});
+    else if (Arg.K == A::Arg::Kind::Star)
+      for (VarId V : Pk->Positional)
+        Out.push_back(ArgRef{A::Arg::Kind::Positional, "", packElement(V, Arg.Loc), Arg.Loc});
+    else
+      for (const auto &[K, V] : Pk->Keywords)
+        Out.push_back(ArgRef{A::Arg::Kind::Keyword, K, packElement(V, Arg.Loc), Arg.Loc});
+  }
+  return Out;
+}
+
+/// A name in the current scope bound to \p V (spelled so no Python name
+/// collides with it).
+const A::Expr *Lowerer::packElement(VarId V, const SourceLoc &L) {
+  A::Name &N = PackNames.emplace_back();
+  N.Loc = L;
+  N.Id = "*pack" + std::to_string(PackNames.size());
+  Binding B;
+  B.Var = V;
+  Cur->Names[N.Id] = B;
+  return &N;
+}
+
 ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::Call &C,
                             Block &Out, const Fact *Self) {
   for (const A::FunctionDef *Active : InlineStack) {
@@ -3043,17 +3152,21 @@ ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::C
   if (!checkHoist(C.Loc, "a call to the helper function '" + F.Name + "'"))
     return constNone(C.Loc);
 
-  // Bind the arguments to the parameters.
+  // Bind the arguments to the parameters; `*xs` / `**kw` of a pack forward
+  // its elements.
+  const std::vector<ArgRef> Args = expandPacks(C);
   std::vector<const A::Param *> Params;
+  const A::Param *VarArgs = nullptr, *VarKeywords = nullptr;
   for (const A::Param &Pm : F.Params) {
-    if (Pm.K == A::Param::Kind::VarArgs || Pm.K == A::Param::Kind::VarKeywords) {
-      unsupported(Pm.Loc, "variadic parameters (*args, **kwargs) are not supported; list the "
-                          "parameters by name");
-      return constNone(C.Loc);
-    }
-    if (Pm.K == A::Param::Kind::Normal)
+    if (Pm.K == A::Param::Kind::VarArgs)
+      VarArgs = &Pm;
+    else if (Pm.K == A::Param::Kind::VarKeywords)
+      VarKeywords = &Pm;
+    else if (Pm.K == A::Param::Kind::Normal)
       Params.push_back(&Pm);
   }
+  std::vector<const A::Expr *> ExtraPositional;
+  std::vector<std::pair<std::string, const A::Expr *>> ExtraKeywords;
   // A method: `self` is bound to the instance, not to an argument.
   const A::Param *SelfParam = nullptr;
   if (Self && !Params.empty()) {
@@ -3063,12 +3176,16 @@ ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::C
   std::vector<const A::Expr *> Slots(Params.size(), nullptr);
   size_t Next = 0;
   bool Ok = true;
-  for (const A::Arg &Arg : C.Args) {
+  for (const ArgRef &Arg : Args) {
     if (Arg.K == A::Arg::Kind::Star || Arg.K == A::Arg::Kind::DoubleStar) {
-      unsupported(Arg.Loc, "argument unpacking (*args, **kwargs) is not supported; pass the "
-                           "arguments one by one");
+      unsupported(Arg.Loc, "argument unpacking (*args, **kwargs) is supported only to forward "
+                           "the *args / **kwargs of a helper; pass the arguments one by one");
       Ok = false;
     } else if (Arg.K == A::Arg::Kind::Positional) {
+      if (Next >= Params.size() && VarArgs) {
+        ExtraPositional.push_back(Arg.Value);
+        continue;
+      }
       if (Next >= Params.size()) {
         error(DiagId::BadArguments, Arg.Loc,
               "'" + F.Name + "' takes " + std::to_string(Params.size()) + " argument" +
@@ -3076,12 +3193,14 @@ ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::C
         Ok = false;
         break;
       }
-      Slots[Next++] = Arg.Value.get();
+      Slots[Next++] = Arg.Value;
     } else {
       size_t I = 0;
       while (I < Params.size() && Params[I]->Name != Arg.Name)
         ++I;
-      if (I == Params.size()) {
+      if (I == Params.size() && VarKeywords) {
+        ExtraKeywords.emplace_back(Arg.Name, Arg.Value);
+      } else if (I == Params.size()) {
         error(DiagId::BadArguments, Arg.Loc,
               "'" + F.Name + "' got an unexpected keyword argument '" + Arg.Name + "'");
         Ok = false;
@@ -3090,7 +3209,7 @@ ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::C
               "'" + F.Name + "' got multiple values for the argument '" + Arg.Name + "'");
         Ok = false;
       } else {
-        Slots[I] = Arg.Value.get();
+        Slots[I] = Arg.Value;
       }
     }
   }
@@ -3106,9 +3225,25 @@ ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::C
   // Evaluate the arguments in the caller; plate objects pass by fact only.
   std::vector<ExprPtr> Values(Params.size());
   std::vector<std::optional<Fact>> PlateFacts(Params.size());
-  for (const A::Arg &Arg : C.Args) {
+  Pack Extra;
+  for (const ArgRef &Arg : Args) {
+    // Variadic arguments: each into a variable of the caller, in order.
+    auto IsExtra = [&](const std::pair<std::string, const A::Expr *> &K) {
+      return K.second == Arg.Value;
+    };
+    if (std::find(ExtraPositional.begin(), ExtraPositional.end(), Arg.Value) !=
+            ExtraPositional.end() ||
+        std::any_of(ExtraKeywords.begin(), ExtraKeywords.end(), IsExtra)) {
+      VarId V = newTemp("vararg", Arg.Loc);
+      assign(Out, V, lowerExpr(*Arg.Value, Out), Arg.Loc);
+      if (Arg.K == A::Arg::Kind::Positional)
+        Extra.Positional.push_back(V);
+      else
+        Extra.Keywords.emplace_back(Arg.Name, V);
+      continue;
+    }
     for (size_t I = 0; I < Params.size(); ++I) {
-      if (Slots[I] != Arg.Value.get())
+      if (Slots[I] != Arg.Value)
         continue;
       if (auto *N = dyn_cast<A::Name>(Slots[I])) {
         Binding *B = lookup(N->Id);
@@ -3166,6 +3301,36 @@ ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::C
       continue;
     }
     assign(Out, V, std::move(Values[I]), Params[I]->Loc);
+  }
+  // `args` is the tuple of the extra positional arguments, `kwargs` the dict
+  // of the extra keywords; both remember their elements for forwarding.
+  for (const A::Param *Pm : {VarArgs, VarKeywords}) {
+    if (!Pm)
+      continue;
+    S->Locals.insert(Pm->Name);
+    VarId V = addVar(Pm->Name + Suffix, VarKind::User, Pm->Loc);
+    Binding B;
+    B.Var = V;
+    S->Names[Pm->Name] = B;
+    Pack Pk;
+    ExprPtr Value;
+    if (Pm == VarArgs) {
+      auto T = P.makeSequence(ExprKind::Tuple, loc(Pm->Loc));
+      for (VarId E : Extra.Positional)
+        T->Elements.push_back(varRef(Pm->Loc, E));
+      Pk.Positional = Extra.Positional;
+      Value = std::move(T);
+    } else {
+      auto D = make<DictExpr>(Pm->Loc);
+      for (const auto &[K, E] : Extra.Keywords) {
+        D->Keys.push_back(constString(Pm->Loc, K));
+        D->Values.push_back(varRef(Pm->Loc, E));
+      }
+      Pk.Keywords = Extra.Keywords;
+      Value = std::move(D);
+    }
+    assign(Out, V, std::move(Value), Pm->Loc);
+    Packs[V] = std::move(Pk);
   }
 
   VarId Ret = 0;

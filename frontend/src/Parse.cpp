@@ -1083,8 +1083,18 @@ private:
       auto T = std::make_unique<ast::Sequence>(ast::ExprKind::List);
       T->Loc = L;
       if (P::Testlist_compContext *TC = Li->testlist_comp()) {
-        if (TC->comp_for())
-          return unsupported(L, "list comprehensions", "build the list with a for loop and append");
+        if (P::Comp_forContext *CF = TC->comp_for()) {
+          if (CF->ASYNC() || CF->comp_iter())
+            return unsupported(L, "list comprehensions with several for or an if",
+                               "build the list with a for loop and append");
+          auto C = node<ast::ListComp>(L);
+          bool Comma;
+          std::vector<ast::ExprPtr> Elts = listElements(TC, Comma);
+          C->Elt = std::move(Elts.front());
+          C->Target = exprlist(CF->exprlist());
+          C->Iter = lexpr(CF->lexpr());
+          return C;
+        }
         bool Comma;
         T->Elts = listElements(TC, Comma);
       }

@@ -26,8 +26,9 @@ const Case Cases[] = {
                           "name, as the initial value of pyro.param or as an argument of an "
                           "opaque call; define a helper function with def "
                           "[frontend.unsupported-construct]"},
-    {"a = [v for v in x]", "10:9: list comprehensions are not supported; build the list with a "
-                           "for loop and append [frontend.unsupported-construct]"},
+    {"a = [v for v in x]", "10:9: list comprehensions are supported only over range(...) with "
+                           "one loop name; build the list with a for loop and append "
+                           "[frontend.unsupported-construct]"},
     {"a = {k: 1 for k in x}", "10:9: dict comprehensions are not supported; write the dictionary "
                               "out [frontend.unsupported-construct]"},
     {"a = {k for k in x}", "10:9: set comprehensions are not supported; write a for loop "

@@ -2,7 +2,8 @@
 ///
 /// \file
 /// numpy scalars and constants, poutine handlers and torch.no_grad as
-/// decorators, and lambdas (named, as pyro.param initialisers).
+/// decorators, lambdas (named, as pyro.param initialisers), *args/**kwargs
+/// forwarding and list comprehensions over ranges.
 //===----------------------------------------------------------------------===//
 
 #include "TestUtil.h"
@@ -63,6 +64,49 @@ TEST(PythonFeatures, Lambdas) {
   EXPECT_IR_HAS(L, "%k@<lambda>#1 = 1.0");
   EXPECT_IR_HAS(L, "%ret@<lambda>#1 = (%v@<lambda>#1 * %s) + %k@<lambda>#1");
   EXPECT_IR_HAS(L, "sample \"z\" ~ dist.Normal(%ret@<lambda>#1, 1.0)");
+}
+
+TEST(PythonFeatures, VariadicForwarding) {
+  auto L = lower("import pyro\nimport pyro.distributions as dist\n\n\n"
+                 "def inner(loc, scale=1.0, name=\"w\"):\n"
+                 "    return pyro.sample(name, dist.Normal(loc, scale))\n\n\n"
+                 "def wrapper(*args, **kwargs):\n"
+                 "    n = len(args)\n"
+                 "    return inner(*args, **kwargs)\n\n\n"
+                 "def model():\n    w = wrapper(0.5, scale=2.0)\n");
+  ASSERT_LOWERS(L);
+  // The extra arguments are evaluated once, in the caller, and forwarded.
+  EXPECT_IR_HAS(L, "%vararg.1 = 0.5");
+  EXPECT_IR_HAS(L, "%vararg.2 = 2.0");
+  EXPECT_IR_HAS(L, "%args@wrapper#1 = (%vararg.1,)");
+  EXPECT_IR_HAS(L, "%kwargs@wrapper#1 = {\"scale\": %vararg.2}");
+  EXPECT_IR_HAS(L, "%loc@inner#1 = %vararg.1");
+  EXPECT_IR_HAS(L, "%scale@inner#1 = %vararg.2");
+  EXPECT_IR_HAS(L, "sample \"w\" ~ dist.Normal(%loc@inner#1, %scale@inner#1)");
+  // Unpacking anything else is still an error.
+  auto E = lower("def f(a, b):\n    return a\n\n\n"
+                 "def model(xs):\n    f(*xs)\n");
+  EXPECT_NE(E->diags().find("6:7: argument unpacking (*args, **kwargs) is supported only to "
+                            "forward the *args / **kwargs of a helper"),
+            std::string::npos)
+      << E->diags();
+}
+
+TEST(PythonFeatures, ListComprehensionsOverRanges) {
+  auto L = lower(inModel("zs = [pyro.sample(f\"z_{i}\", dist.Normal(0., 1.)) for i in range(n)]\n"
+                         "ws = [2 * i for i in range(4, 0, -2)]",
+                         "n"));
+  ASSERT_LOWERS(L);
+  // A loop that appends; the name is local to the comprehension.
+  EXPECT_IR_HAS(L, "%list@listcomp#1 = []  @10:10\n"
+                   "for %i@listcomp#1 in range(0, %n, 1):  @10:10\n"
+                   "  %sample.1 = sample \"z_{}\"[%i@listcomp#1] ~ dist.Normal(0.0, 1.0)");
+  EXPECT_IR_HAS(L, "  %list@listcomp#1 = list.append(%list@listcomp#1, %sample.1)");
+  EXPECT_IR_HAS(L, "%zs = %list@listcomp#1");
+  EXPECT_IR_HAS(L, "for %i@listcomp#2 in range(4, 0, -2):");
+  EXPECT_IR_HAS(L, "list.append(%list@listcomp#2, 2 * %i@listcomp#2)");
+  EXPECT_EQ(svic::test::firstError(inModel("a = [v for v in x]", "x")).substr(0, 63),
+            "10:9: list comprehensions are supported only over range(...) wi");
 }
 
 } // namespace

@@ -42,6 +42,7 @@ enum class ExprKind {
   Dict,
   Starred,
   Lambda,      ///< `lambda params: body`, held as a FunctionDef returning body
+  ListComp,    ///< `[Elt for Target in Iter]` (one `for`, no `if`)
   Unsupported, ///< comprehensions, walrus, yield, await (named in What)
 };
 
@@ -196,6 +197,14 @@ struct Dict : Expr {
   std::vector<ExprPtr> Keys, Values;
   Dict() : Expr(ExprKind::Dict) {}
   static bool classof(const Expr *E) { return E->Kind == ExprKind::Dict; }
+};
+
+/// `[Elt for Target in Iter]`; comprehensions with several `for` or an `if`
+/// are Unsupported nodes.
+struct ListComp : Expr {
+  ExprPtr Elt, Target, Iter;
+  ListComp() : Expr(ExprKind::ListComp) {}
+  static bool classof(const Expr *E) { return E->Kind == ExprKind::ListComp; }
 };
 
 struct Starred : Expr {
