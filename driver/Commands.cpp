@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <unistd.h>
 
@@ -168,16 +169,18 @@ int runSites(const std::vector<std::string> &Args) {
   return Run ? ExitOk : ExitBadInput;
 }
 
-/// Binds the entry inputs \p Path names (bindInputData); false (after a
-/// message) when the file cannot be read.
-static bool bindData(AnalysisRun &Run, const std::string &Path) {
-  runtime::DataSet Data;
+/// Reads a --data file; nullopt (after a message) when it cannot be read.
+static std::optional<runtime::DataSet> readData(const std::string &Path) {
   try {
-    Data = runtime::loadData(Path);
+    return runtime::loadData(Path);
   } catch (const runtime::RuntimeError &E) {
     std::cerr << "svic: error: " << E.what() << "\n";
-    return false;
+    return std::nullopt;
   }
+}
+
+/// Binds the entry inputs \p Data names (bindInputData).
+static void bindData(AnalysisRun &Run, const runtime::DataSet &Data, const std::string &Path) {
   std::set<std::string> Used;
   for (ir::Program *P : {Run.Programs.Model.get(), Run.Programs.Guide.get()})
     if (P)
@@ -187,7 +190,6 @@ static bool bindData(AnalysisRun &Run, const std::string &Path) {
     if (!Used.count(Name))
       std::cerr << "svic: warning: " << Path << ": '" << Name
                 << "' is not an argument of the model or guide entry function; ignored\n";
-  return true;
 }
 
 int runAnalyze(const std::vector<std::string> &Args) {
@@ -232,9 +234,17 @@ int runAnalyze(const std::vector<std::string> &Args) {
     return writeOutput(O.Output, *Ast) ? ExitOk : ExitBadInput;
   }
 
+  // The entry parameters the data gives override their defaults.
+  std::optional<runtime::DataSet> Data;
+  if (!DataPath.empty()) {
+    if (!(Data = readData(DataPath)))
+      return ExitBadInput;
+    for (const auto &[Name, A] : *Data)
+      O.Input.Entries.GivenInputs.insert(Name);
+  }
   std::optional<AnalysisRun> Run = loadAndInventory(O.Input, SM, DE);
-  if (Run && !DataPath.empty() && !bindData(*Run, DataPath))
-    return ExitBadInput;
+  if (Run && Data)
+    bindData(*Run, *Data, DataPath);
   if (!Run || DumpIr) {
     printDiagnostics(DE, SM);
     if (!Run) {

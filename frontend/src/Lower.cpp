@@ -169,7 +169,11 @@ class Lowerer {
 public:
   Lowerer(Program &P, SourceManager &SM, DiagnosticEngine &DE) : P(P), SM(SM), DE(DE) {}
 
-  void run(const A::Module &M, const A::FunctionDef &Entry, const A::ClassDef *EntryClass);
+  void run(const A::Module &M, const A::FunctionDef &Entry, const A::ClassDef *EntryClass,
+           const std::set<std::string> &GivenInputs);
+  /// The value of a literal parameter default (`T=20`, `scale=-1.5`,
+  /// `mode="train"`, `flag=True`), else null.
+  ExprPtr literalDefault(const A::Expr *Default);
 
 private:
   Program &P;
@@ -881,8 +885,8 @@ bool Lowerer::checkHoist(const SourceLoc &L, const std::string &What) {
 
 //===-- Programs ----------------------------------------------------------------===//
 
-void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry,
-                  const A::ClassDef *EntryClass) {
+void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry, const A::ClassDef *EntryClass,
+                  const std::set<std::string> &GivenInputs) {
   Scopes.emplace_back();
   ModuleScope = &Scopes.back();
   Cur = ModuleScope;
@@ -956,11 +960,16 @@ void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry,
       continue;
     switch (Pm.K) {
     case A::Param::Kind::Normal: {
-      VarId V = addVar(Pm.Name, VarKind::Input, Pm.Loc);
+      // A literal default the caller does not override is the value.
+      ExprPtr Default = GivenInputs.count(Pm.Name) ? nullptr : literalDefault(Pm.Default.get());
+      VarId V = addVar(Pm.Name, Default ? VarKind::User : VarKind::Input, Pm.Loc);
       Binding B;
       B.Var = V;
       Fn->Names[Pm.Name] = B;
-      P.Inputs.push_back(V);
+      if (Default)
+        assign(P.Body, V, std::move(Default), Pm.Loc);
+      else
+        P.Inputs.push_back(V);
       break;
     }
     case A::Param::Kind::VarArgs:
@@ -977,6 +986,31 @@ void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry,
   Functions.push_back(FunctionCtx{&Entry, true, 0});
   lowerDecorated(Entry, ModuleScope, P.Body, [&](Block &Out) { lowerBody(Entry.Inner, Out); });
   Functions.pop_back();
+}
+
+ExprPtr Lowerer::literalDefault(const A::Expr *Default) {
+  if (!Default)
+    return nullptr;
+  const A::Expr *E = Default;
+  bool Negate = false;
+  if (auto *U = dyn_cast<A::UnaryOp>(E); U && U->Op == A::UnaryOpKind::USub) {
+    Negate = true;
+    E = U->Operand.get();
+  }
+  auto *C = dyn_cast<A::Constant>(E);
+  using T = A::Constant::Type;
+  const bool Number = C && (C->Ty == T::Int || C->Ty == T::Float);
+  if (!C || !(Number || (!Negate && (C->Ty == T::True || C->Ty == T::False || C->Ty == T::Str))))
+    return nullptr;
+  ExprPtr V = lowerConstant(*C);
+  if (Negate) {
+    auto *K = cast<ConstantExpr>(V.get());
+    if (K->Ty == ConstantExpr::Type::Int)
+      K->IntValue = -K->IntValue;
+    else
+      K->FloatValue = -K->FloatValue;
+  }
+  return V;
 }
 
 void Lowerer::lowerModuleStmt(const A::Stmt &S, Block &Out) {
@@ -3780,14 +3814,15 @@ std::optional<PlateInfo> Lowerer::plateOf(const A::Expr &E, Block &Out) {
 } // namespace
 
 std::unique_ptr<Program> lowerProgram(const A::Module &M, const A::FunctionDef &Entry,
-                                      const A::ClassDef *EntryClass, Role R, SourceManager &SM,
+                                      const A::ClassDef *EntryClass, Role R,
+                                      const std::set<std::string> &GivenInputs, SourceManager &SM,
                                       DiagnosticEngine &DE) {
   auto P = std::make_unique<Program>();
   P->ProgramRole = R;
   P->File = M.File;
   P->EntryFunction = EntryClass ? EntryClass->Name + "." + Entry.Name : Entry.Name;
   Lowerer L(*P, SM, DE);
-  L.run(M, Entry, EntryClass);
+  L.run(M, Entry, EntryClass, GivenInputs);
   return P;
 }
 

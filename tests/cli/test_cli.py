@@ -210,6 +210,30 @@ class AnalyzeData(unittest.TestCase):
             self.assertEqual(r.returncode, 2)
             self.assertIn("not rectangular", r.stderr)
 
+    def test_entry_defaults_unless_the_data_gives_them(self):
+        src_text = ("import torch\nimport pyro\nimport pyro.distributions as dist\n\n\n"
+                    "def model(x, T=2):\n"
+                    "    for t in range(T):\n"
+                    "        pyro.sample(\"z_{}\".format(t), dist.Normal(0., 1.))\n\n\n"
+                    "def guide(x, T=2):\n"
+                    "    for t in range(3):\n"
+                    "        pyro.sample(\"z_{}\".format(t), dist.Normal(0., 1.))\n")
+        with tempfile.TemporaryDirectory() as d:
+            src = os.path.join(d, "m.py")
+            data = os.path.join(d, "d.json")
+            with open(src, "w") as f:
+                f.write(src_text)
+            # T = 2 by default: the guide samples z_2, the model does not.
+            r = run("analyze", src)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("support match: mismatch", r.stdout)
+            with open(data, "w") as f:
+                f.write('{"x": 1.0, "T": 3}')
+            r = run("analyze", src, "--data", data)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("support match: match", r.stdout)
+            self.assertNotIn("is not an argument", r.stderr)
+
     def test_paper_programs_with_data_are_definite(self):
         for name in ("cvae", "prodlda", "scanvi"):
             args = ["analyze", f"examples/paper/{name}/model.py", "--guide",

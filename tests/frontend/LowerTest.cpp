@@ -158,7 +158,8 @@ def model(n, flag=True):
     return z
 )py");
   ASSERT_LOWERS(L);
-  EXPECT_EQ(L->modelIr(), "if not %flag:  @12:5\n"
+  EXPECT_EQ(L->modelIr(), "%flag = True  @11:14\n"
+                          "if not %flag:  @12:5\n"
                           "  return None  @13:9\n"
                           "else:\n"
                           "  %k@scale_of#1 = %n  @5:14 via scale_of@14:42\n"
@@ -219,7 +220,7 @@ def helper(x):
     return x
 
 
-def main(data, n=3):
+def main(data, n=None):
     """Entry docstring."""
     y = data * SCALE
 )py");

@@ -3,7 +3,7 @@
 /// \file
 /// numpy scalars and constants, poutine handlers and torch.no_grad as
 /// decorators, lambdas (named, as pyro.param initialisers), *args/**kwargs
-/// forwarding and list comprehensions over ranges.
+/// forwarding, list comprehensions over ranges and entry-parameter defaults.
 //===----------------------------------------------------------------------===//
 
 #include "TestUtil.h"
@@ -107,6 +107,29 @@ TEST(PythonFeatures, ListComprehensionsOverRanges) {
   EXPECT_IR_HAS(L, "list.append(%list@listcomp#2, 2 * %i@listcomp#2)");
   EXPECT_EQ(svic::test::firstError(inModel("a = [v for v in x]", "x")).substr(0, 63),
             "10:9: list comprehensions are supported only over range(...) wi");
+}
+
+TEST(PythonFeatures, EntryDefaults) {
+  const std::string Src = "import pyro\nimport pyro.distributions as dist\n\n\n"
+                          "def model(data, ys=None, T=20, scale=-1.5, mode=\"train\", "
+                          "flag=True, cfg={\"a\": 1}):\n"
+                          "    for t in range(T):\n"
+                          "        pyro.sample(\"z_{}\".format(t), dist.Normal(0., 1.))\n";
+  auto L = lower(Src);
+  ASSERT_LOWERS(L);
+  // Literal defaults are the values; None and dict defaults stay inputs.
+  EXPECT_EQ(L->model().Inputs.size(), 3u);
+  EXPECT_IR_HAS(L, "%T = 20  @5:26");
+  EXPECT_IR_HAS(L, "%scale = -1.5");
+  EXPECT_IR_HAS(L, "%mode = \"train\"");
+  EXPECT_IR_HAS(L, "%flag = True");
+  // A parameter the caller passes (a --data name) is an input.
+  frontend::EntryNames Given;
+  Given.GivenInputs = {"T"};
+  auto G = lower(Src, Given);
+  ASSERT_LOWERS(G);
+  EXPECT_EQ(G->model().Inputs.size(), 4u);
+  EXPECT_EQ(G->modelIr().find("%T = 20"), std::string::npos) << G->modelIr();
 }
 
 } // namespace
