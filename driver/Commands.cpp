@@ -15,6 +15,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <optional>
+#include <set>
 #include <unistd.h>
 
 namespace po = boost::program_options;
@@ -167,10 +169,34 @@ int runSites(const std::vector<std::string> &Args) {
   return Run ? ExitOk : ExitBadInput;
 }
 
+/// Reads a --data file; nullopt (after a message) when it cannot be read.
+static std::optional<runtime::DataSet> readData(const std::string &Path) {
+  try {
+    return runtime::loadData(Path);
+  } catch (const runtime::RuntimeError &E) {
+    std::cerr << "svic: error: " << E.what() << "\n";
+    return std::nullopt;
+  }
+}
+
+/// Binds the entry inputs \p Data names (bindInputData).
+static void bindData(AnalysisRun &Run, const runtime::DataSet &Data, const std::string &Path) {
+  std::set<std::string> Used;
+  for (ir::Program *P : {Run.Programs.Model.get(), Run.Programs.Guide.get()})
+    if (P)
+      for (std::string &N : bindInputData(*P, Data))
+        Used.insert(std::move(N));
+  for (const auto &[Name, A] : Data)
+    if (!Used.count(Name))
+      std::cerr << "svic: warning: " << Path << ": '" << Name
+                << "' is not an argument of the model or guide entry function; ignored\n";
+}
+
 int runAnalyze(const std::vector<std::string> &Args) {
   CommonOptions O;
   std::string PropertyList = "diff,lips,cont";
   bool DumpAst = false, DumpIr = false, Werror = false;
+  std::string DataPath;
   po::options_description Desc(
       "usage: svic analyze FILE [options]\n\n"
       "Proves where the model and guide densities are smooth, checks that their supports "
@@ -181,7 +207,10 @@ int runAnalyze(const std::vector<std::string> &Args) {
       "werror", po::bool_switch(&Werror),
       "exit 1 when a definite problem is found (support mismatch, shape error)")(
       "dump-ast", po::bool_switch(&DumpAst), "print the parsed syntax tree and stop")(
-      "dump-ir", po::bool_switch(&DumpIr), "print the core IR and stop");
+      "dump-ir", po::bool_switch(&DumpIr), "print the core IR and stop")(
+      "data", po::value(&DataPath),
+      "data file (JSON, CSV, .npy/.npz, as for svic grad): the shapes and values of the "
+      "entry arguments it names");
   po::variables_map VM;
   if (!parseCommandLine(Args, Desc, O.Input.ModelPath, O.Help, VM))
     return ExitBadInput;
@@ -205,7 +234,17 @@ int runAnalyze(const std::vector<std::string> &Args) {
     return writeOutput(O.Output, *Ast) ? ExitOk : ExitBadInput;
   }
 
+  // The entry parameters the data gives override their defaults.
+  std::optional<runtime::DataSet> Data;
+  if (!DataPath.empty()) {
+    if (!(Data = readData(DataPath)))
+      return ExitBadInput;
+    for (const auto &[Name, A] : *Data)
+      O.Input.Entries.GivenInputs.insert(Name);
+  }
   std::optional<AnalysisRun> Run = loadAndInventory(O.Input, SM, DE);
+  if (Run && Data)
+    bindData(*Run, *Data, DataPath);
   if (!Run || DumpIr) {
     printDiagnostics(DE, SM);
     if (!Run) {

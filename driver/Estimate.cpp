@@ -92,7 +92,20 @@ std::variant<Compiled, int> prepare(const CompileOptions &O, SourceManager &SM, 
               << "' (expected auto, score, pathwise, pyro)\n";
     return ExitBadInput;
   }
-  std::optional<AnalysisRun> Run = loadAndInventory(O.Input, SM, DE);
+  // The data first: the entry parameters it gives override their defaults.
+  runtime::DataSet Data;
+  if (!O.DataPath.empty()) {
+    try {
+      Data = runtime::loadData(O.DataPath);
+    } catch (const runtime::RuntimeError &E) {
+      std::cerr << "svic: error: " << E.what() << "\n";
+      return ExitBadInput;
+    }
+  }
+  InputOptions In = O.Input;
+  for (const auto &[Name, A] : Data)
+    In.Entries.GivenInputs.insert(Name);
+  std::optional<AnalysisRun> Run = loadAndInventory(In, SM, DE);
   if (!Run) {
     printDiags(DE.sorted(), SM);
     return ExitBadInput;
@@ -120,14 +133,7 @@ std::variant<Compiled, int> prepare(const CompileOptions &O, SourceManager &SM, 
     LO.Selected.insert(Run->Reparam->Selected.begin(), Run->Reparam->Selected.end());
   LO.InitSeed = O.Seed;
   LO.RecordTrace = O.RecordTrace;
-  if (!O.DataPath.empty()) {
-    try {
-      LO.Data = runtime::loadData(O.DataPath);
-    } catch (const runtime::RuntimeError &E) {
-      std::cerr << "svic: error: " << E.what() << "\n";
-      return ExitBadInput;
-    }
-  }
+  LO.Data = std::move(Data);
   for (const auto &[Name, A] : LO.Data) {
     auto IsInput = [&](const ir::Program &P) { // "config.sizes.state" is a key of the dict argument config
       return std::any_of(P.Inputs.begin(), P.Inputs.end(), [&](ir::VarId V) {

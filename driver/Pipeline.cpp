@@ -2,7 +2,9 @@
 
 #include "Pipeline.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 
 namespace svic::driver {
 
@@ -33,6 +35,73 @@ std::optional<AnalysisRun> loadAndInventory(const InputOptions &In, SourceManage
     Run.Facts.push_back(std::move(F));
   }
   return Run;
+}
+
+std::vector<std::string> bindInputData(ir::Program &P,
+                                       const std::map<std::string, runtime::Array> &Data) {
+  std::vector<std::string> Bound;
+  ir::Block Prefix;
+  for (ir::VarId V : P.Inputs) {
+    const ir::VarInfo &Info = P.var(V);
+    auto It = Data.find(Info.Name);
+    if (It == Data.end())
+      continue;
+    const runtime::Array &A = It->second;
+    Bound.push_back(Info.Name);
+    auto Assign = P.make<ir::AssignStmt>(Info.Loc);
+    Assign->Target = V;
+    if (A.Shape.empty() && A.Values.size() == 1) {
+      // A scalar: its value (an int when integral, so range(T) and indices work).
+      auto C = P.make<ir::ConstantExpr>(Info.Loc);
+      double X = A.Values[0];
+      if (std::isfinite(X) && X == std::floor(X) && std::fabs(X) < 9e15) {
+        C->Ty = ir::ConstantExpr::Type::Int;
+        C->IntValue = static_cast<int64_t>(X);
+      } else {
+        C->Ty = ir::ConstantExpr::Type::Float;
+        C->FloatValue = X;
+      }
+      Assign->Value = std::move(C);
+    } else {
+      auto Int = [&](int64_t K) {
+        auto C = P.make<ir::ConstantExpr>(Info.Loc);
+        C->Ty = ir::ConstantExpr::Type::Int;
+        C->IntValue = K;
+        return C;
+      };
+      auto View = P.make<ir::CallExpr>(Info.Loc);
+      View->Op = ir::OpId::View;
+      auto Ref = P.make<ir::VarRefExpr>(Info.Loc);
+      Ref->Var = V;
+      View->Args.Args.push_back(std::move(Ref));
+      for (int64_t D : A.Shape)
+        View->Args.Args.push_back(Int(D));
+      ir::ExprPtr Value = std::move(View);
+      const bool Finite = !A.Values.empty() &&
+                          std::all_of(A.Values.begin(), A.Values.end(),
+                                      [](double X) { return std::isfinite(X); });
+      if (Finite) {
+        auto [Lo, Hi] = std::minmax_element(A.Values.begin(), A.Values.end());
+        auto Num = [&](double X) {
+          auto C = P.make<ir::ConstantExpr>(Info.Loc);
+          C->Ty = ir::ConstantExpr::Type::Float;
+          C->FloatValue = X;
+          return C;
+        };
+        auto Clamp = P.make<ir::CallExpr>(Info.Loc);
+        Clamp->Op = ir::OpId::Clamp;
+        Clamp->Args.Args.push_back(std::move(Value));
+        Clamp->Args.Args.push_back(Num(*Lo));
+        Clamp->Args.Args.push_back(Num(*Hi));
+        Value = std::move(Clamp);
+      }
+      Assign->Value = std::move(Value);
+    }
+    Prefix.push_back(std::move(Assign));
+  }
+  P.Body.insert(P.Body.begin(), std::make_move_iterator(Prefix.begin()),
+                std::make_move_iterator(Prefix.end()));
+  return Bound;
 }
 
 void runAnalyses(AnalysisRun &Run, const std::vector<analysis::Property> &Props,

@@ -14,7 +14,9 @@
 #include "svic/ir/Diagnostics.h"
 #include "svic/ir/IR.h"
 #include "svic/ir/Sites.h"
+#include "svic/runtime/Engine.h"
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,6 +51,14 @@ struct AnalysisRun {
 /// were reported to \p DE.
 std::optional<AnalysisRun> loadAndInventory(const InputOptions &In, SourceManager &SM,
                                             DiagnosticEngine &DE);
+
+/// Gives the analyses what a data file (the estimator's loader: JSON, CSV,
+/// .npy/.npz) says about the entry inputs of \p P: before the body, a scalar
+/// input is assigned its value, an array input is viewed as its shape and
+/// clamped to the range of its values (the identity on that data). Returns the
+/// names in \p Data that are inputs of \p P.
+std::vector<std::string> bindInputData(ir::Program &P,
+                                       const std::map<std::string, runtime::Array> &Data);
 
 /// Runs numeric, smoothness (for \p Props), support match and
 /// reparameterisation selection on a loaded run.

@@ -423,6 +423,10 @@ NumValue transferCall(const ir::CallExpr &C, const std::vector<std::optional<Num
     return topNum();
   case OpId::DistSample:
     return topNum(); // refined by the interpreter when self is a literal distribution
+
+  // --- calls svic does not model: any value at all -----------------------------
+  case OpId::OpaqueCall:
+    return NumValue::top();
   }
   return topNum();
 }

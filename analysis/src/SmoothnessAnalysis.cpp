@@ -361,9 +361,13 @@ private:
   bool provedInSupport(ir::SupportKind K, const ir::Expr &V) const;
   /// Inputs on which the statement being analysed may raise.
   DimSet Raises;
+  /// Inputs of opaque calls in the statement that may run user code: that
+  /// code may sample, observe or add factors, so the density may break in them.
+  DimSet OpaqueDensity;
   Transformer stmtKind(const ir::Stmt &S, Events &Ev);
   EInfo expr(const ir::Expr &E, Events &Ev);
   EInfo call(const ir::CallExpr &C, Events &Ev);
+  EInfo opaqueCall(const ir::CallExpr &C, Events &Ev);
   EInfo moduleCall(const ir::ModuleCallExpr &C, Events &Ev);
   EInfo indices(const std::vector<ir::ExprPtr> &Idx, Events &Ev);
   struct DistParts {
@@ -937,7 +941,23 @@ EInfo Analyzer::expr(const ir::Expr &E, Events &Ev) {
   return R;
 }
 
+EInfo Analyzer::opaqueCall(const ir::CallExpr &C, Events &Ev) {
+  // Not modelled: the result may break every property in every argument, and
+  // the call may raise wherever they lead.
+  EInfo All;
+  for (const ir::ExprPtr &A : C.Args.Args)
+    if (A)
+      All.add(expr(*A, Ev));
+  EInfo R = All;
+  partial(R, All.Dep, "opaque call to '" + C.Callee + "' (not modelled)", C.Loc, Ev);
+  if (C.MayRunUserCode)
+    OpaqueDensity.unite(All.Dep);
+  return R;
+}
+
 EInfo Analyzer::call(const ir::CallExpr &C, Events &Ev) {
+  if (C.Op == ir::OpId::OpaqueCall)
+    return opaqueCall(C, Ev);
   const ir::OpInfo &I = C.info();
   const std::string Op = lowerLastComponent(I.QualifiedName);
   EInfo R;
@@ -1311,12 +1331,24 @@ Transformer Analyzer::loop(const DimSet &G, const DimSet &ExitG, Transformer Bod
 Transformer Analyzer::stmt(const ir::Stmt &S, Events &Ev) {
   // Each statement collects where its own expressions may raise; nested
   // statements are composed with their own V by the block rule.
-  DimSet Outer = std::move(Raises);
+  DimSet Outer = std::move(Raises), OuterDensity = std::move(OpaqueDensity);
   Raises = DimSet();
+  OpaqueDensity = DimSet();
   Transformer T = stmtKind(S, Ev);
   if (!Raises.empty())
     T.addV(Raises);
+  if (!OpaqueDensity.empty()) {
+    // The user code runs while the statement's expressions are evaluated:
+    // its density contribution comes first, then the statement's own effect.
+    Transformer D = Transformer::identity();
+    DimSet Dep = OpaqueDensity;
+    Dep.insert(dens());
+    Dep.unite(ctxSet());
+    D.assign(dens(), Dep, OpaqueDensity);
+    T = D.then(T);
+  }
   Raises = std::move(Outer);
+  OpaqueDensity = std::move(OuterDensity);
   return T;
 }
 

@@ -299,6 +299,13 @@ SupportResult analyzeSupport(const ir::Program &Model, const ir::Program &Guide,
     return (!MDead && SM.DynKeys.count(K)) || (!GDead && SG.DynKeys.count(K));
   };
   bool MHasDyn = !MDead && !SM.DynKeys.empty(), GHasDyn = !GDead && !SG.DynKeys.empty();
+  // Why a program may sample names no statement shows.
+  auto DynWhy = [](const SupportState &S) -> std::string {
+    for (const std::string &K : S.DynKeys)
+      if (K.rfind("<opaque call to ", 0) == 0)
+        return "it makes an " + K.substr(1, K.size() - 2) + " that may run code that samples";
+    return "it has sites with run-time names";
+  };
 
   // Names that may spell the same string under different keys.
   std::map<std::string, std::string> Alias;
@@ -411,8 +418,8 @@ SupportResult analyzeSupport(const ir::Program &Model, const ir::Program &Guide,
       } else {
         R.Verdict = "unknown";
         R.Reason =
-            MMust ? "the model samples '" + K +
-                        "', the guide never under this name but it has sites with run-time names"
+            MMust ? "the model samples '" + K + "', the guide never under this name but " +
+                        DynWhy(SG)
                   : "the model may sample '" + K + "' (on some paths) and the guide never does";
       }
       Res.Sites.push_back(std::move(R));
@@ -427,8 +434,8 @@ SupportResult analyzeSupport(const ir::Program &Model, const ir::Program &Guide,
       } else {
         R.Verdict = "unknown";
         R.Reason =
-            GMust ? "the guide samples '" + K +
-                        "', the model never under this name but it has sites with run-time names"
+            GMust ? "the guide samples '" + K + "', the model never under this name but " +
+                        DynWhy(SM)
                   : "the guide may sample '" + K + "' (on some paths) and the model never does";
       }
       Res.Sites.push_back(std::move(R));

@@ -3053,6 +3053,10 @@ ProgramAnalysis analyzeProgram(const ir::Program &P, const SupportOptions &Opts)
   ProgramAnalysis R;
   Interp I(P, Opts, R.Errors);
   R.Final = I.run();
+  // An opaque call that may run user code may sample names no statement shows.
+  if (!R.Final.isBottom())
+    for (const std::string &Callee : P.OpaqueUserCode)
+      R.Final.DynKeys.insert(opaqueKey(Callee));
   std::sort(R.Errors.begin(), R.Errors.end(),
             [](const ShapeError &A, const ShapeError &B) { return A.Loc < B.Loc; });
   return R;

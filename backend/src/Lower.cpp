@@ -1836,6 +1836,8 @@ private:
   //===-- calls ---------------------------------------------------------------===//
 
   ValuePtr evalCall(const CallExpr &C) {
+    if (C.Op == OpId::OpaqueCall)
+      unsupported(C.Loc, "opaque call to '" + C.Callee + "' (not modelled)");
     std::vector<ValuePtr> Args;
     for (const ExprPtr &A : C.Args.Args)
       Args.push_back(A ? eval(*A) : nullptr);

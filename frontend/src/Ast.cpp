@@ -11,6 +11,7 @@
 namespace svic::frontend::ast {
 
 using ir::cast;
+using ir::dyn_cast;
 
 const char *binOpSpelling(BinOpKind Op) {
   switch (Op) {
@@ -157,6 +158,22 @@ void forEachChild(Expr &E, const std::function<void(Expr &)> &F) {
   case ExprKind::Starred:
     Visit(cast<Starred>(&E)->Value);
     return;
+  case ExprKind::ListComp: {
+    auto *L = cast<ListComp>(&E);
+    Visit(L->Elt);
+    Visit(L->Target);
+    Visit(L->Iter);
+    return;
+  }
+  case ExprKind::Lambda: {
+    FunctionDef &F = *cast<Lambda>(&E)->Fn;
+    for (Param &Pm : F.Params)
+      Visit(Pm.Default);
+    if (!F.Inner.empty())
+      if (auto *R = dyn_cast<Return>(F.Inner.front().get()))
+        Visit(R->Value);
+    return;
+  }
   case ExprKind::Unsupported:
     for (ExprPtr &V : cast<Unsupported>(&E)->Children)
       Visit(V);
@@ -343,6 +360,25 @@ public:
       line(D, P + "Starred " + at(E.Loc));
       expr(D + 1, *cast<Starred>(&E)->Value);
       return;
+    case ExprKind::ListComp: {
+      const auto *L = cast<ListComp>(&E);
+      line(D, P + "ListComp " + at(E.Loc));
+      expr(D + 1, *L->Elt);
+      expr(D + 1, *L->Target);
+      expr(D + 1, *L->Iter);
+      return;
+    }
+    case ExprKind::Lambda: {
+      const FunctionDef &F = *cast<Lambda>(&E)->Fn;
+      std::string Ps;
+      for (const Param &Pm : F.Params)
+        Ps += " " + Pm.Name;
+      line(D, P + "Lambda" + Ps + " " + at(E.Loc));
+      if (!F.Inner.empty())
+        if (auto *R = dyn_cast<Return>(F.Inner.front().get()); R && R->Value)
+          expr(D + 1, *R->Value);
+      return;
+    }
     case ExprKind::Unsupported:
       line(D, P + "Unsupported " + cast<Unsupported>(&E)->What + " " + at(E.Loc));
       for (const ExprPtr &V : cast<Unsupported>(&E)->Children)

@@ -155,9 +155,11 @@ std::optional<LoadedPrograms> loadFiles(FileId ModelFile, std::optional<FileId> 
     return std::nullopt;
 
   LoadedPrograms Out;
-  Out.Model = lowerProgram(*Model, *ModelFn->Fn, ModelFn->Cls, ir::Role::Model, SM, DE);
+  Out.Model = lowerProgram(*Model, *ModelFn->Fn, ModelFn->Cls, ir::Role::Model,
+                           Names.GivenInputs, SM, DE);
   if (GuideFn)
-    Out.Guide = lowerProgram(GuideModule, *GuideFn->Fn, GuideFn->Cls, ir::Role::Guide, SM, DE);
+    Out.Guide = lowerProgram(GuideModule, *GuideFn->Fn, GuideFn->Cls, ir::Role::Guide,
+                             Names.GivenInputs, SM, DE);
   if (DE.errorCount() > ErrorsBefore)
     return std::nullopt;
   return Out;

@@ -169,7 +169,11 @@ class Lowerer {
 public:
   Lowerer(Program &P, SourceManager &SM, DiagnosticEngine &DE) : P(P), SM(SM), DE(DE) {}
 
-  void run(const A::Module &M, const A::FunctionDef &Entry, const A::ClassDef *EntryClass);
+  void run(const A::Module &M, const A::FunctionDef &Entry, const A::ClassDef *EntryClass,
+           const std::set<std::string> &GivenInputs);
+  /// The value of a literal parameter default (`T=20`, `scale=-1.5`,
+  /// `mode="train"`, `flag=True`), else null.
+  ExprPtr literalDefault(const A::Expr *Default);
 
 private:
   Program &P;
@@ -199,8 +203,16 @@ private:
   std::vector<std::string> StarImports; ///< modules of `from M import *`
   /// Sibling modules (`from .nets import Encoder`, `from nets import ...`
   /// with nets.py beside the file): parsed once, their scope by path.
-  std::vector<std::unique_ptr<A::Module>> Siblings;
-  std::map<std::string, Scope *> SiblingScopes;
+  /// Statements are lowered as the names they define are needed (Done).
+  struct SiblingFile {
+    std::unique_ptr<A::Module> M;
+    Scope *Sc = nullptr;
+    std::vector<bool> Done;
+  };
+  std::map<std::string, SiblingFile> Siblings;
+  /// `import util` of a sibling module: the module name as imported.
+  std::set<std::string> SiblingImports;
+  Binding *siblingMember(const A::Expr &E);
   FileId MainFile = 0;
   Scope *siblingModule(const std::string &Module, int Level, const std::vector<std::string> &Names,
                        const SourceLoc &L);
@@ -538,6 +550,7 @@ private:
   ExprPtr lowerConstant(const A::Constant &C);
   ExprPtr lowerFString(const A::FString &F, Block &Out);
   ExprPtr lowerSubscript(const A::Subscript &S, Block &Out);
+  ExprPtr lowerListComp(const A::ListComp &C, Block &Out);
   std::vector<ExprPtr> lowerIndices(const A::Subscript &S, Block &Out);
   ExprPtr lowerCall(const A::Call &C, Block &Out, std::optional<VarId> Target = std::nullopt,
                     bool *Emitted = nullptr);
@@ -554,6 +567,39 @@ private:
   ExprPtr lowerConstraint(const std::string &Name, const A::Expr &E, const A::Call *C, Block &Out);
   ExprPtr inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::Call &C, Block &Out,
                      const Fact *Self = nullptr);
+
+  // *args / **kwargs of inlined helpers: the variables holding each element,
+  // so `g(*args, **kwargs)` forwards them.
+  struct Pack {
+    std::vector<VarId> Positional;
+    std::vector<std::pair<std::string, VarId>> Keywords;
+  };
+  std::map<VarId, Pack> Packs;
+  /// Synthetic names standing for pack elements in expanded calls.
+  std::deque<A::Name> PackNames;
+  struct ArgRef {
+    A::Arg::Kind K;
+    std::string Name; ///< Keyword only
+    const A::Expr *Value;
+    SourceLoc Loc;
+  };
+  std::vector<ArgRef> expandPacks(const A::Call &C);
+  const A::Expr *packElement(VarId V, const SourceLoc &L);
+
+  // calls svic does not model (opaque calls)
+  ExprPtr lowerOpaqueCall(const std::string &Spelling, const A::Call &C, Block &Out,
+                          bool MayRunUserCode, ExprPtr Receiver = nullptr);
+  void opaqueArgument(const A::Expr &E, CallExpr &R, std::set<VarId> &Captured, Block &Out);
+  void captureScope(Scope *S, std::set<VarId> &Captured);
+  void captureInstance(const Instance &I, std::set<VarId> &Captured, int Depth = 0);
+  ExprPtr opaqueValue(const A::Expr &E);
+  bool isHandlerDecorator(const A::Expr &D);
+  std::unique_ptr<WithStmt> handlerDecorator(const A::Expr &D, Block &Out);
+  void lowerDecorated(const A::FunctionDef &F, Scope *DefScope, Block &Out,
+                      const std::function<void(Block &)> &Body);
+  void lowerOpaqueStatement(const A::Call &C, ExprPtr Call, Block &Out, const SourceLoc &L);
+  static bool mayRunUserCode(const std::string &Q);
+  bool libraryBase(const Instance &I);
 
   // user classes
   void defineClass(const A::ClassDef &C);
@@ -839,8 +885,8 @@ bool Lowerer::checkHoist(const SourceLoc &L, const std::string &What) {
 
 //===-- Programs ----------------------------------------------------------------===//
 
-void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry,
-                  const A::ClassDef *EntryClass) {
+void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry, const A::ClassDef *EntryClass,
+                  const std::set<std::string> &GivenInputs) {
   Scopes.emplace_back();
   ModuleScope = &Scopes.back();
   Cur = ModuleScope;
@@ -905,17 +951,25 @@ void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry,
   if (Entry.IsAsync)
     unsupported(Entry.Loc, "async functions are not supported; use a plain def");
   for (const A::ExprPtr &D : Entry.Decorators)
-    unsupported(D->Loc, "decorators are not supported; remove '@" + text(*D) + "'");
+    if (!isHandlerDecorator(*D))
+      unsupported(D->Loc, "decorators are not supported; remove '@" + text(*D) +
+                              "' (svic accepts @poutine.scale(scale=...), "
+                              "@poutine.mask(mask=...) and @torch.no_grad())");
   for (const A::Param &Pm : Entry.Params) {
     if (SelfBound && &Pm == &Entry.Params[0])
       continue;
     switch (Pm.K) {
     case A::Param::Kind::Normal: {
-      VarId V = addVar(Pm.Name, VarKind::Input, Pm.Loc);
+      // A literal default the caller does not override is the value.
+      ExprPtr Default = GivenInputs.count(Pm.Name) ? nullptr : literalDefault(Pm.Default.get());
+      VarId V = addVar(Pm.Name, Default ? VarKind::User : VarKind::Input, Pm.Loc);
       Binding B;
       B.Var = V;
       Fn->Names[Pm.Name] = B;
-      P.Inputs.push_back(V);
+      if (Default)
+        assign(P.Body, V, std::move(Default), Pm.Loc);
+      else
+        P.Inputs.push_back(V);
       break;
     }
     case A::Param::Kind::VarArgs:
@@ -930,8 +984,33 @@ void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry,
   }
   checkReturns(Entry.Inner, true);
   Functions.push_back(FunctionCtx{&Entry, true, 0});
-  lowerBody(Entry.Inner, P.Body);
+  lowerDecorated(Entry, ModuleScope, P.Body, [&](Block &Out) { lowerBody(Entry.Inner, Out); });
   Functions.pop_back();
+}
+
+ExprPtr Lowerer::literalDefault(const A::Expr *Default) {
+  if (!Default)
+    return nullptr;
+  const A::Expr *E = Default;
+  bool Negate = false;
+  if (auto *U = dyn_cast<A::UnaryOp>(E); U && U->Op == A::UnaryOpKind::USub) {
+    Negate = true;
+    E = U->Operand.get();
+  }
+  auto *C = dyn_cast<A::Constant>(E);
+  using T = A::Constant::Type;
+  const bool Number = C && (C->Ty == T::Int || C->Ty == T::Float);
+  if (!C || !(Number || (!Negate && (C->Ty == T::True || C->Ty == T::False || C->Ty == T::Str))))
+    return nullptr;
+  ExprPtr V = lowerConstant(*C);
+  if (Negate) {
+    auto *K = cast<ConstantExpr>(V.get());
+    if (K->Ty == ConstantExpr::Type::Int)
+      K->IntValue = -K->IntValue;
+    else
+      K->FloatValue = -K->FloatValue;
+  }
+  return V;
 }
 
 void Lowerer::lowerModuleStmt(const A::Stmt &S, Block &Out) {
@@ -959,6 +1038,10 @@ void Lowerer::lowerImport(const A::Stmt &S) {
   // functions then call through it decides what is analysed.
   if (auto *I = dyn_cast<A::Import>(&S)) {
     for (const A::Alias &Al : I->Names) {
+      // `import util` with util.py beside the file: its definitions, read
+      // through `util.name`.
+      if (siblingModule(Al.Name, 0, {}, I->Loc))
+        SiblingImports.insert(Al.Name);
       Binding B;
       B.K = Binding::Kind::Qualified;
       if (Al.AsName.empty()) {
@@ -1013,40 +1096,56 @@ Lowerer::Scope *Lowerer::siblingModule(const std::string &Module, int Level,
   std::string Rel = Module;
   std::replace(Rel.begin(), Rel.end(), '.', '/');
   const std::string Path = Dir + Rel + ".py";
-  if (auto It = SiblingScopes.find(Path); It != SiblingScopes.end())
-    return It->second;
-  std::string Err;
-  std::ifstream Probe(Path);
-  if (!Probe)
-    return nullptr;
-  std::optional<FileId> F = SM.loadFile(Path, Err);
-  if (!F)
-    return nullptr;
-  std::unique_ptr<A::Module> M = parseModule(*F, SM, DE);
-  if (!M) {
-    error(DiagId::Syntax, L, "the sibling module '" + Path + "' imported here does not parse");
-    return nullptr;
+  auto It = Siblings.find(Path);
+  if (It == Siblings.end()) {
+    std::string Err;
+    std::ifstream Probe(Path);
+    if (!Probe)
+      return nullptr;
+    std::optional<FileId> F = SM.loadFile(Path, Err);
+    if (!F)
+      return nullptr;
+    std::unique_ptr<A::Module> M = parseModule(*F, SM, DE);
+    if (!M) {
+      error(DiagId::Syntax, L, "the sibling module '" + Path + "' imported here does not parse");
+      return nullptr;
+    }
+    Scopes.emplace_back();
+    SiblingFile File;
+    File.Sc = &Scopes.back();
+    File.Done.assign(M->Stmts.size(), false);
+    File.M = std::move(M);
+    It = Siblings.emplace(Path, std::move(File)).first;
   }
-  Scopes.emplace_back();
-  Scope *Sc = &Scopes.back();
-  SiblingScopes[Path] = Sc;
-  // Its statements that define the imported names, in its own scope.
+  SiblingFile &File = It->second;
+  // The statements that define the names, in the module's own scope (module
+  // code runs before any entry, so they go to the program's top level); for
+  // a plain `import util`, its functions and classes (other names on demand,
+  // siblingMember).
   std::set<std::string> Roots(Names.begin(), Names.end());
-  const std::vector<bool> Reached = reachedStatements(*M, {}, Roots);
+  if (Names.empty())
+    for (const A::StmtPtr &St : File.M->Stmts) {
+      if (auto *Fn = dyn_cast<A::FunctionDef>(St.get()))
+        Roots.insert(Fn->Name);
+      else if (auto *Cl = dyn_cast<A::ClassDef>(St.get()))
+        Roots.insert(Cl->Name);
+    }
+  const std::vector<bool> Reached = reachedStatements(*File.M, {}, Roots);
   Scope *Saved = Cur;
   const InlineId SavedFrame = CurFrame;
   std::vector<int> SavedRegion;
   SavedRegion.swap(Region);
-  Cur = Sc;
+  Cur = File.Sc;
   CurFrame = 0;
-  for (size_t K = 0; K < M->Stmts.size(); ++K)
-    if (Reached[K])
-      lowerModuleStmt(*M->Stmts[K], P.Body);
+  for (size_t K = 0; K < File.M->Stmts.size(); ++K)
+    if (Reached[K] && !File.Done[K]) {
+      File.Done[K] = true;
+      lowerModuleStmt(*File.M->Stmts[K], P.Body);
+    }
   Cur = Saved;
   CurFrame = SavedFrame;
   Region.swap(SavedRegion);
-  Siblings.push_back(std::move(M));
-  return Sc;
+  return File.Sc;
 }
 
 /// `Normal` after `from pyro.distributions import *`: the qualified name of
@@ -1061,6 +1160,22 @@ std::optional<std::string> Lowerer::starImported(const std::string &Name) {
       return Q;
   }
   return std::nullopt;
+}
+
+/// The binding `util.name` reads when util is a sibling module imported with
+/// `import util`, or null.
+Lowerer::Binding *Lowerer::siblingMember(const A::Expr &E) {
+  auto *At = dyn_cast<A::Attribute>(&E);
+  if (!At || SiblingImports.empty())
+    return nullptr;
+  std::optional<std::string> Base = staticPath(*At->Value);
+  if (!Base || !SiblingImports.count(*Base))
+    return nullptr;
+  Scope *Sc = siblingModule(*Base, 0, {At->Attr}, At->Loc);
+  if (!Sc)
+    return nullptr;
+  auto M = Sc->Names.find(At->Attr);
+  return M == Sc->Names.end() ? nullptr : &M->second;
 }
 
 //===-- Statements ---------------------------------------------------------------===//
@@ -1120,7 +1235,10 @@ void Lowerer::lowerStmt(const A::Stmt &S, Block &Out) {
     if (F->IsAsync)
       unsupported(F->Loc, "async functions are not supported; use a plain def");
     for (const A::ExprPtr &D : F->Decorators)
-      unsupported(D->Loc, "decorators are not supported; remove '@" + text(*D) + "'");
+      if (!isHandlerDecorator(*D))
+        unsupported(D->Loc, "decorators are not supported; remove '@" + text(*D) +
+                                "' (svic accepts @poutine.scale(scale=...), "
+                                "@poutine.mask(mask=...) and @torch.no_grad())");
     defineFunction(*F);
     return;
   }
@@ -1189,6 +1307,10 @@ void Lowerer::lowerExprStmt(const A::ExprStmt &S, Block &Out) {
     ExprPtr V = lowerCall(*C, Out, std::nullopt, &Emitted);
     if (Emitted || !V || isa<VarRefExpr>(V.get()) || isa<ConstantExpr>(V.get()))
       return;
+    if (auto *Call = dyn_cast<CallExpr>(V.get()); Call && Call->Op == OpId::OpaqueCall) {
+      lowerOpaqueStatement(*C, std::move(V), Out, S.Loc);
+      return;
+    }
     auto St = make<ExprStmt>(S.Loc);
     St->Value = std::move(V);
     Out.push_back(std::move(St));
@@ -1204,6 +1326,16 @@ void Lowerer::lowerExprStmt(const A::ExprStmt &S, Block &Out) {
 
 void Lowerer::lowerAssign(const A::Assign &S, Block &Out) {
   const A::Expr &Value = *S.Value;
+  // `f = lambda v: ...`: f names a helper function defined here.
+  if (auto *L = dyn_cast<A::Lambda>(&Value); L && S.Targets.size() == 1 &&
+                                             isa<A::Name>(S.Targets[0].get())) {
+    Binding B;
+    B.K = Binding::Kind::Function;
+    B.Fn = L->Fn.get();
+    B.FnScope = Cur;
+    Cur->Names[cast<A::Name>(S.Targets[0].get())->Id] = B;
+    return;
+  }
   // A plate object: remembered, not evaluated (`p = pyro.plate(...)`).
   if (S.Targets.size() == 1 && isa<A::Name>(S.Targets[0].get())) {
     const auto &Name = cast<A::Name>(S.Targets[0].get())->Id;
@@ -1671,11 +1803,14 @@ ExprPtr Lowerer::lowerName(const A::Name &N) {
 
 /// A module path used as a value: constants, dtypes and constraints.
 ExprPtr Lowerer::lowerStaticValue(const std::string &Q, const A::Expr &E) {
-  static const std::map<std::string, double> MathConstants = {{"math.pi", 3.141592653589793},
-                                                              {"math.e", 2.718281828459045},
-                                                              {"math.tau", 6.283185307179586},
-                                                              {"math.inf", HUGE_VAL},
-                                                              {"math.nan", NAN}};
+  static const std::map<std::string, double> MathConstants = {
+      {"math.pi", 3.141592653589793},  {"math.e", 2.718281828459045},
+      {"math.tau", 6.283185307179586}, {"math.inf", HUGE_VAL},
+      {"math.nan", NAN},               {"numpy.pi", 3.141592653589793},
+      {"numpy.e", 2.718281828459045},  {"numpy.inf", HUGE_VAL},
+      {"numpy.nan", NAN}};
+  if (Q == "numpy.newaxis")
+    return constNone(E.Loc);
   auto MC = MathConstants.find(Q);
   if (MC != MathConstants.end())
     return constFloat(E.Loc, MC->second);
@@ -1695,7 +1830,7 @@ ExprPtr Lowerer::lowerStaticValue(const std::string &Q, const A::Expr &E) {
            (startsWith(Q, "pyro.distributions.") && findDistribution(Q.substr(19))))
     unsupported(E.Loc, "'" + text(E) + "' cannot be used as a value; call it");
   else
-    error(DiagId::UnknownName, E.Loc, "unknown name '" + text(E) + "'");
+    return opaqueValue(E);
   return constNone(E.Loc);
 }
 
@@ -1825,6 +1960,8 @@ ExprPtr Lowerer::lowerExpr(const A::Expr &E, Block &Out) {
     return lowerFString(*cast<A::FString>(&E), Out);
   case A::ExprKind::Attribute: {
     const auto *At = cast<A::Attribute>(&E);
+    if (Binding *B = siblingMember(E); B && B->K == Binding::Kind::Var)
+      return varRef(E.Loc, B->Var);
     if (std::optional<std::string> Q = staticPath(E))
       return lowerStaticValue(*Q, E);
     if (std::shared_ptr<Instance> I = instanceOf(*At->Value)) {
@@ -1998,6 +2135,13 @@ ExprPtr Lowerer::lowerExpr(const A::Expr &E, Block &Out) {
   case A::ExprKind::Starred:
     unsupported(E.Loc, "starred expressions are not supported; write the elements out");
     return constNone(E.Loc);
+  case A::ExprKind::ListComp:
+    return lowerListComp(*cast<A::ListComp>(&E), Out);
+  case A::ExprKind::Lambda:
+    unsupported(E.Loc, "lambda expressions are supported only when assigned to a name, as "
+                       "the initial value of pyro.param or as an argument of an opaque call; "
+                       "define a helper function with def");
+    return constNone(E.Loc);
   case A::ExprKind::Unsupported: {
     const auto *U = cast<A::Unsupported>(&E);
     unsupported(E.Loc, U->What + " are not supported" + (U->Hint.empty() ? "" : "; " + U->Hint));
@@ -2005,6 +2149,55 @@ ExprPtr Lowerer::lowerExpr(const A::Expr &E, Block &Out) {
   }
   }
   return constNone(E.Loc);
+}
+
+/// `[Elt for i in range(...)]`: the list built by a loop over the range that
+/// appends Elt, with `i` bound in the comprehension's own scope.
+ExprPtr Lowerer::lowerListComp(const A::ListComp &C, Block &Out) {
+  auto *Target = dyn_cast<A::Name>(C.Target.get());
+  auto *Range = dyn_cast<A::Call>(C.Iter.get());
+  std::optional<std::string> Q = Range ? staticPath(*Range->Func) : std::nullopt;
+  if (!Target || !Q || *Q != "range") {
+    unsupported(C.Loc, "list comprehensions are supported only over range(...) with one loop "
+                       "name; build the list with a for loop and append");
+    return constNone(C.Loc);
+  }
+  Bound B;
+  if (!bindArgs(sig(SigRange), *Range, 0, 0, "range", B))
+    return constNone(C.Loc);
+  const int N = ++TempCount["listcomp"];
+  const std::string Suffix = "@listcomp#" + std::to_string(N);
+  VarId List = addVar("list" + Suffix, VarKind::Temp, C.Loc);
+  assign(Out, List, P.makeSequence(ExprKind::List, loc(C.Loc)), C.Loc);
+  auto St = make<ForStmt>(C.Loc);
+  St->Over = ForStmt::Iter::Range;
+  BoundArgs Args = lowerBound(B, *Range, Out);
+  const bool OneArg = !Args.Args[1];
+  St->Start = OneArg ? constInt(Range->Loc, 0) : std::move(Args.Args[0]);
+  St->Stop = OneArg ? std::move(Args.Args[0]) : std::move(Args.Args[1]);
+  St->Step = Args.Args[2] ? std::move(Args.Args[2]) : constInt(Range->Loc, 1);
+  Scopes.emplace_back();
+  Scope *S = &Scopes.back();
+  S->Parent = Cur;
+  S->Suffix = Cur->Suffix;
+  St->Index = addVar(Target->Id + Suffix, VarKind::User, Target->Loc);
+  Binding Bd;
+  Bd.Var = St->Index;
+  S->Names[Target->Id] = Bd;
+  Scope *Saved = Cur;
+  Cur = S;
+  enterRegion();
+  ++LoopDepth;
+  auto Append = make<CallExpr>(C.Loc);
+  Append->Op = OpId::ListAppend;
+  Append->Args.Args.push_back(varRef(C.Loc, List));
+  Append->Args.Args.push_back(lowerExpr(*C.Elt, St->Body));
+  assign(St->Body, List, std::move(Append), C.Loc);
+  --LoopDepth;
+  leaveRegion();
+  Cur = Saved;
+  Out.push_back(std::move(St));
+  return varRef(C.Loc, List);
 }
 
 //===-- Calls ------------------------------------------------------------------------===//
@@ -2107,6 +2300,12 @@ BoundArgs Lowerer::lowerBound(const Bound &B, const A::Call &C, Block &Out,
 ExprPtr Lowerer::lowerCall(const A::Call &C, Block &Out, std::optional<VarId> Target,
                            bool *Emitted) {
   const A::Expr &Func = *C.Func;
+  if (Binding *B = siblingMember(Func)) {
+    if (B->K == Binding::Kind::Function)
+      return inlineCall(*B->Fn, B->FnScope, C, Out);
+    if (B->K == Binding::Kind::Class)
+      return instantiate(*B->Cls, B->FnScope, C, Out);
+  }
   if (std::optional<std::string> Q = staticPath(Func))
     return lowerQualifiedCall(*Q, C, Out, Target, Emitted);
 
@@ -2123,11 +2322,11 @@ ExprPtr Lowerer::lowerCall(const A::Call &C, Block &Out, std::optional<VarId> Ta
         return callInstance(F.Inst, C, Out);
       if (F.K == Fact::Kind::Module)
         return lowerModuleCall(varRef(N->Loc, B->Var), F.Mod, C, Out);
-      error(DiagId::UnknownFunction, Func.Loc,
-            "'" + N->Id +
-                "' is not callable: it is not a function, a known operation or an nn "
-                "module object");
-      return constNone(C.Loc);
+      // A value of unknown kind (an input, a function returned by a helper):
+      // it may be user code.
+      if (F.K != Fact::Kind::Plate)
+        return lowerOpaqueCall(N->Id, C, Out, true, varRef(N->Loc, B->Var));
+      return lowerExpr(Func, Out); // reports the misused plate object
     }
     lowerName(*N); // reports the unknown name
     return constNone(C.Loc);
@@ -2140,15 +2339,34 @@ ExprPtr Lowerer::lowerCall(const A::Call &C, Block &Out, std::optional<VarId> Ta
     ModuleId Id = M->Module;
     return lowerModuleCall(std::move(Callee), Id, C, Out);
   }
-  error(DiagId::UnknownFunction, Func.Loc,
-        "calling '" + text(Func) +
-            "' is not supported: it is not a function, a known operation "
-            "or an nn module object");
-  return constNone(C.Loc);
+  return lowerOpaqueCall(text(Func), C, Out, true, std::move(Callee));
+}
+
+/// The builtin or torch function that computes what the numpy function \p Q
+/// computes on the arguments of \p C (scalar constructors, one-argument
+/// elementwise math), if there is one.
+static std::optional<std::string> numpyEquivalent(const std::string &Q, const A::Call &C) {
+  static const std::map<std::string, std::string> Scalars = {
+      {"numpy.float16", "float"}, {"numpy.float32", "float"}, {"numpy.float64", "float"},
+      {"numpy.float_", "float"},  {"numpy.double", "float"},  {"numpy.single", "float"},
+      {"numpy.int32", "int"},     {"numpy.int64", "int"},     {"numpy.int_", "int"}};
+  static const std::set<std::string> Elementwise = {
+      "exp",  "expm1", "log", "log1p", "sqrt",  "tanh",  "sin",
+      "cos",  "abs",   "floor", "ceil", "sign", "round"};
+  const bool OnePositional = C.Args.size() == 1 && C.Args[0].K == A::Arg::Kind::Positional;
+  if (!OnePositional || !startsWith(Q, "numpy."))
+    return std::nullopt;
+  if (auto It = Scalars.find(Q); It != Scalars.end())
+    return It->second;
+  if (Elementwise.count(Q.substr(6)))
+    return "torch." + Q.substr(6);
+  return std::nullopt;
 }
 
 ExprPtr Lowerer::lowerQualifiedCall(const std::string &Q, const A::Call &C, Block &Out,
                                     std::optional<VarId> Target, bool *Emitted) {
+  if (std::optional<std::string> Same = numpyEquivalent(Q, C))
+    return lowerQualifiedCall(*Same, C, Out, Target, Emitted);
   const std::string Spell = text(*C.Func);
   auto EmitAs = [&](auto Fn) -> ExprPtr {
     // A statement-producing primitive: bound to Target, or to a temporary
@@ -2262,17 +2480,7 @@ ExprPtr Lowerer::lowerQualifiedCall(const std::string &Q, const A::Call &C, Bloc
     if (std::optional<OpId> Op = lookupOp("torch." + Q.substr(13)))
       return lowerTableCall(*Op, Spell, C, Out);
   }
-  if (startsWith(Q, "pyro.") && Q.find('.', 5) == std::string::npos)
-    error(DiagId::UnknownFunction, C.Func->Loc,
-          "unknown Pyro function '" + Spell +
-              "'; svic accepts pyro.sample, pyro.param, "
-              "pyro.module, pyro.plate, pyro.factor and "
-              "pyro.deterministic");
-  else
-    error(DiagId::UnknownFunction, C.Func->Loc,
-          "unknown function '" + Spell + "'" + (Spell != Q ? " ('" + Q + "')" : std::string()) +
-              "; see docs/language.md for the supported operations");
-  return constNone(C.Loc);
+  return lowerOpaqueCall(Spell, C, Out, mayRunUserCode(Q));
 }
 
 ExprPtr Lowerer::lowerTableCall(OpId Op, const std::string &Spelling, const A::Call &C, Block &Out,
@@ -2350,6 +2558,22 @@ ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Blo
       if (Fc.K == Fact::Kind::Module)
         return lowerModuleCall(varRef(Func.Loc, F->second), Fc.Mod, C, Out);
     }
+    // A method of nn.Module that user classes inherit (parameters(), train(), ...).
+    static const std::set<std::string> ModuleMethods = {
+        "parameters", "named_parameters", "buffers",    "named_buffers", "children",
+        "named_children", "modules",      "named_modules", "train",      "eval",
+        "to",         "cuda",             "cpu",        "float",         "double",
+        "half",       "zero_grad",        "state_dict", "load_state_dict", "apply",
+        "register_buffer", "register_parameter", "add_module", "requires_grad_",
+        "get_submodule", "get_parameter", "type"};
+    if (ModuleMethods.count(M) && libraryBase(*I)) {
+      std::set<VarId> Fields;
+      captureInstance(*I, Fields);
+      auto R = lowerOpaqueCall(text(*C.Func), C, Out, false);
+      for (VarId V : Fields)
+        cast<CallExpr>(R.get())->Args.Args.push_back(varRef(C.Loc, V));
+      return R;
+    }
     error(DiagId::UnknownFunction, Func.Loc,
           "'" + I->Cls->Name + "' has no method or callable field '" + M + "'");
     return constNone(C.Loc);
@@ -2377,11 +2601,8 @@ ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Blo
   }
   if (auto *N = dyn_cast<A::Name>(&RecvAst)) {
     Binding *B = lookup(N->Id);
-    if (B && B->K == Binding::Kind::Var && fact(B->Var).K == Fact::Kind::Module) {
-      error(DiagId::UnknownFunction, Func.Loc,
-            "unknown method '." + M + "' of the nn module object '" + N->Id + "'");
-      return constNone(C.Loc);
-    }
+    if (B && B->K == Binding::Kind::Var && fact(B->Var).K == Fact::Kind::Module)
+      return lowerOpaqueCall(text(*C.Func), C, Out, false, varRef(RecvAst.Loc, B->Var));
     if (B && B->K == Binding::Kind::Var && fact(B->Var).K == Fact::Kind::Dist) {
       static const std::set<std::string> Transforms = {"to_event", "independent", "expand",
                                                        "expand_by", "mask"};
@@ -2406,10 +2627,172 @@ ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Blo
     if (std::optional<OpId> Op = lookupOp(Q))
       return lowerTableCall(*Op, "." + M, C, Out, std::move(Recv));
   }
-  error(DiagId::UnknownFunction, Func.Loc,
-        "unknown method '." + M + "' of '" + text(RecvAst) +
-            "'; see docs/language.md for the supported tensor methods");
-  return constNone(C.Loc);
+  // A tensor's method runs no user code; an object of unknown kind's may.
+  const bool Tensor = certainlyTensor(*Recv);
+  return lowerOpaqueCall(text(*C.Func), C, Out, !Tensor, std::move(Recv));
+}
+
+//===-- Opaque calls -------------------------------------------------------------===//
+//
+// A call svic does not model (a library function outside the tables, a method
+// of an object of unknown kind, a value of unknown kind called) is analysed as
+// an opaque function of all its arguments: an OpaqueCall that may break every
+// property in each of them, may raise, and has an unknown value. When it may
+// run user code (it is handed a user callable, or what it calls is not a known
+// library) it may also sample, observe or add factors that svic cannot see.
+
+/// True unless \p Q belongs to a library whose functions never run Pyro
+/// primitives by themselves (they may still call a callable they are handed,
+/// which opaqueArgument sees).
+bool Lowerer::mayRunUserCode(const std::string &Q) {
+  static const std::set<std::string> Plain = {
+      "numpy",    "scipy",    "math",        "torch",     "pandas",   "sklearn",  "matplotlib",
+      "seaborn",  "os",       "sys",         "time",      "random",   "itertools", "functools",
+      "collections", "json",  "logging",     "argparse",  "warnings", "re",       "typing",
+      "copy",     "pickle",   "pathlib",     "tqdm",      "PIL",      "torchvision", "h5py",
+      "statistics", "string", "csv",         "operator",  "datetime", "numbers",  "str",
+      "list",     "dict"};
+  if (builtinNames().count(Q))
+    return false;
+  if (Q.empty() || Q[0] == '.')
+    return true;
+  return !Plain.count(Q.substr(0, Q.find('.')));
+}
+
+ExprPtr Lowerer::lowerOpaqueCall(const std::string &Spelling, const A::Call &C, Block &Out,
+                                 bool MayRunUserCode, ExprPtr Receiver) {
+  auto R = make<CallExpr>(C.Loc);
+  R->Op = OpId::OpaqueCall;
+  R->Callee = Spelling;
+  R->MayRunUserCode = MayRunUserCode;
+  if (Receiver)
+    R->Args.Args.push_back(std::move(Receiver));
+  std::set<VarId> Captured;
+  for (const A::Arg &Arg : C.Args)
+    opaqueArgument(*Arg.Value, *R, Captured, Out);
+  for (VarId V : Captured)
+    R->Args.Args.push_back(varRef(C.Loc, V));
+  if (R->MayRunUserCode)
+    P.OpaqueUserCode.insert(Spelling);
+  DE.report(DiagId::OpaqueCall, loc(C.Loc),
+            "opaque call to '" + Spelling +
+                "' (not modelled): its value may break every smoothness property in its "
+                "arguments" +
+                (R->MayRunUserCode ? "; it may run code that samples, so the support match of "
+                                     "sites missing on one side is unknown"
+                                   : ""));
+  return R;
+}
+
+/// A module attribute svic does not know used as a value (`np.newaxis`,
+/// `config.LATENT_DIM` from a module it cannot read): any value.
+ExprPtr Lowerer::opaqueValue(const A::Expr &E) {
+  auto R = make<CallExpr>(E.Loc);
+  R->Op = OpId::OpaqueCall;
+  R->Callee = text(E);
+  DE.report(DiagId::OpaqueCall, loc(E.Loc),
+            "opaque value '" + R->Callee + "' (not modelled): it may be anything");
+  return R;
+}
+
+/// Adds the argument \p E of an opaque call to \p R. A user callable (a
+/// function, lambda, class, object or bound method) is not lowered — whether
+/// and how often it runs is unknown — but everything it can read is an
+/// argument (\p Captured), and the call may run user code.
+void Lowerer::opaqueArgument(const A::Expr &E, CallExpr &R, std::set<VarId> &Captured,
+                             Block &Out) {
+  if (isa<A::Lambda>(&E)) {
+    R.MayRunUserCode = true;
+    captureScope(Cur, Captured);
+    return;
+  }
+  if (auto *N = dyn_cast<A::Name>(&E)) {
+    Binding *B = lookup(N->Id);
+    if (B && (B->K == Binding::Kind::Function || B->K == Binding::Kind::Class)) {
+      R.MayRunUserCode = true;
+      captureScope(B->FnScope ? B->FnScope : Cur, Captured);
+      return;
+    }
+  }
+  std::shared_ptr<Instance> I = instanceOf(E);
+  if (auto *At = dyn_cast<A::Attribute>(&E); !I && At) {
+    std::shared_ptr<Instance> Owner = instanceOf(*At->Value);
+    if (Owner && findMethod(*Owner, At->Attr))
+      I = Owner; // a bound method
+  }
+  if (I) {
+    R.MayRunUserCode = true;
+    captureInstance(*I, Captured);
+    captureScope(I->ClsScope, Captured);
+    return;
+  }
+  R.Args.Args.push_back(lowerExpr(E, Out));
+}
+
+/// Every variable visible from \p S (what a closure defined there can read).
+void Lowerer::captureScope(Scope *S, std::set<VarId> &Captured) {
+  for (; S; S = S->Parent)
+    for (const auto &[Name, B] : S->Names) {
+      if (B.K != Binding::Kind::Var)
+        continue;
+      const Fact &F = fact(B.Var);
+      if (F.K == Fact::Kind::Instance)
+        captureInstance(*F.Inst, Captured);
+      else if (F.K != Fact::Kind::Plate)
+        Captured.insert(B.Var);
+    }
+}
+
+void Lowerer::captureInstance(const Instance &I, std::set<VarId> &Captured, int Depth) {
+  if (Depth > 16)
+    return;
+  for (const auto &[Name, V] : I.Fields) {
+    const Fact &F = fact(V);
+    if (F.K == Fact::Kind::Instance)
+      captureInstance(*F.Inst, Captured, Depth + 1);
+    else if (F.K != Fact::Kind::Plate)
+      Captured.insert(V);
+  }
+}
+
+/// An opaque call used as a statement is called for its effect: it may update
+/// the objects it is handed (numpy's in-place functions, `obj.update(z)`), so
+/// each variable passed to it, or whose method it is, may hold anything the
+/// call could compute afterwards.
+void Lowerer::lowerOpaqueStatement(const A::Call &C, ExprPtr Call, Block &Out,
+                                   const SourceLoc &L) {
+  const std::string Callee = cast<CallExpr>(Call.get())->Callee;
+  std::vector<VarId> Updated;
+  auto Consider = [&](const A::Expr *X) {
+    auto *N = dyn_cast<A::Name>(X);
+    Binding *B = N ? lookup(N->Id) : nullptr;
+    if (!B || B->K != Binding::Kind::Var)
+      return;
+    Fact::Kind K = fact(B->Var).K;
+    if (K != Fact::Kind::Plate && K != Fact::Kind::Instance && K != Fact::Kind::String &&
+        std::find(Updated.begin(), Updated.end(), B->Var) == Updated.end())
+      Updated.push_back(B->Var);
+  };
+  if (auto *At = dyn_cast<A::Attribute>(C.Func.get()))
+    Consider(At->Value.get());
+  for (const A::Arg &Arg : C.Args)
+    Consider(Arg.Value.get());
+  if (Updated.empty()) {
+    auto St = make<ExprStmt>(L);
+    St->Value = std::move(Call);
+    Out.push_back(std::move(St));
+    return;
+  }
+  VarId Result = newTemp("opaque", L);
+  assign(Out, Result, std::move(Call), L);
+  for (VarId V : Updated) {
+    auto U = make<CallExpr>(C.Loc);
+    U->Op = OpId::OpaqueCall;
+    U->Callee = Callee;
+    U->Args.Args.push_back(varRef(C.Loc, V));
+    U->Args.Args.push_back(varRef(C.Loc, Result));
+    assign(Out, V, std::move(U), L);
+  }
 }
 
 ExprPtr Lowerer::lowerDistMethod(ExprPtr Recv, const std::string &Method,
@@ -2460,11 +2843,8 @@ ExprPtr Lowerer::lowerDistMethod(ExprPtr Recv, const std::string &Method,
     Op = OpId::DistSample;
     Spec = SigSampleM;
   } else {
-    error(DiagId::UnknownFunction, C.Func->Loc,
-          "unknown distribution method '" + Spelling +
-              "'; svic accepts .to_event, .independent, "
-              ".expand, .expand_by, .mask, .log_prob and .sample");
-    return constNone(C.Loc);
+    // .entropy(), .cdf(x), .icdf(q), ...: not modelled.
+    return lowerOpaqueCall(text(*C.Func), C, Out, false, std::move(Recv));
   }
   Bound B;
   if (!bindArgs(sig(Spec), C, FirstArg, 0, Spelling, B))
@@ -2618,6 +2998,22 @@ const A::FunctionDef *Lowerer::findMethod(const Instance &I, const std::string &
   return nullptr;
 }
 
+/// True when the object's class, or a user base class of it, derives from a
+/// class svic does not have the source of (nn.Module, PyroModule, ...).
+bool Lowerer::libraryBase(const Instance &I) {
+  std::vector<const A::ClassDef *> Work{I.Cls};
+  for (size_t K = 0; K < Work.size() && K < 64; ++K)
+    for (const A::ExprPtr &Base : Work[K]->Bases) {
+      auto *BN = dyn_cast<A::Name>(Base.get());
+      Binding *B = BN ? lookup(BN->Id) : nullptr;
+      if (B && B->K == Binding::Kind::Class)
+        Work.push_back(B->Cls);
+      else if (!(BN && BN->Id == "object"))
+        return true;
+    }
+  return false;
+}
+
 std::shared_ptr<Lowerer::Instance> Lowerer::newInstance(const A::ClassDef &Cls,
                                                         Scope *ClsScope) {
   auto I = std::make_shared<Instance>();
@@ -2732,6 +3128,45 @@ void Lowerer::registerInstance(const std::string &Prefix, const Instance &I, con
   }
 }
 
+/// The arguments of \p C with `*args` / `**kwargs` of a helper's variadic
+/// parameters replaced by their elements (synthetic names bound to the
+/// element variables); other arguments as written.
+std::vector<Lowerer::ArgRef> Lowerer::expandPacks(const A::Call &C) {
+  std::vector<ArgRef> Out;
+  for (const A::Arg &Arg : C.Args) {
+    const Pack *Pk = nullptr;
+    if (auto *N = dyn_cast<A::Name>(Arg.Value.get());
+        N && (Arg.K == A::Arg::Kind::Star || Arg.K == A::Arg::Kind::DoubleStar)) {
+      Binding *B = lookup(N->Id);
+      auto It = B && B->K == Binding::Kind::Var ? Packs.find(B->Var) : Packs.end();
+      // A pack rebound since (`args = ...`) is not one any more.
+      if (It != Packs.end() && factProblem(B->Var).empty())
+        Pk = &It->second;
+    }
+    if (!Pk)
+      Out.push_back(ArgRef{Arg.K, Arg.Name, Arg.Value.get(), Arg.Loc});
+    else if (Arg.K == A::Arg::Kind::Star)
+      for (VarId V : Pk->Positional)
+        Out.push_back(ArgRef{A::Arg::Kind::Positional, "", packElement(V, Arg.Loc), Arg.Loc});
+    else
+      for (const auto &[K, V] : Pk->Keywords)
+        Out.push_back(ArgRef{A::Arg::Kind::Keyword, K, packElement(V, Arg.Loc), Arg.Loc});
+  }
+  return Out;
+}
+
+/// A name in the current scope bound to \p V (spelled so no Python name
+/// collides with it).
+const A::Expr *Lowerer::packElement(VarId V, const SourceLoc &L) {
+  A::Name &N = PackNames.emplace_back();
+  N.Loc = L;
+  N.Id = "*pack" + std::to_string(PackNames.size());
+  Binding B;
+  B.Var = V;
+  Cur->Names[N.Id] = B;
+  return &N;
+}
+
 ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::Call &C,
                             Block &Out, const Fact *Self) {
   for (const A::FunctionDef *Active : InlineStack) {
@@ -2751,17 +3186,21 @@ ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::C
   if (!checkHoist(C.Loc, "a call to the helper function '" + F.Name + "'"))
     return constNone(C.Loc);
 
-  // Bind the arguments to the parameters.
+  // Bind the arguments to the parameters; `*xs` / `**kw` of a pack forward
+  // its elements.
+  const std::vector<ArgRef> Args = expandPacks(C);
   std::vector<const A::Param *> Params;
+  const A::Param *VarArgs = nullptr, *VarKeywords = nullptr;
   for (const A::Param &Pm : F.Params) {
-    if (Pm.K == A::Param::Kind::VarArgs || Pm.K == A::Param::Kind::VarKeywords) {
-      unsupported(Pm.Loc, "variadic parameters (*args, **kwargs) are not supported; list the "
-                          "parameters by name");
-      return constNone(C.Loc);
-    }
-    if (Pm.K == A::Param::Kind::Normal)
+    if (Pm.K == A::Param::Kind::VarArgs)
+      VarArgs = &Pm;
+    else if (Pm.K == A::Param::Kind::VarKeywords)
+      VarKeywords = &Pm;
+    else if (Pm.K == A::Param::Kind::Normal)
       Params.push_back(&Pm);
   }
+  std::vector<const A::Expr *> ExtraPositional;
+  std::vector<std::pair<std::string, const A::Expr *>> ExtraKeywords;
   // A method: `self` is bound to the instance, not to an argument.
   const A::Param *SelfParam = nullptr;
   if (Self && !Params.empty()) {
@@ -2771,12 +3210,16 @@ ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::C
   std::vector<const A::Expr *> Slots(Params.size(), nullptr);
   size_t Next = 0;
   bool Ok = true;
-  for (const A::Arg &Arg : C.Args) {
+  for (const ArgRef &Arg : Args) {
     if (Arg.K == A::Arg::Kind::Star || Arg.K == A::Arg::Kind::DoubleStar) {
-      unsupported(Arg.Loc, "argument unpacking (*args, **kwargs) is not supported; pass the "
-                           "arguments one by one");
+      unsupported(Arg.Loc, "argument unpacking (*args, **kwargs) is supported only to forward "
+                           "the *args / **kwargs of a helper; pass the arguments one by one");
       Ok = false;
     } else if (Arg.K == A::Arg::Kind::Positional) {
+      if (Next >= Params.size() && VarArgs) {
+        ExtraPositional.push_back(Arg.Value);
+        continue;
+      }
       if (Next >= Params.size()) {
         error(DiagId::BadArguments, Arg.Loc,
               "'" + F.Name + "' takes " + std::to_string(Params.size()) + " argument" +
@@ -2784,12 +3227,14 @@ ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::C
         Ok = false;
         break;
       }
-      Slots[Next++] = Arg.Value.get();
+      Slots[Next++] = Arg.Value;
     } else {
       size_t I = 0;
       while (I < Params.size() && Params[I]->Name != Arg.Name)
         ++I;
-      if (I == Params.size()) {
+      if (I == Params.size() && VarKeywords) {
+        ExtraKeywords.emplace_back(Arg.Name, Arg.Value);
+      } else if (I == Params.size()) {
         error(DiagId::BadArguments, Arg.Loc,
               "'" + F.Name + "' got an unexpected keyword argument '" + Arg.Name + "'");
         Ok = false;
@@ -2798,7 +3243,7 @@ ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::C
               "'" + F.Name + "' got multiple values for the argument '" + Arg.Name + "'");
         Ok = false;
       } else {
-        Slots[I] = Arg.Value.get();
+        Slots[I] = Arg.Value;
       }
     }
   }
@@ -2814,9 +3259,25 @@ ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::C
   // Evaluate the arguments in the caller; plate objects pass by fact only.
   std::vector<ExprPtr> Values(Params.size());
   std::vector<std::optional<Fact>> PlateFacts(Params.size());
-  for (const A::Arg &Arg : C.Args) {
+  Pack Extra;
+  for (const ArgRef &Arg : Args) {
+    // Variadic arguments: each into a variable of the caller, in order.
+    auto IsExtra = [&](const std::pair<std::string, const A::Expr *> &K) {
+      return K.second == Arg.Value;
+    };
+    if (std::find(ExtraPositional.begin(), ExtraPositional.end(), Arg.Value) !=
+            ExtraPositional.end() ||
+        std::any_of(ExtraKeywords.begin(), ExtraKeywords.end(), IsExtra)) {
+      VarId V = newTemp("vararg", Arg.Loc);
+      assign(Out, V, lowerExpr(*Arg.Value, Out), Arg.Loc);
+      if (Arg.K == A::Arg::Kind::Positional)
+        Extra.Positional.push_back(V);
+      else
+        Extra.Keywords.emplace_back(Arg.Name, V);
+      continue;
+    }
     for (size_t I = 0; I < Params.size(); ++I) {
-      if (Slots[I] != Arg.Value.get())
+      if (Slots[I] != Arg.Value)
         continue;
       if (auto *N = dyn_cast<A::Name>(Slots[I])) {
         Binding *B = lookup(N->Id);
@@ -2875,6 +3336,36 @@ ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::C
     }
     assign(Out, V, std::move(Values[I]), Params[I]->Loc);
   }
+  // `args` is the tuple of the extra positional arguments, `kwargs` the dict
+  // of the extra keywords; both remember their elements for forwarding.
+  for (const A::Param *Pm : {VarArgs, VarKeywords}) {
+    if (!Pm)
+      continue;
+    S->Locals.insert(Pm->Name);
+    VarId V = addVar(Pm->Name + Suffix, VarKind::User, Pm->Loc);
+    Binding B;
+    B.Var = V;
+    S->Names[Pm->Name] = B;
+    Pack Pk;
+    ExprPtr Value;
+    if (Pm == VarArgs) {
+      auto T = P.makeSequence(ExprKind::Tuple, loc(Pm->Loc));
+      for (VarId E : Extra.Positional)
+        T->Elements.push_back(varRef(Pm->Loc, E));
+      Pk.Positional = Extra.Positional;
+      Value = std::move(T);
+    } else {
+      auto D = make<DictExpr>(Pm->Loc);
+      for (const auto &[K, E] : Extra.Keywords) {
+        D->Keys.push_back(constString(Pm->Loc, K));
+        D->Values.push_back(varRef(Pm->Loc, E));
+      }
+      Pk.Keywords = Extra.Keywords;
+      Value = std::move(D);
+    }
+    assign(Out, V, std::move(Value), Pm->Loc);
+    Packs[V] = std::move(Pk);
+  }
 
   VarId Ret = 0;
   if (hasReturn(F.Inner)) {
@@ -2889,7 +3380,7 @@ ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::C
   SavedNoHoist.swap(NoHoist);
   int SavedLoopDepth = LoopDepth;
   LoopDepth = 0;
-  lowerBody(F.Inner, Out);
+  lowerDecorated(F, DefScope, Out, [&](Block &Body) { lowerBody(F.Inner, Body); });
   LoopDepth = SavedLoopDepth;
   NoHoist.swap(SavedNoHoist);
   Functions.pop_back();
@@ -2899,6 +3390,67 @@ ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::C
   if (!Ret)
     return constNone(C.Loc);
   return varRef(C.Loc, Ret);
+}
+
+//===-- Handler decorators -----------------------------------------------------------===//
+
+/// `@poutine.scale(scale=s)`, `@poutine.mask(mask=m)`, `@torch.no_grad()`:
+/// handlers that run the decorated function's body inside them.
+bool Lowerer::isHandlerDecorator(const A::Expr &D) {
+  auto *C = dyn_cast<A::Call>(&D);
+  std::optional<std::string> Q = C ? staticPath(*C->Func) : std::nullopt;
+  return Q && (*Q == "pyro.poutine.scale" || *Q == "pyro.poutine.mask" || *Q == "torch.no_grad");
+}
+
+/// The with statement a handler decorator stands for (its arguments lowered
+/// into \p Out), or null after an error.
+std::unique_ptr<WithStmt> Lowerer::handlerDecorator(const A::Expr &D, Block &Out) {
+  const auto &C = *cast<A::Call>(&D);
+  const std::string Q = *staticPath(*C.Func);
+  auto W = make<WithStmt>(D.Loc);
+  Bound B;
+  if (Q == "torch.no_grad") {
+    W->Ctx = WithStmt::Context::NoGrad;
+    return bindArgs(sig(SigNoArgs), C, 0, 0, "torch.no_grad", B) ? std::move(W) : nullptr;
+  }
+  const bool IsScale = Q == "pyro.poutine.scale";
+  const std::string Spell = IsScale ? "poutine.scale" : "poutine.mask";
+  W->Ctx = IsScale ? WithStmt::Context::Scale : WithStmt::Context::Mask;
+  if (!bindArgs(sig(IsScale ? SigScale : SigMask), C, 0, 0, Spell, B))
+    return nullptr;
+  if (!B.Slots[1]) {
+    error(DiagId::BadArguments, C.Loc,
+          "'" + Spell + "' is missing the required argument '" + (IsScale ? "scale" : "mask") +
+              "'");
+    return nullptr;
+  }
+  W->Arg = lowerExpr(*B.Slots[1], Out);
+  return W;
+}
+
+/// Lowers the body of \p F (through \p Body) inside the handlers its
+/// decorators stand for, the first decorator outermost. Decorator arguments
+/// are evaluated in the scope of the definition, at the call.
+void Lowerer::lowerDecorated(const A::FunctionDef &F, Scope *DefScope, Block &Out,
+                             const std::function<void(Block &)> &Body) {
+  std::vector<std::unique_ptr<WithStmt>> Handlers;
+  Scope *Saved = Cur;
+  Cur = DefScope;
+  bool Ok = true;
+  for (const A::ExprPtr &D : F.Decorators)
+    if (isHandlerDecorator(*D)) {
+      Handlers.push_back(handlerDecorator(*D, Out));
+      Ok = Ok && Handlers.back();
+    }
+  Cur = Saved;
+  if (Handlers.empty() || !Ok) {
+    Body(Out);
+    return;
+  }
+  Body(Handlers.back()->Body);
+  for (size_t I = Handlers.size() - 1; I > 0; --I)
+    Handlers[I - 1]->Body.push_back(std::move(Handlers[I]));
+  Out.push_back(std::move(Handlers.front()));
 }
 
 //===-- Pyro -------------------------------------------------------------------------===//
@@ -3120,8 +3672,13 @@ void Lowerer::lowerParam(const A::Call &C, Block &Out, std::optional<VarId> Targ
   auto S = make<ParamStmt>(C.Loc);
   S->Target = Target;
   S->Name = lowerSiteName(*B.Slots[0], Out);
-  if (B.Slots[1])
-    S->Init = lowerExpr(*B.Slots[1], Out);
+  if (B.Slots[1]) {
+    // `pyro.param("k", lambda: torch.ones(3))`: Pyro calls the initialiser.
+    const A::Expr *Init = B.Slots[1];
+    if (auto *L = dyn_cast<A::Lambda>(Init); L && L->Fn->Params.empty())
+      Init = cast<A::Return>(L->Fn->Inner.front().get())->Value.get();
+    S->Init = lowerExpr(*Init, Out);
+  }
   if (B.Slots[2]) {
     ExprPtr Cn = lowerExpr(*B.Slots[2], Out);
     if (auto *CE = dyn_cast<ConstraintExpr>(Cn.get())) {
@@ -3257,14 +3814,15 @@ std::optional<PlateInfo> Lowerer::plateOf(const A::Expr &E, Block &Out) {
 } // namespace
 
 std::unique_ptr<Program> lowerProgram(const A::Module &M, const A::FunctionDef &Entry,
-                                      const A::ClassDef *EntryClass, Role R, SourceManager &SM,
+                                      const A::ClassDef *EntryClass, Role R,
+                                      const std::set<std::string> &GivenInputs, SourceManager &SM,
                                       DiagnosticEngine &DE) {
   auto P = std::make_unique<Program>();
   P->ProgramRole = R;
   P->File = M.File;
   P->EntryFunction = EntryClass ? EntryClass->Name + "." + Entry.Name : Entry.Name;
   Lowerer L(*P, SM, DE);
-  L.run(M, Entry, EntryClass);
+  L.run(M, Entry, EntryClass, GivenInputs);
   return P;
 }
 

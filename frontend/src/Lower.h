@@ -6,6 +6,8 @@
 #include "svic/ir/IR.h"
 
 #include <memory>
+#include <set>
+#include <string>
 
 namespace svic::frontend {
 
@@ -13,10 +15,13 @@ namespace svic::frontend {
 /// by the body of \p Entry into a Program. When \p EntryClass is set, Entry
 /// is a method of it: the program first constructs one object of the class
 /// (with the arguments of a static constructor call in the file, else the
-/// parameter defaults) and binds `self` to it. Errors are reported to \p DE;
+/// parameter defaults) and binds `self` to it. An entry parameter with a
+/// literal default that is not in \p GivenInputs is that value, not an input.
+/// Errors are reported to \p DE;
 /// the returned program is complete but meaningless when errors were reported.
 std::unique_ptr<ir::Program> lowerProgram(const ast::Module &M, const ast::FunctionDef &Entry,
                                           const ast::ClassDef *EntryClass, ir::Role R,
+                                          const std::set<std::string> &GivenInputs,
                                           SourceManager &SM, DiagnosticEngine &DE);
 
 } // namespace svic::frontend

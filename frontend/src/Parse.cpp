@@ -733,8 +733,8 @@ private:
     // The hot path: a plain expression.
     if (Ctx->children.size() == 1 && ruleOf(Ctx->children[0]) == P::RuleLexpr)
       return lexpr(only<P::LexprContext>(Ctx));
-    if (Ctx->lambdef())
-      return unsupported(loc(Ctx), "lambda expressions", "define a helper function with def");
+    if (auto *L = Ctx->lambdef())
+      return lambda(L, L->lambda_params(), test(L->test()));
     auto E = node<ast::IfExp>(loc(Ctx));
     E->Body = lexpr(static_cast<P::LexprContext *>(Ctx->children[0]));
     E->Test = lexpr(static_cast<P::LexprContext *>(Ctx->children[2]));
@@ -743,9 +743,41 @@ private:
   }
 
   ast::ExprPtr testNocond(P::Test_nocondContext *Ctx) {
-    if (Ctx->lambdef_nocond())
-      return unsupported(loc(Ctx), "lambda expressions", "define a helper function with def");
+    if (auto *L = Ctx->lambdef_nocond())
+      return lambda(L, L->lambda_params(), testNocond(L->test_nocond()));
     return lexpr(Ctx->lexpr());
+  }
+
+  /// `lambda params: body` as the function `def <lambda>(params): return body`.
+  ast::ExprPtr lambda(antlr4::ParserRuleContext *Ctx, P::Lambda_paramsContext *Ps,
+                      ast::ExprPtr Body) {
+    auto E = node<ast::Lambda>(loc(Ctx));
+    E->Fn = node<ast::FunctionDef>(loc(Ctx));
+    E->Fn->Name = "<lambda>";
+    if (Ps)
+      for (P::Lambda_paramContext *PC : Ps->lambda_param()) {
+        ast::Param Prm;
+        Prm.Loc = loc(PC);
+        if (PC->DIV()) {
+          Prm.K = ast::Param::Kind::PosOnlyMarker;
+        } else if (PC->POWER()) {
+          Prm.K = ast::Param::Kind::VarKeywords;
+          Prm.Name = PC->NAME()->getText();
+        } else if (PC->STAR()) {
+          Prm.K = PC->NAME() ? ast::Param::Kind::VarArgs : ast::Param::Kind::KwOnlyMarker;
+          if (PC->NAME())
+            Prm.Name = PC->NAME()->getText();
+        } else {
+          Prm.Name = PC->NAME()->getText();
+          if (PC->test())
+            Prm.Default = test(PC->test());
+        }
+        E->Fn->Params.push_back(std::move(Prm));
+      }
+    auto Ret = node<ast::Return>(Body->Loc);
+    Ret->Value = std::move(Body);
+    E->Fn->Inner.push_back(std::move(Ret));
+    return E;
   }
 
   /// `lexpr`: comparisons, `not`, `and`, `or`.
@@ -1051,8 +1083,18 @@ private:
       auto T = std::make_unique<ast::Sequence>(ast::ExprKind::List);
       T->Loc = L;
       if (P::Testlist_compContext *TC = Li->testlist_comp()) {
-        if (TC->comp_for())
-          return unsupported(L, "list comprehensions", "build the list with a for loop and append");
+        if (P::Comp_forContext *CF = TC->comp_for()) {
+          if (CF->ASYNC() || CF->comp_iter())
+            return unsupported(L, "list comprehensions with several for or an if",
+                               "build the list with a for loop and append");
+          auto C = node<ast::ListComp>(L);
+          bool Comma;
+          std::vector<ast::ExprPtr> Elts = listElements(TC, Comma);
+          C->Elt = std::move(Elts.front());
+          C->Target = exprlist(CF->exprlist());
+          C->Iter = lexpr(CF->lexpr());
+          return C;
+        }
         bool Comma;
         T->Elts = listElements(TC, Comma);
       }

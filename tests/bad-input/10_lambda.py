@@ -3,4 +3,4 @@ import torch
 
 
 def model():
-    init = pyro.param("init", lambda: torch.zeros(3))
+    inits = [lambda: torch.zeros(3)]

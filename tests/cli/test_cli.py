@@ -143,6 +143,108 @@ class Sites(unittest.TestCase):
         self.assertTrue({"sample", "observe", "param"} <= kinds, kinds)
 
 
+class OpaqueCalls(unittest.TestCase):
+    SOURCE = ("import scipy.special\nimport torch\nimport pyro\nimport pyro.distributions as dist\n\n\n"
+              "def model(data):\n"
+              "    z = pyro.sample(\"z\", dist.Normal(0., 1.))\n"
+              "    pyro.sample(\"x\", dist.Normal(scipy.special.expit(z), 1.), obs=data)\n\n\n"
+              "def guide(data):\n"
+              "    loc = pyro.param(\"loc\", torch.tensor(0.))\n"
+              "    pyro.sample(\"z\", dist.Normal(loc, 1.))\n")
+
+    def test_analysed_but_not_compiled(self):
+        with tempfile.TemporaryDirectory() as d:
+            src = os.path.join(d, "m.py")
+            data = os.path.join(d, "d.json")
+            with open(src, "w") as f:
+                f.write(self.SOURCE)
+            with open(data, "w") as f:
+                f.write('{"data": 0.5}')
+            r = run("analyze", src)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("[svic.opaque-call]", r.stdout)
+            self.assertIn("'opaque call to 'scipy.special.expit' (not modelled)' depends on 'z'",
+                          r.stdout)
+            r = run("grad", src, "--data", data)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn("m.py:9:34: error: opaque call to 'scipy.special.expit' (not modelled) "
+                          "[compile.unsupported]", r.stderr)
+
+
+class AnalyzeData(unittest.TestCase):
+    """`svic analyze --data`: the estimator's loader gives the entry inputs'
+    values and shapes, so verdicts that depend on them become definite."""
+    SOURCE = ("import torch\nimport pyro\nimport pyro.distributions as dist\n\n\n"
+              "def model(x, T):\n"
+              "    for t in range(T):\n"
+              "        pyro.sample(\"z_{}\".format(t), dist.Normal(0., 1.))\n"
+              "    with pyro.plate(\"data\", x.shape[0]):\n"
+              "        pyro.sample(\"obs\", dist.Normal(0., 1.), obs=x)\n\n\n"
+              "def guide(x, T):\n"
+              "    loc = pyro.param(\"loc\", torch.zeros(3))\n"
+              "    for t in range(3):\n"
+              "        pyro.sample(\"z_{}\".format(t), dist.Normal(loc[t], 1.))\n")
+
+    def test_scalar_and_array_inputs(self):
+        with tempfile.TemporaryDirectory() as d:
+            src = os.path.join(d, "m.py")
+            data = os.path.join(d, "d.json")
+            with open(src, "w") as f:
+                f.write(self.SOURCE)
+            with open(data, "w") as f:
+                f.write('{"x": [0.5, 1.5, 2.0], "T": 3, "extra": 1}')
+            r = run("analyze", src)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("support match: unknown", r.stdout)
+            r = run("analyze", src, "--data", data)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("support match: match", r.stdout)
+            self.assertIn("'extra' is not an argument of the model or guide entry function",
+                          r.stderr)
+            r = run("analyze", src, "--data", data, "--dump-ir")
+            self.assertIn("%x = torch.clamp(torch.Tensor.view(%x, 3), 0.5, 2.0)", r.stdout)
+            self.assertIn("%T = 3", r.stdout)
+            with open(data, "w") as f:
+                f.write('{"x": [0.5, [1.5]]}')
+            r = run("analyze", src, "--data", data)
+            self.assertEqual(r.returncode, 2)
+            self.assertIn("not rectangular", r.stderr)
+
+    def test_entry_defaults_unless_the_data_gives_them(self):
+        src_text = ("import torch\nimport pyro\nimport pyro.distributions as dist\n\n\n"
+                    "def model(x, T=2):\n"
+                    "    for t in range(T):\n"
+                    "        pyro.sample(\"z_{}\".format(t), dist.Normal(0., 1.))\n\n\n"
+                    "def guide(x, T=2):\n"
+                    "    for t in range(3):\n"
+                    "        pyro.sample(\"z_{}\".format(t), dist.Normal(0., 1.))\n")
+        with tempfile.TemporaryDirectory() as d:
+            src = os.path.join(d, "m.py")
+            data = os.path.join(d, "d.json")
+            with open(src, "w") as f:
+                f.write(src_text)
+            # T = 2 by default: the guide samples z_2, the model does not.
+            r = run("analyze", src)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("support match: mismatch", r.stdout)
+            with open(data, "w") as f:
+                f.write('{"x": 1.0, "T": 3}')
+            r = run("analyze", src, "--data", data)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("support match: match", r.stdout)
+            self.assertNotIn("is not an argument", r.stderr)
+
+    def test_paper_programs_with_data_are_definite(self):
+        for name in ("cvae", "prodlda", "scanvi"):
+            args = ["analyze", f"examples/paper/{name}/model.py", "--guide",
+                    f"examples/paper/{name}/guide.py"]
+            r = run(*args)
+            self.assertIn("support match: unknown", r.stdout, name)
+            r = run(*args, "--data", f"examples/data/{name}.npz")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertIn("support match: match", r.stdout, name)
+
+
 if __name__ == "__main__":
     SVIC = os.path.abspath(sys.argv.pop(1))
     unittest.main(verbosity=1)

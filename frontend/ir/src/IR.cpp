@@ -90,6 +90,8 @@ ExprPtr cloneExpr(const Expr &E, Program &P) {
     const auto &C = *cast<CallExpr>(&E);
     N->Op = C.Op;
     N->Args.Args = cloneAll(C.Args.Args, P);
+    N->Callee = C.Callee;
+    N->MayRunUserCode = C.MayRunUserCode;
     return N;
   }
   case ExprKind::ModuleCtor: {

@@ -166,6 +166,9 @@ public:
     }
     case ExprKind::Call: {
       const auto *C = cast<CallExpr>(&E);
+      if (C->Op == OpId::OpaqueCall)
+        return std::string(C->MayRunUserCode ? "<opaque, may run user code '" : "<opaque '") +
+               C->Callee + "'>(" + list(C->Args.Args) + ")";
       return C->info().QualifiedName + "(" + bound(C->Args, C->info().Params) + ")";
     }
     case ExprKind::ModuleCtor: {

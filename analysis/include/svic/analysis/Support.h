@@ -498,6 +498,11 @@ struct PlateFacts {
   bool operator==(const PlateFacts &O) const;
 };
 
+/// The DynKeys entry of an opaque call to \p Callee that may run user code.
+inline std::string opaqueKey(const std::string &Callee) {
+  return "<opaque call to '" + Callee + "'>";
+}
+
 class SupportState {
 public:
   static SupportState bottom();
@@ -525,6 +530,8 @@ public:
   std::map<std::string, PlateFacts> Plates;
   /// Keys of sites whose name is computed at run time (SiteName::Dynamic);
   /// DynMust: such a latent site is definitely sampled.
+  /// Also holds opaqueKey(callee) for each opaque call that may run user
+  /// code (it may sample any name).
   std::set<std::string> DynKeys;
   bool DynMust = false;
 

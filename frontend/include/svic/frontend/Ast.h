@@ -41,7 +41,9 @@ enum class ExprKind {
   Set,
   Dict,
   Starred,
-  Unsupported, ///< lambda, comprehensions, walrus, yield, await (named in What)
+  Lambda,      ///< `lambda params: body`, held as a FunctionDef returning body
+  ListComp,    ///< `[Elt for Target in Iter]` (one `for`, no `if`)
+  Unsupported, ///< comprehensions, walrus, yield, await (named in What)
 };
 
 struct Expr {
@@ -197,6 +199,14 @@ struct Dict : Expr {
   static bool classof(const Expr *E) { return E->Kind == ExprKind::Dict; }
 };
 
+/// `[Elt for Target in Iter]`; comprehensions with several `for` or an `if`
+/// are Unsupported nodes.
+struct ListComp : Expr {
+  ExprPtr Elt, Target, Iter;
+  ListComp() : Expr(ExprKind::ListComp) {}
+  static bool classof(const Expr *E) { return E->Kind == ExprKind::ListComp; }
+};
+
 struct Starred : Expr {
   ExprPtr Value;
   Starred() : Expr(ExprKind::Starred) {}
@@ -324,6 +334,13 @@ struct FunctionDef : Stmt {
   bool IsAsync = false;
   FunctionDef() : Stmt(StmtKind::FunctionDef) {}
   static bool classof(const Stmt *S) { return S->Kind == StmtKind::FunctionDef; }
+};
+
+/// `lambda params: body`: Fn is the equivalent `def <lambda>(params): return body`.
+struct Lambda : Expr {
+  std::unique_ptr<FunctionDef> Fn;
+  Lambda() : Expr(ExprKind::Lambda) {}
+  static bool classof(const Expr *E) { return E->Kind == ExprKind::Lambda; }
 };
 
 /// `class Name(Bases..., Keywords...): Inner`

@@ -15,6 +15,7 @@
 
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 namespace svic::frontend {
@@ -22,6 +23,10 @@ namespace svic::frontend {
 /// Entry-function names; an empty name selects the default rule (SPEC §3).
 struct EntryNames {
   std::string ModelFn, GuideFn;
+  /// Entry parameters the caller passes (the names a --data file holds). An
+  /// entry parameter with a literal default (`T=20`) that is not given is that
+  /// value; a given one, or one without such a default, is an input.
+  std::set<std::string> GivenInputs = {};
 };
 
 struct LoadedPrograms {

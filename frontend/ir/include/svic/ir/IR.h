@@ -32,6 +32,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -168,6 +169,12 @@ struct BoundArgs {
 struct CallExpr : Expr {
   OpId Op{};
   BoundArgs Args;
+  /// OpaqueCall only: the callee as written (`np.foo`, `obj.method`).
+  std::string Callee;
+  /// OpaqueCall only: the call may run user code (it receives a user function,
+  /// lambda, class or object, or calls a value of unknown kind), which may
+  /// sample, observe or add factors under names svic cannot see.
+  bool MayRunUserCode = false;
   CallExpr() : Expr(ExprKind::Call) {}
   const OpInfo &info() const { return opInfo(Op); }
   static bool classof(const Expr *E) { return E->Kind == ExprKind::Call; }
@@ -432,6 +439,9 @@ public:
   std::vector<VarInfo> Vars; ///< indexed by VarId; index 0 is unused
   std::vector<VarId> Inputs; ///< entry-function parameters in order
   Block Body;
+  /// Callees of the opaque calls that may run user code (CallExpr::
+  /// MayRunUserCode): the program may sample names that no statement shows.
+  std::set<std::string> OpaqueUserCode;
 
   Program() { Vars.push_back(VarInfo{"<none>", VarKind::Temp, {}}); }
 
