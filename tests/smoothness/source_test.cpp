@@ -248,6 +248,89 @@ TEST(Source, DataAloneIsAssumedInsideTheDomain) {
   EXPECT_TRUE(has(smoothIn(Src, Property::Diff), "z"));
 }
 
+// Issue 8, aliasing: an update through one name reaches every name of the
+// object. Each relu below makes the density non-differentiable in its latent
+// only if the update reaches the name the observation reads.
+TEST(Source, UpdateThroughAnAliasReachesTheObject) {
+  const char *Cases[] = {
+      // view = buf; view[0] = ...
+      R"(    buf = torch.zeros(2)
+    view = buf
+    view[0] = torch.relu(z)
+    pyro.sample("x", dist.Normal(buf[0], 1.), obs=torch.tensor(0.))
+)",
+      // alias = acc; alias += ...
+      R"(    acc = torch.zeros(1)
+    alias = acc
+    alias += torch.relu(z)
+    pyro.sample("x", dist.Normal(acc[0], 1.), obs=torch.tensor(0.))
+)",
+      // lst2 = lst; lst2.append(...)
+      R"(    lst = []
+    lst2 = lst
+    lst2.append(torch.relu(z))
+    pyro.sample("x", dist.Normal(lst[0], 1.), obs=torch.tensor(0.))
+)",
+      // a view by indexing, written back to its base
+      R"(    buf = torch.zeros(2, 2)
+    row = buf[1]
+    row += torch.relu(z)
+    pyro.sample("x", dist.Normal(buf[1, 0], 1.), obs=torch.tensor(0.))
+)",
+      // a reshaping view, and the base seen through a second view
+      R"(    buf = torch.zeros(2, 2)
+    flat = buf.view(4)
+    other = buf[0]
+    flat[0] = torch.relu(z)
+    pyro.sample("x", dist.Normal(other[0], 1.), obs=torch.tensor(0.))
+)",
+      // a helper that appends to the list it is given
+      R"(    lst = [0.]
+    push(lst, torch.relu(z))
+    pyro.sample("x", dist.Normal(lst[1], 1.), obs=torch.tensor(0.))
+)",
+  };
+  for (const char *Body : Cases) {
+    const std::string Src = std::string(Prelude) + "def push(l, v):\n    l.append(v)\n\n\n" +
+                            "def model():\n    z = pyro.sample(\"z\", dist.Normal(0., 1.))\n" + Body;
+    EXPECT_FALSE(has(smoothIn(Src, Property::Diff), "z")) << Body;
+    EXPECT_TRUE(has(smoothIn(Src, Property::Lips), "z")) << Body;
+  }
+}
+
+TEST(Source, RebindingLeavesTheOldObjectAlone) {
+  // `view = ...` makes view a new object: the later update does not reach buf.
+  const std::string Src = std::string(Prelude) + R"(def model():
+    z = pyro.sample("z", dist.Normal(0., 1.))
+    buf = torch.zeros(2)
+    view = buf
+    view = torch.zeros(2)
+    view[0] = torch.relu(z)
+    pyro.sample("x", dist.Normal(buf[0], 1.), obs=torch.tensor(0.))
+)";
+  EXPECT_TRUE(has(smoothIn(Src, Property::Diff), "z"));
+}
+
+TEST(Source, UnknownAliasingIsRejected) {
+  // Whether view shares buf's object depends on the branch, and whether `+=`
+  // on an input updates it in place depends on its type: svic says so.
+  for (const char *Body : {R"(    buf = torch.zeros(2)
+    view = torch.zeros(2)
+    if c > 0:
+        view = buf
+    view[0] = z
+)",
+                           R"(    a = c
+    a += z
+)"}) {
+    const std::string Src = std::string(Prelude) + "def model(c):\n" +
+                            "    z = pyro.sample(\"z\", dist.Normal(0., 1.))\n" + Body;
+    auto F = parse(Src);
+    EXPECT_TRUE(!F->P || !F->P->Model) << Body;
+    EXPECT_NE(F->diags().find("share its object"), std::string::npos) << F->diags();
+  }
+}
+
 TEST(Source, InfConstantProvesNoDomain) {
   // exp(z * inf) is 0 for z < 0: Normal raises there, not for z > 0.
   const std::string Src = std::string(Prelude) + R"(def model():

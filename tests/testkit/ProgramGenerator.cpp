@@ -792,7 +792,10 @@ private:
   /// Tuple unpacking and augmented assignment.
   void genUnpack() {
     std::string A = freshVar(), B = freshVar();
-    line(A + ", " + B + " = (" + topExpr(2) + ", " + topExpr(2) + ")");
+    // A gets a fresh object: `+=` on a tensor variable would update it in
+    // place through every alias (a latent's own value included), which the
+    // reference interpreter does not model.
+    line(A + ", " + B + " = ((" + topExpr(2) + ") + 0.0, " + topExpr(2) + ")");
     line(A + (R.coin(0.5) ? " += " : " *= ") + topExpr(1));
     Scope.push_back(Leaf{A, Rg::Any, false, true, 2.0});
     Scope.push_back(Leaf{B, Rg::Any, false, true, 2.0});
