@@ -22,6 +22,7 @@
 #include "StackGuard.h"
 #include "Strings.h"
 #include "svic/frontend/Parse.h"
+#include "svic/ir/Walk.h"
 
 #include <algorithm>
 #include <cctype>
@@ -185,6 +186,10 @@ private:
     const A::FunctionDef *Fn = nullptr;
     const A::ClassDef *Cls = nullptr;
     Scope *FnScope = nullptr; ///< where Fn was defined (its closure)
+    /// Function: the variables holding its parameters' defaults, evaluated
+    /// once when the def ran; and the region nest the def ran in.
+    std::map<std::string, VarId> Defaults;
+    std::vector<int> Region;
   };
   struct Scope {
     Scope *Parent = nullptr;
@@ -524,7 +529,7 @@ private:
   void lowerWhile(const A::While &S, Block &Out);
   void lowerWith(const A::With &S, size_t Item, Block &Out);
   void lowerReturn(const A::Return &S, Block &Out);
-  void defineFunction(const A::FunctionDef &F);
+  void defineFunction(const A::FunctionDef &F, Block &Out);
 
   void store(const A::Expr &Target, ExprPtr Value, Block &Out, const SourceLoc &L,
              bool Mutates = false);
@@ -582,6 +587,50 @@ private:
     };
     return Mut(V);
   }
+  /// Variables made before the entry function's body (module-level names,
+  /// defaults of module-level defs, the entry object): their objects outlive
+  /// a call. 0 while the module level is lowered.
+  VarId FirstCallVar = 0;
+  /// An in-place update of such an object persists into the next call of the
+  /// model or guide (Python keeps it, and both share it): not modelled.
+  bool checkNotPersistent(VarId V, const SourceLoc &L) {
+    if (FirstCallVar == 0 || V >= FirstCallVar || P.var(V).Kind == VarKind::Input)
+      return true;
+    unsupported(L, "'" + varName(V) + "' is an object made at module level (or a default " +
+                       "argument) that this update changes in place; Python keeps the change " +
+                       "into the next call of the model and the guide, which svic does not model");
+    return false;
+  }
+  /// A distribution object, a name template or a plate is built when it is
+  /// made: substituting its definition after a variable it reads was rebound
+  /// would read the new value. Such a fact is no longer used.
+  void staleFactsReading(VarId V) {
+    std::function<bool(const Expr *)> Reads = [&](const Expr *E) {
+      if (!E)
+        return false;
+      if (auto *R = dyn_cast<VarRefExpr>(E))
+        return R->Var == V;
+      bool Found = false;
+      ir::forEachChild(*E, [&](const Expr &C) { Found = Found || Reads(&C); });
+      return Found;
+    };
+    for (Fact &F : Facts) {
+      if (!F.Invalid.empty())
+        continue;
+      bool Stale = false;
+      if (F.K == Fact::Kind::Dist || F.K == Fact::Kind::Template)
+        Stale = Reads(F.Def);
+      else if (F.K == Fact::Kind::Plate && F.Plate) {
+        const PlateInfo &Pl = *F.Plate;
+        Stale = Reads(Pl.Size.get()) || Reads(Pl.SubsampleSize.get()) || Reads(Pl.Dim.get()) ||
+                Reads(Pl.Name.DynamicExpr.get());
+        for (const ExprPtr &I : Pl.Name.Indices)
+          Stale = Stale || Reads(I.get());
+      }
+      if (Stale)
+        F.Invalid = "'" + varName(V) + "', which it reads, is rebound after it is built";
+    }
+  }
   /// Indices of for loops: constant within an iteration, where their views live.
   std::set<VarId> LoopIndexVars;
   /// Locals of inlined helpers that have returned: no code reads them again.
@@ -637,7 +686,8 @@ private:
                           const A::Call &C, size_t FirstArg, Block &Out);
   ExprPtr lowerConstraint(const std::string &Name, const A::Expr &E, const A::Call *C, Block &Out);
   ExprPtr inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::Call &C, Block &Out,
-                     const Fact *Self = nullptr);
+                     const Fact *Self = nullptr,
+                     const std::map<std::string, VarId> *Defaults = nullptr);
 
   // user classes
   void defineClass(const A::ClassDef &C);
@@ -1013,6 +1063,7 @@ void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry,
     }
   }
   checkReturns(Entry.Inner, true);
+  FirstCallVar = static_cast<VarId>(P.numVars());
   Functions.push_back(FunctionCtx{&Entry, true, 0});
   lowerBody(Entry.Inner, P.Body);
   Functions.pop_back();
@@ -1030,11 +1081,19 @@ void Lowerer::lowerModuleStmt(const A::Stmt &S, Block &Out) {
   lowerStmt(S, Out);
 }
 
-void Lowerer::defineFunction(const A::FunctionDef &F) {
+void Lowerer::defineFunction(const A::FunctionDef &F, Block &Out) {
   Binding B;
   B.K = Binding::Kind::Function;
   B.Fn = &F;
   B.FnScope = Cur;
+  B.Region = Region;
+  // Python evaluates the defaults once, here: every call shares the objects.
+  for (const A::Param &Pm : F.Params)
+    if (Pm.Default && !Pm.Name.empty()) {
+      VarId V = newTemp("default", Pm.Default->Loc);
+      bindVar(Out, V, lowerExpr(*Pm.Default, Out), Pm.Default->Loc, false);
+      B.Defaults[Pm.Name] = V;
+    }
   Cur->Names[F.Name] = B;
 }
 
@@ -1222,7 +1281,7 @@ void Lowerer::lowerStmt(const A::Stmt &S, Block &Out) {
       unsupported(F->Loc, "async functions are not supported; use a plain def");
     for (const A::ExprPtr &D : F->Decorators)
       unsupported(D->Loc, "decorators are not supported; remove '@" + text(*D) + "'");
-    defineFunction(*F);
+    defineFunction(*F, Out);
     return;
   }
   case A::StmtKind::Return:
@@ -1339,6 +1398,7 @@ void Lowerer::lowerAssign(const A::Assign &S, Block &Out) {
                 *Q == "pyro.deterministic")) {
         VarId V = varForStore(Name, S.Targets[0]->Loc);
         detachAliases(Out, V, S.Targets[0]->Loc);
+        staleFactsReading(V);
         ListVars.erase(V);
         bool Emitted = false;
         ExprPtr R = lowerCall(*C, Out, V, &Emitted);
@@ -1374,7 +1434,10 @@ void Lowerer::lowerAssign(const A::Assign &S, Block &Out) {
 void Lowerer::store(const A::Expr &Target, ExprPtr Value, Block &Out, const SourceLoc &L,
                     bool Mutates) {
   if (auto *N = dyn_cast<A::Name>(&Target)) {
-    VarId V = varForStore(N->Id, Target.Loc);
+    // An in-place update changes the object the name reads (a global or a
+    // closure variable too); only a rebinding makes a local.
+    Binding *B = Mutates ? lookup(N->Id) : nullptr;
+    VarId V = B && B->K == Binding::Kind::Var ? B->Var : varForStore(N->Id, Target.Loc);
     bindVar(Out, V, std::move(Value), L, Mutates);
     return;
   }
@@ -1459,6 +1522,8 @@ void Lowerer::store(const A::Expr &Target, ExprPtr Value, Block &Out, const Sour
 
 void Lowerer::bindVar(Block &Out, VarId V, ExprPtr Value, const SourceLoc &L, bool Mutates) {
   if (Mutates) {
+    if (!checkNotPersistent(V, L))
+      return;
     assign(Out, V, std::move(Value), L);
     for (std::set<VarId> &M : LoopMutated)
       M.insert(V);
@@ -1466,6 +1531,7 @@ void Lowerer::bindVar(Block &Out, VarId V, ExprPtr Value, const SourceLoc &L, bo
     return;
   }
   detachAliases(Out, V, L);
+  staleFactsReading(V);
   ListVars.erase(V);
   if (isa<SequenceExpr>(Value.get()) ? Value->Kind == ExprKind::List : isa<DictExpr>(Value.get()))
     ListVars.insert(V);
@@ -1636,6 +1702,8 @@ void Lowerer::propagateMutation(Block &Out, VarId M, const SourceLoc &L) {
         break;
       }
       }
+      if (!checkNotPersistent(O, L))
+        return;
       // Written directly: the aliases already hold the updated object.
       assign(Out, O, std::move(New), L);
       Done.insert(O);
@@ -2428,8 +2496,15 @@ ExprPtr Lowerer::lowerCall(const A::Call &C, Block &Out, std::optional<VarId> Ta
   if (auto *N = dyn_cast<A::Name>(&Func)) {
     bool Unbound = false;
     Binding *B = lookup(N->Id, &Unbound);
-    if (B && B->K == Binding::Kind::Function)
-      return inlineCall(*B->Fn, B->FnScope, C, Out);
+    if (B && B->K == Binding::Kind::Function) {
+      if (!regionDominates(B->Region)) {
+        unsupported(C.Loc, "'" + N->Id + "' is defined in a branch or loop: whether this call " +
+                               "runs that definition depends on the path; define it " +
+                               "unconditionally");
+        return constNone(C.Loc);
+      }
+      return inlineCall(*B->Fn, B->FnScope, C, Out, nullptr, &B->Defaults);
+    }
     if (B && B->K == Binding::Kind::Class)
       return instantiate(*B->Cls, B->FnScope, C, Out);
     if (B && B->K == Binding::Kind::Var) {
@@ -3048,7 +3123,8 @@ void Lowerer::registerInstance(const std::string &Prefix, const Instance &I, con
 }
 
 ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::Call &C,
-                            Block &Out, const Fact *Self) {
+                            Block &Out, const Fact *Self,
+                            const std::map<std::string, VarId> *Defaults) {
   for (const A::FunctionDef *Active : InlineStack) {
     if (Active == &F) {
       error(DiagId::Recursion, C.Loc,
@@ -3160,10 +3236,17 @@ ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::C
   for (const A::Param *Pm : Params)
     S->Locals.insert(Pm->Name);
 
-  // Defaults are evaluated in the scope of the definition.
+  // Defaults: the objects made when the def ran; a method's (its class body
+  // ran once, not modelled) in the scope of the definition.
   for (size_t I = 0; I < Params.size(); ++I) {
     if (Slots[I])
       continue;
+    if (Defaults) {
+      if (auto It = Defaults->find(Params[I]->Name); It != Defaults->end()) {
+        Values[I] = varRef(Params[I]->Default->Loc, It->second);
+        continue;
+      }
+    }
     Cur = DefScope;
     CurFrame = Frame;
     Values[I] = lowerExpr(*Params[I]->Default, Out);

@@ -331,6 +331,68 @@ TEST(Source, UnknownAliasingIsRejected) {
   }
 }
 
+// Issue 8, Python binding time.
+TEST(Source, DefaultArgumentIsEvaluatedWhenTheDefRuns) {
+  // s's default is relu(z), bound when the def runs; rebinding k later does
+  // not change it (it did when defaults were evaluated at each call).
+  const std::string Src = std::string(Prelude) + R"(def model():
+    z = pyro.sample("z", dist.Normal(0., 1.))
+    k = torch.relu(z)
+    def scaled(x, s=k):
+        return x * s
+    k = 2.
+    pyro.sample("x", dist.Normal(scaled(1.), 1.), obs=torch.tensor(0.))
+)";
+  EXPECT_FALSE(has(smoothIn(Src, Property::Diff), "z"));
+  // A mutable default is one object shared by every call.
+  const std::string Shared = std::string(Prelude) + R"(def model():
+    z = pyro.sample("z", dist.Normal(0., 1.))
+    def push(v, acc=[]):
+        acc.append(v)
+        return acc
+    push(torch.relu(z))
+    lst = push(0.)
+    pyro.sample("x", dist.Normal(lst[0], 1.), obs=torch.tensor(0.))
+)";
+  EXPECT_FALSE(has(smoothIn(Shared, Property::Diff), "z"));
+  EXPECT_TRUE(has(smoothIn(Shared, Property::Lips), "z"));
+}
+
+TEST(Source, BindingTimeAmbiguitiesAreRejected) {
+  struct Case {
+    const char *Body, *Says;
+  } Cases[] = {
+      // a distribution object keeps the loc it was built with
+      {R"(    loc = z
+    d = dist.Normal(loc, 1.)
+    loc = torch.relu(z)
+    pyro.sample("x", d, obs=torch.tensor(0.))
+)",
+       "rebound after it is built"},
+      // a def inside a branch binds only on that branch
+      {R"(    def f(x):
+        return x
+    if c > 0:
+        def f(x):
+            return torch.relu(x)
+    pyro.sample("x", dist.Normal(f(z), 1.), obs=torch.tensor(0.))
+)",
+       "defined in a branch"},
+      // module-level state persists across calls, shared by model and guide
+      {R"(    HIST.append(z)
+    pyro.sample("x", dist.Normal(HIST[0], 1.), obs=torch.tensor(0.))
+)",
+       "next call"},
+  };
+  for (const Case &C : Cases) {
+    const std::string Src = std::string(Prelude) + "HIST = []\n\n\ndef model(c):\n" +
+                            "    z = pyro.sample(\"z\", dist.Normal(0., 1.))\n" + C.Body;
+    auto F = parse(Src);
+    EXPECT_TRUE(!F->P || !F->P->Model) << C.Body;
+    EXPECT_NE(F->diags().find(C.Says), std::string::npos) << F->diags();
+  }
+}
+
 TEST(Source, InfConstantProvesNoDomain) {
   // exp(z * inf) is 0 for z < 0: Normal raises there, not for z > 0.
   const std::string Src = std::string(Prelude) + R"(def model():
