@@ -249,7 +249,7 @@ std::optional<LineFinding> derivativeTest(const Fn &F, double C, double Lo, doub
   // function's shrinks like O(h); a fast oscillation's wanders) ...
   double GMax = std::max({Gaps[N - 1], Gaps[N - 2], Gaps[N - 3]});
   double GMin = std::min({Gaps[N - 1], Gaps[N - 2], Gaps[N - 3]});
-  if (!(GMax <= 2 * GMin))
+  if (!(GMax <= 1.5 * GMin))
     return std::nullopt;
   // ... and each one-sided derivative converges.
   double Scale = std::fabs(DPs[N - 1]) + std::fabs(DMs[N - 1]);
