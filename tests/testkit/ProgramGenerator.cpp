@@ -761,8 +761,10 @@ private:
       return genHandledObserve();
     if (U < 0.92)
       return genDistValue();
-    if (U < 0.95)
+    if (U < 0.935)
       return genAssert();
+    if (U < 0.95)
+      return genExprStmtOrInf();
     if (HaveObsHelper && !UsedObsHelper) {
       UsedObsHelper = true;
       line("obs_helper(" + topExpr(2) + ", " + topPos() + ")");
@@ -786,6 +788,15 @@ private:
     Lists.push_back(L);
     if (R.coin(0.5)) {
       line(L + "[" + std::to_string(R.range(0, 2)) + "] = " + topExpr(2));
+    }
+    if (R.coin(0.4)) {
+      // An update through a second name of the same list reaches L.
+      std::string A = L + "_alias";
+      line(A + " = " + L);
+      if (R.coin(0.5))
+        line(A + "[" + std::to_string(R.range(0, 2)) + "] = " + topExpr(2));
+      else
+        line(A + ".append(" + topExpr(2) + ")");
     }
   }
 
@@ -840,6 +851,18 @@ private:
   }
 
   /// An assertion: a program that fails has no density there.
+  /// An expression statement that may raise (math.log of a value that may be
+  /// <= 0 decides termination), or an infinite constant that a clamp absorbs.
+  void genExprStmtOrInf() {
+    if (R.coin(0.5)) {
+      line(std::string("math.log(") + (Smooth ? topPos() : topExpr(1)) + ")");
+      return;
+    }
+    std::string V = freshVar();
+    line(V + " = torch.clamp(" + topExpr(2) + ", min=(-math.inf), max=math.inf)");
+    Scope.push_back(Leaf{V, Rg::Any, false, true, 2.0});
+  }
+
   void genAssert() {
     NoHelperScope NH(*this);
     if (Smooth || R.coin(0.3)) {
