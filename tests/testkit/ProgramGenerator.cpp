@@ -105,6 +105,14 @@ public:
     int NParams = R.range(0, O.MaxParams);
     for (int I = 0; I < NParams; ++I)
       genParam(I);
+    if (NParams > 0 && R.coin(0.3)) {
+      // The same param read again by name: the store's value.
+      int I = R.range(0, NParams - 1);
+      const Leaf First = Scope[Scope.size() - static_cast<size_t>(NParams - I)];
+      std::string N = "p" + std::to_string(I) + "_again";
+      line(N + " = pyro.param(\"p" + std::to_string(I) + "\")");
+      Scope.push_back(Leaf{N, First.Range, true, true, 2.0});
+    }
     LatentsLeft = R.range(O.MinLatents, O.MaxLatents);
     int Steps = R.range(O.MinSteps, O.MaxSteps);
     // Interleave latent samples with the other steps; the first step is a latent.
@@ -321,6 +329,10 @@ private:
     case 8:
       return (R.coin(0.5) ? "torch.sin(" : "torch.cos(") + expr(D - 1) + ")";
     case 9:
+      // Optional arguments: beta keeps it smooth; a threshold other than the
+      // default switches to x where the curves differ (a jump).
+      if (R.coin(0.2))
+        return "F.softplus(" + expr(D - 1) + (R.coin(0.5) ? ", beta=2.0)" : ", 1.0, 1.0)");
       return "F.softplus(" + expr(D - 1) + ")";
     case 10:
       return "torch.log(" + pos(D - 1) + ")";
