@@ -690,7 +690,13 @@ private:
                      const std::map<std::string, VarId> *Defaults = nullptr);
 
   // user classes
-  void defineClass(const A::ClassDef &C);
+  void defineClass(const A::ClassDef &C, Block &Out);
+  /// Per method: its defaults, evaluated once when the class body ran.
+  std::map<const A::FunctionDef *, std::map<std::string, VarId>> MethodDefaults;
+  const std::map<std::string, VarId> *methodDefaults(const A::FunctionDef &F) const {
+    auto It = MethodDefaults.find(&F);
+    return It == MethodDefaults.end() ? nullptr : &It->second;
+  }
   std::shared_ptr<Instance> instanceOf(const A::Expr &E);
   const A::FunctionDef *findMethod(const Instance &I, const std::string &Name);
   std::shared_ptr<Instance> newInstance(const A::ClassDef &Cls, Scope *ClsScope);
@@ -1300,7 +1306,7 @@ void Lowerer::lowerStmt(const A::Stmt &S, Block &Out) {
     lowerImport(S);
     return;
   case A::StmtKind::ClassDef:
-    defineClass(*cast<A::ClassDef>(&S));
+    defineClass(*cast<A::ClassDef>(&S), Out);
     return;
   case A::StmtKind::Try:
     unsupported(S.Loc, "try statements are not supported");
@@ -2718,7 +2724,7 @@ ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Blo
         if (const A::FunctionDef *Fn = findMethod(View, M)) {
           SelfStack.emplace_back(Self, BB->Cls);
           Fact SelfFact = instanceFact(Self);
-          ExprPtr R = inlineCall(*Fn, BB->FnScope, C, Out, &SelfFact);
+          ExprPtr R = inlineCall(*Fn, BB->FnScope, C, Out, &SelfFact, methodDefaults(*Fn));
           SelfStack.pop_back();
           return R;
         }
@@ -2958,13 +2964,22 @@ static bool weightless(ModuleId M) {
   }
 }
 
-void Lowerer::defineClass(const A::ClassDef &C) {
+void Lowerer::defineClass(const A::ClassDef &C, Block &Out) {
   for (const A::ExprPtr &D : C.Decorators)
     unsupported(D->Loc, "class decorators are not supported; remove '@" + text(*D) + "'");
   Binding B;
   B.K = Binding::Kind::Class;
   B.Cls = &C;
   B.FnScope = Cur;
+  // The class body runs once: so do its methods' defaults.
+  for (const A::StmtPtr &St : C.Inner)
+    if (auto *F = dyn_cast<A::FunctionDef>(St.get()))
+      for (const A::Param &Pm : F->Params)
+        if (Pm.Default && !Pm.Name.empty()) {
+          VarId V = newTemp("default", Pm.Default->Loc);
+          bindVar(Out, V, lowerExpr(*Pm.Default, Out), Pm.Default->Loc, false);
+          MethodDefaults[F][Pm.Name] = V;
+        }
   Cur->Names[C.Name] = B;
 }
 
@@ -3083,7 +3098,7 @@ ExprPtr Lowerer::callMethod(const std::shared_ptr<Instance> &I, const A::Functio
   }
   SelfStack.emplace_back(I, Owner);
   Fact SelfFact = instanceFact(I);
-  ExprPtr R = inlineCall(M, I->ClsScope, C, Out, &SelfFact);
+  ExprPtr R = inlineCall(M, I->ClsScope, C, Out, &SelfFact, methodDefaults(M));
   SelfStack.pop_back();
   return R;
 }
@@ -3236,8 +3251,8 @@ ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::C
   for (const A::Param *Pm : Params)
     S->Locals.insert(Pm->Name);
 
-  // Defaults: the objects made when the def ran; a method's (its class body
-  // ran once, not modelled) in the scope of the definition.
+  // Defaults: the objects made when the def (or the class body) ran; else
+  // (a class whose body svic did not run) evaluated in the definition's scope.
   for (size_t I = 0; I < Params.size(); ++I) {
     if (Slots[I])
       continue;

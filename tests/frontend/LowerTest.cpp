@@ -120,8 +120,10 @@ net = Net(5)
   EXPECT_EQ(L->model().EntryFunction, "Net.model");
   // Built with the arguments of the static call Net(5); the Softplus field
   // has no weights; the nn.Parameter field becomes the param net$$$w; the
-  // class attribute is evaluated where it is first read.
+  // class attribute is evaluated where it is first read; the default of
+  // __init__ once, when the class body runs.
   EXPECT_EQ(L->modelIr(),
+            "%default.1 = 3  @16:30\n"
             "%width@__init__#1 = 5  @16:24 via __init__@30:7\n"
             "%width@__init__#2 = %width@__init__#1  @8:24 via __init__@17:9 via __init__@30:7\n"
             "%width@Net#1 = %width@__init__#2  @10:9 via __init__@17:9 via __init__@30:7\n"

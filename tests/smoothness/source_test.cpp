@@ -383,9 +383,16 @@ TEST(Source, BindingTimeAmbiguitiesAreRejected) {
     pyro.sample("x", dist.Normal(HIST[0], 1.), obs=torch.tensor(0.))
 )",
        "next call"},
+      // ... so does a method's default: its class body ran once
+      {R"(    lst = Acc().push(z)
+    pyro.sample("x", dist.Normal(lst[0], 1.), obs=torch.tensor(0.))
+)",
+       "next call"},
   };
   for (const Case &C : Cases) {
-    const std::string Src = std::string(Prelude) + "HIST = []\n\n\ndef model(c):\n" +
+    const std::string Src = std::string(Prelude) + "HIST = []\n\n\n" +
+                            "class Acc(nn.Module):\n    def push(self, v, acc=[]):\n" +
+                            "        acc.append(v)\n        return acc\n\n\ndef model(c):\n" +
                             "    z = pyro.sample(\"z\", dist.Normal(0., 1.))\n" + C.Body;
     auto F = parse(Src);
     EXPECT_TRUE(!F->P || !F->P->Model) << C.Body;
