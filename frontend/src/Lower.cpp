@@ -596,9 +596,11 @@ private:
   bool checkNotPersistent(VarId V, const SourceLoc &L) {
     if (FirstCallVar == 0 || V >= FirstCallVar || P.var(V).Kind == VarKind::Input)
       return true;
-    unsupported(L, "'" + varName(V) + "' is an object made at module level (or a default " +
-                       "argument) that this update changes in place; Python keeps the change " +
-                       "into the next call of the model and the guide, which svic does not model");
+    std::string What = P.var(V).Name.rfind("default.", 0) == 0
+                           ? "a default argument evaluated at module level"
+                           : "'" + varName(V) + "', an object made at module level,";
+    unsupported(L, "this update changes " + What + " in place; Python keeps the change into " +
+                       "the next call of the model and the guide, which svic does not model");
     return false;
   }
   /// A distribution object, a name template or a plate is built when it is
