@@ -384,7 +384,8 @@ TEST(Source, BindingTimeAmbiguitiesAreRejected) {
 )",
        "next call"},
       // ... so does a method's default: its class body ran once
-      {R"(    lst = Acc().push(z)
+      {R"(    a = Acc()
+    lst = a.push(z)
     pyro.sample("x", dist.Normal(lst[0], 1.), obs=torch.tensor(0.))
 )",
        "next call"},
