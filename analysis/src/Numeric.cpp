@@ -210,6 +210,7 @@ public:
 
   void run() {
     execBlock(P.Body, NumEnv::top());
+    markNonFinite();
     collectIssues();
   }
 
@@ -228,12 +229,6 @@ private:
   /// such variable. Inputs are assumed NaN-free (data is checked when it is
   /// loaded).
   std::vector<uint8_t> NaNVars;
-  /// Variables that may hold ±inf or NaN through a non-finite constant, and
-  /// the expression nodes that may evaluate to one. Intervals are sets of
-  /// reals: such a value is recorded as possibly "other", so no fact is
-  /// proved about it (exp(inf - inf) is not in (0, inf)).
-  std::vector<uint8_t> NonFiniteVars;
-  std::vector<uint8_t> NonFiniteNodes;
   /// Params whose declarations disagree on the constraint.
   std::set<std::string> MixedParams;
 
@@ -306,24 +301,142 @@ private:
     return Tainted;
   }
 
-  void markNaN() {
-    NaNVars = taintedVars(isPartial);
-    NonFiniteVars = taintedVars(isNonFiniteSource);
-    NonFiniteNodes.assign(P.numNodeIds(), 0);
-    std::vector<uint8_t> Seen(P.numNodeIds(), 0);
+  void markNaN() { NaNVars = taintedVars(isPartial); }
+
+  /// Variables whose value may depend on a latent, a param or a module's
+  /// weights (flow-insensitively; control dependence does not make a value
+  /// infinite).
+  std::vector<uint8_t> randomVars() const {
+    std::vector<uint8_t> Random(P.numVars(), 0);
+    for (bool Changed = true; Changed;) {
+      Changed = false;
+      auto Set = [&](VarId V, bool F) {
+        if (F && !Random[V])
+          Random[V] = Changed = true;
+      };
+      ir::forEachStmt(P.Body, [&](const ir::Stmt &S) {
+        if (const auto *A = dyn_cast<AssignStmt>(&S))
+          Set(A->Target, readsRandom(*A->Value, Random));
+        else if (const auto *Sa = dyn_cast<SampleStmt>(&S); Sa && Sa->Target)
+          Set(*Sa->Target, !Sa->Obs || readsRandom(*Sa->Obs, Random));
+        else if (const auto *Pa = dyn_cast<ParamStmt>(&S); Pa && Pa->Target)
+          Set(*Pa->Target, true);
+        else if (const auto *M = dyn_cast<ModuleStmt>(&S)) {
+          Set(M->ModuleVar, true);
+          if (M->Target)
+            Set(*M->Target, true);
+        }
+      });
+    }
+    return Random;
+  }
+  static bool readsRandom(const Expr &E, const std::vector<uint8_t> &Random) {
+    if (const auto *V = dyn_cast<VarRefExpr>(&E))
+      return Random[V->Var];
+    bool Found = false;
+    ir::forEachChild(E, [&](const Expr &C) { Found = Found || readsRandom(C, Random); });
+    return Found;
+  }
+
+  /// An operation whose table range is bounded maps ±inf to a finite value
+  /// or NaN (sigmoid(inf) = 1, sin(inf) = nan).
+  static bool boundedRange(ir::ValueRange R) {
+    switch (R) {
+    case ir::ValueRange::OpenUnit:
+    case ir::ValueRange::ClosedUnit:
+    case ir::ValueRange::HalfOpenUnit:
+    case ir::ValueRange::OpenSymmetricUnit:
+    case ir::ValueRange::ClosedSymmetricUnit:
+    case ir::ValueRange::Zero:
+    case ir::ValueRange::One:
+      return true;
+    default:
+      return false;
+    }
+  }
+
+  /// After the run: the nodes that may evaluate to ±inf, from a non-finite
+  /// constant (NaN ones included), a partial operation whose precondition is
+  /// not proved (1 / 0, log 0, 0 ** -1; sqrt(-1) is only NaN), or an operand
+  /// that may be one; variables are joined flow-insensitively over their
+  /// assignments. Inputs, sample values and params are finite, and so is an
+  /// operation on data and constants alone: the data are assumed inside the
+  /// domain of what the program computes from them alone (log(1 + x) of count
+  /// data), as observed values are assumed to have non-zero density. Intervals are sets of
+  /// reals, so such a value is recorded as possibly "other" and no fact is
+  /// proved about it (softplus(-inf) = 0 is not > 0). A NaN made by a partial
+  /// operation needs no mark: NaN absorbs every operation, so the density is
+  /// undefined on the whole section, and the operation already counts as
+  /// partial in its inputs.
+  void markNonFinite() {
+    std::vector<uint8_t> Random = randomVars();
+    std::vector<uint8_t> &NF = R.NonFinite;
+    NF.assign(P.numNodeIds(), 0);
+    std::vector<uint8_t> Vars(P.numVars(), 0);
     std::function<bool(const Expr &)> Mark = [&](const Expr &E) {
-      bool F = isNonFiniteSource(E);
-      if (const auto *V = dyn_cast<VarRefExpr>(&E))
-        F = NonFiniteVars[V->Var];
-      ir::forEachChild(E, [&](const Expr &C) { F = Mark(C) || F; });
-      Seen[E.Id] = 1;
-      NonFiniteNodes[E.Id] = F;
+      bool Child = false;
+      ir::forEachChild(E, [&](const Expr &C) { Child = Mark(C) || Child; });
+      bool F = Child;
+      switch (E.Kind) {
+      case ExprKind::Constant:
+        F = isNonFiniteSource(E);
+        break;
+      case ExprKind::VarRef:
+        F = Vars[cast<VarRefExpr>(&E)->Var];
+        break;
+      case ExprKind::Compare:
+        F = false; // a bool
+        break;
+      case ExprKind::Unary:
+        F = Child && cast<UnaryExpr>(&E)->Op != UnaryOp::Not;
+        break;
+      case ExprKind::Attribute: {
+        const std::string &N = cast<AttributeExpr>(&E)->Name;
+        F = Child && N != "shape" && N != "ndim";
+        break;
+      }
+      case ExprKind::Call: {
+        const auto &C = *cast<CallExpr>(&E);
+        const ir::OpInfo &I = C.info();
+        if (C.Op == OpId::FGridSample) // interpolates the input; an inf grid gives NaN
+          Child = !C.Args.Args.empty() && C.Args.Args[0] && NF[C.Args.Args[0]->Id];
+        bool Pole = I.Pre != ir::Precondition::None && I.Pre != ir::Precondition::SqrtArg0 &&
+                    !R.provedPrecondition(C) && readsRandom(E, Random);
+        F = isNonFiniteSource(E) || (!boundedRange(I.Range) && (Child || Pole));
+        break;
+      }
+      case ExprKind::Binary: {
+        const auto &B = *cast<BinaryExpr>(&E);
+        F = Child || (B.Op != BinaryOp::Mod && !R.provedPrecondition(B) && readsRandom(E, Random));
+        break;
+      }
+      default:
+        break;
+      }
+      NF[E.Id] = F;
       return F;
     };
+    auto Root = [&](const Expr *E) { return E && Mark(*E); };
+    for (bool Changed = true; Changed;) {
+      Changed = false;
+      auto Set = [&](std::optional<VarId> V, bool F) {
+        if (V && F && !Vars[*V])
+          Vars[*V] = Changed = true;
+      };
+      ir::forEachStmt(P.Body, [&](const ir::Stmt &S) {
+        if (const auto *A = dyn_cast<AssignStmt>(&S))
+          Set(A->Target, Root(A->Value.get()));
+        else if (const auto *Sa = dyn_cast<SampleStmt>(&S))
+          Set(Sa->Target, Root(Sa->Obs.get()));
+      });
+    }
     walkExprs(P.Body, [&](const Expr &E) {
-      if (!Seen[E.Id])
+      if (!NF[E.Id])
         Mark(E);
     });
+    for (NodeId Id = 0; Id < NF.size(); ++Id)
+      if (NF[Id] && !R.Values[Id].isBottom())
+        R.Values[Id] = R.Values[Id].withKinds(R.Values[Id].kinds() | NumValue::KOther);
   }
 
   bool mayBeNaN(const Expr &E) const {
@@ -358,8 +471,7 @@ private:
     if (!Recording)
       return;
     assert(E.Id < R.Values.size() && "node id outside the program");
-    R.Values[E.Id] = R.Values[E.Id].join(
-        NonFiniteNodes[E.Id] && !V.isBottom() ? V.withKinds(V.kinds() | NumValue::KOther) : V);
+    R.Values[E.Id] = R.Values[E.Id].join(V);
     R.Evaluated[E.Id] = 1;
   }
 
@@ -1236,10 +1348,12 @@ bool NumericResult::provedGreaterThan(NodeId E, double C) const {
 }
 
 bool NumericResult::provedInDomain(NodeId E, std::string_view Domain) const {
-  if (Domain == "real" || Domain == "any" || Domain.empty())
+  if (Domain == "any" || Domain.empty())
     return true;
   if (E >= Values.size())
     return false;
+  if (Domain == "real") // validation rejects NaN (constraints.real is x == x)
+    return !evaluated(E) || !mayBeNonFinite(E);
   if (!Evaluated[E])
     return true;
   if (Domain == "dist")

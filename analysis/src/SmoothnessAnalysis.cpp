@@ -348,6 +348,10 @@ private:
 
   // Expressions.
   void nonSmooth(EInfo &R, const DimSet &Off, std::string Op, SourceLoc Loc, Events &Ev);
+  /// An operand of E may be ±inf or NaN: inf * z jumps at z = 0 and inf - inf
+  /// is NaN, so E may break in every input it reads (and, with \p Raises,
+  /// validation may reject it).
+  void nonFiniteOperands(EInfo &R, const ir::Expr &E, bool Raises, Events &Ev);
   /// A partial operation outside its proved domain: non-smooth in Off, and the
   /// program may stop there (Python raises on math.log(-1) or 1/0., torch on
   /// invalid distribution arguments and values), so Off also decides
@@ -724,6 +728,18 @@ void Analyzer::nonSmooth(EInfo &R, const DimSet &Off, std::string Op, SourceLoc 
   Ev.push_back(std::move(E));
 }
 
+void Analyzer::nonFiniteOperands(EInfo &R, const ir::Expr &E, bool MayRaise, Events &Ev) {
+  bool Any = false;
+  ir::forEachChild(E, [&](const ir::Expr &C) { Any = Any || N.mayBeNonFinite(C.Id); });
+  if (!Any)
+    return;
+  std::string Op = "operand that may be inf or nan";
+  if (MayRaise)
+    partial(R, R.Dep, std::move(Op), E.Loc, Ev);
+  else
+    nonSmooth(R, R.Dep, std::move(Op), E.Loc, Ev);
+}
+
 EInfo Analyzer::indices(const std::vector<ir::ExprPtr> &Idx, Events &Ev) {
   EInfo R;
   for (const ir::ExprPtr &I : Idx) {
@@ -815,6 +831,7 @@ EInfo Analyzer::expr(const ir::Expr &E, Events &Ev) {
       break;
     }
     }
+    nonFiniteOperands(R, E, false, Ev);
     return R;
   }
   case ir::ExprKind::Compare: {
@@ -1042,6 +1059,7 @@ EInfo Analyzer::call(const ir::CallExpr &C, Events &Ev) {
     break;
   }
   }
+  nonFiniteOperands(R, C, false, Ev);
   return R;
 }
 
@@ -1077,6 +1095,7 @@ EInfo Analyzer::moduleCall(const ir::ModuleCallExpr &C, Events &Ev) {
     if (!classSatisfies(Cls, Prop))
       nonSmooth(R, A.Dep, S.Op, C.Loc, Ev);
   }
+  nonFiniteOperands(R, C, false, Ev);
   return R;
 }
 
@@ -1146,6 +1165,8 @@ Analyzer::DistParts Analyzer::dist(const ir::DistributionExpr &D, bool CheckDoma
     }
     nonSmooth(R.Mask, AI.Dep, Op, T.Loc, Ev);
   }
+  if (CheckDomains)
+    nonFiniteOperands(R.Args, D, true, Ev);
   return R;
 }
 

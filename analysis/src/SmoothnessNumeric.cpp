@@ -24,6 +24,7 @@ public:
   }
   bool provedPrecondition(const ir::CallExpr &C) const override { return N.provedPrecondition(C); }
   bool branchDead(const ir::IfStmt &S, bool Then) const override { return N.branchDead(S, Then); }
+  bool mayBeNonFinite(ir::NodeId E) const override { return N.mayBeNonFinite(E); }
 
 private:
   const NumericResult &N;

@@ -22,6 +22,7 @@
 #include "StackGuard.h"
 #include "Strings.h"
 #include "svic/frontend/Parse.h"
+#include "svic/ir/Walk.h"
 
 #include <algorithm>
 #include <cctype>
@@ -189,6 +190,10 @@ private:
     const A::FunctionDef *Fn = nullptr;
     const A::ClassDef *Cls = nullptr;
     Scope *FnScope = nullptr; ///< where Fn was defined (its closure)
+    /// Function: the variables holding its parameters' defaults, evaluated
+    /// once when the def ran; and the region nest the def ran in.
+    std::map<std::string, VarId> Defaults;
+    std::vector<int> Region;
   };
   struct Scope {
     Scope *Parent = nullptr;
@@ -536,11 +541,141 @@ private:
   void lowerWhile(const A::While &S, Block &Out);
   void lowerWith(const A::With &S, size_t Item, Block &Out);
   void lowerReturn(const A::Return &S, Block &Out);
-  void defineFunction(const A::FunctionDef &F);
+  void defineFunction(const A::FunctionDef &F, Block &Out);
 
-  void store(const A::Expr &Target, ExprPtr Value, Block &Out, const SourceLoc &L);
+  void store(const A::Expr &Target, ExprPtr Value, Block &Out, const SourceLoc &L,
+             bool Mutates = false);
   void enterRegion() { Region.push_back(++NextRegion); }
   void leaveRegion() { Region.pop_back(); }
+
+  //===-- may-alias (Python reference semantics) --===//
+  /// `View` shares its object with `Base`: the same object (`v = b`), a view
+  /// by basic indexing (`v = b[i]`; the indices are constants or temps, so
+  /// they keep their value), a reshaping view (`b.view(...)`, `reshape`,
+  /// `squeeze`, ...) or an expanded view. An update through either name is
+  /// written to the other right after it, and on along the graph.
+  struct AliasEdge {
+    enum class Kind { Same, Index, Reshape, Expand } K = Kind::Same;
+    VarId View = 0, Base = 0;
+    std::vector<ExprPtr> Idx;
+    std::vector<int> Region; ///< where it was made: it holds only where that dominates
+    SourceLoc Loc;
+  };
+  std::vector<AliasEdge> Aliases;
+  /// Per enclosing loop body: the variables updated in place so far.
+  std::vector<std::set<VarId>> LoopMutated;
+  /// Binds \p V to \p Value: a rebinding (\p Mutates false; V leaves its
+  /// alias group, which keeps the old object under a temp) or an in-place
+  /// update of V's object (its aliases are updated too).
+  void bindVar(Block &Out, VarId V, ExprPtr Value, const SourceLoc &L, bool Mutates);
+  void noteAlias(Block &Out, VarId V, ExprPtr &Value, const SourceLoc &L);
+  void detachAliases(Block &Out, VarId V, const SourceLoc &L);
+  void propagateMutation(Block &Out, VarId M, const SourceLoc &L);
+  bool hasAliases(VarId V) const {
+    return std::any_of(Aliases.begin(), Aliases.end(),
+                       [&](const AliasEdge &E) { return E.View == V || E.Base == V; });
+  }
+  /// V certainly holds a tensor, a list or a dict: the same object as a
+  /// variable that does, or a view of a tensor.
+  bool mutableObject(VarId V) {
+    std::set<VarId> Seen;
+    std::function<bool(VarId)> Mut = [&](VarId X) {
+      if (!Seen.insert(X).second)
+        return false;
+      auto Ref = varRef(SourceLoc{}, X);
+      if (ListVars.count(X) || certainlyTensor(*Ref))
+        return true;
+      for (const AliasEdge &E : Aliases) {
+        if (E.K == AliasEdge::Kind::Same && (E.View == X || E.Base == X) &&
+            Mut(E.View == X ? E.Base : E.View))
+          return true;
+        if (E.K != AliasEdge::Kind::Same && E.View == X) {
+          auto B = varRef(SourceLoc{}, E.Base);
+          if (certainlyTensor(*B))
+            return true;
+        }
+      }
+      return false;
+    };
+    return Mut(V);
+  }
+  /// Variables made before the entry function's body (module-level names,
+  /// defaults of module-level defs, the entry object): their objects outlive
+  /// a call. 0 while the module level is lowered.
+  VarId FirstCallVar = 0;
+  /// An in-place update of such an object persists into the next call of the
+  /// model or guide (Python keeps it, and both share it): not modelled.
+  bool checkNotPersistent(VarId V, const SourceLoc &L) {
+    if (FirstCallVar == 0 || V >= FirstCallVar || P.var(V).Kind == VarKind::Input)
+      return true;
+    std::string What = P.var(V).Name.rfind("default.", 0) == 0
+                           ? "a default argument evaluated at module level"
+                           : "'" + varName(V) + "', an object made at module level,";
+    unsupported(L, "this update changes " + What + " in place; Python keeps the change into " +
+                       "the next call of the model and the guide, which svic does not model");
+    return false;
+  }
+  /// A distribution object, a name template or a plate is built when it is
+  /// made: substituting its definition after a variable it reads was rebound
+  /// would read the new value. Such a fact is no longer used.
+  void staleFactsReading(VarId V) {
+    std::function<bool(const Expr *)> Reads = [&](const Expr *E) {
+      if (!E)
+        return false;
+      if (auto *R = dyn_cast<VarRefExpr>(E))
+        return R->Var == V;
+      bool Found = false;
+      ir::forEachChild(*E, [&](const Expr &C) { Found = Found || Reads(&C); });
+      return Found;
+    };
+    for (Fact &F : Facts) {
+      if (!F.Invalid.empty())
+        continue;
+      bool Stale = false;
+      if (F.K == Fact::Kind::Dist || F.K == Fact::Kind::Template)
+        Stale = Reads(F.Def);
+      else if (F.K == Fact::Kind::Plate && F.Plate) {
+        const PlateInfo &Pl = *F.Plate;
+        Stale = Reads(Pl.Size.get()) || Reads(Pl.SubsampleSize.get()) || Reads(Pl.Dim.get()) ||
+                Reads(Pl.Name.DynamicExpr.get());
+        for (const ExprPtr &I : Pl.Name.Indices)
+          Stale = Stale || Reads(I.get());
+      }
+      if (Stale)
+        F.Invalid = "'" + varName(V) + "', which it reads, is rebound after it is built";
+    }
+  }
+  /// Indices of for loops: constant within an iteration, where their views live.
+  std::set<VarId> LoopIndexVars;
+  /// Locals of inlined helpers that have returned: no code reads them again.
+  std::set<VarId> DeadVars;
+  /// V's object may also be reachable through another name that code can
+  /// still read (not a lowering temp, not a local of a returned helper).
+  bool sharedWithLiveName(VarId V) const {
+    std::set<VarId> Seen{V};
+    std::deque<VarId> Work{V};
+    while (!Work.empty()) {
+      VarId C = Work.front();
+      Work.pop_front();
+      for (const AliasEdge &E : Aliases) {
+        if (E.View != C && E.Base != C)
+          continue;
+        VarId O = E.View == C ? E.Base : E.View;
+        if (!Seen.insert(O).second)
+          continue;
+        if (P.var(O).Kind != VarKind::Temp && !DeadVars.count(O))
+          return true;
+        Work.push_back(O);
+      }
+    }
+    return false;
+  }
+  /// V holds a list or dict (mutable; `+=` extends it in place).
+  std::set<VarId> ListVars;
+  std::string varName(VarId V) const {
+    std::string N = P.var(V).Name;
+    return N.substr(0, N.find('@'));
+  }
   void invalidateLoopVariant(const A::Body &Loop, const SourceLoc &LoopLoc);
 
   //===-- expressions --===//
@@ -566,7 +701,8 @@ private:
                           const A::Call &C, size_t FirstArg, Block &Out);
   ExprPtr lowerConstraint(const std::string &Name, const A::Expr &E, const A::Call *C, Block &Out);
   ExprPtr inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::Call &C, Block &Out,
-                     const Fact *Self = nullptr);
+                     const Fact *Self = nullptr,
+                     const std::map<std::string, VarId> *Defaults = nullptr);
 
   // *args / **kwargs of inlined helpers: the variables holding each element,
   // so `g(*args, **kwargs)` forwards them.
@@ -602,7 +738,13 @@ private:
   bool libraryBase(const Instance &I);
 
   // user classes
-  void defineClass(const A::ClassDef &C);
+  void defineClass(const A::ClassDef &C, Block &Out);
+  /// Per method: its defaults, evaluated once when the class body ran.
+  std::map<const A::FunctionDef *, std::map<std::string, VarId>> MethodDefaults;
+  const std::map<std::string, VarId> *methodDefaults(const A::FunctionDef &F) const {
+    auto It = MethodDefaults.find(&F);
+    return It == MethodDefaults.end() ? nullptr : &It->second;
+  }
   std::shared_ptr<Instance> instanceOf(const A::Expr &E);
   const A::FunctionDef *findMethod(const Instance &I, const std::string &Name);
   std::shared_ptr<Instance> newInstance(const A::ClassDef &Cls, Scope *ClsScope);
@@ -983,6 +1125,7 @@ void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry, const A::Clas
     }
   }
   checkReturns(Entry.Inner, true);
+  FirstCallVar = static_cast<VarId>(P.numVars());
   Functions.push_back(FunctionCtx{&Entry, true, 0});
   lowerDecorated(Entry, ModuleScope, P.Body, [&](Block &Out) { lowerBody(Entry.Inner, Out); });
   Functions.pop_back();
@@ -1025,11 +1168,19 @@ void Lowerer::lowerModuleStmt(const A::Stmt &S, Block &Out) {
   lowerStmt(S, Out);
 }
 
-void Lowerer::defineFunction(const A::FunctionDef &F) {
+void Lowerer::defineFunction(const A::FunctionDef &F, Block &Out) {
   Binding B;
   B.K = Binding::Kind::Function;
   B.Fn = &F;
   B.FnScope = Cur;
+  B.Region = Region;
+  // Python evaluates the defaults once, here: every call shares the objects.
+  for (const A::Param &Pm : F.Params)
+    if (Pm.Default && !Pm.Name.empty()) {
+      VarId V = newTemp("default", Pm.Default->Loc);
+      bindVar(Out, V, lowerExpr(*Pm.Default, Out), Pm.Default->Loc, false);
+      B.Defaults[Pm.Name] = V;
+    }
   Cur->Names[F.Name] = B;
 }
 
@@ -1207,7 +1358,24 @@ void Lowerer::lowerStmt(const A::Stmt &S, Block &Out) {
     B->Op = *Op;
     B->Lhs = lowerExpr(T, Out);
     B->Rhs = lowerExpr(*Aug->Value, Out);
-    store(T, std::move(B), Out, S.Loc);
+    // `x += v` updates a tensor or a list in place (every alias sees it) and
+    // rebinds a number; where x has aliases, which one it is must be known.
+    bool InPlace = false;
+    if (auto *N = dyn_cast<A::Name>(&T)) {
+      Binding *Bd = lookup(N->Id);
+      if (Bd && Bd->K == Binding::Kind::Var && sharedWithLiveName(Bd->Var)) {
+        InPlace = mutableObject(Bd->Var);
+        if (!InPlace) {
+          unsupported(S.Loc, "'" + N->Id + "' may share its object with another variable, and " +
+                                 "svic cannot tell whether '" + A::binOpSpelling(Aug->Op) +
+                                 "=' updates it in place (a tensor or list) or rebinds it (a " +
+                                 "number); write " + N->Id + " = " + N->Id + " " +
+                                 A::binOpSpelling(Aug->Op) + " ...");
+          return;
+        }
+      }
+    }
+    store(T, std::move(B), Out, S.Loc, InPlace || !isa<A::Name>(&T));
     return;
   }
   case A::StmtKind::AnnAssign: {
@@ -1239,7 +1407,7 @@ void Lowerer::lowerStmt(const A::Stmt &S, Block &Out) {
         unsupported(D->Loc, "decorators are not supported; remove '@" + text(*D) +
                                 "' (svic accepts @poutine.scale(scale=...), "
                                 "@poutine.mask(mask=...) and @torch.no_grad())");
-    defineFunction(*F);
+    defineFunction(*F, Out);
     return;
   }
   case A::StmtKind::Return:
@@ -1258,7 +1426,7 @@ void Lowerer::lowerStmt(const A::Stmt &S, Block &Out) {
     lowerImport(S);
     return;
   case A::StmtKind::ClassDef:
-    defineClass(*cast<A::ClassDef>(&S));
+    defineClass(*cast<A::ClassDef>(&S), Out);
     return;
   case A::StmtKind::Try:
     unsupported(S.Loc, "try statements are not supported");
@@ -1288,7 +1456,7 @@ void Lowerer::lowerReturn(const A::Return &S, Block &Out) {
   }
   ExprPtr V = S.Value ? lowerExpr(*S.Value, Out) : constNone(S.Loc);
   if (Functions[Current].RetVar)
-    assign(Out, Functions[Current].RetVar, std::move(V), S.Loc);
+    bindVar(Out, Functions[Current].RetVar, std::move(V), S.Loc, false);
 }
 
 void Lowerer::lowerExprStmt(const A::ExprStmt &S, Block &Out) {
@@ -1299,7 +1467,7 @@ void Lowerer::lowerExprStmt(const A::ExprStmt &S, Block &Out) {
   const A::Expr *Recv = nullptr;
   if (isInPlaceCall(E, &Recv)) {
     ExprPtr V = lowerCall(*cast<A::Call>(&E), Out);
-    store(*Recv, std::move(V), Out, S.Loc);
+    store(*Recv, std::move(V), Out, S.Loc, true);
     return;
   }
   if (auto *C = dyn_cast<A::Call>(&E)) {
@@ -1369,6 +1537,9 @@ void Lowerer::lowerAssign(const A::Assign &S, Block &Out) {
       if (Q && (*Q == "pyro.sample" || *Q == "pyro.param" || *Q == "pyro.module" ||
                 *Q == "pyro.deterministic")) {
         VarId V = varForStore(Name, S.Targets[0]->Loc);
+        detachAliases(Out, V, S.Targets[0]->Loc);
+        staleFactsReading(V);
+        ListVars.erase(V);
         bool Emitted = false;
         ExprPtr R = lowerCall(*C, Out, V, &Emitted);
         if (!Emitted && R)
@@ -1380,7 +1551,7 @@ void Lowerer::lowerAssign(const A::Assign &S, Block &Out) {
   const A::Expr *Recv = nullptr;
   if (S.Targets.size() == 1 && isInPlaceCall(Value, &Recv)) {
     ExprPtr V = lowerCall(*cast<A::Call>(&Value), Out);
-    store(*Recv, std::move(V), Out, S.Loc);
+    store(*Recv, std::move(V), Out, S.Loc, true);
     const A::Expr &T = *S.Targets[0];
     auto *TN = dyn_cast<A::Name>(&T);
     auto *RN = dyn_cast<A::Name>(Recv);
@@ -1400,13 +1571,32 @@ void Lowerer::lowerAssign(const A::Assign &S, Block &Out) {
     store(*T, varRef(T->Loc, Tmp), Out, S.Loc);
 }
 
-void Lowerer::store(const A::Expr &Target, ExprPtr Value, Block &Out, const SourceLoc &L) {
+void Lowerer::store(const A::Expr &Target, ExprPtr Value, Block &Out, const SourceLoc &L,
+                    bool Mutates) {
   if (auto *N = dyn_cast<A::Name>(&Target)) {
-    VarId V = varForStore(N->Id, Target.Loc);
-    assign(Out, V, std::move(Value), L);
+    // An in-place update changes the object the name reads (a global or a
+    // closure variable too); only a rebinding makes a local.
+    Binding *B = Mutates ? lookup(N->Id) : nullptr;
+    VarId V = B && B->K == Binding::Kind::Var ? B->Var : varForStore(N->Id, Target.Loc);
+    bindVar(Out, V, std::move(Value), L, Mutates);
     return;
   }
   if (auto *Seq = dyn_cast<A::Sequence>(&Target); Seq && Target.Kind != A::ExprKind::Set) {
+    auto *Lit = dyn_cast<SequenceExpr>(Value.get());
+    bool Starred = std::any_of(Seq->Elts.begin(), Seq->Elts.end(),
+                               [](const A::ExprPtr &E) { return isa<A::Starred>(E.get()); });
+    if (Lit && !Starred && Lit->Elements.size() == Seq->Elts.size()) {
+      // `a, b = x, y`: every value into a temp first (Python evaluates the
+      // right side before it binds), each temp the same object as its value.
+      std::vector<VarId> Tmps;
+      for (ExprPtr &X : Lit->Elements) {
+        Tmps.push_back(newTemp("tuple", L));
+        bindVar(Out, Tmps.back(), std::move(X), L, false);
+      }
+      for (size_t I = 0; I < Seq->Elts.size(); ++I)
+        store(*Seq->Elts[I], varRef(Seq->Elts[I]->Loc, Tmps[I]), Out, L);
+      return;
+    }
     VarId Tmp = newTemp("tuple", L);
     assign(Out, Tmp, std::move(Value), L);
     for (size_t I = 0; I < Seq->Elts.size(); ++I) {
@@ -1452,7 +1642,7 @@ void Lowerer::store(const A::Expr &Target, ExprPtr Value, Block &Out, const Sour
     U->Base = lowerExpr(*Base, Out);
     U->Path = std::move(Path);
     U->Value = std::move(Value);
-    store(*Base, std::move(U), Out, L);
+    store(*Base, std::move(U), Out, L, true);
     return;
   }
   if (auto *Sub = dyn_cast<A::Subscript>(&Target)) {
@@ -1460,7 +1650,7 @@ void Lowerer::store(const A::Expr &Target, ExprPtr Value, Block &Out, const Sour
     U->Base = lowerExpr(*Sub->Value, Out);
     U->Indices = lowerIndices(*Sub, Out);
     U->Value = std::move(Value);
-    store(*Sub->Value, std::move(U), Out, L);
+    store(*Sub->Value, std::move(U), Out, L, true);
     return;
   }
   if (isa<A::Starred>(&Target)) {
@@ -1468,6 +1658,198 @@ void Lowerer::store(const A::Expr &Target, ExprPtr Value, Block &Out, const Sour
     return;
   }
   error(DiagId::Syntax, Target.Loc, "cannot assign to '" + text(Target) + "'");
+}
+
+void Lowerer::bindVar(Block &Out, VarId V, ExprPtr Value, const SourceLoc &L, bool Mutates) {
+  if (Mutates) {
+    if (!checkNotPersistent(V, L))
+      return;
+    assign(Out, V, std::move(Value), L);
+    for (std::set<VarId> &M : LoopMutated)
+      M.insert(V);
+    propagateMutation(Out, V, L);
+    return;
+  }
+  detachAliases(Out, V, L);
+  staleFactsReading(V);
+  ListVars.erase(V);
+  if (isa<SequenceExpr>(Value.get()) ? Value->Kind == ExprKind::List : isa<DictExpr>(Value.get()))
+    ListVars.insert(V);
+  noteAlias(Out, V, Value, L);
+  assign(Out, V, std::move(Value), L);
+}
+
+void Lowerer::detachAliases(Block &Out, VarId V, const SourceLoc &L) {
+  if (!hasAliases(V))
+    return;
+  if (!sharedWithLiveName(V)) {
+    // No other name can reach the old object: the group is gone.
+    Aliases.erase(std::remove_if(Aliases.begin(), Aliases.end(),
+                                 [&](const AliasEdge &E) { return E.View == V || E.Base == V; }),
+                  Aliases.end());
+    return;
+  }
+  // V leaves its group; a temp keeps the old object in it. It is assigned
+  // only where an alias of V holds (one made in a sibling branch does not:
+  // V may be unbound here, and that alias can never be followed from here).
+  VarId Ghost = newTemp("alias", L);
+  bool Holds = false;
+  for (AliasEdge &E : Aliases) {
+    if (E.View != V && E.Base != V)
+      continue;
+    Holds = Holds || regionDominates(E.Region);
+    (E.View == V ? E.View : E.Base) = Ghost;
+  }
+  if (Holds)
+    assign(Out, Ghost, varRef(L, V), L);
+  if (ListVars.count(V))
+    ListVars.insert(Ghost);
+}
+
+void Lowerer::noteAlias(Block &Out, VarId V, ExprPtr &Value, const SourceLoc &L) {
+  AliasEdge E;
+  E.View = V;
+  E.Region = Region;
+  E.Loc = L;
+  if (auto *R = dyn_cast<VarRefExpr>(Value.get())) {
+    const Fact &F = fact(R->Var);
+    if (R->Var == V || F.K == Fact::Kind::Dist || F.K == Fact::Kind::Plate ||
+        F.K == Fact::Kind::String || F.K == Fact::Kind::Template)
+      return; // immutable objects, or objects svic tracks statically
+    E.K = AliasEdge::Kind::Same;
+    E.Base = R->Var;
+    if (ListVars.count(R->Var))
+      ListVars.insert(V);
+  } else if (auto *S = dyn_cast<SubscriptExpr>(Value.get())) {
+    auto *R = dyn_cast<VarRefExpr>(S->Base.get());
+    if (!R || R->Var == V)
+      return;
+    // Basic indexing (ints, slices, None, ...) makes a view; an index that
+    // may be a tensor or a list is advanced indexing, which copies.
+    for (ExprPtr &I : S->Indices) {
+      if (!I || isa<ConstantExpr>(I.get()) || isa<EllipsisExpr>(I.get()))
+        continue;
+      if (isa<SequenceExpr>(I.get()) || isa<CompareExpr>(I.get()) || certainlyTensor(*I))
+        return;
+      auto Freeze = [&](ExprPtr &X) {
+        if (!X || isa<ConstantExpr>(X.get()))
+          return;
+        auto *U = dyn_cast<UnaryExpr>(X.get());
+        auto *R = dyn_cast<VarRefExpr>(X.get());
+        if ((U && isa<ConstantExpr>(U->Operand.get())) || (R && LoopIndexVars.count(R->Var)))
+          return;
+        VarId T = newTemp("index", L);
+        SourceLoc XL = X->Loc;
+        assign(Out, T, std::move(X), L);
+        X = varRef(XL, T);
+      };
+      if (auto *Sl = dyn_cast<SliceExpr>(I.get())) {
+        Freeze(Sl->Lower);
+        Freeze(Sl->Upper);
+        Freeze(Sl->Step);
+      } else {
+        Freeze(I);
+      }
+    }
+    E.K = AliasEdge::Kind::Index;
+    E.Base = R->Var;
+    for (const ExprPtr &I : S->Indices)
+      E.Idx.push_back(I ? cloneExpr(*I, P) : nullptr);
+  } else if (auto *C = dyn_cast<CallExpr>(Value.get())) {
+    bool Reshape = C->Op == OpId::Reshape || C->Op == OpId::View || C->Op == OpId::Squeeze ||
+                   C->Op == OpId::Unsqueeze || C->Op == OpId::Flatten;
+    bool Expand = C->Op == OpId::Expand || C->Op == OpId::ExpandAs;
+    auto *R = C->Args.Args.empty() ? nullptr : dyn_cast<VarRefExpr>(C->Args.Args[0].get());
+    if (!(Reshape || Expand) || !R || R->Var == V)
+      return;
+    E.K = Reshape ? AliasEdge::Kind::Reshape : AliasEdge::Kind::Expand;
+    E.Base = R->Var;
+  } else {
+    return;
+  }
+  for (const std::set<VarId> &M : LoopMutated)
+    if (M.count(V) || M.count(E.Base)) {
+      // An earlier update in this loop body runs again in the next
+      // iteration, when this alias already exists.
+      unsupported(L, "'" + varName(V) + "' shares its object with '" + varName(E.Base) +
+                         "', which this loop updates in place before the alias is made; " +
+                         "svic cannot follow the update into the next iteration");
+      return;
+    }
+  Aliases.push_back(std::move(E));
+}
+
+void Lowerer::propagateMutation(Block &Out, VarId M, const SourceLoc &L) {
+  std::set<VarId> Done{M};
+  std::deque<VarId> Work{M};
+  while (!Work.empty()) {
+    VarId C = Work.front();
+    Work.pop_front();
+    for (size_t K = 0; K < Aliases.size(); ++K) {
+      const AliasEdge &E = Aliases[K];
+      if (E.View != C && E.Base != C)
+        continue;
+      bool FromBase = E.Base == C;
+      VarId O = FromBase ? E.View : E.Base;
+      if (Done.count(O))
+        continue;
+      if (!regionDominates(E.Region)) {
+        unsupported(L, "'" + varName(C) + "' may share its object with '" + varName(O) +
+                           "' (made in a branch or loop at line " + std::to_string(E.Loc.Line) +
+                           "), so svic cannot tell which objects this in-place update changes");
+        return;
+      }
+      auto Shape = [&](VarId X) {
+        auto At = make<AttributeExpr>(L);
+        At->Base = varRef(L, X);
+        At->Name = "shape";
+        return At;
+      };
+      ExprPtr New;
+      switch (E.K) {
+      case AliasEdge::Kind::Same:
+        New = varRef(L, C);
+        break;
+      case AliasEdge::Kind::Index:
+        if (FromBase) {
+          auto S = make<SubscriptExpr>(L);
+          S->Base = varRef(L, C);
+          for (const ExprPtr &I : E.Idx)
+            S->Indices.push_back(I ? cloneExpr(*I, P) : nullptr);
+          New = std::move(S);
+        } else {
+          auto U = make<IndexUpdateExpr>(L);
+          U->Base = varRef(L, O);
+          for (const ExprPtr &I : E.Idx)
+            U->Indices.push_back(I ? cloneExpr(*I, P) : nullptr);
+          U->Value = varRef(L, C);
+          New = std::move(U);
+        }
+        break;
+      case AliasEdge::Kind::Reshape:
+      case AliasEdge::Kind::Expand: {
+        if (!FromBase && E.K == AliasEdge::Kind::Expand) {
+          unsupported(L, "'" + varName(C) + "' is an expanded view of '" + varName(O) +
+                             "'; torch rejects most in-place writes through one, and svic does " +
+                             "not model them");
+          return;
+        }
+        auto Call = make<CallExpr>(L);
+        Call->Op = E.K == AliasEdge::Kind::Expand ? OpId::Expand : OpId::Reshape;
+        Call->Args.Args.push_back(varRef(L, C));
+        Call->Args.Args.push_back(Shape(O));
+        New = std::move(Call);
+        break;
+      }
+      }
+      if (!checkNotPersistent(O, L))
+        return;
+      // Written directly: the aliases already hold the updated object.
+      assign(Out, O, std::move(New), L);
+      Done.insert(O);
+      Work.push_back(O);
+    }
+  }
 }
 
 void Lowerer::invalidateLoopVariant(const A::Body &Loop, const SourceLoc &LoopLoc) {
@@ -1509,7 +1891,9 @@ void Lowerer::lowerWhile(const A::While &S, Block &Out) {
   NoHoist.pop_back();
   enterRegion();
   ++LoopDepth;
+  LoopMutated.emplace_back();
   lowerBody(S.Loop, St->Body);
+  LoopMutated.pop_back();
   --LoopDepth;
   leaveRegion();
   Out.push_back(std::move(St));
@@ -1575,6 +1959,7 @@ void Lowerer::lowerFor(const A::For &S, Block &Out) {
   }
   if (auto *N = dyn_cast<A::Name>(S.Target.get())) {
     St->Index = varForStore(N->Id, N->Loc);
+    LoopIndexVars.insert(St->Index);
     fact(St->Index) = Fact{};
   } else {
     unsupported(S.Target->Loc, "for loops over several targets are not supported; use one loop "
@@ -1584,7 +1969,9 @@ void Lowerer::lowerFor(const A::For &S, Block &Out) {
   invalidateLoopVariant(S.Loop, S.Loc);
   enterRegion();
   ++LoopDepth;
+  LoopMutated.emplace_back();
   lowerBody(S.Loop, St->Body);
+  LoopMutated.pop_back();
   --LoopDepth;
   leaveRegion();
   if (Ok)
@@ -1623,13 +2010,16 @@ bool Lowerer::lowerForZip(const A::For &S, const A::Call &C, bool Enumerate, Blo
   if (Enumerate) {
     auto *N = cast<A::Name>(Targets->Elts[0].get());
     St->Index = varForStore(N->Id, N->Loc);
+    LoopIndexVars.insert(St->Index);
   } else {
     St->Index = newTemp("i", S.Loc);
+    LoopIndexVars.insert(St->Index);
   }
   fact(St->Index) = Fact{};
   invalidateLoopVariant(S.Loop, S.Loc);
   enterRegion();
   ++LoopDepth;
+  LoopMutated.emplace_back();
   for (size_t K = 0; K < Seqs.size(); ++K) {
     const A::Expr &T = *Targets->Elts[K + (Enumerate ? 1 : 0)];
     auto Sub = make<SubscriptExpr>(T.Loc);
@@ -1638,6 +2028,7 @@ bool Lowerer::lowerForZip(const A::For &S, const A::Call &C, bool Enumerate, Blo
     store(T, std::move(Sub), St->Body, T.Loc);
   }
   lowerBody(S.Loop, St->Body);
+  LoopMutated.pop_back();
   --LoopDepth;
   leaveRegion();
   Out.push_back(std::move(St));
@@ -2312,8 +2703,15 @@ ExprPtr Lowerer::lowerCall(const A::Call &C, Block &Out, std::optional<VarId> Ta
   if (auto *N = dyn_cast<A::Name>(&Func)) {
     bool Unbound = false;
     Binding *B = lookup(N->Id, &Unbound);
-    if (B && B->K == Binding::Kind::Function)
-      return inlineCall(*B->Fn, B->FnScope, C, Out);
+    if (B && B->K == Binding::Kind::Function) {
+      if (!regionDominates(B->Region)) {
+        unsupported(C.Loc, "'" + N->Id + "' is defined in a branch or loop: whether this call " +
+                               "runs that definition depends on the path; define it " +
+                               "unconditionally");
+        return constNone(C.Loc);
+      }
+      return inlineCall(*B->Fn, B->FnScope, C, Out, nullptr, &B->Defaults);
+    }
     if (B && B->K == Binding::Kind::Class)
       return instantiate(*B->Cls, B->FnScope, C, Out);
     if (B && B->K == Binding::Kind::Var) {
@@ -2536,7 +2934,7 @@ ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Blo
         if (const A::FunctionDef *Fn = findMethod(View, M)) {
           SelfStack.emplace_back(Self, BB->Cls);
           Fact SelfFact = instanceFact(Self);
-          ExprPtr R = inlineCall(*Fn, BB->FnScope, C, Out, &SelfFact);
+          ExprPtr R = inlineCall(*Fn, BB->FnScope, C, Out, &SelfFact, methodDefaults(*Fn));
           SelfStack.pop_back();
           return R;
         }
@@ -2948,13 +3346,22 @@ static bool weightless(ModuleId M) {
   }
 }
 
-void Lowerer::defineClass(const A::ClassDef &C) {
+void Lowerer::defineClass(const A::ClassDef &C, Block &Out) {
   for (const A::ExprPtr &D : C.Decorators)
     unsupported(D->Loc, "class decorators are not supported; remove '@" + text(*D) + "'");
   Binding B;
   B.K = Binding::Kind::Class;
   B.Cls = &C;
   B.FnScope = Cur;
+  // The class body runs once: so do its methods' defaults.
+  for (const A::StmtPtr &St : C.Inner)
+    if (auto *F = dyn_cast<A::FunctionDef>(St.get()))
+      for (const A::Param &Pm : F->Params)
+        if (Pm.Default && !Pm.Name.empty()) {
+          VarId V = newTemp("default", Pm.Default->Loc);
+          bindVar(Out, V, lowerExpr(*Pm.Default, Out), Pm.Default->Loc, false);
+          MethodDefaults[F][Pm.Name] = V;
+        }
   Cur->Names[C.Name] = B;
 }
 
@@ -3089,7 +3496,7 @@ ExprPtr Lowerer::callMethod(const std::shared_ptr<Instance> &I, const A::Functio
   }
   SelfStack.emplace_back(I, Owner);
   Fact SelfFact = instanceFact(I);
-  ExprPtr R = inlineCall(M, I->ClsScope, C, Out, &SelfFact);
+  ExprPtr R = inlineCall(M, I->ClsScope, C, Out, &SelfFact, methodDefaults(M));
   SelfStack.pop_back();
   return R;
 }
@@ -3168,7 +3575,8 @@ const A::Expr *Lowerer::packElement(VarId V, const SourceLoc &L) {
 }
 
 ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::Call &C,
-                            Block &Out, const Fact *Self) {
+                            Block &Out, const Fact *Self,
+                            const std::map<std::string, VarId> *Defaults) {
   for (const A::FunctionDef *Active : InlineStack) {
     if (Active == &F) {
       error(DiagId::Recursion, C.Loc,
@@ -3306,10 +3714,17 @@ ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::C
   for (const A::Param *Pm : Params)
     S->Locals.insert(Pm->Name);
 
-  // Defaults are evaluated in the scope of the definition.
+  // Defaults: the objects made when the def (or the class body) ran; else
+  // (a class whose body svic did not run) evaluated in the definition's scope.
   for (size_t I = 0; I < Params.size(); ++I) {
     if (Slots[I])
       continue;
+    if (Defaults) {
+      if (auto It = Defaults->find(Params[I]->Name); It != Defaults->end()) {
+        Values[I] = varRef(Params[I]->Default->Loc, It->second);
+        continue;
+      }
+    }
     Cur = DefScope;
     CurFrame = Frame;
     Values[I] = lowerExpr(*Params[I]->Default, Out);
@@ -3334,7 +3749,7 @@ ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::C
       fact(V) = std::move(Fc);
       continue;
     }
-    assign(Out, V, std::move(Values[I]), Params[I]->Loc);
+    bindVar(Out, V, std::move(Values[I]), Params[I]->Loc, false);
   }
   // `args` is the tuple of the extra positional arguments, `kwargs` the dict
   // of the extra keywords; both remember their elements for forwarding.
@@ -3381,6 +3796,9 @@ ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::C
   int SavedLoopDepth = LoopDepth;
   LoopDepth = 0;
   lowerDecorated(F, DefScope, Out, [&](Block &Body) { lowerBody(F.Inner, Body); });
+  for (const auto &[Name, B] : S->Names)
+    if (B.K == Binding::Kind::Var)
+      DeadVars.insert(B.Var);
   LoopDepth = SavedLoopDepth;
   NoHoist.swap(SavedNoHoist);
   Functions.pop_back();

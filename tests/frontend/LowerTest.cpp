@@ -120,8 +120,10 @@ net = Net(5)
   EXPECT_EQ(L->model().EntryFunction, "Net.model");
   // Built with the arguments of the static call Net(5); the Softplus field
   // has no weights; the nn.Parameter field becomes the param net$$$w; the
-  // class attribute is evaluated where it is first read.
+  // class attribute is evaluated where it is first read; the default of
+  // __init__ once, when the class body runs.
   EXPECT_EQ(L->modelIr(),
+            "%default.1 = 3  @16:30\n"
             "%width@__init__#1 = 5  @16:24 via __init__@30:7\n"
             "%width@__init__#2 = %width@__init__#1  @8:24 via __init__@17:9 via __init__@30:7\n"
             "%width@Net#1 = %width@__init__#2  @10:9 via __init__@17:9 via __init__@30:7\n"
@@ -494,7 +496,9 @@ def model(x):
     w = outer(x)
 )py");
   ASSERT_LOWERS(L);
+  // inner's default is evaluated once, when its def runs (module level).
   EXPECT_EQ(L->modelIr(),
+            "%default.1 = 1.0  @5:22\n"
             "%x@outer#1 = %x  @10:11 via outer@16:9\n"
             "%loc@inner#1 = %x@outer#1  @5:11 via inner@11:9 via outer@16:9\n"
             "%scale@inner#1 = 3.0  @5:16 via inner@11:9 via outer@16:9\n"
@@ -515,7 +519,9 @@ def model(x):
   EXPECT_EQ(L->SM.inlineFrame(F1.CallSite.Inlined).CallSite.Line, 16u);
   const VarInfo &V = L->model().var(*S->Target);
   EXPECT_EQ(V.Name, "z@inner#1");
-  EXPECT_EQ(L->model().var(find<AssignStmt>(L->model().Body)->Target).Kind, VarKind::User);
+  EXPECT_EQ(L->model().var(find<AssignStmt>(L->model().Body)->Target).Kind, VarKind::Temp);
+  EXPECT_EQ(L->model().var(cast<AssignStmt>(L->model().Body[1].get())->Target).Kind,
+            VarKind::User);
 }
 
 TEST(Lower, EachCallGetsItsOwnInstance) {

@@ -25,6 +25,7 @@ using namespace svic::ir;
 struct FakeFacts : analysis::NumericFacts {
   bool All = false;
   std::set<NodeId> NonZero, Positive, InDomain, Precondition;
+  std::set<NodeId> NonFinite; ///< nodes that may be ±inf/NaN (none by default)
   std::map<NodeId, std::pair<bool, bool>> Dead; ///< if node -> (then dead, else dead)
   bool provedNonZero(NodeId E) const override { return All || NonZero.count(E); }
   bool provedPositive(NodeId E) const override { return All || Positive.count(E); }
@@ -34,6 +35,7 @@ struct FakeFacts : analysis::NumericFacts {
   bool provedPrecondition(const CallExpr &C) const override {
     return All || Precondition.count(C.Id);
   }
+  bool mayBeNonFinite(NodeId E) const override { return NonFinite.count(E) > 0; }
   bool branchDead(const IfStmt &S, bool Then) const override {
     auto It = Dead.find(S.Id);
     if (It == Dead.end())

@@ -37,7 +37,7 @@ Builder spnorGuide() {
 TEST(Reparam, SplitNormalSelectsOnlyZ1) {
   Builder M = spnorModel(), G = spnorGuide();
   for (Property P : {Property::Diff, Property::Lips, Property::Cont}) {
-    ReparamResult R = selectReparameterization(M.P, NoNumericFacts{}, G.P, NoNumericFacts{}, P);
+    ReparamResult R = selectReparameterization(M.P, FakeFacts{}, G.P, FakeFacts{}, P);
     EXPECT_EQ(R.Selected, std::vector<std::string>{"z1"});
     EXPECT_EQ(R.Score, std::vector<std::string>{"z2"});
     EXPECT_TRUE(R.ThetaConditionHolds);
@@ -85,7 +85,7 @@ TEST(Reparam, GuideFactorCountsAndThetaCondition) {
   G.add(G.sample(GZ, "z", G.normal(G.v(P), G.num(1))));
   G.add(G.factor("f", G.call1("torch.abs", G.v(P))));
   ReparamResult D =
-      selectReparameterization(M.P, NoNumericFacts{}, G.P, NoNumericFacts{}, Property::Diff);
+      selectReparameterization(M.P, FakeFacts{}, G.P, FakeFacts{}, Property::Diff);
   EXPECT_FALSE(D.ThetaConditionHolds);
   EXPECT_FALSE(D.ConditionHolds);
   EXPECT_EQ(D.Selected, std::vector<std::string>{"z"}) << "z itself is fine; shrinking cannot help";
@@ -95,7 +95,7 @@ TEST(Reparam, GuideFactorCountsAndThetaCondition) {
       0u)
       << D.Reasons[0];
   ReparamResult L =
-      selectReparameterization(M.P, NoNumericFacts{}, G.P, NoNumericFacts{}, Property::Lips);
+      selectReparameterization(M.P, FakeFacts{}, G.P, FakeFacts{}, Property::Lips);
   EXPECT_TRUE(L.ThetaConditionHolds);
   EXPECT_TRUE(L.ConditionHolds);
 }
@@ -107,7 +107,7 @@ TEST(Reparam, NonReparameterisableGuideSite) {
   Builder G;
   VarId GA = G.var("a");
   G.add(G.sample(GA, "a", G.dist("VonMises", exprs(G.num(0), G.num(2)))));
-  ReparamResult R = selectReparameterization(M.P, NoNumericFacts{}, G.P, NoNumericFacts{});
+  ReparamResult R = selectReparameterization(M.P, FakeFacts{}, G.P, FakeFacts{});
   EXPECT_TRUE(R.Selected.empty());
   EXPECT_EQ(R.Score, std::vector<std::string>{"a"});
   EXPECT_TRUE(R.ConditionHolds);

@@ -22,7 +22,7 @@ namespace {
 
 const Property AllProps[] = {Property::Diff, Property::Lips, Property::Cont};
 
-SmoothnessResult run(Builder &B, Property Prop, const NumericFacts &F = NoNumericFacts{},
+SmoothnessResult run(Builder &B, Property Prop, const NumericFacts &F = FakeFacts{},
                      const SmoothnessOptions &O = {}) {
   return analyzeSmoothness(B.P, F, Prop, O);
 }
@@ -630,11 +630,11 @@ TEST(Transfer, ReparameterisedSemantics) {
   SmoothnessOptions O;
   O.Reparameterized = true;
   O.ReparamNames = {"z"};
-  auto Rep = run(B, Property::Diff, NoNumericFacts{}, O);
+  auto Rep = run(B, Property::Diff, FakeFacts{}, O);
   EXPECT_EQ(Rep.Sites[0].ValueNonSmooth, std::vector<std::string>{"p"});
   EXPECT_TRUE(Rep.Sites[0].ProbNonSmooth.empty()) << "noise density; domain failures not added";
   EXPECT_TRUE(smooth(Rep, "s"));
-  EXPECT_TRUE(smooth(run(B, Property::Lips, NoNumericFacts{}, O), "p"));
+  EXPECT_TRUE(smooth(run(B, Property::Lips, FakeFacts{}, O), "p"));
 }
 
 //===-- Params and modules ------------------------------------------------------------===//

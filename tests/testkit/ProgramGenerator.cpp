@@ -105,6 +105,14 @@ public:
     int NParams = R.range(0, O.MaxParams);
     for (int I = 0; I < NParams; ++I)
       genParam(I);
+    if (NParams > 0 && R.coin(0.3)) {
+      // The same param read again by name: the store's value.
+      int I = R.range(0, NParams - 1);
+      const Leaf First = Scope[Scope.size() - static_cast<size_t>(NParams - I)];
+      std::string N = "p" + std::to_string(I) + "_again";
+      line(N + " = pyro.param(\"p" + std::to_string(I) + "\")");
+      Scope.push_back(Leaf{N, First.Range, true, true, 2.0});
+    }
     LatentsLeft = R.range(O.MinLatents, O.MaxLatents);
     int Steps = R.range(O.MinSteps, O.MaxSteps);
     // Interleave latent samples with the other steps; the first step is a latent.
@@ -321,6 +329,10 @@ private:
     case 8:
       return (R.coin(0.5) ? "torch.sin(" : "torch.cos(") + expr(D - 1) + ")";
     case 9:
+      // Optional arguments: beta keeps it smooth; a threshold other than the
+      // default switches to x where the curves differ (a jump).
+      if (R.coin(0.2))
+        return "F.softplus(" + expr(D - 1) + (R.coin(0.5) ? ", beta=2.0)" : ", 1.0, 1.0)");
       return "F.softplus(" + expr(D - 1) + ")";
     case 10:
       return "torch.log(" + pos(D - 1) + ")";
@@ -761,8 +773,10 @@ private:
       return genHandledObserve();
     if (U < 0.92)
       return genDistValue();
-    if (U < 0.95)
+    if (U < 0.935)
       return genAssert();
+    if (U < 0.95)
+      return genExprStmtOrInf();
     if (HaveObsHelper && !UsedObsHelper) {
       UsedObsHelper = true;
       line("obs_helper(" + topExpr(2) + ", " + topPos() + ")");
@@ -787,12 +801,24 @@ private:
     if (R.coin(0.5)) {
       line(L + "[" + std::to_string(R.range(0, 2)) + "] = " + topExpr(2));
     }
+    if (R.coin(0.4)) {
+      // An update through a second name of the same list reaches L.
+      std::string A = L + "_alias";
+      line(A + " = " + L);
+      if (R.coin(0.5))
+        line(A + "[" + std::to_string(R.range(0, 2)) + "] = " + topExpr(2));
+      else
+        line(A + ".append(" + topExpr(2) + ")");
+    }
   }
 
   /// Tuple unpacking and augmented assignment.
   void genUnpack() {
     std::string A = freshVar(), B = freshVar();
-    line(A + ", " + B + " = (" + topExpr(2) + ", " + topExpr(2) + ")");
+    // A gets a fresh object: `+=` on a tensor variable would update it in
+    // place through every alias (a latent's own value included), which the
+    // reference interpreter does not model.
+    line(A + ", " + B + " = ((" + topExpr(2) + ") + 0.0, " + topExpr(2) + ")");
     line(A + (R.coin(0.5) ? " += " : " *= ") + topExpr(1));
     Scope.push_back(Leaf{A, Rg::Any, false, true, 2.0});
     Scope.push_back(Leaf{B, Rg::Any, false, true, 2.0});
@@ -837,6 +863,18 @@ private:
   }
 
   /// An assertion: a program that fails has no density there.
+  /// An expression statement that may raise (math.log of a value that may be
+  /// <= 0 decides termination), or an infinite constant that a clamp absorbs.
+  void genExprStmtOrInf() {
+    if (R.coin(0.5)) {
+      line(std::string("math.log(") + (Smooth ? topPos() : topExpr(1)) + ")");
+      return;
+    }
+    std::string V = freshVar();
+    line(V + " = torch.clamp(" + topExpr(2) + ", min=(-math.inf), max=math.inf)");
+    Scope.push_back(Leaf{V, Rg::Any, false, true, 2.0});
+  }
+
   void genAssert() {
     NoHelperScope NH(*this);
     if (Smooth || R.coin(0.3)) {

@@ -124,6 +124,10 @@ public:
   /// E was evaluated in some reachable state.
   bool evaluated(ir::NodeId E) const;
 
+  /// E may evaluate to ±inf or NaN (an element of it, for a tensor): a
+  /// non-finite constant or a partial operation not proved safe reaches it.
+  bool mayBeNonFinite(ir::NodeId E) const { return E >= NonFinite.size() || NonFinite[E]; }
+
   /// 0 ∉ valueOf(E) and E is surely numeric; true if E is never evaluated.
   bool provedNonZero(ir::NodeId E) const;
   /// valueOf(E) ⊆ (0, inf).
@@ -133,7 +137,7 @@ public:
   /// valueOf(E) ⊆ (C, inf).
   bool provedGreaterThan(ir::NodeId E, double C) const;
   /// A distribution-parameter domain of Distributions.def proved for E:
-  /// "real"/"any" always; "positive"/"probs" > 0; "nonneg" >= 0; "unit01"
+  /// "any" always; "real" when not maybe NaN; "positive"/"probs" > 0; "nonneg" >= 0; "unit01"
   /// ⊆ [0, 1]; "count" a non-negative integer; "bool" ⊆ {0, 1}; "dist" a
   /// distribution object; "posdef"/"lowerchol" (and unknown names) never.
   bool provedInDomain(ir::NodeId E, std::string_view Domain) const;
@@ -167,6 +171,7 @@ private:
   std::vector<NumValue> Values;                           ///< by NodeId
   std::vector<uint8_t> Evaluated;                         ///< by NodeId (expressions)
   std::vector<uint8_t> Reached;                           ///< by NodeId (statements)
+  std::vector<uint8_t> NonFinite;                         ///< by NodeId (expressions)
   std::map<ir::NodeId, std::pair<bool, bool>> BranchLive; ///< IfStmt -> (then, else) may run
   std::vector<DomainIssue> Issues;
   FixpointStats Stats;

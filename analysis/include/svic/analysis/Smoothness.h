@@ -200,6 +200,8 @@ public:
   virtual bool provedInDomain(ir::NodeId E, std::string_view Domain) const = 0;
   virtual bool provedPrecondition(const ir::CallExpr &C) const = 0;
   virtual bool branchDead(const ir::IfStmt &S, bool Then) const = 0;
+  /// E may evaluate to ±inf or NaN.
+  virtual bool mayBeNonFinite(ir::NodeId E) const = 0;
 };
 
 /// Proves nothing: the most conservative facts.
@@ -210,6 +212,7 @@ public:
   bool provedInDomain(ir::NodeId, std::string_view) const override { return false; }
   bool provedPrecondition(const ir::CallExpr &) const override { return false; }
   bool branchDead(const ir::IfStmt &, bool) const override { return false; }
+  bool mayBeNonFinite(ir::NodeId) const override { return true; }
 };
 
 /// Adapter over the numeric pre-analysis' result (Numeric.h).
