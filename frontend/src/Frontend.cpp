@@ -2,6 +2,7 @@
 
 #include "svic/frontend/Frontend.h"
 
+#include "AutoGuide.h"
 #include "Lower.h"
 #include "svic/frontend/Parse.h"
 
@@ -139,7 +140,20 @@ std::optional<LoadedPrograms> loadFiles(FileId ModelFile, std::optional<FileId> 
   const size_t ErrorsBeforeGuide = DE.errorCount();
   std::optional<EntryRef> GuideFn = Choose(GuideModule, GuideId, Names.GuideFn, "guide",
                                            /*MainFallback=*/Guide != nullptr, "guide");
-  if (!GuideFn && DE.errorCount() == ErrorsBeforeGuide) {
+  // An autoguide: asked for by class (--guide-fn AutoNormal, when no function
+  // has that name), else one built from the model anywhere in the file when
+  // no guide was written or named.
+  std::optional<AutoGuideRequest> Auto;
+  if (!GuideFn && ModelFn && DE.errorCount() == ErrorsBeforeGuide) {
+    if (isAutoGuideClass(Names.GuideFn)) {
+      Auto = findAutoGuide(GuideModule, ModelFn->name(), Names.GuideFn, DE);
+      if (!Auto)
+        Auto = AutoGuideRequest{Names.GuideFn, std::nullopt, std::nullopt, ModelFn->Fn->Loc, false};
+    } else if (Names.GuideFn.empty() && !Guide) {
+      Auto = findAutoGuide(*Model, ModelFn->name(), "", DE);
+    }
+  }
+  if (!GuideFn && !Auto && DE.errorCount() == ErrorsBeforeGuide) {
     if (!Names.GuideFn.empty())
       DE.report(DiagId::MissingEntry, fileLoc(GuideId),
                 "no function " + quoted(Names.GuideFn) + " in " + quoted(SM.path(GuideId)) +
@@ -151,13 +165,18 @@ std::optional<LoadedPrograms> loadFiles(FileId ModelFile, std::optional<FileId> 
   }
   if (DE.errorCount() > ErrorsBefore)
     return std::nullopt;
-  if (!ModelFn || (!GuideFn && (Guide || !Names.GuideFn.empty())))
+  if (!ModelFn || (!GuideFn && !Auto && (Guide || !Names.GuideFn.empty())))
     return std::nullopt;
 
   LoadedPrograms Out;
   Out.Model = lowerProgram(*Model, *ModelFn->Fn, ModelFn->Cls, ir::Role::Model, SM, DE);
   if (GuideFn)
     Out.Guide = lowerProgram(GuideModule, *GuideFn->Fn, GuideFn->Cls, ir::Role::Guide, SM, DE);
+  else if (Auto && Out.Model && DE.errorCount() == ErrorsBefore) {
+    Out.Guide = synthesizeAutoGuide(*Out.Model, *Auto, DE);
+    Out.AutoGuide = Auto->Class;
+    Out.AutoGuideMarginal = autoGuideIsMarginal(Auto->Class);
+  }
   if (DE.errorCount() > ErrorsBefore)
     return std::nullopt;
   return Out;
