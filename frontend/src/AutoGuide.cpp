@@ -3,6 +3,7 @@
 #include "AutoGuide.h"
 
 #include <algorithm>
+#include <set>
 
 namespace svic::frontend {
 
@@ -28,15 +29,37 @@ std::string calleeName(const ast::Expr &F) {
   return "";
 }
 
-/// Whether \p E names the model entry: `model`, or `x.method` for a method.
-bool namesModel(const ast::Expr &E, const std::string &ModelEntry) {
+/// Whether \p E names the model entry: `model`, `x.method` for a method, or
+/// an instance (one of \p Instances) when the entry is `Class.forward`.
+bool namesModel(const ast::Expr &E, const std::string &ModelEntry,
+                const std::set<std::string> &Instances) {
   size_t Dot = ModelEntry.find('.');
   std::string Fn = Dot == std::string::npos ? ModelEntry : ModelEntry.substr(Dot + 1);
   if (auto *N = ir::dyn_cast<ast::Name>(&E))
-    return Dot == std::string::npos && N->Id == Fn;
+    return Dot == std::string::npos ? N->Id == Fn : Instances.count(N->Id) > 0;
   if (auto *A = ir::dyn_cast<ast::Attribute>(&E))
     return A->Attr == Fn;
   return false;
+}
+
+/// Names bound to `Class(...)` anywhere in \p B (`model = Regression(3)`).
+void collectInstances(const ast::Body &B, const std::string &Class, std::set<std::string> &Out) {
+  for (const ast::StmtPtr &S : B) {
+    if (auto *A = ir::dyn_cast<ast::Assign>(S.get())) {
+      auto *C = ir::dyn_cast<ast::Call>(A->Value.get());
+      if (C && calleeName(*C->Func) == Class)
+        for (const ast::ExprPtr &T : A->Targets)
+          if (auto *N = ir::dyn_cast<ast::Name>(T.get()))
+            Out.insert(N->Id);
+    } else if (auto *F = ir::dyn_cast<ast::FunctionDef>(S.get())) {
+      collectInstances(F->Inner, Class, Out);
+    } else if (auto *I = ir::dyn_cast<ast::If>(S.get())) {
+      collectInstances(I->Then, Class, Out);
+      collectInstances(I->OrElse, Class, Out);
+    } else if (auto *W = ir::dyn_cast<ast::With>(S.get())) {
+      collectInstances(W->Inner, Class, Out);
+    }
+  }
 }
 
 /// A list or tuple of string literals.
@@ -57,6 +80,7 @@ std::optional<std::vector<std::string>> nameList(const ast::Expr &E) {
 struct Finder {
   const std::string &ModelEntry, &OnlyClass;
   DiagnosticEngine &DE;
+  std::set<std::string> Instances; ///< of the entry's class, for `Class.forward`
   std::optional<AutoGuideRequest> Found;
 
   void call(const ast::Call &C) {
@@ -93,9 +117,9 @@ struct Finder {
         }
         (A.Name == "hide" ? Req.Hide : Req.Expose) = std::move(*L);
       }
-      if (!Inner || !namesModel(*Inner, ModelEntry))
+      if (!Inner || !namesModel(*Inner, ModelEntry, Instances))
         return;
-    } else if (!namesModel(*Arg, ModelEntry)) {
+    } else if (!namesModel(*Arg, ModelEntry, Instances)) {
       return;
     }
     Found = std::move(Req);
@@ -404,7 +428,11 @@ private:
     auto Unmodelled = [&] {
       error(L, Req.Class + " over site '" + S.Name.Canonical + "' (" + Info.Name + ", support " +
                    std::string(supportName(K)) +
-                   "): svic models this autoguide only on real and positive supports");
+                   "): svic models this autoguide only on " +
+                   (Req.Class == "AutoDelta" ? "real, positive, unit-interval and simplex"
+                    : Req.Class == "AutoLaplaceApproximation" ? "real, positive and unit-interval"
+                                                              : "real and positive") +
+                   " supports");
     };
 
     std::unique_ptr<DistributionExpr> GD;
@@ -425,6 +453,14 @@ private:
         C = constraint(ConstraintId::UnitInterval, L);
         Init = bin(BinaryOp::Add, std::move(Init), num(0.5, L), L);
         break;
+      case SupportKind::Simplex: {
+        C = constraint(ConstraintId::Simplex, L);
+        std::vector<ExprPtr> A; // the uniform point: softmax of zeros
+        A.push_back(std::move(Init));
+        A.push_back(integer(-1, L));
+        Init = call(OpId::FSoftmax, std::move(A), L);
+        break;
+      }
       default:
         return Unmodelled();
       }
@@ -628,7 +664,11 @@ bool autoGuideIsMarginal(const std::string &Class) {
 
 std::optional<AutoGuideRequest> findAutoGuide(const ast::Module &M, const std::string &ModelEntry,
                                               const std::string &OnlyClass, DiagnosticEngine &DE) {
-  Finder F{ModelEntry, OnlyClass, DE, std::nullopt};
+  Finder F{ModelEntry, OnlyClass, DE, {}, std::nullopt};
+  size_t Dot = ModelEntry.find('.');
+  if (Dot != std::string::npos &&
+      (ModelEntry.substr(Dot + 1) == "forward" || ModelEntry.substr(Dot + 1) == "__call__"))
+    collectInstances(M.Stmts, ModelEntry.substr(0, Dot), F.Instances);
   F.body(M.Stmts);
   return F.Found;
 }

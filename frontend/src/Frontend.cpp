@@ -4,6 +4,7 @@
 
 #include "AutoGuide.h"
 #include "Lower.h"
+#include "Notebook.h"
 #include "svic/frontend/Parse.h"
 
 #include <map>
@@ -187,19 +188,14 @@ std::optional<LoadedPrograms> loadFiles(FileId ModelFile, std::optional<FileId> 
 std::optional<LoadedPrograms> loadPrograms(const std::string &ModelPath,
                                            const std::string &GuidePath, const EntryNames &Names,
                                            SourceManager &SM, DiagnosticEngine &DE) {
-  std::string Err;
-  std::optional<FileId> Model = SM.loadFile(ModelPath, Err);
-  if (!Model) {
-    DE.report(DiagId::IoError, SourceLoc{}, Err);
+  std::optional<FileId> Model = loadSource(ModelPath, SM, DE);
+  if (!Model)
     return std::nullopt;
-  }
   std::optional<FileId> Guide;
   if (!GuidePath.empty()) {
-    Guide = SM.loadFile(GuidePath, Err);
-    if (!Guide) {
-      DE.report(DiagId::IoError, SourceLoc{}, Err);
+    Guide = loadSource(GuidePath, SM, DE);
+    if (!Guide)
       return std::nullopt;
-    }
   }
   return loadFiles(*Model, Guide, Names, SM, DE);
 }
@@ -217,23 +213,17 @@ std::optional<LoadedPrograms> loadProgramsFromText(const std::string &Path, cons
 }
 
 bool checkSyntax(const std::string &Path, SourceManager &SM, DiagnosticEngine &DE) {
-  std::string Err;
-  std::optional<FileId> F = SM.loadFile(Path, Err);
-  if (!F) {
-    DE.report(DiagId::IoError, SourceLoc{}, Err);
+  std::optional<FileId> F = loadSource(Path, SM, DE);
+  if (!F)
     return false;
-  }
   return parseModule(*F, SM, DE) != nullptr;
 }
 
 std::optional<std::string> dumpAst(const std::string &Path, SourceManager &SM,
                                    DiagnosticEngine &DE) {
-  std::string Err;
-  std::optional<FileId> F = SM.loadFile(Path, Err);
-  if (!F) {
-    DE.report(DiagId::IoError, SourceLoc{}, Err);
+  std::optional<FileId> F = loadSource(Path, SM, DE);
+  if (!F)
     return std::nullopt;
-  }
   std::unique_ptr<ast::Module> M = parseModule(*F, SM, DE);
   if (!M)
     return std::nullopt;
