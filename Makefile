@@ -33,7 +33,8 @@ test: build
 # ASan+UBSan, build-fuzz); bench/fuzz/run.sh SECONDS is the long run.
 fuzz-smoke: deps
 	@mkdir -p build-fuzz
-	@bash bench/fuzz/run.sh 60 >build-fuzz/smoke.log 2>&1 \
+	@rm -rf build-fuzz/smoke-corpus
+	@FUZZ_CORPUS=build-fuzz/smoke-corpus bash bench/fuzz/run.sh 60 >build-fuzz/smoke.log 2>&1 \
 	  && tail -1 build-fuzz/smoke.log \
 	  || { tail -60 build-fuzz/smoke.log; echo "fuzz-smoke: failed (build-fuzz/smoke.log)"; exit 1; }
 
