@@ -406,6 +406,11 @@ private:
   }
 
   void latent(const SampleStmt &S, Block &Out) {
+    if (!S.Dist) {
+      error(S.Loc, Req.Class + " over site '" + S.Name.Canonical +
+                       "' whose distribution svic does not know");
+      return;
+    }
     const DistributionExpr &MD = *S.Dist;
     const DistInfo &Info = MD.info();
     SourceLoc L = S.Loc;
@@ -572,7 +577,7 @@ private:
         return latent(Sa, Out);
       // A site the block hides: the guide does not sample it; later values
       // computed from it get a draw of its distribution.
-      if (Sa.Target) {
+      if (Sa.Target && Sa.Dist) {
         std::vector<ExprPtr> A;
         A.push_back(cloneExpr(*Sa.Dist, *G));
         assign(Sa.Target, call(OpId::DistSample, std::move(A), S.Loc), S.Loc, Out);
