@@ -82,9 +82,18 @@ struct Finder {
   DiagnosticEngine &DE;
   std::set<std::string> Instances; ///< of the entry's class, for `Class.forward`
   std::optional<AutoGuideRequest> Found;
+  bool Stop = false; ///< an AutoGuideList: no single autoguide is the guide
 
   void call(const ast::Call &C) {
     std::string Cls = calleeName(*C.Func);
+    if (Cls == "AutoGuideList" && OnlyClass.empty()) {
+      // Its parts would each be a partial guide; none of them is the guide.
+      DE.report(DiagId::AutoGuide, Severity::Warning, C.Loc,
+                "AutoGuideList is not modelled: the model is analysed without a guide (name one "
+                "autoguide class with --guide-fn, or write the guide)");
+      Stop = true;
+      return;
+    }
     if (!isAutoGuideClass(Cls) || (!OnlyClass.empty() && Cls != OnlyClass))
       return;
     const ast::Expr *Arg = nullptr;
@@ -126,17 +135,17 @@ struct Finder {
   }
 
   void expr(ast::Expr &E) {
-    if (Found)
+    if (Found || Stop)
       return;
     if (auto *C = ir::dyn_cast<ast::Call>(&E))
       call(*C);
-    if (!Found)
+    if (!Found && !Stop)
       ast::forEachChild(E, [&](ast::Expr &X) { expr(X); });
   }
 
   void body(const ast::Body &B) {
     for (const ast::StmtPtr &S : B) {
-      if (Found)
+      if (Found || Stop)
         return;
       stmt(*S);
     }
@@ -675,7 +684,7 @@ std::optional<AutoGuideRequest> findAutoGuide(const ast::Module &M, const std::s
       (ModelEntry.substr(Dot + 1) == "forward" || ModelEntry.substr(Dot + 1) == "__call__"))
     collectInstances(M.Stmts, ModelEntry.substr(0, Dot), F.Instances);
   F.body(M.Stmts);
-  return F.Found;
+  return F.Stop ? std::nullopt : F.Found;
 }
 
 std::unique_ptr<ir::Program> synthesizeAutoGuide(const ir::Program &Model,

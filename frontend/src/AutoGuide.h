@@ -47,7 +47,7 @@ bool isAutoGuideClass(const std::string &Name);
 /// \p M (anywhere: main(), a class body, module level) applied to the model
 /// entry \p ModelEntry ("model" or "Class.method"); with \p OnlyClass set, of
 /// that class only. A block whose arguments are not literal name lists is
-/// reported to \p DE.
+/// an error; an AutoGuideList (without \p OnlyClass) a warning and no guide.
 std::optional<AutoGuideRequest> findAutoGuide(const ast::Module &M, const std::string &ModelEntry,
                                               const std::string &OnlyClass, DiagnosticEngine &DE);
 

@@ -104,6 +104,15 @@ TEST(AutoGuide, WhatPyroRejectsIsALocatedError) {
   EXPECT_NE(F->diags().find("only hide=[...] and expose=[...]"), std::string::npos) << F->diags();
 }
 
+TEST(AutoGuide, AutoGuideListLeavesTheModelAlone) {
+  auto L = lower(std::string(Header) + Model +
+                 "guide = AutoGuideList(model)\n"
+                 "guide.append(AutoDelta(poutine.block(model, expose=['mu'])))\n");
+  ASSERT_TRUE(L->ok()) << L->diags();
+  EXPECT_EQ(L->Programs->Guide, nullptr);
+  EXPECT_NE(L->diags().find("AutoGuideList is not modelled"), std::string::npos) << L->diags();
+}
+
 TEST(AutoGuide, AWrittenGuideWins) {
   auto L = lower(std::string(Header) + Model +
                  "def guide(y):\n    pyro.sample('mu', dist.Normal(0., 1.))\n"
