@@ -7,9 +7,10 @@
 # Configures and builds $FUZZ_BUILD (default build-fuzz) with clang-19 and
 # -DSVIC_FUZZ=ON, seeds it with every example and test program, and fuzzes
 # for SECONDS: no crash, no sanitizer report, at most 2 GB, no input over
-# FUZZ_TIMEOUT seconds of wall time (default 25: at nice 19 on a loaded
-# machine wall time runs far ahead of CPU time; re-time a timeout artifact
-# alone, where the bound is 10 s). The corpus grows in $FUZZ_CORPUS
+# FUZZ_TIMEOUT seconds of wall time (default 120: at nice 19 on a loaded
+# machine wall time runs far ahead of CPU time; libFuzzer also writes every
+# unit over 10 s wall as slow-unit-*, to re-time alone, where the bound is
+# 10 s). The corpus grows in $FUZZ_CORPUS
 # (default $FUZZ_BUILD/fuzz-corpus) across runs; a failing input is written
 # to $FUZZ_BUILD/fuzz-artifacts/ and the run exits non-zero. The last line
 # is the CPU time used.
@@ -31,6 +32,6 @@ done
 # Returning freed memory to the OS (madvise) stalls under load; not needed here.
 export ASAN_OPTIONS=detect_leaks=0:allocator_release_to_os_interval_ms=-1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 TIMEFORMAT='fuzz: cpu %U s user + %S s system, %R s wall'
-time nice -n 19 "$BUILD/tests/fuzz/svic-fuzz" -timeout="${FUZZ_TIMEOUT:-25}" -rss_limit_mb=2048 -max_len=8192 \
+time nice -n 19 "$BUILD/tests/fuzz/svic-fuzz" -timeout="${FUZZ_TIMEOUT:-120}" -rss_limit_mb=2048 -max_len=8192 \
   -max_total_time="$SECS" -dict=tests/fuzz/python.dict -artifact_prefix="$ART/" \
   -print_final_stats=1 "$CORPUS" "$SEEDS"
