@@ -11,7 +11,7 @@ LAUNCHER := $(if $(shell command -v ccache 2>/dev/null),-DCMAKE_CXX_COMPILER_LAU
 # another folder reuses the objects of an earlier build.
 export CCACHE_BASEDIR := $(CURDIR)
 
-.PHONY: all deps configure build test demo asan clean
+.PHONY: all deps configure build test demo asan fuzz-smoke clean
 
 all: build
 
@@ -27,6 +27,16 @@ build: configure
 test: build
 	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 	@$(MAKE) --no-print-directory asan
+	@$(MAKE) --no-print-directory fuzz-smoke
+
+# 60 seconds of libFuzzer over parse + lowering + every analysis (clang-19,
+# ASan+UBSan, build-fuzz); bench/fuzz/run.sh SECONDS is the long run.
+fuzz-smoke: deps
+	@mkdir -p build-fuzz
+	@rm -rf build-fuzz/smoke-corpus
+	@FUZZ_CORPUS=build-fuzz/smoke-corpus bash bench/fuzz/run.sh 60 >build-fuzz/smoke.log 2>&1 \
+	  && tail -1 build-fuzz/smoke.log \
+	  || { tail -60 build-fuzz/smoke.log; echo "fuzz-smoke: failed (build-fuzz/smoke.log)"; exit 1; }
 
 demo: build
 	$(SVIC) sites examples/tutorial/branching.py

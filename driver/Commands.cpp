@@ -163,7 +163,7 @@ int runSites(const std::vector<std::string> &Args) {
   printDiagnostics(DE, SM);
   std::string Text = *Fmt == Format::Json
                          ? sitesJson(Run ? &*Run : nullptr, DE.sorted(), SM).dump(2) + "\n"
-                         : (Run ? renderSitesText(*Run) : "");
+                         : (Run ? renderSitesText(*Run, SM) : "");
   if (!writeOutput(O.Output, Text))
     return ExitBadInput;
   return Run ? ExitOk : ExitBadInput;

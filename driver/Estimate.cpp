@@ -115,6 +115,12 @@ std::variant<Compiled, int> prepare(const CompileOptions &O, SourceManager &SM, 
     std::cerr << "svic: error: no guide: name it `guide`, pass --guide FILE or --guide-fn NAME\n";
     return ExitBadInput;
   }
+  if (Run->Programs.AutoGuideMarginal) {
+    std::cerr << "svic: error: the estimator does not run " << Run->Programs.AutoGuide
+              << ": svic analyses it through per-site marginals of its packed latent vector, "
+                 "not the joint Pyro samples (AutoNormal and AutoDelta run)\n";
+    return ExitBadInput;
+  }
   runAnalyses(*Run, {analysis::Property::Lips}, SM);
   if (Run->Support && Run->Support->Verdict == "mismatch") {
     std::vector<Diagnostic> Diags;

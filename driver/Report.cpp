@@ -19,9 +19,12 @@ const char *roleName(const ir::Program &P) {
   return P.ProgramRole == ir::Role::Model ? "model" : "guide";
 }
 
-Json locationJson(const SourceLoc &L) {
+Json locationJson(const SourceLoc &L, const SourceManager &SM) {
   Json J;
-  J["line"] = L.Line;
+  auto [Cell, Line] = SM.cellLine(L.File, L.Line);
+  if (Cell)
+    J["cell"] = Cell;
+  J["line"] = Line;
   J["column"] = L.Col;
   return J;
 }
@@ -32,13 +35,16 @@ Json fileLocationJson(const SourceLoc &L, const SourceManager &SM) {
   if (L.File != 0)
     J["file"] = SM.path(L.File);
   if (L.valid()) {
-    J["line"] = L.Line;
+    auto [Cell, Line] = SM.cellLine(L.File, L.Line);
+    if (Cell)
+      J["cell"] = Cell;
+    J["line"] = Line;
     J["column"] = L.Col;
   }
   Json Frames = Json::array();
   for (InlineId F = L.Inlined; F != 0; F = SM.inlineFrame(F).CallSite.Inlined) {
     const InlineFrame &Frame = SM.inlineFrame(F);
-    Json Fr = locationJson(Frame.CallSite);
+    Json Fr = locationJson(Frame.CallSite, SM);
     Fr["function"] = Frame.Callee;
     Frames.push_back(std::move(Fr));
   }
@@ -47,7 +53,7 @@ Json fileLocationJson(const SourceLoc &L, const SourceManager &SM) {
   return J;
 }
 
-Json siteJson(const ir::SiteRecord &S) {
+Json siteJson(const ir::SiteRecord &S, const SourceManager &SM) {
   Json J;
   J["name"] = S.Name;
   J["kind"] = S.Kind;
@@ -59,7 +65,7 @@ Json siteJson(const ir::SiteRecord &S) {
     J["supportDetail"] = S.SupportDetail;
   J["discrete"] = S.Discrete;
   J["reparameterizable"] = S.Reparameterizable;
-  J["location"] = locationJson(S.Loc);
+  J["location"] = locationJson(S.Loc, SM);
   return J;
 }
 
@@ -277,7 +283,7 @@ Json programJson(const ProgramFacts &F, const SourceManager &SM, bool WithAnalys
   P["function"] = F.Prog->EntryFunction;
   Json Sites = Json::array();
   for (const ir::SiteRecord &S : F.Sites)
-    Sites.push_back(siteJson(S));
+    Sites.push_back(siteJson(S, SM));
   P["sites"] = std::move(Sites);
   if (WithAnalyses)
     P["smoothness"] = smoothnessJson(F, SM);
@@ -352,7 +358,7 @@ std::vector<Diagnostic> analysisDiagnostics(const AnalysisRun &Run, const Source
   return sortedUnique(std::move(Out));
 }
 
-std::string renderSitesText(const AnalysisRun &Run) {
+std::string renderSitesText(const AnalysisRun &Run, const SourceManager &SM) {
   std::ostringstream OS;
   for (const ProgramFacts &F : Run.Facts) {
     OS << roleName(*F.Prog) << " " << F.Path << " (" << F.Prog->EntryFunction << ")\n";
@@ -371,8 +377,7 @@ std::string renderSitesText(const AnalysisRun &Run) {
                          : "-",
                      10)
          << "  "
-         << (S.Reparameterizable ? "rsample" : "-      ") << "  " << S.Loc.Line << ":" << S.Loc.Col
-         << "\n";
+         << (S.Reparameterizable ? "rsample" : "-      ") << "  " << SM.position(S.Loc) << "\n";
     }
   }
   return OS.str();

@@ -21,7 +21,7 @@ inline constexpr int SchemaVersion = 1;
 /// verdicts, shape errors, reparameterisation notes.
 std::vector<Diagnostic> analysisDiagnostics(const AnalysisRun &Run, const SourceManager &SM);
 
-std::string renderSitesText(const AnalysisRun &Run);
+std::string renderSitesText(const AnalysisRun &Run, const SourceManager &SM);
 Json sitesJson(const AnalysisRun *Run, const std::vector<Diagnostic> &Diags, const SourceManager &SM);
 
 /// The readable report: every diagnostic with its excerpt, then a summary.

@@ -14,6 +14,8 @@ PKGS=(
   # The outside oracle: real Pyro 1.8.6 in ../shared/reference/ runs on these.
   python3-torch python3-numpy python3-tqdm
   ccache
+  # libFuzzer (make fuzz-smoke, bench/fuzz/run.sh).
+  clang-19 libclang-rt-19-dev
 )
 
 missing=()

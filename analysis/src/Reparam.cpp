@@ -42,6 +42,8 @@ std::string where(const SourceLoc &L, const SourceManager *SM, std::string_view 
     size_t Slash = Path.find_last_of('/');
     File = Slash == std::string::npos ? Path : Path.substr(Slash + 1);
   }
+  if (SM)
+    return File + ":" + SM->position(L); // a notebook's cell and line
   return File + ":" + std::to_string(L.Line) + ":" + std::to_string(L.Col);
 }
 

@@ -2,7 +2,9 @@
 
 #include "svic/frontend/Frontend.h"
 
+#include "AutoGuide.h"
 #include "Lower.h"
+#include "Notebook.h"
 #include "svic/frontend/Parse.h"
 
 #include <map>
@@ -139,7 +141,20 @@ std::optional<LoadedPrograms> loadFiles(FileId ModelFile, std::optional<FileId> 
   const size_t ErrorsBeforeGuide = DE.errorCount();
   std::optional<EntryRef> GuideFn = Choose(GuideModule, GuideId, Names.GuideFn, "guide",
                                            /*MainFallback=*/Guide != nullptr, "guide");
-  if (!GuideFn && DE.errorCount() == ErrorsBeforeGuide) {
+  // An autoguide: asked for by class (--guide-fn AutoNormal, when no function
+  // has that name), else one built from the model anywhere in the file when
+  // no guide was written or named.
+  std::optional<AutoGuideRequest> Auto;
+  if (!GuideFn && ModelFn && DE.errorCount() == ErrorsBeforeGuide) {
+    if (isAutoGuideClass(Names.GuideFn)) {
+      Auto = findAutoGuide(GuideModule, ModelFn->name(), Names.GuideFn, DE);
+      if (!Auto)
+        Auto = AutoGuideRequest{Names.GuideFn, std::nullopt, std::nullopt, ModelFn->Fn->Loc, false};
+    } else if (Names.GuideFn.empty() && !Guide) {
+      Auto = findAutoGuide(*Model, ModelFn->name(), "", DE);
+    }
+  }
+  if (!GuideFn && !Auto && DE.errorCount() == ErrorsBeforeGuide) {
     if (!Names.GuideFn.empty())
       DE.report(DiagId::MissingEntry, fileLoc(GuideId),
                 "no function " + quoted(Names.GuideFn) + " in " + quoted(SM.path(GuideId)) +
@@ -151,7 +166,7 @@ std::optional<LoadedPrograms> loadFiles(FileId ModelFile, std::optional<FileId> 
   }
   if (DE.errorCount() > ErrorsBefore)
     return std::nullopt;
-  if (!ModelFn || (!GuideFn && (Guide || !Names.GuideFn.empty())))
+  if (!ModelFn || (!GuideFn && !Auto && (Guide || !Names.GuideFn.empty())))
     return std::nullopt;
 
   LoadedPrograms Out;
@@ -160,6 +175,11 @@ std::optional<LoadedPrograms> loadFiles(FileId ModelFile, std::optional<FileId> 
   if (GuideFn)
     Out.Guide = lowerProgram(GuideModule, *GuideFn->Fn, GuideFn->Cls, ir::Role::Guide,
                              Names.GivenInputs, SM, DE);
+  else if (Auto && Out.Model && DE.errorCount() == ErrorsBefore) {
+    Out.Guide = synthesizeAutoGuide(*Out.Model, *Auto, DE);
+    Out.AutoGuide = Auto->Class;
+    Out.AutoGuideMarginal = autoGuideIsMarginal(Auto->Class);
+  }
   if (DE.errorCount() > ErrorsBefore)
     return std::nullopt;
   return Out;
@@ -170,19 +190,14 @@ std::optional<LoadedPrograms> loadFiles(FileId ModelFile, std::optional<FileId> 
 std::optional<LoadedPrograms> loadPrograms(const std::string &ModelPath,
                                            const std::string &GuidePath, const EntryNames &Names,
                                            SourceManager &SM, DiagnosticEngine &DE) {
-  std::string Err;
-  std::optional<FileId> Model = SM.loadFile(ModelPath, Err);
-  if (!Model) {
-    DE.report(DiagId::IoError, SourceLoc{}, Err);
+  std::optional<FileId> Model = loadSource(ModelPath, SM, DE);
+  if (!Model)
     return std::nullopt;
-  }
   std::optional<FileId> Guide;
   if (!GuidePath.empty()) {
-    Guide = SM.loadFile(GuidePath, Err);
-    if (!Guide) {
-      DE.report(DiagId::IoError, SourceLoc{}, Err);
+    Guide = loadSource(GuidePath, SM, DE);
+    if (!Guide)
       return std::nullopt;
-    }
   }
   return loadFiles(*Model, Guide, Names, SM, DE);
 }
@@ -200,23 +215,17 @@ std::optional<LoadedPrograms> loadProgramsFromText(const std::string &Path, cons
 }
 
 bool checkSyntax(const std::string &Path, SourceManager &SM, DiagnosticEngine &DE) {
-  std::string Err;
-  std::optional<FileId> F = SM.loadFile(Path, Err);
-  if (!F) {
-    DE.report(DiagId::IoError, SourceLoc{}, Err);
+  std::optional<FileId> F = loadSource(Path, SM, DE);
+  if (!F)
     return false;
-  }
   return parseModule(*F, SM, DE) != nullptr;
 }
 
 std::optional<std::string> dumpAst(const std::string &Path, SourceManager &SM,
                                    DiagnosticEngine &DE) {
-  std::string Err;
-  std::optional<FileId> F = SM.loadFile(Path, Err);
-  if (!F) {
-    DE.report(DiagId::IoError, SourceLoc{}, Err);
+  std::optional<FileId> F = loadSource(Path, SM, DE);
+  if (!F)
     return std::nullopt;
-  }
   std::unique_ptr<ast::Module> M = parseModule(*F, SM, DE);
   if (!M)
     return std::nullopt;

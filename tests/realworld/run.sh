@@ -4,19 +4,21 @@
 # usage: tests/realworld/run.sh SVIC_BINARY [--update]
 #
 # Every NN_name.py is a Pyro program written the way published code is
-# (classes with forward, an argparse main, early returns, ...). Its first
-# lines may hold `# svic-args: ...` (extra options). The expected verdict,
+# (classes with forward, an argparse main, early returns, ...), or a
+# notebook NN_name.ipynb. Its first lines may hold `# svic-args: ...` (extra
+# options). The expected verdict,
 # NN_name.expected, is the output of `svic sites FILE` followed by the
 # summary of `svic analyze FILE` (sites, smoothness facts, support match and
 # reparameterisation); both commands must exit 0. --update rewrites the
 # expectations (review the diff before committing).
 set -u
+shopt -s nullglob
 SVIC=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 UPDATE=${2:-}
 cd "$(dirname "$0")" || exit 2
 pass=0
 fail=0
-for f in [0-9][0-9]_*.py; do
+for f in [0-9][0-9]_*.py [0-9][0-9]_*.ipynb; do
   args=$(sed -n 's/^# svic-args: //p' "$f" | head -1)
   # shellcheck disable=SC2086
   sites=$("$SVIC" sites "$f" $args 2>&1)
@@ -25,7 +27,7 @@ for f in [0-9][0-9]_*.py; do
   summary=$("$SVIC" analyze "$f" $args 2>/dev/null | sed -n '/^summary/,$p')
   rc2=${PIPESTATUS[0]}
   actual=$(printf '%s\n%s\n' "$sites" "$summary")
-  exp=${f%.py}.expected
+  exp=${f%.*}.expected
   if [[ "$UPDATE" == "--update" ]]; then
     printf '%s\n' "$actual" >"$exp"
   fi

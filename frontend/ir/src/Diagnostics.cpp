@@ -76,7 +76,7 @@ static void renderLocated(std::string &Out, const SourceManager &SM, SourceLoc L
   if (Loc.File != 0) {
     Out += SM.path(Loc.File);
     if (Loc.valid())
-      Out += ":" + std::to_string(Loc.Line) + ":" + std::to_string(Loc.Col);
+      Out += ":" + SM.position(Loc);
     Out += ": ";
   }
   Out += Color ? std::string(LabelColor) : "";
@@ -91,7 +91,7 @@ static void renderLocated(std::string &Out, const SourceManager &SM, SourceLoc L
   std::string_view Line = SM.lineText(Loc.File, Loc.Line);
   if (Line.empty())
     return;
-  std::string Num = std::to_string(Loc.Line);
+  std::string Num = std::to_string(SM.cellLine(Loc.File, Loc.Line).second);
   Out += " " + Num + " | " + std::string(Line) + "\n";
   Out += " " + std::string(Num.size(), ' ') + " | ";
   // Tabs keep their width so the caret lines up.

@@ -2,6 +2,7 @@
 
 #include "svic/ir/Source.h"
 
+#include <algorithm>
 #include <cassert>
 #include <fstream>
 #include <sstream>
@@ -43,6 +44,30 @@ std::optional<FileId> SourceManager::loadFile(const std::string &Path, std::stri
     return std::nullopt;
   }
   return addFile(Path, Buf.str());
+}
+
+void SourceManager::setNotebookCells(FileId F,
+                                     std::vector<std::pair<uint32_t, uint32_t>> Cells) {
+  assert(F < Files.size() && "unknown file id");
+  Files[F].Cells = std::move(Cells);
+}
+
+std::pair<uint32_t, uint32_t> SourceManager::cellLine(FileId F, uint32_t Line) const {
+  if (F == 0 || F >= Files.size() || Files[F].Cells.empty())
+    return {0, Line};
+  const auto &Cells = Files[F].Cells;
+  auto It = std::upper_bound(Cells.begin(), Cells.end(), Line,
+                             [](uint32_t L, const auto &C) { return L < C.second; });
+  if (It == Cells.begin())
+    return {0, Line};
+  --It;
+  return {It->first, Line - It->second + 1};
+}
+
+std::string SourceManager::position(SourceLoc L) const {
+  auto [Cell, Line] = cellLine(L.File, L.Line);
+  std::string Pos = std::to_string(Line) + ":" + std::to_string(L.Col);
+  return Cell ? "cell " + std::to_string(Cell) + ":" + Pos : Pos;
 }
 
 const std::string &SourceManager::path(FileId F) const {

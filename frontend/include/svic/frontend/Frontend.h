@@ -32,6 +32,11 @@ struct EntryNames {
 struct LoadedPrograms {
   std::unique_ptr<ir::Program> Model;
   std::unique_ptr<ir::Program> Guide; ///< null when there is no guide
+  /// The autoguide class the guide was synthesised from (empty: written).
+  std::string AutoGuide;
+  /// The synthesised guide holds per-site marginals, not the joint of a
+  /// packed latent vector: right for the analyses, not for the estimator.
+  bool AutoGuideMarginal = false;
 };
 
 /// Loads ModelPath (and GuidePath if non-empty) and lowers the entry functions.

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -53,6 +54,14 @@ public:
   /// Text of 1-based line \p Line without its newline; empty when out of range.
   std::string_view lineText(FileId F, uint32_t Line) const;
 
+  /// Marks \p F as the code cells of a notebook: cell number \p Cells[i].first
+  /// starts at line \p Cells[i].second of the text (ascending).
+  void setNotebookCells(FileId F, std::vector<std::pair<uint32_t, uint32_t>> Cells);
+  /// The cell holding \p Line and the line within it; {0, Line} outside notebooks.
+  std::pair<uint32_t, uint32_t> cellLine(FileId F, uint32_t Line) const;
+  /// "LINE:COL", or "cell N:LINE:COL" in a notebook (docs/language.md).
+  std::string position(SourceLoc L) const;
+
   InlineId addInlineFrame(SourceLoc CallSite, std::string Callee);
   const InlineFrame &inlineFrame(InlineId Id) const;
 
@@ -61,6 +70,7 @@ private:
     std::string Path;
     std::string Text;
     std::vector<size_t> LineStarts;
+    std::vector<std::pair<uint32_t, uint32_t>> Cells; ///< (cell number, first line)
   };
   std::vector<File> Files;          // index 0 is a placeholder for "no file"
   std::vector<InlineFrame> Frames;  // index 0 is a placeholder for "not inlined"

@@ -1,0 +1,696 @@
+//===- AutoGuide.cpp - Pyro's autoguides synthesised from the model's IR --===//
+
+#include "AutoGuide.h"
+
+#include <algorithm>
+#include <set>
+
+namespace svic::frontend {
+
+namespace {
+
+using namespace svic::ir;
+
+const std::vector<std::string> &autoGuideClasses() {
+  static const std::vector<std::string> Classes = {
+      "AutoNormal",         "AutoDiagonalNormal", "AutoMultivariateNormal",
+      "AutoLowRankMultivariateNormal", "AutoDelta", "AutoLaplaceApproximation"};
+  return Classes;
+}
+
+//===-- Finding the construction in the AST ----------------------------------===//
+
+/// The last component of a callee: `AutoNormal`, `autoguide.AutoNormal`.
+std::string calleeName(const ast::Expr &F) {
+  if (auto *N = ir::dyn_cast<ast::Name>(&F))
+    return N->Id;
+  if (auto *A = ir::dyn_cast<ast::Attribute>(&F))
+    return A->Attr;
+  return "";
+}
+
+/// Whether \p E names the model entry: `model`, `x.method` for a method, or
+/// an instance (one of \p Instances) when the entry is `Class.forward`.
+bool namesModel(const ast::Expr &E, const std::string &ModelEntry,
+                const std::set<std::string> &Instances) {
+  size_t Dot = ModelEntry.find('.');
+  std::string Fn = Dot == std::string::npos ? ModelEntry : ModelEntry.substr(Dot + 1);
+  if (auto *N = ir::dyn_cast<ast::Name>(&E))
+    return Dot == std::string::npos ? N->Id == Fn : Instances.count(N->Id) > 0;
+  if (auto *A = ir::dyn_cast<ast::Attribute>(&E))
+    return A->Attr == Fn;
+  return false;
+}
+
+/// Names bound to `Class(...)` anywhere in \p B (`model = Regression(3)`).
+void collectInstances(const ast::Body &B, const std::string &Class, std::set<std::string> &Out) {
+  for (const ast::StmtPtr &S : B) {
+    if (auto *A = ir::dyn_cast<ast::Assign>(S.get())) {
+      auto *C = ir::dyn_cast<ast::Call>(A->Value.get());
+      if (C && calleeName(*C->Func) == Class)
+        for (const ast::ExprPtr &T : A->Targets)
+          if (auto *N = ir::dyn_cast<ast::Name>(T.get()))
+            Out.insert(N->Id);
+    } else if (auto *F = ir::dyn_cast<ast::FunctionDef>(S.get())) {
+      collectInstances(F->Inner, Class, Out);
+    } else if (auto *I = ir::dyn_cast<ast::If>(S.get())) {
+      collectInstances(I->Then, Class, Out);
+      collectInstances(I->OrElse, Class, Out);
+    } else if (auto *W = ir::dyn_cast<ast::With>(S.get())) {
+      collectInstances(W->Inner, Class, Out);
+    }
+  }
+}
+
+/// A list or tuple of string literals.
+std::optional<std::vector<std::string>> nameList(const ast::Expr &E) {
+  auto *S = ir::dyn_cast<ast::Sequence>(&E);
+  if (!S)
+    return std::nullopt;
+  std::vector<std::string> Out;
+  for (const ast::ExprPtr &X : S->Elts) {
+    auto *C = ir::dyn_cast<ast::Constant>(X.get());
+    if (!C || C->Ty != ast::Constant::Type::Str)
+      return std::nullopt;
+    Out.push_back(C->Str);
+  }
+  return Out;
+}
+
+struct Finder {
+  const std::string &ModelEntry, &OnlyClass;
+  DiagnosticEngine &DE;
+  std::set<std::string> Instances; ///< of the entry's class, for `Class.forward`
+  std::optional<AutoGuideRequest> Found;
+  bool Stop = false; ///< an AutoGuideList: no single autoguide is the guide
+
+  void call(const ast::Call &C) {
+    std::string Cls = calleeName(*C.Func);
+    if (Cls == "AutoGuideList" && OnlyClass.empty()) {
+      // Its parts would each be a partial guide; none of them is the guide.
+      DE.report(DiagId::AutoGuide, Severity::Warning, C.Loc,
+                "AutoGuideList is not modelled: the model is analysed without a guide (name one "
+                "autoguide class with --guide-fn, or write the guide)");
+      Stop = true;
+      return;
+    }
+    if (!isAutoGuideClass(Cls) || (!OnlyClass.empty() && Cls != OnlyClass))
+      return;
+    const ast::Expr *Arg = nullptr;
+    for (const ast::Arg &A : C.Args)
+      if ((A.K == ast::Arg::Kind::Positional && !Arg) ||
+          (A.K == ast::Arg::Kind::Keyword && A.Name == "model"))
+        Arg = A.Value.get();
+    if (!Arg)
+      return;
+    AutoGuideRequest Req;
+    Req.Class = Cls;
+    Req.Loc = C.Loc;
+    Req.Constructed = true;
+    if (auto *B = ir::dyn_cast<ast::Call>(Arg); B && calleeName(*B->Func) == "block") {
+      const ast::Expr *Inner = nullptr;
+      for (const ast::Arg &A : B->Args) {
+        if (A.K == ast::Arg::Kind::Positional && !Inner) {
+          Inner = A.Value.get();
+          continue;
+        }
+        std::optional<std::vector<std::string>> L;
+        if (A.K == ast::Arg::Kind::Keyword && (A.Name == "hide" || A.Name == "expose"))
+          L = nameList(*A.Value);
+        if (!L) {
+          DE.report(DiagId::AutoGuide, A.Loc,
+                    "poutine.block around the model of " + Cls +
+                        ": only hide=[...] and expose=[...] with literal site names are modelled");
+          Found = Req; // stop the search; the error stands
+          return;
+        }
+        (A.Name == "hide" ? Req.Hide : Req.Expose) = std::move(*L);
+      }
+      if (!Inner || !namesModel(*Inner, ModelEntry, Instances))
+        return;
+    } else if (!namesModel(*Arg, ModelEntry, Instances)) {
+      return;
+    }
+    Found = std::move(Req);
+  }
+
+  void expr(ast::Expr &E) {
+    if (Found || Stop)
+      return;
+    if (auto *C = ir::dyn_cast<ast::Call>(&E))
+      call(*C);
+    if (!Found && !Stop)
+      ast::forEachChild(E, [&](ast::Expr &X) { expr(X); });
+  }
+
+  void body(const ast::Body &B) {
+    for (const ast::StmtPtr &S : B) {
+      if (Found || Stop)
+        return;
+      stmt(*S);
+    }
+  }
+
+  void stmt(const ast::Stmt &S) {
+    auto E = [&](const ast::ExprPtr &X) {
+      if (X)
+        expr(*X);
+    };
+    switch (S.Kind) {
+    case ast::StmtKind::Expr:
+      return E(ir::cast<ast::ExprStmt>(&S)->Value);
+    case ast::StmtKind::Assign:
+      return E(ir::cast<ast::Assign>(&S)->Value);
+    case ast::StmtKind::AnnAssign:
+      return E(ir::cast<ast::AnnAssign>(&S)->Value);
+    case ast::StmtKind::Return:
+      return E(ir::cast<ast::Return>(&S)->Value);
+    case ast::StmtKind::If: {
+      auto *I = ir::cast<ast::If>(&S);
+      E(I->Test);
+      body(I->Then);
+      return body(I->OrElse);
+    }
+    case ast::StmtKind::For: {
+      auto *F = ir::cast<ast::For>(&S);
+      E(F->Iter);
+      body(F->Loop);
+      return body(F->OrElse);
+    }
+    case ast::StmtKind::While:
+      return body(ir::cast<ast::While>(&S)->Loop);
+    case ast::StmtKind::With: {
+      auto *W = ir::cast<ast::With>(&S);
+      for (const ast::WithItem &I : W->Items)
+        E(I.Context);
+      return body(W->Inner);
+    }
+    case ast::StmtKind::FunctionDef:
+      return body(ir::cast<ast::FunctionDef>(&S)->Inner);
+    case ast::StmtKind::ClassDef:
+      return body(ir::cast<ast::ClassDef>(&S)->Inner);
+    case ast::StmtKind::Try: {
+      auto *T = ir::cast<ast::Try>(&S);
+      body(T->Inner);
+      for (const auto &H : T->Handlers)
+        body(H.Inner);
+      body(T->OrElse);
+      return body(T->Finally);
+    }
+    default:
+      return;
+    }
+  }
+};
+
+//===-- Building the guide's IR -----------------------------------------------===//
+
+class Synth {
+public:
+  Synth(const Program &M, const AutoGuideRequest &Req, DiagnosticEngine &DE)
+      : M(M), Req(Req), DE(DE), G(std::make_unique<Program>()) {}
+
+  std::unique_ptr<Program> run() {
+    G->ProgramRole = Role::Guide;
+    G->File = M.File;
+    G->EntryFunction = Req.Class;
+    G->Vars = M.Vars;
+    G->Inputs = M.Inputs;
+    Packed = Req.Class != "AutoNormal" && Req.Class != "AutoDelta";
+    if (Packed)
+      packedParams(G->Body);
+    block(M.Body, G->Body);
+    if (Failed)
+      return nullptr;
+    if (Packed && Latents == 0) {
+      // Pyro: "found no latent variables; Use an empty guide instead".
+      DE.report(DiagId::AutoGuide, Req.Loc,
+                Req.Class + " found no latent variables in the model (Pyro raises for it)");
+      return nullptr;
+    }
+    return std::move(G);
+  }
+
+private:
+  const Program &M;
+  const AutoGuideRequest &Req;
+  DiagnosticEngine &DE;
+  std::unique_ptr<Program> G;
+  bool Failed = false, Packed = false;
+  unsigned Latents = 0;
+  unsigned SequentialPlates = 0; ///< enclosing `for ... in pyro.plate`
+  VarId PackedLoc = 0, PackedStd = 0;
+
+  // Expression builders; every node is located at the model site it stands for.
+  ExprPtr ref(VarId V, SourceLoc L) {
+    auto R = G->make<VarRefExpr>(L);
+    R->Var = V;
+    return R;
+  }
+  ExprPtr num(double X, SourceLoc L) {
+    auto C = G->make<ConstantExpr>(L);
+    C->Ty = ConstantExpr::Type::Float;
+    C->FloatValue = X;
+    return C;
+  }
+  ExprPtr integer(int64_t X, SourceLoc L) {
+    auto C = G->make<ConstantExpr>(L);
+    C->Ty = ConstantExpr::Type::Int;
+    C->IntValue = X;
+    return C;
+  }
+  ExprPtr call(OpId Op, std::vector<ExprPtr> Args, SourceLoc L) {
+    auto C = G->make<CallExpr>(L);
+    C->Op = Op;
+    C->Args.Args = std::move(Args);
+    return C;
+  }
+  ExprPtr bin(BinaryOp Op, ExprPtr A, ExprPtr B, SourceLoc L) {
+    auto E = G->make<BinaryExpr>(L);
+    E->Op = Op;
+    E->Lhs = std::move(A);
+    E->Rhs = std::move(B);
+    return E;
+  }
+  std::unique_ptr<ConstraintExpr> constraint(ConstraintId C, SourceLoc L) {
+    auto E = G->make<ConstraintExpr>(L);
+    E->Constraint = C;
+    return E;
+  }
+  SiteName literal(const std::string &Name, SourceLoc L) {
+    SiteName N;
+    N.Canonical = Name;
+    N.Loc = L;
+    return N;
+  }
+  /// \p Prefix + the site's name, keeping a template's fields.
+  SiteName prefixed(const std::string &Prefix, const SiteName &Site) {
+    SiteName N;
+    N.NameForm = Site.NameForm;
+    N.Canonical = Prefix + Site.Canonical;
+    N.Loc = Site.Loc;
+    for (const ExprPtr &I : Site.Indices)
+      N.Indices.push_back(cloneExpr(*I, *G));
+    if (Site.DynamicExpr)
+      N.DynamicExpr = cloneExpr(*Site.DynamicExpr, *G);
+    return N;
+  }
+  SiteName copyName(const SiteName &Site) { return prefixed("", Site); }
+
+  /// `V = pyro.param(Name, Init, constraint=C)`; returns V.
+  VarId param(SiteName Name, ExprPtr Init, std::unique_ptr<ConstraintExpr> C, SourceLoc L,
+              Block &Out) {
+    VarId V = G->addVar(Name.Canonical, VarKind::Temp, L);
+    auto P = G->make<ParamStmt>(L);
+    P->Target = V;
+    P->Name = std::move(Name);
+    P->Init = std::move(Init);
+    P->Constraint = std::move(C);
+    Out.push_back(std::move(P));
+    return V;
+  }
+
+  /// The packed latent vector's parameters and the per-entry marginal scale
+  /// (Pyro's `_loc_scale`), before the model's statements.
+  void packedParams(Block &Out) {
+    SourceLoc L = Req.Loc;
+    const std::string &C = Req.Class;
+    PackedLoc = param(literal(C + ".loc", L), nullptr, nullptr, L, Out);
+    if (C == "AutoLaplaceApproximation")
+      return;
+    VarId Scale = param(literal(C + ".scale", L), nullptr, constraint(ConstraintId::Positive, L),
+                        L, Out);
+    ExprPtr Std;
+    if (C == "AutoDiagonalNormal") {
+      Std = ref(Scale, L);
+    } else if (C == "AutoMultivariateNormal") {
+      VarId Tril = param(literal(C + ".scale_tril", L), nullptr,
+                         constraint(ConstraintId::LowerCholesky, L), L, Out);
+      std::vector<ExprPtr> U;
+      U.push_back(ref(Scale, L));
+      U.push_back(integer(-1, L));
+      ExprPtr ScaleTril = bin(BinaryOp::Mul, call(OpId::Unsqueeze, std::move(U), L), ref(Tril, L), L);
+      Std = sqrtSumSquares(std::move(ScaleTril), nullptr, L);
+    } else { // AutoLowRankMultivariateNormal
+      VarId Factor = param(literal(C + ".cov_factor", L), nullptr, nullptr, L, Out);
+      Std = bin(BinaryOp::Mul, ref(Scale, L), sqrtSumSquares(ref(Factor, L), num(1, L), L), L);
+    }
+    PackedStd = G->addVar(C + ".std", VarKind::Temp, L);
+    auto A = G->make<AssignStmt>(L);
+    A->Target = PackedStd;
+    A->Value = std::move(Std);
+    Out.push_back(std::move(A));
+  }
+
+  /// `(X.pow(2).sum(-1) + Plus).sqrt()`
+  ExprPtr sqrtSumSquares(ExprPtr X, ExprPtr Plus, SourceLoc L) {
+    std::vector<ExprPtr> P, S, R;
+    P.push_back(std::move(X));
+    P.push_back(num(2, L));
+    S.push_back(call(OpId::Pow, std::move(P), L));
+    S.push_back(integer(-1, L));
+    ExprPtr Sum = call(OpId::Sum, std::move(S), L);
+    if (Plus)
+      Sum = bin(BinaryOp::Add, std::move(Sum), std::move(Plus), L);
+    R.push_back(std::move(Sum));
+    return call(OpId::Sqrt, std::move(R), L);
+  }
+
+  bool exposed(const SampleStmt &S) {
+    if (!Req.Hide && !Req.Expose)
+      return true;
+    if (S.Name.NameForm != SiteName::Form::Literal) {
+      error(S.Loc, "poutine.block with a site name list around a site whose name is computed ('" +
+                       S.Name.Canonical + "') is not modelled");
+      return false;
+    }
+    auto In = [&](const std::vector<std::string> &L) {
+      return std::find(L.begin(), L.end(), S.Name.Canonical) != L.end();
+    };
+    // Pyro's block: expose wins when both are given.
+    if (Req.Expose)
+      return In(*Req.Expose);
+    return !In(*Req.Hide);
+  }
+
+  void error(SourceLoc L, std::string Msg) {
+    Diagnostic &D = DE.report(DiagId::AutoGuide, L, std::move(Msg));
+    D.Notes.push_back({Req.Loc, Req.Constructed ? "the " + Req.Class + " is built here"
+                                                : Req.Class + " asked for by --guide-fn"});
+    Failed = true;
+  }
+
+  /// A value shaped like the site's batch (and event) shape before its
+  /// expand/to_event transforms: zeros broadcast from the distribution's
+  /// tensor arguments (MultivariateNormal: its loc).
+  ExprPtr shapeOf(const DistributionExpr &D, SourceLoc L) {
+    ExprPtr Sum;
+    for (size_t I = 0; I < D.Args.Args.size(); ++I) {
+      const ExprPtr &A = D.Args.Args[I];
+      if (!A)
+        continue;
+      ExprPtr C = cloneExpr(*A, *G);
+      Sum = Sum ? bin(BinaryOp::Add, std::move(Sum), std::move(C), L) : std::move(C);
+      if (D.Dist == DistId::MultivariateNormal)
+        break;
+    }
+    std::vector<ExprPtr> A;
+    A.push_back(Sum ? std::move(Sum) : num(0, L));
+    return call(OpId::ZerosLike, std::move(A), L);
+  }
+
+  /// The model's batch/event transforms (not its mask), re-applied.
+  void copyTransforms(const DistributionExpr &From, DistributionExpr &To) {
+    for (const DistTransform &T : From.Transforms)
+      if (T.Kind != DistTransformKind::Mask)
+        To.Transforms.push_back(
+            DistTransform{T.Kind, T.Arg ? cloneExpr(*T.Arg, *G) : nullptr, T.Loc});
+  }
+
+  std::unique_ptr<DistributionExpr> dist(DistId Id, std::vector<ExprPtr> Args, SourceLoc L) {
+    auto D = G->make<DistributionExpr>(L);
+    D->Dist = Id;
+    D->Args.Args = std::move(Args);
+    return D;
+  }
+
+  void latent(const SampleStmt &S, Block &Out) {
+    if (!S.Dist) {
+      error(S.Loc, Req.Class + " over site '" + S.Name.Canonical +
+                       "' whose distribution svic does not know");
+      return;
+    }
+    const DistributionExpr &MD = *S.Dist;
+    const DistInfo &Info = MD.info();
+    SourceLoc L = S.Loc;
+    if (Info.Discrete) {
+      error(L, Req.Class + " cannot handle discrete sample site '" + S.Name.Canonical +
+                   "' (Pyro raises: continuous inference cannot handle discrete sample sites); "
+                   "enumerate it and hide it: " + Req.Class + "(poutine.block(model, hide=['" +
+                   S.Name.Canonical + "']))");
+      return;
+    }
+    if (SequentialPlates > 0) {
+      error(L, Req.Class + " over site '" + S.Name.Canonical +
+                   "' in a sequential pyro.plate (Pyro raises: AutoGuide does not support "
+                   "sequential pyro.plate)");
+      return;
+    }
+    ++Latents;
+    const SupportKind K = Info.Support;
+    const bool RealSupport = K == SupportKind::Real || K == SupportKind::RealVector;
+    auto Unmodelled = [&] {
+      error(L, Req.Class + " over site '" + S.Name.Canonical + "' (" + Info.Name + ", support " +
+                   std::string(supportName(K)) +
+                   "): svic models this autoguide only on " +
+                   (Req.Class == "AutoDelta" ? "real, positive, unit-interval and simplex"
+                    : Req.Class == "AutoLaplaceApproximation" ? "real, positive and unit-interval"
+                                                              : "real and positive") +
+                   " supports");
+    };
+
+    std::unique_ptr<DistributionExpr> GD;
+    if (Req.Class == "AutoDelta") {
+      // AutoDelta: a point at a parameter constrained to the support.
+      std::unique_ptr<ConstraintExpr> C;
+      ExprPtr Init = shapeOf(MD, L);
+      switch (K) {
+      case SupportKind::Real:
+      case SupportKind::RealVector:
+        break;
+      case SupportKind::Positive:
+        C = constraint(ConstraintId::Positive, L);
+        Init = bin(BinaryOp::Add, std::move(Init), num(1, L), L);
+        break;
+      case SupportKind::UnitInterval:
+      case SupportKind::ClosedUnitInterval:
+        C = constraint(ConstraintId::UnitInterval, L);
+        Init = bin(BinaryOp::Add, std::move(Init), num(0.5, L), L);
+        break;
+      case SupportKind::Simplex: {
+        C = constraint(ConstraintId::Simplex, L);
+        std::vector<ExprPtr> A; // the uniform point: softmax of zeros
+        A.push_back(std::move(Init));
+        A.push_back(integer(-1, L));
+        Init = call(OpId::FSoftmax, std::move(A), L);
+        break;
+      }
+      default:
+        return Unmodelled();
+      }
+      VarId P = param(prefixed("AutoDelta.", S.Name), std::move(Init), std::move(C), L, Out);
+      std::vector<ExprPtr> A;
+      A.push_back(ref(P, L));
+      A.push_back(nullptr);
+      A.push_back(integer(Info.EventRank, L));
+      GD = dist(DistId::Delta, std::move(A), L);
+    } else if (Req.Class == "AutoLaplaceApproximation") {
+      // The MAP point of the packed vector, mapped by biject_to(support).
+      ExprPtr V = ref(PackedLoc, L);
+      if (K == SupportKind::Positive || K == SupportKind::UnitInterval) {
+        std::vector<ExprPtr> A;
+        A.push_back(std::move(V));
+        V = call(K == SupportKind::Positive ? OpId::Exp : OpId::Sigmoid, std::move(A), L);
+      } else if (!RealSupport) {
+        return Unmodelled();
+      }
+      std::vector<ExprPtr> A;
+      A.push_back(std::move(V));
+      A.push_back(nullptr);
+      A.push_back(integer(Info.EventRank, L));
+      GD = dist(DistId::Delta, std::move(A), L);
+    } else {
+      // Normal on the unconstrained space; exp pushes it forward to LogNormal.
+      if (!RealSupport && K != SupportKind::Positive)
+        return Unmodelled();
+      ExprPtr Loc, Scale;
+      if (Packed) {
+        Loc = ref(PackedLoc, L);
+        Scale = ref(PackedStd, L);
+      } else {
+        ExprPtr Init = shapeOf(MD, L);
+        ExprPtr ScaleInit = bin(BinaryOp::Add, shapeOf(MD, L), num(0.1, L), L); // Pyro's init_scale
+        Loc = ref(param(prefixed("AutoNormal.locs.", S.Name), std::move(Init), nullptr, L, Out), L);
+        Scale = ref(param(prefixed("AutoNormal.scales.", S.Name), std::move(ScaleInit),
+                          constraint(ConstraintId::Positive, L), L, Out),
+                    L);
+      }
+      std::vector<ExprPtr> A;
+      A.push_back(std::move(Loc));
+      A.push_back(std::move(Scale));
+      GD = dist(K == SupportKind::Positive ? DistId::LogNormal : DistId::Normal, std::move(A), L);
+      if (Info.EventRank > 0)
+        GD->Transforms.push_back(
+            DistTransform{DistTransformKind::ToEvent, integer(Info.EventRank, L), L});
+    }
+    copyTransforms(MD, *GD);
+    auto Site = G->make<SampleStmt>(L);
+    Site->Target = S.Target;
+    Site->Name = copyName(S.Name);
+    Site->Dist = std::move(GD);
+    Out.push_back(std::move(Site));
+  }
+
+  void assign(std::optional<VarId> T, ExprPtr V, SourceLoc L, Block &Out) {
+    if (!T || !V)
+      return;
+    auto A = G->make<AssignStmt>(L);
+    A->Target = *T;
+    A->Value = std::move(V);
+    Out.push_back(std::move(A));
+  }
+
+  static bool holdsSite(const Block &B) {
+    for (const StmtPtr &S : B) {
+      if (isa<SampleStmt>(S.get()))
+        return true;
+      if (auto *I = dyn_cast<IfStmt>(S.get()); I && (holdsSite(I->Then) || holdsSite(I->Else)))
+        return true;
+      if (auto *F = dyn_cast<ForStmt>(S.get()); F && holdsSite(F->Body))
+        return true;
+      if (auto *W = dyn_cast<WhileStmt>(S.get()); W && holdsSite(W->Body))
+        return true;
+      if (auto *W = dyn_cast<WithStmt>(S.get()); W && holdsSite(W->Body))
+        return true;
+    }
+    return false;
+  }
+
+  PlateInfo clonePlate(const PlateInfo &P) {
+    PlateInfo C;
+    C.Name = copyName(P.Name);
+    C.Size = P.Size ? cloneExpr(*P.Size, *G) : nullptr;
+    C.SubsampleSize = P.SubsampleSize ? cloneExpr(*P.SubsampleSize, *G) : nullptr;
+    C.Dim = P.Dim ? cloneExpr(*P.Dim, *G) : nullptr;
+    C.Loc = P.Loc;
+    return C;
+  }
+
+  void block(const Block &In, Block &Out) {
+    for (const StmtPtr &S : In)
+      stmt(*S, Out);
+  }
+
+  void stmt(const Stmt &S, Block &Out) {
+    auto Clone = [&](const ExprPtr &E) { return E ? cloneExpr(*E, *G) : nullptr; };
+    switch (S.Kind) {
+    case StmtKind::Assign: {
+      const auto &A = *cast<AssignStmt>(&S);
+      return assign(A.Target, Clone(A.Value), S.Loc, Out);
+    }
+    case StmtKind::Sample: {
+      const auto &Sa = *cast<SampleStmt>(&S);
+      if (Sa.isObserve())
+        return assign(Sa.Target, Clone(Sa.Obs), S.Loc, Out);
+      if (exposed(Sa))
+        return latent(Sa, Out);
+      // A site the block hides: the guide does not sample it; later values
+      // computed from it get a draw of its distribution.
+      if (Sa.Target && Sa.Dist) {
+        std::vector<ExprPtr> A;
+        A.push_back(cloneExpr(*Sa.Dist, *G));
+        assign(Sa.Target, call(OpId::DistSample, std::move(A), S.Loc), S.Loc, Out);
+      }
+      return;
+    }
+    case StmtKind::Param: {
+      const auto &P = *cast<ParamStmt>(&S);
+      return assign(P.Target, Clone(P.Init), S.Loc, Out);
+    }
+    case StmtKind::Module: {
+      const auto &Mo = *cast<ModuleStmt>(&S);
+      return assign(Mo.Target, ref(Mo.ModuleVar, S.Loc), S.Loc, Out);
+    }
+    case StmtKind::ExprStmt: // the model's checks and side effects are not the guide's
+    case StmtKind::Assert:
+    case StmtKind::Factor:
+    case StmtKind::Return:
+      return;
+    case StmtKind::If: {
+      const auto &I = *cast<IfStmt>(&S);
+      auto N = G->make<IfStmt>(S.Loc);
+      N->Cond = Clone(I.Cond);
+      block(I.Then, N->Then);
+      block(I.Else, N->Else);
+      Out.push_back(std::move(N));
+      return;
+    }
+    case StmtKind::For: {
+      const auto &F = *cast<ForStmt>(&S);
+      auto N = G->make<ForStmt>(S.Loc);
+      N->Over = F.Over;
+      N->Index = F.Index;
+      N->Start = Clone(F.Start);
+      N->Stop = Clone(F.Stop);
+      N->Step = Clone(F.Step);
+      if (F.Over == ForStmt::Iter::Plate)
+        N->Plate = clonePlate(F.Plate);
+      SequentialPlates += F.Over == ForStmt::Iter::Plate;
+      block(F.Body, N->Body);
+      SequentialPlates -= F.Over == ForStmt::Iter::Plate;
+      // The guide's plates are those of its sites (Pyro's _create_plates).
+      if (F.Over == ForStmt::Iter::Plate && !holdsSite(N->Body))
+        return;
+      Out.push_back(std::move(N));
+      return;
+    }
+    case StmtKind::While: {
+      const auto &W = *cast<WhileStmt>(&S);
+      auto N = G->make<WhileStmt>(S.Loc);
+      N->Cond = Clone(W.Cond);
+      block(W.Body, N->Body);
+      Out.push_back(std::move(N));
+      return;
+    }
+    case StmtKind::With: {
+      const auto &W = *cast<WithStmt>(&S);
+      Block Body;
+      block(W.Body, Body);
+      // Scale, mask and no_grad act on the model's densities only; a plate
+      // stays when it holds one of the guide's sites.
+      if (W.Ctx != WithStmt::Context::Plate || !holdsSite(Body)) {
+        for (StmtPtr &B : Body)
+          Out.push_back(std::move(B));
+        return;
+      }
+      auto N = G->make<WithStmt>(S.Loc);
+      N->Ctx = W.Ctx;
+      N->Plate = clonePlate(W.Plate);
+      N->IndexVar = W.IndexVar;
+      N->Body = std::move(Body);
+      Out.push_back(std::move(N));
+      return;
+    }
+    }
+  }
+};
+
+} // namespace
+
+bool isAutoGuideClass(const std::string &Name) {
+  const auto &C = autoGuideClasses();
+  return std::find(C.begin(), C.end(), Name) != C.end();
+}
+
+bool autoGuideIsMarginal(const std::string &Class) {
+  return Class != "AutoNormal" && Class != "AutoDelta";
+}
+
+std::optional<AutoGuideRequest> findAutoGuide(const ast::Module &M, const std::string &ModelEntry,
+                                              const std::string &OnlyClass, DiagnosticEngine &DE) {
+  Finder F{ModelEntry, OnlyClass, DE, {}, std::nullopt};
+  size_t Dot = ModelEntry.find('.');
+  if (Dot != std::string::npos &&
+      (ModelEntry.substr(Dot + 1) == "forward" || ModelEntry.substr(Dot + 1) == "__call__"))
+    collectInstances(M.Stmts, ModelEntry.substr(0, Dot), F.Instances);
+  F.body(M.Stmts);
+  return F.Stop ? std::nullopt : F.Found;
+}
+
+std::unique_ptr<ir::Program> synthesizeAutoGuide(const ir::Program &Model,
+                                                 const AutoGuideRequest &Req,
+                                                 DiagnosticEngine &DE) {
+  return Synth(Model, Req, DE).run();
+}
+
+} // namespace svic::frontend

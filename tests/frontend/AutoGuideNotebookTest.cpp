@@ -1,0 +1,175 @@
+//===- AutoGuideNotebookTest.cpp - Synthesised autoguides and notebooks ---===//
+
+#include "TestUtil.h"
+
+#include "svic/ir/Sites.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+using namespace svic;
+using svic::test::lower;
+
+namespace {
+
+const char *Header = "import torch\nimport pyro\nimport pyro.distributions as dist\n"
+                     "from pyro import poutine\nfrom pyro.infer.autoguide import *\n";
+
+/// `name kind distribution support` per guide site, sorted by name.
+std::string guideSites(const test::Lowered &L) {
+  std::string Out;
+  for (const ir::SiteRecord &S : ir::collectSites(L.guide()))
+    Out += S.Name + " " + S.Kind + " " + (S.Distribution.empty() ? "-" : S.Distribution) + " " +
+           S.Support + "\n";
+  return Out;
+}
+
+const char *Model = "def model(y):\n"
+                    "    mu = pyro.sample('mu', dist.Normal(0., 1.))\n"
+                    "    s = pyro.sample('s', dist.Gamma(2., 2.))\n"
+                    "    with pyro.plate('data', 3):\n"
+                    "        pyro.sample('obs', dist.Normal(mu, s), obs=y)\n";
+
+TEST(AutoGuide, AutoNormalFromAConstructionInMain) {
+  auto L = lower(std::string(Header) + Model +
+                 "def main():\n    guide = AutoNormal(model)\n");
+  ASSERT_TRUE(L->ok()) << L->diags();
+  EXPECT_EQ(L->Programs->AutoGuide, "AutoNormal");
+  EXPECT_FALSE(L->Programs->AutoGuideMarginal);
+  // The plate holds only an observation: Pyro's guide has no plate.
+  EXPECT_EQ(guideSites(*L), "AutoNormal.locs.mu param - real\n"
+                            "AutoNormal.locs.s param - real\n"
+                            "AutoNormal.scales.mu param - positive\n"
+                            "AutoNormal.scales.s param - positive\n"
+                            "mu sample Normal real\n"
+                            "s sample LogNormal positive\n");
+}
+
+TEST(AutoGuide, PackedVectorGuidesByGuideFn) {
+  auto L = lower(std::string(Header) + Model, {"", "AutoLowRankMultivariateNormal"});
+  ASSERT_TRUE(L->ok()) << L->diags();
+  EXPECT_TRUE(L->Programs->AutoGuideMarginal);
+  EXPECT_EQ(guideSites(*L), "AutoLowRankMultivariateNormal.cov_factor param - real\n"
+                            "AutoLowRankMultivariateNormal.loc param - real\n"
+                            "AutoLowRankMultivariateNormal.scale param - positive\n"
+                            "mu sample Normal real\n"
+                            "s sample LogNormal positive\n");
+  auto D = lower(std::string(Header) + Model, {"", "AutoDelta"});
+  ASSERT_TRUE(D->ok()) << D->diags();
+  EXPECT_EQ(guideSites(*D), "AutoDelta.mu param - real\n"
+                            "AutoDelta.s param - positive\n"
+                            "mu sample Delta point\n"
+                            "s sample Delta point\n");
+}
+
+TEST(AutoGuide, BlockHideAndExposeOnAMethod) {
+  std::string Cls = "class M:\n"
+                    "    def model(self, y):\n"
+                    "        a = pyro.sample('a', dist.Normal(0., 1.))\n"
+                    "        k = pyro.sample('k', dist.Bernoulli(0.5))\n"
+                    "        pyro.sample('obs', dist.Normal(a + k, 1.), obs=y)\n";
+  auto H = lower(std::string(Header) + Cls +
+                 "m = M()\nguide = AutoDiagonalNormal(poutine.block(m.model, hide=['k']))\n");
+  ASSERT_TRUE(H->ok()) << H->diags();
+  EXPECT_EQ(guideSites(*H), "AutoDiagonalNormal.loc param - real\n"
+                            "AutoDiagonalNormal.scale param - positive\n"
+                            "a sample Normal real\n");
+  auto E = lower(std::string(Header) + Cls +
+                 "guide = AutoNormal(poutine.block(M().model, expose=['a']))\n");
+  ASSERT_TRUE(E->ok()) << E->diags();
+}
+
+TEST(AutoGuide, WhatPyroRejectsIsALocatedError) {
+  std::string Disc = "def model():\n    c = pyro.sample('c', dist.Categorical(torch.ones(3)))\n"
+                     "guide = AutoNormal(model)\n";
+  auto D = lower(std::string(Header) + Disc);
+  EXPECT_FALSE(D->ok());
+  EXPECT_NE(D->diags().find("7:9: AutoNormal cannot handle discrete sample site 'c'"),
+            std::string::npos)
+      << D->diags();
+  std::string Seq = "def model():\n    for i in pyro.plate('p', 3):\n"
+                    "        pyro.sample(f'x{i}', dist.Normal(0., 1.))\n"
+                    "guide = AutoDelta(model)\n";
+  auto S = lower(std::string(Header) + Seq);
+  EXPECT_NE(S->diags().find("sequential pyro.plate"), std::string::npos) << S->diags();
+  std::string Beta = "def model():\n    pyro.sample('p', dist.Beta(2., 2.))\n"
+                     "guide = AutoNormal(model)\n";
+  auto B = lower(std::string(Header) + Beta);
+  EXPECT_NE(B->diags().find("support unit_interval"), std::string::npos) << B->diags();
+  std::string Fn = "def model():\n    pyro.sample('p', dist.Normal(0., 1.))\n"
+                   "guide = AutoNormal(poutine.block(model, hide_fn=f))\n";
+  auto F = lower(std::string(Header) + Fn);
+  EXPECT_NE(F->diags().find("only hide=[...] and expose=[...]"), std::string::npos) << F->diags();
+}
+
+TEST(AutoGuide, AutoGuideListLeavesTheModelAlone) {
+  auto L = lower(std::string(Header) + Model +
+                 "guide = AutoGuideList(model)\n"
+                 "guide.append(AutoDelta(poutine.block(model, expose=['mu'])))\n");
+  ASSERT_TRUE(L->ok()) << L->diags();
+  EXPECT_EQ(L->Programs->Guide, nullptr);
+  EXPECT_NE(L->diags().find("AutoGuideList is not modelled"), std::string::npos) << L->diags();
+}
+
+TEST(AutoGuide, AWrittenGuideWins) {
+  auto L = lower(std::string(Header) + Model +
+                 "def guide(y):\n    pyro.sample('mu', dist.Normal(0., 1.))\n"
+                 "    pyro.sample('s', dist.Gamma(2., 2.))\n"
+                 "g = AutoNormal(model)\n");
+  ASSERT_TRUE(L->ok()) << L->diags();
+  EXPECT_EQ(L->Programs->AutoGuide, "");
+}
+
+std::string writeNotebook(const std::string &Name, const std::string &Json) {
+  auto P = std::filesystem::temp_directory_path() / Name;
+  std::ofstream(P) << Json;
+  return P.string();
+}
+
+TEST(Notebook, CodeCellsInOrderWithCellLocations) {
+  std::string Path = writeNotebook(
+      "svic_nb_test.ipynb",
+      R"({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+ {"cell_type": "markdown", "metadata": {}, "source": ["# Title\n"]},
+ {"cell_type": "code", "metadata": {}, "outputs": [], "source": ["%matplotlib inline\n", "import pyro\n", "import pyro.distributions as dist\n"]},
+ {"cell_type": "code", "metadata": {}, "outputs": [], "source": "def model():\n    pyro.sample('x', dist.Normal(0., 1.))\n    pyro.sample('y', dist.Normal(0., -1.))\n"},
+ {"cell_type": "code", "metadata": {}, "outputs": [], "source": ["%%bash\n", "echo hi\n"]}
+]})");
+  SourceManager SM;
+  DiagnosticEngine DE;
+  auto P = frontend::loadPrograms(Path, "", {}, SM, DE);
+  ASSERT_TRUE(P && !DE.hasErrors());
+  std::vector<ir::SiteRecord> Sites = ir::collectSites(*P->Model);
+  ASSERT_EQ(Sites.size(), 2u);
+  EXPECT_EQ(SM.position(Sites[1].Loc), "cell 3:3:5");
+  std::vector<std::string> Notes;
+  for (const Diagnostic &D : DE.sorted())
+    Notes.push_back(SM.position(D.Loc) + " " + D.Message);
+  EXPECT_EQ(Notes, (std::vector<std::string>{
+                       "cell 2:1:1 IPython magic '%matplotlib inline' skipped",
+                       "cell 4:1:1 cell magic '%%bash' (the cell is not Python) skipped"}));
+}
+
+TEST(Notebook, ErrorsAreLocatedInTheirCell) {
+  std::string Path = writeNotebook(
+      "svic_nb_err.ipynb",
+      R"({"nbformat": 4, "cells": [
+ {"cell_type": "code", "source": "import pyro\n"},
+ {"cell_type": "code", "source": "def model():\n    x = = 1\n"}]})");
+  SourceManager SM;
+  DiagnosticEngine DE;
+  EXPECT_FALSE(frontend::loadPrograms(Path, "", {}, SM, DE));
+  ASSERT_TRUE(DE.hasErrors());
+  std::string R = renderText(DE.sorted().front(), SM, false);
+  EXPECT_EQ(R.rfind(Path + ":cell 2:2:", 0), 0u) << R;
+
+  std::string Bad = writeNotebook("svic_nb_bad.ipynb", "{\"cells\": 3}");
+  DiagnosticEngine DE2;
+  EXPECT_FALSE(frontend::loadPrograms(Bad, "", {}, SM, DE2));
+  ASSERT_EQ(DE2.errorCount(), 1u);
+  EXPECT_EQ(DE2.diagnostics().front().Id, DiagId::Notebook);
+}
+
+} // namespace

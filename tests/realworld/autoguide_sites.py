@@ -1,0 +1,183 @@
+"""svic's synthesised autoguides against real Pyro 1.8.6.
+
+usage: ../shared/reference/pyro-python tests/realworld/autoguide_sites.py SVIC
+
+For every model below and every autoguide class, builds the autoguide with
+Pyro, traces it, and checks that `svic sites FILE --guide-fn CLASS --format
+json` lists the same params, latent sample sites and plates. Pyro's
+auxiliary sites (`z_unconstrained`, `_AutoNormal..._latent`) are left out:
+svic folds each into the site it is mapped to (frontend/src/AutoGuide.h).
+Shapes are not compared: svic's site list does not print them. Where Pyro
+raises while building the guide (discrete latents, sequential plates), svic
+must exit 2 with a frontend.autoguide error.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import pyro
+import pyro.distributions as dist  # noqa: F401 (used by the model sources)
+import torch  # noqa: F401
+from pyro import poutine
+from pyro.infer import autoguide
+
+CLASSES = [
+    "AutoNormal",
+    "AutoDiagonalNormal",
+    "AutoMultivariateNormal",
+    "AutoLowRankMultivariateNormal",
+    "AutoDelta",
+    "AutoLaplaceApproximation",
+]
+
+HEADER = """import torch
+import pyro
+import pyro.distributions as dist
+from pyro import poutine
+"""
+
+# name -> (source defining `model`, Python expression for its arguments)
+MODELS = {
+    "regression": (
+        """
+def model(x, y):
+    w = pyro.sample("w", dist.Normal(torch.zeros(3), 1.0).to_event(1))
+    b = pyro.sample("b", dist.Normal(0.0, 10.0))
+    sigma = pyro.sample("sigma", dist.HalfNormal(1.0))
+    with pyro.plate("data", 20):
+        pyro.sample("obs", dist.Normal(x @ w + b, sigma), obs=y)
+""",
+        "(torch.randn(20, 3), torch.randn(20))",
+    ),
+    "hierarchical": (
+        """
+def model(y):
+    mu = pyro.sample("mu", dist.Normal(0.0, 5.0))
+    tau = pyro.sample("tau", dist.LogNormal(0.0, 1.0))
+    with pyro.plate("schools", 8):
+        theta = pyro.sample("theta", dist.Normal(mu, tau))
+        pyro.sample("obs", dist.Normal(theta, 1.0), obs=y)
+""",
+        "(torch.randn(8),)",
+    ),
+    "expand_nested_plates": (
+        """
+def model(y):
+    scale = pyro.sample("scale", dist.Gamma(2.0, 2.0))
+    loc = pyro.sample("loc", dist.Normal(0.0, 1.0).expand([2]).to_event(1))
+    with pyro.plate("groups", 3, dim=-2):
+        g = pyro.sample("g", dist.Normal(0.0, 1.0))
+        with pyro.plate("items", 4, dim=-1):
+            pyro.sample("obs", dist.Normal(g + loc.sum(), scale), obs=y)
+""",
+        "(torch.randn(3, 4),)",
+    ),
+    "block_hide": (
+        """
+def model(y):
+    a = pyro.sample("a", dist.Normal(0.0, 1.0))
+    b = pyro.sample("b", dist.Exponential(1.0))
+    pyro.sample("obs", dist.Normal(a, b), obs=y)
+""",
+        "(torch.tensor(0.5),)",
+    ),
+    "discrete": (
+        """
+def model(y):
+    c = pyro.sample("c", dist.Bernoulli(0.3))
+    pyro.sample("obs", dist.Normal(c, 1.0), obs=y)
+""",
+        "(torch.tensor(1.0),)",
+    ),
+    "sequential_plate": (
+        """
+def model(y):
+    for i in pyro.plate("steps", 3):
+        x = pyro.sample("x_{}".format(i), dist.Normal(0.0, 1.0))
+        pyro.sample("obs_{}".format(i), dist.Normal(x, 1.0), obs=y[i])
+""",
+        "(torch.randn(3),)",
+    ),
+}
+
+# A poutine.block around the model, written into the file as
+# `guide = CLASS(poutine.block(model, ...))` (svic reads it) and applied to
+# Pyro's model the same way.
+BLOCKS = {"block_hide": {"hide": ["b"]}}
+
+
+def pyro_sites(model, args, cls):
+    pyro.clear_param_store()
+    guide = getattr(autoguide, cls)(model)
+    tr = poutine.trace(guide).get_trace(*args)
+    out = set()
+    for name, site in tr.nodes.items():
+        if site["type"] == "param":
+            out.add((name, "param"))
+        elif site["type"] == "sample":
+            if site.get("infer", {}).get("is_auxiliary"):
+                continue
+            kind = "plate" if type(site["fn"]).__name__ == "_Subsample" else "sample"
+            out.add((name, kind))
+    return out
+
+
+def svic_sites(svic, path, cls):
+    r = subprocess.run(
+        [svic, "sites", path, "--guide-fn", cls, "--format", "json"],
+        capture_output=True,
+        text=True,
+    )
+    if r.returncode != 0:
+        return r.returncode, r.stdout + r.stderr
+    doc = json.loads(r.stdout)
+    guide = [p for p in doc["programs"] if p["role"] == "guide"]
+    return 0, {(s["name"], s["kind"]) for s in guide[0]["sites"]}
+
+
+def main():
+    svic = os.path.abspath(sys.argv[1])
+    failures = checks = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, (src, args_src) in MODELS.items():
+            block = BLOCKS.get(name)
+            text = HEADER + src
+            ns = {}
+            exec(text, ns)
+            model = ns["model"]
+            if block:
+                model = poutine.block(model, **block)
+            for cls in CLASSES:
+                path = os.path.join(tmp, f"{name}_{cls}.py")
+                with open(path, "w") as f:
+                    f.write(text)
+                    if block:
+                        kw = ", ".join(f"{k}={v!r}" for k, v in block.items())
+                        f.write(f"\n\nguide = {cls}(poutine.block(model, {kw}))\n")
+                args = eval(args_src, ns)
+                checks += 1
+                try:
+                    expected = pyro_sites(model, args, cls)
+                except (ValueError, NotImplementedError, RuntimeError) as e:
+                    expected = e
+                rc, got = svic_sites(svic, path, cls)
+                if isinstance(expected, Exception):
+                    ok = rc == 2 and "frontend.autoguide" in got
+                    detail = f"Pyro raises {type(expected).__name__}; svic exit {rc}: {got[:300]}"
+                else:
+                    ok = rc == 0 and got == expected
+                    detail = (
+                        f"svic exit {rc}: {got}"
+                        if rc
+                        else f"only Pyro: {sorted(expected - got)}; only svic: {sorted(got - expected)}"
+                    )
+                print(("PASS" if ok else "FAIL"), name, cls, "" if ok else detail)
+                failures += not ok
+    print(f"{checks - failures} passed, {failures} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
