@@ -187,6 +187,9 @@ OPS = [
     ("MathFloor", "math.floor(X) * 1.", "real", [1., 0.]),
     ("MathCeil", "math.ceil(X) * 1.", "real", [1., 0.]),
     ("MathLgamma", "math.lgamma(X)", "pos", [1., 2.]),
+    # a call svic does not model: opaque, so it must claim nothing in X
+    ("OpaqueCall", "torch.special.expit(X)", "real", [0.]),
+    ("OpaqueCall", "torch.special.i0(X)", "real", [0.]),
     ("DistLogProb", "dist.Normal(X, 1.).log_prob(torch.tensor(0.5))", "real", [0.5]),
     ("DistLogProb", "dist.Laplace(X, 1.).log_prob(torch.tensor(0.2))", "real", [0.2]),
     ("DistLogProb", "dist.Uniform(0., 1.).log_prob(X)", "unit", [0.5]),
