@@ -2,7 +2,8 @@
 # Native estimator figures (issue 7), side by side in one run: svic vs the hand-written C++ baselines vs
 # Pyro 1.8.6. Prints the tables of the "Native estimator" section of bench/RESULTS.md.
 # Usage: bench/estimator/run.sh   (BUILD = build directory, default build/; PYRO_PYTHON = the reference
-# Pyro launcher, default ../shared/reference/pyro-python; NO_PYRO=1 skips Pyro; REPEATS=5)
+# Pyro launcher, default ../shared/reference/pyro-python; NO_PYRO=1 skips Pyro; REPEATS=5; STATISTIC=median, or
+# min: the fastest repeat, for a loaded machine)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 BUILD="${BUILD:-$ROOT/build}"
@@ -25,6 +26,6 @@ if [ ! -x "$HAND/svic-spnor-hand" ] || [ ! -x "$HAND/svic-br-hand" ]; then
 fi
 echo "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "$(date -u +%FT%TZ), load average $(cut -d" " -f1-3 /proc/loadavg)"
-ARGS=(--repeats "${REPEATS:-5}")
+ARGS=(--repeats "${REPEATS:-5}" --statistic "${STATISTIC:-median}")
 if [ -n "${NO_PYRO:-}" ]; then ARGS+=(--no-pyro); else ARGS+=(--pyro "$PYRO_PYTHON"); fi
 python3 "$ROOT/bench/estimator/bench.py" "$SVIC" "$HAND" "${ARGS[@]}"

@@ -101,6 +101,9 @@ template <int N> struct Adam {
 
 using Clock = std::chrono::steady_clock;
 
+/// The fastest repeat: on a shared machine noise only adds time.
+double best(const std::vector<double> &V) { return *std::min_element(V.begin(), V.end()); }
+
 double median(std::vector<double> V) {
   std::sort(V.begin(), V.end());
   return V[V.size() / 2];
@@ -194,9 +197,10 @@ int main(int Argc, char **Argv) {
   gradient(0.5, -0.5, 1000000, 1, M2, S2);
   std::printf("{\"model\": \"spnor\", \"repeats\": %d, \"nsPerEstimate\": %.2f, \"nsPerSample10000\": %.2f, "
               "\"nsPerSample100000\": %.2f, "
-              "\"nsPerStep\": %.2f, \"check\": {\"1,1\": [%.5f, %.5f, %.5f, %.5f], "
+              "\"nsPerStep\": %.2f, \"best\": {\"nsPerEstimate\": %.2f, \"nsPerSample10000\": %.2f, "
+              "\"nsPerSample100000\": %.2f, \"nsPerStep\": %.2f}, \"check\": {\"1,1\": [%.5f, %.5f, %.5f, %.5f], "
               "\"0.5,-0.5\": [%.5f, %.5f, %.5f, %.5f]}}\n",
-              Repeats, median(Est), median(Many), median(Many5), median(Steps), M1[0], S1[0], M1[1], S1[1], M2[0], S2[0],
-              M2[1], S2[1]);
+              Repeats, median(Est), median(Many), median(Many5), median(Steps), best(Est), best(Many), best(Many5),
+              best(Steps), M1[0], S1[0], M1[1], S1[1], M2[0], S2[0], M2[1], S2[1]);
   return 0;
 }
