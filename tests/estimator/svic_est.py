@@ -35,6 +35,15 @@ PYRO_BR_PARAMS = {"a": (9.091, 0.0656), "bA": (-1.662, 0.144), "bR": (-0.167, 0.
                   "bAR": (0.152, 0.0897), "sigma_raw": (0.397, 0.0800)}
 
 
+def pyro_python():
+    """The reference Pyro launcher beside the project (../shared/reference/pyro-python), or None."""
+    for cand in (os.path.join(ROOT, "..", "shared", "reference", "pyro-python"),
+                 "/work/shared/reference/pyro-python"):
+        if os.access(cand, os.X_OK):
+            return cand
+    return None
+
+
 def configure(argv):
     global SVIC
     if len(argv) < 2:

@@ -22,15 +22,7 @@ TUTORIAL_DATA = {"branching": None, "coin": "coin.json", "linear_regression": "l
                  "mixture": "mixture.json", "relu_net": "relu_net.json", "tensor_branch": "tensor_branch.json"}
 
 
-def pyro_python():
-    for cand in (os.path.join(S.ROOT, "..", "shared", "reference", "pyro-python"),
-                 "/work/shared/reference/pyro-python"):
-        if os.access(cand, os.X_OK):
-            return cand
-    return None
-
-
-@unittest.skipIf(pyro_python() is None, "the reference Pyro is not beside the project")
+@unittest.skipIf(S.pyro_python() is None, "the reference Pyro is not beside the project")
 class SameAnswerAsPyro(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -50,7 +42,7 @@ class SameAnswerAsPyro(unittest.TestCase):
             args += ["--data", data]
         r = S.run(*args, timeout=300)
         self.assertEqual(r.returncode, 0, S.describe(r))
-        p = subprocess.run([pyro_python(), os.path.join(S.ROOT, "tests", "estimator", "pyro", "replay_trace.py"),
+        p = subprocess.run([S.pyro_python(), os.path.join(S.ROOT, "tests", "estimator", "pyro", "replay_trace.py"),
                             model, guide, data or "-", trace], capture_output=True, text=True, timeout=300)
         self.assertTrue(p.stdout.strip(), "%s: the replay printed nothing\n%s" % (name, p.stderr[-3000:]))
         out = json.loads(p.stdout)

@@ -28,14 +28,6 @@ PYRO_SAMPLES = 2000
 TOL = 4.0
 
 
-def pyro_python():
-    for cand in (os.path.join(S.ROOT, "..", "shared", "reference", "pyro-python"),
-                 "/work/shared/reference/pyro-python"):
-        if os.access(cand, os.X_OK):
-            return cand
-    return None
-
-
 class TensorBranch(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -73,12 +65,12 @@ class TensorBranch(unittest.TestCase):
         (ma, sa), (mp, sp) = auto["regime_loc[0]"], pyro["regime_loc[0]"]
         self.assertGreater(abs(ma - mp), 20 * math.hypot(sa, sp), (ma, mp))
 
-    @unittest.skipIf(pyro_python() is None, "the reference Pyro is not beside the project")
+    @unittest.skipIf(S.pyro_python() is None, "the reference Pyro is not beside the project")
     def test_real_pyro_trace_elbo_matches_svic_pyro_estimator(self):
         params = os.path.join(self.tmp.name, "params.json")
         with open(params, "w") as f:
             json.dump(PARAMS, f)
-        r = subprocess.run([pyro_python(), os.path.join(S.ROOT, "tests", "estimator", "pyro", "tensor_branch_grad.py"),
+        r = subprocess.run([S.pyro_python(), os.path.join(S.ROOT, "tests", "estimator", "pyro", "tensor_branch_grad.py"),
                             MODEL[0], MODEL[2], params, str(PYRO_SAMPLES), "7"],
                            capture_output=True, text=True, timeout=300)
         self.assertEqual(r.returncode, 0, r.stderr[-2000:])
