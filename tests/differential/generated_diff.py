@@ -51,8 +51,8 @@ class ParamValues(Messenger):
 
     def _pyro_param(self, msg):
         name = msg["args"][0]
-        c = msg["kwargs"].get("constraint")
-        self.constraints[name] = c
+        # The first pyro.param of a name declares its constraint; a later `pyro.param("p")` reads it back.
+        c = self.constraints.setdefault(name, msg["kwargs"].get("constraint"))
         if name not in self.values:
             u = torch.randn((), generator=self.gen) * 1.5
             self.values[name] = float(transform_to(c)(u)) if c is not None else float(u)
@@ -313,6 +313,14 @@ def check_program(svic, path, gen, stats):
                 stats["probes"] += 1
                 broken, why = probe(f, p)
                 bad = levels & broken - reported.get(name, set())
+                # Float64 saturation (1 - sigmoid(30) is a few ulps) makes a density rough everywhere on an
+                # interval; a real break of a piecewise-smooth program is isolated, so a break that the probe
+                # also sees at most of three points 0.3e-3 .. 0.6e-3 away is rounding, not a contradiction.
+                if bad and sum(1 for o in (3.1e-4, -4.7e-4, 6.3e-4)
+                               if inside(p + o - 1e-5) and inside(p + o + 1e-5) and probe(f, p + o)[0] & bad) >= 2:
+                    stats["rough"] += 1
+                    print("rough  %s: %s = %.17g: %s" % (os.path.basename(path), n, p, why))
+                    continue
                 if bad:
                     reported.setdefault(name, set()).update(bad)
                     problems.append("%s: svic claims %s in %s, but Pyro's density breaks at %s = %.17g "
@@ -339,13 +347,13 @@ def main(argv):
     problems = self_test()
     gen = torch.Generator().manual_seed(int(os.environ.get("SVIC_DIFF_SEED", "0")))
     paths = sorted(p for d in argv[2:] for p in glob.glob(os.path.join(d, "g*.py")))
-    stats = dict(programs=len(paths), refused=0, no_claims=0, not_runnable=0, checked=0, lines=0, probes=0,
+    stats = dict(programs=len(paths), refused=0, no_claims=0, not_runnable=0, checked=0, lines=0, probes=0, rough=0,
                  claims_cont=0, claims_lips=0, claims_diff=0)
     for path in paths:
         problems += check_program(svic, path, gen, stats)
     print("%(programs)d programs: checked in Pyro %(checked)d, not runnable in Pyro %(not_runnable)d, "
           "no claim %(no_claims)d, refused by svic %(refused)d; claims cont %(claims_cont)d lips %(claims_lips)d "
-          "diff %(claims_diff)d; lines %(lines)d, probes %(probes)d" % stats)
+          "diff %(claims_diff)d; lines %(lines)d, probes %(probes)d (rough, not counted: %(rough)d)" % stats)
     for p in problems:
         print("CONTRADICTION " + p)
     stats["contradictions"] = len(problems)
