@@ -319,6 +319,13 @@ def check_program(svic, path, gen, stats):
                 # interval (a one-ulp change of 1 - p shows as a step only now and then); a real break of a
                 # piecewise-smooth program is isolated, so a break that the probe also sees at one of six points
                 # 0.3e-3 .. 1e-3 away is rounding, reported as rough, not a contradiction and not an agreement.
+                # A density that is finite but beyond 1e100 next to a non-finite one is float overflow of a real
+                # (finite) value, e.g. a Normal scale sigmoid(v) ** 2 underflowing to 0: rough as well.
+                if bad and why.startswith("raises") and any(
+                        v is not None and abs(v) > 1e100 for v in (f(p + d) for d in (0, 1e-5, -1e-5, 1e-9, -1e-9))):
+                    stats["rough"] += 1
+                    print("rough  %s: %s = %.17g: overflow, %s" % (os.path.basename(path), n, p, why))
+                    continue
                 if bad and any(inside(p + o - 1e-5) and inside(p + o + 1e-5) and probe(f, p + o)[0] & bad
                                for o in (3.1e-4, -4.7e-4, 6.3e-4, -7.9e-4, 8.3e-4, -9.7e-4)):
                     stats["rough"] += 1
