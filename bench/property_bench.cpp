@@ -11,6 +11,10 @@
 /// `--print` prints the generated programs with the analysis' verdicts instead;
 /// `svic-property-bench --file PATH [SEED]` checks one source file (a reduced
 /// reproducer) and prints its verdicts and violations.
+/// `svic-property-bench --emit DIR N SEED` writes the generated programs as
+/// DIR/gSEED.py with a sidecar DIR/gSEED.json holding data values for their
+/// entry arguments (drawn like the checker's, uniform in [-2, 2]), for the
+/// differential run against real Pyro (tests/differential/generated_diff.py).
 /// Exit status: 0 without violations, 1 with violations, 2 on bad usage.
 //===----------------------------------------------------------------------===//
 
@@ -27,7 +31,49 @@
 
 using namespace svic::testkit;
 
+namespace {
+
+/// Writes programs SEED .. SEED+N-1 and their data sidecars into Dir.
+int emitPrograms(const std::string &Dir, unsigned long long N, unsigned long long Seed) {
+  const int DataSets = 3;
+  for (unsigned long long I = 0; I < N; ++I) {
+    GeneratedProgram G = generateProgram(Seed + I);
+    std::string Stem = Dir + "/g" + std::to_string(Seed + I);
+    std::ofstream Py(Stem + ".py"), Js(Stem + ".json");
+    if (!Py || !Js) {
+      std::fprintf(stderr, "cannot write '%s.py'\n", Stem.c_str());
+      return 2;
+    }
+    Py << G.Source;
+    Rng DR(mixSeed(G.Seed, 0xDA7A));
+    Js << "{\"seed\": " << G.Seed << ", \"mostlySmooth\": " << (G.MostlySmooth ? "true" : "false")
+       << ", \"data\": [";
+    for (int D = 0; D < DataSets; ++D) {
+      Js << (D ? ", {" : "{");
+      for (size_t K = 0; K < G.DataInputs.size(); ++K) {
+        char Buf[64];
+        std::snprintf(Buf, sizeof Buf, "%.17g", DR.uniform(-2, 2));
+        Js << (K ? ", " : "") << "\"" << G.DataInputs[K] << "\": " << Buf;
+      }
+      Js << "}";
+    }
+    Js << "]}\n";
+  }
+  return 0;
+}
+
+} // namespace
+
 int main(int Argc, char **Argv) {
+  if (Argc == 5 && !std::strcmp(Argv[1], "--emit")) {
+    char *E1 = nullptr, *E2 = nullptr;
+    unsigned long long N = std::strtoull(Argv[3], &E1, 10), Seed = std::strtoull(Argv[4], &E2, 10);
+    if (*E1 || *E2) {
+      std::fprintf(stderr, "bad N or SEED\n");
+      return 2;
+    }
+    return emitPrograms(Argv[2], N, Seed);
+  }
   if (Argc >= 3 && !std::strcmp(Argv[1], "--file")) {
     std::ifstream In(Argv[2]);
     if (!In) {
@@ -46,7 +92,7 @@ int main(int Argc, char **Argv) {
     return R.Report.Violations.empty() && !R.FrontendRejected ? 0 : 1;
   }
   if (Argc < 3) {
-    std::fprintf(stderr, "usage: %s N SEED [--print] [--quiet] [--probe-maybreak] | --file PATH [SEED]\n", Argv[0]);
+    std::fprintf(stderr, "usage: %s N SEED [--print] [--quiet] [--probe-maybreak] | --file PATH [SEED] | --emit DIR N SEED\n", Argv[0]);
     return 2;
   }
   char *End = nullptr;

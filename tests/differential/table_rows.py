@@ -359,7 +359,8 @@ class Density:
 def probe(f, z0, scale=1.0):
     """The levels that the density visibly breaks at z0: a subset of LEVELS, with the evidence. The steps
     (1e-5, 1e-7, 1e-9) are multiplied by scale: cases computed in float32 are quantised at about 1e-7, so they
-    are probed with steps 1e4 times longer."""
+    are probed with steps 1e4 times longer. Differences within float64 rounding of the density's magnitude
+    (noise) are no evidence: a density of 1e6 moves by about 1e-10 from rounding alone."""
     def at(h):
         return f(z0 + h * scale)
     f0 = f(z0)
@@ -369,20 +370,21 @@ def probe(f, z0, scale=1.0):
         return set(), None
     if any(v is None for v in values):
         return set(LEVELS), "raises or is not finite next to finite values"
+    noise = 64 * 2.2e-16 * max(abs(v) for v in values)
     # A jump: the difference does not shrink with the step.
     d7, d9 = max(abs(at(1e-7) - f0), abs(at(-1e-7) - f0)), max(abs(at(1e-9) - f0), abs(at(-1e-9) - f0))
-    if d9 > 1e-6 and d9 > 0.5 * d7:
+    if d9 > 1e-6 + 4 * noise and d9 > 0.5 * d7:
         return set(LEVELS), "jump of %.3g" % d9
     # An unbounded slope: the difference quotient grows as the step shrinks.
     q5 = max(abs(at(1e-5) - f0), abs(at(-1e-5) - f0)) / (1e-5 * scale)
     q9 = d9 / (1e-9 * scale)
-    if q9 > 10 and q9 > 5 * q5:
+    if q9 > 10 and q9 > 5 * q5 and d9 > 10 * noise:
         return {"lips", "diff"}, "slope %.3g at 1e-9 vs %.3g at 1e-5" % (q9, q5)
     # A kink: one-sided derivatives disagree, and not by a curvature term that shrinks with the step.
     def gap(h):
         return abs((at(h) - f0) - (f0 - at(-h))) / (h * scale)
     g5, g7 = gap(1e-5), gap(1e-7)
-    if g7 > 1e-3 * (1 + abs(at(1e-7) - f0) / (1e-7 * scale)) and g7 > 0.5 * g5:
+    if g7 > 1e-3 * (1 + abs(at(1e-7) - f0) / (1e-7 * scale)) + 4 * noise / (1e-7 * scale) and g7 > 0.5 * g5:
         return {"diff"}, "one-sided derivatives differ by %.3g" % g7
     return set(), None
 
