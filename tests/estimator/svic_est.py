@@ -44,6 +44,17 @@ def pyro_python():
     return None
 
 
+def have_torch():
+    """Whether Debian's python3-torch is installed (the references of the distribution tests)."""
+    return subprocess.run(["/usr/bin/python3", "-c", "import torch"], capture_output=True).returncode == 0
+
+
+def torch_reference(script, data):
+    """The JSON that a torch reference script prints, given the data as its argument."""
+    return json.loads(subprocess.run(["/usr/bin/python3", "-c", script, json.dumps(data)], capture_output=True,
+                                     text=True, check=True).stdout)
+
+
 def configure(argv):
     global SVIC
     if len(argv) < 2:
