@@ -3,7 +3,8 @@
 # emits programs SEED .. SEED+N-1 (svic-property-bench --emit), checks svic's smoothness claims on each in
 # Pyro 1.8.6 (tests/differential/generated_diff.py) in chunks of CHUNK programs on JOBS workers, and prints
 # the summed counts. Exit 1 on any contradiction (they are printed, with the program's file kept in OUT).
-# Env: BUILD (default ROOT/build), JOBS (2), CHUNK (250), OUT (a temporary directory, removed unless set).
+# Env: BUILD (default ROOT/build), JOBS (2), CHUNK (250), OUT (a temporary directory, removed unless set),
+# SVIC_DIFF_BASES (base points per program, 3; passed on to generated_diff.py).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 BUILD="${BUILD:-$ROOT/build}"

@@ -346,7 +346,7 @@ class Density:
         self.model = scope["model"]
 
     def __call__(self, z):
-        pyro.set_rng_seed(0)  # module weights drawn at construction are the same on every call
+        torch.default_generator.manual_seed(0)  # module weights drawn at construction are the same on every call
         try:
             with torch.no_grad():
                 tr = poutine.trace(poutine.condition(self.model, data={"z": torch.tensor(float(z))})).get_trace()
