@@ -37,7 +37,9 @@ namespace {
 int emitPrograms(const std::string &Dir, unsigned long long N, unsigned long long Seed) {
   const int DataSets = 3;
   for (unsigned long long I = 0; I < N; ++I) {
-    GeneratedProgram G = generateProgram(Seed + I);
+    GeneratorOptions O;
+    O.PyroOracle = true; // checked in real Pyro, not in the reference interpreter
+    GeneratedProgram G = generateProgram(Seed + I, O);
     std::string Stem = Dir + "/g" + std::to_string(Seed + I);
     std::ofstream Py(Stem + ".py"), Js(Stem + ".json");
     if (!Py || !Js) {

@@ -104,8 +104,8 @@ int benchPaper(const std::string &Dir, int Reps) {
     Timing M = timeIt(Reps, [&] { analyzeProgram(*P.Model); });
     Timing G = timeIt(Reps, [&] { analyzeProgram(*P.Guide); });
     Timing S = timeIt(Reps, [&] { (void)analysis::analyzeSupport(*P.Model, *P.Guide); });
-    analysis::NumericResult NM = analysis::analyzeNumeric(*P.Model);
-    analysis::NumericResult NG = analysis::analyzeNumeric(*P.Guide);
+    analysis::NumericResult NM = analysis::analyzeNumeric(*P.Model, {}, P.Guide.get());
+    analysis::NumericResult NG = analysis::analyzeNumeric(*P.Guide, {}, P.Model.get());
     Timing R = timeIt(Reps, [&] {
       (void)analysis::selectReparameterization(*P.Model, NM, *P.Guide, NG);
     });

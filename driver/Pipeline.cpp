@@ -108,7 +108,11 @@ void runAnalyses(AnalysisRun &Run, const std::vector<analysis::Property> &Props,
                  const SourceManager &SM) {
   auto Start = std::chrono::steady_clock::now();
   for (ProgramFacts &F : Run.Facts) {
-    F.Numeric = analysis::analyzeNumeric(*F.Prog);
+    const ir::Program *Pair = nullptr; // the other program of a model/guide pair
+    for (const ProgramFacts &O : Run.Facts)
+      if (O.Prog != F.Prog)
+        Pair = O.Prog;
+    F.Numeric = analysis::analyzeNumeric(*F.Prog, {}, Pair);
     for (analysis::Property Prop : Props)
       F.Smoothness.push_back(analysis::analyzeSmoothness(*F.Prog, *F.Numeric, Prop));
   }

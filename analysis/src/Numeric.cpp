@@ -194,8 +194,9 @@ void walkExprs(const Block &B, const std::function<void(const Expr &)> &F) {
 
 class NumericInterpreter {
 public:
-  NumericInterpreter(const Program &P, const FixpointOptions &Opts, NumericResult &R)
-      : P(P), Opts(Opts), R(R) {
+  NumericInterpreter(const Program &P, const FixpointOptions &Opts, NumericResult &R,
+                     const Program *Pair)
+      : P(P), Opts(Opts), R(R), Pair(Pair) {
     size_t N = P.numNodeIds();
     R.Values.assign(N, NumValue::bottom());
     R.Evaluated.assign(N, 0);
@@ -205,11 +206,11 @@ public:
         Ctors.emplace(M->Id, M);
     });
     markNaN();
-    MixedParams = ir::paramsWithMixedConstraints(P);
+    MixedParams = ir::paramsWithMixedConstraints(P, Pair);
   }
 
   void run() {
-    execBlock(P.Body, NumEnv::top());
+    execBlock(P.Body, entryEnv());
     markNonFinite();
     collectIssues();
   }
@@ -218,11 +219,79 @@ private:
   const Program &P;
   const FixpointOptions &Opts;
   NumericResult &R;
+  const Program *Pair; ///< the other program of the model/guide pair, if any
   bool Recording = true;
   std::map<NodeId, const ModuleCtorExpr *> Ctors;
   /// Per nn.Sequential member expression: the constructor its value came
   /// from (0: none seen, max: several), recorded on every evaluation.
   std::map<NodeId, uint32_t> MemberCtor;
+
+  /// The support of the distribution that \p Observer observes its input
+  /// \p Pos with, whole (`obs=x`) and unmodified, on every path: in its body
+  /// or under plates and `poutine.scale` only (a mask or a block may leave
+  /// the density without the site). Observed values are assumed to have
+  /// non-zero density (Pyro raises on one outside the support with validation
+  /// on), so the entry value lies in the support; nullopt when nothing is known.
+  static std::optional<NumValue> observedSupport(const Program &Observer, size_t Pos) {
+    VarId In = Observer.Inputs[Pos];
+    bool Assigned = false;
+    ir::forEachStmt(Observer.Body, [&](const ir::Stmt &S) {
+      std::optional<VarId> T;
+      if (const auto *A = dyn_cast<AssignStmt>(&S))
+        T = A->Target;
+      else if (const auto *Sa = dyn_cast<SampleStmt>(&S))
+        T = Sa->Target;
+      else if (const auto *Pa = dyn_cast<ParamStmt>(&S))
+        T = Pa->Target;
+      else if (const auto *M = dyn_cast<ModuleStmt>(&S))
+        T = M->Target;
+      Assigned = Assigned || T == In;
+    });
+    if (Assigned)
+      return std::nullopt;
+    std::optional<NumValue> Fact;
+    std::function<void(const ir::Block &)> Scan = [&](const ir::Block &B) {
+      for (const ir::StmtPtr &S : B) {
+        if (const auto *W = dyn_cast<ir::WithStmt>(S.get())) {
+          if (W->Ctx == ir::WithStmt::Context::Plate || W->Ctx == ir::WithStmt::Context::Scale)
+            Scan(W->Body);
+          continue;
+        }
+        const auto *Sa = dyn_cast<SampleStmt>(S.get());
+        const auto *Obs = Sa && Sa->Obs ? dyn_cast<VarRefExpr>(Sa->Obs.get()) : nullptr;
+        if (!Obs || Obs->Var != In)
+          continue;
+        bool Masked = std::any_of(Sa->Dist->Transforms.begin(), Sa->Dist->Transforms.end(),
+                                  [](const ir::DistTransform &T) { return T.Kind == ir::DistTransformKind::Mask; });
+        if (Masked)
+          continue;
+        // Any value of the arguments: the support over every environment.
+        std::vector<std::optional<NumValue>> Args;
+        for (const ExprPtr &A : Sa->Dist->Args.Args)
+          Args.push_back(A ? std::optional<NumValue>(NumValue::top()) : std::nullopt);
+        NumValue V = sampleSupport(*Sa->Dist, Args, {});
+        Fact = Fact ? Fact->meet(V) : V;
+      }
+    };
+    Scan(Observer.Body);
+    return Fact;
+  }
+
+  /// The entry state: the inputs that this program or the other one of the
+  /// pair observes (an input of the guide is the model's input of the same
+  /// position and name: SVI passes both the same arguments).
+  NumEnv entryEnv() const {
+    NumEnv Env = NumEnv::top();
+    for (size_t I = 0; I < P.Inputs.size(); ++I) {
+      std::optional<NumValue> Fact = observedSupport(P, I);
+      if (Pair && I < Pair->Inputs.size() && Pair->var(Pair->Inputs[I]).Name == P.var(P.Inputs[I]).Name)
+        if (std::optional<NumValue> M = observedSupport(*Pair, I))
+          Fact = Fact ? Fact->meet(*M) : *M;
+      if (Fact)
+        Env.set(P.Inputs[I], *Fact);
+    }
+    return Env;
+  }
 
   /// Variables that may hold NaN: assigned (anywhere, flow-insensitively) from
   /// an expression with a partial operation, a non-finite constant or another
@@ -303,41 +372,6 @@ private:
 
   void markNaN() { NaNVars = taintedVars(isPartial); }
 
-  /// Variables whose value may depend on a latent, a param or a module's
-  /// weights (flow-insensitively; control dependence does not make a value
-  /// infinite).
-  std::vector<uint8_t> randomVars() const {
-    std::vector<uint8_t> Random(P.numVars(), 0);
-    for (bool Changed = true; Changed;) {
-      Changed = false;
-      auto Set = [&](VarId V, bool F) {
-        if (F && !Random[V])
-          Random[V] = Changed = true;
-      };
-      ir::forEachStmt(P.Body, [&](const ir::Stmt &S) {
-        if (const auto *A = dyn_cast<AssignStmt>(&S))
-          Set(A->Target, readsRandom(*A->Value, Random));
-        else if (const auto *Sa = dyn_cast<SampleStmt>(&S); Sa && Sa->Target)
-          Set(*Sa->Target, !Sa->Obs || readsRandom(*Sa->Obs, Random));
-        else if (const auto *Pa = dyn_cast<ParamStmt>(&S); Pa && Pa->Target)
-          Set(*Pa->Target, true);
-        else if (const auto *M = dyn_cast<ModuleStmt>(&S)) {
-          Set(M->ModuleVar, true);
-          if (M->Target)
-            Set(*M->Target, true);
-        }
-      });
-    }
-    return Random;
-  }
-  static bool readsRandom(const Expr &E, const std::vector<uint8_t> &Random) {
-    if (const auto *V = dyn_cast<VarRefExpr>(&E))
-      return Random[V->Var];
-    bool Found = false;
-    ir::forEachChild(E, [&](const Expr &C) { Found = Found || readsRandom(C, Random); });
-    return Found;
-  }
-
   /// An operation whose table range is bounded maps ±inf to a finite value
   /// or NaN (sigmoid(inf) = 1, sin(inf) = nan).
   static bool boundedRange(ir::ValueRange R) {
@@ -359,17 +393,15 @@ private:
   /// constant (NaN ones included), a partial operation whose precondition is
   /// not proved (1 / 0, log 0, 0 ** -1; sqrt(-1) is only NaN), or an operand
   /// that may be one; variables are joined flow-insensitively over their
-  /// assignments. Inputs, sample values and params are finite, and so is an
-  /// operation on data and constants alone: the data are assumed inside the
-  /// domain of what the program computes from them alone (log(1 + x) of count
-  /// data), as observed values are assumed to have non-zero density. Intervals are sets of
+  /// assignments. Inputs, sample values and params are finite; an operation on
+  /// data alone is no exception (log(1 + x) is safe only where x > -1 is
+  /// proved, e.g. from the support x is observed with). Intervals are sets of
   /// reals, so such a value is recorded as possibly "other" and no fact is
   /// proved about it (softplus(-inf) = 0 is not > 0). A NaN made by a partial
   /// operation needs no mark: NaN absorbs every operation, so the density is
   /// undefined on the whole section, and the operation already counts as
   /// partial in its inputs.
   void markNonFinite() {
-    std::vector<uint8_t> Random = randomVars();
     std::vector<uint8_t> &NF = R.NonFinite;
     NF.assign(P.numNodeIds(), 0);
     std::vector<uint8_t> Vars(P.numVars(), 0);
@@ -401,13 +433,13 @@ private:
         if (C.Op == OpId::FGridSample) // interpolates the input; an inf grid gives NaN
           Child = !C.Args.Args.empty() && C.Args.Args[0] && NF[C.Args.Args[0]->Id];
         bool Pole = I.Pre != ir::Precondition::None && I.Pre != ir::Precondition::SqrtArg0 &&
-                    !R.provedPrecondition(C) && readsRandom(E, Random);
+                    !R.provedPrecondition(C);
         F = isNonFiniteSource(E) || (!boundedRange(I.Range) && (Child || Pole));
         break;
       }
       case ExprKind::Binary: {
         const auto &B = *cast<BinaryExpr>(&E);
-        F = Child || (B.Op != BinaryOp::Mod && !R.provedPrecondition(B) && readsRandom(E, Random));
+        F = Child || (B.Op != BinaryOp::Mod && !R.provedPrecondition(B));
         break;
       }
       default:
@@ -1446,9 +1478,9 @@ bool NumericResult::branchDead(const IfStmt &S, bool ThenBranch) const {
   return !(ThenBranch ? It->second.first : It->second.second);
 }
 
-NumericResult analyzeNumeric(const Program &P, const FixpointOptions &Opts) {
+NumericResult analyzeNumeric(const Program &P, const FixpointOptions &Opts, const Program *Pair) {
   NumericResult R;
-  NumericInterpreter I(P, Opts, R);
+  NumericInterpreter I(P, Opts, R, Pair);
   I.run();
   return R;
 }

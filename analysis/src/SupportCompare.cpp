@@ -249,8 +249,8 @@ SupportResult analyzeSupport(const ir::Program &Model, const ir::Program &Guide,
   SupportResult Res;
   ProgramAnalysis M, G;
   try {
-    M = analyzeProgram(Model, Opts);
-    G = analyzeProgram(Guide, Opts);
+    M = analyzeProgram(Model, Opts, &Guide);
+    G = analyzeProgram(Guide, Opts, &Model);
   } catch (...) {
     // FixpointDiverged (a domain bug) or resource exhaustion: no claim.
     std::string What = "unknown exception";

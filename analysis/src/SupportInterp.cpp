@@ -202,8 +202,8 @@ struct PlateEval {
 
 class Interp {
 public:
-  Interp(const ir::Program &P, const SupportOptions &O, std::vector<ShapeError> &E)
-      : P(P), Opts(O), Errors(E), MixedParams(ir::paramsWithMixedConstraints(P)) {}
+  Interp(const ir::Program &P, const SupportOptions &O, std::vector<ShapeError> &E, const ir::Program *Pair)
+      : P(P), Opts(O), Errors(E), MixedParams(ir::paramsWithMixedConstraints(P, Pair)) {}
 
   SupportState run() {
     SupportState S = execBlock(P.Body, SupportState::entry(P));
@@ -3049,9 +3049,9 @@ private:
 
 } // namespace
 
-ProgramAnalysis analyzeProgram(const ir::Program &P, const SupportOptions &Opts) {
+ProgramAnalysis analyzeProgram(const ir::Program &P, const SupportOptions &Opts, const ir::Program *Pair) {
   ProgramAnalysis R;
-  Interp I(P, Opts, R.Errors);
+  Interp I(P, Opts, R.Errors, Pair);
   R.Final = I.run();
   // An opaque call that may run user code may sample names no statement shows.
   if (!R.Final.isBottom())

@@ -371,20 +371,27 @@ def probe(f, z0, scale=1.0):
     if any(v is None for v in values):
         return set(LEVELS), "raises or is not finite next to finite values"
     noise = 64 * 2.2e-16 * max(abs(v) for v in values)
-    # A jump: the difference does not shrink with the step.
+    # A jump: the difference does not shrink with the step, down to 1e-11.
     d7, d9 = max(abs(at(1e-7) - f0), abs(at(-1e-7) - f0)), max(abs(at(1e-9) - f0), abs(at(-1e-9) - f0))
-    if d9 > 1e-6 + 4 * noise and d9 > 0.5 * d7:
+    d11 = max(abs(at(1e-11) - f0), abs(at(-1e-11) - f0))
+    if d9 > 1e-6 + 4 * noise and d9 > 0.5 * d7 and d11 > 0.5 * d9:
         return set(LEVELS), "jump of %.3g" % d9
     # An unbounded slope: the difference quotient grows as the step shrinks.
     q5 = max(abs(at(1e-5) - f0), abs(at(-1e-5) - f0)) / (1e-5 * scale)
     q9 = d9 / (1e-9 * scale)
-    if q9 > 10 and q9 > 5 * q5 and d9 > 10 * noise:
+    # A smooth feature narrower than 1e-5 (a StudentT of scale 1e-6 in its loc) also steepens between 1e-5 and
+    # 1e-9, but its quotient has settled by 1e-9: a cusp's keeps growing (by 10x per two decades for sqrt).
+    settled = d11 > 10 * noise and d11 / (1e-11 * scale) < 1.5 * q9
+    if q9 > 10 and q9 > 5 * q5 and d9 > 10 * noise and not settled:
         return {"lips", "diff"}, "slope %.3g at 1e-9 vs %.3g at 1e-5" % (q9, q5)
     # A kink: one-sided derivatives disagree, and not by a curvature term that shrinks with the step.
     def gap(h):
         return abs((at(h) - f0) - (f0 - at(-h))) / (h * scale)
-    g5, g7 = gap(1e-5), gap(1e-7)
-    if g7 > 1e-3 * (1 + abs(at(1e-7) - f0) / (1e-7 * scale)) + 4 * noise / (1e-7 * scale) and g7 > 0.5 * g5:
+    # A curvature term shrinks with the step (by 100x from 1e-7 to 1e-9); a kink's gap does not.
+    g5, g7, g9 = gap(1e-5), gap(1e-7), gap(1e-9)
+    curved = g9 > 4 * noise / (1e-9 * scale) and g9 < 0.5 * g7
+    if g7 > 1e-3 * (1 + abs(at(1e-7) - f0) / (1e-7 * scale)) + 4 * noise / (1e-7 * scale) and g7 > 0.5 * g5 \
+            and not curved:
         return {"diff"}, "one-sided derivatives differ by %.3g" % g7
     return set(), None
 
@@ -393,7 +400,17 @@ def self_test():
     """The probe must see the breaks it looks for, or a clean run proves nothing."""
     expect = [(lambda z: abs(z), 0.0, {"diff"}), (lambda z: math.floor(z), 1.0, set(LEVELS)),
               (lambda z: math.sqrt(abs(z)), 0.0, {"lips", "diff"}), (lambda z: math.sin(z), 0.3, set()),
-              (lambda z: None if z < 0 else z, 0.0, set(LEVELS))]
+              (lambda z: None if z < 0 else z, 0.0, set(LEVELS)),
+              (lambda z: 1e-3 * math.sqrt(abs(z - 0.2)), 0.2, {"lips", "diff"}),
+              # StudentT(df=0.731, loc=z, scale=1.17e-7).log_prob(0.52), 6 scales from its mode (generated program
+              # g48, seed 48): smooth, but steeper at 1e-9 than at 1e-5.
+              (lambda z: -0.8655 * math.log1p(((0.52 - z) / 1.1712781546396502e-07) ** 2 / 0.7311),
+               0.5199993146267865, set()),
+              # A Cauchy log-density whose loc moves 5.6e6 per unit of z (generated program g964): a peak 3e-7 wide,
+              # curved at 1e-7: smooth.
+              (lambda z: -math.log1p(((5.6e6 * (z - 0.0082485)) / 1.6) ** 2), 0.0082485 + 1.7e-7, set()),
+              # A jump and a kink located to within 3e-14 of the point probed.
+              (lambda z: 2.0 * (z > 0.7 + 3e-14), 0.7, set(LEVELS)), (lambda z: abs(z + 0.4 - 2e-14), -0.4, {"diff"})]
     problems = []
     for n, (f, z0, want) in enumerate(expect):
         got, _ = probe(f, z0)

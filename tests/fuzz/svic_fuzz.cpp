@@ -34,7 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
     if (!Progs[I])
       continue;
     (void)ir::collectSites(*Progs[I]);
-    Numeric[I] = analysis::analyzeNumeric(*Progs[I]);
+    Numeric[I] = analysis::analyzeNumeric(*Progs[I], {}, Progs[1 - I]);
     for (analysis::Property P :
          {analysis::Property::Diff, analysis::Property::Lips, analysis::Property::Cont})
       (void)analysis::analyzeSmoothness(*Progs[I], *Numeric[I], P);

@@ -80,7 +80,7 @@ TEST_P(OracleTest, SmoothSetsAndSelection) {
   int Cells = 0, Matching = 0;
   const ir::Program *Progs[2] = {L->P->Model.get(), L->P->Guide.get()};
   const char *Roles[2] = {"model", "guide"};
-  NumericResult Num[2] = {analyzeNumeric(*Progs[0]), analyzeNumeric(*Progs[1])};
+  NumericResult Num[2] = {analyzeNumeric(*Progs[0], {}, Progs[1]), analyzeNumeric(*Progs[1], {}, Progs[0])};
   for (int R = 0; R < 2; ++R) {
     std::map<std::string, std::string> Expected;
     for (auto &[K, V] : O[Roles[R]]["random_variables"].items())

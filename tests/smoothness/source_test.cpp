@@ -84,7 +84,8 @@ TEST(Source, SplitNormalWitness) {
   }
   SmoothnessResult G = analyze(*F->P->Guide, Property::Diff);
   EXPECT_EQ(G.smoothNames(), (std::vector<std::string>{"theta1", "theta2", "z1", "z2"}));
-  NumericResult NM = analyzeNumeric(*F->P->Model), NG = analyzeNumeric(*F->P->Guide);
+  NumericResult NM = analyzeNumeric(*F->P->Model, {}, F->P->Guide.get()),
+                NG = analyzeNumeric(*F->P->Guide, {}, F->P->Model.get());
   ReparamResult S =
       selectReparameterization(*F->P->Model, NM, *F->P->Guide, NG, Property::Lips, &F->SM);
   EXPECT_EQ(S.Selected, std::vector<std::string>{"z1"});
@@ -238,14 +239,88 @@ TEST(Source, InfiniteValueProvesNoRange) {
   EXPECT_FALSE(has(smoothIn(Src, Property::Cont), "z3"));
 }
 
-TEST(Source, DataAloneIsAssumedInsideTheDomain) {
-  // log(1 + x) of the data is assumed finite (as observed values are assumed
-  // to have non-zero density): z stays smooth.
+// Issue 8: data are not assumed inside the domain of what the program
+// computes from them: at x = -1, log(1 + x) is -inf and sigmoid(z * -inf) a
+// step at z = 0, with a finite density on both sides.
+TEST(Source, DataAloneMayBeInfinite) {
   const std::string Src = std::string(Prelude) + R"(def model(x):
     z = pyro.sample("z", dist.Normal(0., 1.))
-    pyro.sample("y", dist.Normal(z * torch.log(1 + x), 1.), obs=torch.tensor(0.))
+    pyro.sample("y", dist.Normal(torch.sigmoid(z * torch.log(1 + x)), 1.), obs=torch.tensor(0.))
 )";
-  EXPECT_TRUE(has(smoothIn(Src, Property::Diff), "z"));
+  for (Property P : {Property::Diff, Property::Lips, Property::Cont})
+    EXPECT_FALSE(has(smoothIn(Src, P), "z"));
+}
+
+// An input observed whole lies in the observing distribution's support (its
+// density is non-zero): x >= 0 proves log(1 + x) finite. Not when the
+// observation may leave the density (a mask) or x is rebound first.
+TEST(Source, ObservedInputLiesInItsSupport) {
+  const std::string Use = R"(    z = pyro.sample("z", dist.Normal(0., 1.))
+    pyro.sample("y", dist.Normal(torch.sigmoid(z * torch.log(1 + x)), 1.), obs=torch.tensor(0.))
+)";
+  auto Model = [&](const std::string &Before, const std::string &Observe) {
+    return std::string(Prelude) + "def model(x):\n" + Before + Use + Observe;
+  };
+  const std::string Plain = "    pyro.sample(\"x\", dist.Poisson(3.), obs=x)\n";
+  EXPECT_TRUE(has(smoothIn(Model("", Plain), Property::Diff), "z"));
+  EXPECT_TRUE(has(smoothIn(Model("", "    with pyro.plate(\"n\", 3):\n        pyro.sample(\"x\", "
+                                     "dist.Poisson(3.), obs=x)\n"),
+                           Property::Diff),
+                  "z"));
+  EXPECT_FALSE(has(smoothIn(Model("", "    with poutine.mask(mask=False):\n        pyro.sample(\"x\", "
+                                      "dist.Poisson(3.), obs=x)\n"),
+                            Property::Diff),
+                   "z"));
+  EXPECT_FALSE(has(smoothIn(Model("    x = x - 2.\n", Plain), Property::Diff), "z"));
+  EXPECT_FALSE(has(smoothIn(Model("", "    pyro.sample(\"x\", dist.Normal(3., 1.), obs=x)\n"), Property::Diff),
+                   "z"));
+}
+
+// The guide receives the model's arguments: the model's observation of x
+// bounds the guide's x too (same position and name).
+TEST(Source, GuideInputsObservedByTheModel) {
+  auto F = parse(std::string(Prelude) + R"(def model(x):
+    z = pyro.sample("z", dist.Normal(0., 1.))
+    pyro.sample("x", dist.Poisson(torch.exp(z)), obs=x)
+)",
+                 std::string(Prelude) + R"(def guide(x):
+    loc = pyro.param("loc", torch.tensor(0.))
+    pyro.sample("z", dist.Normal(torch.sigmoid(loc * torch.log(1 + x)), 1.))
+)");
+  ASSERT_TRUE(F->P && F->P->Model && F->P->Guide) << F->diags();
+  auto LocSmooth = [&](const ir::Program *Model) {
+    NumericResult N = analyzeNumeric(*F->P->Guide, {}, Model);
+    const NameVerdict *V = analyzeSmoothness(*F->P->Guide, N, Property::Diff).find("loc");
+    return V && V->Smooth;
+  };
+  EXPECT_TRUE(LocSmooth(F->P->Model.get()));
+  EXPECT_FALSE(LocSmooth(nullptr));
+}
+
+// Model and guide share one param store, and the guide runs first: a
+// positive `s` in the model is any real when the guide declares it without a
+// constraint, and then log(s * z^2 + 1) has a pole in z.
+TEST(Source, ParamDeclaredInBothProgramsIsJoined) {
+  auto F = parse(std::string(Prelude) + R"(from torch.distributions import constraints
+
+
+def model():
+    s = pyro.param("s", torch.tensor(1.), constraint=constraints.positive)
+    z = pyro.sample("z", dist.Normal(0., 1.))
+    pyro.sample("x", dist.Normal(torch.log(s * (z * z) + 1.), 1.), obs=torch.tensor(0.))
+)",
+                 std::string(Prelude) + R"(def guide():
+    s = pyro.param("s", torch.tensor(1.))
+    pyro.sample("z", dist.Normal(s, 1.))
+)");
+  ASSERT_TRUE(F->P && F->P->Model && F->P->Guide) << F->diags();
+  auto ZSmooth = [&](const ir::Program *Pair) {
+    NumericResult N = analyzeNumeric(*F->P->Model, {}, Pair);
+    const NameVerdict *V = analyzeSmoothness(*F->P->Model, N, Property::Cont).find("z");
+    return V && V->Smooth;
+  };
+  EXPECT_TRUE(ZSmooth(nullptr));
+  EXPECT_FALSE(ZSmooth(F->P->Guide.get()));
 }
 
 // Issue 8, aliasing: an update through one name reaches every name of the

@@ -110,7 +110,13 @@ public:
       int I = R.range(0, NParams - 1);
       const Leaf First = Scope[Scope.size() - static_cast<size_t>(NParams - I)];
       std::string N = "p" + std::to_string(I) + "_again";
-      line(N + " = pyro.param(\"p" + std::to_string(I) + "\")");
+      if (O.PyroOracle && R.coin(0.5)) {
+        // Redeclared with another constraint: the store keeps the first one.
+        line(N + " = pyro.param(\"p" + std::to_string(I) + "\", torch.tensor(0.5), constraint=constraints." +
+             (First.Range == Rg::Unit ? "positive" : "unit_interval") + ")");
+      } else {
+        line(N + " = pyro.param(\"p" + std::to_string(I) + "\")");
+      }
       Scope.push_back(Leaf{N, First.Range, true, true, 2.0});
     }
     LatentsLeft = R.range(O.MinLatents, O.MaxLatents);
@@ -753,6 +759,8 @@ private:
 
   void genStep() {
     double U = R.uniform();
+    if (O.PyroOracle && U < 0.08)
+      return genTensorUpdate();
     if (U < 0.25)
       return genAssign();
     if (U < 0.42)
@@ -810,6 +818,45 @@ private:
       else
         line(A + ".append(" + topExpr(2) + ")");
     }
+  }
+
+  /// A fresh tensor updated in place through a view or an alias (basic
+  /// slicing, view, reshape, the same object), by index assignment or an
+  /// in-place method; its elements are read afterwards through the base.
+  void genTensorUpdate() {
+    std::string B = "tb" + std::to_string(NextVar++), V = "tv" + std::to_string(NextVar++);
+    line(B + " = torch.zeros(2)");
+    line(B + "[0] = " + topExpr(2));
+    line(B + "[1] = " + topExpr(2));
+    const char *Views[] = {"", "[0:2]", ".view(2)", ".reshape(2)", "[:]"};
+    line(V + " = " + B + Views[R.range(0, 4)]);
+    std::string I = std::to_string(R.range(0, 1));
+    switch (R.range(0, 5)) {
+    case 0:
+      line(V + "[" + I + "] = " + topExpr(2));
+      break;
+    case 1:
+      line(V + "[" + I + "] += " + topExpr(2));
+      break;
+    case 2:
+      line(V + (R.coin(0.5) ? " += " : " *= ") + topExpr(1));
+      break;
+    case 3:
+      line(V + (R.coin(0.5) ? ".add_(" : ".mul_(") + topExpr(1) + ")");
+      break;
+    case 4:
+      line(V + ".clamp_(min=" + num(R.uniform(-1, 1)) + ")");
+      break;
+    default:
+      // Rebinding the view's name makes a new tensor: the base keeps its values.
+      line(V + " = " + V + " + " + topExpr(1));
+      break;
+    }
+    std::string E0 = freshVar(), E1 = freshVar();
+    line(E0 + " = " + B + "[0]");
+    line(E1 + " = " + B + "[1]");
+    Scope.push_back(Leaf{E0, Rg::Any, false, true, 2.0});
+    Scope.push_back(Leaf{E1, Rg::Any, false, true, 2.0});
   }
 
   /// Tuple unpacking and augmented assignment.

@@ -49,6 +49,11 @@ struct GeneratorOptions {
   /// the latent samples.
   int MinSteps = 2;
   int MaxSteps = 7;
+  /// Also constructs that svic's reference interpreter does not model, for
+  /// programs checked in real Pyro only (`svic-property-bench --emit`):
+  /// in-place updates of tensors through views and aliases, and a param
+  /// redeclared with another constraint.
+  bool PyroOracle = false;
 };
 
 struct GeneratedProgram {

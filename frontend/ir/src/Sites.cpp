@@ -185,20 +185,25 @@ std::vector<SiteRecord> collectSites(const Program &P) {
   return S;
 }
 
-std::set<std::string> paramsWithMixedConstraints(const Program &P) {
+std::set<std::string> paramsWithMixedConstraints(const Program &P, const Program *Pair) {
   // Per name: the constraints of its declarations (Real when none is given),
   // and whether one has arguments (two such may differ in them).
   std::map<std::string, std::pair<std::set<ConstraintId>, bool>> Decls;
   std::map<std::string, int> Count;
-  forEachStmt(P.Body, [&](const Stmt &S) {
-    const auto *Pa = dyn_cast<ParamStmt>(&S);
-    if (!Pa || !Pa->Init)
-      return; // a lookup never initialises the store
-    auto &[Ids, Args] = Decls[Pa->Name.Canonical];
-    Ids.insert(Pa->Constraint ? Pa->Constraint->Constraint : ConstraintId::Real);
-    Args = Args || (Pa->Constraint && !Pa->Constraint->Args.empty());
-    ++Count[Pa->Name.Canonical];
-  });
+  // Model and guide share one param store, and SVI runs the guide first.
+  for (const Program *Q : {&P, Pair}) {
+    if (!Q)
+      continue;
+    forEachStmt(Q->Body, [&](const Stmt &S) {
+      const auto *Pa = dyn_cast<ParamStmt>(&S);
+      if (!Pa || !Pa->Init)
+        return; // a lookup never initialises the store
+      auto &[Ids, Args] = Decls[Pa->Name.Canonical];
+      Ids.insert(Pa->Constraint ? Pa->Constraint->Constraint : ConstraintId::Real);
+      Args = Args || (Pa->Constraint && !Pa->Constraint->Args.empty());
+      ++Count[Pa->Name.Canonical];
+    });
+  }
   std::set<std::string> Mixed;
   for (const auto &[N, D] : Decls)
     if (D.first.size() > 1 || (D.second && Count[N] > 1))

@@ -177,7 +177,12 @@ private:
   FixpointStats Stats;
 };
 
-NumericResult analyzeNumeric(const ir::Program &P, const FixpointOptions &Opts = {});
+/// \p Pair: the other program of the model/guide pair. Both get the same
+/// arguments, whose observation in either bounds their values, and share one
+/// param store, whose first declaration of a name fixes its constraint (see
+/// docs/semantics.md).
+NumericResult analyzeNumeric(const ir::Program &P, const FixpointOptions &Opts = {},
+                             const ir::Program *Pair = nullptr);
 
 /// Transfer functions of the table's rows, shared by the interpreter
 /// (Numeric.cpp) and its tests; not part of the consumer API.

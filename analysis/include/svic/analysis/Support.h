@@ -558,7 +558,10 @@ struct ProgramAnalysis {
   SupportState Final = SupportState::bottom();
   std::vector<ShapeError> Errors;
 };
-ProgramAnalysis analyzeProgram(const ir::Program &P, const SupportOptions &Opts = {});
+/// \p Pair: the other program of the model/guide pair, whose param
+/// declarations share P's param store.
+ProgramAnalysis analyzeProgram(const ir::Program &P, const SupportOptions &Opts = {},
+                               const ir::Program *Pair = nullptr);
 
 } // namespace support
 } // namespace svic::analysis

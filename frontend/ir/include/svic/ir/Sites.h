@@ -36,6 +36,6 @@ std::vector<SiteRecord> collectSites(const Program &P);
 /// store keeps the first one's constraint) do not all declare the same
 /// constraint without arguments: the value of such a param is in no one
 /// declaration's support.
-std::set<std::string> paramsWithMixedConstraints(const Program &P);
+std::set<std::string> paramsWithMixedConstraints(const Program &P, const Program *Pair = nullptr);
 
 } // namespace svic::ir
