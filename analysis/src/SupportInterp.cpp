@@ -566,6 +566,10 @@ private:
       F.Value = Sh.value();
       F.Event = Sh.Event;
       F.Loc = St.Loc;
+      using E = ir::SampleStmt::Enumeration;
+      F.Enum = St.Enumerate == E::None      ? SiteFacts::Enumerated::No
+               : St.Enumerate == E::Unknown ? SiteFacts::Enumerated::Unknown
+                                            : SiteFacts::Enumerated::Yes;
       // Facts are joined over every sample of the key that is reached, in a
       // table beside the states (not copied at every branch and loop
       // iteration). Samples reached only in loop iterates below the final

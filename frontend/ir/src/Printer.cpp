@@ -293,6 +293,9 @@ public:
                          " ~ " + (Sm->Dist ? expr(*Sm->Dist, true) : "?");
       if (Sm->Obs)
         Text += " obs=" + expr(*Sm->Obs, true);
+      static const char *const Enum[] = {"", " enumerate=parallel", " enumerate=sequential",
+                                         " enumerate=?"};
+      Text += Enum[static_cast<int>(Sm->Enumerate)];
       line(D, Text, S.Loc);
       return;
     }
