@@ -3040,6 +3040,26 @@ private:
           Sh.Batch = O.S;
         break;
       }
+      case ir::DistTransformKind::BijectToInterval: {
+        // The draw mapped into the target interval: Uniform(low, high)'s
+        // support, or (0, 1). Shapes do not change.
+        if (T.Arg && V.Dist) {
+          R->Supports = V.Dist->Supports;
+          R->SupportUnknown = V.Dist->SupportUnknown;
+          R->Range = V.Dist->Range;
+        } else if (T.Arg) {
+          R->Supports.clear();
+          R->SupportUnknown = true;
+          R->Range = Interval::top();
+        } else {
+          R->Supports = {supportOf(DI::Beta, Interval::top(), Interval::top())};
+          R->SupportUnknown = false;
+          R->Range = Interval::open(0, 1);
+        }
+        for (SupportDesc &X : R->Supports)
+          X.Dist = Info.Name;
+        break;
+      }
       }
       if (!Err.empty()) {
         error(Err, TL);

@@ -1466,6 +1466,8 @@ private:
         D->Full = S;
         break;
       }
+      case DistTransformKind::BijectToInterval:
+        unsupported(T.Loc, "an autoguide site on a bounded support (Pyro's biject_to(interval))");
       case DistTransformKind::Mask: {
         ValuePtr M = eval(*T.Arg);
         if (M->K == Value::Kind::Bool)

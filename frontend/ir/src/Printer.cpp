@@ -204,6 +204,9 @@ public:
         case DistTransformKind::Mask:
           S += ".mask(";
           break;
+        case DistTransformKind::BijectToInterval:
+          S += ".biject_to(";
+          break;
         }
         S += (T.Arg ? expr(*T.Arg, true) : "") + ")";
       }

@@ -197,10 +197,16 @@ struct ModuleCallExpr : Expr {
   static bool classof(const Expr *E) { return E->Kind == ExprKind::ModuleCall; }
 };
 
-enum class DistTransformKind { ToEvent, Independent, Expand, ExpandBy, Mask };
+/// BijectToInterval: the distribution pushed forward through Pyro's
+/// biject_to(interval) (a sigmoid, then low + (high - low) * .), as the
+/// autoguides map their Normal to a bounded support; only the frontend's
+/// autoguide synthesis makes it.
+enum class DistTransformKind { ToEvent, Independent, Expand, ExpandBy, Mask, BijectToInterval };
 struct DistTransform {
   DistTransformKind Kind;
-  ExprPtr Arg; ///< event dims, shape or mask
+  /// Event dims, shape or mask; BijectToInterval: a Uniform(low, high) whose
+  /// support is the target interval, or null for the unit interval.
+  ExprPtr Arg;
   SourceLoc Loc;
 };
 
