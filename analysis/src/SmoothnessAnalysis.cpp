@@ -1162,6 +1162,9 @@ Analyzer::DistParts Analyzer::dist(const ir::DistributionExpr &D, bool CheckDoma
     case ir::DistTransformKind::ExpandBy:
       Op = "expand_by";
       break;
+    case ir::DistTransformKind::BijectToInterval: // the bounds move the support
+      Op = "biject_to";
+      break;
     }
     nonSmooth(R.Mask, AI.Dep, Op, T.Loc, Ev);
   }

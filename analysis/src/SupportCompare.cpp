@@ -409,6 +409,28 @@ SupportResult analyzeSupport(const ir::Program &Model, const ir::Program &Guide,
       Res.Sites.push_back(std::move(R));
       continue;
     }
+    if (!GNs && MF && MF->Enum != SiteFacts::Enumerated::No && !GHasDyn) {
+      // Pyro: model sites an enumerating ELBO sums out need no guide site.
+      if (MF->Enum == SiteFacts::Enumerated::Unknown) {
+        R.Verdict = "unknown";
+        R.Reason = "the guide never samples '" + K +
+                   "' and whether the model enumerates it is not known (a computed infer "
+                   "request, a distribution Pyro may not enumerate, or some samples not marked)";
+      } else if (Model.EnumeratingElbo) {
+        R.Verdict = "match";
+        R.Reason = "the model enumerates '" + K +
+                   "' and the file builds an enumerating ELBO (TraceEnum_ELBO), which sums it "
+                   "out; the guide need not sample it";
+      } else {
+        R.Verdict = MMust ? "model-only" : "unknown";
+        R.Reason = "the model marks '" + K +
+                   "' for enumeration but the file builds no enumerating ELBO "
+                   "(TraceEnum_ELBO); Trace_ELBO draws it from the prior and the guide never "
+                   "samples it";
+      }
+      Res.Sites.push_back(std::move(R));
+      continue;
+    }
     if (!GNs) {
       if (MMust && !GHasDyn) {
         R.Verdict = "model-only";

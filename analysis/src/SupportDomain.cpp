@@ -1193,9 +1193,11 @@ SiteFacts SiteFacts::join(const SiteFacts &O, bool Widen) const {
   if (!Seen) {
     R.Value = O.Value;
     R.Event = O.Event;
+    R.Enum = O.Enum;
   } else if (O.Seen) {
     R.Value = Value.join(O.Value);
     R.Event = Event.join(O.Event);
+    R.Enum = Enum == O.Enum ? Enum : Enumerated::Unknown;
   }
   R.Seen = Seen || O.Seen;
   if (O.Loc.valid() && (!R.Loc.valid() || O.Loc < R.Loc))
@@ -1205,6 +1207,8 @@ SiteFacts SiteFacts::join(const SiteFacts &O, bool Widen) const {
 
 bool SiteFacts::leq(const SiteFacts &O) const {
   if (SupportUnknown && !O.SupportUnknown)
+    return false;
+  if (Seen && O.Seen && Enum != O.Enum && O.Enum != Enumerated::Unknown)
     return false;
   for (const SupportDesc &S : Supports) {
     auto It = std::find_if(O.Supports.begin(), O.Supports.end(), [&](const SupportDesc &X) {
@@ -1224,7 +1228,7 @@ bool SiteFacts::leq(const SiteFacts &O) const {
 
 bool SiteFacts::operator==(const SiteFacts &O) const {
   return Supports == O.Supports && SupportUnknown == O.SupportUnknown && Seen == O.Seen &&
-         Value == O.Value && Event == O.Event;
+         Value == O.Value && Event == O.Event && Enum == O.Enum;
 }
 
 PlateFacts PlateFacts::join(const PlateFacts &O, bool Widen) const {

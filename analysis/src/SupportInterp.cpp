@@ -566,6 +566,10 @@ private:
       F.Value = Sh.value();
       F.Event = Sh.Event;
       F.Loc = St.Loc;
+      using E = ir::SampleStmt::Enumeration;
+      F.Enum = St.Enumerate == E::None      ? SiteFacts::Enumerated::No
+               : St.Enumerate == E::Unknown ? SiteFacts::Enumerated::Unknown
+                                            : SiteFacts::Enumerated::Yes;
       // Facts are joined over every sample of the key that is reached, in a
       // table beside the states (not copied at every branch and loop
       // iteration). Samples reached only in loop iterates below the final
@@ -3034,6 +3038,26 @@ private:
                 Sh.Batch.str() + ": " + O.Error;
         else
           Sh.Batch = O.S;
+        break;
+      }
+      case ir::DistTransformKind::BijectToInterval: {
+        // The draw mapped into the target interval: Uniform(low, high)'s
+        // support, or (0, 1). Shapes do not change.
+        if (T.Arg && V.Dist) {
+          R->Supports = V.Dist->Supports;
+          R->SupportUnknown = V.Dist->SupportUnknown;
+          R->Range = V.Dist->Range;
+        } else if (T.Arg) {
+          R->Supports.clear();
+          R->SupportUnknown = true;
+          R->Range = Interval::top();
+        } else {
+          R->Supports = {supportOf(DI::Beta, Interval::top(), Interval::top())};
+          R->SupportUnknown = false;
+          R->Range = Interval::open(0, 1);
+        }
+        for (SupportDesc &X : R->Supports)
+          X.Dist = Info.Name;
         break;
       }
       }

@@ -729,6 +729,11 @@ private:
   }
 
   void execSample(const SampleStmt &S) {
+    // Under Trace_ELBO Pyro ignores the mark, as the estimator does.
+    if (S.Enumerate != SampleStmt::Enumeration::None && !S.Obs && P && P->EnumeratingElbo)
+      unsupported(S.Loc, "a site marked for enumeration (infer={\"enumerate\": ...} or "
+                         "config_enumerate) under TraceEnum_ELBO: svic's estimator does not sum "
+                         "sites out");
     std::string Name = siteName(S.Name);
     claimSite(Name, S.Loc);
     ValuePtr DV = eval(*S.Dist);
@@ -1461,6 +1466,8 @@ private:
         D->Full = S;
         break;
       }
+      case DistTransformKind::BijectToInterval:
+        unsupported(T.Loc, "an autoguide site on a bounded support (Pyro's biject_to(interval))");
       case DistTransformKind::Mask: {
         ValuePtr M = eval(*T.Arg);
         if (M->K == Value::Kind::Bool)

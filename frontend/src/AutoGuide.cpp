@@ -407,6 +407,12 @@ private:
             DistTransform{T.Kind, T.Arg ? cloneExpr(*T.Arg, *G) : nullptr, T.Loc});
   }
 
+  /// The bounds of the model's Interval support: Uniform's low and high,
+  /// both required arguments (the lowering rejects a Uniform without them).
+  std::pair<ExprPtr, ExprPtr> bounds(const DistributionExpr &MD) {
+    return {cloneExpr(*MD.Args.Args.at(0), *G), cloneExpr(*MD.Args.Args.at(1), *G)};
+  }
+
   std::unique_ptr<DistributionExpr> dist(DistId Id, std::vector<ExprPtr> Args, SourceLoc L) {
     auto D = G->make<DistributionExpr>(L);
     D->Dist = Id;
@@ -441,11 +447,9 @@ private:
     const bool RealSupport = K == SupportKind::Real || K == SupportKind::RealVector;
     auto Unmodelled = [&] {
       error(L, Req.Class + " over site '" + S.Name.Canonical + "' (" + Info.Name + ", support " +
-                   std::string(supportName(K)) +
-                   "): svic models this autoguide only on " +
-                   (Req.Class == "AutoDelta" ? "real, positive, unit-interval and simplex"
-                    : Req.Class == "AutoLaplaceApproximation" ? "real, positive and unit-interval"
-                                                              : "real and positive") +
+                   std::string(supportName(K)) + "): svic models this autoguide only on " +
+                   (Req.Class == "AutoDelta" ? "real, positive, unit-interval, interval and simplex"
+                                             : "real, positive, unit-interval and interval") +
                    " supports");
     };
 
@@ -467,6 +471,17 @@ private:
         C = constraint(ConstraintId::UnitInterval, L);
         Init = bin(BinaryOp::Add, std::move(Init), num(0.5, L), L);
         break;
+      case SupportKind::Interval: { // a param in (low, high), from its midpoint
+        auto [Lo, Hi] = bounds(MD);
+        ExprPtr Mid =
+            bin(BinaryOp::Mul, bin(BinaryOp::Add, cloneExpr(*Lo, *G), cloneExpr(*Hi, *G), L),
+                num(0.5, L), L);
+        Init = bin(BinaryOp::Add, std::move(Init), std::move(Mid), L);
+        C = constraint(ConstraintId::Interval, L);
+        C->Args.push_back(std::move(Lo));
+        C->Args.push_back(std::move(Hi));
+        break;
+      }
       case SupportKind::Simplex: {
         C = constraint(ConstraintId::Simplex, L);
         std::vector<ExprPtr> A; // the uniform point: softmax of zeros
@@ -487,10 +502,17 @@ private:
     } else if (Req.Class == "AutoLaplaceApproximation") {
       // The MAP point of the packed vector, mapped by biject_to(support).
       ExprPtr V = ref(PackedLoc, L);
-      if (K == SupportKind::Positive || K == SupportKind::UnitInterval) {
+      if (K == SupportKind::Positive || K == SupportKind::UnitInterval ||
+          K == SupportKind::Interval) {
         std::vector<ExprPtr> A;
         A.push_back(std::move(V));
         V = call(K == SupportKind::Positive ? OpId::Exp : OpId::Sigmoid, std::move(A), L);
+        if (K == SupportKind::Interval) { // low + (high - low) * sigmoid(.)
+          auto [Lo, Hi] = bounds(MD);
+          ExprPtr Width = bin(BinaryOp::Sub, std::move(Hi), cloneExpr(*Lo, *G), L);
+          V = bin(BinaryOp::Add, std::move(Lo),
+                  bin(BinaryOp::Mul, std::move(Width), std::move(V), L), L);
+        }
       } else if (!RealSupport) {
         return Unmodelled();
       }
@@ -500,8 +522,10 @@ private:
       A.push_back(integer(Info.EventRank, L));
       GD = dist(DistId::Delta, std::move(A), L);
     } else {
-      // Normal on the unconstrained space; exp pushes it forward to LogNormal.
-      if (!RealSupport && K != SupportKind::Positive)
+      // Normal on the unconstrained space mapped by biject_to(support): exp
+      // pushes it forward to a LogNormal, a sigmoid into a bounded interval.
+      const bool Bounded = K == SupportKind::UnitInterval || K == SupportKind::Interval;
+      if (!RealSupport && K != SupportKind::Positive && !Bounded)
         return Unmodelled();
       ExprPtr Loc, Scale;
       if (Packed) {
@@ -522,6 +546,18 @@ private:
       if (Info.EventRank > 0)
         GD->Transforms.push_back(
             DistTransform{DistTransformKind::ToEvent, integer(Info.EventRank, L), L});
+      if (Bounded) {
+        ExprPtr Target; // the unit interval, else Uniform(low, high)'s
+        if (K == SupportKind::Interval) {
+          auto [Lo, Hi] = bounds(MD);
+          std::vector<ExprPtr> B;
+          B.push_back(std::move(Lo));
+          B.push_back(std::move(Hi));
+          Target = dist(DistId::Uniform, std::move(B), L);
+        }
+        GD->Transforms.push_back(
+            DistTransform{DistTransformKind::BijectToInterval, std::move(Target), L});
+      }
     }
     copyTransforms(MD, *GD);
     auto Site = G->make<SampleStmt>(L);

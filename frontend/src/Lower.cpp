@@ -132,6 +132,8 @@ const char *const SigExpand = "shape:n*";
 const char *const SigMaskT = "mask:n";
 const char *const SigLogProb = "value:n";
 const char *const SigSampleM = "sample_shape:n?";
+const char *const SigBlock = "fn:n?,hide_fn:n?,expose_fn:n?,hide_all:n?,expose_all:n?,hide:n?,"
+                             "expose:n?,hide_types:n?,expose_types:n?";
 
 /// Modules svic accepts in imports (SPEC §3).
 const std::set<std::string> &allowedModules() {
@@ -158,6 +160,11 @@ const std::set<std::string> &builtinNames() {
 }
 
 bool startsWith(std::string_view S, std::string_view P) { return S.substr(0, P.size()) == P; }
+
+bool isNone(const A::Expr &E) {
+  auto *K = dyn_cast<A::Constant>(&E);
+  return K && K->Ty == A::Constant::Type::None;
+}
 
 std::string lastComponent(const std::string &Q) {
   size_t Dot = Q.rfind('.');
@@ -734,6 +741,29 @@ private:
   void lowerDecorated(const A::FunctionDef &F, Scope *DefScope, Block &Out,
                       const std::function<void(Block &)> &Body);
   void lowerOpaqueStatement(const A::Call &C, ExprPtr Call, Block &Out, const SourceLoc &L);
+
+  // poutine.block: a site it hides is still drawn (or observed) but no handler
+  // outside the block sees it, so it is not in the trace the ELBO scores. The
+  // enclosing blocks are a lowering-time stack, like Python's handler stack.
+  struct BlockRule {
+    bool HideAll = true; ///< Pyro's hide_all after its hide/expose defaults
+    std::set<std::string> Hide, Expose, HideTypes, ExposeTypes;
+    size_t PlateDepth = 0; ///< vectorised plates entered outside the block
+  };
+  std::vector<BlockRule> Blocks;
+  /// `with pyro.plate(...)` statements around the statement being lowered.
+  size_t VecPlateDepth = 0;
+  std::optional<BlockRule> blockRule(const A::Call &C);
+  /// Defaults of the enclosing config_enumerate handlers, innermost last.
+  std::vector<SampleStmt::Enumeration> EnumDefaults;
+  static std::optional<SampleStmt::Enumeration> configEnumerate(const A::Expr &D);
+  static SampleStmt::Enumeration enumDefault(const A::Call &C, size_t FirstPositional);
+  SampleStmt::Enumeration enumeration(const A::Expr *Infer, const SampleStmt &S);
+  /// Whether an enclosing block hides the site \p N of \p Type ("sample",
+  /// "observe"); nullopt after an error. \p ValueUsed: a latent whose value
+  /// the program reads (its shape would come from plates inside the block).
+  std::optional<bool> hiddenSite(const SiteName &N, const std::string &Type, const SourceLoc &L,
+                                 bool ValueUsed);
   static bool mayRunUserCode(const std::string &Q);
   bool libraryBase(const Instance &I);
 
@@ -1096,7 +1126,8 @@ void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry, const A::Clas
     if (!isHandlerDecorator(*D))
       unsupported(D->Loc, "decorators are not supported; remove '@" + text(*D) +
                               "' (svic accepts @poutine.scale(scale=...), "
-                              "@poutine.mask(mask=...) and @torch.no_grad())");
+                              "@poutine.mask(mask=...), @poutine.block(...) and "
+                              "@torch.no_grad())");
   for (const A::Param &Pm : Entry.Params) {
     if (SelfBound && &Pm == &Entry.Params[0])
       continue;
@@ -1127,6 +1158,32 @@ void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry, const A::Clas
   checkReturns(Entry.Inner, true);
   FirstCallVar = static_cast<VarId>(P.numVars());
   Functions.push_back(FunctionCtx{&Entry, true, 0});
+  // `config_enumerate(model)` anywhere in the file (often in main()): Pyro
+  // runs that wrapper as the entry. An ELBO that enumerates built anywhere
+  // in the file sums the marked sites out.
+  std::vector<const A::Call *> Calls;
+  findCalls(M, "config_enumerate", Calls, true);
+  for (const A::Call *C : Calls) {
+    const A::Expr *Fn = nullptr;
+    for (const A::Arg &Arg : C->Args)
+      if (Arg.K == A::Arg::Kind::Positional ||
+          (Arg.K == A::Arg::Kind::Keyword && Arg.Name == "guide")) {
+        Fn = Arg.Value.get();
+        break;
+      }
+    auto *N = Fn ? dyn_cast<A::Name>(Fn) : nullptr;
+    auto *At = Fn ? dyn_cast<A::Attribute>(Fn) : nullptr;
+    if ((N && N->Id == Entry.Name) || (At && At->Attr == Entry.Name)) {
+      EnumDefaults.push_back(enumDefault(*C, 1));
+      break;
+    }
+  }
+  for (const char *Elbo :
+       {"TraceEnum_ELBO", "JitTraceEnum_ELBO", "TraceTMC_ELBO", "JitTraceTMC_ELBO"}) {
+    Calls.clear();
+    findCalls(M, Elbo, Calls, true);
+    P.EnumeratingElbo = P.EnumeratingElbo || !Calls.empty();
+  }
   lowerDecorated(Entry, ModuleScope, P.Body, [&](Block &Out) { lowerBody(Entry.Inner, Out); });
   Functions.pop_back();
 }
@@ -1406,7 +1463,8 @@ void Lowerer::lowerStmt(const A::Stmt &S, Block &Out) {
       if (!isHandlerDecorator(*D))
         unsupported(D->Loc, "decorators are not supported; remove '@" + text(*D) +
                                 "' (svic accepts @poutine.scale(scale=...), "
-                                "@poutine.mask(mask=...) and @torch.no_grad())");
+                                "@poutine.mask(mask=...), @poutine.block(...) and "
+                                "@torch.no_grad())");
     defineFunction(*F, Out);
     return;
   }
@@ -2060,6 +2118,17 @@ void Lowerer::lowerWith(const A::With &S, size_t Item, Block &Out) {
     lowerWith(S, Item + 1, Out);
     return;
   }
+  if (Q && *Q == "pyro.poutine.block") {
+    std::optional<BlockRule> R = blockRule(*C);
+    if (R && It.Var)
+      unsupported(It.Var->Loc, "'as' is supported only on pyro.plate");
+    if (R)
+      Blocks.push_back(std::move(*R));
+    lowerWith(S, Item + 1, Out);
+    if (R)
+      Blocks.pop_back();
+    return;
+  }
   if ((Q && *Q == "pyro.plate") || IsPlateVar) {
     St->Ctx = WithStmt::Context::Plate;
     std::optional<PlateInfo> Plate = plateOf(Ctx, Out);
@@ -2095,7 +2164,7 @@ void Lowerer::lowerWith(const A::With &S, size_t Item, Block &Out) {
   } else {
     unsupported(Ctx.Loc, "with statements over '" + text(Ctx) +
                              "' are not supported; svic accepts pyro.plate, poutine.scale, "
-                             "poutine.mask and torch.no_grad");
+                             "poutine.mask, poutine.block and torch.no_grad");
     Ok = false;
   }
   if (It.Var) {
@@ -2110,7 +2179,10 @@ void Lowerer::lowerWith(const A::With &S, size_t Item, Block &Out) {
       unsupported(It.Var->Loc, "the target of 'as' must be a name");
     }
   }
+  const bool VecPlate = St->Ctx == WithStmt::Context::Plate;
+  VecPlateDepth += VecPlate;
   lowerWith(S, Item + 1, St->Body);
+  VecPlateDepth -= VecPlate;
   if (Ok)
     Out.push_back(std::move(St));
   else
@@ -2835,8 +2907,9 @@ ExprPtr Lowerer::lowerQualifiedCall(const std::string &Q, const A::Call &C, Bloc
   }
   if (startsWith(Q, "pyro.poutine.")) {
     unsupported(C.Loc, "'" + Spell +
-                           "' is not supported here; svic accepts poutine.scale and "
-                           "poutine.mask as context managers of a with statement");
+                           "' is not supported here; svic accepts poutine.scale, "
+                           "poutine.mask and poutine.block as context managers of a with "
+                           "statement or as decorators");
     return constNone(C.Loc);
   }
   if (Q == "torch.no_grad") {
@@ -3815,9 +3888,14 @@ ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::C
 /// `@poutine.scale(scale=s)`, `@poutine.mask(mask=m)`, `@torch.no_grad()`:
 /// handlers that run the decorated function's body inside them.
 bool Lowerer::isHandlerDecorator(const A::Expr &D) {
+  if (configEnumerate(D))
+    return true;
+  if (std::optional<std::string> Q = staticPath(D); Q && *Q == "pyro.poutine.block")
+    return true; // `@poutine.block`: hides every site
   auto *C = dyn_cast<A::Call>(&D);
   std::optional<std::string> Q = C ? staticPath(*C->Func) : std::nullopt;
-  return Q && (*Q == "pyro.poutine.scale" || *Q == "pyro.poutine.mask" || *Q == "torch.no_grad");
+  return Q && (*Q == "pyro.poutine.scale" || *Q == "pyro.poutine.mask" ||
+               *Q == "pyro.poutine.block" || *Q == "torch.no_grad");
 }
 
 /// The with statement a handler decorator stands for (its arguments lowered
@@ -3855,20 +3933,273 @@ void Lowerer::lowerDecorated(const A::FunctionDef &F, Scope *DefScope, Block &Ou
   Scope *Saved = Cur;
   Cur = DefScope;
   bool Ok = true;
-  for (const A::ExprPtr &D : F.Decorators)
-    if (isHandlerDecorator(*D)) {
-      Handlers.push_back(handlerDecorator(*D, Out));
-      Ok = Ok && Handlers.back();
+  // Blocks hide sites from every handler outside them; scale, mask and
+  // no_grad do not change which sites are hidden, so their relative order
+  // does not matter.
+  const size_t OuterBlocks = Blocks.size(), OuterEnums = EnumDefaults.size();
+  for (const A::ExprPtr &D : F.Decorators) {
+    if (!isHandlerDecorator(*D))
+      continue;
+    if (std::optional<SampleStmt::Enumeration> E = configEnumerate(*D)) {
+      EnumDefaults.push_back(*E);
+      continue;
     }
+    if (!isa<A::Call>(D.get())) { // `@poutine.block`
+      BlockRule R;
+      R.PlateDepth = VecPlateDepth;
+      Blocks.push_back(std::move(R));
+      continue;
+    }
+    const auto &C = *cast<A::Call>(D.get());
+    if (*staticPath(*C.Func) == "pyro.poutine.block") {
+      if (std::optional<BlockRule> R = blockRule(C))
+        Blocks.push_back(std::move(*R));
+      continue;
+    }
+    Handlers.push_back(handlerDecorator(*D, Out));
+    Ok = Ok && Handlers.back();
+  }
   Cur = Saved;
   if (Handlers.empty() || !Ok) {
     Body(Out);
-    return;
+  } else {
+    Body(Handlers.back()->Body);
+    for (size_t I = Handlers.size() - 1; I > 0; --I)
+      Handlers[I - 1]->Body.push_back(std::move(Handlers[I]));
+    Out.push_back(std::move(Handlers.front()));
   }
-  Body(Handlers.back()->Body);
-  for (size_t I = Handlers.size() - 1; I > 0; --I)
-    Handlers[I - 1]->Body.push_back(std::move(Handlers[I]));
-  Out.push_back(std::move(Handlers.front()));
+  Blocks.resize(OuterBlocks);
+  EnumDefaults.resize(OuterEnums);
+}
+
+/// `@config_enumerate`, `@config_enumerate(default="sequential")`: the
+/// default it gives the sites with enumerate support (Unknown when it is not
+/// a literal), or nullopt when \p D is not config_enumerate.
+std::optional<SampleStmt::Enumeration> Lowerer::configEnumerate(const A::Expr &D) {
+  auto Is = [](const A::Expr &F) {
+    std::string Last;
+    if (auto *N = dyn_cast<A::Name>(&F))
+      Last = N->Id;
+    else if (auto *At = dyn_cast<A::Attribute>(&F))
+      Last = At->Attr;
+    return Last == "config_enumerate";
+  };
+  if (Is(D))
+    return SampleStmt::Enumeration::Parallel;
+  auto *C = dyn_cast<A::Call>(&D);
+  if (!C || !Is(*C->Func))
+    return std::nullopt;
+  // A positional argument would be config_enumerate's function, not a default.
+  for (const A::Arg &Arg : C->Args)
+    if (Arg.K != A::Arg::Kind::Keyword)
+      return SampleStmt::Enumeration::Unknown;
+  return enumDefault(*C, 0);
+}
+
+/// The default of `config_enumerate(guide=None, default="parallel", ...)`
+/// whose positional arguments from \p FirstPositional on are the default
+/// and the rest.
+SampleStmt::Enumeration Lowerer::enumDefault(const A::Call &C, size_t FirstPositional) {
+  using E = SampleStmt::Enumeration;
+  E Default = E::Parallel;
+  size_t Pos = 0;
+  for (const A::Arg &Arg : C.Args) {
+    const A::Expr *V = nullptr;
+    if (Arg.K == A::Arg::Kind::Positional && Pos++ == FirstPositional)
+      V = Arg.Value.get();
+    else if (Arg.K == A::Arg::Kind::Keyword && Arg.Name == "default")
+      V = Arg.Value.get();
+    else if (Arg.K == A::Arg::Kind::Keyword && Arg.Name == "guide")
+      continue;
+    else if (!(Arg.K == A::Arg::Kind::Positional && Pos <= FirstPositional)) {
+      Default = E::Unknown; // expand=, num_samples= (Monte Carlo), tmc=: not modelled
+      continue;
+    }
+    if (!V)
+      continue;
+    auto *K = dyn_cast<A::Constant>(V);
+    if (K && K->Ty == A::Constant::Type::None)
+      Default = E::None;
+    else if (K && K->Ty == A::Constant::Type::Str && K->Str == "sequential")
+      Default = E::Sequential;
+    else if (!(K && K->Ty == A::Constant::Type::Str && K->Str == "parallel"))
+      Default = E::Unknown;
+  }
+  return Default;
+}
+
+namespace {
+/// Whether Pyro can enumerate a site of \p D (`has_enumerate_support` and a
+/// support it enumerates without raising); nullopt when that depends on
+/// values svic does not know.
+std::optional<bool> enumerable(const DistributionExpr &D) {
+  // Binomial enumerates only a homogeneous total_count: not modelled.
+  if (D.Dist == DistId::Binomial)
+    return std::nullopt;
+  if (D.Dist != DistId::Bernoulli && D.Dist != DistId::Categorical &&
+      D.Dist != DistId::OneHotCategorical)
+    return false;
+  for (const DistTransform &T : D.Transforms) {
+    if (T.Kind != DistTransformKind::ToEvent && T.Kind != DistTransformKind::Independent)
+      continue;
+    if (!T.Arg)
+      return std::nullopt; // to_event() reinterprets every batch dim, however many
+    auto *K = dyn_cast<ConstantExpr>(T.Arg.get());
+    if (!K || K->Ty != ConstantExpr::Type::Int)
+      return std::nullopt;
+    if (K->IntValue > 0)
+      return false; // an Independent over events has no enumerate support
+  }
+  return true;
+}
+} // namespace
+
+/// Pyro's infer["enumerate"] of a latent site: a literal in `infer={...}`
+/// wins over the innermost config_enumerate's default, which applies only to
+/// distributions with enumerate support.
+SampleStmt::Enumeration Lowerer::enumeration(const A::Expr *Infer, const SampleStmt &S) {
+  using E = SampleStmt::Enumeration;
+  auto *ObsK = S.Obs ? dyn_cast<ConstantExpr>(S.Obs.get()) : nullptr;
+  if (S.Obs && !(ObsK && ObsK->Ty == ConstantExpr::Type::None))
+    return E::None;
+  std::optional<E> Asked;
+  if (Infer && !isNone(*Infer)) {
+    auto *D = dyn_cast<A::Dict>(Infer);
+    if (!D)
+      Asked = E::Unknown; // a dict built elsewhere
+    for (size_t I = 0; D && I < D->Keys.size() && !Asked; ++I) {
+      auto *K = D->Keys[I] ? dyn_cast<A::Constant>(D->Keys[I].get()) : nullptr;
+      if (!K || K->Ty != A::Constant::Type::Str) {
+        Asked = E::Unknown; // `**d` or a computed key
+        continue;
+      }
+      if (K->Str != "enumerate")
+        continue;
+      auto *V = dyn_cast<A::Constant>(D->Values[I].get());
+      if (V && (V->Ty == A::Constant::Type::None || V->Ty == A::Constant::Type::False))
+        Asked = E::None;
+      else if (V && V->Ty == A::Constant::Type::Str && V->Str == "parallel")
+        Asked = E::Parallel;
+      else if (V && V->Ty == A::Constant::Type::Str && V->Str == "sequential")
+        Asked = E::Sequential;
+      else
+        Asked = E::Unknown;
+    }
+  }
+  if (!Asked) {
+    if (EnumDefaults.empty() || EnumDefaults.back() == E::None)
+      return E::None;
+    std::optional<bool> Can = enumerable(*S.Dist);
+    if (Can && !*Can)
+      return E::None; // config_enumerate skips it
+    Asked = Can ? EnumDefaults.back() : E::Unknown;
+  }
+  if (*Asked == E::Parallel || *Asked == E::Sequential) {
+    // Asked explicitly of a distribution Pyro cannot enumerate: it raises.
+    std::optional<bool> Can = enumerable(*S.Dist);
+    if (!Can || !*Can)
+      return E::Unknown;
+  }
+  return *Asked;
+}
+
+std::optional<Lowerer::BlockRule> Lowerer::blockRule(const A::Call &C) {
+  Bound B;
+  if (!bindArgs(sig(SigBlock), C, 0, 0, "poutine.block", B))
+    return std::nullopt;
+  bool Ok = true;
+  auto Refuse = [&](size_t Slot, const std::string &Why) {
+    unsupported(B.Slots[Slot]->Loc, "poutine.block with " + Why);
+    Ok = false;
+  };
+  if (B.Slots[0] && !isNone(*B.Slots[0]))
+    Refuse(0, "a function argument is not supported here; use it as a decorator or a context "
+              "manager");
+  for (size_t I : {1, 2})
+    if (B.Slots[I] && !isNone(*B.Slots[I]))
+      Refuse(I, "hide_fn or expose_fn is not supported; list the sites in hide=[...] or "
+                "expose=[...]");
+  auto Flag = [&](size_t Slot, bool Default) {
+    if (!B.Slots[Slot])
+      return Default;
+    auto *K = dyn_cast<A::Constant>(B.Slots[Slot]);
+    if (K && (K->Ty == A::Constant::Type::True || K->Ty == A::Constant::Type::False))
+      return K->Ty == A::Constant::Type::True;
+    Refuse(Slot, "a " + std::string(Slot == 3 ? "hide_all" : "expose_all") +
+                     " that is not True or False is not supported");
+    return Default;
+  };
+  BlockRule R;
+  R.HideAll = Flag(3, true);
+  const bool ExposeAll = Flag(4, false);
+  if (Ok && !(!R.HideAll && !ExposeAll) && R.HideAll == ExposeAll) {
+    error(DiagId::BadArguments, C.Loc, "poutine.block cannot both hide and expose all sites");
+    Ok = false;
+  }
+  // Pyro's defaults: a hide list (of names or types) exposes the rest, an
+  // expose list hides the rest; the later argument wins.
+  auto Names = [&](size_t Slot, std::set<std::string> &To, bool HideRest) {
+    if (!B.Slots[Slot] || isNone(*B.Slots[Slot]))
+      return;
+    R.HideAll = HideRest;
+    auto *Seq = dyn_cast<A::Sequence>(B.Slots[Slot]);
+    if (Seq)
+      for (const A::ExprPtr &X : Seq->Elts) {
+        auto *K = dyn_cast<A::Constant>(X.get());
+        if (!K || K->Ty != A::Constant::Type::Str) {
+          Seq = nullptr;
+          break;
+        }
+        To.insert(K->Str);
+      }
+    if (!Seq)
+      Refuse(Slot, "a list that is not of literal strings is not supported; write the site "
+                   "names (or types) in the call");
+  };
+  Names(5, R.Hide, false);
+  Names(6, R.Expose, true);
+  Names(7, R.HideTypes, false);
+  Names(8, R.ExposeTypes, true);
+  auto Disjoint = [](const std::set<std::string> &A, const std::set<std::string> &B) {
+    return std::none_of(A.begin(), A.end(), [&](const std::string &X) { return B.count(X); });
+  };
+  if (Ok && (!Disjoint(R.Hide, R.Expose) || !Disjoint(R.HideTypes, R.ExposeTypes))) {
+    error(DiagId::BadArguments, C.Loc, "poutine.block cannot both hide and expose a site");
+    Ok = false;
+  }
+  R.PlateDepth = VecPlateDepth;
+  if (!Ok)
+    return std::nullopt;
+  return R;
+}
+
+std::optional<bool> Lowerer::hiddenSite(const SiteName &N, const std::string &Type,
+                                        const SourceLoc &L, bool ValueUsed) {
+  // Pyro asks the innermost handler first: the innermost block that hides
+  // the site stops it.
+  for (size_t I = Blocks.size(); I-- > 0;) {
+    const BlockRule &R = Blocks[I];
+    bool ByName = !R.Hide.empty() || !R.Expose.empty();
+    if (ByName && N.NameForm != SiteName::Form::Literal) {
+      unsupported(L, "a site with a computed name inside poutine.block(hide=[...]) or "
+                     "(expose=[...]) is not supported; give the site a literal name");
+      return std::nullopt;
+    }
+    const bool Hidden = R.Hide.count(N.Canonical) || R.HideTypes.count(Type) ||
+                        (!R.Expose.count(N.Canonical) && !R.ExposeTypes.count(Type) && R.HideAll);
+    if (!Hidden)
+      continue;
+    // Plates entered inside the block still broadcast the hidden draw;
+    // plates outside it do not. The first is not modelled.
+    if (ValueUsed && VecPlateDepth > R.PlateDepth) {
+      unsupported(L, "a site hidden by poutine.block inside a pyro.plate entered within the block "
+                     "is not supported (Pyro broadcasts the hidden value to that plate, which svic "
+                     "does not model)");
+      return std::nullopt;
+    }
+    return true;
+  }
+  return false;
 }
 
 //===-- Pyro -------------------------------------------------------------------------===//
@@ -4080,6 +4411,29 @@ void Lowerer::lowerSample(const A::Call &C, Block &Out, std::optional<VarId> Tar
     fact(*Target) = Fact{};
   if (!S->Dist)
     return;
+  S->Enumerate = enumeration(B.Slots[4], *S);
+  if (!Blocks.empty()) {
+    std::optional<bool> Hidden =
+        hiddenSite(S->Name, S->Obs ? "observe" : "sample", C.Loc, Target && !S->Obs);
+    if (!Hidden)
+      return;
+    if (*Hidden) {
+      // Not a site: the call returns the observation, or a fresh draw of
+      // the distribution that no handler outside the block sees.
+      if (!Target)
+        return;
+      if (S->Obs) {
+        assign(Out, *Target, std::move(S->Obs), C.Loc);
+        return;
+      }
+      auto Draw = make<CallExpr>(C.Loc);
+      Draw->Op = OpId::DistSample;
+      Draw->Args.Args.push_back(std::move(S->Dist));
+      assign(Out, *Target, std::move(Draw), C.Loc);
+      setTensorFact(*Target);
+      return;
+    }
+  }
   Out.push_back(std::move(S));
 }
 
@@ -4151,6 +4505,20 @@ void Lowerer::lowerFactor(const A::Call &C, Block &Out) {
   auto S = make<FactorStmt>(C.Loc);
   S->Name = lowerSiteName(*B.Slots[0], Out);
   S->LogProb = lowerExpr(*B.Slots[1], Out);
+  if (!Blocks.empty()) {
+    // Pyro's factor is an observed site: a block hides it as an "observe".
+    std::optional<bool> Hidden = hiddenSite(S->Name, "observe", C.Loc, false);
+    if (!Hidden)
+      return;
+    if (*Hidden) {
+      if (!isa<VarRefExpr>(S->LogProb.get()) && !isa<ConstantExpr>(S->LogProb.get())) {
+        auto E = make<ExprStmt>(C.Loc);
+        E->Value = std::move(S->LogProb);
+        Out.push_back(std::move(E));
+      }
+      return;
+    }
+  }
   Out.push_back(std::move(S));
 }
 

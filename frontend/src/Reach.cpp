@@ -361,40 +361,51 @@ std::vector<bool> reachedStatements(const Module &M,
 
 namespace {
 
-void callsIn(const Expr &E, const std::string &Name, std::vector<const Call *> &Out) {
-  if (auto *C = dyn_cast<Call>(&E))
-    if (auto *N = dyn_cast<ast::Name>(C->Func.get()); N && N->Id == Name)
+void callsIn(const Expr &E, const std::string &Name, bool Qualified,
+             std::vector<const Call *> &Out) {
+  if (auto *C = dyn_cast<Call>(&E)) {
+    auto *N = dyn_cast<ast::Name>(C->Func.get());
+    auto *A = Qualified ? dyn_cast<Attribute>(C->Func.get()) : nullptr;
+    if ((N && N->Id == Name) || (A && A->Attr == Name))
       Out.push_back(C);
-  forEachChild(const_cast<Expr &>(E), [&](Expr &Ch) { callsIn(Ch, Name, Out); });
+  }
+  forEachChild(const_cast<Expr &>(E), [&](Expr &Ch) { callsIn(Ch, Name, Qualified, Out); });
 }
 
-void callsIn(const Body &B, const std::string &Name, std::vector<const Call *> &Out) {
+void callsIn(const Body &B, const std::string &Name, bool Qualified,
+             std::vector<const Call *> &Out) {
+  auto In = [&](const auto &X) { callsIn(X, Name, Qualified, Out); };
   for (const StmtPtr &S : B) {
     if (auto *E = dyn_cast<ExprStmt>(S.get()))
-      callsIn(*E->Value, Name, Out);
+      In(*E->Value);
     else if (auto *A = dyn_cast<Assign>(S.get()))
-      callsIn(*A->Value, Name, Out);
+      In(*A->Value);
     else if (auto *R = dyn_cast<Return>(S.get()); R && R->Value)
-      callsIn(*R->Value, Name, Out);
+      In(*R->Value);
     else if (auto *F = dyn_cast<FunctionDef>(S.get()))
-      callsIn(F->Inner, Name, Out);
+      In(F->Inner);
     else if (auto *I = dyn_cast<If>(S.get()))
-      callsIn(I->Then, Name, Out), callsIn(I->OrElse, Name, Out);
+      In(I->Then), In(I->OrElse);
     else if (auto *Fo = dyn_cast<For>(S.get()))
-      callsIn(Fo->Loop, Name, Out);
+      In(Fo->Loop);
     else if (auto *W = dyn_cast<While>(S.get()))
-      callsIn(W->Loop, Name, Out);
-    else if (auto *Wi = dyn_cast<With>(S.get()))
-      callsIn(Wi->Inner, Name, Out);
-    else if (auto *T = dyn_cast<Try>(S.get()))
-      callsIn(T->Inner, Name, Out);
+      In(W->Loop);
+    else if (auto *Wi = dyn_cast<With>(S.get())) {
+      for (const WithItem &It : Wi->Items)
+        In(*It.Context);
+      In(Wi->Inner);
+    } else if (auto *T = dyn_cast<Try>(S.get()))
+      In(T->Inner);
+    else if (auto *Cl = dyn_cast<ClassDef>(S.get()))
+      In(Cl->Inner);
   }
 }
 
 } // namespace
 
-void findCalls(const Module &M, const std::string &Name, std::vector<const Call *> &Out) {
-  callsIn(M.Stmts, Name, Out);
+void findCalls(const Module &M, const std::string &Name, std::vector<const Call *> &Out,
+               bool Qualified) {
+  callsIn(M.Stmts, Name, Qualified, Out);
 }
 
 } // namespace svic::frontend

@@ -32,9 +32,10 @@ std::vector<bool> reachedStatements(const ast::Module &M,
                                     const std::vector<const ast::FunctionDef *> &Entries,
                                     const std::set<std::string> &Roots = {});
 
-/// Calls `Name(...)` anywhere in \p M (module level and function bodies).
-void findCalls(const ast::Module &M, const std::string &Name,
-               std::vector<const ast::Call *> &Out);
+/// Calls `Name(...)` anywhere in \p M (module level, function and class
+/// bodies); with \p Qualified also `x.Name(...)`.
+void findCalls(const ast::Module &M, const std::string &Name, std::vector<const ast::Call *> &Out,
+               bool Qualified = false);
 
 /// `if __name__ == "__main__":` (or any test of `__name__`): never runs when
 /// the file is loaded as a model.

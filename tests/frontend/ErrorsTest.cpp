@@ -39,7 +39,8 @@ const Case Cases[] = {
      "10:5: try statements are not supported [frontend.unsupported-construct]"},
     {"with open(x):\n    pass",
      "10:10: with statements over 'open(x)' are not supported; svic accepts pyro.plate, "
-     "poutine.scale, poutine.mask and torch.no_grad [frontend.unsupported-construct]"},
+     "poutine.scale, poutine.mask, poutine.block and torch.no_grad "
+     "[frontend.unsupported-construct]"},
     {"global x", "10:5: global statements are not supported; pass the value as an argument and "
                  "return it [frontend.unsupported-construct]"},
     {"yield x", "10:5: generator functions (yield) are not supported; return a value or append to "
@@ -112,9 +113,14 @@ const Case Cases[] = {
      "used there [frontend.unsupported-construct]"},
     {"with pyro.poutine.scale(None):\n    pass",
      "10:10: 'poutine.scale' is missing the required argument 'scale' [frontend.bad-arguments]"},
-    {"with pyro.poutine.block():\n    pass",
-     "10:10: with statements over 'pyro.poutine.block()' are not supported; svic accepts "
-     "pyro.plate, poutine.scale, poutine.mask and torch.no_grad "
+    {"with pyro.poutine.block(hide_fn=lambda m: True):\n    pass",
+     "10:37: poutine.block with hide_fn or expose_fn is not supported; list the sites in "
+     "hide=[...] or expose=[...] [frontend.unsupported-construct]"},
+    {"with pyro.poutine.block(hide=['a']) as b:\n    pass",
+     "10:44: 'as' is supported only on pyro.plate [frontend.unsupported-construct]"},
+    {"with pyro.poutine.trace():\n    pass",
+     "10:10: with statements over 'pyro.poutine.trace()' are not supported; svic accepts "
+     "pyro.plate, poutine.scale, poutine.mask, poutine.block and torch.no_grad "
      "[frontend.unsupported-construct]"},
     {"with torch.no_grad() as g:\n    pass",
      "10:29: 'as' is supported only on pyro.plate [frontend.unsupported-construct]"},
@@ -141,8 +147,8 @@ TEST(Errors, ClassAndDecoratorsAtModuleLevel) {
             "[frontend.unsupported-construct]");
   EXPECT_EQ(firstError("def d(f):\n    return f\n\n\n@d\ndef model():\n    pass\n"),
             "5:2: decorators are not supported; remove '@d' (svic accepts "
-            "@poutine.scale(scale=...), @poutine.mask(mask=...) and @torch.no_grad()) "
-            "[frontend.unsupported-construct]");
+            "@poutine.scale(scale=...), @poutine.mask(mask=...), @poutine.block(...) and "
+            "@torch.no_grad()) [frontend.unsupported-construct]");
   EXPECT_EQ(firstError("async def model():\n    pass\n"),
             "1:1: async functions are not supported; use a plain def "
             "[frontend.unsupported-construct]");

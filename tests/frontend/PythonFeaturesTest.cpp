@@ -132,4 +132,114 @@ TEST(PythonFeatures, EntryDefaults) {
   EXPECT_EQ(G->modelIr().find("%T = 20"), std::string::npos) << G->modelIr();
 }
 
+// poutine.block (Pyro's BlockMessenger): a hidden site is still drawn or
+// observed, but it is not a site of the trace, so the IR holds a draw of its
+// distribution (or the observation) instead of a sample statement.
+TEST(PythonFeatures, PoutineBlock) {
+  auto L = lower("import pyro\nimport pyro.distributions as dist\nfrom pyro import poutine\n"
+                 "import torch\n\n\n"
+                 "@poutine.block(hide=[\"j\"])\ndef helper(m):\n"
+                 "    j = pyro.sample(\"j\", dist.Uniform(0.9, 1.1))\n"
+                 "    return pyro.sample(\"n\", dist.Normal(m, j))\n\n\n"
+                 "def model(y):\n"
+                 "    a = pyro.sample(\"a\", dist.Normal(0., 1.))\n"
+                 "    with poutine.block():\n"
+                 "        b = pyro.sample(\"b\", dist.Normal(a, 1.))\n"
+                 "        pyro.factor(\"f\", a * 2.)\n"
+                 "    with pyro.plate(\"N\", 3):\n"
+                 "        with poutine.block(expose=[\"c\"]):\n"
+                 "            c = pyro.sample(\"c\", dist.Normal(b, 1.))\n"
+                 "            d = pyro.sample(\"d\", dist.Normal(b, 1.))\n"
+                 "    with poutine.block(hide_types=[\"observe\"]):\n"
+                 "        e = pyro.sample(\"e\", dist.Normal(a, 1.), obs=y)\n"
+                 "        g = pyro.sample(\"g\", dist.Normal(a, 1.))\n"
+                 "    with poutine.block(hide=[\"h\"]):\n"
+                 "        with poutine.block(expose=[\"h\"]):\n"
+                 "            h = pyro.sample(\"h\", dist.Normal(a, 1.))\n"
+                 "    n = helper(a)\n");
+  ASSERT_LOWERS(L);
+  const std::string Ir = L->modelIr();
+  for (const char *Site : {"\"a\"", "\"c\"", "\"g\"", "\"n\""})
+    EXPECT_NE(Ir.find("sample " + std::string(Site)), std::string::npos) << Site << "\n" << Ir;
+  // Hidden: not sites; the value is a draw of the distribution or the
+  // observation; a hidden factor adds nothing.
+  for (const char *Site : {"\"b\"", "\"d\"", "\"e\"", "\"f\"", "\"h\"", "\"j\""})
+    EXPECT_EQ(Ir.find(Site), std::string::npos) << Site << "\n" << Ir;
+  EXPECT_IR_HAS(L, "%b = Distribution.sample(dist.Normal(%a, 1.0))");
+  EXPECT_IR_HAS(L, "%e = %y");
+  // `@poutine.block` without arguments hides everything.
+  auto Bare = lower("import pyro\nimport pyro.distributions as dist\nfrom pyro import poutine\n\n\n"
+                    "@poutine.block\ndef scratch():\n"
+                    "    return pyro.sample(\"s\", dist.Normal(0., 1.))\n\n\n"
+                    "def model():\n    s = scratch()\n");
+  ASSERT_LOWERS(Bare);
+  EXPECT_EQ(Bare->modelIr().find("\"s\""), std::string::npos) << Bare->modelIr();
+
+  // What svic does not model is a located error, not a guess.
+  auto Err = [](const std::string &Body) {
+    return svic::test::firstError("from pyro import poutine\n" + inModel(Body, "y"));
+  };
+  EXPECT_NE(Err("with poutine.block(hide=names):\n    pass")
+                .find("poutine.block with a list that is not of literal strings"),
+            std::string::npos);
+  EXPECT_NE(Err("with poutine.block(hide_fn=lambda m: True):\n    pass")
+                .find("hide_fn or expose_fn is not supported"),
+            std::string::npos);
+  EXPECT_NE(Err("for t in range(2):\n    with poutine.block(hide=['z_0']):\n"
+                "        pyro.sample(f'z_{t}', dist.Normal(0., 1.))")
+                .find("a site with a computed name inside poutine.block"),
+            std::string::npos);
+  // Pyro broadcasts a hidden draw to a plate entered inside the block.
+  EXPECT_NE(Err("with poutine.block():\n    with pyro.plate('N', 3):\n"
+                "        z = pyro.sample('z', dist.Normal(0., 1.))")
+                .find("inside a pyro.plate entered within the block"),
+            std::string::npos);
+  EXPECT_NE(Err("with poutine.block(hide=['a'], expose=['a']):\n    pass")
+                .find("cannot both hide and expose a site"),
+            std::string::npos);
+}
+
+// Pyro's infer["enumerate"] on a site: a literal infer dict, else the default
+// of an enclosing config_enumerate for distributions with enumerate support.
+TEST(PythonFeatures, EnumerationMarks) {
+  const std::string Head = "import pyro\nimport pyro.distributions as dist\nimport torch\n"
+                           "from pyro.infer import config_enumerate, TraceEnum_ELBO\n\n\n";
+  auto L = lower(
+      Head + "@config_enumerate\ndef model(y, cfg):\n"
+             "    a = pyro.sample(\"a\", dist.Bernoulli(0.5))\n"
+             "    b = pyro.sample(\"b\", dist.Normal(0., 1.))\n"
+             "    c = pyro.sample(\"c\", dist.Bernoulli(0.5).to_event(1))\n"
+             "    d = pyro.sample(\"d\", dist.Categorical(torch.ones(3)), "
+             "infer={\"enumerate\": \"sequential\"})\n"
+             "    e = pyro.sample(\"e\", dist.Bernoulli(0.5), infer={\"enumerate\": None})\n"
+             "    pyro.sample(\"f\", dist.Bernoulli(0.5), obs=y)\n"
+             "    g = pyro.sample(\"g\", dist.Poisson(2.), infer={\"enumerate\": \"parallel\"})\n"
+             "    h = pyro.sample(\"h\", dist.Bernoulli(0.5), infer=cfg)\n");
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "%a = sample \"a\" ~ dist.Bernoulli(0.5) enumerate=parallel");
+  EXPECT_IR_HAS(L, "%b = sample \"b\" ~ dist.Normal(0.0, 1.0)  @");
+  EXPECT_IR_HAS(L, "%d = sample \"d\" ~ dist.Categorical(torch.ones(3)) enumerate=sequential");
+  EXPECT_IR_HAS(L, "%e = sample \"e\" ~ dist.Bernoulli(0.5)  @");
+  // Pyro raises when asked to enumerate a Poisson; a computed infer is not known.
+  EXPECT_IR_HAS(L, "%g = sample \"g\" ~ dist.Poisson(2.0) enumerate=?");
+  EXPECT_IR_HAS(L, "%h = sample \"h\" ~ dist.Bernoulli(0.5) enumerate=?");
+  EXPECT_EQ(L->modelIr().find("\"c\" ~ dist.Bernoulli(0.5).to_event(1) enumerate"),
+            std::string::npos);
+  EXPECT_EQ(L->modelIr().find("obs=%y enumerate"), std::string::npos);
+  EXPECT_FALSE(L->model().EnumeratingElbo);
+
+  // config_enumerate(model, "sequential") in main(), and TraceEnum_ELBO there.
+  auto M = lower(Head + "def model():\n    a = pyro.sample(\"a\", dist.Bernoulli(0.5))\n\n\n"
+                        "def main():\n    m = config_enumerate(model, \"sequential\")\n"
+                        "    elbo = pyro.infer.TraceEnum_ELBO(max_plate_nesting=1)\n");
+  ASSERT_LOWERS(M);
+  EXPECT_IR_HAS(M, "%a = sample \"a\" ~ dist.Bernoulli(0.5) enumerate=sequential");
+  EXPECT_TRUE(M->model().EnumeratingElbo);
+  // Applied to another function: not the model's.
+  auto N = lower(Head + "def model():\n    a = pyro.sample(\"a\", dist.Bernoulli(0.5))\n\n\n"
+                        "def other():\n    pass\n\n\nx = config_enumerate(other)\n");
+  ASSERT_LOWERS(N);
+  EXPECT_IR_HAS(N, "%a = sample \"a\" ~ dist.Bernoulli(0.5)  @");
+}
+
 } // namespace

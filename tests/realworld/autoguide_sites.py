@@ -74,6 +74,17 @@ def model(y):
 """,
         "(torch.randn(3, 4),)",
     ),
+    "bounded_supports": (
+        """
+def model(y):
+    sigma = pyro.sample("sigma", dist.Uniform(0.5, 10.0))
+    heavy = pyro.sample("heavy", dist.Beta(1.0, 9.0))
+    with pyro.plate("data", 5):
+        p = pyro.sample("p", dist.Beta(2.0, 2.0))
+        pyro.sample("obs", dist.Normal(p, sigma * (1.0 + heavy)), obs=y)
+""",
+        "(torch.randn(5),)",
+    ),
     "block_hide": (
         """
 def model(y):

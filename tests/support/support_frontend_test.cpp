@@ -383,3 +383,53 @@ TEST(SupportFrontend, SequentialLoopInsideVectorisedPlate) {
 }
 
 } // namespace
+
+// Enumeration (Pyro's check_model_guide_match): a model site an enumerating
+// ELBO sums out needs no guide site; under Trace_ELBO the mark is ignored.
+namespace {
+const char *EnumGuide = "def guide(x):\n    pyro.sample(\"p\", dist.Beta(2.0, 2.0))\n";
+std::string enumModel(const std::string &Site, const std::string &Tail) {
+  return "def model(x, cfg):\n    p = pyro.sample(\"p\", dist.Beta(1.0, 1.0))\n"
+         "    with pyro.plate(\"n\", 3):\n        " +
+         Site +
+         "\n"
+         "        pyro.sample(\"x\", dist.Normal(c.float(), 1.0), obs=x)\n" +
+         Tail;
+}
+} // namespace
+
+TEST(SupportFrontend, EnumeratedModelSites) {
+  const std::string Enum =
+      "c = pyro.sample(\"c\", dist.Bernoulli(p), infer={\"enumerate\": \"parallel\"})";
+  const std::string Elbo =
+      "\n\ndef main():\n    elbo = pyro.infer.TraceEnum_ELBO(max_plate_nesting=1)\n";
+  SupportResult R = run(enumModel(Enum, Elbo), EnumGuide);
+  EXPECT_EQ(verdictOf(R, "c"), "match") << dump(R);
+  EXPECT_EQ(R.Verdict, "match") << dump(R);
+  // No enumerating ELBO in the file: Trace_ELBO draws c from the prior.
+  R = run(enumModel(Enum, ""), EnumGuide);
+  EXPECT_EQ(verdictOf(R, "c"), "model-only") << dump(R);
+  // Not marked: model-only even under TraceEnum_ELBO.
+  R = run(enumModel("c = pyro.sample(\"c\", dist.Bernoulli(p))", Elbo), EnumGuide);
+  EXPECT_EQ(verdictOf(R, "c"), "model-only") << dump(R);
+  // A computed infer dict, or a distribution Pyro cannot enumerate: unknown.
+  R = run(enumModel("c = pyro.sample(\"c\", dist.Bernoulli(p), infer=cfg)", Elbo), EnumGuide);
+  EXPECT_EQ(verdictOf(R, "c"), "unknown") << dump(R);
+  R = run(enumModel("c = pyro.sample(\"c\", dist.Poisson(p), infer={\"enumerate\": \"parallel\"})",
+                    Elbo),
+          EnumGuide);
+  EXPECT_EQ(verdictOf(R, "c"), "unknown") << dump(R);
+  // Marked on one path only.
+  R = run("def model(x, flag):\n    p = pyro.sample(\"p\", dist.Beta(1.0, 1.0))\n"
+          "    if flag:\n        c = pyro.sample(\"c\", dist.Bernoulli(p), "
+          "infer={\"enumerate\": \"parallel\"})\n"
+          "    else:\n        c = pyro.sample(\"c\", dist.Bernoulli(p))\n" +
+              Elbo,
+          "def guide(x, flag):\n    pyro.sample(\"p\", dist.Beta(2.0, 2.0))\n");
+  EXPECT_EQ(verdictOf(R, "c"), "unknown") << dump(R);
+  // The guide samples it too: compared as usual.
+  R = run(enumModel(Enum, Elbo),
+          "def guide(x):\n    pyro.sample(\"p\", dist.Beta(2.0, 2.0))\n"
+          "    with pyro.plate(\"n\", 3):\n        pyro.sample(\"c\", dist.Normal(0.0, 1.0))\n");
+  EXPECT_EQ(verdictOf(R, "c"), "mismatch") << dump(R);
+}

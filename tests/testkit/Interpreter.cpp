@@ -853,6 +853,8 @@ struct Evaluator {
           unsupported("mask without argument");
         DV->Mask = truthy(eval(*T.Arg)) && DV->Mask.value_or(true);
         break;
+      case DistTransformKind::BijectToInterval: // only in synthesised autoguides
+        unsupported("biject_to");
       }
     }
     Value V;

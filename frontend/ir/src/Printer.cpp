@@ -204,6 +204,9 @@ public:
         case DistTransformKind::Mask:
           S += ".mask(";
           break;
+        case DistTransformKind::BijectToInterval:
+          S += ".biject_to(";
+          break;
         }
         S += (T.Arg ? expr(*T.Arg, true) : "") + ")";
       }
@@ -293,6 +296,9 @@ public:
                          " ~ " + (Sm->Dist ? expr(*Sm->Dist, true) : "?");
       if (Sm->Obs)
         Text += " obs=" + expr(*Sm->Obs, true);
+      static const char *const Enum[] = {"", " enumerate=parallel", " enumerate=sequential",
+                                         " enumerate=?"};
+      Text += Enum[static_cast<int>(Sm->Enumerate)];
       line(D, Text, S.Loc);
       return;
     }

@@ -96,6 +96,17 @@ private:
           if (N)
             R.SupportDetail = "integer_interval(0, " + number(*N) + ")";
         }
+        for (const DistTransform &T : Sm->Dist->Transforms) {
+          if (T.Kind != DistTransformKind::BijectToInterval)
+            continue;
+          // An autoguide's Normal mapped into the model's interval.
+          auto *U = T.Arg ? dyn_cast<DistributionExpr>(T.Arg.get()) : nullptr;
+          R.Support = U ? "interval" : "unit_interval";
+          R.SupportDetail =
+              U ? detail("interval", {U->Args.Args.size() > 1 ? U->Args.Args[0].get() : nullptr,
+                                      U->Args.Args.size() > 1 ? U->Args.Args[1].get() : nullptr})
+                : "";
+        }
       }
       add(std::move(R));
       return;

@@ -481,6 +481,10 @@ struct SiteFacts {
   bool Seen = false; ///< Value/Event hold a join of at least one sample
   Shape Value, Event;
   SourceLoc Loc; ///< first sample statement
+  /// Whether the samples of the site are marked for enumeration (Pyro's
+  /// infer["enumerate"]): all of them, none, or not known (mixed or computed).
+  enum class Enumerated { No, Yes, Unknown };
+  Enumerated Enum = Enumerated::No;
   SiteFacts join(const SiteFacts &O, bool Widen = false) const;
   bool leq(const SiteFacts &O) const;
   bool operator==(const SiteFacts &O) const;

@@ -197,10 +197,16 @@ struct ModuleCallExpr : Expr {
   static bool classof(const Expr *E) { return E->Kind == ExprKind::ModuleCall; }
 };
 
-enum class DistTransformKind { ToEvent, Independent, Expand, ExpandBy, Mask };
+/// BijectToInterval: the distribution pushed forward through Pyro's
+/// biject_to(interval) (a sigmoid, then low + (high - low) * .), as the
+/// autoguides map their Normal to a bounded support; only the frontend's
+/// autoguide synthesis makes it.
+enum class DistTransformKind { ToEvent, Independent, Expand, ExpandBy, Mask, BijectToInterval };
 struct DistTransform {
   DistTransformKind Kind;
-  ExprPtr Arg; ///< event dims, shape or mask
+  /// Event dims, shape or mask; BijectToInterval: a Uniform(low, high) whose
+  /// support is the target interval, or null for the unit interval.
+  ExprPtr Arg;
   SourceLoc Loc;
 };
 
@@ -320,10 +326,15 @@ struct ExprStmt : Stmt {
 /// `Target = pyro.sample(Name, Dist, obs=Obs)`; an observe when Obs is set
 /// (Obs may still evaluate to None at run time: `obs=ys` with ys an input).
 struct SampleStmt : Stmt {
+  /// Pyro's infer["enumerate"] of the site (an explicit `infer={...}` or a
+  /// config_enumerate around it): an enumerating ELBO sums the site out
+  /// instead of taking it from the guide. Unknown: the request is computed.
+  enum class Enumeration { None, Parallel, Sequential, Unknown };
   std::optional<VarId> Target;
   SiteName Name;
   std::unique_ptr<DistributionExpr> Dist;
   ExprPtr Obs;
+  Enumeration Enumerate = Enumeration::None;
   SampleStmt() : Stmt(StmtKind::Sample) {}
   bool isObserve() const { return Obs != nullptr; }
   static bool classof(const Stmt *S) { return S->Kind == StmtKind::Sample; }
@@ -442,6 +453,10 @@ public:
   /// Callees of the opaque calls that may run user code (CallExpr::
   /// MayRunUserCode): the program may sample names that no statement shows.
   std::set<std::string> OpaqueUserCode;
+  /// The file builds an ELBO that enumerates (TraceEnum_ELBO and its
+  /// variants): sites marked for enumeration are summed out there. Under
+  /// Trace_ELBO the marks are ignored and such a site is drawn from its prior.
+  bool EnumeratingElbo = false;
 
   Program() { Vars.push_back(VarInfo{"<none>", VarKind::Temp, {}}); }
 

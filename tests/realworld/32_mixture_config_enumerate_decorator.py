@@ -1,5 +1,3 @@
-# Pending (not in the corpus): svic rejects the @config_enumerate decorator
-# (decorators are issue 9a's work in Lower.cpp).
 # A two-component mixture with the decorator config_enumerate on the model,
 # a written guide for the globals and TraceEnum_ELBO in a training function.
 import torch

@@ -1,6 +1,3 @@
-# Pending (not in the corpus): the support analysis does not model enumeration
-# (infer={"enumerate": ...} / config_enumerate), so the enumerated discrete
-# latent is reported model-only, which TraceEnum_ELBO does not require.
 # A Gaussian mixture with its assignments enumerated in parallel (infer=...);
 # the global parameters get a MAP guide through poutine.block(expose=...).
 import torch

@@ -1,6 +1,3 @@
-# Pending (not in the corpus): the support analysis does not model enumeration
-# (infer={"enumerate": ...} / config_enumerate), so the enumerated discrete
-# latent is reported model-only, which TraceEnum_ELBO does not require.
 # A two-component mixture enumerated with config_enumerate applied in the
 # training function (not as a decorator), a written guide for the globals
 # and TraceEnum_ELBO.

@@ -1,5 +1,3 @@
-# Pending (not in the corpus): svic rejects the @config_enumerate decorator
-# (decorators are issue 9a's work in Lower.cpp).
 # A Gaussian mixture with its assignments enumerated in parallel; the global
 # parameters get a MAP guide through poutine.block(expose=...).
 import torch
