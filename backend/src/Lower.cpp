@@ -225,6 +225,8 @@ private:
     V->Shape = A.Shape;
     V->V = emitInPrologue(std::move(I), A.Shape, Name);
     V->Origin = Name;
+    V->Known = std::make_shared<const std::vector<double>>(A.Values);
+    V->KnownFrom = {Name};
     return V;
   }
 
@@ -313,7 +315,7 @@ private:
     case StmtKind::While: {
       const auto &W = *cast<WhileStmt>(&S);
       for (int64_t Trip = 0;; ++Trip) {
-        ValuePtr C = eval(*W.Cond);
+        ValuePtr C = E.fixKnown(eval(*W.Cond), W.Cond->Loc);
         if (!C->isStatic())
           unsupported(W.Cond->Loc, "a while loop whose condition depends on a random value");
         if (!truthy(*C, W.Cond->Loc) || Returned)
@@ -454,7 +456,7 @@ private:
     }
     if (!C->Shape.empty() && lir::Shape{C->Shape}.numel() != 1)
       invalid(S.Cond->Loc, "the truth value of a tensor of shape " + dimsString(C->Shape) + " is ambiguous");
-    lir::ValueId Cond = C->V;
+    lir::ValueId Cond = E.materialize(*C, S.Cond->Loc);
     if (!C->Shape.empty())
       Cond = E.emit(lir::Op::Reshape, {Cond}, {});
 
@@ -1044,7 +1046,7 @@ private:
   }
 
   int64_t staticInt(const Expr &X, const std::string &What) {
-    ValuePtr V = eval(X);
+    ValuePtr V = E.fixKnown(eval(X), X.Loc);
     if (V->K == Value::Kind::Int || V->K == Value::Kind::Bool)
       return static_cast<int64_t>(V->number());
     if (V->isTensor() && V->Static && V->Static->size() == 1 && std::floor((*V->Static)[0]) == (*V->Static)[0])
@@ -1860,6 +1862,14 @@ private:
     F.Entry.Body = std::move(Prologue.Body);
     F.ParamDoubles = Desc.ParamDoubles;
     F.DataDoubles = Desc.DataDoubles;
+    // The data arguments this program was specialised to: the entry checks
+    // that it runs on these values (runtime::bindInputs).
+    for (const auto &[Name, L] : E.Fixed)
+      for (runtime::InputDesc &In : Desc.Inputs)
+        if (In.Name == Name) {
+          In.Fixed = Opts.Data.at(Name).Values;
+          In.FixedAt = loc(L);
+        }
     for (const FactorRec &Fr : Factors)
       F.Factors.push_back({Fr.V, Fr.Sign, Fr.Site});
     for (size_t K = 0; K < ScoreNames.size(); ++K) {

@@ -62,10 +62,13 @@ ValuePtr OpBuilder::call(OpId Op, const std::vector<ValuePtr> &Args, SourceLoc L
       invalid(L, Info.QualifiedName + " needs its '" + Info.Params.at(I).Name + "' argument");
     return A(I);
   };
+  // A compile-time number where the lowering needs one: a Known data value
+  // counts, and fixes the data it comes from (Emitter::fixKnown).
+  auto Fixed = [&](const ValuePtr &V) { return number(E.fixKnown(V, L)); };
   auto Int = [&](size_t I, int64_t Default) -> int64_t {
     if (!A(I) || A(I)->K == Value::Kind::None)
       return Default;
-    auto N = number(A(I));
+    auto N = Fixed(A(I));
     if (!N || std::floor(*N) != *N)
       unsupported(L, Info.QualifiedName + " '" + Info.Params.at(I).Name + "' that is not an integer known at compile time");
     return static_cast<int64_t>(*N);
@@ -323,7 +326,7 @@ ValuePtr OpBuilder::call(OpId Op, const std::vector<ValuePtr> &Args, SourceLoc L
       return X;
     lir::Instr I;
     I.Opcode = lir::Op::StopGradient;
-    I.Operands = {X->V};
+    I.Operands = {E.materialize(*X, L)};
     return tensor(E.emit(std::move(I), X->Shape), X->Shape, X->IsInt);
   }
   case OpId::Long:
@@ -364,8 +367,8 @@ ValuePtr OpBuilder::call(OpId Op, const std::vector<ValuePtr> &Args, SourceLoc L
     return reshape(T, {}, L);
   }
   case OpId::PyInt: {
-    auto N = number(Need(0));
-    if (!N || (A(0)->isTensor() && !A(0)->Static))
+    auto N = Fixed(Need(0));
+    if (!N)
       unsupported(L, "int() of a run-time value");
     return makeInt(static_cast<int64_t>(std::trunc(*N)));
   }
@@ -405,7 +408,7 @@ ValuePtr OpBuilder::call(OpId Op, const std::vector<ValuePtr> &Args, SourceLoc L
     return makeStaticTensor({N, M}, std::move(Data));
   }
   case OpId::Arange: {
-    auto S0 = number(Need(0)), S1 = number(A(1)), St = number(A(2));
+    auto S0 = Fixed(Need(0)), S1 = Fixed(A(1)), St = Fixed(A(2));
     if (!S0 || (A(1) && !S1) || (A(2) && !St))
       unsupported(L, "torch.arange with bounds not known at compile time");
     double Start = A(1) ? *S0 : 0, End = A(1) ? *S1 : *S0, Step = St.value_or(1);
@@ -419,7 +422,7 @@ ValuePtr OpBuilder::call(OpId Op, const std::vector<ValuePtr> &Args, SourceLoc L
     return makeStaticTensor({N}, std::move(Data), IsInt);
   }
   case OpId::Linspace: {
-    auto S0 = number(Need(0)), S1 = number(Need(1));
+    auto S0 = Fixed(Need(0)), S1 = Fixed(Need(1));
     int64_t N = Int(2, 0);
     if (!S0 || !S1)
       unsupported(L, "torch.linspace with bounds not known at compile time");

@@ -70,6 +70,24 @@ bool isComparison(lir::Op O) {
          O == Op::And || O == Op::Or || O == Op::Not;
 }
 
+
+/// Row-major elements of \p Src (shape \p S) selected by per-dim {start, stop, step} triples.
+std::vector<double> sliceData(const std::vector<double> &Src, const Dims &S, const std::vector<int64_t> &Slices,
+                              const Dims &Sliced) {
+  std::vector<double> Out(static_cast<size_t>(lir::Shape{Sliced}.numel()));
+  for (size_t J = 0; J < Out.size(); ++J) {
+    int64_t Rest = static_cast<int64_t>(J), Pos = 0, Stride = 1;
+    for (size_t K = S.size(); K-- > 0;) {
+      int64_t C = Rest % Sliced[K];
+      Rest /= Sliced[K];
+      Pos += (Slices[3 * K] + C * Slices[3 * K + 2]) * Stride;
+      Stride *= S[K];
+    }
+    Out[J] = Src[static_cast<size_t>(Pos)];
+  }
+  return Out;
+}
+
 } // namespace
 
 ValuePtr OpBuilder::tensor(lir::ValueId V, Dims S, bool IsInt) {
@@ -104,7 +122,7 @@ int64_t OpBuilder::normAxis(int64_t Axis, size_t Rank, SourceLoc L) {
 ValuePtr OpBuilder::elementwise(lir::Op O, const std::vector<ValuePtr> &Args, SourceLoc L, double S0, double S1) {
   std::vector<ValuePtr> Ts;
   Dims Out;
-  bool AllStatic = true, AllInt = true;
+  bool AllStatic = true, AllKnown = true, AllInt = true;
   std::set<std::string> Origins;
   for (const ValuePtr &A : Args) {
     ValuePtr T = asTensor(A, L);
@@ -120,26 +138,29 @@ ValuePtr OpBuilder::elementwise(lir::Op O, const std::vector<ValuePtr> &Args, So
     if (!T->Origin.empty())
       Origins.insert(T->Origin);
     AllStatic &= T->Static.has_value();
+    AllKnown &= knownData(*T) != nullptr;
     AllInt &= T->IsInt;
     Ts.push_back(T);
   }
   bool ResultInt = isComparison(O) ||
                    (AllInt && (O == lir::Op::Add || O == lir::Op::Sub || O == lir::Op::Mul || O == lir::Op::Neg));
-  if (AllStatic) {
+  // Folded at compile time when every operand is static; when some are only
+  // Known (data), the result is emitted and carries the folded values.
+  std::optional<std::vector<double>> Folded;
+  if (AllKnown) {
     int64_t N = lir::Shape{Out}.numel();
-    std::vector<double> Data(static_cast<size_t>(N));
-    bool Folded = true;
+    Folded.emplace(static_cast<size_t>(N));
     for (int64_t I = 0; I < N && Folded; ++I) {
       std::vector<double> X;
       for (const ValuePtr &T : Ts)
-        X.push_back((*T->Static)[static_cast<size_t>(broadcastIndex(I, Out, T->Shape))]);
-      auto R = foldScalar(O, X);
-      Folded = R.has_value();
-      if (Folded)
-        Data[static_cast<size_t>(I)] = *R;
+        X.push_back((*knownData(*T))[static_cast<size_t>(broadcastIndex(I, Out, T->Shape))]);
+      if (auto R = foldScalar(O, X))
+        (*Folded)[static_cast<size_t>(I)] = *R;
+      else
+        Folded.reset();
     }
-    if (Folded)
-      return makeStaticTensor(Out, std::move(Data), ResultInt);
+    if (Folded && AllStatic)
+      return makeStaticTensor(Out, std::move(*Folded), ResultInt);
   }
   lir::Instr I;
   I.Opcode = O;
@@ -150,7 +171,7 @@ ValuePtr OpBuilder::elementwise(lir::Op O, const std::vector<ValuePtr> &Args, So
   auto R = std::make_shared<Value>(*tensor(E.emit(std::move(I), Out), Out, ResultInt));
   for (const std::string &O : Origins) // "x1, x2": every argument it is computed from
     R->Origin += (R->Origin.empty() ? "" : ", ") + O;
-  return R;
+  return Folded ? withKnown(R, Ts, std::move(*Folded)) : R;
 }
 
 ValuePtr OpBuilder::unary(lir::Op O, const ValuePtr &A, SourceLoc L) {
@@ -351,10 +372,10 @@ ValuePtr OpBuilder::reshape(const ValuePtr &X, Dims S, SourceLoc L) {
     return makeStaticTensor(S, *T->Static, T->IsInt);
   lir::Instr I;
   I.Opcode = lir::Op::Reshape;
-  I.Operands = {T->V};
+  I.Operands = {E.materialize(*T, L)};
   auto R = std::make_shared<Value>(*tensor(E.emit(std::move(I), S), S, T->IsInt));
   R->Origin = T->Origin;
-  return R;
+  return T->Known ? withKnown(R, {T}, *T->Known) : R;
 }
 
 ValuePtr OpBuilder::expand(const ValuePtr &X, Dims S, SourceLoc L) {
@@ -526,6 +547,47 @@ ValuePtr OpBuilder::index(const ValuePtr &X, const std::vector<IndexItem> &Idx, 
     FullDim(D);
     Pieces.push_back({Piece::Keep, D});
   }
+  auto Final = [&] {
+    Dims Out;
+    for (const Piece &Pc : Pieces) {
+      switch (Pc.K) {
+      case Piece::Keep: Out.push_back(Sliced[Pc.Dim]); break;
+      case Piece::Drop: break;
+      case Piece::NewAxis: Out.push_back(1); break;
+      case Piece::Gathered: Out.insert(Out.end(), GatherIndex->Shape.begin(), GatherIndex->Shape.end()); break;
+      }
+    }
+    return Out;
+  };
+  // The selection at compile time when the operand and the index are static
+  // or Known; the gathered positions are checked as PyTorch checks them.
+  const std::vector<double> *TD = knownData(*T), *GD = GatherIndex ? knownData(*GatherIndex) : nullptr;
+  std::optional<std::vector<double>> Sel;
+  if (TD && (!GatherIndex || GD)) {
+    Sel = sliceData(*TD, S, Slices, Sliced);
+    if (GatherIndex) {
+      int64_t Outer = 1, N = Sliced[GatherDim], Inner = 1;
+      for (size_t K = 0; K < GatherDim; ++K)
+        Outer *= Sliced[K];
+      for (size_t K = GatherDim + 1; K < Sliced.size(); ++K)
+        Inner *= Sliced[K];
+      std::vector<double> G;
+      G.reserve(static_cast<size_t>(Outer * Inner) * GD->size());
+      for (int64_t O = 0; O < Outer; ++O)
+        for (double Ix : *GD) {
+          auto I = static_cast<int64_t>(Ix);
+          if (I < -N || I >= N)
+            invalid(L, "index " + std::to_string(I) + " is out of bounds for dimension " +
+                           std::to_string(GatherDim) + " with size " + std::to_string(N));
+          I = I < 0 ? I + N : I;
+          for (int64_t In = 0; In < Inner; ++In)
+            G.push_back((*Sel)[static_cast<size_t>((O * N + I) * Inner + In)]);
+        }
+      Sel = std::move(G);
+    }
+    if (T->Static && (!GatherIndex || GatherIndex->Static))
+      return makeStaticTensor(Final(), std::move(*Sel), T->IsInt);
+  }
   ValuePtr Cur = T;
   if (!Trivial) {
     lir::Instr I;
@@ -544,16 +606,10 @@ ValuePtr OpBuilder::index(const ValuePtr &X, const std::vector<IndexItem> &Idx, 
     I.Operands = {E.materialize(*Cur, L), E.materialize(*GatherIndex, L)};
     Cur = tensor(E.emit(std::move(I), GatheredShape), GatheredShape, T->IsInt);
   }
-  Dims Final;
-  for (const Piece &Pc : Pieces) {
-    switch (Pc.K) {
-    case Piece::Keep: Final.push_back(Sliced[Pc.Dim]); break;
-    case Piece::Drop: break;
-    case Piece::NewAxis: Final.push_back(1); break;
-    case Piece::Gathered: Final.insert(Final.end(), GatherIndex->Shape.begin(), GatherIndex->Shape.end()); break;
-    }
-  }
-  return reshape(Cur, Final, L);
+  ValuePtr R = reshape(Cur, Final(), L);
+  if (!Sel)
+    return R;
+  return withKnown(R, GatherIndex ? std::vector<ValuePtr>{T, GatherIndex} : std::vector<ValuePtr>{T}, std::move(*Sel));
 }
 
 ValuePtr OpBuilder::indexUpdate(const ValuePtr &X, const std::vector<IndexItem> &Idx, const ValuePtr &V, SourceLoc L) {
@@ -572,20 +628,68 @@ ValuePtr OpBuilder::indexUpdate(const ValuePtr &X, const std::vector<IndexItem> 
     invalid(L, "cannot assign a value of shape " + dimsString(Val->Shape) + " to a selection of shape " +
                    dimsString(Sel->Shape));
   Val = expand(Val, Sel->Shape, L);
-  // new = where(mask, gather(flat(value), slot), old), with static mask and slots.
-  std::vector<double> Mask(static_cast<size_t>(N), 0.0), Slot(static_cast<size_t>(N), 0.0);
-  for (size_t J = 0; J < Sel->Static->size(); ++J) {
-    auto P = static_cast<size_t>((*Sel->Static)[J]);
-    Mask[P] = 1;
-    Slot[P] = static_cast<double>(J);
+  const std::vector<double> &Picked = *Sel->Static;
+  if (T->Static && Val->Static) {
+    std::vector<double> Data = *T->Static;
+    for (size_t J = 0; J < Picked.size(); ++J)
+      Data[static_cast<size_t>(Picked[J])] = (*Val->Static)[J];
+    return makeStaticTensor(T->Shape, std::move(Data), T->IsInt && Val->IsInt);
   }
-  ValuePtr Flat = reshape(Val, {lir::Shape{Sel->Shape}.numel()}, L);
-  lir::Instr G;
-  G.Opcode = lir::Op::Gather;
-  G.Axis = 0;
-  G.Operands = {E.materialize(*Flat, L), E.materialize(*makeStaticTensor(T->Shape, Slot, true), L)};
-  ValuePtr Placed = tensor(E.emit(std::move(G), T->Shape), T->Shape);
-  return where(makeStaticTensor(T->Shape, Mask, true), Placed, T, L);
+  // The result gathers from the old value's pieces and the assigned value. A
+  // static old value whose elements are all equal (torch.zeros) is one element.
+  auto Form = std::make_shared<ScatterForm>();
+  std::vector<double> Index;
+  if (T->Scatter) {
+    Form->Sources = T->Scatter->Sources;
+    Index = *T->Scatter->Index;
+  } else if (T->Static && N > 0 &&
+             std::all_of(T->Static->begin(), T->Static->end(), [&](double D) { return D == (*T->Static)[0]; })) {
+    Form->Sources = {makeStaticTensor({1}, {(*T->Static)[0]}, T->IsInt)};
+    Index.assign(static_cast<size_t>(N), 0.0);
+  } else {
+    Form->Sources = {reshape(T, {N}, L)};
+    Index = Pos;
+  }
+  double Off = 0;
+  for (const ValuePtr &S : Form->Sources)
+    Off += static_cast<double>(lir::Shape{S->Shape}.numel());
+  Form->Sources.push_back(reshape(Val, {lir::Shape{Sel->Shape}.numel()}, L));
+  for (size_t J = 0; J < Picked.size(); ++J)
+    Index[static_cast<size_t>(Picked[J])] = Off + static_cast<double>(J);
+  // Drop the pieces that later assignments overwrote entirely.
+  std::vector<int64_t> Start, Used(Form->Sources.size(), 0);
+  int64_t At = 0;
+  for (const ValuePtr &S : Form->Sources) {
+    Start.push_back(At);
+    At += lir::Shape{S->Shape}.numel();
+  }
+  auto SourceOf = [&](double P) {
+    return static_cast<size_t>(std::upper_bound(Start.begin(), Start.end(), static_cast<int64_t>(P)) - Start.begin() - 1);
+  };
+  for (double P : Index)
+    Used[SourceOf(P)] = 1;
+  std::vector<ValuePtr> Kept;
+  std::vector<int64_t> Shift(Form->Sources.size(), 0);
+  int64_t Dropped = 0;
+  for (size_t K = 0; K < Form->Sources.size(); ++K) {
+    Shift[K] = Dropped;
+    if (Used[K])
+      Kept.push_back(Form->Sources[K]);
+    else
+      Dropped += lir::Shape{Form->Sources[K]->Shape}.numel();
+  }
+  if (Dropped)
+    for (double &P : Index)
+      P -= static_cast<double>(Shift[SourceOf(P)]);
+  Form->Sources = std::move(Kept);
+  Form->Index = std::make_shared<const std::vector<double>>(std::move(Index));
+  Form->Home = E.current();
+  auto R = std::make_shared<Value>();
+  R->K = Value::Kind::Tensor;
+  R->Shape = T->Shape;
+  R->IsInt = T->IsInt && Val->IsInt;
+  R->Scatter = std::move(Form);
+  return R;
 }
 
 ValuePtr OpBuilder::logProb(lir::Dist D, const std::vector<ValuePtr> &Args, SourceLoc L) {

@@ -165,6 +165,41 @@ lir::ValueId Emitter::newValue(Dims S, DepSet D, const std::string &Name) {
 }
 
 lir::ValueId Emitter::materialize(const Value &V, SourceLoc Loc) {
+  if (V.isTensor() && V.Scatter) {
+    ScatterForm &S = *V.Scatter;
+    if (S.Emitted && S.Home == Current)
+      return S.Emitted;
+    std::vector<lir::ValueId> Parts;
+    int64_t Total = 0;
+    for (const ValuePtr &P : S.Sources) {
+      Parts.push_back(materialize(*P, Loc));
+      Total += lir::Shape{P->Shape}.numel();
+    }
+    lir::ValueId All = Parts[0];
+    if (Parts.size() > 1) {
+      lir::Instr C;
+      C.Opcode = lir::Op::Concat;
+      C.Axis = 0;
+      C.Operands = std::move(Parts);
+      All = emit(std::move(C), {Total});
+    }
+    lir::Instr Ix;
+    Ix.Opcode = lir::Op::Const;
+    Ix.Data = *S.Index;
+    Dims Shape = V.Shape;
+    lir::ValueId IxV = F.newValue(lir::Shape{Shape});
+    Deps.emplace_back();
+    Ix.Result = IxV;
+    Current->Body.push_back(std::move(Ix));
+    lir::Instr G;
+    G.Opcode = lir::Op::Gather;
+    G.Axis = 0;
+    G.Operands = {All, IxV};
+    lir::ValueId R = emit(std::move(G), Shape);
+    if (S.Home == Current)
+      S.Emitted = R;
+    return R;
+  }
   if (V.isTensor() && !V.Static)
     return V.V;
   lir::Instr I;
@@ -186,6 +221,39 @@ lir::ValueId Emitter::materialize(const Value &V, SourceLoc Loc) {
   I.Result = R;
   Current->Body.push_back(std::move(I));
   return R;
+}
+
+const std::vector<double> *knownData(const Value &V) {
+  if (!V.isTensor())
+    return nullptr;
+  return V.Static ? &*V.Static : V.Known.get();
+}
+
+ValuePtr withKnown(ValuePtr R, const std::vector<ValuePtr> &Operands, std::vector<double> Data) {
+  auto Out = std::make_shared<Value>(*R);
+  for (const ValuePtr &O : Operands) {
+    if (!O->isTensor())
+      continue;
+    if (!knownData(*O))
+      return R;
+    for (const std::string &N : O->KnownFrom)
+      if (!std::binary_search(Out->KnownFrom.begin(), Out->KnownFrom.end(), N))
+        Out->KnownFrom.insert(std::upper_bound(Out->KnownFrom.begin(), Out->KnownFrom.end(), N), N);
+  }
+  Out->Known = std::make_shared<const std::vector<double>>(std::move(Data));
+  return Out;
+}
+
+ValuePtr Emitter::fixKnown(const ValuePtr &V, SourceLoc Loc) {
+  if (!V || !V->isTensor() || V->Static || !V->Known)
+    return V;
+  for (const std::string &N : V->KnownFrom)
+    Fixed.emplace(N, Loc);
+  auto S = std::make_shared<Value>(*V);
+  S->Static = *V->Known;
+  S->Known = nullptr;
+  S->KnownFrom.clear();
+  return S;
 }
 
 } // namespace svic::backend::lower

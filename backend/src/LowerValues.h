@@ -78,6 +78,17 @@ struct ModuleObject {
   double Scalar0 = 0, Scalar1 = 0;                         ///< softplus beta/threshold, softmax dim
 };
 
+/// The result of index assignments (x[box] = v, possibly many in a row) as
+/// one gather from its pieces: element i is concat(flat Sources)[Index[i]].
+/// Kept unemitted so that a loop of k assignments costs one gather instead
+/// of k full copies; Emitter::materialize emits it on first use.
+struct ScatterForm {
+  std::vector<ValuePtr> Sources; ///< 1-D tensors
+  std::shared_ptr<const std::vector<double>> Index;
+  lir::Block *Home = nullptr;    ///< where it was made; the emitted value is reused there only
+  lir::ValueId Emitted = 0;
+};
+
 struct Value {
   enum class Kind { None, Bool, Int, Float, Str, Tensor, List, Tuple, Dict, Dist, Module, Constraint };
   Kind K = Kind::None;
@@ -103,6 +114,17 @@ struct Value {
   /// On a None value: the entry argument that had no data.
   std::string Origin;
 
+  /// A run-time tensor computed from given data arguments and constants
+  /// alone (never a param or a latent) has its values known at compile time.
+  /// The lowering keeps it a run-time value and consults Known only where it
+  /// needs a compile-time fact (a shape, a bound, a Python int): then the
+  /// data arguments in KnownFrom are fixed (Emitter::fixKnown) and checked at
+  /// entry. Null for every other value.
+  std::shared_ptr<const std::vector<double>> Known;
+  std::vector<std::string> KnownFrom; ///< sorted, unique
+  /// A run-time tensor not yet emitted (V is 0 until materialize).
+  std::shared_ptr<ScatterForm> Scatter;
+
   bool isNumber() const { return K == Kind::Bool || K == Kind::Int || K == Kind::Float; }
   bool isTensor() const { return K == Kind::Tensor; }
   bool isStatic() const { return K != Kind::Tensor || Static.has_value(); }
@@ -116,6 +138,11 @@ ValuePtr makeFloat(double F);
 ValuePtr makeStr(std::string S);
 ValuePtr makeStaticTensor(Dims Shape, std::vector<double> Data, bool IsInt = false);
 ValuePtr makeSequence(Value::Kind K, std::vector<ValuePtr> Items);
+/// The values of a static tensor, or the Known values of a run-time one; null otherwise.
+const std::vector<double> *knownData(const Value &V);
+/// Marks \p R (a run-time tensor just computed from \p Operands) as Known
+/// with \p Data when every tensor operand is static or Known.
+ValuePtr withKnown(ValuePtr R, const std::vector<ValuePtr> &Operands, std::vector<double> Data);
 std::string typeName(const Value &V);
 /// "a None value" or, for a missing data argument, what to do about it.
 std::string describe(const Value &V);
@@ -152,6 +179,13 @@ public:
 
   /// The run-time value of a tensor or number (constants become Const).
   lir::ValueId materialize(const Value &V, SourceLoc Loc);
+
+  /// \p V itself, or for a run-time tensor with Known values a static tensor
+  /// of those values: the program is then specialised to the data arguments
+  /// it comes from, which are recorded in Fixed (first use) so that the entry
+  /// checks them.
+  ValuePtr fixKnown(const ValuePtr &V, SourceLoc Loc);
+  std::map<std::string, SourceLoc> Fixed;
 
 private:
   lir::Function &F;

@@ -544,6 +544,9 @@ std::vector<double> bindInputs(const Descriptor &D, const DataSet &Data) {
     if (A.Shape != In.Shape && !ScalarFromOne)
       throw RuntimeError("data argument '" + In.Name + "' has shape " + formatShape(A.Shape) +
                          " but the program expects " + formatShape(In.Shape));
+    if (!In.FixedAt.empty() && A.Values != In.Fixed)
+      throw RuntimeError("data argument '" + In.Name + "' differs from the data the program was compiled for: " +
+                         In.FixedAt + " depends on its values; compile again with this data");
     std::copy(A.Values.begin(), A.Values.end(), Flat.begin() + In.Offset);
   }
   return Flat;

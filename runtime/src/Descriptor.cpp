@@ -128,6 +128,13 @@ Descriptor Descriptor::parse(const std::string &Text) {
       if (In.Size != numElements(In.Shape))
         fail(What + " has size " + std::to_string(In.Size) + " for shape " + formatShape(In.Shape));
       checkRange(In.Offset, In.Size, D.DataDoubles, What);
+      if (I.contains("fixedAt")) {
+        In.FixedAt = I.at("fixedAt").get<std::string>();
+        In.Fixed = I.at("fixed").get<std::vector<double>>();
+        if (static_cast<int64_t>(In.Fixed.size()) != In.Size)
+          fail(What + " has " + std::to_string(In.Fixed.size()) + " fixed values for size " +
+               std::to_string(In.Size));
+      }
       D.Inputs.push_back(std::move(In));
     }
     for (const json &S : J.at("sites"))
@@ -162,9 +169,14 @@ std::string Descriptor::toJson() const {
                       {"init", P.Init}});
   }
   json Inputs = json::array();
-  for (const InputDesc &I : this->Inputs)
+  for (const InputDesc &I : this->Inputs) {
     Inputs.push_back(
         {{"name", I.Name}, {"shape", I.Shape}, {"offset", I.Offset}, {"size", I.Size}});
+    if (!I.FixedAt.empty()) {
+      Inputs.back()["fixed"] = I.Fixed;
+      Inputs.back()["fixedAt"] = I.FixedAt;
+    }
+  }
   json Sites = json::array();
   for (const SiteDesc &S : this->Sites)
     Sites.push_back(

@@ -59,6 +59,11 @@ struct InputDesc {
   std::string Name;
   std::vector<int64_t> Shape;
   int64_t Offset = 0, Size = 0;
+  /// Non-empty FixedAt: the program was compiled for these values (a shape or
+  /// a Python value at FixedAt, "file:line:col", depends on them), and
+  /// bindInputs refuses other data.
+  std::vector<double> Fixed;
+  std::string FixedAt;
 };
 
 struct SiteDesc {
