@@ -145,7 +145,8 @@ class Program:
 
 def extreme(tr, lo, hi):
     """The first number of the trace (a site's value, a distribution's parameter) with a magnitude outside [lo, hi]
-    (0 excepted), or a probability within lo of 0 or 1; None if there is none."""
+    (0 excepted), a probability within lo of 0 or 1, or a cancellation remnant (a magnitude below 1e-12 that is a
+    whole number of float64 quanta of 1, like 1 - tanh(18.7) = 2^-53); None if there is none."""
     def numbers(name, obj, depth=0):
         if isinstance(obj, torch.Tensor):
             yield name, obj
@@ -160,6 +161,9 @@ def extreme(tr, lo, hi):
             a = a[torch.isfinite(a) & (a > 0)]
             if a.numel() and (float(a.min()) < lo or float(a.max()) > hi):
                 return "%s %s of '%s'" % (name, "%.3g" % float(a.max() if float(a.max()) > hi else a.min()), site)
+            q = a[a < 1e-12] / 2.0 ** -53
+            if q.numel() and bool((q == torch.round(q)).any()):
+                return "%s %.3g of '%s' (1 - x cancelled)" % (name, float(a.min()), site)
             if name == "probs":
                 q = torch.minimum(t, 1 - t).double()
                 q = q[q > 0]
