@@ -11,12 +11,15 @@
 #include "svic/analysis/Smoothness.h"
 #include "svic/analysis/Support.h"
 #include "svic/frontend/Frontend.h"
+#include "svic/frontend/Parse.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <functional>
 #include <string>
 #include <vector>
@@ -143,11 +146,58 @@ int benchSupportCorpus(const std::string &Dir, int Reps) {
   return 0;
 }
 
+/// One row of the growth curve (bench/growth.sh): minimum times of each stage
+/// of a model+guide file. Lowering is the whole load minus the parse.
+int benchGrowth(const std::string &File, int Reps) {
+  std::ifstream In(File);
+  std::stringstream Buf;
+  Buf << In.rdbuf();
+  const std::string Text = Buf.str();
+  size_t Lines = static_cast<size_t>(std::count(Text.begin(), Text.end(), '\n'));
+  Timing Parse = timeIt(Reps, [&] {
+    SourceManager SM;
+    DiagnosticEngine DE;
+    if (!frontend::parseModule(SM.addFile(File, Text), SM, DE))
+      std::exit(2);
+  });
+  Timing Load = timeIt(Reps, [&] {
+    SourceManager SM;
+    (void)mustLoad(File, "", SM);
+  });
+  SourceManager SM;
+  frontend::LoadedPrograms P = mustLoad(File, "", SM);
+  if (!P.Guide) {
+    std::fprintf(stderr, "svic-bench growth: %s has no guide\n", File.c_str());
+    return 2;
+  }
+  Timing Num = timeIt(Reps, [&] {
+    (void)analysis::analyzeNumeric(*P.Model);
+    (void)analysis::analyzeNumeric(*P.Guide);
+  });
+  analysis::NumericResult NM = analysis::analyzeNumeric(*P.Model);
+  analysis::NumericResult NG = analysis::analyzeNumeric(*P.Guide);
+  double Smooth[3];
+  for (int I = 0; I < 3; ++I)
+    Smooth[I] = timeIt(Reps, [&] {
+                  (void)analysis::analyzeSmoothness(*P.Model, NM, AllProps[I]);
+                  (void)analysis::analyzeSmoothness(*P.Guide, NG, AllProps[I]);
+                }).MinMs;
+  Timing Sup = timeIt(Reps, [&] { (void)analysis::analyzeSupport(*P.Model, *P.Guide); });
+  Timing Rep = timeIt(Reps, [&] {
+    (void)analysis::selectReparameterization(*P.Model, NM, *P.Guide, NG);
+  });
+  double Analysis = Num.MinMs + Smooth[0] + Smooth[1] + Smooth[2] + Sup.MinMs + Rep.MinMs;
+  std::printf("%7zu %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %9.2f\n", Lines, Parse.MinMs,
+              Load.MinMs - Parse.MinMs, Num.MinMs, Smooth[0], Smooth[1], Smooth[2], Sup.MinMs,
+              Rep.MinMs, Analysis);
+  return 0;
+}
+
 } // namespace
 
 int main(int Argc, char **Argv) {
   if (Argc < 3) {
-    std::fprintf(stderr, "usage: svic-bench frontend|analysis|paper|support-corpus PATH [REPS]\n");
+    std::fprintf(stderr, "usage: svic-bench frontend|analysis|paper|support-corpus|growth PATH [REPS]\n");
     return 2;
   }
   std::string Mode = Argv[1], Path = Argv[2];
@@ -160,6 +210,8 @@ int main(int Argc, char **Argv) {
     return benchAnalysis(Path, Reps);
   if (Mode == "paper")
     return benchPaper(Path, Reps);
+  if (Mode == "growth")
+    return benchGrowth(Path, Reps);
   if (Mode == "support-corpus")
     return benchSupportCorpus(Path, Reps);
   std::fprintf(stderr, "svic-bench: unknown mode '%s'\n", Mode.c_str());
