@@ -1595,10 +1595,13 @@ Transformer Analyzer::stmtKind(const ir::Stmt &S, Events &Ev) {
 //===-- Read-out (notes b.8) -------------------------------------------------------===//
 
 std::vector<std::string> Analyzer::namesIn(const DimSet &S) const {
+  // The members of S, not every name: a lookup per name per site was
+  // quadratic in the number of sites.
   std::vector<std::string> R;
-  for (uint32_t I = 0; I < NumNames; ++I)
-    if (S.contains(rdb(I)))
-      R.push_back(Names[I]);
+  S.forEach([&](Dim D) {
+    if (D >= rdb(0) && D < rdb(NumNames))
+      R.push_back(Names[D - rdb(0)]);
+  });
   return R;
 }
 
