@@ -1688,6 +1688,15 @@ SmoothnessResult Analyzer::run() {
     }
   }
 
+  // The events each name's dim is in, in event order: one pass over the
+  // events' sets instead of one per name.
+  std::vector<std::vector<uint32_t>> EventsOf(NumNames);
+  for (uint32_t K = 0; K < Ev.size(); ++K)
+    Ev[K].Dims.forEach([&](Dim D) {
+      if (D >= rdb(0) && D < rdb(NumNames))
+        EventsOf[D - rdb(0)].push_back(K);
+    });
+
   for (uint32_t I = 0; I < NumNames; ++I) {
     NameVerdict V;
     V.Name = Names[I];
@@ -1698,9 +1707,8 @@ SmoothnessResult Analyzer::run() {
       if (Res.Failed)
         V.Witnesses.push_back(Witness{"unsupported construct", FirstLoc[I], {Names[I]}});
       bool Flowed = false;
-      for (const Event &E : Ev) {
-        if (!E.Dims.contains(rdb(I)))
-          continue;
+      for (uint32_t K : EventsOf[I]) {
+        const Event &E = Ev[K];
         if (!Flowed) {
           flowFrom(I);
           Flowed = true;
