@@ -22,4 +22,4 @@ for N in "${SIZES[@]}"; do
   /usr/bin/time -f '%M' -o "$TMP/rss" "$BUILD/driver/svic" analyze "$TMP/m$N.py" >/dev/null
   printf '%s %8.1f\n' "$Row" "$(awk '{print $1 / 1024}' "$TMP/rss")"
 done
-echo "(times in ms, minimum of $REPS runs; RSS: peak of 'svic analyze FILE')"
+echo "(CPU ms of svic-bench growth, minimum of $REPS runs; RSS: peak of 'svic analyze FILE')"
