@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The growth curve of issue 9 (bench/RESULTS.md, "Issue 9 — speed"): for
-# generated model+guide programs of 1k ... 40k lines, the minimum time of each
+# generated model+guide programs of 1k ... 40k lines, the minimum CPU time of each
 # stage over REPS runs (parse; lowering; numeric pre-analysis; smoothness per
 # property; support match; reparameterisation; all analyses, model and guide
 # together) and the peak RSS of the whole `svic analyze` process.
