@@ -22,6 +22,12 @@ echo "== analysis: numeric + smoothness (diff, lips, cont) of the same program"
 echo "== the 14 paper benchmarks (per program: diff+lips+cont; per pair: support, reparam)"
 "$BENCH" paper "$ROOT/examples/paper" 101
 
+echo "== issue 9: parse + lowering of each paper pair, cold and warm (CPU)"
+for D in "$ROOT"/examples/paper/*/; do "$BENCH" pair-frontend "${D%/}" 30; done
+
+echo "== issue 9: growth curve of generated programs (CPU; RSS of svic analyze)"
+BUILD="$BUILD" bash "$ROOT/bench/growth.sh"
+
 echo "== support match over the 55-pair corpus"
 "$BENCH" support-corpus "$ROOT/tests/support" 101
 

@@ -11,12 +11,16 @@
 #include "svic/analysis/Smoothness.h"
 #include "svic/analysis/Support.h"
 #include "svic/frontend/Frontend.h"
+#include "svic/frontend/Parse.h"
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <functional>
 #include <string>
 #include <vector>
@@ -30,12 +34,22 @@ struct Timing {
   double MedianMs, MinMs;
 };
 
-Timing timeIt(int Reps, const std::function<void()> &Fn) {
+double threadCpuMs() {
+  timespec T;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &T);
+  return T.tv_sec * 1e3 + T.tv_nsec / 1e6;
+}
+
+/// Wall time, or with \p Cpu the thread's CPU time (on a loaded machine the
+/// wall time also counts the time other processes hold the core).
+Timing timeIt(int Reps, const std::function<void()> &Fn, bool Cpu = false) {
   std::vector<double> Ms;
   for (int I = 0; I < Reps; ++I) {
     auto Start = Clock::now();
+    double CpuStart = threadCpuMs();
     Fn();
-    Ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - Start).count());
+    Ms.push_back(Cpu ? threadCpuMs() - CpuStart
+                     : std::chrono::duration<double, std::milli>(Clock::now() - Start).count());
   }
   std::sort(Ms.begin(), Ms.end());
   return {Ms[Ms.size() / 2], Ms.front()};
@@ -143,11 +157,77 @@ int benchSupportCorpus(const std::string &Dir, int Reps) {
   return 0;
 }
 
+/// One row of the growth curve (bench/growth.sh): minimum CPU times of each
+/// stage of a model+guide file. Lowering is the whole load minus the parse.
+int benchGrowth(const std::string &File, int Reps) {
+  std::ifstream In(File);
+  std::stringstream Buf;
+  Buf << In.rdbuf();
+  const std::string Text = Buf.str();
+  size_t Lines = static_cast<size_t>(std::count(Text.begin(), Text.end(), '\n'));
+  Timing Parse = timeIt(Reps, [&] {
+    SourceManager SM;
+    DiagnosticEngine DE;
+    if (!frontend::parseModule(SM.addFile(File, Text), SM, DE))
+      std::exit(2);
+  }, true);
+  Timing Load = timeIt(Reps, [&] {
+    SourceManager SM;
+    (void)mustLoad(File, "", SM);
+  }, true);
+  SourceManager SM;
+  frontend::LoadedPrograms P = mustLoad(File, "", SM);
+  if (!P.Guide) {
+    std::fprintf(stderr, "svic-bench growth: %s has no guide\n", File.c_str());
+    return 2;
+  }
+  Timing Num = timeIt(Reps, [&] {
+    (void)analysis::analyzeNumeric(*P.Model);
+    (void)analysis::analyzeNumeric(*P.Guide);
+  }, true);
+  analysis::NumericResult NM = analysis::analyzeNumeric(*P.Model);
+  analysis::NumericResult NG = analysis::analyzeNumeric(*P.Guide);
+  double Smooth[3];
+  for (int I = 0; I < 3; ++I)
+    Smooth[I] = timeIt(Reps, [&] {
+                  (void)analysis::analyzeSmoothness(*P.Model, NM, AllProps[I]);
+                  (void)analysis::analyzeSmoothness(*P.Guide, NG, AllProps[I]);
+                }, true).MinMs;
+  Timing Sup = timeIt(Reps, [&] { (void)analysis::analyzeSupport(*P.Model, *P.Guide); }, true);
+  // As `svic analyze` runs it: with the Lipschitz results already computed.
+  analysis::SmoothnessResult LM = analysis::analyzeSmoothness(*P.Model, NM, analysis::Property::Lips);
+  analysis::SmoothnessResult LG = analysis::analyzeSmoothness(*P.Guide, NG, analysis::Property::Lips);
+  Timing Rep = timeIt(Reps, [&] {
+    (void)analysis::selectReparameterization(*P.Model, NM, *P.Guide, NG, LM, LG);
+  }, true);
+  double Analysis = Num.MinMs + Smooth[0] + Smooth[1] + Smooth[2] + Sup.MinMs + Rep.MinMs;
+  std::printf("%7zu %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %8.2f %9.2f\n", Lines, Parse.MinMs,
+              Load.MinMs - Parse.MinMs, Num.MinMs, Smooth[0], Smooth[1], Smooth[2], Sup.MinMs,
+              Rep.MinMs, Analysis);
+  return 0;
+}
+
+/// Parse + lowering of one model/guide pair (both files): the first run of
+/// the process (cold: ANTLR builds its DFA caches as it goes) and the minimum
+/// of the others (warm), CPU time.
+int benchPairFrontend(const std::string &Dir, int Reps) {
+  std::string Model = Dir + "/model.py", Guide = Dir + "/guide.py";
+  std::vector<double> Ms;
+  for (int I = 0; I < Reps + 1; ++I)
+    Ms.push_back(timeIt(1, [&] {
+                   SourceManager SM;
+                   (void)mustLoad(Model, Guide, SM);
+                 }, true).MinMs);
+  std::printf("%-40s cold %6.2f ms, warm min %6.2f ms (parse + lowering of both files, CPU)\n",
+              Dir.c_str(), Ms.front(), *std::min_element(Ms.begin() + 1, Ms.end()));
+  return 0;
+}
+
 } // namespace
 
 int main(int Argc, char **Argv) {
   if (Argc < 3) {
-    std::fprintf(stderr, "usage: svic-bench frontend|analysis|paper|support-corpus PATH [REPS]\n");
+    std::fprintf(stderr, "usage: svic-bench frontend|analysis|paper|pair-frontend|support-corpus|growth PATH [REPS]\n");
     return 2;
   }
   std::string Mode = Argv[1], Path = Argv[2];
@@ -160,6 +240,10 @@ int main(int Argc, char **Argv) {
     return benchAnalysis(Path, Reps);
   if (Mode == "paper")
     return benchPaper(Path, Reps);
+  if (Mode == "pair-frontend")
+    return benchPairFrontend(Path, Reps);
+  if (Mode == "growth")
+    return benchGrowth(Path, Reps);
   if (Mode == "support-corpus")
     return benchSupportCorpus(Path, Reps);
   std::fprintf(stderr, "svic-bench: unknown mode '%s'\n", Mode.c_str());

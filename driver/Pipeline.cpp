@@ -119,8 +119,17 @@ void runAnalyses(AnalysisRun &Run, const std::vector<analysis::Property> &Props,
   if (Run.Facts.size() == 2) {
     const ProgramFacts &M = Run.Facts[0], &G = Run.Facts[1];
     Run.Support = analysis::analyzeSupport(*M.Prog, *G.Prog);
-    Run.Reparam = analysis::selectReparameterization(*M.Prog, *M.Numeric, *G.Prog, *G.Numeric,
-                                                   analysis::Property::Lips, &SM);
+    // The selection needs the Lipschitz results; reuse them when computed.
+    auto Lips = std::find(Props.begin(), Props.end(), analysis::Property::Lips);
+    if (Lips != Props.end()) {
+      size_t I = static_cast<size_t>(Lips - Props.begin());
+      Run.Reparam = analysis::selectReparameterization(*M.Prog, *M.Numeric, *G.Prog, *G.Numeric,
+                                                       M.Smoothness[I], G.Smoothness[I],
+                                                       analysis::Property::Lips, &SM);
+    } else {
+      Run.Reparam = analysis::selectReparameterization(*M.Prog, *M.Numeric, *G.Prog, *G.Numeric,
+                                                       analysis::Property::Lips, &SM);
+    }
   }
   Run.AnalysisMs = msSince(Start);
 }

@@ -89,9 +89,15 @@ std::set<std::string> recheck(const SmoothnessResult &R, const std::set<std::str
 ReparamResult selectReparameterization(const ir::Program &Model, const NumericFacts &NM,
                                        const ir::Program &Guide, const NumericFacts &NG,
                                        Property Goal, const SourceManager *SM) {
+  return selectReparameterization(Model, NM, Guide, NG, analyzeSmoothness(Model, NM, Goal),
+                                  analyzeSmoothness(Guide, NG, Goal), Goal, SM);
+}
+
+ReparamResult selectReparameterization(const ir::Program &Model, const NumericFacts &NM,
+                                       const ir::Program &Guide, const NumericFacts &NG,
+                                       const SmoothnessResult &RM, const SmoothnessResult &RG,
+                                       Property Goal, const SourceManager *SM) {
   ReparamResult Res;
-  SmoothnessResult RM = analyzeSmoothness(Model, NM, Goal);
-  SmoothnessResult RG = analyzeSmoothness(Guide, NG, Goal);
   ProgramNames PM = collectNames(Model), PG = collectNames(Guide);
 
   std::set<std::string> Theta(PM.Params.begin(), PM.Params.end());
@@ -152,7 +158,8 @@ ReparamResult selectReparameterization(const ir::Program &Model, const NumericFa
     O.ReparamNames.assign(P.begin(), P.end());
     return recheck(analyzeSmoothness(Guide, NG, Goal, O), Theta, Off);
   };
-  const std::set<std::string> Baseline = Recheck({}, nullptr);
+  // The score-semantics guide: RG itself (default options).
+  const std::set<std::string> Baseline = recheck(RG, Theta, nullptr);
   auto Attributable = [&](const std::set<std::string> &H) {
     std::set<std::string> R;
     for (const std::string &T : H)

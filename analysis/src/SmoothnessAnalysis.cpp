@@ -1598,10 +1598,13 @@ Transformer Analyzer::stmtKind(const ir::Stmt &S, Events &Ev) {
 //===-- Read-out (notes b.8) -------------------------------------------------------===//
 
 std::vector<std::string> Analyzer::namesIn(const DimSet &S) const {
+  // The members of S, not every name: a lookup per name per site was
+  // quadratic in the number of sites.
   std::vector<std::string> R;
-  for (uint32_t I = 0; I < NumNames; ++I)
-    if (S.contains(rdb(I)))
-      R.push_back(Names[I]);
+  S.forEach([&](Dim D) {
+    if (D >= rdb(0) && D < rdb(NumNames))
+      R.push_back(Names[D - rdb(0)]);
+  });
   return R;
 }
 
@@ -1688,6 +1691,15 @@ SmoothnessResult Analyzer::run() {
     }
   }
 
+  // The events each name's dim is in, in event order: one pass over the
+  // events' sets instead of one per name.
+  std::vector<std::vector<uint32_t>> EventsOf(NumNames);
+  for (uint32_t K = 0; K < Ev.size(); ++K)
+    Ev[K].Dims.forEach([&](Dim D) {
+      if (D >= rdb(0) && D < rdb(NumNames))
+        EventsOf[D - rdb(0)].push_back(K);
+    });
+
   for (uint32_t I = 0; I < NumNames; ++I) {
     NameVerdict V;
     V.Name = Names[I];
@@ -1698,9 +1710,8 @@ SmoothnessResult Analyzer::run() {
       if (Res.Failed)
         V.Witnesses.push_back(Witness{"unsupported construct", FirstLoc[I], {Names[I]}});
       bool Flowed = false;
-      for (const Event &E : Ev) {
-        if (!E.Dims.contains(rdb(I)))
-          continue;
+      for (uint32_t K : EventsOf[I]) {
+        const Event &E = Ev[K];
         if (!Flowed) {
           flowFrom(I);
           Flowed = true;

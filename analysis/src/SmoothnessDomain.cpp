@@ -172,27 +172,32 @@ std::vector<Dim> DimSet::toVector() const {
 
 //===-- Transformer -----------------------------------------------------------===//
 
+// Entries hold Dep and ND without V: the actual sets are Entry ∪ V. Growing
+// V (addV, a composition with a command that may raise) then touches no entry:
+// before, every statement that may raise re-united the new V into all the
+// entries of the block so far, which was quadratic in the program's length.
+
 DimSet Transformer::dep(Dim D) const {
+  DimSet R = V;
   auto It = Entries.find(D);
   if (It != Entries.end())
-    return It->second.Dep;
-  DimSet R = V;
-  R.insert(D);
+    R.unite(It->second.Dep);
+  else
+    R.insert(D);
   return R;
 }
 
 DimSet Transformer::nd(Dim D) const {
+  DimSet R = V;
   auto It = Entries.find(D);
   if (It != Entries.end())
-    return It->second.ND;
-  return V;
+    R.unite(It->second.ND);
+  return R;
 }
 
 void Transformer::assign(Dim D, DimSet Dep, DimSet ND) {
   assert(isValue() && "assign on bottom or Err");
   Dep.unite(ND);
-  Dep.unite(V);
-  ND.unite(V);
   Entries.insert_or_assign(D, Entry{std::move(Dep), std::move(ND)});
   ModSet.insert(D);
 }
@@ -201,10 +206,6 @@ void Transformer::addV(const DimSet &G) {
   if (!isValue() || G.empty())
     return;
   V.unite(G);
-  for (auto &[D, E] : Entries) {
-    E.Dep.unite(G);
-    E.ND.unite(G);
-  }
 }
 
 void Transformer::taintModified(const DimSet &G) {
@@ -246,7 +247,11 @@ void Transformer::composeWith(const Transformer &B) {
     *this = top();
     return;
   }
-  // New entries of the dims B writes, computed from the old A.
+  // mapDep distributes over ∪, and B's actual sets are its entries ∪ V_B, so
+  // every new entry holds W = mapDep(V_B) (W ⊇ mapND(V_B)), which becomes
+  // the V of the composition; the entries keep the rest. W is V_A when B
+  // cannot raise, and then the old entries stay as they are; else they gain W
+  // through V.
   std::vector<std::pair<Dim, Entry>> New;
   New.reserve(B.Entries.size());
   for (const auto &[X, EB] : B.Entries) {
@@ -256,17 +261,8 @@ void Transformer::composeWith(const Transformer &B) {
     E.ND.unite(mapND(EB.Dep));
     New.emplace_back(X, std::move(E));
   }
-  if (!B.V.empty()) {
-    // Dims A writes and B does not: Dep_B(x) = {x} ∪ V_B, ND_B(x) = V_B.
-    DimSet W = mapDep(B.V);
-    for (auto &[X, E] : Entries) {
-      if (B.ModSet.contains(X))
-        continue;
-      E.Dep.unite(W);
-      E.ND.unite(W);
-    }
-    V = std::move(W);
-  }
+  if (!B.V.empty())
+    V = mapDep(B.V);
   for (auto &[X, E] : New) {
     Entries.insert_or_assign(X, std::move(E));
     ModSet.insert(X);
@@ -286,14 +282,15 @@ bool Transformer::leq(const Transformer &O) const {
     return false;
   if (!ModSet.isSubsetOf(O.ModSet) || !V.isSubsetOf(O.V))
     return false;
+  // With V ⊆ V_O: E ∪ V ⊆ E_O ∪ V_O iff E \ V_O ⊆ E_O.
   for (const auto &[D, EO] : O.Entries) {
     auto It = Entries.find(D);
     if (It != Entries.end()) {
-      if (!It->second.Dep.isSubsetOf(EO.Dep) || !It->second.ND.isSubsetOf(EO.ND))
+      if (!It->second.Dep.minus(O.V).isSubsetOf(EO.Dep) ||
+          !It->second.ND.minus(O.V).isSubsetOf(EO.ND))
         return false;
-    } else {
-      if (!EO.Dep.contains(D) || !V.isSubsetOf(EO.Dep) || !V.isSubsetOf(EO.ND))
-        return false;
+    } else if (!EO.Dep.contains(D) && !O.V.contains(D)) {
+      return false;
     }
   }
   return true;
@@ -306,7 +303,8 @@ void Transformer::joinWith(const Transformer &O) {
     *this = O;
     return;
   }
-  // Entries only here: join with O's implicit entry {d} ∪ V_O / V_O.
+  // Pointwise on the actual sets; the V parts join into V ∪ V_O. A dim only
+  // one side modifies joins with the other side's implicit entry {d} / ∅.
   for (auto &[D, E] : Entries) {
     auto It = O.Entries.find(D);
     if (It != O.Entries.end()) {
@@ -314,18 +312,13 @@ void Transformer::joinWith(const Transformer &O) {
       E.ND.unite(It->second.ND);
     } else {
       E.Dep.insert(D);
-      E.Dep.unite(O.V);
-      E.ND.unite(O.V);
     }
   }
-  // Entries only in O: join with this implicit entry.
   for (const auto &[D, EO] : O.Entries) {
     if (ModSet.contains(D))
       continue;
     Entry E = EO;
     E.Dep.insert(D);
-    E.Dep.unite(V);
-    E.ND.unite(V);
     Entries.emplace(D, std::move(E));
   }
   ModSet.unite(O.ModSet);
@@ -354,7 +347,12 @@ bool Transformer::operator==(const Transformer &O) const {
     return false;
   for (const auto &[D, E] : Entries) {
     auto It = O.Entries.find(D);
-    if (It == O.Entries.end() || !(It->second == E))
+    if (It == O.Entries.end())
+      return false;
+    if (It->second == E)
+      continue;
+    // Equal when they differ only inside V.
+    if (!(E.Dep.minus(V) == It->second.Dep.minus(V)) || !(E.ND.minus(V) == It->second.ND.minus(V)))
       return false;
   }
   return true;
@@ -366,7 +364,7 @@ bool Transformer::wellFormed() const {
   if (ModSet.count() != Entries.size())
     return false;
   for (const auto &[D, E] : Entries) {
-    if (!ModSet.contains(D) || !E.ND.isSubsetOf(E.Dep) || !V.isSubsetOf(E.ND))
+    if (!ModSet.contains(D) || !E.ND.isSubsetOf(E.Dep))
       return false;
   }
   return true;

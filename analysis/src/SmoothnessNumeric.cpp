@@ -50,6 +50,15 @@ ReparamResult selectReparameterization(const ir::Program &Model, const NumericRe
                                   static_cast<const NumericFacts &>(FG), Goal, SM);
 }
 
+ReparamResult selectReparameterization(const ir::Program &Model, const NumericResult &NM,
+                                       const ir::Program &Guide, const NumericResult &NG,
+                                       const SmoothnessResult &RM, const SmoothnessResult &RG,
+                                       Property Goal, const SourceManager *SM) {
+  NumericResultFacts FM(NM), FG(NG);
+  return selectReparameterization(Model, static_cast<const NumericFacts &>(FM), Guide,
+                                  static_cast<const NumericFacts &>(FG), RM, RG, Goal, SM);
+}
+
 } // namespace svic::analysis
 
 #endif

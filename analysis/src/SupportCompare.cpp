@@ -282,9 +282,9 @@ SupportResult analyzeSupport(const ir::Program &Model, const ir::Program &Guide,
 
   const SupportState &SM = M.Final, &SG = G.Final;
   bool MDead = SM.isBottom(), GDead = SG.isBottom();
-  static const std::map<std::string, NameSet> NoNames;
+  static const NameMap NoNames;
   static const std::map<std::string, SiteFacts> NoSites;
-  static const std::map<std::string, PlateFacts> NoPlates;
+  static const CowMap<std::string, PlateFacts> NoPlates;
   const auto &MN = MDead ? NoNames : SM.Names, &GN = GDead ? NoNames : SG.Names;
   const auto &MS = MDead ? NoSites : SM.Sites, &GS = GDead ? NoSites : SG.Sites;
   const auto &MP = MDead ? NoPlates : SM.Plates, &GP = GDead ? NoPlates : SG.Plates;

@@ -1264,15 +1264,38 @@ bool PlateFacts::operator==(const PlateFacts &O) const {
 // States
 //===----------------------------------------------------------------------===//
 
+const std::shared_ptr<const Value> &ValueEnv::slot(size_t I) const {
+  static const std::shared_ptr<const Value> None;
+  const std::shared_ptr<Chunk> &C = Chunks[I / ChunkSize];
+  return C ? (*C)[I % ChunkSize] : None;
+}
+
 const Value &ValueEnv::operator[](size_t I) const {
   static const Value Bottom = Value::bottom();
-  return I < Vals.size() && Vals[I] ? *Vals[I] : Bottom;
+  if (I >= Size)
+    return Bottom;
+  const std::shared_ptr<const Value> &V = slot(I);
+  return V ? *V : Bottom;
+}
+
+void ValueEnv::resize(size_t N) {
+  // Slots dropped by a shrink must read as bottom if the env grows again.
+  for (size_t I = N; I < Size && I / ChunkSize < (N + ChunkSize - 1) / ChunkSize; ++I)
+    if (slot(I))
+      set(I, Value::bottom());
+  Chunks.resize((N + ChunkSize - 1) / ChunkSize);
+  Size = N;
 }
 
 void ValueEnv::set(size_t I, Value V) {
-  if (I >= Vals.size())
-    Vals.resize(I + 1);
-  Vals[I] = V.isBottom() ? nullptr : std::make_shared<const Value>(std::move(V));
+  if (I >= Size)
+    resize(I + 1);
+  std::shared_ptr<Chunk> &C = Chunks[I / ChunkSize];
+  if (!C)
+    C = std::make_shared<Chunk>();
+  else if (C.use_count() > 1)
+    C = std::make_shared<Chunk>(*C);
+  (*C)[I % ChunkSize] = V.isBottom() ? nullptr : std::make_shared<const Value>(std::move(V));
 }
 
 SupportState SupportState::bottom() { return SupportState(); }
@@ -1313,35 +1336,40 @@ bool SupportState::leq(const SupportState &O) const {
     return false;
   if (Env.size() != O.Env.size())
     return false;
-  for (size_t I = 0; I < Env.size(); ++I)
+  for (size_t I = Env.nextUnshared(0, O.Env); I < Env.size(); I = Env.nextUnshared(I + 1, O.Env))
     if (!Env.shares(I, O.Env) && !Env[I].leq(O.Env[I]))
       return false;
-  for (const auto &[K, N] : Names) {
-    auto It = O.Names.find(K);
-    if (It == O.Names.end()) {
-      if (!N.May.empty() || N.PossibleDup)
+  // Maps still shared are equal (and leq is reflexive).
+  if (!Names.sameAs(O.Names)) {
+    for (const auto &[K, N] : Names) {
+      auto It = O.Names.find(K);
+      if (It == O.Names.end()) {
+        if (!N.May.empty() || N.PossibleDup)
+          return false;
+        continue;
+      }
+      if (!N.leq(It->second))
         return false;
-      continue;
     }
-    if (!N.leq(It->second))
-      return false;
+    for (const auto &[K, N] : O.Names)
+      if (!Names.count(K) && !N.Must.empty())
+        return false;
   }
-  for (const auto &[K, N] : O.Names)
-    if (!Names.count(K) && !N.Must.empty())
-      return false;
   for (const auto &[K, F] : Sites) {
     auto It = O.Sites.find(K);
     if (It == O.Sites.end() || !F.leq(It->second))
       return false;
   }
-  for (const auto &[K, F] : Plates) {
-    auto It = O.Plates.find(K);
-    if (It == O.Plates.end() || !F.leq(It->second))
-      return false;
+  if (!Plates.sameAs(O.Plates)) {
+    for (const auto &[K, F] : Plates) {
+      auto It = O.Plates.find(K);
+      if (It == O.Plates.end() || !F.leq(It->second))
+        return false;
+    }
+    for (const auto &[K, F] : O.Plates)
+      if (!Plates.count(K) && F.Must)
+        return false;
   }
-  for (const auto &[K, F] : O.Plates)
-    if (!Plates.count(K) && F.Must)
-      return false;
   if (!std::includes(O.DynKeys.begin(), O.DynKeys.end(), DynKeys.begin(), DynKeys.end()))
     return false;
   if (O.DynMust && !DynMust)
@@ -1359,7 +1387,9 @@ SupportState SupportState::combine(const SupportState &O, bool Widen) const {
   SupportState R = *this;
   size_t N = std::max(Env.size(), O.Env.size());
   R.Env.resize(N);
-  for (size_t I = 0; I < O.Env.size(); ++I) {
+  // Slots, and maps, the two still share are equal: x ⊔ x = x.
+  for (size_t I = R.Env.nextUnshared(0, O.Env); I < O.Env.size();
+       I = R.Env.nextUnshared(I + 1, O.Env)) {
     if (R.Env.shares(I, O.Env) || O.Env[I].isBottom())
       continue;
     if (R.Env[I].isBottom()) {
@@ -1368,13 +1398,15 @@ SupportState SupportState::combine(const SupportState &O, bool Widen) const {
     }
     R.Env.set(I, Widen ? R.Env[I].widen(O.Env[I]) : R.Env[I].join(O.Env[I]));
   }
-  for (auto &[K, NS] : R.Names) {
-    auto It = O.Names.find(K);
-    NS = NS.join(It == O.Names.end() ? NameSet{} : It->second);
+  if (!R.Names.sameAs(O.Names)) {
+    for (auto &[K, NS] : R.Names) {
+      auto It = O.Names.find(K);
+      NS = NS.join(It == O.Names.end() ? NameSet{} : It->second);
+    }
+    for (const auto &[K, NS] : O.Names)
+      if (!R.Names.count(K))
+        R.Names[K] = NameSet{}.join(NS);
   }
-  for (const auto &[K, NS] : O.Names)
-    if (!R.Names.count(K))
-      R.Names[K] = NameSet{}.join(NS);
   for (const auto &[K, F] : O.Sites) {
     auto It = R.Sites.find(K);
     if (It == R.Sites.end())
@@ -1382,17 +1414,19 @@ SupportState SupportState::combine(const SupportState &O, bool Widen) const {
     else
       It->second = It->second.join(F, Widen);
   }
-  for (auto &[K, F] : R.Plates)
-    if (!O.Plates.count(K))
-      F.Must = false;
-  for (const auto &[K, F] : O.Plates) {
-    auto It = R.Plates.find(K);
-    if (It == R.Plates.end()) {
-      PlateFacts P = F;
-      P.Must = false;
-      R.Plates.emplace(K, P);
-    } else {
-      It->second = It->second.join(F, Widen);
+  if (!R.Plates.sameAs(O.Plates)) {
+    for (auto &[K, F] : R.Plates)
+      if (!O.Plates.count(K))
+        F.Must = false;
+    for (const auto &[K, F] : O.Plates) {
+      auto It = R.Plates.find(K);
+      if (It == R.Plates.end()) {
+        PlateFacts P = F;
+        P.Must = false;
+        R.Plates.emplace(K, P);
+      } else {
+        It->second = It->second.join(F, Widen);
+      }
     }
   }
   R.DynKeys.insert(O.DynKeys.begin(), O.DynKeys.end());

@@ -1005,7 +1005,7 @@ private:
         I.Sym = Bound{0, L};
       setVar(X, F.Index, I);
     };
-    std::map<std::string, NameSet> Saved = std::move(S.Names);
+    NameMap Saved = std::move(S.Names);
     S.Names.clear();
     SupportState Entry = S;
     if (Symbolic)
@@ -1029,7 +1029,7 @@ private:
     SupportState Last = Head;
     Bind(Last);
     Last = execBlock(F.Body, std::move(Last));
-    std::map<std::string, NameSet> Foot;
+    NameMap Foot;
     if (!Last.isBottom()) {
       Foot = std::move(Last.Names);
       Last.Names.clear();
@@ -1132,7 +1132,7 @@ private:
     return Q;
   }
 
-  bool mergeFootprint(SupportState &Exit, const std::map<std::string, NameSet> &Foot, uint32_t L,
+  bool mergeFootprint(SupportState &Exit, const NameMap &Foot, uint32_t L,
                       const LoopIter &LI, SourceLoc LoopLoc) {
     for (const auto &[Key, N] : Foot) {
       if (Key.rfind(siteKey(SiteKind::Param, ""), 0) == 0 ||
@@ -1215,7 +1215,7 @@ private:
       if (S.isBottom())
         return S;
     }
-    std::map<std::string, NameSet> Saved = std::move(S.Names);
+    NameMap Saved = std::move(S.Names);
     S.Names.clear();
     SupportState Entry = S;
     bool OldReport = Report;
@@ -1230,7 +1230,7 @@ private:
     SupportState Head = loopFixpoint(Entry, Body);
     Report = OldReport;
     SupportState Last = execBlock(W.Body, assume(Head, *W.Cond, true));
-    std::map<std::string, NameSet> Foot;
+    NameMap Foot;
     if (!Last.isBottom()) {
       Foot = std::move(Last.Names);
       Last.Names.clear();

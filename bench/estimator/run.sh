@@ -10,7 +10,7 @@ BUILD="${BUILD:-$ROOT/build}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 # A private copy, so that a rebuild of build/driver/svic during the run cannot disturb it.
-cp "$BUILD/driver/svic" "$WORK/svic"
+cp "$BUILD/driver/svic" "$BUILD/driver/svic-backend" "$WORK/" # svic execs svic-backend beside it
 SVIC="$WORK/svic"
 PYRO_PYTHON="${PYRO_PYTHON:-$ROOT/../shared/reference/pyro-python}"
 [ -x "$PYRO_PYTHON" ] || PYRO_PYTHON=/work/shared/reference/pyro-python

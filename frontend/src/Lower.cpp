@@ -270,6 +270,12 @@ private:
   /// Expressions lowered from a constructor call of a user class.
   std::map<const Expr *, std::shared_ptr<Instance>> InstanceValues;
   std::vector<Fact> Facts; // by VarId
+  /// Facts reached through fact() since staleFactsReading last indexed them
+  /// (every change of a fact goes through fact()), and for each variable the
+  /// facts whose definition read it when indexed.
+  std::vector<VarId> Touched;
+  std::vector<char> IsTouched;
+  std::unordered_map<VarId, std::vector<VarId>> ReadBy;
   std::vector<int> Region;
   int NextRegion = 0;
   int LoopDepth = 0;
@@ -363,6 +369,12 @@ private:
   Fact &fact(VarId V) {
     if (Facts.size() <= V)
       Facts.resize(V + 1);
+    if (IsTouched.size() <= V)
+      IsTouched.resize(Facts.size());
+    if (!IsTouched[V]) {
+      IsTouched[V] = 1;
+      Touched.push_back(V);
+    }
     return Facts[V];
   }
   void setFactFromValue(VarId Target, const Expr *Value) {
@@ -625,29 +637,53 @@ private:
   /// A distribution object, a name template or a plate is built when it is
   /// made: substituting its definition after a variable it reads was rebound
   /// would read the new value. Such a fact is no longer used.
+  template <typename Fn> static void forEachDefinitionExpr(const Fact &F, Fn &&Visit) {
+    if (F.K == Fact::Kind::Dist || F.K == Fact::Kind::Template) {
+      Visit(F.Def);
+    } else if (F.K == Fact::Kind::Plate && F.Plate) {
+      const PlateInfo &Pl = *F.Plate;
+      for (const Expr *E : {Pl.Size.get(), Pl.SubsampleSize.get(), Pl.Dim.get(),
+                            Pl.Name.DynamicExpr.get()})
+        Visit(E);
+      for (const ExprPtr &I : Pl.Name.Indices)
+        Visit(I.get());
+    }
+  }
+  static void forEachVarRead(const Expr *E, const std::function<void(VarId)> &Fn) {
+    if (!E)
+      return;
+    if (auto *R = dyn_cast<VarRefExpr>(E))
+      return Fn(R->Var);
+    ir::forEachChild(*E, [&](const Expr &C) { forEachVarRead(&C, Fn); });
+  }
   void staleFactsReading(VarId V) {
-    std::function<bool(const Expr *)> Reads = [&](const Expr *E) {
-      if (!E)
-        return false;
-      if (auto *R = dyn_cast<VarRefExpr>(E))
-        return R->Var == V;
-      bool Found = false;
-      ir::forEachChild(*E, [&](const Expr &C) { Found = Found || Reads(&C); });
-      return Found;
-    };
-    for (Fact &F : Facts) {
+    // Index the facts changed since the last call by the variables they read,
+    // so that a rebinding looks only at the facts that read it: scanning all
+    // facts at every assignment was quadratic in the program's length.
+    for (VarId W : Touched) {
+      IsTouched[W] = 0;
+      const Fact &F = Facts[W];
+      if (F.Invalid.empty())
+        forEachDefinitionExpr(F, [&](const Expr *E) {
+          forEachVarRead(E, [&](VarId R) { ReadBy[R].push_back(W); });
+        });
+    }
+    Touched.clear();
+    auto It = ReadBy.find(V);
+    if (It == ReadBy.end())
+      return;
+    // Entries may be out of date (the fact changed since): check the fact as
+    // it is. Every fact that reads V is invalid afterwards, so none is kept.
+    std::vector<VarId> Readers = std::move(It->second);
+    ReadBy.erase(It);
+    for (VarId W : Readers) {
+      Fact &F = Facts[W];
       if (!F.Invalid.empty())
         continue;
       bool Stale = false;
-      if (F.K == Fact::Kind::Dist || F.K == Fact::Kind::Template)
-        Stale = Reads(F.Def);
-      else if (F.K == Fact::Kind::Plate && F.Plate) {
-        const PlateInfo &Pl = *F.Plate;
-        Stale = Reads(Pl.Size.get()) || Reads(Pl.SubsampleSize.get()) || Reads(Pl.Dim.get()) ||
-                Reads(Pl.Name.DynamicExpr.get());
-        for (const ExprPtr &I : Pl.Name.Indices)
-          Stale = Stale || Reads(I.get());
-      }
+      forEachDefinitionExpr(F, [&](const Expr *E) {
+        forEachVarRead(E, [&](VarId R) { Stale = Stale || R == V; });
+      });
       if (Stale)
         F.Invalid = "'" + varName(V) + "', which it reads, is rebound after it is built";
     }

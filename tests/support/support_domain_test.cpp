@@ -498,4 +498,62 @@ TEST(SupportLattice, WideningStabilises) {
   EXPECT_LT(Steps, 10);
 }
 
+//===-- Copy-on-write storage of states ------------------------------------===//
+
+TEST(SupportStorage, EnvCopiesAreIndependent) {
+  ValueEnv A;
+  A.set(3, Value::none());
+  A.set(130, Value::none());
+  ValueEnv B = A;
+  EXPECT_TRUE(B.shares(3, A));
+  EXPECT_GE(B.nextUnshared(0, A), 131u) << "both chunks are still shared";
+  B.set(3, Value::top());
+  EXPECT_TRUE(A[3].definitelyNone()) << "a write to the copy leaks into the original";
+  EXPECT_FALSE(B[3].definitelyNone());
+  EXPECT_FALSE(B.shares(3, A));
+  EXPECT_TRUE(B.shares(130, A));
+  EXPECT_EQ(B.nextUnshared(0, A), 0u);
+  EXPECT_EQ(B.nextUnshared(4, A), 4u) << "slots of a copied chunk are compared one by one";
+  EXPECT_GE(B.nextUnshared(64, A), 131u);
+  // A shrink drops the slots past the new size: they read as bottom again.
+  B.resize(2);
+  B.resize(200);
+  EXPECT_TRUE(B[3].isBottom());
+  EXPECT_TRUE(B[130].isBottom());
+  EXPECT_TRUE(A[130].definitelyNone());
+}
+
+TEST(SupportStorage, NameMapCopiesAreIndependent) {
+  NameMap A;
+  A["z"].PossibleDup = true;
+  NameMap B = A;
+  EXPECT_TRUE(B.sameAs(A));
+  B["w"];
+  B["z"].PossibleDup = false;
+  EXPECT_FALSE(B.sameAs(A));
+  EXPECT_EQ(A.size(), 1u);
+  EXPECT_TRUE(A.at("z").PossibleDup) << "a write to the copy leaks into the original";
+  EXPECT_EQ(B.size(), 2u);
+  NameMap C = std::move(B);
+  EXPECT_TRUE(B.empty());
+  B.clear();
+  EXPECT_EQ(C.count("w"), 1u);
+}
+
+TEST(SupportStorage, JoinOfSharedStatesKeepsThem) {
+  SupportState S = SupportState::top();
+  S.Top = false;
+  S.Env.set(0, Value::none());
+  S.Names["a"].PossibleDup = true;
+  SupportState T = S;
+  SupportState J = S.join(T);
+  EXPECT_TRUE(J.Env.shares(0, S.Env));
+  EXPECT_TRUE(J.Names.sameAs(S.Names));
+  EXPECT_TRUE(J.leq(S) && S.leq(J));
+  T.Names["b"].May.push_back(IndexBox{});
+  EXPECT_FALSE(T.leq(S)) << "a name only T may sample";
+  EXPECT_TRUE(S.leq(S.join(T)));
+  EXPECT_TRUE(T.leq(S.join(T)));
+}
+
 } // namespace

@@ -46,5 +46,18 @@ ReparamResult selectReparameterization(const ir::Program &Model, const NumericFa
                                        const ir::Program &Guide, const NumericFacts &NG,
                                        Property Goal = Property::Lips,
                                        const SourceManager *SM = nullptr);
+/// The same with the smoothness results for \p Goal of the model (\p RM) and
+/// the guide (\p RG) already computed (analyzeSmoothness with the default
+/// options), as `svic analyze` has them: steps 1 and 5's baseline reuse them.
+ReparamResult selectReparameterization(const ir::Program &Model, const NumericResult &NM,
+                                       const ir::Program &Guide, const NumericResult &NG,
+                                       const SmoothnessResult &RM, const SmoothnessResult &RG,
+                                       Property Goal = Property::Lips,
+                                       const SourceManager *SM = nullptr);
+ReparamResult selectReparameterization(const ir::Program &Model, const NumericFacts &NM,
+                                       const ir::Program &Guide, const NumericFacts &NG,
+                                       const SmoothnessResult &RM, const SmoothnessResult &RG,
+                                       Property Goal = Property::Lips,
+                                       const SourceManager *SM = nullptr);
 
 } // namespace svic::analysis

@@ -121,8 +121,9 @@ private:
 };
 
 /// An abstract state transformer ⟨Mod, Dep, ND, V⟩ (notes b.2), or ⊥ (no
-/// execution) or Err (⊤). Only modified dims are stored; an unmodified dim d
-/// has Dep(d) = {d} ∪ V and ND(d) = V.
+/// execution) or Err (⊤). Only modified dims are stored, and without V: a
+/// modified dim d has Dep(d) = Entry.Dep ∪ V and ND(d) = Entry.ND ∪ V, an
+/// unmodified one Dep(d) = {d} ∪ V and ND(d) = V.
 class Transformer {
 public:
   struct Entry {

@@ -98,6 +98,8 @@
 #include "svic/analysis/Lattice.h"
 #include "svic/ir/IR.h"
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -455,23 +457,84 @@ struct DistVal {
 
 //===-- States -----------------------------------------------------------------===//
 
-/// The values of the variables, indexed by VarId. Copies share the values
-/// (copy-on-write), so states copied at branches and loop iterations cost
-/// one pointer per variable; joins keep shared slots as they are.
+/// The values of the variables, indexed by VarId, in chunks of 64 slots
+/// shared between copies until one of them writes (copy-on-write): a state
+/// copied at a branch or a loop iteration costs one pointer per chunk, and
+/// joins skip the chunks both sides still share. (One pointer per variable
+/// made every `if` cost the size of the program.)
 class ValueEnv {
 public:
-  size_t size() const { return Vals.size(); }
-  void resize(size_t N) { Vals.resize(N); }
+  size_t size() const { return Size; }
+  void resize(size_t N);
   /// Bottom for a variable never assigned.
   const Value &operator[](size_t I) const;
   void set(size_t I, Value V);
   /// Slot I is the very same value in both (a cheap sufficient test of equality).
   bool shares(size_t I, const ValueEnv &O) const {
-    return I < Vals.size() && I < O.Vals.size() && Vals[I] == O.Vals[I];
+    return I < Size && I < O.Size && slot(I) == O.slot(I);
+  }
+  /// The first slot J >= I outside the chunks this and O share; the slots
+  /// skipped are the very same values in both.
+  size_t nextUnshared(size_t I, const ValueEnv &O) const {
+    size_t Both = std::min(Size, O.Size);
+    while (I < Both && Chunks[I / ChunkSize] == O.Chunks[I / ChunkSize])
+      I = (I / ChunkSize + 1) * ChunkSize;
+    return I;
   }
 
 private:
-  std::vector<std::shared_ptr<const Value>> Vals;
+  static constexpr size_t ChunkSize = 64;
+  using Chunk = std::array<std::shared_ptr<const Value>, ChunkSize>;
+  const std::shared_ptr<const Value> &slot(size_t I) const;
+  std::vector<std::shared_ptr<Chunk>> Chunks; ///< null: every slot bottom
+  size_t Size = 0;
+};
+
+/// A std::map shared between copies until one of them writes: the name and
+/// plate maps of states copied at every branch and loop iteration stay one
+/// map, and joins of maps still shared cost nothing. Non-const access detaches
+/// (copies the map if shared), as a write through it may follow.
+template <typename K, typename V> class CowMap {
+  using Map = std::map<K, V>;
+
+public:
+  using const_iterator = typename Map::const_iterator;
+  using iterator = typename Map::iterator;
+
+  const_iterator begin() const { return get().begin(); }
+  const_iterator end() const { return get().end(); }
+  const_iterator find(const K &Key) const { return get().find(Key); }
+  size_t count(const K &Key) const { return get().count(Key); }
+  const V &at(const K &Key) const { return get().at(Key); }
+  size_t size() const { return get().size(); }
+  bool empty() const { return get().empty(); }
+
+  iterator begin() { return mut().begin(); }
+  iterator end() { return mut().end(); }
+  iterator find(const K &Key) { return mut().find(Key); }
+  V &operator[](const K &Key) { return mut()[Key]; }
+  template <typename... A> auto emplace(A &&...Args) {
+    return mut().emplace(std::forward<A>(Args)...);
+  }
+  void clear() { M.reset(); }
+
+  /// The very same map (a cheap sufficient test of equality).
+  bool sameAs(const CowMap &O) const { return M == O.M; }
+
+private:
+  std::shared_ptr<Map> M; ///< null: empty
+
+  const Map &get() const {
+    static const Map Empty;
+    return M ? *M : Empty;
+  }
+  Map &mut() {
+    if (!M)
+      M = std::make_shared<Map>();
+    else if (M.use_count() > 1)
+      M = std::make_shared<Map>(*M);
+    return *M;
+  }
 };
 
 /// Joined facts about the latent samples of one key.
@@ -507,6 +570,8 @@ inline std::string opaqueKey(const std::string &Callee) {
   return "<opaque call to '" + Callee + "'>";
 }
 
+using NameMap = CowMap<std::string, NameSet>;
+
 class SupportState {
 public:
   static SupportState bottom();
@@ -529,9 +594,9 @@ public:
   /// Latent sample names by key; the other trace sites Pyro keys by name
   /// (observed samples and factors, params, plates) under siteKey(Kind, key),
   /// for duplicate-name checks only.
-  std::map<std::string, NameSet> Names;
+  NameMap Names;
   std::map<std::string, SiteFacts> Sites;
-  std::map<std::string, PlateFacts> Plates;
+  CowMap<std::string, PlateFacts> Plates;
   /// Keys of sites whose name is computed at run time (SiteName::Dynamic);
   /// DynMust: such a latent site is definitely sampled.
   /// Also holds opaqueKey(callee) for each opaque call that may run user
