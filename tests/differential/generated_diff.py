@@ -101,6 +101,7 @@ class LiftedDist:
 
     def __init__(self, module):
         self._module = module
+        self.made = []  # every distribution built, for extreme(): one used as a value is in no trace
 
     def __getattr__(self, attr):
         cls = getattr(self._module, attr)
@@ -109,6 +110,7 @@ class LiftedDist:
 
         def make(*args, **kwargs):
             d = cls(*args, **kwargs)
+            self.made.append(d)
             log_prob = d.log_prob
             d.log_prob = lambda v: log_prob(torch.tensor(float(v)) if isinstance(v, (int, float)) else v)
             return d
@@ -124,7 +126,7 @@ class Program:
         scope = {}
         exec(compile(self.source, path, "exec"), scope)
         scope["torch"], scope["F"] = Lifted(torch), Lifted(scope["F"]) if "F" in scope else None
-        scope["dist"] = LiftedDist(scope["dist"])
+        scope["dist"] = self.dists = LiftedDist(scope["dist"])
         self.model = scope["model"]
 
     def run(self, data, latents, params, gen, seed=0):
@@ -132,6 +134,7 @@ class Program:
         # Sites first reached off the base path get the same draw on every call. Only torch's CPU generator:
         # pyro.set_rng_seed also seeds CUDA lazily, whose stack capture was a fifth of the run time.
         torch.default_generator.manual_seed(seed)
+        self.dists.made = []
         pv = ParamValues(params, gen)
         try:
             with torch.no_grad(), pv:
@@ -143,7 +146,7 @@ class Program:
         return (tr, lp) if math.isfinite(lp) else None, pv.constraints
 
 
-def extreme(tr, lo, hi):
+def extreme(tr, made, lo, hi):
     """The first number of the trace (a site's value, a distribution's parameter) with a magnitude outside [lo, hi]
     (0 excepted), a probability within lo of 0 or 1, or a cancellation remnant (a magnitude below 1e-12 that is a
     whole number of float64 quanta of 1, like 1 - tanh(18.7) = 2^-53); None if there is none."""
@@ -153,10 +156,10 @@ def extreme(tr, lo, hi):
         elif isinstance(obj, torch.distributions.Distribution) and depth < 3:
             for k, v in vars(obj).items():
                 yield from numbers(k, v, depth + 1)
-    for site, node in tr.nodes.items():
-        if node["type"] != "sample":
-            continue
-        for name, t in [("value", node["value"])] + list(numbers("fn", node["fn"])):
+    sites = [(s, [("value", n["value"])] + list(numbers("fn", n["fn"]))) for s, n in tr.nodes.items()
+             if n["type"] == "sample"]
+    for site, found in sites + [("a distribution value", [x for d in made for x in numbers("fn", d)])]:
+        for name, t in found:
             a = t.detach().double().abs()
             a = a[torch.isfinite(a) & (a > 0)]
             if a.numel() and (float(a.min()) < lo or float(a.max()) > hi):
@@ -339,7 +342,7 @@ def check_program(svic, path, gen, stats):
                 """Where the trace next to p holds numbers beyond [lo, hi], the first one."""
                 for d in (0, 1e-9, -1e-9, 1e-7, -1e-7, 1e-5, -1e-5):
                     res = trace_at(p + d)
-                    why = res and extreme(res[0], lo, hi)
+                    why = res and extreme(res[0], prog.dists.made, lo, hi)
                     if why:
                         return why
                 return None
@@ -376,11 +379,11 @@ def check_program(svic, path, gen, stats):
                     stats["rough"] += 1
                     print("rough  %s: %s = %.17g: overflow, %s" % (os.path.basename(path), n, p, why))
                     continue
-                # Float limits: a raise next to a number at the end of float64's range (a scale sigmoid(-v) that
-                # underflows to 0 beyond v = 745); any other break next to numbers beyond [1e-6, 1e6] (a Cauchy loc
+                # Float limits: a raise next to a number beyond 1e+-100, like a finite density beyond 1e100 above (a
+                # scale sigmoid(-v) that underflows to 0 beyond v = 745); any other break next to numbers beyond [1e-6, 1e6] (a Cauchy loc
                 # of -4e8 moving 1e13 per unit, a probability 1e-8 from 1), whose steps are narrower or whose
                 # rounding is coarser than the probe's finest step. Rough, not a contradiction nor an agreement.
-                limit = bad and (float_limits(p, 1e-280, 1e280) if why.startswith("raises")
+                limit = bad and (float_limits(p, 1e-100, 1e100) if why.startswith("raises")
                                  else float_limits(p, 1e-6, 1e6))
                 if limit:
                     stats["rough"] += 1
