@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The libFuzzer run over svic-fuzz (tests/fuzz: parse + lowering + every
-# analysis, under ASan+UBSan), at nice 19.
+# analysis, under ASan+UBSan), at nice ${FUZZ_NICE:-19}.
 #
 # usage: bench/fuzz/run.sh [SECONDS]        (default 3600)
 #
@@ -32,6 +32,6 @@ done
 # Returning freed memory to the OS (madvise) stalls under load; not needed here.
 export ASAN_OPTIONS=detect_leaks=0:allocator_release_to_os_interval_ms=-1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 TIMEFORMAT='fuzz: cpu %U s user + %S s system, %R s wall'
-time nice -n 19 "$BUILD/tests/fuzz/svic-fuzz" -timeout="${FUZZ_TIMEOUT:-120}" -rss_limit_mb=2048 -max_len=8192 \
+time nice -n "${FUZZ_NICE:-19}" "$BUILD/tests/fuzz/svic-fuzz" -timeout="${FUZZ_TIMEOUT:-120}" -rss_limit_mb=2048 -max_len=8192 \
   -max_total_time="$SECS" -dict=tests/fuzz/python.dict -artifact_prefix="$ART/" \
   -print_final_stats=1 "$CORPUS" "$SEEDS"
