@@ -576,6 +576,7 @@ private:
       auto M = tensorOf(R, ST);
       auto Mut = std::const_pointer_cast<Value>(M);
       Mut->IsInt = O.Then->isTensor() && O.Then->IsInt && O.Else->isTensor() && O.Else->IsInt;
+      Mut->IsBool = O.Then->isTensor() && O.Then->IsBool && O.Else->isTensor() && O.Else->IsBool;
       O.Set(M);
     }
     E.setCurrent(Outer);
@@ -650,7 +651,8 @@ private:
   }
 
   Dims eventShape(const DistObject &D) {
-    if (D.D == lir::Dist::Dirichlet || D.OneHot || D.Composite == DistId::MultivariateNormal)
+    if (D.D == lir::Dist::Dirichlet || D.OneHot || D.Composite == DistId::MultivariateNormal ||
+        D.Composite == DistId::Multinomial)
       return {D.Params[0]->Shape.back()};
     return {};
   }
@@ -1401,6 +1403,15 @@ private:
       D->Params.insert(D->Params.begin(), N ? N : makeFloat(1)); // torch's default total_count is 1
       break;
     }
+    case DistId::Multinomial: {
+      ValuePtr N = Arg("total_count");
+      if (N && N->K != Value::Kind::Int && N->K != Value::Kind::Bool)
+        invalid(X.Loc, "Multinomial's total_count is a " + typeName(*N) +
+                           ", not a Python int (torch: inhomogeneous total_count is not supported)");
+      Either(lir::Dist::CategoricalProbs, lir::Dist::CategoricalLogits);
+      D->Params.push_back(N ? N : makeInt(1));
+      break;
+    }
     default:
       unsupported(X.Loc, "dist." + Info.Name + " in the estimator compiler");
     }
@@ -1417,6 +1428,10 @@ private:
       D->Logits = D->D == lir::Dist::BernoulliLogits;
       D->D = lir::Dist::Normal; // unused: the shape rules of a scalar distribution
       break;
+    case DistId::Multinomial: // D keeps the shape rules of a Categorical (and is its sampler)
+      D->Composite = Info.Id;
+      D->Logits = D->D == lir::Dist::CategoricalLogits;
+      break;
     default:
       break;
     }
@@ -1432,7 +1447,7 @@ private:
       if (D->Composite == DistId::MultivariateNormal)
         break; // Full is loc's batch shape
       Dims S = Pm->Shape;
-      if (VectorParam) {
+      if (VectorParam && Pm == D->Params.front()) { // Multinomial's total_count is a scalar
         if (S.empty())
           invalid(X.Loc, Info.Name + " needs a vector parameter");
         S.pop_back();
