@@ -94,12 +94,16 @@ public:
     Desc.UseBaselines = Opts.Estimator != EstimatorKind::Pyro;
     bindInputs(Guide);
     runProgram(Guide, /*IsGuide=*/true);
+    if (Opts.RecordTrace)
+      recordConstantModules("guide");
     bindInputs(Model);
     runProgram(Model, /*IsGuide=*/false);
-    if (Opts.RecordTrace)
+    if (Opts.RecordTrace) {
+      recordConstantModules("model");
       for (const FactorRec &Fr : Factors)
         record(Fr.Sign < 0 ? TraceEntry::Kind::GuideTerm : TraceEntry::Kind::ModelTerm, Fr.Site, Fr.V, {},
                std::fabs(Fr.Sign));
+    }
     finish();
     F.OutputDoubles = OutputDoubles;
     LoweredProgram Out;
@@ -164,6 +168,7 @@ private:
   std::vector<ValuePtr> Masks; ///< poutine.mask: a site's log-density counts only where they hold
   bool Returned = false;
   uint32_t NextNoiseStream = 0xFFFF; ///< dropout masks' RNG streams, counting down
+  int DropoutCalls = 0;               ///< numbers the recorded dropout multipliers
   bool InInit = false; ///< evaluating a parameter initialiser
 
   //===-- inputs -------------------------------------------------------------===//
@@ -833,6 +838,23 @@ private:
     I.Offset = Trace.back().Offset;
     I.Operands = {V};
     E.emit(std::move(I), {});
+  }
+
+  /// The weights of the module objects the program holds in variables and
+  /// never registered with pyro.module: constants svic initialised itself,
+  /// which Pyro's own initialisation cannot reproduce.
+  void recordConstantModules(const std::string &Prog) {
+    std::function<void(const ModuleObject &, const std::string &)> Walk = [&](const ModuleObject &M,
+                                                                               const std::string &Path) {
+      for (const auto &[WName, W] : M.Weights)
+        if (W->Static)
+          record(TraceEntry::Kind::Replay, "module:" + Prog + ":" + Path + WName, E.materialize(*W, {}), W->Shape, 1);
+      for (size_t I = 0; I < M.Members.size(); ++I)
+        Walk(*M.Members[I]->Module, Path + std::to_string(I) + ".");
+    };
+    for (VarId V = 1; V < Env.size(); ++V)
+      if (Env[V] && Env[V]->K == Value::Kind::Module && P->var(V).Kind == VarKind::User)
+        Walk(*Env[V]->Module, P->var(V).Name + ".");
   }
 
   /// Writes the draw \p Z of site \p Site as data argument \p Arg, in the
@@ -1763,6 +1785,9 @@ private:
     U.Site = noiseStream(L);
     ValuePtr Keep = Ops.compare(ir::CompareOp::Lt, tensorOf(E.emit(std::move(U), X->Shape), X->Shape),
                                 makeFloat(1 - Pr), L);
+    if (Opts.RecordTrace)
+      record(TraceEntry::Kind::Replay, "dropout:" + std::to_string(DropoutCalls++),
+             E.materialize(*Ops.binary(lir::Op::Mul, Keep, makeFloat(1 / (1 - Pr)), L), L), X->Shape, 1);
     return Ops.binary(lir::Op::Mul, Ops.binary(lir::Op::Mul, X, Keep, L), makeFloat(1 / (1 - Pr)), L);
   }
 
