@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Boolean-mask indexing (issue 10, cvae): a mask computed from the data alone selects (x[m], also after a full
 slice and as bool * bool) and assigns (x[m] = v) once the data is given, and int(torch.max(...)) of data values is
-a compile-time size; the ELBO and its gradient equal torch's (Debian's torch, float64). A mask from a latent, one
+a compile-time size; the ELBO and its gradient equal torch's (Debian's torch, float64), and a compiled program
+refuses other data at entry. A mask from a latent, one
 that does not fit, and a float tensor as an index are refused with a located error; without data the error names
 the missing argument.
 
@@ -9,6 +10,8 @@ Usage: test_masked.py SVIC_BINARY
 """
 import json
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -78,6 +81,21 @@ class Masked(unittest.TestCase):
                 self.assertIn(r.returncode, (1, 2), S.describe(r))
                 self.assertIn("masked.py:%d:" % line, r.stderr)
                 self.assertRegex(r.stderr, why)
+
+    @unittest.skipUnless(shutil.which("cc"), "no C compiler")
+    def test_compiled_program_is_fixed_to_the_masks_data(self):
+        exe = S.build_aot([PROG], self.data, self.tmp.name, "masked")
+        ok = subprocess.run([exe, self.data, "1", "4", "1"], capture_output=True, text=True, timeout=60)
+        self.assertEqual(ok.returncode, 0, ok.stderr)
+        desc = json.loads(ok.stdout.split("descriptor\n", 1)[1])
+        self.assertEqual({i["name"]: i.get("fixed") is not None for i in desc["inputs"]}, {"x": True, "y": True})
+        other = os.path.join(self.tmp.name, "other.json")
+        with open(other, "w") as f:  # one more masked entry in x
+            json.dump(dict(DATA, x=[[1, -1, 2, -1], [-1, -1, 0.5, 3], [0, 1, -1, -1]]), f)
+        bad = subprocess.run([exe, other, "1", "4", "1"], capture_output=True, text=True, timeout=60)
+        self.assertEqual(bad.returncode, 1, bad.stdout)
+        self.assertIn("data argument 'x' differs from the data the program was compiled for", bad.stderr)
+        self.assertIn("masked.py:", bad.stderr)
 
     def test_without_data_the_argument_is_named(self):
         r = S.run("grad", PROG, "--samples", 1)
