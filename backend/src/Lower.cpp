@@ -1380,6 +1380,7 @@ private:
     case DistId::Laplace:
     case DistId::Cauchy: D->Params = {Need("loc"), Need("scale")}; break;
     case DistId::HalfCauchy: D->Params = {Need("scale")}; break;
+    case DistId::VonMises: D->Params = {Need("loc"), Need("concentration")}; break;
     case DistId::MultivariateNormal: {
       ValuePtr Loc = Ops.asTensor(Need("loc"), X.Loc), Tril = Arg("scale_tril"), Cov = Arg("covariance_matrix");
       if (Arg("precision_matrix") || (Tril != nullptr) == (Cov != nullptr))
@@ -1446,6 +1447,7 @@ private:
     case DistId::Binomial:
     case DistId::MultivariateNormal:
     case DistId::ZeroInflatedNegativeBinomial:
+    case DistId::VonMises:
       D->Composite = Info.Id;
       D->Logits = D->D == lir::Dist::BernoulliLogits;
       D->D = lir::Dist::Normal; // unused: the shape rules of a scalar distribution

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <numeric>
 #include <set>
@@ -978,6 +979,24 @@ ValuePtr OpBuilder::compositeLogProb(const DistObject &D, const ValuePtr &X, Sou
     ValuePtr LP = binary(Op::Add, Choose, binary(Op::Add, XLog(X, LogP(P[1])), XLog(NmX, Log1mP(P[1])), L), L);
     return Outside(binary(Op::Or, NotInteger(X), compare(ir::CompareOp::Gt, X, N, L), L), LP);
   }
+  case DistId::VonMises: { // torch's: k cos(x - mu) - log(2 pi) - log I0(k), I0 as torch approximates it
+    // Horner's rule, highest coefficient first.
+    auto Poly = [&](const ValuePtr &Y, std::initializer_list<double> Coef) {
+      ValuePtr R = Num(*std::prev(Coef.end()));
+      for (auto C = std::next(std::rbegin(Coef)); C != std::rend(Coef); ++C)
+        R = binary(Op::Add, Num(*C), Mul(Y, R), L);
+      return R;
+    };
+    ValuePtr K = P[1], Y = Div(K, Num(3.75));
+    ValuePtr Small = Log(Poly(Mul(Y, Y), {1.0, 3.5156229, 3.0899424, 1.2067492, 0.2659732, 0.0360768, 0.0045813}));
+    ValuePtr Large = binary(
+        Op::Add, Sub(K, Mul(Num(0.5), Log(K))),
+        Log(Poly(Div(Num(3.75), K), {0.39894228, 0.01328592, 0.00225319, -0.00157565, 0.00916281, -0.02057706,
+                                     0.02635537, -0.01647633, 0.00392377})),
+        L);
+    ValuePtr LogI0 = where(compare(ir::CompareOp::Lt, K, Num(3.75), L), Small, Large, L);
+    return Sub(Sub(Mul(K, unary(Op::Cos, Sub(X, P[0]), L)), Num(std::log(2 * M_PI))), LogI0);
+  }
   case DistId::Multinomial: { // torch's: lgamma(sum x + 1) - sum lgamma(x + 1) + sum x log p
     // log p: torch's probs_to_logits of the normalised probs (clamped to
     // [eps, 1 - eps]), or the normalised logits.
@@ -1095,6 +1114,8 @@ ValuePtr OpBuilder::compositeSample(const DistObject &D, const Dims &S, uint32_t
                                       {-1}, false, L);
     break;
   }
+  case DistId::VonMises:
+    unsupported(L, "drawing from a VonMises (it compiles where it is observed)");
   case DistId::Multinomial: { // the counts of total_count categorical draws
     int64_t N = static_cast<int64_t>((*P[1]->Static)[0]), K = S.back();
     if (N == 0) {
