@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Issue 10: CPU time per SVI step of every paper benchmark svic compiles, on data from `svic simulate`
-(or given, where simulate cannot draw it), one sample per step.
+(or given, or generated as tests/estimator/test_benchmarks_train.py generates it, where simulate cannot draw it),
+one sample per step.
 
 Usage: python3 bench/paper_steps.py [SVIC_BINARY]   (from the repository root)
 Per step = (CPU of `svic run --steps N` - CPU of `--steps 0`) / N (N per benchmark, below), so loading and JIT compilation are
@@ -9,13 +10,18 @@ excluded; CPU is user + sys of the child (resource.getrusage), which a loaded ma
 import csv
 import json
 import os
+import random
 import resource
 import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "estimator"))
+from test_benchmarks_train import GENERATED  # noqa: E402  (cvae's and prodlda's data, from a fixed seed)
+
 SVIC = sys.argv[1] if len(sys.argv) > 1 else "build/driver/svic"
-STEPS = {"spnor": 200000, "br": 20000, "csis": 200000, "dpmm": 2000, "vae": 20, "ssvae": 20, "sgdef": 20}
+STEPS = {"spnor": 200000, "br": 20000, "csis": 200000, "dpmm": 2000, "vae": 20, "ssvae": 20, "sgdef": 20, "cvae": 100,
+         "prodlda": 100}
 
 
 def br_covariates():
@@ -27,7 +33,7 @@ def br_covariates():
 # name -> ("simulate", arguments not drawn) or ("given", data)
 PAIRS = {"spnor": None, "br": ("simulate", br_covariates()), "csis": ("given", {"observations": {"x1": 0.5, "x2": 2.5}}),
          "dpmm": ("simulate", {"T": 20, "N": 320, "alpha": 1.1}), "vae": ("simulate", {}), "ssvae": ("simulate", {}),
-         "sgdef": ("simulate", {})}
+         "sgdef": ("simulate", {}), "cvae": ("generated", None), "prodlda": ("generated", None)}
 
 
 def cpu_of(args):
@@ -45,9 +51,10 @@ def main():
             d = "examples/paper/%s/" % name
             data, shape = [], "none"
             if how:
+                given = GENERATED[name](random.Random(0)) if how[0] == "generated" else how[1]
                 args = os.path.join(tmp, name + "_args.json")
                 with open(args, "w") as f:
-                    json.dump(how[1], f)
+                    json.dump(given, f)
                 path = args
                 if how[0] == "simulate":
                     path = os.path.join(tmp, name + ".npz")
@@ -55,7 +62,8 @@ def main():
                                        check=True, capture_output=True, text=True)
                     shape = r.stderr.strip().split("(drawn: ", 1)[-1].rstrip(")")
                 else:
-                    shape = "given"
+                    shape = how[0] if how[0] == "given" else ", ".join(
+                        "%s %s" % (k, [len(v), len(v[0])]) for k, v in given.items())
                 data = ["--data", path]
             run = [SVIC, "run", d + "model.py", "--guide", d + "guide.py", *data, "--seed", "2"]
             t0 = cpu_of(run + ["--steps", "0"])

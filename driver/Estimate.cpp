@@ -240,7 +240,8 @@ std::variant<Jitted, int> prepareJit(const CompileOptions &O, const std::string 
 /// One sample (step 0, sample 0 of the seed) of a program lowered with
 /// RecordTrace, written as a data file: "param:NAME" (constrained),
 /// "latent:SITE", "model:SITE" / "guide:SITE" (the site's log-density term,
-/// summed over its plates, as Pyro's log_prob_sum) and "elbo". What
+/// summed over its plates, as Pyro's log_prob_sum), "elbo", and the values
+/// Pyro cannot draw itself ("dropout:N", "module:PROG:VAR.WEIGHT"). What
 /// tests/estimator/pyro/replay_trace.py replays in Pyro.
 int writeTrace(const Jitted &J, uint64_t Seed, const std::string &Path) {
   const Compiled &C = J.C;
@@ -267,8 +268,9 @@ int writeTrace(const Jitted &J, uint64_t Seed, const std::string &Path) {
   }
   for (const backend::TraceEntry &E : C.Lowered.Trace) {
     const double *V = Out.data() + P + E.Offset;
-    if (E.K == backend::TraceEntry::Kind::Latent) {
-      T["latent:" + E.Site] = {E.Shape, std::vector<double>(V, V + runtime::numElements(E.Shape))};
+    if (E.K == backend::TraceEntry::Kind::Latent || E.K == backend::TraceEntry::Kind::Replay) {
+      T[(E.K == backend::TraceEntry::Kind::Latent ? "latent:" : "") + E.Site] = {
+          E.Shape, std::vector<double>(V, V + runtime::numElements(E.Shape))};
       continue;
     }
     runtime::Array &A = T[(E.K == backend::TraceEntry::Kind::ModelTerm ? "model:" : "guide:") + E.Site];

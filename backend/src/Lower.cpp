@@ -94,12 +94,16 @@ public:
     Desc.UseBaselines = Opts.Estimator != EstimatorKind::Pyro;
     bindInputs(Guide);
     runProgram(Guide, /*IsGuide=*/true);
+    if (Opts.RecordTrace)
+      recordConstantModules("guide");
     bindInputs(Model);
     runProgram(Model, /*IsGuide=*/false);
-    if (Opts.RecordTrace)
+    if (Opts.RecordTrace) {
+      recordConstantModules("model");
       for (const FactorRec &Fr : Factors)
         record(Fr.Sign < 0 ? TraceEntry::Kind::GuideTerm : TraceEntry::Kind::ModelTerm, Fr.Site, Fr.V, {},
                std::fabs(Fr.Sign));
+    }
     finish();
     F.OutputDoubles = OutputDoubles;
     LoweredProgram Out;
@@ -164,6 +168,7 @@ private:
   std::vector<ValuePtr> Masks; ///< poutine.mask: a site's log-density counts only where they hold
   bool Returned = false;
   uint32_t NextNoiseStream = 0xFFFF; ///< dropout masks' RNG streams, counting down
+  int DropoutCalls = 0;               ///< numbers the recorded dropout multipliers
   bool InInit = false; ///< evaluating a parameter initialiser
 
   //===-- inputs -------------------------------------------------------------===//
@@ -576,6 +581,7 @@ private:
       auto M = tensorOf(R, ST);
       auto Mut = std::const_pointer_cast<Value>(M);
       Mut->IsInt = O.Then->isTensor() && O.Then->IsInt && O.Else->isTensor() && O.Else->IsInt;
+      Mut->IsBool = O.Then->isTensor() && O.Then->IsBool && O.Else->isTensor() && O.Else->IsBool;
       O.Set(M);
     }
     E.setCurrent(Outer);
@@ -650,7 +656,8 @@ private:
   }
 
   Dims eventShape(const DistObject &D) {
-    if (D.D == lir::Dist::Dirichlet || D.OneHot || D.Composite == DistId::MultivariateNormal)
+    if (D.D == lir::Dist::Dirichlet || D.OneHot || D.Composite == DistId::MultivariateNormal ||
+        D.Composite == DistId::Multinomial)
       return {D.Params[0]->Shape.back()};
     return {};
   }
@@ -831,6 +838,23 @@ private:
     I.Offset = Trace.back().Offset;
     I.Operands = {V};
     E.emit(std::move(I), {});
+  }
+
+  /// The weights of the module objects the program holds in variables and
+  /// never registered with pyro.module: constants svic initialised itself,
+  /// which Pyro's own initialisation cannot reproduce.
+  void recordConstantModules(const std::string &Prog) {
+    std::function<void(const ModuleObject &, const std::string &)> Walk = [&](const ModuleObject &M,
+                                                                               const std::string &Path) {
+      for (const auto &[WName, W] : M.Weights)
+        if (W->Static)
+          record(TraceEntry::Kind::Replay, "module:" + Prog + ":" + Path + WName, E.materialize(*W, {}), W->Shape, 1);
+      for (size_t I = 0; I < M.Members.size(); ++I)
+        Walk(*M.Members[I]->Module, Path + std::to_string(I) + ".");
+    };
+    for (VarId V = 1; V < Env.size(); ++V)
+      if (Env[V] && Env[V]->K == Value::Kind::Module && P->var(V).Kind == VarKind::User)
+        Walk(*Env[V]->Module, P->var(V).Name + ".");
   }
 
   /// Writes the draw \p Z of site \p Site as data argument \p Arg, in the
@@ -1356,6 +1380,7 @@ private:
     case DistId::Laplace:
     case DistId::Cauchy: D->Params = {Need("loc"), Need("scale")}; break;
     case DistId::HalfCauchy: D->Params = {Need("scale")}; break;
+    case DistId::VonMises: D->Params = {Need("loc"), Need("concentration")}; break;
     case DistId::MultivariateNormal: {
       ValuePtr Loc = Ops.asTensor(Need("loc"), X.Loc), Tril = Arg("scale_tril"), Cov = Arg("covariance_matrix");
       if (Arg("precision_matrix") || (Tril != nullptr) == (Cov != nullptr))
@@ -1401,6 +1426,15 @@ private:
       D->Params.insert(D->Params.begin(), N ? N : makeFloat(1)); // torch's default total_count is 1
       break;
     }
+    case DistId::Multinomial: {
+      ValuePtr N = Arg("total_count");
+      if (N && N->K != Value::Kind::Int && N->K != Value::Kind::Bool)
+        invalid(X.Loc, "Multinomial's total_count is a " + typeName(*N) +
+                           ", not a Python int (torch: inhomogeneous total_count is not supported)");
+      Either(lir::Dist::CategoricalProbs, lir::Dist::CategoricalLogits);
+      D->Params.push_back(N ? N : makeInt(1));
+      break;
+    }
     default:
       unsupported(X.Loc, "dist." + Info.Name + " in the estimator compiler");
     }
@@ -1413,9 +1447,14 @@ private:
     case DistId::Binomial:
     case DistId::MultivariateNormal:
     case DistId::ZeroInflatedNegativeBinomial:
+    case DistId::VonMises:
       D->Composite = Info.Id;
       D->Logits = D->D == lir::Dist::BernoulliLogits;
       D->D = lir::Dist::Normal; // unused: the shape rules of a scalar distribution
+      break;
+    case DistId::Multinomial: // D keeps the shape rules of a Categorical (and is its sampler)
+      D->Composite = Info.Id;
+      D->Logits = D->D == lir::Dist::CategoricalLogits;
       break;
     default:
       break;
@@ -1432,7 +1471,7 @@ private:
       if (D->Composite == DistId::MultivariateNormal)
         break; // Full is loc's batch shape
       Dims S = Pm->Shape;
-      if (VectorParam) {
+      if (VectorParam && Pm == D->Params.front()) { // Multinomial's total_count is a scalar
         if (S.empty())
           invalid(X.Loc, Info.Name + " needs a vector parameter");
         S.pop_back();
@@ -1748,6 +1787,9 @@ private:
     U.Site = noiseStream(L);
     ValuePtr Keep = Ops.compare(ir::CompareOp::Lt, tensorOf(E.emit(std::move(U), X->Shape), X->Shape),
                                 makeFloat(1 - Pr), L);
+    if (Opts.RecordTrace)
+      record(TraceEntry::Kind::Replay, "dropout:" + std::to_string(DropoutCalls++),
+             E.materialize(*Ops.binary(lir::Op::Mul, Keep, makeFloat(1 / (1 - Pr)), L), L), X->Shape, 1);
     return Ops.binary(lir::Op::Mul, Ops.binary(lir::Op::Mul, X, Keep, L), makeFloat(1 / (1 - Pr)), L);
   }
 

@@ -188,6 +188,8 @@ ValuePtr OpBuilder::call(OpId Op, const std::vector<ValuePtr> &Args, SourceLoc L
   case OpId::Min:
     if (A(1) && A(1)->isTensor()) // the two-tensor form is elementwise
       return binary(Op == OpId::Max ? lir::Op::Maximum : lir::Op::Minimum, Need(0), A(1), L);
+    if (!A(1) || A(1)->K == Value::Kind::None)
+      return extremum(Op == OpId::Max, Need(0), L);
     break;
   case OpId::Cumsum:
   case OpId::Cumprod: {
@@ -308,6 +310,7 @@ ValuePtr OpBuilder::call(OpId Op, const std::vector<ValuePtr> &Args, SourceLoc L
       if (int64_t(K) == D) {
         auto Ix = std::make_shared<Value>(*I);
         Ix->IsInt = true;
+        Ix->IsBool = false; // index_select gathers
         Idx[K].Index = Ix;
       } else {
         Idx[K].IsSlice = true;
@@ -317,9 +320,16 @@ ValuePtr OpBuilder::call(OpId Op, const std::vector<ValuePtr> &Args, SourceLoc L
   }
   case OpId::Contiguous:
   case OpId::Clone:
-  case OpId::FloatCast:
-  case OpId::Double:
   case OpId::Parameter: return asTensor(Need(0), L);
+  case OpId::FloatCast:
+  case OpId::Double: {
+    ValuePtr X = asTensor(Need(0), L);
+    if (!X->IsInt)
+      return X;
+    auto R = std::make_shared<Value>(*X);
+    R->IsInt = R->IsBool = false;
+    return R;
+  }
   case OpId::Detach: {
     ValuePtr X = asTensor(Need(0), L);
     if (X->Static)
@@ -327,11 +337,16 @@ ValuePtr OpBuilder::call(OpId Op, const std::vector<ValuePtr> &Args, SourceLoc L
     lir::Instr I;
     I.Opcode = lir::Op::StopGradient;
     I.Operands = {E.materialize(*X, L)};
-    return tensor(E.emit(std::move(I), X->Shape), X->Shape, X->IsInt);
+    return tensorLike(E.emit(std::move(I), X->Shape), X->Shape, *X);
   }
   case OpId::Long:
   case OpId::IntCast: {
     ValuePtr X = asTensor(Need(0), L);
+    if (X->IsBool) {
+      auto R = std::make_shared<Value>(*X);
+      R->IsBool = false;
+      return R;
+    }
     if (X->IsInt)
       return X;
     // Truncation toward zero, as torch's cast.
@@ -605,6 +620,9 @@ ValuePtr OpBuilder::call(OpId Op, const std::vector<ValuePtr> &Args, SourceLoc L
     auto V = Op == OpId::ZeroInit ? std::optional<double>(0.0) : number(A(1));
     if (!V)
       unsupported(L, "fill_ with a value not known at compile time");
+    if (X->IsBool)
+      return makeStaticTensor(X->Shape, std::vector<double>(static_cast<size_t>(lir::Shape{X->Shape}.numel()), *V != 0),
+                              true, true);
     return Filled(X->Shape, *V, X->IsInt);
   }
   case OpId::NormalInit:

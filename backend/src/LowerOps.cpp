@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
+#include <limits>
 #include <numeric>
 #include <set>
 
@@ -59,9 +61,46 @@ std::optional<double> foldScalar(lir::Op O, const std::vector<double> &X) {
   case Op::Ge: return A >= B;
   case Op::Eq: return A == B;
   case Op::Ne: return A != B;
+  case Op::And: return A != 0 && B != 0;
+  case Op::Or: return A != 0 || B != 0;
+  case Op::Not: return A == 0;
   case Op::Where: return A != 0 ? B : X[2];
   default: return std::nullopt;
   }
+}
+
+/// \p Src (shape \p S) reduced over the sorted \p Axes (empty: all) by Sum,
+/// Prod, Maximum or Minimum (NaN propagates, as in torch), in row-major order
+/// of the dims kept.
+std::vector<double> reduceData(const std::vector<double> &Src, const Dims &S, const std::vector<int64_t> &Axes,
+                               lir::Op O) {
+  Dims Kept;
+  for (size_t D = 0; D < S.size(); ++D)
+    if (!Axes.empty() && !std::binary_search(Axes.begin(), Axes.end(), int64_t(D)))
+      Kept.push_back(int64_t(D));
+  double Init = O == lir::Op::Sum ? 0 : O == lir::Op::Prod ? 1 : O == lir::Op::Maximum ? -INFINITY : INFINITY;
+  int64_t OutN = 1;
+  for (int64_t D : Kept)
+    OutN *= S[static_cast<size_t>(D)];
+  std::vector<double> Out(static_cast<size_t>(OutN), Init);
+  for (size_t Flat = 0; Flat < Src.size(); ++Flat) {
+    int64_t Rest = int64_t(Flat), At = 0, Stride = 1;
+    for (size_t D = S.size(); D-- > 0;) {
+      int64_t Coord = Rest % S[D];
+      Rest /= S[D];
+      if (std::binary_search(Kept.begin(), Kept.end(), int64_t(D))) {
+        At += Coord * Stride;
+        Stride *= S[D];
+      }
+    }
+    double &A = Out[static_cast<size_t>(At)], X = Src[Flat];
+    switch (O) {
+    case lir::Op::Sum: A += X; break;
+    case lir::Op::Prod: A *= X; break;
+    default: A = std::isnan(A) || std::isnan(X) ? NAN : O == lir::Op::Maximum ? std::max(A, X) : std::min(A, X);
+    }
+  }
+  return Out;
 }
 
 bool isComparison(lir::Op O) {
@@ -90,12 +129,13 @@ std::vector<double> sliceData(const std::vector<double> &Src, const Dims &S, con
 
 } // namespace
 
-ValuePtr OpBuilder::tensor(lir::ValueId V, Dims S, bool IsInt) {
+ValuePtr OpBuilder::tensor(lir::ValueId V, Dims S, bool IsInt, bool IsBool) {
   auto T = std::make_shared<Value>();
   T->K = Value::Kind::Tensor;
   T->V = V;
   T->Shape = std::move(S);
-  T->IsInt = IsInt;
+  T->IsInt = IsInt || IsBool;
+  T->IsBool = IsBool;
   return T;
 }
 
@@ -103,7 +143,7 @@ ValuePtr OpBuilder::asTensor(const ValuePtr &V, SourceLoc L) {
   if (V->isTensor())
     return V;
   if (V->isNumber())
-    return makeStaticTensor({}, {V->number()}, V->K != Value::Kind::Float);
+    return makeStaticTensor({}, {V->number()}, V->K != Value::Kind::Float, V->K == Value::Kind::Bool);
   if (V->K == Value::Kind::List || V->K == Value::Kind::Tuple)
     return call(OpId::Tensor, {V}, L, nullptr);
   if (V->K == Value::Kind::None && !V->Origin.empty())
@@ -122,7 +162,7 @@ int64_t OpBuilder::normAxis(int64_t Axis, size_t Rank, SourceLoc L) {
 ValuePtr OpBuilder::elementwise(lir::Op O, const std::vector<ValuePtr> &Args, SourceLoc L, double S0, double S1) {
   std::vector<ValuePtr> Ts;
   Dims Out;
-  bool AllStatic = true, AllKnown = true, AllInt = true;
+  bool AllStatic = true, AllKnown = true, AllInt = true, AllBool = true;
   std::set<std::string> Origins;
   for (const ValuePtr &A : Args) {
     ValuePtr T = asTensor(A, L);
@@ -140,9 +180,18 @@ ValuePtr OpBuilder::elementwise(lir::Op O, const std::vector<ValuePtr> &Args, So
     AllStatic &= T->Static.has_value();
     AllKnown &= knownData(*T) != nullptr;
     AllInt &= T->IsInt;
+    AllBool &= T->IsBool;
     Ts.push_back(T);
   }
-  bool ResultInt = isComparison(O) ||
+  // torch on bool tensors: + is logical or, * logical and, - raises.
+  if (AllBool && (O == lir::Op::Sub || O == lir::Op::Neg))
+    invalid(L, "subtraction or negation of bool tensors (torch raises; use logical_not or logical_xor)");
+  if (AllBool && O == lir::Op::Add)
+    O = lir::Op::Or;
+  if (AllBool && O == lir::Op::Mul)
+    O = lir::Op::And;
+  bool ResultBool = isComparison(O);
+  bool ResultInt = ResultBool ||
                    (AllInt && (O == lir::Op::Add || O == lir::Op::Sub || O == lir::Op::Mul || O == lir::Op::Neg));
   // Folded at compile time when every operand is static; when some are only
   // Known (data), the result is emitted and carries the folded values.
@@ -160,7 +209,7 @@ ValuePtr OpBuilder::elementwise(lir::Op O, const std::vector<ValuePtr> &Args, So
         Folded.reset();
     }
     if (Folded && AllStatic)
-      return makeStaticTensor(Out, std::move(*Folded), ResultInt);
+      return makeStaticTensor(Out, std::move(*Folded), ResultInt, ResultBool);
   }
   lir::Instr I;
   I.Opcode = O;
@@ -168,7 +217,7 @@ ValuePtr OpBuilder::elementwise(lir::Op O, const std::vector<ValuePtr> &Args, So
   I.Scalar1 = S1;
   for (const ValuePtr &T : Ts)
     I.Operands.push_back(E.materialize(*T, L));
-  auto R = std::make_shared<Value>(*tensor(E.emit(std::move(I), Out), Out, ResultInt));
+  auto R = std::make_shared<Value>(*tensor(E.emit(std::move(I), Out), Out, ResultInt, ResultBool));
   for (const std::string &O : Origins) // "x1, x2": every argument it is computed from
     R->Origin += (R->Origin.empty() ? "" : ", ") + O;
   return Folded ? withKnown(R, Ts, std::move(*Folded)) : R;
@@ -323,12 +372,12 @@ ValuePtr OpBuilder::reduce(lir::Op O, const ValuePtr &X, std::vector<int64_t> Ax
     else if (KeepDim)
       Out.push_back(1);
   }
-  if (T->Static && O == lir::Op::Sum && Axes.empty()) {
-    double S = 0;
-    for (double V : *T->Static)
-      S += V;
-    return makeStaticTensor(Out, {S}, T->IsInt);
-  }
+  bool IsInt = T->IsInt && O != lir::Op::Prod;
+  // Folded when the operand is static; computed from data, the result carries
+  // the folded values (a bound or a count may need them).
+  const std::vector<double> *Data = knownData(*T);
+  if (T->Static)
+    return makeStaticTensor(Out, reduceData(*Data, T->Shape, Axes, O), IsInt);
   if (T->Shape.empty() && O == lir::Op::Sum)
     return T;
   lir::Instr I;
@@ -336,7 +385,22 @@ ValuePtr OpBuilder::reduce(lir::Op O, const ValuePtr &X, std::vector<int64_t> Ax
   I.Ints = Axes;
   I.KeepDim = KeepDim;
   I.Operands = {E.materialize(*T, L)};
-  return tensor(E.emit(std::move(I), Out), Out, T->IsInt && O != lir::Op::Prod);
+  ValuePtr R = tensor(E.emit(std::move(I), Out), Out, IsInt);
+  return Data ? withKnown(R, {T}, reduceData(*Data, T->Shape, Axes, O)) : R;
+}
+
+ValuePtr OpBuilder::extremum(bool Max, const ValuePtr &X, SourceLoc L) {
+  // LIR has no max/min reduction: the value must be known at compile time,
+  // which fixes the data it is computed from.
+  ValuePtr T = E.fixKnown(asTensor(X, L), L);
+  if (!T->Static)
+    unsupported(L, std::string("torch.") + (Max ? "max" : "min") +
+                       " of a tensor whose values are not known at compile time (only values computed from data "
+                       "arguments and constants are reduced)");
+  if (T->Static->empty())
+    invalid(L, std::string(Max ? "max" : "min") + "(): expected a non-empty tensor");
+  return makeStaticTensor({}, reduceData(*T->Static, T->Shape, {}, Max ? lir::Op::Maximum : lir::Op::Minimum),
+                          T->IsInt, T->IsBool);
 }
 
 ValuePtr OpBuilder::reshape(const ValuePtr &X, Dims S, SourceLoc L) {
@@ -369,11 +433,11 @@ ValuePtr OpBuilder::reshape(const ValuePtr &X, Dims S, SourceLoc L) {
   if (S == T->Shape)
     return T;
   if (T->Static)
-    return makeStaticTensor(S, *T->Static, T->IsInt);
+    return makeStaticTensor(S, *T->Static, T->IsInt, T->IsBool);
   lir::Instr I;
   I.Opcode = lir::Op::Reshape;
   I.Operands = {E.materialize(*T, L)};
-  auto R = std::make_shared<Value>(*tensor(E.emit(std::move(I), S), S, T->IsInt));
+  auto R = std::make_shared<Value>(*tensorLike(E.emit(std::move(I), S), S, *T));
   R->Origin = T->Origin;
   return T->Known ? withKnown(R, {T}, *T->Known) : R;
 }
@@ -394,7 +458,7 @@ ValuePtr OpBuilder::expand(const ValuePtr &X, Dims S, SourceLoc L) {
   lir::Instr I;
   I.Opcode = lir::Op::Expand;
   I.Operands = {E.materialize(*T, L)};
-  return tensor(E.emit(std::move(I), S), S, T->IsInt);
+  return tensorLike(E.emit(std::move(I), S), S, *T);
 }
 
 ValuePtr OpBuilder::transpose(const ValuePtr &X, int64_t D0, int64_t D1, SourceLoc L) {
@@ -413,7 +477,7 @@ ValuePtr OpBuilder::transpose(const ValuePtr &X, int64_t D0, int64_t D1, SourceL
   I.Opcode = lir::Op::Transpose;
   I.Ints = Perm;
   I.Operands = {E.materialize(*T, L)};
-  return tensor(E.emit(std::move(I), Out), Out, T->IsInt);
+  return tensorLike(E.emit(std::move(I), Out), Out, *T);
 }
 
 ValuePtr OpBuilder::matmul(const ValuePtr &A, const ValuePtr &B, SourceLoc L) {
@@ -470,8 +534,54 @@ ValuePtr OpBuilder::concat(const std::vector<ValuePtr> &Xs, int64_t Axis, bool S
   return tensor(E.emit(std::move(I), Out), Out);
 }
 
+ValuePtr OpBuilder::maskIndex(const ValuePtr &T, const std::vector<IndexItem> &Idx, size_t K, SourceLoc L) {
+  const IndexItem &It = Idx[K];
+  ValuePtr M = E.fixKnown(It.Index, It.Loc);
+  if (!M->Static)
+    unsupported(It.Loc, "indexing with a bool mask whose values are not known at compile time (the result's "
+                        "shape depends on them); a mask computed from data arguments and constants alone is "
+                        "evaluated, but this one is computed from " +
+                            (M->Origin.empty() ? std::string("a param or a latent")
+                                               : "'" + M->Origin + "' and a param, a latent or an operation "
+                                                 "svic does not evaluate at compile time"));
+  const Dims &S = T->Shape;
+  auto Consumed = [&](const IndexItem &I) -> size_t {
+    if (I.IsEllipsis || (I.Index && I.Index->K == Value::Kind::None))
+      return 0;
+    return I.Index && I.Index->isTensor() && I.Index->IsBool ? I.Index->Shape.size() : 1;
+  };
+  size_t Total = 0, D = 0;
+  for (const IndexItem &I : Idx)
+    Total += Consumed(I);
+  if (Total > S.size())
+    invalid(L, "too many indices for a tensor of rank " + std::to_string(S.size()));
+  for (size_t J = 0; J < K; ++J)
+    D += Idx[J].IsEllipsis ? S.size() - Total : Consumed(Idx[J]);
+  size_t R = M->Shape.size();
+  if (R == 0)
+    unsupported(It.Loc, "indexing with a 0-d bool tensor");
+  if (!std::equal(M->Shape.begin(), M->Shape.end(), S.begin() + int64_t(D)))
+    invalid(It.Loc, "the shape of the mask " + dimsString(M->Shape) + " does not match the shape " +
+                        dimsString(Dims(S.begin() + int64_t(D), S.begin() + int64_t(D + R))) +
+                        " of the indexed tensor at dimension " + std::to_string(D));
+  Dims Merged(S.begin(), S.begin() + int64_t(D));
+  Merged.push_back(lir::Shape{M->Shape}.numel());
+  Merged.insert(Merged.end(), S.begin() + int64_t(D + R), S.end());
+  std::vector<double> Pos;
+  for (size_t P = 0; P < M->Static->size(); ++P)
+    if ((*M->Static)[P] != 0)
+      Pos.push_back(static_cast<double>(P));
+  std::vector<IndexItem> Positions = Idx;
+  Dims Count{int64_t(Pos.size())};
+  Positions[K].Index = makeStaticTensor(std::move(Count), std::move(Pos), /*IsInt=*/true);
+  return index(reshape(T, Merged, L), Positions, L);
+}
+
 ValuePtr OpBuilder::index(const ValuePtr &X, const std::vector<IndexItem> &Idx, SourceLoc L) {
   ValuePtr T = asTensor(X, L);
+  for (size_t K = 0; K < Idx.size(); ++K)
+    if (Idx[K].Index && Idx[K].Index->isTensor() && Idx[K].Index->IsBool)
+      return maskIndex(T, Idx, K, L);
   const Dims &S = T->Shape;
   size_t Consuming = 0;
   for (const IndexItem &It : Idx)
@@ -534,7 +644,7 @@ ValuePtr OpBuilder::index(const ValuePtr &X, const std::vector<IndexItem> &Idx, 
         unsupported(It.Loc, "more than one tensor index in one subscript");
       GatherIndex = asTensor(It.Index, It.Loc);
       if (!GatherIndex->IsInt)
-        unsupported(It.Loc, "indexing with a tensor that is not an integer tensor (boolean masks)");
+        unsupported(It.Loc, "indexing with a tensor not known to be an integer or bool tensor");
       FullDim(D);
       GatherDim = D;
       Pieces.push_back({Piece::Gathered, D});
@@ -586,7 +696,7 @@ ValuePtr OpBuilder::index(const ValuePtr &X, const std::vector<IndexItem> &Idx, 
       Sel = std::move(G);
     }
     if (T->Static && (!GatherIndex || GatherIndex->Static))
-      return makeStaticTensor(Final(), std::move(*Sel), T->IsInt);
+      return makeStaticTensor(Final(), std::move(*Sel), T->IsInt, T->IsBool);
   }
   ValuePtr Cur = T;
   if (!Trivial) {
@@ -594,7 +704,7 @@ ValuePtr OpBuilder::index(const ValuePtr &X, const std::vector<IndexItem> &Idx, 
     I.Opcode = lir::Op::Slice;
     I.Ints = Slices;
     I.Operands = {E.materialize(*T, L)};
-    Cur = tensor(E.emit(std::move(I), Sliced), Sliced, T->IsInt);
+    Cur = tensorLike(E.emit(std::move(I), Sliced), Sliced, *T);
   }
   Dims GatheredShape = Sliced;
   if (GatherIndex) {
@@ -604,9 +714,14 @@ ValuePtr OpBuilder::index(const ValuePtr &X, const std::vector<IndexItem> &Idx, 
     I.Opcode = lir::Op::Gather;
     I.Axis = int64_t(GatherDim);
     I.Operands = {E.materialize(*Cur, L), E.materialize(*GatherIndex, L)};
-    Cur = tensor(E.emit(std::move(I), GatheredShape), GatheredShape, T->IsInt);
+    Cur = tensorLike(E.emit(std::move(I), GatheredShape), GatheredShape, *T);
   }
   ValuePtr R = reshape(Cur, Final(), L);
+  if (R->Origin != T->Origin) { // a selection of data is still named after it
+    auto Named = std::make_shared<Value>(*R);
+    Named->Origin = T->Origin;
+    R = Named;
+  }
   if (!Sel)
     return R;
   return withKnown(R, GatherIndex ? std::vector<ValuePtr>{T, GatherIndex} : std::vector<ValuePtr>{T}, std::move(*Sel));
@@ -614,9 +729,11 @@ ValuePtr OpBuilder::index(const ValuePtr &X, const std::vector<IndexItem> &Idx, 
 
 ValuePtr OpBuilder::indexUpdate(const ValuePtr &X, const std::vector<IndexItem> &Idx, const ValuePtr &V, SourceLoc L) {
   ValuePtr T = asTensor(X, L);
+  // A bool mask selects distinct positions; an integer tensor may repeat one,
+  // where torch leaves the result undefined.
   for (const IndexItem &It : Idx)
-    if (It.Index && It.Index->isTensor())
-      unsupported(It.Loc, "assigning through a tensor index");
+    if (It.Index && It.Index->isTensor() && !It.Index->IsBool)
+      unsupported(It.Loc, "assigning through an integer tensor index");
   // Which flat positions the subscript selects: index an arange of positions.
   int64_t N = lir::Shape{T->Shape}.numel();
   std::vector<double> Pos(static_cast<size_t>(N));
@@ -627,13 +744,15 @@ ValuePtr OpBuilder::indexUpdate(const ValuePtr &X, const std::vector<IndexItem> 
   if (!Fit || *Fit != Sel->Shape)
     invalid(L, "cannot assign a value of shape " + dimsString(Val->Shape) + " to a selection of shape " +
                    dimsString(Sel->Shape));
+  if (T->IsBool && !Val->IsBool)
+    unsupported(L, "assigning values that are not bool into a bool tensor");
   Val = expand(Val, Sel->Shape, L);
   const std::vector<double> &Picked = *Sel->Static;
   if (T->Static && Val->Static) {
     std::vector<double> Data = *T->Static;
     for (size_t J = 0; J < Picked.size(); ++J)
       Data[static_cast<size_t>(Picked[J])] = (*Val->Static)[J];
-    return makeStaticTensor(T->Shape, std::move(Data), T->IsInt && Val->IsInt);
+    return makeStaticTensor(T->Shape, std::move(Data), T->IsInt && Val->IsInt, T->IsBool);
   }
   // The result gathers from the old value's pieces and the assigned value. A
   // static old value whose elements are all equal (torch.zeros) is one element.
@@ -688,6 +807,7 @@ ValuePtr OpBuilder::indexUpdate(const ValuePtr &X, const std::vector<IndexItem> 
   R->K = Value::Kind::Tensor;
   R->Shape = T->Shape;
   R->IsInt = T->IsInt && Val->IsInt;
+  R->IsBool = T->IsBool;
   R->Scatter = std::move(Form);
   return R;
 }
@@ -751,7 +871,8 @@ bool OpBuilder::compositePathwise(ir::DistId Id) {
 }
 
 bool OpBuilder::compositeDiscrete(ir::DistId Id) {
-  return Id == ir::DistId::Geometric || Id == ir::DistId::Binomial || Id == ir::DistId::ZeroInflatedNegativeBinomial;
+  return Id == ir::DistId::Geometric || Id == ir::DistId::Binomial || Id == ir::DistId::ZeroInflatedNegativeBinomial ||
+         Id == ir::DistId::Multinomial;
 }
 
 ValuePtr OpBuilder::compositeLogProb(const DistObject &D, const ValuePtr &X, SourceLoc L) {
@@ -858,6 +979,49 @@ ValuePtr OpBuilder::compositeLogProb(const DistObject &D, const ValuePtr &X, Sou
     ValuePtr LP = binary(Op::Add, Choose, binary(Op::Add, XLog(X, LogP(P[1])), XLog(NmX, Log1mP(P[1])), L), L);
     return Outside(binary(Op::Or, NotInteger(X), compare(ir::CompareOp::Gt, X, N, L), L), LP);
   }
+  case DistId::VonMises: { // torch's: k cos(x - mu) - log(2 pi) - log I0(k), I0 as torch approximates it
+    // Horner's rule, highest coefficient first.
+    auto Poly = [&](const ValuePtr &Y, std::initializer_list<double> Coef) {
+      ValuePtr R = Num(*std::prev(Coef.end()));
+      for (auto C = std::next(std::rbegin(Coef)); C != std::rend(Coef); ++C)
+        R = binary(Op::Add, Num(*C), Mul(Y, R), L);
+      return R;
+    };
+    ValuePtr K = P[1], Y = Div(K, Num(3.75));
+    ValuePtr Small = Log(Poly(Mul(Y, Y), {1.0, 3.5156229, 3.0899424, 1.2067492, 0.2659732, 0.0360768, 0.0045813}));
+    ValuePtr Large = binary(
+        Op::Add, Sub(K, Mul(Num(0.5), Log(K))),
+        Log(Poly(Div(Num(3.75), K), {0.39894228, 0.01328592, 0.00225319, -0.00157565, 0.00916281, -0.02057706,
+                                     0.02635537, -0.01647633, 0.00392377})),
+        L);
+    ValuePtr LogI0 = where(compare(ir::CompareOp::Lt, K, Num(3.75), L), Small, Large, L);
+    return Sub(Sub(Mul(K, unary(Op::Cos, Sub(X, P[0]), L)), Num(std::log(2 * M_PI))), LogI0);
+  }
+  case DistId::Multinomial: { // torch's: lgamma(sum x + 1) - sum lgamma(x + 1) + sum x log p
+    // log p: torch's probs_to_logits of the normalised probs (clamped to
+    // [eps, 1 - eps]), or the normalised logits.
+    auto SumLast = [&](const ValuePtr &A) { return reduce(Op::Sum, A, {-1}, /*KeepDim=*/false, L); };
+    auto AnyNegative = [&](const ValuePtr &A) {
+      return compare(ir::CompareOp::Gt, SumLast(compare(ir::CompareOp::Lt, A, Num(0), L)), Num(0), L);
+    };
+    auto Plus1 = [&](const ValuePtr &A) { return binary(Op::Add, A, Num(1), L); };
+    // Pyro validates x against multinomial(total_count): x >= 0 and sum x <= total_count.
+    ValuePtr Bad = binary(Op::Or, AnyNegative(X), compare(ir::CompareOp::Gt, SumLast(X), P[1], L), L);
+    ValuePtr LogP;
+    if (D.Logits) {
+      LogP = softmax(P[0], -1, /*Log=*/true, L);
+    } else {
+      // And probs against the simplex: non-negative, summing to 1 within 1e-6.
+      ValuePtr OffSimplex = compare(ir::CompareOp::Ge, unary(Op::Abs, Sub(SumLast(P[0]), Num(1)), L), Num(1e-6), L);
+      Bad = binary(Op::Or, Bad, binary(Op::Or, AnyNegative(P[0]), OffSimplex, L), L);
+      constexpr double Eps = std::numeric_limits<double>::epsilon();
+      LogP = Log(clamp(Div(P[0], reduce(Op::Sum, P[0], {-1}, /*KeepDim=*/true, L)), Eps, 1 - Eps, L));
+    }
+    ValuePtr LP = binary(Op::Add,
+                         Sub(unary(Op::Lgamma, Plus1(SumLast(X)), L), SumLast(unary(Op::Lgamma, Plus1(X), L))),
+                         SumLast(XLog(X, LogP)), L);
+    return Outside(Bad, LP);
+  }
   default:
     break;
   }
@@ -948,6 +1112,31 @@ ValuePtr OpBuilder::compositeSample(const DistObject &D, const Dims &S, uint32_t
     Z = N == 0 ? makeStaticTensor(S, std::vector<double>(static_cast<size_t>(lir::Shape{S}.numel()), 0.0))
                : reduce(Op::Sum, compare(ir::CompareOp::Lt, Noise(Op::Uniform01, Trials, Site), Pc, L),
                                       {-1}, false, L);
+    break;
+  }
+  case DistId::VonMises:
+    unsupported(L, "drawing from a VonMises (it compiles where it is observed)");
+  case DistId::Multinomial: { // the counts of total_count categorical draws
+    int64_t N = static_cast<int64_t>((*P[1]->Static)[0]), K = S.back();
+    if (N == 0) {
+      Z = makeStaticTensor(S, std::vector<double>(static_cast<size_t>(lir::Shape{S}.numel()), 0.0));
+      break;
+    }
+    Dims Draws(S.begin(), S.end() - 1), Col, Rows = P[0]->Shape;
+    Draws.push_back(N);
+    Col = Draws;
+    Col.push_back(1);
+    Rows.insert(Rows.end() - 1, 1); // one row of probabilities for all N draws
+    lir::Instr I;
+    I.Opcode = Op::Sample;
+    I.D = D.D;
+    I.Site = Site;
+    I.Operands = {E.materialize(*reshape(P[0], Rows, L), L)};
+    ValuePtr Index = reshape(tensor(E.emit(std::move(I), Draws), Draws, /*IsInt=*/true), Col, L);
+    std::vector<double> Range(static_cast<size_t>(K));
+    std::iota(Range.begin(), Range.end(), 0.0);
+    Z = reduce(Op::Sum, compare(ir::CompareOp::Eq, Index, makeStaticTensor({K}, std::move(Range), true), L), {-2},
+               /*KeepDim=*/false, L);
     break;
   }
   default:

@@ -47,11 +47,14 @@ public:
   /// Sum of every element (a scalar tensor).
   ValuePtr sum(const ValuePtr &X, SourceLoc L);
   ValuePtr reduce(lir::Op O, const ValuePtr &X, std::vector<int64_t> Axes, bool KeepDim, SourceLoc L);
+  /// torch.max / torch.min of every element, of a tensor known at compile time.
+  ValuePtr extremum(bool Max, const ValuePtr &X, SourceLoc L);
   ValuePtr reshape(const ValuePtr &X, Dims S, SourceLoc L);
   ValuePtr expand(const ValuePtr &X, Dims S, SourceLoc L);
   ValuePtr transpose(const ValuePtr &X, int64_t D0, int64_t D1, SourceLoc L);
   ValuePtr matmul(const ValuePtr &A, const ValuePtr &B, SourceLoc L);
   ValuePtr concat(const std::vector<ValuePtr> &Xs, int64_t Axis, bool Stack, SourceLoc L);
+  /// x[...]: basic indexing, one integer tensor (gathers) or a bool mask (selects).
   ValuePtr index(const ValuePtr &X, const std::vector<IndexItem> &Idx, SourceLoc L);
   ValuePtr indexUpdate(const ValuePtr &X, const std::vector<IndexItem> &Idx, const ValuePtr &V, SourceLoc L);
 
@@ -87,9 +90,16 @@ public:
 private:
   Emitter &E;
 
-  ValuePtr tensor(lir::ValueId V, Dims S, bool IsInt = false);
+  ValuePtr tensor(lir::ValueId V, Dims S, bool IsInt = false, bool IsBool = false);
+  /// A run-time tensor of the same dtype (IsInt, IsBool) as \p Like.
+  ValuePtr tensorLike(lir::ValueId V, Dims S, const Value &Like) { return tensor(V, std::move(S), Like.IsInt, Like.IsBool); }
   ValuePtr elementwise(lir::Op O, const std::vector<ValuePtr> &Args, SourceLoc L, double S0 = 0, double S1 = 0);
   int64_t normAxis(int64_t Axis, size_t Rank, SourceLoc L);
+  /// \p T indexed by \p Idx whose item \p K is a bool mask over k dims: the k
+  /// dims merged into one, indexed by the positions of the mask's true
+  /// elements. Those positions decide the result's shape, so the mask must be
+  /// known at compile time: static, or computed from given data (which fixes it).
+  ValuePtr maskIndex(const ValuePtr &T, const std::vector<IndexItem> &Idx, size_t K, SourceLoc L);
 };
 
 } // namespace svic::backend::lower

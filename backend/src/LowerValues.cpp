@@ -65,12 +65,13 @@ ValuePtr makeStr(std::string S) {
   V->S = std::move(S);
   return V;
 }
-ValuePtr makeStaticTensor(Dims Shape, std::vector<double> Data, bool IsInt) {
+ValuePtr makeStaticTensor(Dims Shape, std::vector<double> Data, bool IsInt, bool IsBool) {
   auto V = std::make_shared<Value>();
   V->K = Value::Kind::Tensor;
   V->Shape = std::move(Shape);
   V->Static = std::move(Data);
-  V->IsInt = IsInt;
+  V->IsInt = IsInt || IsBool;
+  V->IsBool = IsBool;
   return V;
 }
 ValuePtr makeSequence(Value::Kind K, std::vector<ValuePtr> Items) {

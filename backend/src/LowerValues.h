@@ -99,6 +99,10 @@ struct Value {
   // Tensor: static data (Static set) or a run-time LIR value.
   Dims Shape;
   bool IsInt = false; ///< an integer tensor (indices); values are exact doubles
+  /// A bool tensor (torch.bool; IsInt too, values 0/1): as an index it
+  /// selects (a mask) where an integer tensor gathers, so every shape
+  /// operation keeps it and a dtype change clears it.
+  bool IsBool = false;
   std::optional<std::vector<double>> Static;
   lir::ValueId V = 0;
   // Containers; Dict keys in Keys.
@@ -136,7 +140,7 @@ ValuePtr makeBool(bool B);
 ValuePtr makeInt(int64_t I);
 ValuePtr makeFloat(double F);
 ValuePtr makeStr(std::string S);
-ValuePtr makeStaticTensor(Dims Shape, std::vector<double> Data, bool IsInt = false);
+ValuePtr makeStaticTensor(Dims Shape, std::vector<double> Data, bool IsInt = false, bool IsBool = false);
 ValuePtr makeSequence(Value::Kind K, std::vector<ValuePtr> Items);
 /// The values of a static tensor, or the Known values of a run-time one; null otherwise.
 const std::vector<double> *knownData(const Value &V);

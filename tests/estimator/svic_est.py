@@ -154,3 +154,18 @@ def scalar(v):
 
 def mean(xs):
     return sum(xs) / len(xs)
+
+
+def build_aot(program_args, data, tmpdir, name):
+    """`svic compile` of program_args specialised to data, linked with aot_main.c; returns the executable's path
+    (run it as [exe, DATA, SEED, SAMPLES, THREADS]: it prints the descriptor after a line "descriptor")."""
+    so = os.path.join(tmpdir, "lib%s.so" % name)
+    run("compile", *program_args, "--data", data, "-o", so, check=True)
+    exe = os.path.join(tmpdir, "aot_" + name)
+    cmd = ["cc", "-std=c11", "-O1", "-o", exe, os.path.join(HERE, "aot_main.c"),
+           "-I", os.path.join(ROOT, "runtime", "include"), so, "-Wl,-rpath," + tmpdir, "-lm"]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise AssertionError(r.stderr)
+    return exe
+

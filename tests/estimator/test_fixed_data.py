@@ -18,7 +18,6 @@ import unittest
 
 import svic_est as S
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 PROG = "tests/estimator/programs/ragged.py"
 X = [[1.0, 2.0, 3.0, 4.0], [0.5, 0.1, 0.0, 0.0], [2.0, 2.0, 2.0, 0.0]]
 
@@ -67,13 +66,7 @@ class FixedData(unittest.TestCase):
     @unittest.skipUnless(shutil.which("cc"), "no C compiler")
     def test_compiled_program_checks_the_fixed_data_at_entry(self):
         d1, d2 = self.data("e1.json", [4, 2, 3]), self.data("e2.json", [4, 3, 3])
-        so = os.path.join(self.tmp.name, "libragged.so")
-        S.run("compile", PROG, "--data", d1, "-o", so, check=True)
-        exe = os.path.join(self.tmp.name, "aot_ragged")
-        cmd = ["cc", "-std=c11", "-O1", "-o", exe, os.path.join(HERE, "aot_main.c"),
-               "-I", os.path.join(S.ROOT, "runtime", "include"), so, "-Wl,-rpath," + self.tmp.name, "-lm"]
-        r = subprocess.run(cmd, capture_output=True, text=True)
-        self.assertEqual(r.returncode, 0, r.stderr)
+        exe = S.build_aot([PROG], d1, self.tmp.name, "ragged")
         ok = subprocess.run([exe, d1, "1", "10", "1"], capture_output=True, text=True, timeout=60)
         self.assertEqual(ok.returncode, 0, ok.stderr)
         desc = json.loads(ok.stdout.split("descriptor\n", 1)[1])

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Laplace, Cauchy, HalfCauchy, StudentT, Geometric (probs, logits), Binomial and ZeroInflatedNegativeBinomial: the ELBO of observed values and its
 gradient in every parameter equal torch.distributions' log_prob and autograd (Debian's torch, float64); `svic
-simulate` draws each with the right moments (or quantiles, for the Cauchys).
+simulate` draws each with the right moments (or quantiles, for the Cauchys). VonMises (observed only: it has no
+sampler yet) equals torch's on both sides of its log I0 approximation's switch at concentration 3.75.
 
 Usage: test_more_dists.py SVIC_BINARY
 """
@@ -47,6 +48,21 @@ print(json.dumps({"elbo": elbo.item(), "loc": loc.grad.item(), "scale": (scale.g
 '''
 
 
+VON_MISES = r'''
+import json, sys, torch
+import torch.distributions as D
+torch.set_default_dtype(torch.float64)
+d = {k: torch.tensor(v, dtype=torch.float64) for k, v in json.loads(sys.argv[1]).items()}
+loc = torch.tensor(0.3, requires_grad=True)
+scale = torch.tensor(1.7, requires_grad=True)
+df = torch.tensor(4.5, requires_grad=True)
+elbo = D.VonMises(loc, scale).log_prob(d["a"]).sum() + D.VonMises(loc, df).log_prob(d["t"]).sum()
+elbo.backward()
+print(json.dumps({"elbo": elbo.item(), "loc": loc.grad.item(), "scale": (scale.grad * scale).item(),
+                  "df": (df.grad * df).item()}))
+'''
+
+
 class MoreDists(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -66,6 +82,21 @@ class MoreDists(unittest.TestCase):
         self.assertAlmostEqual(out["elbo"]["mean"], want["elbo"], places=10)
         for name in ("loc", "scale", "df", "p", "logit", "gate"):
             self.assertAlmostEqual(out["gradient"][name]["mean"][0], want[name], places=9, msg=name)
+
+    @unittest.skipUnless(S.have_torch(), "Debian's python3-torch is not installed")
+    def test_von_mises_equals_torch(self):
+        want = S.torch_reference(VON_MISES, DATA)
+        out, _ = S.grad([PROG, "--model-fn", "von_mises", "--data", self.data], 1)
+        self.assertAlmostEqual(out["elbo"]["mean"], want["elbo"], places=10)
+        for name in ("loc", "scale", "df"):
+            self.assertAlmostEqual(out["gradient"][name]["mean"][0], want[name], places=9, msg=name)
+
+    def test_von_mises_is_not_drawn(self):
+        r = S.run("grad", PROG, "--model-fn", "von_mises_latent", "--guide-fn", "von_mises_latent", "--data",
+                  self.data, "--samples", 1)
+        self.assertEqual(r.returncode, 2, S.describe(r))
+        self.assertIn("more_dists.py:", r.stderr)
+        self.assertIn("drawing from a VonMises", r.stderr)
 
     def test_outside_the_support_is_refused_at_its_site(self):
         bad = dict(DATA, g=[0, 1, 2.5, 5, 0, 3])

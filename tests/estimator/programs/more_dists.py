@@ -26,3 +26,18 @@ def model(a, c, h, t, g, gl, b, z):
 
 def guide(a, c, h, t, g, gl, b, z):
     pass
+
+
+def von_mises(a, c, h, t, g, gl, b, z):
+    """VonMises observed with a concentration below and above 3.75 (torch's two approximations of log I0)."""
+    loc = pyro.param("loc", torch.tensor(0.3))
+    scale = pyro.param("scale", torch.tensor(1.7), constraint=constraints.positive)
+    df = pyro.param("df", torch.tensor(4.5), constraint=constraints.positive)
+    with pyro.plate("data", 6):
+        pyro.sample("a", dist.VonMises(loc, scale), obs=a)
+        pyro.sample("t", dist.VonMises(loc, df), obs=t)
+
+
+def von_mises_latent(a, c, h, t, g, gl, b, z):
+    pyro.sample("v", dist.VonMises(0.0, 1.0))
+

@@ -2,10 +2,18 @@
 """Replays one sample that `svic grad --trace-out` recorded in real Pyro 1.8.6 and compares the log-density
 terms: Pyro's params are set to svic's, the guide is conditioned on svic's draws, the model is replayed against
 the same draws (the values Trace_ELBO's replay gives it), and every site's log_prob_sum (scaled and masked as Pyro scales them) must
-equal svic's term to 1e-6 relative (1e-9 absolute), as must the ELBO sample. Prints one JSON object; exit 1 on a
-difference. Run with ../shared/reference/pyro-python, in float64.
+equal svic's term to 1e-6 relative (1e-9 absolute), as must the ELBO sample. What Pyro would draw or initialise
+differently is taken from the trace too: nn.Dropout multiplies by svic's recorded masks (in call order, guide
+first), and the modules never registered with pyro.module get svic's constant weights. Prints one JSON object;
+exit 1 on a difference. Run with ../shared/reference/pyro-python, in float64.
 
-Usage: replay_trace.py MODEL_PY GUIDE_PY DATA(.json|.csv|.npz|-) TRACE(.json) [MODEL_FN GUIDE_FN]
+With --update-module-params, pyro.module behaves as with update_module_params=True: a module object registered
+under a name that another object registered first computes with the param store's weights. svic shares a module
+name's weights between the model file and the guide file; Pyro 1.8.6 by default keeps the second object's own
+(and never trained) weights. The option checks svic's terms under svic's reading (cvae's prior net).
+
+Usage: replay_trace.py [--update-module-params] MODEL_PY GUIDE_PY DATA(.json|.csv|.npz|-) TRACE(.json)
+                       [MODEL_FN GUIDE_FN]
 """
 import json
 import runpy
@@ -55,6 +63,47 @@ def entry(path, name, fallback):
     return scope[name] if name in scope else scope[fallback]
 
 
+def set_constant_modules(trace, programs):
+    """Copies svic's weights of the modules never registered ("module:PROG:VAR.PATH") into the objects the
+    program's globals hold (a module built inside the function is not reachable, and is left as it is)."""
+    for key, value in trace.items():
+        if not key.startswith("module:"):
+            continue
+        _, prog, path = key.split(":", 2)
+        names = path.split(".")
+        obj = programs[prog].__globals__.get(names[0])
+        if obj is None:
+            continue
+        for name in names[1:]:
+            obj = obj[int(name)] if name.isdigit() else getattr(obj, name)
+        with torch.no_grad():
+            obj.copy_(torch.as_tensor(np.asarray(value, dtype=np.float64)).reshape(obj.shape))
+
+
+class RecordedDropout:
+    """torch.nn.functional.dropout that multiplies by svic's recorded masks ("dropout:N"), in call order."""
+
+    def __init__(self, trace):
+        self.masks = [torch.as_tensor(np.asarray(trace["dropout:%d" % i], dtype=np.float64))
+                      for i in range(sum(1 for k in trace if k.startswith("dropout:")))]
+        self.calls = 0
+        self.original = torch.nn.functional.dropout
+
+    def __call__(self, input, p=0.5, training=True, inplace=False):
+        if not training or p == 0:
+            return input
+        mask = self.masks[self.calls].reshape(input.shape)
+        self.calls += 1
+        return input * mask
+
+    def __enter__(self):
+        torch.nn.functional.dropout = self
+        return self
+
+    def __exit__(self, *exc):
+        torch.nn.functional.dropout = self.original
+
+
 def main(model_py, guide_py, data_path, trace_path, model_fn="model", guide_fn="guide"):
     warnings.simplefilter("ignore")
     model = entry(model_py, model_fn, "main")
@@ -79,10 +128,13 @@ def main(model_py, guide_py, data_path, trace_path, model_fn="model", guide_fn="
                 target = torch.as_tensor(np.asarray(value, dtype=np.float64))
                 u = store._params[name]
                 u.copy_(transform_to(store._constraints[name]).inv(target).reshape(u.shape))  # as the store keeps it
-    with torch.no_grad():
+    set_constant_modules(trace, {"model": model, "guide": guide})
+    with torch.no_grad(), RecordedDropout(trace) as dropout:
         gtr = poutine.trace(poutine.condition(guide, data=latents)).get_trace(**data)
         # The model sees the guide's values, as under Trace_ELBO's replay (which needs unobserved guide sites).
         mtr = poutine.trace(poutine.condition(model, data=latents)).get_trace(**data)
+        if dropout.calls != len(dropout.masks):
+            raise SystemExit("svic recorded %d dropout masks, Pyro used %d" % (len(dropout.masks), dropout.calls))
         gtr.compute_log_prob()
         mtr.compute_log_prob()
     rows, bad = [], []
@@ -108,4 +160,9 @@ def main(model_py, guide_py, data_path, trace_path, model_fn="model", guide_fn="
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:]))
+    args = sys.argv[1:]
+    if args and args[0] == "--update-module-params":
+        args = args[1:]
+        by_default = pyro.module
+        pyro.module = lambda name, nn_module, update_module_params=False: by_default(name, nn_module, True)
+    sys.exit(main(*args))

@@ -50,12 +50,15 @@ struct LowerOptions {
   bool RecordTrace = false;
 };
 
-/// One recorded value of a traced sample: a guide latent's draw, or the
+/// One recorded value of a traced sample: a guide latent's draw, the
 /// summed log-density term of a model or guide site (a site under two
-/// branches has two terms, one of them 0).
+/// branches has two terms, one of them 0), or a value that Pyro needs to
+/// reproduce the sample and cannot draw itself (Replay: an nn.Dropout
+/// multiplier, "dropout:N" in call order, guide first; the weight of a
+/// module never registered, "module:model:VAR.weight").
 struct TraceEntry {
-  enum class Kind { Latent, ModelTerm, GuideTerm } K = Kind::Latent;
-  std::string Site;
+  enum class Kind { Latent, ModelTerm, GuideTerm, Replay } K = Kind::Latent;
+  std::string Site; ///< Replay: the whole key
   std::vector<int64_t> Shape; ///< the draw's shape; terms are scalars
   int64_t Offset = 0;         ///< in the outputs after the gradient (Lir.h Op::Output)
   double Scale = 1;           ///< a term's weight in the ELBO (|factor sign|)
