@@ -2,6 +2,8 @@
 
 #include "AutoGuide.h"
 
+#include "Reach.h"
+
 #include <algorithm>
 #include <set>
 
@@ -44,22 +46,10 @@ bool namesModel(const ast::Expr &E, const std::string &ModelEntry,
 
 /// Names bound to `Class(...)` anywhere in \p B (`model = Regression(3)`).
 void collectInstances(const ast::Body &B, const std::string &Class, std::set<std::string> &Out) {
-  for (const ast::StmtPtr &S : B) {
-    if (auto *A = ir::dyn_cast<ast::Assign>(S.get())) {
-      auto *C = ir::dyn_cast<ast::Call>(A->Value.get());
-      if (C && calleeName(*C->Func) == Class)
-        for (const ast::ExprPtr &T : A->Targets)
-          if (auto *N = ir::dyn_cast<ast::Name>(T.get()))
-            Out.insert(N->Id);
-    } else if (auto *F = ir::dyn_cast<ast::FunctionDef>(S.get())) {
-      collectInstances(F->Inner, Class, Out);
-    } else if (auto *I = ir::dyn_cast<ast::If>(S.get())) {
-      collectInstances(I->Then, Class, Out);
-      collectInstances(I->OrElse, Class, Out);
-    } else if (auto *W = ir::dyn_cast<ast::With>(S.get())) {
-      collectInstances(W->Inner, Class, Out);
-    }
-  }
+  forEachConstruction(B, [&](const std::string &Var, const std::string &Cls) {
+    if (Cls == Class)
+      Out.insert(Var);
+  });
 }
 
 /// A list or tuple of string literals.
@@ -710,6 +700,47 @@ bool isAutoGuideClass(const std::string &Name) {
 
 bool autoGuideIsMarginal(const std::string &Class) {
   return Class != "AutoNormal" && Class != "AutoDelta";
+}
+
+void forEachConstruction(const ast::Body &B,
+                         const std::function<void(const std::string &, const std::string &)> &Fn) {
+  for (const ast::StmtPtr &S : B) {
+    if (auto *A = ir::dyn_cast<ast::Assign>(S.get())) {
+      auto *C = ir::dyn_cast<ast::Call>(A->Value.get());
+      if (C && !calleeName(*C->Func).empty())
+        for (const ast::ExprPtr &T : A->Targets)
+          if (auto *N = ir::dyn_cast<ast::Name>(T.get()))
+            Fn(N->Id, calleeName(*C->Func));
+    } else if (auto *F = ir::dyn_cast<ast::FunctionDef>(S.get())) {
+      forEachConstruction(F->Inner, Fn);
+    } else if (auto *I = ir::dyn_cast<ast::If>(S.get())) {
+      forEachConstruction(I->Then, Fn);
+      forEachConstruction(I->OrElse, Fn);
+    } else if (auto *W = ir::dyn_cast<ast::With>(S.get())) {
+      forEachConstruction(W->Inner, Fn);
+    }
+  }
+}
+
+std::vector<std::string> autoGuideModelNames(const ast::Module &M) {
+  std::vector<std::string> Out;
+  for (const std::string &Cls : autoGuideClasses()) {
+    std::vector<const ast::Call *> Calls;
+    findCalls(M, Cls, Calls, true);
+    for (const ast::Call *C : Calls)
+      for (const ast::Arg &A : C->Args)
+        if (A.K == ast::Arg::Kind::Positional || (A.K == ast::Arg::Kind::Keyword && A.Name == "model")) {
+          const ast::Expr *Model = A.Value.get();
+          // AutoX(poutine.block(model, ...))
+          if (auto *B = ir::dyn_cast<ast::Call>(Model); B && calleeName(*B->Func) == "block" &&
+                                                         !B->Args.empty())
+            Model = B->Args.front().Value.get();
+          if (auto *N = ir::dyn_cast<ast::Name>(Model))
+            Out.push_back(N->Id);
+          break;
+        }
+  }
+  return Out;
 }
 
 std::optional<AutoGuideRequest> findAutoGuide(const ast::Module &M, const std::string &ModelEntry,

@@ -166,6 +166,49 @@ bool isNone(const A::Expr &E) {
   return K && K->Ty == A::Constant::Type::None;
 }
 
+/// Pyro's _make_name: the dotted attribute path from the root PyroModule.
+std::string pyroFullName(const std::string &Prefix, const std::string &Name) {
+  return Prefix.empty() ? Name : Prefix + "." + Name;
+}
+
+bool isPyroModuleClass(const std::string &Q) {
+  return Q == "pyro.nn.PyroModule" || Q == "pyro.nn.module.PyroModule";
+}
+
+/// PyroModule[nn.X] for the nn modules svic models, written in Python as
+/// torch defines them (torch/nn/modules/linear.py: weight (out, in), bias
+/// (out); forward = input @ weight.T + bias), so that their nn.Parameters are
+/// PyroModule attributes like a user's. Their initial values are zeros, not
+/// torch's uniform draws: the compiled estimator refuses randomness outside
+/// pyro.param initialisers, and no analysis depends on the initial value.
+const char *const PyroPreludeSource = R"py(import torch
+import torch.nn as nn
+from pyro.nn import PyroModule
+
+
+class Linear(PyroModule):
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
+        super().__init__()
+        self.in_features = in_features
+        self.out_features = out_features
+        self.weight = nn.Parameter(torch.zeros(out_features, in_features))
+        self.bias = nn.Parameter(torch.zeros(out_features))
+
+    def forward(self, input):
+        return input @ self.weight.T + self.bias
+
+
+class LinearNoBias(PyroModule):
+    def __init__(self, in_features, out_features, bias=False, device=None, dtype=None):
+        super().__init__()
+        self.in_features = in_features
+        self.out_features = out_features
+        self.weight = nn.Parameter(torch.zeros(out_features, in_features))
+
+    def forward(self, input):
+        return input @ self.weight.T
+)py";
+
 std::string lastComponent(const std::string &Q) {
   size_t Dot = Q.rfind('.');
   return Dot == std::string::npos ? Q : Q.substr(Dot + 1);
@@ -253,6 +296,28 @@ private:
     std::vector<int> Region;                ///< region nest of the definition
     std::string Invalid;                    ///< non-empty: why the fact cannot be used
   };
+  /// A PyroSample or PyroParam attribute of a PyroModule (pyro/nn/module.py).
+  struct PyroAttr {
+    enum class Kind { Sample, Param } K = Kind::Sample;
+    /// Sample: the prior, a distribution in Value or a callable of the module
+    /// (Fn, defined in FnScope). Param: the initial value in Value.
+    VarId Value = 0;
+    const A::FunctionDef *Fn = nullptr;
+    Scope *FnScope = nullptr;
+    std::shared_ptr<const Expr> Constraint; ///< Param: null for constraints.real
+    SourceLoc Loc;                          ///< the PyroSample/PyroParam call
+  };
+  /// The call context a root PyroModule shares with its sub-PyroModules: while
+  /// a call of any of them runs, each PyroSample is drawn once and cached.
+  struct PyroContext {
+    int Active = 0;
+    int LoopDepth = 0; ///< at the outermost call
+    struct Cached {
+      VarId Var;
+      std::vector<int> Region;
+    };
+    std::map<std::string, Cached> Cache;
+  };
   /// An object of a user class (an nn.Module or PyroModule subclass): its
   /// fields are variables of the program, its methods are inlined with
   /// `self` bound to it.
@@ -261,6 +326,13 @@ private:
     Scope *ClsScope = nullptr; ///< where the class was defined
     std::string Suffix;        ///< "@VAE#1": names its field variables
     std::map<std::string, VarId> Fields;
+    SourceLoc Home; ///< the constructor call
+    /// PyroModule objects: the dotted name from the root PyroModule (Pyro's
+    /// _pyro_name), the shared context, the PyroSample/PyroParam attributes.
+    bool Pyro = false;
+    std::string PyroName;
+    std::shared_ptr<PyroContext> Ctx;
+    std::map<std::string, PyroAttr> PyroAttrs;
   };
   /// The instances whose methods are being inlined, with the class that
   /// defines the method (for `super()`).
@@ -812,6 +884,35 @@ private:
     return It == MethodDefaults.end() ? nullptr : &It->second;
   }
   std::shared_ptr<Instance> instanceOf(const A::Expr &E);
+  // PyroModule semantics
+  bool derivesFromPyroModule(const A::ClassDef &Cls);
+  void adoptPyroModule(Instance &Child, const std::string &Name,
+                       const std::shared_ptr<PyroContext> &Ctx);
+  bool lowerPyroAttrAssign(Instance &I, const A::Attribute &Target, const A::Expr &Value,
+                           Block &Out);
+  ExprPtr pyroAttribute(const std::shared_ptr<Instance> &I, const std::string &Attr,
+                        const SourceLoc &L, Block &Out);
+  void pyroModuleRead(const Instance &I, const std::string &Attr, const SourceLoc &L, Block &Out);
+  ExprPtr pyroModuleOf(const A::Subscript &Cls, const A::Call &C, Block &Out);
+  template <typename Fn> auto inPyroCall(Instance &I, Fn &&Body) {
+    PyroContext &Ctx = *I.Ctx;
+    if (Ctx.Active++ == 0)
+      Ctx.LoopDepth = LoopDepth;
+    auto R = Body();
+    if (--Ctx.Active == 0)
+      Ctx.Cache.clear();
+    return R;
+  }
+  /// The classes svic writes in Python for PyroModule[nn.X] (parsed once).
+  struct Prelude {
+    std::unique_ptr<A::Module> M;
+    Scope *Sc = nullptr;
+    FileId File = 0;
+  };
+  std::optional<Prelude> PyroPrelude;
+  const A::ClassDef *preludeClass(const std::string &Name, Scope *&ClsScope,
+                                  const SourceLoc &L);
+  std::deque<A::Call> SyntheticCalls;
   const A::FunctionDef *findMethod(const Instance &I, const std::string &Name);
   std::shared_ptr<Instance> newInstance(const A::ClassDef &Cls, Scope *ClsScope);
   std::optional<VarId> classAttribute(Instance &I, const std::string &Name);
@@ -852,6 +953,14 @@ private:
   std::optional<PlateInfo> lowerPlate(const A::Call &C, Block &Out);
   std::optional<PlateInfo> plateOf(const A::Expr &E, Block &Out);
   std::unique_ptr<DistributionExpr> lowerDistArg(const A::Expr &E, Block &Out);
+  /// The distribution the lowered value \p V of \p Spelling holds, or null
+  /// after an error.
+  std::unique_ptr<DistributionExpr> distOf(ExprPtr V, const std::string &Spelling,
+                                           const SourceLoc &L);
+  /// Completes \p S (name, distribution and observation lowered): the
+  /// enumeration mark and the enclosing poutine.block handlers.
+  void finishSample(std::unique_ptr<SampleStmt> S, const A::Expr *Infer, const SourceLoc &L,
+                    std::optional<VarId> Target, Block &Out);
   SiteName lowerSiteName(const A::Expr &E, Block &Out);
   struct FormatPlan {
     std::string Template;               ///< replacement fields written `{}`, literal braces doubled
@@ -1220,7 +1329,15 @@ void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry, const A::Clas
     findCalls(M, Elbo, Calls, true);
     P.EnumeratingElbo = P.EnumeratingElbo || !Calls.empty();
   }
-  lowerDecorated(Entry, ModuleScope, P.Body, [&](Block &Out) { lowerBody(Entry.Inner, Out); });
+  auto LowerEntry = [&] {
+    lowerDecorated(Entry, ModuleScope, P.Body, [&](Block &Out) { lowerBody(Entry.Inner, Out); });
+    return true;
+  };
+  // Calling a PyroModule object (its forward) runs in the module's context.
+  if (SelfFact && SelfFact->Inst->Pyro && (Entry.Name == "forward" || Entry.Name == "__call__"))
+    inPyroCall(*SelfFact->Inst, LowerEntry);
+  else
+    LowerEntry();
   Functions.pop_back();
 }
 
@@ -1598,6 +1715,11 @@ void Lowerer::lowerAssign(const A::Assign &S, Block &Out) {
     Cur->Names[cast<A::Name>(S.Targets[0].get())->Id] = B;
     return;
   }
+  // `self.w = PyroSample(prior)` / `PyroParam(init, ...)` in a PyroModule.
+  if (auto *At = S.Targets.size() == 1 ? dyn_cast<A::Attribute>(S.Targets[0].get()) : nullptr)
+    if (std::shared_ptr<Instance> I = instanceOf(*At->Value); I && I->Pyro)
+      if (lowerPyroAttrAssign(*I, *At, Value, Out))
+        return;
   // A plate object: remembered, not evaluated (`p = pyro.plate(...)`).
   if (S.Targets.size() == 1 && isa<A::Name>(S.Targets[0].get())) {
     const auto &Name = cast<A::Name>(S.Targets[0].get())->Id;
@@ -1708,6 +1830,15 @@ void Lowerer::store(const A::Expr &Target, ExprPtr Value, Block &Out, const Sour
   }
   if (auto *At = dyn_cast<A::Attribute>(&Target)) {
     if (std::shared_ptr<Instance> I = instanceOf(*At->Value)) {
+      if (auto A = I->PyroAttrs.find(At->Attr); A != I->PyroAttrs.end()) {
+        // A plain value shadows a PyroSample; it updates a PyroParam's value.
+        if (A->second.K == PyroAttr::Kind::Param) {
+          unsupported(Target.Loc, "assigning to the PyroParam attribute '" + At->Attr +
+                                      "' is not modelled; assign a new PyroParam");
+          return;
+        }
+        I->PyroAttrs.erase(A);
+      }
       VarId &V = I->Fields[At->Attr];
       if (!V)
         V = addVar(At->Attr + I->Suffix, VarKind::User, Target.Loc);
@@ -1717,6 +1848,8 @@ void Lowerer::store(const A::Expr &Target, ExprPtr Value, Block &Out, const Sour
       else
         ParameterFields.erase(V);
       assign(Out, V, std::move(Value), L);
+      if (const Fact &F = fact(V); I->Pyro && F.K == Fact::Kind::Instance && F.Inst->Pyro)
+        adoptPyroModule(*F.Inst, pyroFullName(I->PyroName, At->Attr), I->Ctx);
       return;
     }
   }
@@ -2464,9 +2597,13 @@ ExprPtr Lowerer::lowerExpr(const A::Expr &E, Block &Out) {
     if (std::optional<std::string> Q = staticPath(E))
       return lowerStaticValue(*Q, E);
     if (std::shared_ptr<Instance> I = instanceOf(*At->Value)) {
+      if (ExprPtr R = pyroAttribute(I, At->Attr, E.Loc, Out))
+        return R;
       auto F = I->Fields.find(At->Attr);
-      if (F != I->Fields.end())
+      if (F != I->Fields.end()) {
+        pyroModuleRead(*I, At->Attr, E.Loc, Out);
         return varRef(E.Loc, F->second);
+      }
       if (std::optional<VarId> V = classAttribute(*I, At->Attr))
         return varRef(E.Loc, *V);
       unsupported(E.Loc, "'" + At->Attr + "' is not a field of the '" + I->Cls->Name +
@@ -2839,6 +2976,9 @@ ExprPtr Lowerer::lowerCall(const A::Call &C, Block &Out, std::optional<VarId> Ta
   }
   if (auto *At = dyn_cast<A::Attribute>(&Func))
     return lowerMethodCall(*At, C, Out);
+  if (auto *Sub = dyn_cast<A::Subscript>(&Func))
+    if (std::optional<std::string> Q = staticPath(*Sub->Value); Q && isPyroModuleClass(*Q))
+      return pyroModuleOf(*Sub, C, Out);
   // Calling the value of an expression: `nn.ReLU()(x)`.
   ExprPtr Callee = lowerExpr(Func, Out);
   if (auto *M = dyn_cast<ModuleCtorExpr>(Callee.get())) {
@@ -3059,6 +3199,7 @@ ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Blo
     if (F == I->Fields.end() && classAttribute(*I, M))
       F = I->Fields.find(M);
     if (F != I->Fields.end()) {
+      pyroModuleRead(*I, M, Func.Loc, Out);
       const Fact &Fc = fact(F->second);
       if (Fc.K == Fact::Kind::Instance)
         return callInstance(Fc.Inst, C, Out);
@@ -3536,6 +3677,11 @@ std::shared_ptr<Lowerer::Instance> Lowerer::newInstance(const A::ClassDef &Cls,
   I->Cls = &Cls;
   I->ClsScope = ClsScope;
   I->Suffix = "@" + Cls.Name + "#" + std::to_string(++InlineCount[Cls.Name]);
+  if (derivesFromPyroModule(Cls)) {
+    // A root until assigned to a PyroModule's attribute (named "" in Pyro).
+    I->Pyro = true;
+    I->Ctx = std::make_shared<PyroContext>();
+  }
   return I;
 }
 
@@ -3581,6 +3727,7 @@ std::optional<VarId> Lowerer::classAttribute(Instance &I, const std::string &Nam
 ExprPtr Lowerer::instantiate(const A::ClassDef &Cls, Scope *ClsScope, const A::Call &C,
                              Block &Out) {
   std::shared_ptr<Instance> I = newInstance(Cls, ClsScope);
+  I->Home = C.Loc;
   Instance View = *I;
   if (const A::FunctionDef *Init = findMethod(View, "__init__"))
     callMethod(I, *Init, C, Out);
@@ -3611,8 +3758,11 @@ ExprPtr Lowerer::callMethod(const std::shared_ptr<Instance> &I, const A::Functio
 }
 
 ExprPtr Lowerer::callInstance(const std::shared_ptr<Instance> &I, const A::Call &C, Block &Out) {
-  if (const A::FunctionDef *F = findMethod(*I, "forward"))
+  if (const A::FunctionDef *F = findMethod(*I, "forward")) {
+    if (I->Pyro)
+      return inPyroCall(*I, [&] { return callMethod(I, *F, C, Out); });
     return callMethod(I, *F, C, Out);
+  }
   error(DiagId::UnknownFunction, C.Loc,
         "calling a '" + I->Cls->Name + "' object needs a forward method in its class");
   return constNone(C.Loc);
@@ -3642,6 +3792,281 @@ void Lowerer::registerInstance(const std::string &Prefix, const Instance &I, con
       setTensorFact(V);
     }
   }
+}
+
+//===-- PyroModule --------------------------------------------------------------===//
+//
+// Pyro 1.8.6's pyro/nn/module.py: while a call of a PyroModule runs (its
+// context is active), reading a PyroSample attribute samples
+// `pyro.sample(fullname, prior)` once per outermost call, reading a PyroParam
+// or an nn.Parameter is `pyro.param(fullname, ...)`, and reading a plain
+// nn.Module is `pyro.module(fullname, module)`; fullname is the dotted
+// attribute path from the root PyroModule.
+
+bool Lowerer::derivesFromPyroModule(const A::ClassDef &Cls) {
+  std::vector<const A::ClassDef *> Work{&Cls};
+  for (size_t K = 0; K < Work.size() && K < 64; ++K)
+    for (const A::ExprPtr &Base : Work[K]->Bases) {
+      if (std::optional<std::string> Q = staticPath(*Base); Q && isPyroModuleClass(*Q))
+        return true;
+      if (auto *BN = dyn_cast<A::Name>(Base.get()))
+        if (Binding *B = lookup(BN->Id); B && B->K == Binding::Kind::Class)
+          Work.push_back(B->Cls);
+    }
+  return false;
+}
+
+/// Pyro's _pyro_set_supermodule: \p Child and its sub-PyroModules take their
+/// names under \p Name and share the root's context.
+void Lowerer::adoptPyroModule(Instance &Child, const std::string &Name,
+                              const std::shared_ptr<PyroContext> &Ctx) {
+  Child.PyroName = Name;
+  Child.Ctx = Ctx;
+  for (const auto &[Field, V] : Child.Fields)
+    if (const Fact &F = fact(V); F.K == Fact::Kind::Instance && F.Inst->Pyro && F.Inst.get() != &Child)
+      adoptPyroModule(*F.Inst, pyroFullName(Name, Field), Ctx);
+}
+
+bool Lowerer::lowerPyroAttrAssign(Instance &I, const A::Attribute &Target, const A::Expr &Value,
+                                  Block &Out) {
+  auto *C = dyn_cast<A::Call>(&Value);
+  std::optional<std::string> Q = C ? staticPath(*C->Func) : std::nullopt;
+  const bool Sample = Q && (*Q == "pyro.nn.PyroSample" || *Q == "pyro.nn.module.PyroSample");
+  const bool Param = Q && (*Q == "pyro.nn.PyroParam" || *Q == "pyro.nn.module.PyroParam");
+  if (!Sample && !Param)
+    return false;
+  Bound B;
+  if (!bindArgs(sig(Sample ? "prior:n" : "init_value:n?,constraint:n?,event_dim:n?"), *C, 0, 0,
+                *Q, B))
+    return true;
+  PyroAttr A;
+  A.K = Sample ? PyroAttr::Kind::Sample : PyroAttr::Kind::Param;
+  A.Loc = C->Loc;
+  const A::Expr *Init = B.Slots[0];
+  if (!Init) {
+    unsupported(C->Loc, "a PyroParam without an initial value is not modelled");
+    return true;
+  }
+  // A callable prior is called with the module at each draw; a zero-argument
+  // initialiser once, here.
+  const A::FunctionDef *Fn = nullptr;
+  Scope *FnScope = Cur;
+  if (auto *L = dyn_cast<A::Lambda>(Init)) {
+    Fn = L->Fn.get();
+  } else if (auto *N = dyn_cast<A::Name>(Init)) {
+    if (Binding *Bd = lookup(N->Id); Bd && Bd->K == Binding::Kind::Function) {
+      Fn = Bd->Fn;
+      FnScope = Bd->FnScope;
+    }
+  }
+  if (Sample && Fn) {
+    A.Fn = Fn;
+    A.FnScope = FnScope;
+  } else if (Param && Fn) {
+    if (!Fn->Params.empty() || Fn->Inner.size() != 1 || !isa<A::Return>(Fn->Inner.front().get())) {
+      unsupported(Init->Loc, "a PyroParam initialiser must be a value or a lambda without "
+                             "parameters");
+      return true;
+    }
+    Init = cast<A::Return>(Fn->Inner.front().get())->Value.get();
+  }
+  if (!A.Fn) {
+    A.Value = newTemp(Sample ? "prior" : "init", Init->Loc);
+    assign(Out, A.Value, lowerExpr(*Init, Out), Init->Loc);
+    if (Sample && fact(A.Value).K != Fact::Kind::Dist) {
+      unsupported(Init->Loc, "the prior of PyroSample must be a distribution or a function of "
+                             "the module returning one, not '" + text(*Init) + "'");
+      return true;
+    }
+  }
+  if (Param && B.Slots[1] && !isNone(*B.Slots[1])) {
+    ExprPtr Cn = lowerExpr(*B.Slots[1], Out);
+    if (!isa<ConstraintExpr>(Cn.get())) {
+      error(DiagId::BadArguments, B.Slots[1]->Loc,
+            "the constraint of PyroParam must be a torch.distributions.constraints value, not '" +
+                text(*B.Slots[1]) + "'");
+      return true;
+    }
+    A.Constraint = std::shared_ptr<const Expr>(std::move(Cn));
+  }
+  // Pyro deletes the old attribute (an nn.Parameter, a submodule) first.
+  if (auto F = I.Fields.find(Target.Attr); F != I.Fields.end()) {
+    ParameterFields.erase(F->second);
+    I.Fields.erase(F);
+  }
+  I.PyroAttrs[Target.Attr] = std::move(A);
+  return true;
+}
+
+/// The value of reading \p Attr of the PyroModule \p I when it is a
+/// PyroSample, a PyroParam or an nn.Parameter read in an active context;
+/// null for any other attribute.
+ExprPtr Lowerer::pyroAttribute(const std::shared_ptr<Instance> &I, const std::string &Attr,
+                               const SourceLoc &L, Block &Out) {
+  if (!I->Pyro)
+    return nullptr;
+  auto A = I->PyroAttrs.find(Attr);
+  VarId ParamField = 0;
+  if (A == I->PyroAttrs.end()) {
+    auto F = I->Fields.find(Attr);
+    if (F == I->Fields.end() || !ParameterFields.count(F->second) || !I->Ctx->Active)
+      return nullptr;
+    ParamField = F->second;
+  }
+  const bool IsSample = !ParamField && A->second.K == PyroAttr::Kind::Sample;
+  if (!I->Ctx->Active) {
+    unsupported(L, "reading the " + std::string(IsSample ? "PyroSample" : "PyroParam") +
+                       " attribute '" + Attr +
+                       "' outside a call of its PyroModule is not modelled (Pyro gives it no "
+                       "site name there)");
+    return constNone(L);
+  }
+  const std::string Name = pyroFullName(I->PyroName, Attr);
+  // A PyroSample/PyroParam site is located at its declaration; an
+  // nn.Parameter of a PyroModule[nn.X] at the constructor call.
+  const SourceLoc SiteLoc = !ParamField                                   ? A->second.Loc
+                            : PyroPrelude && L.File == PyroPrelude->File ? I->Home
+                                                                          : L;
+  PyroContext &Ctx = *I->Ctx;
+  if (auto C = Ctx.Cache.find(Name); C != Ctx.Cache.end()) {
+    if (regionDominates(C->second.Region))
+      return varRef(L, C->second.Var);
+    if (IsSample) {
+      unsupported(L, "the PyroSample '" + Name +
+                         "' is first read in a branch and read again after it; Pyro draws it "
+                         "where it is first read: read it once before the branch");
+      return constNone(L);
+    }
+  }
+  if (IsSample && LoopDepth > Ctx.LoopDepth) {
+    unsupported(L, "the PyroSample '" + Name +
+                       "' is first read inside a loop, where Pyro draws it once and svic would "
+                       "draw it per iteration: read it once before the loop");
+    return constNone(L);
+  }
+  SiteName N;
+  N.NameForm = SiteName::Form::Literal;
+  N.Canonical = Name;
+  N.Loc = loc(SiteLoc);
+  VarId T = ParamField ? ParamField : addVar(Attr + I->Suffix, VarKind::User, SiteLoc);
+  if (IsSample) {
+    std::unique_ptr<DistributionExpr> D;
+    if (const A::FunctionDef *Fn = A->second.Fn) {
+      A::Call &NoArgs = SyntheticCalls.emplace_back();
+      NoArgs.Loc = A->second.Loc;
+      Fact SelfFact = instanceFact(I);
+      D = distOf(inlineCall(*Fn, A->second.FnScope, NoArgs, Out, &SelfFact, nullptr),
+                 "the prior of '" + Name + "'", A->second.Loc);
+    } else {
+      D = distOf(varRef(SiteLoc, A->second.Value), "the prior of '" + Name + "'", A->second.Loc);
+    }
+    if (!D)
+      return constNone(L);
+    auto S = make<SampleStmt>(SiteLoc);
+    S->Target = T;
+    S->Name = std::move(N);
+    S->Dist = std::move(D);
+    finishSample(std::move(S), nullptr, SiteLoc, T, Out);
+  } else {
+    auto S = make<ParamStmt>(SiteLoc);
+    S->Target = T;
+    S->Name = std::move(N);
+    S->Init = varRef(SiteLoc, ParamField ? ParamField : A->second.Value);
+    if (!ParamField && A->second.Constraint) {
+      ExprPtr Cn = cloneExpr(*A->second.Constraint, P);
+      S->Constraint.reset(cast<ConstraintExpr>(Cn.release()));
+    }
+    Out.push_back(std::move(S));
+    setTensorFact(T);
+  }
+  Ctx.Cache[Name] = PyroContext::Cached{T, Region};
+  return varRef(L, T);
+}
+
+/// Reading a plain nn.Module attribute of a PyroModule in an active context
+/// registers it: `pyro.module(fullname, module)`.
+void Lowerer::pyroModuleRead(const Instance &I, const std::string &Attr, const SourceLoc &L,
+                             Block &Out) {
+  auto F = I.Fields.find(Attr);
+  if (!I.Pyro || !I.Ctx->Active || F == I.Fields.end())
+    return;
+  const Fact &Fc = fact(F->second);
+  const std::string Name = pyroFullName(I.PyroName, Attr);
+  if (Fc.K == Fact::Kind::Instance && !Fc.Inst->Pyro) {
+    A::Call &At = SyntheticCalls.emplace_back();
+    At.Loc = L;
+    registerInstance(Name, *Fc.Inst, At, Out);
+  } else if (Fc.K == Fact::Kind::Module && !(Fc.Mod && weightless(*Fc.Mod))) {
+    auto S = make<ModuleStmt>(L);
+    S->Name.Canonical = Name;
+    S->Name.Loc = loc(L);
+    S->ModuleVar = F->second;
+    Out.push_back(std::move(S));
+  }
+}
+
+/// `PyroModule[nn.Linear](...)`: an object of svic's Python rendering of the
+/// class (PyroPreludeSource).
+ExprPtr Lowerer::pyroModuleOf(const A::Subscript &Cls, const A::Call &C, Block &Out) {
+  std::optional<std::string> Q =
+      Cls.Indices.size() == 1 ? staticPath(*Cls.Indices[0]) : std::nullopt;
+  if (!Q || *Q != "torch.nn.Linear") {
+    unsupported(Cls.Loc, "PyroModule[...] is modelled for nn.Linear only, not '" +
+                             text(Cls) + "'; subclass PyroModule instead");
+    return constNone(C.Loc);
+  }
+  // bias=False (a literal) drops the bias attribute.
+  std::string Name = "Linear";
+  for (size_t K = 0; K < C.Args.size(); ++K) {
+    const A::Arg &Ar = C.Args[K];
+    if ((Ar.K == A::Arg::Kind::Keyword && Ar.Name == "bias") ||
+        (Ar.K == A::Arg::Kind::Positional && K == 2)) {
+      auto *B = dyn_cast<A::Constant>(Ar.Value.get());
+      if (!B || (B->Ty != A::Constant::Type::True && B->Ty != A::Constant::Type::False)) {
+        unsupported(Ar.Loc, "the bias argument of PyroModule[nn.Linear] must be True or False");
+        return constNone(C.Loc);
+      }
+      if (B->Ty == A::Constant::Type::False)
+        Name = "LinearNoBias";
+    }
+  }
+  Scope *ClsScope = nullptr;
+  const A::ClassDef *Def = preludeClass(Name, ClsScope, C.Loc);
+  if (!Def)
+    return constNone(C.Loc);
+  return instantiate(*Def, ClsScope, C, Out);
+}
+
+const A::ClassDef *Lowerer::preludeClass(const std::string &Name, Scope *&ClsScope,
+                                         const SourceLoc &L) {
+  if (!PyroPrelude) {
+    Prelude Pr;
+    Pr.File = SM.addFile("<svic: pyro.nn.PyroModule[...]>", PyroPreludeSource);
+    Pr.M = parseModule(Pr.File, SM, DE);
+    if (!Pr.M) {
+      error(DiagId::Syntax, L, "svic's PyroModule prelude does not parse");
+      return nullptr;
+    }
+    Scopes.emplace_back();
+    Pr.Sc = &Scopes.back();
+    PyroPrelude = std::move(Pr);
+    Scope *Saved = Cur;
+    const InlineId SavedFrame = CurFrame;
+    std::vector<int> SavedRegion;
+    SavedRegion.swap(Region);
+    Cur = PyroPrelude->Sc;
+    CurFrame = 0;
+    for (const A::StmtPtr &St : PyroPrelude->M->Stmts)
+      lowerModuleStmt(*St, P.Body);
+    Cur = Saved;
+    CurFrame = SavedFrame;
+    Region.swap(SavedRegion);
+  }
+  auto It = PyroPrelude->Sc->Names.find(Name);
+  if (It == PyroPrelude->Sc->Names.end() || It->second.K != Binding::Kind::Class)
+    return nullptr;
+  ClsScope = It->second.FnScope;
+  return It->second.Cls;
 }
 
 /// The arguments of \p C with `*args` / `**kwargs` of a helper's variadic
@@ -4403,7 +4828,11 @@ std::unique_ptr<DistributionExpr> Lowerer::lowerDistArg(const A::Expr &E, Block 
       return std::unique_ptr<DistributionExpr>(cast<DistributionExpr>(Copy.release()));
     }
   }
-  ExprPtr V = lowerExpr(E, Out);
+  return distOf(lowerExpr(E, Out), text(E), E.Loc);
+}
+
+std::unique_ptr<DistributionExpr> Lowerer::distOf(ExprPtr V, const std::string &Spelling,
+                                                  const SourceLoc &L) {
   if (auto *D = dyn_cast<DistributionExpr>(V.get())) {
     V.release();
     return std::unique_ptr<DistributionExpr>(D);
@@ -4416,15 +4845,15 @@ std::unique_ptr<DistributionExpr> Lowerer::lowerDistArg(const A::Expr &E, Block 
         ExprPtr Copy = cloneExpr(*fact(R->Var).Def, P);
         return std::unique_ptr<DistributionExpr>(cast<DistributionExpr>(Copy.release()));
       }
-      unsupported(E.Loc, "the distribution of '" + text(E) + "' is ambiguous here because " + Why +
-                             "; construct the distribution in the pyro.sample call");
+      unsupported(L, "the distribution of '" + Spelling + "' is ambiguous here because " + Why +
+                         "; construct the distribution in the pyro.sample call");
       return nullptr;
     }
   }
   if (!isa<ConstantExpr>(V.get()) || cast<ConstantExpr>(V.get())->Ty != ConstantExpr::Type::None)
-    unsupported(E.Loc, "the second argument of pyro.sample must be a distribution from "
-                       "pyro.distributions (or a variable assigned one), not '" +
-                           text(E) + "'");
+    unsupported(L, "the second argument of pyro.sample must be a distribution from "
+                   "pyro.distributions (or a variable assigned one), not '" +
+                       Spelling + "'");
   return nullptr;
 }
 
@@ -4441,16 +4870,21 @@ void Lowerer::lowerSample(const A::Call &C, Block &Out, std::optional<VarId> Tar
   S->Dist = lowerDistArg(*B.Slots[1], Out);
   if (B.Slots[2])
     S->Obs = lowerExpr(*B.Slots[2], Out);
+  finishSample(std::move(S), B.Slots[4], C.Loc, Target, Out);
+}
+
+void Lowerer::finishSample(std::unique_ptr<SampleStmt> S, const A::Expr *Infer,
+                           const SourceLoc &L, std::optional<VarId> Target, Block &Out) {
   if (Target && !S->Obs)
     setTensorFact(*Target);
   else if (Target)
     fact(*Target) = Fact{};
   if (!S->Dist)
     return;
-  S->Enumerate = enumeration(B.Slots[4], *S);
+  S->Enumerate = enumeration(Infer, *S);
   if (!Blocks.empty()) {
     std::optional<bool> Hidden =
-        hiddenSite(S->Name, S->Obs ? "observe" : "sample", C.Loc, Target && !S->Obs);
+        hiddenSite(S->Name, S->Obs ? "observe" : "sample", L, Target && !S->Obs);
     if (!Hidden)
       return;
     if (*Hidden) {
@@ -4459,13 +4893,13 @@ void Lowerer::lowerSample(const A::Call &C, Block &Out, std::optional<VarId> Tar
       if (!Target)
         return;
       if (S->Obs) {
-        assign(Out, *Target, std::move(S->Obs), C.Loc);
+        assign(Out, *Target, std::move(S->Obs), L);
         return;
       }
-      auto Draw = make<CallExpr>(C.Loc);
+      auto Draw = make<CallExpr>(L);
       Draw->Op = OpId::DistSample;
       Draw->Args.Args.push_back(std::move(S->Dist));
-      assign(Out, *Target, std::move(Draw), C.Loc);
+      assign(Out, *Target, std::move(Draw), L);
       setTensorFact(*Target);
       return;
     }
