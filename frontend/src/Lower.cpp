@@ -953,6 +953,7 @@ private:
   std::optional<PlateInfo> lowerPlate(const A::Call &C, Block &Out);
   std::optional<PlateInfo> plateOf(const A::Expr &E, Block &Out);
   std::unique_ptr<DistributionExpr> lowerDistArg(const A::Expr &E, Block &Out);
+  ExprPtr lowerTransformedDist(const A::Call &C, Block &Out);
   /// The distribution the lowered value \p V of \p Spelling holds, or null
   /// after an error.
   std::unique_ptr<DistributionExpr> distOf(ExprPtr V, const std::string &Spelling,
@@ -3096,6 +3097,10 @@ ExprPtr Lowerer::lowerQualifiedCall(const std::string &Q, const A::Call &C, Bloc
   for (const char *Prefix : {"torch.distributions.constraints.", "pyro.distributions.constraints."})
     if (startsWith(Q, Prefix))
       return lowerConstraint(Q.substr(std::strlen(Prefix)), *C.Func, &C, Out);
+  if (Q == "pyro.distributions.TransformedDistribution" ||
+      Q == "torch.distributions.TransformedDistribution" ||
+      Q == "torch.distributions.transformed_distribution.TransformedDistribution")
+    return lowerTransformedDist(C, Out);
   if (startsWith(Q, "pyro.distributions.")) {
     std::string Rest = Q.substr(19);
     size_t Dot = Rest.find('.');
@@ -3516,6 +3521,94 @@ ExprPtr Lowerer::lowerDistCtor(DistId D, const std::string &Spelling, const A::C
   R->Dist = D;
   R->Args = lowerBound(B, C, Out);
   return R;
+}
+
+/// `TransformedDistribution(base, transforms)` where it is exactly a
+/// distribution of the table: exp of a Normal is a LogNormal, an affine map
+/// of a Normal a Normal, the sigmoid of a Normal Pyro's biject_to(unit
+/// interval) of it (the autoguides' BijectToInterval). The transforms apply
+/// elementwise, so they commute with the base's expand and to_event.
+ExprPtr Lowerer::lowerTransformedDist(const A::Call &C, Block &Out) {
+  const std::string Spell = text(*C.Func);
+  Bound B;
+  if (!bindArgs(sig("base_distribution:n,transforms:n"), C, 0, 0, Spell, B, {"validate_args"}))
+    return constNone(C.Loc);
+  std::unique_ptr<DistributionExpr> D = lowerDistArg(*B.Slots[0], Out);
+  if (!D)
+    return constNone(C.Loc);
+  std::vector<const A::Expr *> Steps;
+  if (auto *Seq = dyn_cast<A::Sequence>(B.Slots[1]); Seq && B.Slots[1]->Kind != A::ExprKind::Set)
+    for (const A::ExprPtr &T : Seq->Elts)
+      Steps.push_back(T.get());
+  else
+    Steps.push_back(B.Slots[1]);
+  auto Refuse = [&](const A::Expr &T, const std::string &Why) {
+    unsupported(T.Loc, "TransformedDistribution: " + Why +
+                           "; svic models exp, affine and sigmoid maps of a Normal (see "
+                           "docs/language.md)");
+    return constNone(C.Loc);
+  };
+  for (const A::Expr *T : Steps) {
+    auto *TC = dyn_cast<A::Call>(T);
+    std::optional<std::string> TQ = TC ? staticPath(*TC->Func) : std::nullopt;
+    std::string Kind = TQ ? lastComponent(*TQ) : "";
+    if (!TQ || !(startsWith(*TQ, "torch.distributions.transforms.") ||
+                 startsWith(*TQ, "pyro.distributions.transforms.") ||
+                 *TQ == "torch.distributions." + Kind || *TQ == "pyro.distributions." + Kind))
+      return Refuse(*T, "the transform '" + text(*T) + "' is not a transform svic knows");
+    const bool Elementwise = std::all_of(D->Transforms.begin(), D->Transforms.end(),
+                                         [](const DistTransform &X) {
+                                           return X.Kind == DistTransformKind::ToEvent ||
+                                                  X.Kind == DistTransformKind::Independent ||
+                                                  X.Kind == DistTransformKind::Expand ||
+                                                  X.Kind == DistTransformKind::ExpandBy;
+                                         });
+    if (D->Dist != DistId::Normal || !Elementwise)
+      return Refuse(*T, "'" + text(*T) + "' of a " + std::string(D->info().Name) +
+                            (Elementwise ? "" : " already mapped or masked") +
+                            " is not a distribution svic knows");
+    Bound TB;
+    if (Kind == "ExpTransform" || Kind == "SigmoidTransform") {
+      if (!bindArgs(sig("cache_size:n?"), *TC, 0, 0, Kind, TB))
+        return constNone(C.Loc);
+      if (Kind == "ExpTransform")
+        D->Dist = DistId::LogNormal;
+      else
+        D->Transforms.push_back(DistTransform{DistTransformKind::BijectToInterval, nullptr, T->Loc});
+      continue;
+    }
+    if (Kind != "AffineTransform")
+      return Refuse(*T, "the transform '" + Kind + "' is not modelled");
+    if (!bindArgs(sig("loc:n,scale:n,event_dim:n?,cache_size:n?"), *TC, 0, 0, Kind, TB))
+      return constNone(C.Loc);
+    if (TB.Slots[2])
+      return Refuse(*T, "an AffineTransform with event_dim is not modelled");
+    // a + b * Normal(m, s) = Normal(a + b * m, |b| * s)
+    ExprPtr Shift = lowerExpr(*TB.Slots[0], Out);
+    ExprPtr Factor = lowerExpr(*TB.Slots[1], Out);
+    VarId FactorVar = newTemp("affine_scale", TB.Slots[1]->Loc);
+    assign(Out, FactorVar, std::move(Factor), TB.Slots[1]->Loc);
+    ExprPtr &Loc = D->Args.Args[0];
+    ExprPtr &Scale = D->Args.Args[1];
+    auto Mul = make<BinaryExpr>(T->Loc);
+    Mul->Op = BinaryOp::Mul;
+    Mul->Lhs = varRef(T->Loc, FactorVar);
+    Mul->Rhs = std::move(Loc);
+    auto Add = make<BinaryExpr>(T->Loc);
+    Add->Op = BinaryOp::Add;
+    Add->Lhs = std::move(Shift);
+    Add->Rhs = std::move(Mul);
+    Loc = std::move(Add);
+    auto Abs = make<CallExpr>(T->Loc);
+    Abs->Op = OpId::Abs;
+    Abs->Args.Args.push_back(varRef(T->Loc, FactorVar));
+    auto Times = make<BinaryExpr>(T->Loc);
+    Times->Op = BinaryOp::Mul;
+    Times->Lhs = std::move(Abs);
+    Times->Rhs = std::move(Scale);
+    Scale = std::move(Times);
+  }
+  return D;
 }
 
 ExprPtr Lowerer::lowerModuleCtor(ModuleId M, const A::Call &C, Block &Out) {
