@@ -967,11 +967,18 @@ private:
     std::string Template;               ///< replacement fields written `{}`, literal braces doubled
     std::string Literal;                ///< the text when there are no fields
     std::vector<const A::Expr *> Order; ///< the argument of each field
+    std::vector<const A::Expr *> Args;  ///< every argument, in evaluation order
   };
   /// The reading of `"...".format(...)`, or nullopt when it is not one or has
   /// fields svic cannot read (`{0[1]}`, `{x.y}`, a missing argument).
   std::optional<FormatPlan> planFormat(const A::Call &Call);
-  std::vector<ExprPtr> lowerFormatArgs(const A::Call &Call, const FormatPlan &Plan, Block &Out);
+  /// The same reading of printf-style `"obs_%d" % i` / `"%s_%i" % (a, b)`:
+  /// `%s`, `%d` and `%i` without flags, width or precision print as `{}` (for
+  /// the integer indices site names use); nullopt for anything else.
+  static std::optional<FormatPlan> planPercent(const A::BinOp &B);
+  /// The StrFormat value of a plan (a string constant without fields).
+  ExprPtr lowerFormatValue(const FormatPlan &Plan, const SourceLoc &L, Block &Out);
+  std::vector<ExprPtr> lowerFormatArgs(const FormatPlan &Plan, Block &Out);
   PlateInfo clonePlate(const PlateInfo &Src, const SourceLoc &UseLoc);
   SiteName cloneSiteName(const SiteName &Src);
 
@@ -2632,13 +2639,26 @@ ExprPtr Lowerer::lowerExpr(const A::Expr &E, Block &Out) {
     return lowerCall(*cast<A::Call>(&E), Out);
   case A::ExprKind::BinOp: {
     const auto *B = cast<A::BinOp>(&E);
-    if (B->Op == A::BinOpKind::Mod &&
-        (isa<A::FString>(B->Left.get()) ||
-         (isa<A::Constant>(B->Left.get()) &&
-          cast<A::Constant>(B->Left.get())->Ty == A::Constant::Type::Str))) {
-      unsupported(E.Loc, "'%' string formatting is not supported; use \"...\".format(...) or "
-                         "an f-string");
+    if (B->Op == A::BinOpKind::Mod && isa<A::FString>(B->Left.get())) {
+      unsupported(E.Loc, "'%' formatting of an f-string is not supported; put the values in "
+                         "the f-string");
       return constNone(E.Loc);
+    }
+    if (B->Op == A::BinOpKind::Mod && isa<A::Constant>(B->Left.get()) &&
+        cast<A::Constant>(B->Left.get())->Ty == A::Constant::Type::Str) {
+      if (std::optional<FormatPlan> Plan = planPercent(*B))
+        return lowerFormatValue(*Plan, E.Loc, Out);
+      // "%03d", "%.2f", "%r", ...: a string svic does not compute (a site
+      // named by it has a dynamic name).
+      auto R = make<CallExpr>(E.Loc);
+      R->Op = OpId::OpaqueCall;
+      R->Callee = "'%' formatting";
+      R->Args.Args.push_back(lowerExpr(*B->Left, Out));
+      R->Args.Args.push_back(lowerExpr(*B->Right, Out));
+      DE.report(DiagId::OpaqueCall, loc(E.Loc),
+                "opaque call to '%' formatting with fields other than %s, %d and %i (not "
+                "modelled): its value may break every smoothness property in its arguments");
+      return R;
     }
     std::optional<BinaryOp> Op = irBinaryOp(B->Op);
     if (!Op) {
@@ -3236,15 +3256,8 @@ ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Blo
       K && K->Ty == A::Constant::Type::Str && M == "format") {
     auto R = make<CallExpr>(C.Loc);
     R->Op = OpId::StrFormat;
-    if (std::optional<FormatPlan> Plan = planFormat(C)) {
-      std::vector<ExprPtr> Indices = lowerFormatArgs(C, *Plan, Out);
-      if (Indices.empty())
-        return constString(C.Loc, Plan->Literal);
-      R->Args.Args.push_back(constString(K->Loc, Plan->Template));
-      for (ExprPtr &I : Indices)
-        R->Args.Args.push_back(std::move(I));
-      return R;
-    }
+    if (std::optional<FormatPlan> Plan = planFormat(C))
+      return lowerFormatValue(*Plan, C.Loc, Out);
     // A template svic cannot read: the raw template and the positional arguments.
     R->Args.Args.push_back(constString(K->Loc, K->Str));
     for (const A::Arg &Arg : C.Args)
@@ -4766,9 +4779,11 @@ std::optional<Lowerer::FormatPlan> Lowerer::planFormat(const A::Call &Call) {
   std::vector<FormatField> Fields;
   if (!splitFormatTemplate(K->Str, Fields))
     return std::nullopt;
+  FormatPlan Plan;
   std::vector<const A::Expr *> Positional;
   std::map<std::string, const A::Expr *> Keywords;
   for (const A::Arg &Arg : Call.Args) {
+    Plan.Args.push_back(Arg.Value.get());
     if (Arg.K == A::Arg::Kind::Positional)
       Positional.push_back(Arg.Value.get());
     else if (Arg.K == A::Arg::Kind::Keyword)
@@ -4782,7 +4797,6 @@ std::optional<Lowerer::FormatPlan> Lowerer::planFormat(const A::Call &Call) {
       Out += C == '{' ? "{{" : C == '}' ? "}}" : std::string(1, C);
     return Out;
   };
-  FormatPlan Plan;
   size_t Auto = 0;
   for (const FormatField &Fd : Fields) {
     if (!Fd.IsField) {
@@ -4814,13 +4828,61 @@ std::optional<Lowerer::FormatPlan> Lowerer::planFormat(const A::Call &Call) {
   return Plan;
 }
 
-std::vector<ExprPtr> Lowerer::lowerFormatArgs(const A::Call &Call, const FormatPlan &Plan,
-                                              Block &Out) {
+std::optional<Lowerer::FormatPlan> Lowerer::planPercent(const A::BinOp &B) {
+  auto *K = dyn_cast<A::Constant>(B.Left.get());
+  if (B.Op != A::BinOpKind::Mod || !K || K->Ty != A::Constant::Type::Str)
+    return std::nullopt;
+  FormatPlan Plan;
+  if (auto *T = dyn_cast<A::Sequence>(B.Right.get()); T && B.Right->Kind == A::ExprKind::Tuple)
+    for (const A::ExprPtr &X : T->Elts)
+      Plan.Args.push_back(X.get());
+  else
+    Plan.Args.push_back(B.Right.get());
+  size_t Next = 0;
+  const std::string &F = K->Str;
+  for (size_t I = 0; I < F.size(); ++I) {
+    const char C = F[I];
+    if (C != '%') {
+      Plan.Template += C == '{' ? "{{" : C == '}' ? "}}" : std::string(1, C);
+      Plan.Literal += C;
+      continue;
+    }
+    const char Spec = I + 1 < F.size() ? F[I + 1] : '\0';
+    ++I;
+    if (Spec == '%') {
+      Plan.Template += '%';
+      Plan.Literal += '%';
+      continue;
+    }
+    if ((Spec != 's' && Spec != 'd' && Spec != 'i') || Next >= Plan.Args.size() ||
+        isa<A::Starred>(Plan.Args[Next]))
+      return std::nullopt;
+    Plan.Order.push_back(Plan.Args[Next++]);
+    Plan.Template += "{}";
+  }
+  if (Next != Plan.Args.size())
+    return std::nullopt; // Python raises "not all arguments converted"
+  return Plan;
+}
+
+ExprPtr Lowerer::lowerFormatValue(const FormatPlan &Plan, const SourceLoc &L, Block &Out) {
+  std::vector<ExprPtr> Indices = lowerFormatArgs(Plan, Out);
+  if (Indices.empty())
+    return constString(L, Plan.Literal);
+  auto R = make<CallExpr>(L);
+  R->Op = OpId::StrFormat;
+  R->Args.Args.push_back(constString(L, Plan.Template));
+  for (ExprPtr &I : Indices)
+    R->Args.Args.push_back(std::move(I));
+  return R;
+}
+
+std::vector<ExprPtr> Lowerer::lowerFormatArgs(const FormatPlan &Plan, Block &Out) {
   // Every argument is evaluated once, left to right; a field that repeats an
   // argument gets a copy.
   std::map<const A::Expr *, ExprPtr> Lowered;
-  for (const A::Arg &Arg : Call.Args)
-    Lowered[Arg.Value.get()] = lowerExpr(*Arg.Value, Out);
+  for (const A::Expr *Arg : Plan.Args)
+    Lowered[Arg] = lowerExpr(*Arg, Out);
   std::vector<ExprPtr> Indices;
   std::map<const A::Expr *, size_t> FirstUse;
   for (const A::Expr *Arg : Plan.Order) {
@@ -4877,13 +4939,16 @@ SiteName Lowerer::lowerSiteName(const A::Expr &E, Block &Out) {
     N.Canonical = N.Indices.empty() ? Literal : Template;
     return N;
   }
-  if (auto *Call = dyn_cast<A::Call>(&E)) {
-    if (std::optional<FormatPlan> Plan = planFormat(*Call)) {
-      N.Indices = lowerFormatArgs(*Call, *Plan, Out);
-      N.NameForm = N.Indices.empty() ? SiteName::Form::Literal : SiteName::Form::Template;
-      N.Canonical = N.Indices.empty() ? Plan->Literal : Plan->Template;
-      return N;
-    }
+  std::optional<FormatPlan> Plan;
+  if (auto *Call = dyn_cast<A::Call>(&E))
+    Plan = planFormat(*Call);
+  else if (auto *B = dyn_cast<A::BinOp>(&E))
+    Plan = planPercent(*B);
+  if (Plan) {
+    N.Indices = lowerFormatArgs(*Plan, Out);
+    N.NameForm = N.Indices.empty() ? SiteName::Form::Literal : SiteName::Form::Template;
+    N.Canonical = N.Indices.empty() ? Plan->Literal : Plan->Template;
+    return N;
   }
   if (auto *Nm = dyn_cast<A::Name>(&E)) {
     Binding *B = lookup(Nm->Id);
