@@ -861,7 +861,9 @@ private:
   std::vector<BlockRule> Blocks;
   /// `with pyro.plate(...)` statements around the statement being lowered.
   size_t VecPlateDepth = 0;
-  std::optional<BlockRule> blockRule(const A::Call &C);
+  /// The rule of `poutine.block(...)`; \p Applied: a call form whose first
+  /// argument is the function the block applies to.
+  std::optional<BlockRule> blockRule(const A::Call &C, bool Applied = false);
   /// Defaults of the enclosing config_enumerate handlers, innermost last.
   std::vector<SampleStmt::Enumeration> EnumDefaults;
   static std::optional<SampleStmt::Enumeration> configEnumerate(const A::Expr &D);
@@ -954,6 +956,8 @@ private:
   std::optional<PlateInfo> plateOf(const A::Expr &E, Block &Out);
   std::unique_ptr<DistributionExpr> lowerDistArg(const A::Expr &E, Block &Out);
   ExprPtr lowerTransformedDist(const A::Call &C, Block &Out);
+  ExprPtr lowerHandlerCall(const A::Call &H, const std::string &Q, const A::Call &C, Block &Out);
+  ExprPtr lowerNameCall(const A::Name &N, const A::Call &C, Block &Out);
   /// The distribution the lowered value \p V of \p Spelling holds, or null
   /// after an error.
   std::unique_ptr<DistributionExpr> distOf(ExprPtr V, const std::string &Spelling,
@@ -2965,36 +2969,14 @@ ExprPtr Lowerer::lowerCall(const A::Call &C, Block &Out, std::optional<VarId> Ta
   }
   if (std::optional<std::string> Q = staticPath(Func))
     return lowerQualifiedCall(*Q, C, Out, Target, Emitted);
-
-  if (auto *N = dyn_cast<A::Name>(&Func)) {
-    bool Unbound = false;
-    Binding *B = lookup(N->Id, &Unbound);
-    if (B && B->K == Binding::Kind::Function) {
-      if (!regionDominates(B->Region)) {
-        unsupported(C.Loc, "'" + N->Id + "' is defined in a branch or loop: whether this call " +
-                               "runs that definition depends on the path; define it " +
-                               "unconditionally");
-        return constNone(C.Loc);
-      }
-      return inlineCall(*B->Fn, B->FnScope, C, Out, nullptr, &B->Defaults);
-    }
-    if (B && B->K == Binding::Kind::Class)
-      return instantiate(*B->Cls, B->FnScope, C, Out);
-    if (B && B->K == Binding::Kind::Var) {
-      const Fact &F = fact(B->Var);
-      if (F.K == Fact::Kind::Instance)
-        return callInstance(F.Inst, C, Out);
-      if (F.K == Fact::Kind::Module)
-        return lowerModuleCall(varRef(N->Loc, B->Var), F.Mod, C, Out);
-      // A value of unknown kind (an input, a function returned by a helper):
-      // it may be user code.
-      if (F.K != Fact::Kind::Plate)
-        return lowerOpaqueCall(N->Id, C, Out, true, varRef(N->Loc, B->Var));
-      return lowerExpr(Func, Out); // reports the misused plate object
-    }
-    lowerName(*N); // reports the unknown name
-    return constNone(C.Loc);
-  }
+  // `poutine.block(fn, hide=[...])(args)`: fn called inside the handler.
+  if (auto *H = dyn_cast<A::Call>(&Func))
+    if (std::optional<std::string> Q = staticPath(*H->Func);
+        Q && (*Q == "pyro.poutine.block" || *Q == "pyro.poutine.scale" ||
+              *Q == "pyro.poutine.mask"))
+      return lowerHandlerCall(*H, *Q, C, Out);
+  if (auto *N = dyn_cast<A::Name>(&Func))
+    return lowerNameCall(*N, C, Out);
   if (auto *At = dyn_cast<A::Attribute>(&Func))
     return lowerMethodCall(*At, C, Out);
   if (auto *Sub = dyn_cast<A::Subscript>(&Func))
@@ -3007,6 +2989,76 @@ ExprPtr Lowerer::lowerCall(const A::Call &C, Block &Out, std::optional<VarId> Ta
     return lowerModuleCall(std::move(Callee), Id, C, Out);
   }
   return lowerOpaqueCall(text(Func), C, Out, true, std::move(Callee));
+}
+
+/// `poutine.block(fn, ...)(args)`, `poutine.scale(fn, scale=s)(args)`,
+/// `poutine.mask(fn, mask=m)(args)`: the call `fn(args)` inside the handler,
+/// as under `with` or a decorator.
+ExprPtr Lowerer::lowerHandlerCall(const A::Call &H, const std::string &Q, const A::Call &C,
+                                  Block &Out) {
+  const bool IsBlock = Q == "pyro.poutine.block";
+  Bound B;
+  if (!bindArgs(sig(IsBlock ? SigBlock : Q == "pyro.poutine.scale" ? SigScale : SigMask), H, 0, 0,
+                text(*H.Func), B))
+    return constNone(C.Loc);
+  const A::Expr *Fn = B.Slots[0];
+  if (!Fn || !(isa<A::Name>(Fn) || isa<A::Attribute>(Fn))) {
+    unsupported(H.Loc, "'" + text(*H.Func) +
+                           "(fn, ...)(...)' is modelled when fn is a function, method or module "
+                           "object named in the file");
+    return constNone(C.Loc);
+  }
+  auto CallFn = [&](Block &In) {
+    return isa<A::Name>(Fn) ? lowerNameCall(*cast<A::Name>(Fn), C, In)
+                            : lowerMethodCall(*cast<A::Attribute>(Fn), C, In);
+  };
+  if (IsBlock) {
+    std::optional<BlockRule> R = blockRule(H, true);
+    if (!R)
+      return constNone(C.Loc);
+    Blocks.push_back(std::move(*R));
+    ExprPtr V = CallFn(Out);
+    Blocks.pop_back();
+    return V;
+  }
+  std::unique_ptr<WithStmt> W = handlerDecorator(H, Out);
+  if (!W)
+    return constNone(C.Loc);
+  VarId T = newTemp("handled", C.Loc);
+  ExprPtr V = CallFn(W->Body);
+  assign(W->Body, T, std::move(V), C.Loc);
+  Out.push_back(std::move(W));
+  return varRef(C.Loc, T);
+}
+
+ExprPtr Lowerer::lowerNameCall(const A::Name &N, const A::Call &C, Block &Out) {
+  bool Unbound = false;
+  Binding *B = lookup(N.Id, &Unbound);
+  if (B && B->K == Binding::Kind::Function) {
+    if (!regionDominates(B->Region)) {
+      unsupported(C.Loc, "'" + N.Id + "' is defined in a branch or loop: whether this call " +
+                             "runs that definition depends on the path; define it " +
+                             "unconditionally");
+      return constNone(C.Loc);
+    }
+    return inlineCall(*B->Fn, B->FnScope, C, Out, nullptr, &B->Defaults);
+  }
+  if (B && B->K == Binding::Kind::Class)
+    return instantiate(*B->Cls, B->FnScope, C, Out);
+  if (B && B->K == Binding::Kind::Var) {
+    const Fact &F = fact(B->Var);
+    if (F.K == Fact::Kind::Instance)
+      return callInstance(F.Inst, C, Out);
+    if (F.K == Fact::Kind::Module)
+      return lowerModuleCall(varRef(N.Loc, B->Var), F.Mod, C, Out);
+    // A value of unknown kind (an input, a function returned by a helper):
+    // it may be user code.
+    if (F.K != Fact::Kind::Plate)
+      return lowerOpaqueCall(N.Id, C, Out, true, varRef(N.Loc, B->Var));
+    return lowerExpr(N, Out); // reports the misused plate object
+  }
+  lowerName(N); // reports the unknown name
+  return constNone(C.Loc);
 }
 
 /// The builtin or torch function that computes what the numpy function \p Q
@@ -3085,6 +3137,20 @@ ExprPtr Lowerer::lowerQualifiedCall(const std::string &Q, const A::Call &C, Bloc
   if (Q == "pyro.markov") {
     unsupported(C.Loc, "pyro.markov is supported only around range(...) in a for loop");
     return constNone(C.Loc);
+  }
+  // torch.Size is a tuple of ints: `torch.Size((n, d))` keeps the shape known.
+  if (Q == "torch.Size") {
+    Bound B;
+    if (!bindArgs(sig("sizes:n?"), C, 0, 0, Spell, B))
+      return constNone(C.Loc);
+    auto *Seq = B.Slots[0] ? dyn_cast<A::Sequence>(B.Slots[0]) : nullptr;
+    if (B.Slots[0] && !(Seq && B.Slots[0]->Kind != A::ExprKind::Set))
+      return lowerQualifiedCall("tuple", C, Out, Target, Emitted);
+    auto R = P.makeSequence(ExprKind::Tuple, loc(C.Loc));
+    if (Seq)
+      for (const A::ExprPtr &Elt : Seq->Elts)
+        R->Elements.push_back(lowerExpr(*Elt, Out));
+    return R;
   }
   if (Q == "range") {
     unsupported(C.Loc, "range(...) is supported only as the iterable of a for loop");
@@ -3239,6 +3305,15 @@ ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Blo
         "half",       "zero_grad",        "state_dict", "load_state_dict", "apply",
         "register_buffer", "register_parameter", "add_module", "requires_grad_",
         "get_submodule", "get_parameter", "type"};
+    // Moving a module between devices changes no value: the call returns
+    // the module.
+    if ((M == "cuda" || M == "cpu" || M == "to") && libraryBase(*I)) {
+      for (const A::Arg &Arg : C.Args)
+        lowerExpr(*Arg.Value, Out);
+      ExprPtr R = constNone(C.Loc);
+      InstanceValues[R.get()] = I;
+      return R;
+    }
     if (ModuleMethods.count(M) && libraryBase(*I)) {
       std::set<VarId> Fields;
       captureInstance(*I, Fields);
@@ -3527,12 +3602,20 @@ ExprPtr Lowerer::lowerDistMethod(ExprPtr Recv, const std::string &Method,
 ExprPtr Lowerer::lowerDistCtor(DistId D, const std::string &Spelling, const A::Call &C,
                                Block &Out) {
   const DistInfo &Info = distInfo(D);
+  // torch's Multinomial defaults total_count to 1 (its log_prob does not read
+  // it); the table requires the slot, so the default is written in.
+  std::vector<ParamSpec> Params = Info.Params;
+  const bool DefaultCount = D == DistId::Multinomial;
+  if (DefaultCount)
+    Params[0].Optional = true;
   Bound B;
-  if (!bindArgs(Info.Params, C, 0, 0, Spelling, B, {"validate_args"}))
+  if (!bindArgs(Params, C, 0, 0, Spelling, B, {"validate_args"}))
     return constNone(C.Loc);
   auto R = make<DistributionExpr>(C.Loc);
   R->Dist = D;
   R->Args = lowerBound(B, C, Out);
+  if (DefaultCount && !R->Args.Args[0])
+    R->Args.Args[0] = constInt(C.Loc, 1);
   return R;
 }
 
@@ -4670,7 +4753,7 @@ SampleStmt::Enumeration Lowerer::enumeration(const A::Expr *Infer, const SampleS
   return *Asked;
 }
 
-std::optional<Lowerer::BlockRule> Lowerer::blockRule(const A::Call &C) {
+std::optional<Lowerer::BlockRule> Lowerer::blockRule(const A::Call &C, bool Applied) {
   Bound B;
   if (!bindArgs(sig(SigBlock), C, 0, 0, "poutine.block", B))
     return std::nullopt;
@@ -4679,9 +4762,9 @@ std::optional<Lowerer::BlockRule> Lowerer::blockRule(const A::Call &C) {
     unsupported(B.Slots[Slot]->Loc, "poutine.block with " + Why);
     Ok = false;
   };
-  if (B.Slots[0] && !isNone(*B.Slots[0]))
-    Refuse(0, "a function argument is not supported here; use it as a decorator or a context "
-              "manager");
+  if (!Applied && B.Slots[0] && !isNone(*B.Slots[0]))
+    Refuse(0, "a function argument is supported when the result is called at once "
+              "(poutine.block(fn, ...)(args)); else use it as a decorator or a context manager");
   for (size_t I : {1, 2})
     if (B.Slots[I] && !isNone(*B.Slots[I]))
       Refuse(I, "hide_fn or expose_fn is not supported; list the sites in hide=[...] or "

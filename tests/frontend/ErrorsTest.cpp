@@ -56,8 +56,8 @@ const Case Cases[] = {
                      "statement [frontend.unsupported-construct]"},
     {"a = 0 < x < 1", "10:9: chained comparisons are not supported; combine two comparisons with "
                       "'and' [frontend.unsupported-construct]"},
-    {"a = \"z_%d\" % x", "10:9: '%' string formatting is not supported; use \"...\".format(...) "
-                         "or an f-string [frontend.unsupported-construct]"},
+    {"a = f\"z_{x}_%d\" % x", "10:9: '%' formatting of an f-string is not supported; put the "
+                              "values in the f-string [frontend.unsupported-construct]"},
     {"del x", "10:5: del statements are not supported; assign a new value instead "
               "[frontend.unsupported-construct]"},
     {"a = {1, 2}", "10:9: set literals are not supported; use a list or a tuple "

@@ -878,4 +878,86 @@ TEST(Lower, MainGuardIsSkipped) {
   ASSERT_LOWERS(L);
 }
 
+TEST(Lower, PercentFormattedSiteNames) {
+  // Pyro's examples name sites "obs_%d" % i: read like "obs_{}".format(i).
+  auto L = lower(inModel(R"py(for t in range(3):
+    pyro.sample("z_%d" % t, dist.Normal(0., 1.))
+    pyro.sample("y_%s_%i" % ("a", t), dist.Normal(0., 1.))
+    name = "w_%d%%" % t
+    pyro.sample(name, dist.Normal(0., 1.))
+    pyro.sample("v_%03d" % t, dist.Normal(0., 1.)))py"));
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "sample \"z_{}\"[%t] ~");
+  EXPECT_IR_HAS(L, "sample \"y_{}_{}\"[\"a\", %t] ~");
+  EXPECT_IR_HAS(L, "sample \"w_{}%\"[%t] ~");
+  // A width: the name is known only at run time.
+  EXPECT_IR_HAS(L, "sample dynamic(");
+  EXPECT_NE(svic::test::firstError(inModel("pyro.sample(f\"z_{x}_%d\" % 1, dist.Normal(0., 1.))", "x"))
+                .find("'%' formatting of an f-string is not supported"),
+            std::string::npos);
+}
+
+TEST(Lower, TorchSizeIsATuple) {
+  auto L = lower(inModel("s = torch.Size((x.shape[0], 3))\nt = torch.Size([2])\nu = torch.Size()",
+                         "x"));
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "%s = (%x.shape[0], 3)");
+  EXPECT_IR_HAS(L, "%t = (2,)");
+  EXPECT_IR_HAS(L, "%u = ()");
+}
+
+TEST(Lower, MultinomialTotalCountDefaultsToOne) {
+  auto L = lower(inModel("pyro.sample(\"c\", dist.Multinomial(probs=p), obs=x)", "p, x"));
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "dist.Multinomial(1, %p)");
+}
+
+TEST(Lower, PoutineHandlersAppliedToAFunction) {
+  auto L = lower(R"py(import pyro
+import pyro.distributions as dist
+from pyro import poutine
+
+
+def local(x):
+    return pyro.sample("z", dist.Normal(x, 1.))
+
+
+def model(x):
+    a = poutine.block(local, hide=["z"])(x)
+    b = poutine.scale(local, scale=0.5)(x)
+    return a + b
+)py");
+  ASSERT_LOWERS(L);
+  // The blocked draw is not a site; the scaled call runs under the handler.
+  EXPECT_IR_LACKS(L, "sample \"z\" ~ dist.Normal(%x, 1.0)\n");
+  EXPECT_IR_HAS(L, "with scale(0.5):");
+  EXPECT_IR_HAS(L, "sample \"z\" ~ dist.Normal(%x");
+}
+
+TEST(Lower, TransformedDistributions) {
+  auto L = lower(R"py(import torch
+import pyro
+import pyro.distributions as dist
+from torch.distributions import transforms
+
+
+def model(a, b):
+    u = pyro.sample("u", dist.TransformedDistribution(dist.Normal(0., 1.), transforms.ExpTransform()))
+    v = pyro.sample("v", dist.TransformedDistribution(dist.Normal(0., 1.).expand([3]),
+                                                      [transforms.AffineTransform(a, b)]))
+    w = pyro.sample("w", dist.TransformedDistribution(dist.Normal(0., 1.),
+                                                      dist.transforms.SigmoidTransform()))
+)py");
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "sample \"u\" ~ dist.LogNormal(0.0, 1.0)");
+  EXPECT_IR_HAS(L, "sample \"v\" ~ dist.Normal(%a + (%affine_scale.1 * 0.0), torch.abs(%affine_scale.1) * 1.0).expand([3])");
+  EXPECT_IR_HAS(L, "sample \"w\" ~ dist.Normal(0.0, 1.0).biject_to()");
+  EXPECT_NE(svic::test::firstError(
+                "import pyro\nimport pyro.distributions as dist\n\n\ndef model():\n"
+                "    pyro.sample(\"g\", dist.TransformedDistribution(dist.Gamma(1., 1.), "
+                "dist.transforms.ExpTransform()))\n")
+                .find("TransformedDistribution: 'dist.transforms.ExpTransform()' of a Gamma"),
+            std::string::npos);
+}
+
 } // namespace
