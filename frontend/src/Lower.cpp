@@ -2291,10 +2291,11 @@ void Lowerer::lowerWith(const A::With &S, size_t Item, Block &Out) {
     IsPlateVar = B && B->K == Binding::Kind::Var && fact(B->Var).K == Fact::Kind::Plate;
   }
   // `with pyro.markov():` only tells enumeration which variables it may
-  // forget: the body runs as written.
-  if (Q && *Q == "pyro.markov") {
+  // forget, and the warning filters change no value: the body runs as written.
+  if (Q && (*Q == "pyro.markov" || *Q == "pyro.util.ignore_jit_warnings" ||
+            *Q == "warnings.catch_warnings")) {
     Bound B;
-    if (bindArgs(sig(SigMarkov), *C, 0, 0, "pyro.markov", B) && It.Var)
+    if ((*Q != "pyro.markov" || bindArgs(sig(SigMarkov), *C, 0, 0, "pyro.markov", B)) && It.Var)
       unsupported(It.Var->Loc, "'as' is supported only on pyro.plate");
     lowerWith(S, Item + 1, Out);
     return;
@@ -3454,6 +3455,9 @@ void Lowerer::opaqueArgument(const A::Expr &E, CallExpr &R, std::set<VarId> &Cap
       captureScope(B->FnScope ? B->FnScope : Cur, Captured);
       return;
     }
+    // A builtin function handed over (`map(int, xs)`): it samples nothing.
+    if (!B && builtinNames().count(N->Id) && !isLocalName(N->Id))
+      return;
   }
   std::shared_ptr<Instance> I = instanceOf(E);
   if (auto *At = dyn_cast<A::Attribute>(&E); !I && At) {
