@@ -21,6 +21,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "SiteFilter.h"
 #include "svic/frontend/Ast.h"
 #include "svic/ir/Diagnostics.h"
 #include "svic/ir/IR.h"
@@ -37,6 +38,8 @@ namespace svic::frontend {
 struct AutoGuideRequest {
   std::string Class;                        ///< "AutoNormal", ...
   std::optional<std::vector<std::string>> Hide, Expose;
+  /// hide_fn=, or the negation of expose_fn= (Pyro ignores the lists then).
+  std::optional<NameFilter> HideFn;
   SourceLoc Loc; ///< the construction, else (--guide-fn) the model's def
   bool Constructed = false; ///< Loc is an `AutoX(...)` call in the file
 };

@@ -179,7 +179,8 @@ std::optional<LoadedPrograms> loadFiles(FileId ModelFile, std::optional<FileId> 
     if (isAutoGuideClass(Names.GuideFn)) {
       Auto = findAutoGuide(GuideModule, ModelFn->name(), Names.GuideFn, DE);
       if (!Auto)
-        Auto = AutoGuideRequest{Names.GuideFn, std::nullopt, std::nullopt, ModelFn->Fn->Loc, false};
+        Auto = AutoGuideRequest{Names.GuideFn, std::nullopt, std::nullopt, std::nullopt,
+                                ModelFn->Fn->Loc, false};
     } else if (Names.GuideFn.empty() && !Guide) {
       Auto = findAutoGuide(*Model, ModelFn->name(), "", DE);
     }

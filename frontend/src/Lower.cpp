@@ -19,6 +19,7 @@
 #include "Lower.h"
 
 #include "Reach.h"
+#include "SiteFilter.h"
 #include "StackGuard.h"
 #include "Strings.h"
 #include "svic/frontend/Parse.h"
@@ -856,6 +857,8 @@ private:
   struct BlockRule {
     bool HideAll = true; ///< Pyro's hide_all after its hide/expose defaults
     std::set<std::string> Hide, Expose, HideTypes, ExposeTypes;
+    /// hide_fn=, or the negation of expose_fn=: Pyro ignores the rest then.
+    std::optional<NameFilter> HideFn;
     size_t PlateDepth = 0; ///< vectorised plates entered outside the block
   };
   std::vector<BlockRule> Blocks;
@@ -4769,10 +4772,20 @@ std::optional<Lowerer::BlockRule> Lowerer::blockRule(const A::Call &C, bool Appl
   if (!Applied && B.Slots[0] && !isNone(*B.Slots[0]))
     Refuse(0, "a function argument is supported when the result is called at once "
               "(poutine.block(fn, ...)(args)); else use it as a decorator or a context manager");
-  for (size_t I : {1, 2})
-    if (B.Slots[I] && !isNone(*B.Slots[I]))
-      Refuse(I, "hide_fn or expose_fn is not supported; list the sites in hide=[...] or "
-                "expose=[...]");
+  BlockRule R;
+  for (size_t I : {1, 2}) {
+    if (!B.Slots[I] || isNone(*B.Slots[I]))
+      continue;
+    std::optional<NameFilter> Fn = parseNameFilter(*B.Slots[I]);
+    if (!Fn)
+      Refuse(I, "a hide_fn or expose_fn that is not a lambda testing msg[\"name\"] "
+                "(startswith, endswith, ==, in a literal list, not/and/or) is not supported; "
+                "list the sites in hide=[...] or expose=[...]");
+    else if (R.HideFn)
+      Refuse(I, "both hide_fn and expose_fn is an error in Pyro");
+    else
+      R.HideFn = I == 1 ? std::move(*Fn) : NameFilter{NameFilter::Kind::Not, "", {std::move(*Fn)}};
+  }
   auto Flag = [&](size_t Slot, bool Default) {
     if (!B.Slots[Slot])
       return Default;
@@ -4783,7 +4796,6 @@ std::optional<Lowerer::BlockRule> Lowerer::blockRule(const A::Call &C, bool Appl
                      " that is not True or False is not supported");
     return Default;
   };
-  BlockRule R;
   R.HideAll = Flag(3, true);
   const bool ExposeAll = Flag(4, false);
   if (Ok && !(!R.HideAll && !ExposeAll) && R.HideAll == ExposeAll) {
@@ -4833,14 +4845,26 @@ std::optional<bool> Lowerer::hiddenSite(const SiteName &N, const std::string &Ty
   // the site stops it.
   for (size_t I = Blocks.size(); I-- > 0;) {
     const BlockRule &R = Blocks[I];
+    std::optional<bool> ByFn;
+    if (R.HideFn) {
+      if (N.NameForm != SiteName::Form::Dynamic)
+        ByFn = R.HideFn->eval(N.Canonical, N.NameForm == SiteName::Form::Template);
+      if (!ByFn) {
+        unsupported(L, "poutine.block's hide_fn/expose_fn cannot be decided for the site '" +
+                           N.Canonical + "' from its name's literal text");
+        return std::nullopt;
+      }
+    }
     bool ByName = !R.Hide.empty() || !R.Expose.empty();
-    if (ByName && N.NameForm != SiteName::Form::Literal) {
+    if (!R.HideFn && ByName && N.NameForm != SiteName::Form::Literal) {
       unsupported(L, "a site with a computed name inside poutine.block(hide=[...]) or "
                      "(expose=[...]) is not supported; give the site a literal name");
       return std::nullopt;
     }
-    const bool Hidden = R.Hide.count(N.Canonical) || R.HideTypes.count(Type) ||
-                        (!R.Expose.count(N.Canonical) && !R.ExposeTypes.count(Type) && R.HideAll);
+    const bool Hidden =
+        ByFn ? *ByFn
+             : R.Hide.count(N.Canonical) || R.HideTypes.count(Type) ||
+                   (!R.Expose.count(N.Canonical) && !R.ExposeTypes.count(Type) && R.HideAll);
     if (!Hidden)
       continue;
     // Plates entered inside the block still broadcast the hidden draw;

@@ -960,4 +960,44 @@ def model(a, b):
             std::string::npos);
 }
 
+TEST(Lower, PoutineBlockHideFnOnNames) {
+  auto L = lower(R"py(import pyro
+import pyro.distributions as dist
+from pyro import poutine
+
+
+def model():
+    with poutine.block(expose_fn=lambda msg: msg["name"].startswith("keep_")):
+        a = pyro.sample("keep_a", dist.Normal(0., 1.))
+        b = pyro.sample("drop_b", dist.Normal(0., 1.))
+        for t in range(2):
+            pyro.sample("keep_{}".format(t), dist.Normal(a, 1.))
+    with poutine.block(hide_fn=lambda m: m["name"] in ["c"] or not m["name"].endswith("_d")):
+        c = pyro.sample("c", dist.Normal(0., 1.))
+        d = pyro.sample("x_d", dist.Normal(0., 1.))
+)py");
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "sample \"keep_a\" ~");
+  EXPECT_IR_HAS(L, "sample \"keep_{}\"[%t] ~");
+  EXPECT_IR_LACKS(L, "sample \"drop_b\"");
+  EXPECT_IR_LACKS(L, "sample \"c\"");
+  EXPECT_IR_HAS(L, "sample \"x_d\" ~");
+  // A template whose literal text does not decide the predicate.
+  EXPECT_NE(svic::test::firstError(
+                "import pyro\nimport pyro.distributions as dist\nfrom pyro import poutine\n\n\n"
+                "def model():\n"
+                "    with poutine.block(hide_fn=lambda msg: msg[\"name\"] == \"z_1\"):\n"
+                "        for t in range(2):\n"
+                "            pyro.sample(\"z_{}\".format(t), dist.Normal(0., 1.))\n")
+                .find("cannot be decided for the site 'z_{}'"),
+            std::string::npos);
+  EXPECT_NE(svic::test::firstError(
+                "import pyro\nimport pyro.distributions as dist\nfrom pyro import poutine\n\n\n"
+                "def model():\n"
+                "    with poutine.block(hide_fn=lambda msg: msg[\"type\"] == \"sample\"):\n"
+                "        pyro.sample(\"z\", dist.Normal(0., 1.))\n")
+                .find("a hide_fn or expose_fn that is not a lambda testing msg[\"name\"]"),
+            std::string::npos);
+}
+
 } // namespace
