@@ -1000,4 +1000,34 @@ def model():
             std::string::npos);
 }
 
+TEST(Lower, WarningFiltersAndDeviceMovesChangeNoValue) {
+  auto L = lower(R"py(import torch
+import torch.nn as nn
+import pyro
+import pyro.distributions as dist
+from pyro.util import ignore_jit_warnings
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(2, 1)
+
+    def forward(self, x):
+        return self.fc(x)
+
+
+def model(x):
+    net = Net()
+    net = net.cuda()
+    with ignore_jit_warnings():
+        n, d = map(int, x.shape)
+    pyro.module("net", net)
+    pyro.sample("y", dist.Normal(net(x).squeeze(-1), 1.), obs=x[:, 0])
+)py");
+  ASSERT_LOWERS(L);
+  EXPECT_IR_LACKS(L, "cuda");
+  EXPECT_IR_HAS(L, "module \"net$$$fc\"");
+}
+
 } // namespace
