@@ -3368,6 +3368,9 @@ ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Blo
   ExprPtr Recv = lowerExpr(RecvAst, Out);
   if (isa<DistributionExpr>(Recv.get()))
     return lowerDistMethod(std::move(Recv), M, "." + M, C, 0, Out);
+  // A tensor's `.numpy()` holds its values.
+  if (M == "numpy" && certainlyTensor(*Recv))
+    return lowerTableCall(OpId::Detach, ".numpy", C, Out, std::move(Recv));
   for (const std::string &Q : {"torch.Tensor." + M, "torch." + M, "list." + M}) {
     if (std::optional<OpId> Op = lookupOp(Q))
       return lowerTableCall(*Op, "." + M, C, Out, std::move(Recv));

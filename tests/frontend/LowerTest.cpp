@@ -1030,4 +1030,12 @@ def model(x):
   EXPECT_IR_HAS(L, "module \"net$$$fc\"");
 }
 
+TEST(Lower, TensorNumpyIsItsValue) {
+  auto L = lower(inModel("a = (torch.ones(2) * x).numpy()\nb = x.numpy()", "x"));
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "%a = torch.Tensor.detach(torch.ones(2) * %x)");
+  // x may be anything: its numpy() stays opaque.
+  EXPECT_IR_HAS(L, "%b = <opaque, may run user code 'x.numpy'>(%x)");
+}
+
 } // namespace
