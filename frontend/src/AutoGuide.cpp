@@ -2,6 +2,8 @@
 
 #include "AutoGuide.h"
 
+#include "Reach.h"
+
 #include <algorithm>
 #include <set>
 
@@ -44,22 +46,10 @@ bool namesModel(const ast::Expr &E, const std::string &ModelEntry,
 
 /// Names bound to `Class(...)` anywhere in \p B (`model = Regression(3)`).
 void collectInstances(const ast::Body &B, const std::string &Class, std::set<std::string> &Out) {
-  for (const ast::StmtPtr &S : B) {
-    if (auto *A = ir::dyn_cast<ast::Assign>(S.get())) {
-      auto *C = ir::dyn_cast<ast::Call>(A->Value.get());
-      if (C && calleeName(*C->Func) == Class)
-        for (const ast::ExprPtr &T : A->Targets)
-          if (auto *N = ir::dyn_cast<ast::Name>(T.get()))
-            Out.insert(N->Id);
-    } else if (auto *F = ir::dyn_cast<ast::FunctionDef>(S.get())) {
-      collectInstances(F->Inner, Class, Out);
-    } else if (auto *I = ir::dyn_cast<ast::If>(S.get())) {
-      collectInstances(I->Then, Class, Out);
-      collectInstances(I->OrElse, Class, Out);
-    } else if (auto *W = ir::dyn_cast<ast::With>(S.get())) {
-      collectInstances(W->Inner, Class, Out);
-    }
-  }
+  forEachConstruction(B, [&](const std::string &Var, const std::string &Cls) {
+    if (Cls == Class)
+      Out.insert(Var);
+  });
 }
 
 /// A list or tuple of string literals.
@@ -83,6 +73,8 @@ struct Finder {
   std::set<std::string> Instances; ///< of the entry's class, for `Class.forward`
   std::optional<AutoGuideRequest> Found;
   bool Stop = false; ///< an AutoGuideList: no single autoguide is the guide
+  /// Constructions of the class asked for, of another model argument.
+  std::vector<AutoGuideRequest> OfClass;
 
   void call(const ast::Call &C) {
     std::string Cls = calleeName(*C.Func);
@@ -115,20 +107,32 @@ struct Finder {
           continue;
         }
         std::optional<std::vector<std::string>> L;
+        std::optional<NameFilter> Fn;
         if (A.K == ast::Arg::Kind::Keyword && (A.Name == "hide" || A.Name == "expose"))
           L = nameList(*A.Value);
-        if (!L) {
+        else if (A.K == ast::Arg::Kind::Keyword && (A.Name == "hide_fn" || A.Name == "expose_fn"))
+          Fn = parseNameFilter(*A.Value);
+        if (!L && !Fn) {
           DE.report(DiagId::AutoGuide, A.Loc,
                     "poutine.block around the model of " + Cls +
-                        ": only hide=[...] and expose=[...] with literal site names are modelled");
+                        ": only hide=[...] and expose=[...] with literal site names, and "
+                        "hide_fn/expose_fn lambdas testing msg[\"name\"] (startswith, endswith, "
+                        "==, in a literal list, not/and/or) are modelled");
           Found = Req; // stop the search; the error stands
           return;
         }
-        (A.Name == "hide" ? Req.Hide : Req.Expose) = std::move(*L);
+        if (Fn)
+          Req.HideFn = A.Name == "hide_fn" ? std::move(*Fn)
+                                           : NameFilter{NameFilter::Kind::Not, "", {std::move(*Fn)}};
+        else
+          (A.Name == "hide" ? Req.Hide : Req.Expose) = std::move(*L);
       }
-      if (!Inner || !namesModel(*Inner, ModelEntry, Instances))
+      if (!Inner || !namesModel(*Inner, ModelEntry, Instances)) {
+        OfClass.push_back(std::move(Req));
         return;
+      }
     } else if (!namesModel(*Arg, ModelEntry, Instances)) {
+      OfClass.push_back(std::move(Req));
       return;
     }
     Found = std::move(Req);
@@ -357,6 +361,18 @@ private:
   }
 
   bool exposed(const SampleStmt &S) {
+    if (Req.HideFn) {
+      std::optional<bool> Hidden =
+          S.Name.NameForm == SiteName::Form::Dynamic
+              ? std::nullopt
+              : Req.HideFn->eval(S.Name.Canonical, S.Name.NameForm == SiteName::Form::Template);
+      if (!Hidden) {
+        error(S.Loc, "poutine.block's hide_fn/expose_fn around the model cannot be decided for "
+                     "the site '" + S.Name.Canonical + "' from its name's literal text");
+        return false;
+      }
+      return !*Hidden;
+    }
     if (!Req.Hide && !Req.Expose)
       return true;
     if (S.Name.NameForm != SiteName::Form::Literal) {
@@ -712,14 +728,64 @@ bool autoGuideIsMarginal(const std::string &Class) {
   return Class != "AutoNormal" && Class != "AutoDelta";
 }
 
+void forEachConstruction(const ast::Body &B,
+                         const std::function<void(const std::string &, const std::string &)> &Fn) {
+  for (const ast::StmtPtr &S : B) {
+    if (auto *A = ir::dyn_cast<ast::Assign>(S.get())) {
+      auto *C = ir::dyn_cast<ast::Call>(A->Value.get());
+      if (C && !calleeName(*C->Func).empty())
+        for (const ast::ExprPtr &T : A->Targets)
+          if (auto *N = ir::dyn_cast<ast::Name>(T.get()))
+            Fn(N->Id, calleeName(*C->Func));
+    } else if (auto *F = ir::dyn_cast<ast::FunctionDef>(S.get())) {
+      forEachConstruction(F->Inner, Fn);
+    } else if (auto *I = ir::dyn_cast<ast::If>(S.get())) {
+      forEachConstruction(I->Then, Fn);
+      forEachConstruction(I->OrElse, Fn);
+    } else if (auto *W = ir::dyn_cast<ast::With>(S.get())) {
+      forEachConstruction(W->Inner, Fn);
+    }
+  }
+}
+
+std::vector<std::string> autoGuideModelNames(const ast::Module &M) {
+  std::vector<std::string> Out;
+  for (const std::string &Cls : autoGuideClasses()) {
+    std::vector<const ast::Call *> Calls;
+    findCalls(M, Cls, Calls, true);
+    for (const ast::Call *C : Calls)
+      for (const ast::Arg &A : C->Args)
+        if (A.K == ast::Arg::Kind::Positional || (A.K == ast::Arg::Kind::Keyword && A.Name == "model")) {
+          const ast::Expr *Model = A.Value.get();
+          // AutoX(poutine.block(model, ...))
+          if (auto *B = ir::dyn_cast<ast::Call>(Model); B && calleeName(*B->Func) == "block" &&
+                                                         !B->Args.empty())
+            Model = B->Args.front().Value.get();
+          if (auto *N = ir::dyn_cast<ast::Name>(Model))
+            Out.push_back(N->Id);
+          break;
+        }
+  }
+  return Out;
+}
+
 std::optional<AutoGuideRequest> findAutoGuide(const ast::Module &M, const std::string &ModelEntry,
                                               const std::string &OnlyClass, DiagnosticEngine &DE) {
-  Finder F{ModelEntry, OnlyClass, DE, {}, std::nullopt};
+  Finder F{ModelEntry, OnlyClass, DE, {}, std::nullopt, false, {}};
   size_t Dot = ModelEntry.find('.');
   if (Dot != std::string::npos &&
       (ModelEntry.substr(Dot + 1) == "forward" || ModelEntry.substr(Dot + 1) == "__call__"))
     collectInstances(M.Stmts, ModelEntry.substr(0, Dot), F.Instances);
   F.body(M.Stmts);
+  // `--guide-fn AutoDelta` with one AutoDelta in the file built from a
+  // variable (`model = models[args.model]`, Pyro's examples/hmm.py): that
+  // construction is the one asked for.
+  if (!F.Found && !F.Stop && !OnlyClass.empty() && F.OfClass.size() == 1) {
+    DE.report(DiagId::AutoGuide, Severity::Note, F.OfClass.front().Loc,
+              "the only " + OnlyClass + " built in the file is taken as the guide of '" +
+                  ModelEntry + "' (with its poutine.block, if any)");
+    return F.OfClass.front();
+  }
   return F.Stop ? std::nullopt : F.Found;
 }
 

@@ -21,10 +21,12 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "SiteFilter.h"
 #include "svic/frontend/Ast.h"
 #include "svic/ir/Diagnostics.h"
 #include "svic/ir/IR.h"
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,6 +38,8 @@ namespace svic::frontend {
 struct AutoGuideRequest {
   std::string Class;                        ///< "AutoNormal", ...
   std::optional<std::vector<std::string>> Hide, Expose;
+  /// hide_fn=, or the negation of expose_fn= (Pyro ignores the lists then).
+  std::optional<NameFilter> HideFn;
   SourceLoc Loc; ///< the construction, else (--guide-fn) the model's def
   bool Constructed = false; ///< Loc is an `AutoX(...)` call in the file
 };
@@ -50,6 +54,15 @@ bool isAutoGuideClass(const std::string &Name);
 /// an error; an AutoGuideList (without \p OnlyClass) a warning and no guide.
 std::optional<AutoGuideRequest> findAutoGuide(const ast::Module &M, const std::string &ModelEntry,
                                               const std::string &OnlyClass, DiagnosticEngine &DE);
+
+/// Calls \p Fn(var, class) for each `var = Class(...)` (or `m.Class(...)`)
+/// in \p B and the bodies of its functions, ifs and withs.
+void forEachConstruction(const ast::Body &B,
+                         const std::function<void(const std::string &, const std::string &)> &Fn);
+
+/// The names passed as the model to an autoguide construction anywhere in
+/// \p M (`AutoNormal(net)`, `AutoDelta(poutine.block(net, ...))`).
+std::vector<std::string> autoGuideModelNames(const ast::Module &M);
 
 /// The guide \p Req builds from \p Model; null after reporting to \p DE
 /// (discrete latents, sequential plates, supports not modelled).

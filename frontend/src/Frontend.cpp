@@ -54,6 +54,25 @@ std::vector<EntryRef> findEntries(const ast::Module &M, const std::string &Name)
   return Out;
 }
 
+/// The forward of the class of the object \p Var when the file builds one
+/// (`model = BayesianRegression(3, 1)`, `net = Net()`): calling the object
+/// runs it.
+std::optional<EntryRef> instanceEntry(const ast::Module &M, const std::string &Var) {
+  std::map<std::string, const ast::ClassDef *> Classes;
+  for (const ast::StmtPtr &S : M.Stmts)
+    if (auto *C = ir::dyn_cast<ast::ClassDef>(S.get()))
+      Classes[C->Name] = C;
+  std::optional<EntryRef> Out;
+  forEachConstruction(M.Stmts, [&](const std::string &V, const std::string &Cls) {
+    auto It = Classes.find(Cls);
+    if (Out || V != Var || It == Classes.end())
+      return;
+    if (const ast::FunctionDef *F = findFunction(It->second->Inner, "forward"))
+      Out = EntryRef{F, It->second};
+  });
+  return Out;
+}
+
 bool holdsCode(const ast::Module &M) {
   for (const ast::StmtPtr &S : M.Stmts) {
     auto *E = ir::dyn_cast<ast::ExprStmt>(S.get());
@@ -117,6 +136,17 @@ std::optional<LoadedPrograms> loadFiles(FileId ModelFile, std::optional<FileId> 
                     quoted(SM.path(File)) + ": " + List + "; choose one with --" + Role + "-fn");
       return std::nullopt;
     }
+    // An object whose class has a forward: named, named `model`, or given
+    // to an autoguide as the model (`guide = AutoNormal(net)`).
+    if (std::string(Role) == "model") {
+      std::vector<std::string> Objects{Name};
+      if (Asked.empty())
+        for (const std::string &N : autoGuideModelNames(Mod))
+          Objects.push_back(N);
+      for (const std::string &N : Objects)
+        if (std::optional<EntryRef> E = instanceEntry(Mod, N))
+          return E;
+    }
     if (Asked.empty() && MainFallback)
       if (const ast::FunctionDef *F = findFunction(Mod.Stmts, "main"))
         return EntryRef{F, nullptr};
@@ -149,7 +179,8 @@ std::optional<LoadedPrograms> loadFiles(FileId ModelFile, std::optional<FileId> 
     if (isAutoGuideClass(Names.GuideFn)) {
       Auto = findAutoGuide(GuideModule, ModelFn->name(), Names.GuideFn, DE);
       if (!Auto)
-        Auto = AutoGuideRequest{Names.GuideFn, std::nullopt, std::nullopt, ModelFn->Fn->Loc, false};
+        Auto = AutoGuideRequest{Names.GuideFn, std::nullopt, std::nullopt, std::nullopt,
+                                ModelFn->Fn->Loc, false};
     } else if (Names.GuideFn.empty() && !Guide) {
       Auto = findAutoGuide(*Model, ModelFn->name(), "", DE);
     }

@@ -19,6 +19,7 @@
 #include "Lower.h"
 
 #include "Reach.h"
+#include "SiteFilter.h"
 #include "StackGuard.h"
 #include "Strings.h"
 #include "svic/frontend/Parse.h"
@@ -166,6 +167,49 @@ bool isNone(const A::Expr &E) {
   return K && K->Ty == A::Constant::Type::None;
 }
 
+/// Pyro's _make_name: the dotted attribute path from the root PyroModule.
+std::string pyroFullName(const std::string &Prefix, const std::string &Name) {
+  return Prefix.empty() ? Name : Prefix + "." + Name;
+}
+
+bool isPyroModuleClass(const std::string &Q) {
+  return Q == "pyro.nn.PyroModule" || Q == "pyro.nn.module.PyroModule";
+}
+
+/// PyroModule[nn.X] for the nn modules svic models, written in Python as
+/// torch defines them (torch/nn/modules/linear.py: weight (out, in), bias
+/// (out); forward = input @ weight.T + bias), so that their nn.Parameters are
+/// PyroModule attributes like a user's. Their initial values are zeros, not
+/// torch's uniform draws: the compiled estimator refuses randomness outside
+/// pyro.param initialisers, and no analysis depends on the initial value.
+const char *const PyroPreludeSource = R"py(import torch
+import torch.nn as nn
+from pyro.nn import PyroModule
+
+
+class Linear(PyroModule):
+    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
+        super().__init__()
+        self.in_features = in_features
+        self.out_features = out_features
+        self.weight = nn.Parameter(torch.zeros(out_features, in_features))
+        self.bias = nn.Parameter(torch.zeros(out_features))
+
+    def forward(self, input):
+        return input @ self.weight.T + self.bias
+
+
+class LinearNoBias(PyroModule):
+    def __init__(self, in_features, out_features, bias=False, device=None, dtype=None):
+        super().__init__()
+        self.in_features = in_features
+        self.out_features = out_features
+        self.weight = nn.Parameter(torch.zeros(out_features, in_features))
+
+    def forward(self, input):
+        return input @ self.weight.T
+)py";
+
 std::string lastComponent(const std::string &Q) {
   size_t Dot = Q.rfind('.');
   return Dot == std::string::npos ? Q : Q.substr(Dot + 1);
@@ -253,6 +297,28 @@ private:
     std::vector<int> Region;                ///< region nest of the definition
     std::string Invalid;                    ///< non-empty: why the fact cannot be used
   };
+  /// A PyroSample or PyroParam attribute of a PyroModule (pyro/nn/module.py).
+  struct PyroAttr {
+    enum class Kind { Sample, Param } K = Kind::Sample;
+    /// Sample: the prior, a distribution in Value or a callable of the module
+    /// (Fn, defined in FnScope). Param: the initial value in Value.
+    VarId Value = 0;
+    const A::FunctionDef *Fn = nullptr;
+    Scope *FnScope = nullptr;
+    std::shared_ptr<const Expr> Constraint; ///< Param: null for constraints.real
+    SourceLoc Loc;                          ///< the PyroSample/PyroParam call
+  };
+  /// The call context a root PyroModule shares with its sub-PyroModules: while
+  /// a call of any of them runs, each PyroSample is drawn once and cached.
+  struct PyroContext {
+    int Active = 0;
+    int LoopDepth = 0; ///< at the outermost call
+    struct Cached {
+      VarId Var;
+      std::vector<int> Region;
+    };
+    std::map<std::string, Cached> Cache;
+  };
   /// An object of a user class (an nn.Module or PyroModule subclass): its
   /// fields are variables of the program, its methods are inlined with
   /// `self` bound to it.
@@ -261,6 +327,13 @@ private:
     Scope *ClsScope = nullptr; ///< where the class was defined
     std::string Suffix;        ///< "@VAE#1": names its field variables
     std::map<std::string, VarId> Fields;
+    SourceLoc Home; ///< the constructor call
+    /// PyroModule objects: the dotted name from the root PyroModule (Pyro's
+    /// _pyro_name), the shared context, the PyroSample/PyroParam attributes.
+    bool Pyro = false;
+    std::string PyroName;
+    std::shared_ptr<PyroContext> Ctx;
+    std::map<std::string, PyroAttr> PyroAttrs;
   };
   /// The instances whose methods are being inlined, with the class that
   /// defines the method (for `super()`).
@@ -784,12 +857,16 @@ private:
   struct BlockRule {
     bool HideAll = true; ///< Pyro's hide_all after its hide/expose defaults
     std::set<std::string> Hide, Expose, HideTypes, ExposeTypes;
+    /// hide_fn=, or the negation of expose_fn=: Pyro ignores the rest then.
+    std::optional<NameFilter> HideFn;
     size_t PlateDepth = 0; ///< vectorised plates entered outside the block
   };
   std::vector<BlockRule> Blocks;
   /// `with pyro.plate(...)` statements around the statement being lowered.
   size_t VecPlateDepth = 0;
-  std::optional<BlockRule> blockRule(const A::Call &C);
+  /// The rule of `poutine.block(...)`; \p Applied: a call form whose first
+  /// argument is the function the block applies to.
+  std::optional<BlockRule> blockRule(const A::Call &C, bool Applied = false);
   /// Defaults of the enclosing config_enumerate handlers, innermost last.
   std::vector<SampleStmt::Enumeration> EnumDefaults;
   static std::optional<SampleStmt::Enumeration> configEnumerate(const A::Expr &D);
@@ -812,6 +889,35 @@ private:
     return It == MethodDefaults.end() ? nullptr : &It->second;
   }
   std::shared_ptr<Instance> instanceOf(const A::Expr &E);
+  // PyroModule semantics
+  bool derivesFromPyroModule(const A::ClassDef &Cls);
+  void adoptPyroModule(Instance &Child, const std::string &Name,
+                       const std::shared_ptr<PyroContext> &Ctx);
+  bool lowerPyroAttrAssign(Instance &I, const A::Attribute &Target, const A::Expr &Value,
+                           Block &Out);
+  ExprPtr pyroAttribute(const std::shared_ptr<Instance> &I, const std::string &Attr,
+                        const SourceLoc &L, Block &Out);
+  void pyroModuleRead(const Instance &I, const std::string &Attr, const SourceLoc &L, Block &Out);
+  ExprPtr pyroModuleOf(const A::Subscript &Cls, const A::Call &C, Block &Out);
+  template <typename Fn> auto inPyroCall(Instance &I, Fn &&Body) {
+    PyroContext &Ctx = *I.Ctx;
+    if (Ctx.Active++ == 0)
+      Ctx.LoopDepth = LoopDepth;
+    auto R = Body();
+    if (--Ctx.Active == 0)
+      Ctx.Cache.clear();
+    return R;
+  }
+  /// The classes svic writes in Python for PyroModule[nn.X] (parsed once).
+  struct Prelude {
+    std::unique_ptr<A::Module> M;
+    Scope *Sc = nullptr;
+    FileId File = 0;
+  };
+  std::optional<Prelude> PyroPrelude;
+  const A::ClassDef *preludeClass(const std::string &Name, Scope *&ClsScope,
+                                  const SourceLoc &L);
+  std::deque<A::Call> SyntheticCalls;
   const A::FunctionDef *findMethod(const Instance &I, const std::string &Name);
   std::shared_ptr<Instance> newInstance(const A::ClassDef &Cls, Scope *ClsScope);
   std::optional<VarId> classAttribute(Instance &I, const std::string &Name);
@@ -852,16 +958,34 @@ private:
   std::optional<PlateInfo> lowerPlate(const A::Call &C, Block &Out);
   std::optional<PlateInfo> plateOf(const A::Expr &E, Block &Out);
   std::unique_ptr<DistributionExpr> lowerDistArg(const A::Expr &E, Block &Out);
+  ExprPtr lowerTransformedDist(const A::Call &C, Block &Out);
+  ExprPtr lowerHandlerCall(const A::Call &H, const std::string &Q, const A::Call &C, Block &Out);
+  ExprPtr lowerNameCall(const A::Name &N, const A::Call &C, Block &Out);
+  /// The distribution the lowered value \p V of \p Spelling holds, or null
+  /// after an error.
+  std::unique_ptr<DistributionExpr> distOf(ExprPtr V, const std::string &Spelling,
+                                           const SourceLoc &L);
+  /// Completes \p S (name, distribution and observation lowered): the
+  /// enumeration mark and the enclosing poutine.block handlers.
+  void finishSample(std::unique_ptr<SampleStmt> S, const A::Expr *Infer, const SourceLoc &L,
+                    std::optional<VarId> Target, Block &Out);
   SiteName lowerSiteName(const A::Expr &E, Block &Out);
   struct FormatPlan {
     std::string Template;               ///< replacement fields written `{}`, literal braces doubled
     std::string Literal;                ///< the text when there are no fields
     std::vector<const A::Expr *> Order; ///< the argument of each field
+    std::vector<const A::Expr *> Args;  ///< every argument, in evaluation order
   };
   /// The reading of `"...".format(...)`, or nullopt when it is not one or has
   /// fields svic cannot read (`{0[1]}`, `{x.y}`, a missing argument).
   std::optional<FormatPlan> planFormat(const A::Call &Call);
-  std::vector<ExprPtr> lowerFormatArgs(const A::Call &Call, const FormatPlan &Plan, Block &Out);
+  /// The same reading of printf-style `"obs_%d" % i` / `"%s_%i" % (a, b)`:
+  /// `%s`, `%d` and `%i` without flags, width or precision print as `{}` (for
+  /// the integer indices site names use); nullopt for anything else.
+  static std::optional<FormatPlan> planPercent(const A::BinOp &B);
+  /// The StrFormat value of a plan (a string constant without fields).
+  ExprPtr lowerFormatValue(const FormatPlan &Plan, const SourceLoc &L, Block &Out);
+  std::vector<ExprPtr> lowerFormatArgs(const FormatPlan &Plan, Block &Out);
   PlateInfo clonePlate(const PlateInfo &Src, const SourceLoc &UseLoc);
   SiteName cloneSiteName(const SiteName &Src);
 
@@ -1220,7 +1344,15 @@ void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry, const A::Clas
     findCalls(M, Elbo, Calls, true);
     P.EnumeratingElbo = P.EnumeratingElbo || !Calls.empty();
   }
-  lowerDecorated(Entry, ModuleScope, P.Body, [&](Block &Out) { lowerBody(Entry.Inner, Out); });
+  auto LowerEntry = [&] {
+    lowerDecorated(Entry, ModuleScope, P.Body, [&](Block &Out) { lowerBody(Entry.Inner, Out); });
+    return true;
+  };
+  // Calling a PyroModule object (its forward) runs in the module's context.
+  if (SelfFact && SelfFact->Inst->Pyro && (Entry.Name == "forward" || Entry.Name == "__call__"))
+    inPyroCall(*SelfFact->Inst, LowerEntry);
+  else
+    LowerEntry();
   Functions.pop_back();
 }
 
@@ -1598,6 +1730,11 @@ void Lowerer::lowerAssign(const A::Assign &S, Block &Out) {
     Cur->Names[cast<A::Name>(S.Targets[0].get())->Id] = B;
     return;
   }
+  // `self.w = PyroSample(prior)` / `PyroParam(init, ...)` in a PyroModule.
+  if (auto *At = S.Targets.size() == 1 ? dyn_cast<A::Attribute>(S.Targets[0].get()) : nullptr)
+    if (std::shared_ptr<Instance> I = instanceOf(*At->Value); I && I->Pyro)
+      if (lowerPyroAttrAssign(*I, *At, Value, Out))
+        return;
   // A plate object: remembered, not evaluated (`p = pyro.plate(...)`).
   if (S.Targets.size() == 1 && isa<A::Name>(S.Targets[0].get())) {
     const auto &Name = cast<A::Name>(S.Targets[0].get())->Id;
@@ -1708,6 +1845,15 @@ void Lowerer::store(const A::Expr &Target, ExprPtr Value, Block &Out, const Sour
   }
   if (auto *At = dyn_cast<A::Attribute>(&Target)) {
     if (std::shared_ptr<Instance> I = instanceOf(*At->Value)) {
+      if (auto A = I->PyroAttrs.find(At->Attr); A != I->PyroAttrs.end()) {
+        // A plain value shadows a PyroSample; it updates a PyroParam's value.
+        if (A->second.K == PyroAttr::Kind::Param) {
+          unsupported(Target.Loc, "assigning to the PyroParam attribute '" + At->Attr +
+                                      "' is not modelled; assign a new PyroParam");
+          return;
+        }
+        I->PyroAttrs.erase(A);
+      }
       VarId &V = I->Fields[At->Attr];
       if (!V)
         V = addVar(At->Attr + I->Suffix, VarKind::User, Target.Loc);
@@ -1717,6 +1863,8 @@ void Lowerer::store(const A::Expr &Target, ExprPtr Value, Block &Out, const Sour
       else
         ParameterFields.erase(V);
       assign(Out, V, std::move(Value), L);
+      if (const Fact &F = fact(V); I->Pyro && F.K == Fact::Kind::Instance && F.Inst->Pyro)
+        adoptPyroModule(*F.Inst, pyroFullName(I->PyroName, At->Attr), I->Ctx);
       return;
     }
   }
@@ -2146,10 +2294,11 @@ void Lowerer::lowerWith(const A::With &S, size_t Item, Block &Out) {
     IsPlateVar = B && B->K == Binding::Kind::Var && fact(B->Var).K == Fact::Kind::Plate;
   }
   // `with pyro.markov():` only tells enumeration which variables it may
-  // forget: the body runs as written.
-  if (Q && *Q == "pyro.markov") {
+  // forget, and the warning filters change no value: the body runs as written.
+  if (Q && (*Q == "pyro.markov" || *Q == "pyro.util.ignore_jit_warnings" ||
+            *Q == "warnings.catch_warnings")) {
     Bound B;
-    if (bindArgs(sig(SigMarkov), *C, 0, 0, "pyro.markov", B) && It.Var)
+    if ((*Q != "pyro.markov" || bindArgs(sig(SigMarkov), *C, 0, 0, "pyro.markov", B)) && It.Var)
       unsupported(It.Var->Loc, "'as' is supported only on pyro.plate");
     lowerWith(S, Item + 1, Out);
     return;
@@ -2464,9 +2613,13 @@ ExprPtr Lowerer::lowerExpr(const A::Expr &E, Block &Out) {
     if (std::optional<std::string> Q = staticPath(E))
       return lowerStaticValue(*Q, E);
     if (std::shared_ptr<Instance> I = instanceOf(*At->Value)) {
+      if (ExprPtr R = pyroAttribute(I, At->Attr, E.Loc, Out))
+        return R;
       auto F = I->Fields.find(At->Attr);
-      if (F != I->Fields.end())
+      if (F != I->Fields.end()) {
+        pyroModuleRead(*I, At->Attr, E.Loc, Out);
         return varRef(E.Loc, F->second);
+      }
       if (std::optional<VarId> V = classAttribute(*I, At->Attr))
         return varRef(E.Loc, *V);
       unsupported(E.Loc, "'" + At->Attr + "' is not a field of the '" + I->Cls->Name +
@@ -2494,13 +2647,26 @@ ExprPtr Lowerer::lowerExpr(const A::Expr &E, Block &Out) {
     return lowerCall(*cast<A::Call>(&E), Out);
   case A::ExprKind::BinOp: {
     const auto *B = cast<A::BinOp>(&E);
-    if (B->Op == A::BinOpKind::Mod &&
-        (isa<A::FString>(B->Left.get()) ||
-         (isa<A::Constant>(B->Left.get()) &&
-          cast<A::Constant>(B->Left.get())->Ty == A::Constant::Type::Str))) {
-      unsupported(E.Loc, "'%' string formatting is not supported; use \"...\".format(...) or "
-                         "an f-string");
+    if (B->Op == A::BinOpKind::Mod && isa<A::FString>(B->Left.get())) {
+      unsupported(E.Loc, "'%' formatting of an f-string is not supported; put the values in "
+                         "the f-string");
       return constNone(E.Loc);
+    }
+    if (B->Op == A::BinOpKind::Mod && isa<A::Constant>(B->Left.get()) &&
+        cast<A::Constant>(B->Left.get())->Ty == A::Constant::Type::Str) {
+      if (std::optional<FormatPlan> Plan = planPercent(*B))
+        return lowerFormatValue(*Plan, E.Loc, Out);
+      // "%03d", "%.2f", "%r", ...: a string svic does not compute (a site
+      // named by it has a dynamic name).
+      auto R = make<CallExpr>(E.Loc);
+      R->Op = OpId::OpaqueCall;
+      R->Callee = "'%' formatting";
+      R->Args.Args.push_back(lowerExpr(*B->Left, Out));
+      R->Args.Args.push_back(lowerExpr(*B->Right, Out));
+      DE.report(DiagId::OpaqueCall, loc(E.Loc),
+                "opaque call to '%' formatting with fields other than %s, %d and %i (not "
+                "modelled): its value may break every smoothness property in its arguments");
+      return R;
     }
     std::optional<BinaryOp> Op = irBinaryOp(B->Op);
     if (!Op) {
@@ -2807,38 +2973,19 @@ ExprPtr Lowerer::lowerCall(const A::Call &C, Block &Out, std::optional<VarId> Ta
   }
   if (std::optional<std::string> Q = staticPath(Func))
     return lowerQualifiedCall(*Q, C, Out, Target, Emitted);
-
-  if (auto *N = dyn_cast<A::Name>(&Func)) {
-    bool Unbound = false;
-    Binding *B = lookup(N->Id, &Unbound);
-    if (B && B->K == Binding::Kind::Function) {
-      if (!regionDominates(B->Region)) {
-        unsupported(C.Loc, "'" + N->Id + "' is defined in a branch or loop: whether this call " +
-                               "runs that definition depends on the path; define it " +
-                               "unconditionally");
-        return constNone(C.Loc);
-      }
-      return inlineCall(*B->Fn, B->FnScope, C, Out, nullptr, &B->Defaults);
-    }
-    if (B && B->K == Binding::Kind::Class)
-      return instantiate(*B->Cls, B->FnScope, C, Out);
-    if (B && B->K == Binding::Kind::Var) {
-      const Fact &F = fact(B->Var);
-      if (F.K == Fact::Kind::Instance)
-        return callInstance(F.Inst, C, Out);
-      if (F.K == Fact::Kind::Module)
-        return lowerModuleCall(varRef(N->Loc, B->Var), F.Mod, C, Out);
-      // A value of unknown kind (an input, a function returned by a helper):
-      // it may be user code.
-      if (F.K != Fact::Kind::Plate)
-        return lowerOpaqueCall(N->Id, C, Out, true, varRef(N->Loc, B->Var));
-      return lowerExpr(Func, Out); // reports the misused plate object
-    }
-    lowerName(*N); // reports the unknown name
-    return constNone(C.Loc);
-  }
+  // `poutine.block(fn, hide=[...])(args)`: fn called inside the handler.
+  if (auto *H = dyn_cast<A::Call>(&Func))
+    if (std::optional<std::string> Q = staticPath(*H->Func);
+        Q && (*Q == "pyro.poutine.block" || *Q == "pyro.poutine.scale" ||
+              *Q == "pyro.poutine.mask"))
+      return lowerHandlerCall(*H, *Q, C, Out);
+  if (auto *N = dyn_cast<A::Name>(&Func))
+    return lowerNameCall(*N, C, Out);
   if (auto *At = dyn_cast<A::Attribute>(&Func))
     return lowerMethodCall(*At, C, Out);
+  if (auto *Sub = dyn_cast<A::Subscript>(&Func))
+    if (std::optional<std::string> Q = staticPath(*Sub->Value); Q && isPyroModuleClass(*Q))
+      return pyroModuleOf(*Sub, C, Out);
   // Calling the value of an expression: `nn.ReLU()(x)`.
   ExprPtr Callee = lowerExpr(Func, Out);
   if (auto *M = dyn_cast<ModuleCtorExpr>(Callee.get())) {
@@ -2846,6 +2993,76 @@ ExprPtr Lowerer::lowerCall(const A::Call &C, Block &Out, std::optional<VarId> Ta
     return lowerModuleCall(std::move(Callee), Id, C, Out);
   }
   return lowerOpaqueCall(text(Func), C, Out, true, std::move(Callee));
+}
+
+/// `poutine.block(fn, ...)(args)`, `poutine.scale(fn, scale=s)(args)`,
+/// `poutine.mask(fn, mask=m)(args)`: the call `fn(args)` inside the handler,
+/// as under `with` or a decorator.
+ExprPtr Lowerer::lowerHandlerCall(const A::Call &H, const std::string &Q, const A::Call &C,
+                                  Block &Out) {
+  const bool IsBlock = Q == "pyro.poutine.block";
+  Bound B;
+  if (!bindArgs(sig(IsBlock ? SigBlock : Q == "pyro.poutine.scale" ? SigScale : SigMask), H, 0, 0,
+                text(*H.Func), B))
+    return constNone(C.Loc);
+  const A::Expr *Fn = B.Slots[0];
+  if (!Fn || !(isa<A::Name>(Fn) || isa<A::Attribute>(Fn))) {
+    unsupported(H.Loc, "'" + text(*H.Func) +
+                           "(fn, ...)(...)' is modelled when fn is a function, method or module "
+                           "object named in the file");
+    return constNone(C.Loc);
+  }
+  auto CallFn = [&](Block &In) {
+    return isa<A::Name>(Fn) ? lowerNameCall(*cast<A::Name>(Fn), C, In)
+                            : lowerMethodCall(*cast<A::Attribute>(Fn), C, In);
+  };
+  if (IsBlock) {
+    std::optional<BlockRule> R = blockRule(H, true);
+    if (!R)
+      return constNone(C.Loc);
+    Blocks.push_back(std::move(*R));
+    ExprPtr V = CallFn(Out);
+    Blocks.pop_back();
+    return V;
+  }
+  std::unique_ptr<WithStmt> W = handlerDecorator(H, Out);
+  if (!W)
+    return constNone(C.Loc);
+  VarId T = newTemp("handled", C.Loc);
+  ExprPtr V = CallFn(W->Body);
+  assign(W->Body, T, std::move(V), C.Loc);
+  Out.push_back(std::move(W));
+  return varRef(C.Loc, T);
+}
+
+ExprPtr Lowerer::lowerNameCall(const A::Name &N, const A::Call &C, Block &Out) {
+  bool Unbound = false;
+  Binding *B = lookup(N.Id, &Unbound);
+  if (B && B->K == Binding::Kind::Function) {
+    if (!regionDominates(B->Region)) {
+      unsupported(C.Loc, "'" + N.Id + "' is defined in a branch or loop: whether this call " +
+                             "runs that definition depends on the path; define it " +
+                             "unconditionally");
+      return constNone(C.Loc);
+    }
+    return inlineCall(*B->Fn, B->FnScope, C, Out, nullptr, &B->Defaults);
+  }
+  if (B && B->K == Binding::Kind::Class)
+    return instantiate(*B->Cls, B->FnScope, C, Out);
+  if (B && B->K == Binding::Kind::Var) {
+    const Fact &F = fact(B->Var);
+    if (F.K == Fact::Kind::Instance)
+      return callInstance(F.Inst, C, Out);
+    if (F.K == Fact::Kind::Module)
+      return lowerModuleCall(varRef(N.Loc, B->Var), F.Mod, C, Out);
+    // A value of unknown kind (an input, a function returned by a helper):
+    // it may be user code.
+    if (F.K != Fact::Kind::Plate)
+      return lowerOpaqueCall(N.Id, C, Out, true, varRef(N.Loc, B->Var));
+    return lowerExpr(N, Out); // reports the misused plate object
+  }
+  lowerName(N); // reports the unknown name
+  return constNone(C.Loc);
 }
 
 /// The builtin or torch function that computes what the numpy function \p Q
@@ -2925,6 +3142,20 @@ ExprPtr Lowerer::lowerQualifiedCall(const std::string &Q, const A::Call &C, Bloc
     unsupported(C.Loc, "pyro.markov is supported only around range(...) in a for loop");
     return constNone(C.Loc);
   }
+  // torch.Size is a tuple of ints: `torch.Size((n, d))` keeps the shape known.
+  if (Q == "torch.Size") {
+    Bound B;
+    if (!bindArgs(sig("sizes:n?"), C, 0, 0, Spell, B))
+      return constNone(C.Loc);
+    auto *Seq = B.Slots[0] ? dyn_cast<A::Sequence>(B.Slots[0]) : nullptr;
+    if (B.Slots[0] && !(Seq && B.Slots[0]->Kind != A::ExprKind::Set))
+      return lowerQualifiedCall("tuple", C, Out, Target, Emitted);
+    auto R = P.makeSequence(ExprKind::Tuple, loc(C.Loc));
+    if (Seq)
+      for (const A::ExprPtr &Elt : Seq->Elts)
+        R->Elements.push_back(lowerExpr(*Elt, Out));
+    return R;
+  }
   if (Q == "range") {
     unsupported(C.Loc, "range(...) is supported only as the iterable of a for loop");
     return constNone(C.Loc);
@@ -2956,6 +3187,10 @@ ExprPtr Lowerer::lowerQualifiedCall(const std::string &Q, const A::Call &C, Bloc
   for (const char *Prefix : {"torch.distributions.constraints.", "pyro.distributions.constraints."})
     if (startsWith(Q, Prefix))
       return lowerConstraint(Q.substr(std::strlen(Prefix)), *C.Func, &C, Out);
+  if (Q == "pyro.distributions.TransformedDistribution" ||
+      Q == "torch.distributions.TransformedDistribution" ||
+      Q == "torch.distributions.transformed_distribution.TransformedDistribution")
+    return lowerTransformedDist(C, Out);
   if (startsWith(Q, "pyro.distributions.")) {
     std::string Rest = Q.substr(19);
     size_t Dot = Rest.find('.');
@@ -3059,6 +3294,7 @@ ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Blo
     if (F == I->Fields.end() && classAttribute(*I, M))
       F = I->Fields.find(M);
     if (F != I->Fields.end()) {
+      pyroModuleRead(*I, M, Func.Loc, Out);
       const Fact &Fc = fact(F->second);
       if (Fc.K == Fact::Kind::Instance)
         return callInstance(Fc.Inst, C, Out);
@@ -3073,6 +3309,15 @@ ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Blo
         "half",       "zero_grad",        "state_dict", "load_state_dict", "apply",
         "register_buffer", "register_parameter", "add_module", "requires_grad_",
         "get_submodule", "get_parameter", "type"};
+    // Moving a module between devices changes no value: the call returns
+    // the module.
+    if ((M == "cuda" || M == "cpu" || M == "to") && libraryBase(*I)) {
+      for (const A::Arg &Arg : C.Args)
+        lowerExpr(*Arg.Value, Out);
+      ExprPtr R = constNone(C.Loc);
+      InstanceValues[R.get()] = I;
+      return R;
+    }
     if (ModuleMethods.count(M) && libraryBase(*I)) {
       std::set<VarId> Fields;
       captureInstance(*I, Fields);
@@ -3090,15 +3335,8 @@ ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Blo
       K && K->Ty == A::Constant::Type::Str && M == "format") {
     auto R = make<CallExpr>(C.Loc);
     R->Op = OpId::StrFormat;
-    if (std::optional<FormatPlan> Plan = planFormat(C)) {
-      std::vector<ExprPtr> Indices = lowerFormatArgs(C, *Plan, Out);
-      if (Indices.empty())
-        return constString(C.Loc, Plan->Literal);
-      R->Args.Args.push_back(constString(K->Loc, Plan->Template));
-      for (ExprPtr &I : Indices)
-        R->Args.Args.push_back(std::move(I));
-      return R;
-    }
+    if (std::optional<FormatPlan> Plan = planFormat(C))
+      return lowerFormatValue(*Plan, C.Loc, Out);
     // A template svic cannot read: the raw template and the positional arguments.
     R->Args.Args.push_back(constString(K->Loc, K->Str));
     for (const A::Arg &Arg : C.Args)
@@ -3130,6 +3368,9 @@ ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Blo
   ExprPtr Recv = lowerExpr(RecvAst, Out);
   if (isa<DistributionExpr>(Recv.get()))
     return lowerDistMethod(std::move(Recv), M, "." + M, C, 0, Out);
+  // A tensor's `.numpy()` holds its values.
+  if (M == "numpy" && certainlyTensor(*Recv))
+    return lowerTableCall(OpId::Detach, ".numpy", C, Out, std::move(Recv));
   for (const std::string &Q : {"torch.Tensor." + M, "torch." + M, "list." + M}) {
     if (std::optional<OpId> Op = lookupOp(Q))
       return lowerTableCall(*Op, "." + M, C, Out, std::move(Recv));
@@ -3220,6 +3461,9 @@ void Lowerer::opaqueArgument(const A::Expr &E, CallExpr &R, std::set<VarId> &Cap
       captureScope(B->FnScope ? B->FnScope : Cur, Captured);
       return;
     }
+    // A builtin function handed over (`map(int, xs)`): it samples nothing.
+    if (!B && builtinNames().count(N->Id) && !isLocalName(N->Id))
+      return;
   }
   std::shared_ptr<Instance> I = instanceOf(E);
   if (auto *At = dyn_cast<A::Attribute>(&E); !I && At) {
@@ -3368,13 +3612,109 @@ ExprPtr Lowerer::lowerDistMethod(ExprPtr Recv, const std::string &Method,
 ExprPtr Lowerer::lowerDistCtor(DistId D, const std::string &Spelling, const A::Call &C,
                                Block &Out) {
   const DistInfo &Info = distInfo(D);
+  // torch's Multinomial defaults total_count to 1 (its log_prob does not read
+  // it); the table requires the slot, so the default is written in.
+  std::vector<ParamSpec> Params = Info.Params;
+  const bool DefaultCount = D == DistId::Multinomial;
+  if (DefaultCount)
+    Params[0].Optional = true;
   Bound B;
-  if (!bindArgs(Info.Params, C, 0, 0, Spelling, B, {"validate_args"}))
+  if (!bindArgs(Params, C, 0, 0, Spelling, B, {"validate_args"}))
     return constNone(C.Loc);
   auto R = make<DistributionExpr>(C.Loc);
   R->Dist = D;
   R->Args = lowerBound(B, C, Out);
+  if (DefaultCount && !R->Args.Args[0])
+    R->Args.Args[0] = constInt(C.Loc, 1);
   return R;
+}
+
+/// `TransformedDistribution(base, transforms)` where it is exactly a
+/// distribution of the table: exp of a Normal is a LogNormal, an affine map
+/// of a Normal a Normal, the sigmoid of a Normal Pyro's biject_to(unit
+/// interval) of it (the autoguides' BijectToInterval). The transforms apply
+/// elementwise, so they commute with the base's expand and to_event.
+ExprPtr Lowerer::lowerTransformedDist(const A::Call &C, Block &Out) {
+  const std::string Spell = text(*C.Func);
+  Bound B;
+  if (!bindArgs(sig("base_distribution:n,transforms:n"), C, 0, 0, Spell, B, {"validate_args"}))
+    return constNone(C.Loc);
+  std::unique_ptr<DistributionExpr> D = lowerDistArg(*B.Slots[0], Out);
+  if (!D)
+    return constNone(C.Loc);
+  std::vector<const A::Expr *> Steps;
+  if (auto *Seq = dyn_cast<A::Sequence>(B.Slots[1]); Seq && B.Slots[1]->Kind != A::ExprKind::Set)
+    for (const A::ExprPtr &T : Seq->Elts)
+      Steps.push_back(T.get());
+  else
+    Steps.push_back(B.Slots[1]);
+  auto Refuse = [&](const A::Expr &T, const std::string &Why) {
+    unsupported(T.Loc, "TransformedDistribution: " + Why +
+                           "; svic models exp, affine and sigmoid maps of a Normal (see "
+                           "docs/language.md)");
+    return constNone(C.Loc);
+  };
+  for (const A::Expr *T : Steps) {
+    auto *TC = dyn_cast<A::Call>(T);
+    std::optional<std::string> TQ = TC ? staticPath(*TC->Func) : std::nullopt;
+    std::string Kind = TQ ? lastComponent(*TQ) : "";
+    if (!TQ || !(startsWith(*TQ, "torch.distributions.transforms.") ||
+                 startsWith(*TQ, "pyro.distributions.transforms.") ||
+                 *TQ == "torch.distributions." + Kind || *TQ == "pyro.distributions." + Kind))
+      return Refuse(*T, "the transform '" + text(*T) + "' is not a transform svic knows");
+    const bool Elementwise = std::all_of(D->Transforms.begin(), D->Transforms.end(),
+                                         [](const DistTransform &X) {
+                                           return X.Kind == DistTransformKind::ToEvent ||
+                                                  X.Kind == DistTransformKind::Independent ||
+                                                  X.Kind == DistTransformKind::Expand ||
+                                                  X.Kind == DistTransformKind::ExpandBy;
+                                         });
+    if (D->Dist != DistId::Normal || !Elementwise)
+      return Refuse(*T, "'" + text(*T) + "' of a " + std::string(D->info().Name) +
+                            (Elementwise ? "" : " already mapped or masked") +
+                            " is not a distribution svic knows");
+    Bound TB;
+    if (Kind == "ExpTransform" || Kind == "SigmoidTransform") {
+      if (!bindArgs(sig("cache_size:n?"), *TC, 0, 0, Kind, TB))
+        return constNone(C.Loc);
+      if (Kind == "ExpTransform")
+        D->Dist = DistId::LogNormal;
+      else
+        D->Transforms.push_back(DistTransform{DistTransformKind::BijectToInterval, nullptr, T->Loc});
+      continue;
+    }
+    if (Kind != "AffineTransform")
+      return Refuse(*T, "the transform '" + Kind + "' is not modelled");
+    if (!bindArgs(sig("loc:n,scale:n,event_dim:n?,cache_size:n?"), *TC, 0, 0, Kind, TB))
+      return constNone(C.Loc);
+    if (TB.Slots[2])
+      return Refuse(*T, "an AffineTransform with event_dim is not modelled");
+    // a + b * Normal(m, s) = Normal(a + b * m, |b| * s)
+    ExprPtr Shift = lowerExpr(*TB.Slots[0], Out);
+    ExprPtr Factor = lowerExpr(*TB.Slots[1], Out);
+    VarId FactorVar = newTemp("affine_scale", TB.Slots[1]->Loc);
+    assign(Out, FactorVar, std::move(Factor), TB.Slots[1]->Loc);
+    ExprPtr &Loc = D->Args.Args[0];
+    ExprPtr &Scale = D->Args.Args[1];
+    auto Mul = make<BinaryExpr>(T->Loc);
+    Mul->Op = BinaryOp::Mul;
+    Mul->Lhs = varRef(T->Loc, FactorVar);
+    Mul->Rhs = std::move(Loc);
+    auto Add = make<BinaryExpr>(T->Loc);
+    Add->Op = BinaryOp::Add;
+    Add->Lhs = std::move(Shift);
+    Add->Rhs = std::move(Mul);
+    Loc = std::move(Add);
+    auto Abs = make<CallExpr>(T->Loc);
+    Abs->Op = OpId::Abs;
+    Abs->Args.Args.push_back(varRef(T->Loc, FactorVar));
+    auto Times = make<BinaryExpr>(T->Loc);
+    Times->Op = BinaryOp::Mul;
+    Times->Lhs = std::move(Abs);
+    Times->Rhs = std::move(Scale);
+    Scale = std::move(Times);
+  }
+  return D;
 }
 
 ExprPtr Lowerer::lowerModuleCtor(ModuleId M, const A::Call &C, Block &Out) {
@@ -3536,6 +3876,11 @@ std::shared_ptr<Lowerer::Instance> Lowerer::newInstance(const A::ClassDef &Cls,
   I->Cls = &Cls;
   I->ClsScope = ClsScope;
   I->Suffix = "@" + Cls.Name + "#" + std::to_string(++InlineCount[Cls.Name]);
+  if (derivesFromPyroModule(Cls)) {
+    // A root until assigned to a PyroModule's attribute (named "" in Pyro).
+    I->Pyro = true;
+    I->Ctx = std::make_shared<PyroContext>();
+  }
   return I;
 }
 
@@ -3581,6 +3926,7 @@ std::optional<VarId> Lowerer::classAttribute(Instance &I, const std::string &Nam
 ExprPtr Lowerer::instantiate(const A::ClassDef &Cls, Scope *ClsScope, const A::Call &C,
                              Block &Out) {
   std::shared_ptr<Instance> I = newInstance(Cls, ClsScope);
+  I->Home = C.Loc;
   Instance View = *I;
   if (const A::FunctionDef *Init = findMethod(View, "__init__"))
     callMethod(I, *Init, C, Out);
@@ -3611,8 +3957,11 @@ ExprPtr Lowerer::callMethod(const std::shared_ptr<Instance> &I, const A::Functio
 }
 
 ExprPtr Lowerer::callInstance(const std::shared_ptr<Instance> &I, const A::Call &C, Block &Out) {
-  if (const A::FunctionDef *F = findMethod(*I, "forward"))
+  if (const A::FunctionDef *F = findMethod(*I, "forward")) {
+    if (I->Pyro)
+      return inPyroCall(*I, [&] { return callMethod(I, *F, C, Out); });
     return callMethod(I, *F, C, Out);
+  }
   error(DiagId::UnknownFunction, C.Loc,
         "calling a '" + I->Cls->Name + "' object needs a forward method in its class");
   return constNone(C.Loc);
@@ -3642,6 +3991,281 @@ void Lowerer::registerInstance(const std::string &Prefix, const Instance &I, con
       setTensorFact(V);
     }
   }
+}
+
+//===-- PyroModule --------------------------------------------------------------===//
+//
+// Pyro 1.8.6's pyro/nn/module.py: while a call of a PyroModule runs (its
+// context is active), reading a PyroSample attribute samples
+// `pyro.sample(fullname, prior)` once per outermost call, reading a PyroParam
+// or an nn.Parameter is `pyro.param(fullname, ...)`, and reading a plain
+// nn.Module is `pyro.module(fullname, module)`; fullname is the dotted
+// attribute path from the root PyroModule.
+
+bool Lowerer::derivesFromPyroModule(const A::ClassDef &Cls) {
+  std::vector<const A::ClassDef *> Work{&Cls};
+  for (size_t K = 0; K < Work.size() && K < 64; ++K)
+    for (const A::ExprPtr &Base : Work[K]->Bases) {
+      if (std::optional<std::string> Q = staticPath(*Base); Q && isPyroModuleClass(*Q))
+        return true;
+      if (auto *BN = dyn_cast<A::Name>(Base.get()))
+        if (Binding *B = lookup(BN->Id); B && B->K == Binding::Kind::Class)
+          Work.push_back(B->Cls);
+    }
+  return false;
+}
+
+/// Pyro's _pyro_set_supermodule: \p Child and its sub-PyroModules take their
+/// names under \p Name and share the root's context.
+void Lowerer::adoptPyroModule(Instance &Child, const std::string &Name,
+                              const std::shared_ptr<PyroContext> &Ctx) {
+  Child.PyroName = Name;
+  Child.Ctx = Ctx;
+  for (const auto &[Field, V] : Child.Fields)
+    if (const Fact &F = fact(V); F.K == Fact::Kind::Instance && F.Inst->Pyro && F.Inst.get() != &Child)
+      adoptPyroModule(*F.Inst, pyroFullName(Name, Field), Ctx);
+}
+
+bool Lowerer::lowerPyroAttrAssign(Instance &I, const A::Attribute &Target, const A::Expr &Value,
+                                  Block &Out) {
+  auto *C = dyn_cast<A::Call>(&Value);
+  std::optional<std::string> Q = C ? staticPath(*C->Func) : std::nullopt;
+  const bool Sample = Q && (*Q == "pyro.nn.PyroSample" || *Q == "pyro.nn.module.PyroSample");
+  const bool Param = Q && (*Q == "pyro.nn.PyroParam" || *Q == "pyro.nn.module.PyroParam");
+  if (!Sample && !Param)
+    return false;
+  Bound B;
+  if (!bindArgs(sig(Sample ? "prior:n" : "init_value:n?,constraint:n?,event_dim:n?"), *C, 0, 0,
+                *Q, B))
+    return true;
+  PyroAttr A;
+  A.K = Sample ? PyroAttr::Kind::Sample : PyroAttr::Kind::Param;
+  A.Loc = C->Loc;
+  const A::Expr *Init = B.Slots[0];
+  if (!Init) {
+    unsupported(C->Loc, "a PyroParam without an initial value is not modelled");
+    return true;
+  }
+  // A callable prior is called with the module at each draw; a zero-argument
+  // initialiser once, here.
+  const A::FunctionDef *Fn = nullptr;
+  Scope *FnScope = Cur;
+  if (auto *L = dyn_cast<A::Lambda>(Init)) {
+    Fn = L->Fn.get();
+  } else if (auto *N = dyn_cast<A::Name>(Init)) {
+    if (Binding *Bd = lookup(N->Id); Bd && Bd->K == Binding::Kind::Function) {
+      Fn = Bd->Fn;
+      FnScope = Bd->FnScope;
+    }
+  }
+  if (Sample && Fn) {
+    A.Fn = Fn;
+    A.FnScope = FnScope;
+  } else if (Param && Fn) {
+    if (!Fn->Params.empty() || Fn->Inner.size() != 1 || !isa<A::Return>(Fn->Inner.front().get())) {
+      unsupported(Init->Loc, "a PyroParam initialiser must be a value or a lambda without "
+                             "parameters");
+      return true;
+    }
+    Init = cast<A::Return>(Fn->Inner.front().get())->Value.get();
+  }
+  if (!A.Fn) {
+    A.Value = newTemp(Sample ? "prior" : "init", Init->Loc);
+    assign(Out, A.Value, lowerExpr(*Init, Out), Init->Loc);
+    if (Sample && fact(A.Value).K != Fact::Kind::Dist) {
+      unsupported(Init->Loc, "the prior of PyroSample must be a distribution or a function of "
+                             "the module returning one, not '" + text(*Init) + "'");
+      return true;
+    }
+  }
+  if (Param && B.Slots[1] && !isNone(*B.Slots[1])) {
+    ExprPtr Cn = lowerExpr(*B.Slots[1], Out);
+    if (!isa<ConstraintExpr>(Cn.get())) {
+      error(DiagId::BadArguments, B.Slots[1]->Loc,
+            "the constraint of PyroParam must be a torch.distributions.constraints value, not '" +
+                text(*B.Slots[1]) + "'");
+      return true;
+    }
+    A.Constraint = std::shared_ptr<const Expr>(std::move(Cn));
+  }
+  // Pyro deletes the old attribute (an nn.Parameter, a submodule) first.
+  if (auto F = I.Fields.find(Target.Attr); F != I.Fields.end()) {
+    ParameterFields.erase(F->second);
+    I.Fields.erase(F);
+  }
+  I.PyroAttrs[Target.Attr] = std::move(A);
+  return true;
+}
+
+/// The value of reading \p Attr of the PyroModule \p I when it is a
+/// PyroSample, a PyroParam or an nn.Parameter read in an active context;
+/// null for any other attribute.
+ExprPtr Lowerer::pyroAttribute(const std::shared_ptr<Instance> &I, const std::string &Attr,
+                               const SourceLoc &L, Block &Out) {
+  if (!I->Pyro)
+    return nullptr;
+  auto A = I->PyroAttrs.find(Attr);
+  VarId ParamField = 0;
+  if (A == I->PyroAttrs.end()) {
+    auto F = I->Fields.find(Attr);
+    if (F == I->Fields.end() || !ParameterFields.count(F->second) || !I->Ctx->Active)
+      return nullptr;
+    ParamField = F->second;
+  }
+  const bool IsSample = !ParamField && A->second.K == PyroAttr::Kind::Sample;
+  if (!I->Ctx->Active) {
+    unsupported(L, "reading the " + std::string(IsSample ? "PyroSample" : "PyroParam") +
+                       " attribute '" + Attr +
+                       "' outside a call of its PyroModule is not modelled (Pyro gives it no "
+                       "site name there)");
+    return constNone(L);
+  }
+  const std::string Name = pyroFullName(I->PyroName, Attr);
+  // A PyroSample/PyroParam site is located at its declaration; an
+  // nn.Parameter of a PyroModule[nn.X] at the constructor call.
+  const SourceLoc SiteLoc = !ParamField                                   ? A->second.Loc
+                            : PyroPrelude && L.File == PyroPrelude->File ? I->Home
+                                                                          : L;
+  PyroContext &Ctx = *I->Ctx;
+  if (auto C = Ctx.Cache.find(Name); C != Ctx.Cache.end()) {
+    if (regionDominates(C->second.Region))
+      return varRef(L, C->second.Var);
+    if (IsSample) {
+      unsupported(L, "the PyroSample '" + Name +
+                         "' is first read in a branch and read again after it; Pyro draws it "
+                         "where it is first read: read it once before the branch");
+      return constNone(L);
+    }
+  }
+  if (IsSample && LoopDepth > Ctx.LoopDepth) {
+    unsupported(L, "the PyroSample '" + Name +
+                       "' is first read inside a loop, where Pyro draws it once and svic would "
+                       "draw it per iteration: read it once before the loop");
+    return constNone(L);
+  }
+  SiteName N;
+  N.NameForm = SiteName::Form::Literal;
+  N.Canonical = Name;
+  N.Loc = loc(SiteLoc);
+  VarId T = ParamField ? ParamField : addVar(Attr + I->Suffix, VarKind::User, SiteLoc);
+  if (IsSample) {
+    std::unique_ptr<DistributionExpr> D;
+    if (const A::FunctionDef *Fn = A->second.Fn) {
+      A::Call &NoArgs = SyntheticCalls.emplace_back();
+      NoArgs.Loc = A->second.Loc;
+      Fact SelfFact = instanceFact(I);
+      D = distOf(inlineCall(*Fn, A->second.FnScope, NoArgs, Out, &SelfFact, nullptr),
+                 "the prior of '" + Name + "'", A->second.Loc);
+    } else {
+      D = distOf(varRef(SiteLoc, A->second.Value), "the prior of '" + Name + "'", A->second.Loc);
+    }
+    if (!D)
+      return constNone(L);
+    auto S = make<SampleStmt>(SiteLoc);
+    S->Target = T;
+    S->Name = std::move(N);
+    S->Dist = std::move(D);
+    finishSample(std::move(S), nullptr, SiteLoc, T, Out);
+  } else {
+    auto S = make<ParamStmt>(SiteLoc);
+    S->Target = T;
+    S->Name = std::move(N);
+    S->Init = varRef(SiteLoc, ParamField ? ParamField : A->second.Value);
+    if (!ParamField && A->second.Constraint) {
+      ExprPtr Cn = cloneExpr(*A->second.Constraint, P);
+      S->Constraint.reset(cast<ConstraintExpr>(Cn.release()));
+    }
+    Out.push_back(std::move(S));
+    setTensorFact(T);
+  }
+  Ctx.Cache[Name] = PyroContext::Cached{T, Region};
+  return varRef(L, T);
+}
+
+/// Reading a plain nn.Module attribute of a PyroModule in an active context
+/// registers it: `pyro.module(fullname, module)`.
+void Lowerer::pyroModuleRead(const Instance &I, const std::string &Attr, const SourceLoc &L,
+                             Block &Out) {
+  auto F = I.Fields.find(Attr);
+  if (!I.Pyro || !I.Ctx->Active || F == I.Fields.end())
+    return;
+  const Fact &Fc = fact(F->second);
+  const std::string Name = pyroFullName(I.PyroName, Attr);
+  if (Fc.K == Fact::Kind::Instance && !Fc.Inst->Pyro) {
+    A::Call &At = SyntheticCalls.emplace_back();
+    At.Loc = L;
+    registerInstance(Name, *Fc.Inst, At, Out);
+  } else if (Fc.K == Fact::Kind::Module && !(Fc.Mod && weightless(*Fc.Mod))) {
+    auto S = make<ModuleStmt>(L);
+    S->Name.Canonical = Name;
+    S->Name.Loc = loc(L);
+    S->ModuleVar = F->second;
+    Out.push_back(std::move(S));
+  }
+}
+
+/// `PyroModule[nn.Linear](...)`: an object of svic's Python rendering of the
+/// class (PyroPreludeSource).
+ExprPtr Lowerer::pyroModuleOf(const A::Subscript &Cls, const A::Call &C, Block &Out) {
+  std::optional<std::string> Q =
+      Cls.Indices.size() == 1 ? staticPath(*Cls.Indices[0]) : std::nullopt;
+  if (!Q || *Q != "torch.nn.Linear") {
+    unsupported(Cls.Loc, "PyroModule[...] is modelled for nn.Linear only, not '" +
+                             text(Cls) + "'; subclass PyroModule instead");
+    return constNone(C.Loc);
+  }
+  // bias=False (a literal) drops the bias attribute.
+  std::string Name = "Linear";
+  for (size_t K = 0; K < C.Args.size(); ++K) {
+    const A::Arg &Ar = C.Args[K];
+    if ((Ar.K == A::Arg::Kind::Keyword && Ar.Name == "bias") ||
+        (Ar.K == A::Arg::Kind::Positional && K == 2)) {
+      auto *B = dyn_cast<A::Constant>(Ar.Value.get());
+      if (!B || (B->Ty != A::Constant::Type::True && B->Ty != A::Constant::Type::False)) {
+        unsupported(Ar.Loc, "the bias argument of PyroModule[nn.Linear] must be True or False");
+        return constNone(C.Loc);
+      }
+      if (B->Ty == A::Constant::Type::False)
+        Name = "LinearNoBias";
+    }
+  }
+  Scope *ClsScope = nullptr;
+  const A::ClassDef *Def = preludeClass(Name, ClsScope, C.Loc);
+  if (!Def)
+    return constNone(C.Loc);
+  return instantiate(*Def, ClsScope, C, Out);
+}
+
+const A::ClassDef *Lowerer::preludeClass(const std::string &Name, Scope *&ClsScope,
+                                         const SourceLoc &L) {
+  if (!PyroPrelude) {
+    Prelude Pr;
+    Pr.File = SM.addFile("<svic: pyro.nn.PyroModule[...]>", PyroPreludeSource);
+    Pr.M = parseModule(Pr.File, SM, DE);
+    if (!Pr.M) {
+      error(DiagId::Syntax, L, "svic's PyroModule prelude does not parse");
+      return nullptr;
+    }
+    Scopes.emplace_back();
+    Pr.Sc = &Scopes.back();
+    PyroPrelude = std::move(Pr);
+    Scope *Saved = Cur;
+    const InlineId SavedFrame = CurFrame;
+    std::vector<int> SavedRegion;
+    SavedRegion.swap(Region);
+    Cur = PyroPrelude->Sc;
+    CurFrame = 0;
+    for (const A::StmtPtr &St : PyroPrelude->M->Stmts)
+      lowerModuleStmt(*St, P.Body);
+    Cur = Saved;
+    CurFrame = SavedFrame;
+    Region.swap(SavedRegion);
+  }
+  auto It = PyroPrelude->Sc->Names.find(Name);
+  if (It == PyroPrelude->Sc->Names.end() || It->second.K != Binding::Kind::Class)
+    return nullptr;
+  ClsScope = It->second.FnScope;
+  return It->second.Cls;
 }
 
 /// The arguments of \p C with `*args` / `**kwargs` of a helper's variadic
@@ -4139,7 +4763,7 @@ SampleStmt::Enumeration Lowerer::enumeration(const A::Expr *Infer, const SampleS
   return *Asked;
 }
 
-std::optional<Lowerer::BlockRule> Lowerer::blockRule(const A::Call &C) {
+std::optional<Lowerer::BlockRule> Lowerer::blockRule(const A::Call &C, bool Applied) {
   Bound B;
   if (!bindArgs(sig(SigBlock), C, 0, 0, "poutine.block", B))
     return std::nullopt;
@@ -4148,13 +4772,23 @@ std::optional<Lowerer::BlockRule> Lowerer::blockRule(const A::Call &C) {
     unsupported(B.Slots[Slot]->Loc, "poutine.block with " + Why);
     Ok = false;
   };
-  if (B.Slots[0] && !isNone(*B.Slots[0]))
-    Refuse(0, "a function argument is not supported here; use it as a decorator or a context "
-              "manager");
-  for (size_t I : {1, 2})
-    if (B.Slots[I] && !isNone(*B.Slots[I]))
-      Refuse(I, "hide_fn or expose_fn is not supported; list the sites in hide=[...] or "
-                "expose=[...]");
+  if (!Applied && B.Slots[0] && !isNone(*B.Slots[0]))
+    Refuse(0, "a function argument is supported when the result is called at once "
+              "(poutine.block(fn, ...)(args)); else use it as a decorator or a context manager");
+  BlockRule R;
+  for (size_t I : {1, 2}) {
+    if (!B.Slots[I] || isNone(*B.Slots[I]))
+      continue;
+    std::optional<NameFilter> Fn = parseNameFilter(*B.Slots[I]);
+    if (!Fn)
+      Refuse(I, "a hide_fn or expose_fn that is not a lambda testing msg[\"name\"] "
+                "(startswith, endswith, ==, in a literal list, not/and/or) is not supported; "
+                "list the sites in hide=[...] or expose=[...]");
+    else if (R.HideFn)
+      Refuse(I, "both hide_fn and expose_fn is an error in Pyro");
+    else
+      R.HideFn = I == 1 ? std::move(*Fn) : NameFilter{NameFilter::Kind::Not, "", {std::move(*Fn)}};
+  }
   auto Flag = [&](size_t Slot, bool Default) {
     if (!B.Slots[Slot])
       return Default;
@@ -4165,7 +4799,6 @@ std::optional<Lowerer::BlockRule> Lowerer::blockRule(const A::Call &C) {
                      " that is not True or False is not supported");
     return Default;
   };
-  BlockRule R;
   R.HideAll = Flag(3, true);
   const bool ExposeAll = Flag(4, false);
   if (Ok && !(!R.HideAll && !ExposeAll) && R.HideAll == ExposeAll) {
@@ -4215,14 +4848,26 @@ std::optional<bool> Lowerer::hiddenSite(const SiteName &N, const std::string &Ty
   // the site stops it.
   for (size_t I = Blocks.size(); I-- > 0;) {
     const BlockRule &R = Blocks[I];
+    std::optional<bool> ByFn;
+    if (R.HideFn) {
+      if (N.NameForm != SiteName::Form::Dynamic)
+        ByFn = R.HideFn->eval(N.Canonical, N.NameForm == SiteName::Form::Template);
+      if (!ByFn) {
+        unsupported(L, "poutine.block's hide_fn/expose_fn cannot be decided for the site '" +
+                           N.Canonical + "' from its name's literal text");
+        return std::nullopt;
+      }
+    }
     bool ByName = !R.Hide.empty() || !R.Expose.empty();
-    if (ByName && N.NameForm != SiteName::Form::Literal) {
+    if (!R.HideFn && ByName && N.NameForm != SiteName::Form::Literal) {
       unsupported(L, "a site with a computed name inside poutine.block(hide=[...]) or "
                      "(expose=[...]) is not supported; give the site a literal name");
       return std::nullopt;
     }
-    const bool Hidden = R.Hide.count(N.Canonical) || R.HideTypes.count(Type) ||
-                        (!R.Expose.count(N.Canonical) && !R.ExposeTypes.count(Type) && R.HideAll);
+    const bool Hidden =
+        ByFn ? *ByFn
+             : R.Hide.count(N.Canonical) || R.HideTypes.count(Type) ||
+                   (!R.Expose.count(N.Canonical) && !R.ExposeTypes.count(Type) && R.HideAll);
     if (!Hidden)
       continue;
     // Plates entered inside the block still broadcast the hidden draw;
@@ -4248,9 +4893,11 @@ std::optional<Lowerer::FormatPlan> Lowerer::planFormat(const A::Call &Call) {
   std::vector<FormatField> Fields;
   if (!splitFormatTemplate(K->Str, Fields))
     return std::nullopt;
+  FormatPlan Plan;
   std::vector<const A::Expr *> Positional;
   std::map<std::string, const A::Expr *> Keywords;
   for (const A::Arg &Arg : Call.Args) {
+    Plan.Args.push_back(Arg.Value.get());
     if (Arg.K == A::Arg::Kind::Positional)
       Positional.push_back(Arg.Value.get());
     else if (Arg.K == A::Arg::Kind::Keyword)
@@ -4264,7 +4911,6 @@ std::optional<Lowerer::FormatPlan> Lowerer::planFormat(const A::Call &Call) {
       Out += C == '{' ? "{{" : C == '}' ? "}}" : std::string(1, C);
     return Out;
   };
-  FormatPlan Plan;
   size_t Auto = 0;
   for (const FormatField &Fd : Fields) {
     if (!Fd.IsField) {
@@ -4296,13 +4942,61 @@ std::optional<Lowerer::FormatPlan> Lowerer::planFormat(const A::Call &Call) {
   return Plan;
 }
 
-std::vector<ExprPtr> Lowerer::lowerFormatArgs(const A::Call &Call, const FormatPlan &Plan,
-                                              Block &Out) {
+std::optional<Lowerer::FormatPlan> Lowerer::planPercent(const A::BinOp &B) {
+  auto *K = dyn_cast<A::Constant>(B.Left.get());
+  if (B.Op != A::BinOpKind::Mod || !K || K->Ty != A::Constant::Type::Str)
+    return std::nullopt;
+  FormatPlan Plan;
+  if (auto *T = dyn_cast<A::Sequence>(B.Right.get()); T && B.Right->Kind == A::ExprKind::Tuple)
+    for (const A::ExprPtr &X : T->Elts)
+      Plan.Args.push_back(X.get());
+  else
+    Plan.Args.push_back(B.Right.get());
+  size_t Next = 0;
+  const std::string &F = K->Str;
+  for (size_t I = 0; I < F.size(); ++I) {
+    const char C = F[I];
+    if (C != '%') {
+      Plan.Template += C == '{' ? "{{" : C == '}' ? "}}" : std::string(1, C);
+      Plan.Literal += C;
+      continue;
+    }
+    const char Spec = I + 1 < F.size() ? F[I + 1] : '\0';
+    ++I;
+    if (Spec == '%') {
+      Plan.Template += '%';
+      Plan.Literal += '%';
+      continue;
+    }
+    if ((Spec != 's' && Spec != 'd' && Spec != 'i') || Next >= Plan.Args.size() ||
+        isa<A::Starred>(Plan.Args[Next]))
+      return std::nullopt;
+    Plan.Order.push_back(Plan.Args[Next++]);
+    Plan.Template += "{}";
+  }
+  if (Next != Plan.Args.size())
+    return std::nullopt; // Python raises "not all arguments converted"
+  return Plan;
+}
+
+ExprPtr Lowerer::lowerFormatValue(const FormatPlan &Plan, const SourceLoc &L, Block &Out) {
+  std::vector<ExprPtr> Indices = lowerFormatArgs(Plan, Out);
+  if (Indices.empty())
+    return constString(L, Plan.Literal);
+  auto R = make<CallExpr>(L);
+  R->Op = OpId::StrFormat;
+  R->Args.Args.push_back(constString(L, Plan.Template));
+  for (ExprPtr &I : Indices)
+    R->Args.Args.push_back(std::move(I));
+  return R;
+}
+
+std::vector<ExprPtr> Lowerer::lowerFormatArgs(const FormatPlan &Plan, Block &Out) {
   // Every argument is evaluated once, left to right; a field that repeats an
   // argument gets a copy.
   std::map<const A::Expr *, ExprPtr> Lowered;
-  for (const A::Arg &Arg : Call.Args)
-    Lowered[Arg.Value.get()] = lowerExpr(*Arg.Value, Out);
+  for (const A::Expr *Arg : Plan.Args)
+    Lowered[Arg] = lowerExpr(*Arg, Out);
   std::vector<ExprPtr> Indices;
   std::map<const A::Expr *, size_t> FirstUse;
   for (const A::Expr *Arg : Plan.Order) {
@@ -4359,13 +5053,16 @@ SiteName Lowerer::lowerSiteName(const A::Expr &E, Block &Out) {
     N.Canonical = N.Indices.empty() ? Literal : Template;
     return N;
   }
-  if (auto *Call = dyn_cast<A::Call>(&E)) {
-    if (std::optional<FormatPlan> Plan = planFormat(*Call)) {
-      N.Indices = lowerFormatArgs(*Call, *Plan, Out);
-      N.NameForm = N.Indices.empty() ? SiteName::Form::Literal : SiteName::Form::Template;
-      N.Canonical = N.Indices.empty() ? Plan->Literal : Plan->Template;
-      return N;
-    }
+  std::optional<FormatPlan> Plan;
+  if (auto *Call = dyn_cast<A::Call>(&E))
+    Plan = planFormat(*Call);
+  else if (auto *B = dyn_cast<A::BinOp>(&E))
+    Plan = planPercent(*B);
+  if (Plan) {
+    N.Indices = lowerFormatArgs(*Plan, Out);
+    N.NameForm = N.Indices.empty() ? SiteName::Form::Literal : SiteName::Form::Template;
+    N.Canonical = N.Indices.empty() ? Plan->Literal : Plan->Template;
+    return N;
   }
   if (auto *Nm = dyn_cast<A::Name>(&E)) {
     Binding *B = lookup(Nm->Id);
@@ -4403,7 +5100,11 @@ std::unique_ptr<DistributionExpr> Lowerer::lowerDistArg(const A::Expr &E, Block 
       return std::unique_ptr<DistributionExpr>(cast<DistributionExpr>(Copy.release()));
     }
   }
-  ExprPtr V = lowerExpr(E, Out);
+  return distOf(lowerExpr(E, Out), text(E), E.Loc);
+}
+
+std::unique_ptr<DistributionExpr> Lowerer::distOf(ExprPtr V, const std::string &Spelling,
+                                                  const SourceLoc &L) {
   if (auto *D = dyn_cast<DistributionExpr>(V.get())) {
     V.release();
     return std::unique_ptr<DistributionExpr>(D);
@@ -4416,15 +5117,15 @@ std::unique_ptr<DistributionExpr> Lowerer::lowerDistArg(const A::Expr &E, Block 
         ExprPtr Copy = cloneExpr(*fact(R->Var).Def, P);
         return std::unique_ptr<DistributionExpr>(cast<DistributionExpr>(Copy.release()));
       }
-      unsupported(E.Loc, "the distribution of '" + text(E) + "' is ambiguous here because " + Why +
-                             "; construct the distribution in the pyro.sample call");
+      unsupported(L, "the distribution of '" + Spelling + "' is ambiguous here because " + Why +
+                         "; construct the distribution in the pyro.sample call");
       return nullptr;
     }
   }
   if (!isa<ConstantExpr>(V.get()) || cast<ConstantExpr>(V.get())->Ty != ConstantExpr::Type::None)
-    unsupported(E.Loc, "the second argument of pyro.sample must be a distribution from "
-                       "pyro.distributions (or a variable assigned one), not '" +
-                           text(E) + "'");
+    unsupported(L, "the second argument of pyro.sample must be a distribution from "
+                   "pyro.distributions (or a variable assigned one), not '" +
+                       Spelling + "'");
   return nullptr;
 }
 
@@ -4441,16 +5142,21 @@ void Lowerer::lowerSample(const A::Call &C, Block &Out, std::optional<VarId> Tar
   S->Dist = lowerDistArg(*B.Slots[1], Out);
   if (B.Slots[2])
     S->Obs = lowerExpr(*B.Slots[2], Out);
+  finishSample(std::move(S), B.Slots[4], C.Loc, Target, Out);
+}
+
+void Lowerer::finishSample(std::unique_ptr<SampleStmt> S, const A::Expr *Infer,
+                           const SourceLoc &L, std::optional<VarId> Target, Block &Out) {
   if (Target && !S->Obs)
     setTensorFact(*Target);
   else if (Target)
     fact(*Target) = Fact{};
   if (!S->Dist)
     return;
-  S->Enumerate = enumeration(B.Slots[4], *S);
+  S->Enumerate = enumeration(Infer, *S);
   if (!Blocks.empty()) {
     std::optional<bool> Hidden =
-        hiddenSite(S->Name, S->Obs ? "observe" : "sample", C.Loc, Target && !S->Obs);
+        hiddenSite(S->Name, S->Obs ? "observe" : "sample", L, Target && !S->Obs);
     if (!Hidden)
       return;
     if (*Hidden) {
@@ -4459,13 +5165,13 @@ void Lowerer::lowerSample(const A::Call &C, Block &Out, std::optional<VarId> Tar
       if (!Target)
         return;
       if (S->Obs) {
-        assign(Out, *Target, std::move(S->Obs), C.Loc);
+        assign(Out, *Target, std::move(S->Obs), L);
         return;
       }
-      auto Draw = make<CallExpr>(C.Loc);
+      auto Draw = make<CallExpr>(L);
       Draw->Op = OpId::DistSample;
       Draw->Args.Args.push_back(std::move(S->Dist));
-      assign(Out, *Target, std::move(Draw), C.Loc);
+      assign(Out, *Target, std::move(Draw), L);
       setTensorFact(*Target);
       return;
     }

@@ -56,8 +56,8 @@ const Case Cases[] = {
                      "statement [frontend.unsupported-construct]"},
     {"a = 0 < x < 1", "10:9: chained comparisons are not supported; combine two comparisons with "
                       "'and' [frontend.unsupported-construct]"},
-    {"a = \"z_%d\" % x", "10:9: '%' string formatting is not supported; use \"...\".format(...) "
-                         "or an f-string [frontend.unsupported-construct]"},
+    {"a = f\"z_{x}_%d\" % x", "10:9: '%' formatting of an f-string is not supported; put the "
+                              "values in the f-string [frontend.unsupported-construct]"},
     {"del x", "10:5: del statements are not supported; assign a new value instead "
               "[frontend.unsupported-construct]"},
     {"a = {1, 2}", "10:9: set literals are not supported; use a list or a tuple "
@@ -114,8 +114,9 @@ const Case Cases[] = {
     {"with pyro.poutine.scale(None):\n    pass",
      "10:10: 'poutine.scale' is missing the required argument 'scale' [frontend.bad-arguments]"},
     {"with pyro.poutine.block(hide_fn=lambda m: True):\n    pass",
-     "10:37: poutine.block with hide_fn or expose_fn is not supported; list the sites in "
-     "hide=[...] or expose=[...] [frontend.unsupported-construct]"},
+     "10:37: poutine.block with a hide_fn or expose_fn that is not a lambda testing "
+     "msg[\"name\"] (startswith, endswith, ==, in a literal list, not/and/or) is not "
+     "supported; list the sites in hide=[...] or expose=[...] [frontend.unsupported-construct]"},
     {"with pyro.poutine.block(hide=['a']) as b:\n    pass",
      "10:44: 'as' is supported only on pyro.plate [frontend.unsupported-construct]"},
     {"with pyro.poutine.trace():\n    pass",

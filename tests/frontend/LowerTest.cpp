@@ -878,4 +878,164 @@ TEST(Lower, MainGuardIsSkipped) {
   ASSERT_LOWERS(L);
 }
 
+TEST(Lower, PercentFormattedSiteNames) {
+  // Pyro's examples name sites "obs_%d" % i: read like "obs_{}".format(i).
+  auto L = lower(inModel(R"py(for t in range(3):
+    pyro.sample("z_%d" % t, dist.Normal(0., 1.))
+    pyro.sample("y_%s_%i" % ("a", t), dist.Normal(0., 1.))
+    name = "w_%d%%" % t
+    pyro.sample(name, dist.Normal(0., 1.))
+    pyro.sample("v_%03d" % t, dist.Normal(0., 1.)))py"));
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "sample \"z_{}\"[%t] ~");
+  EXPECT_IR_HAS(L, "sample \"y_{}_{}\"[\"a\", %t] ~");
+  EXPECT_IR_HAS(L, "sample \"w_{}%\"[%t] ~");
+  // A width: the name is known only at run time.
+  EXPECT_IR_HAS(L, "sample dynamic(");
+  EXPECT_NE(svic::test::firstError(inModel("pyro.sample(f\"z_{x}_%d\" % 1, dist.Normal(0., 1.))", "x"))
+                .find("'%' formatting of an f-string is not supported"),
+            std::string::npos);
+}
+
+TEST(Lower, TorchSizeIsATuple) {
+  auto L = lower(inModel("s = torch.Size((x.shape[0], 3))\nt = torch.Size([2])\nu = torch.Size()",
+                         "x"));
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "%s = (%x.shape[0], 3)");
+  EXPECT_IR_HAS(L, "%t = (2,)");
+  EXPECT_IR_HAS(L, "%u = ()");
+}
+
+TEST(Lower, MultinomialTotalCountDefaultsToOne) {
+  auto L = lower(inModel("pyro.sample(\"c\", dist.Multinomial(probs=p), obs=x)", "p, x"));
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "dist.Multinomial(1, %p)");
+}
+
+TEST(Lower, PoutineHandlersAppliedToAFunction) {
+  auto L = lower(R"py(import pyro
+import pyro.distributions as dist
+from pyro import poutine
+
+
+def local(x):
+    return pyro.sample("z", dist.Normal(x, 1.))
+
+
+def model(x):
+    a = poutine.block(local, hide=["z"])(x)
+    b = poutine.scale(local, scale=0.5)(x)
+    return a + b
+)py");
+  ASSERT_LOWERS(L);
+  // The blocked draw is not a site; the scaled call runs under the handler.
+  EXPECT_IR_LACKS(L, "sample \"z\" ~ dist.Normal(%x, 1.0)\n");
+  EXPECT_IR_HAS(L, "with scale(0.5):");
+  EXPECT_IR_HAS(L, "sample \"z\" ~ dist.Normal(%x");
+}
+
+TEST(Lower, TransformedDistributions) {
+  auto L = lower(R"py(import torch
+import pyro
+import pyro.distributions as dist
+from torch.distributions import transforms
+
+
+def model(a, b):
+    u = pyro.sample("u", dist.TransformedDistribution(dist.Normal(0., 1.), transforms.ExpTransform()))
+    v = pyro.sample("v", dist.TransformedDistribution(dist.Normal(0., 1.).expand([3]),
+                                                      [transforms.AffineTransform(a, b)]))
+    w = pyro.sample("w", dist.TransformedDistribution(dist.Normal(0., 1.),
+                                                      dist.transforms.SigmoidTransform()))
+)py");
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "sample \"u\" ~ dist.LogNormal(0.0, 1.0)");
+  EXPECT_IR_HAS(L, "sample \"v\" ~ dist.Normal(%a + (%affine_scale.1 * 0.0), torch.abs(%affine_scale.1) * 1.0).expand([3])");
+  EXPECT_IR_HAS(L, "sample \"w\" ~ dist.Normal(0.0, 1.0).biject_to()");
+  EXPECT_NE(svic::test::firstError(
+                "import pyro\nimport pyro.distributions as dist\n\n\ndef model():\n"
+                "    pyro.sample(\"g\", dist.TransformedDistribution(dist.Gamma(1., 1.), "
+                "dist.transforms.ExpTransform()))\n")
+                .find("TransformedDistribution: 'dist.transforms.ExpTransform()' of a Gamma"),
+            std::string::npos);
+}
+
+TEST(Lower, PoutineBlockHideFnOnNames) {
+  auto L = lower(R"py(import pyro
+import pyro.distributions as dist
+from pyro import poutine
+
+
+def model():
+    with poutine.block(expose_fn=lambda msg: msg["name"].startswith("keep_")):
+        a = pyro.sample("keep_a", dist.Normal(0., 1.))
+        b = pyro.sample("drop_b", dist.Normal(0., 1.))
+        for t in range(2):
+            pyro.sample("keep_{}".format(t), dist.Normal(a, 1.))
+    with poutine.block(hide_fn=lambda m: m["name"] in ["c"] or not m["name"].endswith("_d")):
+        c = pyro.sample("c", dist.Normal(0., 1.))
+        d = pyro.sample("x_d", dist.Normal(0., 1.))
+)py");
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "sample \"keep_a\" ~");
+  EXPECT_IR_HAS(L, "sample \"keep_{}\"[%t] ~");
+  EXPECT_IR_LACKS(L, "sample \"drop_b\"");
+  EXPECT_IR_LACKS(L, "sample \"c\"");
+  EXPECT_IR_HAS(L, "sample \"x_d\" ~");
+  // A template whose literal text does not decide the predicate.
+  EXPECT_NE(svic::test::firstError(
+                "import pyro\nimport pyro.distributions as dist\nfrom pyro import poutine\n\n\n"
+                "def model():\n"
+                "    with poutine.block(hide_fn=lambda msg: msg[\"name\"] == \"z_1\"):\n"
+                "        for t in range(2):\n"
+                "            pyro.sample(\"z_{}\".format(t), dist.Normal(0., 1.))\n")
+                .find("cannot be decided for the site 'z_{}'"),
+            std::string::npos);
+  EXPECT_NE(svic::test::firstError(
+                "import pyro\nimport pyro.distributions as dist\nfrom pyro import poutine\n\n\n"
+                "def model():\n"
+                "    with poutine.block(hide_fn=lambda msg: msg[\"type\"] == \"sample\"):\n"
+                "        pyro.sample(\"z\", dist.Normal(0., 1.))\n")
+                .find("a hide_fn or expose_fn that is not a lambda testing msg[\"name\"]"),
+            std::string::npos);
+}
+
+TEST(Lower, WarningFiltersAndDeviceMovesChangeNoValue) {
+  auto L = lower(R"py(import torch
+import torch.nn as nn
+import pyro
+import pyro.distributions as dist
+from pyro.util import ignore_jit_warnings
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(2, 1)
+
+    def forward(self, x):
+        return self.fc(x)
+
+
+def model(x):
+    net = Net()
+    net = net.cuda()
+    with ignore_jit_warnings():
+        n, d = map(int, x.shape)
+    pyro.module("net", net)
+    pyro.sample("y", dist.Normal(net(x).squeeze(-1), 1.), obs=x[:, 0])
+)py");
+  ASSERT_LOWERS(L);
+  EXPECT_IR_LACKS(L, "cuda");
+  EXPECT_IR_HAS(L, "module \"net$$$fc\"");
+}
+
+TEST(Lower, TensorNumpyIsItsValue) {
+  auto L = lower(inModel("a = (torch.ones(2) * x).numpy()\nb = x.numpy()", "x"));
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "%a = torch.Tensor.detach(torch.ones(2) * %x)");
+  // x may be anything: its numpy() stays opaque.
+  EXPECT_IR_HAS(L, "%b = <opaque, may run user code 'x.numpy'>(%x)");
+}
+
 } // namespace

@@ -33,9 +33,12 @@ CLASSES = [
 ]
 
 HEADER = """import torch
+import torch.nn as nn
 import pyro
 import pyro.distributions as dist
 from pyro import poutine
+from pyro.nn import PyroModule, PyroParam, PyroSample
+from torch.distributions import constraints
 """
 
 # name -> (source defining `model`, Python expression for its arguments)
@@ -101,6 +104,28 @@ def model(y):
     pyro.sample("obs", dist.Normal(c, 1.0), obs=y)
 """,
         "(torch.tensor(1.0),)",
+    ),
+    # The regression tutorial: the model is a PyroModule object.
+    "pyromodule_regression": (
+        """
+class BayesianRegression(PyroModule):
+    def __init__(self, in_features, out_features):
+        super().__init__()
+        self.linear = PyroModule[nn.Linear](in_features, out_features)
+        self.linear.weight = PyroSample(dist.Normal(0., 1.).expand([out_features, in_features]).to_event(2))
+        self.linear.bias = PyroSample(dist.Normal(0., 10.).expand([out_features]).to_event(1))
+        self.noise = PyroParam(torch.tensor(0.5), constraint=constraints.positive)
+
+    def forward(self, x, y=None):
+        sigma = pyro.sample("sigma", dist.LogNormal(0., 1.))
+        mean = self.linear(x).squeeze(-1)
+        with pyro.plate("data", x.shape[0]):
+            pyro.sample("obs", dist.Normal(mean, sigma + self.noise), obs=y)
+
+
+model = BayesianRegression(3, 1)
+""",
+        "(torch.randn(10, 3), torch.randn(10))",
     ),
     "sequential_plate": (
         """
