@@ -137,6 +137,12 @@ class BenchmarksTrain(unittest.TestCase):
             self.assertIn(r.returncode, (1, 2), "%s now compiles? add it to TRAINS\n%s" % (name, S.describe(r)))
             self.assertIn(": error: ", r.stderr, name)
 
+    def test_dmm_without_data_names_the_argument(self):
+        d = "examples/paper/dmm/"
+        r = S.run("grad", d + "model.py", "--guide", d + "guide.py", "--samples", 2)
+        self.assertEqual(r.returncode, 2, S.describe(r))
+        self.assertIn("error: missing data argument 'mini_batch'", r.stderr)
+
     def test_trains_on_simulated_data(self):
         for name, (given, steps, lr) in TRAINS.items():
             with self.subTest(name):
