@@ -6,6 +6,8 @@
 // Every value lives in the storage the plan gave it and every tensor op is a
 // loop over a flat index with constant bounds and strides, so a scalar model
 // becomes straight-line code over stack slots that SROA turns into registers.
+// A large program (Plan::Outlined) calls each tensor instruction's rule as a
+// separate function instead, from chunk functions (see outline()).
 //
 //===----------------------------------------------------------------------===//
 

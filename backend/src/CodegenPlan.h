@@ -38,7 +38,6 @@ enum class Storage : uint8_t {
   Alias,     ///< the storage of value Of, same flat layout (Reshape, CheckFinite, StopGradient)
 };
 
-
 struct Slot {
   Storage Kind = Storage::None;
   int64_t Offset = 0;
