@@ -76,8 +76,8 @@ void optimise(Module &M, TargetMachine &TM) {
 }
 
 /// Emits, verifies, optimises and compiles \p F to an object in memory.
-bool compile(const lir::Function &F, const std::string &DescriptorJson, bool WantIR, SmallVectorImpl<char> &Object,
-             CodegenResult &Result) {
+bool compile(const lir::Function &F, const std::string &DescriptorJson, bool WantIR, size_t OutlineFrom,
+             SmallVectorImpl<char> &Object, CodegenResult &Result) {
   initTargets();
   if (std::string Bad = lir::verify(F); !Bad.empty()) {
     Result.Error = "internal error: invalid LIR: " + Bad;
@@ -90,7 +90,7 @@ bool compile(const lir::Function &F, const std::string &DescriptorJson, bool Wan
     return false;
   }
   LLVMContext C;
-  codegen::Plan P = codegen::plan(F);
+  codegen::Plan P = codegen::plan(F, OutlineFrom);
   std::unique_ptr<Module> M =
       codegen::emitModule(F, P, DescriptorJson, C, TM->createDataLayout(), TM->getTargetTriple().str(), Error);
   if (!M) {
@@ -173,11 +173,11 @@ private:
 } // namespace
 
 std::unique_ptr<JitModel> jitCompile(const lir::Function &F, const std::string &DescriptorJson,
-                                     CodegenResult &Result, bool WantIR) {
+                                     CodegenResult &Result, bool WantIR, size_t OutlineFrom) {
   auto T0 = std::chrono::steady_clock::now();
   Result = CodegenResult();
   SmallVector<char, 0> Object;
-  if (!compile(F, DescriptorJson, WantIR, Object, Result))
+  if (!compile(F, DescriptorJson, WantIR, OutlineFrom, Object, Result))
     return nullptr;
   auto fail = [&](Error E) -> std::unique_ptr<JitModel> {
     Result.Error = "JIT: " + toString(std::move(E));
@@ -220,11 +220,11 @@ std::unique_ptr<JitModel> jitCompile(const lir::Function &F, const std::string &
 }
 
 CodegenResult emitObject(const lir::Function &F, const std::string &DescriptorJson, const std::string &ObjectPath,
-                         bool WantIR) {
+                         bool WantIR, size_t OutlineFrom) {
   auto T0 = std::chrono::steady_clock::now();
   CodegenResult Result;
   SmallVector<char, 0> Object;
-  if (!compile(F, DescriptorJson, WantIR, Object, Result))
+  if (!compile(F, DescriptorJson, WantIR, OutlineFrom, Object, Result))
     return Result;
   std::error_code EC;
   raw_fd_ostream Out(ObjectPath, EC, sys::fs::OF_None);

@@ -6,6 +6,8 @@
 // Every value lives in the storage the plan gave it and every tensor op is a
 // loop over a flat index with constant bounds and strides, so a scalar model
 // becomes straight-line code over stack slots that SROA turns into registers.
+// A large program (Plan::Outlined) calls each tensor instruction's rule as a
+// separate function instead, from chunk functions (see outline()).
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,8 +19,11 @@
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/Module.h>
+#include <llvm/IR/StructuralHash.h>
+#include <llvm/Transforms/Utils/FunctionComparator.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numbers>
 
@@ -77,8 +82,8 @@ private:
   StructType *CtxTy = nullptr;
   Value *Params = nullptr, *Data = nullptr, *Baselines = nullptr, *Grad = nullptr, *Signals = nullptr,
         *Workspace = nullptr, *Seed = nullptr, *Step = nullptr, *SampleNo = nullptr;
-  AllocaInst *Kinks = nullptr; ///< kink hits of this call, added to ctx->kink_hits at the end
-  AllocaInst *GBuf = nullptr;  ///< the runtime's d/dx, d/da, d/db
+  Value *Kinks = nullptr;     ///< i32 kink hits of this call, added to ctx->kink_hits at the end
+  AllocaInst *GBuf = nullptr; ///< the runtime's d/dx, d/da, d/db
   std::vector<Value *> Base, AdjBase;
   std::unordered_map<const lir::Instr *, Value *> ScratchBase;
   Function *Trigamma = nullptr;
@@ -244,7 +249,9 @@ private:
   Value *ctxField(unsigned Idx, Type *T, const Twine &Name) {
     return B.CreateLoad(T, B.CreateStructGEP(CtxTy, Ctx, Idx), Name);
   }
+  Value *slotPtr(const Slot &S, int64_t Numel, const Twine &Name);
   void storage();
+  void place(const std::vector<ValueId> &Ids, const std::vector<const lir::Instr *> &Instrs);
   void emitTrigamma();
 
   //===-- Forward ---------------------------------------------------------===//
@@ -267,41 +274,94 @@ private:
   /// Shape ops: forward copies operand elements to the result, the reverse
   /// adds result adjoints back into the operand adjoints.
   void gatherLike(const lir::Instr &I, bool Reverse);
-  Value *rng(const char *Name, uint32_t Site, Value *Elem);
+  Value *rng(const char *Name, const lir::Instr &I, Value *Elem);
   Value *index(ValueId Idx, Value *Pos, int64_t Extent);
 
   //===-- Reverse ---------------------------------------------------------===//
 
   void reverse(const lir::Block &Blk);
+  /// Prepares the adjoints \p I's reverse rule touches, then emits the rule.
+  void reverseStep(const lir::Instr &I);
   void reverse(const lir::Instr &I);
   void adjointsTouched(const lir::Instr &I, std::vector<ValueId> &Out) const;
   std::vector<ValueId> prepareAdjoints(const lir::Instr &I);
   void elementwiseReverse(const lir::Instr &I);
   void ifReverse(const lir::Instr &I);
   void seeds(Value *&Elbo);
+  void signalsByTable(const std::vector<Value *> &Term, std::vector<Value *> &Seed);
+
+  //===-- Outlining -------------------------------------------------------===//
+
+  /// Inside an outlined rule: the slice origin and the site, which are
+  /// arguments so that the same rule at another offset or site (the next
+  /// step of an unrolled loop) is the same function.
+  Value *OriginArg = nullptr, *SiteArg = nullptr;
+  /// Outlined rules by structural hash, for merging identical ones.
+  std::unordered_map<uint64_t, std::vector<Function *>> Rules;
+  GlobalNumberState Numbers;
+
+  /// Rules per chunk: few enough pointers live at once in a chunk function.
+  static constexpr size_t ChunkRules = 32;
+
+  /// The function being emitted into and the ctx values it sees.
+  struct Frame {
+    Function *Fn;
+    BasicBlock *EntryBB;
+    AllocaInst *GBuf;
+    IRBuilderBase::InsertPoint IP;
+    Value *Env[9];
+  };
+  /// The ctx values an outlined function receives first, in this order.
+  std::array<Value **, 9> env() {
+    return {&Ctx, &Params, &Data, &Grad, &Workspace, &Kinks, &Seed, &Step, &SampleNo};
+  }
+  static constexpr unsigned EnvPtrs = 6;
+  std::vector<Type *> envTypes() const {
+    std::vector<Type *> Ts(EnvPtrs, Ptr);
+    Ts.insert(Ts.end(), {I64, I64, I64});
+    return Ts;
+  }
+  std::vector<Value *> envArgs() {
+    std::vector<Value *> Args;
+    for (Value **V : env())
+      Args.push_back(*V);
+    return Args;
+  }
+  /// Creates an internal noinline function of the ctx values followed by \p
+  /// Extra and starts emitting into it; returns the caller's frame.
+  Frame enter(const char *Name, ArrayRef<Type *> Extra);
+  void leave(const Frame &Caller);
+
+  /// Emits the forward (or reverse) rule of \p I in place or as a call.
+  void emitRule(const lir::Instr &I, bool Reverse);
+  void outline(const lir::Instr &I, bool Reverse);
+  Function *uniqueRule(Function *Rule);
+  void chunked(bool Reverse);
+  Value *site(const lir::Instr &I) { return SiteArg ? SiteArg : B.getInt32(I.Site); }
+  Value *sliceOrigin(const lir::Instr &I) { return OriginArg ? OriginArg : i64(lir::sliceOrigin(F, I)); }
 };
 
 //===-- Setup -----------------------------------------------------------------===//
+
+Value *Emitter::slotPtr(const Slot &S, int64_t Numel, const Twine &Name) {
+  switch (S.Kind) {
+  case Storage::Local:
+    return entryAlloca(ArrayType::get(Dbl, std::max<int64_t>(Numel, 1)), Name);
+  case Storage::Workspace:
+    return gep(Workspace, i64(S.Offset));
+  case Storage::Params:
+    return gep(Params, i64(S.Offset));
+  case Storage::Data:
+    return gep(Data, i64(S.Offset));
+  default:
+    return nullptr;
+  }
+}
 
 void Emitter::storage() {
   size_t N = F.Values.size();
   Base.assign(N, nullptr);
   AdjBase.assign(N, nullptr);
-  auto place = [&](const Slot &S, ValueId V, const Twine &Name) -> Value * {
-    int64_t Numel = std::max<int64_t>(shape(V).numel(), 1);
-    switch (S.Kind) {
-    case Storage::Local:
-      return entryAlloca(ArrayType::get(Dbl, Numel), Name);
-    case Storage::Workspace:
-      return gep(Workspace, i64(S.Offset));
-    case Storage::Params:
-      return gep(Params, i64(S.Offset));
-    case Storage::Data:
-      return gep(Data, i64(S.Offset));
-    default:
-      return nullptr;
-    }
-  };
   // Globals for constants, found in program order.
   std::function<void(const lir::Block &)> Consts = [&](const lir::Block &Blk) {
     for (const lir::Instr &I : Blk.Body) {
@@ -320,11 +380,13 @@ void Emitter::storage() {
     }
   };
   Consts(F.Entry);
+  if (P.Outlined)
+    return; // each chunk places what it uses
   for (ValueId V = 1; V < N; ++V) {
     if (!Base[V])
-      Base[V] = place(P.Value[V], V, "v" + Twine(V));
+      Base[V] = slotPtr(P.Value[V], shape(V).numel(), "v" + Twine(V));
     if (P.Active[V])
-      AdjBase[V] = place(P.Adjoint[V], V, "adj" + Twine(V));
+      AdjBase[V] = slotPtr(P.Adjoint[V], shape(V).numel(), "adj" + Twine(V));
   }
   // Aliases point at their root's storage (roots have smaller ids).
   for (ValueId V = 1; V < N; ++V) {
@@ -333,11 +395,23 @@ void Emitter::storage() {
     if (P.Active[V] && P.Adjoint[V].Kind == Storage::Alias)
       AdjBase[V] = AdjBase[P.Adjoint[V].Of];
   }
-  for (const auto &[I, S] : P.Scratch) {
-    int64_t Numel = scratchDoubles(F, *I);
-    ScratchBase[I] = S.Kind == Storage::Local ? static_cast<Value *>(entryAlloca(ArrayType::get(Dbl, Numel), "scratch"))
-                                              : gep(Workspace, i64(S.Offset));
+  for (const auto &[I, S] : P.Scratch)
+    ScratchBase[I] = slotPtr(S, scratchDoubles(F, *I), "scratch");
+}
+
+/// Outlined: points \p Ids, their adjoints and the scratch of \p Instrs at
+/// their storage through the current function's ctx buffers.
+void Emitter::place(const std::vector<ValueId> &Ids, const std::vector<const lir::Instr *> &Instrs) {
+  for (ValueId V : Ids) {
+    ValueId Root = P.Value[V].Kind == Storage::Alias ? P.Value[V].Of : V;
+    int64_t N = shape(V).numel();
+    Base[V] = P.Value[Root].Kind == Storage::Global ? Base[Root] : slotPtr(P.Value[Root], N, "v" + Twine(Root));
+    if (P.Active[V])
+      AdjBase[V] = slotPtr(P.Adjoint[adjRoot(V)], N, "adj" + Twine(adjRoot(V)));
   }
+  for (const lir::Instr *I : Instrs)
+    if (auto S = P.Scratch.find(I); S != P.Scratch.end())
+      ScratchBase[I] = slotPtr(S->second, scratchDoubles(F, *I), "scratch");
 }
 
 /// trigamma(x) = d/dx digamma(x): the recurrence psi1(x) = psi1(x+1) + 1/x^2
@@ -437,10 +511,20 @@ void Emitter::run(const std::string &DescriptorJson, StructType *CtxT) {
   GBuf = entryAlloca(ArrayType::get(Dbl, 3), "g");
   storage();
 
-  forward(F.Entry);
   Value *Elbo = nullptr;
-  seeds(Elbo);
-  reverse(F.Entry);
+  if (P.Outlined) {
+    chunked(/*Reverse=*/false);
+    std::vector<ValueId> FactorValues;
+    for (const lir::Factor &Fa : F.Factors)
+      FactorValues.push_back(Fa.Value);
+    place(FactorValues, {});
+    seeds(Elbo);
+    chunked(/*Reverse=*/true);
+  } else {
+    forward(F.Entry);
+    seeds(Elbo);
+    reverse(F.Entry);
+  }
 
   Value *KinkPtr = B.CreateStructGEP(CtxTy, Ctx, ctx::KinkHits);
   B.CreateStore(B.CreateAdd(B.CreateLoad(I32, KinkPtr), B.CreateLoad(I32, Kinks)), KinkPtr);
@@ -543,12 +627,12 @@ void Emitter::emitBlock(Function *Body) {
 
 void Emitter::forward(const lir::Block &Blk) {
   for (const lir::Instr &I : Blk.Body)
-    forward(I);
+    emitRule(I, /*Reverse=*/false);
 }
 
-Value *Emitter::rng(const char *Name, uint32_t Site, Value *Elem) {
+Value *Emitter::rng(const char *Name, const lir::Instr &I, Value *Elem) {
   FunctionCallee Fc = decl(Name, Dbl, {I64, I64, I64, I32, I32});
-  return B.CreateCall(Fc, {Seed, Step, SampleNo, B.getInt32(Site), B.CreateTrunc(Elem, I32)});
+  return B.CreateCall(Fc, {Seed, Step, SampleNo, site(I), B.CreateTrunc(Elem, I32)});
 }
 
 void Emitter::forward(const lir::Instr &I) {
@@ -568,7 +652,7 @@ void Emitter::forward(const lir::Instr &I) {
   case Op::StdNormal:
   case Op::Uniform01:
     loop(R.numel(), [&](Value *Ix) {
-      st(I.Result, Ix, rng(I.Opcode == Op::StdNormal ? "svic_rt_std_normal" : "svic_rt_uniform01", I.Site, Ix));
+      st(I.Result, Ix, rng(I.Opcode == Op::StdNormal ? "svic_rt_std_normal" : "svic_rt_uniform01", I, Ix));
     });
     return;
   case Op::Expand:
@@ -718,16 +802,15 @@ void Emitter::gatherLike(const lir::Instr &I, bool Reverse) {
         Off = add(Off, mul(coord(Ix, R, RSt, D), XSt[I.Ints[D]]));
       move(X, Ix, Off);
     });
-  case Op::Slice:
+  case Op::Slice: {
+    Value *Origin = sliceOrigin(I);
     return loop(R.numel(), [&](Value *Ix) {
-      Value *Off = i64(0);
-      for (size_t D = 0; D < R.rank(); ++D) {
-        int64_t Start = I.Ints[3 * D], StepD = I.Ints[3 * D + 2];
-        Value *Cd = coord(Ix, R, RSt, D);
-        Off = add(Off, mul(add(mul(Cd, StepD), i64(Start)), XSt[D]));
-      }
+      Value *Off = Origin;
+      for (size_t D = 0; D < R.rank(); ++D)
+        Off = add(Off, mul(coord(Ix, R, RSt, D), I.Ints[3 * D + 2] * XSt[D]));
       move(X, Ix, Off);
     });
+  }
   case Op::Gather: {
     int64_t Post = 1, Extent = XS.Dims[I.Axis];
     for (size_t D = I.Axis + 1; D < XS.rank(); ++D)
@@ -1062,7 +1145,7 @@ void Emitter::sample(const lir::Instr &I) {
         return Logits ? unaryIntr(Intrinsic::exp, B.CreateFSub(W, Mx)) : W;
       };
       loop(N, [&](Value *J) { B.CreateStore(B.CreateFAdd(B.CreateLoad(Dbl, Total), mass(J)), Total); });
-      Value *Target = B.CreateFMul(rng("svic_rt_uniform01", I.Site, Ix), B.CreateLoad(Dbl, Total));
+      Value *Target = B.CreateFMul(rng("svic_rt_uniform01", I, Ix), B.CreateLoad(Dbl, Total));
       AllocaInst *Cum = accum(Dbl, c(0), "cum"), *Count = accum(I64, i64(0), "k");
       loop(N - 1, [&](Value *J) {
         Value *Cn = B.CreateFAdd(B.CreateLoad(Dbl, Cum), mass(J));
@@ -1078,7 +1161,7 @@ void Emitter::sample(const lir::Instr &I) {
     FunctionCallee Fc = decl("svic_rt_sample_dirichlet", B.getVoidTy(), {I64, I64, I64, I32, I32, Ptr, I64, Ptr});
     return loop(Batch.numel(), [&](Value *Ix) {
       Value *CRow = mul(bidx(lir::dropLast(shape(P0)), Batch, Ix), N);
-      B.CreateCall(Fc, {Seed, Step, SampleNo, B.getInt32(I.Site), B.CreateTrunc(Ix, I32), gep(Base[P0], CRow), i64(N),
+      B.CreateCall(Fc, {Seed, Step, SampleNo, site(I), B.CreateTrunc(Ix, I32), gep(Base[P0], CRow), i64(N),
                         gep(Base[I.Result], mul(Ix, N))});
     });
   }
@@ -1088,11 +1171,11 @@ void Emitter::sample(const lir::Instr &I) {
   loop(R.numel(), [&](Value *Ix) {
     Value *A = ld(P0, bidx(P0, R, Ix));
     Value *Bp = lir::distArity(I.D) == 2 ? ld(I.Operands[1], bidx(I.Operands[1], R, Ix)) : nullptr;
-    auto normal = [&] { return rng("svic_rt_std_normal", I.Site, Ix); };
-    auto uniform = [&] { return rng("svic_rt_uniform01", I.Site, Ix); };
+    auto normal = [&] { return rng("svic_rt_std_normal", I, Ix); };
+    auto uniform = [&] { return rng("svic_rt_uniform01", I, Ix); };
     auto sampler = [&](const char *Name, bool Two) {
       std::vector<Type *> Ts = {I64, I64, I64, I32, I32, Dbl};
-      std::vector<Value *> Args = {Seed, Step, SampleNo, B.getInt32(I.Site), B.CreateTrunc(Ix, I32), A};
+      std::vector<Value *> Args = {Seed, Step, SampleNo, site(I), B.CreateTrunc(Ix, I32), A};
       if (Two) {
         Ts.push_back(Dbl);
         Args.push_back(Bp);
@@ -1135,7 +1218,7 @@ void Emitter::checkFinite(const lir::Instr &I) {
   Value *SitePtr = B.CreateStructGEP(CtxTy, Ctx, ctx::BadSite);
   Value *Old = B.CreateLoad(I32, SitePtr);
   Value *Set = B.CreateICmpSLT(Old, B.getInt32(0));
-  B.CreateStore(B.CreateSelect(Set, B.getInt32(static_cast<int32_t>(I.Site)), Old), SitePtr);
+  B.CreateStore(B.CreateSelect(Set, site(I), Old), SitePtr);
   B.CreateBr(Cont);
   B.SetInsertPoint(Cont);
   if (P.Value[I.Result].Kind != Storage::Alias)
@@ -1153,16 +1236,19 @@ void Emitter::seeds(Value *&Elbo) {
     Elbo = B.CreateFAdd(Elbo, Term.back());
   }
   std::vector<Value *> Seed(F.Factors.size(), nullptr);
-  for (size_t K = 0; K < F.ScoreSites.size(); ++K) {
-    const lir::ScoreSite &S = F.ScoreSites[K];
-    Value *L = c(0);
-    for (size_t Fi : S.Downstream)
-      L = B.CreateFAdd(L, Term[Fi]);
-    B.CreateStore(L, gep(Signals, i64(K)));
-    Value *Centred = B.CreateFSub(L, B.CreateLoad(Dbl, gep(Baselines, i64(K))));
-    size_t Q = S.LogQ;
-    Seed[Q] = B.CreateFAdd(Seed[Q] ? Seed[Q] : c(F.Factors[Q].Sign), Centred);
-  }
+  if (P.Outlined && !F.ScoreSites.empty())
+    signalsByTable(Term, Seed);
+  else
+    for (size_t K = 0; K < F.ScoreSites.size(); ++K) {
+      const lir::ScoreSite &S = F.ScoreSites[K];
+      Value *L = c(0);
+      for (size_t Fi : S.Downstream)
+        L = B.CreateFAdd(L, Term[Fi]);
+      B.CreateStore(L, gep(Signals, i64(K)));
+      Value *Centred = B.CreateFSub(L, B.CreateLoad(Dbl, gep(Baselines, i64(K))));
+      size_t Q = S.LogQ;
+      Seed[Q] = B.CreateFAdd(Seed[Q] ? Seed[Q] : c(F.Factors[Q].Sign), Centred);
+    }
   // Zero the stack adjoints (free once promoted to registers); workspace
   // ones wait for their first writer.
   AdjReady.assign(F.Values.size(), true);
@@ -1172,20 +1258,80 @@ void Emitter::seeds(Value *&Elbo) {
       B.CreateMemSet(AdjBase[V], B.getInt8(0), std::max<int64_t>(shape(V).numel(), 1) * 8, MaybeAlign(8));
     else if (P.Active[V] && P.Adjoint[V].Kind == Storage::Workspace)
       AdjReady[V] = false;
-  for (size_t Fi = 0; Fi < F.Factors.size(); ++Fi)
-    addAdj(F.Factors[Fi].Value, i64(0), Seed[Fi] ? Seed[Fi] : c(F.Factors[Fi].Sign));
+  for (size_t Fi = 0; Fi < F.Factors.size(); ++Fi) {
+    ValueId V = F.Factors[Fi].Value, Root = adjRoot(V);
+    if (P.Active[V] && !AdjReady[Root]) { // a factor in the workspace (outlined)
+      B.CreateMemSet(AdjBase[V], B.getInt8(0), std::max<int64_t>(shape(Root).numel(), 1) * 8, MaybeAlign(8));
+      AdjReady[Root] = true;
+    }
+    addAdj(V, i64(0), Seed[Fi] ? Seed[Fi] : c(F.Factors[Fi].Sign));
+  }
+}
+
+/// The learning signals and seeds of seeds() by a loop over constant tables
+/// of each site's downstream factors, adding in the same order: straight-line
+/// code grows with sites times factors (in an unrolled model, both grow with
+/// the steps).
+void Emitter::signalsByTable(const std::vector<Value *> &Term, std::vector<Value *> &Seed) {
+  const size_t NF = F.Factors.size();
+  std::vector<uint64_t> Start = {0}, Index, LogQ;
+  for (const lir::ScoreSite &S : F.ScoreSites) {
+    Index.insert(Index.end(), S.Downstream.begin(), S.Downstream.end());
+    Start.push_back(Index.size());
+    LogQ.push_back(S.LogQ);
+  }
+  Index.push_back(0); // never empty
+  auto table = [&](const char *Name, const std::vector<uint64_t> &Xs) {
+    return constantGlobal(Name, ConstantDataArray::get(C, Xs), GlobalValue::PrivateLinkage);
+  };
+  GlobalVariable *StartG = table("signals.start", Start), *IndexG = table("signals.index", Index),
+                 *LogQG = table("signals.logq", LogQ);
+  AllocaInst *Terms = entryAlloca(ArrayType::get(Dbl, NF), "terms");
+  AllocaInst *Seeds = entryAlloca(ArrayType::get(Dbl, NF), "seeds");
+  for (size_t Fi = 0; Fi < NF; ++Fi) {
+    B.CreateStore(Term[Fi], gep(Terms, i64(static_cast<int64_t>(Fi))));
+    B.CreateStore(c(F.Factors[Fi].Sign), gep(Seeds, i64(static_cast<int64_t>(Fi))));
+  }
+  auto at = [&](GlobalVariable *G, Value *Ix) { return B.CreateLoad(I64, B.CreateInBoundsGEP(I64, G, Ix)); };
+  AllocaInst *Sum = accum(Dbl, c(0), "signal"), *J = accum(I64, i64(0), "j");
+  loop(static_cast<int64_t>(F.ScoreSites.size()), [&](Value *K) {
+    Value *Hi = at(StartG, add(K, i64(1)));
+    B.CreateStore(c(0), Sum);
+    B.CreateStore(at(StartG, K), J);
+    BasicBlock *Head = BasicBlock::Create(C, "signal.head", Fn), *Body = BasicBlock::Create(C, "signal.add", Fn),
+               *Done = BasicBlock::Create(C, "signal.done", Fn);
+    B.CreateBr(Head);
+    B.SetInsertPoint(Head);
+    Value *Jv = B.CreateLoad(I64, J);
+    B.CreateCondBr(B.CreateICmpULT(Jv, Hi), Body, Done);
+    B.SetInsertPoint(Body);
+    B.CreateStore(B.CreateFAdd(B.CreateLoad(Dbl, Sum), B.CreateLoad(Dbl, gep(Terms, at(IndexG, Jv)))), Sum);
+    B.CreateStore(add(Jv, i64(1)), J);
+    B.CreateBr(Head);
+    B.SetInsertPoint(Done);
+    Value *L = B.CreateLoad(Dbl, Sum);
+    B.CreateStore(L, gep(Signals, K));
+    Value *Q = gep(Seeds, at(LogQG, K));
+    B.CreateStore(B.CreateFAdd(B.CreateLoad(Dbl, Q), B.CreateFSub(L, B.CreateLoad(Dbl, gep(Baselines, K)))), Q);
+  });
+  for (size_t Fi = 0; Fi < NF; ++Fi)
+    Seed[Fi] = B.CreateLoad(Dbl, gep(Seeds, i64(static_cast<int64_t>(Fi))));
 }
 
 //===-- Reverse ---------------------------------------------------------------===//
 
 void Emitter::reverse(const lir::Block &Blk) {
   for (auto It = Blk.Body.rbegin(); It != Blk.Body.rend(); ++It)
-    if (P.needsReverse(*It)) {
-      std::vector<ValueId> Stored = prepareAdjoints(*It);
-      reverse(*It);
-      for (ValueId R : Stored)
-        StoreAdj[R] = false;
-    }
+    reverseStep(*It);
+}
+
+void Emitter::reverseStep(const lir::Instr &I) {
+  if (!P.needsReverse(I))
+    return;
+  std::vector<ValueId> Stored = prepareAdjoints(I);
+  emitRule(I, /*Reverse=*/true);
+  for (ValueId R : Stored)
+    StoreAdj[R] = false;
 }
 
 /// The active values whose adjoints the reverse rule of \p I reads or
@@ -1401,6 +1547,185 @@ void Emitter::elementwiseReverse(const lir::Instr &I) {
     }
   });
   flushSinks(I, Sinks);
+}
+
+//===-- Outlining -------------------------------------------------------------===//
+
+void Emitter::emitRule(const lir::Instr &I, bool Reverse) {
+  if (P.Outlined && hasLoop(F, I))
+    return outline(I, Reverse);
+  if (Reverse)
+    reverse(I);
+  else
+    forward(I);
+}
+
+Emitter::Frame Emitter::enter(const char *Name, ArrayRef<Type *> Extra) {
+  Frame Caller{Fn, EntryBB, GBuf, B.saveIP(), {}};
+  std::array<Value **, 9> Env = env();
+  for (size_t K = 0; K < Env.size(); ++K)
+    Caller.Env[K] = *Env[K];
+  std::vector<Type *> Tys = envTypes();
+  Tys.insert(Tys.end(), Extra.begin(), Extra.end());
+  Fn = Function::Create(FunctionType::get(B.getVoidTy(), Tys, false), GlobalValue::InternalLinkage, Name, M);
+  Fn->addFnAttr(Attribute::NoUnwind);
+  Fn->addFnAttr(Attribute::NoInline);
+  for (unsigned K = 0; K < Tys.size(); ++K)
+    if (Tys[K] == Ptr) {
+      Fn->addParamAttr(K, Attribute::NoAlias);
+      Fn->addParamAttr(K, Attribute::NoCapture);
+    }
+  for (size_t K = 0; K < Env.size(); ++K)
+    *Env[K] = Fn->getArg(static_cast<unsigned>(K));
+  EntryBB = BasicBlock::Create(C, "entry", Fn);
+  B.SetInsertPoint(EntryBB);
+  GBuf = entryAlloca(ArrayType::get(Dbl, 3), "g");
+  return Caller;
+}
+
+void Emitter::leave(const Frame &Caller) {
+  B.CreateRetVoid();
+  std::array<Value **, 9> Env = env();
+  for (size_t K = 0; K < Env.size(); ++K)
+    *Env[K] = Caller.Env[K];
+  Fn = Caller.Fn;
+  EntryBB = Caller.EntryBB;
+  GBuf = Caller.GBuf;
+  B.restoreIP(Caller.IP);
+}
+
+/// The rule of \p I as an internal noinline function of the buffers it
+/// touches, called here. Every pointer is passed once and distinct pointers
+/// are disjoint (the plan gives every root its own storage), so all are
+/// noalias and the rule's loops vectorise as they would inline. Each such
+/// function is small, so the optimiser's cost stays linear in the program,
+/// and rules that come out identical are one function (the slice origin and
+/// the site are arguments, so the same rule at the next step of an unrolled
+/// loop is the same code).
+void Emitter::outline(const lir::Instr &I, bool Reverse) {
+  std::vector<Value *> Ptrs;
+  std::vector<Value *> Args = envArgs();
+  auto pass = [&](Value *V) {
+    if (V && std::find(Ptrs.begin(), Ptrs.end(), V) == Ptrs.end() &&
+        std::find(Args.begin(), Args.end(), V) == Args.end())
+      Ptrs.push_back(V);
+  };
+  std::vector<ValueId> Ids = I.Operands;
+  Ids.push_back(I.Result);
+  std::sort(Ids.begin(), Ids.end());
+  Ids.erase(std::unique(Ids.begin(), Ids.end()), Ids.end());
+  for (ValueId V : Ids) {
+    pass(Base[V]);
+    pass(AdjBase[V]);
+  }
+  auto Scratch = ScratchBase.find(&I);
+  if (Scratch != ScratchBase.end())
+    pass(Scratch->second);
+  Args.insert(Args.end(), Ptrs.begin(), Ptrs.end());
+  Args.insert(Args.end(), {i64(lir::sliceOrigin(F, I)), B.getInt32(I.Site)});
+  std::vector<Type *> Extra(Ptrs.size(), Ptr);
+  Extra.insert(Extra.end(), {I64, I32});
+
+  // Emit the rule with every buffer renamed to its argument.
+  std::vector<Value *> Callers = Args;
+  Frame Caller = enter(Reverse ? "svic.rev" : "svic.fwd", Extra);
+  Function *Rule = Fn;
+  auto Arg = [&](Value *V) -> Value * {
+    return V ? Rule->getArg(static_cast<unsigned>(std::find(Callers.begin(), Callers.end(), V) - Callers.begin()))
+             : nullptr;
+  };
+  std::vector<std::pair<Value *, Value *>> SavedBases;
+  for (ValueId V : Ids) {
+    SavedBases.emplace_back(Base[V], AdjBase[V]);
+    Base[V] = Arg(Base[V]);
+    AdjBase[V] = Arg(AdjBase[V]);
+  }
+  Value *SavedScratch = nullptr;
+  if (Scratch != ScratchBase.end()) {
+    SavedScratch = Scratch->second;
+    Scratch->second = Arg(SavedScratch);
+  }
+  OriginArg = Rule->getArg(Rule->arg_size() - 2);
+  SiteArg = Rule->getArg(Rule->arg_size() - 1);
+  if (Reverse)
+    reverse(I);
+  else
+    forward(I);
+  OriginArg = SiteArg = nullptr;
+  for (size_t K = 0; K < Ids.size(); ++K)
+    std::tie(Base[Ids[K]], AdjBase[Ids[K]]) = SavedBases[K];
+  if (Scratch != ScratchBase.end())
+    Scratch->second = SavedScratch;
+  leave(Caller);
+  B.CreateCall(uniqueRule(Rule), Args);
+}
+
+/// Outlined: the top-level instructions in groups of about ChunkRules rules,
+/// each group's forward (or reverse) code one function of ctx's buffers, so
+/// that no pointer lives across the whole body of svic.sample.
+void Emitter::chunked(bool Reverse) {
+  const std::vector<lir::Instr> &Body = F.Entry.Body;
+  std::vector<std::pair<size_t, size_t>> Groups;
+  for (size_t Start = 0, Rules = 0, K = 0; K < Body.size(); ++K) {
+    Rules += loopRules(F, Body[K]);
+    if (Rules >= ChunkRules || K + 1 == Body.size()) {
+      Groups.emplace_back(Start, K + 1);
+      Start = K + 1;
+      Rules = 0;
+    }
+  }
+  if (Reverse)
+    std::reverse(Groups.begin(), Groups.end());
+  for (auto [Begin, End] : Groups) {
+    std::vector<const lir::Instr *> Instrs;
+    std::vector<ValueId> Ids;
+    std::function<void(const lir::Instr &)> Uses = [&](const lir::Instr &I) {
+      Instrs.push_back(&I);
+      Ids.insert(Ids.end(), I.Operands.begin(), I.Operands.end());
+      if (I.Opcode != Op::If)
+        Ids.push_back(I.Result);
+      Ids.insert(Ids.end(), I.Results.begin(), I.Results.end());
+      for (const lir::Block &R : I.Regions) {
+        Ids.insert(Ids.end(), R.Yields.begin(), R.Yields.end());
+        for (const lir::Instr &J : R.Body)
+          Uses(J);
+      }
+    };
+    bool Any = false;
+    for (size_t K = Begin; K < End; ++K) {
+      Uses(Body[K]);
+      Any = Any || !Reverse || P.needsReverse(Body[K]);
+    }
+    if (!Any)
+      continue;
+    std::sort(Ids.begin(), Ids.end());
+    Ids.erase(std::unique(Ids.begin(), Ids.end()), Ids.end());
+    std::vector<Value *> Args = envArgs();
+    Frame Caller = enter(Reverse ? "svic.rev.chunk" : "svic.fwd.chunk", {});
+    place(Ids, Instrs);
+    if (Reverse) {
+      for (size_t K = End; K-- > Begin;)
+        reverseStep(Body[K]);
+    } else {
+      for (size_t K = Begin; K < End; ++K)
+        emitRule(Body[K], /*Reverse=*/false);
+    }
+    Function *Chunk = Fn;
+    leave(Caller);
+    B.CreateCall(Chunk, Args);
+  }
+}
+
+/// \p Rule, or an earlier rule with the same code (then \p Rule is erased).
+Function *Emitter::uniqueRule(Function *Rule) {
+  std::vector<Function *> &Same = Rules[StructuralHash(*Rule)];
+  for (Function *Earlier : Same)
+    if (FunctionComparator(Rule, Earlier, &Numbers).compare() == 0) {
+      Rule->eraseFromParent();
+      return Earlier;
+    }
+  Same.push_back(Rule);
+  return Rule;
 }
 
 } // namespace

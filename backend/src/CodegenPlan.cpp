@@ -21,7 +21,8 @@ bool edge(const Function &F, const Instr &I, size_t Idx) {
 
 class Planner {
 public:
-  explicit Planner(const Function &F) : F(F) {
+  Planner(const Function &F, bool Outlined) : F(F) {
+    P.Outlined = Outlined;
     size_t N = F.Values.size();
     Varied.assign(N, false);
     Useful.assign(N, false);
@@ -82,8 +83,9 @@ private:
     }
   }
 
+  bool local(int64_t Numel) const { return !P.Outlined && Numel <= MaxLocalDoubles; }
   Slot fresh(int64_t Numel) {
-    if (Numel <= MaxLocalDoubles)
+    if (local(Numel))
       return {Storage::Local, 0, 0};
     Slot S{Storage::Workspace, P.WorkspaceDoubles, 0};
     P.WorkspaceDoubles += Numel;
@@ -126,9 +128,9 @@ private:
       P.Value[V] = {Storage::Alias, 0, root(I->Operands[0])};
     else if (O == Op::Const)
       P.Value[V] = {Storage::Global, 0, 0};
-    else if (O == Op::Param && N > MaxLocalDoubles)
+    else if (O == Op::Param && !local(N))
       P.Value[V] = {Storage::Params, I->Offset, 0};
-    else if (O == Op::Input && N > MaxLocalDoubles)
+    else if (O == Op::Input && !local(N))
       P.Value[V] = {Storage::Data, I->Offset, 0};
     else
       P.Value[V] = fresh(N);
@@ -174,12 +176,40 @@ int64_t scratchDoubles(const Function &F, const Instr &I) {
   }
 }
 
-Plan plan(const Function &F) { return Planner(F).run(); }
+bool hasLoop(const Function &F, const Instr &I) {
+  if (I.Opcode == Op::If || I.Opcode == Op::Const || I.Opcode == Op::Reshape || I.Opcode == Op::StopGradient)
+    return false;
+  if (F.shape(I.Result).numel() > 1)
+    return true;
+  for (ValueId V : I.Operands)
+    if (F.shape(V).numel() > 1)
+      return true;
+  return false;
+}
+
+size_t loopRules(const Function &F, const Instr &I) {
+  size_t N = hasLoop(F, I);
+  for (const Block &R : I.Regions)
+    for (const Instr &J : R.Body)
+      N += loopRules(F, J);
+  return N;
+}
+
+bool outlinesRules(const Function &F, size_t OutlineFrom) {
+  size_t N = 0;
+  for (const Instr &I : F.Entry.Body)
+    N += loopRules(F, I);
+  return N >= OutlineFrom;
+}
+
+Plan plan(const Function &F, size_t OutlineFrom) { return Planner(F, outlinesRules(F, OutlineFrom)).run(); }
 
 } // namespace svic::backend::codegen
 
 namespace svic::backend {
 
-int64_t workspaceDoubles(const lir::Function &F) { return codegen::plan(F).WorkspaceDoubles; }
+int64_t workspaceDoubles(const lir::Function &F, size_t OutlineFrom) {
+  return codegen::plan(F, OutlineFrom).WorkspaceDoubles;
+}
 
 } // namespace svic::backend

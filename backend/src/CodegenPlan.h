@@ -11,6 +11,7 @@
 
 #include "svic/backend/Lir.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <unordered_map>
 #include <vector>
@@ -44,6 +45,9 @@ struct Slot {
 };
 
 struct Plan {
+  /// Rules outlined (outlinesRules): then nothing lives on the stack, since
+  /// the code is split over functions that share only ctx's buffers.
+  bool Outlined = false;
   std::vector<bool> Active;     ///< depends on a Param and a factor depends on it
   std::vector<Slot> Value;      ///< forward storage, by ValueId
   std::vector<Slot> Adjoint;    ///< adjoint storage of active values
@@ -63,6 +67,18 @@ constexpr int64_t MaxLocalDoubles = 64;
 /// Doubles of scratch the reverse rule of \p I needs (0: none).
 int64_t scratchDoubles(const lir::Function &F, const lir::Instr &I);
 
-Plan plan(const lir::Function &F);
+/// Whether \p I has a loop (some tensor it reads or writes is not a scalar)
+/// and code (not storage only, not a region).
+bool hasLoop(const lir::Function &F, const lir::Instr &I);
+
+/// Instructions with loops in \p I and its regions.
+size_t loopRules(const lir::Function &F, const lir::Instr &I);
+
+/// Whether the rules (forward and reverse code) of the instructions with
+/// loops in \p F are emitted as separate functions: when there are at least
+/// \p OutlineFrom of them (Codegen.h, DefaultOutlineFrom).
+bool outlinesRules(const lir::Function &F, size_t OutlineFrom);
+
+Plan plan(const lir::Function &F, size_t OutlineFrom);
 
 } // namespace svic::backend::codegen

@@ -75,6 +75,18 @@ inline Shape dropLast(const Shape &S) {
   return B;
 }
 
+/// The flat offset in its operand of a Slice's first element (0 for any
+/// other instruction).
+inline int64_t sliceOrigin(const Function &F, const Instr &I) {
+  if (I.Opcode != Op::Slice)
+    return 0;
+  std::vector<int64_t> St = strides(F.shape(I.Operands[0]));
+  int64_t Origin = 0;
+  for (size_t D = 0; D < St.size(); ++D)
+    Origin += I.Ints[3 * D] * St[D];
+  return Origin;
+}
+
 /// Whether gradient can flow from the result of \p I to operand \p Idx.
 inline bool passesGradient(const Instr &I, size_t Idx) {
   switch (I.Opcode) {

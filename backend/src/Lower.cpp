@@ -17,6 +17,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <tuple>
 
 namespace svic::backend {
 
@@ -127,6 +128,9 @@ private:
   std::vector<TraceEntry> Trace;
   int64_t OutputDoubles = 0;
   lir::Block Prologue; ///< parameter reads and transforms, hoisted before everything
+  /// weightView's results by (weight, rows, transposed); each keeps its weight
+  /// alive so that the key's address is not reused.
+  std::map<std::tuple<const Value *, int64_t, int64_t, bool>, std::pair<ValuePtr, ValuePtr>> WeightViews;
 
   struct ParamEntry {
     size_t DescIndex = 0;
@@ -1653,20 +1657,36 @@ private:
     return makeStaticTensor(std::move(S), std::move(Data));
   }
 
+  /// Rows [Lo, Hi) of the module weight \p W (all of them when Hi is 0),
+  /// transposed if asked, computed once in the prologue: module weights are
+  /// parameters or constants, so every call shares the copy (an unrolled RNN
+  /// reads it at each of its steps).
+  ValuePtr weightView(const ValuePtr &W, int64_t Lo, int64_t Hi, bool Transposed, SourceLoc L) {
+    auto Key = std::make_tuple(W.get(), Lo, Hi, Transposed);
+    if (auto It = WeightViews.find(Key); It != WeightViews.end())
+      return It->second.second;
+    InPrologue Scope(*this);
+    ValuePtr V = W;
+    if (Hi != 0 && (Lo != 0 || Hi != W->Shape[0])) {
+      IndexItem It;
+      It.IsSlice = true;
+      It.Lo = Lo;
+      It.Hi = Hi;
+      It.Loc = L;
+      V = Ops.index(V, {It}, L);
+    }
+    if (Transposed)
+      V = Ops.transpose(V, 0, 1, L);
+    WeightViews[Key] = {W, V};
+    return V;
+  }
+
   /// x W^T + b for the gate rows [G*H, (G+1)*H) of a stacked recurrent weight.
   ValuePtr gateLinear(const ModuleObject &M, size_t WeightIdx, size_t BiasIdx, const ValuePtr &X, int64_t G,
                       int64_t H, SourceLoc L) {
-    auto Rows = [&](const ValuePtr &W) {
-      IndexItem It;
-      It.IsSlice = true;
-      It.Lo = G * H;
-      It.Hi = (G + 1) * H;
-      It.Loc = L;
-      return Ops.index(W, {It}, L);
-    };
-    ValuePtr Y = Ops.matmul(X, Ops.transpose(Rows(M.Weights[WeightIdx].second), 0, 1, L), L);
+    ValuePtr Y = Ops.matmul(X, weightView(M.Weights[WeightIdx].second, G * H, (G + 1) * H, true, L), L);
     if (M.Weights.size() > BiasIdx)
-      Y = Ops.binary(lir::Op::Add, Y, Rows(M.Weights[BiasIdx].second), L);
+      Y = Ops.binary(lir::Op::Add, Y, weightView(M.Weights[BiasIdx].second, G * H, (G + 1) * H, false, L), L);
     return Y;
   }
 
@@ -1859,8 +1879,7 @@ private:
     ValuePtr X = Args[0];
     switch (M.Kind) {
     case ModuleId::Linear: {
-      ValuePtr W = M.Weights[0].second;
-      ValuePtr Y = Ops.matmul(X, Ops.transpose(W, 0, 1, L), L);
+      ValuePtr Y = Ops.matmul(X, weightView(M.Weights[0].second, 0, 0, true, L), L);
       if (M.Weights.size() > 1)
         Y = Ops.binary(lir::Op::Add, Y, M.Weights[1].second, L);
       return Y;

@@ -93,6 +93,14 @@ private:
   Block *Cur = &F.Entry;
 };
 
+/// backend_outlined_tests builds the same tests with every instruction's
+/// rules outlined (Codegen.h, DefaultOutlineFrom).
+#ifdef SVIC_TEST_OUTLINE_ALL
+constexpr size_t TestOutlineFrom = 0;
+#else
+constexpr size_t TestOutlineFrom = DefaultOutlineFrom;
+#endif
+
 /// A compiled function with its buffers; run() performs one call.
 struct Jit {
   std::unique_ptr<JitModel> Model;
@@ -101,13 +109,13 @@ struct Jit {
   svic_sample_ctx Ctx{};
   uint64_t Seed = 7, Step = 3, Sample = 1;
 
-  explicit Jit(const Function &F, bool WantIR = false) {
-    Model = jitCompile(F, "{\"test\":true}", Result, WantIR);
+  explicit Jit(const Function &F, bool WantIR = false, size_t OutlineFrom = TestOutlineFrom) {
+    Model = jitCompile(F, "{\"test\":true}", Result, WantIR, OutlineFrom);
     Params.assign(F.ParamDoubles, 0);
     Data.assign(F.DataDoubles, 0);
     Baselines.assign(F.ScoreSites.size(), 0);
     Signals.assign(F.ScoreSites.size(), 0);
-    Workspace.assign(workspaceDoubles(F), NAN);
+    Workspace.assign(workspaceDoubles(F, OutlineFrom), NAN);
   }
   bool ok() const { return Model != nullptr; }
 

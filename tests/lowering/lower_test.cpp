@@ -217,3 +217,49 @@ def guide(y):
 }
 
 } // namespace
+
+namespace {
+
+/// Instructions of opcode \p O in \p B and its regions.
+size_t count(const lir::Block &B, lir::Op O) {
+  size_t N = 0;
+  for (const lir::Instr &I : B.Body) {
+    N += I.Opcode == O;
+    for (const lir::Block &R : I.Regions)
+      N += count(R, O);
+  }
+  return N;
+}
+
+// A module called at every step of a loop (an unrolled RNN) transposes its
+// weight once, not once per call: the copy and its adjoint were most of dmm's
+// memory and time.
+TEST(Lowering, ModuleWeightsAreTransposedOnceForAllCalls) {
+  Result R = lower(R"(
+import torch.nn as nn
+
+lin = nn.Linear(3, 3)
+rnn = nn.RNN(2, 3, 1, True, True, 0.0, False, nonlinearity='relu')
+
+
+def model():
+    pyro.module("lin", lin)
+    pyro.module("rnn", rnn)
+    h = torch.zeros(1, 3)
+    for t in range(4):
+        h = torch.tanh(lin(h))
+    out, _ = rnn(torch.ones(1, 5, 2))
+    pyro.sample("x", dist.Normal(h.sum() + out.sum(), 1.), obs=torch.tensor(0.5))
+
+
+def guide():
+    pass
+)",
+                   EstimatorKind::Auto, {});
+  ASSERT_TRUE(R.L);
+  // lin.weight once, rnn.weight_ih_l0 and weight_hh_l0 once each, over 4 + 5 steps.
+  EXPECT_EQ(count(R.L->Fn.Entry, lir::Op::Transpose), 3u) << lir::print(R.L->Fn);
+  EXPECT_EQ(count(R.L->Fn.Entry, lir::Op::MatMul), 4u + 2 * 5u);
+}
+
+} // namespace

@@ -41,7 +41,15 @@ def load_data(path):
         raw = {k: table[k] for k in table.dtype.names}
     else:
         raw = json.load(open(path))
-    return {k: convert(v) for k, v in raw.items()}
+    data = {k: convert(v) for k, v in raw.items()}
+    for k in INTEGER_ARRAYS & data.keys():
+        data[k] = data[k].long()
+    return data
+
+
+# Arrays the programs use as indices (dmm's lengths go through torch.arange into index_select), passed as long
+# tensors as the published benchmark passes them.
+INTEGER_ARRAYS = {"mini_batch_seq_lengths"}
 
 
 def convert(v):

@@ -16,6 +16,7 @@
 #include "svic/backend/Lir.h"
 #include "svic/runtime/Abi.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -39,18 +40,26 @@ public:
   virtual const char *descriptor() const = 0;
 };
 
+/// Functions with at least this many tensor instructions (instructions with a
+/// loop) emit each one's forward and reverse rule as a separate internal
+/// function, merged when identical, so that optimisation time grows linearly
+/// with the program (an unrolled RNN); smaller functions are optimised whole.
+constexpr size_t DefaultOutlineFrom = 1000;
+
 /// Doubles of ctx->workspace that svic_gen_sample for \p F needs (tensors too
-/// large for the stack, their adjoints and reverse-mode scratch); the
-/// descriptor's "workspaceDoubles".
-int64_t workspaceDoubles(const lir::Function &F);
+/// large for the stack, or all of them when outlining, their adjoints and
+/// reverse-mode scratch); the descriptor's "workspaceDoubles".
+int64_t workspaceDoubles(const lir::Function &F, size_t OutlineFrom = DefaultOutlineFrom);
 
 /// Builds, verifies, optimises (O2) and JIT-compiles \p F. \p WantIR fills
-/// Result.OptimizedIR.
+/// Result.OptimizedIR; \p OutlineFrom as DefaultOutlineFrom (tests lower it).
 std::unique_ptr<JitModel> jitCompile(const lir::Function &F, const std::string &DescriptorJson,
-                                     CodegenResult &Result, bool WantIR = false);
+                                     CodegenResult &Result, bool WantIR = false,
+                                     size_t OutlineFrom = DefaultOutlineFrom);
 
 /// Same module, written as a relocatable PIC object file at \p ObjectPath.
 CodegenResult emitObject(const lir::Function &F, const std::string &DescriptorJson,
-                         const std::string &ObjectPath, bool WantIR = false);
+                         const std::string &ObjectPath, bool WantIR = false,
+                         size_t OutlineFrom = DefaultOutlineFrom);
 
 } // namespace svic::backend
