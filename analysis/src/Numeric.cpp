@@ -37,6 +37,22 @@ NumValue numOrBottom(const Interval &I) {
   return I.isBottom() ? NumValue::bottom() : NumValue::number(I);
 }
 
+/// `t[k]` on a value known to be a tuple, with one index known to be the
+/// integer k (Python's negative indices count from the end); null otherwise.
+const NumValue *tupleElement(const NumValue &Base, const std::vector<NumValue> &Index) {
+  const std::vector<NumValue> *Elems = Base.elements();
+  if (!Elems || Index.size() != 1 || Index[0].kinds() != NumValue::KNum)
+    return nullptr;
+  std::optional<double> K = Index[0].num().pointValue();
+  if (!K || *K != std::floor(*K))
+    return nullptr;
+  double N = static_cast<double>(Elems->size());
+  double At = *K < 0 ? *K + N : *K;
+  if (At < 0 || At >= N)
+    return nullptr; // IndexError; the summary stands
+  return &(*Elems)[static_cast<size_t>(At)];
+}
+
 /// Every possible value is truthy (an empty tensor raises instead).
 bool definitelyTrue(const NumValue &V) {
   if (V.isBottom())
@@ -1006,15 +1022,18 @@ private:
     case ExprKind::Subscript: {
       const auto &S = *cast<SubscriptExpr>(&E);
       NumValue B = eval(*S.Base, Env);
+      std::vector<NumValue> Index;
       for (const ExprPtr &I : S.Indices)
-        if (I)
-          eval(*I, Env);
+        Index.push_back(I ? eval(*I, Env) : NumValue::other());
       if (B.isBottom())
         return B;
+      if (const NumValue *Elem = tupleElement(B, Index))
+        return *Elem;
       // Elements of a tensor, a list/tuple (whose element kinds are folded
-      // into the container's) or a dict; strings index to strings.
+      // into the container's; what is known of a tuple's positions does not
+      // hold for one element) or a dict; strings index to strings.
       if (B.may(NumValue::KSeq) || B.may(NumValue::KOther))
-        return B;
+        return B.withKinds(B.kinds());
       uint8_t K = B.kinds() & (NumValue::KNum | NumValue::KString);
       return K ? B.withKinds(K) : NumValue::bottom();
     }
@@ -1027,7 +1046,12 @@ private:
     }
     case ExprKind::Ellipsis:
       return NumValue::other();
-    case ExprKind::Tuple:
+    case ExprKind::Tuple: {
+      std::vector<NumValue> Elems;
+      for (const ExprPtr &X : cast<SequenceExpr>(&E)->Elements)
+        Elems.push_back(X ? eval(*X, Env) : NumValue::top());
+      return NumValue::tuple(std::move(Elems));
+    }
     case ExprKind::List: {
       NumValue Elems = NumValue::bottom();
       for (const ExprPtr &X : cast<SequenceExpr>(&E)->Elements)

@@ -19,6 +19,18 @@ NumValue NumValue::sequence(const NumValue &Elements) {
   return NumValue(Elements.Num, Elements.Kinds | KSeq, Elements.Ctor);
 }
 
+NumValue NumValue::tuple(std::vector<NumValue> Elements) {
+  NumValue Summary = bottom();
+  for (const NumValue &E : Elements) {
+    if (E.isBottom()) // the tuple is never built; keep the summary only
+      return sequence(Summary);
+    Summary = Summary.join(E);
+  }
+  NumValue R = sequence(Summary);
+  R.Elems = std::make_shared<const std::vector<NumValue>>(std::move(Elements));
+  return R;
+}
+
 void NumValue::normalize() {
   // Numbers only exist in numeric kinds; a module always has a constructor
   // (AnyCtor when unknown) and only modules have one.
@@ -57,28 +69,90 @@ static uint32_t ctorMeet(uint32_t A, uint32_t B) {
   return 0;
 }
 
+/// Combines two element lists position by position; null when either side
+/// knows no elements or the lengths differ.
+template <typename Fn>
+static std::shared_ptr<const std::vector<NumValue>>
+pointwise(const std::vector<NumValue> *A, const std::vector<NumValue> *B, Fn Op) {
+  if (!A || !B || A->size() != B->size())
+    return nullptr;
+  std::vector<NumValue> R;
+  R.reserve(A->size());
+  for (size_t I = 0; I < A->size(); ++I)
+    R.push_back(Op((*A)[I], (*B)[I]));
+  return std::make_shared<const std::vector<NumValue>>(std::move(R));
+}
+
 bool NumValue::leq(const NumValue &B) const {
-  return (Kinds & ~B.Kinds) == 0 && Num.leq(B.Num) && ctorLeq(Ctor, B.Ctor);
+  if (isBottom())
+    return true;
+  if ((Kinds & ~B.Kinds) != 0 || !Num.leq(B.Num) || !ctorLeq(Ctor, B.Ctor))
+    return false;
+  if (!B.Elems)
+    return true;
+  if (!Elems || Elems->size() != B.Elems->size())
+    return false;
+  for (size_t I = 0; I < Elems->size(); ++I)
+    if (!(*Elems)[I].leq((*B.Elems)[I]))
+      return false;
+  return true;
 }
 
 NumValue NumValue::join(const NumValue &B) const {
-  return NumValue(Num.join(B.Num), Kinds | B.Kinds, ctorJoin(Ctor, B.Ctor));
+  if (isBottom())
+    return B;
+  if (B.isBottom())
+    return *this;
+  NumValue R(Num.join(B.Num), Kinds | B.Kinds, ctorJoin(Ctor, B.Ctor));
+  R.Elems = pointwise(Elems.get(), B.Elems.get(), [](const NumValue &X, const NumValue &Y) { return X.join(Y); });
+  return R;
 }
 
 NumValue NumValue::meet(const NumValue &B) const {
-  return NumValue(Num.meet(B.Num), Kinds & B.Kinds, ctorMeet(Ctor, B.Ctor));
+  NumValue R(Num.meet(B.Num), Kinds & B.Kinds, ctorMeet(Ctor, B.Ctor));
+  if (R.isBottom() || !Elems || !B.Elems) {
+    if (!R.isBottom())
+      R.Elems = Elems ? Elems : B.Elems;
+    return R;
+  }
+  if (Elems->size() != B.Elems->size())
+    return bottom(); // no tuple has two lengths
+  std::vector<NumValue> Es;
+  Es.reserve(Elems->size());
+  for (size_t I = 0; I < Elems->size(); ++I) {
+    Es.push_back((*Elems)[I].meet((*B.Elems)[I]));
+    if (Es.back().isBottom())
+      return bottom();
+  }
+  R.Elems = std::make_shared<const std::vector<NumValue>>(std::move(Es));
+  return R;
 }
 
 NumValue NumValue::widen(const NumValue &B) const {
-  return NumValue(Num.widen(B.Num), Kinds | B.Kinds, ctorJoin(Ctor, B.Ctor));
+  if (isBottom())
+    return B;
+  if (B.isBottom())
+    return *this;
+  NumValue R(Num.widen(B.Num), Kinds | B.Kinds, ctorJoin(Ctor, B.Ctor));
+  R.Elems = pointwise(Elems.get(), B.Elems.get(), [](const NumValue &X, const NumValue &Y) { return X.widen(Y); });
+  return R;
 }
 
 NumValue NumValue::narrow(const NumValue &B) const {
-  return NumValue(Num.narrow(B.Num), Kinds & B.Kinds, ctorMeet(Ctor, B.Ctor));
+  NumValue R(Num.narrow(B.Num), Kinds & B.Kinds, ctorMeet(Ctor, B.Ctor));
+  if (R.isBottom() || !Elems)
+    return R;
+  R.Elems = Elems;
+  if (!B.Elems || B.Elems->size() != Elems->size())
+    return R; // narrowing only ever keeps what this side knows
+  R.Elems = pointwise(Elems.get(), B.Elems.get(), [](const NumValue &X, const NumValue &Y) { return X.narrow(Y); });
+  return R;
 }
 
 bool NumValue::operator==(const NumValue &B) const {
-  return Kinds == B.Kinds && Num == B.Num && Ctor == B.Ctor;
+  if (Kinds != B.Kinds || !(Num == B.Num) || Ctor != B.Ctor || !Elems != !B.Elems)
+    return false;
+  return !Elems || *Elems == *B.Elems;
 }
 
 std::string NumValue::str() const {

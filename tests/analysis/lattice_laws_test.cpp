@@ -70,8 +70,17 @@ struct Gen {
       V = V.join(NumValue::other());
     if (coin(8))
       V = V.withKinds(V.kinds() & ~NumValue::KNum);
+    if (Depth < 2 && coin(5)) { // a tuple of 1-3 elements, some of them tuples
+      ++Depth;
+      std::vector<NumValue> Elems;
+      for (int N = std::uniform_int_distribution<int>(1, 3)(G); N > 0; --N)
+        Elems.push_back(value());
+      --Depth;
+      V = NumValue::tuple(std::move(Elems));
+    }
     return V;
   }
+  int Depth = 0;
 
   MapDomain<int, Interval> map() {
     if (coin(15))

@@ -548,6 +548,33 @@ def model(x):
   EXPECT_EQ(A->issues("scale of Normal may be <= 0"), 2u);
 }
 
+TEST(NumericSource, TupleElementsKeepTheirRanges) {
+  // An encoder returning (loc, scale) keeps its scale's positivity through
+  // the unpacking; a list (mutable) and an unknown index use the summary.
+  auto A = analyse(prog(R"(
+def encode(h):
+    return h, torch.exp(h)
+def model(x):
+    h = pyro.param("h", torch.zeros(3))
+    loc, scale = encode(h)
+    pyro.sample("a", dist.Normal(loc, scale))
+    t = (h, torch.exp(h))
+    pyro.sample("b", dist.Normal(0., t[-1]))
+    pyro.sample("c", dist.Normal(0., t[0]))
+    l = [h, torch.exp(h)]
+    pyro.sample("d", dist.Normal(0., l[1]))
+    pyro.sample("e", dist.Normal(0., t[int(x)]))
+    u = t if x > 0 else (torch.exp(h), h)
+    pyro.sample("f", dist.Normal(0., u[1]))
+    n = ((h, torch.exp(h)), h)
+    pyro.sample("g", dist.Normal(0., n[0][1]))
+)"));
+  for (const char *S : {"a", "b", "g"})
+    EXPECT_TRUE(A->inDomain(S, "scale")) << S;
+  for (const char *S : {"c", "d", "e", "f"})
+    EXPECT_FALSE(A->inDomain(S, "scale")) << S;
+}
+
 TEST(NumericSource, GammaDirichletViaSoftplusAndOffset) {
   // lda guide: Dirichlet(topic_words_posterior + 0.5), Gamma(positive param, 1.)
   auto A = analyse(prog(R"(

@@ -38,6 +38,7 @@
 #include <functional>
 #include <iosfwd>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -72,6 +73,10 @@ public:
   static NumValue module(ir::NodeId Ctor);
   /// A list/tuple/dict whose elements are joined in \p Elements.
   static NumValue sequence(const NumValue &Elements);
+  /// A tuple of exactly these elements. Tuples are immutable, so unpacking
+  /// one (`loc, scale = encoder(x)`) keeps each element's range; the
+  /// smashed summary stays the join of them all.
+  static NumValue tuple(std::vector<NumValue> Elements);
 
   const Interval &num() const { return Num; }
   uint8_t kinds() const { return Kinds; }
@@ -81,6 +86,8 @@ public:
   bool isNumeric() const { return (Kinds & ~(KNum | KSeq)) == 0; }
   /// The constructor expression of the module, if known and unique.
   std::optional<ir::NodeId> moduleCtor() const;
+  /// The elements, when the value is known to be a tuple of that length.
+  const std::vector<NumValue> *elements() const { return Elems.get(); }
 
   NumValue withNum(const Interval &I) const;
   NumValue withKinds(uint8_t K) const;
@@ -106,6 +113,10 @@ private:
   Interval Num;
   uint8_t Kinds;
   uint32_t Ctor; ///< flat lattice: NoCtor (bottom), a node id, AnyCtor (top)
+  /// Null: no more is known than the summary above. Else the value is also a
+  /// tuple of these elements (a refinement of the summary; every operation
+  /// that builds a new value drops it).
+  std::shared_ptr<const std::vector<NumValue>> Elems;
 };
 
 static_assert(Lattice<NumValue>);
