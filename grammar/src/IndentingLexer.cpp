@@ -74,7 +74,7 @@ std::unique_ptr<Token> IndentingLexer::pop() {
 
 std::unique_ptr<Token> IndentingLexer::rawNext() {
   if (Ahead.empty())
-    return PyroLexer::nextToken();
+    return scanRaw();
   std::unique_ptr<Token> T = std::move(Ahead.front());
   Ahead.pop_front();
   return T;
@@ -93,7 +93,7 @@ bool IndentingLexer::startsMatchStatement() {
   size_t Depth = 0, Last = Token::INVALID_TYPE;
   for (size_t I = 0;; ++I) {
     if (I == Ahead.size())
-      Ahead.push_back(PyroLexer::nextToken());
+      Ahead.push_back(scanRaw());
     const size_t Type = Ahead[I]->getType();
     if (Type == Token::EOF || (Type == NEWLINE && Depth == 0))
       return Last == COLON && I > 0 && Ahead[0]->getType() != COLON &&

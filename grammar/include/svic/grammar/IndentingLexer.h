@@ -47,6 +47,10 @@ public:
   /// Errors found so far, in input order.
   const std::vector<LexError> &errors() const { return Errors; }
 
+  /// The next token of the lexer grammar, before indentation: what
+  /// PyroLexer::nextToken gives, hand-written for speed (Scanner.cpp).
+  std::unique_ptr<antlr4::Token> scanRaw();
+
 private:
   struct OpenBracket {
     size_t Type;
@@ -63,6 +67,7 @@ private:
   std::vector<std::string> Indents{std::string()};
   std::vector<OpenBracket> Brackets;
   std::vector<LexError> Errors;
+  size_t ScanLine = 1, ScanColumn = 0; ///< where scanRaw is (ANTLR's line and column)
   bool AtLineStart = true;
   bool First = true;
 
