@@ -10,11 +10,17 @@ namespace svic::grammar {
 
 using antlr4::Token;
 
-IndentingLexer::IndentingLexer(antlr4::CharStream *Input) : PyroLexer(Input) {
-  // Every character matches some rule (ERROR_CHAR is a catch-all), so the
-  // generated lexer never reports errors; drop the console listener anyway so
-  // that nothing is ever printed.
+const std::vector<std::string> IndentingLexer::NoNames;
+
+IndentingLexer::IndentingLexer(antlr4::CharStream *Input) : antlr4::Lexer(Input) {
+  // The scanner never reports errors through ANTLR; drop the console listener
+  // anyway so that nothing is ever printed.
   removeErrorListeners();
+}
+
+const antlr4::atn::ATN &IndentingLexer::getATN() const {
+  static const antlr4::atn::ATN None;
+  return None;
 }
 
 std::string describeCodePoint(uint32_t C) {

@@ -306,9 +306,10 @@ constexpr std::array<Operator, 48> Operators{{
 }};
 
 std::pair<size_t, size_t> op(const Cursor &C) {
+  const size_t Next[3] = {C.at(0), C.at(1), C.at(2)};
   for (const Operator &O : Operators) {
     size_t I = 0;
-    while (I < O.Text.size() && C.at(I) == static_cast<unsigned char>(O.Text[I]))
+    while (I < O.Text.size() && Next[I] == static_cast<unsigned char>(O.Text[I]))
       ++I;
     if (I == O.Text.size())
       return {I, O.Type};
