@@ -13,6 +13,7 @@
 
 #include "antlr4-runtime.h"
 
+#include <algorithm>
 #include <array>
 #include <string_view>
 
