@@ -37,8 +37,7 @@ private:
 
 bool isDigit(size_t C) { return C >= '0' && C <= '9'; }
 bool isIdStart(size_t C) {
-  return (C >= 'a' && C <= 'z') || (C >= 'A' && C <= 'Z') || C == '_' ||
-         (C >= 0x80 && C != Eof);
+  return (C >= 'a' && C <= 'z') || (C >= 'A' && C <= 'Z') || C == '_' || (C >= 0x80 && C != Eof);
 }
 bool isIdContinue(size_t C) { return isIdStart(C) || isDigit(C); }
 bool isBlank(size_t C) { return C == ' ' || C == '\t' || C == '\f'; }
@@ -96,7 +95,8 @@ std::pair<size_t, size_t> number(const Cursor &C) {
   if (C0 >= '1' && C0 <= '9') {
     Int = D;
   } else if (C0 == '0') {
-    Int = digitRun(C, 0, [](size_t X) { return X == '0'; }, true);
+    Int = digitRun(
+        C, 0, [](size_t X) { return X == '0'; }, true);
     size_t C1 = C.at(1);
     auto Radix = [&](auto Pred) {
       if (size_t End = digitRun(C, 2, Pred, false); End > 2) // at least one digit
@@ -105,16 +105,16 @@ std::pair<size_t, size_t> number(const Cursor &C) {
     if (C1 == 'o' || C1 == 'O')
       Radix([](size_t X) { return X >= '0' && X <= '7'; });
     else if (C1 == 'x' || C1 == 'X')
-      Radix([](size_t X) {
-        return isDigit(X) || (X >= 'a' && X <= 'f') || (X >= 'A' && X <= 'F');
-      });
+      Radix(
+          [](size_t X) { return isDigit(X) || (X >= 'a' && X <= 'f') || (X >= 'A' && X <= 'F'); });
     else if (C1 == 'b' || C1 == 'B')
       Radix([](size_t X) { return X == '0' || X == '1'; });
   }
   // Rule order breaks ties: FLOAT_NUMBER, IMAG_NUMBER, INTEGER.
   std::pair<size_t, size_t> Best{0, 0};
   for (auto [Len, Type] : {std::pair<size_t, size_t>{Float, PyroLexer::FLOAT_NUMBER},
-                           {Imag, PyroLexer::IMAG_NUMBER}, {Int, PyroLexer::INTEGER}})
+                           {Imag, PyroLexer::IMAG_NUMBER},
+                           {Int, PyroLexer::INTEGER}})
     if (Len > Best.first)
       Best = {Len, Type};
   return Best;
@@ -225,8 +225,7 @@ int stringPrefix(const Cursor &C) {
     return 0;
   if (In(C0, "rRuUbBfF") && IsQuote(C1))
     return 1;
-  if (((In(C0, "rR") && In(C1, "bBfF")) || (In(C0, "bBfF") && In(C1, "rR"))) &&
-      IsQuote(C.at(2)))
+  if (((In(C0, "rR") && In(C1, "bBfF")) || (In(C0, "bBfF") && In(C1, "rR"))) && IsQuote(C.at(2)))
     return 2;
   return -1;
 }
@@ -236,23 +235,40 @@ struct Keyword {
   size_t Type;
 };
 constexpr std::array<Keyword, 35> Keywords{{
-    {"and", PyroLexer::AND},         {"as", PyroLexer::AS},
-    {"assert", PyroLexer::ASSERT},   {"async", PyroLexer::ASYNC},
-    {"await", PyroLexer::AWAIT},     {"break", PyroLexer::BREAK},
-    {"class", PyroLexer::CLASS},     {"continue", PyroLexer::CONTINUE},
-    {"def", PyroLexer::DEF},         {"del", PyroLexer::DEL},
-    {"elif", PyroLexer::ELIF},       {"else", PyroLexer::ELSE},
-    {"except", PyroLexer::EXCEPT},   {"False", PyroLexer::FALSE},
-    {"finally", PyroLexer::FINALLY}, {"for", PyroLexer::FOR},
-    {"from", PyroLexer::FROM},       {"global", PyroLexer::GLOBAL},
-    {"if", PyroLexer::IF},           {"import", PyroLexer::IMPORT},
-    {"in", PyroLexer::IN},           {"is", PyroLexer::IS},
-    {"lambda", PyroLexer::LAMBDA},   {"None", PyroLexer::NONE},
-    {"nonlocal", PyroLexer::NONLOCAL}, {"not", PyroLexer::NOT},
-    {"or", PyroLexer::OR},           {"pass", PyroLexer::PASS},
-    {"raise", PyroLexer::RAISE},     {"return", PyroLexer::RETURN},
-    {"True", PyroLexer::TRUE},       {"try", PyroLexer::TRY},
-    {"while", PyroLexer::WHILE},     {"with", PyroLexer::WITH},
+    {"and", PyroLexer::AND},
+    {"as", PyroLexer::AS},
+    {"assert", PyroLexer::ASSERT},
+    {"async", PyroLexer::ASYNC},
+    {"await", PyroLexer::AWAIT},
+    {"break", PyroLexer::BREAK},
+    {"class", PyroLexer::CLASS},
+    {"continue", PyroLexer::CONTINUE},
+    {"def", PyroLexer::DEF},
+    {"del", PyroLexer::DEL},
+    {"elif", PyroLexer::ELIF},
+    {"else", PyroLexer::ELSE},
+    {"except", PyroLexer::EXCEPT},
+    {"False", PyroLexer::FALSE},
+    {"finally", PyroLexer::FINALLY},
+    {"for", PyroLexer::FOR},
+    {"from", PyroLexer::FROM},
+    {"global", PyroLexer::GLOBAL},
+    {"if", PyroLexer::IF},
+    {"import", PyroLexer::IMPORT},
+    {"in", PyroLexer::IN},
+    {"is", PyroLexer::IS},
+    {"lambda", PyroLexer::LAMBDA},
+    {"None", PyroLexer::NONE},
+    {"nonlocal", PyroLexer::NONLOCAL},
+    {"not", PyroLexer::NOT},
+    {"or", PyroLexer::OR},
+    {"pass", PyroLexer::PASS},
+    {"raise", PyroLexer::RAISE},
+    {"return", PyroLexer::RETURN},
+    {"True", PyroLexer::TRUE},
+    {"try", PyroLexer::TRY},
+    {"while", PyroLexer::WHILE},
+    {"with", PyroLexer::WITH},
     {"yield", PyroLexer::YIELD},
 }};
 
@@ -280,30 +296,54 @@ struct Operator {
 };
 // Longest first, so that the first match is the longest.
 constexpr std::array<Operator, 48> Operators{{
-    {"...", PyroLexer::ELLIPSIS},      {"<<=", PyroLexer::LEFT_SHIFT_ASSIGN},
-    {">>=", PyroLexer::RIGHT_SHIFT_ASSIGN}, {"**=", PyroLexer::POWER_ASSIGN},
-    {"//=", PyroLexer::IDIV_ASSIGN},   {"**", PyroLexer::POWER},
-    {"<<", PyroLexer::LEFT_SHIFT},     {">>", PyroLexer::RIGHT_SHIFT},
-    {"//", PyroLexer::IDIV},           {"==", PyroLexer::EQUALS},
-    {">=", PyroLexer::GT_EQ},          {"<=", PyroLexer::LT_EQ},
-    {"<>", PyroLexer::NOT_EQ_1},       {"!=", PyroLexer::NOT_EQ_2},
-    {"->", PyroLexer::ARROW},          {":=", PyroLexer::WALRUS},
-    {"+=", PyroLexer::ADD_ASSIGN},     {"-=", PyroLexer::SUB_ASSIGN},
-    {"*=", PyroLexer::MULT_ASSIGN},    {"@=", PyroLexer::AT_ASSIGN},
-    {"/=", PyroLexer::DIV_ASSIGN},     {"%=", PyroLexer::MOD_ASSIGN},
-    {"&=", PyroLexer::AND_ASSIGN},     {"|=", PyroLexer::OR_ASSIGN},
-    {"^=", PyroLexer::XOR_ASSIGN},     {".", PyroLexer::DOT},
-    {"*", PyroLexer::STAR},            {"(", PyroLexer::OPEN_PAREN},
-    {")", PyroLexer::CLOSE_PAREN},     {",", PyroLexer::COMMA},
-    {":", PyroLexer::COLON},           {";", PyroLexer::SEMI_COLON},
-    {"=", PyroLexer::ASSIGN},          {"[", PyroLexer::OPEN_BRACK},
-    {"]", PyroLexer::CLOSE_BRACK},     {"|", PyroLexer::OR_OP},
-    {"^", PyroLexer::XOR},             {"&", PyroLexer::AND_OP},
-    {"+", PyroLexer::ADD},             {"-", PyroLexer::MINUS},
-    {"/", PyroLexer::DIV},             {"%", PyroLexer::MOD},
-    {"~", PyroLexer::NOT_OP},          {"{", PyroLexer::OPEN_BRACE},
-    {"}", PyroLexer::CLOSE_BRACE},     {"<", PyroLexer::LESS_THAN},
-    {">", PyroLexer::GREATER_THAN},    {"@", PyroLexer::AT},
+    {"...", PyroLexer::ELLIPSIS},
+    {"<<=", PyroLexer::LEFT_SHIFT_ASSIGN},
+    {">>=", PyroLexer::RIGHT_SHIFT_ASSIGN},
+    {"**=", PyroLexer::POWER_ASSIGN},
+    {"//=", PyroLexer::IDIV_ASSIGN},
+    {"**", PyroLexer::POWER},
+    {"<<", PyroLexer::LEFT_SHIFT},
+    {">>", PyroLexer::RIGHT_SHIFT},
+    {"//", PyroLexer::IDIV},
+    {"==", PyroLexer::EQUALS},
+    {">=", PyroLexer::GT_EQ},
+    {"<=", PyroLexer::LT_EQ},
+    {"<>", PyroLexer::NOT_EQ_1},
+    {"!=", PyroLexer::NOT_EQ_2},
+    {"->", PyroLexer::ARROW},
+    {":=", PyroLexer::WALRUS},
+    {"+=", PyroLexer::ADD_ASSIGN},
+    {"-=", PyroLexer::SUB_ASSIGN},
+    {"*=", PyroLexer::MULT_ASSIGN},
+    {"@=", PyroLexer::AT_ASSIGN},
+    {"/=", PyroLexer::DIV_ASSIGN},
+    {"%=", PyroLexer::MOD_ASSIGN},
+    {"&=", PyroLexer::AND_ASSIGN},
+    {"|=", PyroLexer::OR_ASSIGN},
+    {"^=", PyroLexer::XOR_ASSIGN},
+    {".", PyroLexer::DOT},
+    {"*", PyroLexer::STAR},
+    {"(", PyroLexer::OPEN_PAREN},
+    {")", PyroLexer::CLOSE_PAREN},
+    {",", PyroLexer::COMMA},
+    {":", PyroLexer::COLON},
+    {";", PyroLexer::SEMI_COLON},
+    {"=", PyroLexer::ASSIGN},
+    {"[", PyroLexer::OPEN_BRACK},
+    {"]", PyroLexer::CLOSE_BRACK},
+    {"|", PyroLexer::OR_OP},
+    {"^", PyroLexer::XOR},
+    {"&", PyroLexer::AND_OP},
+    {"+", PyroLexer::ADD},
+    {"-", PyroLexer::MINUS},
+    {"/", PyroLexer::DIV},
+    {"%", PyroLexer::MOD},
+    {"~", PyroLexer::NOT_OP},
+    {"{", PyroLexer::OPEN_BRACE},
+    {"}", PyroLexer::CLOSE_BRACE},
+    {"<", PyroLexer::LESS_THAN},
+    {">", PyroLexer::GREATER_THAN},
+    {"@", PyroLexer::AT},
 }};
 
 std::pair<size_t, size_t> op(const Cursor &C) {
@@ -374,8 +414,8 @@ std::unique_ptr<Token> IndentingLexer::scanRaw() {
     const size_t Start = _input->index();
     const size_t Line = ScanLine, Column = ScanColumn;
     if (C.at(0) == Eof)
-      return _factory->create({this, _input}, Token::EOF, "", Token::DEFAULT_CHANNEL,
-                              Start, Start - 1, Line, Column);
+      return _factory->create({this, _input}, Token::EOF, "", Token::DEFAULT_CHANNEL, Start,
+                              Start - 1, Line, Column);
     auto [Len, Type] = longest(C);
     for (size_t I = 0; I < Len; ++I) {
       if (C.at(0) == '\n') {

@@ -174,8 +174,8 @@ TEST(IndentingLexer, AllOperators) {
 std::string describe(const antlr4::Token &T) {
   return std::to_string(T.getType()) + " [" + std::to_string(T.getStartIndex()) + "," +
          std::to_string(T.getStopIndex()) + "] " + std::to_string(T.getLine()) + ":" +
-         std::to_string(T.getCharPositionInLine()) + " ch" + std::to_string(T.getChannel()) +
-         " '" + T.getText() + "'";
+         std::to_string(T.getCharPositionInLine()) + " ch" + std::to_string(T.getChannel()) + " '" +
+         T.getText() + "'";
 }
 
 /// Compares the token streams of \p Src up to the first difference.
@@ -194,8 +194,18 @@ void expectSameTokens(const std::string &Src, const std::string &What) {
 
 TEST(Scanner, AgreesWithTheGeneratedLexer) {
   const char *Cases[] = {
-      "", "x", "\n", "  \t\f x\n", "\r\n\r  x\r", "# c\nx # d", "a\\\n b", "a\\ \t\r\nb",
-      "a \\ b", "a\\", "if iffy elif else_ match case _x x1 \xc3\xa9 \xc3\xb1" "ame \xe2\x82\xac",
+      "",
+      "x",
+      "\n",
+      "  \t\f x\n",
+      "\r\n\r  x\r",
+      "# c\nx # d",
+      "a\\\n b",
+      "a\\ \t\r\nb",
+      "a \\ b",
+      "a\\",
+      "if iffy elif else_ match case _x x1 \xc3\xa9 \xc3\xb1"
+      "ame \xe2\x82\xac",
       "True False None and or not in is lambda yield await async nonlocal global",
       "0 00 0_0 01 012.5 1_000 1__0 1_ 0x 0x1F 0X_f 0o17 0o8 0b101 0b2 0b_1 0_",
       "1. .5 1.5 1.e5 1e5 1E+5 1e-5 1e 1e+ 1.5e 1.5e3j 1j 1J .5j 1.j 1_0.0_1e1_0 1..2 ...5 ..",
@@ -203,12 +213,30 @@ TEST(Scanner, AgreesWithTheGeneratedLexer) {
       R"('a' "b" '' "" ''' ''' """a""" '''a''b''' '''a\'''' 'a\'b' 'a\
 b')",
       R"(r'x' R"x" b'x' rb'x' Br'x' fR'x' u'x' ur'x' bu'x' f'{x}' rf"""x""")",
-      "'abc\nx = 1", "\"abc\\\n", "'abc\\", "'abc\\\r\nd'", "'a\rb'", "'a\\\rb'",
-      "'''abc", "'''abc''", "'''abc'", R"("""ab\)", R"("""a""b\"""")", R"('''a\)",
-      "x = '''\nline\n''' + \"\"\"\"\"\"", "''''", "'''''", "''''''", "'''''''", "'", "''",
+      "'abc\nx = 1",
+      "\"abc\\\n",
+      "'abc\\",
+      "'abc\\\r\nd'",
+      "'a\rb'",
+      "'a\\\rb'",
+      "'''abc",
+      "'''abc''",
+      "'''abc'",
+      R"("""ab\)",
+      R"("""a""b\"""")",
+      R"('''a\)",
+      "x = '''\nline\n''' + \"\"\"\"\"\"",
+      "''''",
+      "'''''",
+      "''''''",
+      "'''''''",
+      "'",
+      "''",
       "a+=b-=c*=d/=e//=f%=g**=h@=i&=j|=k^=l<<=m>>=n:=o->p==q!=r<>s<=t>=u<v>w<<x>>y**z//",
-      "~a @b (c)[d]{e},f:g;h=i|j^k&l+m-n/o%p*q", "! ? $ ` \x01 !x",
-      "def f(a, *b, **c) -> int:\n    return a\n", "class C(B):\n  pass\n\n\n",
+      "~a @b (c)[d]{e},f:g;h=i|j^k&l+m-n/o%p*q",
+      "! ? $ ` \x01 !x",
+      "def f(a, *b, **c) -> int:\n    return a\n",
+      "class C(B):\n  pass\n\n\n",
   };
   for (const char *C : Cases)
     expectSameTokens(C, std::string("case ") + C);
