@@ -90,7 +90,10 @@ with_stmt
   ;
 with_item  : test ( AS bexpr )? ;
 
-funcdef    : DEF NAME OPEN_PAREN parameters? CLOSE_PAREN ( ARROW test )? COLON block ;
+// The heads of definitions are rules of their own: the frontend parses a long
+// body one statement at a time (Parse.cpp, "Streaming").
+funcdef    : funcdef_head block ;
+funcdef_head : DEF NAME OPEN_PAREN parameters? CLOSE_PAREN ( ARROW test )? COLON ;
 parameters : parameter ( COMMA parameter )* COMMA? ;
 parameter
   : NAME ( COLON test )? ( ASSIGN test )?                       # plain_param
@@ -98,7 +101,8 @@ parameter
   | POWER NAME ( COLON test )?                                  # dstar_param
   | DIV                                                         # posonly_marker
   ;
-classdef   : CLASS NAME ( OPEN_PAREN arglist? CLOSE_PAREN )? COLON block ;
+classdef   : classdef_head block ;
+classdef_head : CLASS NAME ( OPEN_PAREN arglist? CLOSE_PAREN )? COLON ;
 decorator  : AT namedexpr_test NEWLINE ;
 decorated  : decorator+ ( classdef | funcdef | async_stmt ) ;
 async_stmt : ASYNC ( funcdef | with_stmt | for_stmt ) ;

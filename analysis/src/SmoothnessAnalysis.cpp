@@ -396,9 +396,11 @@ private:
 
   // Read-out.
   std::vector<std::string> namesIn(const DimSet &S) const;
-  std::vector<std::vector<ir::VarId>> Succs;
-  std::vector<int64_t> Parent;
-  void flowFrom(uint32_t Name);
+  std::vector<std::vector<ir::VarId>> Succs, VarsOfName;
+  std::vector<int64_t> Parent;    ///< -2 unreached, -1 bound to the name, else the BFS parent
+  std::vector<ir::VarId> Reached; ///< the entries of Parent the last search set
+  std::vector<uint8_t> IsTarget;
+  void flowFrom(uint32_t Name, const std::vector<ir::VarId> &Targets);
   std::vector<std::string> chainFor(uint32_t Name, const Event &E);
 };
 
@@ -1608,31 +1610,52 @@ std::vector<std::string> Analyzer::namesIn(const DimSet &S) const {
   return R;
 }
 
-void Analyzer::flowFrom(uint32_t Name) {
-  // Forward BFS over the flow graph from the variables bound to the name.
+void Analyzer::flowFrom(uint32_t Name, const std::vector<ir::VarId> &Targets) {
+  // Forward BFS over the flow graph from the variables bound to the name. It
+  // stops once every target is reached: the rest of the search would set no
+  // parent on a path to a target, so the chains are those of the whole search,
+  // and a name's search no longer costs the whole program.
   if (Succs.empty()) {
     Succs.assign(P.numVars(), {});
     for (ir::VarId V = 0; V < Preds.size(); ++V)
       for (ir::VarId U : Preds[V])
         Succs[U].push_back(V);
+    VarsOfName.assign(NumNames, {});
+    for (ir::VarId V = 0; V < SourceNames.size(); ++V)
+      for (uint32_t Src : SourceNames[V])
+        VarsOfName[Src].push_back(V);
+    Parent.assign(P.numVars(), -2);
+    IsTarget.assign(P.numVars(), 0);
   }
-  Parent.assign(P.numVars(), -2); // -2 unreached, -1 bound to the name
+  for (ir::VarId V : Reached)
+    Parent[V] = -2;
+  Reached.clear();
+  size_t Left = 0;
+  for (ir::VarId V : Targets)
+    if (V < IsTarget.size() && !IsTarget[V]) {
+      IsTarget[V] = 1;
+      ++Left;
+    }
   std::deque<ir::VarId> Q;
-  for (ir::VarId V = 0; V < SourceNames.size(); ++V)
-    for (uint32_t Src : SourceNames[V])
-      if (Src == Name && Parent[V] == -2) {
-        Parent[V] = -1;
-        Q.push_back(V);
-      }
-  while (!Q.empty()) {
+  auto Reach = [&](ir::VarId V, int64_t From) {
+    Parent[V] = From;
+    Reached.push_back(V);
+    Left -= IsTarget[V];
+    Q.push_back(V);
+  };
+  for (ir::VarId V : VarsOfName[Name])
+    if (Parent[V] == -2)
+      Reach(V, -1);
+  while (!Q.empty() && Left > 0) {
     ir::VarId U = Q.front();
     Q.pop_front();
     for (ir::VarId W : Succs[U])
-      if (Parent[W] == -2) {
-        Parent[W] = static_cast<int64_t>(U);
-        Q.push_back(W);
-      }
+      if (Parent[W] == -2)
+        Reach(W, static_cast<int64_t>(U));
   }
+  for (ir::VarId V : Targets)
+    if (V < IsTarget.size())
+      IsTarget[V] = 0;
 }
 
 std::vector<std::string> Analyzer::chainFor(uint32_t Name, const Event &E) {
@@ -1709,13 +1732,14 @@ SmoothnessResult Analyzer::run() {
     if (!V.Smooth) {
       if (Res.Failed)
         V.Witnesses.push_back(Witness{"unsupported construct", FirstLoc[I], {Names[I]}});
-      bool Flowed = false;
+      if (!EventsOf[I].empty()) {
+        std::vector<ir::VarId> Targets;
+        for (uint32_t K : EventsOf[I])
+          Targets.insert(Targets.end(), Ev[K].Vars.begin(), Ev[K].Vars.end());
+        flowFrom(I, Targets);
+      }
       for (uint32_t K : EventsOf[I]) {
         const Event &E = Ev[K];
-        if (!Flowed) {
-          flowFrom(I);
-          Flowed = true;
-        }
         Witness W{E.Op, E.Loc, chainFor(I, E)};
         if (std::find(V.Witnesses.begin(), V.Witnesses.end(), W) == V.Witnesses.end())
           V.Witnesses.push_back(std::move(W));

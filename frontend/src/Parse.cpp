@@ -268,6 +268,7 @@ public:
   ast::ExprPtr exprInput(P::Expr_inputContext *Ctx) { return testlist(Ctx->testlist()); }
 
 private:
+  friend class Streamer; // builds a file statement by statement
   const LocMap &LM;
   antlr4::CommonTokenStream &Tokens;
   const SourceManager &SM;
@@ -511,7 +512,7 @@ private:
     } else if (auto *D = Ctx->decorated()) {
       std::vector<ast::ExprPtr> Decorators;
       for (P::DecoratorContext *Dec : D->decorator())
-        Decorators.push_back(namedexprTest(Dec->namedexpr_test()));
+        Decorators.push_back(decorator(Dec));
       if (D->funcdef())
         Out.push_back(funcdef(D->funcdef(), std::move(Decorators)));
       else if (D->classdef())
@@ -530,7 +531,16 @@ private:
   }
 
   ast::StmtPtr classdef(P::ClassdefContext *Ctx, std::vector<ast::ExprPtr> Decorators) {
-    auto S = node<ast::ClassDef>(loc(Ctx));
+    std::unique_ptr<ast::ClassDef> S = classHead(Ctx->classdef_head(), std::move(Decorators));
+    S->Loc = loc(Ctx);
+    S->Inner = block(Ctx->block());
+    return S;
+  }
+
+  /// A class without its body and location.
+  std::unique_ptr<ast::ClassDef> classHead(P::Classdef_headContext *Ctx,
+                                           std::vector<ast::ExprPtr> Decorators) {
+    auto S = std::make_unique<ast::ClassDef>();
     S->Name = Ctx->NAME()->getText();
     S->Decorators = std::move(Decorators);
     if (Ctx->arglist()) {
@@ -543,7 +553,6 @@ private:
           S->Keywords.push_back(std::move(A));
       }
     }
-    S->Inner = block(Ctx->block());
     return S;
   }
 
@@ -626,7 +635,16 @@ private:
   }
 
   ast::StmtPtr funcdef(P::FuncdefContext *Ctx, std::vector<ast::ExprPtr> Decorators) {
-    auto S = node<ast::FunctionDef>(loc(Ctx));
+    std::unique_ptr<ast::FunctionDef> S = funcHead(Ctx->funcdef_head(), std::move(Decorators));
+    S->Loc = loc(Ctx);
+    S->Inner = block(Ctx->block());
+    return S;
+  }
+
+  /// A function without its body and location.
+  std::unique_ptr<ast::FunctionDef> funcHead(P::Funcdef_headContext *Ctx,
+                                             std::vector<ast::ExprPtr> Decorators) {
+    auto S = std::make_unique<ast::FunctionDef>();
     S->Name = Ctx->NAME()->getText();
     S->Decorators = std::move(Decorators);
     if (auto *Ps = Ctx->parameters()) {
@@ -653,9 +671,10 @@ private:
         S->Params.push_back(std::move(Prm));
       }
     }
-    S->Inner = block(Ctx->block());
     return S;
   }
+
+  ast::ExprPtr decorator(P::DecoratorContext *Ctx) { return namedexprTest(Ctx->namedexpr_test()); }
 
   //===-- expression lists --===//
   /// Builds a tuple from \p Elems unless there is one element and no comma.
@@ -1286,6 +1305,145 @@ struct ParseRun {
       return nullptr;
     }
   }
+
+  /// Prepares the token stream and the parser for tryParse.
+  void startPieces() {
+    Tokens.fill();
+    Parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
+    Parser.Guard.emplace(2u << 20);
+  }
+
+  /// The rule \p R from the current token on (SLL, then LL), without error
+  /// recovery: nullptr at a syntax error, the stream then anywhere.
+  template <typename Rule> auto tryParse(Rule R) -> decltype((Parser.*R)()) {
+    size_t Start = Tokens.index();
+    for (antlr4::atn::PredictionMode Mode :
+         {antlr4::atn::PredictionMode::SLL, antlr4::atn::PredictionMode::LL}) {
+      Parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(Mode);
+      try {
+        return (Parser.*R)();
+      } catch (const antlr4::ParseCancellationException &) {
+      } catch (const antlr4::RecognitionException &) {
+      }
+      if (Parser.TooDeep)
+        return nullptr;
+      Parser.reset();
+      Tokens.seek(Start);
+    }
+    return nullptr;
+  }
+
+  /// Frees the parse trees built so far.
+  void dropTrees() { Parser.getTreeTracker().reset(); }
+};
+
+//===-- Streaming ---------------------------------------------------------------------===//
+
+/// Builds a file's AST one statement at a time, each parse tree freed once it
+/// is converted, so that the parse's peak memory no longer grows with the file
+/// (ANTLR's tree costs about 10 KB a line). The bodies of `def` and `class`
+/// are streamed too: a long program is mostly long functions. Gives up at the
+/// first syntax error or builder diagnostic; the caller then parses the whole
+/// file as one tree, which reports exactly as before.
+class Streamer {
+public:
+  Streamer(ParseRun &Run, Builder &B) : Run(Run), Tokens(Run.Tokens), B(B) {}
+
+  bool file(ast::Body &Out) {
+    Run.startPieces();
+    return Run.Lexer.errors().empty() && body(Out, /*TopLevel=*/true);
+  }
+
+private:
+  ParseRun &Run;
+  antlr4::CommonTokenStream &Tokens;
+  Builder &B;
+
+  /// `( NEWLINE | stmt )* EOF` at the top level, else `stmt+ DEDENT`.
+  bool body(ast::Body &Out, bool TopLevel) {
+    size_t Count = 0;
+    for (;;) {
+      size_t T = Tokens.LA(1);
+      if (TopLevel && T == P::NEWLINE) {
+        Tokens.consume();
+        continue;
+      }
+      if (T == (TopLevel ? Token::EOF : static_cast<size_t>(P::DEDENT)))
+        break;
+      if (T == Token::EOF || !statement(Out))
+        return false;
+      ++Count;
+    }
+    if (TopLevel)
+      return true;
+    Tokens.consume(); // DEDENT
+    return Count > 0;
+  }
+
+  bool statement(ast::Body &Out) {
+    size_t Start = Tokens.index();
+    if (std::optional<bool> Done = definition(Out))
+      return *Done;
+    Tokens.seek(Start);
+    P::StmtContext *S = Run.tryParse(&P::stmt);
+    if (S)
+      B.stmt(S, Out);
+    Run.dropTrees();
+    return S && !B.failed();
+  }
+
+  /// A definition with an indented body, built head first and then statement
+  /// by statement; nullopt when the statement is something else.
+  std::optional<bool> definition(ast::Body &Out) {
+    std::vector<ast::ExprPtr> Decorators;
+    while (Tokens.LA(1) == P::AT) {
+      P::DecoratorContext *D = Run.tryParse(&P::decorator);
+      if (D)
+        Decorators.push_back(B.decorator(D));
+      Run.dropTrees();
+      if (!D || B.failed())
+        return false;
+    }
+    const Token *First = Tokens.LT(1); // `async`, `def` or `class`
+    bool Async = Tokens.LA(1) == P::ASYNC && Tokens.LA(2) == P::DEF;
+    if (Async)
+      Tokens.consume();
+    std::unique_ptr<ast::FunctionDef> Func;
+    std::unique_ptr<ast::ClassDef> Class;
+    if (Tokens.LA(1) == P::DEF) {
+      P::Funcdef_headContext *H = Run.tryParse(&P::funcdef_head);
+      if (H)
+        Func = B.funcHead(H, std::move(Decorators));
+    } else if (Tokens.LA(1) == P::CLASS && !Async) {
+      P::Classdef_headContext *H = Run.tryParse(&P::classdef_head);
+      if (H)
+        Class = B.classHead(H, std::move(Decorators));
+    } else {
+      return std::nullopt;
+    }
+    Run.dropTrees();
+    if ((!Func && !Class) || B.failed())
+      return false;
+    if (Tokens.LA(1) != P::NEWLINE || Tokens.LA(2) != P::INDENT)
+      return std::nullopt; // a body on the same line
+    Tokens.consume();
+    Tokens.consume();
+    ast::Body Inner;
+    if (!body(Inner, /*TopLevel=*/false))
+      return false;
+    SourceLoc L = B.loc(First, Tokens.get(Tokens.index() - 1));
+    if (Func) {
+      Func->Loc = L;
+      Func->IsAsync = Async;
+      Func->Inner = std::move(Inner);
+      Out.push_back(std::move(Func));
+    } else {
+      Class->Loc = L;
+      Class->Inner = std::move(Inner);
+      Out.push_back(std::move(Class));
+    }
+    return true;
+  }
 };
 
 void shiftLoc(SourceLoc &L, uint32_t LineDelta, int64_t ColDelta) {
@@ -1375,6 +1533,20 @@ std::unique_ptr<ast::Module> parseModule(FileId F, const SourceManager &SM, Diag
   std::string Body = Bom ? Text.substr(3) : Text;
   LocMap LM(F, Body, Bom);
 
+  auto M = std::make_unique<ast::Module>();
+  M->File = F;
+  {
+    ParseRun Run(Body);
+    // Builder diagnostics go to a scratch engine: the whole-file parse below
+    // reports them again, in its order, when streaming gives up.
+    DiagnosticEngine Scratch;
+    Builder B(LM, Run.Tokens, SM, Scratch);
+    Streamer S(Run, B);
+    if (S.file(M->Stmts))
+      return M;
+    M->Stmts.clear();
+  }
+
   auto Run = std::make_unique<ParseRun>(Body);
   P::File_inputContext *Tree = Run->parse(&P::file_input);
 
@@ -1415,8 +1587,6 @@ std::unique_ptr<ast::Module> parseModule(FileId F, const SourceManager &SM, Diag
   if (Errors)
     return nullptr;
 
-  auto M = std::make_unique<ast::Module>();
-  M->File = F;
   Builder B(LM, Run->Tokens, SM, DE);
   B.fileInput(Tree, M->Stmts);
   if (B.failed())

@@ -10,11 +10,17 @@ namespace svic::grammar {
 
 using antlr4::Token;
 
-IndentingLexer::IndentingLexer(antlr4::CharStream *Input) : PyroLexer(Input) {
-  // Every character matches some rule (ERROR_CHAR is a catch-all), so the
-  // generated lexer never reports errors; drop the console listener anyway so
-  // that nothing is ever printed.
+const std::vector<std::string> IndentingLexer::NoNames;
+
+IndentingLexer::IndentingLexer(antlr4::CharStream *Input) : antlr4::Lexer(Input) {
+  // The scanner never reports errors through ANTLR; drop the console listener
+  // anyway so that nothing is ever printed.
   removeErrorListeners();
+}
+
+const antlr4::atn::ATN &IndentingLexer::getATN() const {
+  static const antlr4::atn::ATN None;
+  return None;
 }
 
 std::string describeCodePoint(uint32_t C) {
@@ -74,7 +80,7 @@ std::unique_ptr<Token> IndentingLexer::pop() {
 
 std::unique_ptr<Token> IndentingLexer::rawNext() {
   if (Ahead.empty())
-    return PyroLexer::nextToken();
+    return scanRaw();
   std::unique_ptr<Token> T = std::move(Ahead.front());
   Ahead.pop_front();
   return T;
@@ -93,7 +99,7 @@ bool IndentingLexer::startsMatchStatement() {
   size_t Depth = 0, Last = Token::INVALID_TYPE;
   for (size_t I = 0;; ++I) {
     if (I == Ahead.size())
-      Ahead.push_back(PyroLexer::nextToken());
+      Ahead.push_back(scanRaw());
     const size_t Type = Ahead[I]->getType();
     if (Type == Token::EOF || (Type == NEWLINE && Depth == 0))
       return Last == COLON && I > 0 && Ahead[0]->getType() != COLON &&

@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -164,6 +167,93 @@ TEST(IndentingLexer, AllOperators) {
   EXPECT_TRUE(L.Errors.empty());
   for (const char *Op : {"+=", "//=", "**=", "<<=", ">>=", ":=", "->", "...", "<>", "~", "//"})
     EXPECT_EQ(L.count(Op), 1) << Op;
+}
+
+//===-- The hand-written scanner against the generated lexer --------------------===//
+
+std::string describe(const antlr4::Token &T) {
+  return std::to_string(T.getType()) + " [" + std::to_string(T.getStartIndex()) + "," +
+         std::to_string(T.getStopIndex()) + "] " + std::to_string(T.getLine()) + ":" +
+         std::to_string(T.getCharPositionInLine()) + " ch" + std::to_string(T.getChannel()) + " '" +
+         T.getText() + "'";
+}
+
+/// Compares the token streams of \p Src up to the first difference.
+void expectSameTokens(const std::string &Src, const std::string &What) {
+  antlr4::ANTLRInputStream In1(Src), In2(Src);
+  IndentingLexer Scanner(&In1);
+  PyroLexer Generated(&In2);
+  Generated.removeErrorListeners();
+  for (size_t I = 0;; ++I) {
+    std::unique_ptr<antlr4::Token> A = Scanner.scanRaw(), B = Generated.nextToken();
+    ASSERT_EQ(describe(*A), describe(*B)) << What << ", token " << I;
+    if (B->getType() == antlr4::Token::EOF)
+      return;
+  }
+}
+
+TEST(Scanner, AgreesWithTheGeneratedLexer) {
+  const char *Cases[] = {
+      "",
+      "x",
+      "\n",
+      "  \t\f x\n",
+      "\r\n\r  x\r",
+      "# c\nx # d",
+      "a\\\n b",
+      "a\\ \t\r\nb",
+      "a \\ b",
+      "a\\",
+      "if iffy elif else_ match case _x x1 \xc3\xa9 \xc3\xb1"
+      "ame \xe2\x82\xac",
+      "True False None and or not in is lambda yield await async nonlocal global",
+      "0 00 0_0 01 012.5 1_000 1__0 1_ 0x 0x1F 0X_f 0o17 0o8 0b101 0b2 0b_1 0_",
+      "1. .5 1.5 1.e5 1e5 1E+5 1e-5 1e 1e+ 1.5e 1.5e3j 1j 1J .5j 1.j 1_0.0_1e1_0 1..2 ...5 ..",
+      "x.y 1.real 1 .real a...b 0j 0e0 00.5 0_0.1 0x_ 0o_",
+      R"('a' "b" '' "" ''' ''' """a""" '''a''b''' '''a\'''' 'a\'b' 'a\
+b')",
+      R"(r'x' R"x" b'x' rb'x' Br'x' fR'x' u'x' ur'x' bu'x' f'{x}' rf"""x""")",
+      "'abc\nx = 1",
+      "\"abc\\\n",
+      "'abc\\",
+      "'abc\\\r\nd'",
+      "'a\rb'",
+      "'a\\\rb'",
+      "'''abc",
+      "'''abc''",
+      "'''abc'",
+      R"("""ab\)",
+      R"("""a""b\"""")",
+      R"('''a\)",
+      "x = '''\nline\n''' + \"\"\"\"\"\"",
+      "''''",
+      "'''''",
+      "''''''",
+      "'''''''",
+      "'",
+      "''",
+      "a+=b-=c*=d/=e//=f%=g**=h@=i&=j|=k^=l<<=m>>=n:=o->p==q!=r<>s<=t>=u<v>w<<x>>y**z//",
+      "~a @b (c)[d]{e},f:g;h=i|j^k&l+m-n/o%p*q",
+      "! ? $ ` \x01 !x",
+      "def f(a, *b, **c) -> int:\n    return a\n",
+      "class C(B):\n  pass\n\n\n",
+  };
+  for (const char *C : Cases)
+    expectSameTokens(C, std::string("case ") + C);
+}
+
+TEST(Scanner, AgreesWithTheGeneratedLexerOnTheExamples) {
+  size_t Files = 0;
+  for (const auto &E : std::filesystem::recursive_directory_iterator(SVIC_EXAMPLES_DIR)) {
+    if (E.path().extension() != ".py")
+      continue;
+    std::ifstream In(E.path(), std::ios::binary);
+    std::stringstream Text;
+    Text << In.rdbuf();
+    expectSameTokens(Text.str(), E.path().string());
+    ++Files;
+  }
+  EXPECT_GT(Files, 30u);
 }
 
 } // namespace

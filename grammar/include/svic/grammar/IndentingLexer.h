@@ -1,7 +1,8 @@
 //===- IndentingLexer.h - Python lexer with INDENT/DEDENT -------------------===//
 ///
 /// \file
-/// A token source over the generated PyroLexer that implements Python's
+/// A token source with the tokens of PyroLexer.g4 (scanned by hand: the
+/// generated lexer is not run, so its ATN is never loaded) that implements Python's
 /// layout rules: NEWLINE tokens inside brackets are dropped (implicit line
 /// joining) and so are blank and comment-only lines; a change of indentation
 /// at the start of a logical line becomes INDENT or DEDENT tokens; the end of
@@ -38,14 +39,43 @@ struct LexError {
   std::string Message;
 };
 
-class IndentingLexer : public PyroLexer {
+class IndentingLexer : public antlr4::Lexer {
 public:
+  /// The token types (PyroLexer's) it uses by name.
+  enum : size_t {
+    NAME = PyroLexer::NAME,
+    NEWLINE = PyroLexer::NEWLINE,
+    INDENT = PyroLexer::INDENT,
+    DEDENT = PyroLexer::DEDENT,
+    MATCH = PyroLexer::MATCH,
+    CASE = PyroLexer::CASE,
+    COLON = PyroLexer::COLON,
+    ASSIGN = PyroLexer::ASSIGN,
+    ERROR_CHAR = PyroLexer::ERROR_CHAR,
+    UNTERMINATED_STRING = PyroLexer::UNTERMINATED_STRING,
+    UNTERMINATED_LONG_STRING = PyroLexer::UNTERMINATED_LONG_STRING,
+  };
+
   explicit IndentingLexer(antlr4::CharStream *Input);
 
   std::unique_ptr<antlr4::Token> nextToken() override;
 
+  // What antlr4::Lexer asks of a lexer; without an ATN, nothing to give.
+  size_t getLine() const override { return ScanLine; }
+  size_t getCharPositionInLine() override { return ScanColumn; }
+  const std::vector<std::string> &getTokenNames() const override { return NoNames; }
+  const std::vector<std::string> &getRuleNames() const override { return NoNames; }
+  const std::vector<std::string> &getChannelNames() const override { return NoNames; }
+  const std::vector<std::string> &getModeNames() const override { return NoNames; }
+  std::string getGrammarFileName() const override { return "PyroLexer.g4"; }
+  const antlr4::atn::ATN &getATN() const override;
+
   /// Errors found so far, in input order.
   const std::vector<LexError> &errors() const { return Errors; }
+
+  /// The next token of the lexer grammar, before indentation: what
+  /// PyroLexer::nextToken gives, hand-written for speed (Scanner.cpp).
+  std::unique_ptr<antlr4::Token> scanRaw();
 
 private:
   struct OpenBracket {
@@ -54,6 +84,7 @@ private:
     std::string Text;
   };
 
+  static const std::vector<std::string> NoNames;
   std::deque<std::unique_ptr<antlr4::Token>> Pending;
   /// Tokens of the generated lexer read ahead (to classify `match`).
   std::deque<std::unique_ptr<antlr4::Token>> Ahead;
@@ -63,6 +94,7 @@ private:
   std::vector<std::string> Indents{std::string()};
   std::vector<OpenBracket> Brackets;
   std::vector<LexError> Errors;
+  size_t ScanLine = 1, ScanColumn = 0; ///< where scanRaw is (ANTLR's line and column)
   bool AtLineStart = true;
   bool First = true;
 
