@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -53,6 +54,22 @@ def torch_reference(script, data):
     """The JSON that a torch reference script prints, given the data as its argument."""
     return json.loads(subprocess.run(["/usr/bin/python3", "-c", script, json.dumps(data)], capture_output=True,
                                      text=True, check=True).stdout)
+
+
+class TempDirTest(unittest.TestCase):
+    """A test class with one temporary directory for all its tests (cls.tmp), removed after them."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    @classmethod
+    def path(cls, name):
+        return os.path.join(cls.tmp.name, name)
 
 
 def configure(argv):

@@ -10,7 +10,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import unittest
 
 import svic_est as S
@@ -28,20 +27,12 @@ def by_name(means, errs, descriptor):
 
 
 @unittest.skipUnless(shutil.which("cc"), "no C compiler")
-class Aot(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
-
+class Aot(S.TempDirTest):
     def build(self, name, model_args):
-        so = os.path.join(self.tmp.name, "lib%s.so" % name)
+        so = self.path("lib%s.so" % name)
         S.run("compile", *model_args, "-o", so, check=True)
         self.assertTrue(os.path.exists(so))
-        exe = os.path.join(self.tmp.name, "aot_%s" % name)
+        exe = self.path("aot_%s" % name)
         cmd = ["cc", "-std=c11", "-O1", "-Wall", "-o", exe, os.path.join(HERE, "aot_main.c"),
                "-I", os.path.join(S.ROOT, "runtime", "include"), so, "-Wl,-rpath," + self.tmp.name, "-lm"]
         r = subprocess.run(cmd, capture_output=True, text=True)
@@ -80,8 +71,8 @@ class Aot(unittest.TestCase):
             self.assertEqual(aot_elbo, report["elbo"]["mean"], "%s: ELBO means differ" % name)
 
     def test_object_and_emit_llvm(self):
-        obj = os.path.join(self.tmp.name, "spnor.o")
-        ll = os.path.join(self.tmp.name, "spnor.ll")
+        obj = self.path("spnor.o")
+        ll = self.path("spnor.ll")
         S.run("compile", *S.SPNOR, "-o", obj, "--emit-llvm", ll, check=True)
         with open(obj, "rb") as f:
             head = f.read(18)
@@ -91,7 +82,7 @@ class Aot(unittest.TestCase):
             text = f.read()
         self.assertIn("define", text)
         self.assertIn("svic_gen_sample", text)
-        r = S.run("compile", *S.SPNOR, "-o", os.path.join(self.tmp.name, "model.exe"))
+        r = S.run("compile", *S.SPNOR, "-o", self.path("model.exe"))
         self.assertEqual(r.returncode, 2, S.describe(r))
 
     def test_spnor(self):

@@ -41,18 +41,14 @@ def read_br():
 
 
 @unittest.skipUnless(S.BR_REF, "../shared/benchmarks/br-reference not found")
-class BadData(unittest.TestCase):
+class BadData(S.TempDirTest):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
+        super().setUpClass()
         cls.cols = read_br()
 
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
-
     def write_json(self, name, obj):
-        path = os.path.join(self.tmp.name, name)
+        path = self.path(name)
         with open(path, "w") as f:
             json.dump(obj, f)
         return path
@@ -83,7 +79,7 @@ class BadData(unittest.TestCase):
         self.check(self.write_json("no_y.json", {"x1": self.cols["x1"], "x2": self.cols["x2"]}), "y")
 
     def test_missing_argument_csv(self):
-        path = os.path.join(self.tmp.name, "no_y.csv")
+        path = self.path("no_y.csv")
         with open(path, "w") as f:
             f.write("x1,x2\n")
             for a, b in zip(self.cols["x1"], self.cols["x2"]):
@@ -100,7 +96,7 @@ class BadData(unittest.TestCase):
                                                      "y": [y[i:i + 10] for i in range(0, 170, 10)]}), "y")
 
     def test_wrong_length_csv(self):
-        path = os.path.join(self.tmp.name, "short.csv")
+        path = self.path("short.csv")
         with open(path, "w") as f:
             f.write("x1,x2,y\n")
             for a, b, c in list(zip(self.cols["x1"], self.cols["x2"], self.cols["y"]))[:100]:

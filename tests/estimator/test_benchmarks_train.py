@@ -20,7 +20,6 @@ import math
 import os
 import random
 import sys
-import tempfile
 import unittest
 
 import svic_est as S
@@ -126,18 +125,7 @@ def stats(xs):
     return m, math.sqrt(v / len(xs))
 
 
-class BenchmarksTrain(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
-
-    def path(self, name):
-        return os.path.join(self.tmp.name, name)
-
+class BenchmarksTrain(S.TempDirTest):
     def test_every_pair_is_listed(self):
         names = {d for d in os.listdir("examples/paper") if os.path.isfile("examples/paper/%s/model.py" % d)}
         self.assertEqual(names, set(TRAINS) | REFUSED | set(HEAVY))

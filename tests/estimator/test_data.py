@@ -11,7 +11,6 @@ import json
 import os
 import struct
 import sys
-import tempfile
 import unittest
 import zipfile
 
@@ -34,22 +33,15 @@ def f32(x):
 
 
 @unittest.skipUnless(S.BR_REF, "../shared/benchmarks/br-reference not found")
-class DataFormats(unittest.TestCase):
+class DataFormats(S.TempDirTest):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
+        super().setUpClass()
         cls.cols = {"x1": [], "x2": [], "y": []}
         with open(os.path.join(S.BR_REF, "data.csv")) as f:
             for row in csv.DictReader(f):
                 for k in cls.cols:
                     cls.cols[k].append(float(row[k]))
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
-
-    def path(self, name):
-        return os.path.join(self.tmp.name, name)
 
     def grad(self, data):
         out, _ = S.grad([S.BR[0], "--data", data], 5000, seed=8)

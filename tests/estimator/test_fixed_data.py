@@ -13,7 +13,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import unittest
 
 import svic_est as S
@@ -22,17 +21,9 @@ PROG = "tests/estimator/programs/ragged.py"
 X = [[1.0, 2.0, 3.0, 4.0], [0.5, 0.1, 0.0, 0.0], [2.0, 2.0, 2.0, 0.0]]
 
 
-class FixedData(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
-
+class FixedData(S.TempDirTest):
     def data(self, name, lengths):
-        path = os.path.join(self.tmp.name, name)
+        path = self.path(name)
         with open(path, "w") as f:
             json.dump({"x": X, "lengths": lengths}, f)
         return path

@@ -13,7 +13,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import unittest
 
 import svic_est as S
@@ -47,17 +46,13 @@ print(json.dumps({"elbo": elbo.item(), "loc": loc.grad.flatten().tolist(), "scal
 '''
 
 
-class Masked(unittest.TestCase):
+class Masked(S.TempDirTest):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-        cls.data = os.path.join(cls.tmp.name, "d.json")
+        super().setUpClass()
+        cls.data = cls.path("d.json")
         with open(cls.data, "w") as f:
             json.dump(DATA, f)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
 
     @unittest.skipUnless(S.have_torch(), "Debian's python3-torch is not installed")
     def test_elbo_and_gradient_equal_torch(self):
@@ -89,7 +84,7 @@ class Masked(unittest.TestCase):
         self.assertEqual(ok.returncode, 0, ok.stderr)
         desc = json.loads(ok.stdout.split("descriptor\n", 1)[1])
         self.assertEqual({i["name"]: i.get("fixed") is not None for i in desc["inputs"]}, {"x": True, "y": True})
-        other = os.path.join(self.tmp.name, "other.json")
+        other = self.path("other.json")
         with open(other, "w") as f:  # one more masked entry in x
             json.dump(dict(DATA, x=[[1, -1, 2, -1], [-1, -1, 0.5, 3], [0, 1, -1, -1]]), f)
         bad = subprocess.run([exe, other, "1", "4", "1"], capture_output=True, text=True, timeout=60)

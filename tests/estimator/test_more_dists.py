@@ -10,7 +10,6 @@ import json
 import math
 import os
 import sys
-import tempfile
 import unittest
 
 import svic_est as S
@@ -63,17 +62,13 @@ print(json.dumps({"elbo": elbo.item(), "loc": loc.grad.item(), "scale": (scale.g
 '''
 
 
-class MoreDists(unittest.TestCase):
+class MoreDists(S.TempDirTest):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-        cls.data = os.path.join(cls.tmp.name, "d.json")
+        super().setUpClass()
+        cls.data = cls.path("d.json")
         with open(cls.data, "w") as f:
             json.dump(DATA, f)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
 
     @unittest.skipUnless(S.have_torch(), "Debian's python3-torch is not installed")
     def test_log_densities_and_gradients_equal_torch(self):
@@ -100,7 +95,7 @@ class MoreDists(unittest.TestCase):
 
     def test_outside_the_support_is_refused_at_its_site(self):
         bad = dict(DATA, g=[0, 1, 2.5, 5, 0, 3])
-        path = os.path.join(self.tmp.name, "bad.json")
+        path = self.path("bad.json")
         with open(path, "w") as f:
             json.dump(bad, f)
         r = S.run("grad", PROG, "--data", path, "--samples", 1)
@@ -108,7 +103,7 @@ class MoreDists(unittest.TestCase):
         self.assertIn("site 'g'", r.stderr)
 
     def test_simulated_moments(self):
-        out = os.path.join(self.tmp.name, "sim.json")
+        out = self.path("sim.json")
         r = S.run("simulate", PROG, "-o", out, "--n", 3000, "--seed", 2)
         self.assertEqual(r.returncode, 0, S.describe(r))
         with open(out) as f:

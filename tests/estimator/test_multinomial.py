@@ -12,7 +12,6 @@ import json
 import math
 import os
 import sys
-import tempfile
 import unittest
 
 import svic_est as S
@@ -53,17 +52,9 @@ print(json.dumps({"elbo": e.item(), "u": u.grad.flatten().tolist(), "lg": lg.gra
 '''
 
 
-class Multinomial(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
-
+class Multinomial(S.TempDirTest):
     def data(self, name, d):
-        path = os.path.join(self.tmp.name, name)
+        path = self.path(name)
         with open(path, "w") as f:
             json.dump(d, f)
         return path
@@ -99,7 +90,7 @@ class Multinomial(unittest.TestCase):
 
     def test_simulated_counts(self):
         args = self.data("args.json", {"counts": DATA["counts"]})
-        out = os.path.join(self.tmp.name, "sim.json")
+        out = self.path("sim.json")
         r = S.run("simulate", PROG, "--data", args, "-o", out, "--n", 2000, "--seed", 4)
         self.assertEqual(r.returncode, 0, S.describe(r))
         with open(out) as f:

@@ -8,7 +8,6 @@ Usage: test_mvn.py SVIC_BINARY
 import json
 import os
 import sys
-import tempfile
 import unittest
 
 import svic_est as S
@@ -32,17 +31,13 @@ print(json.dumps({"elbo": elbo.item(), "loc": loc.grad.tolist(), "tril": tril.gr
 '''
 
 
-class Mvn(unittest.TestCase):
+class Mvn(S.TempDirTest):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-        cls.data = os.path.join(cls.tmp.name, "d.json")
+        super().setUpClass()
+        cls.data = cls.path("d.json")
         with open(cls.data, "w") as f:
             json.dump(DATA, f)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
 
     @unittest.skipUnless(S.have_torch(), "Debian's python3-torch is not installed")
     def test_log_density_and_gradient_equal_torch(self):
@@ -57,7 +52,7 @@ class Mvn(unittest.TestCase):
                 self.assertAlmostEqual(g, w, places=8, msg=(name, i))
 
     def test_simulated_mean_and_covariance(self):
-        out = os.path.join(self.tmp.name, "sim.json")
+        out = self.path("sim.json")
         r = S.run("simulate", PROG, "-o", out, "--n", 5000, "--seed", 4)
         self.assertEqual(r.returncode, 0, S.describe(r))
         with open(out) as f:

@@ -9,7 +9,6 @@ import json
 import math
 import os
 import sys
-import tempfile
 import unittest
 
 import svic_est as S
@@ -19,17 +18,13 @@ Y = [[0, 0, 1], [1, 0, 0], [0, 0, 1], [0, 1, 0]]
 COUNTS = [1, 1, 2]
 
 
-class OneHot(unittest.TestCase):
+class OneHot(S.TempDirTest):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-        cls.data = os.path.join(cls.tmp.name, "y.json")
+        super().setUpClass()
+        cls.data = cls.path("y.json")
         with open(cls.data, "w") as f:
             json.dump({"y": Y}, f)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
 
     def grad(self, fn):
         out, _ = S.grad([PROG, "--model-fn", fn, "--guide-fn", "guide", "--data", self.data], 1)
@@ -53,7 +48,7 @@ class OneHot(unittest.TestCase):
             self.assertAlmostEqual(g, c / x - 4 / 8, places=12)
 
     def test_simulated_rows_are_one_hot_with_the_right_frequencies(self):
-        out = os.path.join(self.tmp.name, "sim.json")
+        out = self.path("sim.json")
         r = S.run("simulate", PROG, "--model-fn", "model_probs", "-o", out, "--n", 2000, "--seed", 3)
         self.assertEqual(r.returncode, 0, S.describe(r))
         with open(out) as f:

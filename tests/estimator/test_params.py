@@ -8,7 +8,6 @@ Usage: test_params.py SVIC_BINARY
 import json
 import os
 import sys
-import tempfile
 import unittest
 
 import svic_est as S
@@ -26,20 +25,16 @@ def shape(v):
     return s
 
 
-class ParamFiles(unittest.TestCase):
+class ParamFiles(S.TempDirTest):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-        cls.json = os.path.join(cls.tmp.name, "p.json")
-        cls.npz = os.path.join(cls.tmp.name, "p.npz")
+        super().setUpClass()
+        cls.json = cls.path("p.json")
+        cls.npz = cls.path("p.npz")
         cls.printed = {}
         for out in (cls.json, cls.npz):
             r = S.run("run", *NET, "--steps", 30, "--lr", 0.01, "--seed", 4, "--params-out", out, check=True)
             cls.printed[out] = S.final_json(r.stdout)["params"]
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
 
     def test_json_holds_pyro_names_shapes_and_the_printed_values(self):
         with open(self.json) as f:
@@ -77,7 +72,7 @@ class ParamFiles(unittest.TestCase):
         self.assertIn("'shape': (16,1)", head)
 
     def test_a_foreign_param_name_is_refused(self):
-        bad = os.path.join(self.tmp.name, "bad.json")
+        bad = self.path("bad.json")
         with open(bad, "w") as f:
             json.dump({"encoder$$$weight": [1.0]}, f)
         r = S.run("run", *NET, "--steps", 1, "--params", bad)

@@ -19,7 +19,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import unittest
 
 import svic_est as S
@@ -32,18 +31,7 @@ TUTORIAL_DATA = {"branching": None, "coin": "coin.json", "linear_regression": "l
 
 
 @unittest.skipIf(S.pyro_python() is None, "the reference Pyro is not beside the project")
-class SameAnswerAsPyro(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
-
-    def path(self, name):
-        return os.path.join(self.tmp.name, name)
-
+class SameAnswerAsPyro(S.TempDirTest):
     def replay(self, name, model, guide, data, shared_modules=False):
         trace = self.path(name + ".trace.json")
         args = ["grad", model, "--guide", guide, "--seed", 5, "--trace-out", trace]

@@ -12,25 +12,13 @@ Usage: test_simulate.py SVIC_BINARY
 import json
 import os
 import sys
-import tempfile
 import unittest
 import zipfile
 
 import svic_est as S
 
 
-class Simulate(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
-
-    def path(self, name):
-        return os.path.join(self.tmp.name, name)
-
+class Simulate(S.TempDirTest):
     def simulate(self, model, out, *extra):
         r = S.run("simulate", model, "-o", self.path(out), *extra)
         self.assertEqual(r.returncode, 0, S.describe(r))

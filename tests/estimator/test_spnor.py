@@ -8,7 +8,6 @@ issue 7: (-0.04000, 0.36296) at theta = (1, 1), (-0.13111, 0.63921) at (0.5, -0.
 Usage: test_spnor.py SVIC_BINARY
 """
 import sys
-import tempfile
 import unittest
 
 import spnor_truth
@@ -28,10 +27,10 @@ class Truth(unittest.TestCase):
         self.assertAlmostEqual(spnor_truth.truth(0.5, -0.5)[1], 0.63921, places=5)
 
 
-class Spnor(unittest.TestCase):
+class Spnor(S.TempDirTest):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
+        super().setUpClass()
         cls.out = {}
         for theta in THETAS:
             for est in ("auto", "score", "pyro"):
@@ -40,10 +39,6 @@ class Spnor(unittest.TestCase):
                                                 tmpdir=cls.tmp.name)
         cls.truth = {t: spnor_truth.truth(*t) for t in THETAS}
         cls.elbo = {t: spnor_truth.quadrature(*t)[0] for t in THETAS}
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
 
     def stat(self, theta, est, p):
         g = self.out[theta, est]["gradient"][p]

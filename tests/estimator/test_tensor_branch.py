@@ -16,7 +16,6 @@ import json
 import math
 import os
 import subprocess
-import tempfile
 import unittest
 
 import svic_est as S
@@ -28,16 +27,12 @@ PYRO_SAMPLES = 2000
 TOL = 4.0
 
 
-class TensorBranch(unittest.TestCase):
+class TensorBranch(S.TempDirTest):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
+        super().setUpClass()
         cls.out = {e: S.grad(MODEL, K, seed=5, estimator=e, params=PARAMS, tmpdir=cls.tmp.name)[0]
                    for e in ("auto", "score", "pyro")}
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
 
     def elements(self, est):
         """(param[i], mean, stderr) for every element, in a fixed order."""
@@ -67,7 +62,7 @@ class TensorBranch(unittest.TestCase):
 
     @unittest.skipIf(S.pyro_python() is None, "the reference Pyro is not beside the project")
     def test_real_pyro_trace_elbo_matches_svic_pyro_estimator(self):
-        params = os.path.join(self.tmp.name, "params.json")
+        params = self.path("params.json")
         with open(params, "w") as f:
             json.dump(PARAMS, f)
         r = subprocess.run([S.pyro_python(), os.path.join(S.ROOT, "tests", "estimator", "pyro", "tensor_branch_grad.py"),

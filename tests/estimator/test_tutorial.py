@@ -86,24 +86,20 @@ class Tutorial(unittest.TestCase):
 
 
 @unittest.skipUnless(S.BR_REF, "../shared/benchmarks/br-reference not found")
-class PaperBr(unittest.TestCase):
+class PaperBr(S.TempDirTest):
     """examples/paper/br (entry main(is_cont_africa, ruggedness, log_gdp), vector params) trains on the
     br-reference data; br_original (Uniform sigma in the model, Normal in the guide) is refused."""
 
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-        cls.data = os.path.join(cls.tmp.name, "br.csv")
+        super().setUpClass()
+        cls.data = cls.path("br.csv")
         with open(os.path.join(S.BR_REF, "data.csv")) as f, open(cls.data, "w") as g:
             f.readline()
             g.write("is_cont_africa,ruggedness,log_gdp\n" + f.read())
 
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
-
     def test_br_trains(self):
-        trace = os.path.join(self.tmp.name, "trace.csv")
+        trace = self.path("trace.csv")
         r = S.run("run", "examples/paper/br/model.py", "--guide", "examples/paper/br/guide.py", "--data", self.data,
                   "--steps", 3000, "--lr", 0.01, "--seed", 1, "--trace", trace, timeout=60)
         self.assertEqual(r.returncode, 0, S.describe(r))
