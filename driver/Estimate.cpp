@@ -28,6 +28,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <malloc.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <variant>
@@ -230,6 +231,9 @@ std::variant<Jitted, int> prepareJit(const CompileOptions &O, const std::string 
     std::cerr << "svic: internal error: code generation failed: " << R.Error << "\n";
     return ExitInternal;
   }
+  // LLVM freed its modules, but glibc keeps the pages: give them back before
+  // training allocates its workspace (dmm: 280 MB of the peak).
+  malloc_trim(0);
   std::optional<std::vector<double>> U = initialParams(J.C.Desc, ParamsPath);
   if (!U)
     return ExitBadInput;

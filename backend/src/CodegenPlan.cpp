@@ -6,6 +6,13 @@
 
 #include "svic/backend/Codegen.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <queue>
+#include <set>
+
 namespace svic::backend::codegen {
 
 using namespace lir;
@@ -39,6 +46,7 @@ public:
     for (size_t V = 0; V < F.Values.size(); ++V)
       P.Active[V] = Varied[V] && Useful[V];
     storage(F.Entry);
+    assignWorkspace();
     return std::move(P);
   }
 
@@ -84,12 +92,11 @@ private:
   }
 
   bool local(int64_t Numel) const { return !P.Outlined && Numel <= MaxLocalDoubles; }
+  /// A stack slot, or a workspace slot whose offset assignWorkspace() picks.
   Slot fresh(int64_t Numel) {
     if (local(Numel))
       return {Storage::Local, 0, 0};
-    Slot S{Storage::Workspace, P.WorkspaceDoubles, 0};
-    P.WorkspaceDoubles += Numel;
-    return S;
+    return {Storage::Workspace, 0, 0};
   }
 
   /// The value whose storage \p V's aliases, following chains.
@@ -140,6 +147,164 @@ private:
       P.Adjoint[V] = {Storage::Alias, 0, adjointRoot(I->Operands[0])};
     else
       P.Adjoint[V] = fresh(N);
+  }
+
+  //===-- Workspace reuse ----------------------------------------------------===//
+  //
+  // Time runs over the top-level instructions: instruction p's forward rule
+  // at p, the seeds at T, its reverse rule at 2T - p. An If is one step, so
+  // everything inside it lives at least through its whole forward and reverse
+  // rule. A slot is live from its first write to its last read, both
+  // inclusive, so the buffers of one rule never share memory (the outlined
+  // rules take them as noalias arguments). Every slot is written before it is
+  // read in each sample (adjoints by their first writer, Emitter::
+  // prepareAdjoints), so a reused slot needs no clearing.
+
+  struct Live {
+    int64_t Start = INT64_MAX, End = INT64_MIN;
+    void cover(int64_t T) {
+      Start = std::min(Start, T);
+      End = std::max(End, T);
+    }
+    void cover(const Live &L) {
+      if (L.Start <= L.End) {
+        cover(L.Start);
+        cover(L.End);
+      }
+    }
+  };
+
+  /// A workspace slot of \p Numel doubles live during \p L.
+  struct Request {
+    Slot *S;
+    int64_t Numel;
+    Live L;
+  };
+
+  /// Calls \p Fn on every value \p I reads or defines, inside its regions too.
+  static void forEachValue(const Instr &I, const std::function<void(ValueId)> &Fn) {
+    for (ValueId V : I.Operands)
+      Fn(V);
+    if (I.Opcode != Op::If)
+      return Fn(I.Result);
+    for (ValueId V : I.Results)
+      Fn(V);
+    for (const Block &R : I.Regions) {
+      for (const Instr &J : R.Body)
+        forEachValue(J, Fn);
+      for (ValueId V : R.Yields)
+        Fn(V);
+    }
+  }
+
+  /// Scratch slots of \p I and the instructions inside it.
+  void forEachScratch(const Instr &I, const std::function<void(const Instr &, Slot &)> &Fn) {
+    if (auto S = P.Scratch.find(&I); S != P.Scratch.end())
+      Fn(I, S->second);
+    for (const Block &R : I.Regions)
+      for (const Instr &J : R.Body)
+        forEachScratch(J, Fn);
+  }
+
+  void assignWorkspace() {
+    const std::vector<Instr> &Body = F.Entry.Body;
+    const int64_t T = static_cast<int64_t>(Body.size());
+    size_t N = F.Values.size();
+    std::vector<Live> Value(N), Adjoint(N);
+    std::vector<Request> Requests;
+    for (int64_t Pos = 0; Pos < T; ++Pos) {
+      const Instr &I = Body[static_cast<size_t>(Pos)];
+      const int64_t Rev = 2 * T - Pos;
+      bool Reverse = P.needsReverse(I);
+      forEachValue(I, [&](ValueId V) {
+        Value[V].cover(Pos);
+        if (Reverse) {
+          Value[V].cover(Rev); // the reverse rule may read any value of its instruction
+          Adjoint[V].cover(Rev);
+        }
+      });
+      if (Reverse)
+        forEachScratch(I, [&](const Instr &Owner, Slot &S) {
+          if (S.Kind == Storage::Workspace)
+            Requests.push_back({&S, scratchDoubles(F, Owner), Live{Rev, Rev}});
+        });
+    }
+    for (const Factor &Fa : F.Factors) { // read and seeded between the sweeps
+      Value[Fa.Value].cover(T);
+      Adjoint[Fa.Value].cover(T);
+    }
+    // An alias keeps its root's storage alive.
+    for (ValueId V = 1; V < N; ++V) {
+      if (P.Value[V].Kind == Storage::Alias)
+        Value[P.Value[V].Of].cover(Value[V]);
+      if (P.Adjoint[V].Kind == Storage::Alias)
+        Adjoint[P.Adjoint[V].Of].cover(Adjoint[V]);
+    }
+    auto orWhole = [&](const Live &L) { return L.Start <= L.End ? L : Live{0, 2 * T + 1}; };
+    for (ValueId V = 1; V < N; ++V) {
+      int64_t Numel = F.shape(V).numel();
+      if (P.Value[V].Kind == Storage::Workspace)
+        Requests.push_back({&P.Value[V], Numel, orWhole(Value[V])});
+      if (P.Adjoint[V].Kind == Storage::Workspace)
+        Requests.push_back({&P.Adjoint[V], Numel, orWhole(Adjoint[V])});
+    }
+    allocate(Requests);
+  }
+
+  /// Offsets for \p Requests such that slots live at the same time never
+  /// overlap: in order of first write, each takes the smallest free block
+  /// that fits (freed blocks merge with free neighbours), else new space.
+  void allocate(std::vector<Request> &Requests) {
+    std::stable_sort(Requests.begin(), Requests.end(),
+                     [](const Request &A, const Request &B) { return A.L.Start < B.L.Start; });
+    std::map<int64_t, int64_t> FreeAt;             // offset -> size
+    std::set<std::pair<int64_t, int64_t>> BySize;  // (size, offset) of the same free blocks
+    using Span = std::pair<int64_t, int64_t>;      // (offset, size)
+    std::priority_queue<std::pair<int64_t, Span>, std::vector<std::pair<int64_t, Span>>, std::greater<>> Busy;
+    auto addFree = [&](int64_t Off, int64_t Size) {
+      FreeAt[Off] = Size;
+      BySize.insert({Size, Off});
+    };
+    auto takeFree = [&](std::map<int64_t, int64_t>::iterator It) {
+      BySize.erase({It->second, It->first});
+      return FreeAt.erase(It);
+    };
+    auto release = [&](int64_t Off, int64_t Size) {
+      auto Next = FreeAt.lower_bound(Off);
+      if (Next != FreeAt.end() && Off + Size == Next->first) {
+        Size += Next->second;
+        Next = takeFree(Next);
+      }
+      if (Next != FreeAt.begin()) {
+        auto Prev = std::prev(Next);
+        if (Prev->first + Prev->second == Off) {
+          Off = Prev->first;
+          Size += Prev->second;
+          takeFree(Prev);
+        }
+      }
+      addFree(Off, Size);
+    };
+    for (Request &R : Requests) {
+      while (!Busy.empty() && Busy.top().first < R.L.Start) {
+        release(Busy.top().second.first, Busy.top().second.second);
+        Busy.pop();
+      }
+      int64_t Size = std::max<int64_t>(R.Numel, 1); // zeroing an empty adjoint still writes one double
+      int64_t Off;
+      if (auto Fit = BySize.lower_bound({Size, 0}); Fit != BySize.end()) {
+        auto [FitSize, FitOff] = *Fit;
+        takeFree(FreeAt.find(FitOff));
+        Off = FitOff;
+        if (FitSize > Size)
+          addFree(Off + Size, FitSize - Size);
+      } else {
+        Off = P.WorkspaceDoubles;
+        P.WorkspaceDoubles += Size;
+      }
+      R.S->Offset = Off;
+      Busy.push({R.L.End, {Off, Size}});
+    }
   }
 };
 
