@@ -149,6 +149,7 @@ orc::SymbolMap runtimeSymbols(orc::MangleAndInterner &Mangle) {
   SVIC_RT(svic_rt_sample_beta);
   SVIC_RT(svic_rt_sample_poisson);
   SVIC_RT(svic_rt_sample_dirichlet);
+  SVIC_RT(svic_rt_subsample);
   SVIC_RT(svic_rt_lgamma);
   SVIC_RT(svic_rt_digamma);
 #undef SVIC_RT

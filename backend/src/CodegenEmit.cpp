@@ -655,6 +655,11 @@ void Emitter::forward(const lir::Instr &I) {
       st(I.Result, Ix, rng(I.Opcode == Op::StdNormal ? "svic_rt_std_normal" : "svic_rt_uniform01", I, Ix));
     });
     return;
+  case Op::Subsample: {
+    FunctionCallee Fc = decl("svic_rt_subsample", B.getVoidTy(), {I64, I64, I64, I32, I64, I64, Ptr});
+    B.CreateCall(Fc, {Seed, Step, SampleNo, site(I), i64(I.Ints[0]), i64(R.numel()), Base[I.Result]});
+    return;
+  }
   case Op::Expand:
   case Op::Transpose:
   case Op::Slice:

@@ -17,6 +17,7 @@ std::string opName(Op O) {
   case Op::Param: return "Param";
   case Op::StdNormal: return "StdNormal";
   case Op::Uniform01: return "Uniform01";
+  case Op::Subsample: return "Subsample";
   case Op::Neg: return "Neg";
   case Op::Exp: return "Exp";
   case Op::Log: return "Log";
@@ -183,6 +184,10 @@ private:
     case Op::Uniform01:
     case Op::CheckFinite:
       OS << " site=" << I.Site;
+      break;
+    case Op::Subsample:
+      OS << " site=" << I.Site;
+      ints("n", I.Ints);
       break;
     case Op::Softplus:
       OS << " beta=" << num(I.Scalar0) << " threshold=" << num(I.Scalar1);
@@ -409,6 +414,13 @@ private:
         fail("reads past DataDoubles");
       if (O == Op::Param && (I.Offset < 0 || I.Offset + R.numel() > F.ParamDoubles))
         fail("reads past ParamDoubles");
+      return;
+    }
+    if (O == Op::Subsample) {
+      if (!arity(I, 0))
+        return;
+      if (R.rank() != 1 || I.Ints.size() != 1 || R.numel() > I.Ints[0])
+        fail("draws a rank-1 subsample of at most Ints[0] indices");
       return;
     }
     if (isElementwise(O)) {

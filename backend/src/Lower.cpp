@@ -172,6 +172,9 @@ private:
   std::vector<ValuePtr> Masks; ///< poutine.mask: a site's log-density counts only where they hold
   bool Returned = false;
   uint32_t NextNoiseStream = 0xFFFF; ///< dropout masks' RNG streams, counting down
+  /// The RNG stream of each subsampled plate, by name: the model's plate
+  /// draws the indices its guide namesake drew, as Pyro replays them.
+  std::map<std::string, uint32_t> SubsampleStreams;
   int DropoutCalls = 0;               ///< numbers the recorded dropout multipliers
   bool InInit = false; ///< evaluating a parameter initialiser
 
@@ -400,13 +403,38 @@ private:
   void execWith(const WithStmt &W) {
     switch (W.Ctx) {
     case WithStmt::Context::Plate: {
-      if (W.Plate.SubsampleSize)
-        unsupported(W.Plate.Loc, "pyro.plate with subsample_size");
       PlateCtx C;
       C.Name = siteName(W.Plate.Name);
       // Without a size, Pyro broadcasts the plate's dim against each site's
       // batch shape: a size-1 dim in plateShape() does exactly that.
       C.Size = W.Plate.Size ? staticInt(*W.Plate.Size, "the size of a plate") : 1;
+      ValuePtr Subsample;
+      if (W.Plate.SubsampleSize) {
+        if (!W.Plate.Size)
+          unsupported(W.Plate.Loc, "pyro.plate with subsample_size but no size");
+        if (Simulate)
+          unsupported(W.Plate.Loc, "svic simulate draws whole data sets; drop subsample_size to simulate");
+        int64_t M = staticInt(*W.Plate.SubsampleSize, "a subsample size");
+        if (M < 1)
+          invalid(W.Plate.SubsampleSize->Loc, "subsample_size must be positive");
+        M = std::min(M, C.Size); // as Pyro: a larger subsample is the whole plate
+        auto [It, New] = SubsampleStreams.try_emplace(C.Name, 0);
+        if (New)
+          It->second = noiseStream(W.Plate.Loc);
+        lir::Instr I;
+        I.Opcode = lir::Op::Subsample;
+        I.Ints = {C.Size};
+        I.Site = It->second;
+        auto Indices = std::make_shared<Value>();
+        Indices->K = Value::Kind::Tensor;
+        Indices->V = E.emit(std::move(I), {M});
+        Indices->Shape = {M};
+        Indices->IsInt = true;
+        Subsample = Indices;
+        // Pyro scales every site in the plate by size / subsample_size.
+        Scales.push_back(makeFloat(static_cast<double>(C.Size) / static_cast<double>(M)));
+        C.Size = M;
+      }
       if (W.Plate.Dim) {
         C.Dim = static_cast<int>(staticInt(*W.Plate.Dim, "a plate dim"));
         if (C.Dim >= 0)
@@ -422,7 +450,9 @@ private:
                                    ", which plate '" + O.Name + "' already uses");
       if (W.IndexVar && !W.Plate.Size)
         unsupported(W.Plate.Loc, "the index of a pyro.plate without a size");
-      if (W.IndexVar) {
+      if (W.IndexVar && Subsample) {
+        Env[*W.IndexVar] = Subsample;
+      } else if (W.IndexVar) {
         std::vector<double> Idx(static_cast<size_t>(C.Size));
         for (int64_t I = 0; I < C.Size; ++I)
           Idx[static_cast<size_t>(I)] = static_cast<double>(I);
@@ -431,6 +461,8 @@ private:
       Plates.push_back(C);
       execBlock(W.Body);
       Plates.pop_back();
+      if (Subsample)
+        Scales.pop_back();
       return;
     }
     case WithStmt::Context::Scale: {

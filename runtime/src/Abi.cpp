@@ -20,6 +20,7 @@
 #include <cmath>
 #include <limits>
 #include <numbers>
+#include <vector>
 
 namespace {
 
@@ -320,6 +321,25 @@ void svic_rt_sample_dirichlet(uint64_t Seed, uint64_t Step, uint64_t Sample, uin
   }
   for (int64_t J = 0; J < N; ++J)
     Out[J] /= Sum;
+}
+
+void svic_rt_subsample(uint64_t Seed, uint64_t Step, uint64_t Sample, uint32_t Site, int64_t N, int64_t M,
+                       double *Out) {
+  // The shuffle works on an identity permutation kept per thread and undoes
+  // its swaps afterwards, so a step costs O(m) and allocates nothing.
+  thread_local std::vector<int64_t> Perm, Swapped;
+  for (int64_t I = static_cast<int64_t>(Perm.size()); I < N; ++I)
+    Perm.push_back(I);
+  Swapped.clear();
+  Stream S(Seed, Step, Sample, Site, 0);
+  for (int64_t J = 0; J < M; ++J) {
+    int64_t K = J + std::min<int64_t>(static_cast<int64_t>(S.uniform() * static_cast<double>(N - J)), N - J - 1);
+    std::swap(Perm[J], Perm[K]);
+    Swapped.push_back(K);
+    Out[J] = static_cast<double>(Perm[J]);
+  }
+  for (int64_t J = M; J-- > 0;)
+    std::swap(Perm[J], Perm[Swapped[J]]);
 }
 
 double svic_rt_lgamma(double X) { return lgammaQ(X); }

@@ -12,10 +12,13 @@
 
 #include "svic/runtime/Abi.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstddef>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 using namespace svic::backend;
 using namespace svic::backend::test;
@@ -273,6 +276,53 @@ TEST(Random, SourcesAreTheRuntimeStreams) {
     EXPECT_EQ(J.Grad[PN + I], svic_rt_std_normal(J.Seed, J.Step, J.Sample, 4, I));
   for (uint32_t I = 0; I < 3; ++I)
     EXPECT_EQ(J.Grad[PU + I], svic_rt_uniform01(J.Seed, J.Step, J.Sample, 9, I));
+}
+
+TEST(Random, SubsampleDrawsDistinctIndicesFromItsStream) {
+  Builder B;
+  ValueId Part = B.op(Op::Subsample, {{4}}, {}, [](Instr &I) {
+    I.Site = 7;
+    I.Ints = {10};
+  });
+  ValueId All = B.op(Op::Subsample, {{10}}, {}, [](Instr &I) {
+    I.Site = 8;
+    I.Ints = {10};
+  });
+  int64_t PP = B.probe(Part), PA = B.probe(All);
+  ASSERT_EQ(verify(B.F), "");
+  Jit J(B.F);
+  ASSERT_TRUE(J.ok()) << J.Result.Error;
+  std::set<std::vector<double>> Seen;
+  for (uint64_t Step = 0; Step < 20; ++Step) {
+    J.Step = Step;
+    J.run();
+    std::vector<double> Got(J.Grad.begin() + PP, J.Grad.begin() + PP + 4), Want(4);
+    svic_rt_subsample(J.Seed, Step, J.Sample, 7, 10, 4, Want.data());
+    EXPECT_EQ(Got, Want); // the generated code calls the runtime's stream
+    std::set<double> Distinct(Got.begin(), Got.end());
+    EXPECT_EQ(Distinct.size(), 4u);
+    for (double X : Got)
+      EXPECT_TRUE(X >= 0 && X <= 9 && X == std::floor(X)) << X;
+    Seen.insert(Got);
+    std::vector<double> Perm(J.Grad.begin() + PA, J.Grad.begin() + PA + 10);
+    std::sort(Perm.begin(), Perm.end());
+    for (int I = 0; I < 10; ++I)
+      EXPECT_EQ(Perm[static_cast<size_t>(I)], I); // subsample_size == size: a permutation
+  }
+  EXPECT_GT(Seen.size(), 15u); // a new subsample at (almost) every step
+  // Every index equally likely: 4000 draws of 4 of 10, each index about 1600 times.
+  std::vector<int> Count(10, 0);
+  for (uint64_t Step = 0; Step < 4000; ++Step) {
+    double Out[4];
+    svic_rt_subsample(1, Step, 0, 3, 10, 4, Out);
+    for (double X : Out)
+      ++Count[static_cast<size_t>(X)];
+  }
+  for (int C : Count)
+    EXPECT_NEAR(C, 1600, 160);
+
+  B.F.Entry.Body[0].Ints = {3};
+  EXPECT_NE(verify(B.F).find("subsample"), std::string::npos) << verify(B.F);
 }
 
 TEST(Random, SamplersAndNoGradientPath) {

@@ -7,7 +7,7 @@ At params where the two regimes fit the data very differently:
     param: both are unbiased;
   * `auto` has a lower variance than `score` on every element of the pathwise latent's params;
   * `pyro` (Trace_ELBO's choice: both pathwise) is far from them on regime_loc: it misses the jump;
-  * real Pyro 1.8.6's Trace_ELBO (tests/estimator/pyro/tensor_branch_grad.py, when ../shared/reference is
+  * real Pyro 1.8.6's Trace_ELBO (tests/estimator/pyro/program_grad.py, when ../shared/reference is
     there) agrees with svic's `pyro` estimator within 4 combined standard errors on every param.
 
 Usage: test_tensor_branch.py SVIC_BINARY
@@ -65,7 +65,7 @@ class TensorBranch(S.TempDirTest):
         params = self.path("params.json")
         with open(params, "w") as f:
             json.dump(PARAMS, f)
-        r = subprocess.run([S.pyro_python(), os.path.join(S.ROOT, "tests", "estimator", "pyro", "tensor_branch_grad.py"),
+        r = subprocess.run([S.pyro_python(), os.path.join(S.ROOT, "tests", "estimator", "pyro", "program_grad.py"),
                             MODEL[0], MODEL[2], params, str(PYRO_SAMPLES), "7"],
                            capture_output=True, text=True, timeout=300)
         self.assertEqual(r.returncode, 0, r.stderr[-2000:])

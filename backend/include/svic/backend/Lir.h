@@ -69,6 +69,8 @@ enum class Op : uint8_t {
   Param,     ///< ctx->params[Offset ...]: an unconstrained parameter; its adjoint goes to ctx->grad
   StdNormal, ///< one N(0,1) draw per element: svic_rt_std_normal(..., Site, element index)
   Uniform01, ///< one U(0,1) draw per element
+  Subsample, ///< Ints = {n}: numel distinct indices of 0..n-1 in random order, as torch.randperm(n)[:numel]
+             ///< (svic_rt_subsample on Site's stream): pyro.plate's subsample_size
 
   //-- elementwise, operands broadcast (NumPy rules) to the result shape -------
   Neg, Exp, Log, Log1p, Expm1, Sqrt, Rsqrt, Sigmoid, LogSigmoid, Tanh,

@@ -112,6 +112,12 @@ double svic_rt_sample_poisson(uint64_t seed, uint64_t step, uint64_t sample, uin
 void svic_rt_sample_dirichlet(uint64_t seed, uint64_t step, uint64_t sample, uint32_t site,
                               uint32_t elem, const double *concentration, int64_t n, double *out);
 
+/* pyro.plate's subsample: m distinct indices of 0..n-1 (as doubles), uniform
+ * without replacement in random order, as torch.randperm(n)[:m] draws them
+ * (a partial Fisher-Yates shuffle on one stream of the site). */
+void svic_rt_subsample(uint64_t seed, uint64_t step, uint64_t sample, uint32_t site, int64_t n,
+                       int64_t m, double *out);
+
 /*-- Special functions --------------------------------------------------------*/
 double svic_rt_lgamma(double x);
 double svic_rt_digamma(double x);

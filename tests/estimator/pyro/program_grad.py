@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Real Pyro 1.8.6's Trace_ELBO gradient on examples/tutorial/tensor_branch.py at fixed params: the mean and
+"""Real Pyro 1.8.6's Trace_ELBO gradient on a program file (its `model` and `guide`) at fixed params: the mean and
 standard error over N single-particle estimates, as JSON {param: {"mean": [...], "stderr": [...]}} with the
 gradient of the ELBO (ascent direction, svic's sign). Run with ../shared/reference/pyro-python.
 
-Usage: tensor_branch_grad.py MODEL_PY DATA_JSON PARAMS_JSON N SEED
+Usage: program_grad.py MODEL_PY DATA_JSON PARAMS_JSON N SEED
 """
 import json
 import runpy
