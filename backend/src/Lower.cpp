@@ -981,6 +981,8 @@ private:
     InInit = false;
     if (Init->isNumber())
       Init = makeStaticTensor({}, {Init->number()});
+    if (Init->isTensor()) // an initial value from the data (`torch.tensor(guess)`)
+      Init = E.fixKnown(Init, S.Init->Loc);
     if (!Init->isTensor() || !Init->Static)
       unsupported(S.Init->Loc, "a parameter initial value that is not known at compile time");
     runtime::Constraint C;

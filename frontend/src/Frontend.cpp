@@ -5,6 +5,7 @@
 #include "AutoGuide.h"
 #include "Lower.h"
 #include "Notebook.h"
+#include "Reach.h"
 #include "svic/frontend/Parse.h"
 
 #include <map>
@@ -16,9 +17,15 @@ namespace {
 
 /// A function or method an entry may be.
 struct EntryRef {
-  const ast::FunctionDef *Fn = nullptr;
-  const ast::ClassDef *Cls = nullptr; ///< set for a method
-  std::string name() const { return Cls ? Cls->Name + "." + Fn->Name : Fn->Name; }
+  EntryRef(const ast::FunctionDef *Fn = nullptr, const ast::ClassDef *Cls = nullptr, const ast::Call *Condition = nullptr,
+           std::string Alias = {})
+      : Fn(Fn), Cls(Cls), Condition(Condition), Alias(std::move(Alias)) {}
+  const ast::FunctionDef *Fn;
+  const ast::ClassDef *Cls; ///< set for a method
+  /// `Alias = pyro.condition(Fn, data={...})`: Fn runs under that handler.
+  const ast::Call *Condition;
+  std::string Alias;
+  std::string name() const { return !Alias.empty() ? Alias : Cls ? Cls->Name + "." + Fn->Name : Fn->Name; }
 };
 
 /// The last module-level `def Name`, if any (Python: the last one wins).
@@ -73,6 +80,65 @@ std::optional<EntryRef> instanceEntry(const ast::Module &M, const std::string &V
   return Out;
 }
 
+/// `Var = pyro.condition(fn, data=...)` (or `poutine.condition`) at module
+/// level, fn a module-level function: the conditioned model of Pyro's
+/// tutorials (the lowering checks that the callee is that handler).
+std::optional<EntryRef> conditionedEntry(const ast::Module &M, const std::string &Var) {
+  std::optional<EntryRef> Out;
+  for (const ast::StmtPtr &S : M.Stmts) {
+    auto *A = ir::dyn_cast<ast::Assign>(S.get());
+    if (!A || A->Targets.size() != 1)
+      continue;
+    auto *T = ir::dyn_cast<ast::Name>(A->Targets.front().get());
+    auto *C = ir::dyn_cast<ast::Call>(A->Value.get());
+    if (!T || T->Id != Var || !C)
+      continue;
+    auto *Attr = ir::dyn_cast<ast::Attribute>(C->Func.get());
+    auto *Plain = ir::dyn_cast<ast::Name>(C->Func.get());
+    if (!(Attr && Attr->Attr == "condition") && !(Plain && Plain->Id == "condition"))
+      continue;
+    for (const ast::Arg &Ar : C->Args)
+      if (Ar.K == ast::Arg::Kind::Positional || (Ar.K == ast::Arg::Kind::Keyword && Ar.Name == "fn")) {
+        if (auto *Fn = ir::dyn_cast<ast::Name>(Ar.Value.get()))
+          if (const ast::FunctionDef *F = findFunction(M.Stmts, Fn->Id))
+            Out = EntryRef{F, nullptr, C, Var};
+        break;
+      }
+  }
+  return Out;
+}
+
+/// The names given as model and guide to the `SVI(...)` calls of the file
+/// (positionally or as model=/guide=), when every call names the same ones.
+std::pair<std::string, std::string> sviEntryNames(const ast::Module &M) {
+  std::vector<const ast::Call *> Calls;
+  findCalls(M, "SVI", Calls, /*Qualified=*/true);
+  std::optional<std::pair<std::string, std::string>> Seen;
+  for (const ast::Call *C : Calls) {
+    std::pair<std::string, std::string> Names;
+    size_t Position = 0;
+    for (const ast::Arg &Ar : C->Args) {
+      auto *N = ir::dyn_cast<ast::Name>(Ar.Value.get());
+      std::string Id = N ? N->Id : "";
+      if (Ar.K == ast::Arg::Kind::Positional) {
+        if (Position == 0)
+          Names.first = Id;
+        else if (Position == 1)
+          Names.second = Id;
+        ++Position;
+      } else if (Ar.K == ast::Arg::Kind::Keyword && Ar.Name == "model") {
+        Names.first = Id;
+      } else if (Ar.K == ast::Arg::Kind::Keyword && Ar.Name == "guide") {
+        Names.second = Id;
+      }
+    }
+    if (Seen && *Seen != Names)
+      return {};
+    Seen = Names;
+  }
+  return Seen.value_or(std::pair<std::string, std::string>{});
+}
+
 bool holdsCode(const ast::Module &M) {
   for (const ast::StmtPtr &S : M.Stmts) {
     auto *E = ir::dyn_cast<ast::ExprStmt>(S.get());
@@ -117,9 +183,21 @@ std::optional<LoadedPrograms> loadFiles(FileId ModelFile, std::optional<FileId> 
   // An entry: --model-fn/--guide-fn (a function, or Class.method; a plain
   // name prefers the module-level function), else the unique function or
   // method named model/guide, else `main`.
+  // Without --model-fn/--guide-fn and without functions named model/guide,
+  // the functions the file's SVI(...) trains are the entries.
   auto Choose = [&](const ast::Module &Mod, FileId File, const std::string &Asked,
                     const std::string &Default, bool MainFallback,
                     const char *Role) -> std::optional<EntryRef> {
+    if (Asked.empty() && findEntries(Mod, Default).empty()) {
+      auto [SviModel, SviGuide] = sviEntryNames(Mod);
+      const std::string &Trained = std::string(Role) == "model" ? SviModel : SviGuide;
+      std::vector<EntryRef> Found = Trained.empty() ? std::vector<EntryRef>{} : findEntries(Mod, Trained);
+      if (Found.size() == 1 && !Found.front().Cls)
+        return Found.front();
+      if (!Trained.empty())
+        if (std::optional<EntryRef> E = conditionedEntry(Mod, Trained))
+          return E;
+    }
     const std::string Name = Asked.empty() ? Default : Asked;
     std::vector<EntryRef> Found = findEntries(Mod, Name);
     if (!Asked.empty() && !Found.empty() && !Found.front().Cls)
@@ -136,6 +214,8 @@ std::optional<LoadedPrograms> loadFiles(FileId ModelFile, std::optional<FileId> 
                     quoted(SM.path(File)) + ": " + List + "; choose one with --" + Role + "-fn");
       return std::nullopt;
     }
+    if (std::optional<EntryRef> E = conditionedEntry(Mod, Name))
+      return E;
     // An object whose class has a forward: named, named `model`, or given
     // to an autoguide as the model (`guide = AutoNormal(net)`).
     if (std::string(Role) == "model") {
@@ -202,10 +282,10 @@ std::optional<LoadedPrograms> loadFiles(FileId ModelFile, std::optional<FileId> 
 
   LoadedPrograms Out;
   Out.Model = lowerProgram(*Model, *ModelFn->Fn, ModelFn->Cls, ir::Role::Model,
-                           Names.GivenInputs, SM, DE);
+                           Names.GivenInputs, SM, DE, ModelFn->Condition);
   if (GuideFn)
     Out.Guide = lowerProgram(GuideModule, *GuideFn->Fn, GuideFn->Cls, ir::Role::Guide,
-                             Names.GivenInputs, SM, DE);
+                             Names.GivenInputs, SM, DE, GuideFn->Condition);
   else if (Auto && Out.Model && DE.errorCount() == ErrorsBefore) {
     Out.Guide = synthesizeAutoGuide(*Out.Model, *Auto, DE);
     Out.AutoGuide = Auto->Class;

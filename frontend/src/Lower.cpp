@@ -126,6 +126,7 @@ const char *const SigPlate =
 const char *const SigMarkov = "fn:n?,history:n?,keep:n?,dim:n?,name:n?";
 const char *const SigScale = "fn:n?,scale:n?";
 const char *const SigMask = "fn:n?,mask:n?";
+const char *const SigCondition = "fn:n?,data:n?";
 const char *const SigNoArgs = "";
 const char *const SigRange = "start:n,stop:n?,step:n?";
 const char *const SigToEvent = "reinterpreted_batch_ndims:n?";
@@ -222,7 +223,7 @@ public:
   Lowerer(Program &P, SourceManager &SM, DiagnosticEngine &DE) : P(P), SM(SM), DE(DE) {}
 
   void run(const A::Module &M, const A::FunctionDef &Entry, const A::ClassDef *EntryClass,
-           const std::set<std::string> &GivenInputs);
+           const std::set<std::string> &GivenInputs, const A::Call *EntryCondition);
   /// The value of a literal parameter default (`T=20`, `scale=-1.5`,
   /// `mode="train"`, `flag=True`), else null.
   ExprPtr literalDefault(const A::Expr *Default);
@@ -862,6 +863,19 @@ private:
     size_t PlateDepth = 0; ///< vectorised plates entered outside the block
   };
   std::vector<BlockRule> Blocks;
+  // pyro.condition / poutine.condition: a site named in its data is observed
+  // at that value. The values are evaluated where the handler is built, into
+  // temporaries; the innermost handler is last, as Python's handler stack.
+  struct ConditionFrame {
+    std::map<std::string, VarId> Values;
+  };
+  std::vector<ConditionFrame> Conditions;
+  static bool isConditionHandler(const std::string &Q) {
+    return Q == "pyro.condition" || Q == "pyro.poutine.condition";
+  }
+  /// The frame of `pyro.condition(data={...})`; \p Applied: the call form
+  /// whose first argument is the conditioned function.
+  std::optional<ConditionFrame> conditionFrame(const A::Call &C, bool Applied, Block &Out);
   /// `with pyro.plate(...)` statements around the statement being lowered.
   size_t VecPlateDepth = 0;
   /// The rule of `poutine.block(...)`; \p Applied: a call form whose first
@@ -1218,7 +1232,7 @@ bool Lowerer::checkHoist(const SourceLoc &L, const std::string &What) {
 //===-- Programs ----------------------------------------------------------------===//
 
 void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry, const A::ClassDef *EntryClass,
-                  const std::set<std::string> &GivenInputs) {
+                  const std::set<std::string> &GivenInputs, const A::Call *EntryCondition) {
   Scopes.emplace_back();
   ModuleScope = &Scopes.back();
   Cur = ModuleScope;
@@ -1229,10 +1243,23 @@ void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry, const A::Clas
   std::set<std::string> Roots;
   if (EntryClass)
     Roots.insert(EntryClass->Name);
+  if (EntryCondition)
+    for (const A::Arg &Ar : EntryCondition->Args)
+      for (const std::string &N : exprNames(*Ar.Value))
+        Roots.insert(N);
   const std::vector<bool> Reached = reachedStatements(M, {&Entry}, Roots);
   for (size_t I = 0; I < M.Stmts.size(); ++I)
     if (Reached[I])
       lowerModuleStmt(*M.Stmts[I], P.Body);
+  // Its data is evaluated at module level, where the handler was built.
+  if (EntryCondition) {
+    std::optional<std::string> Q = staticPath(*EntryCondition->Func);
+    if (!Q || !isConditionHandler(*Q))
+      unsupported(EntryCondition->Loc, "the entry '" + text(*EntryCondition->Func) +
+                                           "(...)' is not a pyro.condition handler");
+    else if (std::optional<ConditionFrame> F = conditionFrame(*EntryCondition, /*Applied=*/true, P.Body))
+      Conditions.push_back(std::move(*F));
+  }
 
   // An entry method runs on one object of its class, built with the
   // arguments of a constructor call in the file whose arguments are all
@@ -2303,6 +2330,17 @@ void Lowerer::lowerWith(const A::With &S, size_t Item, Block &Out) {
     lowerWith(S, Item + 1, Out);
     return;
   }
+  if (Q && isConditionHandler(*Q)) {
+    std::optional<ConditionFrame> F = conditionFrame(*C, /*Applied=*/false, Out);
+    if (F && It.Var)
+      unsupported(It.Var->Loc, "'as' is supported only on pyro.plate");
+    if (F)
+      Conditions.push_back(std::move(*F));
+    lowerWith(S, Item + 1, Out);
+    if (F)
+      Conditions.pop_back();
+    return;
+  }
   if (Q && *Q == "pyro.poutine.block") {
     std::optional<BlockRule> R = blockRule(*C);
     if (R && It.Var)
@@ -2977,7 +3015,7 @@ ExprPtr Lowerer::lowerCall(const A::Call &C, Block &Out, std::optional<VarId> Ta
   if (auto *H = dyn_cast<A::Call>(&Func))
     if (std::optional<std::string> Q = staticPath(*H->Func);
         Q && (*Q == "pyro.poutine.block" || *Q == "pyro.poutine.scale" ||
-              *Q == "pyro.poutine.mask"))
+              *Q == "pyro.poutine.mask" || isConditionHandler(*Q)))
       return lowerHandlerCall(*H, *Q, C, Out);
   if (auto *N = dyn_cast<A::Name>(&Func))
     return lowerNameCall(*N, C, Out);
@@ -3000,10 +3038,10 @@ ExprPtr Lowerer::lowerCall(const A::Call &C, Block &Out, std::optional<VarId> Ta
 /// as under `with` or a decorator.
 ExprPtr Lowerer::lowerHandlerCall(const A::Call &H, const std::string &Q, const A::Call &C,
                                   Block &Out) {
-  const bool IsBlock = Q == "pyro.poutine.block";
+  const bool IsBlock = Q == "pyro.poutine.block", IsCondition = isConditionHandler(Q);
   Bound B;
-  if (!bindArgs(sig(IsBlock ? SigBlock : Q == "pyro.poutine.scale" ? SigScale : SigMask), H, 0, 0,
-                text(*H.Func), B))
+  if (!bindArgs(sig(IsBlock ? SigBlock : IsCondition ? SigCondition : Q == "pyro.poutine.scale" ? SigScale : SigMask),
+                H, 0, 0, text(*H.Func), B))
     return constNone(C.Loc);
   const A::Expr *Fn = B.Slots[0];
   if (!Fn || !(isa<A::Name>(Fn) || isa<A::Attribute>(Fn))) {
@@ -3023,6 +3061,15 @@ ExprPtr Lowerer::lowerHandlerCall(const A::Call &H, const std::string &Q, const 
     Blocks.push_back(std::move(*R));
     ExprPtr V = CallFn(Out);
     Blocks.pop_back();
+    return V;
+  }
+  if (IsCondition) {
+    std::optional<ConditionFrame> F = conditionFrame(H, /*Applied=*/true, Out);
+    if (!F)
+      return constNone(C.Loc);
+    Conditions.push_back(std::move(*F));
+    ExprPtr V = CallFn(Out);
+    Conditions.pop_back();
     return V;
   }
   std::unique_ptr<WithStmt> W = handlerDecorator(H, Out);
@@ -4763,6 +4810,36 @@ SampleStmt::Enumeration Lowerer::enumeration(const A::Expr *Infer, const SampleS
   return *Asked;
 }
 
+std::optional<Lowerer::ConditionFrame> Lowerer::conditionFrame(const A::Call &C, bool Applied,
+                                                               Block &Out) {
+  Bound B;
+  if (!bindArgs(sig(SigCondition), C, 0, 0, text(*C.Func), B))
+    return std::nullopt;
+  if (!Applied && B.Slots[0]) {
+    unsupported(C.Loc, "pyro.condition's first argument is the function it conditions; pass the values as data=");
+    return std::nullopt;
+  }
+  auto *D = B.Slots[1] ? dyn_cast<A::Dict>(B.Slots[1]) : nullptr;
+  if (!D) {
+    unsupported(B.Slots[1] ? B.Slots[1]->Loc : C.Loc,
+                "pyro.condition is modelled with data={\"site\": value, ...} written as a dict display");
+    return std::nullopt;
+  }
+  ConditionFrame F;
+  for (size_t I = 0; I < D->Keys.size(); ++I) {
+    auto *K = D->Keys[I] ? dyn_cast<A::Constant>(D->Keys[I].get()) : nullptr;
+    if (!K || K->Ty != A::Constant::Type::Str) {
+      unsupported(D->Keys[I] ? D->Keys[I]->Loc : D->Loc,
+                  "the keys of pyro.condition's data must be string literals (site names)");
+      return std::nullopt;
+    }
+    VarId T = newTemp("conditioned", D->Values[I]->Loc);
+    assign(Out, T, lowerExpr(*D->Values[I], Out), D->Values[I]->Loc);
+    F.Values[K->Str] = T;
+  }
+  return F;
+}
+
 std::optional<Lowerer::BlockRule> Lowerer::blockRule(const A::Call &C, bool Applied) {
   Bound B;
   if (!bindArgs(sig(SigBlock), C, 0, 0, "poutine.block", B))
@@ -5153,6 +5230,20 @@ void Lowerer::finishSample(std::unique_ptr<SampleStmt> S, const A::Expr *Infer,
     fact(*Target) = Fact{};
   if (!S->Dist)
     return;
+  if (!S->Obs && !Conditions.empty()) {
+    if (S->Name.NameForm != SiteName::Form::Literal) {
+      unsupported(L, "a site with a computed name under pyro.condition is not supported; give the site a "
+                     "literal name");
+      return;
+    }
+    for (size_t I = Conditions.size(); I-- > 0;)
+      if (auto It = Conditions[I].Values.find(S->Name.Canonical); It != Conditions[I].Values.end()) {
+        S->Obs = varRef(L, It->second);
+        if (Target)
+          fact(*Target) = Fact{};
+        break;
+      }
+  }
   S->Enumerate = enumeration(Infer, *S);
   if (!Blocks.empty()) {
     std::optional<bool> Hidden =
@@ -5344,13 +5435,13 @@ std::optional<PlateInfo> Lowerer::plateOf(const A::Expr &E, Block &Out) {
 std::unique_ptr<Program> lowerProgram(const A::Module &M, const A::FunctionDef &Entry,
                                       const A::ClassDef *EntryClass, Role R,
                                       const std::set<std::string> &GivenInputs, SourceManager &SM,
-                                      DiagnosticEngine &DE) {
+                                      DiagnosticEngine &DE, const A::Call *EntryCondition) {
   auto P = std::make_unique<Program>();
   P->ProgramRole = R;
   P->File = M.File;
   P->EntryFunction = EntryClass ? EntryClass->Name + "." + Entry.Name : Entry.Name;
   Lowerer L(*P, SM, DE);
-  L.run(M, Entry, EntryClass, GivenInputs);
+  L.run(M, Entry, EntryClass, GivenInputs, EntryCondition);
   return P;
 }
 

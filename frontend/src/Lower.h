@@ -17,11 +17,14 @@ namespace svic::frontend {
 /// (with the arguments of a static constructor call in the file, else the
 /// parameter defaults) and binds `self` to it. An entry parameter with a
 /// literal default that is not in \p GivenInputs is that value, not an input.
+/// \p EntryCondition: the entry is a module-level `x = pyro.condition(Entry,
+/// data={...})`, so it runs under that handler.
 /// Errors are reported to \p DE;
 /// the returned program is complete but meaningless when errors were reported.
 std::unique_ptr<ir::Program> lowerProgram(const ast::Module &M, const ast::FunctionDef &Entry,
                                           const ast::ClassDef *EntryClass, ir::Role R,
                                           const std::set<std::string> &GivenInputs,
-                                          SourceManager &SM, DiagnosticEngine &DE);
+                                          SourceManager &SM, DiagnosticEngine &DE,
+                                          const ast::Call *EntryCondition = nullptr);
 
 } // namespace svic::frontend

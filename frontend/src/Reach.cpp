@@ -292,6 +292,12 @@ bool isMainGuard(const Stmt &S) {
   return L && L->Id == "__name__" && Cmp->Ops.size() == 1;
 }
 
+Names exprNames(const Expr &E) {
+  Names Out;
+  exprReads(E, Out);
+  return Out;
+}
+
 Names freeNames(const FunctionDef &F) {
   Names Locals, Reads, Global;
   for (const Param &P : F.Params)

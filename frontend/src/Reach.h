@@ -32,6 +32,9 @@ std::vector<bool> reachedStatements(const ast::Module &M,
                                     const std::vector<const ast::FunctionDef *> &Entries,
                                     const std::set<std::string> &Roots = {});
 
+/// The names expression \p E reads.
+std::set<std::string> exprNames(const ast::Expr &E);
+
 /// Calls `Name(...)` anywhere in \p M (module level, function and class
 /// bodies); with \p Qualified also `x.Name(...)`.
 void findCalls(const ast::Module &M, const std::string &Name, std::vector<const ast::Call *> &Out,

@@ -199,6 +199,40 @@ TEST(PythonFeatures, PoutineBlock) {
             std::string::npos);
 }
 
+// pyro.condition / poutine.condition: a site named in data is observed at
+// that value (call form and context manager); the innermost handler wins.
+TEST(PythonFeatures, PoutineCondition) {
+  auto L = lower("import pyro\nimport pyro.distributions as dist\nfrom pyro import poutine\n\n\n"
+                 "def helper(m):\n"
+                 "    u = pyro.sample(\"u\", dist.Normal(m, 1.))\n"
+                 "    return pyro.sample(\"v\", dist.Normal(u, 1.))\n\n\n"
+                 "def model(y, w):\n"
+                 "    a = pyro.sample(\"a\", dist.Normal(0., 1.))\n"
+                 "    b = poutine.condition(helper, data={\"v\": y})(a)\n"
+                 "    with pyro.condition(data={\"c\": w, \"d\": y}):\n"
+                 "        with pyro.condition(data={\"c\": y}):\n"
+                 "            c = pyro.sample(\"c\", dist.Normal(b, 1.))\n"
+                 "    d = pyro.sample(\"d\", dist.Normal(a, 1.))\n");
+  ASSERT_LOWERS(L);
+  const std::string Ir = L->modelIr();
+  EXPECT_NE(Ir.find("sample \"u\""), std::string::npos) << Ir;
+  EXPECT_NE(Ir.find("sample \"d\""), std::string::npos) << Ir; // outside the handler
+  for (const char *Site : {"\"v\"", "\"c\""})
+    EXPECT_NE(Ir.find("observe " + std::string(Site)), std::string::npos) << Site << "\n" << Ir;
+  EXPECT_NE(Ir.find("obs=%conditioned"), std::string::npos) << Ir;
+
+  auto Err = [](const std::string &Body) {
+    return svic::test::firstError("from pyro import poutine\n" + inModel(Body, "y"));
+  };
+  EXPECT_NE(Err("with pyro.condition(data=y):\n    pass").find("data={\"site\": value, ...}"), std::string::npos);
+  EXPECT_NE(Err("with pyro.condition(data={1: y}):\n    pass").find("keys of pyro.condition's data"),
+            std::string::npos);
+  EXPECT_NE(Err("for t in range(2):\n    with pyro.condition(data={'z_0': y}):\n"
+                "        pyro.sample(f'z_{t}', dist.Normal(0., 1.))")
+                .find("a site with a computed name under pyro.condition"),
+            std::string::npos);
+}
+
 // Pyro's infer["enumerate"] on a site: a literal infer dict, else the default
 // of an enclosing config_enumerate for distributions with enumerate support.
 TEST(PythonFeatures, EnumerationMarks) {

@@ -118,6 +118,32 @@ def guide(y, sigma):
 """,
         {"y": (8,), "sigma": None},
     ),
+    "condition_handlers": (
+        """
+def sensor(level):
+    drift = pyro.sample("drift", dist.Normal(0., 0.1))
+    return pyro.sample("reading", dist.Normal(level + drift, 0.5))
+
+
+def calibration(level):
+    bias = pyro.sample("bias", dist.Normal(0., 1.))
+    return pyro.sample("calib", dist.Normal(level + bias, 0.2))
+
+
+def model(reading, calib):
+    level = pyro.sample("level", dist.LogNormal(0., 1.))
+    pyro.poutine.condition(sensor, data={"reading": reading[0]})(level)
+    with pyro.condition(data={"calib": calib[1]}):
+        calibration(level)
+
+
+def guide(reading, calib):
+    pyro.sample("level", dist.LogNormal(pyro.param("loc", torch.tensor(0.)), 0.5))
+    pyro.sample("drift", dist.Normal(pyro.param("drift_loc", torch.tensor(0.)), 0.1))
+    pyro.sample("bias", dist.Normal(pyro.param("bias_loc", torch.tensor(0.)), 1.))
+""",
+        {"reading": (3,), "calib": (3,)},
+    ),
 }
 
 # Sites only: the compiled estimator refuses the sigmoid map (a bounded
