@@ -9,6 +9,7 @@
 
 #include "svic/backend/Lower.h"
 
+#include "LowerEnum.h"
 #include "LowerOps.h"
 #include "LowerValues.h"
 
@@ -99,6 +100,7 @@ public:
       recordConstantModules("guide");
     bindInputs(Model);
     runProgram(Model, /*IsGuide=*/false);
+    sumOutEnumerated();
     if (Opts.RecordTrace) {
       recordConstantModules("model");
       for (const FactorRec &Fr : Factors)
@@ -156,6 +158,11 @@ private:
   std::vector<FactorRec> Factors;
   std::vector<std::string> ScoreNames;
   std::vector<uint32_t> ScoreDepIds; ///< the DepSet id of each score site
+  /// The model's enumerated sites and the densities that depend on them
+  /// (LowerEnum.h), summed out when the model ends.
+  std::vector<EnumVar> EnumVars;
+  std::vector<EnumFactor> EnumFactors;
+  int EnumPlateRank = -1; ///< the plate dims right of the enumeration dims, fixed by the first enumerated site
 
   // Per-program state.
   const Program *P = nullptr;
@@ -416,6 +423,10 @@ private:
         while (std::any_of(Plates.begin(), Plates.end(), [&](const PlateCtx &O) { return O.Dim == C.Dim; }))
           --C.Dim;
       }
+      if (!InGuide && EnumPlateRank >= 0 && -C.Dim > EnumPlateRank)
+        unsupported(W.Plate.Loc, "plate '" + C.Name + "' uses dim " + std::to_string(C.Dim) + ", left of the " +
+                                     std::to_string(EnumPlateRank) + " plate dims of enumerated site '" +
+                                     EnumVars.front().Site + "', where its enumeration dims begin");
       for (const PlateCtx &O : Plates)
         if (O.Dim == C.Dim)
           invalid(W.Plate.Loc, "plate '" + C.Name + "' uses dim " + std::to_string(C.Dim) +
@@ -466,6 +477,9 @@ private:
     if (!C->Shape.empty() && lir::Shape{C->Shape}.numel() != 1)
       invalid(S.Cond->Loc, "the truth value of a tensor of shape " + dimsString(C->Shape) + " is ambiguous");
     lir::ValueId Cond = E.materialize(*C, S.Cond->Loc);
+    if (std::vector<size_t> Vs = enumVarsIn(E.deps(Cond)); !Vs.empty())
+      unsupported(S.Cond->Loc, "a branch on the value of enumerated site '" + EnumVars[Vs.front()].Site +
+                                   "' (it holds all its values at once; use torch.where)");
     if (!C->Shape.empty())
       Cond = E.emit(lir::Op::Reshape, {Cond}, {});
 
@@ -668,6 +682,13 @@ private:
 
   /// log-density summed to a scalar, times masks and scales.
   lir::ValueId factorValue(const DistObject &D, const ValuePtr &X, SourceLoc L) {
+    return scaledSum(siteLogDensity(D, X, /*PoutineMasks=*/true, L), L);
+  }
+
+  /// The elementwise log-density of \p X with the distribution's `.mask`
+  /// and, with \p PoutineMasks, the enclosing poutine.mask's (Pyro's
+  /// masked, unscaled log_prob).
+  ValuePtr siteLogDensity(const DistObject &D, const ValuePtr &X, bool PoutineMasks, SourceLoc L) {
     std::vector<ValuePtr> Args{X};
     for (const ValuePtr &Pm : D.Params)
       Args.push_back(Pm);
@@ -676,6 +697,8 @@ private:
                                 : Ops.logProb(D.D, Args, L);
     if (D.Mask)
       LP = Ops.binary(lir::Op::Mul, LP, D.Mask, L);
+    if (!PoutineMasks)
+      return LP;
     for (ValuePtr M : Masks) {
       if (M->isTensor() && D.Reinterpreted) { // aligned with the batch dims, as `.mask` is
         Dims S = M->Shape;
@@ -684,10 +707,142 @@ private:
       }
       LP = masked(LP, M, L);
     }
+    return LP;
+  }
+
+  /// \p LP summed to a scalar, times the enclosing scales.
+  lir::ValueId scaledSum(const ValuePtr &LP, SourceLoc L) {
     ValuePtr Sum = Ops.sum(LP, L);
     for (const ValuePtr &S : Scales)
       Sum = Ops.binary(lir::Op::Mul, Sum, S, L);
     return E.materialize(*Sum, L);
+  }
+
+  //===-- enumerated sites (LowerEnum.h) -----------------------------------------===//
+
+  /// A model density \p LP (masked, unscaled, unsummed): a factor, or kept
+  /// for the contraction when it depends on an enumerated site.
+  void addModelTerm(const ValuePtr &LP, const std::string &Name, uint32_t SiteIndex, SourceLoc L) {
+    ValuePtr T = Ops.asTensor(LP, L);
+    if (T->isStatic() || enumVarsIn(E.deps(E.materialize(*T, L))).empty())
+      return addFactor(scaledSum(T, L), 1, Name, SiteIndex, -1);
+    keepEnumFactor(T, Name, L);
+  }
+
+  void keepEnumFactor(const ValuePtr &LP, const std::string &Name, SourceLoc L) {
+    double Scale = 1;
+    for (const ValuePtr &S : Scales) {
+      const std::vector<double> *Known = S->isNumber() ? nullptr : knownData(*S);
+      if (!S->isNumber() && !(S->isStatic() && Known && Known->size() == 1))
+        unsupported(L, "'" + Name + "' depends on an enumerated site under poutine.scale by a run-time value");
+      Scale *= S->isNumber() ? S->number() : Known->front();
+    }
+    // Every plate element counts, as Pyro expands a site to its plates.
+    ValuePtr Full = Ops.expand(LP, *broadcastDims(LP->Shape, plateShape()), L);
+    EnumFactors.push_back({Full, Name, L, plateDims(), Scale});
+  }
+
+  std::vector<int> plateDims() const {
+    std::vector<int> Dims;
+    for (const PlateCtx &C : Plates)
+      Dims.push_back(C.Dim);
+    std::sort(Dims.begin(), Dims.end());
+    return Dims;
+  }
+
+  /// Adds the enumerated sites \p V depends on (through its tensors,
+  /// containers and distribution parameters) to \p Into.
+  void liveEnumDeps(const ValuePtr &V, DepSet &Into) {
+    if (!V)
+      return;
+    if (V->isTensor() && !V->Static && (V->V || V->Scatter))
+      unite(Into, E.deps(E.materialize(*V, {})));
+    for (const ValuePtr &I : V->Items)
+      liveEnumDeps(I, Into);
+    if (V->Dist) {
+      for (const ValuePtr &P : V->Dist->Params)
+        liveEnumDeps(P, Into);
+      liveEnumDeps(V->Dist->Mask, Into);
+    }
+  }
+
+  /// Binds the model site \p Name to all its values at once, along a new dim
+  /// left of the plates and of the enumerated sites still in use (Pyro's
+  /// enumeration dims, recycled as pyro.markov recycles them).
+  void enumerateSite(const SampleStmt &S, const std::string &Name, const DistObject &D) {
+    SourceLoc L = S.Loc;
+    if (S.Enumerate == SampleStmt::Enumeration::Unknown)
+      unsupported(L, "'" + Name + "' is marked for enumeration by a computed infer= value; svic sums out sites "
+                                  "marked \"parallel\" or \"sequential\" where it can read the mark");
+    int64_t Size = 0;
+    bool Bernoulli = false;
+    if (!D.Composite && !D.OneHot)
+      switch (D.D) {
+      case lir::Dist::CategoricalProbs:
+      case lir::Dist::CategoricalLogits:
+        Size = D.Params[0]->Shape.back();
+        break;
+      case lir::Dist::BernoulliProbs:
+      case lir::Dist::BernoulliLogits:
+        Size = 2;
+        Bernoulli = true;
+        break;
+      default:
+        break;
+      }
+    if (!Size)
+      unsupported(L, "'" + Name + "' is marked for enumeration, but svic sums out Categorical and Bernoulli sites "
+                                  "only, not " + D.Name);
+    if (!E.ControlStack.empty())
+      unsupported(L, "'" + Name + "' is marked for enumeration under a branch on a random value");
+    int Rank = static_cast<int>(plateShape().size());
+    if (EnumPlateRank < 0)
+      EnumPlateRank = Rank;
+    DepSet Live;
+    for (const ValuePtr &V : Env)
+      liveEnumDeps(V, Live);
+    for (const ValuePtr &V : Masks)
+      liveEnumDeps(V, Live);
+    for (const ValuePtr &V : D.Params)
+      liveEnumDeps(V, Live);
+    std::set<int> Busy;
+    for (size_t V : enumVarsIn(Live))
+      Busy.insert(EnumVars[V].Dim);
+    int Dim = -EnumPlateRank - 1;
+    while (Busy.count(Dim))
+      --Dim;
+    Dims Shape(static_cast<size_t>(-Dim), 1);
+    Shape[0] = Size;
+    lir::Instr I;
+    I.Opcode = lir::Op::Const;
+    for (int64_t K = 0; K < Size; ++K)
+      I.Data.push_back(static_cast<double>(K));
+    lir::ValueId V = E.emit(std::move(I), Shape, Name);
+    E.addDeps(V, {EnumDepBase + static_cast<uint32_t>(EnumVars.size())});
+    EnumVars.push_back({Name, L, Dim, Size, plateDims()});
+    auto Z = std::make_shared<Value>();
+    Z->K = Value::Kind::Tensor;
+    Z->Shape = Shape;
+    Z->IsInt = !Bernoulli;
+    Z->V = V;
+    addSite(Name, "enumerated", L);
+    // TraceEnum_ELBO takes an enumerated site's own density unmasked by
+    // poutine.mask (its unscaled_log_prob); a `.mask` of the distribution stays.
+    keepEnumFactor(siteLogDensity(D, Z, /*PoutineMasks=*/false, L), Name, L);
+    if (S.Target)
+      Env[*S.Target] = Z;
+  }
+
+  /// The model's enumerated sites summed out: one factor.
+  void sumOutEnumerated() {
+    if (EnumVars.empty())
+      return;
+    SourceLoc L = EnumVars.front().Loc;
+    ValuePtr Z = Ops.asTensor(contractEnumerated(Ops, E, EnumVars, EnumFactors, EnumPlateRank), L);
+    std::string Name = "enum:" + EnumVars.front().Site;
+    if (EnumVars.size() > 1)
+      Name += ".." + EnumVars.back().Site;
+    addFactor(E.materialize(*Z, L), 1, Name, addSite(Name, "factor", L), -1);
   }
 
   /// OneHotCategorical's log-density of a one-hot x: sum_j x_j log p_j with
@@ -742,12 +897,16 @@ private:
   }
 
   void execSample(const SampleStmt &S) {
-    // Under Trace_ELBO Pyro ignores the mark, as the estimator does.
-    if (S.Enumerate != SampleStmt::Enumeration::None && !S.Obs && P && P->EnumeratingElbo)
-      unsupported(S.Loc, "a site marked for enumeration (infer={\"enumerate\": ...} or "
-                         "config_enumerate) under TraceEnum_ELBO: svic's estimator does not sum "
-                         "sites out");
     std::string Name = siteName(S.Name);
+    bool Marked = S.Enumerate != SampleStmt::Enumeration::None && !S.Obs;
+    // A model site the guide does not sample is summed out (TraceEnum_ELBO);
+    // with a guide site, Trace_ELBO ignores the mark, as the estimator does.
+    bool SumOut = Marked && !InGuide && !Simulate && !Latents.count(Name);
+    if (Marked && !SumOut && P && P->EnumeratingElbo)
+      unsupported(S.Loc, InGuide ? "'" + Name + "' is marked for enumeration in the guide: svic sums out "
+                                   "enumerated sites of the model only"
+                                 : "'" + Name + "' is marked for enumeration in the model and sampled by the "
+                                   "guide: svic's estimator does not sum such sites out");
     claimSite(Name, S.Loc);
     ValuePtr DV = eval(*S.Dist);
     const DistObject &D = *DV->Dist;
@@ -760,6 +919,8 @@ private:
     Dims Batch = batchShape(D, S.Loc), Event = eventShape(D);
     Dims ValueShape = Batch;
     ValueShape.insert(ValueShape.end(), Event.begin(), Event.end());
+    if (SumOut)
+      return enumerateSite(S, Name, D);
 
     if (Obs) {
       ValuePtr X = Obs;
@@ -774,8 +935,10 @@ private:
                                 " has shape " + dimsString(X->Shape) + " but the site expects shape " +
                                 dimsString(ValueShape));
       uint32_t SiteIndex = addSite(Name, "observe", S.Loc);
-      if (!Simulate)
-        addFactor(factorValue(D, X, S.Loc), InGuide ? -1 : 1, Name, SiteIndex, -1);
+      if (!Simulate && InGuide)
+        addFactor(factorValue(D, X, S.Loc), -1, Name, SiteIndex, -1);
+      else if (!Simulate)
+        addModelTerm(siteLogDensity(D, X, /*PoutineMasks=*/true, S.Loc), Name, SiteIndex, S.Loc);
       if (S.Target)
         Env[*S.Target] = X;
       return;
@@ -804,7 +967,7 @@ private:
         invalid(S.Loc, "the guide samples '" + Name + "' with shape " + dimsString(Z->Shape) +
                            " but the model's distribution has shape " + dimsString(ValueShape));
       uint32_t SiteIndex = addSite(Name, "sample", S.Loc);
-      addFactor(factorValue(D, Z, S.Loc), 1, Name, SiteIndex, -1);
+      addModelTerm(siteLogDensity(D, Z, /*PoutineMasks=*/true, S.Loc), Name, SiteIndex, S.Loc);
       if (S.Target)
         Env[*S.Target] = Z;
       return;
@@ -928,11 +1091,11 @@ private:
     ValuePtr LP = eval(*S.LogProb);
     for (const ValuePtr &M : Masks)
       LP = masked(LP, M, S.Loc);
-    ValuePtr Sum = Ops.sum(LP, S.Loc);
-    for (const ValuePtr &Sc : Scales)
-      Sum = Ops.binary(lir::Op::Mul, Sum, Sc, S.Loc);
     uint32_t SiteIndex = addSite(Name, "factor", S.Loc);
-    addFactor(E.materialize(*Sum, S.Loc), InGuide ? -1 : 1, Name, SiteIndex, -1);
+    if (InGuide)
+      addFactor(scaledSum(LP, S.Loc), -1, Name, SiteIndex, -1);
+    else
+      addModelTerm(LP, Name, SiteIndex, S.Loc);
   }
 
   //===-- parameters --------------------------------------------------------===//
