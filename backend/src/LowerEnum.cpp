@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <set>
 
 namespace svic::backend::lower {
 
@@ -143,11 +144,40 @@ ValuePtr contractEnumerated(OpBuilder &Ops, Emitter &E, const std::vector<EnumVa
   std::vector<bool> Done(Vars.size(), false);
   for (;;) {
     Terms.erase(std::remove_if(Terms.begin(), Terms.end(), Settle), Terms.end());
-    // The innermost plates first, then in sampling order.
-    std::optional<size_t> Next;
+    // The innermost plates first; among them the site whose elimination
+    // builds the smallest factor (along a chain: the forward algorithm), the
+    // earliest sampled on ties. A factor may not hold two sites on one dim.
+    size_t Depth = 0;
     for (size_t V = 0; V < Vars.size(); ++V)
-      if (!Done[V] && (!Next || Vars[V].Plates.size() > Vars[*Next].Plates.size()))
+      if (!Done[V])
+        Depth = std::max(Depth, Vars[V].Plates.size());
+    std::optional<size_t> Next, Blocked;
+    double Best = 0;
+    for (size_t V = 0; V < Vars.size(); ++V) {
+      if (Done[V] || Vars[V].Plates.size() != Depth)
+        continue;
+      std::set<size_t> Joint;
+      for (const Term &T : Terms)
+        if (std::binary_search(T.Vars.begin(), T.Vars.end(), V))
+          Joint.insert(T.Vars.begin(), T.Vars.end());
+      std::set<int> Dims;
+      double Size = 1;
+      for (size_t U : Joint)
+        Size *= static_cast<double>(Vars[U].Size);
+      bool Clash = std::any_of(Joint.begin(), Joint.end(), [&](size_t U) { return !Dims.insert(Vars[U].Dim).second; });
+      if (Clash) {
+        Blocked = Blocked ? Blocked : V;
+        continue;
+      }
+      if (!Next || Size < Best) {
         Next = V;
+        Best = Size;
+      }
+    }
+    if (!Next && Blocked)
+      unsupported(Vars[*Blocked].Loc, "enumerated site '" + Vars[*Blocked].Site +
+                                          "' meets two enumerated sites that share an enumeration dim; svic "
+                                          "cannot sum them out (keep fewer of them in use at once)");
     if (!Next)
       break;
     const EnumVar &V = Vars[*Next];

@@ -21,3 +21,11 @@ def model(obs):
 def guide(obs):
     q_loc = pyro.param("q_loc", torch.tensor(0.1))
     pyro.sample("scale", dist.LogNormal(q_loc, 0.5))
+
+
+def main(data):
+    """How Pyro trains the pair: enumerated sites are summed out by TraceEnum_ELBO."""
+    elbo = pyro.infer.TraceEnum_ELBO(max_plate_nesting=0)
+    svi = pyro.infer.SVI(model, guide, pyro.optim.Adam({"lr": 0.01}), elbo)
+    for _ in range(100):
+        svi.step(**data)

@@ -45,7 +45,7 @@ def load_data(path):
         raw = {k: table[k] for k in table.dtype.names}
     else:
         raw = json.load(open(path))
-    data = {k: convert(v) for k, v in raw.items()}
+    data = {k: convert(v, k) for k, v in raw.items()}
     for k in INTEGER_ARRAYS & data.keys():
         data[k] = data[k].long()
     return data
