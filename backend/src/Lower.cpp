@@ -771,9 +771,6 @@ private:
   /// enumeration dims, recycled as pyro.markov recycles them).
   void enumerateSite(const SampleStmt &S, const std::string &Name, const DistObject &D) {
     SourceLoc L = S.Loc;
-    if (S.Enumerate == SampleStmt::Enumeration::Unknown)
-      unsupported(L, "'" + Name + "' is marked for enumeration by a computed infer= value; svic sums out sites "
-                                  "marked \"parallel\" or \"sequential\" where it can read the mark");
     int64_t Size = 0;
     bool Bernoulli = false;
     if (!D.Composite && !D.OneHot)
@@ -793,6 +790,9 @@ private:
     if (!Size)
       unsupported(L, "'" + Name + "' is marked for enumeration, but svic sums out Categorical and Bernoulli sites "
                                   "only, not " + D.Name);
+    if (S.Enumerate == SampleStmt::Enumeration::Unknown)
+      unsupported(L, "'" + Name + "' may be marked for enumeration (a computed infer= value or default); svic sums out sites "
+                                  "marked \"parallel\" or \"sequential\" where it can read the mark");
     if (!E.ControlStack.empty())
       unsupported(L, "'" + Name + "' is marked for enumeration under a branch on a random value");
     int Rank = static_cast<int>(plateShape().size());
