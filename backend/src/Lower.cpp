@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <random>
 #include <set>
@@ -689,14 +690,7 @@ private:
   /// and, with \p PoutineMasks, the enclosing poutine.mask's (Pyro's
   /// masked, unscaled log_prob).
   ValuePtr siteLogDensity(const DistObject &D, const ValuePtr &X, bool PoutineMasks, SourceLoc L) {
-    std::vector<ValuePtr> Args{X};
-    for (const ValuePtr &Pm : D.Params)
-      Args.push_back(Pm);
-    ValuePtr LP = D.OneHot      ? oneHotLogProb(D, X, L)
-                  : D.Composite ? Ops.compositeLogProb(D, X, L)
-                                : Ops.logProb(D.D, Args, L);
-    if (D.Mask)
-      LP = Ops.binary(lir::Op::Mul, LP, D.Mask, L);
+    ValuePtr LP = logDensity(D, X, L);
     if (!PoutineMasks)
       return LP;
     for (ValuePtr M : Masks) {
@@ -708,6 +702,22 @@ private:
       LP = masked(LP, M, L);
     }
     return LP;
+  }
+
+  /// The elementwise log-density of \p X, times the distribution's `.mask`.
+  ValuePtr logDensity(const DistObject &D, const ValuePtr &X, SourceLoc L) {
+    std::vector<ValuePtr> Args{X};
+    for (const ValuePtr &Pm : D.Params)
+      Args.push_back(Pm);
+    ValuePtr LP;
+    if (D.Composite == DistId::MaskedMixture) // component1 where the mask holds, as torch.where
+      LP = Ops.where(D.Params[0], logDensity(*D.Components[1], X, L), logDensity(*D.Components[0], X, L), L);
+    else if (D.Composite == DistId::Delta) // log 1(x == v)
+      LP = Ops.where(Ops.binary(lir::Op::Eq, X, D.Params[0], L), makeFloat(0),
+                     makeFloat(-std::numeric_limits<double>::infinity()), L);
+    else
+      LP = D.OneHot ? oneHotLogProb(D, X, L) : D.Composite ? Ops.compositeLogProb(D, X, L) : Ops.logProb(D.D, Args, L);
+    return D.Mask ? Ops.binary(lir::Op::Mul, LP, D.Mask, L) : LP;
   }
 
   /// \p LP summed to a scalar, times the enclosing scales.
@@ -865,6 +875,8 @@ private:
   /// A draw with no gradient path; a OneHotCategorical draws an index and
   /// compares it with 0..n-1.
   ValuePtr drawNoGrad(const DistObject &D, const Dims &ValueShape, uint32_t Site, SourceLoc L) {
+    if (D.Composite == DistId::MaskedMixture || D.Composite == DistId::Delta)
+      unsupported(L, "drawing from a " + D.Name + " (it compiles where it is observed)");
     if (D.Composite)
       return Ops.compositeSample(D, ValueShape, Site, [&] { return noiseStream(L); }, /*Pathwise=*/false, L);
     if (!D.OneHot)
@@ -1602,6 +1614,28 @@ private:
       D->Params.push_back(N ? N : makeInt(1));
       break;
     }
+    case DistId::Delta:
+      if (Arg("log_density") || Arg("event_dim"))
+        unsupported(X.Loc, "Delta with log_density= or event_dim=");
+      D->Params = {Need("v")};
+      break;
+    case DistId::MaskedMixture: {
+      D->Params = {Need("mask")};
+      for (const char *N : {"component0", "component1"}) {
+        ValuePtr C = Need(N);
+        if (C->K != Value::Kind::Dist)
+          invalid(X.Loc, std::string("MaskedMixture's ") + N + " is a " + typeName(*C) + ", not a distribution");
+        if (C->Dist->Reinterpreted || !eventShape(*C->Dist).empty())
+          unsupported(X.Loc, "MaskedMixture of distributions with event dims");
+        auto R = broadcastDims(D->Full, C->Dist->Full);
+        if (!R)
+          invalid(X.Loc, "MaskedMixture's components have batch shapes " + dimsString(D->Full) + " and " +
+                             dimsString(C->Dist->Full) + ", which do not broadcast");
+        D->Full = *R;
+        D->Components.push_back(C->Dist);
+      }
+      break;
+    }
     default:
       unsupported(X.Loc, "dist." + Info.Name + " in the estimator compiler");
     }
@@ -1615,6 +1649,8 @@ private:
     case DistId::MultivariateNormal:
     case DistId::ZeroInflatedNegativeBinomial:
     case DistId::VonMises:
+    case DistId::Delta:
+    case DistId::MaskedMixture:
       D->Composite = Info.Id;
       D->Logits = D->D == lir::Dist::BernoulliLogits;
       D->D = lir::Dist::Normal; // unused: the shape rules of a scalar distribution

@@ -128,7 +128,8 @@ def enumerated_terms(model, guide, gtr, data, max_plate_nesting):
     mtr, _ = next(elbo._get_traces(model, replayed, (), data))
     plain = {}
     for name, site in mtr.nodes.items():
-        if site["type"] != "sample" or site["infer"].get("_enumerate_dim") is not None:
+        if (site["type"] != "sample" or site["infer"].get("_enumerate_dim") is not None
+                or type(site["fn"]).__name__ == "_Subsample"):
             continue
         left = site["log_prob"].shape[:max(site["log_prob"].dim() - max_plate_nesting, 0)]
         if all(n == 1 for n in left):  # no enumeration dim: scaled and masked as Trace_ELBO's terms
@@ -196,7 +197,8 @@ def main(model_py, guide_py, data_path, trace_path, model_fn="model", guide_fn="
 
 def compare_enumerated(trace, model, guide, gtr, data, max_plate_nesting):
     rows, bad = [], []
-    guide_terms = {name: float(site["log_prob_sum"]) for name, site in gtr.nodes.items() if site["type"] == "sample"}
+    guide_terms = {name: float(site["log_prob_sum"]) for name, site in gtr.nodes.items()
+                   if site["type"] == "sample" and type(site["fn"]).__name__ != "_Subsample"}
     plain, elbo = enumerated_terms(model, guide, gtr, data, max_plate_nesting)
     enum_keys = [k for k in trace if k.startswith("model:enum:")]
     pyro_terms = {"guide:" + k: v for k, v in guide_terms.items()}
