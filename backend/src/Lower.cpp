@@ -765,8 +765,11 @@ private:
   void liveEnumDeps(const ValuePtr &V, DepSet &Into) {
     if (!V)
       return;
-    if (V->isTensor() && !V->Static && (V->V || V->Scatter))
-      unite(Into, E.deps(E.materialize(*V, {})));
+    if (V->isTensor() && V->V)
+      unite(Into, E.deps(V->V));
+    if (V->isTensor() && V->Scatter) // not emitted yet: its pieces
+      for (const ValuePtr &P : V->Scatter->Sources)
+        liveEnumDeps(P, Into);
     for (const ValuePtr &I : V->Items)
       liveEnumDeps(I, Into);
     if (V->Dist) {
