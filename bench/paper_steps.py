@@ -21,7 +21,7 @@ from test_benchmarks_train import GENERATED  # noqa: E402  (cvae's, prodlda's an
 
 SVIC = sys.argv[1] if len(sys.argv) > 1 else "build/driver/svic"
 STEPS = {"spnor": 200000, "br": 20000, "csis": 200000, "dpmm": 2000, "vae": 20, "ssvae": 20, "sgdef": 20, "cvae": 100,
-         "prodlda": 100, "mhmm": 500}
+         "prodlda": 100, "mhmm": 20000}
 
 
 def br_covariates():
