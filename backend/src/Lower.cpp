@@ -742,14 +742,16 @@ private:
   void keepEnumFactor(const ValuePtr &LP, const std::string &Name, SourceLoc L) {
     double Scale = 1;
     for (const ValuePtr &S : Scales) {
-      const std::vector<double> *Known = S->isNumber() ? nullptr : knownData(*S);
-      if (!S->isNumber() && !(S->isStatic() && Known && Known->size() == 1))
+      if (!S->isNumber() && !(S->isTensor() && S->Static && S->Static->size() == 1))
         unsupported(L, "'" + Name + "' depends on an enumerated site under poutine.scale by a run-time value");
-      Scale *= S->isNumber() ? S->number() : Known->front();
+      Scale *= S->isNumber() ? S->number() : S->Static->front();
     }
     // Every plate element counts, as Pyro expands a site to its plates.
-    ValuePtr Full = Ops.expand(LP, *broadcastDims(LP->Shape, plateShape()), L);
-    EnumFactors.push_back({Full, Name, L, plateDims(), Scale});
+    std::optional<Dims> Full = broadcastDims(LP->Shape, plateShape());
+    if (!Full)
+      invalid(L, "the log-density of '" + Name + "' has shape " + dimsString(LP->Shape) +
+                     ", which does not fit the enclosing plates of shape " + dimsString(plateShape()));
+    EnumFactors.push_back({Ops.expand(LP, *Full, L), Name, L, plateDims(), Scale});
   }
 
   std::vector<int> plateDims() const {
