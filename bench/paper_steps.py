@@ -3,7 +3,7 @@
 (or given, or generated as tests/estimator/test_benchmarks_train.py generates it, where simulate cannot draw it),
 one sample per step.
 
-Usage: python3 bench/paper_steps.py [SVIC_BINARY]   (from the repository root)
+Usage: python3 bench/paper_steps.py [SVIC_BINARY [BENCHMARK...]]   (from the repository root; default: all)
 Per step = (CPU of `svic run --steps N` - CPU of `--steps 0`) / N (N per benchmark, below), so loading and JIT compilation are
 excluded; CPU is user + sys of the child (resource.getrusage), which a loaded machine inflates less than wall time.
 """
@@ -17,11 +17,11 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "estimator"))
-from test_benchmarks_train import GENERATED  # noqa: E402  (cvae's and prodlda's data, from a fixed seed)
+from test_benchmarks_train import GENERATED  # noqa: E402  (cvae's, prodlda's and mhmm's data, from a fixed seed)
 
 SVIC = sys.argv[1] if len(sys.argv) > 1 else "build/driver/svic"
 STEPS = {"spnor": 200000, "br": 20000, "csis": 200000, "dpmm": 2000, "vae": 20, "ssvae": 20, "sgdef": 20, "cvae": 100,
-         "prodlda": 100}
+         "prodlda": 100, "mhmm": 20000}
 
 
 def br_covariates():
@@ -33,7 +33,8 @@ def br_covariates():
 # name -> ("simulate", arguments not drawn) or ("given", data)
 PAIRS = {"spnor": None, "br": ("simulate", br_covariates()), "csis": ("given", {"observations": {"x1": 0.5, "x2": 2.5}}),
          "dpmm": ("simulate", {"T": 20, "N": 320, "alpha": 1.1}), "vae": ("simulate", {}), "ssvae": ("simulate", {}),
-         "sgdef": ("simulate", {}), "cvae": ("generated", None), "prodlda": ("generated", None)}
+         "sgdef": ("simulate", {}), "cvae": ("generated", None), "prodlda": ("generated", None),
+         "mhmm": ("generated", None)}
 
 
 def cpu_of(args):
@@ -48,6 +49,8 @@ def main():
     print("|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         for name, how in PAIRS.items():
+            if len(sys.argv) > 2 and name not in sys.argv[2:]:
+                continue
             d = "examples/paper/%s/" % name
             data, shape = [], "none"
             if how:
@@ -63,7 +66,7 @@ def main():
                     shape = r.stderr.strip().split("(drawn: ", 1)[-1].rstrip(")")
                 else:
                     shape = how[0] if how[0] == "given" else ", ".join(
-                        "%s %s" % (k, [len(v), len(v[0])]) for k, v in given.items())
+                        "%s %s" % (k, [len(v), len(v[0])]) if isinstance(v, list) else k for k, v in given.items())
                 data = ["--data", path]
             run = [SVIC, "run", d + "model.py", "--guide", d + "guide.py", *data, "--seed", "2"]
             t0 = cpu_of(run + ["--steps", "0"])

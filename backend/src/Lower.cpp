@@ -9,11 +9,13 @@
 
 #include "svic/backend/Lower.h"
 
+#include "LowerEnum.h"
 #include "LowerOps.h"
 #include "LowerValues.h"
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <random>
 #include <set>
@@ -99,6 +101,7 @@ public:
       recordConstantModules("guide");
     bindInputs(Model);
     runProgram(Model, /*IsGuide=*/false);
+    sumOutEnumerated();
     if (Opts.RecordTrace) {
       recordConstantModules("model");
       for (const FactorRec &Fr : Factors)
@@ -156,6 +159,11 @@ private:
   std::vector<FactorRec> Factors;
   std::vector<std::string> ScoreNames;
   std::vector<uint32_t> ScoreDepIds; ///< the DepSet id of each score site
+  /// The model's enumerated sites and the densities that depend on them
+  /// (LowerEnum.h), summed out when the model ends.
+  std::vector<EnumVar> EnumVars;
+  std::vector<EnumFactor> EnumFactors;
+  int EnumPlateRank = -1; ///< the plate dims right of the enumeration dims, fixed by the first enumerated site
 
   // Per-program state.
   const Program *P = nullptr;
@@ -444,6 +452,10 @@ private:
         while (std::any_of(Plates.begin(), Plates.end(), [&](const PlateCtx &O) { return O.Dim == C.Dim; }))
           --C.Dim;
       }
+      if (!InGuide && EnumPlateRank >= 0 && -C.Dim > EnumPlateRank)
+        unsupported(W.Plate.Loc, "plate '" + C.Name + "' uses dim " + std::to_string(C.Dim) + ", left of the " +
+                                     std::to_string(EnumPlateRank) + " plate dims of enumerated site '" +
+                                     EnumVars.front().Site + "', where its enumeration dims begin");
       for (const PlateCtx &O : Plates)
         if (O.Dim == C.Dim)
           invalid(W.Plate.Loc, "plate '" + C.Name + "' uses dim " + std::to_string(C.Dim) +
@@ -498,6 +510,9 @@ private:
     if (!C->Shape.empty() && lir::Shape{C->Shape}.numel() != 1)
       invalid(S.Cond->Loc, "the truth value of a tensor of shape " + dimsString(C->Shape) + " is ambiguous");
     lir::ValueId Cond = E.materialize(*C, S.Cond->Loc);
+    if (std::vector<size_t> Vs = enumVarsIn(E.deps(Cond)); !Vs.empty())
+      unsupported(S.Cond->Loc, "a branch on the value of enumerated site '" + EnumVars[Vs.front()].Site +
+                                   "' (it holds all its values at once; use torch.where)");
     if (!C->Shape.empty())
       Cond = E.emit(lir::Op::Reshape, {Cond}, {});
 
@@ -700,14 +715,16 @@ private:
 
   /// log-density summed to a scalar, times masks and scales.
   lir::ValueId factorValue(const DistObject &D, const ValuePtr &X, SourceLoc L) {
-    std::vector<ValuePtr> Args{X};
-    for (const ValuePtr &Pm : D.Params)
-      Args.push_back(Pm);
-    ValuePtr LP = D.OneHot      ? oneHotLogProb(D, X, L)
-                  : D.Composite ? Ops.compositeLogProb(D, X, L)
-                                : Ops.logProb(D.D, Args, L);
-    if (D.Mask)
-      LP = Ops.binary(lir::Op::Mul, LP, D.Mask, L);
+    return scaledSum(siteLogDensity(D, X, /*PoutineMasks=*/true, L), L);
+  }
+
+  /// The elementwise log-density of \p X with the distribution's `.mask`
+  /// and, with \p PoutineMasks, the enclosing poutine.mask's (Pyro's
+  /// masked, unscaled log_prob).
+  ValuePtr siteLogDensity(const DistObject &D, const ValuePtr &X, bool PoutineMasks, SourceLoc L) {
+    ValuePtr LP = logDensity(D, X, L);
+    if (!PoutineMasks)
+      return LP;
     for (ValuePtr M : Masks) {
       if (M->isTensor() && D.Reinterpreted) { // aligned with the batch dims, as `.mask` is
         Dims S = M->Shape;
@@ -716,10 +733,163 @@ private:
       }
       LP = masked(LP, M, L);
     }
+    return LP;
+  }
+
+  /// The elementwise log-density of \p X, times the distribution's `.mask`.
+  ValuePtr logDensity(const DistObject &D, const ValuePtr &X, SourceLoc L) {
+    std::vector<ValuePtr> Args{X};
+    for (const ValuePtr &Pm : D.Params)
+      Args.push_back(Pm);
+    ValuePtr LP;
+    if (D.Composite == DistId::MaskedMixture) // component1 where the mask holds, as torch.where
+      LP = Ops.where(D.Params[0], logDensity(*D.Components[1], X, L), logDensity(*D.Components[0], X, L), L);
+    else if (D.Composite == DistId::Delta) // log 1(x == v)
+      LP = Ops.where(Ops.binary(lir::Op::Eq, X, D.Params[0], L), makeFloat(0),
+                     makeFloat(-std::numeric_limits<double>::infinity()), L);
+    else
+      LP = D.OneHot ? oneHotLogProb(D, X, L) : D.Composite ? Ops.compositeLogProb(D, X, L) : Ops.logProb(D.D, Args, L);
+    return D.Mask ? Ops.binary(lir::Op::Mul, LP, D.Mask, L) : LP;
+  }
+
+  /// \p LP summed to a scalar, times the enclosing scales.
+  lir::ValueId scaledSum(const ValuePtr &LP, SourceLoc L) {
     ValuePtr Sum = Ops.sum(LP, L);
     for (const ValuePtr &S : Scales)
       Sum = Ops.binary(lir::Op::Mul, Sum, S, L);
     return E.materialize(*Sum, L);
+  }
+
+  //===-- enumerated sites (LowerEnum.h) -----------------------------------------===//
+
+  /// A model density \p LP (masked, unscaled, unsummed): a factor, or kept
+  /// for the contraction when it depends on an enumerated site.
+  void addModelTerm(const ValuePtr &LP, const std::string &Name, uint32_t SiteIndex, SourceLoc L) {
+    ValuePtr T = Ops.asTensor(LP, L);
+    if (T->isStatic() || enumVarsIn(E.deps(E.materialize(*T, L))).empty())
+      return addFactor(scaledSum(T, L), 1, Name, SiteIndex, -1);
+    keepEnumFactor(T, Name, L);
+  }
+
+  void keepEnumFactor(const ValuePtr &LP, const std::string &Name, SourceLoc L) {
+    double Scale = 1;
+    for (const ValuePtr &S : Scales) {
+      if (!S->isNumber() && !(S->isTensor() && S->Static && S->Static->size() == 1))
+        unsupported(L, "'" + Name + "' depends on an enumerated site under poutine.scale by a run-time value");
+      Scale *= S->isNumber() ? S->number() : S->Static->front();
+    }
+    // Every plate element counts, as Pyro expands a site to its plates.
+    std::optional<Dims> Full = broadcastDims(LP->Shape, plateShape());
+    if (!Full)
+      invalid(L, "the log-density of '" + Name + "' has shape " + dimsString(LP->Shape) +
+                     ", which does not fit the enclosing plates of shape " + dimsString(plateShape()));
+    EnumFactors.push_back({Ops.expand(LP, *Full, L), Name, L, plateDims(), Scale});
+  }
+
+  std::vector<int> plateDims() const {
+    std::vector<int> Dims;
+    for (const PlateCtx &C : Plates)
+      Dims.push_back(C.Dim);
+    std::sort(Dims.begin(), Dims.end());
+    return Dims;
+  }
+
+  /// Adds the enumerated sites \p V depends on (through its tensors,
+  /// containers and distribution parameters) to \p Into.
+  void liveEnumDeps(const ValuePtr &V, DepSet &Into) {
+    if (!V)
+      return;
+    if (V->isTensor() && V->V)
+      unite(Into, E.deps(V->V));
+    if (V->isTensor() && V->Scatter) // not emitted yet: its pieces
+      for (const ValuePtr &P : V->Scatter->Sources)
+        liveEnumDeps(P, Into);
+    for (const ValuePtr &I : V->Items)
+      liveEnumDeps(I, Into);
+    if (V->Dist) {
+      for (const ValuePtr &P : V->Dist->Params)
+        liveEnumDeps(P, Into);
+      liveEnumDeps(V->Dist->Mask, Into);
+    }
+  }
+
+  /// Binds the model site \p Name to all its values at once, along a new dim
+  /// left of the plates and of the enumerated sites still in use (Pyro's
+  /// enumeration dims, recycled as pyro.markov recycles them).
+  void enumerateSite(const SampleStmt &S, const std::string &Name, const DistObject &D) {
+    SourceLoc L = S.Loc;
+    int64_t Size = 0;
+    bool Bernoulli = false;
+    if (!D.Composite && !D.OneHot)
+      switch (D.D) {
+      case lir::Dist::CategoricalProbs:
+      case lir::Dist::CategoricalLogits:
+        Size = D.Params[0]->Shape.back();
+        break;
+      case lir::Dist::BernoulliProbs:
+      case lir::Dist::BernoulliLogits:
+        Size = 2;
+        Bernoulli = true;
+        break;
+      default:
+        break;
+      }
+    if (!Size)
+      unsupported(L, "'" + Name + "' is marked for enumeration, but svic sums out Categorical and Bernoulli sites "
+                                  "only, not " + D.Name);
+    if (S.Enumerate == SampleStmt::Enumeration::Unknown)
+      unsupported(L, "'" + Name + "' may be marked for enumeration (a computed infer= value or default); svic sums out sites "
+                                  "marked \"parallel\" or \"sequential\" where it can read the mark");
+    if (!E.ControlStack.empty())
+      unsupported(L, "'" + Name + "' is marked for enumeration under a branch on a random value");
+    int Rank = static_cast<int>(plateShape().size());
+    if (EnumPlateRank < 0)
+      EnumPlateRank = Rank;
+    DepSet Live;
+    for (const ValuePtr &V : Env)
+      liveEnumDeps(V, Live);
+    for (const ValuePtr &V : Masks)
+      liveEnumDeps(V, Live);
+    for (const ValuePtr &V : D.Params)
+      liveEnumDeps(V, Live);
+    std::set<int> Busy;
+    for (size_t V : enumVarsIn(Live))
+      Busy.insert(EnumVars[V].Dim);
+    int Dim = -EnumPlateRank - 1;
+    while (Busy.count(Dim))
+      --Dim;
+    Dims Shape(static_cast<size_t>(-Dim), 1);
+    Shape[0] = Size;
+    lir::Instr I;
+    I.Opcode = lir::Op::Const;
+    for (int64_t K = 0; K < Size; ++K)
+      I.Data.push_back(static_cast<double>(K));
+    lir::ValueId V = E.emit(std::move(I), Shape, Name);
+    E.addDeps(V, {EnumDepBase + static_cast<uint32_t>(EnumVars.size())});
+    EnumVars.push_back({Name, L, Dim, Size, plateDims()});
+    auto Z = std::make_shared<Value>();
+    Z->K = Value::Kind::Tensor;
+    Z->Shape = Shape;
+    Z->IsInt = !Bernoulli;
+    Z->V = V;
+    addSite(Name, "enumerated", L);
+    // TraceEnum_ELBO takes an enumerated site's own density unmasked by
+    // poutine.mask (its unscaled_log_prob); a `.mask` of the distribution stays.
+    keepEnumFactor(siteLogDensity(D, Z, /*PoutineMasks=*/false, L), Name, L);
+    if (S.Target)
+      Env[*S.Target] = Z;
+  }
+
+  /// The model's enumerated sites summed out: one factor.
+  void sumOutEnumerated() {
+    if (EnumVars.empty())
+      return;
+    SourceLoc L = EnumVars.front().Loc;
+    ValuePtr Z = Ops.asTensor(contractEnumerated(Ops, E, EnumVars, EnumFactors, EnumPlateRank), L);
+    std::string Name = "enum:" + EnumVars.front().Site;
+    if (EnumVars.size() > 1)
+      Name += ".." + EnumVars.back().Site;
+    addFactor(E.materialize(*Z, L), 1, Name, addSite(Name, "factor", L), -1);
   }
 
   /// OneHotCategorical's log-density of a one-hot x: sum_j x_j log p_j with
@@ -742,6 +912,8 @@ private:
   /// A draw with no gradient path; a OneHotCategorical draws an index and
   /// compares it with 0..n-1.
   ValuePtr drawNoGrad(const DistObject &D, const Dims &ValueShape, uint32_t Site, SourceLoc L) {
+    if (D.Composite == DistId::MaskedMixture || D.Composite == DistId::Delta)
+      unsupported(L, "drawing from a " + D.Name + " (it compiles where it is observed)");
     if (D.Composite)
       return Ops.compositeSample(D, ValueShape, Site, [&] { return noiseStream(L); }, /*Pathwise=*/false, L);
     if (!D.OneHot)
@@ -774,12 +946,16 @@ private:
   }
 
   void execSample(const SampleStmt &S) {
-    // Under Trace_ELBO Pyro ignores the mark, as the estimator does.
-    if (S.Enumerate != SampleStmt::Enumeration::None && !S.Obs && P && P->EnumeratingElbo)
-      unsupported(S.Loc, "a site marked for enumeration (infer={\"enumerate\": ...} or "
-                         "config_enumerate) under TraceEnum_ELBO: svic's estimator does not sum "
-                         "sites out");
     std::string Name = siteName(S.Name);
+    bool Marked = S.Enumerate != SampleStmt::Enumeration::None && !S.Obs;
+    // A model site the guide does not sample is summed out (TraceEnum_ELBO);
+    // with a guide site, Trace_ELBO ignores the mark, as the estimator does.
+    bool SumOut = Marked && !InGuide && !Simulate && !Latents.count(Name);
+    if (Marked && !SumOut && P && P->EnumeratingElbo)
+      unsupported(S.Loc, InGuide ? "'" + Name + "' is marked for enumeration in the guide: svic sums out "
+                                   "enumerated sites of the model only"
+                                 : "'" + Name + "' is marked for enumeration in the model and sampled by the "
+                                   "guide: svic's estimator does not sum such sites out");
     claimSite(Name, S.Loc);
     ValuePtr DV = eval(*S.Dist);
     const DistObject &D = *DV->Dist;
@@ -792,6 +968,8 @@ private:
     Dims Batch = batchShape(D, S.Loc), Event = eventShape(D);
     Dims ValueShape = Batch;
     ValueShape.insert(ValueShape.end(), Event.begin(), Event.end());
+    if (SumOut)
+      return enumerateSite(S, Name, D);
 
     if (Obs) {
       ValuePtr X = Obs;
@@ -806,8 +984,10 @@ private:
                                 " has shape " + dimsString(X->Shape) + " but the site expects shape " +
                                 dimsString(ValueShape));
       uint32_t SiteIndex = addSite(Name, "observe", S.Loc);
-      if (!Simulate)
-        addFactor(factorValue(D, X, S.Loc), InGuide ? -1 : 1, Name, SiteIndex, -1);
+      if (!Simulate && InGuide)
+        addFactor(factorValue(D, X, S.Loc), -1, Name, SiteIndex, -1);
+      else if (!Simulate)
+        addModelTerm(siteLogDensity(D, X, /*PoutineMasks=*/true, S.Loc), Name, SiteIndex, S.Loc);
       if (S.Target)
         Env[*S.Target] = X;
       return;
@@ -836,7 +1016,7 @@ private:
         invalid(S.Loc, "the guide samples '" + Name + "' with shape " + dimsString(Z->Shape) +
                            " but the model's distribution has shape " + dimsString(ValueShape));
       uint32_t SiteIndex = addSite(Name, "sample", S.Loc);
-      addFactor(factorValue(D, Z, S.Loc), 1, Name, SiteIndex, -1);
+      addModelTerm(siteLogDensity(D, Z, /*PoutineMasks=*/true, S.Loc), Name, SiteIndex, S.Loc);
       if (S.Target)
         Env[*S.Target] = Z;
       return;
@@ -960,11 +1140,11 @@ private:
     ValuePtr LP = eval(*S.LogProb);
     for (const ValuePtr &M : Masks)
       LP = masked(LP, M, S.Loc);
-    ValuePtr Sum = Ops.sum(LP, S.Loc);
-    for (const ValuePtr &Sc : Scales)
-      Sum = Ops.binary(lir::Op::Mul, Sum, Sc, S.Loc);
     uint32_t SiteIndex = addSite(Name, "factor", S.Loc);
-    addFactor(E.materialize(*Sum, S.Loc), InGuide ? -1 : 1, Name, SiteIndex, -1);
+    if (InGuide)
+      addFactor(scaledSum(LP, S.Loc), -1, Name, SiteIndex, -1);
+    else
+      addModelTerm(LP, Name, SiteIndex, S.Loc);
   }
 
   //===-- parameters --------------------------------------------------------===//
@@ -1473,6 +1653,28 @@ private:
       D->Params.push_back(N ? N : makeInt(1));
       break;
     }
+    case DistId::Delta:
+      if (Arg("log_density") || Arg("event_dim"))
+        unsupported(X.Loc, "Delta with log_density= or event_dim=");
+      D->Params = {Need("v")};
+      break;
+    case DistId::MaskedMixture: {
+      D->Params = {Need("mask")};
+      for (const char *N : {"component0", "component1"}) {
+        ValuePtr C = Need(N);
+        if (C->K != Value::Kind::Dist)
+          invalid(X.Loc, std::string("MaskedMixture's ") + N + " is a " + typeName(*C) + ", not a distribution");
+        if (C->Dist->Reinterpreted || !eventShape(*C->Dist).empty())
+          unsupported(X.Loc, "MaskedMixture of distributions with event dims");
+        auto R = broadcastDims(D->Full, C->Dist->Full);
+        if (!R)
+          invalid(X.Loc, "MaskedMixture's components have batch shapes " + dimsString(D->Full) + " and " +
+                             dimsString(C->Dist->Full) + ", which do not broadcast");
+        D->Full = *R;
+        D->Components.push_back(C->Dist);
+      }
+      break;
+    }
     default:
       unsupported(X.Loc, "dist." + Info.Name + " in the estimator compiler");
     }
@@ -1486,6 +1688,8 @@ private:
     case DistId::MultivariateNormal:
     case DistId::ZeroInflatedNegativeBinomial:
     case DistId::VonMises:
+    case DistId::Delta:
+    case DistId::MaskedMixture:
       D->Composite = Info.Id;
       D->Logits = D->D == lir::Dist::BernoulliLogits;
       D->D = lir::Dist::Normal; // unused: the shape rules of a scalar distribution

@@ -67,6 +67,9 @@ struct DistObject {
   std::optional<ir::DistId> Composite;
   bool Logits = false;
   bool Reparameterizable = false;  ///< Pyro's has_rsample
+  /// MaskedMixture: component0, component1 (Params holds the mask). Delta
+  /// is composite too, Params = {v}.
+  std::vector<std::shared_ptr<const DistObject>> Components;
 };
 
 /// An nn module object. Weights are constants until `pyro.module` registers

@@ -80,11 +80,11 @@ def model(config):
             N_t = config["sizes"]["timesteps"]
             for t in pyro.markov(range(N_t)):
                 with pyro.poutine.mask(mask=config["timestep"]["mask"][..., t]):
-                    # Batch of N_state x N_state transition matrices; row y.
-                    gamma_t = gamma
-                    gamma_t = torch.Tensor.reshape(gamma_t,
-                                                   tuple(gamma_t.shape[:-1]) + (N_state, N_state))
-                    gamma_y = gamma_t[..., y, :]
+                    # Row y of the batch of N_state x N_state transition matrices, for each value y holds
+                    # (Pyro's Vindex(gamma_t)[..., y, :]: gamma_t[..., y, :] does not broadcast y with the batch).
+                    gamma_t = torch.Tensor.reshape(gamma, tuple(gamma.shape[:-1]) + (N_state, N_state))
+                    row_y = torch.unsqueeze(torch.unsqueeze(y, -1) == torch.arange(N_state), -1)
+                    gamma_y = torch.sum(gamma_t * row_y, -2)
                     y = pyro.sample("y_{}".format(t), dist.Categorical(logits=gamma_y),
                                     infer={"enumerate": "parallel"})
 

@@ -12,8 +12,12 @@ under a name that another object registered first computes with the param store'
 name's weights between the model file and the guide file; Pyro 1.8.6 by default keeps the second object's own
 (and never trained) weights. The option checks svic's terms under svic's reading (cvae's prior net).
 
-Usage: replay_trace.py [--update-module-params] MODEL_PY GUIDE_PY DATA(.json|.csv|.npz|-) TRACE(.json)
-                       [MODEL_FN GUIDE_FN]
+With --max-plate-nesting N, the model's sites marked for enumeration are summed out as TraceEnum_ELBO
+(max_plate_nesting=N) sums them: the guide replays svic's draws, svic's one term for the summed-out sites
+("model:enum:FIRST..LAST") must equal Pyro's ELBO minus its other terms, and the ELBO must equal TraceEnum_ELBO's.
+
+Usage: replay_trace.py [--update-module-params] [--max-plate-nesting N] MODEL_PY GUIDE_PY DATA(.json|.csv|.npz|-)
+                       TRACE(.json) [MODEL_FN GUIDE_FN]
 """
 import json
 import runpy
@@ -41,7 +45,7 @@ def load_data(path):
         raw = {k: table[k] for k in table.dtype.names}
     else:
         raw = json.load(open(path))
-    data = {k: convert(v) for k, v in raw.items()}
+    data = {k: convert(v, k) for k, v in raw.items()}
     for k in INTEGER_ARRAYS & data.keys():
         data[k] = data[k].long()
     return data
@@ -52,13 +56,14 @@ def load_data(path):
 INTEGER_ARRAYS = {"mini_batch_seq_lengths"}
 
 
-def convert(v):
-    if isinstance(v, dict):  # a dict argument (csis's observations)
-        return {k: convert(x) for k, x in v.items()}
+def convert(v, key=None):
+    if isinstance(v, dict):  # a dict argument (csis's observations, mhmm's config)
+        return {k: convert(x, k) for k, x in v.items()}
     v = np.asarray(v, dtype=np.float64)
     if v.shape == ():
         return int(v) if float(v).is_integer() else float(v)
-    return torch.tensor(v)
+    # poutine.mask wants a bool tensor; svic reads 0/1 (mhmm's config["individual"]["mask"]).
+    return torch.tensor(v).bool() if key == "mask" else torch.tensor(v)
 
 
 def close(a, b):
@@ -112,7 +117,27 @@ class RecordedDropout:
         torch.nn.functional.dropout = self.original
 
 
-def main(model_py, guide_py, data_path, trace_path, model_fn="model", guide_fn="guide"):
+def enumerated_terms(model, guide, gtr, data, max_plate_nesting):
+    """The model's terms and the ELBO under TraceEnum_ELBO, the guide replaying the draws in gtr: (terms of the
+    model sites that depend on no enumerated site, ELBO)."""
+    for site in gtr.nodes.values():
+        if site["type"] == "sample":
+            site["is_observed"] = False  # replayed as draws, not as observations
+    replayed = poutine.replay(guide, trace=gtr)
+    elbo = pyro.infer.TraceEnum_ELBO(max_plate_nesting=max_plate_nesting)
+    mtr, _ = next(elbo._get_traces(model, replayed, (), data))
+    plain = {}
+    for name, site in mtr.nodes.items():
+        if (site["type"] != "sample" or site["infer"].get("_enumerate_dim") is not None
+                or type(site["fn"]).__name__ == "_Subsample"):
+            continue
+        left = site["log_prob"].shape[:max(site["log_prob"].dim() - max_plate_nesting, 0)]
+        if all(n == 1 for n in left):  # no enumeration dim: scaled and masked as Trace_ELBO's terms
+            plain[name] = float(site["log_prob"].sum())
+    return plain, -elbo.loss(model, replayed, **data)
+
+
+def main(model_py, guide_py, data_path, trace_path, model_fn="model", guide_fn="guide", max_plate_nesting=None):
     warnings.simplefilter("ignore")
     model = entry(model_py, model_fn, "main")
     guide = entry(guide_py, guide_fn, "main")
@@ -140,12 +165,15 @@ def main(model_py, guide_py, data_path, trace_path, model_fn="model", guide_fn="
     with torch.no_grad(), RecordedDropout(trace) as dropout:
         gtr = poutine.trace(poutine.condition(guide, data=latents)).get_trace(**data)
         # The model sees the guide's values, as under Trace_ELBO's replay (which needs unobserved guide sites).
-        mtr = poutine.trace(poutine.condition(model, data=latents)).get_trace(**data)
+        if max_plate_nesting is None:
+            mtr = poutine.trace(poutine.condition(model, data=latents)).get_trace(**data)
+            mtr.compute_log_prob()
         if dropout.calls != len(dropout.masks):
             raise SystemExit("svic recorded %d dropout masks, Pyro used %d" % (len(dropout.masks), dropout.calls))
         gtr.compute_log_prob()
-        mtr.compute_log_prob()
     rows, bad = [], []
+    if max_plate_nesting is not None:
+        return compare_enumerated(trace, model, guide, gtr, data, max_plate_nesting)
     for prog, tr in (("model", mtr), ("guide", gtr)):
         for name, site in tr.nodes.items():
             if site["type"] != "sample" or type(site["fn"]).__name__ == "_Subsample":
@@ -167,10 +195,35 @@ def main(model_py, guide_py, data_path, trace_path, model_fn="model", guide_fn="
     return 1 if bad else 0
 
 
+def compare_enumerated(trace, model, guide, gtr, data, max_plate_nesting):
+    rows, bad = [], []
+    guide_terms = {name: float(site["log_prob_sum"]) for name, site in gtr.nodes.items()
+                   if site["type"] == "sample" and type(site["fn"]).__name__ != "_Subsample"}
+    plain, elbo = enumerated_terms(model, guide, gtr, data, max_plate_nesting)
+    enum_keys = [k for k in trace if k.startswith("model:enum:")]
+    pyro_terms = {"guide:" + k: v for k, v in guide_terms.items()}
+    pyro_terms.update({"model:" + k: v for k, v in plain.items()})
+    if len(enum_keys) == 1:
+        pyro_terms[enum_keys[0]] = elbo + sum(guide_terms.values()) - sum(plain.values())
+    for key in sorted(set(pyro_terms) | {k for k in trace if k.startswith(("model:", "guide:"))}):
+        pyro_v, svic_v = pyro_terms.get(key), trace.get(key)
+        ok = pyro_v is not None and svic_v is not None and close(pyro_v, float(svic_v))
+        rows.append({"site": key, "pyro": pyro_v, "svic": svic_v, "ok": ok})
+        if not ok:
+            bad.append(rows[-1])
+    if not close(elbo, float(trace["elbo"])):
+        bad.append({"site": "elbo", "pyro": elbo, "svic": trace["elbo"], "ok": False})
+    print(json.dumps({"sites": rows, "elbo": {"pyro": elbo, "svic": trace["elbo"]}, "mismatches": bad}))
+    return 1 if bad else 0
+
+
 if __name__ == "__main__":
     args = sys.argv[1:]
     if args and args[0] == "--update-module-params":
         args = args[1:]
         by_default = pyro.module
         pyro.module = lambda name, nn_module, update_module_params=False: by_default(name, nn_module, True)
-    sys.exit(main(*args))
+    nesting = None
+    if args and args[0] == "--max-plate-nesting":
+        nesting, args = int(args[1]), args[2:]
+    sys.exit(main(*args, max_plate_nesting=nesting))

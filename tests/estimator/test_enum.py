@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""Enumerated model sites summed out (issue 10, TraceEnum_ELBO): on a 2-state HMM of 3 steps the summed-out
+log-likelihood equals brute force over the 8 paths and its generated gradient equals finite differences; a batch of
+masked HMMs with an enumerated Bernoulli regime equals Pyro 1.8.6's TraceEnum_ELBO (when the reference Pyro is
+there); sites that cannot be summed out soundly are located errors naming them.
+
+Usage: test_enum.py SVIC_BINARY
+"""
+import itertools
+import json
+import math
+import os
+import subprocess
+import sys
+import unittest
+
+import svic_est as S
+
+HMM = "tests/estimator/programs/hmm_enum.py"
+PLATED = "tests/estimator/programs/hmm_enum_plate.py"
+OBS = [0.7, -1.2, 1.5]
+PLATED_DATA = {"obs": [[0.5, -1.9, 2.2, 0.1], [1.9, 2.4, -0.3, 0.0], [-2.2, -1.0, 0.4, 1.3]],
+               "mask": [[1, 1, 1, 1], [1, 1, 1, 0], [1, 1, 0, 0]]}
+
+
+def log_softmax(v):
+    m = max(v)
+    lse = m + math.log(sum(math.exp(x - m) for x in v))
+    return [x - lse for x in v]
+
+
+def normal_lpdf(x, loc, scale):
+    return -0.5 * ((x - loc) / scale) ** 2 - math.log(scale) - 0.5 * math.log(2 * math.pi)
+
+
+def brute_force(p, scale):
+    """log sum over the 8 state paths of p(y, x) for hmm_enum.py."""
+    init, trans, locs = p["init_logits"], p["trans_logits"], p["locs"]
+    paths = []
+    for ys in itertools.product([0, 1], repeat=3):
+        lp = log_softmax(init)[ys[0]] + normal_lpdf(OBS[0], locs[ys[0]], scale)
+        for t in (1, 2):
+            lp += log_softmax(trans[ys[t - 1]])[ys[t]] + normal_lpdf(OBS[t], locs[ys[t]], scale)
+        paths.append(lp)
+    m = max(paths)
+    return m + math.log(sum(math.exp(x - m) for x in paths))
+
+
+class Enumerated(S.TempDirTest):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.data = cls.write("hmm.json", {"obs": OBS})
+
+    @classmethod
+    def write(cls, name, obj):
+        path = cls.path(name)
+        with open(path, "w") as f:
+            json.dump(obj, f) if not isinstance(obj, str) else f.write(obj)
+        return path
+
+    def trace(self, program, data, params=None, name="t.json"):
+        out = self.path(name)
+        args = ["grad", program, "--data", data, "--seed", 3, "--trace-out", out]
+        if params is not None:
+            args += ["--params", self.write("params.json", params)]
+        S.run(*args, check=True)
+        with open(out) as f:
+            return json.load(f)
+
+    def test_summed_out_likelihood_is_brute_force_over_all_paths(self):
+        t = self.trace(HMM, self.data)
+        p = {k[len("param:"):]: v for k, v in t.items() if k.startswith("param:")}
+        want = brute_force(p, t["latent:scale"])
+        self.assertAlmostEqual(t["model:enum:y_0..y_2"], want, places=10)
+        self.assertAlmostEqual(t["elbo"], want + t["model:scale"] - t["guide:scale"], places=10)
+
+    def test_gradient_matches_finite_differences(self):
+        # One sample at a fixed seed: the guide's scale is pathwise, so the sample's ELBO is a smooth function of
+        # every param, and its generated gradient is that function's derivative.
+        out, _ = S.grad([HMM, "--data", self.data], 1, seed=3)
+        base = self.trace(HMM, self.data)
+        params = {k[len("param:"):]: v for k, v in base.items() if k.startswith("param:")}
+        h = 1e-5
+        for name, value in params.items():
+            flat = [value] if not isinstance(value, list) else list(itertools.chain.from_iterable(
+                v if isinstance(v, list) else [v] for v in value))
+            for i in range(len(flat)):
+                def elbo_at(delta):
+                    moved = list(flat)
+                    moved[i] += delta
+                    shaped = moved[0] if not isinstance(value, list) else (
+                        [moved[r * len(value[0]):(r + 1) * len(value[0])] for r in range(len(value))]
+                        if isinstance(value[0], list) else moved)
+                    return self.trace(HMM, self.data, dict(params, **{name: shaped}))["elbo"]
+                fd = (elbo_at(h) - elbo_at(-h)) / (2 * h)
+                got = out["gradient"][name]["mean"]
+                got = got[i] if isinstance(got, list) else got
+                self.assertAlmostEqual(got, fd, delta=1e-6 * max(1, abs(fd)), msg="%s[%d]" % (name, i))
+
+    def test_trains(self):
+        r = S.run("run", HMM, "--data", self.data, "--steps", 100, "--lr", 0.05, "--seed", 1,
+                  "--trace", self.path("run.csv"), check=True)
+        elbos = [float(row["elbo"]) for row in S.read_trace(self.path("run.csv"))]
+        self.assertTrue(all(S.finite(e) for e in elbos), elbos)
+        self.assertGreater(S.mean(elbos[-20:]), S.mean(elbos[:20]), r.stdout[-500:])
+
+    @unittest.skipIf(S.pyro_python() is None, "the reference Pyro is not beside the project")
+    def test_same_answer_as_pyro_trace_enum_elbo(self):
+        data = self.write("plated.json", PLATED_DATA)
+        for program, nesting, d in ((HMM, 0, self.data), (PLATED, 1, data)):
+            with self.subTest(program):
+                trace = self.path("replay.json")
+                S.run("grad", program, "--data", d, "--seed", 5, "--trace-out", trace, check=True)
+                p = subprocess.run([S.pyro_python(), os.path.join(S.ROOT, "tests", "estimator", "pyro",
+                                                                  "replay_trace.py"),
+                                    "--max-plate-nesting", str(nesting), program, program, d, trace],
+                                   capture_output=True, text=True, timeout=300)
+                self.assertTrue(p.stdout.strip(), p.stderr[-3000:])
+                out = json.loads(p.stdout)
+                self.assertEqual(out["mismatches"], [])
+                self.assertTrue(any(row["site"].startswith("model:enum:") for row in out["sites"]), out)
+
+    def refused(self, body, site, why):
+        program = self.write("bad.py", "import torch\nimport pyro\nimport pyro.distributions as dist\n\n\n"
+                             "def model(obs):\n" + body + "\n\ndef guide(obs):\n    pass\n\n\n"
+                             "def main():\n    pyro.infer.TraceEnum_ELBO(max_plate_nesting=0)\n")
+        r = S.run("grad", program, "--data", self.data, "--samples", 1)
+        self.assertEqual(r.returncode, 2, S.describe(r))
+        self.assertRegex(r.stderr, r"bad\.py:\d+:\d+: error: .*(%s.*'%s'|'%s'.*%s)" % (why, site, site, why))
+        self.assertNotIn("Traceback", r.stderr)
+
+    def test_unsupported_enumerations_are_located_errors(self):
+        self.refused("    z = pyro.sample('z', dist.Poisson(3.0), infer={'enumerate': 'parallel'})\n"
+                     "    pyro.sample('x', dist.Normal(z, 1.0), obs=obs[0])\n",
+                     "z", "Categorical and Bernoulli sites only")
+        self.refused("    y = pyro.sample('y', dist.Bernoulli(0.3), infer={'enumerate': 'parallel'})\n"
+                     "    pyro.sample('x', dist.Normal(torch.sum(y), 1.0), obs=obs[0])\n",
+                     "y", "other than along its enumeration dim")
+        self.refused("    y = pyro.sample('y', dist.Bernoulli(0.3), infer={'enumerate': 'parallel'})\n"
+                     "    if torch.sum(y) > 0:\n        pyro.sample('x', dist.Normal(0.0, 1.0), obs=obs[0])\n",
+                     "y", "a branch on the value")
+
+    def test_enumerated_in_the_guide_is_refused(self):
+        program = self.write("guide_enum.py", "import torch\nimport pyro\nimport pyro.distributions as dist\n\n\n"
+                             "def model(obs):\n    y = pyro.sample('y', dist.Bernoulli(0.3))\n"
+                             "    pyro.sample('x', dist.Normal(y, 1.0), obs=obs[0])\n\n\n"
+                             "def guide(obs):\n    pyro.sample('y', dist.Bernoulli(0.5), infer={'enumerate': "
+                             "'parallel'})\n\n\ndef main():\n    pyro.infer.TraceEnum_ELBO(max_plate_nesting=0)\n")
+        r = S.run("grad", program, "--data", self.data, "--samples", 1)
+        self.assertEqual(r.returncode, 2, S.describe(r))
+        self.assertRegex(r.stderr, r"guide_enum\.py:12:\d+: error: 'y' is marked for enumeration in the guide")
+
+
+if __name__ == "__main__":
+    S.configure(sys.argv)
+    unittest.main()
