@@ -406,8 +406,13 @@ void Emitter::place(const std::vector<ValueId> &Ids, const std::vector<const lir
     ValueId Root = P.Value[V].Kind == Storage::Alias ? P.Value[V].Of : V;
     int64_t N = shape(V).numel();
     Base[V] = P.Value[Root].Kind == Storage::Global ? Base[Root] : slotPtr(P.Value[Root], N, "v" + Twine(Root));
-    if (P.Active[V])
-      AdjBase[V] = slotPtr(P.Adjoint[adjRoot(V)], N, "adj" + Twine(adjRoot(V)));
+    if (!P.Active[V])
+      continue;
+    // The root too: prepareAdjoints zeroes an alias's adjoint through its root,
+    // which this chunk may not use itself.
+    ValueId AdjRoot = adjRoot(V);
+    AdjBase[V] = slotPtr(P.Adjoint[AdjRoot], N, "adj" + Twine(AdjRoot));
+    AdjBase[AdjRoot] = AdjBase[V];
   }
   for (const lir::Instr *I : Instrs)
     if (auto S = P.Scratch.find(I); S != P.Scratch.end())
