@@ -651,7 +651,7 @@ void Emitter::forward(const lir::Instr &I) {
   case Op::Param:
     if (P.Value[I.Result].Kind == Storage::Local) {
       Value *Src = gep(I.Opcode == Op::Param ? Params : Data, i64(I.Offset));
-      loop(R.numel(), [&](Value *Ix) { st(I.Result, Ix, B.CreateLoad(Dbl, gep(Src, Ix))); });
+      loop(I.Opcode == Op::Input ? lir::inputDoubles(I, R) : R.numel(), [&](Value *Ix) { st(I.Result, Ix, B.CreateLoad(Dbl, gep(Src, Ix))); });
     }
     return;
   case Op::StdNormal:

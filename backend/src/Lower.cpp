@@ -221,7 +221,7 @@ private:
       D.Name = Name;
       D.Shape = A.Shape;
       D.Offset = Desc.DataDoubles;
-      D.Size = static_cast<int64_t>(A.Values.size());
+      D.Size = runtime::numElements(A.Shape);
       Desc.DataDoubles += D.Size;
       Desc.Inputs.push_back(D);
       Found = Desc.Inputs.end() - 1;
@@ -234,8 +234,12 @@ private:
     V->Shape = A.Shape;
     V->V = emitInPrologue(std::move(I), A.Shape, Name);
     V->Origin = Name;
-    V->Known = std::make_shared<const std::vector<double>>(A.Values);
-    V->KnownFrom = {Name};
+    // Compile-time facts come from data held whole; a large array loaded
+    // with implicit zeros is a run-time tensor only.
+    if (static_cast<int64_t>(A.Values.size()) == Found->Size) {
+      V->Known = std::make_shared<const std::vector<double>>(A.Values);
+      V->KnownFrom = {Name};
+    }
     return V;
   }
 
@@ -811,7 +815,7 @@ private:
     }
 
     uint32_t SiteIndex = addSite(Name, "sample", S.Loc);
-    bool Pathwise = choosePathwise(Name, D, S.Loc);
+    bool Pathwise = choosePathwise(Name, S.Name.Canonical, D, S.Loc);
     ValuePtr Z = !Pathwise   ? drawNoGrad(D, ValueShape, SiteIndex, S.Loc)
                  : D.Composite ? Ops.compositeSample(D, ValueShape, SiteIndex, [&] { return noiseStream(S.Loc); },
                                                      /*Pathwise=*/true, S.Loc)
@@ -892,7 +896,10 @@ private:
     E.emit(std::move(I), {});
   }
 
-  bool choosePathwise(const std::string &Name, const DistObject &D, SourceLoc L) {
+  /// \p Canonical is the site's name as the analysis reports it: a template
+  /// (`z_{}`) stands for every site built from it.
+  bool choosePathwise(const std::string &Name, const std::string &Canonical, const DistObject &D, SourceLoc L) {
+    bool Selected = Opts.Selected.count(Name) || Opts.Selected.count(Canonical);
     bool Sampler = D.Composite ? OpBuilder::compositePathwise(*D.Composite) : !D.OneHot && hasPathwiseSampler(D.D);
     bool Discrete = D.Composite ? OpBuilder::compositeDiscrete(*D.Composite) : D.OneHot || isDiscrete(D.D);
     switch (Opts.Estimator) {
@@ -903,7 +910,7 @@ private:
       // has no pathwise Gamma/Beta/Dirichlet/StudentT sampler, so those stay score.
       return D.Reparameterizable && Sampler;
     case EstimatorKind::Auto:
-      return Opts.Selected.count(Name) && Sampler;
+      return Selected && Sampler;
     case EstimatorKind::Pathwise:
       if (Discrete)
         invalid(L, "--estimator pathwise: '" + Name + "' is discrete (" + D.Name +
@@ -911,7 +918,7 @@ private:
       if (!Sampler)
         unsupported(L, "--estimator pathwise: svic has no pathwise sampler for " + D.Name + " ('" +
                            Name + "'); use --estimator auto");
-      if (!Opts.Selected.count(Name))
+      if (!Selected)
         invalid(L, "--estimator pathwise: reparameterising '" + Name +
                        "' would bias the gradient (the analysis did not prove the densities "
                        "smooth enough in it); use --estimator auto");
@@ -1916,13 +1923,32 @@ private:
 
   //===-- the estimator's bookkeeping -------------------------------------------===//
 
+  /// Lays the data buffer out with only the prefix of each argument the
+  /// program reads (all of it, unless it reads a minibatch through a static
+  /// index or slice), so that a large data set costs only what is read.
+  void placeInputs() {
+    std::map<int64_t, int64_t> Reads = lir::inputReads(F);
+    std::map<int64_t, std::pair<int64_t, int64_t>> To;
+    int64_t Next = 0;
+    for (runtime::InputDesc &In : Desc.Inputs) {
+      auto It = Reads.find(In.Offset);
+      In.Read = It == Reads.end() ? 0 : It->second;
+      To[In.Offset] = {Next, In.Read};
+      In.Offset = Next;
+      Next += In.Read;
+    }
+    lir::relocateInputs(F.Entry, To);
+    Desc.DataDoubles = Next;
+    F.DataDoubles = Next;
+  }
+
   void finish() {
     // Hoist parameter reads and input loads before everything.
     Prologue.Body.insert(Prologue.Body.end(), std::make_move_iterator(F.Entry.Body.begin()),
                          std::make_move_iterator(F.Entry.Body.end()));
     F.Entry.Body = std::move(Prologue.Body);
     F.ParamDoubles = Desc.ParamDoubles;
-    F.DataDoubles = Desc.DataDoubles;
+    placeInputs();
     // The data arguments this program was specialised to: the entry checks
     // that it runs on these values (runtime::bindInputs).
     for (const auto &[Name, L] : E.Fixed)
