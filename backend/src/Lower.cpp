@@ -778,8 +778,11 @@ private:
                                 " has shape " + dimsString(X->Shape) + " but the site expects shape " +
                                 dimsString(ValueShape));
       uint32_t SiteIndex = addSite(Name, "observe", S.Loc);
+      // Pyro's plates expand the distribution, so a value smaller than the
+      // plates is scored once per plate element (the site still returns it).
       if (!Simulate)
-        addFactor(factorValue(D, X, S.Loc), InGuide ? -1 : 1, Name, SiteIndex, -1);
+        addFactor(factorValue(D, X->Shape == *Fit ? X : Ops.expand(X, *Fit, S.Obs->Loc), S.Loc), InGuide ? -1 : 1,
+                  Name, SiteIndex, -1);
       if (S.Target)
         Env[*S.Target] = X;
       return;
