@@ -966,7 +966,16 @@ private:
       ValuePtr CV = eval(*S.Constraint);
       C = toRuntimeConstraint(*CV, S.Constraint->Loc);
     }
-    return defineParam(Name, Init->Shape, *Init->Static, C, S.Loc);
+    ValuePtr Param = defineParam(Name, Init->Shape, *Init->Static, C, S.Loc);
+    // Unconstrained, Pyro's param store keeps the init tensor object itself
+    // (the identity transform's inverse returns it) and Adam updates it in
+    // place: every variable holding that object reads the param (air's
+    // `pyro.param("h_init", h_init)` on a module-level nn.Parameter).
+    if (C.K == runtime::Constraint::Kind::Real)
+      for (ValuePtr &V : Env)
+        if (V == Init)
+          V = Param;
+    return Param;
   }
 
   runtime::Constraint toRuntimeConstraint(const Value &CV, SourceLoc L) {

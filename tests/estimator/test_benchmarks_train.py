@@ -45,7 +45,13 @@ TRAINS = {
     "dmm": ("dmm", 12, 0.001),
 }
 # Refused today, with the reason (README of examples/paper and the issue-10 report).
-REFUSED = {"air", "br_original", "lda", "mhmm"}
+REFUSED = {"br_original", "lda", "mhmm"}
+# Compile and step on their data (as TRAINS gives it), with a finite ELBO at every step, but do not improve
+# measurably in a CI-sized run: air (about 10 s of CPU to compile, 0.5-1 s per step: two 2554-256 LSTM cells and
+# three spatial transformers per step) learns at Pyro's small learning rates, while its per-step ELBO varies by
+# hundreds of nats (the z_pres draws and the score-function gradients of z_pres and z_where); bench/RESULTS.md
+# shows its 200-step run. name -> (data, steps, lr).
+SHORT = {"air": ("air", 4, 0.0003)}
 # Compiles and steps, but a step costs about a second of CPU and 1.4 GB (21932 genes), and its x is read with len(x)
 # (simulate cannot size it): two steps on Poisson(1) counts, with a finite ELBO.
 HEAVY = {"scanvi": 2}
@@ -196,7 +202,7 @@ class BenchmarksTrain(unittest.TestCase):
 
     def test_every_pair_is_listed(self):
         names = {d for d in os.listdir("examples/paper") if os.path.isfile("examples/paper/%s/model.py" % d)}
-        self.assertEqual(names, set(TRAINS) | REFUSED | set(HEAVY))
+        self.assertEqual(names, set(TRAINS) | REFUSED | set(HEAVY) | set(SHORT))
 
     def test_heavy_pairs_step(self):
         rng = random.Random(0)
@@ -218,6 +224,22 @@ class BenchmarksTrain(unittest.TestCase):
                       "--seed", 3, timeout=300)
             self.assertEqual(r.returncode, 0, S.describe(r))
             self.assertTrue(math.isfinite(S.final_json(r.stdout)["elbo"]), name)
+
+    def test_short_pairs_step(self):
+        for name, (given, steps, lr) in SHORT.items():
+            with self.subTest(name):
+                d = "examples/paper/%s/" % name
+                data = benchmark_data(name, given, self.path, self)
+                trace = self.path(name + ".csv")
+                r = S.run("run", d + "model.py", "--guide", d + "guide.py", *data, "--steps", steps, "--lr", lr,
+                          "--seed", 3, "--trace", trace, timeout=600)
+                self.assertEqual(r.returncode, 0, S.describe(r))
+                elbo = S.trace_column(S.read_trace(trace))
+                self.assertEqual(len(elbo), steps)
+                self.assertTrue(all(math.isfinite(e) for e in elbo), (name, elbo))
+                # Training moves the params: air's initial LSTM state starts at 0.
+                moved = S.final_json(r.stdout)["params"]["h_init"]
+                self.assertTrue(any(v != 0 for v in moved[0]), name)
 
     def test_refused_pairs_say_where_and_why(self):
         for name in sorted(REFUSED):

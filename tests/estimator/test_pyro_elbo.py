@@ -23,7 +23,7 @@ import tempfile
 import unittest
 
 import svic_est as S
-from test_benchmarks_train import TRAINS, benchmark_data
+from test_benchmarks_train import SHORT, TRAINS, benchmark_data
 
 # Benchmarks whose model and guide files register different module objects under one name (see above).
 SHARED_MODULES = {"cvae"}
@@ -63,7 +63,7 @@ class SameAnswerAsPyro(unittest.TestCase):
               file=sys.stderr)
 
     def test_benchmarks(self):
-        for name, (given, _, _) in TRAINS.items():
+        for name, (given, _, _) in {**TRAINS, **SHORT}.items():
             with self.subTest(name):
                 d = "examples/paper/%s/" % name
                 data = benchmark_data(name, given, self.path, self)
