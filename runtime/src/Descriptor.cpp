@@ -174,7 +174,9 @@ std::string Descriptor::toJson() const {
   json Inputs = json::array();
   for (const InputDesc &I : this->Inputs) {
     Inputs.push_back(
-        {{"name", I.Name}, {"shape", I.Shape}, {"offset", I.Offset}, {"size", I.Size}, {"read", I.Read}});
+        {{"name", I.Name}, {"shape", I.Shape}, {"offset", I.Offset}, {"size", I.Size}});
+    if (I.Read != I.Size)
+      Inputs.back()["read"] = I.Read;
     if (!I.FixedAt.empty()) {
       Inputs.back()["fixed"] = I.Fixed;
       Inputs.back()["fixedAt"] = I.FixedAt;
