@@ -192,11 +192,11 @@ std::optional<std::vector<double>> initialParams(const runtime::Descriptor &D, c
       int64_t Want = 1;
       for (int64_t S : Pd.Shape)
         Want *= S;
-      if (static_cast<int64_t>(It->second.Values.size()) != Want)
-        throw runtime::RuntimeError(Path + ": param '" + Pd.Name + "' has " +
-                                    std::to_string(It->second.Values.size()) + " values but the program's has " +
-                                    std::to_string(Want));
-      runtime::toUnconstrained(Pd, It->second.Values.data(), U.data() + Pd.Offset);
+      std::vector<double> Values = runtime::denseValues(It->second);
+      if (static_cast<int64_t>(Values.size()) != Want)
+        throw runtime::RuntimeError(Path + ": param '" + Pd.Name + "' has " + std::to_string(Values.size()) +
+                                    " values but the program's has " + std::to_string(Want));
+      runtime::toUnconstrained(Pd, Values.data(), U.data() + Pd.Offset);
     }
     for (const auto &[Name, A] : P)
       if (std::none_of(D.Params.begin(), D.Params.end(), [&](const runtime::ParamDesc &Pd) { return Pd.Name == Name; }))

@@ -81,7 +81,12 @@ std::vector<std::string> bindInputData(ir::Program &P,
                           std::all_of(A.Values.begin(), A.Values.end(),
                                       [](double X) { return std::isfinite(X); });
       if (Finite) {
-        auto [Lo, Hi] = std::minmax_element(A.Values.begin(), A.Values.end());
+        auto [LoAt, HiAt] = std::minmax_element(A.Values.begin(), A.Values.end());
+        double Lo = *LoAt, Hi = *HiAt;
+        if (static_cast<int64_t>(A.Values.size()) < runtime::numElements(A.Shape)) { // implicit zeros
+          Lo = std::min(Lo, 0.0);
+          Hi = std::max(Hi, 0.0);
+        }
         auto Num = [&](double X) {
           auto C = P.make<ir::ConstantExpr>(Info.Loc);
           C->Ty = ir::ConstantExpr::Type::Float;
@@ -91,8 +96,8 @@ std::vector<std::string> bindInputData(ir::Program &P,
         auto Clamp = P.make<ir::CallExpr>(Info.Loc);
         Clamp->Op = ir::OpId::Clamp;
         Clamp->Args.Args.push_back(std::move(Value));
-        Clamp->Args.Args.push_back(Num(*Lo));
-        Clamp->Args.Args.push_back(Num(*Hi));
+        Clamp->Args.Args.push_back(Num(Lo));
+        Clamp->Args.Args.push_back(Num(Hi));
         Value = std::move(Clamp);
       }
       Assign->Value = std::move(Value);

@@ -406,8 +406,13 @@ void Emitter::place(const std::vector<ValueId> &Ids, const std::vector<const lir
     ValueId Root = P.Value[V].Kind == Storage::Alias ? P.Value[V].Of : V;
     int64_t N = shape(V).numel();
     Base[V] = P.Value[Root].Kind == Storage::Global ? Base[Root] : slotPtr(P.Value[Root], N, "v" + Twine(Root));
-    if (P.Active[V])
-      AdjBase[V] = slotPtr(P.Adjoint[adjRoot(V)], N, "adj" + Twine(adjRoot(V)));
+    if (!P.Active[V])
+      continue;
+    // The root too: prepareAdjoints zeroes an alias's adjoint through its root,
+    // which this chunk may not use itself.
+    ValueId AdjRoot = adjRoot(V);
+    AdjBase[V] = slotPtr(P.Adjoint[AdjRoot], N, "adj" + Twine(AdjRoot));
+    AdjBase[AdjRoot] = AdjBase[V];
   }
   for (const lir::Instr *I : Instrs)
     if (auto S = P.Scratch.find(I); S != P.Scratch.end())
@@ -646,7 +651,7 @@ void Emitter::forward(const lir::Instr &I) {
   case Op::Param:
     if (P.Value[I.Result].Kind == Storage::Local) {
       Value *Src = gep(I.Opcode == Op::Param ? Params : Data, i64(I.Offset));
-      loop(R.numel(), [&](Value *Ix) { st(I.Result, Ix, B.CreateLoad(Dbl, gep(Src, Ix))); });
+      loop(I.Opcode == Op::Input ? lir::inputDoubles(I, R) : R.numel(), [&](Value *Ix) { st(I.Result, Ix, B.CreateLoad(Dbl, gep(Src, Ix))); });
     }
     return;
   case Op::StdNormal:

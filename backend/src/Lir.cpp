@@ -179,6 +179,8 @@ private:
     case Op::Param:
     case Op::Output:
       OS << " offset=" << I.Offset;
+      if (I.Opcode == Op::Input && !I.Ints.empty())
+        OS << " read=" << I.Ints[0];
       break;
     case Op::StdNormal:
     case Op::Uniform01:
@@ -410,7 +412,7 @@ private:
         return;
       if (O == Op::Const && static_cast<int64_t>(I.Data.size()) != R.numel())
         fail("holds " + std::to_string(I.Data.size()) + " values for " + std::to_string(R.numel()) + " elements");
-      if (O == Op::Input && (I.Offset < 0 || I.Offset + R.numel() > F.DataDoubles))
+      if (O == Op::Input && (I.Offset < 0 || inputDoubles(I, R) > R.numel() || I.Offset + inputDoubles(I, R) > F.DataDoubles))
         fail("reads past DataDoubles");
       if (O == Op::Param && (I.Offset < 0 || I.Offset + R.numel() > F.ParamDoubles))
         fail("reads past ParamDoubles");

@@ -232,7 +232,7 @@ private:
       D.Name = Name;
       D.Shape = A.Shape;
       D.Offset = Desc.DataDoubles;
-      D.Size = static_cast<int64_t>(A.Values.size());
+      D.Size = runtime::numElements(A.Shape);
       Desc.DataDoubles += D.Size;
       Desc.Inputs.push_back(D);
       Found = Desc.Inputs.end() - 1;
@@ -245,8 +245,12 @@ private:
     V->Shape = A.Shape;
     V->V = emitInPrologue(std::move(I), A.Shape, Name);
     V->Origin = Name;
-    V->Known = std::make_shared<const std::vector<double>>(A.Values);
-    V->KnownFrom = {Name};
+    // Compile-time facts come from data held whole; a large array loaded
+    // with implicit zeros is a run-time tensor only.
+    if (static_cast<int64_t>(A.Values.size()) == Found->Size) {
+      V->Known = std::make_shared<const std::vector<double>>(A.Values);
+      V->KnownFrom = {Name};
+    }
     return V;
   }
 
@@ -984,10 +988,13 @@ private:
                                 " has shape " + dimsString(X->Shape) + " but the site expects shape " +
                                 dimsString(ValueShape));
       uint32_t SiteIndex = addSite(Name, "observe", S.Loc);
+      // Pyro's plates expand the distribution, so a value smaller than the
+      // plates is scored once per plate element (the site still returns it).
+      ValuePtr Scored = X->Shape == *Fit ? X : Ops.expand(X, *Fit, S.Obs->Loc);
       if (!Simulate && InGuide)
-        addFactor(factorValue(D, X, S.Loc), -1, Name, SiteIndex, -1);
+        addFactor(factorValue(D, Scored, S.Loc), -1, Name, SiteIndex, -1);
       else if (!Simulate)
-        addModelTerm(siteLogDensity(D, X, /*PoutineMasks=*/true, S.Loc), Name, SiteIndex, S.Loc);
+        addModelTerm(siteLogDensity(D, Scored, /*PoutineMasks=*/true, S.Loc), Name, SiteIndex, S.Loc);
       if (S.Target)
         Env[*S.Target] = X;
       return;
@@ -1023,7 +1030,7 @@ private:
     }
 
     uint32_t SiteIndex = addSite(Name, "sample", S.Loc);
-    bool Pathwise = choosePathwise(Name, D, S.Loc);
+    bool Pathwise = choosePathwise(Name, S.Name.Canonical, D, S.Loc);
     ValuePtr Z = !Pathwise   ? drawNoGrad(D, ValueShape, SiteIndex, S.Loc)
                  : D.Composite ? Ops.compositeSample(D, ValueShape, SiteIndex, [&] { return noiseStream(S.Loc); },
                                                      /*Pathwise=*/true, S.Loc)
@@ -1104,7 +1111,10 @@ private:
     E.emit(std::move(I), {});
   }
 
-  bool choosePathwise(const std::string &Name, const DistObject &D, SourceLoc L) {
+  /// \p Canonical is the site's name as the analysis reports it: a template
+  /// (`z_{}`) stands for every site built from it.
+  bool choosePathwise(const std::string &Name, const std::string &Canonical, const DistObject &D, SourceLoc L) {
+    bool Selected = Opts.Selected.count(Name) || Opts.Selected.count(Canonical);
     bool Sampler = D.Composite ? OpBuilder::compositePathwise(*D.Composite) : !D.OneHot && hasPathwiseSampler(D.D);
     bool Discrete = D.Composite ? OpBuilder::compositeDiscrete(*D.Composite) : D.OneHot || isDiscrete(D.D);
     switch (Opts.Estimator) {
@@ -1115,7 +1125,7 @@ private:
       // has no pathwise Gamma/Beta/Dirichlet/StudentT sampler, so those stay score.
       return D.Reparameterizable && Sampler;
     case EstimatorKind::Auto:
-      return Opts.Selected.count(Name) && Sampler;
+      return Selected && Sampler;
     case EstimatorKind::Pathwise:
       if (Discrete)
         invalid(L, "--estimator pathwise: '" + Name + "' is discrete (" + D.Name +
@@ -1123,7 +1133,7 @@ private:
       if (!Sampler)
         unsupported(L, "--estimator pathwise: svic has no pathwise sampler for " + D.Name + " ('" +
                            Name + "'); use --estimator auto");
-      if (!Opts.Selected.count(Name))
+      if (!Selected)
         invalid(L, "--estimator pathwise: reparameterising '" + Name +
                        "' would bias the gradient (the analysis did not prove the densities "
                        "smooth enough in it); use --estimator auto");
@@ -1170,7 +1180,16 @@ private:
       ValuePtr CV = eval(*S.Constraint);
       C = toRuntimeConstraint(*CV, S.Constraint->Loc);
     }
-    return defineParam(Name, Init->Shape, *Init->Static, C, S.Loc);
+    ValuePtr Param = defineParam(Name, Init->Shape, *Init->Static, C, S.Loc);
+    // Unconstrained, Pyro's param store keeps the init tensor object itself
+    // (the identity transform's inverse returns it) and Adam updates it in
+    // place: every variable holding that object reads the param (air's
+    // `pyro.param("h_init", h_init)` on a module-level nn.Parameter).
+    if (C.K == runtime::Constraint::Kind::Real)
+      for (ValuePtr &V : Env)
+        if (V == Init)
+          V = Param;
+    return Param;
   }
 
   runtime::Constraint toRuntimeConstraint(const Value &CV, SourceLoc L) {
@@ -2154,13 +2173,32 @@ private:
 
   //===-- the estimator's bookkeeping -------------------------------------------===//
 
+  /// Lays the data buffer out with only the prefix of each argument the
+  /// program reads (all of it, unless it reads a minibatch through a static
+  /// index or slice), so that a large data set costs only what is read.
+  void placeInputs() {
+    std::map<int64_t, int64_t> Reads = lir::inputReads(F);
+    std::map<int64_t, std::pair<int64_t, int64_t>> To;
+    int64_t Next = 0;
+    for (runtime::InputDesc &In : Desc.Inputs) {
+      auto It = Reads.find(In.Offset);
+      In.Read = It == Reads.end() ? 0 : It->second;
+      To[In.Offset] = {Next, In.Read};
+      In.Offset = Next;
+      Next += In.Read;
+    }
+    lir::relocateInputs(F.Entry, To);
+    Desc.DataDoubles = Next;
+    F.DataDoubles = Next;
+  }
+
   void finish() {
     // Hoist parameter reads and input loads before everything.
     Prologue.Body.insert(Prologue.Body.end(), std::make_move_iterator(F.Entry.Body.begin()),
                          std::make_move_iterator(F.Entry.Body.end()));
     F.Entry.Body = std::move(Prologue.Body);
     F.ParamDoubles = Desc.ParamDoubles;
-    F.DataDoubles = Desc.DataDoubles;
+    placeInputs();
     // The data arguments this program was specialised to: the entry checks
     // that it runs on these values (runtime::bindInputs).
     for (const auto &[Name, L] : E.Fixed)

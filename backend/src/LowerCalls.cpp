@@ -248,6 +248,16 @@ ValuePtr OpBuilder::call(OpId Op, const std::vector<ValuePtr> &Args, SourceLoc L
     }
     return X;
   }
+  case OpId::FAffineGrid: return affineGrid(Need(0), shapeArg(Need(1), L), Bool(2), L);
+  case OpId::FGridSample: {
+    auto Option = [&](size_t I, const char *Default) {
+      if (A(I) && A(I)->K != Value::Kind::None && !(A(I)->K == Value::Kind::Str && A(I)->S == Default))
+        unsupported(L, "F.grid_sample with " + Info.Params.at(I).Name + " other than '" + Default + "'");
+    };
+    Option(2, "bilinear");
+    Option(3, "zeros");
+    return gridSample(Need(0), Need(1), Bool(4), L);
+  }
   case OpId::Reshape:
   case OpId::View: return reshape(Need(0), Sizes(1), L);
   case OpId::Expand: return expand(Need(0), Sizes(1), L);

@@ -57,6 +57,12 @@ public:
   /// x[...]: basic indexing, one integer tensor (gathers) or a bool mask (selects).
   ValuePtr index(const ValuePtr &X, const std::vector<IndexItem> &Idx, SourceLoc L);
   ValuePtr indexUpdate(const ValuePtr &X, const std::vector<IndexItem> &Idx, const ValuePtr &V, SourceLoc L);
+  /// x[..., K]: the last dim dropped at position \p K.
+  ValuePtr lastIndex(const ValuePtr &X, int64_t K, SourceLoc L);
+  /// F.affine_grid(theta [N, 2, 3], size [N, C, H, W]) -> [N, H, W, 2] (LowerSpatial.cpp).
+  ValuePtr affineGrid(const ValuePtr &Theta, const Dims &Size, bool AlignCorners, SourceLoc L);
+  /// F.grid_sample(input, grid), bilinear with zero padding (LowerSpatial.cpp).
+  ValuePtr gridSample(const ValuePtr &Input, const ValuePtr &Grid, bool AlignCorners, SourceLoc L);
 
   /// Elementwise log-density of \p Args = {value, params...}.
   ValuePtr logProb(lir::Dist D, const std::vector<ValuePtr> &Args, SourceLoc L);

@@ -205,7 +205,9 @@ std::string headerField(const std::string &Header, const std::string &Key,
   return trim(Header.substr(B, E - B));
 }
 
-Array parseNpy(const std::string &B, const std::string &Where) {
+/// \p B is the file, but for \p ZeroTail zero bytes after it (zipMember
+/// leaves a large member's trailing zeros out).
+Array parseNpy(const std::string &B, const std::string &Where, uint64_t ZeroTail = 0) {
   static const char Magic[] = "\x93NUMPY";
   if (B.size() < 10 || B.compare(0, 6, Magic, 6) != 0)
     fail(Where, "not a .npy file (bad magic)");
@@ -256,12 +258,22 @@ Array parseNpy(const std::string &B, const std::string &Where) {
     fail(Where, "dtype '" + Descr + "' is not supported (expected f4, f8, i4, i8, u1 or b1)");
   size_t N = static_cast<size_t>(numElements(A.Shape));
   size_t DataAt = HeaderAt + HeaderLen;
-  if (B.size() - DataAt < N * static_cast<size_t>(Size))
+  if (B.size() - DataAt + ZeroTail < N * static_cast<size_t>(Size))
     fail(Where, "truncated .npy data: expected " + std::to_string(N * static_cast<size_t>(Size)) +
-                    " bytes, found " + std::to_string(B.size() - DataAt));
-  A.Values.resize(N);
-  const char *P = B.data() + DataAt;
-  for (size_t I = 0; I < N; ++I, P += Size) {
+                    " bytes, found " + std::to_string(B.size() - DataAt + ZeroTail));
+  // A large array's trailing zeros stay implicit (Array::Values): the
+  // elements up to the last one with a non-zero byte are stored.
+  size_t Stored = N;
+  if (static_cast<int64_t>(N) >= ImplicitZerosFrom) {
+    size_t End = std::min(B.size(), DataAt + N * static_cast<size_t>(Size));
+    while (End > DataAt && B[End - 1] == 0)
+      --End;
+    Stored = (End - DataAt + static_cast<size_t>(Size) - 1) / static_cast<size_t>(Size);
+  }
+  A.Values.assign(Stored, 0.0);
+  for (size_t I = 0, At = DataAt; I < Stored && At < B.size(); ++I, At += static_cast<size_t>(Size)) {
+    char P[8] = {}; // an element that runs into the zero tail ends in zeros
+    std::memcpy(P, B.data() + At, std::min(static_cast<size_t>(Size), B.size() - At));
     double V;
     if (Code == "f8") {
       std::memcpy(&V, P, 8);
@@ -353,7 +365,11 @@ std::vector<ZipEntry> zipDirectory(const std::string &B, const std::string &Path
   return Entries;
 }
 
-std::string zipMember(const std::string &B, const ZipEntry &E, const std::string &Where) {
+/// The member's bytes; a deflated member's trailing zero bytes are left out
+/// and counted in \p ZeroTail, so that a large mostly-zero array (a
+/// minibatch's worth of data in a data set's shape) never exists in full.
+std::string zipMember(const std::string &B, const ZipEntry &E, const std::string &Where, uint64_t &ZeroTail) {
+  ZeroTail = 0;
   uint64_t L = E.LocalOffset;
   if (L + 30 > B.size() || readLE(B, L, 4) != 0x04034b50)
     fail(Where, "corrupt zip local header");
@@ -364,19 +380,39 @@ std::string zipMember(const std::string &B, const ZipEntry &E, const std::string
   if (E.Method == 0) {
     Out = B.substr(DataAt, E.Compressed);
   } else if (E.Method == 8) {
-    Out.resize(E.Uncompressed);
     z_stream Z{};
     if (inflateInit2(&Z, -MAX_WBITS) != Z_OK)
       fail(Where, "zlib initialisation failed");
     Z.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(B.data() + DataAt));
     Z.avail_in = static_cast<uInt>(E.Compressed);
-    Z.next_out = reinterpret_cast<Bytef *>(Out.data());
-    Z.avail_out = static_cast<uInt>(Out.size());
-    int Rc = inflate(&Z, Z_FINISH);
+    std::string Chunk(1 << 20, '\0');
+    uLong Crc = crc32(0L, Z_NULL, 0);
+    int Rc = Z_OK;
+    while (Rc == Z_OK) {
+      Z.next_out = reinterpret_cast<Bytef *>(Chunk.data());
+      Z.avail_out = static_cast<uInt>(Chunk.size());
+      Rc = inflate(&Z, Z_NO_FLUSH);
+      size_t Got = Chunk.size() - Z.avail_out;
+      Crc = crc32(Crc, reinterpret_cast<const Bytef *>(Chunk.data()), static_cast<uInt>(Got));
+      size_t NonZero = Got;
+      while (NonZero > 0 && Chunk[NonZero - 1] == 0)
+        --NonZero;
+      if (NonZero > 0) { // the zeros before it were not trailing after all
+        Out.append(static_cast<size_t>(ZeroTail), '\0');
+        Out.append(Chunk, 0, NonZero);
+        ZeroTail = 0;
+      }
+      ZeroTail += Got - NonZero;
+      if (Rc == Z_OK && Got == 0 && Z.avail_in == 0)
+        break;
+    }
     uint64_t Produced = Z.total_out;
     inflateEnd(&Z);
     if (Rc != Z_STREAM_END || Produced != E.Uncompressed)
       fail(Where, "corrupt deflate data");
+    if (Crc != E.Crc)
+      fail(Where, "CRC mismatch (corrupt archive)");
+    return Out;
   } else {
     fail(Where, "zip compression method " + std::to_string(E.Method) +
                     " is not supported (stored or deflate only)");
@@ -394,7 +430,9 @@ DataSet loadNpz(const std::string &Path) {
     std::string Where = Path + ": member '" + E.Name + "'";
     if (!endsWith(E.Name, ".npy"))
       fail(Where, "is not a .npy array");
-    Data[E.Name.substr(0, E.Name.size() - 4)] = parseNpy(zipMember(B, E, Where), Where);
+    uint64_t ZeroTail = 0;
+    std::string Member = zipMember(B, E, Where, ZeroTail);
+    Data[E.Name.substr(0, E.Name.size() - 4)] = parseNpy(Member, Where, ZeroTail);
   }
   return Data;
 }
@@ -532,6 +570,12 @@ DataSet loadData(const std::string &Path) {
   fail(Path, "unknown data format (expected .json, .csv, .npy or .npz)");
 }
 
+std::vector<double> denseValues(const Array &A) {
+  std::vector<double> V = A.Values;
+  V.resize(static_cast<size_t>(std::max<int64_t>(numElements(A.Shape), static_cast<int64_t>(V.size()))), 0.0);
+  return V;
+}
+
 std::vector<double> bindInputs(const Descriptor &D, const DataSet &Data) {
   std::vector<double> Flat(static_cast<size_t>(D.DataDoubles), 0.0);
   for (const InputDesc &In : D.Inputs) {
@@ -544,10 +588,12 @@ std::vector<double> bindInputs(const Descriptor &D, const DataSet &Data) {
     if (A.Shape != In.Shape && !ScalarFromOne)
       throw RuntimeError("data argument '" + In.Name + "' has shape " + formatShape(A.Shape) +
                          " but the program expects " + formatShape(In.Shape));
-    if (!In.FixedAt.empty() && A.Values != In.Fixed)
+    if (!In.FixedAt.empty() && denseValues(A) != In.Fixed)
       throw RuntimeError("data argument '" + In.Name + "' differs from the data the program was compiled for: " +
                          In.FixedAt + " depends on its values; compile again with this data");
-    std::copy(A.Values.begin(), A.Values.end(), Flat.begin() + In.Offset);
+    // The rest of the first Read elements are implicit zeros (Flat's).
+    size_t Copied = std::min(A.Values.size(), static_cast<size_t>(In.Read));
+    std::copy(A.Values.begin(), A.Values.begin() + static_cast<std::ptrdiff_t>(Copied), Flat.begin() + In.Offset);
   }
   return Flat;
 }

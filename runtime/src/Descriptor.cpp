@@ -127,7 +127,10 @@ Descriptor Descriptor::parse(const std::string &Text) {
       In.Size = I.at("size").get<int64_t>();
       if (In.Size != numElements(In.Shape))
         fail(What + " has size " + std::to_string(In.Size) + " for shape " + formatShape(In.Shape));
-      checkRange(In.Offset, In.Size, D.DataDoubles, What);
+      In.Read = I.value("read", In.Size);
+      if (In.Read < 0 || In.Read > In.Size)
+        fail(What + " reads " + std::to_string(In.Read) + " of its " + std::to_string(In.Size) + " elements");
+      checkRange(In.Offset, In.Read, D.DataDoubles, What);
       if (I.contains("fixedAt")) {
         In.FixedAt = I.at("fixedAt").get<std::string>();
         In.Fixed = I.at("fixed").get<std::vector<double>>();
@@ -172,6 +175,8 @@ std::string Descriptor::toJson() const {
   for (const InputDesc &I : this->Inputs) {
     Inputs.push_back(
         {{"name", I.Name}, {"shape", I.Shape}, {"offset", I.Offset}, {"size", I.Size}});
+    if (I.Read != I.Size)
+      Inputs.back()["read"] = I.Read;
     if (!I.FixedAt.empty()) {
       Inputs.back()["fixed"] = I.Fixed;
       Inputs.back()["fixedAt"] = I.FixedAt;

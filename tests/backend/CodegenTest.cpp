@@ -15,6 +15,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <map>
+#include <tuple>
 #include <cstddef>
 #include <filesystem>
 #include <fstream>
@@ -441,6 +443,77 @@ TEST(Codegen, OutlinedRulesMergeAcrossStepsAndAgreeWithInlineCode) {
   }
   EXPECT_GT(Rules, 0) << IR;
   EXPECT_LE(Rules, 12) << IR;
+}
+
+// A gather whose operand is a reshape made many chunks earlier: its reverse
+// rule zeroes the adjoint through the reshape's root, which the gather's chunk
+// does not otherwise use (AIR's grid_sample reads a reshaped image so).
+TEST(Codegen, OutlinedRuleZeroesAnAdjointThroughAnEarlierAlias) {
+  Builder B;
+  std::mt19937_64 Rng(5);
+  ValueId P = B.param({{6}});
+  ValueId V = B.op(Op::Reshape, {{2, 3}}, {B.op(Op::Tanh, {{6}}, {P})});
+  ValueId Q = B.param({{4}});
+  for (int K = 0; K < 80; ++K) // more rules than one chunk holds
+    Q = B.op(Op::Tanh, {{4}}, {Q});
+  B.factor(B.weightedSum(Q, Rng));
+  ValueId Ix = B.constant({{3}}, {2, 0, 2});
+  ValueId G = B.op(Op::Gather, {{2, 3}}, {V, Ix}, [](Instr &I) { I.Axis = 1; });
+  B.factor(B.weightedSum(G, Rng));
+  ASSERT_EQ(verify(B.F), "");
+
+  Jit Whole(B.F, /*WantIR=*/false, /*OutlineFrom=*/1000);
+  Jit Outlined(B.F, /*WantIR=*/false, /*OutlineFrom=*/1);
+  ASSERT_TRUE(Whole.ok()) << Whole.Result.Error;
+  ASSERT_TRUE(Outlined.ok()) << Outlined.Result.Error;
+  std::uniform_real_distribution<double> U(-0.9, 0.9);
+  for (double &X : Whole.Params)
+    X = U(Rng);
+  Outlined.Params = Whole.Params;
+  EXPECT_NEAR(Outlined.run(), Whole.run(), 1e-12);
+  for (size_t K = 0; K < Whole.Grad.size(); ++K)
+    EXPECT_NEAR(Outlined.Grad[K], Whole.Grad[K], 1e-12) << K;
+  expectGradientMatches(Outlined, "outlined gather of an earlier reshape");
+}
+
+// A minibatch of a large input (AIR's data[ix], ix = arange(64)): only the
+// prefix up to the last row gathered or sliced is read, so only it needs to
+// be in ctx->data; relocated there, the values are those of the whole input.
+TEST(Codegen, InputsHoldOnlyThePrefixTheyRead) {
+  Builder B;
+  std::mt19937_64 Rng(3);
+  ValueId Rows = B.input({{10, 4}});
+  ValueId Slab = B.input({{6, 3}});
+  ValueId Whole = B.input({{5}});
+  ValueId P = B.param({{2, 4}});
+  ValueId G = B.op(Op::Gather, {{2, 4}}, {B.op(Op::Reshape, {{10, 4}}, {Rows}), B.constant({{2}}, {2, 0})},
+                   [](Instr &I) { I.Axis = 0; });
+  ValueId S = B.op(Op::Slice, {{2, 2}}, {Slab}, [](Instr &I) { I.Ints = {1, 3, 1, 0, 3, 2}; });
+  B.factor(B.weightedSum(B.op(Op::Mul, {{2, 4}}, {G, P}), Rng));
+  B.factor(B.weightedSum(S, Rng));
+  B.factor(B.weightedSum(B.op(Op::Exp, {{5}}, {Whole}), Rng));
+  std::map<int64_t, int64_t> Reads = inputReads(B.F);
+  EXPECT_EQ(Reads, (std::map<int64_t, int64_t>{{0, 12}, {40, 9}, {58, 5}}));
+
+  Jit Full(B.F);
+  Function Packed = B.F;
+  relocateInputs(Packed.Entry, {{0, {0, 12}}, {40, {12, 9}}, {58, {21, 5}}});
+  Packed.DataDoubles = 26;
+  ASSERT_EQ(verify(Packed), "");
+  Jit Part(Packed);
+  ASSERT_TRUE(Full.ok()) << Full.Result.Error;
+  ASSERT_TRUE(Part.ok()) << Part.Result.Error;
+  std::uniform_real_distribution<double> U(-1, 1);
+  for (double &X : Full.Data)
+    X = U(Rng);
+  for (double &X : Full.Params)
+    X = U(Rng);
+  Part.Params = Full.Params;
+  for (auto [From, To, N] : {std::tuple{0, 0, 12}, {40, 12, 9}, {58, 21, 5}})
+    std::copy_n(Full.Data.begin() + From, N, Part.Data.begin() + To);
+  EXPECT_DOUBLE_EQ(Part.run(), Full.run());
+  for (size_t K = 0; K < Full.Grad.size(); ++K)
+    EXPECT_DOUBLE_EQ(Part.Grad[K], Full.Grad[K]) << K;
 }
 
 TEST(Codegen, RejectsInvalidLir) {

@@ -215,4 +215,24 @@ TEST(BindInputs, FlattensInInputOrderAndNamesBadArguments) {
   }
 }
 
+// A program that reads a prefix of a large argument: the buffer holds that
+// prefix, the elements past the loaded values (implicit zeros) as 0.
+TEST(BindInputs, HoldsTheReadPrefixOfEachInput) {
+  std::string Json = Example;
+  std::string From = "\"offset\":0,\"size\":170}", To = "\"offset\":0,\"size\":170,\"read\":6}";
+  Json.replace(Json.find(From), From.size(), To);
+  From = "\"offset\":170,\"size\":1}";
+  Json.replace(Json.find(From), From.size(), "\"offset\":6,\"size\":1}");
+  From = "\"dataDoubles\":171";
+  Json.replace(Json.find(From), From.size(), "\"dataDoubles\":7");
+  Descriptor D = Descriptor::parse(Json);
+  EXPECT_EQ(D.Inputs[0].Read, 6);
+  EXPECT_EQ(nlohmann::json::parse(D.toJson())["inputs"][0]["read"], 6);
+  DataSet Data;
+  Data["x"] = Array{{170}, {1, 2, 3, 4}}; // 166 implicit zeros
+  Data["n"] = Array{{1}, {7}};
+  EXPECT_EQ(bindInputs(D, Data), (std::vector<double>{1, 2, 3, 4, 0, 0, 7}));
+  EXPECT_EQ(denseValues(Data["x"]).size(), 170u);
+}
+
 } // namespace

@@ -27,6 +27,7 @@
 
 #include <cstdint>
 #include <string>
+#include <map>
 #include <vector>
 
 namespace svic::backend::lir {
@@ -65,7 +66,8 @@ enum class Dist : uint8_t {
 enum class Op : uint8_t {
   //-- sources ---------------------------------------------------------------
   Const,     ///< Data holds numel values
-  Input,     ///< ctx->data[Offset ...], numel values
+  Input,     ///< ctx->data[Offset ...], numel values; Ints = {R} when only the first R are there
+             ///< (and read: relocateInputs)
   Param,     ///< ctx->params[Offset ...]: an unconstrained parameter; its adjoint goes to ctx->grad
   StdNormal, ///< one N(0,1) draw per element: svic_rt_std_normal(..., Site, element index)
   Uniform01, ///< one U(0,1) draw per element
@@ -182,5 +184,11 @@ std::string print(const Function &F);
 /// Structural checks (operand counts, SSA, shapes of elementwise ops);
 /// returns an empty string when the function is well formed.
 std::string verify(const Function &F);
+/// The elements of ctx->data an Input instruction holds: Ints[0], else all.
+inline int64_t inputDoubles(const Instr &I, const Shape &S) { return I.Ints.empty() ? S.numel() : I.Ints[0]; }
+/// Input offset -> how many leading elements of it \p F reads (LirInputs.cpp).
+std::map<int64_t, int64_t> inputReads(const Function &F);
+/// Moves each Input at offset O to To[O].first, holding To[O].second elements.
+void relocateInputs(Block &B, const std::map<int64_t, std::pair<int64_t, int64_t>> &To);
 
 } // namespace svic::backend::lir

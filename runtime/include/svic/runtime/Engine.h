@@ -59,6 +59,9 @@ struct InputDesc {
   std::string Name;
   std::vector<int64_t> Shape;
   int64_t Offset = 0, Size = 0;
+  /// The program reads only the first Read (<= Size) elements; only they are
+  /// in the data buffer (a minibatch of a large data set).
+  int64_t Read = 0;
   /// Non-empty FixedAt: the program was compiled for these values (a shape or
   /// a Python value at FixedAt, "file:line:col", depends on them), and
   /// bindInputs refuses other data.
@@ -111,8 +114,14 @@ std::vector<double> initialUnconstrained(const Descriptor &D);
 
 struct Array {
   std::vector<int64_t> Shape;
-  std::vector<double> Values; ///< row-major
+  /// Row-major. May stop short of numElements(Shape): the elements past it
+  /// are 0 (the loader keeps the trailing zeros of a large array implicit).
+  std::vector<double> Values;
 };
+/// Arrays of at least this many elements are loaded without their trailing zeros.
+constexpr int64_t ImplicitZerosFrom = int64_t(1) << 20;
+/// Every element of \p A, the implicit zeros included.
+std::vector<double> denseValues(const Array &A);
 using DataSet = std::map<std::string, Array>;
 
 /// Loads .json (object: name -> number, nested lists, or an object for a
@@ -120,7 +129,8 @@ using DataSet = std::map<std::string, Array>;
 /// 1-D column per name), .npy (one array named by the file stem) or .npz.
 /// Errors are RuntimeErrors "path:line: ..." or "path: ...".
 DataSet loadData(const std::string &Path);
-/// The flat data buffer in Inputs order. An input of shape [] also accepts a
+/// The flat data buffer in Inputs order, each input's first Read elements
+/// (what the program reads). An input of shape [] also accepts a
 /// one-element array. Throws RuntimeError naming a missing or misshapen
 /// argument and the expected shape.
 std::vector<double> bindInputs(const Descriptor &D, const DataSet &Data);
