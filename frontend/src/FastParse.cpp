@@ -28,8 +28,9 @@ namespace {
 /// Thrown to give up; the caller then runs the ANTLR parse.
 struct Decline {};
 
-/// Recursion deeper than this declines (ANTLR's parse and builder, bounded
-/// by their stack use, report "nested too deeply" below about 300 brackets).
+/// Recursion deeper than this declines: about 65 nested brackets, well within
+/// what ANTLR's parse reads (more than 300), so that the fast path never
+/// accepts what ANTLR reports as nested too deeply.
 constexpr unsigned MaxDepth = 200;
 /// Trailers on one atom beyond this: the builder reports them as too deep.
 constexpr size_t MaxTrailers = 1999;

@@ -1,10 +1,10 @@
 //===- Parse.cpp - Source text to the Python AST ----------------------------===//
 ///
 /// \file
-/// UTF-8 validation, the two-stage ANTLR parse (SLL with bail-out, then LL with
-/// error reporting), the mapping of parser errors to svic diagnostics, and the
-/// parse tree -> AST builder, including string-literal decoding and the
-/// replacement fields of f-strings (parsed by a nested run of the parser).
+/// Encoding checks, then the hand-written parser (FastParse.cpp); where it
+/// declines, the two-stage ANTLR parse (SLL with bail-out, then LL with error
+/// reporting), the mapping of parser errors to svic diagnostics, and the parse
+/// tree -> AST builder (literals and f-string fields: AstBuilding.cpp).
 //===----------------------------------------------------------------------===//
 
 #include "svic/frontend/Parse.h"

@@ -237,4 +237,31 @@ TEST(FastParse, SnippetsParseAlike) {
   EXPECT_EQ(T.Mismatched, 0u);
 }
 
+/// Around the nesting bounds of both parsers: the fast one declines before
+/// ANTLR's parser or builder reports "nested too deeply", never after.
+TEST(FastParse, DeepNestingParsesAlike) {
+  auto Repeat = [](const std::string &S, size_t N) {
+    std::string Out;
+    for (size_t I = 0; I < N; ++I)
+      Out += S;
+    return Out;
+  };
+  Tally T;
+  for (size_t N : {30, 60, 70, 100, 400})
+    compare("parens " + std::to_string(N), "x = " + Repeat("(", N) + "1" + Repeat(")", N) + "\n",
+            T);
+  for (size_t N : {100, 1000, 20000})
+    compare("unary " + std::to_string(N), "x = " + Repeat("-", N) + "1\n", T);
+  for (size_t N : {1998, 1999, 2000, 2001})
+    compare("trailers " + std::to_string(N), "x = f" + Repeat("()", N) + "\n", T);
+  compare("sum of 5000", "x = a" + Repeat(" + a", 5000) + "\n", T);
+  compare("blocks 100", [&] {
+    std::string Text;
+    for (size_t I = 0; I < 100; ++I)
+      Text += std::string(I * 2, ' ') + "if a:\n";
+    return Text + std::string(200, ' ') + "pass\n";
+  }(), T);
+  EXPECT_EQ(T.Mismatched, 0u);
+}
+
 } // namespace
