@@ -20,9 +20,7 @@ public:
            std::to_string(L.Col) + '-' + std::to_string(L.EndLine) + ':' +
            std::to_string(L.EndCol) + '/' + std::to_string(L.Inlined);
   }
-  void str(const std::string &S) {
-    Out += '"' + std::to_string(S.size()) + ':' + S + '"';
-  }
+  void str(const std::string &S) { Out += '"' + std::to_string(S.size()) + ':' + S + '"'; }
   void open(const char *Tag) {
     Out += '(';
     Out += Tag;

@@ -46,8 +46,9 @@ struct LexedTokens {
   std::vector<size_t> Types;
 
   explicit LexedTokens(const std::string &Text)
-      : Source(Text), Ascii(std::all_of(Text.begin(), Text.end(),
-                                        [](char C) { return static_cast<unsigned char>(C) < 0x80; })),
+      : Source(Text),
+        Ascii(std::all_of(Text.begin(), Text.end(),
+                          [](char C) { return static_cast<unsigned char>(C) < 0x80; })),
         Input(Text), Lexer(&Input) {}
 
   /// Reads every token; false at a lexical error.

@@ -20,7 +20,6 @@
 #include "svic/grammar/IndentingLexer.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstdlib>
 #include <cstring>
 
@@ -636,7 +635,8 @@ private:
   }
 
   ast::CmpOpKind compOp(P::Comp_opContext *Op) {
-    return cmpOpOfTokens(Op->getStart()->getType(), Tokens.get(Op->getStart()->getTokenIndex() + 1)->getType());
+    return cmpOpOfTokens(Op->getStart()->getType(),
+                         Tokens.get(Op->getStart()->getTokenIndex() + 1)->getType());
   }
 
   ast::ExprPtr starExpr(P::Star_exprContext *Ctx) {

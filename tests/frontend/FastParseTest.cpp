@@ -39,8 +39,8 @@ Outcome parseWith(const std::string &Path, const std::string &Text, frontend::Pa
   if (M)
     O.Dump = frontend::ast::dumpExact(*M);
   for (const Diagnostic &D : DE.diagnostics())
-    O.Diags += std::to_string(D.Loc.Line) + ":" + std::to_string(D.Loc.Col) + ": " + D.Message +
-               "\n";
+    O.Diags +=
+        std::to_string(D.Loc.Line) + ":" + std::to_string(D.Loc.Col) + ": " + D.Message + "\n";
   return O;
 }
 
@@ -229,7 +229,8 @@ TEST(FastParse, SnippetsParseAlike) {
       "with (yield):\n    pass\n",
       "x = a[b:=1:2]\n",
       "match:\n    case 1:\n        pass\n",
-      "x = f" "()()()()()()()()()()()()()()()()()()()()()()()()()()()()()()()()\n",
+      "x = f"
+      "()()()()()()()()()()()()()()()()()()()()()()()()()()()()()()()()\n",
   };
   Tally T;
   for (const char *S : Snippets)
@@ -255,12 +256,15 @@ TEST(FastParse, DeepNestingParsesAlike) {
   for (size_t N : {1998, 1999, 2000, 2001})
     compare("trailers " + std::to_string(N), "x = f" + Repeat("()", N) + "\n", T);
   compare("sum of 5000", "x = a" + Repeat(" + a", 5000) + "\n", T);
-  compare("blocks 100", [&] {
-    std::string Text;
-    for (size_t I = 0; I < 100; ++I)
-      Text += std::string(I * 2, ' ') + "if a:\n";
-    return Text + std::string(200, ' ') + "pass\n";
-  }(), T);
+  compare(
+      "blocks 100",
+      [&] {
+        std::string Text;
+        for (size_t I = 0; I < 100; ++I)
+          Text += std::string(I * 2, ' ') + "if a:\n";
+        return Text + std::string(200, ' ') + "pass\n";
+      }(),
+      T);
   EXPECT_EQ(T.Mismatched, 0u);
 }
 

@@ -3,9 +3,10 @@
 /// \file
 /// Builds the AST of Ast.h for a file of the SourceManager: with the
 /// hand-written parser (FastParse.cpp), or, where it declines (any syntax
-/// error among others), with the ANTLR parser (SLL first, LL on failure). Syntax, indentation and encoding
-/// errors go to the DiagnosticEngine with their positions; no exception
-/// escapes and nothing is printed. ANTLR stays out of this header.
+/// error among others), with the ANTLR parser (SLL first, LL on failure).
+/// Syntax, indentation and encoding errors go to the DiagnosticEngine with
+/// their positions; no exception escapes and nothing is printed. ANTLR stays
+/// out of this header.
 //===----------------------------------------------------------------------===//
 #pragma once
 
