@@ -1,14 +1,16 @@
 //===- Parse.cpp - Source text to the Python AST ----------------------------===//
 ///
 /// \file
-/// UTF-8 validation, the two-stage ANTLR parse (SLL with bail-out, then LL with
-/// error reporting), the mapping of parser errors to svic diagnostics, and the
-/// parse tree -> AST builder, including string-literal decoding and the
-/// replacement fields of f-strings (parsed by a nested run of the parser).
+/// Encoding checks, then the hand-written parser (FastParse.cpp); where it
+/// declines, the two-stage ANTLR parse (SLL with bail-out, then LL with error
+/// reporting), the mapping of parser errors to svic diagnostics, and the parse
+/// tree -> AST builder (literals and f-string fields: AstBuilding.cpp).
 //===----------------------------------------------------------------------===//
 
 #include "svic/frontend/Parse.h"
 
+#include "AstBuilding.h"
+#include "FastParse.h"
 #include "StackGuard.h"
 #include "Strings.h"
 #include "svic/ir/IR.h"
@@ -18,7 +20,7 @@
 #include "svic/grammar/IndentingLexer.h"
 
 #include <algorithm>
-#include <cmath>
+#include <cstdlib>
 #include <cstring>
 
 namespace svic::frontend {
@@ -31,94 +33,6 @@ using antlr4::tree::ParseTree;
 using antlr4::tree::TerminalNode;
 
 namespace {
-
-//===-- Positions --------------------------------------------------------------===//
-
-/// Maps ANTLR positions (line, code-point column) of one text to svic
-/// locations (line, 1-based byte column).
-class LocMap {
-public:
-  LocMap(FileId F, std::string_view Text, uint32_t FirstLineColShift)
-      : File(F), Text(Text), FirstLineShift(FirstLineColShift) {
-    LineStarts.push_back(0);
-    for (size_t I = 0; I < Text.size(); ++I) {
-      if (Text[I] == '\n') // like ANTLR and the SourceManager
-        LineStarts.push_back(I + 1);
-    }
-    NonAscii.assign(LineStarts.size(), false);
-    size_t Line = 0;
-    for (size_t I = 0; I < Text.size(); ++I) {
-      while (Line + 1 < LineStarts.size() && LineStarts[Line + 1] <= I)
-        ++Line;
-      if (static_cast<unsigned char>(Text[I]) >= 0x80)
-        NonAscii[Line] = true;
-    }
-  }
-
-  FileId file() const { return File; }
-
-  /// 1-based byte column of code-point column \p Cp (0-based) on \p Line.
-  uint32_t colOf(size_t Line, size_t Cp) const {
-    uint32_t Shift = Line == 1 ? FirstLineShift : 0;
-    if (Line == 0 || Line > LineStarts.size())
-      return static_cast<uint32_t>(Cp + 1) + Shift;
-    if (!NonAscii[Line - 1])
-      return static_cast<uint32_t>(Cp + 1) + Shift;
-    size_t B = LineStarts[Line - 1];
-    size_t Seen = 0;
-    while (B < Text.size() && Seen < Cp) {
-      ++B;
-      while (B < Text.size() && (static_cast<unsigned char>(Text[B]) & 0xC0) == 0x80)
-        ++B;
-      ++Seen;
-    }
-    return static_cast<uint32_t>(B - LineStarts[Line - 1] + 1) + Shift;
-  }
-
-  SourceLoc start(const Token *T) const {
-    SourceLoc L;
-    L.File = File;
-    L.Line = static_cast<uint32_t>(T->getLine());
-    L.Col = colOf(T->getLine(), T->getCharPositionInLine());
-    return L;
-  }
-
-  /// Location spanning \p First .. \p Last (inclusive).
-  SourceLoc span(const Token *First, const Token *Last) const {
-    SourceLoc L = start(First);
-    if (Last->getType() != P::STRING) {
-      // Only strings span lines: the end is start + length in code points.
-      size_t Len = Last->getStopIndex() >= Last->getStartIndex()
-                       ? Last->getStopIndex() - Last->getStartIndex() + 1
-                       : 0;
-      L.EndLine = static_cast<uint32_t>(Last->getLine());
-      L.EndCol = colOf(Last->getLine(), Last->getCharPositionInLine() + Len);
-      return L;
-    }
-    std::string Text = Last->getText();
-    SourceLoc E = start(Last);
-    size_t Nl = Text.rfind('\n');
-    if (Nl == std::string::npos) {
-      L.EndLine = E.Line;
-      L.EndCol = E.Col + static_cast<uint32_t>(Text.size());
-    } else {
-      L.EndLine = E.Line + static_cast<uint32_t>(std::count(Text.begin(), Text.end(), '\n'));
-      L.EndCol = static_cast<uint32_t>(Text.size() - Nl);
-    }
-    return L;
-  }
-
-private:
-  FileId File;
-  std::string_view Text;
-  uint32_t FirstLineShift;
-  std::vector<size_t> LineStarts;
-  std::vector<bool> NonAscii;
-};
-
-bool isLayoutToken(size_t Type) {
-  return Type == P::NEWLINE || Type == P::INDENT || Type == P::DEDENT || Type == Token::EOF;
-}
 
 //===-- Syntax errors ------------------------------------------------------------===//
 
@@ -194,69 +108,20 @@ public:
   }
 };
 
-//===-- Numbers --------------------------------------------------------------------===//
-
-std::unique_ptr<ast::Constant> makeInteger(std::string Text) {
-  auto C = std::make_unique<ast::Constant>();
-  C->Str = Text;
-  Text.erase(std::remove(Text.begin(), Text.end(), '_'), Text.end());
-  int Base = 10;
-  size_t Begin = 0;
-  if (Text.size() > 1 && Text[0] == '0' && std::isalpha(static_cast<unsigned char>(Text[1]))) {
-    char B = static_cast<char>(std::tolower(static_cast<unsigned char>(Text[1])));
-    Base = B == 'x' ? 16 : B == 'o' ? 8 : 2;
-    Begin = 2;
-  }
-  uint64_t V = 0;
-  long double D = 0;
-  bool Overflow = false;
-  for (size_t I = Begin; I < Text.size(); ++I) {
-    int Digit = std::isdigit(static_cast<unsigned char>(Text[I]))
-                    ? Text[I] - '0'
-                    : std::tolower(static_cast<unsigned char>(Text[I])) - 'a' + 10;
-    D = D * Base + Digit;
-    if (V > (static_cast<uint64_t>(INT64_MAX) - static_cast<uint64_t>(Digit)) /
-                static_cast<uint64_t>(Base))
-      Overflow = true;
-    else
-      V = V * static_cast<uint64_t>(Base) + static_cast<uint64_t>(Digit);
-  }
-  if (Overflow) {
-    C->Ty = ast::Constant::Type::Float;
-    C->Float = static_cast<double>(D);
-    C->Overflow = true;
-  } else {
-    C->Ty = ast::Constant::Type::Int;
-    C->Int = static_cast<int64_t>(V);
-  }
-  return C;
-}
-
-double parseFloat(std::string Text) {
-  Text.erase(std::remove(Text.begin(), Text.end(), '_'), Text.end());
-  return std::strtod(Text.c_str(), nullptr);
-}
-
 //===-- The builder --------------------------------------------------------------------===//
 
-class Builder {
+class Builder : public BuilderBase {
 public:
   Builder(const LocMap &LM, antlr4::CommonTokenStream &Tokens, const SourceManager &SM,
           DiagnosticEngine &DE)
-      : LM(LM), Tokens(Tokens), SM(SM), DE(DE) {}
-
-  bool failed() const { return Failed; }
+      : BuilderBase(LM, DE), Tokens(Tokens), SM(SM) {}
 
   /// Reports (once) and returns true when the input is nested too deeply to
   /// build its AST recursively.
   bool tooDeep(antlr4::ParserRuleContext *Ctx) {
     if (!Guard.exceeded())
       return false;
-    if (!DeepReported)
-      DE.report(DiagId::Syntax, LM.start(Ctx->getStart()),
-                "the code is nested too deeply (brackets, operators or blocks); simplify it");
-    DeepReported = true;
-    Failed = true;
+    nestedTooDeeply(LM.start(Ctx->getStart()));
     return true;
   }
 
@@ -269,13 +134,9 @@ public:
 
 private:
   friend class Streamer; // builds a file statement by statement
-  const LocMap &LM;
   antlr4::CommonTokenStream &Tokens;
   const SourceManager &SM;
-  DiagnosticEngine &DE;
-  bool Failed = false;
   StackGuard Guard{3u << 20};
-  bool DeepReported = false;
 
   //===-- locations --===//
   const Token *lastReal(const Token *T) const {
@@ -289,25 +150,6 @@ private:
   }
   SourceLoc loc(TerminalNode *N) const { return LM.span(N->getSymbol(), N->getSymbol()); }
   SourceLoc loc(const Token *From, const Token *To) const { return LM.span(From, lastReal(To)); }
-
-  template <typename T> std::unique_ptr<T> node(SourceLoc L) {
-    auto N = std::make_unique<T>();
-    N->Loc = L;
-    return N;
-  }
-  std::unique_ptr<ast::Unsupported> unsupported(SourceLoc L, std::string What, std::string Hint) {
-    auto U = node<ast::Unsupported>(L);
-    U->What = std::move(What);
-    U->Hint = std::move(Hint);
-    return U;
-  }
-  std::unique_ptr<ast::UnsupportedStmt> unsupportedStmt(SourceLoc L, std::string What,
-                                                        std::string Hint) {
-    auto U = node<ast::UnsupportedStmt>(L);
-    U->What = std::move(What);
-    U->Hint = std::move(Hint);
-    return U;
-  }
 
   //===-- statements --===//
   void stmt(P::StmtContext *Ctx, ast::Body &Out) {
@@ -341,9 +183,9 @@ private:
     if (dynamic_cast<P::Pass_stmtContext *>(Ctx))
       return node<ast::Pass>(L);
     if (dynamic_cast<P::Break_stmtContext *>(Ctx))
-      return unsupportedStmt(L, "break statements", "restructure the loop with a condition");
+      return unsupportedStmt(L, Construct::Break);
     if (dynamic_cast<P::Continue_stmtContext *>(Ctx))
-      return unsupportedStmt(L, "continue statements", "use an if statement in the loop body");
+      return unsupportedStmt(L, Construct::Continue);
     if (auto *R = dynamic_cast<P::Return_stmtContext *>(Ctx)) {
       auto Ret = node<ast::Return>(L);
       if (R->testlist_star_expr())
@@ -351,22 +193,19 @@ private:
       return Ret;
     }
     if (dynamic_cast<P::Yield_stmtContext *>(Ctx))
-      return unsupportedStmt(L, "generator functions (yield)",
-                             "return a value or append to a list");
+      return unsupportedStmt(L, Construct::YieldStmt);
     if (dynamic_cast<P::Raise_stmtContext *>(Ctx))
-      return unsupportedStmt(L, "raise statements", "");
+      return unsupportedStmt(L, Construct::Raise);
     if (dynamic_cast<P::Del_stmtContext *>(Ctx))
-      return unsupportedStmt(L, "del statements", "assign a new value instead");
+      return unsupportedStmt(L, Construct::Del);
     if (auto *G = dynamic_cast<P::Global_stmtContext *>(Ctx)) {
-      auto S =
-          unsupportedStmt(L, "global statements", "pass the value as an argument and return it");
+      auto S = unsupportedStmt(L, Construct::Global);
       for (TerminalNode *N : G->NAME())
         S->Names.push_back(N->getText());
       return S;
     }
     if (auto *N = dynamic_cast<P::Nonlocal_stmtContext *>(Ctx)) {
-      auto S =
-          unsupportedStmt(L, "nonlocal statements", "pass the value as an argument and return it");
+      auto S = unsupportedStmt(L, Construct::Nonlocal);
       for (TerminalNode *T : N->NAME())
         S->Names.push_back(T->getText());
       return S;
@@ -412,7 +251,7 @@ private:
 
   ast::ExprPtr assignValue(P::Assign_valueContext *Ctx) {
     if (Ctx->yield_expr())
-      return unsupported(loc(Ctx), "yield expressions", "");
+      return unsupported(loc(Ctx), Construct::YieldExpr);
     return testlistStar(Ctx->testlist_star_expr());
   }
 
@@ -431,47 +270,7 @@ private:
       auto S = node<ast::AugAssign>(L);
       S->Target = std::move(First);
       S->Value = assignValue(Ctx->assign_value(0));
-      switch (static_cast<TerminalNode *>(Aug->children[0])->getSymbol()->getType()) {
-      case P::ADD_ASSIGN:
-        S->Op = ast::BinOpKind::Add;
-        break;
-      case P::SUB_ASSIGN:
-        S->Op = ast::BinOpKind::Sub;
-        break;
-      case P::MULT_ASSIGN:
-        S->Op = ast::BinOpKind::Mult;
-        break;
-      case P::AT_ASSIGN:
-        S->Op = ast::BinOpKind::MatMult;
-        break;
-      case P::DIV_ASSIGN:
-        S->Op = ast::BinOpKind::Div;
-        break;
-      case P::MOD_ASSIGN:
-        S->Op = ast::BinOpKind::Mod;
-        break;
-      case P::AND_ASSIGN:
-        S->Op = ast::BinOpKind::BitAnd;
-        break;
-      case P::OR_ASSIGN:
-        S->Op = ast::BinOpKind::BitOr;
-        break;
-      case P::XOR_ASSIGN:
-        S->Op = ast::BinOpKind::BitXor;
-        break;
-      case P::LEFT_SHIFT_ASSIGN:
-        S->Op = ast::BinOpKind::LShift;
-        break;
-      case P::RIGHT_SHIFT_ASSIGN:
-        S->Op = ast::BinOpKind::RShift;
-        break;
-      case P::POWER_ASSIGN:
-        S->Op = ast::BinOpKind::Pow;
-        break;
-      default:
-        S->Op = ast::BinOpKind::FloorDiv;
-        break;
-      }
+      S->Op = augOpOfToken(Aug->getStart()->getType());
       return S;
     }
     std::vector<P::Assign_valueContext *> Values = Ctx->assign_value();
@@ -524,7 +323,7 @@ private:
         Out.push_back(std::move(S));
       }
     } else if (Ctx->match_stmt()) {
-      Out.push_back(unsupportedStmt(L, "match statements", "use if/elif"));
+      Out.push_back(unsupportedStmt(L, Construct::Match));
     } else {
       Out.push_back(asyncStmt(Ctx->async_stmt()));
     }
@@ -546,12 +345,7 @@ private:
     if (Ctx->arglist()) {
       std::vector<ast::Arg> Args;
       arglist(Ctx->arglist(), Args);
-      for (ast::Arg &A : Args) {
-        if (A.K == ast::Arg::Kind::Positional)
-          S->Bases.push_back(std::move(A.Value));
-        else
-          S->Keywords.push_back(std::move(A));
-      }
+      setClassArgs(*S, std::move(Args));
     }
     return S;
   }
@@ -588,8 +382,8 @@ private:
       return F;
     }
     if (Ctx->with_stmt())
-      return unsupportedStmt(L, "async with statements", "use a plain with");
-    return unsupportedStmt(L, "async for statements", "use a plain for");
+      return unsupportedStmt(L, Construct::AsyncWith);
+    return unsupportedStmt(L, Construct::AsyncFor);
   }
 
   ast::StmtPtr ifStmt(P::If_stmtContext *Ctx) {
@@ -677,15 +471,9 @@ private:
   ast::ExprPtr decorator(P::DecoratorContext *Ctx) { return namedexprTest(Ctx->namedexpr_test()); }
 
   //===-- expression lists --===//
-  /// Builds a tuple from \p Elems unless there is one element and no comma.
   ast::ExprPtr tupleOrSingle(antlr4::ParserRuleContext *Ctx, std::vector<ast::ExprPtr> Elems,
                              bool HasComma) {
-    if (Elems.size() == 1 && !HasComma)
-      return std::move(Elems[0]);
-    auto T = std::make_unique<ast::Sequence>(ast::ExprKind::Tuple);
-    T->Loc = loc(Ctx);
-    T->Elts = std::move(Elems);
-    return T;
+    return frontend::tupleOrSingle(loc(Ctx), std::move(Elems), HasComma);
   }
 
   /// Elements of a comma list whose children mix rule contexts and commas.
@@ -726,8 +514,7 @@ private:
   //===-- expressions --===//
   ast::ExprPtr namedexprTest(P::Namedexpr_testContext *Ctx) {
     if (Ctx->WALRUS()) {
-      auto U =
-          unsupported(loc(Ctx), "assignment expressions (:=)", "assign in a separate statement");
+      auto U = unsupported(loc(Ctx), Construct::Walrus);
       U->Children.push_back(test(Ctx->test(0)));
       U->Children.push_back(test(Ctx->test(1)));
       return U;
@@ -767,12 +554,10 @@ private:
     return lexpr(Ctx->lexpr());
   }
 
-  /// `lambda params: body` as the function `def <lambda>(params): return body`.
+  /// `lambda params: body`.
   ast::ExprPtr lambda(antlr4::ParserRuleContext *Ctx, P::Lambda_paramsContext *Ps,
                       ast::ExprPtr Body) {
-    auto E = node<ast::Lambda>(loc(Ctx));
-    E->Fn = node<ast::FunctionDef>(loc(Ctx));
-    E->Fn->Name = "<lambda>";
+    std::vector<ast::Param> Params;
     if (Ps)
       for (P::Lambda_paramContext *PC : Ps->lambda_param()) {
         ast::Param Prm;
@@ -791,12 +576,9 @@ private:
           if (PC->test())
             Prm.Default = test(PC->test());
         }
-        E->Fn->Params.push_back(std::move(Prm));
+        Params.push_back(std::move(Prm));
       }
-    auto Ret = node<ast::Return>(Body->Loc);
-    Ret->Value = std::move(Body);
-    E->Fn->Inner.push_back(std::move(Ret));
-    return E;
+    return makeLambda(loc(Ctx), std::move(Params), std::move(Body));
   }
 
   /// `lexpr`: comparisons, `not`, `and`, `or`.
@@ -852,65 +634,15 @@ private:
     return E;
   }
 
-  static ast::CmpOpKind compOp(P::Comp_opContext *Op) {
-    switch (Op->getStart()->getType()) {
-    case P::LESS_THAN:
-      return ast::CmpOpKind::Lt;
-    case P::GREATER_THAN:
-      return ast::CmpOpKind::Gt;
-    case P::EQUALS:
-      return ast::CmpOpKind::Eq;
-    case P::GT_EQ:
-      return ast::CmpOpKind::GtE;
-    case P::LT_EQ:
-      return ast::CmpOpKind::LtE;
-    case P::NOT_EQ_1:
-    case P::NOT_EQ_2:
-      return ast::CmpOpKind::NotEq;
-    case P::NOT:
-      return ast::CmpOpKind::NotIn;
-    case P::IN:
-      return ast::CmpOpKind::In;
-    default:
-      return Op->children.size() == 2 ? ast::CmpOpKind::IsNot : ast::CmpOpKind::Is;
-    }
+  ast::CmpOpKind compOp(P::Comp_opContext *Op) {
+    return cmpOpOfTokens(Op->getStart()->getType(),
+                         Tokens.get(Op->getStart()->getTokenIndex() + 1)->getType());
   }
 
   ast::ExprPtr starExpr(P::Star_exprContext *Ctx) {
     auto E = node<ast::Starred>(loc(Ctx));
     E->Value = bexpr(Ctx->bexpr());
     return E;
-  }
-
-  static ast::BinOpKind binOpOf(size_t Type) {
-    switch (Type) {
-    case P::OR_OP:
-      return ast::BinOpKind::BitOr;
-    case P::XOR:
-      return ast::BinOpKind::BitXor;
-    case P::AND_OP:
-      return ast::BinOpKind::BitAnd;
-    case P::LEFT_SHIFT:
-      return ast::BinOpKind::LShift;
-    case P::RIGHT_SHIFT:
-      return ast::BinOpKind::RShift;
-    case P::ADD:
-      return ast::BinOpKind::Add;
-    case P::MINUS:
-      return ast::BinOpKind::Sub;
-    case P::STAR:
-      return ast::BinOpKind::Mult;
-    case P::AT:
-      return ast::BinOpKind::MatMult;
-    case P::DIV:
-      return ast::BinOpKind::Div;
-    case P::MOD:
-      return ast::BinOpKind::Mod;
-    case P::IDIV:
-      return ast::BinOpKind::FloorDiv;
-    default:
-      return ast::BinOpKind::Pow;
-    }
   }
 
   /// `bexpr`: arithmetic, bitwise, unary and power operators.
@@ -941,7 +673,7 @@ private:
     for (size_t I = Spine.size(); I-- > 0;) {
       P::BexprContext *Node = Spine[I];
       auto E = node<ast::BinOp>(loc(Node));
-      E->Op = binOpOf(tokenAfter(static_cast<P::BexprContext *>(Node->children[0])));
+      E->Op = binOpOfToken(tokenAfter(static_cast<P::BexprContext *>(Node->children[0])));
       E->Left = std::move(Acc);
       E->Right = bexpr(static_cast<P::BexprContext *>(Node->children[2]));
       Acc = std::move(E);
@@ -957,11 +689,7 @@ private:
     for (size_t I = Await ? 2 : 1; I < Ctx->children.size(); ++I) {
       auto *T = static_cast<P::TrailerContext *>(Ctx->children[I]);
       if (I > 2000) { // the AST would nest this deeply
-        if (!DeepReported)
-          DE.report(DiagId::Syntax, LM.start(T->getStart()),
-                    "the code is nested too deeply (brackets, operators or blocks); simplify it");
-        DeepReported = true;
-        Failed = true;
+        nestedTooDeeply(LM.start(T->getStart()));
         break;
       }
       SourceLoc L = loc(First, T->getStop());
@@ -991,7 +719,7 @@ private:
       }
     }
     if (Await) {
-      auto U = unsupported(loc(Ctx), "await expressions", "");
+      auto U = unsupported(loc(Ctx), Construct::Await);
       U->Children.push_back(std::move(Cur));
       return U;
     }
@@ -1024,7 +752,7 @@ private:
         Arg.Value = test(K->test());
       } else if (auto *Pos = dynamic_cast<P::Positional_argContext *>(A)) {
         if (Pos->comp_for())
-          Arg.Value = unsupported(loc(A), "generator expressions", "write a for loop");
+          Arg.Value = unsupported(loc(A), Construct::Generator);
         else
           Arg.Value = namedexprTest(Pos->namedexpr_test());
       } else if (auto *S = dynamic_cast<P::Star_argContext *>(A)) {
@@ -1080,7 +808,7 @@ private:
       return Simple(ast::Constant::Type::False);
     if (auto *Pa = dynamic_cast<P::Paren_atomContext *>(Ctx)) {
       if (Pa->yield_expr())
-        return unsupported(L, "yield expressions", "");
+        return unsupported(L, Construct::YieldExpr);
       if (!Pa->testlist_comp()) {
         auto T = std::make_unique<ast::Sequence>(ast::ExprKind::Tuple);
         T->Loc = L;
@@ -1088,7 +816,7 @@ private:
       }
       P::Testlist_compContext *TC = Pa->testlist_comp();
       if (TC->comp_for())
-        return unsupported(L, "generator expressions", "write a for loop");
+        return unsupported(L, Construct::Generator);
       bool Comma;
       auto Elems = listElements(TC, Comma);
       if (Elems.size() == 1 && !Comma)
@@ -1104,8 +832,7 @@ private:
       if (P::Testlist_compContext *TC = Li->testlist_comp()) {
         if (P::Comp_forContext *CF = TC->comp_for()) {
           if (CF->ASYNC() || CF->comp_iter())
-            return unsupported(L, "list comprehensions with several for or an if",
-                               "build the list with a for loop and append");
+            return unsupported(L, Construct::ListCompComplex);
           auto C = node<ast::ListComp>(L);
           bool Comma;
           std::vector<ast::ExprPtr> Elts = listElements(TC, Comma);
@@ -1125,7 +852,7 @@ private:
       return node<ast::Dict>(L);
     if (auto *D = dynamic_cast<P::Dict_makerContext *>(M)) {
       if (D->comp_for())
-        return unsupported(L, "dict comprehensions", "write the dictionary out");
+        return unsupported(L, Construct::DictComp);
       auto E = node<ast::Dict>(L);
       for (P::Dict_itemContext *Item : D->dict_item()) {
         if (Item->POWER()) {
@@ -1140,7 +867,7 @@ private:
     }
     auto *S = static_cast<P::Set_makerContext *>(M);
     if (S->comp_for())
-      return unsupported(L, "set comprehensions", "write a for loop");
+      return unsupported(L, Construct::SetComp);
     auto E = std::make_unique<ast::Sequence>(ast::ExprKind::Set);
     E->Loc = L;
     bool Comma;
@@ -1148,81 +875,14 @@ private:
     return E;
   }
 
-  //===-- strings --===//
-  void stringError(SourceLoc L, std::string Msg) {
-    DE.report(DiagId::Syntax, L, std::move(Msg));
-    Failed = true;
-  }
-
   ast::ExprPtr strings(P::String_atomContext *Ctx, SourceLoc L) {
-    std::vector<StringPiece> Pieces;
-    bool AnyF = false, AnyBytes = false, AnyStr = false;
-    for (TerminalNode *N : Ctx->STRING()) {
-      SourceLoc TL = loc(N);
-      StringPiece Piece = splitStringToken(N->getText(), TL);
-      AnyF |= Piece.IsF;
-      AnyBytes |= Piece.IsBytes;
-      AnyStr |= !Piece.IsBytes;
-      Pieces.push_back(std::move(Piece));
-    }
-    if (AnyBytes && AnyStr) {
-      stringError(L, "cannot mix bytes and nonbytes literals");
-      return node<ast::Constant>(L);
-    }
-    if (!AnyF) {
-      auto C = node<ast::Constant>(L);
-      C->Ty = AnyBytes ? ast::Constant::Type::Bytes : ast::Constant::Type::Str;
-      for (const StringPiece &Piece : Pieces)
-        C->Str += Piece.IsRaw ? Piece.Body : decodeEscapes(Piece.Body);
-      return C;
-    }
-    auto F = node<ast::FString>(L);
-    for (StringPiece &Piece : Pieces) {
-      if (!Piece.IsF) {
-        appendLiteral(*F, Piece.IsRaw ? Piece.Body : decodeEscapes(Piece.Body), Piece.BodyLoc);
-        continue;
-      }
-      std::vector<FStringItem> Items;
-      std::string Err;
-      SourceLoc ErrLoc;
-      if (!splitFString(Piece, Items, Err, ErrLoc)) {
-        stringError(ErrLoc, Err);
-        continue;
-      }
-      for (FStringItem &It : Items) {
-        if (!It.IsField) {
-          appendLiteral(*F, std::move(It.Text), It.Loc);
-          continue;
-        }
-        ast::FString::Part Part;
-        Part.IsField = true;
-        Part.Text = It.Text;
-        Part.Conversion = It.Conversion;
-        Part.FormatSpec = It.FormatSpec;
-        Part.Loc = It.Loc;
-        Part.Value = parseField(It.Text, It.Loc);
-        if (!Part.Value)
-          continue;
-        F->Parts.push_back(std::move(Part));
-      }
-    }
-    return F;
+    std::vector<const Token *> Strings;
+    for (TerminalNode *N : Ctx->STRING())
+      Strings.push_back(N->getSymbol());
+    return BuilderBase::strings(Strings, L);
   }
 
-  static void appendLiteral(ast::FString &F, std::string Text, SourceLoc L) {
-    if (Text.empty())
-      return;
-    if (!F.Parts.empty() && !F.Parts.back().IsField) {
-      F.Parts.back().Text += Text;
-      return;
-    }
-    ast::FString::Part Part;
-    Part.Text = std::move(Text);
-    Part.Loc = L;
-    F.Parts.push_back(std::move(Part));
-  }
-
-  ast::ExprPtr parseField(const std::string &Text, SourceLoc At);
+  ast::ExprPtr parseField(const std::string &Text, SourceLoc At) override;
 };
 
 //===-- Running the parser ------------------------------------------------------------===//
@@ -1446,42 +1106,14 @@ private:
   }
 };
 
-void shiftLoc(SourceLoc &L, uint32_t LineDelta, int64_t ColDelta) {
-  if (!L.valid())
-    return;
-  if (L.Line == 1)
-    L.Col = static_cast<uint32_t>(static_cast<int64_t>(L.Col) + ColDelta);
-  if (L.EndLine == 1)
-    L.EndCol = static_cast<uint32_t>(static_cast<int64_t>(L.EndCol) + ColDelta);
-  L.Line += LineDelta;
-  if (L.EndLine)
-    L.EndLine += LineDelta;
-}
-
-/// Moves the locations of a subtree parsed from an f-string field (line 1 of
-/// the field text) to where the field is in the file.
-void shiftLocations(ast::Expr &E, uint32_t LineDelta, int64_t ColDelta) {
-  shiftLoc(E.Loc, LineDelta, ColDelta);
-  if (auto *C = ir::dyn_cast<ast::Call>(&E))
-    for (ast::Arg &A : C->Args)
-      shiftLoc(A.Loc, LineDelta, ColDelta);
-  if (auto *F = ir::dyn_cast<ast::FString>(&E))
-    for (ast::FString::Part &Part : F->Parts)
-      shiftLoc(Part.Loc, LineDelta, ColDelta);
-  ast::forEachChild(E, [&](ast::Expr &Child) { shiftLocations(Child, LineDelta, ColDelta); });
-}
-
 ast::ExprPtr Builder::parseField(const std::string &Text, SourceLoc At) {
-  // Like CPython, the field is parsed in parentheses so that it may span lines.
-  std::string Wrapped = "(" + Text + ")";
+  std::string Wrapped = wrapField(Text);
   ParseRun Run(Wrapped);
   P::Expr_inputContext *Tree = Run.parse(&P::expr_input);
   if (!Run.Lexer.errors().empty() || Run.Listener.First || !Tree || Run.Parser.TooDeep) {
-    std::string Shown = Text.size() > 40 ? Text.substr(0, 37) + "..." : Text;
-    stringError(At, "f-string: invalid expression in replacement field '{" + Shown + "}'");
+    fieldError(At, Text);
     return nullptr;
   }
-  // Positions inside the field: line 1 starts at At.Col - 1 (the added '(').
   LocMap Sub(LM.file(), Wrapped, 0);
   Builder B(Sub, Run.Tokens, SM, DE);
   ast::ExprPtr E = B.exprInput(Tree);
@@ -1489,7 +1121,7 @@ ast::ExprPtr Builder::parseField(const std::string &Text, SourceLoc At) {
     Failed = true;
     return nullptr;
   }
-  shiftLocations(*E, At.Line - 1, static_cast<int64_t>(At.Col) - 2);
+  placeField(*E, At);
   return E;
 }
 
@@ -1498,6 +1130,16 @@ ast::ExprPtr Builder::parseField(const std::string &Text, SourceLoc At) {
 //===-- Entry points --------------------------------------------------------------------===//
 
 std::unique_ptr<ast::Module> parseModule(FileId F, const SourceManager &SM, DiagnosticEngine &DE) {
+  // SVIC_PARSER=antlr skips the hand-written parser (to compare the two).
+  static const bool ForceAntlr = [] {
+    const char *V = std::getenv("SVIC_PARSER");
+    return V && std::strcmp(V, "antlr") == 0;
+  }();
+  return parseModule(F, SM, DE, ForceAntlr ? ParserPath::Antlr : ParserPath::Auto);
+}
+
+std::unique_ptr<ast::Module> parseModule(FileId F, const SourceManager &SM, DiagnosticEngine &DE,
+                                         ParserPath Path) {
   std::string Decoded = SM.text(F);
   // A PEP 263 declaration of another encoding: read the text as CPython does.
   // Locations on non-ASCII lines then count the UTF-8 bytes of the decoded text.
@@ -1532,6 +1174,13 @@ std::unique_ptr<ast::Module> parseModule(FileId F, const SourceManager &SM, Diag
   uint32_t Bom = Text.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
   std::string Body = Bom ? Text.substr(3) : Text;
   LocMap LM(F, Body, Bom);
+
+  if (Path != ParserPath::Antlr) {
+    if (std::unique_ptr<ast::Module> M = fastParseModule(Body, LM))
+      return M;
+    if (Path == ParserPath::Fast)
+      return nullptr;
+  }
 
   auto M = std::make_unique<ast::Module>();
   M->File = F;

@@ -5,7 +5,9 @@
 /// model, main), then given to the numeric, smoothness (all three
 /// properties), support and reparameterisation analyses, as `svic analyze`
 /// does. Bad input must end in diagnostics, never in a crash, a sanitizer
-/// report or a hang. Built only with clang and -DSVIC_FUZZ=ON (bench/fuzz).
+/// report or a hang. First, the hand-written parser's tree is compared with
+/// ANTLR's: a difference (or a tree where ANTLR rejects) is a crash. Built
+/// only with clang and -DSVIC_FUZZ=ON (bench/fuzz).
 //===----------------------------------------------------------------------===//
 
 #include "svic/analysis/Numeric.h"
@@ -13,6 +15,7 @@
 #include "svic/analysis/Smoothness.h"
 #include "svic/analysis/Support.h"
 #include "svic/frontend/Frontend.h"
+#include "svic/frontend/Parse.h"
 #include "svic/ir/Sites.h"
 
 #include <cstddef>
@@ -25,6 +28,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
   SourceManager SM;
   DiagnosticEngine DE;
   std::string Text(reinterpret_cast<const char *>(Data), Size);
+  // The hand-written parser builds exactly ANTLR's tree, or declines.
+  {
+    SourceManager PSM;
+    FileId F = PSM.addFile("fuzz.py", Text);
+    DiagnosticEngine FastDE, AntlrDE;
+    auto Fast = frontend::parseModule(F, PSM, FastDE, frontend::ParserPath::Fast);
+    if (Fast) {
+      auto Antlr = frontend::parseModule(F, PSM, AntlrDE, frontend::ParserPath::Antlr);
+      if (!Antlr || frontend::ast::dumpExact(*Antlr) != frontend::ast::dumpExact(*Fast))
+        __builtin_trap();
+    }
+  }
   auto Loaded = frontend::loadProgramsFromText("fuzz.py", Text, "", "", {}, SM, DE);
   if (!Loaded || !Loaded->Model)
     return 0;

@@ -428,4 +428,8 @@ void forEachChild(Expr &E, const std::function<void(Expr &)> &F);
 std::string dump(const Module &M);
 std::string dump(const Expr &E);
 
+/// Every field of every node, with full locations: two trees are equal iff
+/// their exact dumps are (the hand-written and the ANTLR parser must agree).
+std::string dumpExact(const Module &M);
+
 } // namespace svic::frontend::ast
