@@ -470,7 +470,26 @@ private:
     };
 
     std::unique_ptr<DistributionExpr> GD;
-    if (Req.Class == "AutoDelta") {
+    if (MD.Dist == DistId::Opaque) {
+      // Pyro maps the site by biject_to(support) of a support svic does not
+      // know: the guide's site is an opaque distribution of the autoguide's
+      // parameters for it (Pyro's names; their initial values unknown).
+      std::vector<ExprPtr> A;
+      if (Packed) {
+        A.push_back(ref(PackedLoc, L));
+        if (Req.Class != "AutoLaplaceApproximation")
+          A.push_back(ref(PackedStd, L));
+      } else if (Req.Class == "AutoDelta") {
+        A.push_back(ref(param(prefixed("AutoDelta.", S.Name), nullptr, nullptr, L, Out), L));
+      } else {
+        A.push_back(ref(param(prefixed("AutoNormal.locs.", S.Name), nullptr, nullptr, L, Out), L));
+        A.push_back(ref(param(prefixed("AutoNormal.scales.", S.Name), nullptr,
+                              constraint(ConstraintId::Positive, L), L, Out),
+                        L));
+      }
+      GD = dist(DistId::Opaque, std::move(A), L);
+      GD->OpaqueName = Req.Class + " over " + MD.OpaqueName;
+    } else if (Req.Class == "AutoDelta") {
       // AutoDelta: a point at a parameter constrained to the support.
       std::unique_ptr<ConstraintExpr> C;
       ExprPtr Init = shapeOf(MD, L);

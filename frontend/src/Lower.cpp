@@ -161,6 +161,9 @@ const std::set<std::string> &builtinNames() {
 }
 
 bool startsWith(std::string_view S, std::string_view P) { return S.substr(0, P.size()) == P; }
+bool endsWith(std::string_view S, std::string_view X) {
+  return S.size() >= X.size() && S.substr(S.size() - X.size()) == X;
+}
 
 bool isNone(const A::Expr &E) {
   auto *K = dyn_cast<A::Constant>(&E);
@@ -334,6 +337,10 @@ private:
     std::string PyroName;
     std::shared_ptr<PyroContext> Ctx;
     std::map<std::string, PyroAttr> PyroAttrs;
+    /// What the object handed its library base class's constructor (a
+    /// TorchDistribution subclass's parameters): state svic cannot see, that
+    /// the library's methods may read.
+    std::vector<VarId> LibraryState;
   };
   /// The instances whose methods are being inlined, with the class that
   /// defines the method (for `super()`).
@@ -844,7 +851,14 @@ private:
   void opaqueArgument(const A::Expr &E, CallExpr &R, std::set<VarId> &Captured, Block &Out);
   void captureScope(Scope *S, std::set<VarId> &Captured);
   void captureInstance(const Instance &I, std::set<VarId> &Captured, int Depth = 0);
+  void keepLibraryState(Instance &I, const A::Call &C, Block &Out);
   ExprPtr opaqueValue(const A::Expr &E);
+  std::unique_ptr<DistributionExpr> opaqueDistribution(const std::string &Name,
+                                                       std::vector<ExprPtr> Args,
+                                                       const SourceLoc &L,
+                                                       const std::string &Why = "");
+  std::unique_ptr<DistributionExpr> lowerOpaqueDistCtor(const std::string &Spelling,
+                                                        const A::Call &C, Block &Out);
   bool isHandlerDecorator(const A::Expr &D);
   std::unique_ptr<WithStmt> handlerDecorator(const A::Expr &D, Block &Out);
   void lowerDecorated(const A::FunctionDef &F, Scope *DefScope, Block &Out,
@@ -3197,11 +3211,14 @@ ExprPtr Lowerer::lowerQualifiedCall(const std::string &Q, const A::Call &C, Bloc
     std::string Cls = Rest.substr(0, Dot);
     std::optional<DistId> D = findDistribution(Cls);
     if (!D) {
-      error(DiagId::UnknownDistribution, C.Func->Loc,
-            "unknown distribution '" + Spell +
-                "'; see docs/language.md for the supported "
-                "distributions");
-      return constNone(C.Loc);
+      // A class outside the table is a distribution; a function
+      // (`dist.kl_divergence`), a transform or a member of a submodule is
+      // an opaque call, and a distribution too if a site samples it.
+      const bool DistClass = Dot == std::string::npos && !Cls.empty() && std::isupper(static_cast<unsigned char>(Cls[0])) &&
+                             !endsWith(Cls, "Transform");
+      if (DistClass)
+        return lowerOpaqueDistCtor(Spell, C, Out);
+      return lowerOpaqueCall(Spell, C, Out, false);
     }
     if (Dot == std::string::npos)
       return lowerDistCtor(*D, Spell, C, Out);
@@ -3283,8 +3300,11 @@ ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Blo
           return R;
         }
       }
-      if (M == "__init__")
+      if (M == "__init__") {
+        if (libraryBase(*Self))
+          keepLibraryState(*Self, C, Out);
         return constNone(C.Loc);
+      }
     }
   }
   if (std::shared_ptr<Instance> I = instanceOf(RecvAst)) {
@@ -3432,6 +3452,48 @@ ExprPtr Lowerer::lowerOpaqueCall(const std::string &Spelling, const A::Call &C, 
   return R;
 }
 
+/// A distribution svic does not model, built from \p Args (every value its
+/// density may read): a site of it is found and listed, its density may break
+/// every property in every argument and in the value, its support is unknown
+/// and it is never reparameterised.
+std::unique_ptr<DistributionExpr> Lowerer::opaqueDistribution(const std::string &Name,
+                                                              std::vector<ExprPtr> Args,
+                                                              const SourceLoc &L,
+                                                              const std::string &Why) {
+  auto D = make<DistributionExpr>(L);
+  D->Dist = DistId::Opaque;
+  D->OpaqueName = Name;
+  D->Args.Args = std::move(Args);
+  DE.report(DiagId::OpaqueCall, loc(L),
+            "opaque distribution '" + Name + "' (not modelled" + (Why.empty() ? "" : ": " + Why) +
+                "): its density may break every smoothness property in its "
+                "arguments and its value, and its support is unknown");
+  return D;
+}
+
+/// `dist.ZeroInflatedPoisson(rate, gate=g)`: a class of pyro.distributions
+/// outside the table. Its arguments are those of an opaque call; one that
+/// may run user code stays an opaque call, so the analyses see that.
+std::unique_ptr<DistributionExpr> Lowerer::lowerOpaqueDistCtor(const std::string &Spelling,
+                                                               const A::Call &C, Block &Out) {
+  auto Call = make<CallExpr>(C.Loc);
+  Call->Op = OpId::OpaqueCall;
+  Call->Callee = Spelling;
+  std::set<VarId> Captured;
+  for (const A::Arg &Arg : C.Args)
+    opaqueArgument(*Arg.Value, *Call, Captured, Out);
+  for (VarId V : Captured)
+    Call->Args.Args.push_back(varRef(C.Loc, V));
+  std::vector<ExprPtr> Args;
+  if (Call->MayRunUserCode) {
+    P.OpaqueUserCode.insert(Spelling);
+    Args.push_back(std::move(Call));
+  } else {
+    Args = std::move(Call->Args.Args);
+  }
+  return opaqueDistribution(Spelling, std::move(Args), C.Loc);
+}
+
 /// A module attribute svic does not know used as a value (`np.newaxis`,
 /// `config.LATENT_DIM` from a module it cannot read): any value.
 ExprPtr Lowerer::opaqueValue(const A::Expr &E) {
@@ -3494,9 +3556,25 @@ void Lowerer::captureScope(Scope *S, std::set<VarId> &Captured) {
     }
 }
 
+/// The arguments of \p C, a call of \p I's library base constructor, kept
+/// in variables as the object's library state.
+void Lowerer::keepLibraryState(Instance &I, const A::Call &C, Block &Out) {
+  auto Scratch = make<CallExpr>(C.Loc);
+  std::set<VarId> Captured;
+  for (const A::Arg &Arg : C.Args)
+    opaqueArgument(*Arg.Value, *Scratch, Captured, Out);
+  I.LibraryState.insert(I.LibraryState.end(), Captured.begin(), Captured.end());
+  for (ExprPtr &E : Scratch->Args.Args) {
+    VarId T = newTemp("library_state", C.Loc);
+    assign(Out, T, std::move(E), C.Loc);
+    I.LibraryState.push_back(T);
+  }
+}
+
 void Lowerer::captureInstance(const Instance &I, std::set<VarId> &Captured, int Depth) {
   if (Depth > 16)
     return;
+  Captured.insert(I.LibraryState.begin(), I.LibraryState.end());
   for (const auto &[Name, V] : I.Fields) {
     const Fact &F = fact(V);
     if (F.K == Fact::Kind::Instance)
@@ -3648,11 +3726,14 @@ ExprPtr Lowerer::lowerTransformedDist(const A::Call &C, Block &Out) {
       Steps.push_back(T.get());
   else
     Steps.push_back(B.Slots[1]);
-  auto Refuse = [&](const A::Expr &T, const std::string &Why) {
-    unsupported(T.Loc, "TransformedDistribution: " + Why +
-                           "; svic models exp, affine and sigmoid maps of a Normal (see "
-                           "docs/language.md)");
-    return constNone(C.Loc);
+  // A map svic does not model: an opaque distribution of the base (as far as
+  // it was mapped) and of every transform from this one on.
+  auto Refuse = [&](const A::Expr &T, const std::string &Why) -> ExprPtr {
+    std::vector<ExprPtr> Args;
+    Args.push_back(std::move(D));
+    for (auto It = std::find(Steps.begin(), Steps.end(), &T); It != Steps.end(); ++It)
+      Args.push_back(lowerExpr(**It, Out));
+    return opaqueDistribution(Spell, std::move(Args), C.Loc, Why);
   };
   for (const A::Expr *T : Steps) {
     auto *TC = dyn_cast<A::Call>(T);
@@ -3661,7 +3742,7 @@ ExprPtr Lowerer::lowerTransformedDist(const A::Call &C, Block &Out) {
     if (!TQ || !(startsWith(*TQ, "torch.distributions.transforms.") ||
                  startsWith(*TQ, "pyro.distributions.transforms.") ||
                  *TQ == "torch.distributions." + Kind || *TQ == "pyro.distributions." + Kind))
-      return Refuse(*T, "the transform '" + text(*T) + "' is not a transform svic knows");
+      return Refuse(*T, "the transform '" + text(*T) + "' is not modelled");
     const bool Elementwise = std::all_of(D->Transforms.begin(), D->Transforms.end(),
                                          [](const DistTransform &X) {
                                            return X.Kind == DistTransformKind::ToEvent ||
@@ -3672,7 +3753,7 @@ ExprPtr Lowerer::lowerTransformedDist(const A::Call &C, Block &Out) {
     if (D->Dist != DistId::Normal || !Elementwise)
       return Refuse(*T, "'" + text(*T) + "' of a " + std::string(D->info().Name) +
                             (Elementwise ? "" : " already mapped or masked") +
-                            " is not a distribution svic knows");
+                            " is not modelled");
     Bound TB;
     if (Kind == "ExpTransform" || Kind == "SigmoidTransform") {
       if (!bindArgs(sig("cache_size:n?"), *TC, 0, 0, Kind, TB))
@@ -3930,6 +4011,8 @@ ExprPtr Lowerer::instantiate(const A::ClassDef &Cls, Scope *ClsScope, const A::C
   Instance View = *I;
   if (const A::FunctionDef *Init = findMethod(View, "__init__"))
     callMethod(I, *Init, C, Out);
+  else if (libraryBase(*I))
+    keepLibraryState(*I, C, Out);
   ExprPtr R = constNone(C.Loc);
   InstanceValues[R.get()] = I;
   return R;
@@ -5122,11 +5205,37 @@ std::unique_ptr<DistributionExpr> Lowerer::distOf(ExprPtr V, const std::string &
       return nullptr;
     }
   }
-  if (!isa<ConstantExpr>(V.get()) || cast<ConstantExpr>(V.get())->Ty != ConstantExpr::Type::None)
-    unsupported(L, "the second argument of pyro.sample must be a distribution from "
-                   "pyro.distributions (or a variable assigned one), not '" +
-                       Spelling + "'");
-  return nullptr;
+  std::shared_ptr<Instance> Obj;
+  if (auto It = InstanceValues.find(V.get()); It != InstanceValues.end())
+    Obj = It->second;
+  else if (auto *R = dyn_cast<VarRefExpr>(V.get()); R && fact(R->Var).K == Fact::Kind::Instance)
+    Obj = fact(R->Var).Inst;
+  std::vector<ExprPtr> Args;
+  if (Obj) {
+    // An object of a user class (a TorchDistribution subclass): its methods
+    // may read every field of it and everything its class can see.
+    std::set<VarId> Captured;
+    captureInstance(*Obj, Captured);
+    captureScope(Obj->ClsScope, Captured);
+    for (VarId C : Captured)
+      Args.push_back(varRef(L, C));
+    return opaqueDistribution(Obj->Cls->Name, std::move(Args), L);
+  }
+  // A number, string or tensor is no distribution: Pyro raises. None is
+  // what a construct that failed to lower left (its error is reported).
+  if (isa<ConstantExpr>(V.get()) || isa<SequenceExpr>(V.get()) || certainlyTensor(*V)) {
+    auto *K = dyn_cast<ConstantExpr>(V.get());
+    if (!K || K->Ty != ConstantExpr::Type::None || !DE.hasErrors())
+      unsupported(L, "the second argument of pyro.sample must be a distribution, not '" +
+                         Spelling + "'");
+    return nullptr;
+  }
+  // A value of unknown kind (a distribution of another library, an object
+  // built by an opaque call, an entry argument): an opaque distribution of it.
+  auto *C = dyn_cast<CallExpr>(V.get());
+  std::string Name = C && C->Op == OpId::OpaqueCall ? C->Callee : Spelling;
+  Args.push_back(std::move(V));
+  return opaqueDistribution(Name, std::move(Args), L);
 }
 
 void Lowerer::lowerSample(const A::Call &C, Block &Out, std::optional<VarId> Target) {

@@ -136,6 +136,18 @@ def model(y):
 """,
         "(torch.randn(3),)",
     ),
+    # Distributions svic does not model: their sites are found, and the
+    # autoguide's params for them named as Pyro names them.
+    "opaque_distributions": (
+        """
+def model(y):
+    s = pyro.sample("s", dist.AsymmetricLaplace(0.0, 1.0, 2.0))
+    with pyro.plate("data", 10):
+        pyro.sample("obs", dist.ZeroInflatedPoisson(torch.exp(s) * torch.ones(10), gate=torch.tensor(0.2)),
+                    obs=y)
+""",
+        "(torch.ones(10),)",
+    ),
 }
 
 # A poutine.block around the model, written into the file as

@@ -83,7 +83,7 @@ private:
       R.Loc = S.Loc;
       if (Sm->Dist) {
         const DistInfo &Info = Sm->Dist->info();
-        R.Distribution = Info.Name;
+        R.Distribution = Sm->Dist->Dist == DistId::Opaque ? Sm->Dist->OpaqueName : Info.Name;
         R.Support = std::string(supportName(Info.Support));
         R.Discrete = Info.Discrete;
         R.Reparameterizable = Info.Reparameterizable;

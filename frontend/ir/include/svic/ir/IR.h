@@ -215,6 +215,9 @@ struct DistributionExpr : Expr {
   DistId Dist{};
   BoundArgs Args;
   std::vector<DistTransform> Transforms; ///< in application order
+  /// DistId::Opaque only: the distribution as written (`dist.ZeroInflatedPoisson`),
+  /// for witnesses and reports; its Args are every argument of the call.
+  std::string OpaqueName;
   DistributionExpr() : Expr(ExprKind::Distribution) {}
   const DistInfo &info() const { return distInfo(Dist); }
   static bool classof(const Expr *E) { return E->Kind == ExprKind::Distribution; }
