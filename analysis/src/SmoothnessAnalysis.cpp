@@ -99,6 +99,19 @@ bool isNoneConstant(const ir::Expr *E) {
 
 bool isDelta(const ir::DistributionExpr &D) { return D.Dist == ir::DistId::Delta; }
 
+/// \p D is mapped onto a simplex by Pyro's stick-breaking, whose clamped
+/// sigmoid is Lipschitz but not differentiable where it saturates: in its
+/// value, in its parameters (a reparameterised draw) and in its density.
+bool stickBreaking(const ir::DistributionExpr &D) {
+  return std::any_of(D.Transforms.begin(), D.Transforms.end(), [](const ir::DistTransform &T) {
+    auto *Target = T.Kind == ir::DistTransformKind::BijectToInterval && T.Arg
+                       ? dyn_cast<ir::DistributionExpr>(T.Arg.get())
+                       : nullptr;
+    return Target && Target->info().Support == ir::SupportKind::Simplex;
+  });
+}
+const char *const StickBreakingOp = "stick-breaking (clamped sigmoid)";
+
 /// The operation a witness names for \p What of \p D's density: an opaque
 /// distribution is one witness for all of it.
 std::string densityOp(const ir::DistributionExpr &D, const std::string &What) {
@@ -1183,6 +1196,8 @@ Analyzer::DistParts Analyzer::dist(const ir::DistributionExpr &D, bool CheckDoma
     }
     nonSmooth(R.Mask, AI.Dep, Op, T.Loc, Ev);
   }
+  if (stickBreaking(D) && !classSatisfies(ir::Smoothness::Lips, Prop))
+    nonSmooth(R.Args, R.Args.Dep, StickBreakingOp, D.Loc, Ev);
   if (CheckDomains)
     nonFiniteOperands(R.Args, D, true, Ev);
   return R;
@@ -1306,6 +1321,8 @@ Transformer Analyzer::sample(const ir::SampleStmt &S, Events &Ev) {
     nonSmooth(Dv, Rdb,
               I.Discrete ? "discrete distribution" : densityOp(*S.Dist, "density in the value"),
               S.Loc, Ev);
+  else if (stickBreaking(*S.Dist) && !classSatisfies(ir::Smoothness::Lips, Prop))
+    nonSmooth(Dv, Rdb, StickBreakingOp, S.Loc, Ev);
 
   EInfo Value, Prob;
   if (!Reparam) {

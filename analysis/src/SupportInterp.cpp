@@ -3056,12 +3056,21 @@ private:
         break;
       }
       case ir::DistTransformKind::BijectToInterval: {
-        // The draw mapped into the target interval: Uniform(low, high)'s
-        // support, or (0, 1). Shapes do not change.
+        // The draw mapped onto the target's support: Uniform(low, high)'s
+        // interval or a Dirichlet's simplex, else (0, 1). An interval keeps
+        // the shapes; stick-breaking maps K - 1 entries onto K.
         if (T.Arg && V.Dist) {
           R->Supports = V.Dist->Supports;
           R->SupportUnknown = V.Dist->SupportUnknown;
           R->Range = V.Dist->Range;
+          if (cast<ir::DistributionExpr>(T.Arg.get())->info().Support == ir::SupportKind::Simplex) {
+            if (!Sh.Event.RankKnown || Sh.Event.rank() == 0 || V.Dist->ShapeUnknown) {
+              Sh.Batch = Shape::unknown();
+              Sh.Event = Shape::unknown();
+            } else if (Sh.Event.Dims.back() >= 0) {
+              Sh.Event.Dims.back() += 1;
+            }
+          }
         } else if (T.Arg) {
           R->Supports.clear();
           R->SupportUnknown = true;
