@@ -698,6 +698,24 @@ private:
     };
     return Mut(V);
   }
+  /// V is a view by indexing (`v = b[i]`, `v = b[:, 0]`) of entry inputs
+  /// (objects of unknown kind, unknown values), and nothing else aliases it. `v += e` is then lowered as torch's in-place add, `b[i] = b[i] + e`:
+  /// were b a sequence of numbers, Python would rebind v and leave b alone,
+  /// and the write to b only adds a flow from e to a value the analyses
+  /// know nothing of. A view of a list or tuple the program built keeps the
+  /// error (its values may be known, and the write would change them).
+  bool indexViewOfUnknownObject(VarId V) {
+    bool Any = false;
+    for (const AliasEdge &E : Aliases) {
+      if (E.View != V && E.Base != V)
+        continue;
+      if (E.View != V || E.K != AliasEdge::Kind::Index || P.var(E.Base).Kind != VarKind::Input ||
+          ListVars.count(E.Base) || fact(E.Base).K != Fact::Kind::None)
+        return false;
+      Any = true;
+    }
+    return Any;
+  }
   /// Variables made before the entry function's body (module-level names,
   /// defaults of module-level defs, the entry object): their objects outlive
   /// a call. 0 while the module level is lowered.
@@ -1603,7 +1621,7 @@ void Lowerer::lowerStmt(const A::Stmt &S, Block &Out) {
     if (auto *N = dyn_cast<A::Name>(&T)) {
       Binding *Bd = lookup(N->Id);
       if (Bd && Bd->K == Binding::Kind::Var && sharedWithLiveName(Bd->Var)) {
-        InPlace = mutableObject(Bd->Var);
+        InPlace = mutableObject(Bd->Var) || indexViewOfUnknownObject(Bd->Var);
         if (!InPlace) {
           unsupported(S.Loc, "'" + N->Id + "' may share its object with another variable, and " +
                                  "svic cannot tell whether '" + A::binOpSpelling(Aug->Op) +

@@ -657,6 +657,25 @@ layer(x))py",
   EXPECT_IR_HAS(L, "eval %layer(%x)");
 }
 
+// `v += e` on a view of an entry input (a tensor or a list of numbers, svic
+// cannot tell): lowered as torch's in-place add through the view; a view of a
+// tuple the program built (numbers, rebound by Python) keeps the error.
+TEST(Lower, AugmentedAssignmentThroughAViewOfAnInput) {
+  auto L = lower(inModel(R"py(v = data[0]
+v += x
+w = data[:, 1]
+w *= 2.)py",
+                         "data, x"));
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "%v = %v + %x");
+  EXPECT_IR_HAS(L, "%data = update(%data[0] = %v)");
+  EXPECT_IR_HAS(L, "%data = update(%data[:, 1] = %w)");
+  EXPECT_IR_HAS(L, "%w = %w * 2.0");
+  EXPECT_NE(svic::test::firstError(inModel("b = (1., 2.)\nv = b[0]\nv += x", "x"))
+                .find("svic cannot tell whether '+=' updates it in place"),
+            std::string::npos);
+}
+
 TEST(Lower, DistributionMethods) {
   auto L = lower(inModel(R"py(d = dist.Normal(0., 1.)
 lp = d.log_prob(x)
