@@ -896,6 +896,11 @@ private:
   std::vector<BlockRule> Blocks;
   /// `with pyro.plate(...)` statements around the statement being lowered.
   size_t VecPlateDepth = 0;
+  /// The vectorised plates around the code being lowered, outermost first
+  /// (Pyro's plates are dynamically scoped, so an inlined helper sees its
+  /// caller's).
+  std::vector<WithStmt *> OpenPlates;
+  ExprPtr lowerSubsample(const A::Call &C, Block &Out);
   /// The rule of `poutine.block(...)`; \p Applied: a call form whose first
   /// argument is the function the block applies to.
   std::optional<BlockRule> blockRule(const A::Call &C, bool Applied = false);
@@ -2398,7 +2403,11 @@ void Lowerer::lowerWith(const A::With &S, size_t Item, Block &Out) {
   }
   const bool VecPlate = St->Ctx == WithStmt::Context::Plate;
   VecPlateDepth += VecPlate;
+  if (VecPlate)
+    OpenPlates.push_back(St.get());
   lowerWith(S, Item + 1, St->Body);
+  if (VecPlate)
+    OpenPlates.pop_back();
   VecPlateDepth -= VecPlate;
   if (Ok)
     Out.push_back(std::move(St));
@@ -3192,6 +3201,8 @@ ExprPtr Lowerer::lowerQualifiedCall(const std::string &Q, const A::Call &C, Bloc
     unsupported(C.Loc, "range(...) is supported only as the iterable of a for loop");
     return constNone(C.Loc);
   }
+  if (Q == "pyro.subsample" || Q == "pyro.primitives.subsample")
+    return lowerSubsample(C, Out);
   if (Q == "dict") {
     auto D = make<DictExpr>(C.Loc);
     for (const A::Arg &Arg : C.Args) {
@@ -3416,6 +3427,57 @@ ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Blo
   // A tensor's method runs no user code; an object of unknown kind's may.
   const bool Tensor = certainlyTensor(*Recv);
   return lowerOpaqueCall(text(*C.Func), C, Out, !Tensor, std::move(Recv));
+}
+
+/// `pyro.subsample(data, event_dim=e)` as Pyro 1.8.6 computes it: each
+/// enclosing vectorised plate with a subsample_size selects its indices
+/// along its dim (counted from the right of the batch dims, so dim - e of
+/// data); with none it is data itself. A subsampling plate whose dim svic
+/// cannot read, or an event_dim that is not a literal, leaves the call opaque.
+ExprPtr Lowerer::lowerSubsample(const A::Call &C, Block &Out) {
+  const std::string Spell = text(*C.Func);
+  Bound B;
+  if (!bindArgs(sig("data:n,event_dim:n"), C, 0, 0, Spell, B))
+    return constNone(C.Loc);
+  // A literal integer, lowered (`-1` is the negation of 1).
+  auto LiteralInt = [](const Expr *E) -> std::optional<int64_t> {
+    int64_t Sign = 1;
+    if (auto *U = E ? dyn_cast<UnaryExpr>(E) : nullptr; U && U->Op == UnaryOp::Neg) {
+      Sign = -1;
+      E = U->Operand.get();
+    }
+    if (auto *K = E ? dyn_cast<ConstantExpr>(E) : nullptr; K && K->Ty == ConstantExpr::Type::Int)
+      return Sign * K->IntValue;
+    return std::nullopt;
+  };
+  std::vector<WithStmt *> Subsampling;
+  for (WithStmt *W : OpenPlates)
+    if (W->Plate.SubsampleSize)
+      Subsampling.push_back(W);
+  if (Subsampling.empty())
+    return lowerExpr(*B.Slots[0], Out);
+  Block Scratch;
+  ExprPtr EventArg = lowerExpr(*B.Slots[1], Scratch);
+  std::optional<int64_t> EventDim = LiteralInt(EventArg.get());
+  bool Static = Scratch.empty() && EventDim && *EventDim >= 0;
+  for (WithStmt *W : Subsampling) {
+    std::optional<int64_t> Dim = LiteralInt(W->Plate.Dim.get());
+    Static &= Dim && *Dim < 0;
+  }
+  if (!Static)
+    return lowerOpaqueCall(Spell, C, Out, false);
+  ExprPtr Data = lowerExpr(*B.Slots[0], Out);
+  for (WithStmt *W : Subsampling) {
+    if (!W->IndexVar)
+      W->IndexVar = newTemp("subsample_indices", C.Loc);
+    auto Sel = make<CallExpr>(C.Loc);
+    Sel->Op = OpId::IndexSelect;
+    Sel->Args.Args.push_back(std::move(Data));
+    Sel->Args.Args.push_back(constInt(C.Loc, *LiteralInt(W->Plate.Dim.get()) - *EventDim));
+    Sel->Args.Args.push_back(varRef(C.Loc, *W->IndexVar));
+    Data = std::move(Sel);
+  }
+  return Data;
 }
 
 //===-- Opaque calls -------------------------------------------------------------===//

@@ -676,6 +676,26 @@ w *= 2.)py",
             std::string::npos);
 }
 
+// pyro.subsample as Pyro 1.8.6: the plate's subsample indices along its dim
+// (less event_dim), the identity without subsampling, opaque where the dim
+// is not static.
+TEST(Lower, SubsampleIndexesByTheEnclosingPlates) {
+  auto L = lower(inModel(R"py(a = pyro.subsample(data, event_dim=0)
+with pyro.plate("all", 100):
+    b = pyro.subsample(data, event_dim=0)
+with pyro.plate("batch", 100, subsample_size=10, dim=-2):
+    c = pyro.subsample(data, event_dim=1)
+with pyro.plate("auto", 100, subsample_size=10):
+    d = pyro.subsample(data, event_dim=0))py",
+                         "data"));
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "%a = %data  @10:5");
+  EXPECT_IR_HAS(L, "  %b = %data  @12:9");
+  EXPECT_IR_HAS(L, "as %subsample_indices.1:");
+  EXPECT_IR_HAS(L, "%c = torch.index_select(%data, -3, %subsample_indices.1)");
+  EXPECT_IR_HAS(L, "%d = <opaque 'pyro.subsample'>(%data, 0)");
+}
+
 TEST(Lower, DistributionMethods) {
   auto L = lower(inModel(R"py(d = dist.Normal(0., 1.)
 lp = d.log_prob(x)
