@@ -377,13 +377,13 @@ std::string renderSitesText(const AnalysisRun &Run, const SourceManager &SM) {
          << padRight(S.Distribution.empty() ? "-" : S.Distribution, 17) << "  "
          << padRight(Support.empty() ? "-" : Support, 20) << "  "
          << padRight(S.Kind == "sample" || S.Kind == "observe"
-                         ? (S.Support == ir::supportName(ir::SupportKind::Unknown)
-                                ? "unknown"
-                                : S.Discrete ? "discrete" : "continuous")
+                         ? (S.Support == ir::supportName(ir::SupportKind::Unknown) ? "unknown"
+                            : S.Discrete                                           ? "discrete"
+                                                                                   : "continuous")
                          : "-",
                      10)
-         << "  "
-         << (S.Reparameterizable ? "rsample" : "-      ") << "  " << SM.position(S.Loc) << "\n";
+         << "  " << (S.Reparameterizable ? "rsample" : "-      ") << "  " << SM.position(S.Loc)
+         << "\n";
     }
   }
   return OS.str();

@@ -2,7 +2,6 @@
 
 #include "AutoGuide.h"
 
-
 #include "Reach.h"
 
 #include <algorithm>
@@ -310,21 +309,21 @@ private:
     };
     VarId XV = temp("stick_breaking_input", std::move(X), L);
     ExprPtr Ones = Call(OpId::OnesLike, Args(ref(XV, L)));
-    ExprPtr Count = Call(OpId::Sum, Args(Call(OpId::OnesLike, Args(ref(XV, L))), integer(-1, L),
-                                         boolean(true, L)));
+    ExprPtr Count = Call(
+        OpId::Sum, Args(Call(OpId::OnesLike, Args(ref(XV, L))), integer(-1, L), boolean(true, L)));
     ExprPtr Offset = bin(BinaryOp::Sub, bin(BinaryOp::Add, std::move(Count), num(1, L), L),
                          Call(OpId::Cumsum, Args(std::move(Ones), integer(-1, L))), L);
-    VarId Shifted = temp("stick_breaking_shifted",
-                         bin(BinaryOp::Sub, ref(XV, L), Call(OpId::Log, Args(std::move(Offset))), L),
-                         L);
+    VarId Shifted =
+        temp("stick_breaking_shifted",
+             bin(BinaryOp::Sub, ref(XV, L), Call(OpId::Log, Args(std::move(Offset))), L), L);
     // float32's finfo, the dtype Pyro's guides run in.
     VarId Z = temp("stick_breaking_z",
                    Call(OpId::Clamp, Args(Call(OpId::Sigmoid, Args(ref(Shifted, L))),
                                           num(std::numeric_limits<float>::min(), L),
                                           num(1.0 - std::numeric_limits<float>::epsilon(), L))),
                    L);
-    ExprPtr Rest = Call(OpId::Cumprod,
-                        Args(bin(BinaryOp::Sub, num(1, L), ref(Z, L), L), integer(-1, L)));
+    ExprPtr Rest =
+        Call(OpId::Cumprod, Args(bin(BinaryOp::Sub, num(1, L), ref(Z, L), L), integer(-1, L)));
     auto Pad = [&](ExprPtr E, int64_t Before, int64_t After) {
       auto Widths = G->makeSequence(ExprKind::List, L);
       Widths->Elements.push_back(integer(Before, L));
@@ -340,9 +339,9 @@ private:
       return ExprPtr(std::move(U));
     };
     ExprPtr LogSigmoid = Neg(Call(OpId::FSoftplus, Args(Neg(ref(Shifted, L)))));
-    ExprPtr Terms = bin(BinaryOp::Add,
-                        bin(BinaryOp::Add, Neg(ref(Shifted, L)), std::move(LogSigmoid), L),
-                        Call(OpId::Log, Args(dropLastEntry(ref(Y, L), L))), L);
+    ExprPtr Terms =
+        bin(BinaryOp::Add, bin(BinaryOp::Add, Neg(ref(Shifted, L)), std::move(LogSigmoid), L),
+            Call(OpId::Log, Args(dropLastEntry(ref(Y, L), L))), L);
     return {ref(Y, L), Neg(Call(OpId::Sum, Args(std::move(Terms), integer(-1, L))))};
   }
   ExprPtr boolean(bool B, SourceLoc L) {
@@ -539,8 +538,7 @@ private:
     auto Unmodelled = [&] {
       error(L, Req.Class + " over site '" + S.Name.Canonical + "' (" + Info.Name + ", support " +
                    std::string(supportName(K)) + "): svic models this autoguide only on " +
-                   "real, positive, unit-interval, interval and simplex" +
-                   " supports");
+                   "real, positive, unit-interval, interval and simplex" + " supports");
     };
 
     std::unique_ptr<DistributionExpr> GD;
@@ -665,7 +663,7 @@ private:
             DistTransform{DistTransformKind::ToEvent, integer(Info.EventRank, L), L});
       if (Bounded) {
         ExprPtr Target; // the unit interval, else Uniform(low, high)'s or the model's simplex
-        if (Simplex) { // Dirichlet(ones_like(concentration)): only the event size matters
+        if (Simplex) {  // Dirichlet(ones_like(concentration)): only the event size matters
           std::vector<ExprPtr> B;
           B.push_back(call(OpId::OnesLike, {}, L));
           cast<CallExpr>(B.back().get())->Args.Args.push_back(cloneExpr(*MD.Args.Args.at(0), *G));

@@ -699,9 +699,9 @@ private:
     return Mut(V);
   }
   /// V is a view by indexing (`v = b[i]`, `v = b[:, 0]`) of entry inputs
-  /// (objects of unknown kind, unknown values), and nothing else aliases it. `v += e` is then lowered as torch's in-place add, `b[i] = b[i] + e`:
-  /// were b a sequence of numbers, Python would rebind v and leave b alone,
-  /// and the write to b only adds a flow from e to a value the analyses
+  /// (objects of unknown kind, unknown values), and nothing else aliases it. `v += e` is then
+  /// lowered as torch's in-place add, `b[i] = b[i] + e`: were b a sequence of numbers, Python would
+  /// rebind v and leave b alone, and the write to b only adds a flow from e to a value the analyses
   /// know nothing of. A view of a list or tuple the program built keeps the
   /// error (its values may be known, and the write would change them).
   bool indexViewOfUnknownObject(VarId V) {
@@ -3243,7 +3243,8 @@ ExprPtr Lowerer::lowerQualifiedCall(const std::string &Q, const A::Call &C, Bloc
       // A class outside the table is a distribution; a function
       // (`dist.kl_divergence`), a transform or a member of a submodule is
       // an opaque call, and a distribution too if a site samples it.
-      const bool DistClass = Dot == std::string::npos && !Cls.empty() && std::isupper(static_cast<unsigned char>(Cls[0])) &&
+      const bool DistClass = Dot == std::string::npos && !Cls.empty() &&
+                             std::isupper(static_cast<unsigned char>(Cls[0])) &&
                              !endsWith(Cls, "Transform");
       if (DistClass)
         return lowerOpaqueDistCtor(Spell, C, Out);
@@ -3832,8 +3833,7 @@ ExprPtr Lowerer::lowerTransformedDist(const A::Call &C, Block &Out) {
                                          });
     if (D->Dist != DistId::Normal || !Elementwise)
       return Refuse(*T, "'" + text(*T) + "' of a " + std::string(D->info().Name) +
-                            (Elementwise ? "" : " already mapped or masked") +
-                            " is not modelled");
+                            (Elementwise ? "" : " already mapped or masked") + " is not modelled");
     Bound TB;
     if (Kind == "ExpTransform" || Kind == "SigmoidTransform") {
       if (!bindArgs(sig("cache_size:n?"), *TC, 0, 0, Kind, TB))
@@ -5306,8 +5306,8 @@ std::unique_ptr<DistributionExpr> Lowerer::distOf(ExprPtr V, const std::string &
   if (isa<ConstantExpr>(V.get()) || isa<SequenceExpr>(V.get()) || certainlyTensor(*V)) {
     auto *K = dyn_cast<ConstantExpr>(V.get());
     if (!K || K->Ty != ConstantExpr::Type::None || !DE.hasErrors())
-      unsupported(L, "the second argument of pyro.sample must be a distribution, not '" +
-                         Spelling + "'");
+      unsupported(L, "the second argument of pyro.sample must be a distribution, not '" + Spelling +
+                         "'");
     return nullptr;
   }
   // A value of unknown kind (a distribution of another library, an object
