@@ -63,7 +63,11 @@ Json siteJson(const ir::SiteRecord &S, const SourceManager &SM) {
     J["support"] = S.Support;
   if (!S.SupportDetail.empty())
     J["supportDetail"] = S.SupportDetail;
-  J["discrete"] = S.Discrete;
+  // An opaque distribution's site: whether its values are discrete is unknown.
+  if (S.Support == ir::supportName(ir::SupportKind::Unknown))
+    J["discrete"] = nullptr;
+  else
+    J["discrete"] = S.Discrete;
   J["reparameterizable"] = S.Reparameterizable;
   J["location"] = locationJson(S.Loc, SM);
   return J;
@@ -373,11 +377,13 @@ std::string renderSitesText(const AnalysisRun &Run, const SourceManager &SM) {
          << padRight(S.Distribution.empty() ? "-" : S.Distribution, 17) << "  "
          << padRight(Support.empty() ? "-" : Support, 20) << "  "
          << padRight(S.Kind == "sample" || S.Kind == "observe"
-                         ? (S.Discrete ? "discrete" : "continuous")
+                         ? (S.Support == ir::supportName(ir::SupportKind::Unknown) ? "unknown"
+                            : S.Discrete                                           ? "discrete"
+                                                                                   : "continuous")
                          : "-",
                      10)
-         << "  "
-         << (S.Reparameterizable ? "rsample" : "-      ") << "  " << SM.position(S.Loc) << "\n";
+         << "  " << (S.Reparameterizable ? "rsample" : "-      ") << "  " << SM.position(S.Loc)
+         << "\n";
     }
   }
   return OS.str();

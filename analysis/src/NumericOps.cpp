@@ -572,6 +572,8 @@ NumValue sampleSupport(const ir::DistributionExpr &D,
       return *Args[0];
     return topNum();
   }
+  case ir::SupportKind::Unknown: // an opaque distribution may sample any value at all
+    return NumValue::top();
   case ir::SupportKind::Mixed: {
     if (ComponentSupports.empty())
       return topNum();

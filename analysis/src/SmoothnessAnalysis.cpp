@@ -99,6 +99,27 @@ bool isNoneConstant(const ir::Expr *E) {
 
 bool isDelta(const ir::DistributionExpr &D) { return D.Dist == ir::DistId::Delta; }
 
+/// \p D is mapped onto a simplex by Pyro's stick-breaking, whose clamped
+/// sigmoid is Lipschitz but not differentiable where it saturates: in its
+/// value, in its parameters (a reparameterised draw) and in its density.
+bool stickBreaking(const ir::DistributionExpr &D) {
+  return std::any_of(D.Transforms.begin(), D.Transforms.end(), [](const ir::DistTransform &T) {
+    auto *Target = T.Kind == ir::DistTransformKind::BijectToInterval && T.Arg
+                       ? dyn_cast<ir::DistributionExpr>(T.Arg.get())
+                       : nullptr;
+    return Target && Target->info().Support == ir::SupportKind::Simplex;
+  });
+}
+const char *const StickBreakingOp = "stick-breaking (clamped sigmoid)";
+
+/// The operation a witness names for \p What of \p D's density: an opaque
+/// distribution is one witness for all of it.
+std::string densityOp(const ir::DistributionExpr &D, const std::string &What) {
+  if (D.Dist == ir::DistId::Opaque)
+    return "opaque distribution '" + D.OpaqueName + "' (not modelled)";
+  return D.info().Name + " " + What;
+}
+
 /// A finite integral value (inf and nan are neither).
 bool isIntegerConstant(double V) { return std::isfinite(V) && V == std::trunc(V); }
 
@@ -1134,6 +1155,11 @@ Analyzer::DistParts Analyzer::dist(const ir::DistributionExpr &D, bool CheckDoma
     const ir::ParamSpec &Spec = I.Params[ir::BoundArgs::slotOf(K, I.Params)];
     EInfo AI = expr(*A, Ev);
     R.Args.add(AI);
+    if (D.Dist == ir::DistId::Opaque) {
+      // Not modelled: may break every property in every argument, and raise.
+      partial(R.Args, AI.Dep, densityOp(D, ""), A->Loc, Ev);
+      continue;
+    }
     if (!classSatisfies(Spec.Class, Prop))
       nonSmooth(R.Args, AI.Dep, I.Name + " " + Spec.Name, A->Loc, Ev);
     if (CheckDomains && !trivialDomain(Spec.Domain) && !AI.Dep.empty() &&
@@ -1170,6 +1196,8 @@ Analyzer::DistParts Analyzer::dist(const ir::DistributionExpr &D, bool CheckDoma
     }
     nonSmooth(R.Mask, AI.Dep, Op, T.Loc, Ev);
   }
+  if (stickBreaking(D) && !classSatisfies(ir::Smoothness::Lips, Prop))
+    nonSmooth(R.Args, R.Args.Dep, StickBreakingOp, D.Loc, Ev);
   if (CheckDomains)
     nonFiniteOperands(R.Args, D, true, Ev);
   return R;
@@ -1270,9 +1298,10 @@ Transformer Analyzer::sample(const ir::SampleStmt &S, Events &Ev) {
     Dn.Dep.unite(O.Dep);
     Dn.ND.unite(O.ND);
     if (!classSatisfies(I.ValueSmooth, Prop))
-      nonSmooth(Dn, O.Dep, I.Name + " density in the observed value", S.Loc, Ev);
+      nonSmooth(Dn, O.Dep, densityOp(*S.Dist, "density in the observed value"), S.Loc, Ev);
     if (!O.Dep.empty() && !provedInSupport(I.Support, *S.Obs))
-      partial(Dn, O.Dep, I.Name + " observed value (not proved in the support)", S.Loc, Ev);
+      partial(Dn, O.Dep, densityOp(*S.Dist, "observed value (not proved in the support)"), S.Loc,
+              Ev);
     Dn.Dep.insert(dens());
     Dn.Dep.unite(Ctx);
     T.assign(dens(), Dn.Dep, Dn.ND);
@@ -1289,8 +1318,11 @@ Transformer Analyzer::sample(const ir::SampleStmt &S, Events &Ev) {
   DimSet Rdb{rdb(Nm)};
   EInfo Dv;
   if (!ValueSmooth)
-    nonSmooth(Dv, Rdb, I.Discrete ? "discrete distribution" : I.Name + " density in the value",
+    nonSmooth(Dv, Rdb,
+              I.Discrete ? "discrete distribution" : densityOp(*S.Dist, "density in the value"),
               S.Loc, Ev);
+  else if (stickBreaking(*S.Dist) && !classSatisfies(ir::Smoothness::Lips, Prop))
+    nonSmooth(Dv, Rdb, StickBreakingOp, S.Loc, Ev);
 
   EInfo Value, Prob;
   if (!Reparam) {

@@ -293,6 +293,7 @@ BaseMeasure SupportDesc::measure() const {
   case K::Mixed:
   case K::PositiveDefinite:
   case K::LowerCholesky:
+  case K::Unknown:
     return BaseMeasure::Unknown;
   }
   return BaseMeasure::Unknown;

@@ -552,7 +552,9 @@ private:
 
     Value Result = Value::bottom();
     if (MayLatent) {
-      Result = Value::tensor(Sh.value(), D->Range);
+      // An opaque distribution may sample any value, not only a tensor.
+      Result = St.Dist && St.Dist->Dist == ir::DistId::Opaque ? Value::top()
+                                                              : Value::tensor(Sh.value(), D->Range);
       if (std::all_of(D->Supports.begin(), D->Supports.end(),
                       [](const SupportDesc &X) { return X.measure() == BaseMeasure::Counting; }) &&
           !D->Supports.empty())
@@ -2872,6 +2874,19 @@ private:
     DistShape Sh;
     Interval Lo = Interval::top(), Hi = Interval::top();
     switch (D.Dist) {
+    case DI::Opaque: {
+      // Nothing is known of it: its shape, support and values (nor what its
+      // transforms do to them).
+      SupportDesc SD;
+      SD.Dist = D.OpaqueName;
+      SD.Kind = ir::SupportKind::Unknown;
+      R->Supports = {SD};
+      R->SupportUnknown = true;
+      R->ShapeUnknown = true;
+      R->Sh.Batch = Shape::unknown();
+      R->Sh.Event = Shape::unknown();
+      return R;
+    }
     case DI::Categorical:
     case DI::OneHotCategorical: {
       Shape PS = ShapeOf(First({0, 1}));
@@ -3041,12 +3056,21 @@ private:
         break;
       }
       case ir::DistTransformKind::BijectToInterval: {
-        // The draw mapped into the target interval: Uniform(low, high)'s
-        // support, or (0, 1). Shapes do not change.
+        // The draw mapped onto the target's support: Uniform(low, high)'s
+        // interval or a Dirichlet's simplex, else (0, 1). An interval keeps
+        // the shapes; stick-breaking maps K - 1 entries onto K.
         if (T.Arg && V.Dist) {
           R->Supports = V.Dist->Supports;
           R->SupportUnknown = V.Dist->SupportUnknown;
           R->Range = V.Dist->Range;
+          if (cast<ir::DistributionExpr>(T.Arg.get())->info().Support == ir::SupportKind::Simplex) {
+            if (!Sh.Event.RankKnown || Sh.Event.rank() == 0 || V.Dist->ShapeUnknown) {
+              Sh.Batch = Shape::unknown();
+              Sh.Event = Shape::unknown();
+            } else if (Sh.Event.Dims.back() >= 0) {
+              Sh.Event.Dims.back() += 1;
+            }
+          }
         } else if (T.Arg) {
           R->Supports.clear();
           R->SupportUnknown = true;

@@ -5,6 +5,7 @@
 #include "Reach.h"
 
 #include <algorithm>
+#include <limits>
 #include <set>
 
 namespace svic::frontend {
@@ -276,6 +277,79 @@ private:
     E->Rhs = std::move(B);
     return E;
   }
+  /// `E[..., :-1]`: the unconstrained coordinates of a simplex value of
+  /// shape E's (biject_to(simplex) maps K - 1 reals onto K entries).
+  ExprPtr dropLastEntry(ExprPtr E, SourceLoc L) {
+    auto S = G->make<SubscriptExpr>(L);
+    S->Base = std::move(E);
+    S->Indices.push_back(G->make<EllipsisExpr>(L));
+    auto Sl = G->make<SliceExpr>(L);
+    Sl->Upper = integer(-1, L);
+    S->Indices.push_back(std::move(Sl));
+    return S;
+  }
+  /// torch's StickBreakingTransform (biject_to(simplex)) of \p X, as torch
+  /// computes it: z = clamp(sigmoid(x - log(offset)), tiny, 1 - eps) with
+  /// offset = K, K - 1, ..., 1 for K = X.shape[-1], then
+  /// y = pad(z, [0, 1], 1) * pad(cumprod(1 - z), [1, 0], 1); and the log
+  /// density Pyro's AutoContinuous gives the Delta site, the inverse's
+  /// log|det J| = -sum(-s + logsigmoid(s) + log(y[..., :-1])) with
+  /// s = x - log(offset) (logsigmoid(s) = -softplus(-s)).
+  std::pair<ExprPtr, ExprPtr> stickBreaking(ExprPtr X, SourceLoc L, Block &Out) {
+    auto temp = [&](const std::string &Name, ExprPtr V, SourceLoc At) {
+      VarId T = G->addVar(Name, VarKind::Temp, At);
+      assign(T, std::move(V), At, Out);
+      return T;
+    };
+    auto Call = [&](OpId Op, std::vector<ExprPtr> A) { return call(Op, std::move(A), L); };
+    auto Args = [](auto... Xs) {
+      std::vector<ExprPtr> V;
+      (V.push_back(std::move(Xs)), ...);
+      return V;
+    };
+    VarId XV = temp("stick_breaking_input", std::move(X), L);
+    ExprPtr Ones = Call(OpId::OnesLike, Args(ref(XV, L)));
+    ExprPtr Count = Call(
+        OpId::Sum, Args(Call(OpId::OnesLike, Args(ref(XV, L))), integer(-1, L), boolean(true, L)));
+    ExprPtr Offset = bin(BinaryOp::Sub, bin(BinaryOp::Add, std::move(Count), num(1, L), L),
+                         Call(OpId::Cumsum, Args(std::move(Ones), integer(-1, L))), L);
+    VarId Shifted =
+        temp("stick_breaking_shifted",
+             bin(BinaryOp::Sub, ref(XV, L), Call(OpId::Log, Args(std::move(Offset))), L), L);
+    // float32's finfo, the dtype Pyro's guides run in.
+    VarId Z = temp("stick_breaking_z",
+                   Call(OpId::Clamp, Args(Call(OpId::Sigmoid, Args(ref(Shifted, L))),
+                                          num(std::numeric_limits<float>::min(), L),
+                                          num(1.0 - std::numeric_limits<float>::epsilon(), L))),
+                   L);
+    ExprPtr Rest =
+        Call(OpId::Cumprod, Args(bin(BinaryOp::Sub, num(1, L), ref(Z, L), L), integer(-1, L)));
+    auto Pad = [&](ExprPtr E, int64_t Before, int64_t After) {
+      auto Widths = G->makeSequence(ExprKind::List, L);
+      Widths->Elements.push_back(integer(Before, L));
+      Widths->Elements.push_back(integer(After, L));
+      return Call(OpId::FPad, Args(std::move(E), ExprPtr(std::move(Widths)), nullptr, num(1, L)));
+    };
+    VarId Y = temp("stick_breaking_y",
+                   bin(BinaryOp::Mul, Pad(ref(Z, L), 0, 1), Pad(std::move(Rest), 1, 0), L), L);
+    auto Neg = [&](ExprPtr E) {
+      auto U = G->make<UnaryExpr>(L);
+      U->Op = UnaryOp::Neg;
+      U->Operand = std::move(E);
+      return ExprPtr(std::move(U));
+    };
+    ExprPtr LogSigmoid = Neg(Call(OpId::FSoftplus, Args(Neg(ref(Shifted, L)))));
+    ExprPtr Terms =
+        bin(BinaryOp::Add, bin(BinaryOp::Add, Neg(ref(Shifted, L)), std::move(LogSigmoid), L),
+            Call(OpId::Log, Args(dropLastEntry(ref(Y, L), L))), L);
+    return {ref(Y, L), Neg(Call(OpId::Sum, Args(std::move(Terms), integer(-1, L))))};
+  }
+  ExprPtr boolean(bool B, SourceLoc L) {
+    auto C = G->make<ConstantExpr>(L);
+    C->Ty = ConstantExpr::Type::Bool;
+    C->BoolValue = B;
+    return C;
+  }
   std::unique_ptr<ConstraintExpr> constraint(ConstraintId C, SourceLoc L) {
     auto E = G->make<ConstraintExpr>(L);
     E->Constraint = C;
@@ -464,13 +538,30 @@ private:
     auto Unmodelled = [&] {
       error(L, Req.Class + " over site '" + S.Name.Canonical + "' (" + Info.Name + ", support " +
                    std::string(supportName(K)) + "): svic models this autoguide only on " +
-                   (Req.Class == "AutoDelta" ? "real, positive, unit-interval, interval and simplex"
-                                             : "real, positive, unit-interval and interval") +
-                   " supports");
+                   "real, positive, unit-interval, interval and simplex" + " supports");
     };
 
     std::unique_ptr<DistributionExpr> GD;
-    if (Req.Class == "AutoDelta") {
+    if (MD.Dist == DistId::Opaque) {
+      // Pyro maps the site by biject_to(support) of a support svic does not
+      // know: the guide's site is an opaque distribution of the autoguide's
+      // parameters for it (Pyro's names; their initial values unknown).
+      std::vector<ExprPtr> A;
+      if (Packed) {
+        A.push_back(ref(PackedLoc, L));
+        if (Req.Class != "AutoLaplaceApproximation")
+          A.push_back(ref(PackedStd, L));
+      } else if (Req.Class == "AutoDelta") {
+        A.push_back(ref(param(prefixed("AutoDelta.", S.Name), nullptr, nullptr, L, Out), L));
+      } else {
+        A.push_back(ref(param(prefixed("AutoNormal.locs.", S.Name), nullptr, nullptr, L, Out), L));
+        A.push_back(ref(param(prefixed("AutoNormal.scales.", S.Name), nullptr,
+                              constraint(ConstraintId::Positive, L), L, Out),
+                        L));
+      }
+      GD = dist(DistId::Opaque, std::move(A), L);
+      GD->OpaqueName = Req.Class + " over " + MD.OpaqueName;
+    } else if (Req.Class == "AutoDelta") {
       // AutoDelta: a point at a parameter constrained to the support.
       std::unique_ptr<ConstraintExpr> C;
       ExprPtr Init = shapeOf(MD, L);
@@ -517,7 +608,7 @@ private:
       GD = dist(DistId::Delta, std::move(A), L);
     } else if (Req.Class == "AutoLaplaceApproximation") {
       // The MAP point of the packed vector, mapped by biject_to(support).
-      ExprPtr V = ref(PackedLoc, L);
+      ExprPtr V = ref(PackedLoc, L), LogDensity;
       if (K == SupportKind::Positive || K == SupportKind::UnitInterval ||
           K == SupportKind::Interval) {
         std::vector<ExprPtr> A;
@@ -529,18 +620,22 @@ private:
           V = bin(BinaryOp::Add, std::move(Lo),
                   bin(BinaryOp::Mul, std::move(Width), std::move(V), L), L);
         }
+      } else if (K == SupportKind::Simplex) {
+        std::tie(V, LogDensity) = stickBreaking(std::move(V), L, Out);
       } else if (!RealSupport) {
         return Unmodelled();
       }
       std::vector<ExprPtr> A;
       A.push_back(std::move(V));
-      A.push_back(nullptr);
+      A.push_back(std::move(LogDensity));
       A.push_back(integer(Info.EventRank, L));
       GD = dist(DistId::Delta, std::move(A), L);
     } else {
       // Normal on the unconstrained space mapped by biject_to(support): exp
-      // pushes it forward to a LogNormal, a sigmoid into a bounded interval.
-      const bool Bounded = K == SupportKind::UnitInterval || K == SupportKind::Interval;
+      // pushes it forward to a LogNormal, a sigmoid into a bounded interval,
+      // stick-breaking from K - 1 reals onto the simplex of K entries.
+      const bool Simplex = K == SupportKind::Simplex;
+      const bool Bounded = K == SupportKind::UnitInterval || K == SupportKind::Interval || Simplex;
       if (!RealSupport && K != SupportKind::Positive && !Bounded)
         return Unmodelled();
       ExprPtr Loc, Scale;
@@ -550,6 +645,10 @@ private:
       } else {
         ExprPtr Init = shapeOf(MD, L);
         ExprPtr ScaleInit = bin(BinaryOp::Add, shapeOf(MD, L), num(0.1, L), L); // Pyro's init_scale
+        if (Simplex) {
+          Init = dropLastEntry(std::move(Init), L);
+          ScaleInit = dropLastEntry(std::move(ScaleInit), L);
+        }
         Loc = ref(param(prefixed("AutoNormal.locs.", S.Name), std::move(Init), nullptr, L, Out), L);
         Scale = ref(param(prefixed("AutoNormal.scales.", S.Name), std::move(ScaleInit),
                           constraint(ConstraintId::Positive, L), L, Out),
@@ -563,8 +662,13 @@ private:
         GD->Transforms.push_back(
             DistTransform{DistTransformKind::ToEvent, integer(Info.EventRank, L), L});
       if (Bounded) {
-        ExprPtr Target; // the unit interval, else Uniform(low, high)'s
-        if (K == SupportKind::Interval) {
+        ExprPtr Target; // the unit interval, else Uniform(low, high)'s or the model's simplex
+        if (Simplex) {  // Dirichlet(ones_like(concentration)): only the event size matters
+          std::vector<ExprPtr> B;
+          B.push_back(call(OpId::OnesLike, {}, L));
+          cast<CallExpr>(B.back().get())->Args.Args.push_back(cloneExpr(*MD.Args.Args.at(0), *G));
+          Target = dist(DistId::Dirichlet, std::move(B), L);
+        } else if (K == SupportKind::Interval) {
           auto [Lo, Hi] = bounds(MD);
           std::vector<ExprPtr> B;
           B.push_back(std::move(Lo));

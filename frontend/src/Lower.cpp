@@ -162,6 +162,9 @@ const std::set<std::string> &builtinNames() {
 }
 
 bool startsWith(std::string_view S, std::string_view P) { return S.substr(0, P.size()) == P; }
+bool endsWith(std::string_view S, std::string_view X) {
+  return S.size() >= X.size() && S.substr(S.size() - X.size()) == X;
+}
 
 bool isNone(const A::Expr &E) {
   auto *K = dyn_cast<A::Constant>(&E);
@@ -335,6 +338,10 @@ private:
     std::string PyroName;
     std::shared_ptr<PyroContext> Ctx;
     std::map<std::string, PyroAttr> PyroAttrs;
+    /// What the object handed its library base class's constructor (a
+    /// TorchDistribution subclass's parameters): state svic cannot see, that
+    /// the library's methods may read.
+    std::vector<VarId> LibraryState;
   };
   /// The instances whose methods are being inlined, with the class that
   /// defines the method (for `super()`).
@@ -692,6 +699,24 @@ private:
     };
     return Mut(V);
   }
+  /// V is a view by indexing (`v = b[i]`, `v = b[:, 0]`) of entry inputs
+  /// (objects of unknown kind, unknown values), and nothing else aliases it. `v += e` is then
+  /// lowered as torch's in-place add, `b[i] = b[i] + e`: were b a sequence of numbers, Python would
+  /// rebind v and leave b alone, and the write to b only adds a flow from e to a value the analyses
+  /// know nothing of. A view of a list or tuple the program built keeps the
+  /// error (its values may be known, and the write would change them).
+  bool indexViewOfUnknownObject(VarId V) {
+    bool Any = false;
+    for (const AliasEdge &E : Aliases) {
+      if (E.View != V && E.Base != V)
+        continue;
+      if (E.View != V || E.K != AliasEdge::Kind::Index || P.var(E.Base).Kind != VarKind::Input ||
+          ListVars.count(E.Base) || fact(E.Base).K != Fact::Kind::None)
+        return false;
+      Any = true;
+    }
+    return Any;
+  }
   /// Variables made before the entry function's body (module-level names,
   /// defaults of module-level defs, the entry object): their objects outlive
   /// a call. 0 while the module level is lowered.
@@ -845,7 +870,14 @@ private:
   void opaqueArgument(const A::Expr &E, CallExpr &R, std::set<VarId> &Captured, Block &Out);
   void captureScope(Scope *S, std::set<VarId> &Captured);
   void captureInstance(const Instance &I, std::set<VarId> &Captured, int Depth = 0);
+  void keepLibraryState(Instance &I, const A::Call &C, Block &Out);
   ExprPtr opaqueValue(const A::Expr &E);
+  std::unique_ptr<DistributionExpr> opaqueDistribution(const std::string &Name,
+                                                       std::vector<ExprPtr> Args,
+                                                       const SourceLoc &L,
+                                                       const std::string &Why = "");
+  std::unique_ptr<DistributionExpr> lowerOpaqueDistCtor(const std::string &Spelling,
+                                                        const A::Call &C, Block &Out);
   bool isHandlerDecorator(const A::Expr &D);
   std::unique_ptr<WithStmt> handlerDecorator(const A::Expr &D, Block &Out);
   void lowerDecorated(const A::FunctionDef &F, Scope *DefScope, Block &Out,
@@ -878,6 +910,11 @@ private:
   std::optional<ConditionFrame> conditionFrame(const A::Call &C, bool Applied, Block &Out);
   /// `with pyro.plate(...)` statements around the statement being lowered.
   size_t VecPlateDepth = 0;
+  /// The vectorised plates around the code being lowered, outermost first
+  /// (Pyro's plates are dynamically scoped, so an inlined helper sees its
+  /// caller's).
+  std::vector<WithStmt *> OpenPlates;
+  ExprPtr lowerSubsample(const A::Call &C, Block &Out);
   /// The rule of `poutine.block(...)`; \p Applied: a call form whose first
   /// argument is the function the block applies to.
   std::optional<BlockRule> blockRule(const A::Call &C, bool Applied = false);
@@ -1616,7 +1653,7 @@ void Lowerer::lowerStmt(const A::Stmt &S, Block &Out) {
     if (auto *N = dyn_cast<A::Name>(&T)) {
       Binding *Bd = lookup(N->Id);
       if (Bd && Bd->K == Binding::Kind::Var && sharedWithLiveName(Bd->Var)) {
-        InPlace = mutableObject(Bd->Var);
+        InPlace = mutableObject(Bd->Var) || indexViewOfUnknownObject(Bd->Var);
         if (!InPlace) {
           unsupported(S.Loc, "'" + N->Id + "' may share its object with another variable, and " +
                                  "svic cannot tell whether '" + A::binOpSpelling(Aug->Op) +
@@ -2404,7 +2441,11 @@ void Lowerer::lowerWith(const A::With &S, size_t Item, Block &Out) {
   }
   const bool VecPlate = St->Ctx == WithStmt::Context::Plate;
   VecPlateDepth += VecPlate;
+  if (VecPlate)
+    OpenPlates.push_back(St.get());
   lowerWith(S, Item + 1, St->Body);
+  if (VecPlate)
+    OpenPlates.pop_back();
   VecPlateDepth -= VecPlate;
   if (Ok)
     Out.push_back(std::move(St));
@@ -3207,6 +3248,8 @@ ExprPtr Lowerer::lowerQualifiedCall(const std::string &Q, const A::Call &C, Bloc
     unsupported(C.Loc, "range(...) is supported only as the iterable of a for loop");
     return constNone(C.Loc);
   }
+  if (Q == "pyro.subsample" || Q == "pyro.primitives.subsample")
+    return lowerSubsample(C, Out);
   if (Q == "dict") {
     auto D = make<DictExpr>(C.Loc);
     for (const A::Arg &Arg : C.Args) {
@@ -3244,11 +3287,15 @@ ExprPtr Lowerer::lowerQualifiedCall(const std::string &Q, const A::Call &C, Bloc
     std::string Cls = Rest.substr(0, Dot);
     std::optional<DistId> D = findDistribution(Cls);
     if (!D) {
-      error(DiagId::UnknownDistribution, C.Func->Loc,
-            "unknown distribution '" + Spell +
-                "'; see docs/language.md for the supported "
-                "distributions");
-      return constNone(C.Loc);
+      // A class outside the table is a distribution; a function
+      // (`dist.kl_divergence`), a transform or a member of a submodule is
+      // an opaque call, and a distribution too if a site samples it.
+      const bool DistClass = Dot == std::string::npos && !Cls.empty() &&
+                             std::isupper(static_cast<unsigned char>(Cls[0])) &&
+                             !endsWith(Cls, "Transform");
+      if (DistClass)
+        return lowerOpaqueDistCtor(Spell, C, Out);
+      return lowerOpaqueCall(Spell, C, Out, false);
     }
     if (Dot == std::string::npos)
       return lowerDistCtor(*D, Spell, C, Out);
@@ -3330,8 +3377,11 @@ ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Blo
           return R;
         }
       }
-      if (M == "__init__")
+      if (M == "__init__") {
+        if (libraryBase(*Self))
+          keepLibraryState(*Self, C, Out);
         return constNone(C.Loc);
+      }
     }
   }
   if (std::shared_ptr<Instance> I = instanceOf(RecvAst)) {
@@ -3427,6 +3477,57 @@ ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Blo
   return lowerOpaqueCall(text(*C.Func), C, Out, !Tensor, std::move(Recv));
 }
 
+/// `pyro.subsample(data, event_dim=e)` as Pyro 1.8.6 computes it: each
+/// enclosing vectorised plate with a subsample_size selects its indices
+/// along its dim (counted from the right of the batch dims, so dim - e of
+/// data); with none it is data itself. A subsampling plate whose dim svic
+/// cannot read, or an event_dim that is not a literal, leaves the call opaque.
+ExprPtr Lowerer::lowerSubsample(const A::Call &C, Block &Out) {
+  const std::string Spell = text(*C.Func);
+  Bound B;
+  if (!bindArgs(sig("data:n,event_dim:n"), C, 0, 0, Spell, B))
+    return constNone(C.Loc);
+  // A literal integer, lowered (`-1` is the negation of 1).
+  auto LiteralInt = [](const Expr *E) -> std::optional<int64_t> {
+    int64_t Sign = 1;
+    if (auto *U = E ? dyn_cast<UnaryExpr>(E) : nullptr; U && U->Op == UnaryOp::Neg) {
+      Sign = -1;
+      E = U->Operand.get();
+    }
+    if (auto *K = E ? dyn_cast<ConstantExpr>(E) : nullptr; K && K->Ty == ConstantExpr::Type::Int)
+      return Sign * K->IntValue;
+    return std::nullopt;
+  };
+  std::vector<WithStmt *> Subsampling;
+  for (WithStmt *W : OpenPlates)
+    if (W->Plate.SubsampleSize)
+      Subsampling.push_back(W);
+  if (Subsampling.empty())
+    return lowerExpr(*B.Slots[0], Out);
+  Block Scratch;
+  ExprPtr EventArg = lowerExpr(*B.Slots[1], Scratch);
+  std::optional<int64_t> EventDim = LiteralInt(EventArg.get());
+  bool Static = Scratch.empty() && EventDim && *EventDim >= 0;
+  for (WithStmt *W : Subsampling) {
+    std::optional<int64_t> Dim = LiteralInt(W->Plate.Dim.get());
+    Static &= Dim && *Dim < 0;
+  }
+  if (!Static)
+    return lowerOpaqueCall(Spell, C, Out, false);
+  ExprPtr Data = lowerExpr(*B.Slots[0], Out);
+  for (WithStmt *W : Subsampling) {
+    if (!W->IndexVar)
+      W->IndexVar = newTemp("subsample_indices", C.Loc);
+    auto Sel = make<CallExpr>(C.Loc);
+    Sel->Op = OpId::IndexSelect;
+    Sel->Args.Args.push_back(std::move(Data));
+    Sel->Args.Args.push_back(constInt(C.Loc, *LiteralInt(W->Plate.Dim.get()) - *EventDim));
+    Sel->Args.Args.push_back(varRef(C.Loc, *W->IndexVar));
+    Data = std::move(Sel);
+  }
+  return Data;
+}
+
 //===-- Opaque calls -------------------------------------------------------------===//
 //
 // A call svic does not model (a library function outside the tables, a method
@@ -3477,6 +3578,48 @@ ExprPtr Lowerer::lowerOpaqueCall(const std::string &Spelling, const A::Call &C, 
                                      "sites missing on one side is unknown"
                                    : ""));
   return R;
+}
+
+/// A distribution svic does not model, built from \p Args (every value its
+/// density may read): a site of it is found and listed, its density may break
+/// every property in every argument and in the value, its support is unknown
+/// and it is never reparameterised.
+std::unique_ptr<DistributionExpr> Lowerer::opaqueDistribution(const std::string &Name,
+                                                              std::vector<ExprPtr> Args,
+                                                              const SourceLoc &L,
+                                                              const std::string &Why) {
+  auto D = make<DistributionExpr>(L);
+  D->Dist = DistId::Opaque;
+  D->OpaqueName = Name;
+  D->Args.Args = std::move(Args);
+  DE.report(DiagId::OpaqueCall, loc(L),
+            "opaque distribution '" + Name + "' (not modelled" + (Why.empty() ? "" : ": " + Why) +
+                "): its density may break every smoothness property in its "
+                "arguments and its value, and its support is unknown");
+  return D;
+}
+
+/// `dist.ZeroInflatedPoisson(rate, gate=g)`: a class of pyro.distributions
+/// outside the table. Its arguments are those of an opaque call; one that
+/// may run user code stays an opaque call, so the analyses see that.
+std::unique_ptr<DistributionExpr> Lowerer::lowerOpaqueDistCtor(const std::string &Spelling,
+                                                               const A::Call &C, Block &Out) {
+  auto Call = make<CallExpr>(C.Loc);
+  Call->Op = OpId::OpaqueCall;
+  Call->Callee = Spelling;
+  std::set<VarId> Captured;
+  for (const A::Arg &Arg : C.Args)
+    opaqueArgument(*Arg.Value, *Call, Captured, Out);
+  for (VarId V : Captured)
+    Call->Args.Args.push_back(varRef(C.Loc, V));
+  std::vector<ExprPtr> Args;
+  if (Call->MayRunUserCode) {
+    P.OpaqueUserCode.insert(Spelling);
+    Args.push_back(std::move(Call));
+  } else {
+    Args = std::move(Call->Args.Args);
+  }
+  return opaqueDistribution(Spelling, std::move(Args), C.Loc);
 }
 
 /// A module attribute svic does not know used as a value (`np.newaxis`,
@@ -3541,9 +3684,25 @@ void Lowerer::captureScope(Scope *S, std::set<VarId> &Captured) {
     }
 }
 
+/// The arguments of \p C, a call of \p I's library base constructor, kept
+/// in variables as the object's library state.
+void Lowerer::keepLibraryState(Instance &I, const A::Call &C, Block &Out) {
+  auto Scratch = make<CallExpr>(C.Loc);
+  std::set<VarId> Captured;
+  for (const A::Arg &Arg : C.Args)
+    opaqueArgument(*Arg.Value, *Scratch, Captured, Out);
+  I.LibraryState.insert(I.LibraryState.end(), Captured.begin(), Captured.end());
+  for (ExprPtr &E : Scratch->Args.Args) {
+    VarId T = newTemp("library_state", C.Loc);
+    assign(Out, T, std::move(E), C.Loc);
+    I.LibraryState.push_back(T);
+  }
+}
+
 void Lowerer::captureInstance(const Instance &I, std::set<VarId> &Captured, int Depth) {
   if (Depth > 16)
     return;
+  Captured.insert(I.LibraryState.begin(), I.LibraryState.end());
   for (const auto &[Name, V] : I.Fields) {
     const Fact &F = fact(V);
     if (F.K == Fact::Kind::Instance)
@@ -3695,11 +3854,14 @@ ExprPtr Lowerer::lowerTransformedDist(const A::Call &C, Block &Out) {
       Steps.push_back(T.get());
   else
     Steps.push_back(B.Slots[1]);
-  auto Refuse = [&](const A::Expr &T, const std::string &Why) {
-    unsupported(T.Loc, "TransformedDistribution: " + Why +
-                           "; svic models exp, affine and sigmoid maps of a Normal (see "
-                           "docs/language.md)");
-    return constNone(C.Loc);
+  // A map svic does not model: an opaque distribution of the base (as far as
+  // it was mapped) and of every transform from this one on.
+  auto Refuse = [&](const A::Expr &T, const std::string &Why) -> ExprPtr {
+    std::vector<ExprPtr> Args;
+    Args.push_back(std::move(D));
+    for (auto It = std::find(Steps.begin(), Steps.end(), &T); It != Steps.end(); ++It)
+      Args.push_back(lowerExpr(**It, Out));
+    return opaqueDistribution(Spell, std::move(Args), C.Loc, Why);
   };
   for (const A::Expr *T : Steps) {
     auto *TC = dyn_cast<A::Call>(T);
@@ -3708,7 +3870,7 @@ ExprPtr Lowerer::lowerTransformedDist(const A::Call &C, Block &Out) {
     if (!TQ || !(startsWith(*TQ, "torch.distributions.transforms.") ||
                  startsWith(*TQ, "pyro.distributions.transforms.") ||
                  *TQ == "torch.distributions." + Kind || *TQ == "pyro.distributions." + Kind))
-      return Refuse(*T, "the transform '" + text(*T) + "' is not a transform svic knows");
+      return Refuse(*T, "the transform '" + text(*T) + "' is not modelled");
     const bool Elementwise = std::all_of(D->Transforms.begin(), D->Transforms.end(),
                                          [](const DistTransform &X) {
                                            return X.Kind == DistTransformKind::ToEvent ||
@@ -3718,8 +3880,7 @@ ExprPtr Lowerer::lowerTransformedDist(const A::Call &C, Block &Out) {
                                          });
     if (D->Dist != DistId::Normal || !Elementwise)
       return Refuse(*T, "'" + text(*T) + "' of a " + std::string(D->info().Name) +
-                            (Elementwise ? "" : " already mapped or masked") +
-                            " is not a distribution svic knows");
+                            (Elementwise ? "" : " already mapped or masked") + " is not modelled");
     Bound TB;
     if (Kind == "ExpTransform" || Kind == "SigmoidTransform") {
       if (!bindArgs(sig("cache_size:n?"), *TC, 0, 0, Kind, TB))
@@ -3977,6 +4138,8 @@ ExprPtr Lowerer::instantiate(const A::ClassDef &Cls, Scope *ClsScope, const A::C
   Instance View = *I;
   if (const A::FunctionDef *Init = findMethod(View, "__init__"))
     callMethod(I, *Init, C, Out);
+  else if (libraryBase(*I))
+    keepLibraryState(*I, C, Out);
   ExprPtr R = constNone(C.Loc);
   InstanceValues[R.get()] = I;
   return R;
@@ -5199,11 +5362,37 @@ std::unique_ptr<DistributionExpr> Lowerer::distOf(ExprPtr V, const std::string &
       return nullptr;
     }
   }
-  if (!isa<ConstantExpr>(V.get()) || cast<ConstantExpr>(V.get())->Ty != ConstantExpr::Type::None)
-    unsupported(L, "the second argument of pyro.sample must be a distribution from "
-                   "pyro.distributions (or a variable assigned one), not '" +
-                       Spelling + "'");
-  return nullptr;
+  std::shared_ptr<Instance> Obj;
+  if (auto It = InstanceValues.find(V.get()); It != InstanceValues.end())
+    Obj = It->second;
+  else if (auto *R = dyn_cast<VarRefExpr>(V.get()); R && fact(R->Var).K == Fact::Kind::Instance)
+    Obj = fact(R->Var).Inst;
+  std::vector<ExprPtr> Args;
+  if (Obj) {
+    // An object of a user class (a TorchDistribution subclass): its methods
+    // may read every field of it and everything its class can see.
+    std::set<VarId> Captured;
+    captureInstance(*Obj, Captured);
+    captureScope(Obj->ClsScope, Captured);
+    for (VarId C : Captured)
+      Args.push_back(varRef(L, C));
+    return opaqueDistribution(Obj->Cls->Name, std::move(Args), L);
+  }
+  // A number, string or tensor is no distribution: Pyro raises. None is
+  // what a construct that failed to lower left (its error is reported).
+  if (isa<ConstantExpr>(V.get()) || isa<SequenceExpr>(V.get()) || certainlyTensor(*V)) {
+    auto *K = dyn_cast<ConstantExpr>(V.get());
+    if (!K || K->Ty != ConstantExpr::Type::None || !DE.hasErrors())
+      unsupported(L, "the second argument of pyro.sample must be a distribution, not '" + Spelling +
+                         "'");
+    return nullptr;
+  }
+  // A value of unknown kind (a distribution of another library, an object
+  // built by an opaque call, an entry argument): an opaque distribution of it.
+  auto *C = dyn_cast<CallExpr>(V.get());
+  std::string Name = C && C->Op == OpId::OpaqueCall ? C->Callee : Spelling;
+  Args.push_back(std::move(V));
+  return opaqueDistribution(Name, std::move(Args), L);
 }
 
 void Lowerer::lowerSample(const A::Call &C, Block &Out, std::optional<VarId> Target) {

@@ -84,9 +84,8 @@ const Case Cases[] = {
                      "[frontend.unsupported-construct]"},
     {"a = torch.exp", "10:9: 'torch.exp' cannot be used as a value; call it "
                       "[frontend.unsupported-construct]"},
-    {"a = pyro.sample(\"z\", dist.Foo(0.))", "10:26: unknown distribution 'dist.Foo'; see "
-                                             "docs/language.md for the supported distributions "
-                                             "[frontend.unknown-distribution]"},
+    {"a = pyro.sample(\"z\", 2)", "10:26: the second argument of pyro.sample must be a "
+                                  "distribution, not '2' [frontend.unsupported-construct]"},
     {"a = dist.Normal(0., 1., foo=1)", "10:29: 'dist.Normal' got an unexpected keyword argument "
                                        "'foo' [frontend.bad-arguments]"},
     {"a = dist.Normal(0.)", "10:9: 'dist.Normal' is missing the required argument 'scale' "
@@ -100,9 +99,9 @@ const Case Cases[] = {
     {"pyro.sample(\"z\", dist.Normal(0., 1.), obs_mask=x)",
      "10:52: the obs_mask argument of pyro.sample is not supported; use .mask(...) on the "
      "distribution [frontend.unsupported-construct]"},
-    {"pyro.sample(\"z\", x)", "10:22: the second argument of pyro.sample must be a distribution "
-                              "from pyro.distributions (or a variable assigned one), not 'x' "
-                              "[frontend.unsupported-construct]"},
+    {"pyro.sample(\"z\", torch.ones(2))", "10:22: the second argument of pyro.sample must be a "
+                                          "distribution, not 'torch.ones(2)' "
+                                          "[frontend.unsupported-construct]"},
     {"pyro.param(\"p\", x, constraint=x)",
      "10:35: the constraint of pyro.param must be a torch.distributions.constraints value, not "
      "'x' [frontend.bad-arguments]"},

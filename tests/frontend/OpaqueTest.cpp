@@ -61,6 +61,54 @@ TEST(Opaque, MethodsOfUnknownObjectsAndModules) {
   EXPECT_EQ(L->model().OpaqueUserCode, std::set<std::string>{"cfg.lookup"});
 }
 
+// Distributions svic does not model are sites of an opaque distribution of
+// everything their density may read, never an error.
+TEST(Opaque, DistributionsOutsideTheTable) {
+  auto L = lower(withImports("r = pyro.sample(\"r\", dist.Gamma(1., 1.))\n"
+                             "a = pyro.sample(\"a\", dist.ZeroInflatedPoisson(r, gate=0.2))\n"
+                             "b = pyro.sample(\"b\", helpers.SkewNormal(r, 2.).to_event(1))\n"
+                             "c = pyro.sample(\"c\", ext)\n"
+                             "k = dist.kl_divergence(ext, ext)",
+                             "ext"));
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "%a = sample \"a\" ~ opaque<dist.ZeroInflatedPoisson>(%r, 0.2)");
+  EXPECT_IR_HAS(L, "%b = sample \"b\" ~ opaque<helpers.SkewNormal(r, 2.).to_event>("
+                   "<opaque, may run user code 'helpers.SkewNormal(r, 2.).to_event'>(");
+  EXPECT_IR_HAS(L, "%c = sample \"c\" ~ opaque<ext>(%ext)");
+  // A function of pyro.distributions is an opaque call, not a distribution.
+  EXPECT_IR_HAS(L, "%k = <opaque 'dist.kl_divergence'>(%ext, %ext)");
+  EXPECT_NE(L->diags().find("opaque distribution 'dist.ZeroInflatedPoisson' (not modelled): its "
+                            "density may break every smoothness property in its arguments and its "
+                            "value, and its support is unknown [svic.opaque-call]"),
+            std::string::npos)
+      << L->diags();
+}
+
+// A distribution class of the program: its density reads the object's fields
+// and what it handed its library base class.
+TEST(Opaque, UserDistributionClasses) {
+  auto L = lower("import torch\nimport pyro\nimport pyro.distributions as dist\n\n\n"
+                 "class Kinked(dist.TorchDistribution):\n"
+                 "    def log_prob(self, x):\n"
+                 "        return -abs(x)\n\n\n"
+                 "class Shifted(dist.TorchDistribution):\n"
+                 "    def __init__(self, loc, width):\n"
+                 "        self.loc = loc\n"
+                 "        super().__init__(validate_args=width)\n\n\n"
+                 "def model(u, v, w):\n"
+                 "    pyro.sample(\"k\", Kinked(u))\n"
+                 "    d = Shifted(v, w)\n"
+                 "    pyro.sample(\"s\", d)\n");
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "%library_state.1 = %u");
+  EXPECT_IR_HAS(L, "sample \"k\" ~ opaque<Kinked>(%library_state.1)");
+  EXPECT_IR_HAS(L, "sample \"s\" ~ opaque<Shifted>(");
+  const std::string Ir = L->modelIr();
+  const std::string S = Ir.substr(Ir.find("sample \"s\""));
+  EXPECT_NE(S.find("%loc@Shifted#1"), std::string::npos) << Ir;
+  EXPECT_NE(S.find("%library_state.2"), std::string::npos) << Ir;
+}
+
 TEST(Opaque, UnknownCallablesMayRunUserCode) {
   auto L = lower(withImports("z = pyro.sample(\"z\", dist.Normal(0., 1.))\n"
                              "a = f(z)\n"

@@ -136,6 +136,30 @@ def model(y):
 """,
         "(torch.randn(3),)",
     ),
+    # Simplex latents: biject_to(simplex) is stick-breaking (K - 1 unconstrained entries).
+    "topics_dirichlet": (
+        """
+def model(counts):
+    with pyro.plate("topics", 2):
+        words = pyro.sample("words", dist.Dirichlet(torch.ones(5) / 5))
+    with pyro.plate("docs", counts.shape[0]):
+        mix = pyro.sample("mix", dist.Dirichlet(torch.ones(2)))
+        pyro.sample("obs", dist.Multinomial(probs=mix @ words, validate_args=False), obs=counts)
+""",
+        "(torch.ones(4, 5),)",
+    ),
+    # Distributions svic does not model: their sites are found, and the
+    # autoguide's params for them named as Pyro names them.
+    "opaque_distributions": (
+        """
+def model(y):
+    s = pyro.sample("s", dist.AsymmetricLaplace(0.0, 1.0, 2.0))
+    with pyro.plate("data", 10):
+        pyro.sample("obs", dist.ZeroInflatedPoisson(torch.exp(s) * torch.ones(10), gate=torch.tensor(0.2)),
+                    obs=y)
+""",
+        "(torch.ones(10),)",
+    ),
 }
 
 # A poutine.block around the model, written into the file as

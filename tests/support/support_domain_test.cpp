@@ -179,30 +179,31 @@ SupportDesc canonicalSupport(ir::DistId D) {
 // Uniform is Uniform(0, 1), Categorical has 3 classes, Binomial and
 // Multinomial 5 trials.
 const char *const InclusionTable[] = {
-    "YYYYYYYYYYYNYYNNNNNNNNN?", // Normal
-    "NYYNYNNYYYYNNNNNNNNNNNN?", // LogNormal
-    "NYYNYNNYYYYNNNNNNNNNNNN?", // HalfNormal
-    "YYYYYYYYYYYNYYNNNNNNNNN?", // Cauchy
-    "NYYNYNNYYYYNNNNNNNNNNNN?", // HalfCauchy
-    "YYYYYYYYYYYNYYNNNNNNNNN?", // StudentT
-    "YYYYYYYYYYYNYYNNNNNNNNN?", // Laplace
-    "NNNNNNNYNNYNNNNNNNNNNNN?", // Uniform(0, 1)
-    "NYYNYNNYYYYNNNNNNNNNNNN?", // Exponential
-    "NYYNYNNYYYYNNNNNNNNNNNN?", // Gamma
-    "NNNNNNNYNNYNNNNNNNNNNNN?", // Beta
-    "NNNNNNNNNNNYNNNNNNNNNNN?", // Dirichlet
-    "NNNNNNNYNNYNYNNNNNNNNNN?", // VonMises
-    "YYYYYYYYYYYNYYNNNNNNNNN?", // MultivariateNormal
-    "NNNNNNNNNNNNNNYNYNNNNN??", // Bernoulli
-    "NNNNNNNNNNNNNNYYYNNNNN??", // Categorical(3)
-    "NNNNNNNNNNNNNN??Y???????", // OneHotCategorical
-    "NNNNNNNNNNNNNNYYYYYNNN??", // Binomial(5)
-    "NNNNNNNNNNNNNN??Y?Y?????", // Multinomial(5): counts summing to at most 5
-    "NNNNNNNNNNNNNNYYYYYYYY??", // Poisson
-    "NNNNNNNNNNNNNNYYYYYYYY??", // Geometric
-    "NNNNNNNNNNNNNNYYYYYYYY??", // ZeroInflatedNegativeBinomial
-    "NNNNNNNNNNNNNNNN?NNNNN??", // Delta
-    "????????????????????????", // MaskedMixture
+    "YYYYYYYYYYYNYYNNNNNNNNN??", // Normal
+    "NYYNYNNYYYYNNNNNNNNNNNN??", // LogNormal
+    "NYYNYNNYYYYNNNNNNNNNNNN??", // HalfNormal
+    "YYYYYYYYYYYNYYNNNNNNNNN??", // Cauchy
+    "NYYNYNNYYYYNNNNNNNNNNNN??", // HalfCauchy
+    "YYYYYYYYYYYNYYNNNNNNNNN??", // StudentT
+    "YYYYYYYYYYYNYYNNNNNNNNN??", // Laplace
+    "NNNNNNNYNNYNNNNNNNNNNNN??", // Uniform(0, 1)
+    "NYYNYNNYYYYNNNNNNNNNNNN??", // Exponential
+    "NYYNYNNYYYYNNNNNNNNNNNN??", // Gamma
+    "NNNNNNNYNNYNNNNNNNNNNNN??", // Beta
+    "NNNNNNNNNNNYNNNNNNNNNNN??", // Dirichlet
+    "NNNNNNNYNNYNYNNNNNNNNNN??", // VonMises
+    "YYYYYYYYYYYNYYNNNNNNNNN??", // MultivariateNormal
+    "NNNNNNNNNNNNNNYNYNNNNN???", // Bernoulli
+    "NNNNNNNNNNNNNNYYYNNNNN???", // Categorical(3)
+    "NNNNNNNNNNNNNN??Y????????", // OneHotCategorical
+    "NNNNNNNNNNNNNNYYYYYNNN???", // Binomial(5)
+    "NNNNNNNNNNNNNN??Y?Y??????", // Multinomial(5): counts summing to at most 5
+    "NNNNNNNNNNNNNNYYYYYYYY???", // Poisson
+    "NNNNNNNNNNNNNNYYYYYYYY???", // Geometric
+    "NNNNNNNNNNNNNNYYYYYYYY???", // ZeroInflatedNegativeBinomial
+    "NNNNNNNNNNNNNNNN?NNNNN???", // Delta
+    "?????????????????????????", // MaskedMixture
+    "?????????????????????????", // an opaque distribution: nothing is known of its support
 };
 
 TEST(SupportInclusion, EveryPairOfTheTable) {

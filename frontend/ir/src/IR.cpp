@@ -113,6 +113,7 @@ ExprPtr cloneExpr(const Expr &E, Program &P) {
     auto N = P.make<DistributionExpr>(E.Loc);
     const auto &D = *cast<DistributionExpr>(&E);
     N->Dist = D.Dist;
+    N->OpaqueName = D.OpaqueName;
     N->Args.Args = cloneAll(D.Args.Args, P);
     for (const DistTransform &T : D.Transforms)
       N->Transforms.push_back(DistTransform{T.Kind, cloneOrNull(T.Arg, P), T.Loc});

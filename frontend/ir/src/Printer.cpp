@@ -186,7 +186,9 @@ public:
     }
     case ExprKind::Distribution: {
       const auto *D = cast<DistributionExpr>(&E);
-      std::string S = "dist." + D->info().Name + "(" + bound(D->Args, D->info().Params) + ")";
+      std::string S = D->Dist == DistId::Opaque
+                          ? "opaque<" + D->OpaqueName + ">(" + list(D->Args.Args) + ")"
+                          : "dist." + D->info().Name + "(" + bound(D->Args, D->info().Params) + ")";
       for (const DistTransform &T : D->Transforms) {
         switch (T.Kind) {
         case DistTransformKind::ToEvent:

@@ -83,7 +83,7 @@ private:
       R.Loc = S.Loc;
       if (Sm->Dist) {
         const DistInfo &Info = Sm->Dist->info();
-        R.Distribution = Info.Name;
+        R.Distribution = Sm->Dist->Dist == DistId::Opaque ? Sm->Dist->OpaqueName : Info.Name;
         R.Support = std::string(supportName(Info.Support));
         R.Discrete = Info.Discrete;
         R.Reparameterizable = Info.Reparameterizable;
@@ -99,13 +99,14 @@ private:
         for (const DistTransform &T : Sm->Dist->Transforms) {
           if (T.Kind != DistTransformKind::BijectToInterval)
             continue;
-          // An autoguide's Normal mapped into the model's interval.
+          // An autoguide's Normal mapped onto the model's interval or simplex.
           auto *U = T.Arg ? dyn_cast<DistributionExpr>(T.Arg.get()) : nullptr;
-          R.Support = U ? "interval" : "unit_interval";
+          R.Support = U ? std::string(supportName(U->info().Support)) : "unit_interval";
           R.SupportDetail =
-              U ? detail("interval", {U->Args.Args.size() > 1 ? U->Args.Args[0].get() : nullptr,
-                                      U->Args.Args.size() > 1 ? U->Args.Args[1].get() : nullptr})
-                : "";
+              U && U->info().Support == SupportKind::Interval
+                  ? detail("interval", {U->Args.Args.size() > 1 ? U->Args.Args[0].get() : nullptr,
+                                        U->Args.Args.size() > 1 ? U->Args.Args[1].get() : nullptr})
+                  : "";
         }
       }
       add(std::move(R));

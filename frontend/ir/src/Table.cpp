@@ -66,6 +66,8 @@ std::string_view supportName(SupportKind K) {
     return "positive_definite";
   case SupportKind::LowerCholesky:
     return "lower_cholesky";
+  case SupportKind::Unknown:
+    return "unknown";
   }
   return "unknown";
 }

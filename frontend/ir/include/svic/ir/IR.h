@@ -198,14 +198,16 @@ struct ModuleCallExpr : Expr {
 };
 
 /// BijectToInterval: the distribution pushed forward through Pyro's
-/// biject_to(interval) (a sigmoid, then low + (high - low) * .), as the
-/// autoguides map their Normal to a bounded support; only the frontend's
+/// biject_to(support) for a bounded support: an interval (a sigmoid, then
+/// low + (high - low) * .) or the simplex (stick-breaking, K - 1 reals onto
+/// K entries), as the autoguides map their Normal; only the frontend's
 /// autoguide synthesis makes it.
 enum class DistTransformKind { ToEvent, Independent, Expand, ExpandBy, Mask, BijectToInterval };
 struct DistTransform {
   DistTransformKind Kind;
-  /// Event dims, shape or mask; BijectToInterval: a Uniform(low, high) whose
-  /// support is the target interval, or null for the unit interval.
+  /// Event dims, shape or mask; BijectToInterval: a distribution whose
+  /// support is the target (Uniform(low, high): the interval; a Dirichlet:
+  /// its simplex), or null for the unit interval.
   ExprPtr Arg;
   SourceLoc Loc;
 };
@@ -215,6 +217,9 @@ struct DistributionExpr : Expr {
   DistId Dist{};
   BoundArgs Args;
   std::vector<DistTransform> Transforms; ///< in application order
+  /// DistId::Opaque only: the distribution as written (`dist.ZeroInflatedPoisson`),
+  /// for witnesses and reports; its Args are every argument of the call.
+  std::string OpaqueName;
   DistributionExpr() : Expr(ExprKind::Distribution) {}
   const DistInfo &info() const { return distInfo(Dist); }
   static bool classof(const Expr *E) { return E->Kind == ExprKind::Distribution; }

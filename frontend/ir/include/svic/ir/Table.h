@@ -131,6 +131,7 @@ enum class SupportKind : uint8_t {
   Mixed, // MaskedMixture: the union of its components' supports
   PositiveDefinite,
   LowerCholesky,
+  Unknown, // an opaque distribution's: nothing is known of it
 };
 
 /// The name used in reports (SPEC §8 `support`).
