@@ -185,9 +185,16 @@ void supportDiagnostics(const AnalysisRun &Run, std::vector<Diagnostic> &Out) {
     if (S.Verdict == "match")
       continue;
     if (S.Verdict == "mismatch") {
+      // Equal supports and a shape reason: the value's shape differs (the
+      // note says how), not its support.
+      bool ShapeOnly = S.GuideSupport == S.ModelSupport && (S.Reason.rfind("value shapes differ", 0) == 0 ||
+                                                            S.Reason.rfind("event dims differ", 0) == 0);
       Diagnostic D{DiagId::SupportMismatch, Severity::Error, S.GuideLoc,
-                   "guide samples '" + S.Name + "' from " + S.GuideDistribution + " (support: " +
-                       S.GuideSupport + ") but the model's support is " + S.ModelSupport,
+                   ShapeOnly ? "guide samples '" + S.Name + "' from " + S.GuideDistribution +
+                                   " with a value of another shape than the model's (both supports are " +
+                                   S.ModelSupport + ")"
+                             : "guide samples '" + S.Name + "' from " + S.GuideDistribution + " (support: " +
+                                   S.GuideSupport + ") but the model's support is " + S.ModelSupport,
                    {}};
       D.Notes.push_back(DiagNote{S.ModelLoc, "the model samples '" + S.Name + "' from " +
                                                  S.ModelDistribution + " here"});

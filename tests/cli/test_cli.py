@@ -119,6 +119,25 @@ class Werror(unittest.TestCase):
         self.assertIn("sigma", r.stdout)
 
 
+class ShapeMismatch(unittest.TestCase):
+    def test_a_shape_mismatch_is_not_called_a_support_mismatch(self):
+        # Pyro's eight-schools example: the guide's eta is [8, 1] (batch 8, event 1), the model's [8] (event 8).
+        src = ("import torch\nimport pyro\nimport pyro.distributions as dist\n\n\n"
+               "def model():\n"
+               "    pyro.sample('eta', dist.Normal(torch.zeros(8), torch.ones(8)).to_event(1))\n\n\n"
+               "def guide():\n"
+               "    pyro.sample('eta', dist.Normal(torch.zeros(8, 1), torch.ones(8, 1)).to_event(1))\n")
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "eight.py")
+            with open(path, "w") as f:
+                f.write(src)
+            r = run("analyze", path)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("eight.py:11:5: error: guide samples 'eta' from Normal with a value of another shape than the "
+                      "model's (both supports are real) [support.mismatch]", r.stdout)
+        self.assertIn("value shapes differ: model [8], guide [8, 1]", r.stdout)
+
+
 class OutputFile(unittest.TestCase):
     def test_output_written_whole_and_no_temporary_left(self):
         with tempfile.TemporaryDirectory() as d:
