@@ -235,18 +235,24 @@ class BenchmarksTrain(S.TempDirTest):
             self.assertEqual(r.returncode, 0, S.describe(r))
             self.assertTrue(math.isfinite(S.final_json(r.stdout)["elbo"]), name)
 
+    def train(self, name, given, steps, lr, timeout):
+        """`svic run` of pair `name` for `steps` steps on its data (as TRAINS gives it), with a finite ELBO at
+        every step; returns the process and the per-step ELBOs."""
+        d = "examples/paper/%s/" % name
+        data = benchmark_data(name, given, self.path, self)
+        trace = self.path(name + ".csv")
+        r = S.run("run", d + "model.py", "--guide", d + "guide.py", *data, "--steps", steps, "--lr", lr,
+                  "--seed", 3, "--trace", trace, timeout=timeout)
+        self.assertEqual(r.returncode, 0, S.describe(r))
+        elbo = S.trace_column(S.read_trace(trace))
+        self.assertEqual(len(elbo), steps)
+        self.assertTrue(all(math.isfinite(e) for e in elbo), (name, elbo))
+        return r, elbo
+
     def test_short_pairs_step(self):
         for name, (given, steps, lr) in SHORT.items():
             with self.subTest(name):
-                d = "examples/paper/%s/" % name
-                data = benchmark_data(name, given, self.path, self)
-                trace = self.path(name + ".csv")
-                r = S.run("run", d + "model.py", "--guide", d + "guide.py", *data, "--steps", steps, "--lr", lr,
-                          "--seed", 3, "--trace", trace, timeout=600)
-                self.assertEqual(r.returncode, 0, S.describe(r))
-                elbo = S.trace_column(S.read_trace(trace))
-                self.assertEqual(len(elbo), steps)
-                self.assertTrue(all(math.isfinite(e) for e in elbo), (name, elbo))
+                r, _ = self.train(name, given, steps, lr, timeout=600)
                 # Training moves the params: air's initial LSTM state starts at 0.
                 moved = S.final_json(r.stdout)["params"]["h_init"]
                 self.assertTrue(any(v != 0 for v in moved[0]), name)
@@ -267,15 +273,7 @@ class BenchmarksTrain(S.TempDirTest):
     def test_trains_on_simulated_data(self):
         for name, (given, steps, lr) in TRAINS.items():
             with self.subTest(name):
-                d = "examples/paper/%s/" % name
-                data = benchmark_data(name, given, self.path, self)
-                trace = self.path(name + ".csv")
-                r = S.run("run", d + "model.py", "--guide", d + "guide.py", *data, "--steps", steps, "--lr", lr,
-                          "--seed", 3, "--trace", trace, timeout=300)
-                self.assertEqual(r.returncode, 0, S.describe(r))
-                elbo = S.trace_column(S.read_trace(trace))
-                self.assertEqual(len(elbo), steps)
-                self.assertTrue(all(math.isfinite(e) for e in elbo), name)
+                _, elbo = self.train(name, given, steps, lr, timeout=300)
                 w = min(20, steps // 2)
                 (m0, s0), (m1, s1) = stats(elbo[:w]), stats(elbo[-w:])
                 se = math.sqrt(s0 ** 2 + s1 ** 2)

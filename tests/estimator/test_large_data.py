@@ -11,7 +11,6 @@ import os
 import struct
 import subprocess
 import sys
-import tempfile
 import unittest
 import zipfile
 
@@ -58,17 +57,9 @@ def log_normal(x):
     return -0.5 * x * x - 0.5 * math.log(2 * math.pi)
 
 
-class LargeData(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
-
+class LargeData(S.TempDirTest):
     def elbo(self, last_row, last):
-        data = os.path.join(self.tmp.name, "d.npz")
+        data = self.path("d.npz")
         write_npz(data, last_row, last)
         self.assertLess(os.path.getsize(data), 200000)  # 128 MB of float32
         out, _ = S.grad(["tests/estimator/programs/large_data.py", "--data", data], 1)
@@ -78,7 +69,7 @@ class LargeData(unittest.TestCase):
         self.assertAlmostEqual(self.elbo([0.0] * 4, 0), sum(map(log_normal, HEAD)), places=10)
         # Nothing the size of the array exists: its 32M elements would take 256 MB as doubles (the whole run
         # takes about 75 MB).
-        data = os.path.join(self.tmp.name, "d.npz")
+        data = self.path("d.npz")
         peak = subprocess.run([sys.executable, "-c", PEAK, S.SVIC, "grad", "tests/estimator/programs/large_data.py",
                                "--data", data, "--samples", "1"], capture_output=True, text=True, check=True)
         self.assertLess(int(peak.stdout), 200 * 1024, "peak RSS in KB")
