@@ -328,6 +328,7 @@ ValuePtr OpBuilder::call(OpId Op, const std::vector<ValuePtr> &Args, SourceLoc L
     }
     return index(X, Idx, L);
   }
+  case OpId::ScatterAdd: return scatterAdd(Need(0), Int(1, 0), Need(2), Need(3), L);
   case OpId::Contiguous:
   case OpId::Clone:
   case OpId::Parameter: return asTensor(Need(0), L);

@@ -812,6 +812,59 @@ ValuePtr OpBuilder::indexUpdate(const ValuePtr &X, const std::vector<IndexItem> 
   return R;
 }
 
+ValuePtr OpBuilder::scatterAdd(const ValuePtr &Self, int64_t Dim, const ValuePtr &Index, const ValuePtr &Src,
+                               SourceLoc L) {
+  ValuePtr T = asTensor(Self, L), I = asTensor(Index, L), S = asTensor(Src, L);
+  size_t Rank = T->Shape.size();
+  size_t D = static_cast<size_t>(normAxis(Dim, Rank, L));
+  if (!I->IsInt || I->IsBool)
+    invalid(L, "scatter_add_'s index must be an integer tensor");
+  bool SrcFits = I->Shape.size() == Rank && S->Shape.size() == Rank;
+  for (size_t K = 0; SrcFits && K < Rank; ++K)
+    SrcFits = I->Shape[K] <= S->Shape[K];
+  if (!SrcFits)
+    invalid(L, "scatter_add_ with index of shape " + dimsString(I->Shape) + " and src of shape " +
+                   dimsString(S->Shape) + " (torch needs equal ranks and an index no larger than src)");
+  if (S->Shape != I->Shape) { // torch reads only src's leading block of the index's shape
+    std::vector<IndexItem> Block(Rank);
+    for (size_t K = 0; K < Rank; ++K) {
+      Block[K].IsSlice = true;
+      Block[K].Hi = I->Shape[K];
+      Block[K].Loc = L;
+    }
+    S = index(S, Block, L);
+  }
+  for (size_t K = 0; K < Rank; ++K)
+    if (K != D && I->Shape[K] > T->Shape[K])
+      invalid(L, "scatter_add_ with index of shape " + dimsString(I->Shape) + " into self of shape " +
+                     dimsString(T->Shape) + " (torch needs the index no larger than self outside dim)");
+  // self + the sum along dim of one_hot(index) * src: a new axis after dim
+  // runs over the target positions (an index out of range adds nothing,
+  // where torch raises; gathers clamp such indices alike). The one-hot tensor is index.numel() x
+  // self.size(dim), so a large vocabulary is refused rather than thrashed.
+  int64_t N = T->Shape[D];
+  constexpr int64_t MaxOneHot = int64_t(1) << 25;
+  if (lir::Shape{I->Shape}.numel() > MaxOneHot / std::max<int64_t>(N, 1))
+    unsupported(L, "scatter_add_ of " + std::to_string(lir::Shape{I->Shape}.numel()) + " values into " +
+                       std::to_string(N) + " positions (svic sums a one-hot tensor of their product)");
+  Dims Wide = I->Shape, RangeShape(Rank + 1, 1);
+  Wide.insert(Wide.begin() + static_cast<int64_t>(D) + 1, 1);
+  RangeShape[D + 1] = N;
+  std::vector<double> Range(static_cast<size_t>(N));
+  std::iota(Range.begin(), Range.end(), 0.0);
+  ValuePtr Hit = binary(lir::Op::Eq, reshape(I, Wide, L), makeStaticTensor(RangeShape, std::move(Range), true), L);
+  ValuePtr Added = reduce(lir::Op::Sum, binary(lir::Op::Mul, Hit, reshape(S, Wide, L), L),
+                          {static_cast<int64_t>(D)}, /*KeepDim=*/false, L);
+  for (size_t K = 0; K < Rank; ++K) // positions the index does not reach outside dim gain nothing
+    if (Added->Shape[K] < T->Shape[K]) {
+      Dims Rest = Added->Shape;
+      Rest[K] = T->Shape[K] - Added->Shape[K];
+      Added = concat({Added, makeStaticTensor(Rest, std::vector<double>(static_cast<size_t>(lir::Shape{Rest}.numel())))},
+                     static_cast<int64_t>(K), /*Stack=*/false, L);
+    }
+  return binary(lir::Op::Add, T, Added, L);
+}
+
 ValuePtr OpBuilder::logProb(lir::Dist D, const std::vector<ValuePtr> &Args, SourceLoc L) {
   std::vector<ValuePtr> Ts;
   for (const ValuePtr &A : Args)

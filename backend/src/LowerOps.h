@@ -57,6 +57,8 @@ public:
   /// x[...]: basic indexing, one integer tensor (gathers) or a bool mask (selects).
   ValuePtr index(const ValuePtr &X, const std::vector<IndexItem> &Idx, SourceLoc L);
   ValuePtr indexUpdate(const ValuePtr &X, const std::vector<IndexItem> &Idx, const ValuePtr &V, SourceLoc L);
+  /// torch.Tensor.scatter_add_(self, dim, index, src).
+  ValuePtr scatterAdd(const ValuePtr &Self, int64_t Dim, const ValuePtr &Index, const ValuePtr &Src, SourceLoc L);
   /// x[..., K]: the last dim dropped at position \p K.
   ValuePtr lastIndex(const ValuePtr &X, int64_t K, SourceLoc L);
   /// F.affine_grid(theta [N, 2, 3], size [N, C, H, W]) -> [N, H, W, 2] (LowerSpatial.cpp).

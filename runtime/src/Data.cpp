@@ -59,6 +59,7 @@ void flattenJson(const json &J, std::vector<int64_t> &Shape, size_t Depth, Array
     if (Depth != Shape.size())
       fail(Where, "nested lists are not rectangular");
     A.Values.push_back(J.is_boolean() ? (J.get<bool>() ? 1.0 : 0.0) : J.get<double>());
+    A.Integer &= J.is_number_integer();
     return;
   }
   if (!J.is_array())
@@ -104,7 +105,9 @@ DataSet loadJson(const std::string &Path) {
         continue;
       }
       Array A;
+      A.Integer = true; // until an element is not an integer literal
       flattenJson(It.value(), A.Shape, 0, A, Path + ": argument '" + Name + "'");
+      A.Integer &= !A.Values.empty();
       Data[Name] = std::move(A);
     }
   };
@@ -254,6 +257,7 @@ Array parseNpy(const std::string &B, const std::string &Where, uint64_t ZeroTail
                     "' is not supported (expected little-endian f4, f8, i4, i8, u1 or b1)");
   std::string Code = Descr.substr(1);
   int Size = Code[1] - '0';
+  A.Integer = Code[0] == 'i';
   if (Code != "f4" && Code != "f8" && Code != "i4" && Code != "i8" && Code != "u1" && Code != "b1")
     fail(Where, "dtype '" + Descr + "' is not supported (expected f4, f8, i4, i8, u1 or b1)");
   size_t N = static_cast<size_t>(numElements(A.Shape));
@@ -442,9 +446,9 @@ DataSet loadNpz(const std::string &Path) {
 json nestedJson(const Array &A, size_t Depth, size_t &At) {
   if (Depth == A.Shape.size()) {
     double V = A.Values[At++];
-    if (std::floor(V) == V && std::fabs(V) < 9007199254740992.0)
+    if (A.Integer) // integer literals read back as integer data (Array::Integer)
       return static_cast<int64_t>(V);
-    return V; // nlohmann writes NaN and infinities as null: checked by the caller
+    return V; // nlohmann writes 1.0 for 1, and NaN and infinities as null: checked by the caller
   }
   json L = json::array();
   for (int64_t I = 0; I < A.Shape[Depth]; ++I)
@@ -459,7 +463,8 @@ std::string npyBytes(const Array &A) {
   if (A.Shape.size() > 1)
     Shape.pop_back(); // (3,) for rank 1, (2,3) otherwise
   Shape += ")";
-  std::string Header = "{'descr': '<f8', 'fortran_order': False, 'shape': " + Shape + ", }";
+  std::string Header = std::string("{'descr': '") + (A.Integer ? "<i8" : "<f8") +
+                       "', 'fortran_order': False, 'shape': " + Shape + ", }";
   // Magic (6) + version (2) + length (2) + header + '\n' is a multiple of 64.
   Header.append(63 - (10 + Header.size()) % 64, ' ');
   Header += '\n';
@@ -469,7 +474,14 @@ std::string npyBytes(const Array &A) {
   B += Header;
   size_t At = B.size();
   B.resize(At + A.Values.size() * 8);
-  std::memcpy(B.data() + At, A.Values.data(), A.Values.size() * 8); // x86-64 and aarch64: little-endian
+  // x86-64 and aarch64: little-endian
+  if (A.Integer)
+    for (size_t I = 0; I < A.Values.size(); ++I) {
+      int64_t V = static_cast<int64_t>(A.Values[I]);
+      std::memcpy(B.data() + At + 8 * I, &V, 8);
+    }
+  else
+    std::memcpy(B.data() + At, A.Values.data(), A.Values.size() * 8);
   return B;
 }
 

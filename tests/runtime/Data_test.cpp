@@ -115,6 +115,10 @@ TEST(LoadData, JsonNumbersAndNestedLists) {
   EXPECT_EQ(Data.at("m").Shape, (std::vector<int64_t>{2, 3}));
   EXPECT_EQ(Data.at("m").Values[5], 6);
   EXPECT_EQ(Data.at("b").Values, (std::vector<double>{1, 0}));
+  // Integer literals make integer data, as torch.tensor makes int64 of them.
+  EXPECT_TRUE(Data.at("m").Integer);
+  EXPECT_FALSE(Data.at("x").Integer);
+  EXPECT_FALSE(Data.at("b").Integer);
 }
 
 TEST(LoadData, JsonErrorsNameThePathAndLine) {
@@ -152,6 +156,8 @@ TEST(LoadData, NpyEveryDtypeAndBothVersions) {
   EXPECT_EQ(U1.at("u").Values, (std::vector<double>{255, 3}));
   DataSet B1 = loadData(D.write("b.npy", npy("|b1", "(3,)", raw<uint8_t>({1, 0, 1}))));
   EXPECT_EQ(B1.at("b").Values, (std::vector<double>{1, 0, 1}));
+  EXPECT_TRUE(I4.at("i").Integer && I8.at("l").Integer);
+  EXPECT_FALSE(F8.at("a").Integer || U1.at("u").Integer || B1.at("b").Integer);
   DataSet S = loadData(D.write("s.npy", npy("<f8", "()", raw<double>({4}))));
   EXPECT_TRUE(S.at("s").Shape.empty());
   EXPECT_EQ(S.at("s").Values, std::vector<double>{4});
@@ -211,7 +217,8 @@ TEST(WriteData, JsonAndNpzRoundTrip) {
   ScratchDir D;
   DataSet In;
   In["scalar"] = {{}, {2.5}};
-  In["ints"] = {{3}, {0, 1, -7}};
+  In["ints"] = {{3}, {0, 1, -7}, /*Integer=*/true};
+  In["integral"] = {{2}, {4, -1}};
   In["matrix"] = {{2, 3}, {1e-300, -2, 3.25, 4, 5, 6}};
   In["enc$$$fc1.weight"] = {{1, 2}, {0.1, 0.2}};
   for (const char *Name : {"d.json", "d.npz"}) {
@@ -221,10 +228,12 @@ TEST(WriteData, JsonAndNpzRoundTrip) {
     for (const auto &[K, A] : In) {
       EXPECT_EQ(Out.at(K).Shape, A.Shape) << Name << " " << K;
       EXPECT_EQ(Out.at(K).Values, A.Values) << Name << " " << K;
+      EXPECT_EQ(Out.at(K).Integer, A.Integer) << Name << " " << K;
     }
   }
-  // Integral values are written as JSON integers.
+  // Integer data as JSON integers, integral floats as floats.
   EXPECT_NE(readAll(D.path("d.json")).find("\"ints\":[0,1,-7]"), std::string::npos);
+  EXPECT_NE(readAll(D.path("d.json")).find("\"integral\":[4.0,-1.0]"), std::string::npos);
 }
 
 TEST(WriteData, RefusesWhatItCannotWrite) {

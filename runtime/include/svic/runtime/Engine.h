@@ -117,6 +117,9 @@ struct Array {
   /// Row-major. May stop short of numElements(Shape): the elements past it
   /// are 0 (the loader keeps the trailing zeros of a large array implicit).
   std::vector<double> Values;
+  /// Integers by type, as torch.tensor makes an int64 tensor of them: JSON
+  /// integer literals, an integer .npy dtype. Such data can index a tensor.
+  bool Integer = false;
 };
 /// Arrays of at least this many elements are loaded without their trailing zeros.
 constexpr int64_t ImplicitZerosFrom = int64_t(1) << 20;
