@@ -76,6 +76,24 @@ double msSince(std::chrono::steady_clock::time_point T) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - T).count();
 }
 
+/// Whether Pyro's objective is defined despite a support mismatch: every
+/// mismatched site is a Delta point estimate over a density (AutoDelta, MAP)
+/// or an enumerated model-only site the estimator sums out. A guide that can
+/// sample outside the model's support, a site or plate on one side only, or a
+/// shape error leaves it undefined.
+bool pyroObjectiveDefined(const analysis::SupportResult &S) {
+  auto SiteOk = [](const analysis::SiteSupport &Site) {
+    if (Site.Verdict == "mismatch")
+      return Site.PointEstimate;
+    if (Site.Verdict == "model-only")
+      return Site.SummedOut;
+    return Site.Verdict != "guide-only";
+  };
+  auto PlateOk = [](const analysis::PlateSupport &P) { return P.Verdict != "mismatch" && P.Verdict != "guide-only"; };
+  return S.ShapeErrors.empty() && std::all_of(S.Sites.begin(), S.Sites.end(), SiteOk) &&
+         std::all_of(S.Plates.begin(), S.Plates.end(), PlateOk);
+}
+
 /// Everything a compiling command needs, built once.
 struct Compiled {
   backend::LoweredProgram Lowered;
@@ -123,7 +141,7 @@ std::variant<Compiled, int> prepare(const CompileOptions &O, SourceManager &SM, 
     return ExitBadInput;
   }
   runAnalyses(*Run, {analysis::Property::Lips}, SM);
-  if (Run->Support && Run->Support->Verdict == "mismatch") {
+  if (Run->Support && Run->Support->Verdict == "mismatch" && !pyroObjectiveDefined(*Run->Support)) {
     std::vector<Diagnostic> Diags;
     for (Diagnostic &D : analysisDiagnostics(*Run, SM))
       if (D.Sev == Severity::Error)
@@ -133,6 +151,14 @@ std::variant<Compiled, int> prepare(const CompileOptions &O, SourceManager &SM, 
                  "undefined; not compiling the estimator\n";
     return ExitProblem;
   }
+  if (Run->Support)
+    for (const analysis::SiteSupport &Site : Run->Support->Sites)
+      if (Site.PointEstimate)
+        DE.report(DiagId::CompileNote, Severity::Warning, Site.GuideLoc,
+                  "'" + Site.Name + "' is trained as a point estimate: the guide's Delta sits where the model's " +
+                      Site.ModelDistribution +
+                      " has a density, so the objective is Pyro's, the log joint at the point (MAP), "
+                      "not an ELBO");
 
   backend::LowerOptions LO;
   LO.Estimator = *Kind;

@@ -423,6 +423,7 @@ SupportResult analyzeSupport(const ir::Program &Model, const ir::Program &Guide,
                    "out; the guide need not sample it";
       } else {
         R.Verdict = MMust ? "model-only" : "unknown";
+        R.SummedOut = MMust;
         R.Reason = "the model marks '" + K +
                    "' for enumeration but the file builds no enumerating ELBO "
                    "(TraceEnum_ELBO); Trace_ELBO draws it from the prior and the guide never "
@@ -487,6 +488,7 @@ SupportResult analyzeSupport(const ir::Program &Model, const ir::Program &Guide,
       V.Unknown.push_back(Why);
     }
     bool BothMust = MMust && GMust;
+    bool PointMismatch = false; // the support mismatch is a Delta over a density
     // Supports.
     if (!MF || !GF || MF->SupportUnknown || GF->SupportUnknown || MF->Supports.empty() ||
         GF->Supports.empty()) {
@@ -494,8 +496,12 @@ SupportResult analyzeSupport(const ir::Program &Model, const ir::Program &Guide,
     } else {
       bool AllIn = true, AllOut = true;
       std::string OutWhy, UnkWhy, InWhy;
+      bool PointOverDensity = true;
       for (const SupportDesc &Gs : GF->Supports)
         for (const SupportDesc &Ms : MF->Supports) {
+          BaseMeasure MM = Ms.measure();
+          PointOverDensity &= Gs.measure() == BaseMeasure::Dirac &&
+                              (MM == BaseMeasure::Lebesgue || MM == BaseMeasure::Simplex);
           InclusionResult IR = guideSupportIncluded(Gs, Ms);
           if (IR.R != Inclusion::Included) {
             AllIn = false;
@@ -509,11 +515,13 @@ SupportResult analyzeSupport(const ir::Program &Model, const ir::Program &Guide,
           else if (OutWhy.empty())
             OutWhy = IR.Reason;
         }
-      if (AllOut && BothMust)
+      if (AllOut && BothMust) {
         V.Mismatch.push_back(OutWhy);
-      else if (!AllIn)
+        PointMismatch = PointOverDensity;
+      } else if (!AllIn) {
         V.Unknown.push_back(AllOut ? OutWhy + " (but the site is sampled only on some paths)"
                                    : UnkWhy);
+      }
     }
     // Shapes.
     if (MF && GF && MF->Seen && GF->Seen) {
@@ -549,6 +557,7 @@ SupportResult analyzeSupport(const ir::Program &Model, const ir::Program &Guide,
     if (!V.Mismatch.empty()) {
       R.Verdict = "mismatch";
       R.Reason = joinStrings(V.Mismatch, "; ");
+      R.PointEstimate = PointMismatch && V.Mismatch.size() == 1;
     } else if (!V.Unknown.empty()) {
       R.Verdict = "unknown";
       R.Reason = joinStrings(V.Unknown, "; ");

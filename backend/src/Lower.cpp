@@ -245,6 +245,7 @@ private:
     V->Shape = A.Shape;
     V->V = emitInPrologue(std::move(I), A.Shape, Name);
     V->Origin = Name;
+    V->IsInt = A.Integer;
     // Compile-time facts come from data held whole; a large array loaded
     // with implicit zeros is a run-time tensor only.
     if (static_cast<int64_t>(A.Values.size()) == Found->Size) {
@@ -1030,8 +1031,12 @@ private:
     }
 
     uint32_t SiteIndex = addSite(Name, "sample", S.Loc);
-    bool Pathwise = choosePathwise(Name, S.Name.Canonical, D, S.Loc);
-    ValuePtr Z = !Pathwise   ? drawNoGrad(D, ValueShape, SiteIndex, S.Loc)
+    // A point mass draws its value exactly: pathwise under every estimator.
+    bool Point = D.Composite == DistId::Delta;
+    bool Pathwise = Point || choosePathwise(Name, S.Name.Canonical, D, S.Loc);
+    ValuePtr Z = Point       ? (D.Params[0]->Shape == ValueShape ? D.Params[0]
+                                                                 : Ops.expand(D.Params[0], ValueShape, S.Loc))
+                 : !Pathwise ? drawNoGrad(D, ValueShape, SiteIndex, S.Loc)
                  : D.Composite ? Ops.compositeSample(D, ValueShape, SiteIndex, [&] { return noiseStream(S.Loc); },
                                                      /*Pathwise=*/true, S.Loc)
                                : Ops.rsample(D, ValueShape, SiteIndex, S.Loc);
@@ -1582,6 +1587,7 @@ private:
     auto D = std::make_shared<DistObject>();
     D->Name = Info.Name;
     D->Reparameterizable = Info.Reparameterizable;
+    int64_t DeltaEventDims = 0;
     auto Need = [&](const char *N) {
       ValuePtr V = Arg(N);
       if (!V)
@@ -1672,11 +1678,17 @@ private:
       D->Params.push_back(N ? N : makeInt(1));
       break;
     }
-    case DistId::Delta:
-      if (Arg("log_density") || Arg("event_dim"))
-        unsupported(X.Loc, "Delta with log_density= or event_dim=");
+    case DistId::Delta: {
+      // A log_density term would sit outside the event sum; AutoDelta and
+      // MAP guides leave it 0.
+      ValuePtr LogDensity = Arg("log_density");
+      if (LogDensity && !(LogDensity->isNumber() && LogDensity->number() == 0))
+        unsupported(X.Loc, "Delta with a log_density other than 0");
+      if (auto I = paramIndex(Info.Params, "event_dim"); I && *I < X.Args.Args.size() && X.Args.Args[*I])
+        DeltaEventDims = staticInt(*X.Args.Args[*I], "Delta's event_dim");
       D->Params = {Need("v")};
       break;
+    }
     case DistId::MaskedMixture: {
       D->Params = {Need("mask")};
       for (const char *N : {"component0", "component1"}) {
@@ -1743,6 +1755,10 @@ private:
                            " do not broadcast");
       D->Full = *R;
     }
+    if (DeltaEventDims < 0 || DeltaEventDims > static_cast<int64_t>(D->Full.size()))
+      invalid(X.Loc, "Delta's event_dim=" + std::to_string(DeltaEventDims) + " but its value has " +
+                         std::to_string(D->Full.size()) + " dims");
+    D->Reinterpreted = static_cast<size_t>(DeltaEventDims);
     for (const DistTransform &T : X.Transforms) {
       switch (T.Kind) {
       case DistTransformKind::ToEvent:

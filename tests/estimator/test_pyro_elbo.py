@@ -27,7 +27,7 @@ from test_benchmarks_train import SHORT, TRAINS, benchmark_data
 # Benchmarks whose model and guide files register different module objects under one name (see above).
 SHARED_MODULES = {"cvae"}
 # Benchmarks with sites enumerated in the model, replayed against TraceEnum_ELBO with this max_plate_nesting.
-ENUMERATED = {"mhmm": 2}
+ENUMERATED = {"mhmm": 2, "lda": 2}
 TUTORIAL_DATA = {"branching": None, "coin": "coin.json", "linear_regression": "linear_regression.json",
                  "mixture": "mixture.json", "relu_net": "relu_net.json", "tensor_branch": "tensor_branch.json"}
 

@@ -409,9 +409,11 @@ TEST(SupportFrontend, EnumeratedModelSites) {
   // No enumerating ELBO in the file: Trace_ELBO draws c from the prior.
   R = run(enumModel(Enum, ""), EnumGuide);
   EXPECT_EQ(verdictOf(R, "c"), "model-only") << dump(R);
+  EXPECT_TRUE(site(R, "c")->SummedOut) << dump(R); // svic's estimator still sums it out
   // Not marked: model-only even under TraceEnum_ELBO.
   R = run(enumModel("c = pyro.sample(\"c\", dist.Bernoulli(p))", Elbo), EnumGuide);
   EXPECT_EQ(verdictOf(R, "c"), "model-only") << dump(R);
+  EXPECT_FALSE(site(R, "c")->SummedOut) << dump(R);
   // A computed infer dict, or a distribution Pyro cannot enumerate: unknown.
   R = run(enumModel("c = pyro.sample(\"c\", dist.Bernoulli(p), infer=cfg)", Elbo), EnumGuide);
   EXPECT_EQ(verdictOf(R, "c"), "unknown") << dump(R);
@@ -432,4 +434,27 @@ TEST(SupportFrontend, EnumeratedModelSites) {
           "def guide(x):\n    pyro.sample(\"p\", dist.Beta(2.0, 2.0))\n"
           "    with pyro.plate(\"n\", 3):\n        pyro.sample(\"c\", dist.Normal(0.0, 1.0))\n");
   EXPECT_EQ(verdictOf(R, "c"), "mismatch") << dump(R);
+}
+
+TEST(SupportFrontend, PointEstimatesAreMismatchesOfTheirOwnKind) {
+  const std::string Model = "def model():\n    pyro.sample(\"a\", dist.Normal(0.0, 1.0))\n"
+                            "    pyro.sample(\"b\", dist.Uniform(0.0, 10.0))\n"
+                            "    pyro.sample(\"c\", dist.Dirichlet(torch.ones(3)))\n";
+  SupportResult R = run(Model, "def guide():\n    pyro.sample(\"a\", dist.Delta(torch.tensor(0.5)))\n"
+                               "    pyro.sample(\"b\", dist.Normal(1.0, 1.0))\n"
+                               "    pyro.sample(\"c\", dist.Delta(torch.ones(3) / 3, event_dim=1))\n");
+  ASSERT_EQ(verdictOf(R, "a"), "mismatch") << dump(R);
+  EXPECT_TRUE(site(R, "a")->PointEstimate) << dump(R);
+  EXPECT_TRUE(site(R, "c")->PointEstimate) << dump(R);
+  // A guide spilling out of the model's support is no point estimate.
+  ASSERT_EQ(verdictOf(R, "b"), "mismatch") << dump(R);
+  EXPECT_FALSE(site(R, "b")->PointEstimate) << dump(R);
+  // A point of the wrong shape mismatches for a second reason.
+  R = run(Model, "def guide():\n    pyro.sample(\"a\", dist.Delta(torch.zeros(2), event_dim=1))\n"
+                 "    pyro.sample(\"b\", dist.Uniform(0.0, 10.0))\n"
+                 "    pyro.sample(\"c\", dist.Dirichlet(torch.ones(3)))\n");
+  ASSERT_EQ(verdictOf(R, "a"), "mismatch") << dump(R);
+  EXPECT_FALSE(site(R, "a")->PointEstimate) << dump(R);
+  EXPECT_EQ(verdictOf(R, "c"), "match") << dump(R);
+  EXPECT_FALSE(site(R, "c")->PointEstimate) << dump(R);
 }

@@ -19,7 +19,9 @@ With --max-plate-nesting N, the model's sites marked for enumeration are summed 
 Usage: replay_trace.py [--update-module-params] [--max-plate-nesting N] MODEL_PY GUIDE_PY DATA(.json|.csv|.npz|-)
                        TRACE(.json) [MODEL_FN GUIDE_FN]
 """
+import inspect
 import json
+import math
 import runpy
 import sys
 import warnings
@@ -59,21 +61,43 @@ INTEGER_ARRAYS = {"mini_batch_seq_lengths"}
 def convert(v, key=None):
     if isinstance(v, dict):  # a dict argument (csis's observations, mhmm's config)
         return {k: convert(x, k) for k, x in v.items()}
+    integer = np.asarray(v).dtype.kind == "i"
     v = np.asarray(v, dtype=np.float64)
     if v.shape == ():
         return int(v) if float(v).is_integer() else float(v)
     # poutine.mask wants a bool tensor; svic reads 0/1 (mhmm's config["individual"]["mask"]).
-    return torch.tensor(v).bool() if key == "mask" else torch.tensor(v)
+    if key == "mask":
+        return torch.tensor(v).bool()
+    # Integer literals or an integer dtype: a long tensor, as svic reads them.
+    return torch.tensor(v).long() if integer else torch.tensor(v)
 
 
 def close(a, b):
+    if not (math.isfinite(a) and math.isfinite(b)):  # inf - inf is NaN, and |inf - 0| <= inf
+        return a == b
     return abs(a - b) <= ATOL + RTOL * max(abs(a), abs(b))
+
+
+def is_delta(fn):
+    while hasattr(fn, "base_dist"):  # Independent, MaskedDistribution
+        fn = fn.base_dist
+    return isinstance(fn, pyro.distributions.Delta)
 
 
 def entry(path, name, fallback):
     """The entry function as svic finds it: the name asked for, else `main` (the published benchmarks)."""
     scope = runpy.run_path(path, run_name="svic_replay")
     return scope[name] if name in scope else scope[fallback]
+
+
+def with_none(data, *fns):
+    """None for the required arguments without data that every entry takes (lda's `args`), as svic reads them."""
+    sigs = [inspect.signature(fn).parameters for fn in fns]
+    for params in sigs:
+        for p in params.values():
+            takes = all(p.name in q or any(x.kind == x.VAR_KEYWORD for x in q.values()) for q in sigs)
+            if p.default is p.empty and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and takes:
+                data.setdefault(p.name, None)
 
 
 def set_constant_modules(trace, programs):
@@ -142,6 +166,7 @@ def main(model_py, guide_py, data_path, trace_path, model_fn="model", guide_fn="
     model = entry(model_py, model_fn, "main")
     guide = entry(guide_py, guide_fn, "main")
     data = load_data(data_path)
+    with_none(data, model, guide)
     trace = json.load(open(trace_path))
     latents = {k[len("latent:"):]: torch.as_tensor(np.asarray(v, dtype=np.float64))
                for k, v in trace.items() if k.startswith("latent:")}
@@ -152,6 +177,8 @@ def main(model_py, guide_py, data_path, trace_path, model_fn="model", guide_fn="
         free = poutine.trace(guide).get_trace(**data)
         # svic writes every value as a double; Pyro's draws of a Categorical are long tensors.
         latents = {k: v.to(free.nodes[k]["value"].dtype) if k in free.nodes else v for k, v in latents.items()}
+        # A Delta site's value is a function of the params: Pyro computes it (svic's double may miss the point).
+        latents = {k: v for k, v in latents.items() if k not in free.nodes or not is_delta(free.nodes[k]["fn"])}
         poutine.trace(poutine.condition(model, data=latents)).get_trace(**data)
     store = pyro.get_param_store()
     with torch.no_grad():

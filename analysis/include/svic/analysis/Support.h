@@ -124,6 +124,13 @@ struct SiteSupport {
   std::string Verdict; ///< "match" | "mismatch" | "model-only" | "guide-only" | "unknown"
   std::string Reason;  ///< human text
   SourceLoc ModelLoc, GuideLoc;
+  /// A mismatch only because the guide's Delta sits where the model has a
+  /// density (AutoDelta, MAP): no ELBO exists, but Pyro's objective, the log
+  /// joint at the point, is finite wherever the point lies in the support.
+  bool PointEstimate = false;
+  /// A model-only site the model marks for enumeration: an enumerating
+  /// objective (TraceEnum_ELBO, svic's estimator) sums it out.
+  bool SummedOut = false;
 };
 
 /// A plate pseudo-site (pyro.plate's subsample site). Not a latent site: a
