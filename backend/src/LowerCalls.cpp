@@ -573,6 +573,11 @@ ValuePtr OpBuilder::call(OpId Op, const std::vector<ValuePtr> &Args, SourceLoc L
       if (D.D == lir::Dist::Dirichlet)
         S.push_back(K);
     }
+    // A composite keeps a placeholder D.D (a Normal's shape rules): only
+    // those drawn by their own law below are accepted.
+    if (D.Composite && *D.Composite != ir::DistId::StudentT && *D.Composite != ir::DistId::Cauchy &&
+        *D.Composite != ir::DistId::HalfCauchy && *D.Composite != ir::DistId::Laplace)
+      unsupported(L, "sample() of dist." + D.Name + " in a parameter initialiser");
     std::vector<ValuePtr> Ps;
     for (const ValuePtr &P : D.Params) {
       if (!P->Static)
@@ -597,6 +602,21 @@ ValuePtr OpBuilder::call(OpId Op, const std::vector<ValuePtr> &Args, SourceLoc L
     Out.reserve(static_cast<size_t>(lir::Shape{S}.numel()));
     auto Gamma = [&](double Shape, double Rate) { return std::gamma_distribution<double>(Shape, 1 / Rate)(R); };
     for (int64_t I = 0; I < Draws; ++I) {
+      if (D.Composite) {
+        switch (*D.Composite) {
+        case ir::DistId::StudentT:
+          Out.push_back(Param(1, I, 0) + Param(2, I, 0) * std::student_t_distribution<double>(Param(0, I, 0))(R));
+          break;
+        case ir::DistId::Cauchy: Out.push_back(std::cauchy_distribution<double>(Param(0, I, 0), Param(1, I, 0))(R)); break;
+        case ir::DistId::HalfCauchy: Out.push_back(std::fabs(std::cauchy_distribution<double>(0, Param(0, I, 0))(R))); break;
+        default: { // Laplace: a signed exponential
+          double E = std::exponential_distribution<double>(1)(R);
+          Out.push_back(Param(0, I, 0) + Param(1, I, 0) * (std::bernoulli_distribution(0.5)(R) ? E : -E));
+          break;
+        }
+        }
+        continue;
+      }
       switch (D.D) {
       case lir::Dist::Normal: Out.push_back(std::normal_distribution<double>(Param(0, I, 0), Param(1, I, 0))(R)); break;
       case lir::Dist::LogNormal: Out.push_back(std::lognormal_distribution<double>(Param(0, I, 0), Param(1, I, 0))(R)); break;
@@ -623,7 +643,7 @@ ValuePtr OpBuilder::call(OpId Op, const std::vector<ValuePtr> &Args, SourceLoc L
         unsupported(L, "sample() of dist." + D.Name + " in a parameter initialiser");
       }
     }
-    return makeStaticTensor(S, std::move(Out), D.D == lir::Dist::Poisson);
+    return makeStaticTensor(S, std::move(Out), !D.Composite && D.D == lir::Dist::Poisson);
   }
   case OpId::FillInit:
   case OpId::ZeroInit: {
