@@ -1461,9 +1461,14 @@ void Emitter::elementwiseReverse(const lir::Instr &I) {
   ValueId Y = I.Result;
   std::vector<Reduction> Sinks = broadcastSinks(I, R.numel());
   loop(R.numel(), [&](Value *Ix) {
-    std::vector<Value *> X;
-    for (ValueId V : I.Operands)
-      X.push_back(ld(V, bidx(V, R, Ix)));
+    // Operands are loaded only by the rules that read them: the workspace
+    // plan frees the others before the reverse sweep (forEachReverseRead).
+    std::vector<Value *> Loaded(I.Operands.size(), nullptr);
+    auto X = [&](size_t K) {
+      if (!Loaded[K])
+        Loaded[K] = ld(I.Operands[K], bidx(I.Operands[K], R, Ix));
+      return Loaded[K];
+    };
     Value *G = adj(Y, Ix);
     auto out = [&](size_t K, Value *D) {
       if (Sinks[K].Slot)
@@ -1471,12 +1476,11 @@ void Emitter::elementwiseReverse(const lir::Instr &I) {
       else if (P.Active[I.Operands[K]])
         addAdj(I.Operands[K], bidx(I.Operands[K], R, Ix), D);
     };
-    Value *X0 = X[0];
     switch (I.Opcode) {
     case Op::Neg: return out(0, B.CreateFNeg(G));
     case Op::Exp: return out(0, B.CreateFMul(G, ld(Y, Ix)));
-    case Op::Log: return out(0, B.CreateFDiv(G, X0));
-    case Op::Log1p: return out(0, B.CreateFDiv(G, B.CreateFAdd(c(1), X0)));
+    case Op::Log: return out(0, B.CreateFDiv(G, X(0)));
+    case Op::Log1p: return out(0, B.CreateFDiv(G, B.CreateFAdd(c(1), X(0))));
     case Op::Expm1: return out(0, B.CreateFMul(G, B.CreateFAdd(ld(Y, Ix), c(1))));
     case Op::Sqrt: return out(0, B.CreateFDiv(G, B.CreateFMul(c(2), ld(Y, Ix)))); // +inf at 0, as torch
     case Op::Rsqrt: {
@@ -1487,36 +1491,36 @@ void Emitter::elementwiseReverse(const lir::Instr &I) {
       Value *Yv = ld(Y, Ix);
       return out(0, B.CreateFMul(G, B.CreateFMul(Yv, B.CreateFSub(c(1), Yv))));
     }
-    case Op::LogSigmoid: return out(0, B.CreateFMul(G, sigmoid(B.CreateFNeg(X0))));
+    case Op::LogSigmoid: return out(0, B.CreateFMul(G, sigmoid(B.CreateFNeg(X(0)))));
     case Op::Tanh: {
       Value *Yv = ld(Y, Ix);
       return out(0, B.CreateFMul(G, B.CreateFSub(c(1), B.CreateFMul(Yv, Yv))));
     }
     case Op::Softplus: {
-      Value *BX = B.CreateFMul(X0, c(I.Scalar0));
+      Value *BX = B.CreateFMul(X(0), c(I.Scalar0));
       return out(0, B.CreateSelect(B.CreateFCmpOGT(BX, c(I.Scalar1)), G, B.CreateFMul(G, sigmoid(BX))));
     }
     case Op::Relu:
-      kink(B.CreateFCmpOEQ(X0, c(0)));
-      return out(0, B.CreateSelect(B.CreateFCmpOGT(X0, c(0)), G, c(0)));
+      kink(B.CreateFCmpOEQ(X(0), c(0)));
+      return out(0, B.CreateSelect(B.CreateFCmpOGT(X(0), c(0)), G, c(0)));
     case Op::Abs: {
-      kink(B.CreateFCmpOEQ(X0, c(0)));
-      Value *Sgn = B.CreateSelect(B.CreateFCmpOGT(X0, c(0)), c(1),
-                                  B.CreateSelect(B.CreateFCmpOLT(X0, c(0)), c(-1), c(0)));
+      kink(B.CreateFCmpOEQ(X(0), c(0)));
+      Value *Sgn = B.CreateSelect(B.CreateFCmpOGT(X(0), c(0)), c(1),
+                                  B.CreateSelect(B.CreateFCmpOLT(X(0), c(0)), c(-1), c(0)));
       return out(0, B.CreateFMul(G, Sgn));
     }
-    case Op::Sin: return out(0, B.CreateFMul(G, unaryIntr(Intrinsic::cos, X0)));
-    case Op::Cos: return out(0, B.CreateFNeg(B.CreateFMul(G, unaryIntr(Intrinsic::sin, X0))));
+    case Op::Sin: return out(0, B.CreateFMul(G, unaryIntr(Intrinsic::cos, X(0))));
+    case Op::Cos: return out(0, B.CreateFNeg(B.CreateFMul(G, unaryIntr(Intrinsic::sin, X(0)))));
     case Op::Erf: {
-      Value *E = unaryIntr(Intrinsic::exp, B.CreateFNeg(B.CreateFMul(X0, X0)));
+      Value *E = unaryIntr(Intrinsic::exp, B.CreateFNeg(B.CreateFMul(X(0), X(0))));
       return out(0, B.CreateFMul(G, B.CreateFMul(c(2 / std::sqrt(std::numbers::pi)), E)));
     }
-    case Op::Lgamma: return out(0, B.CreateFMul(G, B.CreateCall(decl("svic_rt_digamma", Dbl, {Dbl}), {X0})));
-    case Op::Digamma: return out(0, B.CreateFMul(G, B.CreateCall(Trigamma, {X0})));
+    case Op::Lgamma: return out(0, B.CreateFMul(G, B.CreateCall(decl("svic_rt_digamma", Dbl, {Dbl}), {X(0)})));
+    case Op::Digamma: return out(0, B.CreateFMul(G, B.CreateCall(Trigamma, {X(0)})));
     case Op::Clamp: {
       Value *Lo = c(I.Scalar0), *Hi = c(I.Scalar1);
-      kink(B.CreateOr(B.CreateFCmpOEQ(X0, Lo), B.CreateFCmpOEQ(X0, Hi)));
-      Value *Inside = B.CreateAnd(B.CreateFCmpOGT(X0, Lo), B.CreateFCmpOLT(X0, Hi));
+      kink(B.CreateOr(B.CreateFCmpOEQ(X(0), Lo), B.CreateFCmpOEQ(X(0), Hi)));
+      Value *Inside = B.CreateAnd(B.CreateFCmpOGT(X(0), Lo), B.CreateFCmpOLT(X(0), Hi));
       return out(0, B.CreateSelect(Inside, G, c(0)));
     }
     case Op::Add:
@@ -1526,29 +1530,29 @@ void Emitter::elementwiseReverse(const lir::Instr &I) {
       out(0, G);
       return out(1, B.CreateFNeg(G));
     case Op::Mul:
-      out(0, B.CreateFMul(G, X[1]));
-      return out(1, B.CreateFMul(G, X0));
+      out(0, B.CreateFMul(G, X(1)));
+      return out(1, B.CreateFMul(G, X(0)));
     case Op::Div:
-      out(0, B.CreateFDiv(G, X[1]));
-      return out(1, B.CreateFDiv(B.CreateFNeg(B.CreateFMul(G, X0)), B.CreateFMul(X[1], X[1])));
+      out(0, B.CreateFDiv(G, X(1)));
+      return out(1, B.CreateFDiv(B.CreateFNeg(B.CreateFMul(G, X(0))), B.CreateFMul(X(1), X(1))));
     case Op::Pow: {
       // torch: d/da = 0 where b == 0; d/db = 0 where a == 0 and b >= 0
-      Value *E = X[1];
-      Value *Da = B.CreateFMul(E, B.CreateBinaryIntrinsic(Intrinsic::pow, X0, B.CreateFSub(E, c(1))));
+      Value *E = X(1);
+      Value *Da = B.CreateFMul(E, B.CreateBinaryIntrinsic(Intrinsic::pow, X(0), B.CreateFSub(E, c(1))));
       out(0, B.CreateSelect(B.CreateFCmpOEQ(E, c(0)), c(0), B.CreateFMul(G, Da)));
-      Value *Db = B.CreateFMul(ld(Y, Ix), unaryIntr(Intrinsic::log, X0));
-      Value *Zero = B.CreateAnd(B.CreateFCmpOEQ(X0, c(0)), B.CreateFCmpOGE(E, c(0)));
+      Value *Db = B.CreateFMul(ld(Y, Ix), unaryIntr(Intrinsic::log, X(0)));
+      Value *Zero = B.CreateAnd(B.CreateFCmpOEQ(X(0), c(0)), B.CreateFCmpOGE(E, c(0)));
       return out(1, B.CreateSelect(Zero, c(0), B.CreateFMul(G, Db)));
     }
     case Op::Minimum:
     case Op::Maximum: {
-      kink(B.CreateFCmpOEQ(X0, X[1]));
-      Value *First = I.Opcode == Op::Minimum ? B.CreateFCmpOLE(X0, X[1]) : B.CreateFCmpOGE(X0, X[1]);
+      kink(B.CreateFCmpOEQ(X(0), X(1)));
+      Value *First = I.Opcode == Op::Minimum ? B.CreateFCmpOLE(X(0), X(1)) : B.CreateFCmpOGE(X(0), X(1));
       out(0, B.CreateSelect(First, G, c(0)));
       return out(1, B.CreateSelect(First, c(0), G));
     }
     case Op::Where: {
-      Value *Cond = isTrue(X0);
+      Value *Cond = isTrue(X(0));
       out(1, B.CreateSelect(Cond, G, c(0)));
       return out(2, B.CreateSelect(Cond, c(0), G));
     }

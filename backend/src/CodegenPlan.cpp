@@ -197,6 +197,47 @@ private:
     }
   }
 
+  /// Calls \p Fn on the values \p I's reverse rule reads. An elementwise rule
+  /// (Emitter::elementwiseReverse) reads its operands, its result, both or
+  /// neither; any other rule may read every value of its instruction.
+  static void forEachReverseRead(const Instr &I, const std::function<void(ValueId)> &Fn) {
+    switch (I.Opcode) {
+    case Op::Neg:
+    case Op::Add:
+    case Op::Sub:
+      return;
+    case Op::Exp:
+    case Op::Expm1:
+    case Op::Sqrt:
+    case Op::Rsqrt:
+    case Op::Sigmoid:
+    case Op::Tanh:
+      return Fn(I.Result);
+    case Op::Log:
+    case Op::Log1p:
+    case Op::LogSigmoid:
+    case Op::Softplus:
+    case Op::Relu:
+    case Op::Abs:
+    case Op::Sin:
+    case Op::Cos:
+    case Op::Erf:
+    case Op::Lgamma:
+    case Op::Digamma:
+    case Op::Clamp:
+    case Op::Mul:
+    case Op::Div:
+    case Op::Minimum:
+    case Op::Maximum:
+    case Op::Where:
+      for (ValueId V : I.Operands)
+        Fn(V);
+      return;
+    default:
+      return forEachValue(I, Fn);
+    }
+  }
+
   /// Scratch slots of \p I and the instructions inside it.
   void forEachScratch(const Instr &I, const std::function<void(const Instr &, Slot &)> &Fn) {
     if (auto S = P.Scratch.find(&I); S != P.Scratch.end())
@@ -218,11 +259,11 @@ private:
       bool Reverse = P.needsReverse(I);
       forEachValue(I, [&](ValueId V) {
         Value[V].cover(Pos);
-        if (Reverse) {
-          Value[V].cover(Rev); // the reverse rule may read any value of its instruction
+        if (Reverse)
           Adjoint[V].cover(Rev);
-        }
       });
+      if (Reverse)
+        forEachReverseRead(I, [&](ValueId V) { Value[V].cover(Rev); });
       if (Reverse)
         forEachScratch(I, [&](const Instr &Owner, Slot &S) {
           if (S.Kind == Storage::Workspace)

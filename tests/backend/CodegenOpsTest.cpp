@@ -412,6 +412,34 @@ TEST(TensorOps, WorkspaceSlotsAreReusedOnceDead) {
   expectGradientMatches(J, "reused workspace");
 }
 
+TEST(TensorOps, ReverseRulesKeepOnlyTheValuesTheyRead) {
+  // x + d1 + d2 + d3 + d4, then exp and a weighted sum. Add's reverse rule
+  // reads no value and Exp's only its result, so each partial sum is dead
+  // once the next is computed, and the chain needs two value slots rather
+  // than keeping every sum for the reverse sweep. A slot freed too early
+  // would corrupt the gradient.
+  Shape Big{{10, 10}};
+  Builder B;
+  ValueId S = B.param(Big);
+  std::vector<ValueId> Data;
+  for (int K = 0; K < 4; ++K) {
+    Data.push_back(B.input(Big));
+    S = B.op(Op::Add, Big, {S, Data.back()});
+  }
+  std::mt19937_64 Rng(5);
+  B.factor(B.weightedSum(B.op(Op::Exp, Big, {S}), Rng));
+  ASSERT_EQ(verify(B.F), "");
+  EXPECT_LT(workspaceDoubles(B.F, TestOutlineFrom), 400); // 800 when every sum lives to its reverse rule
+  Jit J(B.F);
+  ASSERT_TRUE(J.ok()) << J.Result.Error;
+  std::uniform_real_distribution<double> U(-1, 1);
+  for (double &P : J.Params)
+    P = U(Rng);
+  for (double &D : J.Data)
+    D = U(Rng);
+  expectGradientMatches(J, "values freed before the reverse sweep");
+}
+
 TEST(TensorOps, WorkspaceAdjointsFirstWrittenInAnyOrder) {
   // Workspace adjoints are zeroed lazily or stored by their first writer:
   // a value used twice by one op, aliased by a reshape, written first inside
