@@ -20,6 +20,58 @@ namespace svic::analysis::smooth {
 
 //===-- DimSet ----------------------------------------------------------------===//
 
+void DimSet::WordVec::reserve(size_t N) {
+  if (N <= Cap)
+    return;
+  auto *New = static_cast<Word *>(::operator new(N * sizeof(Word)));
+  std::copy(begin(), end(), New);
+  release();
+  Heap = New;
+  Cap = static_cast<uint32_t>(N);
+}
+
+void DimSet::WordVec::insert(Word *Pos, const Word &W) {
+  size_t At = static_cast<size_t>(Pos - begin());
+  if (Size == Cap)
+    reserve(2 * size_t(Cap));
+  Word *D = data();
+  std::copy_backward(D + At, D + Size, D + Size + 1);
+  D[At] = W;
+  ++Size;
+}
+
+bool DimSet::WordVec::operator==(const WordVec &O) const {
+  return Size == O.Size && std::equal(begin(), end(), O.begin());
+}
+
+void DimSet::WordVec::copyFrom(const WordVec &O) {
+  // Keeps this buffer when it is large enough: a set assigned over and over
+  // (a fixpoint's iterate) allocates once.
+  Size = 0;
+  reserve(O.Size);
+  std::copy(O.begin(), O.end(), data());
+  Size = O.Size;
+}
+
+void DimSet::WordVec::steal(WordVec &O) {
+  if (O.onHeap()) {
+    Heap = O.Heap;
+    Cap = O.Cap;
+  } else {
+    std::copy(O.begin(), O.end(), Inline);
+    Cap = InlineWords;
+  }
+  Size = O.Size;
+  O.Size = 0;
+  O.Cap = InlineWords;
+}
+
+void DimSet::WordVec::release() {
+  if (onHeap())
+    ::operator delete(Heap);
+  Cap = InlineWords;
+}
+
 DimSet::DimSet(std::initializer_list<Dim> Ds) {
   for (Dim D : Ds)
     insert(D);
@@ -82,7 +134,7 @@ bool DimSet::unite(const DimSet &O) {
     }
     return Changed;
   }
-  std::vector<Word> Out;
+  WordVec Out;
   Out.reserve(Words.size() + O.Words.size());
   size_t I = 0, J = 0;
   while (I < Words.size() || J < O.Words.size()) {
@@ -223,10 +275,8 @@ DimSet Transformer::mapDep(const DimSet &S) const {
     R.unite(S);
     return R;
   }
-  DimSet Unmodified = S.minus(ModSet);
-  R.unite(Unmodified);
-  if (Unmodified.count() != S.count())
-    S.intersect(ModSet).forEach([&](Dim Y) { R.unite(Entries.find(Y)->second.Dep); });
+  R.unite(S.minus(ModSet));
+  S.forEachCommon(ModSet, [&](Dim Y) { R.unite(Entries.find(Y)->second.Dep); });
   return R;
 }
 
@@ -234,7 +284,7 @@ DimSet Transformer::mapND(const DimSet &S) const {
   DimSet R = V;
   if (Entries.empty())
     return R;
-  S.intersect(ModSet).forEach([&](Dim Y) { R.unite(Entries.find(Y)->second.ND); });
+  S.forEachCommon(ModSet, [&](Dim Y) { R.unite(Entries.find(Y)->second.ND); });
   return R;
 }
 

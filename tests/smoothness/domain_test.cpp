@@ -10,7 +10,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdlib>
+#include <iterator>
+#include <new>
 #include <random>
+#include <set>
 
 using namespace svic::analysis;
 using namespace svic::analysis::smooth;
@@ -37,6 +42,89 @@ TEST(DimSet, Basics) {
     Big.insert(D);
   EXPECT_EQ(Big.count(), 143u);
   EXPECT_TRUE(Big.contains(994));
+}
+
+/// Sets over many words (stored on the heap) and over few (stored in place),
+/// and every mix of the two, against std::set.
+TEST(DimSet, AgreesWithStdSet) {
+  std::mt19937 R(7);
+  auto Random = [&](Dim Span, unsigned N) {
+    std::set<Dim> Ref;
+    DimSet S;
+    std::uniform_int_distribution<Dim> D(0, Span - 1);
+    for (unsigned I = 0; I < N; ++I) {
+      Dim X = D(R);
+      Ref.insert(X);
+      S.insert(X);
+    }
+    return std::pair{S, Ref};
+  };
+  auto Vec = [](const std::set<Dim> &Ref) { return std::vector<Dim>(Ref.begin(), Ref.end()); };
+  const Dim Spans[] = {64, 128, 300, 2000};
+  for (int Round = 0; Round < 400; ++Round) {
+    auto [A, RefA] = Random(Spans[Round % 4], Round % 40);
+    auto [B, RefB] = Random(Spans[(Round / 4) % 4], (Round * 7) % 40);
+    ASSERT_EQ(A.toVector(), Vec(RefA));
+    std::set<Dim> Both, OnlyA;
+    std::set_intersection(RefA.begin(), RefA.end(), RefB.begin(), RefB.end(),
+                          std::inserter(Both, Both.end()));
+    std::set_difference(RefA.begin(), RefA.end(), RefB.begin(), RefB.end(),
+                        std::inserter(OnlyA, OnlyA.end()));
+    EXPECT_EQ(A.intersect(B).toVector(), Vec(Both));
+    EXPECT_EQ(A.intersects(B), !Both.empty());
+    EXPECT_EQ(A.minus(B).toVector(), Vec(OnlyA));
+    EXPECT_EQ(A.isSubsetOf(B), OnlyA.empty());
+    std::vector<Dim> Common;
+    A.forEachCommon(B, [&](Dim X) { Common.push_back(X); });
+    EXPECT_EQ(Common, Vec(Both));
+
+    DimSet Copy = A, Assigned{1, 5000};
+    Assigned = A;
+    EXPECT_TRUE(Copy == A);
+    EXPECT_TRUE(Assigned == A);
+    DimSet Moved = std::move(Copy);
+    EXPECT_TRUE(Moved == A);
+    EXPECT_TRUE(Copy.empty());
+    Copy = B;
+    EXPECT_TRUE(Copy == B);
+
+    std::set<Dim> Union = RefA;
+    Union.insert(RefB.begin(), RefB.end());
+    EXPECT_EQ(Moved.unite(B), Union != RefA);
+    EXPECT_EQ(Moved.toVector(), Vec(Union));
+    EXPECT_EQ(Moved.count(), Union.size());
+  }
+}
+
+} // namespace
+
+// Counts allocations, for the test below.
+static size_t Allocations = 0;
+void *operator new(size_t N) {
+  ++Allocations;
+  if (void *P = std::malloc(N ? N : 1))
+    return P;
+  throw std::bad_alloc();
+}
+void operator delete(void *P) noexcept { std::free(P); }
+void operator delete(void *P, size_t) noexcept { std::free(P); }
+
+namespace {
+
+/// The analysis copies and unites small sets at every composition: sets
+/// spanning at most two 64-dim words must not allocate.
+TEST(DimSet, SmallSetsDoNotAllocate) {
+  DimSet A{3, 70, 100}, B{5, 64};
+  size_t Before = Allocations;
+  DimSet C = A;
+  C.unite(B);
+  DimSet D = C.minus(DimSet{3});
+  D = C.intersect(A);
+  DimSet E = std::move(D);
+  E.insert(127);
+  EXPECT_EQ(Allocations, Before);
+  EXPECT_EQ(C.toVector(), (std::vector<Dim>{3, 5, 64, 70, 100}));
+  EXPECT_EQ(E.toVector(), (std::vector<Dim>{3, 70, 100, 127}));
 }
 
 /// A random well-formed transformer over dims [0, N).
