@@ -36,20 +36,12 @@ constexpr unsigned MaxDepth = 200;
 constexpr size_t MaxTrailers = 1999;
 
 struct LexedTokens {
-  const std::string &Source;
-  /// Code-point indices are byte offsets: token text is sliced from Source
-  /// instead of converted back from ANTLR's UTF-32 copy.
-  const bool Ascii;
-  antlr4::ANTLRInputStream Input;
+  grammar::SourceStream Input;
   grammar::IndentingLexer Lexer;
   std::vector<std::unique_ptr<Token>> Owned;
   std::vector<size_t> Types;
 
-  explicit LexedTokens(const std::string &Text)
-      : Source(Text),
-        Ascii(std::all_of(Text.begin(), Text.end(),
-                          [](char C) { return static_cast<unsigned char>(C) < 0x80; })),
-        Input(Text), Lexer(&Input) {}
+  explicit LexedTokens(const std::string &Text) : Input(Text), Lexer(&Input) {}
 
   /// Reads every token; false at a lexical error.
   bool fill() {
@@ -120,12 +112,7 @@ private:
     return true;
   }
   /// The text of a NAME or number token.
-  std::string text(size_t I) const {
-    const Token &T = *Toks.Owned[I];
-    if (!Toks.Ascii)
-      return T.getText();
-    return Toks.Source.substr(T.getStartIndex(), T.getStopIndex() - T.getStartIndex() + 1);
-  }
+  std::string text(size_t I) const { return Toks.Owned[I]->getText(); }
   std::string expectName() {
     expect(Tok::NAME);
     return text(Pos - 1);

@@ -12,7 +12,7 @@ using antlr4::Token;
 
 const std::vector<std::string> IndentingLexer::NoNames;
 
-IndentingLexer::IndentingLexer(antlr4::CharStream *Input) : antlr4::Lexer(Input) {
+IndentingLexer::IndentingLexer(SourceStream *Input) : antlr4::Lexer(Input), Src(*Input) {
   // The scanner never reports errors through ANTLR; drop the console listener
   // anyway so that nothing is ever printed.
   removeErrorListeners();
@@ -87,10 +87,7 @@ std::unique_ptr<Token> IndentingLexer::rawNext() {
 }
 
 size_t IndentingLexer::charAfter(const Token &T) {
-  const size_t Next = T.getStopIndex() + 1;
-  if (Next >= _input->size())
-    return static_cast<size_t>(Token::EOF);
-  return _input->getText(antlr4::misc::Interval(Next, Next))[0];
+  return Src.at(T.getStopIndex() + 1);
 }
 
 /// Reads ahead to the end of the logical line: a statement that starts with

@@ -28,11 +28,12 @@ constexpr size_t Eof = static_cast<size_t>(Token::EOF);
 /// The characters from the scan position on (ANTLR's code points).
 class Cursor {
 public:
-  explicit Cursor(antlr4::CharStream &In) : In(In) {}
-  size_t at(size_t Off) const { return In.LA(static_cast<ssize_t>(Off) + 1); }
+  explicit Cursor(const SourceStream &In, size_t Pos) : In(In), Pos(Pos) {}
+  size_t at(size_t Off) const { return In.at(Pos + Off); }
 
 private:
-  antlr4::CharStream &In;
+  const SourceStream &In;
+  size_t Pos;
 };
 
 bool isDigit(size_t C) { return C >= '0' && C <= '9'; }
@@ -409,23 +410,23 @@ std::pair<size_t, size_t> longest(const Cursor &C) {
 } // namespace
 
 std::unique_ptr<Token> IndentingLexer::scanRaw() {
-  Cursor C(*_input);
   for (;;) {
-    const size_t Start = _input->index();
+    const size_t Start = Src.index();
+    const Cursor C(Src, Start);
     const size_t Line = ScanLine, Column = ScanColumn;
     if (C.at(0) == Eof)
       return _factory->create({this, _input}, Token::EOF, "", Token::DEFAULT_CHANNEL, Start,
                               Start - 1, Line, Column);
     auto [Len, Type] = longest(C);
     for (size_t I = 0; I < Len; ++I) {
-      if (C.at(0) == '\n') {
+      if (C.at(I) == '\n') {
         ++ScanLine;
         ScanColumn = 0;
       } else {
         ++ScanColumn;
       }
-      _input->consume();
     }
+    Src.seek(Start + Len);
     if (Type != 0)
       return _factory->create({this, _input}, Type, "", Token::DEFAULT_CHANNEL, Start,
                               Start + Len - 1, Line, Column);

@@ -23,6 +23,7 @@
 #pragma once
 
 #include "PyroLexer.h"
+#include "svic/grammar/SourceStream.h"
 
 #include <deque>
 #include <memory>
@@ -56,7 +57,7 @@ public:
     UNTERMINATED_LONG_STRING = PyroLexer::UNTERMINATED_LONG_STRING,
   };
 
-  explicit IndentingLexer(antlr4::CharStream *Input);
+  explicit IndentingLexer(SourceStream *Input);
 
   std::unique_ptr<antlr4::Token> nextToken() override;
 
@@ -85,6 +86,7 @@ private:
   };
 
   static const std::vector<std::string> NoNames;
+  SourceStream &Src; ///< _input, read without virtual calls
   std::deque<std::unique_ptr<antlr4::Token>> Pending;
   /// Tokens of the generated lexer read ahead (to classify `match`).
   std::deque<std::unique_ptr<antlr4::Token>> Ahead;
