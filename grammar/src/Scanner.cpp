@@ -350,7 +350,9 @@ constexpr std::array<Operator, 48> Operators{{
 std::pair<size_t, size_t> op(const Cursor &C) {
   const size_t Next[3] = {C.at(0), C.at(1), C.at(2)};
   for (const Operator &O : Operators) {
-    size_t I = 0;
+    if (Next[0] != static_cast<unsigned char>(O.Text[0]))
+      continue; // most entries differ in the first character: skip them cheaply
+    size_t I = 1;
     while (I < O.Text.size() && Next[I] == static_cast<unsigned char>(O.Text[I]))
       ++I;
     if (I == O.Text.size())

@@ -7,9 +7,9 @@
 namespace svic::grammar {
 
 SourceStream::SourceStream(std::string Text)
-    : Bytes(std::move(Text)),
-      Ascii(std::all_of(Bytes.begin(), Bytes.end(),
-                        [](char C) { return static_cast<unsigned char>(C) < 0x80; })) {
+    : Bytes(std::move(Text)), Ascii(std::all_of(Bytes.begin(), Bytes.end(), [](char C) {
+        return static_cast<unsigned char>(C) < 0x80;
+      })) {
   if (!Ascii)
     Points = antlrcpp::utf8_to_utf32(Bytes.data(), Bytes.data() + Bytes.size());
   N = Ascii ? Bytes.size() : Points.size();
@@ -33,9 +33,7 @@ size_t SourceStream::LA(ssize_t I) {
   return at(static_cast<size_t>(static_cast<ssize_t>(P) + I - 1));
 }
 
-void SourceStream::seek(size_t Index) {
-  P = std::min(Index, N);
-}
+void SourceStream::seek(size_t Index) { P = std::min(Index, N); }
 
 std::string SourceStream::getSourceName() const { return antlr4::IntStream::UNKNOWN_SOURCE_NAME; }
 

@@ -53,7 +53,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #if __has_include("svic/analysis/Numeric.h")
@@ -249,8 +249,33 @@ public:
 private:
   enum class State : uint8_t { Bottom, Value, Err };
   explicit Transformer(State S) : St(S) {}
+
+  /// The entries by dim: one array (a transformer is copied at every loop
+  /// iteration and join, and most hold a few entries) with an open-addressing
+  /// index once there are more than a few.
+  class EntryMap {
+  public:
+    const Entry *find(Dim D) const;
+    Entry *find(Dim D) { return const_cast<Entry *>(std::as_const(*this).find(D)); }
+    /// Inserts or replaces D's entry.
+    void set(Dim D, Entry E);
+    size_t size() const { return Items.size(); }
+    bool empty() const { return Items.empty(); }
+    auto begin() { return Items.begin(); }
+    auto end() { return Items.end(); }
+    auto begin() const { return Items.begin(); }
+    auto end() const { return Items.end(); }
+
+  private:
+    static constexpr size_t LinearMax = 8; ///< up to this many: no index, a linear search
+    size_t slot(Dim D) const;
+    void reindex();
+    std::vector<std::pair<Dim, Entry>> Items;
+    std::vector<uint32_t> Index; ///< 1 + position in Items, 0 for a free slot; size a power of 2
+  };
+
   State St;
-  std::unordered_map<Dim, Entry> Entries;
+  EntryMap Entries;
   DimSet ModSet;
   DimSet V;
 };

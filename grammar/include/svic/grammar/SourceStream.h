@@ -39,11 +39,11 @@ public:
   std::string toString() const override;
 
 private:
-  std::string Bytes;        ///< the text
-  bool Ascii;               ///< code-point indices are byte offsets
-  std::u32string Points;    ///< the code points, when not Ascii
-  size_t N;                 ///< number of code points
-  size_t P = 0;             ///< index of the next code point
+  std::string Bytes;     ///< the text
+  bool Ascii;            ///< code-point indices are byte offsets
+  std::u32string Points; ///< the code points, when not Ascii
+  size_t N;              ///< number of code points
+  size_t P = 0;          ///< index of the next code point
 };
 
 } // namespace svic::grammar
