@@ -321,12 +321,21 @@ DimSet Transformer::mapDep(const DimSet &S) const {
   return R;
 }
 
-DimSet Transformer::mapND(const DimSet &S) const {
-  DimSet R = V;
-  if (Entries.empty())
-    return R;
-  S.forEachCommon(ModSet, [&](Dim Y) { R.unite(Entries.find(Y)->ND); });
-  return R;
+Transformer::Entry Transformer::mapEntry(const Entry &EB) const {
+  // The chain rule of the file comment, ⟨mapDep(Dep_B), mapDep(ND_B) ∪
+  // mapND(Dep_B)⟩ with mapND(S) = ⋃_{y ∈ S} ND_A(y) ∪ V_A, in one pass over
+  // Dep_B ⊇ ND_B: an unmodified y brings itself (to ND only from ND_B), a
+  // modified y in ND_B brings Dep_A(y) ⊇ ND_A(y) to both, one in
+  // Dep_B \ ND_B brings Dep_A(y) and ND_A(y).
+  Entry E{V, V};
+  E.Dep.unite(EB.Dep.minus(ModSet));
+  E.ND.unite(EB.ND.minus(ModSet));
+  EB.Dep.forEachCommon(ModSet, [&](Dim Y) {
+    const Entry &A = *Entries.find(Y);
+    E.Dep.unite(A.Dep);
+    E.ND.unite(EB.ND.contains(Y) ? A.Dep : A.ND);
+  });
+  return E;
 }
 
 void Transformer::composeWith(const Transformer &B) {
@@ -345,13 +354,8 @@ void Transformer::composeWith(const Transformer &B) {
   // through V.
   std::vector<std::pair<Dim, Entry>> New;
   New.reserve(B.Entries.size());
-  for (const auto &[X, EB] : B.Entries) {
-    Entry E;
-    E.Dep = mapDep(EB.Dep);
-    E.ND = mapDep(EB.ND);
-    E.ND.unite(mapND(EB.Dep));
-    New.emplace_back(X, std::move(E));
-  }
+  for (const auto &[X, EB] : B.Entries)
+    New.emplace_back(X, mapEntry(EB));
   if (!B.V.empty())
     V = mapDep(B.V);
   for (auto &[X, E] : New) {

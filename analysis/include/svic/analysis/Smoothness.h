@@ -240,8 +240,6 @@ public:
   /// ⋃_{y ∈ S} Dep(y) ∪ V: the input dims a value reading S after this
   /// command depends on.
   DimSet mapDep(const DimSet &S) const;
-  /// ⋃_{y ∈ S} ND(y) ∪ V.
-  DimSet mapND(const DimSet &S) const;
 
   /// Checks ND ⊆ Dep and the normal form (for tests).
   bool wellFormed() const;
@@ -249,6 +247,8 @@ public:
 private:
   enum class State : uint8_t { Bottom, Value, Err };
   explicit Transformer(State S) : St(S) {}
+  /// The entry of a dim B assigns with EB, in *this ; B.
+  Entry mapEntry(const Entry &EB) const;
 
   /// The entries by dim: one array (a transformer is copied at every loop
   /// iteration and join, and most hold a few entries) with an open-addressing
