@@ -411,14 +411,13 @@ std::pair<size_t, size_t> longest(const Cursor &C) {
 
 } // namespace
 
-std::unique_ptr<Token> IndentingLexer::scanRaw() {
+Lexeme IndentingLexer::scanRaw() {
   for (;;) {
     const size_t Start = Src.index();
     const Cursor C(Src, Start);
     const size_t Line = ScanLine, Column = ScanColumn;
     if (C.at(0) == Eof)
-      return _factory->create({this, _input}, Token::EOF, "", Token::DEFAULT_CHANNEL, Start,
-                              Start - 1, Line, Column);
+      return Lexeme{Token::EOF, Start, Start - 1, Line, Column, nullptr, &Src};
     auto [Len, Type] = longest(C);
     for (size_t I = 0; I < Len; ++I) {
       if (C.at(I) == '\n') {
@@ -430,8 +429,7 @@ std::unique_ptr<Token> IndentingLexer::scanRaw() {
     }
     Src.seek(Start + Len);
     if (Type != 0)
-      return _factory->create({this, _input}, Type, "", Token::DEFAULT_CHANNEL, Start,
-                              Start + Len - 1, Line, Column);
+      return Lexeme{Type, Start, Start + Len - 1, Line, Column, nullptr, &Src};
   }
 }
 

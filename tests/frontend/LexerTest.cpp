@@ -172,7 +172,8 @@ TEST(IndentingLexer, AllOperators) {
 
 //===-- The hand-written scanner against the generated lexer --------------------===//
 
-std::string describe(const antlr4::Token &T) {
+/// Every field of a token (an antlr4::Token or a grammar::Lexeme).
+template <typename TokenT> std::string describe(const TokenT &T) {
   return std::to_string(T.getType()) + " [" + std::to_string(T.getStartIndex()) + "," +
          std::to_string(T.getStopIndex()) + "] " + std::to_string(T.getLine()) + ":" +
          std::to_string(T.getCharPositionInLine()) + " ch" + std::to_string(T.getChannel()) + " '" +
@@ -187,8 +188,9 @@ void expectSameTokens(const std::string &Src, const std::string &What) {
   PyroLexer Generated(&In2);
   Generated.removeErrorListeners();
   for (size_t I = 0;; ++I) {
-    std::unique_ptr<antlr4::Token> A = Scanner.scanRaw(), B = Generated.nextToken();
-    ASSERT_EQ(describe(*A), describe(*B)) << What << ", token " << I;
+    svic::grammar::Lexeme A = Scanner.scanRaw();
+    std::unique_ptr<antlr4::Token> B = Generated.nextToken();
+    ASSERT_EQ(describe(A), describe(*B)) << What << ", token " << I;
     if (B->getType() == antlr4::Token::EOF)
       return;
   }
@@ -253,6 +255,30 @@ TEST(Scanner, AgreesWithTheGeneratedLexerOnTheExamples) {
     std::stringstream Text;
     Text << In.rdbuf();
     expectSameTokens(Text.str(), E.path().string());
+    ++Files;
+  }
+  EXPECT_GT(Files, 30u);
+}
+
+/// The fast parser reads next(), ANTLR's parser nextToken(): the same tokens,
+/// layout tokens included.
+TEST(IndentingLexer, NextAndNextTokenAgree) {
+  size_t Files = 0;
+  for (const auto &E : std::filesystem::recursive_directory_iterator(SVIC_EXAMPLES_DIR)) {
+    if (E.path().extension() != ".py")
+      continue;
+    std::ifstream In(E.path(), std::ios::binary);
+    std::stringstream Text;
+    Text << In.rdbuf();
+    SourceStream S1(Text.str()), S2(Text.str());
+    IndentingLexer L1(&S1), L2(&S2);
+    for (size_t I = 0;; ++I) {
+      svic::grammar::Lexeme A = L1.next();
+      std::unique_ptr<antlr4::Token> B = L2.nextToken();
+      ASSERT_EQ(describe(A), describe(*B)) << E.path() << ", token " << I;
+      if (A.Type == antlr4::Token::EOF)
+        break;
+    }
     ++Files;
   }
   EXPECT_GT(Files, 30u);
