@@ -219,12 +219,15 @@ std::pair<size_t, size_t> string(const Cursor &C, size_t P) {
 int stringPrefix(const Cursor &C) {
   auto IsQuote = [](size_t X) { return X == '\'' || X == '"'; };
   auto In = [](size_t X, std::string_view Set) {
-    return X < 0x80 && Set.find(static_cast<char>(X)) != std::string_view::npos;
+    return std::any_of(Set.begin(), Set.end(), [X](char S) { return size_t(S) == X; });
   };
-  size_t C0 = C.at(0), C1 = C.at(1);
+  size_t C0 = C.at(0);
   if (IsQuote(C0))
     return 0;
-  if (In(C0, "rRuUbBfF") && IsQuote(C1))
+  if (!In(C0, "rRuUbBfF"))
+    return -1; // most tokens: no prefix, and no second look
+  size_t C1 = C.at(1);
+  if (IsQuote(C1))
     return 1;
   if (((In(C0, "rR") && In(C1, "bBfF")) || (In(C0, "bBfF") && In(C1, "rR"))) && IsQuote(C.at(2)))
     return 2;
@@ -286,7 +289,7 @@ size_t nameType(const Cursor &C, size_t Len) {
   }
   std::string_view Text(Buf, Len);
   for (const Keyword &K : Keywords)
-    if (K.Text == Text)
+    if (K.Text[0] == Text[0] && K.Text == Text) // the first character rules out most
       return K.Type;
   return PyroLexer::NAME;
 }
