@@ -1361,9 +1361,13 @@ Transformer Analyzer::loop(const DimSet &G, const DimSet &ExitG, Transformer Bod
   // J = id ⊔ J ; T (notes b.5 [R]); leaving it depends on ExitG.
   Body.taintModified(G);
   Body.addV(G);
+  // Narrowing keeps the iterate in this domain (Transformer::narrow): a
+  // narrowing round would only run the body once more.
+  FixpointOptions NoNarrowing;
+  NoNarrowing.NarrowingIterations = 0;
   Transformer J = loopFixpoint(
-      Transformer::identity(), [&](const Transformer &X) { return X.then(Body); },
-      FixpointOptions{}, &Stats);
+      Transformer::identity(), [&](const Transformer &X) { return X.then(Body); }, NoNarrowing,
+      &Stats);
   for (Event &E : BodyEv) {
     E.Dims = J.mapDep(E.Dims);
     Ev.push_back(std::move(E));

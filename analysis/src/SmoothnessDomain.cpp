@@ -20,6 +20,58 @@ namespace svic::analysis::smooth {
 
 //===-- DimSet ----------------------------------------------------------------===//
 
+void DimSet::WordVec::reserve(size_t N) {
+  if (N <= Cap)
+    return;
+  auto *New = static_cast<Word *>(::operator new(N * sizeof(Word)));
+  std::copy(begin(), end(), New);
+  release();
+  Heap = New;
+  Cap = static_cast<uint32_t>(N);
+}
+
+void DimSet::WordVec::insert(Word *Pos, const Word &W) {
+  size_t At = static_cast<size_t>(Pos - begin());
+  if (Size == Cap)
+    reserve(2 * size_t(Cap));
+  Word *D = data();
+  std::copy_backward(D + At, D + Size, D + Size + 1);
+  D[At] = W;
+  ++Size;
+}
+
+bool DimSet::WordVec::operator==(const WordVec &O) const {
+  return Size == O.Size && std::equal(begin(), end(), O.begin());
+}
+
+void DimSet::WordVec::copyFrom(const WordVec &O) {
+  // Keeps this buffer when it is large enough: a set assigned over and over
+  // (a fixpoint's iterate) allocates once.
+  Size = 0;
+  reserve(O.Size);
+  std::copy(O.begin(), O.end(), data());
+  Size = O.Size;
+}
+
+void DimSet::WordVec::steal(WordVec &O) {
+  if (O.onHeap()) {
+    Heap = O.Heap;
+    Cap = O.Cap;
+  } else {
+    std::copy(O.begin(), O.end(), Inline);
+    Cap = InlineWords;
+  }
+  Size = O.Size;
+  O.Size = 0;
+  O.Cap = InlineWords;
+}
+
+void DimSet::WordVec::release() {
+  if (onHeap())
+    ::operator delete(Heap);
+  Cap = InlineWords;
+}
+
 DimSet::DimSet(std::initializer_list<Dim> Ds) {
   for (Dim D : Ds)
     insert(D);
@@ -82,7 +134,7 @@ bool DimSet::unite(const DimSet &O) {
     }
     return Changed;
   }
-  std::vector<Word> Out;
+  WordVec Out;
   Out.reserve(Words.size() + O.Words.size());
   size_t I = 0, J = 0;
   while (I < Words.size() || J < O.Words.size()) {
@@ -177,11 +229,53 @@ std::vector<Dim> DimSet::toVector() const {
 // before, every statement that may raise re-united the new V into all the
 // entries of the block so far, which was quadratic in the program's length.
 
+const Transformer::Entry *Transformer::EntryMap::find(Dim D) const {
+  if (Index.empty()) {
+    for (const auto &[X, E] : Items)
+      if (X == D)
+        return &E;
+    return nullptr;
+  }
+  uint32_t I = Index[slot(D)];
+  return I ? &Items[I - 1].second : nullptr;
+}
+
+/// D's slot in Index: where its position is, or the free slot it would take.
+size_t Transformer::EntryMap::slot(Dim D) const {
+  const size_t Mask = Index.size() - 1;
+  size_t S = (D * 2654435761u) & Mask; // Knuth's multiplicative hash
+  while (Index[S] && Items[Index[S] - 1].first != D)
+    S = (S + 1) & Mask;
+  return S;
+}
+
+void Transformer::EntryMap::reindex() {
+  size_t N = 16;
+  while (N < 2 * Items.size())
+    N *= 2;
+  Index.assign(N, 0);
+  for (size_t I = 0; I < Items.size(); ++I)
+    Index[slot(Items[I].first)] = static_cast<uint32_t>(I + 1);
+}
+
+void Transformer::EntryMap::set(Dim D, Entry E) {
+  if (Entry *Old = find(D)) {
+    *Old = std::move(E);
+    return;
+  }
+  Items.emplace_back(D, std::move(E));
+  if (Items.size() <= LinearMax)
+    return;
+  if (2 * Items.size() > Index.size())
+    reindex(); // at most half full
+  else
+    Index[slot(D)] = static_cast<uint32_t>(Items.size());
+}
+
 DimSet Transformer::dep(Dim D) const {
   DimSet R = V;
-  auto It = Entries.find(D);
-  if (It != Entries.end())
-    R.unite(It->second.Dep);
+  if (const Entry *E = Entries.find(D))
+    R.unite(E->Dep);
   else
     R.insert(D);
   return R;
@@ -189,16 +283,15 @@ DimSet Transformer::dep(Dim D) const {
 
 DimSet Transformer::nd(Dim D) const {
   DimSet R = V;
-  auto It = Entries.find(D);
-  if (It != Entries.end())
-    R.unite(It->second.ND);
+  if (const Entry *E = Entries.find(D))
+    R.unite(E->ND);
   return R;
 }
 
 void Transformer::assign(Dim D, DimSet Dep, DimSet ND) {
   assert(isValue() && "assign on bottom or Err");
   Dep.unite(ND);
-  Entries.insert_or_assign(D, Entry{std::move(Dep), std::move(ND)});
+  Entries.set(D, Entry{std::move(Dep), std::move(ND)});
   ModSet.insert(D);
 }
 
@@ -223,19 +316,26 @@ DimSet Transformer::mapDep(const DimSet &S) const {
     R.unite(S);
     return R;
   }
-  DimSet Unmodified = S.minus(ModSet);
-  R.unite(Unmodified);
-  if (Unmodified.count() != S.count())
-    S.intersect(ModSet).forEach([&](Dim Y) { R.unite(Entries.find(Y)->second.Dep); });
+  R.unite(S.minus(ModSet));
+  S.forEachCommon(ModSet, [&](Dim Y) { R.unite(Entries.find(Y)->Dep); });
   return R;
 }
 
-DimSet Transformer::mapND(const DimSet &S) const {
-  DimSet R = V;
-  if (Entries.empty())
-    return R;
-  S.intersect(ModSet).forEach([&](Dim Y) { R.unite(Entries.find(Y)->second.ND); });
-  return R;
+Transformer::Entry Transformer::mapEntry(const Entry &EB) const {
+  // The chain rule of the file comment, ⟨mapDep(Dep_B), mapDep(ND_B) ∪
+  // mapND(Dep_B)⟩ with mapND(S) = ⋃_{y ∈ S} ND_A(y) ∪ V_A, in one pass over
+  // Dep_B ⊇ ND_B: an unmodified y brings itself (to ND only from ND_B), a
+  // modified y in ND_B brings Dep_A(y) ⊇ ND_A(y) to both, one in
+  // Dep_B \ ND_B brings Dep_A(y) and ND_A(y).
+  Entry E{V, V};
+  E.Dep.unite(EB.Dep.minus(ModSet));
+  E.ND.unite(EB.ND.minus(ModSet));
+  EB.Dep.forEachCommon(ModSet, [&](Dim Y) {
+    const Entry &A = *Entries.find(Y);
+    E.Dep.unite(A.Dep);
+    E.ND.unite(EB.ND.contains(Y) ? A.Dep : A.ND);
+  });
+  return E;
 }
 
 void Transformer::composeWith(const Transformer &B) {
@@ -254,17 +354,12 @@ void Transformer::composeWith(const Transformer &B) {
   // through V.
   std::vector<std::pair<Dim, Entry>> New;
   New.reserve(B.Entries.size());
-  for (const auto &[X, EB] : B.Entries) {
-    Entry E;
-    E.Dep = mapDep(EB.Dep);
-    E.ND = mapDep(EB.ND);
-    E.ND.unite(mapND(EB.Dep));
-    New.emplace_back(X, std::move(E));
-  }
+  for (const auto &[X, EB] : B.Entries)
+    New.emplace_back(X, mapEntry(EB));
   if (!B.V.empty())
     V = mapDep(B.V);
   for (auto &[X, E] : New) {
-    Entries.insert_or_assign(X, std::move(E));
+    Entries.set(X, std::move(E));
     ModSet.insert(X);
   }
 }
@@ -284,10 +379,8 @@ bool Transformer::leq(const Transformer &O) const {
     return false;
   // With V ⊆ V_O: E ∪ V ⊆ E_O ∪ V_O iff E \ V_O ⊆ E_O.
   for (const auto &[D, EO] : O.Entries) {
-    auto It = Entries.find(D);
-    if (It != Entries.end()) {
-      if (!It->second.Dep.minus(O.V).isSubsetOf(EO.Dep) ||
-          !It->second.ND.minus(O.V).isSubsetOf(EO.ND))
+    if (const Entry *E = Entries.find(D)) {
+      if (!E->Dep.minus(O.V).isSubsetOf(EO.Dep) || !E->ND.minus(O.V).isSubsetOf(EO.ND))
         return false;
     } else if (!EO.Dep.contains(D) && !O.V.contains(D)) {
       return false;
@@ -306,10 +399,9 @@ void Transformer::joinWith(const Transformer &O) {
   // Pointwise on the actual sets; the V parts join into V ∪ V_O. A dim only
   // one side modifies joins with the other side's implicit entry {d} / ∅.
   for (auto &[D, E] : Entries) {
-    auto It = O.Entries.find(D);
-    if (It != O.Entries.end()) {
-      E.Dep.unite(It->second.Dep);
-      E.ND.unite(It->second.ND);
+    if (const Entry *EO = O.Entries.find(D)) {
+      E.Dep.unite(EO->Dep);
+      E.ND.unite(EO->ND);
     } else {
       E.Dep.insert(D);
     }
@@ -319,7 +411,7 @@ void Transformer::joinWith(const Transformer &O) {
       continue;
     Entry E = EO;
     E.Dep.insert(D);
-    Entries.emplace(D, std::move(E));
+    Entries.set(D, std::move(E));
   }
   ModSet.unite(O.ModSet);
   V.unite(O.V);
@@ -346,13 +438,13 @@ bool Transformer::operator==(const Transformer &O) const {
   if (!(ModSet == O.ModSet) || !(V == O.V) || Entries.size() != O.Entries.size())
     return false;
   for (const auto &[D, E] : Entries) {
-    auto It = O.Entries.find(D);
-    if (It == O.Entries.end())
+    const Entry *EO = O.Entries.find(D);
+    if (!EO)
       return false;
-    if (It->second == E)
+    if (*EO == E)
       continue;
     // Equal when they differ only inside V.
-    if (!(E.Dep.minus(V) == It->second.Dep.minus(V)) || !(E.ND.minus(V) == It->second.ND.minus(V)))
+    if (!(E.Dep.minus(V) == EO->Dep.minus(V)) || !(E.ND.minus(V) == EO->ND.minus(V)))
       return false;
   }
   return true;

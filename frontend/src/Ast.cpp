@@ -85,7 +85,7 @@ const char *cmpOpSpelling(CmpOpKind Op) {
   return "?";
 }
 
-void forEachChild(Expr &E, const std::function<void(Expr &)> &F) {
+void forEachChild(Expr &E, ExprVisitorRef F) {
   auto Visit = [&](ExprPtr &P) {
     if (P)
       F(*P);

@@ -3,6 +3,7 @@
 #include "AstBuilding.h"
 
 #include "Strings.h"
+#include "svic/grammar/IndentingLexer.h"
 #include "svic/ir/IR.h"
 
 #include "antlr4-runtime.h"
@@ -51,7 +52,7 @@ uint32_t LocMap::colOf(size_t Line, size_t Cp) const {
   return static_cast<uint32_t>(B - LineStarts[Line - 1] + 1) + Shift;
 }
 
-SourceLoc LocMap::start(const Token *T) const {
+template <typename TokenT> SourceLoc LocMap::start(const TokenT *T) const {
   SourceLoc L;
   L.File = File;
   L.Line = static_cast<uint32_t>(T->getLine());
@@ -59,7 +60,7 @@ SourceLoc LocMap::start(const Token *T) const {
   return L;
 }
 
-SourceLoc LocMap::span(const Token *First, const Token *Last) const {
+template <typename TokenT> SourceLoc LocMap::span(const TokenT *First, const TokenT *Last) const {
   SourceLoc L = start(First);
   if (Last->getType() != Tok::STRING) {
     // Only strings span lines: the end is start + length in code points.
@@ -82,6 +83,11 @@ SourceLoc LocMap::span(const Token *First, const Token *Last) const {
   }
   return L;
 }
+
+template SourceLoc LocMap::start(const Token *) const;
+template SourceLoc LocMap::start(const grammar::Lexeme *) const;
+template SourceLoc LocMap::span(const Token *, const Token *) const;
+template SourceLoc LocMap::span(const grammar::Lexeme *, const grammar::Lexeme *) const;
 
 bool isLayoutToken(size_t Type) {
   return Type == Tok::NEWLINE || Type == Tok::INDENT || Type == Tok::DEDENT || Type == Token::EOF;
@@ -383,10 +389,11 @@ void BuilderBase::nestedTooDeeply(SourceLoc L) {
   Failed = true;
 }
 
-ast::ExprPtr BuilderBase::strings(const std::vector<const Token *> &Strings, SourceLoc L) {
+template <typename TokenT>
+ast::ExprPtr BuilderBase::strings(const std::vector<const TokenT *> &Strings, SourceLoc L) {
   std::vector<StringPiece> Pieces;
   bool AnyF = false, AnyBytes = false, AnyStr = false;
-  for (const Token *T : Strings) {
+  for (const TokenT *T : Strings) {
     StringPiece Piece = splitStringToken(T->getText(), LM.span(T, T));
     AnyF |= Piece.IsF;
     AnyBytes |= Piece.IsBytes;
@@ -436,5 +443,8 @@ ast::ExprPtr BuilderBase::strings(const std::vector<const Token *> &Strings, Sou
   }
   return F;
 }
+
+template ast::ExprPtr BuilderBase::strings(const std::vector<const Token *> &, SourceLoc);
+template ast::ExprPtr BuilderBase::strings(const std::vector<const grammar::Lexeme *> &, SourceLoc);
 
 } // namespace svic::frontend

@@ -34,9 +34,11 @@ public:
 
   /// 1-based byte column of code-point column \p Cp (0-based) on \p Line.
   uint32_t colOf(size_t Line, size_t Cp) const;
-  SourceLoc start(const antlr4::Token *T) const;
+  /// For an antlr4::Token (ANTLR's parse) or a grammar::Lexeme (the fast
+  /// parser's), which have the same accessors.
+  template <typename TokenT> SourceLoc start(const TokenT *T) const;
   /// Location spanning \p First .. \p Last (inclusive).
-  SourceLoc span(const antlr4::Token *First, const antlr4::Token *Last) const;
+  template <typename TokenT> SourceLoc span(const TokenT *First, const TokenT *Last) const;
 
 private:
   FileId File;
@@ -121,7 +123,8 @@ protected:
   void nestedTooDeeply(SourceLoc L);
 
   /// The Constant or FString of the adjacent STRING tokens \p Strings, at \p L.
-  ast::ExprPtr strings(const std::vector<const antlr4::Token *> &Strings, SourceLoc L);
+  template <typename TokenT>
+  ast::ExprPtr strings(const std::vector<const TokenT *> &Strings, SourceLoc L);
 
   /// The expression of an f-string replacement field \p Text at \p At;
   /// null after reporting an error.

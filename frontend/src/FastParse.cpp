@@ -36,26 +36,22 @@ constexpr unsigned MaxDepth = 200;
 constexpr size_t MaxTrailers = 1999;
 
 struct LexedTokens {
-  const std::string &Source;
-  /// Code-point indices are byte offsets: token text is sliced from Source
-  /// instead of converted back from ANTLR's UTF-32 copy.
-  const bool Ascii;
-  antlr4::ANTLRInputStream Input;
+  grammar::SourceStream Input;
   grammar::IndentingLexer Lexer;
-  std::vector<std::unique_ptr<Token>> Owned;
+  std::vector<grammar::Lexeme> Tokens;
   std::vector<size_t> Types;
 
-  explicit LexedTokens(const std::string &Text)
-      : Source(Text),
-        Ascii(std::all_of(Text.begin(), Text.end(),
-                          [](char C) { return static_cast<unsigned char>(C) < 0x80; })),
-        Input(Text), Lexer(&Input) {}
+  explicit LexedTokens(const std::string &Text) : Input(Text), Lexer(&Input) {
+    // Python source has about one token per five characters.
+    Tokens.reserve(Text.size() / 4 + 16);
+    Types.reserve(Text.size() / 4 + 16);
+  }
 
   /// Reads every token; false at a lexical error.
   bool fill() {
     for (;;) {
-      Owned.push_back(Lexer.nextToken());
-      Types.push_back(Owned.back()->getType());
+      Tokens.push_back(Lexer.next());
+      Types.push_back(Tokens.back().Type);
       if (Types.back() == Token::EOF)
         break;
     }
@@ -120,12 +116,7 @@ private:
     return true;
   }
   /// The text of a NAME or number token.
-  std::string text(size_t I) const {
-    const Token &T = *Toks.Owned[I];
-    if (!Toks.Ascii)
-      return T.getText();
-    return Toks.Source.substr(T.getStartIndex(), T.getStopIndex() - T.getStartIndex() + 1);
-  }
+  std::string text(size_t I) const { return Toks.Tokens[I].getText(); }
   std::string expectName() {
     expect(Tok::NAME);
     return text(Pos - 1);
@@ -136,7 +127,7 @@ private:
     size_t Last = Pos - 1;
     while (Last > 0 && isLayoutToken(Types[Last]))
       --Last;
-    return LM.span(Toks.Owned[From].get(), Toks.Owned[Last].get());
+    return LM.span(&Toks.Tokens[From], &Toks.Tokens[Last]);
   }
 
   /// Tokens that can start a `bexpr`.
@@ -1293,9 +1284,9 @@ private:
       return E;
     }
     case Tok::STRING: {
-      std::vector<const Token *> Strings;
+      std::vector<const grammar::Lexeme *> Strings;
       while (la() == Tok::STRING)
-        Strings.push_back(Toks.Owned[Pos++].get());
+        Strings.push_back(&Toks.Tokens[Pos++]);
       return strings(Strings, span(S));
     }
     case Tok::ELLIPSIS:

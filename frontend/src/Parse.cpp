@@ -923,7 +923,7 @@ private:
 };
 
 struct ParseRun {
-  antlr4::ANTLRInputStream Input;
+  grammar::SourceStream Input;
   IndentingLexer Lexer;
   antlr4::CommonTokenStream Tokens;
   GuardedParser Parser;

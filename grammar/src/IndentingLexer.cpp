@@ -12,7 +12,7 @@ using antlr4::Token;
 
 const std::vector<std::string> IndentingLexer::NoNames;
 
-IndentingLexer::IndentingLexer(antlr4::CharStream *Input) : antlr4::Lexer(Input) {
+IndentingLexer::IndentingLexer(SourceStream *Input) : antlr4::Lexer(Input), Src(*Input) {
   // The scanner never reports errors through ANTLR; drop the console listener
   // anyway so that nothing is ever printed.
   removeErrorListeners();
@@ -72,26 +72,31 @@ void IndentingLexer::error(LexError::Kind K, size_t Line, size_t Column, std::st
   Errors.push_back(LexError{K, Line, Column, std::move(Message)});
 }
 
-std::unique_ptr<Token> IndentingLexer::pop() {
-  std::unique_ptr<Token> T = std::move(Pending.front());
+std::string Lexeme::getText() const {
+  if (Synthetic)
+    return Synthetic;
+  // As CommonToken::getText: the input's text, "<EOF>" past its end.
+  const size_t N = Src->size();
+  if (Start < N && Stop < N)
+    return Src->getText(antlr4::misc::Interval(Start, Stop));
+  return "<EOF>";
+}
+
+Lexeme IndentingLexer::pop() {
+  Lexeme T = Pending.front();
   Pending.pop_front();
   return T;
 }
 
-std::unique_ptr<Token> IndentingLexer::rawNext() {
+Lexeme IndentingLexer::rawNext() {
   if (Ahead.empty())
     return scanRaw();
-  std::unique_ptr<Token> T = std::move(Ahead.front());
+  Lexeme T = Ahead.front();
   Ahead.pop_front();
   return T;
 }
 
-size_t IndentingLexer::charAfter(const Token &T) {
-  const size_t Next = T.getStopIndex() + 1;
-  if (Next >= _input->size())
-    return static_cast<size_t>(Token::EOF);
-  return _input->getText(antlr4::misc::Interval(Next, Next))[0];
-}
+size_t IndentingLexer::charAfter(const Lexeme &T) { return Src.at(T.Stop + 1); }
 
 /// Reads ahead to the end of the logical line: a statement that starts with
 /// the name `match` and ends with ':' can only be a match statement.
@@ -100,10 +105,9 @@ bool IndentingLexer::startsMatchStatement() {
   for (size_t I = 0;; ++I) {
     if (I == Ahead.size())
       Ahead.push_back(scanRaw());
-    const size_t Type = Ahead[I]->getType();
+    const size_t Type = Ahead[I].Type;
     if (Type == Token::EOF || (Type == NEWLINE && Depth == 0))
-      return Last == COLON && I > 0 && Ahead[0]->getType() != COLON &&
-             Ahead[0]->getType() != ASSIGN;
+      return Last == COLON && I > 0 && Ahead[0].Type != COLON && Ahead[0].Type != ASSIGN;
     if (isBracketOpen(Type))
       ++Depth;
     else if (isBracketClose(Type) && Depth > 0)
@@ -113,33 +117,29 @@ bool IndentingLexer::startsMatchStatement() {
   }
 }
 
-void IndentingLexer::retypeSoftKeyword(Token &T) {
-  auto *CT = dynamic_cast<antlr4::CommonToken *>(&T);
-  if (!CT)
-    return;
+void IndentingLexer::retypeSoftKeyword(Lexeme &T) {
   while (!MatchBodies.empty() && Indents.size() < MatchBodies.back())
     MatchBodies.pop_back();
   const std::string Text = T.getText();
   if (Text == "case" && !MatchBodies.empty() && MatchBodies.back() == Indents.size()) {
-    CT->setType(CASE);
+    T.Type = CASE;
   } else if (Text == "match" && startsMatchStatement()) {
-    CT->setType(MATCH);
+    T.Type = MATCH;
     MatchBodies.push_back(Indents.size() + 1); // the case blocks are one level deeper
   }
 }
 
-std::unique_ptr<Token> IndentingLexer::synth(size_t Type, const Token &At, const std::string &Text,
-                                             size_t Line, size_t Column) {
-  auto Tok = std::make_unique<antlr4::CommonToken>(const_cast<Token *>(&At));
-  Tok->setType(Type);
-  Tok->setText(Text);
-  Tok->setChannel(Token::DEFAULT_CHANNEL);
-  Tok->setLine(Line);
-  Tok->setCharPositionInLine(Column);
-  return Tok;
+Lexeme IndentingLexer::synth(size_t Type, const Lexeme &At, const char *Text, size_t Line,
+                             size_t Column) {
+  Lexeme T = At; // At's indices, as a CommonToken copied from it
+  T.Type = Type;
+  T.Synthetic = Text;
+  T.Line = Line;
+  T.Column = Column;
+  return T;
 }
 
-void IndentingLexer::indentTo(const std::string &Indent, const Token &At, size_t Line) {
+void IndentingLexer::indentTo(const std::string &Indent, const Lexeme &At, size_t Line) {
   const size_t Col = Indent.size(); // indentation is ASCII whitespace
   if (Indent == Indents.back())
     return;
@@ -171,7 +171,7 @@ void IndentingLexer::indentTo(const std::string &Indent, const Token &At, size_t
     Indents.push_back(Indent);
 }
 
-void IndentingLexer::checkErrorToken(const Token &T) {
+void IndentingLexer::checkErrorToken(const Lexeme &T) {
   switch (T.getType()) {
   case ERROR_CHAR: {
     uint32_t C = firstCodePoint(T.getText());
@@ -200,22 +200,28 @@ void IndentingLexer::checkErrorToken(const Token &T) {
 }
 
 std::unique_ptr<Token> IndentingLexer::nextToken() {
+  Lexeme T = next();
+  return _factory->create({this, _input}, T.Type, T.Synthetic ? T.Synthetic : "",
+                          Token::DEFAULT_CHANNEL, T.Start, T.Stop, T.Line, T.Column);
+}
+
+Lexeme IndentingLexer::next() {
   if (!Pending.empty())
     return pop();
   for (;;) {
-    std::unique_ptr<Token> T = rawNext();
-    if (T->getType() == NAME && AtLineStart)
-      retypeSoftKeyword(*T);
-    const size_t Type = T->getType();
+    Lexeme T = rawNext();
+    if (T.getType() == NAME && AtLineStart)
+      retypeSoftKeyword(T);
+    const size_t Type = T.getType();
 
     if (First && Type != Token::EOF && Type != NEWLINE) {
       First = false;
-      if (T->getCharPositionInLine() > 0 && T->getStartIndex() > 0) {
+      if (T.getCharPositionInLine() > 0 && T.getStartIndex() > 0) {
         // The first line is indented: let the parser see an unexpected INDENT.
         std::string Lead = _input->getText(antlr4::misc::Interval(
-            static_cast<ssize_t>(0), static_cast<ssize_t>(T->getStartIndex()) - 1));
+            static_cast<ssize_t>(0), static_cast<ssize_t>(T.getStartIndex()) - 1));
         if (Lead.find_first_not_of(" \t\f") == std::string::npos) {
-          indentTo(Lead, *T, T->getLine());
+          indentTo(Lead, T, T.getLine());
           Pending.push_back(std::move(T));
           AtLineStart = false;
           return pop();
@@ -225,22 +231,22 @@ std::unique_ptr<Token> IndentingLexer::nextToken() {
     First = false;
 
     if (isBracketOpen(Type)) {
-      Brackets.push_back(OpenBracket{Type, T->getLine(), T->getCharPositionInLine(), T->getText()});
+      Brackets.push_back(OpenBracket{Type, T.getLine(), T.getCharPositionInLine(), T.getText()});
       AtLineStart = false;
       return T;
     }
     if (isBracketClose(Type)) {
       if (Brackets.empty()) {
-        error(LexError::Kind::Syntax, T->getLine(), T->getCharPositionInLine(),
-              "unmatched '" + T->getText() + "'");
+        error(LexError::Kind::Syntax, T.getLine(), T.getCharPositionInLine(),
+              "unmatched '" + T.getText() + "'");
       } else {
         const OpenBracket &Open = Brackets.back();
         if (Open.Type != matchingOpen(Type)) {
-          std::string Msg = "closing parenthesis '" + T->getText() +
+          std::string Msg = "closing parenthesis '" + T.getText() +
                             "' does not match opening parenthesis '" + Open.Text + "'";
-          if (Open.Line != T->getLine())
+          if (Open.Line != T.getLine())
             Msg += " on line " + std::to_string(Open.Line);
-          error(LexError::Kind::Syntax, T->getLine(), T->getCharPositionInLine(), Msg);
+          error(LexError::Kind::Syntax, T.getLine(), T.getCharPositionInLine(), Msg);
         }
         Brackets.pop_back();
       }
@@ -251,22 +257,22 @@ std::unique_ptr<Token> IndentingLexer::nextToken() {
     if (Type == NEWLINE) {
       if (!Brackets.empty())
         continue; // implicit line joining
-      const size_t La = charAfter(*T);
+      const size_t La = charAfter(T);
       const bool NextBlank =
           La == '\n' || La == '\r' || La == '#' || La == static_cast<size_t>(Token::EOF);
       if (!AtLineStart) {
-        Pending.push_back(synth(NEWLINE, *T, "\n", T->getLine(), T->getCharPositionInLine()));
+        Pending.push_back(synth(NEWLINE, T, "\n", T.getLine(), T.getCharPositionInLine()));
         AtLineStart = true;
       }
       if (!NextBlank) {
-        std::string Text = T->getText();
+        std::string Text = T.getText();
         size_t Ws = Text.find_first_not_of("\r\n");
         std::string Indent = Ws == std::string::npos ? std::string() : Text.substr(Ws);
         // A form feed resets the indentation count (CPython).
         size_t Ff = Indent.rfind('\f');
         if (Ff != std::string::npos)
           Indent = Indent.substr(Ff + 1);
-        indentTo(Indent, *T, T->getLine() + 1);
+        indentTo(Indent, T, T.getLine() + 1);
       }
       if (Pending.empty())
         continue; // blank or comment-only line
@@ -283,17 +289,17 @@ std::unique_ptr<Token> IndentingLexer::nextToken() {
       }
       Brackets.clear();
       if (!AtLineStart)
-        Pending.push_back(synth(NEWLINE, *T, "\n", T->getLine(), T->getCharPositionInLine()));
+        Pending.push_back(synth(NEWLINE, T, "\n", T.getLine(), T.getCharPositionInLine()));
       AtLineStart = true;
       while (Indents.size() > 1) {
         Indents.pop_back();
-        Pending.push_back(synth(DEDENT, *T, "<DEDENT>", T->getLine(), T->getCharPositionInLine()));
+        Pending.push_back(synth(DEDENT, T, "<DEDENT>", T.getLine(), T.getCharPositionInLine()));
       }
       Pending.push_back(std::move(T));
       return pop();
     }
 
-    checkErrorToken(*T);
+    checkErrorToken(T);
     AtLineStart = false;
     return T;
   }

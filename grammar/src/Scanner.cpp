@@ -28,11 +28,12 @@ constexpr size_t Eof = static_cast<size_t>(Token::EOF);
 /// The characters from the scan position on (ANTLR's code points).
 class Cursor {
 public:
-  explicit Cursor(antlr4::CharStream &In) : In(In) {}
-  size_t at(size_t Off) const { return In.LA(static_cast<ssize_t>(Off) + 1); }
+  explicit Cursor(const SourceStream &In, size_t Pos) : In(In), Pos(Pos) {}
+  size_t at(size_t Off) const { return In.at(Pos + Off); }
 
 private:
-  antlr4::CharStream &In;
+  const SourceStream &In;
+  size_t Pos;
 };
 
 bool isDigit(size_t C) { return C >= '0' && C <= '9'; }
@@ -218,12 +219,15 @@ std::pair<size_t, size_t> string(const Cursor &C, size_t P) {
 int stringPrefix(const Cursor &C) {
   auto IsQuote = [](size_t X) { return X == '\'' || X == '"'; };
   auto In = [](size_t X, std::string_view Set) {
-    return X < 0x80 && Set.find(static_cast<char>(X)) != std::string_view::npos;
+    return std::any_of(Set.begin(), Set.end(), [X](char S) { return size_t(S) == X; });
   };
-  size_t C0 = C.at(0), C1 = C.at(1);
+  size_t C0 = C.at(0);
   if (IsQuote(C0))
     return 0;
-  if (In(C0, "rRuUbBfF") && IsQuote(C1))
+  if (!In(C0, "rRuUbBfF"))
+    return -1; // most tokens: no prefix, and no second look
+  size_t C1 = C.at(1);
+  if (IsQuote(C1))
     return 1;
   if (((In(C0, "rR") && In(C1, "bBfF")) || (In(C0, "bBfF") && In(C1, "rR"))) && IsQuote(C.at(2)))
     return 2;
@@ -285,7 +289,7 @@ size_t nameType(const Cursor &C, size_t Len) {
   }
   std::string_view Text(Buf, Len);
   for (const Keyword &K : Keywords)
-    if (K.Text == Text)
+    if (K.Text[0] == Text[0] && K.Text == Text) // the first character rules out most
       return K.Type;
   return PyroLexer::NAME;
 }
@@ -349,7 +353,9 @@ constexpr std::array<Operator, 48> Operators{{
 std::pair<size_t, size_t> op(const Cursor &C) {
   const size_t Next[3] = {C.at(0), C.at(1), C.at(2)};
   for (const Operator &O : Operators) {
-    size_t I = 0;
+    if (Next[0] != static_cast<unsigned char>(O.Text[0]))
+      continue; // most entries differ in the first character: skip them cheaply
+    size_t I = 1;
     while (I < O.Text.size() && Next[I] == static_cast<unsigned char>(O.Text[I]))
       ++I;
     if (I == O.Text.size())
@@ -408,27 +414,25 @@ std::pair<size_t, size_t> longest(const Cursor &C) {
 
 } // namespace
 
-std::unique_ptr<Token> IndentingLexer::scanRaw() {
-  Cursor C(*_input);
+Lexeme IndentingLexer::scanRaw() {
   for (;;) {
-    const size_t Start = _input->index();
+    const size_t Start = Src.index();
+    const Cursor C(Src, Start);
     const size_t Line = ScanLine, Column = ScanColumn;
     if (C.at(0) == Eof)
-      return _factory->create({this, _input}, Token::EOF, "", Token::DEFAULT_CHANNEL, Start,
-                              Start - 1, Line, Column);
+      return Lexeme{Token::EOF, Start, Start - 1, Line, Column, nullptr, &Src};
     auto [Len, Type] = longest(C);
     for (size_t I = 0; I < Len; ++I) {
-      if (C.at(0) == '\n') {
+      if (C.at(I) == '\n') {
         ++ScanLine;
         ScanColumn = 0;
       } else {
         ++ScanColumn;
       }
-      _input->consume();
     }
+    Src.seek(Start + Len);
     if (Type != 0)
-      return _factory->create({this, _input}, Type, "", Token::DEFAULT_CHANNEL, Start,
-                              Start + Len - 1, Line, Column);
+      return Lexeme{Type, Start, Start + Len - 1, Line, Column, nullptr, &Src};
   }
 }
 

@@ -14,6 +14,7 @@
 
 using svic::grammar::IndentingLexer;
 using svic::grammar::PyroLexer;
+using svic::grammar::SourceStream;
 
 namespace {
 
@@ -35,7 +36,7 @@ struct Lexed {
 };
 
 Lexed lex(const std::string &Src) {
-  antlr4::ANTLRInputStream In(Src);
+  SourceStream In(Src);
   IndentingLexer L(&In);
   Lexed Out;
   for (;;) {
@@ -171,7 +172,8 @@ TEST(IndentingLexer, AllOperators) {
 
 //===-- The hand-written scanner against the generated lexer --------------------===//
 
-std::string describe(const antlr4::Token &T) {
+/// Every field of a token (an antlr4::Token or a grammar::Lexeme).
+template <typename TokenT> std::string describe(const TokenT &T) {
   return std::to_string(T.getType()) + " [" + std::to_string(T.getStartIndex()) + "," +
          std::to_string(T.getStopIndex()) + "] " + std::to_string(T.getLine()) + ":" +
          std::to_string(T.getCharPositionInLine()) + " ch" + std::to_string(T.getChannel()) + " '" +
@@ -180,13 +182,15 @@ std::string describe(const antlr4::Token &T) {
 
 /// Compares the token streams of \p Src up to the first difference.
 void expectSameTokens(const std::string &Src, const std::string &What) {
-  antlr4::ANTLRInputStream In1(Src), In2(Src);
+  SourceStream In1(Src);
+  antlr4::ANTLRInputStream In2(Src);
   IndentingLexer Scanner(&In1);
   PyroLexer Generated(&In2);
   Generated.removeErrorListeners();
   for (size_t I = 0;; ++I) {
-    std::unique_ptr<antlr4::Token> A = Scanner.scanRaw(), B = Generated.nextToken();
-    ASSERT_EQ(describe(*A), describe(*B)) << What << ", token " << I;
+    svic::grammar::Lexeme A = Scanner.scanRaw();
+    std::unique_ptr<antlr4::Token> B = Generated.nextToken();
+    ASSERT_EQ(describe(A), describe(*B)) << What << ", token " << I;
     if (B->getType() == antlr4::Token::EOF)
       return;
   }
@@ -254,6 +258,65 @@ TEST(Scanner, AgreesWithTheGeneratedLexerOnTheExamples) {
     ++Files;
   }
   EXPECT_GT(Files, 30u);
+}
+
+/// The fast parser reads next(), ANTLR's parser nextToken(): the same tokens,
+/// layout tokens included.
+TEST(IndentingLexer, NextAndNextTokenAgree) {
+  size_t Files = 0;
+  for (const auto &E : std::filesystem::recursive_directory_iterator(SVIC_EXAMPLES_DIR)) {
+    if (E.path().extension() != ".py")
+      continue;
+    std::ifstream In(E.path(), std::ios::binary);
+    std::stringstream Text;
+    Text << In.rdbuf();
+    SourceStream S1(Text.str()), S2(Text.str());
+    IndentingLexer L1(&S1), L2(&S2);
+    for (size_t I = 0;; ++I) {
+      svic::grammar::Lexeme A = L1.next();
+      std::unique_ptr<antlr4::Token> B = L2.nextToken();
+      ASSERT_EQ(describe(A), describe(*B)) << E.path() << ", token " << I;
+      if (A.Type == antlr4::Token::EOF)
+        break;
+    }
+    ++Files;
+  }
+  EXPECT_GT(Files, 30u);
+}
+
+/// SourceStream stands in for ANTLRInputStream (the ANTLR parser reads the
+/// tokens' text through it): same LA, seek, size and getText, on ASCII text
+/// (read in place) and on other text (code points).
+TEST(SourceStream, BehavesAsANTLRInputStream) {
+  const char *Texts[] = {"", "x", "a = 1\n", "s = '\xc3\xa9\xe2\x82\xac'\n# \xf0\x9f\x98\x80\n"};
+  for (const char *T : Texts) {
+    SourceStream Ours(T);
+    antlr4::ANTLRInputStream Ref(T);
+    ASSERT_EQ(Ours.size(), Ref.size()) << T;
+    EXPECT_EQ(Ours.toString(), Ref.toString());
+    EXPECT_EQ(Ours.getSourceName(), Ref.getSourceName());
+    const ssize_t N = static_cast<ssize_t>(Ref.size());
+    for (ssize_t A = -1; A <= N + 1; ++A)
+      for (ssize_t B = -1; B <= N + 1; ++B)
+        EXPECT_EQ(Ours.getText(antlr4::misc::Interval(A, B)),
+                  Ref.getText(antlr4::misc::Interval(A, B)))
+            << T << " [" << A << ", " << B << "]";
+    for (size_t Pos = 0; Pos <= Ref.size() + 1; ++Pos) {
+      Ours.seek(Pos);
+      Ref.seek(Pos);
+      ASSERT_EQ(Ours.index(), Ref.index());
+      for (ssize_t I = -3; I <= 3; ++I)
+        EXPECT_EQ(Ours.LA(I), Ref.LA(I)) << T << " at " << Pos << ", LA(" << I << ")";
+    }
+    EXPECT_THROW(Ours.consume(), antlr4::IllegalStateException);
+    Ours.seek(0);
+    Ref.seek(0);
+    for (ssize_t I = 0; I < N; ++I) {
+      Ours.consume();
+      Ref.consume();
+      EXPECT_EQ(Ours.LA(-1), Ref.LA(-1));
+    }
+  }
 }
 
 } // namespace

@@ -53,7 +53,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #if __has_include("svic/analysis/Numeric.h")
@@ -109,6 +109,20 @@ public:
       }
     }
   }
+  /// Calls Fn on every dim of this ∩ O, without building the intersection.
+  template <typename F> void forEachCommon(const DimSet &O, F &&Fn) const {
+    const Word *J = O.Words.begin(), *JEnd = O.Words.end();
+    for (const Word &W : Words) {
+      while (J != JEnd && J->Index < W.Index)
+        ++J;
+      if (J == JEnd)
+        return;
+      if (J->Index != W.Index)
+        continue;
+      for (uint64_t B = W.Bits & J->Bits; B; B &= B - 1)
+        Fn(static_cast<Dim>(W.Index * 64u + static_cast<unsigned>(__builtin_ctzll(B))));
+    }
+  }
   bool operator==(const DimSet &O) const = default;
 
 private:
@@ -117,7 +131,63 @@ private:
     uint64_t Bits;
     bool operator==(const Word &O) const = default;
   };
-  std::vector<Word> Words; ///< sorted by Index, no zero Bits
+  /// The words, with room for two in place: the analysis builds and drops
+  /// sets at every composition, and a program's sets rarely span more than
+  /// 128 dims, so most of them never allocate.
+  class WordVec {
+  public:
+    WordVec() = default;
+    WordVec(const WordVec &O) { copyFrom(O); }
+    WordVec(WordVec &&O) noexcept { steal(O); }
+    WordVec &operator=(const WordVec &O) {
+      if (this != &O)
+        copyFrom(O);
+      return *this;
+    }
+    WordVec &operator=(WordVec &&O) noexcept {
+      if (this != &O) {
+        release();
+        steal(O);
+      }
+      return *this;
+    }
+    ~WordVec() { release(); }
+
+    bool empty() const { return Size == 0; }
+    size_t size() const { return Size; }
+    Word *begin() { return data(); }
+    Word *end() { return data() + Size; }
+    const Word *begin() const { return data(); }
+    const Word *end() const { return data() + Size; }
+    Word &operator[](size_t I) { return data()[I]; }
+    const Word &operator[](size_t I) const { return data()[I]; }
+    void reserve(size_t N);
+    void push_back(const Word &W) {
+      if (Size == Cap)
+        reserve(2 * size_t(Cap));
+      data()[Size++] = W;
+    }
+    /// Inserts W before Pos (an iterator into this).
+    void insert(Word *Pos, const Word &W);
+    bool operator==(const WordVec &O) const;
+
+  private:
+    static constexpr uint32_t InlineWords = 2;
+    bool onHeap() const { return Cap > InlineWords; }
+    Word *data() { return onHeap() ? Heap : Inline; }
+    const Word *data() const { return onHeap() ? Heap : Inline; }
+    void copyFrom(const WordVec &O);
+    void steal(WordVec &O);
+    void release();
+
+    uint32_t Size = 0;
+    uint32_t Cap = InlineWords;
+    union {
+      Word Inline[InlineWords];
+      Word *Heap;
+    };
+  };
+  WordVec Words; ///< sorted by Index, no zero Bits
 };
 
 /// An abstract state transformer ⟨Mod, Dep, ND, V⟩ (notes b.2), or ⊥ (no
@@ -170,8 +240,6 @@ public:
   /// ⋃_{y ∈ S} Dep(y) ∪ V: the input dims a value reading S after this
   /// command depends on.
   DimSet mapDep(const DimSet &S) const;
-  /// ⋃_{y ∈ S} ND(y) ∪ V.
-  DimSet mapND(const DimSet &S) const;
 
   /// Checks ND ⊆ Dep and the normal form (for tests).
   bool wellFormed() const;
@@ -179,8 +247,35 @@ public:
 private:
   enum class State : uint8_t { Bottom, Value, Err };
   explicit Transformer(State S) : St(S) {}
+  /// The entry of a dim B assigns with EB, in *this ; B.
+  Entry mapEntry(const Entry &EB) const;
+
+  /// The entries by dim: one array (a transformer is copied at every loop
+  /// iteration and join, and most hold a few entries) with an open-addressing
+  /// index once there are more than a few.
+  class EntryMap {
+  public:
+    const Entry *find(Dim D) const;
+    Entry *find(Dim D) { return const_cast<Entry *>(std::as_const(*this).find(D)); }
+    /// Inserts or replaces D's entry.
+    void set(Dim D, Entry E);
+    size_t size() const { return Items.size(); }
+    bool empty() const { return Items.empty(); }
+    auto begin() { return Items.begin(); }
+    auto end() { return Items.end(); }
+    auto begin() const { return Items.begin(); }
+    auto end() const { return Items.end(); }
+
+  private:
+    static constexpr size_t LinearMax = 8; ///< up to this many: no index, a linear search
+    size_t slot(Dim D) const;
+    void reindex();
+    std::vector<std::pair<Dim, Entry>> Items;
+    std::vector<uint32_t> Index; ///< 1 + position in Items, 0 for a free slot; size a power of 2
+  };
+
   State St;
-  std::unordered_map<Dim, Entry> Entries;
+  EntryMap Entries;
   DimSet ModSet;
   DimSet V;
 };

@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace svic::frontend::ast {
@@ -420,9 +421,26 @@ struct Module {
   Body Stmts;
 };
 
+/// A non-owning reference to a callable taking an Expr &. The AST walks call
+/// forEachChild once per node with a lambda capturing several references,
+/// which std::function would copy to the heap every time.
+class ExprVisitorRef {
+public:
+  template <typename F,
+            typename = std::enable_if_t<!std::is_same_v<std::decay_t<F>, ExprVisitorRef>>>
+  ExprVisitorRef(F &&Fn)
+      : Obj(const_cast<void *>(static_cast<const void *>(&Fn))),
+        Call([](void *O, Expr &E) { (*static_cast<std::remove_reference_t<F> *>(O))(E); }) {}
+  void operator()(Expr &E) const { Call(Obj, E); }
+
+private:
+  void *Obj;
+  void (*Call)(void *, Expr &);
+};
+
 /// Calls \p F on every direct child expression of \p E, in source order
 /// (FString fields, call arguments, dict keys and values included).
-void forEachChild(Expr &E, const std::function<void(Expr &)> &F);
+void forEachChild(Expr &E, ExprVisitorRef F);
 
 /// The readable `--dump-ast` form: one node per line, indented, `@line:col`.
 std::string dump(const Module &M);

@@ -23,6 +23,7 @@
 #pragma once
 
 #include "PyroLexer.h"
+#include "svic/grammar/SourceStream.h"
 
 #include <deque>
 #include <memory>
@@ -37,6 +38,29 @@ struct LexError {
   size_t Line = 0;   ///< 1-based
   size_t Column = 0; ///< 0-based, in code points (ANTLR's charPositionInLine)
   std::string Message;
+};
+
+/// A token as the IndentingLexer makes it: the fields of the
+/// antlr4::CommonToken that nextToken() gives for it, without allocating one
+/// (the fast parser reads these). The accessors are named as antlr4::Token's
+/// so that code reading locations takes either.
+struct Lexeme {
+  size_t Type = 0;
+  size_t Start = 0, Stop = 0; ///< code-point indices, inclusive (Stop = Start - 1 at EOF)
+  size_t Line = 0, Column = 0;
+  /// The text of a token made by the layout rules (INDENT, DEDENT, NEWLINE),
+  /// else null: the text is the source's.
+  const char *Synthetic = nullptr;
+  SourceStream *Src = nullptr;
+
+  size_t getType() const { return Type; }
+  size_t getStartIndex() const { return Start; }
+  size_t getStopIndex() const { return Stop; }
+  size_t getLine() const { return Line; }
+  size_t getCharPositionInLine() const { return Column; }
+  size_t getChannel() const { return antlr4::Token::DEFAULT_CHANNEL; }
+  /// antlr4::CommonToken::getText of the same token.
+  std::string getText() const;
 };
 
 class IndentingLexer : public antlr4::Lexer {
@@ -56,8 +80,11 @@ public:
     UNTERMINATED_LONG_STRING = PyroLexer::UNTERMINATED_LONG_STRING,
   };
 
-  explicit IndentingLexer(antlr4::CharStream *Input);
+  explicit IndentingLexer(SourceStream *Input);
 
+  /// The next token after the layout rules.
+  Lexeme next();
+  /// next() as an ANTLR token, for ANTLR's parser.
   std::unique_ptr<antlr4::Token> nextToken() override;
 
   // What antlr4::Lexer asks of a lexer; without an ATN, nothing to give.
@@ -75,7 +102,7 @@ public:
 
   /// The next token of the lexer grammar, before indentation: what
   /// PyroLexer::nextToken gives, hand-written for speed (Scanner.cpp).
-  std::unique_ptr<antlr4::Token> scanRaw();
+  Lexeme scanRaw();
 
 private:
   struct OpenBracket {
@@ -85,9 +112,10 @@ private:
   };
 
   static const std::vector<std::string> NoNames;
-  std::deque<std::unique_ptr<antlr4::Token>> Pending;
+  SourceStream &Src; ///< _input, read without virtual calls
+  std::deque<Lexeme> Pending;
   /// Tokens of the generated lexer read ahead (to classify `match`).
-  std::deque<std::unique_ptr<antlr4::Token>> Ahead;
+  std::deque<Lexeme> Ahead;
   /// Indentation depths (Indents.size()) of the bodies of open match
   /// statements, innermost last.
   std::vector<size_t> MatchBodies;
@@ -98,16 +126,15 @@ private:
   bool AtLineStart = true;
   bool First = true;
 
-  std::unique_ptr<antlr4::Token> pop();
-  std::unique_ptr<antlr4::Token> rawNext();
+  Lexeme pop();
+  Lexeme rawNext();
   bool startsMatchStatement();
-  void retypeSoftKeyword(antlr4::Token &T);
+  void retypeSoftKeyword(Lexeme &T);
   /// The character right after \p T, or EOF (independent of read-ahead).
-  size_t charAfter(const antlr4::Token &T);
-  std::unique_ptr<antlr4::Token> synth(size_t Type, const antlr4::Token &At,
-                                       const std::string &Text, size_t Line, size_t Column);
-  void indentTo(const std::string &Indent, const antlr4::Token &At, size_t Line);
-  void checkErrorToken(const antlr4::Token &T);
+  size_t charAfter(const Lexeme &T);
+  static Lexeme synth(size_t Type, const Lexeme &At, const char *Text, size_t Line, size_t Column);
+  void indentTo(const std::string &Indent, const Lexeme &At, size_t Line);
+  void checkErrorToken(const Lexeme &T);
   void error(LexError::Kind K, size_t Line, size_t Column, std::string Message);
 };
 
