@@ -1395,6 +1395,11 @@ private:
     case ExprKind::Subscript: {
       const auto &S = *cast<SubscriptExpr>(&X);
       ValuePtr Base = eval(*S.Base);
+      if (S.Vectorized) {
+        if (!Base->isTensor())
+          invalid(X.Loc, "Vindex of " + describe(*Base) + " (it indexes tensors)");
+        return Ops.vindex(Base, evalIndices(S.Indices), X.Loc);
+      }
       return subscript(Base, S.Indices, X.Loc);
     }
     case ExprKind::Tuple:

@@ -2,7 +2,8 @@
 """Enumerated model sites summed out (issue 10, TraceEnum_ELBO): on a 2-state HMM of 3 steps the summed-out
 log-likelihood equals brute force over the 8 paths and its generated gradient equals finite differences; a batch of
 masked HMMs with an enumerated Bernoulli regime equals Pyro 1.8.6's TraceEnum_ELBO (when the reference Pyro is
-there); sites that cannot be summed out soundly are located errors naming them.
+there), and so does a batch of HMMs whose per-sequence transition matrices are indexed by Vindex (whose gradient
+also equals finite differences); sites that cannot be summed out soundly are located errors naming them.
 
 Usage: test_enum.py SVIC_BINARY
 """
@@ -18,6 +19,7 @@ import svic_est as S
 
 HMM = "tests/estimator/programs/hmm_enum.py"
 PLATED = "tests/estimator/programs/hmm_enum_plate.py"
+VINDEX = "tests/estimator/programs/hmm_vindex.py"
 OBS = [0.7, -1.2, 1.5]
 PLATED_DATA = {"obs": [[0.5, -1.9, 2.2, 0.1], [1.9, 2.4, -0.3, 0.0], [-2.2, -1.0, 0.4, 1.3]],
                "mask": [[1, 1, 1, 1], [1, 1, 1, 0], [1, 1, 0, 0]]}
@@ -75,14 +77,15 @@ class Enumerated(S.TempDirTest):
         self.assertAlmostEqual(t["model:enum:y_0..y_2"], want, places=10)
         self.assertAlmostEqual(t["elbo"], want + t["model:scale"] - t["guide:scale"], places=10)
 
-    def test_gradient_matches_finite_differences(self):
-        # One sample at a fixed seed: the guide's scale is pathwise, so the sample's ELBO is a smooth function of
-        # every param, and its generated gradient is that function's derivative.
-        out, _ = S.grad([HMM, "--data", self.data], 1, seed=3)
-        base = self.trace(HMM, self.data)
+    def check_gradient(self, program, data, names=None):
+        """One sample at a fixed seed: the guide's latents are pathwise, so the sample's ELBO is a smooth function
+        of every param, and its generated gradient is that function's derivative."""
+        out, _ = S.grad([program, "--data", data], 1, seed=3)
+        base = self.trace(program, data)
         params = {k[len("param:"):]: v for k, v in base.items() if k.startswith("param:")}
         h = 1e-5
-        for name, value in params.items():
+        for name in names or params:
+            value = params[name]
             flat = [value] if not isinstance(value, list) else list(itertools.chain.from_iterable(
                 v if isinstance(v, list) else [v] for v in value))
             for i in range(len(flat)):
@@ -92,11 +95,19 @@ class Enumerated(S.TempDirTest):
                     shaped = moved[0] if not isinstance(value, list) else (
                         [moved[r * len(value[0]):(r + 1) * len(value[0])] for r in range(len(value))]
                         if isinstance(value[0], list) else moved)
-                    return self.trace(HMM, self.data, dict(params, **{name: shaped}))["elbo"]
+                    return self.trace(program, data, dict(params, **{name: shaped}))["elbo"]
                 fd = (elbo_at(h) - elbo_at(-h)) / (2 * h)
                 got = out["gradient"][name]["mean"]
                 got = got[i] if isinstance(got, list) else got
                 self.assertAlmostEqual(got, fd, delta=1e-6 * max(1, abs(fd)), msg="%s[%d]" % (name, i))
+
+    def test_gradient_matches_finite_differences(self):
+        self.check_gradient(HMM, self.data)
+
+    def test_vindex_gradient_matches_finite_differences(self):
+        # The params whose gradient flows through Vindex's gathers (the guide's transition logits, the emission
+        # means through vindex) and one that does not.
+        self.check_gradient(VINDEX, self.write("plated.json", PLATED_DATA), ["q_trans", "q_shift", "locs"])
 
     def test_trains(self):
         r = S.run("run", HMM, "--data", self.data, "--steps", 100, "--lr", 0.05, "--seed", 1,
@@ -108,7 +119,7 @@ class Enumerated(S.TempDirTest):
     @unittest.skipIf(S.pyro_python() is None, "the reference Pyro is not beside the project")
     def test_same_answer_as_pyro_trace_enum_elbo(self):
         data = self.write("plated.json", PLATED_DATA)
-        for program, nesting, d in ((HMM, 0, self.data), (PLATED, 1, data)):
+        for program, nesting, d in ((HMM, 0, self.data), (PLATED, 1, data), (VINDEX, 1, data)):
             with self.subTest(program):
                 trace = self.path("replay.json")
                 S.run("grad", program, "--data", d, "--seed", 5, "--trace-out", trace, check=True)
@@ -140,6 +151,21 @@ class Enumerated(S.TempDirTest):
         self.refused("    y = pyro.sample('y', dist.Bernoulli(0.3), infer={'enumerate': 'parallel'})\n"
                      "    if torch.sum(y) > 0:\n        pyro.sample('x', dist.Normal(0.0, 1.0), obs=obs[0])\n",
                      "y", "a branch on the value")
+
+    def test_what_pyro_vindex_raises_on_is_a_located_error(self):
+        for index, why in (("..., y, 0:2", "only the full slice"), ("y, ..., 0", "'...' only as its first index"),
+                           ("..., y, None", "index in Vindex")):
+            with self.subTest(index):
+                program = self.write("bad_vindex.py", "import torch\nimport pyro\nimport pyro.distributions as dist\n"
+                                     "from pyro.ops.indexing import Vindex\n\n\ndef model(obs):\n"
+                                     "    y = pyro.sample('y', dist.Categorical(torch.ones(3)), infer={'enumerate': "
+                                     "'parallel'})\n    m = Vindex(torch.eye(3))[%s]\n"
+                                     "    pyro.sample('x', dist.Normal(torch.sum(m), 1.0), obs=obs[0])\n\n\n"
+                                     "def guide(obs):\n    pass\n\n\ndef main():\n"
+                                     "    pyro.infer.TraceEnum_ELBO(max_plate_nesting=0)\n" % index)
+                r = S.run("grad", program, "--data", self.data, "--samples", 1)
+                self.assertEqual(r.returncode, 2, S.describe(r))
+                self.assertRegex(r.stderr, r"bad_vindex\.py:9:\d+: error: .*%s" % why)
 
     def test_enumerated_in_the_guide_is_refused(self):
         program = self.write("guide_enum.py", "import torch\nimport pyro\nimport pyro.distributions as dist\n\n\n"
