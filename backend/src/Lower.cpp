@@ -952,10 +952,12 @@ private:
   void execSample(const SampleStmt &S) {
     std::string Name = siteName(S.Name);
     bool Marked = S.Enumerate != SampleStmt::Enumeration::None && !S.Obs;
-    // A model site the guide does not sample is summed out (TraceEnum_ELBO);
-    // with a guide site, Trace_ELBO ignores the mark, as the estimator does.
-    bool SumOut = Marked && !InGuide && !Simulate && !Latents.count(Name);
-    if (Marked && !SumOut && P && P->EnumeratingElbo)
+    // A model site the guide does not sample is summed out when the file
+    // builds an enumerating ELBO (TraceEnum_ELBO); Trace_ELBO ignores the
+    // mark and needs a guide site, as the support analysis says.
+    bool Enumerating = P && P->EnumeratingElbo;
+    bool SumOut = Marked && Enumerating && !InGuide && !Simulate && !Latents.count(Name);
+    if (Marked && !SumOut && Enumerating)
       unsupported(S.Loc, InGuide ? "'" + Name + "' is marked for enumeration in the guide: svic sums out "
                                    "enumerated sites of the model only"
                                  : "'" + Name + "' is marked for enumeration in the model and sampled by the "
@@ -1014,6 +1016,10 @@ private:
       if (It == Latents.end() && !MissingObs.empty())
         invalid(S.Loc, "missing data argument '" + MissingObs + "' (expected shape " + dimsString(ValueShape) +
                            ", observed at '" + Name + "'; pass it with --data)");
+      if (It == Latents.end() && Marked)
+        invalid(S.Loc, "the model samples '" + Name + "' but the guide has no site of that name: it is marked for "
+                       "enumeration, but the file builds no enumerating ELBO (TraceEnum_ELBO), and Trace_ELBO "
+                       "ignores the mark and needs the guide to sample the site");
       if (It == Latents.end())
         invalid(S.Loc, "the model samples '" + Name + "' but the guide has no site of that name");
       if (It->second.Conditional)

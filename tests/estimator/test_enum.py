@@ -167,6 +167,29 @@ class Enumerated(S.TempDirTest):
                 self.assertEqual(r.returncode, 2, S.describe(r))
                 self.assertRegex(r.stderr, r"bad_vindex\.py:9:\d+: error: .*%s" % why)
 
+    def test_summed_out_only_under_an_enumerating_elbo_as_the_analysis_says(self):
+        # Pyro's Trace_ELBO ignores infer={"enumerate": ...}: the guide must sample the site. The loop's length is
+        # data, so the analysis cannot say the model definitely samples y_{} and the driver does not stop first.
+        body = ("import torch\nimport pyro\nimport pyro.distributions as dist\n\n\ndef model(obs):\n"
+                "    for t in pyro.markov(range(len(obs))):\n"
+                "        y = pyro.sample('y_{}'.format(t), dist.Bernoulli(0.3), infer={'enumerate': 'parallel'})\n"
+                "        pyro.sample('x_{}'.format(t), dist.Normal(y, 1.0), obs=obs[t])\n\n\n"
+                "def guide(obs):\n    pass\n")
+        for elbo, verdicts in (("", ("unknown", "model-only")), ("TraceEnum_ELBO", ("match",))):
+            with self.subTest(elbo or "no enumerating ELBO"):
+                program = self.write("marked.py", body + (
+                    "\n\ndef main():\n    pyro.infer.%s(max_plate_nesting=0)\n" % elbo if elbo else ""))
+                r = S.run("analyze", program, "--format", "json", check=True)
+                site = [s for s in json.loads(r.stdout)["supportMatch"]["sites"] if s["name"] == "y_{}"][0]
+                self.assertIn(site["verdict"], verdicts, site)
+                r = S.run("grad", program, "--data", self.data, "--samples", 1)
+                if elbo:
+                    self.assertEqual(r.returncode, 0, S.describe(r))
+                    continue
+                self.assertEqual(r.returncode, 2, S.describe(r))
+                self.assertRegex(r.stderr, r"marked\.py:8:\d+: error: the model samples 'y_0' but the guide has no "
+                                           r"site of that name: .*no enumerating ELBO")
+
     def test_enumerated_in_the_guide_is_refused(self):
         program = self.write("guide_enum.py", "import torch\nimport pyro\nimport pyro.distributions as dist\n\n\n"
                              "def model(obs):\n    y = pyro.sample('y', dist.Bernoulli(0.3))\n"

@@ -1,5 +1,6 @@
 """Hierarchical mixed-effects hidden Markov model (animal movement), model side.
-svic benchmark `mhmm`; entry `model(config)`.
+svic benchmark `mhmm`; entry `model(config)`; `main` builds the ELBO the pair
+trains with (TraceEnum_ELBO, which sums y_{} out).
 
 `config` is a dict of data and sizes (N_state states, N_c groups, N_s
 individuals per group, N_t time steps, masks, observations, MISSING marker).
@@ -120,3 +121,9 @@ def model(config):
                                                              Vindex(omega_concentration0)[..., y]),
                                                    dist.Delta(torch.tensor(MISSING))),
                                 obs=config["observations"]["omega"][..., t])
+
+
+def main(config):
+    """How the artifact trains the pair (its training script): TraceEnum_ELBO sums y_{} out."""
+    elbo = pyro.infer.TraceEnum_ELBO(max_plate_nesting=2)
+    return elbo
