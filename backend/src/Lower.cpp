@@ -824,7 +824,7 @@ private:
     SourceLoc L = S.Loc;
     int64_t Size = 0;
     bool Bernoulli = false;
-    if (!D.Composite && !D.OneHot)
+    if (!D.Composite)
       switch (D.D) {
       case lir::Dist::CategoricalProbs:
       case lir::Dist::CategoricalLogits:
@@ -839,8 +839,8 @@ private:
         break;
       }
     if (!Size)
-      unsupported(L, "'" + Name + "' is marked for enumeration, but svic sums out Categorical and Bernoulli sites "
-                                  "only, not " + D.Name);
+      unsupported(L, "'" + Name + "' is marked for enumeration, but svic sums out Categorical, OneHotCategorical and "
+                                  "Bernoulli sites only, not " + D.Name);
     if (S.Enumerate == SampleStmt::Enumeration::Unknown)
       unsupported(L, "'" + Name + "' may be marked for enumeration (a computed infer= value or default); svic sums out sites "
                                   "marked \"parallel\" or \"sequential\" where it can read the mark");
@@ -866,15 +866,20 @@ private:
     Shape[0] = Size;
     lir::Instr I;
     I.Opcode = lir::Op::Const;
+    // A OneHotCategorical's values are the rows of the identity (float, as
+    // Pyro's enumerate_support), with the event dim right of the enumeration dims.
+    if (D.OneHot)
+      Shape.push_back(Size);
     for (int64_t K = 0; K < Size; ++K)
-      I.Data.push_back(static_cast<double>(K));
+      for (int64_t J = 0; J < (D.OneHot ? Size : 1); ++J)
+        I.Data.push_back(D.OneHot ? static_cast<double>(J == K) : static_cast<double>(K));
     lir::ValueId V = E.emit(std::move(I), Shape, Name);
     E.addDeps(V, {EnumDepBase + static_cast<uint32_t>(EnumVars.size())});
     EnumVars.push_back({Name, L, Dim, Size, plateDims()});
     auto Z = std::make_shared<Value>();
     Z->K = Value::Kind::Tensor;
     Z->Shape = Shape;
-    Z->IsInt = !Bernoulli;
+    Z->IsInt = !Bernoulli && !D.OneHot;
     Z->V = V;
     addSite(Name, "enumerated", L);
     // TraceEnum_ELBO takes an enumerated site's own density unmasked by

@@ -2,8 +2,8 @@
 """Enumerated model sites summed out (issue 10, TraceEnum_ELBO): on a 2-state HMM of 3 steps the summed-out
 log-likelihood equals brute force over the 8 paths and its generated gradient equals finite differences; a batch of
 masked HMMs with an enumerated Bernoulli regime equals Pyro 1.8.6's TraceEnum_ELBO (when the reference Pyro is
-there), and so does a batch of HMMs whose per-sequence transition matrices are indexed by Vindex (whose gradient
-also equals finite differences); sites that cannot be summed out soundly are located errors naming them.
+there), and so do a batch of HMMs whose per-sequence transition matrices are indexed by Vindex and a chain of two
+enumerated OneHotCategorical sites (whose gradients also equal finite differences); sites that cannot be summed out soundly are located errors naming them.
 
 Usage: test_enum.py SVIC_BINARY
 """
@@ -20,9 +20,11 @@ import svic_est as S
 HMM = "tests/estimator/programs/hmm_enum.py"
 PLATED = "tests/estimator/programs/hmm_enum_plate.py"
 VINDEX = "tests/estimator/programs/hmm_vindex.py"
+ONEHOT = "tests/estimator/programs/onehot_enum.py"
 OBS = [0.7, -1.2, 1.5]
 PLATED_DATA = {"obs": [[0.5, -1.9, 2.2, 0.1], [1.9, 2.4, -0.3, 0.0], [-2.2, -1.0, 0.4, 1.3]],
                "mask": [[1, 1, 1, 1], [1, 1, 1, 0], [1, 1, 0, 0]]}
+PAIRS_DATA = {"obs": [[0.5, -1.9], [1.9, 2.4], [-2.2, -1.0], [0.3, 1.1]]}
 
 
 def log_softmax(v):
@@ -109,6 +111,9 @@ class Enumerated(S.TempDirTest):
         # means through vindex) and one that does not.
         self.check_gradient(VINDEX, self.write("plated.json", PLATED_DATA), ["q_trans", "q_shift", "locs"])
 
+    def test_onehot_gradient_matches_finite_differences(self):
+        self.check_gradient(ONEHOT, self.write("pairs.json", PAIRS_DATA), ["weight_logits", "trans_logits", "locs"])
+
     def test_trains(self):
         r = S.run("run", HMM, "--data", self.data, "--steps", 100, "--lr", 0.05, "--seed", 1,
                   "--trace", self.path("run.csv"), check=True)
@@ -119,7 +124,8 @@ class Enumerated(S.TempDirTest):
     @unittest.skipIf(S.pyro_python() is None, "the reference Pyro is not beside the project")
     def test_same_answer_as_pyro_trace_enum_elbo(self):
         data = self.write("plated.json", PLATED_DATA)
-        for program, nesting, d in ((HMM, 0, self.data), (PLATED, 1, data), (VINDEX, 1, data)):
+        pairs = self.write("pairs.json", PAIRS_DATA)
+        for program, nesting, d in ((HMM, 0, self.data), (PLATED, 1, data), (VINDEX, 1, data), (ONEHOT, 1, pairs)):
             with self.subTest(program):
                 trace = self.path("replay.json")
                 S.run("grad", program, "--data", d, "--seed", 5, "--trace-out", trace, check=True)
@@ -144,7 +150,7 @@ class Enumerated(S.TempDirTest):
     def test_unsupported_enumerations_are_located_errors(self):
         self.refused("    z = pyro.sample('z', dist.Poisson(3.0), infer={'enumerate': 'parallel'})\n"
                      "    pyro.sample('x', dist.Normal(z, 1.0), obs=obs[0])\n",
-                     "z", "Categorical and Bernoulli sites only")
+                     "z", "OneHotCategorical and Bernoulli sites only")
         self.refused("    y = pyro.sample('y', dist.Bernoulli(0.3), infer={'enumerate': 'parallel'})\n"
                      "    pyro.sample('x', dist.Normal(torch.sum(y), 1.0), obs=obs[0])\n",
                      "y", "other than along its enumeration dim")
