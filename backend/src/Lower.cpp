@@ -959,9 +959,10 @@ private:
     bool Marked = S.Enumerate != SampleStmt::Enumeration::None && !S.Obs;
     // A model site the guide does not sample is summed out when the file
     // builds an enumerating ELBO (TraceEnum_ELBO); Trace_ELBO ignores the
-    // mark and needs a guide site, as the support analysis says.
-    bool Enumerating = P && P->EnumeratingElbo;
-    bool SumOut = Marked && Enumerating && !InGuide && !Simulate && !Latents.count(Name);
+    // mark and needs a guide site, as the support analysis says. Simulating
+    // draws every site.
+    bool Enumerating = P && P->EnumeratingElbo && !Simulate;
+    bool SumOut = Marked && Enumerating && !InGuide && !Latents.count(Name);
     if (Marked && !SumOut && Enumerating)
       unsupported(S.Loc, InGuide ? "'" + Name + "' is marked for enumeration in the guide: svic sums out "
                                    "enumerated sites of the model only"
