@@ -35,6 +35,22 @@ int64_t broadcastIndex(int64_t Flat, const Dims &Out, const Dims &In) {
 
 namespace {
 
+/// Index \p I of dim \p Dim (size \p N) wrapped as Python wraps negative
+/// indices; outside [-N, N) it is the error PyTorch raises.
+int64_t checkedIndex(int64_t I, size_t Dim, int64_t N, SourceLoc L) {
+  if (I < -N || I >= N)
+    invalid(L, "index " + std::to_string(I) + " is out of bounds for dimension " + std::to_string(Dim) +
+                   " with size " + std::to_string(N));
+  return I < 0 ? I + N : I;
+}
+
+IndexItem tensorIndex(ValuePtr I, SourceLoc L) {
+  IndexItem It;
+  It.Index = std::move(I);
+  It.Loc = L;
+  return It;
+}
+
 /// Folds the elementwise ops that parameter initialisers and constant
 /// expressions use; the rest is left to the generated code.
 std::optional<double> foldScalar(lir::Op O, const std::vector<double> &X) {
@@ -629,12 +645,7 @@ ValuePtr OpBuilder::index(const ValuePtr &X, const std::vector<IndexItem> &Idx, 
       Trivial &= Lo == 0 && Hi == N && Step == 1;
       Pieces.push_back({Piece::Keep, D});
     } else if (It.Index->K == Value::Kind::Int || It.Index->K == Value::Kind::Bool) {
-      int64_t I = It.Index->K == Value::Kind::Bool ? It.Index->B : It.Index->I;
-      if (I < -N || I >= N)
-        invalid(It.Loc, "index " + std::to_string(I) + " is out of bounds for dimension " +
-                            std::to_string(D) + " with size " + std::to_string(N));
-      if (I < 0)
-        I += N;
+      int64_t I = checkedIndex(It.Index->K == Value::Kind::Bool ? It.Index->B : It.Index->I, D, N, It.Loc);
       Slices.insert(Slices.end(), {I, I + 1, 1});
       Sliced.push_back(1);
       Trivial = false;
@@ -685,11 +696,7 @@ ValuePtr OpBuilder::index(const ValuePtr &X, const std::vector<IndexItem> &Idx, 
       G.reserve(static_cast<size_t>(Outer * Inner) * GD->size());
       for (int64_t O = 0; O < Outer; ++O)
         for (double Ix : *GD) {
-          auto I = static_cast<int64_t>(Ix);
-          if (I < -N || I >= N)
-            invalid(L, "index " + std::to_string(I) + " is out of bounds for dimension " +
-                           std::to_string(GatherDim) + " with size " + std::to_string(N));
-          I = I < 0 ? I + N : I;
+          int64_t I = checkedIndex(static_cast<int64_t>(Ix), GatherDim, N, L);
           for (int64_t In = 0; In < Inner; ++In)
             G.push_back((*Sel)[static_cast<size_t>((O * N + I) * Inner + In)]);
         }
@@ -779,22 +786,16 @@ ValuePtr OpBuilder::vindex(const ValuePtr &X, const std::vector<IndexItem> &Idx,
       Col.insert(Col.begin(), N);
       Coord = makeStaticTensor(std::move(Col), std::move(Range), /*IsInt=*/true);
     } else if (It.Index->K == Value::Kind::Int) {
-      if (It.Index->I < -N || It.Index->I >= N)
-        invalid(It.Loc, "index " + std::to_string(It.Index->I) + " is out of bounds for dimension " +
-                            std::to_string(D) + " with size " + std::to_string(N));
-      Coord = makeInt(It.Index->I < 0 ? It.Index->I + N : It.Index->I);
+      Coord = makeInt(checkedIndex(It.Index->I, D, N, It.Loc));
     } else {
       ValuePtr I = asTensor(It.Index, It.Loc);
       if (!I->IsInt)
         unsupported(It.Loc, "indexing with a tensor not known to be an integer tensor");
       if (const std::vector<double> *Known = knownData(*I))
         for (double V : *Known)
-          if (V < static_cast<double>(-N) || V >= static_cast<double>(N))
-            invalid(It.Loc, "index " + std::to_string(static_cast<int64_t>(V)) + " is out of bounds for dimension " +
-                                std::to_string(D) + " with size " + std::to_string(N));
+          checkedIndex(static_cast<int64_t>(V), D, N, It.Loc);
       // Negative indices wrapped as torch wraps them (a gather from 0..N-1).
-      IndexItem Wrap{I, false, false, {}, {}, {}, It.Loc};
-      Coord = index(makeStaticTensor({N}, std::move(Range), /*IsInt=*/true), {Wrap}, It.Loc);
+      Coord = index(makeStaticTensor({N}, std::move(Range), /*IsInt=*/true), {tensorIndex(I, It.Loc)}, It.Loc);
       Dims Aligned = Coord->Shape;
       Aligned.resize(Aligned.size() + static_cast<size_t>(KeptRight), 1);
       Coord = reshape(Coord, std::move(Aligned), It.Loc);
@@ -803,8 +804,7 @@ ValuePtr OpBuilder::vindex(const ValuePtr &X, const std::vector<IndexItem> &Idx,
     Flat = Flat ? binary(lir::Op::Add, Flat, Term, L) : Term;
     Stride *= N;
   }
-  IndexItem Gather{Flat, false, false, {}, {}, {}, L};
-  return index(reshape(T, {Stride}, L), {Gather}, L);
+  return index(reshape(T, {Stride}, L), {tensorIndex(Flat, L)}, L);
 }
 
 ValuePtr OpBuilder::indexUpdate(const ValuePtr &X, const std::vector<IndexItem> &Idx, const ValuePtr &V, SourceLoc L) {

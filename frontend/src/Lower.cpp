@@ -2700,11 +2700,11 @@ ExprPtr Lowerer::lowerVindexCall(const A::Call &C, Block &Out) {
     return E;
   }
   E->Vectorized = true;
+  auto Builtin = [&](const A::Expr *X, const char *Name) {
+    auto *N = dyn_cast<A::Name>(X);
+    return N && N->Id == Name && !isLocalName(N->Id);
+  };
   for (const A::ExprPtr &Elt : cast<A::Sequence>(&Args)->Elts) {
-    auto Builtin = [&](const A::Expr *X, const char *Name) {
-      auto *N = X ? dyn_cast<A::Name>(X) : nullptr;
-      return N && N->Id == Name && !isLocalName(N->Id);
-    };
     auto *Call = dyn_cast<A::Call>(Elt.get());
     if (Builtin(Elt.get(), "Ellipsis")) {
       E->Indices.push_back(make<EllipsisExpr>(Elt->Loc));
