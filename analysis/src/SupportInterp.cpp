@@ -2722,6 +2722,8 @@ private:
     Shape In = B.shape();
     if (!In.RankKnown)
       return Value::tensor(Shape::unknown(), B.Num);
+    if (Sub.Vectorized)
+      return evalVindex(Sub, B, IdxE, Idx);
     // Count the indices that consume a dimension.
     size_t Consuming = 0;
     bool HasEllipsis = false;
@@ -2802,6 +2804,49 @@ private:
       R.Dims.insert(R.Dims.begin() + Pos, AS.Dims.begin(), AS.Dims.end());
     }
     return Value::tensor(R, B.Num);
+  }
+
+  /// Pyro's Vindex(x)[...] of a tensor \p B of known rank: the named dims are
+  /// the rightmost after a leading `...`, else the leftmost; the index
+  /// tensors broadcast with the dims left of them and each `:` keeps its dim
+  /// on the right. What the backend refuses (other slices, None, an inner
+  /// `...`) has an unknown shape here.
+  Value evalVindex(const ir::SubscriptExpr &Sub, const Value &B, const std::vector<const ir::Expr *> &IdxE,
+                   const std::vector<Value> &Idx) {
+    const Shape In = B.shape();
+    const bool Leading = !IdxE.empty() && IdxE[0] && ir::isa<ir::EllipsisExpr>(IdxE[0]);
+    const size_t Named = Idx.size() - (Leading ? 1 : 0);
+    if (Named > In.rank()) {
+      if (B.only(Value::KTensor))
+        error("too many indices (" + std::to_string(Named) + ") for a tensor of shape " + In.str(), Sub.Loc);
+      return Value::top();
+    }
+    const size_t First = Leading ? In.rank() - Named : 0;
+    Shape Batch = Shape::of(std::vector<int64_t>(In.Dims.begin(), In.Dims.begin() + First));
+    std::vector<int64_t> Kept;
+    for (size_t I = Leading ? 1 : 0, Dim = First; I < Idx.size(); ++I, ++Dim) {
+      const Value &V = Idx[I];
+      if (const auto *Sl = IdxE[I] ? ir::dyn_cast<ir::SliceExpr>(IdxE[I]) : nullptr) {
+        if (Sl->Lower || Sl->Upper || Sl->Step)
+          return Value::tensor(Shape::unknown(), B.Num);
+        Kept.push_back(In.Dims[Dim]);
+      } else if (V.only(Value::KInt) && V.isNumber()) {
+        continue;
+      } else if (V.isNumeric() && V.only(Value::KTensor)) {
+        ShapeOutcome SO = broadcastShapes(Batch, V.shape());
+        if (SO.failed()) {
+          error("the index tensors of Vindex cannot be broadcast with the dims left of them: " + SO.Error, Sub.Loc);
+          return Value::top();
+        }
+        Batch = SO.S;
+      } else {
+        return Value::tensor(Shape::unknown(), B.Num);
+      }
+    }
+    if (!Batch.RankKnown)
+      return Value::tensor(Shape::unknown(), B.Num);
+    Kept.insert(Kept.end(), In.Dims.begin() + First + Named, In.Dims.end());
+    return Value::tensor(concatShapes(Batch, Shape::of(std::move(Kept))), B.Num);
   }
 
   /// The length of slice \p Sl over a dimension of size \p N (-1 unknown);

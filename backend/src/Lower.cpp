@@ -825,7 +825,7 @@ private:
     SourceLoc L = S.Loc;
     int64_t Size = 0;
     bool Bernoulli = false;
-    if (!D.Composite && !D.OneHot)
+    if (!D.Composite)
       switch (D.D) {
       case lir::Dist::CategoricalProbs:
       case lir::Dist::CategoricalLogits:
@@ -840,8 +840,8 @@ private:
         break;
       }
     if (!Size)
-      unsupported(L, "'" + Name + "' is marked for enumeration, but svic sums out Categorical and Bernoulli sites "
-                                  "only, not " + D.Name);
+      unsupported(L, "'" + Name + "' is marked for enumeration, but svic sums out Categorical, OneHotCategorical and "
+                                  "Bernoulli sites only, not " + D.Name);
     if (S.Enumerate == SampleStmt::Enumeration::Unknown)
       unsupported(L, "'" + Name + "' may be marked for enumeration (a computed infer= value or default); svic sums out sites "
                                   "marked \"parallel\" or \"sequential\" where it can read the mark");
@@ -867,15 +867,20 @@ private:
     Shape[0] = Size;
     lir::Instr I;
     I.Opcode = lir::Op::Const;
+    // A OneHotCategorical's values are the rows of the identity (float, as
+    // Pyro's enumerate_support), with the event dim right of the enumeration dims.
+    if (D.OneHot)
+      Shape.push_back(Size);
     for (int64_t K = 0; K < Size; ++K)
-      I.Data.push_back(static_cast<double>(K));
+      for (int64_t J = 0; J < (D.OneHot ? Size : 1); ++J)
+        I.Data.push_back(D.OneHot ? static_cast<double>(J == K) : static_cast<double>(K));
     lir::ValueId V = E.emit(std::move(I), Shape, Name);
     E.addDeps(V, {EnumDepBase + static_cast<uint32_t>(EnumVars.size())});
     EnumVars.push_back({Name, L, Dim, Size, plateDims()});
     auto Z = std::make_shared<Value>();
     Z->K = Value::Kind::Tensor;
     Z->Shape = Shape;
-    Z->IsInt = !Bernoulli;
+    Z->IsInt = !Bernoulli && !D.OneHot;
     Z->V = V;
     addSite(Name, "enumerated", L);
     // TraceEnum_ELBO takes an enumerated site's own density unmasked by
@@ -953,10 +958,13 @@ private:
   void execSample(const SampleStmt &S) {
     std::string Name = siteName(S.Name);
     bool Marked = S.Enumerate != SampleStmt::Enumeration::None && !S.Obs;
-    // A model site the guide does not sample is summed out (TraceEnum_ELBO);
-    // with a guide site, Trace_ELBO ignores the mark, as the estimator does.
-    bool SumOut = Marked && !InGuide && !Simulate && !Latents.count(Name);
-    if (Marked && !SumOut && P && P->EnumeratingElbo)
+    // A model site the guide does not sample is summed out when the file
+    // builds an enumerating ELBO (TraceEnum_ELBO); Trace_ELBO ignores the
+    // mark and needs a guide site, as the support analysis says. Simulating
+    // draws every site.
+    bool Enumerating = P && P->EnumeratingElbo && !Simulate;
+    bool SumOut = Marked && Enumerating && !InGuide && !Latents.count(Name);
+    if (Marked && !SumOut && Enumerating)
       unsupported(S.Loc, InGuide ? "'" + Name + "' is marked for enumeration in the guide: svic sums out "
                                    "enumerated sites of the model only"
                                  : "'" + Name + "' is marked for enumeration in the model and sampled by the "
@@ -1015,6 +1023,10 @@ private:
       if (It == Latents.end() && !MissingObs.empty())
         invalid(S.Loc, "missing data argument '" + MissingObs + "' (expected shape " + dimsString(ValueShape) +
                            ", observed at '" + Name + "'; pass it with --data)");
+      if (It == Latents.end() && Marked)
+        invalid(S.Loc, "the model samples '" + Name + "' but the guide has no site of that name: it is marked for "
+                       "enumeration, but the file builds no enumerating ELBO (TraceEnum_ELBO), and Trace_ELBO "
+                       "ignores the mark and needs the guide to sample the site");
       if (It == Latents.end())
         invalid(S.Loc, "the model samples '" + Name + "' but the guide has no site of that name");
       if (It->second.Conditional)
@@ -1400,6 +1412,11 @@ private:
     case ExprKind::Subscript: {
       const auto &S = *cast<SubscriptExpr>(&X);
       ValuePtr Base = eval(*S.Base);
+      if (S.Vectorized) {
+        if (!Base->isTensor())
+          invalid(X.Loc, "Vindex of " + describe(*Base) + " (it indexes tensors)");
+        return Ops.vindex(Base, evalIndices(S.Indices), X.Loc);
+      }
       return subscript(Base, S.Indices, X.Loc);
     }
     case ExprKind::Tuple:

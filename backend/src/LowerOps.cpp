@@ -35,6 +35,22 @@ int64_t broadcastIndex(int64_t Flat, const Dims &Out, const Dims &In) {
 
 namespace {
 
+/// Index \p I of dim \p Dim (size \p N) wrapped as Python wraps negative
+/// indices; outside [-N, N) it is the error PyTorch raises.
+int64_t checkedIndex(int64_t I, size_t Dim, int64_t N, SourceLoc L) {
+  if (I < -N || I >= N)
+    invalid(L, "index " + std::to_string(I) + " is out of bounds for dimension " + std::to_string(Dim) +
+                   " with size " + std::to_string(N));
+  return I < 0 ? I + N : I;
+}
+
+IndexItem tensorIndex(ValuePtr I, SourceLoc L) {
+  IndexItem It;
+  It.Index = std::move(I);
+  It.Loc = L;
+  return It;
+}
+
 /// Folds the elementwise ops that parameter initialisers and constant
 /// expressions use; the rest is left to the generated code.
 std::optional<double> foldScalar(lir::Op O, const std::vector<double> &X) {
@@ -629,12 +645,7 @@ ValuePtr OpBuilder::index(const ValuePtr &X, const std::vector<IndexItem> &Idx, 
       Trivial &= Lo == 0 && Hi == N && Step == 1;
       Pieces.push_back({Piece::Keep, D});
     } else if (It.Index->K == Value::Kind::Int || It.Index->K == Value::Kind::Bool) {
-      int64_t I = It.Index->K == Value::Kind::Bool ? It.Index->B : It.Index->I;
-      if (I < -N || I >= N)
-        invalid(It.Loc, "index " + std::to_string(I) + " is out of bounds for dimension " +
-                            std::to_string(D) + " with size " + std::to_string(N));
-      if (I < 0)
-        I += N;
+      int64_t I = checkedIndex(It.Index->K == Value::Kind::Bool ? It.Index->B : It.Index->I, D, N, It.Loc);
       Slices.insert(Slices.end(), {I, I + 1, 1});
       Sliced.push_back(1);
       Trivial = false;
@@ -685,11 +696,7 @@ ValuePtr OpBuilder::index(const ValuePtr &X, const std::vector<IndexItem> &Idx, 
       G.reserve(static_cast<size_t>(Outer * Inner) * GD->size());
       for (int64_t O = 0; O < Outer; ++O)
         for (double Ix : *GD) {
-          auto I = static_cast<int64_t>(Ix);
-          if (I < -N || I >= N)
-            invalid(L, "index " + std::to_string(I) + " is out of bounds for dimension " +
-                           std::to_string(GatherDim) + " with size " + std::to_string(N));
-          I = I < 0 ? I + N : I;
+          int64_t I = checkedIndex(static_cast<int64_t>(Ix), GatherDim, N, L);
           for (int64_t In = 0; In < Inner; ++In)
             G.push_back((*Sel)[static_cast<size_t>((O * N + I) * Inner + In)]);
         }
@@ -725,6 +732,79 @@ ValuePtr OpBuilder::index(const ValuePtr &X, const std::vector<IndexItem> &Idx, 
   if (!Sel)
     return R;
   return withKnown(R, GatherIndex ? std::vector<ValuePtr>{T, GatherIndex} : std::vector<ValuePtr>{T}, std::move(*Sel));
+}
+
+ValuePtr OpBuilder::vindex(const ValuePtr &X, const std::vector<IndexItem> &Idx, SourceLoc L) {
+  ValuePtr T = asTensor(X, L);
+  const Dims &S = T->Shape;
+  bool Leading = !Idx.empty() && Idx.front().IsEllipsis;
+  std::vector<IndexItem> Named(Idx.begin() + (Leading ? 1 : 0), Idx.end());
+  bool Batched = false; // some index is a tensor of rank >= 1
+  for (const IndexItem &It : Named) {
+    if (It.IsEllipsis)
+      unsupported(It.Loc, "Vindex takes '...' only as its first index (Pyro raises on any other)");
+    if (It.IsSlice && (It.Lo || It.Hi || It.Step))
+      unsupported(It.Loc, "Vindex takes only the full slice ':' (Pyro raises on any other)");
+    if (It.IsSlice)
+      continue;
+    if (It.Index->K == Value::Kind::None || It.Index->K == Value::Kind::Bool ||
+        (It.Index->isTensor() && It.Index->IsBool))
+      unsupported(It.Loc, "a " + typeName(*It.Index) + " index in Vindex (Pyro's takes integers, integer tensors, "
+                                                     "':' and a leading '...')");
+    if (It.Index->K != Value::Kind::Int && !It.Index->isTensor() && It.Index->K != Value::Kind::List)
+      invalid(It.Loc, "a " + typeName(*It.Index) + " index");
+    Batched |= It.Index->K != Value::Kind::Int && !asTensor(It.Index, It.Loc)->Shape.empty();
+  }
+  if (Named.size() > S.size())
+    invalid(L, "too many indices for a tensor of rank " + std::to_string(S.size()));
+  // Without a tensor of rank >= 1 among the indices, Pyro indexes as torch does.
+  if (!Batched)
+    return index(T, Idx, L);
+  // The dims the indices name are the rightmost ones after '...', else the
+  // leftmost; a ':' there keeps its dim, the others broadcast together.
+  size_t First = Leading ? S.size() - Named.size() : 0;
+  IndexItem Colon;
+  Colon.IsSlice = true;
+  std::vector<IndexItem> Full(First, Colon);
+  Full.insert(Full.end(), Named.begin(), Named.end());
+  Full.resize(S.size(), Colon);
+  int64_t KeptRight = 0; // ':' among the named dims: they stay right of the broadcast dims
+  for (size_t D = First; D < S.size(); ++D)
+    KeptRight += Full[D].IsSlice;
+  // Each dim's coordinate, laid out as Pyro's vindex lays its arguments out;
+  // the element read is at the sum of coordinate * stride.
+  ValuePtr Flat;
+  int64_t Stride = 1, SlicesRight = 0;
+  for (size_t D = S.size(); D-- > 0;) {
+    const IndexItem &It = Full[D];
+    int64_t N = S[D];
+    std::vector<double> Range(static_cast<size_t>(N));
+    std::iota(Range.begin(), Range.end(), 0.0);
+    ValuePtr Coord;
+    if (It.IsSlice) {
+      Dims Col(static_cast<size_t>(SlicesRight++), 1);
+      Col.insert(Col.begin(), N);
+      Coord = makeStaticTensor(std::move(Col), std::move(Range), /*IsInt=*/true);
+    } else if (It.Index->K == Value::Kind::Int) {
+      Coord = makeInt(checkedIndex(It.Index->I, D, N, It.Loc));
+    } else {
+      ValuePtr I = asTensor(It.Index, It.Loc);
+      if (!I->IsInt)
+        unsupported(It.Loc, "indexing with a tensor not known to be an integer tensor");
+      if (const std::vector<double> *Known = knownData(*I))
+        for (double V : *Known)
+          checkedIndex(static_cast<int64_t>(V), D, N, It.Loc);
+      // Negative indices wrapped as torch wraps them (a gather from 0..N-1).
+      Coord = index(makeStaticTensor({N}, std::move(Range), /*IsInt=*/true), {tensorIndex(I, It.Loc)}, It.Loc);
+      Dims Aligned = Coord->Shape;
+      Aligned.resize(Aligned.size() + static_cast<size_t>(KeptRight), 1);
+      Coord = reshape(Coord, std::move(Aligned), It.Loc);
+    }
+    ValuePtr Term = Stride == 1 ? Coord : binary(lir::Op::Mul, Coord, makeInt(Stride), L);
+    Flat = Flat ? binary(lir::Op::Add, Flat, Term, L) : Term;
+    Stride *= N;
+  }
+  return index(reshape(T, {Stride}, L), {tensorIndex(Flat, L)}, L);
 }
 
 ValuePtr OpBuilder::indexUpdate(const ValuePtr &X, const std::vector<IndexItem> &Idx, const ValuePtr &V, SourceLoc L) {

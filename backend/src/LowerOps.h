@@ -56,6 +56,9 @@ public:
   ValuePtr concat(const std::vector<ValuePtr> &Xs, int64_t Axis, bool Stack, SourceLoc L);
   /// x[...]: basic indexing, one integer tensor (gathers) or a bool mask (selects).
   ValuePtr index(const ValuePtr &X, const std::vector<IndexItem> &Idx, SourceLoc L);
+  /// Pyro's Vindex(x)[...] (pyro.ops.indexing.vindex): the tensor indices
+  /// broadcast with each other and with x's dims left of those they name.
+  ValuePtr vindex(const ValuePtr &X, const std::vector<IndexItem> &Idx, SourceLoc L);
   ValuePtr indexUpdate(const ValuePtr &X, const std::vector<IndexItem> &Idx, const ValuePtr &V, SourceLoc L);
   /// torch.Tensor.scatter_add_(self, dim, index, src).
   ValuePtr scatterAdd(const ValuePtr &Self, int64_t Dim, const ValuePtr &Index, const ValuePtr &Src, SourceLoc L);

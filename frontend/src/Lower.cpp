@@ -829,6 +829,9 @@ private:
   ExprPtr lowerSubscript(const A::Subscript &S, Block &Out);
   ExprPtr lowerListComp(const A::ListComp &C, Block &Out);
   std::vector<ExprPtr> lowerIndices(const A::Subscript &S, Block &Out);
+  std::vector<ExprPtr> lowerIndexItems(const std::vector<const A::Expr *> &Items, Block &Out);
+  const A::Expr *vindexOperand(const A::Expr &E);
+  ExprPtr lowerVindexCall(const A::Call &C, Block &Out);
   ExprPtr lowerCall(const A::Call &C, Block &Out, std::optional<VarId> Target = std::nullopt,
                     bool *Emitted = nullptr);
   ExprPtr lowerQualifiedCall(const std::string &Q, const A::Call &C, Block &Out,
@@ -2635,6 +2638,10 @@ std::vector<ExprPtr> Lowerer::lowerIndices(const A::Subscript &S, Block &Out) {
     for (const A::ExprPtr &E : S.Indices)
       Items.push_back(E.get());
   }
+  return lowerIndexItems(Items, Out);
+}
+
+std::vector<ExprPtr> Lowerer::lowerIndexItems(const std::vector<const A::Expr *> &Items, Block &Out) {
   std::vector<ExprPtr> Out2;
   for (const A::Expr *I : Items) {
     if (auto *Sl = dyn_cast<A::Slice>(I)) {
@@ -2658,8 +2665,60 @@ std::vector<ExprPtr> Lowerer::lowerIndices(const A::Subscript &S, Block &Out) {
 
 ExprPtr Lowerer::lowerSubscript(const A::Subscript &S, Block &Out) {
   auto E = make<SubscriptExpr>(S.Loc);
-  E->Base = lowerExpr(*S.Value, Out);
+  // `Vindex(x)[...]` indexes x itself (with broadcasting), not a wrapper object.
+  const A::Expr *Vindexed = vindexOperand(*S.Value);
+  E->Base = lowerExpr(Vindexed ? *Vindexed : *S.Value, Out);
+  E->Vectorized = Vindexed != nullptr;
   E->Indices = lowerIndices(S, Out);
+  return E;
+}
+
+/// The tensor of `Vindex(tensor)` (pyro.ops.indexing.Vindex), or null.
+const A::Expr *Lowerer::vindexOperand(const A::Expr &E) {
+  auto *C = dyn_cast<A::Call>(&E);
+  std::optional<std::string> Q = C ? staticPath(*C->Func) : std::nullopt;
+  if (!Q || *Q != "pyro.ops.indexing.Vindex")
+    return nullptr;
+  Bound B;
+  if (!bindArgs(sig("tensor:n"), *C, 0, 0, text(*C->Func), B))
+    return nullptr;
+  return B.Slots[0];
+}
+
+/// `vindex(tensor, (i0, i1, ...))`, the function behind Vindex: the index
+/// tuple is written out, with `...`/`Ellipsis` and `slice(None)` as in Pyro's
+/// docs. A single index that is not a tuple is plain indexing, as in Pyro.
+ExprPtr Lowerer::lowerVindexCall(const A::Call &C, Block &Out) {
+  Bound B;
+  if (!bindArgs(sig("tensor:n,args:n"), C, 0, 0, text(*C.Func), B))
+    return constNone(C.Loc);
+  auto E = make<SubscriptExpr>(C.Loc);
+  E->Base = lowerExpr(*B.Slots[0], Out);
+  const A::Expr &Args = *B.Slots[1];
+  if (Args.Kind != A::ExprKind::Tuple) {
+    E->Indices = lowerIndexItems({&Args}, Out);
+    return E;
+  }
+  E->Vectorized = true;
+  auto Builtin = [&](const A::Expr *X, const char *Name) {
+    auto *N = dyn_cast<A::Name>(X);
+    return N && N->Id == Name && !isLocalName(N->Id);
+  };
+  for (const A::ExprPtr &Elt : cast<A::Sequence>(&Args)->Elts) {
+    auto *Call = dyn_cast<A::Call>(Elt.get());
+    if (Builtin(Elt.get(), "Ellipsis")) {
+      E->Indices.push_back(make<EllipsisExpr>(Elt->Loc));
+    } else if (Call && Builtin(Call->Func.get(), "slice")) {
+      if (Call->Args.size() != 1 || Call->Args[0].K != A::Arg::Kind::Positional ||
+          !isa<A::Constant>(Call->Args[0].Value.get()) ||
+          cast<A::Constant>(Call->Args[0].Value.get())->Ty != A::Constant::Type::None)
+        unsupported(Elt->Loc, "vindex supports only the full slice slice(None), as Pyro does");
+      E->Indices.push_back(make<SliceExpr>(Elt->Loc));
+    } else {
+      std::vector<ExprPtr> One = lowerIndexItems({Elt.get()}, Out);
+      E->Indices.push_back(std::move(One.front()));
+    }
+  }
   return E;
 }
 
@@ -3248,6 +3307,8 @@ ExprPtr Lowerer::lowerQualifiedCall(const std::string &Q, const A::Call &C, Bloc
     unsupported(C.Loc, "range(...) is supported only as the iterable of a for loop");
     return constNone(C.Loc);
   }
+  if (Q == "pyro.ops.indexing.vindex")
+    return lowerVindexCall(C, Out);
   if (Q == "pyro.subsample" || Q == "pyro.primitives.subsample")
     return lowerSubsample(C, Out);
   if (Q == "dict") {

@@ -2,7 +2,8 @@
 """Enumerated model sites summed out (issue 10, TraceEnum_ELBO): on a 2-state HMM of 3 steps the summed-out
 log-likelihood equals brute force over the 8 paths and its generated gradient equals finite differences; a batch of
 masked HMMs with an enumerated Bernoulli regime equals Pyro 1.8.6's TraceEnum_ELBO (when the reference Pyro is
-there); sites that cannot be summed out soundly are located errors naming them.
+there), and so do a batch of HMMs whose per-sequence transition matrices are indexed by Vindex and a chain of two
+enumerated OneHotCategorical sites (whose gradients also equal finite differences); sites that cannot be summed out soundly are located errors naming them.
 
 Usage: test_enum.py SVIC_BINARY
 """
@@ -18,9 +19,12 @@ import svic_est as S
 
 HMM = "tests/estimator/programs/hmm_enum.py"
 PLATED = "tests/estimator/programs/hmm_enum_plate.py"
+VINDEX = "tests/estimator/programs/hmm_vindex.py"
+ONEHOT = "tests/estimator/programs/onehot_enum.py"
 OBS = [0.7, -1.2, 1.5]
 PLATED_DATA = {"obs": [[0.5, -1.9, 2.2, 0.1], [1.9, 2.4, -0.3, 0.0], [-2.2, -1.0, 0.4, 1.3]],
                "mask": [[1, 1, 1, 1], [1, 1, 1, 0], [1, 1, 0, 0]]}
+PAIRS_DATA = {"obs": [[0.5, -1.9], [1.9, 2.4], [-2.2, -1.0], [0.3, 1.1]]}
 
 
 def log_softmax(v):
@@ -75,11 +79,11 @@ class Enumerated(S.TempDirTest):
         self.assertAlmostEqual(t["model:enum:y_0..y_2"], want, places=10)
         self.assertAlmostEqual(t["elbo"], want + t["model:scale"] - t["guide:scale"], places=10)
 
-    def test_gradient_matches_finite_differences(self):
-        # One sample at a fixed seed: the guide's scale is pathwise, so the sample's ELBO is a smooth function of
-        # every param, and its generated gradient is that function's derivative.
-        out, _ = S.grad([HMM, "--data", self.data], 1, seed=3)
-        base = self.trace(HMM, self.data)
+    def check_gradient(self, program, data):
+        """One sample at a fixed seed: the guide's latents are pathwise, so the sample's ELBO is a smooth function
+        of every param, and its generated gradient is that function's derivative."""
+        out, _ = S.grad([program, "--data", data], 1, seed=3)
+        base = self.trace(program, data)
         params = {k[len("param:"):]: v for k, v in base.items() if k.startswith("param:")}
         h = 1e-5
         for name, value in params.items():
@@ -92,11 +96,49 @@ class Enumerated(S.TempDirTest):
                     shaped = moved[0] if not isinstance(value, list) else (
                         [moved[r * len(value[0]):(r + 1) * len(value[0])] for r in range(len(value))]
                         if isinstance(value[0], list) else moved)
-                    return self.trace(HMM, self.data, dict(params, **{name: shaped}))["elbo"]
+                    return self.trace(program, data, dict(params, **{name: shaped}))["elbo"]
                 fd = (elbo_at(h) - elbo_at(-h)) / (2 * h)
                 got = out["gradient"][name]["mean"]
                 got = got[i] if isinstance(got, list) else got
                 self.assertAlmostEqual(got, fd, delta=1e-6 * max(1, abs(fd)), msg="%s[%d]" % (name, i))
+
+    def check_directional_gradient(self, program, data, names):
+        """As check_gradient, along one fixed direction per param (two compilations per param, not two per
+        element): the finite difference of the ELBO along d equals the gradient's dot product with d."""
+        out, _ = S.grad([program, "--data", data], 1, seed=3)
+        base = self.trace(program, data)
+        params = {k[len("param:"):]: v for k, v in base.items() if k.startswith("param:")}
+        h = 1e-5
+
+        def flat(v):
+            return [x for e in v for x in flat(e)] if isinstance(v, list) else [v]
+
+        def shaped(like, it):
+            return [shaped(e, it) for e in like] if isinstance(like, list) else next(it)
+
+        for name in names:
+            value = flat(params[name])
+            d = [math.sin(1.7 * i + 0.3) for i in range(len(value))]
+
+            def elbo_at(step):
+                moved = shaped(params[name], iter([v + step * di for v, di in zip(value, d)]))
+                return self.trace(program, data, dict(params, **{name: moved}))["elbo"]
+            fd = (elbo_at(h) - elbo_at(-h)) / (2 * h)
+            got = sum(g * di for g, di in zip(flat(out["gradient"][name]["mean"]), d))
+            self.assertAlmostEqual(got, fd, delta=1e-6 * max(1, abs(fd)), msg=name)
+
+    def test_gradient_matches_finite_differences(self):
+        self.check_gradient(HMM, self.data)
+
+    def test_vindex_gradient_matches_finite_differences(self):
+        # The params whose gradient flows through Vindex's gathers: the guide's transition logits (through the
+        # sampled per-sequence matrices) and the emission means (through vindex).
+        self.check_directional_gradient(VINDEX, self.write("plated.json", PLATED_DATA), ["q_trans", "locs"])
+
+    def test_onehot_gradient_matches_finite_differences(self):
+        # The params read through the one-hot values: the transition logits and the emission means.
+        self.check_directional_gradient(ONEHOT, self.write("pairs.json", PAIRS_DATA),
+                                        ["weight_logits", "trans_logits", "locs"])
 
     def test_trains(self):
         r = S.run("run", HMM, "--data", self.data, "--steps", 100, "--lr", 0.05, "--seed", 1,
@@ -108,7 +150,8 @@ class Enumerated(S.TempDirTest):
     @unittest.skipIf(S.pyro_python() is None, "the reference Pyro is not beside the project")
     def test_same_answer_as_pyro_trace_enum_elbo(self):
         data = self.write("plated.json", PLATED_DATA)
-        for program, nesting, d in ((HMM, 0, self.data), (PLATED, 1, data)):
+        pairs = self.write("pairs.json", PAIRS_DATA)
+        for program, nesting, d in ((HMM, 0, self.data), (PLATED, 1, data), (VINDEX, 1, data), (ONEHOT, 1, pairs)):
             with self.subTest(program):
                 trace = self.path("replay.json")
                 S.run("grad", program, "--data", d, "--seed", 5, "--trace-out", trace, check=True)
@@ -133,13 +176,51 @@ class Enumerated(S.TempDirTest):
     def test_unsupported_enumerations_are_located_errors(self):
         self.refused("    z = pyro.sample('z', dist.Poisson(3.0), infer={'enumerate': 'parallel'})\n"
                      "    pyro.sample('x', dist.Normal(z, 1.0), obs=obs[0])\n",
-                     "z", "Categorical and Bernoulli sites only")
+                     "z", "OneHotCategorical and Bernoulli sites only")
         self.refused("    y = pyro.sample('y', dist.Bernoulli(0.3), infer={'enumerate': 'parallel'})\n"
                      "    pyro.sample('x', dist.Normal(torch.sum(y), 1.0), obs=obs[0])\n",
                      "y", "other than along its enumeration dim")
         self.refused("    y = pyro.sample('y', dist.Bernoulli(0.3), infer={'enumerate': 'parallel'})\n"
                      "    if torch.sum(y) > 0:\n        pyro.sample('x', dist.Normal(0.0, 1.0), obs=obs[0])\n",
                      "y", "a branch on the value")
+
+    def test_what_pyro_vindex_raises_on_is_a_located_error(self):
+        for index, why in (("..., y, 0:2", "only the full slice"), ("y, ..., 0", "'...' only as its first index"),
+                           ("..., y, None", "index in Vindex")):
+            with self.subTest(index):
+                program = self.write("bad_vindex.py", "import torch\nimport pyro\nimport pyro.distributions as dist\n"
+                                     "from pyro.ops.indexing import Vindex\n\n\ndef model(obs):\n"
+                                     "    y = pyro.sample('y', dist.Categorical(torch.ones(3)), infer={'enumerate': "
+                                     "'parallel'})\n    m = Vindex(torch.eye(3))[%s]\n"
+                                     "    pyro.sample('x', dist.Normal(torch.sum(m), 1.0), obs=obs[0])\n\n\n"
+                                     "def guide(obs):\n    pass\n\n\ndef main():\n"
+                                     "    pyro.infer.TraceEnum_ELBO(max_plate_nesting=0)\n" % index)
+                r = S.run("grad", program, "--data", self.data, "--samples", 1)
+                self.assertEqual(r.returncode, 2, S.describe(r))
+                self.assertRegex(r.stderr, r"bad_vindex\.py:9:\d+: error: .*%s" % why)
+
+    def test_summed_out_only_under_an_enumerating_elbo_as_the_analysis_says(self):
+        # Pyro's Trace_ELBO ignores infer={"enumerate": ...}: the guide must sample the site. The loop's length is
+        # data, so the analysis cannot say the model definitely samples y_{} and the driver does not stop first.
+        body = ("import torch\nimport pyro\nimport pyro.distributions as dist\n\n\ndef model(obs):\n"
+                "    for t in pyro.markov(range(len(obs))):\n"
+                "        y = pyro.sample('y_{}'.format(t), dist.Bernoulli(0.3), infer={'enumerate': 'parallel'})\n"
+                "        pyro.sample('x_{}'.format(t), dist.Normal(y, 1.0), obs=obs[t])\n\n\n"
+                "def guide(obs):\n    pass\n")
+        for elbo, verdicts in (("", ("unknown", "model-only")), ("TraceEnum_ELBO", ("match",))):
+            with self.subTest(elbo or "no enumerating ELBO"):
+                program = self.write("marked.py", body + (
+                    "\n\ndef main():\n    pyro.infer.%s(max_plate_nesting=0)\n" % elbo if elbo else ""))
+                r = S.run("analyze", program, "--format", "json", check=True)
+                site = [s for s in json.loads(r.stdout)["supportMatch"]["sites"] if s["name"] == "y_{}"][0]
+                self.assertIn(site["verdict"], verdicts, site)
+                r = S.run("grad", program, "--data", self.data, "--samples", 1)
+                if elbo:
+                    self.assertEqual(r.returncode, 0, S.describe(r))
+                    continue
+                self.assertEqual(r.returncode, 2, S.describe(r))
+                self.assertRegex(r.stderr, r"marked\.py:8:\d+: error: the model samples 'y_0' but the guide has no "
+                                           r"site of that name: .*no enumerating ELBO")
 
     def test_enumerated_in_the_guide_is_refused(self):
         program = self.write("guide_enum.py", "import torch\nimport pyro\nimport pyro.distributions as dist\n\n\n"

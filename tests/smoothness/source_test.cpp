@@ -117,6 +117,35 @@ def model():
   EXPECT_TRUE(analyze(*F->P->Model, Property::Lips).find("z")->Smooth);
 }
 
+// Issue 10: Vindex(x)[...] is indexing, smooth in x and not in the indices,
+// as plain x[...] is.
+TEST(Source, VindexIsSmoothInTheTensorNotInTheIndices) {
+  for (const char *Select : {"Vindex(locs)[..., z, :]", "locs[..., z, :]", "vindex(locs, (Ellipsis, z, slice(None)))"}) {
+    auto F = parse(std::string(R"(import torch
+import pyro
+import pyro.distributions as dist
+from pyro.ops.indexing import Vindex, vindex
+
+
+def model():
+    locs = pyro.param("locs", torch.zeros((3, 3)))
+    z = pyro.sample("z", dist.Normal(0., 1.))
+    m = )") + Select + R"(
+    pyro.sample("x", dist.Normal(torch.sum(m), 1.), obs=torch.tensor(0.))
+)");
+    ASSERT_TRUE(F->P && F->P->Model) << F->diags();
+    for (Property P : {Property::Diff, Property::Lips, Property::Cont}) {
+      SmoothnessResult R = analyze(*F->P->Model, P);
+      ASSERT_TRUE(R.find("locs") && R.find("z")) << Select;
+      EXPECT_TRUE(R.find("locs")->Smooth) << Select;
+      EXPECT_FALSE(R.find("z")->Smooth) << Select;
+      ASSERT_FALSE(R.find("z")->Witnesses.empty()) << Select;
+      EXPECT_EQ(R.find("z")->Witnesses[0].Operation, "index") << Select;
+      EXPECT_EQ(R.find("z")->Witnesses[0].Loc.Line, 10u) << Select;
+    }
+  }
+}
+
 TEST(Source, ParamAndModuleBinding) {
   auto F = parse(R"(import torch
 import torch.nn as nn

@@ -188,6 +188,38 @@ TEST(SupportFrontend, SubsampledPlateWithIndexing) {
   EXPECT_NE(site(R, "z")->Reason.find("shape [10, 7]"), std::string::npos) << dump(R);
 }
 
+// Issue 10: Vindex(x)[..., y, :] broadcasts y with x's batch dims, where
+// x[..., y, :] puts y's dims in front of them (as torch does).
+TEST(SupportFrontend, VindexBroadcastsIndicesWithTheBatchDims) {
+  // y is a site of the plate, shape [4]; w a tensor of shape [5].
+  auto Pair = [](const std::string &Select) {
+    return run("from pyro.ops.indexing import Vindex, vindex\n\n\n"
+               "def model():\n"
+               "    w = torch.LongTensor([0, 1, 2, 0, 1])\n"
+               "    with pyro.plate('seqs', 4, dim=-1):\n"
+               "        trans = pyro.sample('trans', dist.Normal(torch.zeros((3, 3)), 1.).to_event(2))\n"
+               "        y = pyro.sample('y', dist.Categorical(logits=torch.zeros(3)))\n"
+               "        pyro.sample('z', dist.Categorical(logits=" + Select + "))\n",
+               "def guide():\n"
+               "    with pyro.plate('seqs', 4, dim=-1):\n"
+               "        pyro.sample('trans', dist.Normal(torch.zeros((4, 3, 3)), 1.).to_event(2))\n"
+               "        pyro.sample('y', dist.Categorical(logits=torch.zeros(3)))\n"
+               "        pyro.sample('z', dist.Categorical(logits=torch.zeros((4, 3))))\n");
+  };
+  for (std::string Select : {"Vindex(trans)[..., y, :]", "vindex(trans, (Ellipsis, y, slice(None)))"}) {
+    SupportResult R = Pair(Select);
+    EXPECT_EQ(verdictOf(R, "z"), "match") << Select << "\n" << dump(R);
+    EXPECT_NE(site(R, "z")->Reason.find("shape [4]"), std::string::npos) << dump(R);
+    // w [5] does not broadcast with the batch dim [4].
+    Select.replace(Select.find('y'), 1, "w");
+    SupportResult Bad = Pair(Select);
+    ASSERT_FALSE(Bad.ShapeErrors.empty()) << Select << "\n" << dump(Bad);
+    EXPECT_NE(Bad.ShapeErrors[0].Message.find("Vindex"), std::string::npos) << dump(Bad);
+  }
+  // Plain indexing: [4, 4, 3] logits, so z has another shape than the guide's.
+  EXPECT_EQ(verdictOf(Pair("trans[..., y, :]"), "z"), "mismatch");
+}
+
 TEST(SupportFrontend, ExplicitDimsAndCollisions) {
   SupportResult R = run("def model():\n"
                         "    with pyro.plate('a', 3, dim=-2):\n"

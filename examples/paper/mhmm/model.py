@@ -1,5 +1,6 @@
 """Hierarchical mixed-effects hidden Markov model (animal movement), model side.
-svic benchmark `mhmm`; entry `model(config)`.
+svic benchmark `mhmm`; entry `model(config)`; `main` builds the ELBO the pair
+trains with (TraceEnum_ELBO, which sums y_{} out).
 
 `config` is a dict of data and sizes (N_state states, N_c groups, N_s
 individuals per group, N_t time steps, masks, observations, MISSING marker).
@@ -22,6 +23,7 @@ import torch
 import pyro
 import pyro.distributions as dist
 from torch.distributions import constraints
+from pyro.ops.indexing import Vindex
 
 
 def model(config):
@@ -80,41 +82,48 @@ def model(config):
             N_t = config["sizes"]["timesteps"]
             for t in pyro.markov(range(N_t)):
                 with pyro.poutine.mask(mask=config["timestep"]["mask"][..., t]):
-                    # Row y of the batch of N_state x N_state transition matrices, for each value y holds
-                    # (Pyro's Vindex(gamma_t)[..., y, :]: gamma_t[..., y, :] does not broadcast y with the batch).
-                    gamma_t = torch.Tensor.reshape(gamma, tuple(gamma.shape[:-1]) + (N_state, N_state))
-                    row_y = torch.unsqueeze(torch.unsqueeze(y, -1) == torch.arange(N_state), -1)
-                    gamma_y = torch.sum(gamma_t * row_y, -2)
+                    # Batch of N_state x N_state transition matrices; row y (Vindex broadcasts the
+                    # enumerated y with the batch dims).
+                    gamma_t = gamma
+                    gamma_t = torch.Tensor.reshape(gamma_t,
+                                                   tuple(gamma_t.shape[:-1]) + (N_state, N_state))
+                    gamma_y = Vindex(gamma_t)[..., y, :]
                     y = pyro.sample("y_{}".format(t), dist.Categorical(logits=gamma_y),
                                     infer={"enumerate": "parallel"})
 
                     # Step length: zero-inflation flag, then Gamma or the MISSING marker.
-                    step_zi = step_zi_param[..., y, :]
+                    step_zi = Vindex(step_zi_param)[..., y, :]
                     step_zi_mask = config["observations"]["step"][..., t] == MISSING
                     pyro.sample("step_zi_{}".format(t),
                                 dist.Categorical(logits=step_zi),
                                 obs=torch.Tensor.long(step_zi_mask))
                     pyro.sample("step_{}".format(t),
                                 dist.MaskedMixture(step_zi_mask,
-                                                   dist.Gamma(step_concentration[..., y],
-                                                              step_rate[..., y]),
+                                                   dist.Gamma(Vindex(step_concentration)[..., y],
+                                                              Vindex(step_rate)[..., y]),
                                                    dist.Delta(torch.tensor(MISSING))),
                                 obs=config["observations"]["step"][..., t])
 
                     # Turning angle.
                     pyro.sample("angle_{}".format(t),
-                                dist.VonMises(angle_loc[..., y], angle_concentration[..., y]),
+                                dist.VonMises(Vindex(angle_loc)[..., y], Vindex(angle_concentration)[..., y]),
                                 obs=config["observations"]["angle"][..., t])
 
                     # Dive activity: zero-inflation flag, then Beta or the MISSING marker.
-                    omega_zi = omega_zi_param[..., y, :]
+                    omega_zi = Vindex(omega_zi_param)[..., y, :]
                     omega_zi_mask = config["observations"]["omega"][..., t] == MISSING
                     pyro.sample("omega_zi_{}".format(t),
                                 dist.Categorical(logits=omega_zi),
                                 obs=torch.Tensor.long(omega_zi_mask))
                     pyro.sample("omega_{}".format(t),
                                 dist.MaskedMixture(omega_zi_mask,
-                                                   dist.Beta(omega_concentration1[..., y],
-                                                             omega_concentration0[..., y]),
+                                                   dist.Beta(Vindex(omega_concentration1)[..., y],
+                                                             Vindex(omega_concentration0)[..., y]),
                                                    dist.Delta(torch.tensor(MISSING))),
                                 obs=config["observations"]["omega"][..., t])
+
+
+def main(config):
+    """How the artifact trains the pair (its training script): TraceEnum_ELBO sums y_{} out."""
+    elbo = pyro.infer.TraceEnum_ELBO(max_plate_nesting=2)
+    return elbo

@@ -124,6 +124,7 @@ ExprPtr cloneExpr(const Expr &E, Program &P) {
     const auto &S = *cast<SubscriptExpr>(&E);
     N->Base = cloneOrNull(S.Base, P);
     N->Indices = cloneAll(S.Indices, P);
+    N->Vectorized = S.Vectorized;
     return N;
   }
   case ExprKind::Slice: {

@@ -216,7 +216,8 @@ public:
     }
     case ExprKind::Subscript: {
       const auto *S = cast<SubscriptExpr>(&E);
-      return expr(*S->Base) + "[" + list(S->Indices) + "]";
+      std::string Base = S->Vectorized ? "Vindex(" + expr(*S->Base) + ")" : expr(*S->Base);
+      return Base + "[" + list(S->Indices) + "]";
     }
     case ExprKind::Slice: {
       const auto *S = cast<SliceExpr>(&E);

@@ -230,6 +230,12 @@ struct DistributionExpr : Expr {
 struct SubscriptExpr : Expr {
   ExprPtr Base;
   std::vector<ExprPtr> Indices;
+  /// Pyro's `Vindex(Base)[...]` (pyro.ops.indexing.vindex): the tensor indices
+  /// broadcast with each other and with Base's dims left of those the indices
+  /// name (its batch dims, written as a leading `...`); each `:` keeps its dim
+  /// on the right. Its indices are tensors, ints, full slices and at most a
+  /// leading Ellipsis.
+  bool Vectorized = false;
   SubscriptExpr() : Expr(ExprKind::Subscript) {}
   static bool classof(const Expr *E) { return E->Kind == ExprKind::Subscript; }
 };
