@@ -37,3 +37,9 @@ def main(data=None, args=None, batch_size=None):
                                       infer={"enumerate": "parallel"})
             data = pyro.sample("doc_words", dist.Categorical(topic_words[word_topics]),
                                obs=data)
+
+
+def train(data, args=None, batch_size=None):
+    """How the artifact trains the pair (Pyro's lda example): TraceEnum_ELBO sums word_topics out."""
+    elbo = pyro.infer.TraceEnum_ELBO(max_plate_nesting=2)
+    return elbo
