@@ -157,7 +157,9 @@ const std::set<std::string> &builtinNames() {
       "range",     "float",    "int",  "len",   "abs",    "min",   "max",
       "round",     "tuple",    "list", "str",   "dict",   "print", "isinstance",
       "enumerate", "zip",      "sum",  "type",  "bool",   "map",   "filter",
-      "sorted",    "reversed", "open", "super", "object", "iter",  "next"};
+      "sorted",    "reversed", "open", "super", "object", "iter",  "next",
+      "any",       "all",      "set",  "frozenset", "globals", "locals", "vars",
+      "getattr",   "hasattr",  "callable", "divmod", "pow", "repr", "hash", "id"};
   return S;
 }
 
@@ -291,10 +293,22 @@ private:
   //===-- static facts --===//
   struct Instance;
   struct Fact {
-    enum class Kind { None, Dist, Plate, Module, String, Template, Tensor, Instance } K =
-        Kind::None;
-    const Expr *Def =
-        nullptr; ///< Dist: DistributionExpr; String: Constant; Template: StrFormat call
+    enum class Kind {
+      None,
+      Dist,
+      Plate,
+      Module,
+      String,
+      Template,
+      Tensor,
+      Instance,
+      Dict,
+      Constants
+    } K = Kind::None;
+    /// Dist: DistributionExpr; String: Constant; Template: StrFormat call;
+    /// Dict: the DictExpr when its keys are constants (else null); Constants:
+    /// a list or tuple display of constants.
+    const Expr *Def = nullptr;
     std::shared_ptr<const PlateInfo> Plate; ///< Plate
     std::optional<ModuleId> Mod;            ///< Module (when known)
     std::shared_ptr<Instance> Inst;         ///< Instance
@@ -468,6 +482,16 @@ private:
       } else if (auto *D = dyn_cast<DistributionExpr>(Value)) {
         F.K = Fact::Kind::Dist;
         F.Def = D;
+      } else if (auto *D = dyn_cast<DictExpr>(Value)) {
+        F.K = Fact::Kind::Dict;
+        if (std::all_of(D->Keys.begin(), D->Keys.end(),
+                        [](const ExprPtr &K) { return isa<ConstantExpr>(K.get()); }))
+          F.Def = D;
+      } else if (auto *Q = dyn_cast<SequenceExpr>(Value);
+                 Q && std::all_of(Q->Elements.begin(), Q->Elements.end(),
+                             [](const ExprPtr &X) { return X && isa<ConstantExpr>(X.get()); })) {
+        F.K = Fact::Kind::Constants;
+        F.Def = Q;
       } else if (auto *M = dyn_cast<ModuleCtorExpr>(Value)) {
         F.K = Fact::Kind::Module;
         F.Mod = M->Module;
@@ -483,6 +507,8 @@ private:
           F.Def = Call;
         } else if (certainlyTensor(*Call)) {
           F.K = Fact::Kind::Tensor;
+        } else if (Call->Op == OpId::OpaqueCall && Call->Callee == "dict") {
+          F.K = Fact::Kind::Dict; // the builtin, a dict comprehension, `{**a}`
         }
       } else if (isa<BinaryExpr>(Value) || isa<UnaryExpr>(Value)) {
         if (certainlyTensor(*Value))
@@ -637,7 +663,22 @@ private:
   void lowerAssign(const A::Assign &S, Block &Out);
   void lowerIf(const A::If &S, Block &Out, const A::Body *Rest = nullptr, size_t RestFrom = 0);
   void lowerFor(const A::For &S, Block &Out);
-  bool lowerForZip(const A::For &S, const A::Call &C, bool Enumerate, Block &Out);
+  bool rangeBounds(const A::Call &Range, ForStmt &St, Block &Out);
+  /// A loop over a sequence: the ForStmt and the targets its body binds
+  /// (bindSequenceTargets, inside the loop's region) to an element of each
+  /// sequence, indexed by the loop's index.
+  struct SequenceLoop {
+    std::unique_ptr<ForStmt> St;
+    std::vector<std::pair<const A::Expr *, VarId>> Targets;
+  };
+  std::optional<SequenceLoop> sequenceLoop(const A::Expr &Target, const A::Expr &Iter,
+                                           const SourceLoc &L, Block &Out);
+  void bindSequenceTargets(SequenceLoop &Loop);
+  std::unique_ptr<ForStmt> indexLoop(VarId Seq, const SourceLoc &L);
+  std::optional<std::vector<ExprPtr>> staticElements(const A::Expr &Iter, Block &Out);
+  std::optional<std::vector<ExprPtr>> dictElements(VarId D, const std::string &View,
+                                                   const SourceLoc &L);
+  ExprPtr lowerSum(const A::Call &C, Block &Out);
   void lowerWhile(const A::While &S, Block &Out);
   void lowerWith(const A::With &S, size_t Item, Block &Out);
   void lowerReturn(const A::Return &S, Block &Out);
@@ -827,7 +868,9 @@ private:
   ExprPtr lowerConstant(const A::Constant &C);
   ExprPtr lowerFString(const A::FString &F, Block &Out);
   ExprPtr lowerSubscript(const A::Subscript &S, Block &Out);
-  ExprPtr lowerListComp(const A::ListComp &C, Block &Out);
+  ExprPtr lowerComp(const A::Comp &C, Block &Out);
+  void lowerCompFor(const A::Comp &C, size_t K, VarId List, Block &Out);
+  void lowerCompIfs(const A::Comp &C, size_t K, VarId List, Block &Body);
   std::vector<ExprPtr> lowerIndices(const A::Subscript &S, Block &Out);
   ExprPtr lowerCall(const A::Call &C, Block &Out, std::optional<VarId> Target = std::nullopt,
                     bool *Emitted = nullptr);
@@ -872,6 +915,7 @@ private:
   void captureInstance(const Instance &I, std::set<VarId> &Captured, int Depth = 0);
   void keepLibraryState(Instance &I, const A::Call &C, Block &Out);
   ExprPtr opaqueValue(const A::Expr &E);
+  ExprPtr opaqueBuiltin(const std::string &Name, std::vector<ExprPtr> Args, const SourceLoc &L);
   std::unique_ptr<DistributionExpr> opaqueDistribution(const std::string &Name,
                                                        std::vector<ExprPtr> Args,
                                                        const SourceLoc &L,
@@ -2224,42 +2268,43 @@ void Lowerer::lowerFor(const A::For &S, Block &Out) {
   }
   const A::Call *RangeCall = dyn_cast<A::Call>(Iter);
   std::optional<std::string> Q = RangeCall ? staticPath(*RangeCall->Func) : std::nullopt;
-  if (Ok && Q && (*Q == "enumerate" || *Q == "zip") &&
-      lowerForZip(S, *RangeCall, *Q == "enumerate", Out))
+  bool IsPlate = pyroCall(*Iter, "pyro.plate") != nullptr;
+  if (auto *N = dyn_cast<A::Name>(Iter)) {
+    Binding *Bd = lookup(N->Id);
+    IsPlate = Bd && Bd->K == Binding::Kind::Var && fact(Bd->Var).K == Fact::Kind::Plate;
+  }
+  if (Ok && !IsPlate && !(Q && *Q == "range")) {
+    if (std::optional<std::vector<ExprPtr>> Elems = staticElements(*Iter, Out)) {
+      for (ExprPtr &X : *Elems) {
+        store(*S.Target, std::move(X), Out, S.Loc);
+        lowerBody(S.Loop, Out);
+      }
+      return;
+    }
+    std::optional<SequenceLoop> Loop = sequenceLoop(*S.Target, *Iter, S.Loc, Out);
+    if (!Loop)
+      return;
+    invalidateLoopVariant(S.Loop, S.Loc);
+    enterRegion();
+    ++LoopDepth;
+    LoopMutated.emplace_back();
+    bindSequenceTargets(*Loop);
+    lowerBody(S.Loop, Loop->St->Body);
+    LoopMutated.pop_back();
+    --LoopDepth;
+    leaveRegion();
+    Out.push_back(std::move(Loop->St));
     return;
+  }
   if (Ok && Q && *Q == "range") {
     St->Over = ForStmt::Iter::Range;
-    Bound B;
-    if (bindArgs(sig(SigRange), *RangeCall, 0, 0, "range", B)) {
-      BoundArgs Args = lowerBound(B, *RangeCall, Out);
-      if (!Args.Args[1]) {
-        St->Start = constInt(Iter->Loc, 0);
-        St->Stop = std::move(Args.Args[0]);
-        St->Step = constInt(Iter->Loc, 1);
-      } else {
-        St->Start = std::move(Args.Args[0]);
-        St->Stop = std::move(Args.Args[1]);
-        St->Step = Args.Args[2] ? std::move(Args.Args[2]) : constInt(Iter->Loc, 1);
-      }
-    } else {
-      Ok = false;
-    }
+    Ok = rangeBounds(*RangeCall, *St, Out);
   } else if (Ok) {
-    std::optional<PlateInfo> Plate;
-    bool IsPlate = pyroCall(*Iter, "pyro.plate") != nullptr;
-    if (auto *N = dyn_cast<A::Name>(Iter)) {
-      Binding *Bd = lookup(N->Id);
-      IsPlate = Bd && Bd->K == Binding::Kind::Var && fact(Bd->Var).K == Fact::Kind::Plate;
-    }
-    if (IsPlate)
-      Plate = plateOf(*Iter, Out);
+    std::optional<PlateInfo> Plate = plateOf(*Iter, Out);
     if (Plate) {
       St->Over = ForStmt::Iter::Plate;
       St->Plate = std::move(*Plate);
     } else {
-      if (!IsPlate)
-        unsupported(Iter->Loc, "iterating over '" + text(*Iter) +
-                                   "' is not supported; loop over range(...) or pyro.plate(...)");
       Ok = false;
     }
   }
@@ -2286,59 +2331,207 @@ void Lowerer::lowerFor(const A::For &S, Block &Out) {
     Graveyard.push_back(std::move(St));
 }
 
-/// `for i, x in enumerate(xs)` and `for a, b in zip(xs, ys)`: a loop over
-/// range(len(xs)) whose targets index the sequences (each evaluated once,
-/// before the loop). False, with nothing lowered, when the loop has another
-/// form (the caller then reports it).
-bool Lowerer::lowerForZip(const A::For &S, const A::Call &C, bool Enumerate, Block &Out) {
-  auto *Targets = dyn_cast<A::Sequence>(S.Target.get());
-  if (!Targets || Targets->Kind == A::ExprKind::Set || C.Args.empty() ||
-      (Enumerate && C.Args.size() != 1) ||
-      Targets->Elts.size() != C.Args.size() + (Enumerate ? 1 : 0) ||
-      std::any_of(C.Args.begin(), C.Args.end(),
-                  [](const A::Arg &Ar) { return Ar.K != A::Arg::Kind::Positional; }) ||
-      (Enumerate && !isa<A::Name>(Targets->Elts[0].get())))
+/// The bounds of a loop over `range(...)` into \p St; false after an error.
+bool Lowerer::rangeBounds(const A::Call &Range, ForStmt &St, Block &Out) {
+  Bound B;
+  if (!bindArgs(sig(SigRange), Range, 0, 0, "range", B))
     return false;
+  BoundArgs Args = lowerBound(B, Range, Out);
+  const bool OneArg = !Args.Args[1];
+  St.Start = OneArg ? constInt(Range.Loc, 0) : std::move(Args.Args[0]);
+  St.Stop = OneArg ? std::move(Args.Args[0]) : std::move(Args.Args[1]);
+  St.Step = Args.Args[2] ? std::move(Args.Args[2]) : constInt(Range.Loc, 1);
+  return true;
+}
+
+/// `for i, x in enumerate(xs)`, `for a, b in zip(xs, ys)` and `for x in xs`
+/// over any other iterable (a list, a tuple, a tensor along its first dim, an
+/// opaque value such as `d.items()`): a loop over range(len(xs)) whose targets
+/// index the sequences, each evaluated once, before the loop, as Python does.
+/// Nullopt after an error.
+std::optional<Lowerer::SequenceLoop> Lowerer::sequenceLoop(const A::Expr &Target,
+                                                           const A::Expr &Iter,
+                                                           const SourceLoc &L, Block &Out) {
+  const auto *C = dyn_cast<A::Call>(&Iter);
+  std::optional<std::string> Q = C ? staticPath(*C->Func) : std::nullopt;
+  auto *Targets = dyn_cast<A::Sequence>(&Target);
+  const bool Enumerate = Q && *Q == "enumerate";
+  // zip and enumerate with as many targets as sequences are unpacked here;
+  // in any other form they are the opaque iterable of a plain loop.
+  const bool Unpack =
+      Q && (Enumerate || *Q == "zip") && Targets && Targets->Kind != A::ExprKind::Set &&
+      !C->Args.empty() && (!Enumerate || C->Args.size() == 1) &&
+      Targets->Elts.size() == C->Args.size() + (Enumerate ? 1 : 0) &&
+      std::all_of(C->Args.begin(), C->Args.end(),
+                  [](const A::Arg &Ar) { return Ar.K == A::Arg::Kind::Positional; }) &&
+      (!Enumerate || isa<A::Name>(Targets->Elts[0].get()));
+  if (Q && *Q == "pyro.markov") {
+    unsupported(Iter.Loc, "pyro.markov is supported only around range(...) in a for loop");
+    return std::nullopt;
+  }
+  SequenceLoop Loop;
   std::vector<VarId> Seqs;
-  for (const A::Arg &Ar : C.Args) {
-    VarId T = newTemp("iter", Ar.Loc);
-    assign(Out, T, lowerExpr(*Ar.Value, Out), Ar.Loc);
+  auto Evaluate = [&](const A::Expr &E) {
+    VarId T = newTemp("iter", E.Loc);
+    assign(Out, T, lowerExpr(E, Out), E.Loc);
     Seqs.push_back(T);
-  }
-  auto St = make<ForStmt>(S.Loc);
-  St->Over = ForStmt::Iter::Range;
-  St->Start = constInt(C.Loc, 0);
-  St->Step = constInt(C.Loc, 1);
-  auto Len = make<CallExpr>(C.Loc);
-  Len->Op = OpId::PyLen;
-  Len->Args.Args.push_back(varRef(C.Loc, Seqs[0]));
-  St->Stop = std::move(Len);
-  if (Enumerate) {
+  };
+  if (Unpack)
+    for (const A::Arg &Ar : C->Args)
+      Evaluate(*Ar.Value);
+  else
+    Evaluate(Iter);
+  Loop.St = indexLoop(Seqs[0], L);
+  ForStmt &St = *Loop.St;
+  if (Unpack && Enumerate) {
     auto *N = cast<A::Name>(Targets->Elts[0].get());
-    St->Index = varForStore(N->Id, N->Loc);
-    LoopIndexVars.insert(St->Index);
-  } else {
-    St->Index = newTemp("i", S.Loc);
-    LoopIndexVars.insert(St->Index);
+    St.Index = varForStore(N->Id, N->Loc);
+    LoopIndexVars.insert(St.Index);
+    fact(St.Index) = Fact{};
   }
+  for (size_t K = 0; K < Seqs.size(); ++K)
+    Loop.Targets.emplace_back(Unpack ? Targets->Elts[K + (Enumerate ? 1 : 0)].get() : &Target,
+                              Seqs[K]);
+  return Loop;
+}
+
+/// Python's elements of \p Iter when they are known while lowering: a list or
+/// tuple display (its elements evaluated here, in order), a variable holding
+/// a display of constants, or a dict with constant keys (a display or a
+/// variable holding one) and its `.keys()`, `.values()` and `.items()`. A loop
+/// over them unrolls, so a site name built from an element stays literal.
+std::optional<std::vector<ExprPtr>> Lowerer::staticElements(const A::Expr &Iter, Block &Out) {
+  constexpr size_t MaxUnrolled = 64;
+  const A::Expr *Base = &Iter;
+  std::string View = "keys";
+  if (const auto *C = dyn_cast<A::Call>(&Iter); C && C->Args.empty())
+    if (const auto *At = dyn_cast<A::Attribute>(C->Func.get());
+        At && (At->Attr == "keys" || At->Attr == "values" || At->Attr == "items")) {
+      Base = At->Value.get();
+      View = At->Attr;
+    }
+  if (const auto *D = dyn_cast<A::Dict>(Base)) {
+    if (D->Keys.size() > MaxUnrolled ||
+        !std::all_of(D->Keys.begin(), D->Keys.end(),
+                     [](const A::ExprPtr &K) { return K && isa<A::Constant>(K.get()); }))
+      return std::nullopt;
+    VarId T = newTemp("dict", D->Loc);
+    assign(Out, T, lowerExpr(*D, Out), D->Loc);
+    return dictElements(T, View, Iter.Loc);
+  }
+  if (const auto *N = dyn_cast<A::Name>(Base)) {
+    Binding *B = lookup(N->Id);
+    if (!B || B->K != Binding::Kind::Var || !fact(B->Var).Def || !factProblem(B->Var).empty())
+      return std::nullopt;
+    const Fact &F = fact(B->Var);
+    if (F.K == Fact::Kind::Dict)
+      return dictElements(B->Var, View, Iter.Loc);
+    if (F.K != Fact::Kind::Constants || Base != &Iter)
+      return std::nullopt;
+    std::vector<ExprPtr> Elems;
+    for (const ExprPtr &X : cast<SequenceExpr>(F.Def)->Elements)
+      Elems.push_back(cloneExpr(*X, P));
+    return Elems;
+  }
+  const auto *Seq = dyn_cast<A::Sequence>(&Iter);
+  if (!Seq || Seq->Kind == A::ExprKind::Set || Seq->Elts.size() > MaxUnrolled ||
+      std::any_of(Seq->Elts.begin(), Seq->Elts.end(),
+                  [](const A::ExprPtr &X) { return isa<A::Starred>(X.get()); }))
+    return std::nullopt;
+  std::vector<ExprPtr> Elems;
+  for (const A::ExprPtr &X : Seq->Elts) {
+    ExprPtr V = lowerExpr(*X, Out);
+    if (!isa<ConstantExpr>(V.get())) {
+      VarId T = newTemp("iter", X->Loc);
+      assign(Out, T, std::move(V), X->Loc);
+      V = varRef(X->Loc, T);
+    }
+    Elems.push_back(std::move(V));
+  }
+  return Elems;
+}
+
+/// The elements of `D.keys()`, `D.values()` or `D.items()` for a dict \p D
+/// with constant keys: the keys, and the values read at each step (as
+/// Python's views do).
+std::optional<std::vector<ExprPtr>> Lowerer::dictElements(VarId D, const std::string &View,
+                                                          const SourceLoc &L) {
+  const auto *Def = fact(D).Def ? dyn_cast<DictExpr>(fact(D).Def) : nullptr;
+  if (fact(D).K != Fact::Kind::Dict || !Def || !factProblem(D).empty())
+    return std::nullopt;
+  std::vector<ExprPtr> Elems;
+  for (const ExprPtr &K : Def->Keys) {
+    auto Value = [&] {
+      auto Sub = make<SubscriptExpr>(L);
+      Sub->Base = varRef(L, D);
+      Sub->Indices.push_back(cloneExpr(*K, P));
+      return Sub;
+    };
+    if (View == "keys") {
+      Elems.push_back(cloneExpr(*K, P));
+    } else if (View == "values") {
+      Elems.push_back(Value());
+    } else {
+      auto Pair = P.makeSequence(ExprKind::Tuple, L);
+      Pair->Elements.push_back(cloneExpr(*K, P));
+      Pair->Elements.push_back(Value());
+      Elems.push_back(std::move(Pair));
+    }
+  }
+  return Elems;
+}
+
+/// `for i in range(len(Seq))`, with a fresh index.
+std::unique_ptr<ForStmt> Lowerer::indexLoop(VarId Seq, const SourceLoc &L) {
+  auto St = make<ForStmt>(L);
+  St->Over = ForStmt::Iter::Range;
+  St->Start = constInt(L, 0);
+  St->Step = constInt(L, 1);
+  auto Len = make<CallExpr>(L);
+  Len->Op = OpId::PyLen;
+  Len->Args.Args.push_back(varRef(L, Seq));
+  St->Stop = std::move(Len);
+  St->Index = newTemp("i", L);
+  LoopIndexVars.insert(St->Index);
   fact(St->Index) = Fact{};
-  invalidateLoopVariant(S.Loop, S.Loc);
+  return St;
+}
+
+/// `sum(xs[, start])` as Python computes it: start (0) plus each element of
+/// xs in turn.
+ExprPtr Lowerer::lowerSum(const A::Call &C, Block &Out) {
+  Bound B;
+  if (!bindArgs(sig("iterable:d,start:d?"), C, 0, 0, "sum", B))
+    return constNone(C.Loc);
+  VarId Seq = newTemp("iter", C.Loc);
+  assign(Out, Seq, lowerExpr(*B.Slots[0], Out), C.Loc);
+  VarId Acc = newTemp("sum", C.Loc);
+  assign(Out, Acc, B.Slots[1] ? lowerExpr(*B.Slots[1], Out) : constInt(C.Loc, 0), C.Loc);
+  std::unique_ptr<ForStmt> St = indexLoop(Seq, C.Loc);
   enterRegion();
   ++LoopDepth;
-  LoopMutated.emplace_back();
-  for (size_t K = 0; K < Seqs.size(); ++K) {
-    const A::Expr &T = *Targets->Elts[K + (Enumerate ? 1 : 0)];
-    auto Sub = make<SubscriptExpr>(T.Loc);
-    Sub->Base = varRef(T.Loc, Seqs[K]);
-    Sub->Indices.push_back(varRef(T.Loc, St->Index));
-    store(T, std::move(Sub), St->Body, T.Loc);
-  }
-  lowerBody(S.Loop, St->Body);
-  LoopMutated.pop_back();
+  auto Elt = make<SubscriptExpr>(C.Loc);
+  Elt->Base = varRef(C.Loc, Seq);
+  Elt->Indices.push_back(varRef(C.Loc, St->Index));
+  auto Add = make<BinaryExpr>(C.Loc);
+  Add->Op = BinaryOp::Add;
+  Add->Lhs = varRef(C.Loc, Acc);
+  Add->Rhs = std::move(Elt);
+  assign(St->Body, Acc, std::move(Add), C.Loc);
   --LoopDepth;
   leaveRegion();
   Out.push_back(std::move(St));
-  return true;
+  return varRef(C.Loc, Acc);
+}
+
+void Lowerer::bindSequenceTargets(SequenceLoop &Loop) {
+  ForStmt &St = *Loop.St;
+  for (auto &[T, Seq] : Loop.Targets) {
+    auto Sub = make<SubscriptExpr>(T->Loc);
+    Sub->Base = varRef(T->Loc, Seq);
+    Sub->Indices.push_back(varRef(T->Loc, St.Index));
+    store(*T, std::move(Sub), St.Body, T->Loc);
+  }
 }
 
 void Lowerer::lowerWith(const A::With &S, size_t Item, Block &Out) {
@@ -2865,12 +3058,19 @@ ExprPtr Lowerer::lowerExpr(const A::Expr &E, Block &Out) {
     return constNone(E.Loc);
   case A::ExprKind::Dict: {
     const auto *D = cast<A::Dict>(&E);
+    // `{**a, "k": v}` merges dictionaries svic does not see into: an opaque
+    // function of all the parts.
+    if (std::any_of(D->Keys.begin(), D->Keys.end(), [](const A::ExprPtr &K) { return !K; })) {
+      std::vector<ExprPtr> Parts;
+      for (size_t I = 0; I < D->Keys.size(); ++I) {
+        if (D->Keys[I])
+          Parts.push_back(lowerExpr(*D->Keys[I], Out));
+        Parts.push_back(lowerExpr(*D->Values[I], Out));
+      }
+      return opaqueBuiltin("dict", std::move(Parts), E.Loc);
+    }
     auto R = make<DictExpr>(E.Loc);
     for (size_t I = 0; I < D->Keys.size(); ++I) {
-      if (!D->Keys[I]) {
-        unsupported(D->Values[I]->Loc, "dictionary unpacking (**) is not supported");
-        continue;
-      }
       R->Keys.push_back(lowerExpr(*D->Keys[I], Out));
       R->Values.push_back(lowerExpr(*D->Values[I], Out));
     }
@@ -2879,8 +3079,8 @@ ExprPtr Lowerer::lowerExpr(const A::Expr &E, Block &Out) {
   case A::ExprKind::Starred:
     unsupported(E.Loc, "starred expressions are not supported; write the elements out");
     return constNone(E.Loc);
-  case A::ExprKind::ListComp:
-    return lowerListComp(*cast<A::ListComp>(&E), Out);
+  case A::ExprKind::Comp:
+    return lowerComp(*cast<A::Comp>(&E), Out);
   case A::ExprKind::Lambda:
     unsupported(E.Loc, "lambda expressions are supported only when assigned to a name, as "
                        "the initial value of pyro.param or as an argument of an opaque call; "
@@ -2895,53 +3095,107 @@ ExprPtr Lowerer::lowerExpr(const A::Expr &E, Block &Out) {
   return constNone(E.Loc);
 }
 
-/// `[Elt for i in range(...)]`: the list built by a loop over the range that
-/// appends Elt, with `i` bound in the comprehension's own scope.
-ExprPtr Lowerer::lowerListComp(const A::ListComp &C, Block &Out) {
-  auto *Target = dyn_cast<A::Name>(C.Target.get());
-  auto *Range = dyn_cast<A::Call>(C.Iter.get());
-  std::optional<std::string> Q = Range ? staticPath(*Range->Func) : std::nullopt;
-  if (!Target || !Q || *Q != "range") {
-    unsupported(C.Loc, "list comprehensions are supported only over range(...) with one loop "
-                       "name; build the list with a for loop and append");
-    return constNone(C.Loc);
-  }
-  Bound B;
-  if (!bindArgs(sig(SigRange), *Range, 0, 0, "range", B))
-    return constNone(C.Loc);
-  const int N = ++TempCount["listcomp"];
-  const std::string Suffix = "@listcomp#" + std::to_string(N);
+/// A comprehension: the list built by its `for` clauses, nested left to
+/// right, appending Elt where every `if` holds, with the loop names in the
+/// comprehension's own scope. A generator expression is that list (whatever
+/// consumes it reads it whole); a set or dict comprehension is an opaque
+/// `set(...)`/`dict(...)` of it (of (key, value) pairs), since svic does not
+/// model their merging of equal keys.
+ExprPtr Lowerer::lowerComp(const A::Comp &C, Block &Out) {
+  static const char *const Kinds[] = {"listcomp", "setcomp", "dictcomp", "genexpr"};
+  const std::string Kind = Kinds[static_cast<int>(C.F)];
+  const std::string Suffix = "@" + Kind + "#" + std::to_string(++TempCount[Kind]);
   VarId List = addVar("list" + Suffix, VarKind::Temp, C.Loc);
   assign(Out, List, P.makeSequence(ExprKind::List, loc(C.Loc)), C.Loc);
-  auto St = make<ForStmt>(C.Loc);
-  St->Over = ForStmt::Iter::Range;
-  BoundArgs Args = lowerBound(B, *Range, Out);
-  const bool OneArg = !Args.Args[1];
-  St->Start = OneArg ? constInt(Range->Loc, 0) : std::move(Args.Args[0]);
-  St->Stop = OneArg ? std::move(Args.Args[0]) : std::move(Args.Args[1]);
-  St->Step = Args.Args[2] ? std::move(Args.Args[2]) : constInt(Range->Loc, 1);
   Scopes.emplace_back();
   Scope *S = &Scopes.back();
   S->Parent = Cur;
-  S->Suffix = Cur->Suffix;
-  St->Index = addVar(Target->Id + Suffix, VarKind::User, Target->Loc);
-  Binding Bd;
-  Bd.Var = St->Index;
-  S->Names[Target->Id] = Bd;
+  S->Suffix = Suffix;
   Scope *Saved = Cur;
   Cur = S;
+  lowerCompFor(C, 0, List, Out);
+  Cur = Saved;
+  if (C.F == A::Comp::Form::List || C.F == A::Comp::Form::Generator)
+    return varRef(C.Loc, List);
+  std::vector<ExprPtr> Args;
+  Args.push_back(varRef(C.Loc, List));
+  return opaqueBuiltin(C.F == A::Comp::Form::Set ? "set" : "dict", std::move(Args), C.Loc);
+}
+
+/// The `for` clause \p K of \p C and the clauses inside it, into \p Out.
+void Lowerer::lowerCompFor(const A::Comp &C, size_t K, VarId List, Block &Out) {
+  if (K == C.Fors.size()) {
+    auto Append = make<CallExpr>(C.Loc);
+    Append->Op = OpId::ListAppend;
+    Append->Args.Args.push_back(varRef(C.Loc, List));
+    if (C.F == A::Comp::Form::Dict) {
+      auto Pair = P.makeSequence(ExprKind::Tuple, loc(C.Loc));
+      Pair->Elements.push_back(lowerExpr(*C.Elt, Out));
+      Pair->Elements.push_back(lowerExpr(*C.Value, Out));
+      Append->Args.Args.push_back(std::move(Pair));
+    } else {
+      Append->Args.Args.push_back(lowerExpr(*C.Elt, Out));
+    }
+    assign(Out, List, std::move(Append), C.Loc);
+    return;
+  }
+  const A::CompFor &F = C.Fors[K];
+  const auto *Range = dyn_cast<A::Call>(F.Iter.get());
+  std::optional<std::string> Q = Range ? staticPath(*Range->Func) : std::nullopt;
+  std::optional<std::vector<ExprPtr>> Elems;
+  if (!(Q && *Q == "range") && (Elems = staticElements(*F.Iter, Out))) {
+    for (ExprPtr &X : *Elems) {
+      store(*F.Target, std::move(X), Out, C.Loc);
+      lowerCompIfs(C, K, List, Out);
+    }
+    return;
+  }
+  SequenceLoop Loop;
+  if (Q && *Q == "range") {
+    auto *Target = dyn_cast<A::Name>(F.Target.get());
+    if (!Target) {
+      unsupported(F.Target->Loc, "a loop over range(...) has one loop name");
+      return;
+    }
+    Loop.St = make<ForStmt>(C.Loc);
+    Loop.St->Over = ForStmt::Iter::Range;
+    if (!rangeBounds(*Range, *Loop.St, Out))
+      return;
+    Loop.St->Index = varForStore(Target->Id, Target->Loc);
+    LoopIndexVars.insert(Loop.St->Index);
+  } else if (pyroCall(*F.Iter, "pyro.plate")) {
+    unsupported(F.Iter->Loc, "comprehensions over pyro.plate are not supported; use a for loop");
+    return;
+  } else if (std::optional<SequenceLoop> L = sequenceLoop(*F.Target, *F.Iter, C.Loc, Out)) {
+    Loop = std::move(*L);
+  } else {
+    return;
+  }
   enterRegion();
   ++LoopDepth;
-  auto Append = make<CallExpr>(C.Loc);
-  Append->Op = OpId::ListAppend;
-  Append->Args.Args.push_back(varRef(C.Loc, List));
-  Append->Args.Args.push_back(lowerExpr(*C.Elt, St->Body));
-  assign(St->Body, List, std::move(Append), C.Loc);
+  bindSequenceTargets(Loop);
+  lowerCompIfs(C, K, List, Loop.St->Body);
   --LoopDepth;
   leaveRegion();
-  Cur = Saved;
-  Out.push_back(std::move(St));
-  return varRef(C.Loc, List);
+  Out.push_back(std::move(Loop.St));
+}
+
+/// The `if`s of the `for` clause \p K of \p C, nested, around the clauses
+/// after it, into \p Body.
+void Lowerer::lowerCompIfs(const A::Comp &C, size_t K, VarId List, Block &Body) {
+  Block *In = &Body;
+  const std::vector<A::ExprPtr> &Ifs = C.Fors[K].Ifs;
+  for (const A::ExprPtr &If : Ifs) {
+    auto I = make<IfStmt>(If->Loc);
+    I->Cond = lowerExpr(*If, *In);
+    Block *Then = &I->Then;
+    In->push_back(std::move(I));
+    In = Then;
+    enterRegion();
+  }
+  lowerCompFor(C, K + 1, List, *In);
+  for (size_t I = 0; I < Ifs.size(); ++I)
+    leaveRegion();
 }
 
 //===-- Calls ------------------------------------------------------------------------===//
@@ -3250,13 +3504,14 @@ ExprPtr Lowerer::lowerQualifiedCall(const std::string &Q, const A::Call &C, Bloc
   }
   if (Q == "pyro.subsample" || Q == "pyro.primitives.subsample")
     return lowerSubsample(C, Out);
-  if (Q == "dict") {
+  if (Q == "sum")
+    return lowerSum(C, Out);
+  // dict(pairs), dict(d, k=v), dict(**d): an opaque function of its arguments.
+  if (Q == "dict" && std::all_of(C.Args.begin(), C.Args.end(), [](const A::Arg &Arg) {
+        return Arg.K == A::Arg::Kind::Keyword;
+      })) {
     auto D = make<DictExpr>(C.Loc);
     for (const A::Arg &Arg : C.Args) {
-      if (Arg.K != A::Arg::Kind::Keyword) {
-        unsupported(Arg.Loc, "dict(...) is supported only with keyword arguments");
-        continue;
-      }
       D->Keys.push_back(constString(Arg.Loc, Arg.Name));
       D->Values.push_back(lowerExpr(*Arg.Value, Out));
     }
@@ -3472,9 +3727,12 @@ ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Blo
     if (std::optional<OpId> Op = lookupOp(Q))
       return lowerTableCall(*Op, "." + M, C, Out, std::move(Recv));
   }
-  // A tensor's method runs no user code; an object of unknown kind's may.
-  const bool Tensor = certainlyTensor(*Recv);
-  return lowerOpaqueCall(text(*C.Func), C, Out, !Tensor, std::move(Recv));
+  // A tensor's or a dict's method runs no user code; an object of unknown
+  // kind's may.
+  const auto *R = dyn_cast<VarRefExpr>(Recv.get());
+  const bool Plain = certainlyTensor(*Recv) || isa<DictExpr>(Recv.get()) ||
+                     (R && fact(R->Var).K == Fact::Kind::Dict && factProblem(R->Var).empty());
+  return lowerOpaqueCall(text(*C.Func), C, Out, !Plain, std::move(Recv));
 }
 
 /// `pyro.subsample(data, event_dim=e)` as Pyro 1.8.6 computes it: each
@@ -3620,6 +3878,21 @@ std::unique_ptr<DistributionExpr> Lowerer::lowerOpaqueDistCtor(const std::string
     Args = std::move(Call->Args.Args);
   }
   return opaqueDistribution(Spelling, std::move(Args), C.Loc);
+}
+
+/// The builtin \p Name (it runs no user code) of \p Args, which svic does not
+/// model: a dict or set built from a comprehension or from `**` unpacking.
+ExprPtr Lowerer::opaqueBuiltin(const std::string &Name, std::vector<ExprPtr> Args,
+                               const SourceLoc &L) {
+  auto R = make<CallExpr>(L);
+  R->Op = OpId::OpaqueCall;
+  R->Callee = Name;
+  R->Args.Args = std::move(Args);
+  DE.report(DiagId::OpaqueCall, loc(L),
+            "opaque call to '" + Name +
+                "' (not modelled): its value may break every smoothness property in its "
+                "arguments");
+  return R;
 }
 
 /// A module attribute svic does not know used as a value (`np.newaxis`,
