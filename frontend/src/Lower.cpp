@@ -435,6 +435,16 @@ private:
     C->StringValue = std::move(V);
     return C;
   }
+  /// The string \p E certainly is while lowering: a string constant or a
+  /// variable whose String fact holds here.
+  std::optional<std::string> knownString(const Expr &E) {
+    if (auto *C = dyn_cast<ConstantExpr>(&E); C && C->Ty == ConstantExpr::Type::String)
+      return C->StringValue;
+    if (auto *R = dyn_cast<VarRefExpr>(&E);
+        R && fact(R->Var).K == Fact::Kind::String && factProblem(R->Var).empty())
+      return cast<ConstantExpr>(fact(R->Var).Def)->StringValue;
+    return std::nullopt;
+  }
   ExprPtr varRef(const SourceLoc &L, VarId V) {
     auto R = make<VarRefExpr>(L);
     R->Var = V;
@@ -674,7 +684,7 @@ private:
   std::optional<SequenceLoop> sequenceLoop(const A::Expr &Target, const A::Expr &Iter,
                                            const SourceLoc &L, Block &Out);
   void bindSequenceTargets(SequenceLoop &Loop);
-  std::unique_ptr<ForStmt> indexLoop(VarId Seq, const SourceLoc &L);
+  std::unique_ptr<ForStmt> indexLoop(VarId Seq, VarId Index, const SourceLoc &L);
   std::optional<std::vector<ExprPtr>> staticElements(const A::Expr &Iter, Block &Out);
   std::optional<std::vector<ExprPtr>> dictElements(VarId D, const std::string &View,
                                                    const SourceLoc &L);
@@ -871,6 +881,7 @@ private:
   ExprPtr lowerComp(const A::Comp &C, Block &Out);
   void lowerCompFor(const A::Comp &C, size_t K, VarId List, Block &Out);
   void lowerCompIfs(const A::Comp &C, size_t K, VarId List, Block &Body);
+  ExprPtr staticDictComp(const A::Comp &C, std::vector<ExprPtr> &Elems, Block &Out);
   std::vector<ExprPtr> lowerIndices(const A::Subscript &S, Block &Out);
   ExprPtr lowerCall(const A::Call &C, Block &Out, std::optional<VarId> Target = std::nullopt,
                     bool *Emitted = nullptr);
@@ -2381,14 +2392,12 @@ std::optional<Lowerer::SequenceLoop> Lowerer::sequenceLoop(const A::Expr &Target
       Evaluate(*Ar.Value);
   else
     Evaluate(Iter);
-  Loop.St = indexLoop(Seqs[0], L);
-  ForStmt &St = *Loop.St;
-  if (Unpack && Enumerate) {
-    auto *N = cast<A::Name>(Targets->Elts[0].get());
-    St.Index = varForStore(N->Id, N->Loc);
-    LoopIndexVars.insert(St.Index);
-    fact(St.Index) = Fact{};
-  }
+  Loop.St = indexLoop(Seqs[0],
+                      Unpack && Enumerate
+                          ? varForStore(cast<A::Name>(Targets->Elts[0].get())->Id,
+                                        Targets->Elts[0]->Loc)
+                          : newTemp("i", L),
+                      L);
   for (size_t K = 0; K < Seqs.size(); ++K)
     Loop.Targets.emplace_back(Unpack ? Targets->Elts[K + (Enumerate ? 1 : 0)].get() : &Target,
                               Seqs[K]);
@@ -2397,11 +2406,27 @@ std::optional<Lowerer::SequenceLoop> Lowerer::sequenceLoop(const A::Expr &Target
 
 /// Python's elements of \p Iter when they are known while lowering: a list or
 /// tuple display (its elements evaluated here, in order), a variable holding
-/// a display of constants, or a dict with constant keys (a display or a
-/// variable holding one) and its `.keys()`, `.values()` and `.items()`. A loop
+/// a display of constants, a dict with constant keys (a display or a
+/// variable holding one) and its `.keys()`, `.values()` and `.items()`, and
+/// `enumerate` of any of these. A loop
 /// over them unrolls, so a site name built from an element stays literal.
 std::optional<std::vector<ExprPtr>> Lowerer::staticElements(const A::Expr &Iter, Block &Out) {
   constexpr size_t MaxUnrolled = 64;
+  // enumerate(xs): the pairs (i, x).
+  if (const auto *C = dyn_cast<A::Call>(&Iter);
+      C && C->Args.size() == 1 && C->Args[0].K == A::Arg::Kind::Positional &&
+      staticPath(*C->Func) == "enumerate") {
+    std::optional<std::vector<ExprPtr>> Elems = staticElements(*C->Args[0].Value, Out);
+    if (!Elems)
+      return std::nullopt;
+    for (size_t I = 0; I < Elems->size(); ++I) {
+      auto Pair = P.makeSequence(ExprKind::Tuple, loc(Iter.Loc));
+      Pair->Elements.push_back(constInt(Iter.Loc, static_cast<int64_t>(I)));
+      Pair->Elements.push_back(std::move((*Elems)[I]));
+      (*Elems)[I] = std::move(Pair);
+    }
+    return Elems;
+  }
   const A::Expr *Base = &Iter;
   std::string View = "keys";
   if (const auto *C = dyn_cast<A::Call>(&Iter); C && C->Args.empty())
@@ -2481,8 +2506,8 @@ std::optional<std::vector<ExprPtr>> Lowerer::dictElements(VarId D, const std::st
   return Elems;
 }
 
-/// `for i in range(len(Seq))`, with a fresh index.
-std::unique_ptr<ForStmt> Lowerer::indexLoop(VarId Seq, const SourceLoc &L) {
+/// `for Index in range(len(Seq))`.
+std::unique_ptr<ForStmt> Lowerer::indexLoop(VarId Seq, VarId Index, const SourceLoc &L) {
   auto St = make<ForStmt>(L);
   St->Over = ForStmt::Iter::Range;
   St->Start = constInt(L, 0);
@@ -2491,7 +2516,7 @@ std::unique_ptr<ForStmt> Lowerer::indexLoop(VarId Seq, const SourceLoc &L) {
   Len->Op = OpId::PyLen;
   Len->Args.Args.push_back(varRef(L, Seq));
   St->Stop = std::move(Len);
-  St->Index = newTemp("i", L);
+  St->Index = Index;
   LoopIndexVars.insert(St->Index);
   fact(St->Index) = Fact{};
   return St;
@@ -2507,7 +2532,7 @@ ExprPtr Lowerer::lowerSum(const A::Call &C, Block &Out) {
   assign(Out, Seq, lowerExpr(*B.Slots[0], Out), C.Loc);
   VarId Acc = newTemp("sum", C.Loc);
   assign(Out, Acc, B.Slots[1] ? lowerExpr(*B.Slots[1], Out) : constInt(C.Loc, 0), C.Loc);
-  std::unique_ptr<ForStmt> St = indexLoop(Seq, C.Loc);
+  std::unique_ptr<ForStmt> St = indexLoop(Seq, newTemp("i", C.Loc), C.Loc);
   enterRegion();
   ++LoopDepth;
   auto Elt = make<SubscriptExpr>(C.Loc);
@@ -2950,6 +2975,10 @@ ExprPtr Lowerer::lowerExpr(const A::Expr &E, Block &Out) {
     R->Op = *Op;
     R->Lhs = lowerExpr(*B->Left, Out);
     R->Rhs = lowerExpr(*B->Right, Out);
+    // `name + "_loc"` of known strings is a known string (a site name).
+    if (std::optional<std::string> L = *Op == BinaryOp::Add ? knownString(*R->Lhs) : std::nullopt)
+      if (std::optional<std::string> Rt = knownString(*R->Rhs))
+        return constString(E.Loc, *L + *Rt);
     return R;
   }
   case A::ExprKind::UnaryOp: {
@@ -3113,6 +3142,12 @@ ExprPtr Lowerer::lowerComp(const A::Comp &C, Block &Out) {
   S->Suffix = Suffix;
   Scope *Saved = Cur;
   Cur = S;
+  if (C.F == A::Comp::Form::Dict && C.Fors.size() == 1 && C.Fors[0].Ifs.empty())
+    if (std::optional<std::vector<ExprPtr>> Elems = staticElements(*C.Fors[0].Iter, Out)) {
+      ExprPtr D = staticDictComp(C, *Elems, Out);
+      Cur = Saved;
+      return D;
+    }
   lowerCompFor(C, 0, List, Out);
   Cur = Saved;
   if (C.F == A::Comp::Form::List || C.F == A::Comp::Form::Generator)
@@ -3120,6 +3155,54 @@ ExprPtr Lowerer::lowerComp(const A::Comp &C, Block &Out) {
   std::vector<ExprPtr> Args;
   Args.push_back(varRef(C.Loc, List));
   return opaqueBuiltin(C.F == A::Comp::Form::Set ? "set" : "dict", std::move(Args), C.Loc);
+}
+
+/// `{k: v for x in xs}` over known elements \p Elems: the dict display of
+/// each step's key and value (a later equal key replaces the value), or the
+/// opaque builtin of the pairs when a key is not a known string.
+ExprPtr Lowerer::staticDictComp(const A::Comp &C, std::vector<ExprPtr> &Elems, Block &Out) {
+  std::vector<std::pair<ExprPtr, VarId>> Pairs;
+  bool Known = true;
+  for (ExprPtr &X : Elems) {
+    store(*C.Fors[0].Target, std::move(X), Out, C.Loc);
+    ExprPtr K = lowerExpr(*C.Elt, Out);
+    std::optional<std::string> Key = knownString(*K);
+    if (Key) {
+      K = constString(C.Elt->Loc, *Key);
+    } else {
+      Known = false;
+      VarId T = newTemp("key", C.Elt->Loc);
+      assign(Out, T, std::move(K), C.Elt->Loc);
+      K = varRef(C.Elt->Loc, T);
+    }
+    VarId V = newTemp("value", C.Value->Loc);
+    assign(Out, V, lowerExpr(*C.Value, Out), C.Value->Loc);
+    auto Same = std::find_if(Pairs.begin(), Pairs.end(), [&](const auto &Pr) {
+      return Key && knownString(*Pr.first) == Key;
+    });
+    if (Same != Pairs.end())
+      Same->second = V;
+    else
+      Pairs.emplace_back(std::move(K), V);
+  }
+  if (Known) {
+    auto D = make<DictExpr>(C.Loc);
+    for (auto &[K, V] : Pairs) {
+      D->Keys.push_back(std::move(K));
+      D->Values.push_back(varRef(C.Loc, V));
+    }
+    return D;
+  }
+  auto List = P.makeSequence(ExprKind::List, loc(C.Loc));
+  for (auto &[K, V] : Pairs) {
+    auto Pair = P.makeSequence(ExprKind::Tuple, loc(C.Loc));
+    Pair->Elements.push_back(std::move(K));
+    Pair->Elements.push_back(varRef(C.Loc, V));
+    List->Elements.push_back(std::move(Pair));
+  }
+  std::vector<ExprPtr> Args;
+  Args.push_back(std::move(List));
+  return opaqueBuiltin("dict", std::move(Args), C.Loc);
 }
 
 /// The `for` clause \p K of \p C and the clauses inside it, into \p Out.
@@ -5527,12 +5610,12 @@ std::vector<ExprPtr> Lowerer::lowerFormatArgs(const FormatPlan &Plan, Block &Out
 SiteName Lowerer::lowerSiteName(const A::Expr &E, Block &Out) {
   SiteName N;
   N.Loc = loc(E.Loc);
-  auto Dynamic = [&]() {
+  auto Dynamic = [&](ExprPtr Lowered = nullptr) {
     N = SiteName{};
     N.Loc = loc(E.Loc);
     N.NameForm = SiteName::Form::Dynamic;
     N.Canonical = "<" + text(E) + ">";
-    N.DynamicExpr = lowerExpr(E, Out);
+    N.DynamicExpr = Lowered ? std::move(Lowered) : lowerExpr(E, Out);
     return std::move(N);
   };
   auto EscapeBraces = [](const std::string &S) {
@@ -5555,8 +5638,15 @@ SiteName Lowerer::lowerSiteName(const A::Expr &E, Block &Out) {
     std::string Literal, Template;
     for (const A::FString::Part &Part : F->Parts) {
       if (Part.IsField) {
+        ExprPtr V = lowerExpr(*Part.Value, Out);
+        // A field of a known string (a loop over known names) is text.
+        if (std::optional<std::string> Text = knownString(*V)) {
+          Template += EscapeBraces(*Text);
+          Literal += *Text;
+          continue;
+        }
         Template += "{}";
-        N.Indices.push_back(lowerExpr(*Part.Value, Out));
+        N.Indices.push_back(std::move(V));
       } else {
         Template += EscapeBraces(Part.Text);
         Literal += Part.Text;
@@ -5576,6 +5666,15 @@ SiteName Lowerer::lowerSiteName(const A::Expr &E, Block &Out) {
     N.NameForm = N.Indices.empty() ? SiteName::Form::Literal : SiteName::Form::Template;
     N.Canonical = N.Indices.empty() ? Plan->Literal : Plan->Template;
     return N;
+  }
+  if (auto *Add = dyn_cast<A::BinOp>(&E); Add && Add->Op == A::BinOpKind::Add) {
+    ExprPtr V = lowerExpr(E, Out);
+    if (std::optional<std::string> Text = knownString(*V)) {
+      N.NameForm = SiteName::Form::Literal;
+      N.Canonical = *Text;
+      return N;
+    }
+    return Dynamic(std::move(V));
   }
   if (auto *Nm = dyn_cast<A::Name>(&E)) {
     Binding *B = lookup(Nm->Id);
