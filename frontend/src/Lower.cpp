@@ -331,6 +331,13 @@ private:
   struct PyroContext {
     int Active = 0;
     int LoopDepth = 0; ///< at the outermost call
+    /// Where the outermost call starts, and its region nest. A PyroSample
+    /// first read deeper (in a branch or a loop) is drawn under a flag that
+    /// starts false there: Pyro draws it at the first read of the call.
+    Block *Home = nullptr;
+    size_t HomeAt = 0;
+    std::vector<int> HomeRegion;
+    std::map<std::string, VarId> Drawn; ///< the flags, by site name
     struct Cached {
       VarId Var;
       std::vector<int> Region;
@@ -417,6 +424,12 @@ private:
   std::string text(const A::Expr &E) const { return sourceText(SM, E.Loc); }
 
   ExprPtr constNone(const SourceLoc &L) { return make<ConstantExpr>(L); }
+  ExprPtr constBool(const SourceLoc &L, bool V) {
+    auto C = make<ConstantExpr>(L);
+    C->Ty = ConstantExpr::Type::Bool;
+    C->BoolValue = V;
+    return C;
+  }
   ExprPtr constInt(const SourceLoc &L, int64_t V) {
     auto C = make<ConstantExpr>(L);
     C->Ty = ConstantExpr::Type::Int;
@@ -1005,13 +1018,20 @@ private:
                         const SourceLoc &L, Block &Out);
   void pyroModuleRead(const Instance &I, const std::string &Attr, const SourceLoc &L, Block &Out);
   ExprPtr pyroModuleOf(const A::Subscript &Cls, const A::Call &C, Block &Out);
-  template <typename Fn> auto inPyroCall(Instance &I, Fn &&Body) {
+  template <typename Fn> auto inPyroCall(Instance &I, Block &Out, Fn &&Body) {
     PyroContext &Ctx = *I.Ctx;
-    if (Ctx.Active++ == 0)
+    if (Ctx.Active++ == 0) {
       Ctx.LoopDepth = LoopDepth;
+      Ctx.Home = &Out;
+      Ctx.HomeAt = Out.size();
+      Ctx.HomeRegion = Region;
+    }
     auto R = Body();
-    if (--Ctx.Active == 0)
+    if (--Ctx.Active == 0) {
       Ctx.Cache.clear();
+      Ctx.Drawn.clear();
+      Ctx.Home = nullptr;
+    }
     return R;
   }
   /// The classes svic writes in Python for PyroModule[nn.X] (parsed once).
@@ -1024,6 +1044,7 @@ private:
   const A::ClassDef *preludeClass(const std::string &Name, Scope *&ClsScope,
                                   const SourceLoc &L);
   std::deque<A::Call> SyntheticCalls;
+  const A::Call *inputsCall(const A::ClassDef &Cls, Scope *&Inputs);
   const A::FunctionDef *findMethod(const Instance &I, const std::string &Name);
   std::shared_ptr<Instance> newInstance(const A::ClassDef &Cls, Scope *ClsScope);
   std::optional<VarId> classAttribute(Instance &I, const std::string &Name);
@@ -1323,6 +1344,43 @@ bool Lowerer::checkHoist(const SourceLoc &L, const std::string &What) {
 
 //===-- Programs ----------------------------------------------------------------===//
 
+/// The constructor call of \p Cls that passes, for each parameter of its own
+/// __init__ without a default, an input of that name (bound in \p Inputs, a
+/// new scope under the module's). No parameter lacks a default: a call
+/// without arguments, and \p Inputs stays null.
+const A::Call *Lowerer::inputsCall(const A::ClassDef &Cls, Scope *&Inputs) {
+  A::Call &C = SyntheticCalls.emplace_back();
+  C.Loc = Cls.Loc;
+  const A::FunctionDef *Init = nullptr;
+  for (const A::StmtPtr &S : Cls.Inner)
+    if (auto *F = dyn_cast<A::FunctionDef>(S.get()); F && F->Name == "__init__")
+      Init = F;
+  if (!Init)
+    return &C;
+  for (size_t K = 1; K < Init->Params.size(); ++K) {
+    const A::Param &Pm = Init->Params[K];
+    if (Pm.K != A::Param::Kind::Normal || Pm.Default)
+      continue;
+    if (!Inputs) {
+      Inputs = &Scopes.emplace_back();
+      Inputs->Parent = ModuleScope;
+    }
+    Binding B;
+    B.Var = addVar(Pm.Name + "@" + Cls.Name, VarKind::Input, Pm.Loc);
+    P.Inputs.push_back(B.Var);
+    Inputs->Names[Pm.Name] = B;
+    A::Arg &Ar = C.Args.emplace_back();
+    Ar.K = A::Arg::Kind::Keyword;
+    Ar.Name = Pm.Name;
+    Ar.Loc = Pm.Loc;
+    auto N = std::make_unique<A::Name>();
+    N->Id = Pm.Name;
+    N->Loc = Pm.Loc;
+    Ar.Value = std::move(N);
+  }
+  return &C;
+}
+
 void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry, const A::ClassDef *EntryClass,
                   const std::set<std::string> &GivenInputs, const A::Call *EntryCondition) {
   Scopes.emplace_back();
@@ -1355,8 +1413,10 @@ void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry, const A::Clas
 
   // An entry method runs on one object of its class, built with the
   // arguments of a constructor call in the file whose arguments are all
-  // literals, else with the parameter defaults.
+  // literals, else with the parameter defaults, and a parameter without one
+  // is an input (`Net(args.hidden)` in main()).
   std::optional<Fact> SelfFact;
+  Scope *CtorInputs = nullptr;
   if (EntryClass) {
     std::vector<const A::Call *> Calls;
     findCalls(M, EntryClass->Name, Calls);
@@ -1376,7 +1436,12 @@ void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry, const A::Clas
         break;
       }
     }
+    if (Ctor == &NoArgs)
+      Ctor = inputsCall(*EntryClass, CtorInputs);
+    if (CtorInputs)
+      Cur = CtorInputs;
     ExprPtr Obj = instantiate(*EntryClass, ModuleScope, *Ctor, P.Body);
+    Cur = ModuleScope;
     SelfFact = instanceFact(InstanceValues[Obj.get()]);
   }
 
@@ -1469,7 +1534,7 @@ void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry, const A::Clas
   };
   // Calling a PyroModule object (its forward) runs in the module's context.
   if (SelfFact && SelfFact->Inst->Pyro && (Entry.Name == "forward" || Entry.Name == "__call__"))
-    inPyroCall(*SelfFact->Inst, LowerEntry);
+    inPyroCall(*SelfFact->Inst, P.Body, LowerEntry);
   else
     LowerEntry();
   Functions.pop_back();
@@ -4525,7 +4590,7 @@ ExprPtr Lowerer::callMethod(const std::shared_ptr<Instance> &I, const A::Functio
 ExprPtr Lowerer::callInstance(const std::shared_ptr<Instance> &I, const A::Call &C, Block &Out) {
   if (const A::FunctionDef *F = findMethod(*I, "forward")) {
     if (I->Pyro)
-      return inPyroCall(*I, [&] { return callMethod(I, *F, C, Out); });
+      return inPyroCall(*I, Out, [&] { return callMethod(I, *F, C, Out); });
     return callMethod(I, *F, C, Out);
   }
   error(DiagId::UnknownFunction, C.Loc,
@@ -4693,45 +4758,68 @@ ExprPtr Lowerer::pyroAttribute(const std::shared_ptr<Instance> &I, const std::st
                             : PyroPrelude && L.File == PyroPrelude->File ? I->Home
                                                                           : L;
   PyroContext &Ctx = *I->Ctx;
-  if (auto C = Ctx.Cache.find(Name); C != Ctx.Cache.end()) {
-    if (regionDominates(C->second.Region))
-      return varRef(L, C->second.Var);
-    if (IsSample) {
-      unsupported(L, "the PyroSample '" + Name +
-                         "' is first read in a branch and read again after it; Pyro draws it "
-                         "where it is first read: read it once before the branch");
-      return constNone(L);
-    }
-  }
-  if (IsSample && LoopDepth > Ctx.LoopDepth) {
-    unsupported(L, "the PyroSample '" + Name +
-                       "' is first read inside a loop, where Pyro draws it once and svic would "
-                       "draw it per iteration: read it once before the loop");
-    return constNone(L);
-  }
+  auto Cached = Ctx.Cache.find(Name);
+  if (Cached != Ctx.Cache.end() && regionDominates(Cached->second.Region))
+    return varRef(L, Cached->second.Var);
   SiteName N;
   N.NameForm = SiteName::Form::Literal;
   N.Canonical = Name;
   N.Loc = loc(SiteLoc);
-  VarId T = ParamField ? ParamField : addVar(Attr + I->Suffix, VarKind::User, SiteLoc);
+  VarId T = Cached != Ctx.Cache.end() ? Cached->second.Var
+            : ParamField              ? ParamField
+                                      : addVar(Attr + I->Suffix, VarKind::User, SiteLoc);
+  // Read deeper than the top of the call (in a loop or a branch), or after
+  // such a read: drawn only if no read of this call drew it yet.
+  std::unique_ptr<IfStmt> Guard;
+  Block *Draw = &Out;
+  if (IsSample && (Region != Ctx.HomeRegion || LoopDepth > Ctx.LoopDepth ||
+                   Ctx.Drawn.count(Name))) {
+    auto [Flag, New] = Ctx.Drawn.try_emplace(Name, 0);
+    if (New) {
+      Flag->second = newTemp("drawn", SiteLoc);
+      auto Init = make<AssignStmt>(SiteLoc);
+      Init->Target = Flag->second;
+      Init->Value = constBool(SiteLoc, false);
+      Ctx.Home->insert(Ctx.Home->begin() + static_cast<std::ptrdiff_t>(Ctx.HomeAt),
+                       std::move(Init));
+    }
+    Guard = make<IfStmt>(L);
+    auto Not = make<UnaryExpr>(L);
+    Not->Op = UnaryOp::Not;
+    Not->Operand = varRef(L, Flag->second);
+    Guard->Cond = std::move(Not);
+    Draw = &Guard->Then;
+    auto Set = make<AssignStmt>(L);
+    Set->Target = Flag->second;
+    Set->Value = constBool(L, true);
+    Draw->push_back(std::move(Set));
+    enterRegion();
+  }
   if (IsSample) {
     std::unique_ptr<DistributionExpr> D;
     if (const A::FunctionDef *Fn = A->second.Fn) {
       A::Call &NoArgs = SyntheticCalls.emplace_back();
       NoArgs.Loc = A->second.Loc;
       Fact SelfFact = instanceFact(I);
-      D = distOf(inlineCall(*Fn, A->second.FnScope, NoArgs, Out, &SelfFact, nullptr),
+      D = distOf(inlineCall(*Fn, A->second.FnScope, NoArgs, *Draw, &SelfFact, nullptr),
                  "the prior of '" + Name + "'", A->second.Loc);
     } else {
       D = distOf(varRef(SiteLoc, A->second.Value), "the prior of '" + Name + "'", A->second.Loc);
     }
-    if (!D)
+    const bool Drawn = D != nullptr;
+    if (Drawn) {
+      auto S = make<SampleStmt>(SiteLoc);
+      S->Target = T;
+      S->Name = std::move(N);
+      S->Dist = std::move(D);
+      finishSample(std::move(S), nullptr, SiteLoc, T, *Draw);
+    }
+    if (Guard) {
+      leaveRegion();
+      Out.push_back(std::move(Guard));
+    }
+    if (!Drawn)
       return constNone(L);
-    auto S = make<SampleStmt>(SiteLoc);
-    S->Target = T;
-    S->Name = std::move(N);
-    S->Dist = std::move(D);
-    finishSample(std::move(S), nullptr, SiteLoc, T, Out);
   } else {
     auto S = make<ParamStmt>(SiteLoc);
     S->Target = T;
