@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 #include <set>
 
 namespace svic::frontend {
@@ -244,6 +245,7 @@ private:
   bool Failed = false, Packed = false;
   unsigned Latents = 0;
   unsigned SequentialPlates = 0; ///< enclosing `for ... in pyro.plate`
+  std::vector<const PlateInfo *> VecPlates; ///< enclosing `with pyro.plate`, outermost first
   VarId PackedLoc = 0, PackedStd = 0;
 
   // Expression builders; every node is located at the model site it stands for.
@@ -489,6 +491,64 @@ private:
     return call(OpId::ZerosLike, std::move(A), L);
   }
 
+  /// \p Init (the shape of the model's distribution) broadcast over the
+  /// enclosing vectorised plates, as Pyro's AutoNormal and AutoDelta shape
+  /// their params like the site's value: `Init + zeros(sizes)`, a plate's
+  /// size at its dim (Pyro's allocation: the first free dim from the right,
+  /// outermost plate first) and 1 elsewhere and on the event dims. \p Init
+  /// unchanged where svic cannot tell the dims: a plate's dim that is not a
+  /// literal, a subsampled plate, an event rank or expand that is not literal.
+  ExprPtr overPlates(ExprPtr Init, const DistributionExpr &MD, SourceLoc L) {
+    auto Literal = [](const Expr *E) -> std::optional<int64_t> {
+      int64_t Sign = 1;
+      if (auto *U = E ? dyn_cast<UnaryExpr>(E) : nullptr; U && U->Op == UnaryOp::Neg) {
+        Sign = -1;
+        E = U->Operand.get();
+      }
+      auto *C = E ? dyn_cast<ConstantExpr>(E) : nullptr;
+      if (!C || C->Ty != ConstantExpr::Type::Int)
+        return std::nullopt;
+      return Sign * C->IntValue;
+    };
+    int64_t EventRank = MD.info().EventRank;
+    for (const DistTransform &T : MD.Transforms) {
+      if (T.Kind == DistTransformKind::Expand || T.Kind == DistTransformKind::ExpandBy)
+        return Init;
+      if (T.Kind == DistTransformKind::ToEvent || T.Kind == DistTransformKind::Independent) {
+        std::optional<int64_t> N = Literal(T.Arg.get());
+        if (!N)
+          return Init;
+        EventRank += *N;
+      }
+    }
+    std::map<int64_t, const PlateInfo *> ByDim; // negative batch dims
+    for (const PlateInfo *Pl : VecPlates) {
+      if (Pl->SubsampleSize || !Pl->Size)
+        return Init;
+      int64_t Dim = -1;
+      if (Pl->Dim) {
+        std::optional<int64_t> D = Literal(Pl->Dim.get());
+        if (!D || *D >= 0)
+          return Init;
+        Dim = *D;
+      } else {
+        while (ByDim.count(Dim))
+          --Dim;
+      }
+      ByDim[Dim] = Pl;
+    }
+    if (ByDim.empty())
+      return Init;
+    std::vector<ExprPtr> Sizes;
+    for (int64_t D = ByDim.begin()->first; D <= -1; ++D) {
+      auto It = ByDim.find(D);
+      Sizes.push_back(It == ByDim.end() ? integer(1, L) : cloneExpr(*It->second->Size, *G));
+    }
+    for (int64_t E = 0; E < EventRank; ++E)
+      Sizes.push_back(integer(1, L));
+    return bin(BinaryOp::Add, std::move(Init), call(OpId::Zeros, std::move(Sizes), L), L);
+  }
+
   /// The model's batch/event transforms (not its mask), re-applied.
   void copyTransforms(const DistributionExpr &From, DistributionExpr &To) {
     for (const DistTransform &T : From.Transforms)
@@ -564,7 +624,7 @@ private:
     } else if (Req.Class == "AutoDelta") {
       // AutoDelta: a point at a parameter constrained to the support.
       std::unique_ptr<ConstraintExpr> C;
-      ExprPtr Init = shapeOf(MD, L);
+      ExprPtr Init = overPlates(shapeOf(MD, L), MD, L);
       switch (K) {
       case SupportKind::Real:
       case SupportKind::RealVector:
@@ -643,8 +703,9 @@ private:
         Loc = ref(PackedLoc, L);
         Scale = ref(PackedStd, L);
       } else {
-        ExprPtr Init = shapeOf(MD, L);
-        ExprPtr ScaleInit = bin(BinaryOp::Add, shapeOf(MD, L), num(0.1, L), L); // Pyro's init_scale
+        ExprPtr Init = overPlates(shapeOf(MD, L), MD, L);
+        ExprPtr ScaleInit = bin(BinaryOp::Add, overPlates(shapeOf(MD, L), MD, L), num(0.1, L),
+                                L); // Pyro's init_scale
         if (Simplex) {
           Init = dropLastEntry(std::move(Init), L);
           ScaleInit = dropLastEntry(std::move(ScaleInit), L);
@@ -801,7 +862,11 @@ private:
     case StmtKind::With: {
       const auto &W = *cast<WithStmt>(&S);
       Block Body;
+      if (W.Ctx == WithStmt::Context::Plate)
+        VecPlates.push_back(&W.Plate);
       block(W.Body, Body);
+      if (W.Ctx == WithStmt::Context::Plate)
+        VecPlates.pop_back();
       // Scale, mask and no_grad act on the model's densities only; a plate
       // stays when it holds one of the guide's sites.
       if (W.Ctx != WithStmt::Context::Plate || !holdsSite(Body)) {
