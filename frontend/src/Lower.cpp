@@ -940,6 +940,7 @@ private:
   void keepLibraryState(Instance &I, const A::Call &C, Block &Out);
   ExprPtr opaqueValue(const A::Expr &E);
   ExprPtr opaqueBuiltin(const std::string &Name, std::vector<ExprPtr> Args, const SourceLoc &L);
+  void foldKnownFields(SiteName &N);
   std::unique_ptr<DistributionExpr> opaqueDistribution(const std::string &Name,
                                                        std::vector<ExprPtr> Args,
                                                        const SourceLoc &L,
@@ -5695,6 +5696,42 @@ std::vector<ExprPtr> Lowerer::lowerFormatArgs(const FormatPlan &Plan, Block &Out
   return Indices;
 }
 
+/// Writes each field of the template \p N whose index is a known string into
+/// its text (a loop over known names, a helper called with a literal name);
+/// a literal when no field is left.
+void Lowerer::foldKnownFields(SiteName &N) {
+  if (N.NameForm != SiteName::Form::Template)
+    return;
+  const std::string &T = N.Canonical;
+  std::string Template, Literal;
+  std::vector<ExprPtr> Left;
+  size_t Field = 0;
+  for (size_t I = 0; I < T.size(); ++I) {
+    const bool Pair = I + 1 < T.size() && (T[I] == '{' || T[I] == '}') && T[I + 1] == T[I];
+    if (Pair) { // an escaped brace
+      Template += T.substr(I++, 2);
+      Literal += T[I];
+    } else if (T[I] == '{' && I + 1 < T.size() && T[I + 1] == '}' && Field < N.Indices.size()) {
+      ExprPtr &X = N.Indices[Field++];
+      ++I;
+      if (std::optional<std::string> Text = knownString(*X)) {
+        for (char C : *Text)
+          Template += C == '{' ? "{{" : C == '}' ? "}}" : std::string(1, C);
+        Literal += *Text;
+      } else {
+        Template += "{}";
+        Left.push_back(std::move(X));
+      }
+    } else {
+      Template += T[I];
+      Literal += T[I];
+    }
+  }
+  N.Indices = std::move(Left);
+  N.NameForm = N.Indices.empty() ? SiteName::Form::Literal : SiteName::Form::Template;
+  N.Canonical = N.Indices.empty() ? Literal : Template;
+}
+
 SiteName Lowerer::lowerSiteName(const A::Expr &E, Block &Out) {
   SiteName N;
   N.Loc = loc(E.Loc);
@@ -5726,15 +5763,8 @@ SiteName Lowerer::lowerSiteName(const A::Expr &E, Block &Out) {
     std::string Literal, Template;
     for (const A::FString::Part &Part : F->Parts) {
       if (Part.IsField) {
-        ExprPtr V = lowerExpr(*Part.Value, Out);
-        // A field of a known string (a loop over known names) is text.
-        if (std::optional<std::string> Text = knownString(*V)) {
-          Template += EscapeBraces(*Text);
-          Literal += *Text;
-          continue;
-        }
         Template += "{}";
-        N.Indices.push_back(std::move(V));
+        N.Indices.push_back(lowerExpr(*Part.Value, Out));
       } else {
         Template += EscapeBraces(Part.Text);
         Literal += Part.Text;
@@ -5742,6 +5772,7 @@ SiteName Lowerer::lowerSiteName(const A::Expr &E, Block &Out) {
     }
     N.NameForm = N.Indices.empty() ? SiteName::Form::Literal : SiteName::Form::Template;
     N.Canonical = N.Indices.empty() ? Literal : Template;
+    foldKnownFields(N);
     return N;
   }
   std::optional<FormatPlan> Plan;
@@ -5753,6 +5784,7 @@ SiteName Lowerer::lowerSiteName(const A::Expr &E, Block &Out) {
     N.Indices = lowerFormatArgs(*Plan, Out);
     N.NameForm = N.Indices.empty() ? SiteName::Form::Literal : SiteName::Form::Template;
     N.Canonical = N.Indices.empty() ? Plan->Literal : Plan->Template;
+    foldKnownFields(N);
     return N;
   }
   if (auto *Add = dyn_cast<A::BinOp>(&E); Add && Add->Op == A::BinOpKind::Add) {
@@ -5779,6 +5811,7 @@ SiteName Lowerer::lowerSiteName(const A::Expr &E, Block &Out) {
         N.Canonical = cast<ConstantExpr>(Call->Args.Args[0].get())->StringValue;
         for (size_t I = 1; I < Call->Args.Args.size(); ++I)
           N.Indices.push_back(cloneExpr(*Call->Args.Args[I], P));
+        foldKnownFields(N);
         return N;
       }
     }

@@ -927,7 +927,7 @@ TEST(Lower, PercentFormattedSiteNames) {
     pyro.sample("v_%03d" % t, dist.Normal(0., 1.)))py"));
   ASSERT_LOWERS(L);
   EXPECT_IR_HAS(L, "sample \"z_{}\"[%t] ~");
-  EXPECT_IR_HAS(L, "sample \"y_{}_{}\"[\"a\", %t] ~");
+  EXPECT_IR_HAS(L, "sample \"y_a_{}\"[%t] ~"); // a known string is text
   EXPECT_IR_HAS(L, "sample \"w_{}%\"[%t] ~");
   // A width: the name is known only at run time.
   EXPECT_IR_HAS(L, "sample dynamic(");
