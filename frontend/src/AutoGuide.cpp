@@ -436,6 +436,36 @@ private:
     return call(OpId::Sqrt, std::move(R), L);
   }
 
+  /// Whether a name the template \p T spells (each `{}` any text, `{{` and
+  /// `}}` a brace) may be \p Name.
+  static bool templateMayMatch(const std::string &T, const std::string &Name) {
+    std::vector<std::string> Parts(1);
+    for (size_t I = 0; I < T.size(); ++I) {
+      if ((T[I] == '{' || T[I] == '}') && I + 1 < T.size() && T[I + 1] == T[I]) {
+        Parts.back() += T[I++];
+      } else if (T[I] == '{' && I + 1 < T.size() && T[I + 1] == '}') {
+        Parts.emplace_back();
+        ++I;
+      } else {
+        Parts.back() += T[I];
+      }
+    }
+    // The first part is a prefix, the last a suffix, the others in order between.
+    if (Name.compare(0, Parts.front().size(), Parts.front()) != 0)
+      return false;
+    size_t At = Parts.front().size();
+    for (size_t K = 1; K + 1 < Parts.size(); ++K) {
+      size_t F = Name.find(Parts[K], At);
+      if (F == std::string::npos)
+        return false;
+      At = F + Parts[K].size();
+    }
+    const std::string &Last = Parts.back();
+    return Parts.size() == 1 ? At == Name.size()
+                             : Name.size() >= At + Last.size() &&
+                                   Name.compare(Name.size() - Last.size(), Last.size(), Last) == 0;
+  }
+
   bool exposed(const SampleStmt &S) {
     if (Req.HideFn) {
       std::optional<bool> Hidden =
@@ -451,13 +481,20 @@ private:
     }
     if (!Req.Hide && !Req.Expose)
       return true;
-    if (S.Name.NameForm != SiteName::Form::Literal) {
+    const std::vector<std::string> &Listed = Req.Expose ? *Req.Expose : *Req.Hide;
+    // A template none of the listed names can spell is certainly not listed
+    // (`z_{}` against expose=["phi", "rho"]).
+    const bool Unlisted =
+        S.Name.NameForm == SiteName::Form::Template &&
+        std::none_of(Listed.begin(), Listed.end(),
+                     [&](const std::string &N) { return templateMayMatch(S.Name.Canonical, N); });
+    if (S.Name.NameForm != SiteName::Form::Literal && !Unlisted) {
       error(S.Loc, "poutine.block with a site name list around a site whose name is computed ('" +
                        S.Name.Canonical + "') is not modelled");
       return false;
     }
     auto In = [&](const std::vector<std::string> &L) {
-      return std::find(L.begin(), L.end(), S.Name.Canonical) != L.end();
+      return !Unlisted && std::find(L.begin(), L.end(), S.Name.Canonical) != L.end();
     };
     // Pyro's block: expose wins when both are given.
     if (Req.Expose)

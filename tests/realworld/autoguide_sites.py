@@ -98,6 +98,16 @@ def model(y):
 """,
         "(torch.tensor(0.5),)",
     ),
+    "block_expose_templates": (
+        """
+def model(y):
+    mu = pyro.sample("mu", dist.Normal(0.0, 1.0))
+    for t in range(3):
+        z = pyro.sample(f"z_{t}", dist.Normal(mu, 1.0))
+        pyro.sample(f"obs_{t}", dist.Normal(z, 1.0), obs=y[t])
+""",
+        "(torch.tensor([0.5, 1.0, 1.5]),)",
+    ),
     "discrete": (
         """
 def model(y):
@@ -166,7 +176,7 @@ def model(y):
 # A poutine.block around the model, written into the file as
 # `guide = CLASS(poutine.block(model, ...))` (svic reads it) and applied to
 # Pyro's model the same way.
-BLOCKS = {"block_hide": {"hide": ["b"]}}
+BLOCKS = {"block_hide": {"hide": ["b"]}, "block_expose_templates": {"expose": ["mu"]}}
 
 
 def pyro_sites(model, args, cls):
