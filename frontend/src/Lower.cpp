@@ -3137,20 +3137,48 @@ ExprPtr Lowerer::lowerExpr(const A::Expr &E, Block &Out) {
   }
   case A::ExprKind::Tuple:
   case A::ExprKind::List: {
-    auto R =
-        P.makeSequence(E.Kind == A::ExprKind::Tuple ? ExprKind::Tuple : ExprKind::List, loc(E.Loc));
+    // `[a, *b, c]` is `[a] + list(b) + [c]` (a tuple display likewise).
+    const bool IsTuple = E.Kind == A::ExprKind::Tuple;
+    auto NewPart = [&] { return P.makeSequence(IsTuple ? ExprKind::Tuple : ExprKind::List, loc(E.Loc)); };
+    ExprPtr Acc;
+    auto Append = [&](ExprPtr Part) {
+      if (!Acc) {
+        Acc = std::move(Part);
+        return;
+      }
+      auto Cat = make<BinaryExpr>(E.Loc);
+      Cat->Op = BinaryOp::Add;
+      Cat->Lhs = std::move(Acc);
+      Cat->Rhs = std::move(Part);
+      Acc = std::move(Cat);
+    };
+    auto R = NewPart();
     for (const A::ExprPtr &Elt : cast<A::Sequence>(&E)->Elts) {
-      if (isa<A::Starred>(Elt.get())) {
-        unsupported(Elt->Loc, "starred expressions are not supported; write the elements out");
+      if (auto *St = dyn_cast<A::Starred>(Elt.get())) {
+        if (!R->Elements.empty())
+          Append(std::exchange(R, NewPart()));
+        auto Conv = make<CallExpr>(Elt->Loc);
+        Conv->Op = IsTuple ? OpId::PyTuple : OpId::PyList;
+        Conv->Args.Args.push_back(lowerExpr(*St->Value, Out));
+        Append(std::move(Conv));
         continue;
       }
       R->Elements.push_back(lowerExpr(*Elt, Out));
     }
-    return R;
+    if (!Acc || !R->Elements.empty())
+      Append(std::move(R));
+    return Acc;
   }
-  case A::ExprKind::Set:
-    unsupported(E.Loc, "set literals are not supported; use a list or a tuple");
-    return constNone(E.Loc);
+  case A::ExprKind::Set: {
+    // A set display: an opaque `set(...)` of its elements (svic does not
+    // model the merging of equal ones).
+    std::vector<ExprPtr> Elems;
+    for (const A::ExprPtr &Elt : cast<A::Sequence>(&E)->Elts)
+      Elems.push_back(isa<A::Starred>(Elt.get())
+                          ? lowerExpr(*cast<A::Starred>(Elt.get())->Value, Out)
+                          : lowerExpr(*Elt, Out));
+    return opaqueBuiltin("set", std::move(Elems), E.Loc);
+  }
   case A::ExprKind::Dict: {
     const auto *D = cast<A::Dict>(&E);
     // `{**a, "k": v}` merges dictionaries svic does not see into: an opaque

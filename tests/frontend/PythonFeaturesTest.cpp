@@ -137,6 +137,15 @@ TEST(PythonFeatures, ComprehensionsOfEveryForm) {
             "10:21: comprehensions over pyro.plate are not supported");
 }
 
+TEST(PythonFeatures, StarredDisplaysAndSetDisplays) {
+  auto L = lower(inModel("dims = [n, *x, 1]\nt = (*x,)\ns = {n, 2}", "x, n"));
+  ASSERT_LOWERS(L);
+  // `[n, *x, 1]` concatenates; a set display is an opaque builtin.
+  EXPECT_IR_HAS(L, "%dims = ([%n] + list(%x)) + [1]");
+  EXPECT_IR_HAS(L, "%t = tuple(%x)");
+  EXPECT_IR_HAS(L, "%s = <opaque 'set'>(%n, 2)");
+}
+
 TEST(PythonFeatures, LoopsOverKnownElementsUnroll) {
   // Lists and tuples of constants, dicts with constant keys and their views:
   // the body runs once per element with its value, so site names stay literal.
