@@ -158,11 +158,17 @@ void forEachChild(Expr &E, ExprVisitorRef F) {
   case ExprKind::Starred:
     Visit(cast<Starred>(&E)->Value);
     return;
-  case ExprKind::ListComp: {
-    auto *L = cast<ListComp>(&E);
-    Visit(L->Elt);
-    Visit(L->Target);
-    Visit(L->Iter);
+  case ExprKind::Comp: {
+    auto *C = cast<Comp>(&E);
+    Visit(C->Elt);
+    if (C->Value)
+      Visit(C->Value);
+    for (CompFor &F : C->Fors) {
+      Visit(F.Target);
+      Visit(F.Iter);
+      for (ExprPtr &If : F.Ifs)
+        Visit(If);
+    }
     return;
   }
   case ExprKind::Lambda: {
@@ -360,12 +366,19 @@ public:
       line(D, P + "Starred " + at(E.Loc));
       expr(D + 1, *cast<Starred>(&E)->Value);
       return;
-    case ExprKind::ListComp: {
-      const auto *L = cast<ListComp>(&E);
-      line(D, P + "ListComp " + at(E.Loc));
-      expr(D + 1, *L->Elt);
-      expr(D + 1, *L->Target);
-      expr(D + 1, *L->Iter);
+    case ExprKind::Comp: {
+      const auto *C = cast<Comp>(&E);
+      static const char *const Forms[] = {"ListComp", "SetComp", "DictComp", "GeneratorExp"};
+      line(D, P + Forms[static_cast<int>(C->F)] + " " + at(E.Loc));
+      expr(D + 1, *C->Elt);
+      if (C->Value)
+        expr(D + 1, *C->Value);
+      for (const CompFor &F : C->Fors) {
+        expr(D + 1, *F.Target);
+        expr(D + 1, *F.Iter);
+        for (const ExprPtr &If : F.Ifs)
+          expr(D + 1, *If);
+      }
       return;
     }
     case ExprKind::Lambda: {

@@ -256,15 +256,10 @@ ConstructText textOf(Construct C) {
     return {"assignment expressions (:=)", "assign in a separate statement"};
   case Construct::Await:
     return {"await expressions", ""};
-  case Construct::Generator:
-    return {"generator expressions", "write a for loop"};
-  case Construct::ListCompComplex:
-    return {"list comprehensions with several for or an if",
-            "build the list with a for loop and append"};
-  case Construct::DictComp:
-    return {"dict comprehensions", "write the dictionary out"};
-  case Construct::SetComp:
-    return {"set comprehensions", "write a for loop"};
+  case Construct::AsyncComp:
+    return {"asynchronous comprehensions", "use a plain for"};
+  case Construct::DictUnpackComp:
+    return {"dict unpacking (**) in dict comprehensions", ""};
   }
   return {"", ""};
 }

@@ -76,10 +76,8 @@ enum class Construct {
   YieldExpr,
   Walrus,
   Await,
-  Generator,
-  ListCompComplex,
-  DictComp,
-  SetComp,
+  AsyncComp,
+  DictUnpackComp,
 };
 std::unique_ptr<ast::Unsupported> unsupported(SourceLoc L, Construct C);
 std::unique_ptr<ast::UnsupportedStmt> unsupportedStmt(SourceLoc L, Construct C);

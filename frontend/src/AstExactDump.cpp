@@ -129,11 +129,16 @@ public:
     case ExprKind::Lambda:
       stmt(cast<Lambda>(E)->Fn.get());
       break;
-    case ExprKind::ListComp: {
-      const auto *L = cast<ListComp>(E);
-      expr(L->Elt.get());
-      expr(L->Target.get());
-      expr(L->Iter.get());
+    case ExprKind::Comp: {
+      const auto *C = cast<Comp>(E);
+      Out += std::to_string(static_cast<int>(C->F));
+      expr(C->Elt.get());
+      expr(C->Value.get());
+      for (const CompFor &F : C->Fors) {
+        expr(F.Target.get());
+        expr(F.Iter.get());
+        exprs(F.Ifs);
+      }
       break;
     }
     case ExprKind::Unsupported: {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 #include <set>
 
 namespace svic::frontend {
@@ -244,6 +245,7 @@ private:
   bool Failed = false, Packed = false;
   unsigned Latents = 0;
   unsigned SequentialPlates = 0; ///< enclosing `for ... in pyro.plate`
+  std::vector<const PlateInfo *> VecPlates; ///< enclosing `with pyro.plate`, outermost first
   VarId PackedLoc = 0, PackedStd = 0;
 
   // Expression builders; every node is located at the model site it stands for.
@@ -434,6 +436,36 @@ private:
     return call(OpId::Sqrt, std::move(R), L);
   }
 
+  /// Whether a name the template \p T spells (each `{}` any text, `{{` and
+  /// `}}` a brace) may be \p Name.
+  static bool templateMayMatch(const std::string &T, const std::string &Name) {
+    std::vector<std::string> Parts(1);
+    for (size_t I = 0; I < T.size(); ++I) {
+      if ((T[I] == '{' || T[I] == '}') && I + 1 < T.size() && T[I + 1] == T[I]) {
+        Parts.back() += T[I++];
+      } else if (T[I] == '{' && I + 1 < T.size() && T[I + 1] == '}') {
+        Parts.emplace_back();
+        ++I;
+      } else {
+        Parts.back() += T[I];
+      }
+    }
+    // The first part is a prefix, the last a suffix, the others in order between.
+    if (Name.compare(0, Parts.front().size(), Parts.front()) != 0)
+      return false;
+    size_t At = Parts.front().size();
+    for (size_t K = 1; K + 1 < Parts.size(); ++K) {
+      size_t F = Name.find(Parts[K], At);
+      if (F == std::string::npos)
+        return false;
+      At = F + Parts[K].size();
+    }
+    const std::string &Last = Parts.back();
+    return Parts.size() == 1 ? At == Name.size()
+                             : Name.size() >= At + Last.size() &&
+                                   Name.compare(Name.size() - Last.size(), Last.size(), Last) == 0;
+  }
+
   bool exposed(const SampleStmt &S) {
     if (Req.HideFn) {
       std::optional<bool> Hidden =
@@ -449,13 +481,20 @@ private:
     }
     if (!Req.Hide && !Req.Expose)
       return true;
-    if (S.Name.NameForm != SiteName::Form::Literal) {
+    const std::vector<std::string> &Listed = Req.Expose ? *Req.Expose : *Req.Hide;
+    // A template none of the listed names can spell is certainly not listed
+    // (`z_{}` against expose=["phi", "rho"]).
+    const bool Unlisted =
+        S.Name.NameForm == SiteName::Form::Template &&
+        std::none_of(Listed.begin(), Listed.end(),
+                     [&](const std::string &N) { return templateMayMatch(S.Name.Canonical, N); });
+    if (S.Name.NameForm != SiteName::Form::Literal && !Unlisted) {
       error(S.Loc, "poutine.block with a site name list around a site whose name is computed ('" +
                        S.Name.Canonical + "') is not modelled");
       return false;
     }
     auto In = [&](const std::vector<std::string> &L) {
-      return std::find(L.begin(), L.end(), S.Name.Canonical) != L.end();
+      return !Unlisted && std::find(L.begin(), L.end(), S.Name.Canonical) != L.end();
     };
     // Pyro's block: expose wins when both are given.
     if (Req.Expose)
@@ -487,6 +526,64 @@ private:
     std::vector<ExprPtr> A;
     A.push_back(Sum ? std::move(Sum) : num(0, L));
     return call(OpId::ZerosLike, std::move(A), L);
+  }
+
+  /// \p Init (the shape of the model's distribution) broadcast over the
+  /// enclosing vectorised plates, as Pyro's AutoNormal and AutoDelta shape
+  /// their params like the site's value: `Init + zeros(sizes)`, a plate's
+  /// size at its dim (Pyro's allocation: the first free dim from the right,
+  /// outermost plate first) and 1 elsewhere and on the event dims. \p Init
+  /// unchanged where svic cannot tell the dims: a plate's dim that is not a
+  /// literal, a subsampled plate, an event rank or expand that is not literal.
+  ExprPtr overPlates(ExprPtr Init, const DistributionExpr &MD, SourceLoc L) {
+    auto Literal = [](const Expr *E) -> std::optional<int64_t> {
+      int64_t Sign = 1;
+      if (auto *U = E ? dyn_cast<UnaryExpr>(E) : nullptr; U && U->Op == UnaryOp::Neg) {
+        Sign = -1;
+        E = U->Operand.get();
+      }
+      auto *C = E ? dyn_cast<ConstantExpr>(E) : nullptr;
+      if (!C || C->Ty != ConstantExpr::Type::Int)
+        return std::nullopt;
+      return Sign * C->IntValue;
+    };
+    int64_t EventRank = MD.info().EventRank;
+    for (const DistTransform &T : MD.Transforms) {
+      if (T.Kind == DistTransformKind::Expand || T.Kind == DistTransformKind::ExpandBy)
+        return Init;
+      if (T.Kind == DistTransformKind::ToEvent || T.Kind == DistTransformKind::Independent) {
+        std::optional<int64_t> N = Literal(T.Arg.get());
+        if (!N)
+          return Init;
+        EventRank += *N;
+      }
+    }
+    std::map<int64_t, const PlateInfo *> ByDim; // negative batch dims
+    for (const PlateInfo *Pl : VecPlates) {
+      if (Pl->SubsampleSize || !Pl->Size)
+        return Init;
+      int64_t Dim = -1;
+      if (Pl->Dim) {
+        std::optional<int64_t> D = Literal(Pl->Dim.get());
+        if (!D || *D >= 0)
+          return Init;
+        Dim = *D;
+      } else {
+        while (ByDim.count(Dim))
+          --Dim;
+      }
+      ByDim[Dim] = Pl;
+    }
+    if (ByDim.empty())
+      return Init;
+    std::vector<ExprPtr> Sizes;
+    for (int64_t D = ByDim.begin()->first; D <= -1; ++D) {
+      auto It = ByDim.find(D);
+      Sizes.push_back(It == ByDim.end() ? integer(1, L) : cloneExpr(*It->second->Size, *G));
+    }
+    for (int64_t E = 0; E < EventRank; ++E)
+      Sizes.push_back(integer(1, L));
+    return bin(BinaryOp::Add, std::move(Init), call(OpId::Zeros, std::move(Sizes), L), L);
   }
 
   /// The model's batch/event transforms (not its mask), re-applied.
@@ -564,7 +661,7 @@ private:
     } else if (Req.Class == "AutoDelta") {
       // AutoDelta: a point at a parameter constrained to the support.
       std::unique_ptr<ConstraintExpr> C;
-      ExprPtr Init = shapeOf(MD, L);
+      ExprPtr Init = overPlates(shapeOf(MD, L), MD, L);
       switch (K) {
       case SupportKind::Real:
       case SupportKind::RealVector:
@@ -643,8 +740,9 @@ private:
         Loc = ref(PackedLoc, L);
         Scale = ref(PackedStd, L);
       } else {
-        ExprPtr Init = shapeOf(MD, L);
-        ExprPtr ScaleInit = bin(BinaryOp::Add, shapeOf(MD, L), num(0.1, L), L); // Pyro's init_scale
+        ExprPtr Init = overPlates(shapeOf(MD, L), MD, L);
+        ExprPtr ScaleInit = bin(BinaryOp::Add, overPlates(shapeOf(MD, L), MD, L), num(0.1, L),
+                                L); // Pyro's init_scale
         if (Simplex) {
           Init = dropLastEntry(std::move(Init), L);
           ScaleInit = dropLastEntry(std::move(ScaleInit), L);
@@ -801,7 +899,11 @@ private:
     case StmtKind::With: {
       const auto &W = *cast<WithStmt>(&S);
       Block Body;
+      if (W.Ctx == WithStmt::Context::Plate)
+        VecPlates.push_back(&W.Plate);
       block(W.Body, Body);
+      if (W.Ctx == WithStmt::Context::Plate)
+        VecPlates.pop_back();
       // Scale, mask and no_grad act on the model's densities only; a plate
       // stays when it holds one of the guide's sites.
       if (W.Ctx != WithStmt::Context::Plate || !holdsSite(Body)) {

@@ -1200,44 +1200,47 @@ private:
       A.Value = test();
     } else {
       A.Value = namedexprTest();
-      if (atCompFor()) {
-        compFor();
-        A.Value = unsupported(span(S), Construct::Generator);
-      }
+      if (atCompFor())
+        A.Value = comp(S, ast::Comp::Form::Generator, std::move(A.Value), nullptr);
     }
     A.Loc = span(S);
     return A;
   }
 
-  /// comp_for: ASYNC? FOR exprlist IN lexpr comp_iter?, with comp_iter:
-  /// comp_for | IF test_nocond comp_iter?. Simple is false for an `async`,
-  /// a second `for` or an `if`.
-  struct CompFor {
-    ast::ExprPtr Target, Iter;
-    bool Simple = true;
-  };
-  CompFor compFor() {
-    CompFor C;
-    C.Simple = !accept(Tok::ASYNC);
-    expect(Tok::FOR);
-    C.Target = exprlist();
-    expect(Tok::IN);
-    C.Iter = orTest();
-    for (;;) {
-      if (atCompFor()) {
-        C.Simple = false;
-        accept(Tok::ASYNC);
-        expect(Tok::FOR);
-        exprlist();
-        expect(Tok::IN);
-        orTest();
-      } else if (accept(Tok::IF)) {
-        C.Simple = false;
-        testNocond();
-      } else {
-        return C;
-      }
+  /// The comprehension of \p Elt (and \p Value for a dict) whose clauses
+  /// start here, the whole spanning from token \p S to the one before the
+  /// closing bracket (the caller expects it and fixes the span). comp_for:
+  /// ASYNC? FOR exprlist IN lexpr comp_iter?, with comp_iter: comp_for | IF
+  /// test_nocond comp_iter?.
+  ast::ExprPtr comp(size_t S, ast::Comp::Form F, ast::ExprPtr Elt, ast::ExprPtr Value) {
+    auto C = std::make_unique<ast::Comp>();
+    C->F = F;
+    C->Elt = std::move(Elt);
+    C->Value = std::move(Value);
+    bool Async = false;
+    while (atCompFor()) {
+      Async |= accept(Tok::ASYNC);
+      expect(Tok::FOR);
+      ast::CompFor &For = C->Fors.emplace_back();
+      For.Target = exprlist();
+      expect(Tok::IN);
+      For.Iter = orTest();
+      while (accept(Tok::IF))
+        For.Ifs.push_back(testNocond());
     }
+    if (Async)
+      return unsupported(span(S), Construct::AsyncComp);
+    if (F == ast::Comp::Form::Dict && !C->Elt) // `{**d for ...}`
+      return unsupported(span(S), Construct::DictUnpackComp);
+    C->Loc = span(S);
+    return C;
+  }
+
+  /// Re-spans \p E from token \p S through the token just read (a
+  /// comprehension's closing bracket).
+  ast::ExprPtr spanned(size_t S, ast::ExprPtr E) {
+    E->Loc = span(S);
+    return E;
   }
 
   /// The elements of a testlist_comp after the first, up to \p Close.
@@ -1325,9 +1328,9 @@ private:
     std::vector<ast::ExprPtr> Elems;
     Elems.push_back(namedOrStar());
     if (atCompFor()) {
-      compFor();
+      ast::ExprPtr G = comp(S, ast::Comp::Form::Generator, std::move(Elems.front()), nullptr);
       expect(Tok::CLOSE_PAREN);
-      return unsupported(span(S), Construct::Generator);
+      return spanned(S, std::move(G));
     }
     bool Comma = restOfList(Elems, Tok::CLOSE_PAREN);
     return tupleOrSingle(span(S), std::move(Elems), Comma);
@@ -1343,15 +1346,9 @@ private:
     }
     ast::ExprPtr First = namedOrStar();
     if (atCompFor()) {
-      CompFor C = compFor();
+      ast::ExprPtr LC = comp(S, ast::Comp::Form::List, std::move(First), nullptr);
       expect(Tok::CLOSE_BRACK);
-      if (!C.Simple)
-        return unsupported(span(S), Construct::ListCompComplex);
-      auto LC = node<ast::ListComp>(span(S));
-      LC->Elt = std::move(First);
-      LC->Target = std::move(C.Target);
-      LC->Iter = std::move(C.Iter);
-      return LC;
+      return spanned(S, std::move(LC));
     }
     L->Elts.push_back(std::move(First));
     restOfList(L->Elts, Tok::CLOSE_BRACK);
@@ -1384,9 +1381,10 @@ private:
       D->Values.push_back(test());
     }
     if (atCompFor()) {
-      compFor();
+      ast::ExprPtr DC = comp(S, ast::Comp::Form::Dict, std::move(D->Keys.front()),
+                             std::move(D->Values.front()));
       expect(Tok::CLOSE_BRACE);
-      return unsupported(span(S), Construct::DictComp);
+      return spanned(S, std::move(DC));
     }
     // ( COMMA dict_item )* COMMA?, with dict_item: test COLON test | POWER bexpr
     while (accept(Tok::COMMA) && la() != Tok::CLOSE_BRACE) {
@@ -1407,9 +1405,9 @@ private:
   /// The rest of a set_maker whose first element is in \p Set.
   ast::ExprPtr setMaker(size_t S, std::unique_ptr<ast::Sequence> Set) {
     if (atCompFor()) {
-      compFor();
+      ast::ExprPtr SC = comp(S, ast::Comp::Form::Set, std::move(Set->Elts.front()), nullptr);
       expect(Tok::CLOSE_BRACE);
-      return unsupported(span(S), Construct::SetComp);
+      return spanned(S, std::move(SC));
     }
     while (accept(Tok::COMMA) && la() != Tok::CLOSE_BRACE)
       Set->Elts.push_back(testOrStar());

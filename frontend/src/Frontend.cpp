@@ -108,6 +108,17 @@ std::optional<EntryRef> conditionedEntry(const ast::Module &M, const std::string
   return Out;
 }
 
+/// The last module-level `Var = f(...)` of \p M, when the value is a call
+/// (a handler applied to a function, `poutine.reparam(model, config=...)`).
+const ast::Call *boundToCall(const ast::Module &M, const std::string &Var) {
+  const ast::Call *Out = nullptr;
+  for (const ast::StmtPtr &S : M.Stmts)
+    if (auto *A = ir::dyn_cast<ast::Assign>(S.get()); A && A->Targets.size() == 1)
+      if (auto *T = ir::dyn_cast<ast::Name>(A->Targets.front().get()); T && T->Id == Var)
+        Out = ir::dyn_cast<ast::Call>(A->Value.get());
+  return Out;
+}
+
 /// The names given as model and guide to the `SVI(...)` calls of the file
 /// (positionally or as model=/guide=), when every call names the same ones.
 std::pair<std::string, std::string> sviEntryNames(const ast::Module &M) {
@@ -236,7 +247,14 @@ std::optional<LoadedPrograms> loadFiles(FileId ModelFile, std::optional<FileId> 
   std::optional<EntryRef> ModelFn =
       Choose(*Model, ModelFile, Names.ModelFn, "model", /*MainFallback=*/true, "model");
   if (!ModelFn && DE.errorCount() == ErrorsBefore) {
-    if (!Names.ModelFn.empty())
+    if (const ast::Call *C = Names.ModelFn.empty() ? nullptr : boundToCall(*Model, Names.ModelFn))
+      DE.report(DiagId::MissingEntry, C->Loc,
+                quoted(Names.ModelFn) + " (named by --model-fn) is the value of " +
+                    quoted(sourceText(SM, C->Func->Loc) + "(...)") +
+                    ", which svic does not analyse as an entry (it takes functions, methods, "
+                    "objects with a forward and pyro.condition handlers); name the function "
+                    "it wraps");
+    else if (!Names.ModelFn.empty())
       DE.report(DiagId::MissingEntry, fileLoc(ModelFile),
                 "no function " + quoted(Names.ModelFn) + " in " + quoted(SM.path(ModelFile)) +
                     " (named by --model-fn)");

@@ -157,7 +157,9 @@ const std::set<std::string> &builtinNames() {
       "range",     "float",    "int",  "len",   "abs",    "min",   "max",
       "round",     "tuple",    "list", "str",   "dict",   "print", "isinstance",
       "enumerate", "zip",      "sum",  "type",  "bool",   "map",   "filter",
-      "sorted",    "reversed", "open", "super", "object", "iter",  "next"};
+      "sorted",    "reversed", "open", "super", "object", "iter",  "next",
+      "any",       "all",      "set",  "frozenset", "globals", "locals", "vars",
+      "getattr",   "hasattr",  "callable", "divmod", "pow", "repr", "hash", "id"};
   return S;
 }
 
@@ -291,10 +293,22 @@ private:
   //===-- static facts --===//
   struct Instance;
   struct Fact {
-    enum class Kind { None, Dist, Plate, Module, String, Template, Tensor, Instance } K =
-        Kind::None;
-    const Expr *Def =
-        nullptr; ///< Dist: DistributionExpr; String: Constant; Template: StrFormat call
+    enum class Kind {
+      None,
+      Dist,
+      Plate,
+      Module,
+      String,
+      Template,
+      Tensor,
+      Instance,
+      Dict,
+      Constants
+    } K = Kind::None;
+    /// Dist: DistributionExpr; String: Constant; Template: StrFormat call;
+    /// Dict: the DictExpr when its keys are constants (else null); Constants:
+    /// a list or tuple display of constants.
+    const Expr *Def = nullptr;
     std::shared_ptr<const PlateInfo> Plate; ///< Plate
     std::optional<ModuleId> Mod;            ///< Module (when known)
     std::shared_ptr<Instance> Inst;         ///< Instance
@@ -317,6 +331,13 @@ private:
   struct PyroContext {
     int Active = 0;
     int LoopDepth = 0; ///< at the outermost call
+    /// Where the outermost call starts, and its region nest. A PyroSample
+    /// first read deeper (in a branch or a loop) is drawn under a flag that
+    /// starts false there: Pyro draws it at the first read of the call.
+    Block *Home = nullptr;
+    size_t HomeAt = 0;
+    std::vector<int> HomeRegion;
+    std::map<std::string, VarId> Drawn; ///< the flags, by site name
     struct Cached {
       VarId Var;
       std::vector<int> Region;
@@ -403,6 +424,12 @@ private:
   std::string text(const A::Expr &E) const { return sourceText(SM, E.Loc); }
 
   ExprPtr constNone(const SourceLoc &L) { return make<ConstantExpr>(L); }
+  ExprPtr constBool(const SourceLoc &L, bool V) {
+    auto C = make<ConstantExpr>(L);
+    C->Ty = ConstantExpr::Type::Bool;
+    C->BoolValue = V;
+    return C;
+  }
   ExprPtr constInt(const SourceLoc &L, int64_t V) {
     auto C = make<ConstantExpr>(L);
     C->Ty = ConstantExpr::Type::Int;
@@ -420,6 +447,16 @@ private:
     C->Ty = ConstantExpr::Type::String;
     C->StringValue = std::move(V);
     return C;
+  }
+  /// The string \p E certainly is while lowering: a string constant or a
+  /// variable whose String fact holds here.
+  std::optional<std::string> knownString(const Expr &E) {
+    if (auto *C = dyn_cast<ConstantExpr>(&E); C && C->Ty == ConstantExpr::Type::String)
+      return C->StringValue;
+    if (auto *R = dyn_cast<VarRefExpr>(&E);
+        R && fact(R->Var).K == Fact::Kind::String && factProblem(R->Var).empty())
+      return cast<ConstantExpr>(fact(R->Var).Def)->StringValue;
+    return std::nullopt;
   }
   ExprPtr varRef(const SourceLoc &L, VarId V) {
     auto R = make<VarRefExpr>(L);
@@ -468,6 +505,16 @@ private:
       } else if (auto *D = dyn_cast<DistributionExpr>(Value)) {
         F.K = Fact::Kind::Dist;
         F.Def = D;
+      } else if (auto *D = dyn_cast<DictExpr>(Value)) {
+        F.K = Fact::Kind::Dict;
+        if (std::all_of(D->Keys.begin(), D->Keys.end(),
+                        [](const ExprPtr &K) { return isa<ConstantExpr>(K.get()); }))
+          F.Def = D;
+      } else if (auto *Q = dyn_cast<SequenceExpr>(Value);
+                 Q && std::all_of(Q->Elements.begin(), Q->Elements.end(),
+                             [](const ExprPtr &X) { return X && isa<ConstantExpr>(X.get()); })) {
+        F.K = Fact::Kind::Constants;
+        F.Def = Q;
       } else if (auto *M = dyn_cast<ModuleCtorExpr>(Value)) {
         F.K = Fact::Kind::Module;
         F.Mod = M->Module;
@@ -483,6 +530,8 @@ private:
           F.Def = Call;
         } else if (certainlyTensor(*Call)) {
           F.K = Fact::Kind::Tensor;
+        } else if (Call->Op == OpId::OpaqueCall && Call->Callee == "dict") {
+          F.K = Fact::Kind::Dict; // the builtin, a dict comprehension, `{**a}`
         }
       } else if (isa<BinaryExpr>(Value) || isa<UnaryExpr>(Value)) {
         if (certainlyTensor(*Value))
@@ -637,7 +686,22 @@ private:
   void lowerAssign(const A::Assign &S, Block &Out);
   void lowerIf(const A::If &S, Block &Out, const A::Body *Rest = nullptr, size_t RestFrom = 0);
   void lowerFor(const A::For &S, Block &Out);
-  bool lowerForZip(const A::For &S, const A::Call &C, bool Enumerate, Block &Out);
+  bool rangeBounds(const A::Call &Range, ForStmt &St, Block &Out);
+  /// A loop over a sequence: the ForStmt and the targets its body binds
+  /// (bindSequenceTargets, inside the loop's region) to an element of each
+  /// sequence, indexed by the loop's index.
+  struct SequenceLoop {
+    std::unique_ptr<ForStmt> St;
+    std::vector<std::pair<const A::Expr *, VarId>> Targets;
+  };
+  std::optional<SequenceLoop> sequenceLoop(const A::Expr &Target, const A::Expr &Iter,
+                                           const SourceLoc &L, Block &Out);
+  void bindSequenceTargets(SequenceLoop &Loop);
+  std::unique_ptr<ForStmt> indexLoop(VarId Seq, VarId Index, const SourceLoc &L);
+  std::optional<std::vector<ExprPtr>> staticElements(const A::Expr &Iter, Block &Out);
+  std::optional<std::vector<ExprPtr>> dictElements(VarId D, const std::string &View,
+                                                   const SourceLoc &L);
+  ExprPtr lowerSum(const A::Call &C, Block &Out);
   void lowerWhile(const A::While &S, Block &Out);
   void lowerWith(const A::With &S, size_t Item, Block &Out);
   void lowerReturn(const A::Return &S, Block &Out);
@@ -827,7 +891,10 @@ private:
   ExprPtr lowerConstant(const A::Constant &C);
   ExprPtr lowerFString(const A::FString &F, Block &Out);
   ExprPtr lowerSubscript(const A::Subscript &S, Block &Out);
-  ExprPtr lowerListComp(const A::ListComp &C, Block &Out);
+  ExprPtr lowerComp(const A::Comp &C, Block &Out);
+  void lowerCompFor(const A::Comp &C, size_t K, VarId List, Block &Out);
+  void lowerCompIfs(const A::Comp &C, size_t K, VarId List, Block &Body);
+  ExprPtr staticDictComp(const A::Comp &C, std::vector<ExprPtr> &Elems, Block &Out);
   std::vector<ExprPtr> lowerIndices(const A::Subscript &S, Block &Out);
   std::vector<ExprPtr> lowerIndexItems(const std::vector<const A::Expr *> &Items, Block &Out);
   const A::Expr *vindexOperand(const A::Expr &E);
@@ -875,6 +942,8 @@ private:
   void captureInstance(const Instance &I, std::set<VarId> &Captured, int Depth = 0);
   void keepLibraryState(Instance &I, const A::Call &C, Block &Out);
   ExprPtr opaqueValue(const A::Expr &E);
+  ExprPtr opaqueBuiltin(const std::string &Name, std::vector<ExprPtr> Args, const SourceLoc &L);
+  void foldKnownFields(SiteName &N);
   std::unique_ptr<DistributionExpr> opaqueDistribution(const std::string &Name,
                                                        std::vector<ExprPtr> Args,
                                                        const SourceLoc &L,
@@ -953,13 +1022,20 @@ private:
                         const SourceLoc &L, Block &Out);
   void pyroModuleRead(const Instance &I, const std::string &Attr, const SourceLoc &L, Block &Out);
   ExprPtr pyroModuleOf(const A::Subscript &Cls, const A::Call &C, Block &Out);
-  template <typename Fn> auto inPyroCall(Instance &I, Fn &&Body) {
+  template <typename Fn> auto inPyroCall(Instance &I, Block &Out, Fn &&Body) {
     PyroContext &Ctx = *I.Ctx;
-    if (Ctx.Active++ == 0)
+    if (Ctx.Active++ == 0) {
       Ctx.LoopDepth = LoopDepth;
+      Ctx.Home = &Out;
+      Ctx.HomeAt = Out.size();
+      Ctx.HomeRegion = Region;
+    }
     auto R = Body();
-    if (--Ctx.Active == 0)
+    if (--Ctx.Active == 0) {
       Ctx.Cache.clear();
+      Ctx.Drawn.clear();
+      Ctx.Home = nullptr;
+    }
     return R;
   }
   /// The classes svic writes in Python for PyroModule[nn.X] (parsed once).
@@ -972,6 +1048,7 @@ private:
   const A::ClassDef *preludeClass(const std::string &Name, Scope *&ClsScope,
                                   const SourceLoc &L);
   std::deque<A::Call> SyntheticCalls;
+  const A::Call *inputsCall(const A::ClassDef &Cls, Scope *&Inputs);
   const A::FunctionDef *findMethod(const Instance &I, const std::string &Name);
   std::shared_ptr<Instance> newInstance(const A::ClassDef &Cls, Scope *ClsScope);
   std::optional<VarId> classAttribute(Instance &I, const std::string &Name);
@@ -1271,6 +1348,43 @@ bool Lowerer::checkHoist(const SourceLoc &L, const std::string &What) {
 
 //===-- Programs ----------------------------------------------------------------===//
 
+/// The constructor call of \p Cls that passes, for each parameter of its own
+/// __init__ without a default, an input of that name (bound in \p Inputs, a
+/// new scope under the module's). No parameter lacks a default: a call
+/// without arguments, and \p Inputs stays null.
+const A::Call *Lowerer::inputsCall(const A::ClassDef &Cls, Scope *&Inputs) {
+  A::Call &C = SyntheticCalls.emplace_back();
+  C.Loc = Cls.Loc;
+  const A::FunctionDef *Init = nullptr;
+  for (const A::StmtPtr &S : Cls.Inner)
+    if (auto *F = dyn_cast<A::FunctionDef>(S.get()); F && F->Name == "__init__")
+      Init = F;
+  if (!Init)
+    return &C;
+  for (size_t K = 1; K < Init->Params.size(); ++K) {
+    const A::Param &Pm = Init->Params[K];
+    if (Pm.K != A::Param::Kind::Normal || Pm.Default)
+      continue;
+    if (!Inputs) {
+      Inputs = &Scopes.emplace_back();
+      Inputs->Parent = ModuleScope;
+    }
+    Binding B;
+    B.Var = addVar(Pm.Name + "@" + Cls.Name, VarKind::Input, Pm.Loc);
+    P.Inputs.push_back(B.Var);
+    Inputs->Names[Pm.Name] = B;
+    A::Arg &Ar = C.Args.emplace_back();
+    Ar.K = A::Arg::Kind::Keyword;
+    Ar.Name = Pm.Name;
+    Ar.Loc = Pm.Loc;
+    auto N = std::make_unique<A::Name>();
+    N->Id = Pm.Name;
+    N->Loc = Pm.Loc;
+    Ar.Value = std::move(N);
+  }
+  return &C;
+}
+
 void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry, const A::ClassDef *EntryClass,
                   const std::set<std::string> &GivenInputs, const A::Call *EntryCondition) {
   Scopes.emplace_back();
@@ -1303,8 +1417,10 @@ void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry, const A::Clas
 
   // An entry method runs on one object of its class, built with the
   // arguments of a constructor call in the file whose arguments are all
-  // literals, else with the parameter defaults.
+  // literals, else with the parameter defaults, and a parameter without one
+  // is an input (`Net(args.hidden)` in main()).
   std::optional<Fact> SelfFact;
+  Scope *CtorInputs = nullptr;
   if (EntryClass) {
     std::vector<const A::Call *> Calls;
     findCalls(M, EntryClass->Name, Calls);
@@ -1324,7 +1440,12 @@ void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry, const A::Clas
         break;
       }
     }
+    if (Ctor == &NoArgs)
+      Ctor = inputsCall(*EntryClass, CtorInputs);
+    if (CtorInputs)
+      Cur = CtorInputs;
     ExprPtr Obj = instantiate(*EntryClass, ModuleScope, *Ctor, P.Body);
+    Cur = ModuleScope;
     SelfFact = instanceFact(InstanceValues[Obj.get()]);
   }
 
@@ -1417,7 +1538,7 @@ void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry, const A::Clas
   };
   // Calling a PyroModule object (its forward) runs in the module's context.
   if (SelfFact && SelfFact->Inst->Pyro && (Entry.Name == "forward" || Entry.Name == "__call__"))
-    inPyroCall(*SelfFact->Inst, LowerEntry);
+    inPyroCall(*SelfFact->Inst, P.Body, LowerEntry);
   else
     LowerEntry();
   Functions.pop_back();
@@ -2227,42 +2348,43 @@ void Lowerer::lowerFor(const A::For &S, Block &Out) {
   }
   const A::Call *RangeCall = dyn_cast<A::Call>(Iter);
   std::optional<std::string> Q = RangeCall ? staticPath(*RangeCall->Func) : std::nullopt;
-  if (Ok && Q && (*Q == "enumerate" || *Q == "zip") &&
-      lowerForZip(S, *RangeCall, *Q == "enumerate", Out))
+  bool IsPlate = pyroCall(*Iter, "pyro.plate") != nullptr;
+  if (auto *N = dyn_cast<A::Name>(Iter)) {
+    Binding *Bd = lookup(N->Id);
+    IsPlate = Bd && Bd->K == Binding::Kind::Var && fact(Bd->Var).K == Fact::Kind::Plate;
+  }
+  if (Ok && !IsPlate && !(Q && *Q == "range")) {
+    if (std::optional<std::vector<ExprPtr>> Elems = staticElements(*Iter, Out)) {
+      for (ExprPtr &X : *Elems) {
+        store(*S.Target, std::move(X), Out, S.Loc);
+        lowerBody(S.Loop, Out);
+      }
+      return;
+    }
+    std::optional<SequenceLoop> Loop = sequenceLoop(*S.Target, *Iter, S.Loc, Out);
+    if (!Loop)
+      return;
+    invalidateLoopVariant(S.Loop, S.Loc);
+    enterRegion();
+    ++LoopDepth;
+    LoopMutated.emplace_back();
+    bindSequenceTargets(*Loop);
+    lowerBody(S.Loop, Loop->St->Body);
+    LoopMutated.pop_back();
+    --LoopDepth;
+    leaveRegion();
+    Out.push_back(std::move(Loop->St));
     return;
+  }
   if (Ok && Q && *Q == "range") {
     St->Over = ForStmt::Iter::Range;
-    Bound B;
-    if (bindArgs(sig(SigRange), *RangeCall, 0, 0, "range", B)) {
-      BoundArgs Args = lowerBound(B, *RangeCall, Out);
-      if (!Args.Args[1]) {
-        St->Start = constInt(Iter->Loc, 0);
-        St->Stop = std::move(Args.Args[0]);
-        St->Step = constInt(Iter->Loc, 1);
-      } else {
-        St->Start = std::move(Args.Args[0]);
-        St->Stop = std::move(Args.Args[1]);
-        St->Step = Args.Args[2] ? std::move(Args.Args[2]) : constInt(Iter->Loc, 1);
-      }
-    } else {
-      Ok = false;
-    }
+    Ok = rangeBounds(*RangeCall, *St, Out);
   } else if (Ok) {
-    std::optional<PlateInfo> Plate;
-    bool IsPlate = pyroCall(*Iter, "pyro.plate") != nullptr;
-    if (auto *N = dyn_cast<A::Name>(Iter)) {
-      Binding *Bd = lookup(N->Id);
-      IsPlate = Bd && Bd->K == Binding::Kind::Var && fact(Bd->Var).K == Fact::Kind::Plate;
-    }
-    if (IsPlate)
-      Plate = plateOf(*Iter, Out);
+    std::optional<PlateInfo> Plate = plateOf(*Iter, Out);
     if (Plate) {
       St->Over = ForStmt::Iter::Plate;
       St->Plate = std::move(*Plate);
     } else {
-      if (!IsPlate)
-        unsupported(Iter->Loc, "iterating over '" + text(*Iter) +
-                                   "' is not supported; loop over range(...) or pyro.plate(...)");
       Ok = false;
     }
   }
@@ -2289,59 +2411,221 @@ void Lowerer::lowerFor(const A::For &S, Block &Out) {
     Graveyard.push_back(std::move(St));
 }
 
-/// `for i, x in enumerate(xs)` and `for a, b in zip(xs, ys)`: a loop over
-/// range(len(xs)) whose targets index the sequences (each evaluated once,
-/// before the loop). False, with nothing lowered, when the loop has another
-/// form (the caller then reports it).
-bool Lowerer::lowerForZip(const A::For &S, const A::Call &C, bool Enumerate, Block &Out) {
-  auto *Targets = dyn_cast<A::Sequence>(S.Target.get());
-  if (!Targets || Targets->Kind == A::ExprKind::Set || C.Args.empty() ||
-      (Enumerate && C.Args.size() != 1) ||
-      Targets->Elts.size() != C.Args.size() + (Enumerate ? 1 : 0) ||
-      std::any_of(C.Args.begin(), C.Args.end(),
-                  [](const A::Arg &Ar) { return Ar.K != A::Arg::Kind::Positional; }) ||
-      (Enumerate && !isa<A::Name>(Targets->Elts[0].get())))
+/// The bounds of a loop over `range(...)` into \p St; false after an error.
+bool Lowerer::rangeBounds(const A::Call &Range, ForStmt &St, Block &Out) {
+  Bound B;
+  if (!bindArgs(sig(SigRange), Range, 0, 0, "range", B))
     return false;
+  BoundArgs Args = lowerBound(B, Range, Out);
+  const bool OneArg = !Args.Args[1];
+  St.Start = OneArg ? constInt(Range.Loc, 0) : std::move(Args.Args[0]);
+  St.Stop = OneArg ? std::move(Args.Args[0]) : std::move(Args.Args[1]);
+  St.Step = Args.Args[2] ? std::move(Args.Args[2]) : constInt(Range.Loc, 1);
+  return true;
+}
+
+/// `for i, x in enumerate(xs)`, `for a, b in zip(xs, ys)` and `for x in xs`
+/// over any other iterable (a list, a tuple, a tensor along its first dim, an
+/// opaque value such as `d.items()`): a loop over range(len(xs)) whose targets
+/// index the sequences, each evaluated once, before the loop, as Python does.
+/// Nullopt after an error.
+std::optional<Lowerer::SequenceLoop> Lowerer::sequenceLoop(const A::Expr &Target,
+                                                           const A::Expr &Iter,
+                                                           const SourceLoc &L, Block &Out) {
+  const auto *C = dyn_cast<A::Call>(&Iter);
+  std::optional<std::string> Q = C ? staticPath(*C->Func) : std::nullopt;
+  auto *Targets = dyn_cast<A::Sequence>(&Target);
+  const bool Enumerate = Q && *Q == "enumerate";
+  // zip and enumerate with as many targets as sequences are unpacked here;
+  // in any other form they are the opaque iterable of a plain loop.
+  const bool Unpack =
+      Q && (Enumerate || *Q == "zip") && Targets && Targets->Kind != A::ExprKind::Set &&
+      !C->Args.empty() && (!Enumerate || C->Args.size() == 1) &&
+      Targets->Elts.size() == C->Args.size() + (Enumerate ? 1 : 0) &&
+      std::all_of(C->Args.begin(), C->Args.end(),
+                  [](const A::Arg &Ar) { return Ar.K == A::Arg::Kind::Positional; }) &&
+      (!Enumerate || isa<A::Name>(Targets->Elts[0].get()));
+  if (Q && *Q == "pyro.markov") {
+    unsupported(Iter.Loc, "pyro.markov is supported only around range(...) in a for loop");
+    return std::nullopt;
+  }
+  SequenceLoop Loop;
   std::vector<VarId> Seqs;
-  for (const A::Arg &Ar : C.Args) {
-    VarId T = newTemp("iter", Ar.Loc);
-    assign(Out, T, lowerExpr(*Ar.Value, Out), Ar.Loc);
+  auto Evaluate = [&](const A::Expr &E) {
+    VarId T = newTemp("iter", E.Loc);
+    assign(Out, T, lowerExpr(E, Out), E.Loc);
     Seqs.push_back(T);
+  };
+  if (Unpack)
+    for (const A::Arg &Ar : C->Args)
+      Evaluate(*Ar.Value);
+  else
+    Evaluate(Iter);
+  Loop.St = indexLoop(Seqs[0],
+                      Unpack && Enumerate
+                          ? varForStore(cast<A::Name>(Targets->Elts[0].get())->Id,
+                                        Targets->Elts[0]->Loc)
+                          : newTemp("i", L),
+                      L);
+  for (size_t K = 0; K < Seqs.size(); ++K)
+    Loop.Targets.emplace_back(Unpack ? Targets->Elts[K + (Enumerate ? 1 : 0)].get() : &Target,
+                              Seqs[K]);
+  return Loop;
+}
+
+/// Python's elements of \p Iter when they are known while lowering: a list or
+/// tuple display (its elements evaluated here, in order), a variable holding
+/// a display of constants, a dict with constant keys (a display or a
+/// variable holding one) and its `.keys()`, `.values()` and `.items()`, and
+/// `enumerate` of any of these. A loop
+/// over them unrolls, so a site name built from an element stays literal.
+std::optional<std::vector<ExprPtr>> Lowerer::staticElements(const A::Expr &Iter, Block &Out) {
+  constexpr size_t MaxUnrolled = 64;
+  // enumerate(xs): the pairs (i, x).
+  if (const auto *C = dyn_cast<A::Call>(&Iter);
+      C && C->Args.size() == 1 && C->Args[0].K == A::Arg::Kind::Positional &&
+      staticPath(*C->Func) == "enumerate") {
+    std::optional<std::vector<ExprPtr>> Elems = staticElements(*C->Args[0].Value, Out);
+    if (!Elems)
+      return std::nullopt;
+    for (size_t I = 0; I < Elems->size(); ++I) {
+      auto Pair = P.makeSequence(ExprKind::Tuple, loc(Iter.Loc));
+      Pair->Elements.push_back(constInt(Iter.Loc, static_cast<int64_t>(I)));
+      Pair->Elements.push_back(std::move((*Elems)[I]));
+      (*Elems)[I] = std::move(Pair);
+    }
+    return Elems;
   }
-  auto St = make<ForStmt>(S.Loc);
+  const A::Expr *Base = &Iter;
+  std::string View = "keys";
+  if (const auto *C = dyn_cast<A::Call>(&Iter); C && C->Args.empty())
+    if (const auto *At = dyn_cast<A::Attribute>(C->Func.get());
+        At && (At->Attr == "keys" || At->Attr == "values" || At->Attr == "items")) {
+      Base = At->Value.get();
+      View = At->Attr;
+    }
+  if (const auto *D = dyn_cast<A::Dict>(Base)) {
+    if (D->Keys.size() > MaxUnrolled ||
+        !std::all_of(D->Keys.begin(), D->Keys.end(),
+                     [](const A::ExprPtr &K) { return K && isa<A::Constant>(K.get()); }))
+      return std::nullopt;
+    VarId T = newTemp("dict", D->Loc);
+    assign(Out, T, lowerExpr(*D, Out), D->Loc);
+    return dictElements(T, View, Iter.Loc);
+  }
+  if (const auto *N = dyn_cast<A::Name>(Base)) {
+    Binding *B = lookup(N->Id);
+    if (!B || B->K != Binding::Kind::Var || !fact(B->Var).Def || !factProblem(B->Var).empty())
+      return std::nullopt;
+    const Fact &F = fact(B->Var);
+    if (F.K == Fact::Kind::Dict)
+      return dictElements(B->Var, View, Iter.Loc);
+    if (F.K != Fact::Kind::Constants || Base != &Iter)
+      return std::nullopt;
+    std::vector<ExprPtr> Elems;
+    for (const ExprPtr &X : cast<SequenceExpr>(F.Def)->Elements)
+      Elems.push_back(cloneExpr(*X, P));
+    return Elems;
+  }
+  const auto *Seq = dyn_cast<A::Sequence>(&Iter);
+  if (!Seq || Seq->Kind == A::ExprKind::Set || Seq->Elts.size() > MaxUnrolled ||
+      std::any_of(Seq->Elts.begin(), Seq->Elts.end(),
+                  [](const A::ExprPtr &X) { return isa<A::Starred>(X.get()); }))
+    return std::nullopt;
+  std::vector<ExprPtr> Elems;
+  for (const A::ExprPtr &X : Seq->Elts) {
+    ExprPtr V = lowerExpr(*X, Out);
+    if (!isa<ConstantExpr>(V.get())) {
+      VarId T = newTemp("iter", X->Loc);
+      assign(Out, T, std::move(V), X->Loc);
+      V = varRef(X->Loc, T);
+    }
+    Elems.push_back(std::move(V));
+  }
+  return Elems;
+}
+
+/// The elements of `D.keys()`, `D.values()` or `D.items()` for a dict \p D
+/// with constant keys: the keys, and the values read at each step (as
+/// Python's views do).
+std::optional<std::vector<ExprPtr>> Lowerer::dictElements(VarId D, const std::string &View,
+                                                          const SourceLoc &L) {
+  const auto *Def = fact(D).Def ? dyn_cast<DictExpr>(fact(D).Def) : nullptr;
+  if (fact(D).K != Fact::Kind::Dict || !Def || !factProblem(D).empty())
+    return std::nullopt;
+  std::vector<ExprPtr> Elems;
+  for (const ExprPtr &K : Def->Keys) {
+    auto Value = [&] {
+      auto Sub = make<SubscriptExpr>(L);
+      Sub->Base = varRef(L, D);
+      Sub->Indices.push_back(cloneExpr(*K, P));
+      return Sub;
+    };
+    if (View == "keys") {
+      Elems.push_back(cloneExpr(*K, P));
+    } else if (View == "values") {
+      Elems.push_back(Value());
+    } else {
+      auto Pair = P.makeSequence(ExprKind::Tuple, L);
+      Pair->Elements.push_back(cloneExpr(*K, P));
+      Pair->Elements.push_back(Value());
+      Elems.push_back(std::move(Pair));
+    }
+  }
+  return Elems;
+}
+
+/// `for Index in range(len(Seq))`.
+std::unique_ptr<ForStmt> Lowerer::indexLoop(VarId Seq, VarId Index, const SourceLoc &L) {
+  auto St = make<ForStmt>(L);
   St->Over = ForStmt::Iter::Range;
-  St->Start = constInt(C.Loc, 0);
-  St->Step = constInt(C.Loc, 1);
-  auto Len = make<CallExpr>(C.Loc);
+  St->Start = constInt(L, 0);
+  St->Step = constInt(L, 1);
+  auto Len = make<CallExpr>(L);
   Len->Op = OpId::PyLen;
-  Len->Args.Args.push_back(varRef(C.Loc, Seqs[0]));
+  Len->Args.Args.push_back(varRef(L, Seq));
   St->Stop = std::move(Len);
-  if (Enumerate) {
-    auto *N = cast<A::Name>(Targets->Elts[0].get());
-    St->Index = varForStore(N->Id, N->Loc);
-    LoopIndexVars.insert(St->Index);
-  } else {
-    St->Index = newTemp("i", S.Loc);
-    LoopIndexVars.insert(St->Index);
-  }
+  St->Index = Index;
+  LoopIndexVars.insert(St->Index);
   fact(St->Index) = Fact{};
-  invalidateLoopVariant(S.Loop, S.Loc);
+  return St;
+}
+
+/// `sum(xs[, start])` as Python computes it: start (0) plus each element of
+/// xs in turn.
+ExprPtr Lowerer::lowerSum(const A::Call &C, Block &Out) {
+  Bound B;
+  if (!bindArgs(sig("iterable:d,start:d?"), C, 0, 0, "sum", B))
+    return constNone(C.Loc);
+  VarId Seq = newTemp("iter", C.Loc);
+  assign(Out, Seq, lowerExpr(*B.Slots[0], Out), C.Loc);
+  VarId Acc = newTemp("sum", C.Loc);
+  assign(Out, Acc, B.Slots[1] ? lowerExpr(*B.Slots[1], Out) : constInt(C.Loc, 0), C.Loc);
+  std::unique_ptr<ForStmt> St = indexLoop(Seq, newTemp("i", C.Loc), C.Loc);
   enterRegion();
   ++LoopDepth;
-  LoopMutated.emplace_back();
-  for (size_t K = 0; K < Seqs.size(); ++K) {
-    const A::Expr &T = *Targets->Elts[K + (Enumerate ? 1 : 0)];
-    auto Sub = make<SubscriptExpr>(T.Loc);
-    Sub->Base = varRef(T.Loc, Seqs[K]);
-    Sub->Indices.push_back(varRef(T.Loc, St->Index));
-    store(T, std::move(Sub), St->Body, T.Loc);
-  }
-  lowerBody(S.Loop, St->Body);
-  LoopMutated.pop_back();
+  auto Elt = make<SubscriptExpr>(C.Loc);
+  Elt->Base = varRef(C.Loc, Seq);
+  Elt->Indices.push_back(varRef(C.Loc, St->Index));
+  auto Add = make<BinaryExpr>(C.Loc);
+  Add->Op = BinaryOp::Add;
+  Add->Lhs = varRef(C.Loc, Acc);
+  Add->Rhs = std::move(Elt);
+  assign(St->Body, Acc, std::move(Add), C.Loc);
   --LoopDepth;
   leaveRegion();
   Out.push_back(std::move(St));
-  return true;
+  return varRef(C.Loc, Acc);
+}
+
+void Lowerer::bindSequenceTargets(SequenceLoop &Loop) {
+  ForStmt &St = *Loop.St;
+  for (auto &[T, Seq] : Loop.Targets) {
+    auto Sub = make<SubscriptExpr>(T->Loc);
+    Sub->Base = varRef(T->Loc, Seq);
+    Sub->Indices.push_back(varRef(T->Loc, St.Index));
+    store(*T, std::move(Sub), St.Body, T->Loc);
+  }
 }
 
 void Lowerer::lowerWith(const A::With &S, size_t Item, Block &Out) {
@@ -2816,6 +3100,10 @@ ExprPtr Lowerer::lowerExpr(const A::Expr &E, Block &Out) {
     R->Op = *Op;
     R->Lhs = lowerExpr(*B->Left, Out);
     R->Rhs = lowerExpr(*B->Right, Out);
+    // `name + "_loc"` of known strings is a known string (a site name).
+    if (std::optional<std::string> L = *Op == BinaryOp::Add ? knownString(*R->Lhs) : std::nullopt)
+      if (std::optional<std::string> Rt = knownString(*R->Rhs))
+        return constString(E.Loc, *L + *Rt);
     return R;
   }
   case A::ExprKind::UnaryOp: {
@@ -2908,28 +3196,63 @@ ExprPtr Lowerer::lowerExpr(const A::Expr &E, Block &Out) {
   }
   case A::ExprKind::Tuple:
   case A::ExprKind::List: {
-    auto R =
-        P.makeSequence(E.Kind == A::ExprKind::Tuple ? ExprKind::Tuple : ExprKind::List, loc(E.Loc));
+    // `[a, *b, c]` is `[a] + list(b) + [c]` (a tuple display likewise).
+    const bool IsTuple = E.Kind == A::ExprKind::Tuple;
+    auto NewPart = [&] { return P.makeSequence(IsTuple ? ExprKind::Tuple : ExprKind::List, loc(E.Loc)); };
+    ExprPtr Acc;
+    auto Append = [&](ExprPtr Part) {
+      if (!Acc) {
+        Acc = std::move(Part);
+        return;
+      }
+      auto Cat = make<BinaryExpr>(E.Loc);
+      Cat->Op = BinaryOp::Add;
+      Cat->Lhs = std::move(Acc);
+      Cat->Rhs = std::move(Part);
+      Acc = std::move(Cat);
+    };
+    auto R = NewPart();
     for (const A::ExprPtr &Elt : cast<A::Sequence>(&E)->Elts) {
-      if (isa<A::Starred>(Elt.get())) {
-        unsupported(Elt->Loc, "starred expressions are not supported; write the elements out");
+      if (auto *St = dyn_cast<A::Starred>(Elt.get())) {
+        if (!R->Elements.empty())
+          Append(std::exchange(R, NewPart()));
+        auto Conv = make<CallExpr>(Elt->Loc);
+        Conv->Op = IsTuple ? OpId::PyTuple : OpId::PyList;
+        Conv->Args.Args.push_back(lowerExpr(*St->Value, Out));
+        Append(std::move(Conv));
         continue;
       }
       R->Elements.push_back(lowerExpr(*Elt, Out));
     }
-    return R;
+    if (!Acc || !R->Elements.empty())
+      Append(std::move(R));
+    return Acc;
   }
-  case A::ExprKind::Set:
-    unsupported(E.Loc, "set literals are not supported; use a list or a tuple");
-    return constNone(E.Loc);
+  case A::ExprKind::Set: {
+    // A set display: an opaque `set(...)` of its elements (svic does not
+    // model the merging of equal ones).
+    std::vector<ExprPtr> Elems;
+    for (const A::ExprPtr &Elt : cast<A::Sequence>(&E)->Elts)
+      Elems.push_back(isa<A::Starred>(Elt.get())
+                          ? lowerExpr(*cast<A::Starred>(Elt.get())->Value, Out)
+                          : lowerExpr(*Elt, Out));
+    return opaqueBuiltin("set", std::move(Elems), E.Loc);
+  }
   case A::ExprKind::Dict: {
     const auto *D = cast<A::Dict>(&E);
+    // `{**a, "k": v}` merges dictionaries svic does not see into: an opaque
+    // function of all the parts.
+    if (std::any_of(D->Keys.begin(), D->Keys.end(), [](const A::ExprPtr &K) { return !K; })) {
+      std::vector<ExprPtr> Parts;
+      for (size_t I = 0; I < D->Keys.size(); ++I) {
+        if (D->Keys[I])
+          Parts.push_back(lowerExpr(*D->Keys[I], Out));
+        Parts.push_back(lowerExpr(*D->Values[I], Out));
+      }
+      return opaqueBuiltin("dict", std::move(Parts), E.Loc);
+    }
     auto R = make<DictExpr>(E.Loc);
     for (size_t I = 0; I < D->Keys.size(); ++I) {
-      if (!D->Keys[I]) {
-        unsupported(D->Values[I]->Loc, "dictionary unpacking (**) is not supported");
-        continue;
-      }
       R->Keys.push_back(lowerExpr(*D->Keys[I], Out));
       R->Values.push_back(lowerExpr(*D->Values[I], Out));
     }
@@ -2938,8 +3261,8 @@ ExprPtr Lowerer::lowerExpr(const A::Expr &E, Block &Out) {
   case A::ExprKind::Starred:
     unsupported(E.Loc, "starred expressions are not supported; write the elements out");
     return constNone(E.Loc);
-  case A::ExprKind::ListComp:
-    return lowerListComp(*cast<A::ListComp>(&E), Out);
+  case A::ExprKind::Comp:
+    return lowerComp(*cast<A::Comp>(&E), Out);
   case A::ExprKind::Lambda:
     unsupported(E.Loc, "lambda expressions are supported only when assigned to a name, as "
                        "the initial value of pyro.param or as an argument of an opaque call; "
@@ -2954,53 +3277,161 @@ ExprPtr Lowerer::lowerExpr(const A::Expr &E, Block &Out) {
   return constNone(E.Loc);
 }
 
-/// `[Elt for i in range(...)]`: the list built by a loop over the range that
-/// appends Elt, with `i` bound in the comprehension's own scope.
-ExprPtr Lowerer::lowerListComp(const A::ListComp &C, Block &Out) {
-  auto *Target = dyn_cast<A::Name>(C.Target.get());
-  auto *Range = dyn_cast<A::Call>(C.Iter.get());
-  std::optional<std::string> Q = Range ? staticPath(*Range->Func) : std::nullopt;
-  if (!Target || !Q || *Q != "range") {
-    unsupported(C.Loc, "list comprehensions are supported only over range(...) with one loop "
-                       "name; build the list with a for loop and append");
-    return constNone(C.Loc);
-  }
-  Bound B;
-  if (!bindArgs(sig(SigRange), *Range, 0, 0, "range", B))
-    return constNone(C.Loc);
-  const int N = ++TempCount["listcomp"];
-  const std::string Suffix = "@listcomp#" + std::to_string(N);
+/// A comprehension: the list built by its `for` clauses, nested left to
+/// right, appending Elt where every `if` holds, with the loop names in the
+/// comprehension's own scope. A generator expression is that list (whatever
+/// consumes it reads it whole); a set or dict comprehension is an opaque
+/// `set(...)`/`dict(...)` of it (of (key, value) pairs), since svic does not
+/// model their merging of equal keys.
+ExprPtr Lowerer::lowerComp(const A::Comp &C, Block &Out) {
+  static const char *const Kinds[] = {"listcomp", "setcomp", "dictcomp", "genexpr"};
+  const std::string Kind = Kinds[static_cast<int>(C.F)];
+  const std::string Suffix = "@" + Kind + "#" + std::to_string(++TempCount[Kind]);
   VarId List = addVar("list" + Suffix, VarKind::Temp, C.Loc);
   assign(Out, List, P.makeSequence(ExprKind::List, loc(C.Loc)), C.Loc);
-  auto St = make<ForStmt>(C.Loc);
-  St->Over = ForStmt::Iter::Range;
-  BoundArgs Args = lowerBound(B, *Range, Out);
-  const bool OneArg = !Args.Args[1];
-  St->Start = OneArg ? constInt(Range->Loc, 0) : std::move(Args.Args[0]);
-  St->Stop = OneArg ? std::move(Args.Args[0]) : std::move(Args.Args[1]);
-  St->Step = Args.Args[2] ? std::move(Args.Args[2]) : constInt(Range->Loc, 1);
   Scopes.emplace_back();
   Scope *S = &Scopes.back();
   S->Parent = Cur;
-  S->Suffix = Cur->Suffix;
-  St->Index = addVar(Target->Id + Suffix, VarKind::User, Target->Loc);
-  Binding Bd;
-  Bd.Var = St->Index;
-  S->Names[Target->Id] = Bd;
+  S->Suffix = Suffix;
   Scope *Saved = Cur;
   Cur = S;
+  if (C.F == A::Comp::Form::Dict && C.Fors.size() == 1 && C.Fors[0].Ifs.empty())
+    if (std::optional<std::vector<ExprPtr>> Elems = staticElements(*C.Fors[0].Iter, Out)) {
+      ExprPtr D = staticDictComp(C, *Elems, Out);
+      Cur = Saved;
+      return D;
+    }
+  lowerCompFor(C, 0, List, Out);
+  Cur = Saved;
+  if (C.F == A::Comp::Form::List || C.F == A::Comp::Form::Generator)
+    return varRef(C.Loc, List);
+  std::vector<ExprPtr> Args;
+  Args.push_back(varRef(C.Loc, List));
+  return opaqueBuiltin(C.F == A::Comp::Form::Set ? "set" : "dict", std::move(Args), C.Loc);
+}
+
+/// `{k: v for x in xs}` over known elements \p Elems: the dict display of
+/// each step's key and value (a later equal key replaces the value), or the
+/// opaque builtin of the pairs when a key is not a known string.
+ExprPtr Lowerer::staticDictComp(const A::Comp &C, std::vector<ExprPtr> &Elems, Block &Out) {
+  std::vector<std::pair<ExprPtr, VarId>> Pairs;
+  bool Known = true;
+  for (ExprPtr &X : Elems) {
+    store(*C.Fors[0].Target, std::move(X), Out, C.Loc);
+    ExprPtr K = lowerExpr(*C.Elt, Out);
+    std::optional<std::string> Key = knownString(*K);
+    if (Key) {
+      K = constString(C.Elt->Loc, *Key);
+    } else {
+      Known = false;
+      VarId T = newTemp("key", C.Elt->Loc);
+      assign(Out, T, std::move(K), C.Elt->Loc);
+      K = varRef(C.Elt->Loc, T);
+    }
+    VarId V = newTemp("value", C.Value->Loc);
+    assign(Out, V, lowerExpr(*C.Value, Out), C.Value->Loc);
+    auto Same = std::find_if(Pairs.begin(), Pairs.end(), [&](const auto &Pr) {
+      return Key && knownString(*Pr.first) == Key;
+    });
+    if (Same != Pairs.end())
+      Same->second = V;
+    else
+      Pairs.emplace_back(std::move(K), V);
+  }
+  if (Known) {
+    auto D = make<DictExpr>(C.Loc);
+    for (auto &[K, V] : Pairs) {
+      D->Keys.push_back(std::move(K));
+      D->Values.push_back(varRef(C.Loc, V));
+    }
+    return D;
+  }
+  auto List = P.makeSequence(ExprKind::List, loc(C.Loc));
+  for (auto &[K, V] : Pairs) {
+    auto Pair = P.makeSequence(ExprKind::Tuple, loc(C.Loc));
+    Pair->Elements.push_back(std::move(K));
+    Pair->Elements.push_back(varRef(C.Loc, V));
+    List->Elements.push_back(std::move(Pair));
+  }
+  std::vector<ExprPtr> Args;
+  Args.push_back(std::move(List));
+  return opaqueBuiltin("dict", std::move(Args), C.Loc);
+}
+
+/// The `for` clause \p K of \p C and the clauses inside it, into \p Out.
+void Lowerer::lowerCompFor(const A::Comp &C, size_t K, VarId List, Block &Out) {
+  if (K == C.Fors.size()) {
+    auto Append = make<CallExpr>(C.Loc);
+    Append->Op = OpId::ListAppend;
+    Append->Args.Args.push_back(varRef(C.Loc, List));
+    if (C.F == A::Comp::Form::Dict) {
+      auto Pair = P.makeSequence(ExprKind::Tuple, loc(C.Loc));
+      Pair->Elements.push_back(lowerExpr(*C.Elt, Out));
+      Pair->Elements.push_back(lowerExpr(*C.Value, Out));
+      Append->Args.Args.push_back(std::move(Pair));
+    } else {
+      Append->Args.Args.push_back(lowerExpr(*C.Elt, Out));
+    }
+    assign(Out, List, std::move(Append), C.Loc);
+    return;
+  }
+  const A::CompFor &F = C.Fors[K];
+  const auto *Range = dyn_cast<A::Call>(F.Iter.get());
+  std::optional<std::string> Q = Range ? staticPath(*Range->Func) : std::nullopt;
+  std::optional<std::vector<ExprPtr>> Elems;
+  if (!(Q && *Q == "range") && (Elems = staticElements(*F.Iter, Out))) {
+    for (ExprPtr &X : *Elems) {
+      store(*F.Target, std::move(X), Out, C.Loc);
+      lowerCompIfs(C, K, List, Out);
+    }
+    return;
+  }
+  SequenceLoop Loop;
+  if (Q && *Q == "range") {
+    auto *Target = dyn_cast<A::Name>(F.Target.get());
+    if (!Target) {
+      unsupported(F.Target->Loc, "a loop over range(...) has one loop name");
+      return;
+    }
+    Loop.St = make<ForStmt>(C.Loc);
+    Loop.St->Over = ForStmt::Iter::Range;
+    if (!rangeBounds(*Range, *Loop.St, Out))
+      return;
+    Loop.St->Index = varForStore(Target->Id, Target->Loc);
+    LoopIndexVars.insert(Loop.St->Index);
+  } else if (pyroCall(*F.Iter, "pyro.plate")) {
+    unsupported(F.Iter->Loc, "comprehensions over pyro.plate are not supported; use a for loop");
+    return;
+  } else if (std::optional<SequenceLoop> L = sequenceLoop(*F.Target, *F.Iter, C.Loc, Out)) {
+    Loop = std::move(*L);
+  } else {
+    return;
+  }
   enterRegion();
   ++LoopDepth;
-  auto Append = make<CallExpr>(C.Loc);
-  Append->Op = OpId::ListAppend;
-  Append->Args.Args.push_back(varRef(C.Loc, List));
-  Append->Args.Args.push_back(lowerExpr(*C.Elt, St->Body));
-  assign(St->Body, List, std::move(Append), C.Loc);
+  bindSequenceTargets(Loop);
+  lowerCompIfs(C, K, List, Loop.St->Body);
   --LoopDepth;
   leaveRegion();
-  Cur = Saved;
-  Out.push_back(std::move(St));
-  return varRef(C.Loc, List);
+  Out.push_back(std::move(Loop.St));
+}
+
+/// The `if`s of the `for` clause \p K of \p C, nested, around the clauses
+/// after it, into \p Body.
+void Lowerer::lowerCompIfs(const A::Comp &C, size_t K, VarId List, Block &Body) {
+  Block *In = &Body;
+  const std::vector<A::ExprPtr> &Ifs = C.Fors[K].Ifs;
+  for (const A::ExprPtr &If : Ifs) {
+    auto I = make<IfStmt>(If->Loc);
+    I->Cond = lowerExpr(*If, *In);
+    Block *Then = &I->Then;
+    In->push_back(std::move(I));
+    In = Then;
+    enterRegion();
+  }
+  lowerCompFor(C, K + 1, List, *In);
+  for (size_t I = 0; I < Ifs.size(); ++I)
+    leaveRegion();
 }
 
 //===-- Calls ------------------------------------------------------------------------===//
@@ -3311,13 +3742,14 @@ ExprPtr Lowerer::lowerQualifiedCall(const std::string &Q, const A::Call &C, Bloc
     return lowerVindexCall(C, Out);
   if (Q == "pyro.subsample" || Q == "pyro.primitives.subsample")
     return lowerSubsample(C, Out);
-  if (Q == "dict") {
+  if (Q == "sum")
+    return lowerSum(C, Out);
+  // dict(pairs), dict(d, k=v), dict(**d): an opaque function of its arguments.
+  if (Q == "dict" && std::all_of(C.Args.begin(), C.Args.end(), [](const A::Arg &Arg) {
+        return Arg.K == A::Arg::Kind::Keyword;
+      })) {
     auto D = make<DictExpr>(C.Loc);
     for (const A::Arg &Arg : C.Args) {
-      if (Arg.K != A::Arg::Kind::Keyword) {
-        unsupported(Arg.Loc, "dict(...) is supported only with keyword arguments");
-        continue;
-      }
       D->Keys.push_back(constString(Arg.Loc, Arg.Name));
       D->Values.push_back(lowerExpr(*Arg.Value, Out));
     }
@@ -3533,9 +3965,12 @@ ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Blo
     if (std::optional<OpId> Op = lookupOp(Q))
       return lowerTableCall(*Op, "." + M, C, Out, std::move(Recv));
   }
-  // A tensor's method runs no user code; an object of unknown kind's may.
-  const bool Tensor = certainlyTensor(*Recv);
-  return lowerOpaqueCall(text(*C.Func), C, Out, !Tensor, std::move(Recv));
+  // A tensor's or a dict's method runs no user code; an object of unknown
+  // kind's may.
+  const auto *R = dyn_cast<VarRefExpr>(Recv.get());
+  const bool Plain = certainlyTensor(*Recv) || isa<DictExpr>(Recv.get()) ||
+                     (R && fact(R->Var).K == Fact::Kind::Dict && factProblem(R->Var).empty());
+  return lowerOpaqueCall(text(*C.Func), C, Out, !Plain, std::move(Recv));
 }
 
 /// `pyro.subsample(data, event_dim=e)` as Pyro 1.8.6 computes it: each
@@ -3681,6 +4116,21 @@ std::unique_ptr<DistributionExpr> Lowerer::lowerOpaqueDistCtor(const std::string
     Args = std::move(Call->Args.Args);
   }
   return opaqueDistribution(Spelling, std::move(Args), C.Loc);
+}
+
+/// The builtin \p Name (it runs no user code) of \p Args, which svic does not
+/// model: a dict or set built from a comprehension or from `**` unpacking.
+ExprPtr Lowerer::opaqueBuiltin(const std::string &Name, std::vector<ExprPtr> Args,
+                               const SourceLoc &L) {
+  auto R = make<CallExpr>(L);
+  R->Op = OpId::OpaqueCall;
+  R->Callee = Name;
+  R->Args.Args = std::move(Args);
+  DE.report(DiagId::OpaqueCall, loc(L),
+            "opaque call to '" + Name +
+                "' (not modelled): its value may break every smoothness property in its "
+                "arguments");
+  return R;
 }
 
 /// A module attribute svic does not know used as a value (`np.newaxis`,
@@ -4230,7 +4680,7 @@ ExprPtr Lowerer::callMethod(const std::shared_ptr<Instance> &I, const A::Functio
 ExprPtr Lowerer::callInstance(const std::shared_ptr<Instance> &I, const A::Call &C, Block &Out) {
   if (const A::FunctionDef *F = findMethod(*I, "forward")) {
     if (I->Pyro)
-      return inPyroCall(*I, [&] { return callMethod(I, *F, C, Out); });
+      return inPyroCall(*I, Out, [&] { return callMethod(I, *F, C, Out); });
     return callMethod(I, *F, C, Out);
   }
   error(DiagId::UnknownFunction, C.Loc,
@@ -4398,45 +4848,68 @@ ExprPtr Lowerer::pyroAttribute(const std::shared_ptr<Instance> &I, const std::st
                             : PyroPrelude && L.File == PyroPrelude->File ? I->Home
                                                                           : L;
   PyroContext &Ctx = *I->Ctx;
-  if (auto C = Ctx.Cache.find(Name); C != Ctx.Cache.end()) {
-    if (regionDominates(C->second.Region))
-      return varRef(L, C->second.Var);
-    if (IsSample) {
-      unsupported(L, "the PyroSample '" + Name +
-                         "' is first read in a branch and read again after it; Pyro draws it "
-                         "where it is first read: read it once before the branch");
-      return constNone(L);
-    }
-  }
-  if (IsSample && LoopDepth > Ctx.LoopDepth) {
-    unsupported(L, "the PyroSample '" + Name +
-                       "' is first read inside a loop, where Pyro draws it once and svic would "
-                       "draw it per iteration: read it once before the loop");
-    return constNone(L);
-  }
+  auto Cached = Ctx.Cache.find(Name);
+  if (Cached != Ctx.Cache.end() && regionDominates(Cached->second.Region))
+    return varRef(L, Cached->second.Var);
   SiteName N;
   N.NameForm = SiteName::Form::Literal;
   N.Canonical = Name;
   N.Loc = loc(SiteLoc);
-  VarId T = ParamField ? ParamField : addVar(Attr + I->Suffix, VarKind::User, SiteLoc);
+  VarId T = Cached != Ctx.Cache.end() ? Cached->second.Var
+            : ParamField              ? ParamField
+                                      : addVar(Attr + I->Suffix, VarKind::User, SiteLoc);
+  // Read deeper than the top of the call (in a loop or a branch), or after
+  // such a read: drawn only if no read of this call drew it yet.
+  std::unique_ptr<IfStmt> Guard;
+  Block *Draw = &Out;
+  if (IsSample && (Region != Ctx.HomeRegion || LoopDepth > Ctx.LoopDepth ||
+                   Ctx.Drawn.count(Name))) {
+    auto [Flag, New] = Ctx.Drawn.try_emplace(Name, 0);
+    if (New) {
+      Flag->second = newTemp("drawn", SiteLoc);
+      auto Init = make<AssignStmt>(SiteLoc);
+      Init->Target = Flag->second;
+      Init->Value = constBool(SiteLoc, false);
+      Ctx.Home->insert(Ctx.Home->begin() + static_cast<std::ptrdiff_t>(Ctx.HomeAt),
+                       std::move(Init));
+    }
+    Guard = make<IfStmt>(L);
+    auto Not = make<UnaryExpr>(L);
+    Not->Op = UnaryOp::Not;
+    Not->Operand = varRef(L, Flag->second);
+    Guard->Cond = std::move(Not);
+    Draw = &Guard->Then;
+    auto Set = make<AssignStmt>(L);
+    Set->Target = Flag->second;
+    Set->Value = constBool(L, true);
+    Draw->push_back(std::move(Set));
+    enterRegion();
+  }
   if (IsSample) {
     std::unique_ptr<DistributionExpr> D;
     if (const A::FunctionDef *Fn = A->second.Fn) {
       A::Call &NoArgs = SyntheticCalls.emplace_back();
       NoArgs.Loc = A->second.Loc;
       Fact SelfFact = instanceFact(I);
-      D = distOf(inlineCall(*Fn, A->second.FnScope, NoArgs, Out, &SelfFact, nullptr),
+      D = distOf(inlineCall(*Fn, A->second.FnScope, NoArgs, *Draw, &SelfFact, nullptr),
                  "the prior of '" + Name + "'", A->second.Loc);
     } else {
       D = distOf(varRef(SiteLoc, A->second.Value), "the prior of '" + Name + "'", A->second.Loc);
     }
-    if (!D)
+    const bool Drawn = D != nullptr;
+    if (Drawn) {
+      auto S = make<SampleStmt>(SiteLoc);
+      S->Target = T;
+      S->Name = std::move(N);
+      S->Dist = std::move(D);
+      finishSample(std::move(S), nullptr, SiteLoc, T, *Draw);
+    }
+    if (Guard) {
+      leaveRegion();
+      Out.push_back(std::move(Guard));
+    }
+    if (!Drawn)
       return constNone(L);
-    auto S = make<SampleStmt>(SiteLoc);
-    S->Target = T;
-    S->Name = std::move(N);
-    S->Dist = std::move(D);
-    finishSample(std::move(S), nullptr, SiteLoc, T, Out);
   } else {
     auto S = make<ParamStmt>(SiteLoc);
     S->Target = T;
@@ -5312,15 +5785,51 @@ std::vector<ExprPtr> Lowerer::lowerFormatArgs(const FormatPlan &Plan, Block &Out
   return Indices;
 }
 
+/// Writes each field of the template \p N whose index is a known string into
+/// its text (a loop over known names, a helper called with a literal name);
+/// a literal when no field is left.
+void Lowerer::foldKnownFields(SiteName &N) {
+  if (N.NameForm != SiteName::Form::Template)
+    return;
+  const std::string &T = N.Canonical;
+  std::string Template, Literal;
+  std::vector<ExprPtr> Left;
+  size_t Field = 0;
+  for (size_t I = 0; I < T.size(); ++I) {
+    const bool Pair = I + 1 < T.size() && (T[I] == '{' || T[I] == '}') && T[I + 1] == T[I];
+    if (Pair) { // an escaped brace
+      Template += T.substr(I++, 2);
+      Literal += T[I];
+    } else if (T[I] == '{' && I + 1 < T.size() && T[I + 1] == '}' && Field < N.Indices.size()) {
+      ExprPtr &X = N.Indices[Field++];
+      ++I;
+      if (std::optional<std::string> Text = knownString(*X)) {
+        for (char C : *Text)
+          Template += C == '{' ? "{{" : C == '}' ? "}}" : std::string(1, C);
+        Literal += *Text;
+      } else {
+        Template += "{}";
+        Left.push_back(std::move(X));
+      }
+    } else {
+      Template += T[I];
+      Literal += T[I];
+    }
+  }
+  N.Indices = std::move(Left);
+  N.NameForm = N.Indices.empty() ? SiteName::Form::Literal : SiteName::Form::Template;
+  N.Canonical = N.Indices.empty() ? Literal : Template;
+}
+
 SiteName Lowerer::lowerSiteName(const A::Expr &E, Block &Out) {
   SiteName N;
   N.Loc = loc(E.Loc);
-  auto Dynamic = [&]() {
+  auto Dynamic = [&](ExprPtr Lowered = nullptr) {
     N = SiteName{};
     N.Loc = loc(E.Loc);
     N.NameForm = SiteName::Form::Dynamic;
     N.Canonical = "<" + text(E) + ">";
-    N.DynamicExpr = lowerExpr(E, Out);
+    N.DynamicExpr = Lowered ? std::move(Lowered) : lowerExpr(E, Out);
     return std::move(N);
   };
   auto EscapeBraces = [](const std::string &S) {
@@ -5352,6 +5861,7 @@ SiteName Lowerer::lowerSiteName(const A::Expr &E, Block &Out) {
     }
     N.NameForm = N.Indices.empty() ? SiteName::Form::Literal : SiteName::Form::Template;
     N.Canonical = N.Indices.empty() ? Literal : Template;
+    foldKnownFields(N);
     return N;
   }
   std::optional<FormatPlan> Plan;
@@ -5363,7 +5873,17 @@ SiteName Lowerer::lowerSiteName(const A::Expr &E, Block &Out) {
     N.Indices = lowerFormatArgs(*Plan, Out);
     N.NameForm = N.Indices.empty() ? SiteName::Form::Literal : SiteName::Form::Template;
     N.Canonical = N.Indices.empty() ? Plan->Literal : Plan->Template;
+    foldKnownFields(N);
     return N;
+  }
+  if (auto *Add = dyn_cast<A::BinOp>(&E); Add && Add->Op == A::BinOpKind::Add) {
+    ExprPtr V = lowerExpr(E, Out);
+    if (std::optional<std::string> Text = knownString(*V)) {
+      N.NameForm = SiteName::Form::Literal;
+      N.Canonical = *Text;
+      return N;
+    }
+    return Dynamic(std::move(V));
   }
   if (auto *Nm = dyn_cast<A::Name>(&E)) {
     Binding *B = lookup(Nm->Id);
@@ -5380,6 +5900,7 @@ SiteName Lowerer::lowerSiteName(const A::Expr &E, Block &Out) {
         N.Canonical = cast<ConstantExpr>(Call->Args.Args[0].get())->StringValue;
         for (size_t I = 1; I < Call->Args.Args.size(); ++I)
           N.Indices.push_back(cloneExpr(*Call->Args.Args[I], P));
+        foldKnownFields(N);
         return N;
       }
     }

@@ -752,7 +752,8 @@ private:
         Arg.Value = test(K->test());
       } else if (auto *Pos = dynamic_cast<P::Positional_argContext *>(A)) {
         if (Pos->comp_for())
-          Arg.Value = unsupported(loc(A), Construct::Generator);
+          Arg.Value = comp(loc(A), ast::Comp::Form::Generator,
+                           namedexprTest(Pos->namedexpr_test()), nullptr, Pos->comp_for());
         else
           Arg.Value = namedexprTest(Pos->namedexpr_test());
       } else if (auto *S = dynamic_cast<P::Star_argContext *>(A)) {
@@ -815,8 +816,11 @@ private:
         return T;
       }
       P::Testlist_compContext *TC = Pa->testlist_comp();
-      if (TC->comp_for())
-        return unsupported(L, Construct::Generator);
+      if (P::Comp_forContext *CF = TC->comp_for()) {
+        bool Comma;
+        return comp(L, ast::Comp::Form::Generator, std::move(listElements(TC, Comma).front()),
+                    nullptr, CF);
+      }
       bool Comma;
       auto Elems = listElements(TC, Comma);
       if (Elems.size() == 1 && !Comma)
@@ -831,15 +835,9 @@ private:
       T->Loc = L;
       if (P::Testlist_compContext *TC = Li->testlist_comp()) {
         if (P::Comp_forContext *CF = TC->comp_for()) {
-          if (CF->ASYNC() || CF->comp_iter())
-            return unsupported(L, Construct::ListCompComplex);
-          auto C = node<ast::ListComp>(L);
           bool Comma;
-          std::vector<ast::ExprPtr> Elts = listElements(TC, Comma);
-          C->Elt = std::move(Elts.front());
-          C->Target = exprlist(CF->exprlist());
-          C->Iter = lexpr(CF->lexpr());
-          return C;
+          return comp(L, ast::Comp::Form::List, std::move(listElements(TC, Comma).front()),
+                      nullptr, CF);
         }
         bool Comma;
         T->Elts = listElements(TC, Comma);
@@ -851,8 +849,12 @@ private:
     if (!M)
       return node<ast::Dict>(L);
     if (auto *D = dynamic_cast<P::Dict_makerContext *>(M)) {
-      if (D->comp_for())
-        return unsupported(L, Construct::DictComp);
+      if (P::Comp_forContext *CF = D->comp_for()) {
+        P::Dict_itemContext *Item = D->dict_item(0);
+        if (Item->POWER())
+          return unsupported(L, Construct::DictUnpackComp);
+        return comp(L, ast::Comp::Form::Dict, test(Item->test(0)), test(Item->test(1)), CF);
+      }
       auto E = node<ast::Dict>(L);
       for (P::Dict_itemContext *Item : D->dict_item()) {
         if (Item->POWER()) {
@@ -866,13 +868,39 @@ private:
       return E;
     }
     auto *S = static_cast<P::Set_makerContext *>(M);
-    if (S->comp_for())
-      return unsupported(L, Construct::SetComp);
+    bool Comma;
+    std::vector<ast::ExprPtr> Elts = listElements(S, Comma);
+    if (P::Comp_forContext *CF = S->comp_for())
+      return comp(L, ast::Comp::Form::Set, std::move(Elts.front()), nullptr, CF);
     auto E = std::make_unique<ast::Sequence>(ast::ExprKind::Set);
     E->Loc = L;
-    bool Comma;
-    E->Elts = listElements(S, Comma);
+    E->Elts = std::move(Elts);
     return E;
+  }
+
+  /// A comprehension of \p Elt (and \p Value for a dict) over the clauses
+  /// from \p CF on.
+  ast::ExprPtr comp(SourceLoc L, ast::Comp::Form F, ast::ExprPtr Elt, ast::ExprPtr Value,
+                    P::Comp_forContext *CF) {
+    auto C = node<ast::Comp>(L);
+    C->F = F;
+    C->Elt = std::move(Elt);
+    C->Value = std::move(Value);
+    while (CF) {
+      if (CF->ASYNC())
+        return unsupported(L, Construct::AsyncComp);
+      ast::CompFor &For = C->Fors.emplace_back();
+      For.Target = exprlist(CF->exprlist());
+      For.Iter = lexpr(CF->lexpr());
+      P::Comp_iterContext *It = CF->comp_iter();
+      CF = nullptr;
+      for (; It; It = It->comp_iter()) {
+        if ((CF = It->comp_for()))
+          break;
+        For.Ifs.push_back(testNocond(It->test_nocond()));
+      }
+    }
+    return C;
   }
 
   ast::ExprPtr strings(P::String_atomContext *Ctx, SourceLoc L) {

@@ -3,4 +3,4 @@ import pyro.distributions as dist
 
 
 def model():
-    zs = [pyro.sample("z_{}".format(i), dist.Normal(0., 1.)) for i in [0, 1, 2]]
+    zs = [pyro.sample("z_{}".format(i), dist.Normal(0., 1.)) for i in pyro.plate("p", 3)]

@@ -1,5 +1,6 @@
 import pyro
+import pyro.distributions as dist
 
 
 def model():
-    scales = {k: 1.0 for k in ["a", "b"]}
+    scales = {i: 1.0 for i in pyro.plate("p", 2)}

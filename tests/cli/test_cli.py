@@ -50,6 +50,23 @@ class Usage(unittest.TestCase):
         self.assertIn("no/such/file.py", r.stderr)
         self.assertIn("error", r.stderr)
 
+    def test_entry_named_by_a_handler_value_is_located(self):
+        # `m = poutine.reparam(model, ...)`: svic does not analyse the handler's
+        # value; the error points at it and says what to name instead.
+        src = ("import pyro\nimport pyro.distributions as dist\nfrom pyro import poutine\n"
+               "from pyro.infer.reparam import LocScaleReparam\n\n\ndef model():\n"
+               "    pyro.sample('x', dist.Normal(0., 1.))\n\n\n"
+               "reparam_model = poutine.reparam(model, config={'x': LocScaleReparam(0)})\n")
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "funnel.py")
+            with open(path, "w") as f:
+                f.write(src)
+            r = run("analyze", path, "--model-fn", "reparam_model")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("funnel.py:11:17: error: 'reparam_model' (named by --model-fn) is the value of "
+                      "'poutine.reparam(...)'", r.stderr)
+        self.assertIn("[frontend.missing-entry]", r.stderr)
+
 
 class JsonReport(unittest.TestCase):
     @classmethod

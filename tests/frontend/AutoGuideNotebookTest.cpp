@@ -126,6 +126,35 @@ TEST(AutoGuide, SimplexLatentsAreStickBroken) {
   EXPECT_NE(AG.find("dist.Delta(%stick_breaking_y, -torch.sum("), std::string::npos) << AG;
 }
 
+// Pyro shapes AutoNormal's and AutoDelta's params like the site's value: the
+// plates' batch dims (at their dims) before the event dims.
+TEST(AutoGuide, ParamsCarryThePlatesBatchDims) {
+  const std::string Src = std::string(Header) +
+                          "def model():\n"
+                          "    with pyro.plate('docs', 5, dim=-2):\n"
+                          "        p = pyro.sample('p', dist.Dirichlet(torch.ones(3)))\n"
+                          "        with pyro.plate('words', 4):\n"
+                          "            w = pyro.sample('w', dist.Normal(0., 1.))\n";
+  auto N = lower(Src + "guide = AutoNormal(model)\n");
+  ASSERT_TRUE(N->ok()) << N->diags();
+  const std::string G = N->guideIr();
+  // (5, 1) and (3,): (5, 3), then K - 1 unconstrained entries: (5, 2) as Pyro.
+  EXPECT_NE(G.find("param \"AutoNormal.locs.p\" init=(torch.zeros_like(torch.ones(3)) + "
+                   "torch.zeros(5, 1, 1))[..., :-1]"),
+            std::string::npos)
+      << G;
+  // 'words' takes dim -1 ('docs' holds -2): (5, 4).
+  EXPECT_NE(G.find("param \"AutoNormal.locs.w\" init=torch.zeros_like(0.0 + 1.0) + "
+                   "torch.zeros(5, 4)"),
+            std::string::npos)
+      << G;
+  auto D = lower(Src + "guide = AutoDelta(model)\n");
+  ASSERT_TRUE(D->ok()) << D->diags();
+  EXPECT_NE(D->guideIr().find("torch.zeros_like(torch.ones(3)) + torch.zeros(5, 1, 1)"),
+            std::string::npos)
+      << D->guideIr();
+}
+
 TEST(AutoGuide, WhatPyroRejectsIsALocatedError) {
   std::string Disc = "def model():\n    c = pyro.sample('c', dist.Categorical(torch.ones(3)))\n"
                      "guide = AutoNormal(model)\n";

@@ -105,8 +105,82 @@ TEST(PythonFeatures, ListComprehensionsOverRanges) {
   EXPECT_IR_HAS(L, "%zs = %list@listcomp#1");
   EXPECT_IR_HAS(L, "for %i@listcomp#2 in range(4, 0, -2):");
   EXPECT_IR_HAS(L, "list.append(%list@listcomp#2, 2 * %i@listcomp#2)");
-  EXPECT_EQ(svic::test::firstError(inModel("a = [v for v in x]", "x")).substr(0, 63),
-            "10:9: list comprehensions are supported only over range(...) wi");
+}
+
+TEST(PythonFeatures, ComprehensionsOfEveryForm) {
+  auto L = lower(inModel("a = [v for v in x]\n"
+                         "p = [(i, j) for i in range(n) for j in range(i) if j != 1]\n"
+                         "s = {i * i for i in range(3)}\n"
+                         "d = {k: 2.0 * w for k, w in zip(x, x)}\n"
+                         "t = sum(z * z for z in x)\n"
+                         "m = {**d, \"c\": 3.0}",
+                         "x, n"));
+  ASSERT_LOWERS(L);
+  // Over any other iterable: a loop over its length that indexes it.
+  EXPECT_IR_HAS(L, "%iter.1 = %x  @10:21\n"
+                   "for %i.1 in range(0, len(%iter.1), 1):  @10:9\n"
+                   "  %v@listcomp#1 = %iter.1[%i.1]");
+  // Clauses nest left to right, an `if` guards the append.
+  EXPECT_IR_HAS(L, "for %i@listcomp#2 in range(0, %n, 1):  @11:9\n"
+                   "  for %j@listcomp#2 in range(0, %i@listcomp#2, 1):  @11:9\n"
+                   "    if %j@listcomp#2 != 1:");
+  // Sets and dicts are opaque builtins of the list (of pairs) built.
+  EXPECT_IR_HAS(L, "%s = <opaque 'set'>(%list@setcomp#1)");
+  EXPECT_IR_HAS(L, "list.append(%list@dictcomp#1, (%k@dictcomp#1, 2.0 * %w@dictcomp#1))");
+  EXPECT_IR_HAS(L, "%d = <opaque 'dict'>(%list@dictcomp#1)");
+  // sum() adds the elements of the generator's list in turn.
+  EXPECT_IR_HAS(L, "%sum.1 = 0  @14:9\n"
+                   "for %i.4 in range(0, len(%iter.4), 1):  @14:9\n"
+                   "  %sum.1 = %sum.1 + %iter.4[%i.4]");
+  EXPECT_IR_HAS(L, "%m = <opaque 'dict'>(%d, \"c\", 3.0)");
+  EXPECT_EQ(svic::test::firstError(inModel("a = [v for v in pyro.plate(\"p\", 3)]")).substr(0, 55),
+            "10:21: comprehensions over pyro.plate are not supported");
+}
+
+TEST(PythonFeatures, StarredDisplaysAndSetDisplays) {
+  auto L = lower(inModel("dims = [n, *x, 1]\nt = (*x,)\ns = {n, 2}", "x, n"));
+  ASSERT_LOWERS(L);
+  // `[n, *x, 1]` concatenates; a set display is an opaque builtin.
+  EXPECT_IR_HAS(L, "%dims = ([%n] + list(%x)) + [1]");
+  EXPECT_IR_HAS(L, "%t = tuple(%x)");
+  EXPECT_IR_HAS(L, "%s = <opaque 'set'>(%n, 2)");
+}
+
+TEST(PythonFeatures, LoopsOverKnownElementsUnroll) {
+  // Lists and tuples of constants, dicts with constant keys and their views:
+  // the body runs once per element with its value, so site names stay literal.
+  const std::string Src = "import pyro\nimport pyro.distributions as dist\n\n"
+                          "NAMES = [\"a\", \"b\"]\n"
+                          "SCALES = {\"c\": 1.0, \"d\": 2.0}\n\n"
+                          "def model(x):\n"
+                          "    for n in NAMES:\n"
+                          "        pyro.sample(n, dist.Normal(0., 1.))\n"
+                          "    for k, s in SCALES.items():\n"
+                          "        pyro.sample(k, dist.Normal(0., s))\n"
+                          "    ws = [pyro.sample(w, dist.Normal(0., 1.)) for w in (\"e\", \"f\")]\n"
+                          "    for y in [x, 2 * x]:\n"
+                          "        pyro.sample(\"y\", dist.Normal(0., 1.), obs=y)\n";
+  auto L = lower(Src);
+  ASSERT_LOWERS(L);
+  for (const char *Site : {"sample \"a\"", "sample \"b\"", "sample \"c\" ~ dist.Normal(0.0, %s)",
+                           "sample \"d\"", "sample \"e\"", "sample \"f\""})
+    EXPECT_IR_HAS(L, Site);
+  EXPECT_IR_HAS(L, "%tuple.2 = %SCALES[\"c\"]");
+  // A display's elements are evaluated once, before the first iteration.
+  EXPECT_IR_HAS(L, "%iter.1 = %x  @13:15\n"
+                   "%iter.2 = 2 * %x  @13:18\n"
+                   "%y = %iter.1  @13:5\n"
+                   "observe \"y\" ~ dist.Normal(0.0, 1.0) obs=%y  @14:9\n"
+                   "%y = %iter.2  @13:5");
+  // A list changed after its display is not unrolled.
+  auto M = lower("import pyro\nimport pyro.distributions as dist\n\n"
+                 "def model():\n"
+                 "    names = [\"a\"]\n"
+                 "    names.append(\"b\")\n"
+                 "    for n in names:\n"
+                 "        pyro.sample(n, dist.Normal(0., 1.))\n");
+  ASSERT_LOWERS(M);
+  EXPECT_IR_HAS(M, "for %i.1 in range(0, len(%iter.1), 1):");
 }
 
 TEST(PythonFeatures, EntryDefaults) {

@@ -7,7 +7,7 @@ Pyro, traces it, and checks that `svic sites FILE --guide-fn CLASS --format
 json` lists the same params, latent sample sites and plates. Pyro's
 auxiliary sites (`z_unconstrained`, `_AutoNormal..._latent`) are left out:
 svic folds each into the site it is mapped to (frontend/src/AutoGuide.h).
-Shapes are not compared: svic's site list does not print them. Where Pyro
+The site list does not print shapes; AutoNormal's param shapes are compared on SHAPE_MODELS from one `svic grad --trace-out` sample. Where Pyro
 raises while building the guide (discrete latents, sequential plates), svic
 must exit 2 with a frontend.autoguide error.
 """
@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 
+import numpy as np
 import pyro
 import pyro.distributions as dist  # noqa: F401 (used by the model sources)
 import torch  # noqa: F401
@@ -97,6 +98,16 @@ def model(y):
 """,
         "(torch.tensor(0.5),)",
     ),
+    "block_expose_templates": (
+        """
+def model(y):
+    mu = pyro.sample("mu", dist.Normal(0.0, 1.0))
+    for t in range(3):
+        z = pyro.sample(f"z_{t}", dist.Normal(mu, 1.0))
+        pyro.sample(f"obs_{t}", dist.Normal(z, 1.0), obs=y[t])
+""",
+        "(torch.tensor([0.5, 1.0, 1.5]),)",
+    ),
     "discrete": (
         """
 def model(y):
@@ -165,7 +176,7 @@ def model(y):
 # A poutine.block around the model, written into the file as
 # `guide = CLASS(poutine.block(model, ...))` (svic reads it) and applied to
 # Pyro's model the same way.
-BLOCKS = {"block_hide": {"hide": ["b"]}}
+BLOCKS = {"block_hide": {"hide": ["b"]}, "block_expose_templates": {"expose": ["mu"]}}
 
 
 def pyro_sites(model, args, cls):
@@ -197,10 +208,71 @@ def svic_sites(svic, path, cls):
     return 0, {(s["name"], s["kind"]) for s in guide[0]["sites"]}
 
 
+# Param shapes: AutoNormal's per-site params have the site's unconstrained
+# value shape, the plates' batch dims included, in Pyro; svic's must too (read
+# from one sample of `svic grad --trace-out`; AutoDelta shares the code but
+# svic grad refuses its point masses). name -> (model source, data).
+SHAPE_MODELS = {
+    "plate_normal": (
+        """
+def model(x):
+    with pyro.plate("data", 5):
+        z = pyro.sample("z", dist.Normal(0., 1.))
+        pyro.sample("obs", dist.Normal(z, 1.), obs=x)
+""",
+        {"x": [0.1, 0.2, 0.3, 0.4, 0.5]},
+    ),
+    "nested_dims_positive_event": (
+        """
+def model(y):
+    scale = pyro.sample("scale", dist.HalfNormal(1.))
+    with pyro.plate("rows", 4, dim=-2):
+        r = pyro.sample("r", dist.LogNormal(0., 1.))
+        with pyro.plate("cols", 3, dim=-1):
+            c = pyro.sample("c", dist.Normal(torch.zeros(2), 1.).to_event(1))
+            pyro.sample("obs", dist.Normal(r * c.sum(-1), scale), obs=y)
+""",
+        {"y": [[0.5, 1.0, 1.5]] * 4},
+    ),
+}
+
+
+def shape_checks(svic, tmp):
+    failures = checks = 0
+    for name, (src, data) in SHAPE_MODELS.items():
+        ns = {}
+        exec(HEADER + src, ns)
+        args = {k: torch.tensor(v) for k, v in data.items()}
+        data_path = os.path.join(tmp, f"{name}.json")
+        with open(data_path, "w") as f:
+            json.dump(data, f)
+        for cls in ["AutoNormal"]:
+            checks += 1
+            pyro.clear_param_store()
+            getattr(autoguide, cls)(ns["model"])(**args)
+            expected = {k: tuple(v.shape) for k, v in pyro.get_param_store().items()}
+            path = os.path.join(tmp, f"{name}_{cls}_shapes.py")
+            trace = os.path.join(tmp, f"{name}_{cls}_trace.json")
+            with open(path, "w") as f:
+                f.write(HEADER + src)
+            r = subprocess.run([svic, "grad", path, "--guide-fn", cls, "--data", data_path, "--trace-out", trace],
+                               capture_output=True, text=True)
+            if r.returncode:
+                got = r.stderr[-500:]
+            else:
+                t = json.load(open(trace))
+                got = {k[len("param:"):]: np.shape(v) for k, v in t.items() if k.startswith("param:")}
+            ok = got == expected
+            print(("PASS" if ok else "FAIL"), name, cls, "param shapes", "" if ok else f"Pyro {expected}, svic {got}")
+            failures += not ok
+    return checks, failures
+
+
 def main():
     svic = os.path.abspath(sys.argv[1])
     failures = checks = 0
     with tempfile.TemporaryDirectory() as tmp:
+        checks, failures = shape_checks(svic, tmp)
         for name, (src, args_src) in MODELS.items():
             block = BLOCKS.get(name)
             text = HEADER + src

@@ -97,6 +97,38 @@ def guide(x, y):
 """,
         {"x": (5, 2), "y": (5,)},
     ),
+    "pyrosample_first_read_in_loop_and_branch": (
+        """
+class Trend(PyroModule):
+    def __init__(self, steps):
+        super().__init__()
+        self.steps = steps
+        self.drift = PyroSample(dist.Normal(0., 1.))
+        self.jump = PyroSample(dist.Normal(0., 5.))
+
+    def forward(self, y, shock=True):
+        # drift first read in the loop, jump in a branch in it and after it:
+        # Pyro draws each once, at its first read
+        level = torch.tensor(0.)
+        levels = []
+        for t in range(self.steps):
+            level = level + self.drift
+            if shock:
+                level = level + 0.5 * self.jump
+            levels.append(level)
+        pyro.sample("y", dist.Normal(torch.stack(levels), 1.).to_event(1), obs=y)
+        pyro.sample("end", dist.Normal(level + self.jump, 1.), obs=y.sum())
+
+
+model = Trend(4)
+
+
+def guide(y, shock=True):
+    pyro.sample("drift", dist.Normal(pyro.param("d_loc", torch.tensor(0.2)), 1.))
+    pyro.sample("jump", dist.Normal(pyro.param("j_loc", torch.tensor(-0.3)), 2.))
+""",
+        {"y": (4,)},
+    ),
     "transformed_distributions": (
         """
 def model(y, sigma):

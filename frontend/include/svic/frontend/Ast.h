@@ -43,8 +43,8 @@ enum class ExprKind {
   Dict,
   Starred,
   Lambda,      ///< `lambda params: body`, held as a FunctionDef returning body
-  ListComp,    ///< `[Elt for Target in Iter]` (one `for`, no `if`)
-  Unsupported, ///< comprehensions, walrus, yield, await (named in What)
+  Comp,        ///< list, set and dict comprehensions and generator expressions
+  Unsupported, ///< async comprehensions, walrus, yield, await (named in What)
 };
 
 struct Expr {
@@ -200,12 +200,22 @@ struct Dict : Expr {
   static bool classof(const Expr *E) { return E->Kind == ExprKind::Dict; }
 };
 
-/// `[Elt for Target in Iter]`; comprehensions with several `for` or an `if`
-/// are Unsupported nodes.
-struct ListComp : Expr {
-  ExprPtr Elt, Target, Iter;
-  ListComp() : Expr(ExprKind::ListComp) {}
-  static bool classof(const Expr *E) { return E->Kind == ExprKind::ListComp; }
+/// One `for Target in Iter if Ifs...` clause of a comprehension.
+struct CompFor {
+  ExprPtr Target, Iter;
+  std::vector<ExprPtr> Ifs;
+};
+
+/// `[Elt for ...]`, `{Elt for ...}`, `{Elt: Value for ...}` and `(Elt for ...)`;
+/// the clauses nest left to right, as in Python. Async comprehensions are
+/// Unsupported nodes.
+struct Comp : Expr {
+  enum class Form { List, Set, Dict, Generator } F = Form::List;
+  ExprPtr Elt;   ///< Dict: the key
+  ExprPtr Value; ///< Dict only
+  std::vector<CompFor> Fors;
+  Comp() : Expr(ExprKind::Comp) {}
+  static bool classof(const Expr *E) { return E->Kind == ExprKind::Comp; }
 };
 
 struct Starred : Expr {

@@ -1,5 +1,0 @@
-import pyro
-
-
-def model():
-    seen = {i * 2 for i in range(4)}

@@ -1,5 +1,0 @@
-import pyro
-
-
-def model():
-    names = {"a", "b"}
