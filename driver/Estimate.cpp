@@ -77,17 +77,14 @@ double msSince(std::chrono::steady_clock::time_point T) {
 }
 
 /// Whether Pyro's objective is defined despite a support mismatch: every
-/// mismatched site is a Delta point estimate over a density (AutoDelta, MAP)
-/// or an enumerated model-only site the estimator sums out. A guide that can
-/// sample outside the model's support, a site or plate on one side only, or a
-/// shape error leaves it undefined.
+/// mismatched site is a Delta point estimate over a density (AutoDelta, MAP).
+/// A guide that can sample outside the model's support, a site or plate on
+/// one side only, or a shape error leaves it undefined.
 bool pyroObjectiveDefined(const analysis::SupportResult &S) {
   auto SiteOk = [](const analysis::SiteSupport &Site) {
     if (Site.Verdict == "mismatch")
       return Site.PointEstimate;
-    if (Site.Verdict == "model-only")
-      return Site.SummedOut;
-    return Site.Verdict != "guide-only";
+    return Site.Verdict != "model-only" && Site.Verdict != "guide-only";
   };
   auto PlateOk = [](const analysis::PlateSupport &P) { return P.Verdict != "mismatch" && P.Verdict != "guide-only"; };
   return S.ShapeErrors.empty() && std::all_of(S.Sites.begin(), S.Sites.end(), SiteOk) &&

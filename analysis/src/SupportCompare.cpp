@@ -423,7 +423,6 @@ SupportResult analyzeSupport(const ir::Program &Model, const ir::Program &Guide,
                    "out; the guide need not sample it";
       } else {
         R.Verdict = MMust ? "model-only" : "unknown";
-        R.SummedOut = MMust;
         R.Reason = "the model marks '" + K +
                    "' for enumeration but the file builds no enumerating ELBO "
                    "(TraceEnum_ELBO); Trace_ELBO draws it from the prior and the guide never "

@@ -128,9 +128,6 @@ struct SiteSupport {
   /// density (AutoDelta, MAP): no ELBO exists, but Pyro's objective, the log
   /// joint at the point, is finite wherever the point lies in the support.
   bool PointEstimate = false;
-  /// A model-only site the model marks for enumeration: an enumerating
-  /// objective (TraceEnum_ELBO, svic's estimator) sums it out.
-  bool SummedOut = false;
 };
 
 /// A plate pseudo-site (pyro.plate's subsample site). Not a latent site: a
