@@ -661,8 +661,16 @@ int runSimulate(const std::vector<std::string> &Args) {
       return ExitBadInput;
     }
   if (L->Outputs.empty()) {
+    std::string Absent;
+    for (ir::VarId V : Model.Inputs)
+      if (!LO.Data.count(Model.var(V).Name))
+        Absent += (Absent.empty() ? "" : ", ") + Model.var(V).Name;
     std::cerr << "svic: error: " << In.ModelPath
-              << ": the model observes no entry argument that --data leaves out; nothing to draw\n";
+              << ": the model observes no entry argument that --data leaves out; nothing to draw";
+    if (!Absent.empty())
+      std::cerr << " (the model sees " << Absent << " as None, as Pyro passes an argument without data; "
+                << "--shape NAME=d1,d2,... makes one data to draw)";
+    std::cerr << "\n";
     return ExitBadInput;
   }
   std::string Verify = backend::lir::verify(L->Fn);
