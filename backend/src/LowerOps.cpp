@@ -127,6 +127,24 @@ std::vector<double> sliceData(const std::vector<double> &Src, const Dims &S, con
   return Out;
 }
 
+/// \p Src (shape \p S) with its dims permuted: result dim i is dim \p Perm[i].
+std::vector<double> permuteData(const std::vector<double> &Src, const Dims &S, const std::vector<int64_t> &Perm) {
+  Dims InStride(S.size(), 1);
+  for (size_t D = S.size(); D-- > 1;)
+    InStride[D - 1] = InStride[D] * S[D];
+  std::vector<double> Out(Src.size());
+  for (size_t J = 0; J < Out.size(); ++J) {
+    int64_t Rest = static_cast<int64_t>(J), Pos = 0;
+    for (size_t K = Perm.size(); K-- > 0;) {
+      auto D = static_cast<size_t>(Perm[K]);
+      Pos += Rest % S[D] * InStride[D];
+      Rest /= S[D];
+    }
+    Out[J] = Src[static_cast<size_t>(Pos)];
+  }
+  return Out;
+}
+
 } // namespace
 
 ValuePtr OpBuilder::tensor(lir::ValueId V, Dims S, bool IsInt, bool IsBool) {
@@ -446,8 +464,10 @@ ValuePtr OpBuilder::positionsOf(const Value &X) {
   return makeStaticTensor(X.Shape, *X.Positions, /*IsInt=*/true);
 }
 
-ValuePtr OpBuilder::drawnView(const Value &X, const std::function<ValuePtr(const ValuePtr &)> &F) {
+ValuePtr OpBuilder::drawnView(const Value &X, const std::function<ValuePtr(const ValuePtr &)> &F, SourceLoc L) {
   ValuePtr P = F(positionsOf(X));
+  if (!P->Static) // every shape operation folds a static operand
+    unsupported(L, "a view of drawn data argument '" + X.Origin + "' that svic simulate does not follow");
   auto D = std::make_shared<Value>(X);
   D->Shape = P->Shape;
   D->Positions = std::make_shared<const std::vector<double>>(*P->Static);
@@ -471,7 +491,7 @@ ValuePtr OpBuilder::reshape(const ValuePtr &X, Dims S, SourceLoc L) {
     std::string What = "data argument '" + X->Origin + "' (drawn) of shape " + dimsString(X->Shape);
     S = viewShape(std::move(S), lir::Shape{X->Shape}.numel(), What, L);
     if (X->Positions)
-      return drawnView(*X, [&](const ValuePtr &V) { return reshape(V, S, L); });
+      return drawnView(*X, [&](const ValuePtr &V) { return reshape(V, S, L); }, L);
     auto Whole = std::make_shared<Value>(*X);
     Whole->Shape = S;
     if (X->Given)
@@ -507,7 +527,7 @@ ValuePtr OpBuilder::reshape(const ValuePtr &X, Dims S, SourceLoc L) {
 
 ValuePtr OpBuilder::expand(const ValuePtr &X, Dims S, SourceLoc L) {
   if (X->K == Value::Kind::Drawn && X->Positions)
-    return drawnView(*X, [&](const ValuePtr &V) { return expand(V, S, L); });
+    return drawnView(*X, [&](const ValuePtr &V) { return expand(V, S, L); }, L);
   ValuePtr T = asTensor(X, L);
   if (S.size() < T->Shape.size())
     invalid(L, "expand to fewer dimensions than the tensor has");
@@ -520,6 +540,12 @@ ValuePtr OpBuilder::expand(const ValuePtr &X, Dims S, SourceLoc L) {
   }
   if (S == T->Shape)
     return T;
+  if (T->Static) {
+    std::vector<double> Out(static_cast<size_t>(lir::Shape{S}.numel()));
+    for (size_t J = 0; J < Out.size(); ++J)
+      Out[J] = (*T->Static)[static_cast<size_t>(broadcastIndex(static_cast<int64_t>(J), S, T->Shape))];
+    return makeStaticTensor(S, std::move(Out), T->IsInt, T->IsBool);
+  }
   lir::Instr I;
   I.Opcode = lir::Op::Expand;
   I.Operands = {E.materialize(*T, L)};
@@ -528,7 +554,7 @@ ValuePtr OpBuilder::expand(const ValuePtr &X, Dims S, SourceLoc L) {
 
 ValuePtr OpBuilder::transpose(const ValuePtr &X, int64_t D0, int64_t D1, SourceLoc L) {
   if (X->K == Value::Kind::Drawn && X->Positions)
-    return drawnView(*X, [&](const ValuePtr &V) { return transpose(V, D0, D1, L); });
+    return drawnView(*X, [&](const ValuePtr &V) { return transpose(V, D0, D1, L); }, L);
   ValuePtr T = asTensor(X, L);
   if (T->Shape.size() < 2)
     return T;
@@ -540,6 +566,8 @@ ValuePtr OpBuilder::transpose(const ValuePtr &X, int64_t D0, int64_t D1, SourceL
   std::swap(Perm[A], Perm[B]);
   Dims Out = T->Shape;
   std::swap(Out[A], Out[B]);
+  if (T->Static)
+    return makeStaticTensor(Out, permuteData(*T->Static, T->Shape, Perm), T->IsInt, T->IsBool);
   lir::Instr I;
   I.Opcode = lir::Op::Transpose;
   I.Ints = Perm;
@@ -682,7 +710,7 @@ ValuePtr OpBuilder::indexLargeDrawn(const ValuePtr &X, const std::vector<IndexIt
 
 ValuePtr OpBuilder::index(const ValuePtr &X, const std::vector<IndexItem> &Idx, SourceLoc L) {
   if (X->K == Value::Kind::Drawn)
-    return X->Positions ? drawnView(*X, [&](const ValuePtr &V) { return index(V, Idx, L); }) : indexLargeDrawn(X, Idx, L);
+    return X->Positions ? drawnView(*X, [&](const ValuePtr &V) { return index(V, Idx, L); }, L) : indexLargeDrawn(X, Idx, L);
   ValuePtr T = asTensor(X, L);
   for (size_t K = 0; K < Idx.size(); ++K)
     if (Idx[K].Index && Idx[K].Index->isTensor() && Idx[K].Index->IsBool)

@@ -117,7 +117,7 @@ private:
   ValuePtr tensor(lir::ValueId V, Dims S, bool IsInt = false, bool IsBool = false);
   /// The view \p F (a shape operation) of drawn view \p X: of its positions
   /// and, redrawn, of its given values.
-  ValuePtr drawnView(const Value &X, const std::function<ValuePtr(const ValuePtr &)> &F);
+  ValuePtr drawnView(const Value &X, const std::function<ValuePtr(const ValuePtr &)> &F, SourceLoc L);
   /// x[Idx] of a drawn argument too large to enumerate: the rows it selects
   /// must be leading ones, read from constant indices or slices.
   ValuePtr indexLargeDrawn(const ValuePtr &X, const std::vector<IndexItem> &Idx, SourceLoc L);

@@ -124,7 +124,8 @@ class Simulate(S.TempDirTest):
                     self.assertAlmostEqual(data["x"][b][t][j], 100 * t + 2 * b + j, delta=1e-4)
         expected_y = [[0, 0], [3, 4], [0, 0], [1, 2], [0, 0]]  # rows 3 and 1 drawn, the others never observed
         expected_z = [[7, 0, 7], [0, 7, 0]]  # where m == 1
-        for got, want in ((data["y"], expected_y), (data["z"], expected_z)):
+        expected_w = [[50, 52, 54], [51, 53, 55]]  # w's columns, one after the other
+        for got, want in ((data["y"], expected_y), (data["z"], expected_z), (data["w"], expected_w)):
             for g, w in zip(got, want):
                 for a, b in zip(g, w):
                     self.assertAlmostEqual(a, b, delta=1e-4)
