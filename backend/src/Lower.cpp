@@ -1537,7 +1537,7 @@ private:
                        " of length " + std::to_string(N));
       return Base->Items[static_cast<size_t>(I)];
     }
-    if (Simulate && isAbsentData(*Base) && Base->K == Value::Kind::None)
+    if (Simulate && Base->K == Value::Kind::None && !Base->Origin.empty())
       shapeUnknown(*Base, "indexes", L);
     if (!Base->isTensor() && Base->K != Value::Kind::Drawn)
       invalid(L, "indexing " + describe(*Base));
@@ -1602,7 +1602,7 @@ private:
   }
 
   ValuePtr attribute(const ValuePtr &Base, const std::string &Name, SourceLoc L) {
-    if (Base->isTensor() && Name == "data")
+    if ((Base->isTensor() || Base->K == Value::Kind::Drawn) && Name == "data")
       return Base;
     if (Simulate && Base->K == Value::Kind::None && !Base->Origin.empty() && Name == "shape")
       shapeUnknown(*Base, "reads the shape of", L);
