@@ -595,7 +595,7 @@ int runSimulate(const std::vector<std::string> &Args) {
       "shape", po::value(&ShapeOpts)->composing(),
       "NAME=d1,d2,...: the shape of a drawn argument whose shape the program does not fix (repeatable)")(
       "redraw", po::value(&Redraw)->composing(),
-      "NAME: draw this --data argument anew where the model observes it; what the model reads of it\n"
+      "NAME: draw this --data argument anew where the model observes it; what the model reads of it "
       "before (a size, a total count) comes from the given values (repeatable)")(
       "n", po::value(&Draws),
       "independent draws (default 1); with N > 1 each drawn argument gets a leading axis of N")(
