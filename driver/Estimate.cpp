@@ -29,6 +29,7 @@
 #include <fstream>
 #include <iostream>
 #include <malloc.h>
+#include <sstream>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <variant>
@@ -573,9 +574,33 @@ int runCompile(const std::vector<std::string> &Args) {
   return ExitOk;
 }
 
+/// `--shape NAME=d1,d2,...` (sizes >= 1) as (NAME, dims), or nullopt.
+std::optional<std::pair<std::string, std::vector<int64_t>>> parseDrawShape(const std::string &Opt) {
+  size_t Eq = Opt.find('=');
+  if (Eq == 0 || Eq == std::string::npos || Eq + 1 == Opt.size())
+    return std::nullopt;
+  std::vector<int64_t> Dims;
+  std::stringstream SS(Opt.substr(Eq + 1));
+  std::string Item;
+  while (std::getline(SS, Item, ',')) {
+    size_t Used = 0;
+    long long D = 0;
+    try {
+      D = std::stoll(Item, &Used);
+    } catch (const std::exception &) {
+      return std::nullopt;
+    }
+    if (Used != Item.size() || D < 1)
+      return std::nullopt;
+    Dims.push_back(D);
+  }
+  return std::make_pair(Opt.substr(0, Eq), Dims);
+}
+
 int runSimulate(const std::vector<std::string> &Args) {
   InputOptions In;
   std::string DataPath, OutPath;
+  std::vector<std::string> ShapeOpts, Redraw;
   int64_t Draws = 1;
   uint64_t Seed = 0;
   bool Help = false;
@@ -583,12 +608,18 @@ int runSimulate(const std::vector<std::string> &Args) {
       "usage: svic simulate FILE -o DATA.json|DATA.npz [options]\n\n"
       "Draws data from the model's prior predictive: every sample site draws from the model (params\n"
       "and module weights at their initial values), and each entry argument that the model observes\n"
-      "(obs=x) and --data does not give is written out, in the shape the program gives it. Arguments\n"
-      "used otherwise (covariates, sizes) come from --data and are copied to the output.\n\noptions");
+      "(obs=x, or through a view: x[ix], x[:, t, :], a mask) and --data does not give is written out,\n"
+      "in the shape the program or --shape gives it; positions no site observes are 0. Arguments read\n"
+      "otherwise (covariates, sizes) come from --data and are copied to the output.\n\noptions");
   Desc.add_options()("help,h", po::bool_switch(&Help), "show this help")(
       "model-fn", po::value(&In.Entries.ModelFn), "model entry function (default: model, else main)")(
       "data", po::value(&DataPath), "the arguments that are not drawn: .json, .csv, .npy or .npz")(
       "output,o", po::value(&OutPath), "the .json or .npz to write")(
+      "shape", po::value(&ShapeOpts)->composing(),
+      "NAME=d1,d2,...: the shape of a drawn argument whose shape the program does not fix (repeatable)")(
+      "redraw", po::value(&Redraw)->composing(),
+      "NAME: draw this --data argument anew where the model observes it; what the model reads of it "
+      "before (a size, a total count) comes from the given values (repeatable)")(
       "n", po::value(&Draws),
       "independent draws (default 1); with N > 1 each drawn argument gets a leading axis of N")(
       "seed", po::value(&Seed), "random seed (default 0); also seeds the initial module weights");
@@ -620,13 +651,49 @@ int runSimulate(const std::vector<std::string> &Args) {
       return ExitBadInput;
     }
   }
-  std::optional<backend::LoweredSimulator> L = backend::lowerSimulator(*Run->Programs.Model, LO, SM, DE);
+  const ir::Program &Model = *Run->Programs.Model;
+  for (const std::string &Opt : ShapeOpts) {
+    auto Shape = parseDrawShape(Opt);
+    if (!Shape) {
+      std::cerr << "svic: error: --shape expects NAME=d1,d2,... with sizes >= 1, not '" << Opt << "'\n";
+      return ExitBadInput;
+    }
+    bool IsInput = std::any_of(Model.Inputs.begin(), Model.Inputs.end(),
+                               [&](ir::VarId V) { return Model.var(V).Name == Shape->first; });
+    if (!IsInput || LO.Data.count(Shape->first)) {
+      std::cerr << "svic: error: --shape " << Opt << ": '" << Shape->first
+                << (IsInput ? "' is given by --data, so it is not drawn\n" : "' is not an argument of the model\n");
+      return ExitBadInput;
+    }
+    LO.DrawShapes[Shape->first] = Shape->second;
+  }
+  for (const std::string &Name : Redraw) {
+    if (!LO.Data.count(Name)) {
+      std::cerr << "svic: error: --redraw " << Name << ": --data does not give '" << Name << "'\n";
+      return ExitBadInput;
+    }
+    LO.Redraw.insert(Name);
+  }
+  std::optional<backend::LoweredSimulator> L = backend::lowerSimulator(Model, LO, SM, DE);
   printDiags(DE.sorted(), SM);
   if (!L)
     return ExitBadInput;
+  for (const std::string &Name : Redraw)
+    if (std::none_of(L->Outputs.begin(), L->Outputs.end(), [&](const backend::SimulatedArg &A) { return A.Name == Name; })) {
+      std::cerr << "svic: error: --redraw " << Name << ": the model does not observe '" << Name << "'\n";
+      return ExitBadInput;
+    }
   if (L->Outputs.empty()) {
+    std::string Absent;
+    for (ir::VarId V : Model.Inputs)
+      if (!LO.Data.count(Model.var(V).Name))
+        Absent += (Absent.empty() ? "" : ", ") + Model.var(V).Name;
     std::cerr << "svic: error: " << In.ModelPath
-              << ": the model observes no entry argument that --data leaves out; nothing to draw\n";
+              << ": the model observes no entry argument that --data leaves out; nothing to draw";
+    if (!Absent.empty())
+      std::cerr << " (the model sees " << Absent << " as None, as Pyro passes an argument without data; "
+                << "--shape NAME=d1,d2,... makes one data to draw)";
+    std::cerr << "\n";
     return ExitBadInput;
   }
   std::string Verify = backend::lir::verify(L->Fn);
@@ -667,16 +734,30 @@ int runSimulate(const std::vector<std::string> &Args) {
     Ctx.sample = static_cast<uint64_t>(K);
     Ctx.bad_site = -1;
     M->sampleFn()(&Ctx);
+    // Scatter each site's draw into its argument; a large argument's
+    // trailing zeros stay implicit (runtime::Array).
     for (const backend::SimulatedArg &A : L->Outputs) {
-      auto First = Outputs.begin() + A.Offset, Last = First + runtime::numElements(A.Shape);
-      if (!std::all_of(First, Last, [](double V) { return std::isfinite(V); })) {
-        std::cerr << "svic: error: draw " << K << " of '" << A.Name << "' (site '" << A.Site
-                  << "') is not finite\n";
-        return ExitBadInput;
-      }
       std::vector<double> &V = Out[A.Name].Values;
-      V.insert(V.end(), First, Last);
+      size_t Base = static_cast<size_t>(K * runtime::numElements(A.Shape));
+      V.resize(std::max(V.size(), Base));
+      for (const backend::SimulatedArg::Draw &Dr : A.Draws)
+        for (size_t I = 0; I < Dr.Positions.size(); ++I) {
+          double X = Outputs[static_cast<size_t>(Dr.Offset) + I];
+          if (!std::isfinite(X)) {
+            std::cerr << "svic: error: draw " << K << " of '" << A.Name << "' (site '" << Dr.Site
+                      << "') is not finite\n";
+            return ExitBadInput;
+          }
+          size_t At = Base + static_cast<size_t>(Dr.Positions[I]);
+          V.resize(std::max(V.size(), At + 1));
+          V[At] = X;
+        }
     }
+  }
+  for (const backend::SimulatedArg &A : L->Outputs) {
+    runtime::Array &Arr = Out[A.Name];
+    if (runtime::numElements(Arr.Shape) < runtime::ImplicitZerosFrom)
+      Arr.Values.resize(static_cast<size_t>(runtime::numElements(Arr.Shape)));
   }
   try {
     runtime::writeData(OutPath, Out);
@@ -686,7 +767,8 @@ int runSimulate(const std::vector<std::string> &Args) {
   }
   std::string Drawn;
   for (const backend::SimulatedArg &A : L->Outputs)
-    Drawn += (Drawn.empty() ? "" : ", ") + A.Name + " " + runtime::formatShape(Out[A.Name].Shape) + " at '" + A.Site + "'";
+    Drawn += (Drawn.empty() ? "" : ", ") + A.Name + " " + runtime::formatShape(Out[A.Name].Shape) + " at '" +
+             A.Draws.front().Site + "'" + (A.Draws.size() > 1 ? " and " + std::to_string(A.Draws.size() - 1) + " more sites" : "");
   std::cerr << "svic: wrote " << OutPath << " (drawn: " << Drawn << ")\n";
   return ExitOk;
 }

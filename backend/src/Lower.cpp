@@ -88,6 +88,8 @@ public:
     LoweredSimulator Out;
     Out.Fn = std::move(F);
     Out.Desc = std::move(Desc);
+    for (SimulatedArg &A : Outputs)
+      A.Shape = Ops.DrawnShapes.at(A.Name);
     Out.Outputs = std::move(Outputs);
     return Out;
   }
@@ -128,6 +130,7 @@ private:
   runtime::Descriptor Desc;
   bool Simulate = false; ///< runSimulator: the model alone, drawing every site
   std::vector<SimulatedArg> Outputs;
+  std::map<std::string, std::vector<bool>> Observed; ///< the positions of each drawn argument that a site writes
   std::vector<TraceEntry> Trace;
   int64_t OutputDoubles = 0;
   lir::Block Prologue; ///< parameter reads and transforms, hoisted before everything
@@ -214,6 +217,8 @@ private:
         }
         return D;
       }
+      if (auto Drawn = Opts.DrawShapes.find(Name); Simulate && Drawn != Opts.DrawShapes.end())
+        return Ops.drawnArgument(Name, Drawn->second, {});
       // Pyro passes None for an argument without data (`obs=ys` with ys
       // None is a latent); any other use names the missing argument.
       auto None = std::make_shared<Value>();
@@ -252,6 +257,8 @@ private:
       V->Known = std::make_shared<const std::vector<double>>(A.Values);
       V->KnownFrom = {Name};
     }
+    if (Simulate && Opts.Redraw.count(Name))
+      return Ops.redrawnArgument(V, {});
     return V;
   }
 
@@ -490,8 +497,8 @@ private:
     }
     case WithStmt::Context::Mask: {
       ValuePtr M = eval(*W.Arg);
-      if (M->K == Value::Kind::None)
-        invalid(W.Arg->Loc, describe(*M) + " as a mask");
+      if (M->K == Value::Kind::None || M->K == Value::Kind::Drawn)
+        invalid(W.Arg->Loc, isAbsentData(*M) ? absentData(*M) : describe(*M) + " as a mask");
       Masks.push_back(M);
       execBlock(W.Body);
       Masks.pop_back();
@@ -978,6 +985,9 @@ private:
       MissingObs = Obs->Origin;
       Obs = nullptr;
     }
+    ValuePtr DrawnObs; // obs= is a view of an argument the simulator draws
+    if (Obs && Obs->K == Value::Kind::Drawn)
+      std::swap(DrawnObs, Obs);
     Dims Batch = batchShape(D, S.Loc), Event = eventShape(D);
     Dims ValueShape = Batch;
     ValueShape.insert(ValueShape.end(), Event.begin(), Event.end());
@@ -1013,7 +1023,9 @@ private:
       uint32_t SiteIndex = addSite(Name, MissingObs.empty() ? "sample" : "observe", S.Loc);
       ValuePtr Z = drawNoGrad(D, ValueShape, SiteIndex, S.Loc);
       if (!MissingObs.empty())
-        simulated(MissingObs, Obs0->Shape, Z, Name, S.Loc);
+        DrawnObs = wholeArgument(MissingObs, Obs0->Shape, Z->Shape, S.Loc);
+      if (DrawnObs)
+        simulated(*DrawnObs, Z, Name, S.Obs->Loc);
       if (S.Target)
         Env[*S.Target] = Z;
       return;
@@ -1097,11 +1109,11 @@ private:
         Walk(*Env[V]->Module, P->var(V).Name + ".");
   }
 
-  /// Writes the draw \p Z of site \p Site as data argument \p Arg, in the
-  /// shape the program reshaped the argument to (\p Hint, -1 inferred) when
-  /// that holds as many elements, else in the site's shape.
-  void simulated(const std::string &Arg, Dims Hint, const ValuePtr &Z, const std::string &Site, SourceLoc L) {
-    int64_t N = lir::Shape{Z->Shape}.numel(), Known = 1;
+  /// Argument \p Arg, observed whole, as a view of the site's shape \p Site:
+  /// its shape is the one the program reshaped it to (\p Hint, -1 inferred)
+  /// when that holds as many elements, else the site's.
+  ValuePtr wholeArgument(const std::string &Arg, Dims Hint, const Dims &Site, SourceLoc L) {
+    int64_t N = lir::Shape{Site}.numel(), Known = 1;
     int Infer = -1;
     for (size_t I = 0; I < Hint.size(); ++I) {
       if (Hint[I] == -1)
@@ -1111,19 +1123,48 @@ private:
     }
     if (Infer >= 0 && Known > 0 && N % Known == 0)
       Hint[static_cast<size_t>(Infer)] = N / Known;
-    Dims Shape = !Hint.empty() && lir::Shape{Hint}.numel() == N ? Hint : Z->Shape;
-    auto Same = std::find_if(Outputs.begin(), Outputs.end(), [&](const SimulatedArg &O) { return O.Name == Arg; });
-    if (Same != Outputs.end() && (Same->Shape != Shape || !E.ControlStack.empty()))
-      unsupported(L, "data argument '" + Arg + "' is observed at '" + Site + "' and at '" + Same->Site +
-                         "'; svic simulate draws an argument at one site");
-    if (Same == Outputs.end()) {
-      Outputs.push_back({Arg, Shape, OutputDoubles, Site});
-      OutputDoubles += N;
-      Same = Outputs.end() - 1;
+    const Dims &Shape = !Hint.empty() && lir::Shape{Hint}.numel() == N ? Hint : Site;
+    return Ops.reshape(Ops.drawnArgument(Arg, Shape, L), Site, L);
+  }
+
+  /// Writes the draw \p Z of site \p Site to the outputs, to be scattered
+  /// into the positions of drawn view \p View (OpBuilder::drawnArgument).
+  void simulated(const Value &View, const ValuePtr &Z, const std::string &Site, SourceLoc L) {
+    if (!View.Positions)
+      unsupported(L, "data argument '" + View.Origin + "' (drawn, of shape " + dimsString(View.Shape) +
+                         ") is too large for svic simulate to observe whole; observe a selection of its leading rows");
+    if (View.Shape != Z->Shape)
+      invalid(L, "data argument '" + View.Origin + "' is observed at '" + Site + "' through a view of shape " +
+                     dimsString(View.Shape) + ", but the site draws shape " + dimsString(Z->Shape) +
+                     "; svic simulate writes each drawn element to one position");
+    std::vector<bool> &Seen = Observed[View.Origin];
+    SimulatedArg::Draw Dr{Site, OutputDoubles, {}};
+    Dr.Positions.reserve(View.Positions->size());
+    for (double P : *View.Positions) {
+      auto At = static_cast<size_t>(P);
+      if (At >= Seen.size())
+        Seen.resize(At + 1);
+      if (Seen[At]) {
+        auto Earlier = std::find_if(Outputs.begin(), Outputs.end(), [&](const SimulatedArg &O) { return O.Name == View.Origin; });
+        std::string Other = Site;
+        for (const SimulatedArg::Draw &D : Earlier->Draws)
+          if (std::find(D.Positions.begin(), D.Positions.end(), static_cast<int64_t>(At)) != D.Positions.end())
+            Other = D.Site;
+        invalid(L, "data argument '" + View.Origin + "' is observed at '" + Site + "' and at '" + Other +
+                       "' in overlapping positions (flat position " + std::to_string(At) +
+                       "); svic simulate draws each element at one site");
+      }
+      Seen[At] = true;
+      Dr.Positions.push_back(static_cast<int64_t>(At));
     }
+    auto Arg = std::find_if(Outputs.begin(), Outputs.end(), [&](const SimulatedArg &O) { return O.Name == View.Origin; });
+    if (Arg == Outputs.end())
+      Arg = Outputs.insert(Outputs.end(), SimulatedArg{View.Origin, {}, {}});
+    Arg->Draws.push_back(std::move(Dr));
+    OutputDoubles += static_cast<int64_t>(View.Positions->size());
     lir::Instr I;
     I.Opcode = lir::Op::Output;
-    I.Offset = Same->Offset;
+    I.Offset = Arg->Draws.back().Offset;
     I.Operands = {E.materialize(*Z, L)};
     E.emit(std::move(I), {});
   }
@@ -1518,7 +1559,9 @@ private:
                        " of length " + std::to_string(N));
       return Base->Items[static_cast<size_t>(I)];
     }
-    if (!Base->isTensor())
+    if (Simulate && Base->K == Value::Kind::None && !Base->Origin.empty())
+      shapeUnknown(*Base, "indexes", L);
+    if (!Base->isTensor() && Base->K != Value::Kind::Drawn)
       invalid(L, "indexing " + describe(*Base));
     return Ops.index(Base, evalIndices(Idx), L);
   }
@@ -1573,10 +1616,19 @@ private:
     invalid(U.Loc, "the module has no weight '" + Path[0] + "'");
   }
 
+  /// Simulating: \p Arg, absent, is used in a way that needs its shape,
+  /// which neither the program nor --shape fixed.
+  [[noreturn]] void shapeUnknown(const Value &Arg, const std::string &Use, SourceLoc L) {
+    invalid(L, "the model " + Use + " data argument '" + Arg.Origin + "', whose shape svic simulate does not know "
+               "here; give it with --shape " + Arg.Origin + "=d1,d2,... (or pass the argument with --data)");
+  }
+
   ValuePtr attribute(const ValuePtr &Base, const std::string &Name, SourceLoc L) {
-    if (Base->isTensor() && Name == "data")
+    if ((Base->isTensor() || Base->K == Value::Kind::Drawn) && Name == "data")
       return Base;
-    if (Base->isTensor()) {
+    if (Simulate && Base->K == Value::Kind::None && !Base->Origin.empty() && Name == "shape")
+      shapeUnknown(*Base, "reads the shape of", L);
+    if (Base->isTensor() || Base->K == Value::Kind::Drawn) {
       if (Name == "shape") {
         std::vector<ValuePtr> Items;
         for (int64_t D : Base->Shape)
@@ -1805,6 +1857,8 @@ private:
         unsupported(T.Loc, "an autoguide site on a bounded support (Pyro's biject_to(interval))");
       case DistTransformKind::Mask: {
         ValuePtr M = eval(*T.Arg);
+        if (isAbsentData(*M))
+          invalid(T.Arg->Loc, absentData(*M));
         if (M->K == Value::Kind::Bool)
           M = makeFloat(M->B ? 1 : 0);
         if (M->isTensor() && D->Reinterpreted) {

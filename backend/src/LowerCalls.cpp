@@ -262,7 +262,7 @@ ValuePtr OpBuilder::call(OpId Op, const std::vector<ValuePtr> &Args, SourceLoc L
   case OpId::View: return reshape(Need(0), Sizes(1), L);
   case OpId::Expand: return expand(Need(0), Sizes(1), L);
   case OpId::Unsqueeze: {
-    ValuePtr X = asTensor(Need(0), L);
+    ValuePtr X = shaped(Need(0), L);
     Dims S = X->Shape;
     int64_t D = Int(1, 0);
     if (D < 0)
@@ -273,7 +273,7 @@ ValuePtr OpBuilder::call(OpId Op, const std::vector<ValuePtr> &Args, SourceLoc L
     return reshape(X, S, L);
   }
   case OpId::Squeeze: {
-    ValuePtr X = asTensor(Need(0), L);
+    ValuePtr X = shaped(Need(0), L);
     Dims S;
     if (A(1)) {
       int64_t D = normAxis(Int(1, 0), X->Shape.size(), L);
@@ -290,7 +290,7 @@ ValuePtr OpBuilder::call(OpId Op, const std::vector<ValuePtr> &Args, SourceLoc L
   case OpId::Transpose: return transpose(Need(0), Int(1, 0), Int(2, 1), L);
   case OpId::T: return transpose(Need(0), 0, 1, L);
   case OpId::Flatten: {
-    ValuePtr X = asTensor(Need(0), L);
+    ValuePtr X = shaped(Need(0), L);
     if (X->Shape.empty())
       return reshape(X, {1}, L);
     int64_t S0 = normAxis(Int(1, 0), X->Shape.size(), L), S1 = normAxis(Int(2, -1), X->Shape.size(), L);
@@ -310,7 +310,7 @@ ValuePtr OpBuilder::call(OpId Op, const std::vector<ValuePtr> &Args, SourceLoc L
     return concat(Xs->Items, Int(1, 0), Op == OpId::Stack, L);
   }
   case OpId::IndexSelect: {
-    ValuePtr X = asTensor(Need(0), L), I = asTensor(Need(2), L);
+    ValuePtr X = shaped(Need(0), L), I = asTensor(Need(2), L);
     if (I->Shape.size() != 1)
       invalid(L, "index_select needs a 1-D index");
     std::vector<IndexItem> Idx(X->Shape.size());
@@ -331,10 +331,10 @@ ValuePtr OpBuilder::call(OpId Op, const std::vector<ValuePtr> &Args, SourceLoc L
   case OpId::ScatterAdd: return scatterAdd(Need(0), Int(1, 0), Need(2), Need(3), L);
   case OpId::Contiguous:
   case OpId::Clone:
-  case OpId::Parameter: return asTensor(Need(0), L);
+  case OpId::Parameter: return shaped(Need(0), L);
   case OpId::FloatCast:
   case OpId::Double: {
-    ValuePtr X = asTensor(Need(0), L);
+    ValuePtr X = shaped(Need(0), L);
     if (!X->IsInt)
       return X;
     auto R = std::make_shared<Value>(*X);
@@ -342,8 +342,8 @@ ValuePtr OpBuilder::call(OpId Op, const std::vector<ValuePtr> &Args, SourceLoc L
     return R;
   }
   case OpId::Detach: {
-    ValuePtr X = asTensor(Need(0), L);
-    if (X->Static)
+    ValuePtr X = shaped(Need(0), L);
+    if (X->Static || X->K == Value::Kind::Drawn)
       return X;
     lir::Instr I;
     I.Opcode = lir::Op::StopGradient;
@@ -371,7 +371,7 @@ ValuePtr OpBuilder::call(OpId Op, const std::vector<ValuePtr> &Args, SourceLoc L
     return R;
   }
   case OpId::Size: {
-    ValuePtr X = asTensor(Need(0), L);
+    ValuePtr X = shaped(Need(0), L);
     if (A(1))
       return makeInt(X->Shape.at(static_cast<size_t>(normAxis(Int(1, 0), X->Shape.size(), L))));
     std::vector<ValuePtr> Items;
@@ -379,7 +379,7 @@ ValuePtr OpBuilder::call(OpId Op, const std::vector<ValuePtr> &Args, SourceLoc L
       Items.push_back(makeInt(D));
     return makeSequence(Value::Kind::Tuple, std::move(Items));
   }
-  case OpId::Dim: return makeInt(static_cast<int64_t>(asTensor(Need(0), L)->Shape.size()));
+  case OpId::Dim: return makeInt(static_cast<int64_t>(shaped(Need(0), L)->Shape.size()));
   case OpId::Item:
   case OpId::PyFloat: {
     const ValuePtr &X = Need(0);
@@ -418,8 +418,8 @@ ValuePtr OpBuilder::call(OpId Op, const std::vector<ValuePtr> &Args, SourceLoc L
   case OpId::NewZeros: return Filled(Sizes(Op == OpId::Zeros ? 0 : 1), 0.0, false);
   case OpId::Ones:
   case OpId::NewOnes: return Filled(Sizes(Op == OpId::Ones ? 0 : 1), 1.0, false);
-  case OpId::ZerosLike: return Filled(asTensor(Need(0), L)->Shape, 0.0, false);
-  case OpId::OnesLike: return Filled(asTensor(Need(0), L)->Shape, 1.0, false);
+  case OpId::ZerosLike: return Filled(shaped(Need(0), L)->Shape, 0.0, false);
+  case OpId::OnesLike: return Filled(shaped(Need(0), L)->Shape, 1.0, false);
   case OpId::Full: {
     auto V = number(Need(1));
     if (!V)
@@ -467,7 +467,7 @@ ValuePtr OpBuilder::call(OpId Op, const std::vector<ValuePtr> &Args, SourceLoc L
       return makeInt(static_cast<int64_t>(X->Items.size()));
     if (X->K == Value::Kind::Str)
       return makeInt(static_cast<int64_t>(X->S.size()));
-    ValuePtr T = asTensor(X, L);
+    ValuePtr T = shaped(X, L);
     if (T->Shape.empty())
       invalid(L, "len() of a 0-d tensor");
     return makeInt(T->Shape[0]);

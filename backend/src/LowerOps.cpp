@@ -143,6 +143,24 @@ std::vector<double> sliceData(const std::vector<double> &Src, const Dims &S, con
   return Out;
 }
 
+/// \p Src (shape \p S) with its dims permuted: result dim i is dim \p Perm[i].
+std::vector<double> permuteData(const std::vector<double> &Src, const Dims &S, const std::vector<int64_t> &Perm) {
+  Dims InStride(S.size(), 1);
+  for (size_t D = S.size(); D-- > 1;)
+    InStride[D - 1] = InStride[D] * S[D];
+  std::vector<double> Out(Src.size());
+  for (size_t J = 0; J < Out.size(); ++J) {
+    int64_t Rest = static_cast<int64_t>(J), Pos = 0;
+    for (size_t K = Perm.size(); K-- > 0;) {
+      auto D = static_cast<size_t>(Perm[K]);
+      Pos += Rest % S[D] * InStride[D];
+      Rest /= S[D];
+    }
+    Out[J] = Src[static_cast<size_t>(Pos)];
+  }
+  return Out;
+}
+
 } // namespace
 
 ValuePtr OpBuilder::tensor(lir::ValueId V, Dims S, bool IsInt, bool IsBool) {
@@ -162,8 +180,10 @@ ValuePtr OpBuilder::asTensor(const ValuePtr &V, SourceLoc L) {
     return makeStaticTensor({}, {V->number()}, V->K != Value::Kind::Float, V->K == Value::Kind::Bool);
   if (V->K == Value::Kind::List || V->K == Value::Kind::Tuple)
     return call(OpId::Tensor, {V}, L, nullptr);
-  if (V->K == Value::Kind::None && !V->Origin.empty())
-    invalid(L, describe(*V) + " (pass it with --data)");
+  if (V->K == Value::Kind::Drawn && V->Given)
+    return asTensor(V->Given, L);
+  if (isAbsentData(*V))
+    invalid(L, absentData(*V));
   invalid(L, describe(*V) + " where a tensor is expected");
 }
 
@@ -419,17 +439,8 @@ ValuePtr OpBuilder::extremum(bool Max, const ValuePtr &X, SourceLoc L) {
                           T->IsInt, T->IsBool);
 }
 
-ValuePtr OpBuilder::reshape(const ValuePtr &X, Dims S, SourceLoc L) {
-  if (X->K == Value::Kind::None && !X->Origin.empty() && Simulate) {
-    auto Pending = std::make_shared<Value>(*X);
-    Pending->Shape = std::move(S);
-    return Pending;
-  }
-  if (X->K == Value::Kind::None && !X->Origin.empty())
-    invalid(L, "missing data argument '" + X->Origin + "' (expected shape " + dimsString(S) +
-                   " or any shape with as many elements; pass it with --data)");
-  ValuePtr T = asTensor(X, L);
-  int64_t N = lir::Shape{T->Shape}.numel(), Known = 1;
+Dims OpBuilder::viewShape(Dims S, int64_t N, const std::string &What, SourceLoc L) {
+  int64_t Known = 1;
   int Infer = -1;
   for (size_t I = 0; I < S.size(); ++I) {
     if (S[I] == -1) {
@@ -443,9 +454,81 @@ ValuePtr OpBuilder::reshape(const ValuePtr &X, Dims S, SourceLoc L) {
   if (Infer >= 0 && Known != 0)
     S[static_cast<size_t>(Infer)] = N / Known;
   if (lir::Shape{S}.numel() != N)
-    invalid(L, (T->Origin.empty() ? std::string("a tensor of shape ") + dimsString(T->Shape)
-                                  : "data argument '" + T->Origin + "' has shape " + dimsString(T->Shape) + ", which") +
-                   " cannot be viewed as shape " + dimsString(S));
+    invalid(L, What + " cannot be viewed as shape " + dimsString(S));
+  return S;
+}
+
+ValuePtr OpBuilder::drawnArgument(const std::string &Name, const Dims &S, SourceLoc L) {
+  int64_t N = lir::Shape{S}.numel();
+  auto [It, New] = DrawnShapes.emplace(Name, S);
+  if (!New && lir::Shape{It->second}.numel() != N)
+    invalid(L, "data argument '" + Name + "' is drawn with shape " + dimsString(It->second) +
+                   " and cannot be viewed as shape " + dimsString(S));
+  auto D = std::make_shared<Value>();
+  D->K = Value::Kind::Drawn;
+  D->Origin = Name;
+  D->Shape = S;
+  if (N <= EnumeratedDrawnLimit) { // larger ones are enumerated by the rows selected (indexLargeDrawn)
+    std::vector<double> P(static_cast<size_t>(N));
+    std::iota(P.begin(), P.end(), 0.0);
+    D->Positions = std::make_shared<const std::vector<double>>(std::move(P));
+  }
+  return D;
+}
+
+ValuePtr OpBuilder::positionsOf(const Value &X) {
+  return makeStaticTensor(X.Shape, *X.Positions, /*IsInt=*/true);
+}
+
+ValuePtr OpBuilder::drawnView(const Value &X, const std::function<ValuePtr(const ValuePtr &)> &F, SourceLoc L) {
+  ValuePtr P = F(positionsOf(X));
+  if (!P->Static) // every shape operation folds a static operand
+    unsupported(L, "a view of drawn data argument '" + X.Origin + "' that svic simulate does not follow");
+  auto D = std::make_shared<Value>(X);
+  D->Shape = P->Shape;
+  D->Positions = std::make_shared<const std::vector<double>>(*P->Static);
+  if (X.Given)
+    D->Given = F(X.Given);
+  return D;
+}
+
+ValuePtr OpBuilder::redrawnArgument(const ValuePtr &Given, SourceLoc L) {
+  auto D = std::make_shared<Value>(*drawnArgument(Given->Origin, Given->Shape, L));
+  D->Given = Given;
+  return D;
+}
+
+ValuePtr OpBuilder::shaped(const ValuePtr &V, SourceLoc L) {
+  return V->K == Value::Kind::Drawn ? V : asTensor(V, L);
+}
+
+ValuePtr OpBuilder::reshape(const ValuePtr &X, Dims S, SourceLoc L) {
+  if (X->K == Value::Kind::Drawn) {
+    std::string What = "data argument '" + X->Origin + "' (drawn) of shape " + dimsString(X->Shape);
+    S = viewShape(std::move(S), lir::Shape{X->Shape}.numel(), What, L);
+    if (X->Positions)
+      return drawnView(*X, [&](const ValuePtr &V) { return reshape(V, S, L); }, L);
+    auto Whole = std::make_shared<Value>(*X);
+    Whole->Shape = S;
+    if (X->Given)
+      Whole->Given = reshape(X->Given, S, L);
+    return Whole;
+  }
+  if (X->K == Value::Kind::None && !X->Origin.empty() && Simulate) {
+    if (std::find(S.begin(), S.end(), -1) == S.end())
+      return drawnArgument(X->Origin, S, L);
+    auto Pending = std::make_shared<Value>(*X);
+    Pending->Shape = std::move(S);
+    return Pending;
+  }
+  if (X->K == Value::Kind::None && !X->Origin.empty())
+    invalid(L, "missing data argument '" + X->Origin + "' (expected shape " + dimsString(S) +
+                   " or any shape with as many elements; pass it with --data)");
+  ValuePtr T = asTensor(X, L);
+  S = viewShape(std::move(S), lir::Shape{T->Shape}.numel(),
+                T->Origin.empty() ? std::string("a tensor of shape ") + dimsString(T->Shape)
+                                  : "data argument '" + T->Origin + "' has shape " + dimsString(T->Shape) + ", which",
+                L);
   if (S == T->Shape)
     return T;
   if (T->Static)
@@ -459,6 +542,8 @@ ValuePtr OpBuilder::reshape(const ValuePtr &X, Dims S, SourceLoc L) {
 }
 
 ValuePtr OpBuilder::expand(const ValuePtr &X, Dims S, SourceLoc L) {
+  if (X->K == Value::Kind::Drawn && X->Positions)
+    return drawnView(*X, [&](const ValuePtr &V) { return expand(V, S, L); }, L);
   ValuePtr T = asTensor(X, L);
   if (S.size() < T->Shape.size())
     invalid(L, "expand to fewer dimensions than the tensor has");
@@ -471,6 +556,12 @@ ValuePtr OpBuilder::expand(const ValuePtr &X, Dims S, SourceLoc L) {
   }
   if (S == T->Shape)
     return T;
+  if (T->Static) {
+    std::vector<double> Out(static_cast<size_t>(lir::Shape{S}.numel()));
+    for (size_t J = 0; J < Out.size(); ++J)
+      Out[J] = (*T->Static)[static_cast<size_t>(broadcastIndex(static_cast<int64_t>(J), S, T->Shape))];
+    return makeStaticTensor(S, std::move(Out), T->IsInt, T->IsBool);
+  }
   lir::Instr I;
   I.Opcode = lir::Op::Expand;
   I.Operands = {E.materialize(*T, L)};
@@ -478,6 +569,8 @@ ValuePtr OpBuilder::expand(const ValuePtr &X, Dims S, SourceLoc L) {
 }
 
 ValuePtr OpBuilder::transpose(const ValuePtr &X, int64_t D0, int64_t D1, SourceLoc L) {
+  if (X->K == Value::Kind::Drawn && X->Positions)
+    return drawnView(*X, [&](const ValuePtr &V) { return transpose(V, D0, D1, L); }, L);
   ValuePtr T = asTensor(X, L);
   if (T->Shape.size() < 2)
     return T;
@@ -489,6 +582,8 @@ ValuePtr OpBuilder::transpose(const ValuePtr &X, int64_t D0, int64_t D1, SourceL
   std::swap(Perm[A], Perm[B]);
   Dims Out = T->Shape;
   std::swap(Out[A], Out[B]);
+  if (T->Static)
+    return makeStaticTensor(Out, permuteData(*T->Static, T->Shape, Perm), T->IsInt, T->IsBool);
   lir::Instr I;
   I.Opcode = lir::Op::Transpose;
   I.Ints = Perm;
@@ -593,7 +688,45 @@ ValuePtr OpBuilder::maskIndex(const ValuePtr &T, const std::vector<IndexItem> &I
   return index(reshape(T, Merged, L), Positions, L);
 }
 
+ValuePtr OpBuilder::indexLargeDrawn(const ValuePtr &X, const std::vector<IndexItem> &Idx, SourceLoc L) {
+  auto TooLarge = [&](SourceLoc At) {
+    unsupported(At, "data argument '" + X->Origin + "' (drawn, of shape " + dimsString(X->Shape) +
+                        ") is too large for svic simulate to follow every element; select leading rows of it "
+                        "with a constant index, slice or index tensor first");
+  };
+  const IndexItem *First = Idx.empty() ? nullptr : &Idx[0];
+  int64_t N = X->Shape.empty() ? 0 : X->Shape[0], Rows = 0;
+  if (!First || First->IsEllipsis || N == 0)
+    TooLarge(L);
+  if (First->IsSlice) {
+    if ((First->Lo && *First->Lo < 0) || !First->Hi || *First->Hi < 0)
+      TooLarge(First->Loc);
+    Rows = std::min(*First->Hi, N);
+  } else if (First->Index->K == Value::Kind::Int) {
+    Rows = First->Index->I + 1;
+  } else {
+    ValuePtr I = First->Index->isTensor() || First->Index->K == Value::Kind::List ? asTensor(First->Index, L) : nullptr;
+    if (!I || !I->Static || !I->IsInt || I->IsBool || I->Static->empty())
+      TooLarge(First->Loc);
+    for (double V : *I->Static)
+      Rows = std::max(Rows, static_cast<int64_t>(V) + 1);
+    if (*std::min_element(I->Static->begin(), I->Static->end()) < 0)
+      TooLarge(First->Loc);
+  }
+  if (Rows <= 0 || Rows > N)
+    TooLarge(First->Loc);
+  // The leading rows hold the first positions of the argument (row-major).
+  auto Lead = std::make_shared<Value>(*X);
+  Lead->Shape[0] = Rows;
+  std::vector<double> P(static_cast<size_t>(lir::Shape{Lead->Shape}.numel()));
+  std::iota(P.begin(), P.end(), 0.0);
+  Lead->Positions = std::make_shared<const std::vector<double>>(std::move(P));
+  return index(Lead, Idx, L);
+}
+
 ValuePtr OpBuilder::index(const ValuePtr &X, const std::vector<IndexItem> &Idx, SourceLoc L) {
+  if (X->K == Value::Kind::Drawn)
+    return X->Positions ? drawnView(*X, [&](const ValuePtr &V) { return index(V, Idx, L); }, L) : indexLargeDrawn(X, Idx, L);
   ValuePtr T = asTensor(X, L);
   for (size_t K = 0; K < Idx.size(); ++K)
     if (Idx[K].Index && Idx[K].Index->isTensor() && Idx[K].Index->IsBool)

@@ -13,9 +13,14 @@
 #include "svic/runtime/Engine.h"
 
 #include <functional>
+#include <map>
 #include <random>
 
 namespace svic::backend::lower {
+
+/// The largest drawn argument (svic simulate) whose positions are listed
+/// whole; a larger one lists those of the leading rows a view selects.
+constexpr int64_t EnumeratedDrawnLimit = int64_t(1) << 24;
 
 /// One item of a subscript: an index value, a slice or an ellipsis.
 struct IndexItem {
@@ -29,10 +34,23 @@ class OpBuilder {
 public:
   explicit OpBuilder(Emitter &E) : E(E) {}
 
-  /// Simulating (lowerSimulator): reshaping an absent data argument records
-  /// the shape the program gives it (in the None value's Shape, -1 kept)
-  /// instead of asking for the data.
+  /// Simulating (lowerSimulator): reshaping an absent data argument to a
+  /// shape with a -1 records it (in the None value's Shape, -1 kept) instead
+  /// of asking for the data; to a whole shape, fixes the shape of the
+  /// argument the simulator draws (drawnArgument).
   bool Simulate = false;
+  /// Simulating: the shape of each drawn argument, by name, once fixed.
+  std::map<std::string, Dims> DrawnShapes;
+
+  /// Simulating: entry argument \p Name, drawn, of shape \p S (which it
+  /// keeps: a second shape of another size is an error).
+  ValuePtr drawnArgument(const std::string &Name, const Dims &S, SourceLoc L);
+  /// Simulating: given argument \p Given, drawn anew where it is observed (--redraw).
+  ValuePtr redrawnArgument(const ValuePtr &Given, SourceLoc L);
+  /// The positions in its argument of drawn view \p X, as a static integer tensor.
+  ValuePtr positionsOf(const Value &X);
+  /// An operand whose shape alone is read: a drawn view as it is, else asTensor.
+  ValuePtr shaped(const ValuePtr &V, SourceLoc L);
 
   ValuePtr unary(lir::Op O, const ValuePtr &A, SourceLoc L);
   ValuePtr binary(lir::Op O, const ValuePtr &A, const ValuePtr &B, SourceLoc L);
@@ -102,6 +120,14 @@ private:
   Emitter &E;
 
   ValuePtr tensor(lir::ValueId V, Dims S, bool IsInt = false, bool IsBool = false);
+  /// The view \p F (a shape operation) of drawn view \p X: of its positions
+  /// and, redrawn, of its given values.
+  ValuePtr drawnView(const Value &X, const std::function<ValuePtr(const ValuePtr &)> &F, SourceLoc L);
+  /// x[Idx] of a drawn argument too large to enumerate: the rows it selects
+  /// must be leading ones, read from constant indices or slices.
+  ValuePtr indexLargeDrawn(const ValuePtr &X, const std::vector<IndexItem> &Idx, SourceLoc L);
+  /// \p S with its -1 inferred from \p N elements; \p What names the tensor in errors.
+  Dims viewShape(Dims S, int64_t N, const std::string &What, SourceLoc L);
   /// A run-time tensor of the same dtype (IsInt, IsBool) as \p Like.
   ValuePtr tensorLike(lir::ValueId V, Dims S, const Value &Like) { return tensor(V, std::move(S), Like.IsInt, Like.IsBool); }
   ValuePtr elementwise(lir::Op O, const std::vector<ValuePtr> &Args, SourceLoc L, double S0 = 0, double S1 = 0);

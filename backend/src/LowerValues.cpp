@@ -95,8 +95,20 @@ std::string typeName(const Value &V) {
   case Value::Kind::Dist: return "distribution";
   case Value::Kind::Module: return "module";
   case Value::Kind::Constraint: return "constraint";
+  case Value::Kind::Drawn: return "drawn data argument";
   }
   return "value";
+}
+
+bool isAbsentData(const Value &V) {
+  return (V.K == Value::Kind::None && !V.Origin.empty()) || (V.K == Value::Kind::Drawn && !V.Given);
+}
+
+std::string absentData(const Value &V) {
+  if (V.K == Value::Kind::Drawn)
+    return "data argument '" + V.Origin + "' is read by value before svic simulate has drawn it (it draws an "
+           "argument where obs= observes it); pass it with --data (and --redraw " + V.Origin + " to draw it anew)";
+  return describe(V) + " (pass it with --data)";
 }
 
 std::string describe(const Value &V) {
@@ -166,6 +178,8 @@ lir::ValueId Emitter::newValue(Dims S, DepSet D, const std::string &Name) {
 }
 
 lir::ValueId Emitter::materialize(const Value &V, SourceLoc Loc) {
+  if (V.K == Value::Kind::Drawn && V.Given)
+    return materialize(*V.Given, Loc);
   if (V.isTensor() && V.Scatter) {
     ScatterForm &S = *V.Scatter;
     if (S.Emitted && S.Home == Current)
@@ -212,9 +226,7 @@ lir::ValueId Emitter::materialize(const Value &V, SourceLoc Loc) {
   } else if (V.isNumber()) {
     I.Data = {V.number()};
   } else {
-    invalid(Loc, V.K == Value::Kind::None && !V.Origin.empty()
-                     ? describe(V) + " (pass it with --data)"
-                     : describe(V) + " where a tensor is expected");
+    invalid(Loc, isAbsentData(V) ? absentData(V) : describe(V) + " where a tensor is expected");
   }
   // Constants depend on nothing, not even on the control stack.
   lir::ValueId R = F.newValue(lir::Shape{S});

@@ -93,7 +93,7 @@ struct ScatterForm {
 };
 
 struct Value {
-  enum class Kind { None, Bool, Int, Float, Str, Tensor, List, Tuple, Dict, Dist, Module, Constraint };
+  enum class Kind { None, Bool, Int, Float, Str, Tensor, List, Tuple, Dict, Dist, Module, Constraint, Drawn };
   Kind K = Kind::None;
   bool B = false;
   int64_t I = 0;
@@ -131,6 +131,16 @@ struct Value {
   std::vector<std::string> KnownFrom; ///< sorted, unique
   /// A run-time tensor not yet emitted (V is 0 until materialize).
   std::shared_ptr<ScatterForm> Scatter;
+  /// Drawn (svic simulate): a view, of shape Shape, of the entry argument
+  /// Origin that the simulator draws. Its values do not exist before the
+  /// draw; the view holds where each of its elements lies in the argument
+  /// (flat row-major positions), so that an observation through it writes
+  /// the draw there. Null for an argument too large to enumerate, until a
+  /// selection of its leading rows (OpBuilder::index).
+  std::shared_ptr<const std::vector<double>> Positions;
+  /// Drawn, for an argument given and redrawn (`svic simulate --redraw`):
+  /// the given values of the same view, which reads by value see.
+  ValuePtr Given;
 
   bool isNumber() const { return K == Kind::Bool || K == Kind::Int || K == Kind::Float; }
   bool isTensor() const { return K == Kind::Tensor; }
@@ -153,6 +163,11 @@ ValuePtr withKnown(ValuePtr R, const std::vector<ValuePtr> &Operands, std::vecto
 std::string typeName(const Value &V);
 /// "a None value" or, for a missing data argument, what to do about it.
 std::string describe(const Value &V);
+/// An entry argument without data (None) or one svic simulate draws: its
+/// values are read where they do not exist.
+bool isAbsentData(const Value &V);
+/// The error for reading the values of \p V, absent data: what to pass.
+std::string absentData(const Value &V);
 /// Python's str() of a static value (site names).
 std::string pyStr(const Value &V, SourceLoc Loc);
 

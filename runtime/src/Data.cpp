@@ -490,37 +490,77 @@ void putLE(std::string &B, uint64_t V, int Bytes) {
     B += static_cast<char>((V >> (8 * I)) & 0xFF);
 }
 
-/// A zip archive of stored members (what numpy.savez writes, without zip64:
-/// members and the archive stay under 4 GiB).
-std::string zipStored(const std::vector<std::pair<std::string, std::string>> &Members, const std::string &Path) {
+/// A zip member: Bytes followed by ZeroBytes zero bytes.
+struct ZipMember {
+  std::string Name, Bytes;
+  uint64_t ZeroBytes = 0;
+};
+
+/// Member \p M deflated as one stream, its zeros fed a block at a time.
+std::string deflated(const ZipMember &M, uint32_t &Crc, const std::string &Path) {
+  z_stream Z{};
+  if (deflateInit2(&Z, Z_BEST_SPEED, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    fail(Path, "cannot start deflate");
+  std::string Out, Zeros(size_t(1) << 20, '\0');
+  char Buf[1 << 16];
+  auto Feed = [&](const std::string &Block, size_t N, int Flush) {
+    Crc = static_cast<uint32_t>(crc32(Crc, reinterpret_cast<const Bytef *>(Block.data()), static_cast<uInt>(N)));
+    Z.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(Block.data()));
+    Z.avail_in = static_cast<uInt>(N);
+    do {
+      Z.next_out = reinterpret_cast<Bytef *>(Buf);
+      Z.avail_out = sizeof(Buf);
+      deflate(&Z, Flush);
+      Out.append(Buf, sizeof(Buf) - Z.avail_out);
+    } while (Z.avail_out == 0);
+  };
+  Feed(M.Bytes, M.Bytes.size(), Z_NO_FLUSH);
+  for (uint64_t Left = M.ZeroBytes; Left > 0;) {
+    size_t N = static_cast<size_t>(std::min<uint64_t>(Left, Zeros.size()));
+    Left -= N;
+    Feed(Zeros, N, Left == 0 ? Z_FINISH : Z_NO_FLUSH);
+  }
+  deflateEnd(&Z);
+  return Out;
+}
+
+/// A zip archive (what numpy.savez writes, without zip64: members and the
+/// archive stay under 4 GiB): members stored, or deflated where they end in
+/// implicit zeros.
+std::string zipArchive(const std::vector<ZipMember> &Members, const std::string &Path) {
   std::string Out, Dir;
-  for (const auto &[Name, Bytes] : Members) {
-    if (Bytes.size() >= 0xFFFFFFFFu || Out.size() >= 0xFFFFFFFFu)
+  for (const ZipMember &M : Members) {
+    const std::string &Name = M.Name;
+    uint64_t Size = M.Bytes.size() + M.ZeroBytes;
+    if (Size >= 0xFFFFFFFFu || Out.size() >= 0xFFFFFFFFu)
       fail(Path, "member '" + Name + "' is too large for a zip archive without zip64");
-    uint32_t Crc = static_cast<uint32_t>(
-        crc32(0L, reinterpret_cast<const Bytef *>(Bytes.data()), static_cast<uInt>(Bytes.size())));
+    uint32_t Crc = 0;
+    bool Deflate = M.ZeroBytes > 0;
+    std::string Body = Deflate ? deflated(M, Crc, Path) : M.Bytes;
+    if (!Deflate)
+      Crc = static_cast<uint32_t>(crc32(0L, reinterpret_cast<const Bytef *>(Body.data()), static_cast<uInt>(Body.size())));
     uint64_t Offset = Out.size();
     putLE(Out, 0x04034b50, 4);
     putLE(Out, 20, 2); // version needed
     putLE(Out, 0, 2);  // flags
-    putLE(Out, 0, 2);  // stored
+    putLE(Out, Deflate ? 8 : 0, 2); // deflated or stored
     putLE(Out, 0, 4);  // time, date
     putLE(Out, Crc, 4);
-    putLE(Out, Bytes.size(), 4);
-    putLE(Out, Bytes.size(), 4);
+    putLE(Out, Body.size(), 4);
+    putLE(Out, Size, 4);
     putLE(Out, Name.size(), 2);
     putLE(Out, 0, 2);
     Out += Name;
-    Out += Bytes;
+    Out += Body;
     putLE(Dir, 0x02014b50, 4);
     putLE(Dir, 20, 2); // version made by
     putLE(Dir, 20, 2);
     putLE(Dir, 0, 2);
-    putLE(Dir, 0, 2);
+    putLE(Dir, Deflate ? 8 : 0, 2);
     putLE(Dir, 0, 4);
     putLE(Dir, Crc, 4);
-    putLE(Dir, Bytes.size(), 4);
-    putLE(Dir, Bytes.size(), 4);
+    putLE(Dir, Body.size(), 4);
+    putLE(Dir, Size, 4);
     putLE(Dir, Name.size(), 2);
     putLE(Dir, 0, 2); // extra
     putLE(Dir, 0, 2); // comment
@@ -546,7 +586,7 @@ std::string zipStored(const std::vector<std::pair<std::string, std::string>> &Me
 
 void writeData(const std::string &Path, const DataSet &Data) {
   for (const auto &[Name, A] : Data)
-    if (static_cast<int64_t>(A.Values.size()) != numElements(A.Shape))
+    if (static_cast<int64_t>(A.Values.size()) > numElements(A.Shape))
       fail(Path, "'" + Name + "' has " + std::to_string(A.Values.size()) + " values for shape " +
                      formatShape(A.Shape));
   if (endsWith(Path, ".json")) {
@@ -555,16 +595,17 @@ void writeData(const std::string &Path, const DataSet &Data) {
       if (!std::all_of(A.Values.begin(), A.Values.end(), [](double V) { return std::isfinite(V); }))
         fail(Path, "'" + Name + "' holds NaN or infinite values, which JSON cannot represent (write .npz)");
       size_t At = 0;
-      J[Name] = nestedJson(A, 0, At);
+      Array Dense{A.Shape, denseValues(A)};
+      J[Name] = nestedJson(Dense, 0, At);
     }
     writeFileAtomically(Path, J.dump() + "\n");
     return;
   }
   if (endsWith(Path, ".npz")) {
-    std::vector<std::pair<std::string, std::string>> Members;
+    std::vector<ZipMember> Members;
     for (const auto &[Name, A] : Data)
-      Members.emplace_back(Name + ".npy", npyBytes(A));
-    writeFileAtomically(Path, zipStored(Members, Path));
+      Members.push_back({Name + ".npy", npyBytes(A), uint64_t(numElements(A.Shape) - int64_t(A.Values.size())) * 8});
+    writeFileAtomically(Path, zipArchive(Members, Path));
     return;
   }
   fail(Path, "unknown output format (expected .json or .npz)");

@@ -9,8 +9,8 @@ exceeds the mean of the first 20 by more than three standard errors of the diffe
 sgdef: 0.1-0.2 s of CPU per step; cvae, prodlda: 0.03-0.05 s after a few seconds of compilation) run 60 steps at a
 higher learning rate instead of 200, to keep the whole test near a minute of CPU on 2 shared cores; scanvi only takes
 two steps (see HEAVY). dmm (160 unrolled steps, about 12 s of CPU to compile and 1 s per step) takes 12 steps on data
-built here as bench/pyro/dmm_data.py builds it (its model fixes the shapes to 20 x 160 x 88, and simulate cannot
-assemble its data: mini_batch is observed through slices).
+built here as bench/pyro/dmm_data.py builds it (its model fixes the shapes to 20 x 160 x 88): on its own prior's
+draws (SIMULATED, test_simulate_benchmarks.py) a 12-step run does not improve measurably.
 
 Usage: test_benchmarks_train.py SVIC_BINARY
 """
@@ -27,9 +27,10 @@ import zlib
 import svic_est as S
 
 # name -> (entry arguments for simulate that are not drawn, steps, lr). csis builds its observed tensor from a
-# dict argument with float(...), which simulate cannot invert, so it trains on given data ("direct"). cvae observes
-# ys[xs == -1] and prodlda sizes its Multinomial from its docs, which simulate cannot invert either: they train on
-# data generated here ("generated", see GENERATED).
+# dict argument with float(...), which simulate cannot invert, so it trains on given data ("direct"). cvae (ys
+# observed through the mask xs == -1) and prodlda (its Multinomial sized from its docs) train on their own draws
+# with the covariates and options of SIMULATED ("simulated"); mhmm and lda (word ids from known topics, so that
+# training visibly recovers them) on data generated here ("generated").
 DIRECT = {"csis": {"observations": {"x1": 0.5, "x2": 2.5}}}
 TRAINS = {
     "csis": ("direct", 200, 0.01),
@@ -39,8 +40,8 @@ TRAINS = {
     "vae": ({}, 60, 0.003),
     "ssvae": ({}, 60, 0.003),
     "sgdef": ({}, 60, 0.1),
-    "cvae": ("generated", 60, 0.003),
-    "prodlda": ("generated", 60, 0.01),
+    "cvae": ("simulated", 60, 0.003),
+    "prodlda": ("simulated", 60, 0.01),
     "dmm": ("dmm", 12, 0.001),
     "mhmm": ("generated", 200, 0.05),
     "lda": ("generated", 300, 0.03),
@@ -114,22 +115,68 @@ def lda_data(rng):
     return {"data": [[doc[w] for doc in docs] for w in range(64)]}
 
 
-# The data of the "generated" pairs, from a fixed seed.
+# The data of the "generated" pairs (and of bench/paper_steps.py's cvae and prodlda), from a fixed seed.
 GENERATED = {"cvae": cvae_data, "prodlda": prodlda_data, "mhmm": mhmm_data, "lda": lda_data}
+
+
+def dmm_covariates(rng):
+    """dmm's sequence structure as bench/pyro/dmm_data.py draws it: 20 lengths in 40..160 and their mask."""
+    lengths = [rng.randint(40, 160) for _ in range(20)]
+    return {"mini_batch_mask": [[float(t < n) for t in range(160)] for n in lengths],
+            "mini_batch_seq_lengths": [float(n) for n in lengths], "annealing_factor": 1.0}
+
+
+def dmm_reversed(data):
+    """Adds the per-sequence reversal of the notes, which dmm's guide reads (its model does not)."""
+    lengths = [int(n) for n in data["mini_batch_seq_lengths"]]
+    notes = data["mini_batch"]
+    data["mini_batch_reversed"] = [[notes[b][n - 1 - t] if t < n else [0.0] * 88 for t in range(160)]
+                                   for b, n in enumerate(lengths)]
 
 
 def dmm_data(path):
     """dmm's entry arguments drawn as bench/pyro/dmm_data.py draws them (with random, not numpy, so other values):
     20 sequences of lengths in 40..160, notes Bernoulli(0.1) inside each, the mask and the per-sequence reversal."""
     rng = random.Random(0)
-    lengths = [rng.randint(40, 160) for _ in range(20)]
-    notes = [[[float(t < n and rng.random() < 0.1) for _ in range(88)] for t in range(160)] for n in lengths]
-    reversed_notes = [[notes[b][n - 1 - t] if t < n else [0.0] * 88 for t in range(160)]
-                      for b, n in enumerate(lengths)]
+    data = dmm_covariates(rng)
+    data["mini_batch"] = [[[float(t < n and rng.random() < 0.1) for _ in range(88)] for t in range(160)]
+                          for n in map(int, data["mini_batch_seq_lengths"])]
+    dmm_reversed(data)
     with open(path, "w") as f:
-        json.dump({"mini_batch": notes, "mini_batch_reversed": reversed_notes,
-                   "mini_batch_mask": [[float(t < n) for t in range(160)] for n in lengths],
-                   "mini_batch_seq_lengths": [float(n) for n in lengths], "annealing_factor": 1.0}, f)
+        json.dump(data, f)
+
+
+# The pairs whose observations `svic simulate` draws around covariates generated here: name -> (the covariates
+# from a seeded random.Random, or None; further simulate options; the output format; what completes the draws for
+# the guide, or None). cvae's ys is None unless given, so --shape makes it data; prodlda's docs are given and
+# redrawn, as its Multinomial's total count is the longest given document; air's images are drawn whole.
+SIMULATED = {
+    "cvae": (lambda rng: {"xs": cvae_data(rng)["xs"]}, ["--shape", "ys=8,784"], "json", None),
+    "prodlda": (prodlda_data, ["--redraw", "docs"], "npz", None),
+    "dmm": (dmm_covariates, [], "json", dmm_reversed),
+    "air": (None, [], "npz", None),
+}
+
+
+def simulated_data(name, path):
+    """`svic simulate` of pair `name` as SIMULATED says, into files under path(...); returns the --data arguments
+    for `svic run` (also bench/simulate_train.py's)."""
+    covariates, options, fmt, complete = SIMULATED[name]
+    args = []
+    if covariates:
+        args = ["--data", path(name + "_covariates.json")]
+        with open(args[1], "w") as f:
+            json.dump(covariates(random.Random(0)), f)
+    out = path("%s_simulated.%s" % (name, fmt))
+    S.run("simulate", "examples/paper/%s/model.py" % name, *args, *options, "-o", out, "--seed", 1, timeout=300,
+          check=True)
+    if complete:
+        with open(out) as f:
+            data = json.load(f)
+        complete(data)
+        with open(out, "w") as f:
+            json.dump(data, f)
+    return ["--data", out]
 
 
 def write_npz_f32(path, name, shape, head):
@@ -184,10 +231,12 @@ def air_data(path):
 
 def benchmark_data(name, given, path, test):
     """The --data arguments for benchmark `name` as TRAINS gives it: none, the given dict, br's covariates, data
-    generated here (dmm's sequences, or GENERATED), or `svic simulate` drawing the observations around the given
-    arguments (files under path(...))."""
+    generated here (dmm's sequences, or GENERATED), its own draws (SIMULATED), or `svic simulate` drawing the
+    observations around the given arguments (files under path(...))."""
     if given is None:
         return []
+    if given == "simulated":
+        return simulated_data(name, path)
     if given == "dmm":
         out = path(name + ".json")
         dmm_data(out)
@@ -233,6 +282,21 @@ def heavy_data(name, path):
     return out
 
 
+def train(test, name, given, steps, lr, timeout):
+    """`svic run` of pair `name` for `steps` steps on its data (as TRAINS gives it), with a finite ELBO at every
+    step; returns the process and the per-step ELBOs."""
+    d = "examples/paper/%s/" % name
+    data = benchmark_data(name, given, test.path, test)
+    trace = test.path(name + ".csv")
+    r = S.run("run", d + "model.py", "--guide", d + "guide.py", *data, "--steps", steps, "--lr", lr,
+              "--seed", 3, "--trace", trace, timeout=timeout)
+    test.assertEqual(r.returncode, 0, S.describe(r))
+    elbo = S.trace_column(S.read_trace(trace))
+    test.assertEqual(len(elbo), steps)
+    test.assertTrue(all(math.isfinite(e) for e in elbo), (name, elbo))
+    return r, elbo
+
+
 def stats(xs):
     m = sum(xs) / len(xs)
     v = sum((x - m) ** 2 for x in xs) / (len(xs) - 1)
@@ -253,24 +317,10 @@ class BenchmarksTrain(S.TempDirTest):
             self.assertEqual(r.returncode, 0, S.describe(r))
             self.assertTrue(math.isfinite(S.final_json(r.stdout)["elbo"]), name)
 
-    def train(self, name, given, steps, lr, timeout):
-        """`svic run` of pair `name` for `steps` steps on its data (as TRAINS gives it), with a finite ELBO at
-        every step; returns the process and the per-step ELBOs."""
-        d = "examples/paper/%s/" % name
-        data = benchmark_data(name, given, self.path, self)
-        trace = self.path(name + ".csv")
-        r = S.run("run", d + "model.py", "--guide", d + "guide.py", *data, "--steps", steps, "--lr", lr,
-                  "--seed", 3, "--trace", trace, timeout=timeout)
-        self.assertEqual(r.returncode, 0, S.describe(r))
-        elbo = S.trace_column(S.read_trace(trace))
-        self.assertEqual(len(elbo), steps)
-        self.assertTrue(all(math.isfinite(e) for e in elbo), (name, elbo))
-        return r, elbo
-
     def test_short_pairs_step(self):
         for name, (given, steps, lr) in SHORT.items():
             with self.subTest(name):
-                r, _ = self.train(name, given, steps, lr, timeout=600)
+                r, _ = train(self, name, given, steps, lr, timeout=600)
                 # Training moves the params: air's initial LSTM state starts at 0.
                 moved = S.final_json(r.stdout)["params"]["h_init"]
                 self.assertTrue(any(v != 0 for v in moved[0]), name)
@@ -291,7 +341,7 @@ class BenchmarksTrain(S.TempDirTest):
     def test_trains_on_simulated_data(self):
         for name, (given, steps, lr) in TRAINS.items():
             with self.subTest(name):
-                _, elbo = self.train(name, given, steps, lr, timeout=300)
+                _, elbo = train(self, name, given, steps, lr, timeout=300)
                 w = min(20, steps // 2)
                 (m0, s0), (m1, s1) = stats(elbo[:w]), stats(elbo[-w:])
                 se = math.sqrt(s0 ** 2 + s1 ** 2)

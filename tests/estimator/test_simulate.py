@@ -7,12 +7,18 @@
 - a site the estimator sums out (enumerated, TraceEnum_ELBO) is drawn;
 - same seed, same file; --n stacks independent draws; covariates come from --data and are copied through;
 - an argument the model reads other than through obs= and --data leaves out is a located error.
+- observations through views (x[:, t, :], y[index tensor], z[mask]) write each draw at the positions the view
+  selects, and nowhere else (0); two observations of one position, reading a drawn argument's values, its unknown
+  shape and a mask from an absent argument are located errors;
+- --shape makes an argument that is None without data (`ys=None`) data to draw, in that shape; --redraw draws a
+  given argument anew, what the model reads of it before (ProdLDA's total count) coming from the given values.
 
 Usage: test_simulate.py SVIC_BINARY
 """
 import json
 import os
 import sys
+import textwrap
 import unittest
 import zipfile
 
@@ -110,6 +116,121 @@ class Simulate(S.TempDirTest):
         r = S.run("simulate", "examples/tutorial/branching.py", "-o", self.path("none.json"))
         self.assertEqual(r.returncode, 2, S.describe(r))
         self.assertIn("nothing to draw", r.stderr)
+
+
+    def program(self, name, body):
+        """A model file in the temp dir: the imports, then body (dedented); line 4 is body's first line."""
+        path = self.path(name)
+        with open(path, "w") as f:
+            f.write("import torch\nimport pyro\nimport pyro.distributions as dist\n" + textwrap.dedent(body))
+        return path
+
+    def refused(self, model, *extra):
+        out = self.path("refused.json")
+        r = S.run("simulate", model, "-o", out, *extra)
+        self.assertEqual(r.returncode, 2, S.describe(r))
+        self.assertFalse(os.path.exists(out))
+        return r.stderr
+
+    def test_draws_land_where_the_views_select(self):
+        with open(self.path("m.json"), "w") as f:
+            json.dump({"m": [[1, 0, 1], [0, 1, 0]]}, f)
+        out = self.simulate("tests/estimator/programs/simulate_views.py", "views.json", "--data", self.path("m.json"),
+                            "--shape", "z=2,3")
+        with open(out) as f:
+            data = json.load(f)
+        # Each site draws its loc (scale 1e-6): x_t's row b, note j is 100 t + 2 b + j, at x[b, t, j].
+        for b in range(4):
+            for t in range(3):
+                for j in range(2):
+                    self.assertAlmostEqual(data["x"][b][t][j], 100 * t + 2 * b + j, delta=1e-4)
+        expected_y = [[0, 0], [3, 4], [0, 0], [1, 2], [0, 0]]  # rows 3 and 1 drawn, the others never observed
+        expected_z = [[7, 0, 7], [0, 7, 0]]  # where m == 1
+        expected_w = [[50, 52, 54], [51, 53, 55]]  # w's columns, one after the other
+        for got, want in ((data["y"], expected_y), (data["z"], expected_z), (data["w"], expected_w)):
+            for g, w in zip(got, want):
+                for a, b in zip(g, w):
+                    self.assertAlmostEqual(a, b, delta=1e-4)
+        self.assertEqual(data["m"], [[1, 0, 1], [0, 1, 0]])
+
+    def test_overlapping_observations_are_a_located_error(self):
+        model = self.program("overlap.py", """
+            def main(x):
+                x = torch.reshape(x, [2, 3])
+                pyro.sample("a", dist.Normal(torch.zeros(3), 1.).to_event(1), obs=x[0])
+                pyro.sample("b", dist.Normal(torch.zeros(2), 1.).to_event(1), obs=x[:, 1])
+            """)
+        err = self.refused(model)
+        self.assertIn("overlap.py:8:71: error:", err)
+        self.assertIn("observed at 'b' and at 'a' in overlapping positions", err)
+
+    def test_reading_a_drawn_argument_is_a_located_error(self):
+        model = self.program("read.py", """
+            def main(x):
+                x = torch.reshape(x, [3])
+                loc = torch.sum(x)
+                pyro.sample("x", dist.Normal(loc * torch.ones(3), 1.).to_event(1), obs=x)
+            """)
+        err = self.refused(model)
+        self.assertIn("read.py:7:11: error: data argument 'x' is read by value before svic simulate has drawn it", err)
+        self.assertIn("pass it with --data", err)
+
+    def test_an_absent_mask_is_a_located_error(self):
+        model = self.program("mask.py", """
+            def main(x, m):
+                x = torch.reshape(x, [3])
+                m = torch.reshape(m, [3])
+                pyro.sample("x", dist.Normal(torch.zeros(3), 1.).mask(m).to_event(1), obs=x)
+            """)
+        self.assertIn("mask.py:8:59: error: data argument 'm' is read by value", self.refused(model))
+
+    def test_shape_makes_an_absent_argument_data(self):
+        model = "tests/estimator/programs/simulate_optional.py"
+        err = self.refused(model)
+        self.assertIn("nothing to draw", err)
+        self.assertIn("--shape", err)
+        out = self.simulate(model, "optional.json", "--shape", "ys=5,4", "--n", "3")
+        with open(out) as f:
+            ys = json.load(f)["ys"]
+        self.assertEqual((len(ys), len(ys[0]), len(ys[0][0])), (3, 5, 4))
+        self.assertTrue(all(v in (0, 1) for draw in ys for row in draw for v in row))
+
+    def test_unknown_shape_is_a_located_error(self):
+        model = self.program("shape.py", """
+            def main(x):
+                n = x.shape[0]
+                pyro.sample("x", dist.Normal(torch.zeros(n), 1.).to_event(1), obs=x)
+            """)
+        err = self.refused(model)
+        self.assertIn("shape.py:6:9: error: the model reads the shape of data argument 'x'", err)
+        self.assertIn("--shape x=d1,d2,...", err)
+
+    def test_bad_shape_options(self):
+        model = "tests/estimator/programs/simulate_optional.py"
+        self.assertIn("--shape expects NAME=d1,d2,...", self.refused(model, "--shape", "ys=5,0"))
+        self.assertIn("'zs' is not an argument of the model", self.refused(model, "--shape", "zs=5"))
+        with open(self.path("ys.json"), "w") as f:
+            json.dump({"ys": [[1, 0]]}, f)
+        self.assertIn("'ys' is given by --data, so it is not drawn",
+                      self.refused(model, "--data", self.path("ys.json"), "--shape", "ys=1,2"))
+
+    def test_redraw_reads_the_given_values_before_the_draw(self):
+        model = "tests/estimator/programs/simulate_redraw.py"
+        given = [[3, 0, 1, 0], [0, 9, 0, 0], [1, 1, 1, 1]]
+        with open(self.path("docs.json"), "w") as f:
+            json.dump({"docs": given}, f)
+        err = self.refused(model, "--data", self.path("docs.json"))
+        self.assertIn("nothing to draw", err)
+        out = self.simulate(model, "docs_out.json", "--data", self.path("docs.json"), "--redraw", "docs", "--n", "50")
+        with open(out) as f:
+            docs = json.load(f)["docs"]
+        self.assertEqual((len(docs), len(docs[0]), len(docs[0][0])), (50, 3, 4))
+        # Every document holds max(given row sums) = 9 words, spread (uniform probs) unlike the given ones.
+        self.assertTrue(all(sum(row) == 9 for draw in docs for row in draw))
+        self.assertNotEqual(docs[0], given)
+        self.assertIn("the model does not observe 'm'",
+                      self.refused("tests/estimator/programs/simulate_views.py", "--data", self.path("m.json"),
+                                   "--shape", "z=2,3", "--redraw", "m"))
 
 
 if __name__ == "__main__":

@@ -236,6 +236,24 @@ TEST(WriteData, JsonAndNpzRoundTrip) {
   EXPECT_NE(readAll(D.path("d.json")).find("\"integral\":[4.0,-1.0]"), std::string::npos);
 }
 
+// svic simulate's air data: a large array whose trailing zeros are implicit
+// is written in its whole shape (deflated, so the zeros cost neither memory
+// nor disk) and loads back with the same prefix; JSON writes the zeros out.
+TEST(WriteData, ImplicitTrailingZerosStayImplicit) {
+  ScratchDir D;
+  DataSet In;
+  In["big"] = {{4096, 512}, {1.5, -2, 0, 7}}; // 2^21 elements
+  In["small"] = {{2, 2}, {1, 2}};
+  writeData(D.path("z.npz"), In);
+  EXPECT_LT(readAll(D.path("z.npz")).size(), (size_t(16) << 20) / 100); // 16 MB of float64 zeros
+  DataSet Out = loadData(D.path("z.npz"));
+  EXPECT_EQ(Out.at("big").Shape, In["big"].Shape);
+  EXPECT_EQ(denseValues(Out.at("big")), denseValues(In["big"]));
+  EXPECT_EQ(Out.at("small").Values, (std::vector<double>{1, 2, 0, 0}));
+  writeData(D.path("z.json"), {{"small", In["small"]}});
+  EXPECT_EQ(loadData(D.path("z.json")).at("small").Values, (std::vector<double>{1, 2, 0, 0}));
+}
+
 TEST(WriteData, RefusesWhatItCannotWrite) {
   ScratchDir D;
   DataSet NaN;

@@ -18,6 +18,7 @@
 #include "svic/ir/IR.h"
 #include "svic/runtime/Engine.h"
 
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -44,6 +45,13 @@ struct LowerOptions {
   runtime::DataSet Data;
   /// Seeds torch.rand/randn in parameter initialisers and module weights.
   uint64_t InitSeed = 0;
+  /// lowerSimulator: the shapes of entry arguments to draw that the program
+  /// does not fix itself (`svic simulate --shape`).
+  std::map<std::string, std::vector<int64_t>> DrawShapes;
+  /// lowerSimulator: given entry arguments to draw anew where the model
+  /// observes them; reads by value before see the given values
+  /// (`svic simulate --redraw`).
+  std::set<std::string> Redraw;
   /// Also write the guide's draws and every log-density term through
   /// lir::Op::Output (LoweredProgram::Trace), so that one sample can be
   /// replayed by Pyro and its terms compared (`svic grad --trace-out`).
@@ -72,19 +80,28 @@ struct LoweredProgram {
 
 /// An observed data argument that `svic simulate` draws.
 struct SimulatedArg {
+  /// One observation of the argument: the site's draw, Positions.size()
+  /// doubles at Offset in the simulator's outputs (ctx->grad), belongs at
+  /// these flat row-major positions of the argument.
+  struct Draw {
+    std::string Site;
+    int64_t Offset = 0;
+    std::vector<int64_t> Positions;
+  };
   std::string Name;           ///< the entry argument
-  std::vector<int64_t> Shape; ///< as the program reshapes it where it says, else the site's value shape
-  int64_t Offset = 0;         ///< in the simulator's outputs (ctx->grad)
-  std::string Site;           ///< the observe site that draws it
+  std::vector<int64_t> Shape; ///< as the program reshapes it or --shape gives it, else the site's value shape
+  std::vector<Draw> Draws;    ///< disjoint; positions no site observes are 0
 };
 
 /// The model alone, run forward from its prior: every sample site draws
 /// (latents and observations alike), params and module weights keep their
 /// initial values, factors are ignored (they weight draws, they do not make
-/// them). An entry argument absent from the data and observed (`obs=x`,
-/// possibly after reshape/view) is drawn at its site and written through
-/// lir::Op::Output; an absent argument used any other way is an error
-/// asking for it with --data (covariates are inputs, not draws).
+/// them). An entry argument absent from the data and observed (`obs=x`, or
+/// through a view: `obs=x[ix]`, `obs=x[:, t, :]`, a mask) is drawn at its
+/// site, written through lir::Op::Output and scattered by the caller into
+/// the positions the view selects. Its shape and views of it may be used
+/// before; its values may not (an error asking for it with --data:
+/// covariates are inputs, not draws).
 struct LoweredSimulator {
   lir::Function Fn;
   runtime::Descriptor Desc; ///< inputs and sites; no params, no factors
@@ -96,7 +113,7 @@ std::optional<LoweredProgram> lowerEstimator(const ir::Program &Model, const ir:
                                              const LowerOptions &Opts, const SourceManager &SM,
                                              DiagnosticEngine &DE);
 
-/// Nullopt iff errors were reported to \p DE. Reads Opts.Data and Opts.InitSeed only.
+/// Nullopt iff errors were reported to \p DE. Reads Opts.Data, Opts.DrawShapes, Opts.Redraw and Opts.InitSeed only.
 std::optional<LoweredSimulator> lowerSimulator(const ir::Program &Model, const LowerOptions &Opts,
                                                const SourceManager &SM, DiagnosticEngine &DE);
 

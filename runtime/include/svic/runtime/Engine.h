@@ -139,7 +139,9 @@ DataSet loadData(const std::string &Path);
 std::vector<double> bindInputs(const Descriptor &D, const DataSet &Data);
 /// Writes \p Data as .json (name -> number or nested lists; integral values
 /// as integers) or .npz (one little-endian float64 .npy member per name,
-/// stored uncompressed), atomically; loadData reads either back exactly.
+/// stored uncompressed, or deflated when the array's trailing zeros are
+/// implicit, so that they cost no memory), atomically; loadData reads
+/// either back exactly.
 /// Throws RuntimeError for another extension or an I/O error.
 void writeData(const std::string &Path, const DataSet &Data);
 
