@@ -595,7 +595,7 @@ void writeData(const std::string &Path, const DataSet &Data) {
       if (!std::all_of(A.Values.begin(), A.Values.end(), [](double V) { return std::isfinite(V); }))
         fail(Path, "'" + Name + "' holds NaN or infinite values, which JSON cannot represent (write .npz)");
       size_t At = 0;
-      Array Dense{A.Shape, denseValues(A)};
+      Array Dense{A.Shape, denseValues(A), A.Integer};
       J[Name] = nestedJson(Dense, 0, At);
     }
     writeFileAtomically(Path, J.dump() + "\n");
