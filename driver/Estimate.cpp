@@ -719,6 +719,7 @@ int runSimulate(const std::vector<std::string> &Args) {
   for (const backend::SimulatedArg &A : L->Outputs) {
     runtime::Array &Arr = Out[A.Name];
     Arr.Shape = A.Shape;
+    Arr.Integer = A.Integer;
     if (Draws > 1)
       Arr.Shape.insert(Arr.Shape.begin(), Draws);
     Arr.Values.clear();

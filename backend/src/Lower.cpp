@@ -1025,7 +1025,8 @@ private:
       if (!MissingObs.empty())
         DrawnObs = wholeArgument(MissingObs, Obs0->Shape, Z->Shape, S.Loc);
       if (DrawnObs)
-        simulated(*DrawnObs, Z, Name, S.Obs->Loc);
+        simulated(*DrawnObs, Z, Name, S.Obs->Loc,
+                  !D.Composite && (D.D == lir::Dist::CategoricalProbs || D.D == lir::Dist::CategoricalLogits));
       if (S.Target)
         Env[*S.Target] = Z;
       return;
@@ -1128,8 +1129,9 @@ private:
   }
 
   /// Writes the draw \p Z of site \p Site to the outputs, to be scattered
-  /// into the positions of drawn view \p View (OpBuilder::drawnArgument).
-  void simulated(const Value &View, const ValuePtr &Z, const std::string &Site, SourceLoc L) {
+  /// into the positions of drawn view \p View (OpBuilder::drawnArgument);
+  /// \p Categorical: the draw is integer data, as torch types it.
+  void simulated(const Value &View, const ValuePtr &Z, const std::string &Site, SourceLoc L, bool Categorical) {
     if (!View.Positions)
       unsupported(L, "data argument '" + View.Origin + "' (drawn, of shape " + dimsString(View.Shape) +
                          ") is too large for svic simulate to observe whole; observe a selection of its leading rows");
@@ -1159,8 +1161,9 @@ private:
     }
     auto Arg = std::find_if(Outputs.begin(), Outputs.end(), [&](const SimulatedArg &O) { return O.Name == View.Origin; });
     if (Arg == Outputs.end())
-      Arg = Outputs.insert(Outputs.end(), SimulatedArg{View.Origin, {}, {}});
+      Arg = Outputs.insert(Outputs.end(), SimulatedArg{View.Origin, {}, {}, true});
     Arg->Draws.push_back(std::move(Dr));
+    Arg->Integer &= Categorical;
     OutputDoubles += static_cast<int64_t>(View.Positions->size());
     lir::Instr I;
     I.Opcode = lir::Op::Output;

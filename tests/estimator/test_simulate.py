@@ -153,6 +153,17 @@ class Simulate(S.TempDirTest):
                     self.assertAlmostEqual(a, b, delta=1e-4)
         self.assertEqual(data["m"], [[1, 0, 1], [0, 1, 0]])
 
+    def test_categorical_draws_are_integer_data(self):
+        model = "tests/estimator/programs/simulate_types.py"
+        for out in ("types.json", "types.npz"):
+            data = self.simulate(model, out, "--seed", 3)
+            # Read back, the ids index w (a float tensor cannot: svic refuses it, as torch does).
+            self.train(model, data, "--model-fn", "indexed", "--guide-fn", "guide")
+        with open(self.path("types.json")) as f:
+            data = json.load(f)
+        self.assertTrue(all(type(v) is int and 0 <= v < 4 for v in data["ids"]), data["ids"])
+        self.assertTrue(all(type(v) is float and v in (0.0, 1.0) for v in data["flips"]), data["flips"])
+
     def test_overlapping_observations_are_a_located_error(self):
         model = self.program("overlap.py", """
             def main(x):

@@ -91,6 +91,9 @@ struct SimulatedArg {
   std::string Name;           ///< the entry argument
   std::vector<int64_t> Shape; ///< as the program reshapes it or --shape gives it, else the site's value shape
   std::vector<Draw> Draws;    ///< disjoint; positions no site observes are 0
+  /// Every draw is from a Categorical, whose samples torch types int64: the
+  /// argument is written as integer data (runtime::Array::Integer).
+  bool Integer = true;
 };
 
 /// The model alone, run forward from its prior: every sample site draws
