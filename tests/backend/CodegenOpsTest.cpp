@@ -17,6 +17,13 @@ using namespace svic::backend::test;
 
 namespace {
 
+/// Every element of \p V drawn uniformly from (-1, 1).
+void fillUniform(std::vector<double> &V, std::mt19937_64 &Rng) {
+  std::uniform_real_distribution<double> U(-1, 1);
+  for (double &X : V)
+    X = U(Rng);
+}
+
 struct Elementwise {
   Op O;
   double Lo, Hi; ///< where operands are drawn (away from kinks and poles)
@@ -370,9 +377,7 @@ TEST(TensorOps, LargeTensorsLiveInTheWorkspace) {
   Jit J(B.F);
   ASSERT_TRUE(J.ok()) << J.Result.Error;
   std::mt19937_64 Rng(5);
-  std::uniform_real_distribution<double> U(-1, 1);
-  for (double &P : J.Params)
-    P = U(Rng);
+  fillUniform(J.Params, Rng);
   expectGradientMatches(J, "workspace tensors");
 }
 
@@ -398,11 +403,8 @@ TEST(TensorOps, WorkspaceSlotsAreReusedOnceDead) {
   Jit J(B.F);
   ASSERT_TRUE(J.ok()) << J.Result.Error;
   std::mt19937_64 Rng(9);
-  std::uniform_real_distribution<double> U(-1, 1);
-  for (double &P : J.Params)
-    P = U(Rng);
-  for (double &D : J.Data)
-    D = U(Rng);
+  fillUniform(J.Params, Rng);
+  fillUniform(J.Data, Rng);
   double Expected = 0;
   for (size_t I = 0; I < 100; ++I) {
     double Zi = 1 / (1 + std::exp(-std::cos(std::sin(std::tanh(std::exp(J.Data[I]))))));
@@ -432,11 +434,8 @@ TEST(TensorOps, ReverseRulesKeepOnlyTheValuesTheyRead) {
   EXPECT_LT(workspaceDoubles(B.F, TestOutlineFrom), 400); // 800 when every sum lives to its reverse rule
   Jit J(B.F);
   ASSERT_TRUE(J.ok()) << J.Result.Error;
-  std::uniform_real_distribution<double> U(-1, 1);
-  for (double &P : J.Params)
-    P = U(Rng);
-  for (double &D : J.Data)
-    D = U(Rng);
+  fillUniform(J.Params, Rng);
+  fillUniform(J.Data, Rng);
   expectGradientMatches(J, "values freed before the reverse sweep");
 }
 
@@ -461,9 +460,7 @@ TEST(TensorOps, WorkspaceAdjointsFirstWrittenInAnyOrder) {
   ASSERT_EQ(verify(B.F), "");
   Jit J(B.F);
   ASSERT_TRUE(J.ok()) << J.Result.Error;
-  std::uniform_real_distribution<double> U(-1, 1);
-  for (double &P : J.Params)
-    P = U(Rng);
+  fillUniform(J.Params, Rng);
   for (double C : {0.0, 1.0}) {
     J.Data = {C};
     expectGradientMatches(J, C ? "then" : "else");

@@ -94,18 +94,15 @@ class InitialisersDrawnFromDistributions(S.TempDirTest):
         def median(xs):
             return xs[len(xs) // 2]
 
-        def mean(xs):
-            return sum(xs) / len(xs)
-
         # Medians of 4000 draws are within about 0.03 / density-at-the-median; means within 4 standard errors.
         self.assertTrue(0 <= p["uniform"][0] and p["uniform"][-1] <= 2)
-        self.assertAlmostEqual(mean(p["uniform"]), 1.0, delta=4 * 0.577 / 63.2)
-        self.assertAlmostEqual(mean(p["student_t"]), 100.0, delta=4 * 2.0 * (5 / 3) ** 0.5 / 63.2)
+        self.assertAlmostEqual(S.mean(p["uniform"]), 1.0, delta=4 * 0.577 / 63.2)
+        self.assertAlmostEqual(S.mean(p["student_t"]), 100.0, delta=4 * 2.0 * (5 / 3) ** 0.5 / 63.2)
         self.assertAlmostEqual(median(p["cauchy"]), -3.0, delta=0.06)
         self.assertGreater(p["half_cauchy"][0], 0)
         self.assertAlmostEqual(median(p["half_cauchy"]), 2.0, delta=0.2)
-        self.assertAlmostEqual(mean(p["laplace"]), 3.0, delta=4 * 1.5 * 2 ** 0.5 / 63.2)
-        self.assertAlmostEqual(mean([abs(x - 3.0) for x in p["laplace"]]), 1.5, delta=0.1)
+        self.assertAlmostEqual(S.mean(p["laplace"]), 3.0, delta=4 * 1.5 * 2 ** 0.5 / 63.2)
+        self.assertAlmostEqual(S.mean([abs(x - 3.0) for x in p["laplace"]]), 1.5, delta=0.1)
 
     def test_unsupported_law_is_refused_at_its_location(self):
         r = S.run("run", "tests/estimator/programs/init_draws.py", "--guide-fn", "mvn_guide", "--steps", 0)
