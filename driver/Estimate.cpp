@@ -287,6 +287,10 @@ int writeTrace(const Jitted &J, uint64_t Seed, const std::string &Path) {
   Ctx.seed = Seed;
   Ctx.bad_site = -1;
   double Elbo = J.M->sampleFn()(&Ctx);
+  if (std::optional<std::string> Check = runtime::failedCheck(C.Desc, Ctx.bad_site)) {
+    std::cerr << *Check << "\n";
+    return ExitBadInput;
+  }
   runtime::DataSet T;
   for (const runtime::ParamDesc &Pd : C.Desc.Params) {
     runtime::Array &A = T["param:" + Pd.Name];
@@ -377,6 +381,10 @@ int runGrad(const std::vector<std::string> &Args) {
               {"nsPerEstimate", R.Seconds * 1e9 / double(Samples)},
               {"kinkHits", R.KinkHits},
               {"compileMs", J.CompileMs}};
+  if (std::optional<std::string> Check = runtime::failedCheck(C.Desc, R.BadSite)) {
+    std::cerr << *Check << " (sample " << R.BadSample << ")\n";
+    return ExitBadInput;
+  }
   if (R.BadSite >= 0) {
     const runtime::SiteDesc &S = C.Desc.Sites.at(static_cast<size_t>(R.BadSite));
     std::cerr << S.Location << ": error: the log-density of " << S.Program << " site '" << S.Name
@@ -480,6 +488,11 @@ int runTrain(const std::vector<std::string> &Args) {
     if (Tty)
       std::cerr << "\n";
     std::cerr << "svic: error: " << E.what() << "\n";
+    return ExitBadInput;
+  } catch (const runtime::CheckError &E) {
+    if (Tty)
+      std::cerr << "\n";
+    std::cerr << E.what() << "\n";
     return ExitBadInput;
   } catch (const runtime::RuntimeError &E) {
     std::cerr << "svic: error: " << E.what() << "\n";
@@ -735,6 +748,10 @@ int runSimulate(const std::vector<std::string> &Args) {
     Ctx.sample = static_cast<uint64_t>(K);
     Ctx.bad_site = -1;
     M->sampleFn()(&Ctx);
+    if (std::optional<std::string> Check = runtime::failedCheck(L->Desc, Ctx.bad_site)) {
+      std::cerr << *Check << " (draw " << K << ")\n";
+      return ExitBadInput;
+    }
     // Scatter each site's draw into its argument; a large argument's
     // trailing zeros stay implicit (runtime::Array).
     for (const backend::SimulatedArg &A : L->Outputs) {

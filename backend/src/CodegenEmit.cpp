@@ -271,6 +271,10 @@ private:
   void logProb(const lir::Instr &I, bool Reverse);
   void sample(const lir::Instr &I);
   void checkFinite(const lir::Instr &I);
+  void checkIndex(const lir::Instr &I);
+  /// A predicted branch to a cold block that sets ctx->bad_site to \p Code
+  /// when \p Bad holds and no earlier site or check has set it.
+  void flagBad(Value *Bad, Value *Code, const Twine &Name);
   /// Shape ops: forward copies operand elements to the result, the reverse
   /// adds result adjoints back into the operand adjoints.
   void gatherLike(const lir::Instr &I, bool Reverse);
@@ -685,6 +689,8 @@ void Emitter::forward(const lir::Instr &I) {
     return sample(I);
   case Op::CheckFinite:
     return checkFinite(I);
+  case Op::CheckIndex:
+    return checkIndex(I);
   case Op::Output:
     loop(shape(I.Operands[0]).numel(), [&](Value *Ix) {
       B.CreateStore(ld(I.Operands[0], Ix), gep(Grad, add(Ix, i64(F.ParamDoubles + I.Offset))));
@@ -1218,21 +1224,36 @@ void Emitter::checkFinite(const lir::Instr &I) {
     Value *V = ld(X, Ix);
     addTo(Acc, B.CreateFSub(V, V));
   });
-  // A predicted branch to a cold block: the hot path pays one compare and
-  // jump per site, not a read-modify-write of ctx->bad_site.
-  BasicBlock *Cold = BasicBlock::Create(C, "not.finite", Fn);
-  BasicBlock *Cont = BasicBlock::Create(C, "finite", Fn);
-  B.CreateCondBr(B.CreateFCmpUNO(total(Acc), c(0)), Cold, Cont,
-                 MDBuilder(C).createBranchWeights(1, 1 << 20));
+  flagBad(B.CreateFCmpUNO(total(Acc), c(0)), site(I), "not.finite");
+  if (P.Value[I.Result].Kind != Storage::Alias)
+    st(I.Result, i64(0), c(0));
+}
+
+void Emitter::checkIndex(const lir::Instr &I) {
+  ValueId X = I.Operands[0];
+  const double Low = static_cast<double>(I.Ints[0]), High = static_cast<double>(I.Ints[1]);
+  // A count, not a flag, so that the loop is a plain reduction LLVM vectorises.
+  AllocaInst *Out = accum(I64, i64(0), "out.of.range");
+  loop(shape(X).numel(), [&](Value *Ix) {
+    Value *V = ld(X, Ix);
+    Value *Bad = B.CreateOr(B.CreateFCmpOLT(V, c(Low)), B.CreateFCmpOGE(V, c(High)));
+    B.CreateStore(add(B.CreateLoad(I64, Out), B.CreateZExt(Bad, I64)), Out);
+  });
+  flagBad(B.CreateICmpNE(B.CreateLoad(I64, Out), i64(0)), site(I), "index.out.of.range");
+}
+
+void Emitter::flagBad(Value *Bad, Value *Code, const Twine &Name) {
+  // The hot path pays one compare and jump, not a read-modify-write of ctx->bad_site.
+  BasicBlock *Cold = BasicBlock::Create(C, Name, Fn);
+  BasicBlock *Cont = BasicBlock::Create(C, "ok", Fn);
+  B.CreateCondBr(Bad, Cold, Cont, MDBuilder(C).createBranchWeights(1, 1 << 20));
   B.SetInsertPoint(Cold);
   Value *SitePtr = B.CreateStructGEP(CtxTy, Ctx, ctx::BadSite);
   Value *Old = B.CreateLoad(I32, SitePtr);
   Value *Set = B.CreateICmpSLT(Old, B.getInt32(0));
-  B.CreateStore(B.CreateSelect(Set, site(I), Old), SitePtr);
+  B.CreateStore(B.CreateSelect(Set, Code, Old), SitePtr);
   B.CreateBr(Cont);
   B.SetInsertPoint(Cont);
-  if (P.Value[I.Result].Kind != Storage::Alias)
-    st(I.Result, i64(0), c(0));
 }
 
 //===-- ELBO, learning signals, adjoint seeds ----------------------------------===//
@@ -1411,6 +1432,7 @@ void Emitter::reverse(const lir::Instr &I) {
                 [&](Value *Ix) { addTo(Grad, add(Ix, i64(I.Offset)), adj(I.Result, Ix)); });
   case Op::Reshape:
   case Op::CheckFinite:
+  case Op::CheckIndex:
     return; // the adjoint is the operand's
   case Op::Expand:
   case Op::Transpose:

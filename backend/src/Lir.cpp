@@ -3,6 +3,7 @@
 #include "svic/backend/Lir.h"
 
 #include "LirUtil.h"
+#include "svic/runtime/Abi.h"
 
 #include <cmath>
 #include <sstream>
@@ -73,6 +74,7 @@ std::string opName(Op O) {
   case Op::Sample: return "Sample";
   case Op::StopGradient: return "StopGradient";
   case Op::CheckFinite: return "CheckFinite";
+  case Op::CheckIndex: return "CheckIndex";
   case Op::Output: return "Output";
   case Op::If: return "If";
   }
@@ -186,6 +188,10 @@ private:
     case Op::Uniform01:
     case Op::CheckFinite:
       OS << " site=" << I.Site;
+      break;
+    case Op::CheckIndex:
+      OS << " check=" << I.Site - SVIC_CHECK_BASE;
+      ints("range", I.Ints);
       break;
     case Op::Subsample:
       OS << " site=" << I.Site;
@@ -447,6 +453,12 @@ private:
     case Op::CheckFinite:
       if (arity(I, 1) && R.numel() != 1 && R != shape(I.Operands[0]))
         fail("result is neither the operand's shape nor a scalar");
+      return;
+    case Op::CheckIndex:
+      if (arity(I, 1))
+        resultIs(I, shape(I.Operands[0]));
+      if (I.Ints.size() != 2 || I.Ints[0] >= I.Ints[1] || I.Site < SVIC_CHECK_BASE)
+        fail("needs a range [low, high) that is not empty and a check number");
       return;
     case Op::Output:
       if (!arity(I, 1))

@@ -98,6 +98,7 @@ inline bool passesGradient(const Instr &I, size_t Idx) {
     return Idx != 0 || !isDiscrete(I.D);
   case Op::Sample:
   case Op::StopGradient:
+  case Op::CheckIndex:
   case Op::Output:
   case Op::If:
     return false;

@@ -2289,6 +2289,8 @@ private:
     F.Entry.Body = std::move(Prologue.Body);
     F.ParamDoubles = Desc.ParamDoubles;
     placeInputs();
+    for (const OpBuilder::IndexCheck &C : Ops.IndexChecks)
+      Desc.Checks.push_back({loc(C.Loc), C.Low, C.High});
     // The data arguments this program was specialised to: the entry checks
     // that it runs on these values (runtime::bindInputs).
     for (const auto &[Name, L] : E.Fixed)

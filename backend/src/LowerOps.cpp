@@ -724,7 +724,41 @@ ValuePtr OpBuilder::indexLargeDrawn(const ValuePtr &X, const std::vector<IndexIt
   return index(Lead, Idx, L);
 }
 
+ValuePtr OpBuilder::inRange(const ValuePtr &Index, size_t Dim, int64_t Extent, bool Negative, SourceLoc L) {
+  const int64_t Low = Negative ? -Extent : 0;
+  // Values known from the data given at compile time are checked now, and
+  // again at run time: the compiled program may run on other data.
+  if (const std::vector<double> *Known = knownData(*Index))
+    for (double V : *Known)
+      if (auto K = static_cast<int64_t>(V); K < Low || K >= Extent)
+        invalid(L, "index " + std::to_string(K) + " is out of bounds for dimension " + std::to_string(Dim) +
+                       " with size " + std::to_string(Extent));
+  if (Index->Static || lir::Shape{Index->Shape}.numel() == 0)
+    return Index;
+  if (Extent == 0)
+    invalid(L, "index into dimension " + std::to_string(Dim) + " of size 0");
+  lir::Instr I;
+  I.Opcode = lir::Op::CheckIndex;
+  I.Ints = {Low, Extent};
+  I.Site = SVIC_CHECK_BASE + static_cast<uint32_t>(IndexChecks.size());
+  I.Operands = {E.materialize(*Index, L)};
+  IndexChecks.push_back({L, Low, Extent});
+  return tensorLike(E.emit(std::move(I), Index->Shape), Index->Shape, *Index);
+}
+
+void OpBuilder::checkIndicesPresent(const std::vector<IndexItem> &Idx) {
+  for (const IndexItem &It : Idx) {
+    if (!It.Index || !isAbsentData(*It.Index))
+      continue;
+    // Simulating, the name of an argument drawn at its site still holds None.
+    const Value &V = *It.Index;
+    bool Drawn = Simulate && V.K == Value::Kind::None && DrawnShapes.count(V.Origin);
+    invalid(It.Loc, Drawn ? drawnRead(V.Origin) : absentData(V));
+  }
+}
+
 ValuePtr OpBuilder::index(const ValuePtr &X, const std::vector<IndexItem> &Idx, SourceLoc L) {
+  checkIndicesPresent(Idx);
   if (X->K == Value::Kind::Drawn)
     return X->Positions ? drawnView(*X, [&](const ValuePtr &V) { return index(V, Idx, L); }, L) : indexLargeDrawn(X, Idx, L);
   ValuePtr T = asTensor(X, L);
@@ -789,6 +823,7 @@ ValuePtr OpBuilder::index(const ValuePtr &X, const std::vector<IndexItem> &Idx, 
       GatherIndex = asTensor(It.Index, It.Loc);
       if (!GatherIndex->IsInt)
         unsupported(It.Loc, "indexing with a tensor not known to be an integer or bool tensor");
+      GatherIndex = inRange(GatherIndex, D, N, /*Negative=*/true, It.Loc);
       FullDim(D);
       GatherDim = D;
       Pieces.push_back({Piece::Gathered, D});
@@ -868,6 +903,7 @@ ValuePtr OpBuilder::index(const ValuePtr &X, const std::vector<IndexItem> &Idx, 
 }
 
 ValuePtr OpBuilder::vindex(const ValuePtr &X, const std::vector<IndexItem> &Idx, SourceLoc L) {
+  checkIndicesPresent(Idx);
   ValuePtr T = asTensor(X, L);
   const Dims &S = T->Shape;
   bool Leading = !Idx.empty() && Idx.front().IsEllipsis;
@@ -1032,6 +1068,7 @@ ValuePtr OpBuilder::scatterAdd(const ValuePtr &Self, int64_t Dim, const ValuePtr
   size_t D = static_cast<size_t>(normAxis(Dim, Rank, L));
   if (!I->IsInt || I->IsBool)
     invalid(L, "scatter_add_'s index must be an integer tensor");
+  I = inRange(I, D, T->Shape[D], /*Negative=*/false, L);
   bool SrcFits = I->Shape.size() == Rank && S->Shape.size() == Rank;
   for (size_t K = 0; SrcFits && K < Rank; ++K)
     SrcFits = I->Shape[K] <= S->Shape[K];
@@ -1052,8 +1089,7 @@ ValuePtr OpBuilder::scatterAdd(const ValuePtr &Self, int64_t Dim, const ValuePtr
       invalid(L, "scatter_add_ with index of shape " + dimsString(I->Shape) + " into self of shape " +
                      dimsString(T->Shape) + " (torch needs the index no larger than self outside dim)");
   // self + the sum along dim of one_hot(index) * src: a new axis after dim
-  // runs over the target positions (an index out of range adds nothing,
-  // where torch raises; gathers clamp such indices alike). The one-hot tensor is index.numel() x
+  // runs over the target positions. The one-hot tensor is index.numel() x
   // self.size(dim), so a large vocabulary is refused rather than thrashed.
   int64_t N = T->Shape[D];
   constexpr int64_t MaxOneHot = int64_t(1) << 25;

@@ -72,6 +72,21 @@ public:
   ValuePtr transpose(const ValuePtr &X, int64_t D0, int64_t D1, SourceLoc L);
   ValuePtr matmul(const ValuePtr &A, const ValuePtr &B, SourceLoc L);
   ValuePtr concat(const std::vector<ValuePtr> &Xs, int64_t Axis, bool Stack, SourceLoc L);
+  /// Run-time index checks (lir::Op::CheckIndex), by check number: where
+  /// the index is and the range [low, high) it must stay within.
+  struct IndexCheck {
+    SourceLoc Loc;
+    int64_t Low, High;
+  };
+  std::vector<IndexCheck> IndexChecks;
+  /// \p Index, an integer tensor indexing dim \p Dim of size \p Extent, checked
+  /// as torch checks it: in [-Extent, Extent), or [0, Extent) unless
+  /// \p Negative (a scatter); at compile time where its values are known,
+  /// else by a CheckIndex at run time.
+  ValuePtr inRange(const ValuePtr &Index, size_t Dim, int64_t Extent, bool Negative, SourceLoc L);
+  /// An absent data argument as an index (None, which would add an axis) is
+  /// a located error.
+  void checkIndicesPresent(const std::vector<IndexItem> &Idx);
   /// x[...]: basic indexing, one integer tensor (gathers) or a bool mask (selects).
   ValuePtr index(const ValuePtr &X, const std::vector<IndexItem> &Idx, SourceLoc L);
   /// Pyro's Vindex(x)[...] (pyro.ops.indexing.vindex): the tensor indices

@@ -104,10 +104,15 @@ bool isAbsentData(const Value &V) {
   return (V.K == Value::Kind::None && !V.Origin.empty()) || (V.K == Value::Kind::Drawn && !V.Given);
 }
 
+std::string drawnRead(const std::string &Name) {
+  return "data argument '" + Name + "' is read by value, but svic simulate draws it where obs= observes it and the "
+         "name holds no value, as when Pyro runs the model with " + Name + "=None: read the site's value (" + Name +
+         " = pyro.sample(..., obs=" + Name + ")) or pass it with --data (and --redraw " + Name + " to draw it anew)";
+}
+
 std::string absentData(const Value &V) {
   if (V.K == Value::Kind::Drawn)
-    return "data argument '" + V.Origin + "' is read by value before svic simulate has drawn it (it draws an "
-           "argument where obs= observes it); pass it with --data (and --redraw " + V.Origin + " to draw it anew)";
+    return drawnRead(V.Origin);
   return describe(V) + " (pass it with --data)";
 }
 

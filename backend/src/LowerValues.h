@@ -168,6 +168,8 @@ std::string describe(const Value &V);
 bool isAbsentData(const Value &V);
 /// The error for reading the values of \p V, absent data: what to pass.
 std::string absentData(const Value &V);
+/// Why reading data argument \p Name, which svic simulate draws, is an error.
+std::string drawnRead(const std::string &Name);
 /// Python's str() of a static value (site names).
 std::string pyStr(const Value &V, SourceLoc Loc);
 

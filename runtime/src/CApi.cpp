@@ -88,6 +88,11 @@ int svic_model_estimate_gradient(svic_model *M, uint64_t Seed, int64_t Samples, 
   return guarded(M, [&] {
     Estimate E =
         M->T->estimator().estimateWithPilotBaselines(M->T->unconstrained(), Seed, Samples, Threads);
+    const Descriptor &D = M->T->estimator().descriptor();
+    if (std::optional<std::string> Check = failedCheck(D, E.BadSite))
+      throw CheckError(*Check);
+    if (E.BadSite >= 0)
+      throw RuntimeError(nonFiniteSite(D, E.BadSite) + ", sample " + std::to_string(E.BadSample));
     std::copy(E.GradMean.begin(), E.GradMean.end(), GradMean);
     if (GradStderr)
       std::copy(E.GradStderr.begin(), E.GradStderr.end(), GradStderr);

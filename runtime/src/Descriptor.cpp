@@ -143,6 +143,11 @@ Descriptor Descriptor::parse(const std::string &Text) {
     for (const json &S : J.at("sites"))
       D.Sites.push_back({S.at("name").get<std::string>(), S.at("program").get<std::string>(),
                          S.at("kind").get<std::string>(), S.at("location").get<std::string>()});
+    for (const json &C : J.at("checks")) {
+      D.Checks.push_back({C.at("location").get<std::string>(), C.at("low").get<int64_t>(), C.at("high").get<int64_t>()});
+      if (D.Checks.back().Low >= D.Checks.back().High)
+        fail("check at " + D.Checks.back().Location + " has an empty range");
+    }
     D.ScoreSites = J.at("scoreSites").get<std::vector<std::string>>();
     D.PathwiseSites = J.at("pathwiseSites").get<std::vector<std::string>>();
     D.UseBaselines = J.value("baselines", true);
@@ -186,6 +191,9 @@ std::string Descriptor::toJson() const {
   for (const SiteDesc &S : this->Sites)
     Sites.push_back(
         {{"name", S.Name}, {"program", S.Program}, {"kind", S.Kind}, {"location", S.Location}});
+  json Checks = json::array();
+  for (const CheckDesc &C : this->Checks)
+    Checks.push_back({{"location", C.Location}, {"low", C.Low}, {"high", C.High}});
   json J = {{"version", Version},
             {"estimator", Estimator},
             {"params", Params},
@@ -193,11 +201,30 @@ std::string Descriptor::toJson() const {
             {"inputs", Inputs},
             {"dataDoubles", DataDoubles},
             {"sites", Sites},
+            {"checks", Checks},
             {"scoreSites", ScoreSites},
             {"pathwiseSites", PathwiseSites},
             {"baselines", UseBaselines},
             {"workspaceDoubles", WorkspaceDoubles}};
   return J.dump();
+}
+
+std::string nonFiniteSite(const Descriptor &D, int32_t BadSite) {
+  if (BadSite < 0 || static_cast<size_t>(BadSite) >= D.Sites.size())
+    return "non-finite value at site #" + std::to_string(BadSite);
+  const SiteDesc &S = D.Sites[static_cast<size_t>(BadSite)];
+  return "non-finite value at site '" + S.Name + "' (" + S.Location + ")";
+}
+
+std::optional<std::string> failedCheck(const Descriptor &D, int32_t BadSite) {
+  if (BadSite < SVIC_CHECK_BASE)
+    return std::nullopt;
+  auto K = static_cast<size_t>(BadSite - SVIC_CHECK_BASE);
+  if (K >= D.Checks.size())
+    return "error: run-time check #" + std::to_string(K) + " failed (not in the descriptor)";
+  const CheckDesc &C = D.Checks[K];
+  return C.Location + ": error: an index is out of range: it must lie in [" + std::to_string(C.Low) + ", " +
+         std::to_string(C.High) + ") (torch raises an IndexError here)";
 }
 
 } // namespace svic::runtime

@@ -81,15 +81,12 @@ void Trainer::apply(double Elbo, const std::vector<double> &Grad, const std::vec
                     int32_t BadSite, uint64_t BadSample) {
   const Descriptor &D = Est.descriptor();
   auto At = [&] { return " at step " + std::to_string(Step); };
+  if (std::optional<std::string> Check = failedCheck(D, BadSite))
+    throw CheckError(*Check + At() + ", sample " + std::to_string(BadSample));
   if (BadSite >= 0) {
-    std::string Name = "#" + std::to_string(BadSite), Loc;
-    if (static_cast<size_t>(BadSite) < D.Sites.size()) {
-      Name = D.Sites[static_cast<size_t>(BadSite)].Name;
-      Loc = " (" + D.Sites[static_cast<size_t>(BadSite)].Location + ")";
-    }
-    throw NonFiniteError("non-finite value at site '" + Name + "'" + Loc + At() + ", sample " +
-                             std::to_string(BadSample),
-                         Name, Step);
+    std::string Name = static_cast<size_t>(BadSite) < D.Sites.size() ? D.Sites[static_cast<size_t>(BadSite)].Name
+                                                                      : "#" + std::to_string(BadSite);
+    throw NonFiniteError(nonFiniteSite(D, BadSite) + At() + ", sample " + std::to_string(BadSample), Name, Step);
   }
   if (!std::isfinite(Elbo))
     throw NonFiniteError("non-finite ELBO" + At(), "", Step);

@@ -266,6 +266,33 @@ TEST(Estimator, CheckFiniteNamesTheFirstBadSite) {
   EXPECT_EQ(J.Ctx.bad_site, 3);
 }
 
+TEST(Estimator, CheckIndexFlagsAnIndexOutsideItsRange) {
+  Builder B;
+  ValueId X = B.param({{2}});
+  ValueId Gather = B.op(Op::CheckIndex, {{2}}, {X}, [](Instr &I) {
+    I.Ints = {-3, 3};
+    I.Site = SVIC_CHECK_BASE + 0;
+  });
+  ValueId Scatter = B.op(Op::CheckIndex, {{2}}, {X}, [](Instr &I) {
+    I.Ints = {0, 3};
+    I.Site = SVIC_CHECK_BASE + 1;
+  });
+  B.factor(B.sum(B.op(Op::Add, {{2}}, {Gather, Scatter})));
+  Jit J(B.F);
+  ASSERT_TRUE(J.ok()) << J.Result.Error;
+  for (auto [Lo, Hi, Bad] : {std::tuple{0, 2, -1}, std::tuple{2, 0, -1}, std::tuple{-1, 2, 1},
+                             std::tuple{-3, 0, 1}, std::tuple{3, 0, 0}, std::tuple{0, -4, 0}}) {
+    J.Params = {double(Lo), double(Hi)};
+    J.run();
+    EXPECT_EQ(J.Ctx.bad_site, Bad < 0 ? -1 : SVIC_CHECK_BASE + Bad) << Lo << ", " << Hi;
+    EXPECT_DOUBLE_EQ(J.Grad[0], 0); // an index has no gradient
+  }
+  J.Ctx.bad_site = 7; // a site flagged earlier stays the one reported
+  J.Params = {5, 5};
+  J.Model->sampleFn()(&J.Ctx);
+  EXPECT_EQ(J.Ctx.bad_site, 7);
+}
+
 TEST(Random, SourcesAreTheRuntimeStreams) {
   Builder B;
   ValueId N = B.op(Op::StdNormal, {{2, 2}}, {}, [](Instr &I) { I.Site = 4; });

@@ -1,6 +1,7 @@
 //===- LirTest.cpp - The LIR printer and verifier ---------------------------===//
 
 #include "svic/backend/Lir.h"
+#include "svic/runtime/Abi.h"
 
 #include <gtest/gtest.h>
 
@@ -158,6 +159,28 @@ TEST(Lir, VerifyChecksShapeOps) {
   F.Values[Cat].S = {{2, 5}};
   F.Values[M].S = {{3, 3}};
   EXPECT_NE(verify(F).find("expected [2,2]"), std::string::npos) << verify(F);
+}
+
+TEST(Lir, VerifyChecksIndexChecks) {
+  Function F;
+  F.ParamDoubles = 4;
+  ValueId X = F.newValue({{4}});
+  F.Entry.Body.push_back(make(Op::Param, X));
+  ValueId C = F.newValue({{4}});
+  Instr Ck = make(Op::CheckIndex, C, {X});
+  Ck.Ints = {-4, 4};
+  Ck.Site = SVIC_CHECK_BASE + 2;
+  F.Entry.Body.push_back(Ck);
+  EXPECT_EQ(verify(F), "");
+  EXPECT_NE(print(F).find("CheckIndex %1 check=2 range=[-4,4]"), std::string::npos) << print(F);
+  F.Entry.Body.back().Ints = {4, 4};
+  EXPECT_NE(verify(F).find("not empty"), std::string::npos) << verify(F);
+  F.Entry.Body.back().Ints = {0, 4};
+  F.Entry.Body.back().Site = 2; // a site number, not a check
+  EXPECT_NE(verify(F).find("check number"), std::string::npos) << verify(F);
+  F.Entry.Body.back().Site = SVIC_CHECK_BASE;
+  F.Values[C].S = {{2, 2}};
+  EXPECT_NE(verify(F).find("expected [4]"), std::string::npos) << verify(F);
 }
 
 TEST(Lir, VerifyChecksDistributionOperands) {

@@ -137,6 +137,55 @@ class BadParams(unittest.TestCase):
         self.check({"a_scale": -1.0}, "a_scale", model=S.BR)
 
 
+class IndexOutOfRange(S.TempDirTest):
+    """An index outside its dimension, where torch raises IndexError: a gather takes [-n, n), a scatter [0, n).
+    Known data fails when svic compiles; a compiled program checks every index again when it runs: a drawn
+    index, and data other than the data it was compiled with."""
+    PROGRAM = os.path.join(PROG, "index_range.py")
+    GOOD = {"ids": [0, 1, 2, -3], "words": [0, 1, 1, 3, 2], "y": [0.5, 1.0, -0.3, 0.2], "shift": 0}
+
+    def data(self, name, **change):
+        path = self.path(name + ".json")
+        with open(path, "w") as f:
+            json.dump({**self.GOOD, **change}, f)
+        return path
+
+    def fails_at(self, r, line, col, what):
+        self.assertEqual(r.returncode, 2, S.describe(r))
+        self.assertRegex(errors(r), r"index_range\.py:%d:%d: error: .*%s" % (line, col, what), S.describe(r))
+
+    def test_in_range_runs(self):
+        r = S.run("grad", self.PROGRAM, "--data", self.data("good"), "--samples", 8)
+        self.assertEqual(r.returncode, 0, S.describe(r))
+
+    def test_known_data_out_of_range_fails_to_compile(self):
+        for cmd, extra in (("grad", ["--samples", 4]), ("run", ["--steps", 3])):
+            self.fails_at(S.run(cmd, self.PROGRAM, "--data", self.data("ids3", ids=[0, 1, 3, 0]), *extra),
+                          15, 40, "index 3 is out of bounds for dimension 0 with size 3")
+            self.fails_at(S.run(cmd, self.PROGRAM, "--data", self.data("ids-4", ids=[0, -4, 1, 0]), *extra),
+                          15, 40, "index -4 is out of bounds")
+            self.fails_at(S.run(cmd, self.PROGRAM, "--data", self.data("words-1", words=[0, 1, -1, 3, 2]), *extra),
+                          12, 14, "index -1 is out of bounds for dimension 0 with size 4")
+
+    def test_drawn_index_out_of_range_fails_when_it_runs(self):
+        # shift 1 moves the draw z = 2 to 3; some of the 64 samples draw it.
+        for cmd, extra in (("grad", ["--samples", 64]), ("run", ["--steps", 3, "--samples", 64])):
+            r = S.run(cmd, self.PROGRAM, "--data", self.data("shift1", shift=1), *extra)
+            self.fails_at(r, 15, 58, r"out of range: it must lie in \[-3, 3\)")
+            self.assertNotIn("svic: error: index_range", r.stderr)
+
+    def test_compiled_program_checks_other_data(self):
+        exe = S.build_aot([self.PROGRAM], self.data("good"), self.tmp.name, "index_range")
+        ok = S.subprocess.run([exe, self.data("good2"), "0", "8", "1"], capture_output=True, text=True)
+        self.assertEqual(ok.returncode, 0, ok.stderr)
+        for name, change, at, what in (("ids3", {"ids": [0, 1, 3, 0]}, "15:40", r"\[-3, 3\)"),
+                                       ("words-1", {"words": [0, 1, -1, 3, 2]}, "12:14", r"\[0, 4\)")):
+            r = S.subprocess.run([exe, self.data(name, **change), "0", "8", "1"], capture_output=True, text=True)
+            self.assertNotEqual(r.returncode, 0, r.stdout)
+            self.assertRegex(r.stderr, r"index_range\.py:%s: error: an index is out of range: it must lie in %s"
+                             % (at, what))
+
+
 class NaN(unittest.TestCase):
     STEP = re.compile(r"step\D{0,3}(\d+)", re.I)
 

@@ -183,8 +183,21 @@ class Simulate(S.TempDirTest):
                 pyro.sample("x", dist.Normal(loc * torch.ones(3), 1.).to_event(1), obs=x)
             """)
         err = self.refused(model)
-        self.assertIn("read.py:7:11: error: data argument 'x' is read by value before svic simulate has drawn it", err)
+        self.assertIn("read.py:7:11: error: data argument 'x' is read by value, but svic simulate draws it", err)
         self.assertIn("pass it with --data", err)
+
+    def test_indexing_by_a_drawn_argument_after_its_site_is_a_located_error(self):
+        # Pyro runs the model with ids=None, so w[ids] would be w[None]: the name, not the site, is read.
+        model = self.program("index.py", """
+            def main(ids, y):
+                w = pyro.sample("w", dist.Normal(torch.zeros(3), 1.).to_event(1))
+                with pyro.plate("n", 4):
+                    pyro.sample("ids", dist.Categorical(torch.ones(3) / 3), obs=ids)
+                    pyro.sample("y", dist.Normal(w[ids], 1.), obs=y)
+            """)
+        err = self.refused(model)
+        self.assertIn("index.py:9:40: error: data argument 'ids' is read by value, but svic simulate draws it", err)
+        self.assertIn("ids = pyro.sample(..., obs=ids)", err)
 
     def test_an_absent_mask_is_a_located_error(self):
         model = self.program("mask.py", """

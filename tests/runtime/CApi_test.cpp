@@ -23,6 +23,7 @@ const char svic_gen_descriptor[] = R"({"version":1,"estimator":"auto",
  "sites":[{"name":"z","program":"guide","kind":"sample","location":"guide.py:4:9"},
           {"name":"obs","program":"model","kind":"observe","location":"model.py:7:5"},
           {"name":"c","program":"guide","kind":"sample","location":"guide.py:5:9"}],
+ "checks":[],
  "scoreSites":["c"],"pathwiseSites":["z"],"workspaceDoubles":8})";
 double svic_gen_sample(svic_sample_ctx *C) { return svic::testing::fakeSample(C); }
 }

@@ -26,6 +26,7 @@ const char *Example = R"({"version":1,"estimator":"auto",
  "dataDoubles":171,
  "sites":[{"name":"z2","program":"guide","kind":"sample","location":"guide.py:3:5"},
           {"name":"obs","program":"model","kind":"observe","location":"model.py:9:3"}],
+ "checks":[{"location":"model.py:7:12","low":-4,"high":4},{"location":"model.py:8:5","low":0,"high":3}],
  "scoreSites":["z2"],"pathwiseSites":["z1"],"baselines":true,"workspaceDoubles":12})";
 
 TEST(Descriptor, ParsesEveryField) {
@@ -39,9 +40,23 @@ TEST(Descriptor, ParsesEveryField) {
   EXPECT_EQ(D.ParamDoubles, 7);
   EXPECT_EQ(D.Inputs[0].Shape, std::vector<int64_t>{170});
   EXPECT_EQ(D.Sites[0].Location, "guide.py:3:5");
+  ASSERT_EQ(D.Checks.size(), 2u);
+  EXPECT_EQ(D.Checks[1].Location, "model.py:8:5");
+  EXPECT_EQ(D.Checks[0].Low, -4);
+  EXPECT_EQ(D.Checks[1].High, 3);
   EXPECT_EQ(D.ScoreSites, std::vector<std::string>{"z2"});
   EXPECT_EQ(D.WorkspaceDoubles, 12);
   EXPECT_TRUE(D.UseBaselines);
+}
+
+TEST(Descriptor, BadSiteNamesASiteOrAFailedCheck) {
+  Descriptor D = Descriptor::parse(Example);
+  EXPECT_EQ(failedCheck(D, -1), std::nullopt);
+  EXPECT_EQ(failedCheck(D, 1), std::nullopt);
+  EXPECT_EQ(nonFiniteSite(D, 1), "non-finite value at site 'obs' (model.py:9:3)");
+  EXPECT_EQ(failedCheck(D, SVIC_CHECK_BASE + 1),
+            "model.py:8:5: error: an index is out of range: it must lie in [0, 3) (torch raises an IndexError here)");
+  EXPECT_NE(failedCheck(D, SVIC_CHECK_BASE + 2)->find("not in the descriptor"), std::string::npos);
 }
 
 TEST(Descriptor, PyroEstimatorHasNoBaselines) {
@@ -72,6 +87,7 @@ TEST(Descriptor, RejectsInconsistentLayouts) {
                RuntimeError);
   EXPECT_THROW(Descriptor::parse(Broken("\"init\":[1.0]", "\"init\":[1.0,2.0]")), RuntimeError);
   EXPECT_THROW(Descriptor::parse(Broken("\"version\":1", "\"version\":2")), RuntimeError);
+  EXPECT_THROW(Descriptor::parse(Broken("\"low\":0,\"high\":3", "\"low\":3,\"high\":3")), RuntimeError);
   EXPECT_THROW(Descriptor::parse("{"), RuntimeError);
   try {
     Descriptor::parse(Broken("\"kind\":\"positive\"", "\"kind\":\"ordered\""));

@@ -54,7 +54,7 @@ double trivialSample(svic_sample_ctx *C) {
 constexpr const char *TrivialDescriptor = R"({"version":1,"estimator":"auto",
  "params":[{"name":"a","shape":[2],"unconstrainedShape":[2],"offset":0,"size":2,"constraint":{"kind":"real"},
             "init":[0,0]}],
- "paramDoubles":2,"inputs":[],"dataDoubles":0,"sites":[],"scoreSites":["s"],"pathwiseSites":[],"workspaceDoubles":4})";
+ "paramDoubles":2,"inputs":[],"dataDoubles":0,"sites":[],"checks":[],"scoreSites":["s"],"pathwiseSites":[],"workspaceDoubles":4})";
 
 } // namespace
 

@@ -23,6 +23,10 @@ extern "C" {
  * svic_gen_sample writes the outputs and returns log p(x, z) - log q(z).
  * The buffers must not overlap one another: generated code treats each of
  * them as `noalias`, which is what lets LLVM vectorise its loops. */
+/* ctx->bad_site values from here on name descriptor "checks" entries (an
+ * index out of range); lower ones name sites. */
+#define SVIC_CHECK_BASE 0x40000000
+
 typedef struct svic_sample_ctx {
   const double *params;    /* unconstrained parameters, flat (descriptor "params") */
   const double *data;      /* entry inputs, flat (descriptor "inputs") */
@@ -34,7 +38,8 @@ typedef struct svic_sample_ctx {
   uint64_t step;
   uint64_t sample;
   int32_t bad_site;  /* out: -1, or the first site (descriptor "sites" index) whose
-                        log-density or value was not finite */
+                        log-density or value was not finite, or SVIC_CHECK_BASE + the
+                        descriptor "checks" index of the first failed run-time check */
   int32_t kink_hits; /* out: derivatives evaluated exactly at a kink */
 } svic_sample_ctx;
 

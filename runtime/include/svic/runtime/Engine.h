@@ -23,6 +23,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -74,6 +75,14 @@ struct SiteDesc {
       Location /*"file:line:col"*/;
 };
 
+/// A run-time check the generated code makes where torch raises: an index
+/// tensor's values must lie in [Low, High) (a dimension of size n: [-n, n)
+/// for a gather, [0, n) for a scatter).
+struct CheckDesc {
+  std::string Location /*"file:line:col"*/;
+  int64_t Low = 0, High = 0;
+};
+
 struct Descriptor {
   int Version = 1;
   std::string Estimator;
@@ -82,6 +91,7 @@ struct Descriptor {
   std::vector<InputDesc> Inputs;
   int64_t DataDoubles = 0;
   std::vector<SiteDesc> Sites;
+  std::vector<CheckDesc> Checks; ///< ctx->bad_site = SVIC_CHECK_BASE + index
   std::vector<std::string> ScoreSites, PathwiseSites;
   /// False for Pyro's Trace_ELBO (`--estimator pyro`): its score terms have
   /// no baseline, so the estimate shows exactly what Pyro computes.
@@ -94,6 +104,12 @@ struct Descriptor {
   /// The inverse of parse.
   std::string toJson() const;
 };
+
+/// What ctx->bad_site = \p BadSite (>= 0) reports: "LOC: error: ..." for a
+/// failed check (an index out of range), else nullopt (a non-finite site).
+std::optional<std::string> failedCheck(const Descriptor &D, int32_t BadSite);
+/// "non-finite value at site 'NAME' (LOC)" for ctx->bad_site = \p BadSite, a site.
+std::string nonFiniteSite(const Descriptor &D, int32_t BadSite);
 
 /// "[3, 2]", "[]" for a scalar.
 std::string formatShape(const std::vector<int64_t> &Shape);
@@ -251,6 +267,12 @@ struct NonFiniteError : RuntimeError {
       : RuntimeError(Msg), Site(std::move(Site)), Step(Step) {}
   std::string Site;
   int64_t Step;
+};
+
+/// A run-time check failed (an index out of range); the message starts
+/// "file:line:col: error:".
+struct CheckError : RuntimeError {
+  using RuntimeError::RuntimeError;
 };
 
 class Trainer {
