@@ -191,9 +191,12 @@ def main(model_py, guide_py, data_path, trace_path, model_fn="model", guide_fn="
     set_constant_modules(trace, {"model": model, "guide": guide})
     with torch.no_grad(), RecordedDropout(trace) as dropout:
         gtr = poutine.trace(poutine.condition(guide, data=latents)).get_trace(**data)
-        # The model sees the guide's values, as under Trace_ELBO's replay (which needs unobserved guide sites).
+        # The model sees the guide's values, as under Trace_ELBO's replay (which needs unobserved guide sites),
+        # a Delta site's among them.
+        seen = dict(latents, **{name: site["value"] for name, site in gtr.nodes.items()
+                                if site["type"] == "sample" and not site["is_observed"] and is_delta(site["fn"])})
         if max_plate_nesting is None:
-            mtr = poutine.trace(poutine.condition(model, data=latents)).get_trace(**data)
+            mtr = poutine.trace(poutine.condition(model, data=seen)).get_trace(**data)
             mtr.compute_log_prob()
         if dropout.calls != len(dropout.masks):
             raise SystemExit("svic recorded %d dropout masks, Pyro used %d" % (len(dropout.masks), dropout.calls))
