@@ -381,6 +381,10 @@ NumValue transferCall(const ir::CallExpr &C, const std::vector<std::optional<Num
   case OpId::FillInit:
     // Converted to the receiver's dtype, which the IR does not carry.
     return num(castTo(A.n(1), nullptr, false));
+  case OpId::NewTensor: // the receiver's dtype unless one is given
+    return num(castTo(A.n(1), ArgExpr(2), ArgExpr(2) != nullptr));
+  case OpId::NewFull:
+    return num(castTo(A.n(2), ArgExpr(3), ArgExpr(3) != nullptr));
   case OpId::Arange: {
     // Between start and end (end excluded); arange(n) starts at 0.
     Interval Start = A.has(1) ? X : Interval::point(0);

@@ -182,6 +182,8 @@ bool isShapeOnlySlot(ir::OpId Op, size_t Slot) {
   case ir::OpId::PyLen:
   case ir::OpId::NewZeros:
   case ir::OpId::NewOnes:
+  case ir::OpId::NewTensor:
+  case ir::OpId::NewFull:
   case ir::OpId::ZerosLike:
   case ir::OpId::OnesLike:
     return Slot == 0;

@@ -1992,10 +1992,20 @@ private:
     case O::NewZeros:
     case O::NewOnes:
       return Value::tensor(shapeOfSizes(sizeList(A.from(1))), RangeOf());
-    case O::Full: {
-      const Value *Fill = A.at(1);
-      return Value::tensor(shapeOfSizes(X ? sizeList({X}) : std::nullopt),
+    case O::Full:
+    case O::NewFull: { // new_full(size, fill) of a receiver: its dtype, not its values
+      const size_t From = C.Op == O::NewFull ? 1 : 0;
+      const Value *Size = A.at(From), *Fill = A.at(From + 1);
+      return Value::tensor(shapeOfSizes(Size ? sizeList({Size}) : std::nullopt),
                            Fill && Fill->isNumeric() ? Fill->Num : Interval::top());
+    }
+    case O::NewTensor: {
+      const Value *Data = A.at(1);
+      if (!Data)
+        return Value::tensor(Shape::unknown());
+      Interval Num = Interval::bottom();
+      auto Sh = dataShape(*Data, Num);
+      return Value::tensor(Sh ? *Sh : Shape::unknown(), orTop(Num));
     }
     case O::Eye: {
       auto N = IntArg(0), M = A.at(1) ? IntArg(1) : IntArg(0);

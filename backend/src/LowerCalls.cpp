@@ -426,6 +426,30 @@ ValuePtr OpBuilder::call(OpId Op, const std::vector<ValuePtr> &Args, SourceLoc L
       return binary(lir::Op::Add, Filled(shapeArg(Need(0), L), 0.0, false), A(1), L);
     return Filled(shapeArg(Need(0), L), *V, false);
   }
+  case OpId::NewTensor:
+  case OpId::NewFull: { // the receiver's dtype, as torch gives it
+    ValuePtr Self = asTensor(Need(0), L);
+    if (A(Op == OpId::NewTensor ? 2 : 3) || Self->IsBool)
+      unsupported(L, Info.QualifiedName + " with a dtype given or of a bool tensor");
+    const bool Int = Self->IsInt;
+    ValuePtr R;
+    if (Op == OpId::NewFull) {
+      auto V = number(Need(2));
+      R = V ? Filled(shapeArg(Need(1), L), *V, Int)
+            : binary(lir::Op::Add, Filled(shapeArg(Need(1), L), 0.0, Int), A(2), L);
+    } else {
+      R = call(OpId::Tensor, {Need(1)}, L, nullptr);
+    }
+    R = asTensor(R, L);
+    if (R->IsInt == Int && !R->IsBool)
+      return R;
+    if (Int && !R->IsInt && !R->IsBool) // torch truncates toward zero into the integer dtype
+      R = binary(lir::Op::Mul, unary(lir::Op::Sign, R, L), unary(lir::Op::Floor, unary(lir::Op::Abs, R, L), L), L);
+    auto Cast = std::make_shared<Value>(*R);
+    Cast->IsInt = Int;
+    Cast->IsBool = false;
+    return Cast;
+  }
   case OpId::Eye: {
     int64_t N = Int(0, 0), M = Int(1, N);
     std::vector<double> Data(static_cast<size_t>(N * M), 0.0);

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Same answer as Pyro (issue 10): for every paper benchmark that compiles and every tutorial model, one sample of
-svic's estimator (`svic grad --trace-out`: its params, its guide draws, its per-site log-density terms) is replayed
-in real Pyro 1.8.6 (tests/estimator/pyro/replay_trace.py, float64): every model and guide site's log_prob_sum and
+"""Same answer as Pyro (issue 10): for every paper benchmark that compiles, every tutorial model and the programs of
+PROGRAMS, one sample of svic's estimator (`svic grad --trace-out`: its params, its guide draws, its per-site
+log-density terms) is replayed in real Pyro 1.8.6 (tests/estimator/pyro/replay_trace.py, float64): every model and guide site's log_prob_sum and
 the ELBO sample must equal svic's to 1e-6 relative. Data: examples/data for the tutorials, `svic simulate` for the
 benchmarks (as test_benchmarks_train.py draws it). nn.Dropout masks and the weights of modules never registered are
 svic's own draws, which the replay takes from the trace (prodlda, cvae's baseline net). scanvi (HEAVY there) is
@@ -28,15 +28,20 @@ from test_benchmarks_train import HEAVY, SHORT, TRAINS, benchmark_data, heavy_da
 SHARED_MODULES = {"cvae"}
 # Benchmarks with sites enumerated in the model, replayed against TraceEnum_ELBO with this max_plate_nesting.
 ENUMERATED = {"mhmm": 2, "lda": 2}
+# tests/estimator/programs: (model fn, guide fn, data in tests/estimator/data or a JSON literal).
+PROGRAMS = {"new_tensor": ("model", "guide", "new_tensor.json"),
+            "point_estimate": ("mix_model", "mix_guide", {"words": [0, 0, 0, 1, 1, 2]})}
 TUTORIAL_DATA = {"branching": None, "coin": "coin.json", "linear_regression": "linear_regression.json",
                  "mixture": "mixture.json", "relu_net": "relu_net.json", "tensor_branch": "tensor_branch.json"}
 
 
 @unittest.skipIf(S.pyro_python() is None, "the reference Pyro is not beside the project")
 class SameAnswerAsPyro(S.TempDirTest):
-    def replay(self, name, model, guide, data, shared_modules=False, max_plate_nesting=None):
+    def replay(self, name, model, guide, data, shared_modules=False, max_plate_nesting=None, fns=()):
         trace = self.path(name + ".trace.json")
         args = ["grad", model, "--guide", guide, "--seed", 5, "--trace-out", trace]
+        if fns:
+            args += ["--model-fn", fns[0], "--guide-fn", fns[1]]
         if data:
             args += ["--data", data]
         r = S.run(*args, timeout=300)
@@ -45,7 +50,8 @@ class SameAnswerAsPyro(S.TempDirTest):
         if max_plate_nesting is not None:
             flags += ["--max-plate-nesting", str(max_plate_nesting)]
         p = subprocess.run([S.pyro_python(), os.path.join(S.ROOT, "tests", "estimator", "pyro", "replay_trace.py"),
-                            *flags, model, guide, data or "-", trace], capture_output=True, text=True, timeout=300)
+                            *flags, model, guide, data or "-", trace, *fns], capture_output=True, text=True,
+                           timeout=300)
         self.assertTrue(p.stdout.strip(), "%s: the replay printed nothing\n%s" % (name, p.stderr[-3000:]))
         out = json.loads(p.stdout)
         self.assertEqual(out["mismatches"], [], name)
@@ -67,6 +73,19 @@ class SameAnswerAsPyro(S.TempDirTest):
             with self.subTest(name):
                 d = "examples/paper/%s/" % name
                 self.replay(name, d + "model.py", d + "guide.py", heavy_data(name, self.path))
+
+    def test_programs(self):
+        for name, (model_fn, guide_fn, data) in PROGRAMS.items():
+            with self.subTest(name):
+                if isinstance(data, dict):
+                    path = self.path(name + ".json")
+                    with open(path, "w") as f:
+                        json.dump(data, f)
+                    data = path
+                else:
+                    data = "tests/estimator/data/" + data
+                f = "tests/estimator/programs/%s.py" % name
+                self.replay(name, f, f, data, fns=(model_fn, guide_fn))
 
     def test_tutorials(self):
         for name, data in TUTORIAL_DATA.items():
