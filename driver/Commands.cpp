@@ -38,7 +38,7 @@ void addInputOptions(po::options_description &Desc, CommonOptions &O) {
   Desc.add_options()("help,h", po::bool_switch(&O.Help), "show this help")(
       "guide", po::value(&O.Input.GuidePath), "file holding the guide (default: the model file)")(
       "model-fn", po::value(&O.Input.Entries.ModelFn),
-      "model entry function (default: model, else main)")(
+      "model entry function (default: model, else the one SVI, NUTS or HMC runs, else main)")(
       "guide-fn", po::value(&O.Input.Entries.GuideFn),
       "guide entry function (default: guide, else main in a separate guide file)")(
       "format", po::value(&O.FormatName), "output format")(

@@ -8,6 +8,7 @@
 #include "Reach.h"
 #include "svic/frontend/Parse.h"
 
+#include <algorithm>
 #include <map>
 #include <vector>
 
@@ -150,6 +151,28 @@ std::pair<std::string, std::string> sviEntryNames(const ast::Module &M) {
   return Seen.value_or(std::pair<std::string, std::string>{});
 }
 
+/// The function every `NUTS(f)`, `HMC(f)` and `Predictive(f, ...)` of \p M
+/// names as its model (first argument or model=), if they agree.
+std::string kernelModelName(const ast::Module &M) {
+  std::optional<std::string> Seen;
+  for (const char *Kernel : {"NUTS", "HMC", "Predictive"}) {
+    std::vector<const ast::Call *> Calls;
+    findCalls(M, Kernel, Calls, /*Qualified=*/true);
+    for (const ast::Call *C : Calls) {
+      std::string Id;
+      for (const ast::Arg &Ar : C->Args)
+        if ((Ar.K == ast::Arg::Kind::Positional && &Ar == &C->Args.front()) ||
+            (Ar.K == ast::Arg::Kind::Keyword && Ar.Name == "model"))
+          if (auto *N = ir::dyn_cast<ast::Name>(Ar.Value.get()))
+            Id = N->Id;
+      if (Seen && *Seen != Id)
+        return {};
+      Seen = Id;
+    }
+  }
+  return Seen.value_or("");
+}
+
 bool holdsCode(const ast::Module &M) {
   for (const ast::StmtPtr &S : M.Stmts) {
     auto *E = ir::dyn_cast<ast::ExprStmt>(S.get());
@@ -195,12 +218,15 @@ std::optional<LoadedPrograms> loadFiles(FileId ModelFile, std::optional<FileId> 
   // name prefers the module-level function), else the unique function or
   // method named model/guide, else `main`.
   // Without --model-fn/--guide-fn and without functions named model/guide,
-  // the functions the file's SVI(...) trains are the entries.
+  // the functions the file's SVI(...) trains are the entries (the model also
+  // the one its NUTS(...), HMC(...) or Predictive(...) runs).
   auto Choose = [&](const ast::Module &Mod, FileId File, const std::string &Asked,
                     const std::string &Default, bool MainFallback,
                     const char *Role) -> std::optional<EntryRef> {
     if (Asked.empty() && findEntries(Mod, Default).empty()) {
       auto [SviModel, SviGuide] = sviEntryNames(Mod);
+      if (SviModel.empty())
+        SviModel = kernelModelName(Mod);
       const std::string &Trained = std::string(Role) == "model" ? SviModel : SviGuide;
       std::vector<EntryRef> Found = Trained.empty() ? std::vector<EntryRef>{} : findEntries(Mod, Trained);
       if (Found.size() == 1 && !Found.front().Cls)
@@ -238,9 +264,25 @@ std::optional<LoadedPrograms> loadFiles(FileId ModelFile, std::optional<FileId> 
         if (std::optional<EntryRef> E = instanceEntry(Mod, N))
           return E;
     }
-    if (Asked.empty() && MainFallback)
-      if (const ast::FunctionDef *F = findFunction(Mod.Stmts, "main"))
-        return EntryRef{F, nullptr};
+    // `main` when it samples (or nothing else does); else the functions
+    // that sample are the candidates (a script that hands its models to
+    // MCMC(NUTS(model)) in a loop).
+    if (Asked.empty() && MainFallback) {
+      const ast::FunctionDef *Main = findFunction(Mod.Stmts, "main");
+      std::vector<const ast::FunctionDef *> Sampling = samplingFunctions(Mod);
+      if (Main && (Sampling.empty() || std::count(Sampling.begin(), Sampling.end(), Main)))
+        return EntryRef{Main, nullptr};
+      if (!Sampling.empty()) {
+        std::string List;
+        for (const ast::FunctionDef *F : Sampling)
+          List += (List.empty() ? "" : ", ") + quoted(F->Name) + " (line " + std::to_string(F->Loc.Line) + ")";
+        DE.report(DiagId::MissingEntry, fileLoc(File),
+                  "no " + std::string(Role) + " function in " + quoted(SM.path(File)) +
+                      (Main ? " ('main' samples nothing)" : "") + "; the functions that sample are " + List +
+                      ": choose the " + Role + " with --" + Role + "-fn");
+        return std::nullopt;
+      }
+    }
     return std::nullopt;
   };
 

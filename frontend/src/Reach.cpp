@@ -5,6 +5,7 @@
 #include "svic/ir/IR.h"
 
 #include <deque>
+#include <functional>
 #include <map>
 
 namespace svic::frontend {
@@ -367,20 +368,16 @@ std::vector<bool> reachedStatements(const Module &M,
 
 namespace {
 
-void callsIn(const Expr &E, const std::string &Name, bool Qualified,
-             std::vector<const Call *> &Out) {
-  if (auto *C = dyn_cast<Call>(&E)) {
-    auto *N = dyn_cast<ast::Name>(C->Func.get());
-    auto *A = Qualified ? dyn_cast<Attribute>(C->Func.get()) : nullptr;
-    if ((N && N->Id == Name) || (A && A->Attr == Name))
-      Out.push_back(C);
-  }
-  forEachChild(const_cast<Expr &>(E), [&](Expr &Ch) { callsIn(Ch, Name, Qualified, Out); });
+using CallFilter = std::function<bool(const Call &)>;
+
+void callsIn(const Expr &E, const CallFilter &Match, std::vector<const Call *> &Out) {
+  if (auto *C = dyn_cast<Call>(&E); C && Match(*C))
+    Out.push_back(C);
+  forEachChild(const_cast<Expr &>(E), [&](Expr &Ch) { callsIn(Ch, Match, Out); });
 }
 
-void callsIn(const Body &B, const std::string &Name, bool Qualified,
-             std::vector<const Call *> &Out) {
-  auto In = [&](const auto &X) { callsIn(X, Name, Qualified, Out); };
+void callsIn(const Body &B, const CallFilter &Match, std::vector<const Call *> &Out) {
+  auto In = [&](const auto &X) { callsIn(X, Match, Out); };
   for (const StmtPtr &S : B) {
     if (auto *E = dyn_cast<ExprStmt>(S.get()))
       In(*E->Value);
@@ -411,7 +408,53 @@ void callsIn(const Body &B, const std::string &Name, bool Qualified,
 
 void findCalls(const Module &M, const std::string &Name, std::vector<const Call *> &Out,
                bool Qualified) {
-  callsIn(M.Stmts, Name, Qualified, Out);
+  callsIn(
+      M.Stmts,
+      [&](const Call &C) {
+        auto *N = dyn_cast<ast::Name>(C.Func.get());
+        auto *A = Qualified ? dyn_cast<Attribute>(C.Func.get()) : nullptr;
+        return (N && N->Id == Name) || (A && A->Attr == Name);
+      },
+      Out);
+}
+
+std::vector<const FunctionDef *> samplingFunctions(const Module &M) {
+  // `pyro.sample(...)`, `sample(...)` (from pyro import sample) and the
+  // module-level functions they reach by a call of their name.
+  std::map<std::string, const FunctionDef *> Functions;
+  std::vector<const FunctionDef *> Order;
+  for (const StmtPtr &S : M.Stmts)
+    if (auto *F = dyn_cast<FunctionDef>(S.get())) {
+      Functions[F->Name] = F;
+      Order.push_back(F);
+    }
+  std::map<const FunctionDef *, std::vector<const FunctionDef *>> Callers;
+  std::vector<const FunctionDef *> Work;
+  for (const FunctionDef *F : Order) {
+    std::vector<const Call *> Calls;
+    callsIn(F->Inner, [](const Call &) { return true; }, Calls);
+    for (const Call *C : Calls) {
+      auto *N = dyn_cast<ast::Name>(C->Func.get());
+      auto *A = dyn_cast<Attribute>(C->Func.get());
+      auto *Base = A ? dyn_cast<ast::Name>(A->Value.get()) : nullptr;
+      if ((N && N->Id == "sample") || (A && A->Attr == "sample" && Base && Base->Id == "pyro"))
+        Work.push_back(F);
+      else if (auto It = N ? Functions.find(N->Id) : Functions.end(); It != Functions.end())
+        Callers[It->second].push_back(F);
+    }
+  }
+  std::set<const FunctionDef *> Samples;
+  while (!Work.empty()) {
+    const FunctionDef *F = Work.back();
+    Work.pop_back();
+    if (Samples.insert(F).second)
+      Work.insert(Work.end(), Callers[F].begin(), Callers[F].end());
+  }
+  std::vector<const FunctionDef *> Out;
+  for (const FunctionDef *F : Order)
+    if (Samples.count(F) && Functions[F->Name] == F)
+      Out.push_back(F);
+  return Out;
 }
 
 } // namespace svic::frontend

@@ -40,6 +40,11 @@ std::set<std::string> exprNames(const ast::Expr &E);
 void findCalls(const ast::Module &M, const std::string &Name, std::vector<const ast::Call *> &Out,
                bool Qualified = false);
 
+/// The module-level functions (the last definition of each name) that call
+/// `pyro.sample` or a module-level function that does, by name: candidate
+/// entries, in file order.
+std::vector<const ast::FunctionDef *> samplingFunctions(const ast::Module &M);
+
 /// `if __name__ == "__main__":` (or any test of `__name__`): never runs when
 /// the file is loaded as a model.
 bool isMainGuard(const ast::Stmt &S);

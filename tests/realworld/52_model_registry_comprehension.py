@@ -1,9 +1,12 @@
+# svic-args: --model-fn main
 # A file of several model variants in the style of Pyro's examples/hmm.py: the
 # variants are collected into a registry by a dict comprehension over
-# globals(), and main() (the entry here: no function is named model) picks one
-# by a command-line name. svic cannot see which variant the registry returns,
-# so main's call of it is opaque and may sample anything: analysed, nothing
-# claimed. --model-fn model_gaussian would analyse one variant.
+# globals(), and main() picks one by a command-line name. No function is named
+# model and main samples nothing itself, so without --model-fn svic lists the
+# two variants as the candidates; main is asked for here. svic cannot see
+# which variant the registry returns, so main's call of it is opaque and may
+# sample anything: analysed, nothing claimed. --model-fn model_gaussian would
+# analyse one variant.
 import argparse
 
 import torch
