@@ -86,8 +86,8 @@ int benchFrontend(const std::string &File, int Reps) {
   };
   double Cold = timeIt(1, Load, true).MinMs;
   Timing T = timeIt(Reps, Load, true);
-  std::printf("frontend %s: cold %.2f ms, then median %.2f ms, min %.2f ms (%d runs; CPU)\n", File.c_str(),
-              Cold, T.MedianMs, T.MinMs, Reps);
+  std::printf("frontend %s: cold %.2f ms, then median %.2f ms, min %.2f ms (%d runs; CPU)\n",
+              File.c_str(), Cold, T.MedianMs, T.MinMs, Reps);
   return 0;
 }
 

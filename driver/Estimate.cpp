@@ -53,7 +53,8 @@ struct CompileOptions {
 void addCompileOptions(po::options_description &Desc, CompileOptions &O) {
   Desc.add_options()("help,h", po::bool_switch(&O.Help), "show this help")(
       "guide", po::value(&O.Input.GuidePath), "file holding the guide (default: the model file)")(
-      "model-fn", po::value(&O.Input.Entries.ModelFn), "model entry function (default: model, else the one SVI, NUTS or HMC runs, else main)")(
+      "model-fn", po::value(&O.Input.Entries.ModelFn),
+      "model entry function (default: model, else the one SVI, NUTS or HMC runs, else main)")(
       "guide-fn", po::value(&O.Input.Entries.GuideFn), "guide entry function (default: guide, else main)")(
       "data", po::value(&O.DataPath),
       "entry-function arguments by name: .json, .csv (header row), .npy or .npz")(
@@ -625,7 +626,8 @@ int runSimulate(const std::vector<std::string> &Args) {
       "in the shape the program or --shape gives it; positions no site observes are 0. Arguments read\n"
       "otherwise (covariates, sizes) come from --data and are copied to the output.\n\noptions");
   Desc.add_options()("help,h", po::bool_switch(&Help), "show this help")(
-      "model-fn", po::value(&In.Entries.ModelFn), "model entry function (default: model, else the one SVI, NUTS or HMC runs, else main)")(
+      "model-fn", po::value(&In.Entries.ModelFn),
+      "model entry function (default: model, else the one SVI, NUTS or HMC runs, else main)")(
       "data", po::value(&DataPath), "the arguments that are not drawn: .json, .csv, .npy or .npz")(
       "output,o", po::value(&OutPath), "the .json or .npz to write")(
       "shape", po::value(&ShapeOpts)->composing(),

@@ -131,7 +131,8 @@ private:
     int64_t N = F.shape(V).numel();
     Op O = I ? I->Opcode : Op::If;
     bool SameLayout = I && !I->Operands.empty() && F.shape(I->Operands[0]).numel() == N;
-    if (O == Op::Reshape || O == Op::StopGradient || O == Op::CheckIndex || (O == Op::CheckFinite && SameLayout))
+    if (O == Op::Reshape || O == Op::StopGradient || O == Op::CheckIndex ||
+        (O == Op::CheckFinite && SameLayout))
       P.Value[V] = {Storage::Alias, 0, root(I->Operands[0])};
     else if (O == Op::Const)
       P.Value[V] = {Storage::Global, 0, 0};

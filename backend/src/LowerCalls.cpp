@@ -444,7 +444,8 @@ ValuePtr OpBuilder::call(OpId Op, const std::vector<ValuePtr> &Args, SourceLoc L
     if (R->IsInt == Int && !R->IsBool)
       return R;
     if (Int && !R->IsInt && !R->IsBool) // torch truncates toward zero into the integer dtype
-      R = binary(lir::Op::Mul, unary(lir::Op::Sign, R, L), unary(lir::Op::Floor, unary(lir::Op::Abs, R, L), L), L);
+      R = binary(lir::Op::Mul, unary(lir::Op::Sign, R, L),
+                 unary(lir::Op::Floor, unary(lir::Op::Abs, R, L), L), L);
     auto Cast = std::make_shared<Value>(*R);
     Cast->IsInt = Int;
     Cast->IsBool = false;

@@ -724,15 +724,16 @@ ValuePtr OpBuilder::indexLargeDrawn(const ValuePtr &X, const std::vector<IndexIt
   return index(Lead, Idx, L);
 }
 
-ValuePtr OpBuilder::inRange(const ValuePtr &Index, size_t Dim, int64_t Extent, bool Negative, SourceLoc L) {
+ValuePtr OpBuilder::inRange(const ValuePtr &Index, size_t Dim, int64_t Extent, bool Negative,
+                            SourceLoc L) {
   const int64_t Low = Negative ? -Extent : 0;
   // Values known from the data given at compile time are checked now, and
   // again at run time: the compiled program may run on other data.
   if (const std::vector<double> *Known = knownData(*Index))
     for (double V : *Known)
       if (auto K = static_cast<int64_t>(V); K < Low || K >= Extent)
-        invalid(L, "index " + std::to_string(K) + " is out of bounds for dimension " + std::to_string(Dim) +
-                       " with size " + std::to_string(Extent));
+        invalid(L, "index " + std::to_string(K) + " is out of bounds for dimension " +
+                       std::to_string(Dim) + " with size " + std::to_string(Extent));
   if (Index->Static || lir::Shape{Index->Shape}.numel() == 0)
     return Index;
   if (Extent == 0)

@@ -105,9 +105,11 @@ bool isAbsentData(const Value &V) {
 }
 
 std::string drawnRead(const std::string &Name) {
-  return "data argument '" + Name + "' is read by value, but svic simulate draws it where obs= observes it and the "
-         "name holds no value, as when Pyro runs the model with " + Name + "=None: read the site's value (" + Name +
-         " = pyro.sample(..., obs=" + Name + ")) or pass it with --data (and --redraw " + Name + " to draw it anew)";
+  return "data argument '" + Name +
+         "' is read by value, but svic simulate draws it where obs= observes it and the "
+         "name holds no value, as when Pyro runs the model with " +
+         Name + "=None: read the site's value (" + Name + " = pyro.sample(..., obs=" + Name +
+         ")) or pass it with --data (and --redraw " + Name + " to draw it anew)";
 }
 
 std::string absentData(const Value &V) {

@@ -275,11 +275,13 @@ std::optional<LoadedPrograms> loadFiles(FileId ModelFile, std::optional<FileId> 
       if (!Sampling.empty()) {
         std::string List;
         for (const ast::FunctionDef *F : Sampling)
-          List += (List.empty() ? "" : ", ") + quoted(F->Name) + " (line " + std::to_string(F->Loc.Line) + ")";
+          List += (List.empty() ? "" : ", ") + quoted(F->Name) + " (line " +
+                  std::to_string(F->Loc.Line) + ")";
         DE.report(DiagId::MissingEntry, fileLoc(File),
                   "no " + std::string(Role) + " function in " + quoted(SM.path(File)) +
-                      (Main ? " ('main' samples nothing)" : "") + "; the functions that sample are " + List +
-                      ": choose the " + Role + " with --" + Role + "-fn");
+                      (Main ? " ('main' samples nothing)" : "") +
+                      "; the functions that sample are " + List + ": choose the " + Role +
+                      " with --" + Role + "-fn");
         return std::nullopt;
       }
     }

@@ -144,7 +144,8 @@ Descriptor Descriptor::parse(const std::string &Text) {
       D.Sites.push_back({S.at("name").get<std::string>(), S.at("program").get<std::string>(),
                          S.at("kind").get<std::string>(), S.at("location").get<std::string>()});
     for (const json &C : J.at("checks")) {
-      D.Checks.push_back({C.at("location").get<std::string>(), C.at("low").get<int64_t>(), C.at("high").get<int64_t>()});
+      D.Checks.push_back({C.at("location").get<std::string>(), C.at("low").get<int64_t>(),
+                          C.at("high").get<int64_t>()});
       if (D.Checks.back().Low >= D.Checks.back().High)
         fail("check at " + D.Checks.back().Location + " has an empty range");
     }
@@ -223,8 +224,9 @@ std::optional<std::string> failedCheck(const Descriptor &D, int32_t BadSite) {
   if (K >= D.Checks.size())
     return "error: run-time check #" + std::to_string(K) + " failed (not in the descriptor)";
   const CheckDesc &C = D.Checks[K];
-  return C.Location + ": error: an index is out of range: it must lie in [" + std::to_string(C.Low) + ", " +
-         std::to_string(C.High) + ") (torch raises an IndexError here)";
+  return C.Location + ": error: an index is out of range: it must lie in [" +
+         std::to_string(C.Low) + ", " + std::to_string(C.High) +
+         ") (torch raises an IndexError here)";
 }
 
 } // namespace svic::runtime

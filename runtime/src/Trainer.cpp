@@ -84,9 +84,11 @@ void Trainer::apply(double Elbo, const std::vector<double> &Grad, const std::vec
   if (std::optional<std::string> Check = failedCheck(D, BadSite))
     throw CheckError(*Check + At() + ", sample " + std::to_string(BadSample));
   if (BadSite >= 0) {
-    std::string Name = static_cast<size_t>(BadSite) < D.Sites.size() ? D.Sites[static_cast<size_t>(BadSite)].Name
-                                                                      : "#" + std::to_string(BadSite);
-    throw NonFiniteError(nonFiniteSite(D, BadSite) + At() + ", sample " + std::to_string(BadSample), Name, Step);
+    std::string Name = static_cast<size_t>(BadSite) < D.Sites.size()
+                           ? D.Sites[static_cast<size_t>(BadSite)].Name
+                           : "#" + std::to_string(BadSite);
+    throw NonFiniteError(nonFiniteSite(D, BadSite) + At() + ", sample " + std::to_string(BadSample),
+                         Name, Step);
   }
   if (!std::isfinite(Elbo))
     throw NonFiniteError("non-finite ELBO" + At(), "", Step);

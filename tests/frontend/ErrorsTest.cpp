@@ -161,34 +161,40 @@ TEST(Errors, EmptyFilesAndMissingEntries) {
 
 TEST(Errors, WithoutModelTheFunctionsThatSampleAreListed) {
   // A script that hands its models to MCMC in a loop: main samples nothing itself.
-  const std::string Models = "import pyro\nimport pyro.distributions as dist\n\n\n"
-                             "def pooled(n):\n    return pyro.sample('p', dist.Beta(1.0, 1.0))\n\n\n"
-                             "def helper():\n    return pooled(3)\n\n\n"
-                             "def plain(x):\n    return x + 1\n\n\n";
-  EXPECT_EQ(firstError(Models + "def main():\n    for m in (pooled, helper):\n        print(m)\n"),
-            "no model function in 'test.py' ('main' samples nothing); the functions that sample are 'pooled' "
-            "(line 5), 'helper' (line 9): choose the model with --model-fn [frontend.missing-entry]");
-  EXPECT_EQ(firstError(Models),
-            "no model function in 'test.py'; the functions that sample are 'pooled' (line 5), 'helper' (line 9): "
-            "choose the model with --model-fn [frontend.missing-entry]");
+  const std::string Models =
+      "import pyro\nimport pyro.distributions as dist\n\n\n"
+      "def pooled(n):\n    return pyro.sample('p', dist.Beta(1.0, 1.0))\n\n\n"
+      "def helper():\n    return pooled(3)\n\n\n"
+      "def plain(x):\n    return x + 1\n\n\n";
+  EXPECT_EQ(
+      firstError(Models + "def main():\n    for m in (pooled, helper):\n        print(m)\n"),
+      "no model function in 'test.py' ('main' samples nothing); the functions that sample are "
+      "'pooled' (line 5), 'helper' (line 9): choose the model with --model-fn "
+      "[frontend.missing-entry]");
+  EXPECT_EQ(firstError(Models), "no model function in 'test.py'; the functions that sample are "
+                                "'pooled' (line 5), 'helper' (line 9): "
+                                "choose the model with --model-fn [frontend.missing-entry]");
   // A main that reaches a sample statement is still the entry.
   auto L = svic::test::lower(Models + "def main():\n    helper()\n");
   EXPECT_EQ(L->DE.errorCount(), 0u) << L->diags();
 }
 
 TEST(Errors, TheModelThatAKernelRunsIsTheEntry) {
-  const std::string Models = "import pyro\nimport pyro.distributions as dist\nfrom pyro.infer import MCMC, NUTS, HMC\n\n\n"
-                             "def pooled(n):\n    return pyro.sample('p', dist.Beta(1.0, 1.0))\n\n\n"
-                             "def separate(n):\n    return pyro.sample('q', dist.Beta(2.0, 1.0))\n\n\n";
-  auto L = svic::test::lower(Models + "def main():\n    MCMC(NUTS(separate), num_samples=10).run(3)\n");
+  const std::string Models =
+      "import pyro\nimport pyro.distributions as dist\nfrom pyro.infer import MCMC, NUTS, HMC\n\n\n"
+      "def pooled(n):\n    return pyro.sample('p', dist.Beta(1.0, 1.0))\n\n\n"
+      "def separate(n):\n    return pyro.sample('q', dist.Beta(2.0, 1.0))\n\n\n";
+  auto L =
+      svic::test::lower(Models + "def main():\n    MCMC(NUTS(separate), num_samples=10).run(3)\n");
   ASSERT_EQ(L->DE.errorCount(), 0u) << L->diags();
   EXPECT_EQ(L->Programs->Model->EntryFunction, "separate");
-  L = svic::test::lower(Models + "def main():\n    MCMC(HMC(model=pooled), num_samples=10).run(3)\n");
+  L = svic::test::lower(Models +
+                        "def main():\n    MCMC(HMC(model=pooled), num_samples=10).run(3)\n");
   ASSERT_EQ(L->DE.errorCount(), 0u) << L->diags();
   EXPECT_EQ(L->Programs->Model->EntryFunction, "pooled");
   // Two kernels over different models: the candidates.
-  EXPECT_NE(firstError(Models + "def main():\n    NUTS(pooled)\n    NUTS(separate)\n").find("the functions that "
-                                                                                           "sample are 'pooled'"),
+  EXPECT_NE(firstError(Models + "def main():\n    NUTS(pooled)\n    NUTS(separate)\n")
+                .find("the functions that sample are 'pooled'"),
             std::string::npos);
 }
 

@@ -55,7 +55,8 @@ TEST(Descriptor, BadSiteNamesASiteOrAFailedCheck) {
   EXPECT_EQ(failedCheck(D, 1), std::nullopt);
   EXPECT_EQ(nonFiniteSite(D, 1), "non-finite value at site 'obs' (model.py:9:3)");
   EXPECT_EQ(failedCheck(D, SVIC_CHECK_BASE + 1),
-            "model.py:8:5: error: an index is out of range: it must lie in [0, 3) (torch raises an IndexError here)");
+            "model.py:8:5: error: an index is out of range: it must lie in [0, 3) (torch raises an "
+            "IndexError here)");
   EXPECT_NE(failedCheck(D, SVIC_CHECK_BASE + 2)->find("not in the descriptor"), std::string::npos);
 }
 
@@ -87,7 +88,8 @@ TEST(Descriptor, RejectsInconsistentLayouts) {
                RuntimeError);
   EXPECT_THROW(Descriptor::parse(Broken("\"init\":[1.0]", "\"init\":[1.0,2.0]")), RuntimeError);
   EXPECT_THROW(Descriptor::parse(Broken("\"version\":1", "\"version\":2")), RuntimeError);
-  EXPECT_THROW(Descriptor::parse(Broken("\"low\":0,\"high\":3", "\"low\":3,\"high\":3")), RuntimeError);
+  EXPECT_THROW(Descriptor::parse(Broken("\"low\":0,\"high\":3", "\"low\":3,\"high\":3")),
+               RuntimeError);
   EXPECT_THROW(Descriptor::parse("{"), RuntimeError);
   try {
     Descriptor::parse(Broken("\"kind\":\"positive\"", "\"kind\":\"ordered\""));

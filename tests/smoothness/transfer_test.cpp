@@ -235,8 +235,7 @@ TEST(Table, EveryOperationSlot0) {
       auto R = run(F.B, P, All);
       bool ShapeOnly = I.Id == OpId::Size || I.Id == OpId::Dim || I.Id == OpId::PyLen ||
                        I.Id == OpId::NewZeros || I.Id == OpId::NewOnes || I.Id == OpId::NewTensor ||
-                       I.Id == OpId::NewFull || I.Id == OpId::ZerosLike ||
-                       I.Id == OpId::OnesLike;
+                       I.Id == OpId::NewFull || I.Id == OpId::ZerosLike || I.Id == OpId::OnesLike;
       bool Expect = ShapeOnly || classSatisfies(I.Params[0].Class, P);
       EXPECT_EQ(smooth(R, "z"), Expect) << I.QualifiedName << " " << propertyName(P);
       checkInvariants(R);

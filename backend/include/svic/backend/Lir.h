@@ -108,10 +108,10 @@ enum class Op : uint8_t {
   //-- bookkeeping -------------------------------------------------------------
   CheckFinite, ///< (x) Site: if any element is not finite and ctx->bad_site < 0, set it to Site.
                ///< Result: x itself (a scalar 0 result is fine; it is never read)
-  CheckIndex,  ///< (index) Ints = {low, high}, Site = SVIC_CHECK_BASE + a descriptor "checks" index: if
-               ///< an element is outside [low, high) and ctx->bad_site < 0, set it to Site, where
-               ///< torch raises (a gather clamps such an index; a one-hot scatter drops it).
-               ///< Result: the index itself; no gradient
+  CheckIndex,  ///< (index) Ints = {low, high}, Site = SVIC_CHECK_BASE + a descriptor "checks"
+               ///< index: if an element is outside [low, high) and ctx->bad_site < 0, set it to
+               ///< Site, where torch raises (a gather clamps such an index; a one-hot scatter
+               ///< drops it). Result: the index itself; no gradient
   Output,      ///< (x): writes x to ctx->grad[ParamDoubles + Offset ...], after the gradient: a
                ///< simulator's draws, or an estimator's recorded trace. Scalar result, never read;
                ///< no gradient
@@ -134,8 +134,8 @@ struct Instr {
   int64_t Axis = 0;
   bool KeepDim = false;
   Dist D = Dist::Normal;
-  uint32_t Site = 0; ///< an RNG stream id (StdNormal, Uniform01, Sample) or a descriptor site index (CheckFinite),
-                   ///< or SVIC_CHECK_BASE + a check index (CheckIndex)
+  uint32_t Site = 0; ///< an RNG stream id (StdNormal, Uniform01, Sample), a descriptor site index
+                     ///< (CheckFinite) or SVIC_CHECK_BASE + a check index (CheckIndex)
   // If only.
   std::vector<ValueId> Results;
   std::vector<Block> Regions; ///< [0] then, [1] else
