@@ -129,6 +129,9 @@ const char *const SigMask = "fn:n?,mask:n?";
 const char *const SigCondition = "fn:n?,data:n?";
 const char *const SigNoArgs = "";
 const char *const SigRange = "start:n,stop:n?,step:n?";
+const char *const ModuleListLoopBounds =
+    "a loop over an nn.ModuleList is modelled when the bounds of its slices are ints known "
+    "while lowering";
 const char *const SigToEvent = "reinterpreted_batch_ndims:n?";
 const char *const SigExpand = "shape:n*";
 const char *const SigMaskT = "mask:n";
@@ -303,15 +306,20 @@ private:
       Tensor,
       Instance,
       Dict,
-      Constants
+      Constants,
+      Int,
+      ModuleList,
+      Function
     } K = Kind::None;
     /// Dist: DistributionExpr; String: Constant; Template: StrFormat call;
     /// Dict: the DictExpr when its keys are constants (else null); Constants:
-    /// a list or tuple display of constants.
+    /// a list or tuple display of constants; Int: Constant; Function: a
+    /// string Constant naming the torch function.
     const Expr *Def = nullptr;
     std::shared_ptr<const PlateInfo> Plate; ///< Plate
     std::optional<ModuleId> Mod;            ///< Module (when known)
     std::shared_ptr<Instance> Inst;         ///< Instance
+    std::vector<VarId> Members;             ///< ModuleList: its modules, in order
     std::vector<int> Region;                ///< region nest of the definition
     std::string Invalid;                    ///< non-empty: why the fact cannot be used
   };
@@ -371,6 +379,10 @@ private:
   std::set<VarId> ParameterFields;
   /// Expressions lowered from a constructor call of a user class.
   std::map<const Expr *, std::shared_ptr<Instance>> InstanceValues;
+  /// Expressions lowered from a torch function used as a value (`torch.tanh`).
+  std::set<const Expr *> FunctionValues;
+  /// Expressions lowered from an nn.ModuleList construction: its members.
+  std::map<const Expr *, std::vector<VarId>> ModuleListValues;
   std::vector<Fact> Facts; // by VarId
   /// Facts reached through fact() since staleFactsReading last indexed them
   /// (every change of a fact goes through fact()), and for each variable the
@@ -458,6 +470,26 @@ private:
       return cast<ConstantExpr>(fact(R->Var).Def)->StringValue;
     return std::nullopt;
   }
+  /// The int \p E certainly is while lowering: an int constant, a variable
+  /// whose Int fact holds here, and negation, +, - and * of known ints.
+  std::optional<int64_t> knownInt(const Expr &E) {
+    if (auto *C = dyn_cast<ConstantExpr>(&E); C && C->Ty == ConstantExpr::Type::Int)
+      return C->IntValue;
+    if (auto *U = dyn_cast<UnaryExpr>(&E); U && U->Op == UnaryOp::Neg)
+      if (std::optional<int64_t> V = knownInt(*U->Operand))
+        return -*V;
+    if (auto *B = dyn_cast<BinaryExpr>(&E);
+        B && (B->Op == BinaryOp::Add || B->Op == BinaryOp::Sub || B->Op == BinaryOp::Mul)) {
+      std::optional<int64_t> L = knownInt(*B->Lhs), R = knownInt(*B->Rhs);
+      if (!L || !R || std::abs(*L) > (1 << 20) || std::abs(*R) > (1 << 20))
+        return std::nullopt;
+      return B->Op == BinaryOp::Add ? *L + *R : B->Op == BinaryOp::Sub ? *L - *R : *L * *R;
+    }
+    if (auto *R = dyn_cast<VarRefExpr>(&E);
+        R && fact(R->Var).K == Fact::Kind::Int && factProblem(R->Var).empty())
+      return cast<ConstantExpr>(fact(R->Var).Def)->IntValue;
+    return std::nullopt;
+  }
   ExprPtr varRef(const SourceLoc &L, VarId V) {
     auto R = make<VarRefExpr>(L);
     R->Var = V;
@@ -502,6 +534,12 @@ private:
       if (auto It = InstanceValues.find(Value); It != InstanceValues.end()) {
         F.K = Fact::Kind::Instance;
         F.Inst = It->second;
+      } else if (FunctionValues.count(Value)) {
+        F.K = Fact::Kind::Function;
+        F.Def = Value;
+      } else if (auto It = ModuleListValues.find(Value); It != ModuleListValues.end()) {
+        F.K = Fact::Kind::ModuleList;
+        F.Members = It->second;
       } else if (auto *D = dyn_cast<DistributionExpr>(Value)) {
         F.K = Fact::Kind::Dist;
         F.Def = D;
@@ -522,6 +560,9 @@ private:
         if (C->Ty == ConstantExpr::Type::String) {
           F.K = Fact::Kind::String;
           F.Def = C;
+        } else if (C->Ty == ConstantExpr::Type::Int) {
+          F.K = Fact::Kind::Int;
+          F.Def = C;
         }
       } else if (auto *Call = dyn_cast<CallExpr>(Value)) {
         if (Call->Op == OpId::StrFormat && !Call->Args.Args.empty() && Call->Args.Args[0] &&
@@ -540,10 +581,11 @@ private:
         if (R->Var != Target) {
           Fact Copy = fact(R->Var);
           if (Copy.K == Fact::Kind::Module || Copy.K == Fact::Kind::None ||
-              Copy.K == Fact::Kind::Instance) {
+              Copy.K == Fact::Kind::Instance || Copy.K == Fact::Kind::ModuleList) {
             F.K = Copy.K;
             F.Mod = Copy.Mod;
             F.Inst = Copy.Inst;
+            F.Members = Copy.Members;
           } else {
             F = Copy;
             // The copy is made here: it is usable where this assignment is.
@@ -699,6 +741,16 @@ private:
   void bindSequenceTargets(SequenceLoop &Loop);
   std::unique_ptr<ForStmt> indexLoop(VarId Seq, VarId Index, const SourceLoc &L);
   std::optional<std::vector<ExprPtr>> staticElements(const A::Expr &Iter, Block &Out);
+  std::optional<std::vector<ExprPtr>> knownElements(const A::Expr &Iter, Block &Out);
+  std::optional<std::vector<ExprPtr>> unrolledList(const A::Expr &E, Block &Out);
+  void unrollCompFor(const A::Comp &C, size_t K, std::vector<ExprPtr> &Elems, bool &Known,
+                     Block &Out);
+  const Fact *moduleListOf(const A::Expr &E);
+  bool iteratesModuleList(const A::Expr &Iter);
+  std::optional<VarId> moduleListMember(const A::Subscript &S, Block &Out);
+  ExprPtr lowerModuleList(const A::Call &C, Block &Out);
+  std::optional<ExprPtr> callModuleObject(VarId V, const SourceLoc &L, const A::Call &C,
+                                          Block &Out);
   std::optional<std::vector<ExprPtr>> dictElements(VarId D, const std::string &View,
                                                    const SourceLoc &L);
   ExprPtr lowerSum(const A::Call &C, Block &Out);
@@ -1056,6 +1108,7 @@ private:
   ExprPtr callMethod(const std::shared_ptr<Instance> &I, const A::FunctionDef &M,
                      const A::Call &C, Block &Out);
   ExprPtr callInstance(const std::shared_ptr<Instance> &I, const A::Call &C, Block &Out);
+  bool registerModuleObject(const std::string &Name, VarId V, const A::Call &C, Block &Out);
   void registerInstance(const std::string &Prefix, const Instance &I, const A::Call &C,
                         Block &Out);
   Fact instanceFact(const std::shared_ptr<Instance> &I) {
@@ -2290,7 +2343,8 @@ void Lowerer::invalidateLoopVariant(const A::Body &Loop, const SourceLoc &LoopLo
     if (!B || B->K != Binding::Kind::Var)
       continue;
     Fact &F = fact(B->Var);
-    if (F.K == Fact::Kind::None || F.K == Fact::Kind::Module || F.K == Fact::Kind::Instance)
+    if (F.K == Fact::Kind::None || F.K == Fact::Kind::Module || F.K == Fact::Kind::Instance ||
+        F.K == Fact::Kind::ModuleList)
       continue;
     F.Invalid = "it changes between iterations of the loop at line " + std::to_string(LoopLoc.Line);
   }
@@ -2354,6 +2408,18 @@ void Lowerer::lowerFor(const A::For &S, Block &Out) {
     IsPlate = Bd && Bd->K == Binding::Kind::Var && fact(Bd->Var).K == Fact::Kind::Plate;
   }
   if (Ok && !IsPlate && !(Q && *Q == "range")) {
+    if (iteratesModuleList(*Iter)) {
+      std::optional<std::vector<ExprPtr>> Elems = knownElements(*Iter, Out);
+      if (!Elems) {
+        unsupported(Iter->Loc, ModuleListLoopBounds);
+        return;
+      }
+      for (ExprPtr &X : *Elems) {
+        store(*S.Target, std::move(X), Out, S.Loc);
+        lowerBody(S.Loop, Out);
+      }
+      return;
+    }
     if (std::optional<std::vector<ExprPtr>> Elems = staticElements(*Iter, Out)) {
       for (ExprPtr &X : *Elems) {
         store(*S.Target, std::move(X), Out, S.Loc);
@@ -2573,6 +2639,248 @@ std::optional<std::vector<ExprPtr>> Lowerer::dictElements(VarId D, const std::st
     }
   }
   return Elems;
+}
+
+/// Python's elements of \p Iter when they are known while lowering, as
+/// building an nn.ModuleList needs them: those of staticElements, an
+/// nn.ModuleList's members, `range(...)` with known int bounds, and `zip`,
+/// `enumerate` and slices with known bounds of such sequences.
+std::optional<std::vector<ExprPtr>> Lowerer::knownElements(const A::Expr &Iter, Block &Out) {
+  constexpr size_t MaxUnrolled = 64;
+  if (const Fact *F = moduleListOf(Iter)) {
+    std::vector<ExprPtr> Elems;
+    for (VarId M : F->Members)
+      Elems.push_back(varRef(Iter.Loc, M));
+    return Elems;
+  }
+  if (const auto *S = dyn_cast<A::Subscript>(&Iter);
+      S && S->Indices.size() == 1 && isa<A::Slice>(S->Indices[0].get())) {
+    std::optional<std::vector<ExprPtr>> Base = knownElements(*S->Value, Out);
+    if (!Base)
+      return std::nullopt;
+    const auto &Sl = *cast<A::Slice>(S->Indices[0].get());
+    auto Bound = [&](const A::ExprPtr &X, int64_t Default) -> std::optional<int64_t> {
+      return X ? knownInt(*lowerExpr(*X, Out)) : std::optional<int64_t>(Default);
+    };
+    const auto N = static_cast<int64_t>(Base->size());
+    std::optional<int64_t> Lo = Bound(Sl.Lower, 0), Hi = Bound(Sl.Upper, N),
+                           Step = Bound(Sl.Step, 1);
+    if (!Lo || !Hi || !Step || *Step <= 0)
+      return std::nullopt;
+    auto Clamp = [N](int64_t I) { return std::clamp<int64_t>(I < 0 ? I + N : I, 0, N); };
+    std::vector<ExprPtr> Elems;
+    for (int64_t I = Clamp(*Lo); I < Clamp(*Hi); I += *Step)
+      Elems.push_back(std::move((*Base)[static_cast<size_t>(I)]));
+    return Elems;
+  }
+  const auto *C = dyn_cast<A::Call>(&Iter);
+  std::optional<std::string> Q = C ? staticPath(*C->Func) : std::nullopt;
+  const bool Positional = C && std::all_of(C->Args.begin(), C->Args.end(), [](const A::Arg &A) {
+                            return A.K == A::Arg::Kind::Positional;
+                          });
+  if (Q && *Q == "range" && Positional && !C->Args.empty() && C->Args.size() <= 3) {
+    std::vector<int64_t> B;
+    for (const A::Arg &A : C->Args)
+      if (std::optional<int64_t> V = knownInt(*lowerExpr(*A.Value, Out)))
+        B.push_back(*V);
+      else
+        return std::nullopt;
+    const int64_t Start = B.size() == 1 ? 0 : B[0], Stop = B.size() == 1 ? B[0] : B[1],
+                  Step = B.size() == 3 ? B[2] : 1;
+    if (Step <= 0 || (Stop - Start) / Step > static_cast<int64_t>(MaxUnrolled))
+      return std::nullopt;
+    std::vector<ExprPtr> Elems;
+    for (int64_t I = Start; I < Stop; I += Step)
+      Elems.push_back(constInt(Iter.Loc, I));
+    return Elems;
+  }
+  if (Q && (*Q == "zip" || *Q == "enumerate") && Positional && !C->Args.empty() &&
+      (*Q == "zip" || C->Args.size() == 1)) {
+    std::vector<std::vector<ExprPtr>> Seqs;
+    if (*Q == "enumerate")
+      Seqs.emplace_back();
+    for (const A::Arg &A : C->Args) {
+      std::optional<std::vector<ExprPtr>> E = knownElements(*A.Value, Out);
+      if (!E)
+        return std::nullopt;
+      Seqs.push_back(std::move(*E));
+    }
+    if (*Q == "enumerate")
+      for (size_t I = 0; I < Seqs[1].size(); ++I)
+        Seqs[0].push_back(constInt(Iter.Loc, static_cast<int64_t>(I)));
+    size_t Len = Seqs[0].size();
+    for (const auto &S : Seqs)
+      Len = std::min(Len, S.size());
+    std::vector<ExprPtr> Elems;
+    for (size_t I = 0; I < Len; ++I) {
+      auto Tuple = P.makeSequence(ExprKind::Tuple, loc(Iter.Loc));
+      for (auto &S : Seqs)
+        Tuple->Elements.push_back(std::move(S[I]));
+      Elems.push_back(std::move(Tuple));
+    }
+    return Elems;
+  }
+  return staticElements(Iter, Out);
+}
+
+/// The elements of the list \p E builds when they are known while lowering: a
+/// display or anything knownElements reads, and a list comprehension (or
+/// generator) whose `for` clauses all run over such sequences, unrolled.
+std::optional<std::vector<ExprPtr>> Lowerer::unrolledList(const A::Expr &E, Block &Out) {
+  const auto *C = dyn_cast<A::Comp>(&E);
+  if (!C)
+    return knownElements(E, Out);
+  if (C->F != A::Comp::Form::List && C->F != A::Comp::Form::Generator)
+    return std::nullopt;
+  Scopes.emplace_back();
+  Scope *S = &Scopes.back();
+  S->Parent = Cur;
+  S->Suffix = "@unrolled#" + std::to_string(++TempCount["unrolled"]);
+  Scope *Saved = Cur;
+  Cur = S;
+  std::vector<ExprPtr> Elems;
+  bool Known = true;
+  unrollCompFor(*C, 0, Elems, Known, Out);
+  Cur = Saved;
+  return Known ? std::optional<std::vector<ExprPtr>>(std::move(Elems)) : std::nullopt;
+}
+
+/// The `for` clause \p K of \p C over known elements, and the clauses inside
+/// it; \p Known becomes false when an iterable or an `if` is not known.
+void Lowerer::unrollCompFor(const A::Comp &C, size_t K, std::vector<ExprPtr> &Elems, bool &Known,
+                            Block &Out) {
+  if (!Known)
+    return;
+  if (K == C.Fors.size()) {
+    // Evaluated now, while the targets hold this step's values.
+    VarId T = newTemp("elt", C.Elt->Loc);
+    assign(Out, T, lowerExpr(*C.Elt, Out), C.Elt->Loc);
+    Elems.push_back(varRef(C.Elt->Loc, T));
+    return;
+  }
+  std::optional<std::vector<ExprPtr>> Iter = knownElements(*C.Fors[K].Iter, Out);
+  if (!Iter || !C.Fors[K].Ifs.empty()) {
+    Known = false;
+    return;
+  }
+  for (ExprPtr &X : *Iter) {
+    store(*C.Fors[K].Target, std::move(X), Out, C.Loc);
+    unrollCompFor(C, K + 1, Elems, Known, Out);
+  }
+}
+
+/// The ModuleList fact of the variable or object field \p E names, or null.
+const Lowerer::Fact *Lowerer::moduleListOf(const A::Expr &E) {
+  VarId V = 0;
+  if (auto *N = dyn_cast<A::Name>(&E)) {
+    Binding *B = lookup(N->Id);
+    if (!B || B->K != Binding::Kind::Var)
+      return nullptr;
+    V = B->Var;
+  } else if (auto *At = dyn_cast<A::Attribute>(&E)) {
+    std::shared_ptr<Instance> Base = instanceOf(*At->Value);
+    if (!Base)
+      return nullptr;
+    auto F = Base->Fields.find(At->Attr);
+    if (F == Base->Fields.end())
+      return nullptr;
+    V = F->second;
+  } else {
+    return nullptr;
+  }
+  const Fact &F = fact(V);
+  return F.K == Fact::Kind::ModuleList ? &F : nullptr;
+}
+
+/// True when the loop over \p Iter runs over an nn.ModuleList (directly, a
+/// slice of it, or in `zip`/`enumerate`): such a loop is unrolled, so each
+/// step calls a known module.
+bool Lowerer::iteratesModuleList(const A::Expr &Iter) {
+  if (moduleListOf(Iter))
+    return true;
+  if (const auto *S = dyn_cast<A::Subscript>(&Iter))
+    return iteratesModuleList(*S->Value);
+  if (const auto *C = dyn_cast<A::Call>(&Iter)) {
+    std::optional<std::string> Q = staticPath(*C->Func);
+    if (Q && (*Q == "zip" || *Q == "enumerate"))
+      return std::any_of(C->Args.begin(), C->Args.end(),
+                         [&](const A::Arg &A) { return iteratesModuleList(*A.Value); });
+  }
+  return false;
+}
+
+/// `layers[i]` for an nn.ModuleList `layers` and a known int i: the member.
+std::optional<VarId> Lowerer::moduleListMember(const A::Subscript &S, Block &Out) {
+  const Fact *F = moduleListOf(*S.Value);
+  if (!F || S.Indices.size() != 1 || isa<A::Slice>(S.Indices[0].get()))
+    return std::nullopt;
+  const std::vector<VarId> Members = F->Members; // lowering the index may move the facts
+  std::optional<int64_t> I = knownInt(*lowerExpr(*S.Indices[0], Out));
+  const auto N = static_cast<int64_t>(Members.size());
+  if (!I || *I >= N || *I < -N) {
+    unsupported(S.Loc, I ? "index " + std::to_string(*I) + " is out of range for an " +
+                               "nn.ModuleList of " + std::to_string(N) + " modules"
+                         : "an nn.ModuleList is modelled only when indexed by an int known "
+                           "while lowering");
+    return std::nullopt;
+  }
+  return Members[static_cast<size_t>(*I < 0 ? *I + N : *I)];
+}
+
+/// `nn.ModuleList(modules)` with modules known while lowering: the list of
+/// them, whose members are called, iterated and registered (as `name.i`) one
+/// by one. Null when they are not known: the call is then opaque.
+ExprPtr Lowerer::lowerModuleList(const A::Call &C, Block &Out) {
+  Bound B;
+  if (!bindArgs(sig("modules:n?"), C, 0, 0, text(*C.Func), B))
+    return constNone(C.Loc);
+  std::vector<VarId> Members;
+  if (B.Slots[0]) {
+    Block Unrolled;
+    std::optional<std::vector<ExprPtr>> Elems = unrolledList(*B.Slots[0], Unrolled);
+    if (!Elems) {
+      for (StmtPtr &St : Unrolled)
+        Graveyard.push_back(std::move(St));
+      return nullptr;
+    }
+    for (StmtPtr &St : Unrolled)
+      Out.push_back(std::move(St));
+    for (ExprPtr &X : *Elems) {
+      VarId M = 0;
+      if (auto *R = dyn_cast<VarRefExpr>(X.get())) {
+        M = R->Var;
+      } else {
+        M = newTemp("member", C.Loc);
+        assign(Out, M, std::move(X), C.Loc);
+      }
+      if (fact(M).K != Fact::Kind::Module && fact(M).K != Fact::Kind::Instance) {
+        unsupported(B.Slots[0]->Loc, "the members of an nn.ModuleList must be nn modules");
+        return constNone(C.Loc);
+      }
+      Members.push_back(M);
+    }
+  }
+  // The list of its members: a use svic does not model (an opaque call) reads them all.
+  auto R = P.makeSequence(ExprKind::List, loc(C.Loc));
+  for (VarId M : Members)
+    R->Elements.push_back(varRef(C.Loc, M));
+  ModuleListValues[R.get()] = std::move(Members);
+  return R;
+}
+
+/// Calls the module object, user-class object or torch function variable \p V
+/// holds; nullopt when it holds none of them.
+std::optional<ExprPtr> Lowerer::callModuleObject(VarId V, const SourceLoc &L, const A::Call &C,
+                                                 Block &Out) {
+  const Fact &F = fact(V);
+  if (F.K == Fact::Kind::Function && factProblem(V).empty())
+    return lowerQualifiedCall(cast<ConstantExpr>(F.Def)->StringValue, C, Out, std::nullopt,
+                              nullptr);
+  if (F.K == Fact::Kind::Instance)
+    return callInstance(F.Inst, C, Out);
+  if (F.K == Fact::Kind::Module)
+    return lowerModuleCall(varRef(L, V), F.Mod, C, Out);
+  return std::nullopt;
 }
 
 /// `for Index in range(len(Seq))`.
@@ -2840,7 +3148,12 @@ ExprPtr Lowerer::lowerStaticValue(const std::string &Q, const A::Expr &E) {
     }
   if (allowedModules().count(Q))
     unsupported(E.Loc, "the module '" + text(E) + "' cannot be used as a value");
-  else if (lookupOp(Q) || lookupModule(Q) || builtinNames().count(Q) ||
+  else if (lookupOp(Q) && !builtinNames().count(Q)) {
+    // `activation=torch.tanh`: called later through the variable.
+    ExprPtr R = constString(E.Loc, Q);
+    FunctionValues.insert(R.get());
+    return R;
+  } else if (lookupOp(Q) || lookupModule(Q) || builtinNames().count(Q) ||
            (startsWith(Q, "pyro.distributions.") && findDistribution(Q.substr(19))))
     unsupported(E.Loc, "'" + text(E) + "' cannot be used as a value; call it");
   else
@@ -2948,6 +3261,10 @@ std::vector<ExprPtr> Lowerer::lowerIndexItems(const std::vector<const A::Expr *>
 }
 
 ExprPtr Lowerer::lowerSubscript(const A::Subscript &S, Block &Out) {
+  if (moduleListOf(*S.Value)) {
+    std::optional<VarId> M = moduleListMember(S, Out);
+    return M ? varRef(S.Loc, *M) : constNone(S.Loc);
+  }
   auto E = make<SubscriptExpr>(S.Loc);
   // `Vindex(x)[...]` indexes x itself (with broadcasting), not a wrapper object.
   const A::Expr *Vindexed = vindexOperand(*S.Value);
@@ -3379,7 +3696,11 @@ void Lowerer::lowerCompFor(const A::Comp &C, size_t K, VarId List, Block &Out) {
   const auto *Range = dyn_cast<A::Call>(F.Iter.get());
   std::optional<std::string> Q = Range ? staticPath(*Range->Func) : std::nullopt;
   std::optional<std::vector<ExprPtr>> Elems;
-  if (!(Q && *Q == "range") && (Elems = staticElements(*F.Iter, Out))) {
+  if (iteratesModuleList(*F.Iter) && !(Elems = knownElements(*F.Iter, Out))) {
+    unsupported(F.Iter->Loc, ModuleListLoopBounds);
+    return;
+  }
+  if (Elems || (!(Q && *Q == "range") && (Elems = staticElements(*F.Iter, Out)))) {
     for (ExprPtr &X : *Elems) {
       store(*F.Target, std::move(X), Out, C.Loc);
       lowerCompIfs(C, K, List, Out);
@@ -3552,9 +3873,16 @@ ExprPtr Lowerer::lowerCall(const A::Call &C, Block &Out, std::optional<VarId> Ta
     return lowerNameCall(*N, C, Out);
   if (auto *At = dyn_cast<A::Attribute>(&Func))
     return lowerMethodCall(*At, C, Out);
-  if (auto *Sub = dyn_cast<A::Subscript>(&Func))
+  if (auto *Sub = dyn_cast<A::Subscript>(&Func)) {
     if (std::optional<std::string> Q = staticPath(*Sub->Value); Q && isPyroModuleClass(*Q))
       return pyroModuleOf(*Sub, C, Out);
+    if (moduleListOf(*Sub->Value)) {
+      std::optional<VarId> M = moduleListMember(*Sub, Out);
+      if (!M)
+        return constNone(C.Loc);
+      return *callModuleObject(*M, Func.Loc, C, Out);
+    }
+  }
   // Calling the value of an expression: `nn.ReLU()(x)`.
   ExprPtr Callee = lowerExpr(Func, Out);
   if (auto *M = dyn_cast<ModuleCtorExpr>(Callee.get())) {
@@ -3628,11 +3956,9 @@ ExprPtr Lowerer::lowerNameCall(const A::Name &N, const A::Call &C, Block &Out) {
   if (B && B->K == Binding::Kind::Class)
     return instantiate(*B->Cls, B->FnScope, C, Out);
   if (B && B->K == Binding::Kind::Var) {
+    if (std::optional<ExprPtr> R = callModuleObject(B->Var, N.Loc, C, Out))
+      return std::move(*R);
     const Fact &F = fact(B->Var);
-    if (F.K == Fact::Kind::Instance)
-      return callInstance(F.Inst, C, Out);
-    if (F.K == Fact::Kind::Module)
-      return lowerModuleCall(varRef(N.Loc, B->Var), F.Mod, C, Out);
     // A value of unknown kind (an input, a function returned by a helper):
     // it may be user code.
     if (F.K != Fact::Kind::Plate)
@@ -3740,6 +4066,12 @@ ExprPtr Lowerer::lowerQualifiedCall(const std::string &Q, const A::Call &C, Bloc
   }
   if (Q == "pyro.ops.indexing.vindex")
     return lowerVindexCall(C, Out);
+  if (Q == "torch.nn.ModuleList")
+    if (ExprPtr R = lowerModuleList(C, Out))
+      return R;
+  if (Q == "len" && C.Args.size() == 1 && C.Args[0].K == A::Arg::Kind::Positional)
+    if (const Fact *F = moduleListOf(*C.Args[0].Value))
+      return constInt(C.Loc, static_cast<int64_t>(F->Members.size()));
   if (Q == "pyro.subsample" || Q == "pyro.primitives.subsample")
     return lowerSubsample(C, Out);
   if (Q == "sum")
@@ -3885,11 +4217,8 @@ ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Blo
       F = I->Fields.find(M);
     if (F != I->Fields.end()) {
       pyroModuleRead(*I, M, Func.Loc, Out);
-      const Fact &Fc = fact(F->second);
-      if (Fc.K == Fact::Kind::Instance)
-        return callInstance(Fc.Inst, C, Out);
-      if (Fc.K == Fact::Kind::Module)
-        return lowerModuleCall(varRef(Func.Loc, F->second), Fc.Mod, C, Out);
+      if (std::optional<ExprPtr> R = callModuleObject(F->second, Func.Loc, C, Out))
+        return std::move(*R);
     }
     // A method of nn.Module that user classes inherit (parameters(), train(), ...).
     static const std::set<std::string> ModuleMethods = {
@@ -4688,24 +5017,44 @@ ExprPtr Lowerer::callInstance(const std::shared_ptr<Instance> &I, const A::Call 
   return constNone(C.Loc);
 }
 
+/// Registers the module object \p V holds (an nn module, a user-class
+/// object or an nn.ModuleList, whose members are `Name.0`, `Name.1`, ... as
+/// in Pyro) as `pyro.module(Name, ...)` does; true if it holds one.
+bool Lowerer::registerModuleObject(const std::string &Name, VarId V, const A::Call &C,
+                                   Block &Out) {
+  const Fact F = fact(V); // a copy: registering adds variables, and facts
+  if (F.K == Fact::Kind::Instance) {
+    registerInstance(Name, *F.Inst, C, Out);
+  } else if (F.K == Fact::Kind::ModuleList) {
+    for (size_t I = 0; I < F.Members.size(); ++I)
+      registerModuleObject(Name + "." + std::to_string(I), F.Members[I], C, Out);
+  } else if (F.K == Fact::Kind::Module) {
+    if (F.Mod && weightless(*F.Mod))
+      return true;
+    auto S = make<ModuleStmt>(C.Loc);
+    S->Name.Canonical = Name;
+    S->Name.Loc = loc(C.Loc);
+    S->ModuleVar = V;
+    Out.push_back(std::move(S));
+  } else {
+    return false;
+  }
+  return true;
+}
+
 void Lowerer::registerInstance(const std::string &Prefix, const Instance &I, const A::Call &C,
                                Block &Out) {
+  // Pyro's names are `name$$$` and the path of named_parameters():
+  // "vae$$$encoder.fc1".
+  const std::string Sep = Prefix.find("$$$") == std::string::npos ? "$$$" : ".";
   for (const auto &[Field, V] : I.Fields) {
-    const Fact &F = fact(V);
-    const std::string Name = Prefix + "$$$" + Field;
-    if (F.K == Fact::Kind::Instance) {
-      registerInstance(Name, *F.Inst, C, Out);
-    } else if (F.K == Fact::Kind::Module && !(F.Mod && weightless(*F.Mod))) {
-      auto S = make<ModuleStmt>(C.Loc);
-      S->Name.Canonical = Name;
-      S->Name.Loc = loc(C.Loc);
-      S->ModuleVar = V;
-      Out.push_back(std::move(S));
-    } else if (ParameterFields.count(V)) {
+    if (registerModuleObject(Prefix + Sep + Field, V, C, Out))
+      continue;
+    if (ParameterFields.count(V)) {
       // An nn.Parameter field is the param Prefix$$$Field from here on.
       auto S = make<ParamStmt>(C.Loc);
       S->Target = V;
-      S->Name.Canonical = Name;
+      S->Name.Canonical = Prefix + Sep + Field;
       S->Name.Loc = loc(C.Loc);
       S->Init = varRef(C.Loc, V);
       Out.push_back(std::move(S));
@@ -4934,18 +5283,11 @@ void Lowerer::pyroModuleRead(const Instance &I, const std::string &Attr, const S
   if (!I.Pyro || !I.Ctx->Active || F == I.Fields.end())
     return;
   const Fact &Fc = fact(F->second);
-  const std::string Name = pyroFullName(I.PyroName, Attr);
-  if (Fc.K == Fact::Kind::Instance && !Fc.Inst->Pyro) {
-    A::Call &At = SyntheticCalls.emplace_back();
-    At.Loc = L;
-    registerInstance(Name, *Fc.Inst, At, Out);
-  } else if (Fc.K == Fact::Kind::Module && !(Fc.Mod && weightless(*Fc.Mod))) {
-    auto S = make<ModuleStmt>(L);
-    S->Name.Canonical = Name;
-    S->Name.Loc = loc(L);
-    S->ModuleVar = F->second;
-    Out.push_back(std::move(S));
-  }
+  if (Fc.K == Fact::Kind::Instance && Fc.Inst->Pyro)
+    return;
+  A::Call &At = SyntheticCalls.emplace_back();
+  At.Loc = L;
+  registerModuleObject(pyroFullName(I.PyroName, Attr), F->second, At, Out);
 }
 
 /// `PyroModule[nn.Linear](...)`: an object of svic's Python rendering of the

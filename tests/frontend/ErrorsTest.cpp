@@ -71,7 +71,7 @@ const Case Cases[] = {
      "[frontend.unsupported-construct]"},
     {"a = range(3)", "10:9: range(...) is supported only as the iterable of a for loop "
                      "[frontend.unsupported-construct]"},
-    {"a = torch.exp", "10:9: 'torch.exp' cannot be used as a value; call it "
+    {"a = nn.Linear", "10:9: 'nn.Linear' cannot be used as a value; call it "
                       "[frontend.unsupported-construct]"},
     {"a = pyro.sample(\"z\", 2)", "10:26: the second argument of pyro.sample must be a "
                                   "distribution, not '2' [frontend.unsupported-construct]"},

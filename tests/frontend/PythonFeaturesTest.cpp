@@ -183,6 +183,88 @@ TEST(PythonFeatures, LoopsOverKnownElementsUnroll) {
   EXPECT_IR_HAS(M, "for %i.1 in range(0, len(%iter.1), 1):");
 }
 
+TEST(PythonFeatures, ModuleListMembersAreKnownModules) {
+  // nn.ModuleList built from a comprehension over zip of a constructor
+  // default and its slice: each member is a module of its own, registered
+  // under Pyro's name (`enc$$$layers.0`), and a loop over the list (or a
+  // slice of it), an index and len() reach the members one by one.
+  const std::string Src = R"py(import torch.nn as nn
+import pyro
+import pyro.distributions as dist
+
+
+class Enc(nn.Module):
+    def __init__(self, dims=(3, 4, 2)):
+        super().__init__()
+        self.layers = nn.ModuleList([nn.Linear(a, b) for a, b in zip(dims, dims[1:])])
+
+    def forward(self, x):
+        for layer in self.layers[:-1]:
+            x = layer(x).relu()
+        return self.layers[len(self.layers) - 1](x)
+
+
+def model(x):
+    enc = Enc()
+    pyro.module("enc", enc)
+    pyro.sample("z", dist.Normal(enc(x), 1.0))
+)py";
+  auto L = lower(Src);
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "module \"enc$$$layers.0\" %elt.1");
+  EXPECT_IR_HAS(L, "module \"enc$$$layers.1\" %elt.2");
+  // The sizes are those of each step, not the last.
+  EXPECT_IR_HAS(L, "%elt.1 = torch.nn.Linear(%a@unrolled#1, %b@unrolled#1)");
+  EXPECT_IR_HAS(L, "%layer@forward#1 = %elt.1");
+  EXPECT_IR_HAS(L, "%ret@forward#1 = %elt.2(%x@forward#1)");
+  EXPECT_EQ(L->modelIr().find("%layer@forward#1 = %elt.2"), std::string::npos) << L->modelIr();
+
+  // Members svic cannot know while lowering leave nn.ModuleList an opaque
+  // call; an index out of range is a located error, as in Python.
+  auto Unknown = lower("import torch.nn as nn\n\n"
+                       "def model(x, n):\n"
+                       "    layers = nn.ModuleList([nn.Linear(2, 2) for _ in range(n)])\n");
+  ASSERT_LOWERS(Unknown);
+  EXPECT_IR_HAS(Unknown, "<opaque 'nn.ModuleList'>(");
+  auto Out = lower("import torch.nn as nn\n\n"
+                   "def model(x):\n"
+                   "    layers = nn.ModuleList([nn.Linear(2, 2)])\n"
+                   "    return layers[1](x)\n");
+  EXPECT_FALSE(Out->ok());
+  EXPECT_NE(Out->diags().find("5:12: index 1 is out of range for an nn.ModuleList of 1"),
+            std::string::npos)
+      << Out->diags();
+}
+
+TEST(PythonFeatures, TorchFunctionsAsValues) {
+  // `activation=torch.tanh` as a default, kept in a field and called through
+  // it: the call is the torch function's.
+  const std::string Src = R"py(import torch
+import torch.nn as nn
+import pyro
+import pyro.distributions as dist
+
+
+class Net(nn.Module):
+    def __init__(self, activation=torch.tanh):
+        super().__init__()
+        self.activation = activation
+
+    def forward(self, x):
+        return self.activation(x)
+
+
+def model(x):
+    act = torch.nn.functional.softplus
+    net = Net()
+    pyro.sample("z", dist.Normal(net(x), act(x)))
+)py";
+  auto L = lower(Src);
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "%ret@forward#1 = torch.tanh(%x@forward#1)");
+  EXPECT_IR_HAS(L, "dist.Normal(%ret@forward#1, torch.nn.functional.softplus(%x))");
+}
+
 TEST(PythonFeatures, EntryDefaults) {
   const std::string Src = "import pyro\nimport pyro.distributions as dist\n\n\n"
                           "def model(data, ys=None, T=20, scale=-1.5, mode=\"train\", "
