@@ -127,6 +127,7 @@ const char *const SigMarkov = "fn:n?,history:n?,keep:n?,dim:n?,name:n?";
 const char *const SigScale = "fn:n?,scale:n?";
 const char *const SigMask = "fn:n?,mask:n?";
 const char *const SigCondition = "fn:n?,data:n?";
+const char *const SigReparam = "fn:n?,config:n?";
 const char *const SigNoArgs = "";
 const char *const SigRange = "start:n,stop:n?,step:n?";
 const char *const ModuleListLoopBounds =
@@ -1032,6 +1033,15 @@ private:
   /// The frame of `pyro.condition(data={...})`; \p Applied: the call form
   /// whose first argument is the conditioned function.
   std::optional<ConditionFrame> conditionFrame(const A::Call &C, bool Applied, Block &Out);
+  // poutine.reparam(config={"x": LocScaleReparam(centered)}): the sites it
+  // rewrites, each with its centered value (nullopt: learned, Pyro's default).
+  struct ReparamFrame {
+    std::map<std::string, std::optional<double>> Centered;
+  };
+  std::vector<ReparamFrame> Reparams;
+  std::optional<ReparamFrame> reparamFrame(const A::Call &C);
+  bool reparamSample(std::unique_ptr<SampleStmt> &S, const A::Expr *Infer, const SourceLoc &L,
+                     std::optional<VarId> Target, Block &Out);
   /// `with pyro.plate(...)` statements around the statement being lowered.
   size_t VecPlateDepth = 0;
   /// The vectorised plates around the code being lowered, outermost first
@@ -1461,9 +1471,13 @@ void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry, const A::Clas
   // Its data is evaluated at module level, where the handler was built.
   if (EntryCondition) {
     std::optional<std::string> Q = staticPath(*EntryCondition->Func);
-    if (!Q || !isConditionHandler(*Q))
+    if (Q && *Q == "pyro.poutine.reparam") {
+      if (std::optional<ReparamFrame> F = reparamFrame(*EntryCondition))
+        Reparams.push_back(std::move(*F));
+    } else if (!Q || !isConditionHandler(*Q))
       unsupported(EntryCondition->Loc, "the entry '" + text(*EntryCondition->Func) +
-                                           "(...)' is not a pyro.condition handler");
+                                           "(...)' is not a pyro.condition or poutine.reparam "
+                                           "handler");
     else if (std::optional<ConditionFrame> F = conditionFrame(*EntryCondition, /*Applied=*/true, P.Body))
       Conditions.push_back(std::move(*F));
   }
@@ -1527,8 +1541,8 @@ void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry, const A::Clas
     if (!isHandlerDecorator(*D))
       unsupported(D->Loc, "decorators are not supported; remove '@" + text(*D) +
                               "' (svic accepts @poutine.scale(scale=...), "
-                              "@poutine.mask(mask=...), @poutine.block(...) and "
-                              "@torch.no_grad())");
+                              "@poutine.mask(mask=...), @poutine.block(...), "
+                              "@poutine.reparam(config=...) and @torch.no_grad())");
   for (const A::Param &Pm : Entry.Params) {
     if (SelfBound && &Pm == &Entry.Params[0])
       continue;
@@ -1872,8 +1886,8 @@ void Lowerer::lowerStmt(const A::Stmt &S, Block &Out) {
       if (!isHandlerDecorator(*D))
         unsupported(D->Loc, "decorators are not supported; remove '@" + text(*D) +
                                 "' (svic accepts @poutine.scale(scale=...), "
-                                "@poutine.mask(mask=...), @poutine.block(...) and "
-                                "@torch.no_grad())");
+                                "@poutine.mask(mask=...), @poutine.block(...), "
+                                "@poutine.reparam(config=...) and @torch.no_grad())");
     defineFunction(*F, Out);
     return;
   }
@@ -2973,6 +2987,17 @@ void Lowerer::lowerWith(const A::With &S, size_t Item, Block &Out) {
       Conditions.pop_back();
     return;
   }
+  if (Q && *Q == "pyro.poutine.reparam") {
+    std::optional<ReparamFrame> R = reparamFrame(*C);
+    if (R && It.Var)
+      unsupported(It.Var->Loc, "'as' is supported only on pyro.plate");
+    if (R)
+      Reparams.push_back(std::move(*R));
+    lowerWith(S, Item + 1, Out);
+    if (R)
+      Reparams.pop_back();
+    return;
+  }
   if (Q && *Q == "pyro.poutine.block") {
     std::optional<BlockRule> R = blockRule(*C);
     if (R && It.Var)
@@ -3019,7 +3044,7 @@ void Lowerer::lowerWith(const A::With &S, size_t Item, Block &Out) {
   } else {
     unsupported(Ctx.Loc, "with statements over '" + text(Ctx) +
                              "' are not supported; svic accepts pyro.plate, poutine.scale, "
-                             "poutine.mask, poutine.block and torch.no_grad");
+                             "poutine.mask, poutine.block, poutine.reparam and torch.no_grad");
     Ok = false;
   }
   if (It.Var) {
@@ -3867,7 +3892,8 @@ ExprPtr Lowerer::lowerCall(const A::Call &C, Block &Out, std::optional<VarId> Ta
   if (auto *H = dyn_cast<A::Call>(&Func))
     if (std::optional<std::string> Q = staticPath(*H->Func);
         Q && (*Q == "pyro.poutine.block" || *Q == "pyro.poutine.scale" ||
-              *Q == "pyro.poutine.mask" || isConditionHandler(*Q)))
+              *Q == "pyro.poutine.mask" || *Q == "pyro.poutine.reparam" ||
+              isConditionHandler(*Q)))
       return lowerHandlerCall(*H, *Q, C, Out);
   if (auto *N = dyn_cast<A::Name>(&Func))
     return lowerNameCall(*N, C, Out);
@@ -3897,9 +3923,14 @@ ExprPtr Lowerer::lowerCall(const A::Call &C, Block &Out, std::optional<VarId> Ta
 /// as under `with` or a decorator.
 ExprPtr Lowerer::lowerHandlerCall(const A::Call &H, const std::string &Q, const A::Call &C,
                                   Block &Out) {
-  const bool IsBlock = Q == "pyro.poutine.block", IsCondition = isConditionHandler(Q);
+  const bool IsBlock = Q == "pyro.poutine.block", IsCondition = isConditionHandler(Q),
+             IsReparam = Q == "pyro.poutine.reparam";
   Bound B;
-  if (!bindArgs(sig(IsBlock ? SigBlock : IsCondition ? SigCondition : Q == "pyro.poutine.scale" ? SigScale : SigMask),
+  if (!bindArgs(sig(IsBlock       ? SigBlock
+                    : IsCondition ? SigCondition
+                    : IsReparam   ? SigReparam
+                    : Q == "pyro.poutine.scale" ? SigScale
+                                                : SigMask),
                 H, 0, 0, text(*H.Func), B))
     return constNone(C.Loc);
   const A::Expr *Fn = B.Slots[0];
@@ -3929,6 +3960,15 @@ ExprPtr Lowerer::lowerHandlerCall(const A::Call &H, const std::string &Q, const 
     Conditions.push_back(std::move(*F));
     ExprPtr V = CallFn(Out);
     Conditions.pop_back();
+    return V;
+  }
+  if (IsReparam) {
+    std::optional<ReparamFrame> F = reparamFrame(H);
+    if (!F)
+      return constNone(C.Loc);
+    Reparams.push_back(std::move(*F));
+    ExprPtr V = CallFn(Out);
+    Reparams.pop_back();
     return V;
   }
   std::unique_ptr<WithStmt> W = handlerDecorator(H, Out);
@@ -5641,7 +5681,8 @@ bool Lowerer::isHandlerDecorator(const A::Expr &D) {
   auto *C = dyn_cast<A::Call>(&D);
   std::optional<std::string> Q = C ? staticPath(*C->Func) : std::nullopt;
   return Q && (*Q == "pyro.poutine.scale" || *Q == "pyro.poutine.mask" ||
-               *Q == "pyro.poutine.block" || *Q == "torch.no_grad");
+               *Q == "pyro.poutine.block" || *Q == "pyro.poutine.reparam" ||
+               *Q == "torch.no_grad");
 }
 
 /// The with statement a handler decorator stands for (its arguments lowered
@@ -5682,7 +5723,8 @@ void Lowerer::lowerDecorated(const A::FunctionDef &F, Scope *DefScope, Block &Ou
   // Blocks hide sites from every handler outside them; scale, mask and
   // no_grad do not change which sites are hidden, so their relative order
   // does not matter.
-  const size_t OuterBlocks = Blocks.size(), OuterEnums = EnumDefaults.size();
+  const size_t OuterBlocks = Blocks.size(), OuterEnums = EnumDefaults.size(),
+               OuterReparams = Reparams.size();
   for (const A::ExprPtr &D : F.Decorators) {
     if (!isHandlerDecorator(*D))
       continue;
@@ -5702,6 +5744,11 @@ void Lowerer::lowerDecorated(const A::FunctionDef &F, Scope *DefScope, Block &Ou
         Blocks.push_back(std::move(*R));
       continue;
     }
+    if (*staticPath(*C.Func) == "pyro.poutine.reparam") {
+      if (std::optional<ReparamFrame> R = reparamFrame(C))
+        Reparams.push_back(std::move(*R));
+      continue;
+    }
     Handlers.push_back(handlerDecorator(*D, Out));
     Ok = Ok && Handlers.back();
   }
@@ -5716,6 +5763,7 @@ void Lowerer::lowerDecorated(const A::FunctionDef &F, Scope *DefScope, Block &Ou
   }
   Blocks.resize(OuterBlocks);
   EnumDefaults.resize(OuterEnums);
+  Reparams.resize(OuterReparams);
 }
 
 /// `@config_enumerate`, `@config_enumerate(default="sequential")`: the
@@ -6358,6 +6406,8 @@ void Lowerer::finishSample(std::unique_ptr<SampleStmt> S, const A::Expr *Infer,
       }
   }
   S->Enumerate = enumeration(Infer, *S);
+  if (!Reparams.empty() && reparamSample(S, Infer, L, Target, Out))
+    return;
   if (!Blocks.empty()) {
     std::optional<bool> Hidden =
         hiddenSite(S->Name, S->Obs ? "observe" : "sample", L, Target && !S->Obs);
@@ -6381,6 +6431,178 @@ void Lowerer::finishSample(std::unique_ptr<SampleStmt> S, const A::Expr *Infer,
     }
   }
   Out.push_back(std::move(S));
+}
+
+/// The sites `poutine.reparam(fn, config={...})` rewrites: a dict display
+/// with literal site names, each mapped to `LocScaleReparam(centered)`.
+std::optional<Lowerer::ReparamFrame> Lowerer::reparamFrame(const A::Call &C) {
+  Bound B;
+  if (!bindArgs(sig(SigReparam), C, 0, 0, text(*C.Func), B))
+    return std::nullopt;
+  const auto *Config = B.Slots[1] ? dyn_cast<A::Dict>(B.Slots[1]) : nullptr;
+  if (!Config) {
+    unsupported(B.Slots[1] ? B.Slots[1]->Loc : C.Loc,
+                "poutine.reparam is modelled with config={...}, a dict display from literal "
+                "site names to LocScaleReparam(...)");
+    return std::nullopt;
+  }
+  ReparamFrame F;
+  for (size_t I = 0; I < Config->Keys.size(); ++I) {
+    const auto *Key = Config->Keys[I] ? dyn_cast<A::Constant>(Config->Keys[I].get()) : nullptr;
+    const auto *R = dyn_cast<A::Call>(Config->Values[I].get());
+    std::optional<std::string> Q = R ? staticPath(*R->Func) : std::nullopt;
+    if (!Key || Key->Ty != A::Constant::Type::Str) {
+      unsupported(Config->Keys[I] ? Config->Keys[I]->Loc : Config->Loc,
+                  "the keys of poutine.reparam's config must be literal site names");
+      return std::nullopt;
+    }
+    if (!Q || (*Q != "pyro.infer.reparam.LocScaleReparam" &&
+               *Q != "pyro.infer.reparam.loc_scale.LocScaleReparam")) {
+      unsupported(Config->Values[I]->Loc, "'" + text(*Config->Values[I]) +
+                                              "' is not modelled; svic models poutine.reparam "
+                                              "with LocScaleReparam only");
+      return std::nullopt;
+    }
+    Bound RB;
+    if (!bindArgs(sig("centered:n?,shape_params:n?"), *R, 0, 0, text(*R->Func), RB))
+      return std::nullopt;
+    auto IsNone = [](const A::Expr *E) {
+      auto *K = E ? dyn_cast<A::Constant>(E) : nullptr;
+      return !E || (K && K->Ty == A::Constant::Type::None);
+    };
+    if (!IsNone(RB.Slots[1])) {
+      unsupported(RB.Slots[1]->Loc, "LocScaleReparam's shape_params is not modelled");
+      return std::nullopt;
+    }
+    std::optional<double> Centered;
+    if (!IsNone(RB.Slots[0])) {
+      const auto *K = dyn_cast<A::Constant>(RB.Slots[0]);
+      if (K && K->Ty == A::Constant::Type::Int) {
+        // Pyro 1.8.6 asserts isinstance(centered, (float, torch.Tensor)).
+        unsupported(K->Loc, "LocScaleReparam's centered must be a float (Pyro rejects the int " +
+                                text(*K) + "); write " + text(*K) + ".0");
+        return std::nullopt;
+      }
+      if (!K || K->Ty != A::Constant::Type::Float || !(K->Float >= 0 && K->Float <= 1)) {
+        unsupported(RB.Slots[0]->Loc, "LocScaleReparam's centered is modelled as None or a "
+                                      "float literal in [0, 1]");
+        return std::nullopt;
+      }
+      Centered = K->Float;
+    }
+    F.Centered[Key->Str] = Centered;
+  }
+  return F;
+}
+
+/// Pyro's LocScaleReparam.apply (pyro/infer/reparam/loc_scale.py) on the
+/// latent site \p S when a poutine.reparam around it names it: with c its
+/// centered value (or the param `NAME_centered` in [0, 1], 0.5 at first),
+/// `NAME_decentered` is drawn from the same family with loc * c and
+/// scale ** c, and NAME, a deterministic site svic does not list (as
+/// pyro.deterministic), is loc + scale ** (1 - c) * (draw - c * loc). c = 1
+/// changes nothing. True when \p S was handled here.
+bool Lowerer::reparamSample(std::unique_ptr<SampleStmt> &S, const A::Expr *Infer,
+                            const SourceLoc &L, std::optional<VarId> Target, Block &Out) {
+  if (S->Name.NameForm != SiteName::Form::Literal) {
+    unsupported(L, "a site with a computed name under poutine.reparam is not supported; give "
+                   "the site a literal name");
+    return true;
+  }
+  std::optional<std::optional<double>> Centered;
+  for (size_t I = Reparams.size(); I-- > 0 && !Centered;)
+    if (auto It = Reparams[I].Centered.find(S->Name.Canonical); It != Reparams[I].Centered.end())
+      Centered = It->second;
+  if (!Centered || *Centered == std::optional<double>(1.0))
+    return false;
+  DistributionExpr &D = *S->Dist;
+  const std::vector<ParamSpec> &Params = D.info().Params;
+  std::optional<size_t> LocI = paramIndex(Params, "loc"), ScaleI = paramIndex(Params, "scale");
+  const bool Family = D.Dist == DistId::Normal || D.Dist == DistId::StudentT ||
+                      D.Dist == DistId::Cauchy || D.Dist == DistId::Laplace;
+  auto Fail = [&](const std::string &Why) {
+    unsupported(L, "LocScaleReparam of site '" + S->Name.Canonical + "' " + Why);
+    return true;
+  };
+  if (!Family || !LocI || !ScaleI)
+    return Fail("is modelled for Normal, StudentT, Cauchy and Laplace, not " + D.info().Name);
+  if (S->Obs)
+    return Fail("is modelled for latent sites, not observed ones");
+  if (!Blocks.empty() || !Conditions.empty())
+    return Fail("inside poutine.block or pyro.condition is not modelled");
+  bool Independent = false;
+  for (const DistTransform &T : D.Transforms) {
+    if (T.Kind == DistTransformKind::Mask || T.Kind == DistTransformKind::BijectToInterval)
+      return Fail("needs the distribution's loc and scale: Pyro cannot rewrite a masked or "
+                  "transformed one");
+    Independent = Independent || T.Kind == DistTransformKind::ToEvent ||
+                  T.Kind == DistTransformKind::Independent;
+  }
+  if (!*Centered && Independent)
+    return Fail("with a learned centered (centered=None) is modelled for distributions without "
+                "event dims only");
+  // Where loc and scale are among the arguments; each is evaluated once.
+  auto ArgOf = [&](size_t Slot) -> std::optional<size_t> {
+    for (size_t K = 0; K < D.Args.Args.size(); ++K)
+      if (BoundArgs::slotOf(K, Params) == Slot && D.Args.Args[K])
+        return K;
+    return std::nullopt;
+  };
+  std::optional<size_t> LocAt = ArgOf(*LocI), ScaleAt = ArgOf(*ScaleI);
+  if (!LocAt || !ScaleAt)
+    return Fail("needs its loc and scale written out");
+  auto Once = [&](size_t At, const std::string &What) {
+    VarId T = newTemp(What, L);
+    assign(Out, T, cloneExpr(*D.Args.Args[At], P), L);
+    return T;
+  };
+  const VarId Loc = Once(*LocAt, "loc"), Scale = Once(*ScaleAt, "scale");
+  VarId CVar = 0;
+  if (!*Centered) {
+    auto Pm = make<ParamStmt>(L);
+    CVar = newTemp("centered", L);
+    Pm->Target = CVar;
+    Pm->Name.Canonical = S->Name.Canonical + "_centered";
+    Pm->Name.Loc = S->Name.Loc;
+    Pm->Init = constFloat(L, 0.5);
+    Pm->Constraint = make<ConstraintExpr>(L);
+    Pm->Constraint->Constraint = ConstraintId::UnitInterval;
+    Out.push_back(std::move(Pm));
+    setTensorFact(CVar);
+  }
+  auto Cent = [&]() -> ExprPtr { return CVar ? varRef(L, CVar) : constFloat(L, **Centered); };
+  auto Bin = [&](BinaryOp Op, ExprPtr A, ExprPtr B) -> ExprPtr {
+    auto E = make<BinaryExpr>(L);
+    E->Op = Op;
+    E->Lhs = std::move(A);
+    E->Rhs = std::move(B);
+    return E;
+  };
+  // The decentered family: loc * c, scale ** c, the other parameters kept.
+  auto Dec = std::unique_ptr<DistributionExpr>(cast<DistributionExpr>(cloneExpr(D, P).release()));
+  Dec->Args.Args[*LocAt] = Bin(BinaryOp::Mul, varRef(L, Loc), Cent());
+  Dec->Args.Args[*ScaleAt] = Bin(BinaryOp::Pow, varRef(L, Scale), Cent());
+  auto New = make<SampleStmt>(L);
+  New->Name.Canonical = S->Name.Canonical + "_decentered";
+  New->Name.Loc = S->Name.Loc;
+  New->Dist = std::move(Dec);
+  VarId Draw = newTemp("decentered", L);
+  New->Target = Draw;
+  New->Enumerate = enumeration(Infer, *New);
+  Out.push_back(std::move(New));
+  setTensorFact(Draw);
+  if (Target) {
+    ExprPtr OneMinus = CVar ? Bin(BinaryOp::Sub, constFloat(L, 1.0), Cent())
+                            : constFloat(L, 1.0 - **Centered);
+    ExprPtr Delta = Bin(BinaryOp::Sub, varRef(L, Draw), Bin(BinaryOp::Mul, Cent(), varRef(L, Loc)));
+    assign(Out, *Target,
+           Bin(BinaryOp::Add, varRef(L, Loc),
+               Bin(BinaryOp::Mul, Bin(BinaryOp::Pow, varRef(L, Scale), std::move(OneMinus)),
+                   std::move(Delta))),
+           L);
+    setTensorFact(*Target);
+  }
+  return true;
 }
 
 void Lowerer::lowerParam(const A::Call &C, Block &Out, std::optional<VarId> Target) {
