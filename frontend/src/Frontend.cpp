@@ -80,10 +80,11 @@ std::optional<EntryRef> instanceEntry(const ast::Module &M, const std::string &V
   return Out;
 }
 
-/// `Var = pyro.condition(fn, data=...)` (or `poutine.condition`) or
-/// `Var = poutine.reparam(fn, config=...)` at module level, fn a module-level
-/// function: the conditioned or reparameterised model of Pyro's tutorials
-/// (the lowering checks that the callee is that handler).
+/// `Var = pyro.condition(fn, data=...)` (or `poutine.condition`),
+/// `Var = poutine.reparam(fn, config=...)` or `Var = functools.partial(fn,
+/// ...)` at module level, fn a module-level function: the conditioned,
+/// reparameterised or partially applied model (the lowering checks that the
+/// callee is that handler).
 std::optional<EntryRef> conditionedEntry(const ast::Module &M, const std::string &Var,
                                          bool ReparamOnly = false) {
   std::optional<EntryRef> Out;
@@ -98,7 +99,7 @@ std::optional<EntryRef> conditionedEntry(const ast::Module &M, const std::string
     auto *Attr = ir::dyn_cast<ast::Attribute>(C->Func.get());
     auto *Plain = ir::dyn_cast<ast::Name>(C->Func.get());
     const std::string Handler = Attr ? Attr->Attr : Plain ? Plain->Id : "";
-    if (Handler != "reparam" && (ReparamOnly || Handler != "condition"))
+    if (Handler != "reparam" && (ReparamOnly || (Handler != "condition" && Handler != "partial")))
       continue;
     for (const ast::Arg &Ar : C->Args)
       if (Ar.K == ast::Arg::Kind::Positional || (Ar.K == ast::Arg::Kind::Keyword && Ar.Name == "fn")) {

@@ -1039,6 +1039,8 @@ private:
     std::map<std::string, std::optional<double>> Centered;
   };
   std::vector<ReparamFrame> Reparams;
+  /// A functools.partial entry: the argument expression of each parameter it binds.
+  std::map<std::string, const A::Expr *> PartialArgs;
   std::optional<ReparamFrame> reparamFrame(const A::Call &C);
   bool reparamSample(std::unique_ptr<SampleStmt> &S, const A::Expr *Infer, const SourceLoc &L,
                      std::optional<VarId> Target, Block &Out);
@@ -1112,6 +1114,14 @@ private:
   std::deque<A::Call> SyntheticCalls;
   const A::Call *inputsCall(const A::ClassDef &Cls, Scope *&Inputs);
   const A::FunctionDef *findMethod(const Instance &I, const std::string &Name);
+  const A::FunctionDef *findClassMethod(const A::ClassDef &Cls, const std::string &Name);
+  /// A method decorated @staticmethod: called without the object.
+  static bool isStaticMethod(const A::FunctionDef &F) {
+    return std::any_of(F.Decorators.begin(), F.Decorators.end(), [](const A::ExprPtr &D) {
+      auto *N = dyn_cast<A::Name>(D.get());
+      return N && N->Id == "staticmethod";
+    });
+  }
   std::shared_ptr<Instance> newInstance(const A::ClassDef &Cls, Scope *ClsScope);
   std::optional<VarId> classAttribute(Instance &I, const std::string &Name);
   ExprPtr instantiate(const A::ClassDef &Cls, Scope *ClsScope, const A::Call &C, Block &Out);
@@ -1474,10 +1484,32 @@ void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry, const A::Clas
     if (Q && *Q == "pyro.poutine.reparam") {
       if (std::optional<ReparamFrame> F = reparamFrame(*EntryCondition))
         Reparams.push_back(std::move(*F));
+    } else if (Q && *Q == "functools.partial") {
+      // Its arguments (after fn) bind the entry's first parameters and those
+      // named, evaluated here, where the partial object was built.
+      size_t Position = 0;
+      for (const A::Arg &Ar : EntryCondition->Args) {
+        const std::string *Name = nullptr;
+        if (Ar.K == A::Arg::Kind::Positional && Position++ > 0) {
+          size_t Slot = Position - 2;
+          while (Slot < Entry.Params.size() && Entry.Params[Slot].K != A::Param::Kind::Normal)
+            ++Slot;
+          if (Slot < Entry.Params.size())
+            Name = &Entry.Params[Slot].Name;
+        } else if (Ar.K == A::Arg::Kind::Keyword && Ar.Name != "func") {
+          Name = &Ar.Name;
+        } else if (Ar.K != A::Arg::Kind::Positional) {
+          unsupported(Ar.Loc, "functools.partial is modelled with positional and keyword "
+                              "arguments only");
+          continue;
+        }
+        if (Name)
+          PartialArgs[*Name] = Ar.Value.get();
+      }
     } else if (!Q || !isConditionHandler(*Q))
       unsupported(EntryCondition->Loc, "the entry '" + text(*EntryCondition->Func) +
-                                           "(...)' is not a pyro.condition or poutine.reparam "
-                                           "handler");
+                                           "(...)' is not a pyro.condition, poutine.reparam "
+                                           "or functools.partial handler");
     else if (std::optional<ConditionFrame> F = conditionFrame(*EntryCondition, /*Applied=*/true, P.Body))
       Conditions.push_back(std::move(*F));
   }
@@ -1548,8 +1580,17 @@ void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry, const A::Clas
       continue;
     switch (Pm.K) {
     case A::Param::Kind::Normal: {
-      // A literal default the caller does not override is the value.
-      ExprPtr Default = GivenInputs.count(Pm.Name) ? nullptr : literalDefault(Pm.Default.get());
+      // A literal default the caller does not override is the value, and so
+      // is the value a functools.partial entry gives.
+      ExprPtr Default;
+      if (auto It = PartialArgs.find(Pm.Name); It != PartialArgs.end()) {
+        Scope *Saved = Cur;
+        Cur = ModuleScope;
+        Default = lowerExpr(*It->second, P.Body);
+        Cur = Saved;
+      } else if (!GivenInputs.count(Pm.Name)) {
+        Default = literalDefault(Pm.Default.get());
+      }
       VarId V = addVar(Pm.Name, Default ? VarKind::User : VarKind::Input, Pm.Loc);
       Binding B;
       B.Var = V;
@@ -4249,9 +4290,15 @@ ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Blo
       }
     }
   }
+  // `Helpers.link(x, w)`: a @staticmethod called through its class.
+  if (auto *N = dyn_cast<A::Name>(&RecvAst))
+    if (Binding *B = lookup(N->Id); B && B->K == Binding::Kind::Class)
+      if (const A::FunctionDef *Fn = findClassMethod(*B->Cls, M); Fn && isStaticMethod(*Fn))
+        return inlineCall(*Fn, B->FnScope, C, Out, nullptr, methodDefaults(*Fn));
   if (std::shared_ptr<Instance> I = instanceOf(RecvAst)) {
     if (const A::FunctionDef *Fn = findMethod(*I, M))
-      return callMethod(I, *Fn, C, Out);
+      return isStaticMethod(*Fn) ? inlineCall(*Fn, I->ClsScope, C, Out, nullptr, methodDefaults(*Fn))
+                                 : callMethod(I, *Fn, C, Out);
     auto F = I->Fields.find(M);
     if (F == I->Fields.end() && classAttribute(*I, M))
       F = I->Fields.find(M);
@@ -4926,7 +4973,12 @@ std::shared_ptr<Lowerer::Instance> Lowerer::instanceOf(const A::Expr &E) {
 
 /// The method \p Name of the object's class or of a user base class.
 const A::FunctionDef *Lowerer::findMethod(const Instance &I, const std::string &Name) {
-  std::vector<const A::ClassDef *> Work{I.Cls};
+  return findClassMethod(*I.Cls, Name);
+}
+
+/// The method \p Name of \p Cls or of a user base class.
+const A::FunctionDef *Lowerer::findClassMethod(const A::ClassDef &Cls, const std::string &Name) {
+  std::vector<const A::ClassDef *> Work{&Cls};
   for (size_t K = 0; K < Work.size() && K < 64; ++K) {
     const A::FunctionDef *Found = nullptr;
     for (const A::StmtPtr &S : Work[K]->Inner)
