@@ -747,6 +747,7 @@ private:
   void unrollCompFor(const A::Comp &C, size_t K, std::vector<ExprPtr> &Elems, bool &Known,
                      Block &Out);
   const Fact *moduleListOf(const A::Expr &E);
+  std::optional<VarId> moduleListVar(const A::Expr &E);
   bool iteratesModuleList(const A::Expr &Iter);
   std::optional<VarId> moduleListMember(const A::Subscript &S, Block &Out);
   ExprPtr lowerModuleList(const A::Call &C, Block &Out);
@@ -2826,25 +2827,30 @@ void Lowerer::unrollCompFor(const A::Comp &C, size_t K, std::vector<ExprPtr> &El
 
 /// The ModuleList fact of the variable or object field \p E names, or null.
 const Lowerer::Fact *Lowerer::moduleListOf(const A::Expr &E) {
+  std::optional<VarId> V = moduleListVar(E);
+  return V ? &fact(*V) : nullptr;
+}
+
+/// The variable or object field \p E names when it holds a ModuleList fact.
+std::optional<VarId> Lowerer::moduleListVar(const A::Expr &E) {
   VarId V = 0;
   if (auto *N = dyn_cast<A::Name>(&E)) {
     Binding *B = lookup(N->Id);
     if (!B || B->K != Binding::Kind::Var)
-      return nullptr;
+      return std::nullopt;
     V = B->Var;
   } else if (auto *At = dyn_cast<A::Attribute>(&E)) {
     std::shared_ptr<Instance> Base = instanceOf(*At->Value);
     if (!Base)
-      return nullptr;
+      return std::nullopt;
     auto F = Base->Fields.find(At->Attr);
     if (F == Base->Fields.end())
-      return nullptr;
+      return std::nullopt;
     V = F->second;
   } else {
-    return nullptr;
+    return std::nullopt;
   }
-  const Fact &F = fact(V);
-  return F.K == Fact::Kind::ModuleList ? &F : nullptr;
+  return fact(V).K == Fact::Kind::ModuleList ? std::optional<VarId>(V) : std::nullopt;
 }
 
 /// True when the loop over \p Iter runs over an nn.ModuleList (directly, a
@@ -4262,6 +4268,15 @@ ExprPtr Lowerer::lowerTableCall(OpId Op, const std::string &Spelling, const A::C
 ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Block &Out) {
   const std::string &M = Func.Attr;
   const A::Expr &RecvAst = *Func.Value;
+  // A method of an nn.ModuleList (append, extend, insert, ...) may change its
+  // members: from here on every variable holding that list is an opaque list,
+  // and the call an opaque call.
+  if (std::optional<VarId> List = moduleListVar(RecvAst)) {
+    const std::vector<VarId> Members = fact(*List).Members;
+    for (VarId V = 0; V < Facts.size(); ++V)
+      if (Facts[V].K == Fact::Kind::ModuleList && Facts[V].Members == Members)
+        fact(V) = Fact{};
+  }
   // `super().__init__(...)` and `super(Cls, self).m(...)` in a method: the
   // next user class up the bases, else nn.Module's own (a no-op).
   if (auto *SC = dyn_cast<A::Call>(&RecvAst)) {

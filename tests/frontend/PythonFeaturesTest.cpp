@@ -226,6 +226,18 @@ def model(x):
                        "    layers = nn.ModuleList([nn.Linear(2, 2) for _ in range(n)])\n");
   ASSERT_LOWERS(Unknown);
   EXPECT_IR_HAS(Unknown, "<opaque 'nn.ModuleList'>(");
+  // A list changed by a method (through any variable holding it) is an
+  // opaque list from there on: the loop over it calls opaque values.
+  auto Changed = lower("import torch.nn as nn\n\n"
+                       "def model(x):\n"
+                       "    layers = nn.ModuleList([nn.Linear(2, 2)])\n"
+                       "    alias = layers\n"
+                       "    alias.append(nn.Linear(2, 2))\n"
+                       "    for layer in layers:\n"
+                       "        x = layer(x)\n"
+                       "    return x\n");
+  ASSERT_LOWERS(Changed);
+  EXPECT_IR_HAS(Changed, "<opaque, may run user code 'layer'>");
   auto Out = lower("import torch.nn as nn\n\n"
                    "def model(x):\n"
                    "    layers = nn.ModuleList([nn.Linear(2, 2)])\n"
