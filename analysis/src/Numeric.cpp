@@ -1186,7 +1186,7 @@ private:
         N = bitOp(B.Op, X, Y);
         break;
       }
-      Res = NumValue::number(N);
+      Res = NumValue::number(N).withDiagonal(diagonalLow(B.Op, L, Rv));
     }
     // Sequence and string operators: concatenation, repetition, formatting.
     constexpr uint8_t Containers = NumValue::KSeq | NumValue::KString;
@@ -1211,6 +1211,44 @@ private:
       break;
     }
     return Res;
+  }
+
+  /// The diagonal bound (NumValue::diagonalLow) of `L op R`: a diagonal matrix
+  /// times or divided by finite positive numbers (a scalar or a tensor that
+  /// broadcasts: it scales the diagonal and keeps the zeros), or the sum of
+  /// two diagonal matrices; 0 otherwise. Rounding is monotone, so the bound
+  /// computed from the operands' bounds holds for the computed values; a
+  /// bound below float32's least positive number is dropped, as float32
+  /// arithmetic may round the diagonal to 0.
+  static double diagonalLow(BinaryOp Op, const NumValue &L, const NumValue &R) {
+    static constexpr double Tiny = std::numeric_limits<float>::denorm_min();
+    // [lo, hi] of finite positive numbers; `(0, ...` counts from Tiny.
+    auto Scale = [](const NumValue &V) -> std::optional<std::pair<double, double>> {
+      const Interval &I = V.num();
+      if (V.kinds() != NumValue::KNum || I.isBottom() || I.lo() < 0 ||
+          (I.lo() == 0 && !I.loOpen()) || !(I.hi() < Inf || I.hiOpen()))
+        return std::nullopt;
+      return std::make_pair(std::max(I.lo(), Tiny), I.hi());
+    };
+    auto Kept = [](double Lo) { return Lo >= Tiny ? Lo : 0.0; };
+    switch (Op) {
+    case BinaryOp::Mul:
+      if (auto S = Scale(R); S && L.diagonalLow() > 0)
+        return Kept(L.diagonalLow() * S->first);
+      if (auto S = Scale(L); S && R.diagonalLow() > 0)
+        return Kept(R.diagonalLow() * S->first);
+      return 0;
+    case BinaryOp::Div:
+      if (auto S = Scale(R); S && L.diagonalLow() > 0)
+        return Kept(L.diagonalLow() / S->second);
+      return 0;
+    case BinaryOp::Add:
+      return L.diagonalLow() > 0 && R.diagonalLow() > 0
+                 ? std::max(L.diagonalLow(), R.diagonalLow())
+                 : 0;
+    default:
+      return 0;
+    }
   }
 
   static Interval bitOp(BinaryOp Op, const Interval &X, const Interval &Y) {
@@ -1425,7 +1463,10 @@ bool NumericResult::provedInDomain(NodeId E, std::string_view Domain) const {
         E, [](const Interval &I) { return I.isBottom() || (I.isIntegral() && I.isNonNegative()); });
   if (Domain == "bool")
     return numericFact(E, [](const Interval &I) { return I.leq(Interval::integers(0, 1)); });
-  return false; // posdef, lowerchol and unknown domains are never proved
+  if (Domain == "posdef" || Domain == "lowerchol")
+    return Values[E].diagonalLow() > 0 && !mayBeNonFinite(E) &&
+           (Values[E].num().hi() < Inf || Values[E].num().hiOpen());
+  return false; // unknown domains are never proved
 }
 
 namespace {

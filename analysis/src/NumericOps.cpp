@@ -374,8 +374,12 @@ NumValue transferCall(const ir::CallExpr &C, const std::vector<std::optional<Num
   case OpId::OnesLike:
   case OpId::NewOnes:
     return num(Interval::point(1));
-  case OpId::Eye:
-    return num(Interval::integers(0, 1));
+  case OpId::Eye: {
+    // eye(n), n >= 2: a square identity (eye(n, m) may not be square, and
+    // eye(1) times a matrix broadcasts to a full one).
+    NumValue I = num(Interval::integers(0, 1));
+    return A.has(0) && !A.has(1) && A.n(0).allAtLeast(2) ? I.withDiagonal(1) : I;
+  }
   case OpId::Full:
     return num(castTo(A.n(1), ArgExpr(2)));
   case OpId::FillInit:

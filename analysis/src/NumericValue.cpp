@@ -2,6 +2,7 @@
 
 #include "svic/analysis/Numeric.h"
 
+#include <algorithm>
 #include <ostream>
 #include <sstream>
 
@@ -50,6 +51,11 @@ std::optional<ir::NodeId> NumValue::moduleCtor() const {
 
 NumValue NumValue::withNum(const Interval &I) const { return NumValue(I, Kinds, Ctor); }
 NumValue NumValue::withKinds(uint8_t K) const { return NumValue(Num, K, Ctor); }
+NumValue NumValue::withDiagonal(double Lo) const {
+  NumValue R = *this;
+  R.DiagLo = Lo > 0 && Kinds == KNum ? Lo : 0;
+  return R;
+}
 
 bool NumValue::isTop() const { return Kinds == KAll && Num.isTop() && Ctor == AnyCtor; }
 
@@ -88,6 +94,8 @@ bool NumValue::leq(const NumValue &B) const {
     return true;
   if ((Kinds & ~B.Kinds) != 0 || !Num.leq(B.Num) || !ctorLeq(Ctor, B.Ctor))
     return false;
+  if (B.DiagLo > 0 && DiagLo < B.DiagLo)
+    return false;
   if (!B.Elems)
     return true;
   if (!Elems || Elems->size() != B.Elems->size())
@@ -105,11 +113,14 @@ NumValue NumValue::join(const NumValue &B) const {
     return *this;
   NumValue R(Num.join(B.Num), Kinds | B.Kinds, ctorJoin(Ctor, B.Ctor));
   R.Elems = pointwise(Elems.get(), B.Elems.get(), [](const NumValue &X, const NumValue &Y) { return X.join(Y); });
+  R.DiagLo = std::min(DiagLo, B.DiagLo);
   return R;
 }
 
 NumValue NumValue::meet(const NumValue &B) const {
   NumValue R(Num.meet(B.Num), Kinds & B.Kinds, ctorMeet(Ctor, B.Ctor));
+  if (!R.isBottom())
+    R.DiagLo = std::max(DiagLo, B.DiagLo);
   if (R.isBottom() || !Elems || !B.Elems) {
     if (!R.isBottom())
       R.Elems = Elems ? Elems : B.Elems;
@@ -135,11 +146,15 @@ NumValue NumValue::widen(const NumValue &B) const {
     return *this;
   NumValue R(Num.widen(B.Num), Kinds | B.Kinds, ctorJoin(Ctor, B.Ctor));
   R.Elems = pointwise(Elems.get(), B.Elems.get(), [](const NumValue &X, const NumValue &Y) { return X.widen(Y); });
+  // A bound that shrinks is dropped at once: chains stay finite.
+  R.DiagLo = B.DiagLo >= DiagLo ? DiagLo : 0;
   return R;
 }
 
 NumValue NumValue::narrow(const NumValue &B) const {
   NumValue R(Num.narrow(B.Num), Kinds & B.Kinds, ctorMeet(Ctor, B.Ctor));
+  if (!R.isBottom())
+    R.DiagLo = DiagLo; // narrowing only ever keeps what this side knows
   if (R.isBottom() || !Elems)
     return R;
   R.Elems = Elems;
@@ -150,7 +165,8 @@ NumValue NumValue::narrow(const NumValue &B) const {
 }
 
 bool NumValue::operator==(const NumValue &B) const {
-  if (Kinds != B.Kinds || !(Num == B.Num) || Ctor != B.Ctor || !Elems != !B.Elems)
+  if (Kinds != B.Kinds || !(Num == B.Num) || Ctor != B.Ctor || !Elems != !B.Elems ||
+      DiagLo != B.DiagLo)
     return false;
   return !Elems || *Elems == *B.Elems;
 }
@@ -168,6 +184,8 @@ std::string NumValue::str() const {
   };
   if (Kinds & KNum) {
     OS << Sep << Num.str();
+    if (DiagLo > 0)
+      OS << " diag>=" << DiagLo;
     Sep = "|";
   }
   if (Kinds & KSeq) {

@@ -81,10 +81,13 @@ std::optional<EntryRef> instanceEntry(const ast::Module &M, const std::string &V
   return Out;
 }
 
-/// `Var = pyro.condition(fn, data=...)` (or `poutine.condition`) at module
-/// level, fn a module-level function: the conditioned model of Pyro's
-/// tutorials (the lowering checks that the callee is that handler).
-std::optional<EntryRef> conditionedEntry(const ast::Module &M, const std::string &Var) {
+/// `Var = pyro.condition(fn, data=...)` (or `poutine.condition`),
+/// `Var = poutine.reparam(fn, config=...)` or `Var = functools.partial(fn,
+/// ...)` at module level, fn a module-level function: the conditioned,
+/// reparameterised or partially applied model (the lowering checks that the
+/// callee is that handler).
+std::optional<EntryRef> conditionedEntry(const ast::Module &M, const std::string &Var,
+                                         bool ReparamOnly = false) {
   std::optional<EntryRef> Out;
   for (const ast::StmtPtr &S : M.Stmts) {
     auto *A = ir::dyn_cast<ast::Assign>(S.get());
@@ -96,7 +99,8 @@ std::optional<EntryRef> conditionedEntry(const ast::Module &M, const std::string
       continue;
     auto *Attr = ir::dyn_cast<ast::Attribute>(C->Func.get());
     auto *Plain = ir::dyn_cast<ast::Name>(C->Func.get());
-    if (!(Attr && Attr->Attr == "condition") && !(Plain && Plain->Id == "condition"))
+    const std::string Handler = Attr ? Attr->Attr : Plain ? Plain->Id : "";
+    if (Handler != "reparam" && (ReparamOnly || (Handler != "condition" && Handler != "partial")))
       continue;
     for (const ast::Arg &Ar : C->Args)
       if (Ar.K == ast::Arg::Kind::Positional || (Ar.K == ast::Arg::Kind::Keyword && Ar.Name == "fn")) {
@@ -223,6 +227,15 @@ std::optional<LoadedPrograms> loadFiles(FileId ModelFile, std::optional<FileId> 
   auto Choose = [&](const ast::Module &Mod, FileId File, const std::string &Asked,
                     const std::string &Default, bool MainFallback,
                     const char *Role) -> std::optional<EntryRef> {
+    // The model SVI trains (or an autoguide is built from) when it is
+    // `poutine.reparam(model, ...)`: its sites are not those of `model`.
+    if (Asked.empty() && std::string(Role) == "model") {
+      std::vector<std::string> Trained = autoGuideModelNames(Mod);
+      Trained.push_back(sviEntryNames(Mod).first);
+      for (const std::string &N : Trained)
+        if (std::optional<EntryRef> E = N.empty() ? std::nullopt : conditionedEntry(Mod, N, true))
+          return E;
+    }
     if (Asked.empty() && findEntries(Mod, Default).empty()) {
       auto [SviModel, SviGuide] = sviEntryNames(Mod);
       if (SviModel.empty())

@@ -127,8 +127,12 @@ const char *const SigMarkov = "fn:n?,history:n?,keep:n?,dim:n?,name:n?";
 const char *const SigScale = "fn:n?,scale:n?";
 const char *const SigMask = "fn:n?,mask:n?";
 const char *const SigCondition = "fn:n?,data:n?";
+const char *const SigReparam = "fn:n?,config:n?";
 const char *const SigNoArgs = "";
 const char *const SigRange = "start:n,stop:n?,step:n?";
+const char *const ModuleListLoopBounds =
+    "a loop over an nn.ModuleList is modelled when the bounds of its slices are ints known "
+    "while lowering";
 const char *const SigToEvent = "reinterpreted_batch_ndims:n?";
 const char *const SigExpand = "shape:n*";
 const char *const SigMaskT = "mask:n";
@@ -303,15 +307,20 @@ private:
       Tensor,
       Instance,
       Dict,
-      Constants
+      Constants,
+      Int,
+      ModuleList,
+      Function
     } K = Kind::None;
     /// Dist: DistributionExpr; String: Constant; Template: StrFormat call;
     /// Dict: the DictExpr when its keys are constants (else null); Constants:
-    /// a list or tuple display of constants.
+    /// a list or tuple display of constants; Int: Constant; Function: a
+    /// string Constant naming the torch function.
     const Expr *Def = nullptr;
     std::shared_ptr<const PlateInfo> Plate; ///< Plate
     std::optional<ModuleId> Mod;            ///< Module (when known)
     std::shared_ptr<Instance> Inst;         ///< Instance
+    std::vector<VarId> Members;             ///< ModuleList: its modules, in order
     std::vector<int> Region;                ///< region nest of the definition
     std::string Invalid;                    ///< non-empty: why the fact cannot be used
   };
@@ -371,6 +380,10 @@ private:
   std::set<VarId> ParameterFields;
   /// Expressions lowered from a constructor call of a user class.
   std::map<const Expr *, std::shared_ptr<Instance>> InstanceValues;
+  /// Expressions lowered from a torch function used as a value (`torch.tanh`).
+  std::set<const Expr *> FunctionValues;
+  /// Expressions lowered from an nn.ModuleList construction: its members.
+  std::map<const Expr *, std::vector<VarId>> ModuleListValues;
   std::vector<Fact> Facts; // by VarId
   /// Facts reached through fact() since staleFactsReading last indexed them
   /// (every change of a fact goes through fact()), and for each variable the
@@ -458,6 +471,26 @@ private:
       return cast<ConstantExpr>(fact(R->Var).Def)->StringValue;
     return std::nullopt;
   }
+  /// The int \p E certainly is while lowering: an int constant, a variable
+  /// whose Int fact holds here, and negation, +, - and * of known ints.
+  std::optional<int64_t> knownInt(const Expr &E) {
+    if (auto *C = dyn_cast<ConstantExpr>(&E); C && C->Ty == ConstantExpr::Type::Int)
+      return C->IntValue;
+    if (auto *U = dyn_cast<UnaryExpr>(&E); U && U->Op == UnaryOp::Neg)
+      if (std::optional<int64_t> V = knownInt(*U->Operand))
+        return -*V;
+    if (auto *B = dyn_cast<BinaryExpr>(&E);
+        B && (B->Op == BinaryOp::Add || B->Op == BinaryOp::Sub || B->Op == BinaryOp::Mul)) {
+      std::optional<int64_t> L = knownInt(*B->Lhs), R = knownInt(*B->Rhs);
+      if (!L || !R || std::abs(*L) > (1 << 20) || std::abs(*R) > (1 << 20))
+        return std::nullopt;
+      return B->Op == BinaryOp::Add ? *L + *R : B->Op == BinaryOp::Sub ? *L - *R : *L * *R;
+    }
+    if (auto *R = dyn_cast<VarRefExpr>(&E);
+        R && fact(R->Var).K == Fact::Kind::Int && factProblem(R->Var).empty())
+      return cast<ConstantExpr>(fact(R->Var).Def)->IntValue;
+    return std::nullopt;
+  }
   ExprPtr varRef(const SourceLoc &L, VarId V) {
     auto R = make<VarRefExpr>(L);
     R->Var = V;
@@ -502,6 +535,12 @@ private:
       if (auto It = InstanceValues.find(Value); It != InstanceValues.end()) {
         F.K = Fact::Kind::Instance;
         F.Inst = It->second;
+      } else if (FunctionValues.count(Value)) {
+        F.K = Fact::Kind::Function;
+        F.Def = Value;
+      } else if (auto It = ModuleListValues.find(Value); It != ModuleListValues.end()) {
+        F.K = Fact::Kind::ModuleList;
+        F.Members = It->second;
       } else if (auto *D = dyn_cast<DistributionExpr>(Value)) {
         F.K = Fact::Kind::Dist;
         F.Def = D;
@@ -522,6 +561,9 @@ private:
         if (C->Ty == ConstantExpr::Type::String) {
           F.K = Fact::Kind::String;
           F.Def = C;
+        } else if (C->Ty == ConstantExpr::Type::Int) {
+          F.K = Fact::Kind::Int;
+          F.Def = C;
         }
       } else if (auto *Call = dyn_cast<CallExpr>(Value)) {
         if (Call->Op == OpId::StrFormat && !Call->Args.Args.empty() && Call->Args.Args[0] &&
@@ -540,10 +582,11 @@ private:
         if (R->Var != Target) {
           Fact Copy = fact(R->Var);
           if (Copy.K == Fact::Kind::Module || Copy.K == Fact::Kind::None ||
-              Copy.K == Fact::Kind::Instance) {
+              Copy.K == Fact::Kind::Instance || Copy.K == Fact::Kind::ModuleList) {
             F.K = Copy.K;
             F.Mod = Copy.Mod;
             F.Inst = Copy.Inst;
+            F.Members = Copy.Members;
           } else {
             F = Copy;
             // The copy is made here: it is usable where this assignment is.
@@ -699,6 +742,17 @@ private:
   void bindSequenceTargets(SequenceLoop &Loop);
   std::unique_ptr<ForStmt> indexLoop(VarId Seq, VarId Index, const SourceLoc &L);
   std::optional<std::vector<ExprPtr>> staticElements(const A::Expr &Iter, Block &Out);
+  std::optional<std::vector<ExprPtr>> knownElements(const A::Expr &Iter, Block &Out);
+  std::optional<std::vector<ExprPtr>> unrolledList(const A::Expr &E, Block &Out);
+  void unrollCompFor(const A::Comp &C, size_t K, std::vector<ExprPtr> &Elems, bool &Known,
+                     Block &Out);
+  const Fact *moduleListOf(const A::Expr &E);
+  std::optional<VarId> moduleListVar(const A::Expr &E);
+  bool iteratesModuleList(const A::Expr &Iter);
+  std::optional<VarId> moduleListMember(const A::Subscript &S, Block &Out);
+  ExprPtr lowerModuleList(const A::Call &C, Block &Out);
+  std::optional<ExprPtr> callModuleObject(VarId V, const SourceLoc &L, const A::Call &C,
+                                          Block &Out);
   std::optional<std::vector<ExprPtr>> dictElements(VarId D, const std::string &View,
                                                    const SourceLoc &L);
   ExprPtr lowerSum(const A::Call &C, Block &Out);
@@ -980,6 +1034,17 @@ private:
   /// The frame of `pyro.condition(data={...})`; \p Applied: the call form
   /// whose first argument is the conditioned function.
   std::optional<ConditionFrame> conditionFrame(const A::Call &C, bool Applied, Block &Out);
+  // poutine.reparam(config={"x": LocScaleReparam(centered)}): the sites it
+  // rewrites, each with its centered value (nullopt: learned, Pyro's default).
+  struct ReparamFrame {
+    std::map<std::string, std::optional<double>> Centered;
+  };
+  std::vector<ReparamFrame> Reparams;
+  /// A functools.partial entry: the argument expression of each parameter it binds.
+  std::map<std::string, const A::Expr *> PartialArgs;
+  std::optional<ReparamFrame> reparamFrame(const A::Call &C);
+  bool reparamSample(std::unique_ptr<SampleStmt> &S, const A::Expr *Infer, const SourceLoc &L,
+                     std::optional<VarId> Target, Block &Out);
   /// `with pyro.plate(...)` statements around the statement being lowered.
   size_t VecPlateDepth = 0;
   /// The vectorised plates around the code being lowered, outermost first
@@ -1050,12 +1115,21 @@ private:
   std::deque<A::Call> SyntheticCalls;
   const A::Call *inputsCall(const A::ClassDef &Cls, Scope *&Inputs);
   const A::FunctionDef *findMethod(const Instance &I, const std::string &Name);
+  const A::FunctionDef *findClassMethod(const A::ClassDef &Cls, const std::string &Name);
+  /// A method decorated @staticmethod: called without the object.
+  static bool isStaticMethod(const A::FunctionDef &F) {
+    return std::any_of(F.Decorators.begin(), F.Decorators.end(), [](const A::ExprPtr &D) {
+      auto *N = dyn_cast<A::Name>(D.get());
+      return N && N->Id == "staticmethod";
+    });
+  }
   std::shared_ptr<Instance> newInstance(const A::ClassDef &Cls, Scope *ClsScope);
   std::optional<VarId> classAttribute(Instance &I, const std::string &Name);
   ExprPtr instantiate(const A::ClassDef &Cls, Scope *ClsScope, const A::Call &C, Block &Out);
   ExprPtr callMethod(const std::shared_ptr<Instance> &I, const A::FunctionDef &M,
                      const A::Call &C, Block &Out);
   ExprPtr callInstance(const std::shared_ptr<Instance> &I, const A::Call &C, Block &Out);
+  bool registerModuleObject(const std::string &Name, VarId V, const A::Call &C, Block &Out);
   void registerInstance(const std::string &Prefix, const Instance &I, const A::Call &C,
                         Block &Out);
   Fact instanceFact(const std::shared_ptr<Instance> &I) {
@@ -1408,9 +1482,35 @@ void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry, const A::Clas
   // Its data is evaluated at module level, where the handler was built.
   if (EntryCondition) {
     std::optional<std::string> Q = staticPath(*EntryCondition->Func);
-    if (!Q || !isConditionHandler(*Q))
+    if (Q && *Q == "pyro.poutine.reparam") {
+      if (std::optional<ReparamFrame> F = reparamFrame(*EntryCondition))
+        Reparams.push_back(std::move(*F));
+    } else if (Q && *Q == "functools.partial") {
+      // Its arguments (after fn) bind the entry's first parameters and those
+      // named, evaluated here, where the partial object was built.
+      size_t Position = 0;
+      for (const A::Arg &Ar : EntryCondition->Args) {
+        const std::string *Name = nullptr;
+        if (Ar.K == A::Arg::Kind::Positional && Position++ > 0) {
+          size_t Slot = Position - 2;
+          while (Slot < Entry.Params.size() && Entry.Params[Slot].K != A::Param::Kind::Normal)
+            ++Slot;
+          if (Slot < Entry.Params.size())
+            Name = &Entry.Params[Slot].Name;
+        } else if (Ar.K == A::Arg::Kind::Keyword && Ar.Name != "func") {
+          Name = &Ar.Name;
+        } else if (Ar.K != A::Arg::Kind::Positional) {
+          unsupported(Ar.Loc, "functools.partial is modelled with positional and keyword "
+                              "arguments only");
+          continue;
+        }
+        if (Name)
+          PartialArgs[*Name] = Ar.Value.get();
+      }
+    } else if (!Q || !isConditionHandler(*Q))
       unsupported(EntryCondition->Loc, "the entry '" + text(*EntryCondition->Func) +
-                                           "(...)' is not a pyro.condition handler");
+                                           "(...)' is not a pyro.condition, poutine.reparam "
+                                           "or functools.partial handler");
     else if (std::optional<ConditionFrame> F = conditionFrame(*EntryCondition, /*Applied=*/true, P.Body))
       Conditions.push_back(std::move(*F));
   }
@@ -1474,15 +1574,24 @@ void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry, const A::Clas
     if (!isHandlerDecorator(*D))
       unsupported(D->Loc, "decorators are not supported; remove '@" + text(*D) +
                               "' (svic accepts @poutine.scale(scale=...), "
-                              "@poutine.mask(mask=...), @poutine.block(...) and "
-                              "@torch.no_grad())");
+                              "@poutine.mask(mask=...), @poutine.block(...), "
+                              "@poutine.reparam(config=...) and @torch.no_grad())");
   for (const A::Param &Pm : Entry.Params) {
     if (SelfBound && &Pm == &Entry.Params[0])
       continue;
     switch (Pm.K) {
     case A::Param::Kind::Normal: {
-      // A literal default the caller does not override is the value.
-      ExprPtr Default = GivenInputs.count(Pm.Name) ? nullptr : literalDefault(Pm.Default.get());
+      // A literal default the caller does not override is the value, and so
+      // is the value a functools.partial entry gives.
+      ExprPtr Default;
+      if (auto It = PartialArgs.find(Pm.Name); It != PartialArgs.end()) {
+        Scope *Saved = Cur;
+        Cur = ModuleScope;
+        Default = lowerExpr(*It->second, P.Body);
+        Cur = Saved;
+      } else if (!GivenInputs.count(Pm.Name)) {
+        Default = literalDefault(Pm.Default.get());
+      }
       VarId V = addVar(Pm.Name, Default ? VarKind::User : VarKind::Input, Pm.Loc);
       Binding B;
       B.Var = V;
@@ -1819,8 +1928,8 @@ void Lowerer::lowerStmt(const A::Stmt &S, Block &Out) {
       if (!isHandlerDecorator(*D))
         unsupported(D->Loc, "decorators are not supported; remove '@" + text(*D) +
                                 "' (svic accepts @poutine.scale(scale=...), "
-                                "@poutine.mask(mask=...), @poutine.block(...) and "
-                                "@torch.no_grad())");
+                                "@poutine.mask(mask=...), @poutine.block(...), "
+                                "@poutine.reparam(config=...) and @torch.no_grad())");
     defineFunction(*F, Out);
     return;
   }
@@ -2290,7 +2399,8 @@ void Lowerer::invalidateLoopVariant(const A::Body &Loop, const SourceLoc &LoopLo
     if (!B || B->K != Binding::Kind::Var)
       continue;
     Fact &F = fact(B->Var);
-    if (F.K == Fact::Kind::None || F.K == Fact::Kind::Module || F.K == Fact::Kind::Instance)
+    if (F.K == Fact::Kind::None || F.K == Fact::Kind::Module || F.K == Fact::Kind::Instance ||
+        F.K == Fact::Kind::ModuleList)
       continue;
     F.Invalid = "it changes between iterations of the loop at line " + std::to_string(LoopLoc.Line);
   }
@@ -2354,6 +2464,18 @@ void Lowerer::lowerFor(const A::For &S, Block &Out) {
     IsPlate = Bd && Bd->K == Binding::Kind::Var && fact(Bd->Var).K == Fact::Kind::Plate;
   }
   if (Ok && !IsPlate && !(Q && *Q == "range")) {
+    if (iteratesModuleList(*Iter)) {
+      std::optional<std::vector<ExprPtr>> Elems = knownElements(*Iter, Out);
+      if (!Elems) {
+        unsupported(Iter->Loc, ModuleListLoopBounds);
+        return;
+      }
+      for (ExprPtr &X : *Elems) {
+        store(*S.Target, std::move(X), Out, S.Loc);
+        lowerBody(S.Loop, Out);
+      }
+      return;
+    }
     if (std::optional<std::vector<ExprPtr>> Elems = staticElements(*Iter, Out)) {
       for (ExprPtr &X : *Elems) {
         store(*S.Target, std::move(X), Out, S.Loc);
@@ -2575,6 +2697,253 @@ std::optional<std::vector<ExprPtr>> Lowerer::dictElements(VarId D, const std::st
   return Elems;
 }
 
+/// Python's elements of \p Iter when they are known while lowering, as
+/// building an nn.ModuleList needs them: those of staticElements, an
+/// nn.ModuleList's members, `range(...)` with known int bounds, and `zip`,
+/// `enumerate` and slices with known bounds of such sequences.
+std::optional<std::vector<ExprPtr>> Lowerer::knownElements(const A::Expr &Iter, Block &Out) {
+  constexpr size_t MaxUnrolled = 64;
+  if (const Fact *F = moduleListOf(Iter)) {
+    std::vector<ExprPtr> Elems;
+    for (VarId M : F->Members)
+      Elems.push_back(varRef(Iter.Loc, M));
+    return Elems;
+  }
+  if (const auto *S = dyn_cast<A::Subscript>(&Iter);
+      S && S->Indices.size() == 1 && isa<A::Slice>(S->Indices[0].get())) {
+    std::optional<std::vector<ExprPtr>> Base = knownElements(*S->Value, Out);
+    if (!Base)
+      return std::nullopt;
+    const auto &Sl = *cast<A::Slice>(S->Indices[0].get());
+    auto Bound = [&](const A::ExprPtr &X, int64_t Default) -> std::optional<int64_t> {
+      return X ? knownInt(*lowerExpr(*X, Out)) : std::optional<int64_t>(Default);
+    };
+    const auto N = static_cast<int64_t>(Base->size());
+    std::optional<int64_t> Lo = Bound(Sl.Lower, 0), Hi = Bound(Sl.Upper, N),
+                           Step = Bound(Sl.Step, 1);
+    if (!Lo || !Hi || !Step || *Step <= 0)
+      return std::nullopt;
+    auto Clamp = [N](int64_t I) { return std::clamp<int64_t>(I < 0 ? I + N : I, 0, N); };
+    std::vector<ExprPtr> Elems;
+    for (int64_t I = Clamp(*Lo); I < Clamp(*Hi); I += *Step)
+      Elems.push_back(std::move((*Base)[static_cast<size_t>(I)]));
+    return Elems;
+  }
+  const auto *C = dyn_cast<A::Call>(&Iter);
+  std::optional<std::string> Q = C ? staticPath(*C->Func) : std::nullopt;
+  const bool Positional = C && std::all_of(C->Args.begin(), C->Args.end(), [](const A::Arg &A) {
+                            return A.K == A::Arg::Kind::Positional;
+                          });
+  if (Q && *Q == "range" && Positional && !C->Args.empty() && C->Args.size() <= 3) {
+    std::vector<int64_t> B;
+    for (const A::Arg &A : C->Args)
+      if (std::optional<int64_t> V = knownInt(*lowerExpr(*A.Value, Out)))
+        B.push_back(*V);
+      else
+        return std::nullopt;
+    const int64_t Start = B.size() == 1 ? 0 : B[0], Stop = B.size() == 1 ? B[0] : B[1],
+                  Step = B.size() == 3 ? B[2] : 1;
+    if (Step <= 0 || (Stop - Start) / Step > static_cast<int64_t>(MaxUnrolled))
+      return std::nullopt;
+    std::vector<ExprPtr> Elems;
+    for (int64_t I = Start; I < Stop; I += Step)
+      Elems.push_back(constInt(Iter.Loc, I));
+    return Elems;
+  }
+  if (Q && (*Q == "zip" || *Q == "enumerate") && Positional && !C->Args.empty() &&
+      (*Q == "zip" || C->Args.size() == 1)) {
+    std::vector<std::vector<ExprPtr>> Seqs;
+    if (*Q == "enumerate")
+      Seqs.emplace_back();
+    for (const A::Arg &A : C->Args) {
+      std::optional<std::vector<ExprPtr>> E = knownElements(*A.Value, Out);
+      if (!E)
+        return std::nullopt;
+      Seqs.push_back(std::move(*E));
+    }
+    if (*Q == "enumerate")
+      for (size_t I = 0; I < Seqs[1].size(); ++I)
+        Seqs[0].push_back(constInt(Iter.Loc, static_cast<int64_t>(I)));
+    size_t Len = Seqs[0].size();
+    for (const auto &S : Seqs)
+      Len = std::min(Len, S.size());
+    std::vector<ExprPtr> Elems;
+    for (size_t I = 0; I < Len; ++I) {
+      auto Tuple = P.makeSequence(ExprKind::Tuple, loc(Iter.Loc));
+      for (auto &S : Seqs)
+        Tuple->Elements.push_back(std::move(S[I]));
+      Elems.push_back(std::move(Tuple));
+    }
+    return Elems;
+  }
+  return staticElements(Iter, Out);
+}
+
+/// The elements of the list \p E builds when they are known while lowering: a
+/// display or anything knownElements reads, and a list comprehension (or
+/// generator) whose `for` clauses all run over such sequences, unrolled.
+std::optional<std::vector<ExprPtr>> Lowerer::unrolledList(const A::Expr &E, Block &Out) {
+  const auto *C = dyn_cast<A::Comp>(&E);
+  if (!C)
+    return knownElements(E, Out);
+  if (C->F != A::Comp::Form::List && C->F != A::Comp::Form::Generator)
+    return std::nullopt;
+  Scopes.emplace_back();
+  Scope *S = &Scopes.back();
+  S->Parent = Cur;
+  S->Suffix = "@unrolled#" + std::to_string(++TempCount["unrolled"]);
+  Scope *Saved = Cur;
+  Cur = S;
+  std::vector<ExprPtr> Elems;
+  bool Known = true;
+  unrollCompFor(*C, 0, Elems, Known, Out);
+  Cur = Saved;
+  return Known ? std::optional<std::vector<ExprPtr>>(std::move(Elems)) : std::nullopt;
+}
+
+/// The `for` clause \p K of \p C over known elements, and the clauses inside
+/// it; \p Known becomes false when an iterable or an `if` is not known.
+void Lowerer::unrollCompFor(const A::Comp &C, size_t K, std::vector<ExprPtr> &Elems, bool &Known,
+                            Block &Out) {
+  if (!Known)
+    return;
+  if (K == C.Fors.size()) {
+    // Evaluated now, while the targets hold this step's values.
+    VarId T = newTemp("elt", C.Elt->Loc);
+    assign(Out, T, lowerExpr(*C.Elt, Out), C.Elt->Loc);
+    Elems.push_back(varRef(C.Elt->Loc, T));
+    return;
+  }
+  std::optional<std::vector<ExprPtr>> Iter = knownElements(*C.Fors[K].Iter, Out);
+  if (!Iter || !C.Fors[K].Ifs.empty()) {
+    Known = false;
+    return;
+  }
+  for (ExprPtr &X : *Iter) {
+    store(*C.Fors[K].Target, std::move(X), Out, C.Loc);
+    unrollCompFor(C, K + 1, Elems, Known, Out);
+  }
+}
+
+/// The ModuleList fact of the variable or object field \p E names, or null.
+const Lowerer::Fact *Lowerer::moduleListOf(const A::Expr &E) {
+  std::optional<VarId> V = moduleListVar(E);
+  return V ? &fact(*V) : nullptr;
+}
+
+/// The variable or object field \p E names when it holds a ModuleList fact.
+std::optional<VarId> Lowerer::moduleListVar(const A::Expr &E) {
+  VarId V = 0;
+  if (auto *N = dyn_cast<A::Name>(&E)) {
+    Binding *B = lookup(N->Id);
+    if (!B || B->K != Binding::Kind::Var)
+      return std::nullopt;
+    V = B->Var;
+  } else if (auto *At = dyn_cast<A::Attribute>(&E)) {
+    std::shared_ptr<Instance> Base = instanceOf(*At->Value);
+    if (!Base)
+      return std::nullopt;
+    auto F = Base->Fields.find(At->Attr);
+    if (F == Base->Fields.end())
+      return std::nullopt;
+    V = F->second;
+  } else {
+    return std::nullopt;
+  }
+  return fact(V).K == Fact::Kind::ModuleList ? std::optional<VarId>(V) : std::nullopt;
+}
+
+/// True when the loop over \p Iter runs over an nn.ModuleList (directly, a
+/// slice of it, or in `zip`/`enumerate`): such a loop is unrolled, so each
+/// step calls a known module.
+bool Lowerer::iteratesModuleList(const A::Expr &Iter) {
+  if (moduleListOf(Iter))
+    return true;
+  if (const auto *S = dyn_cast<A::Subscript>(&Iter))
+    return iteratesModuleList(*S->Value);
+  if (const auto *C = dyn_cast<A::Call>(&Iter)) {
+    std::optional<std::string> Q = staticPath(*C->Func);
+    if (Q && (*Q == "zip" || *Q == "enumerate"))
+      return std::any_of(C->Args.begin(), C->Args.end(),
+                         [&](const A::Arg &A) { return iteratesModuleList(*A.Value); });
+  }
+  return false;
+}
+
+/// `layers[i]` for an nn.ModuleList `layers` and a known int i: the member.
+std::optional<VarId> Lowerer::moduleListMember(const A::Subscript &S, Block &Out) {
+  const Fact *F = moduleListOf(*S.Value);
+  if (!F || S.Indices.size() != 1 || isa<A::Slice>(S.Indices[0].get()))
+    return std::nullopt;
+  const std::vector<VarId> Members = F->Members; // lowering the index may move the facts
+  std::optional<int64_t> I = knownInt(*lowerExpr(*S.Indices[0], Out));
+  const auto N = static_cast<int64_t>(Members.size());
+  if (!I || *I >= N || *I < -N) {
+    unsupported(S.Loc, I ? "index " + std::to_string(*I) + " is out of range for an " +
+                               "nn.ModuleList of " + std::to_string(N) + " modules"
+                         : "an nn.ModuleList is modelled only when indexed by an int known "
+                           "while lowering");
+    return std::nullopt;
+  }
+  return Members[static_cast<size_t>(*I < 0 ? *I + N : *I)];
+}
+
+/// `nn.ModuleList(modules)` with modules known while lowering: the list of
+/// them, whose members are called, iterated and registered (as `name.i`) one
+/// by one. Null when they are not known: the call is then opaque.
+ExprPtr Lowerer::lowerModuleList(const A::Call &C, Block &Out) {
+  Bound B;
+  if (!bindArgs(sig("modules:n?"), C, 0, 0, text(*C.Func), B))
+    return constNone(C.Loc);
+  std::vector<VarId> Members;
+  if (B.Slots[0]) {
+    Block Unrolled;
+    std::optional<std::vector<ExprPtr>> Elems = unrolledList(*B.Slots[0], Unrolled);
+    if (!Elems) {
+      for (StmtPtr &St : Unrolled)
+        Graveyard.push_back(std::move(St));
+      return nullptr;
+    }
+    for (StmtPtr &St : Unrolled)
+      Out.push_back(std::move(St));
+    for (ExprPtr &X : *Elems) {
+      VarId M = 0;
+      if (auto *R = dyn_cast<VarRefExpr>(X.get())) {
+        M = R->Var;
+      } else {
+        M = newTemp("member", C.Loc);
+        assign(Out, M, std::move(X), C.Loc);
+      }
+      if (fact(M).K != Fact::Kind::Module && fact(M).K != Fact::Kind::Instance) {
+        unsupported(B.Slots[0]->Loc, "the members of an nn.ModuleList must be nn modules");
+        return constNone(C.Loc);
+      }
+      Members.push_back(M);
+    }
+  }
+  // The list of its members: a use svic does not model (an opaque call) reads them all.
+  auto R = P.makeSequence(ExprKind::List, loc(C.Loc));
+  for (VarId M : Members)
+    R->Elements.push_back(varRef(C.Loc, M));
+  ModuleListValues[R.get()] = std::move(Members);
+  return R;
+}
+
+/// Calls the module object, user-class object or torch function variable \p V
+/// holds; nullopt when it holds none of them.
+std::optional<ExprPtr> Lowerer::callModuleObject(VarId V, const SourceLoc &L, const A::Call &C,
+                                                 Block &Out) {
+  const Fact &F = fact(V);
+  if (F.K == Fact::Kind::Function && factProblem(V).empty())
+    return lowerQualifiedCall(cast<ConstantExpr>(F.Def)->StringValue, C, Out, std::nullopt,
+                              nullptr);
+  if (F.K == Fact::Kind::Instance)
+    return callInstance(F.Inst, C, Out);
+  if (F.K == Fact::Kind::Module)
+    return lowerModuleCall(varRef(L, V), F.Mod, C, Out);
+  return std::nullopt;
+}
+
 /// `for Index in range(len(Seq))`.
 std::unique_ptr<ForStmt> Lowerer::indexLoop(VarId Seq, VarId Index, const SourceLoc &L) {
   auto St = make<ForStmt>(L);
@@ -2665,6 +3034,17 @@ void Lowerer::lowerWith(const A::With &S, size_t Item, Block &Out) {
       Conditions.pop_back();
     return;
   }
+  if (Q && *Q == "pyro.poutine.reparam") {
+    std::optional<ReparamFrame> R = reparamFrame(*C);
+    if (R && It.Var)
+      unsupported(It.Var->Loc, "'as' is supported only on pyro.plate");
+    if (R)
+      Reparams.push_back(std::move(*R));
+    lowerWith(S, Item + 1, Out);
+    if (R)
+      Reparams.pop_back();
+    return;
+  }
   if (Q && *Q == "pyro.poutine.block") {
     std::optional<BlockRule> R = blockRule(*C);
     if (R && It.Var)
@@ -2711,7 +3091,7 @@ void Lowerer::lowerWith(const A::With &S, size_t Item, Block &Out) {
   } else {
     unsupported(Ctx.Loc, "with statements over '" + text(Ctx) +
                              "' are not supported; svic accepts pyro.plate, poutine.scale, "
-                             "poutine.mask, poutine.block and torch.no_grad");
+                             "poutine.mask, poutine.block, poutine.reparam and torch.no_grad");
     Ok = false;
   }
   if (It.Var) {
@@ -2840,7 +3220,12 @@ ExprPtr Lowerer::lowerStaticValue(const std::string &Q, const A::Expr &E) {
     }
   if (allowedModules().count(Q))
     unsupported(E.Loc, "the module '" + text(E) + "' cannot be used as a value");
-  else if (lookupOp(Q) || lookupModule(Q) || builtinNames().count(Q) ||
+  else if (lookupOp(Q) && !builtinNames().count(Q)) {
+    // `activation=torch.tanh`: called later through the variable.
+    ExprPtr R = constString(E.Loc, Q);
+    FunctionValues.insert(R.get());
+    return R;
+  } else if (lookupOp(Q) || lookupModule(Q) || builtinNames().count(Q) ||
            (startsWith(Q, "pyro.distributions.") && findDistribution(Q.substr(19))))
     unsupported(E.Loc, "'" + text(E) + "' cannot be used as a value; call it");
   else
@@ -2948,6 +3333,10 @@ std::vector<ExprPtr> Lowerer::lowerIndexItems(const std::vector<const A::Expr *>
 }
 
 ExprPtr Lowerer::lowerSubscript(const A::Subscript &S, Block &Out) {
+  if (moduleListOf(*S.Value)) {
+    std::optional<VarId> M = moduleListMember(S, Out);
+    return M ? varRef(S.Loc, *M) : constNone(S.Loc);
+  }
   auto E = make<SubscriptExpr>(S.Loc);
   // `Vindex(x)[...]` indexes x itself (with broadcasting), not a wrapper object.
   const A::Expr *Vindexed = vindexOperand(*S.Value);
@@ -3379,7 +3768,11 @@ void Lowerer::lowerCompFor(const A::Comp &C, size_t K, VarId List, Block &Out) {
   const auto *Range = dyn_cast<A::Call>(F.Iter.get());
   std::optional<std::string> Q = Range ? staticPath(*Range->Func) : std::nullopt;
   std::optional<std::vector<ExprPtr>> Elems;
-  if (!(Q && *Q == "range") && (Elems = staticElements(*F.Iter, Out))) {
+  if (iteratesModuleList(*F.Iter) && !(Elems = knownElements(*F.Iter, Out))) {
+    unsupported(F.Iter->Loc, ModuleListLoopBounds);
+    return;
+  }
+  if (Elems || (!(Q && *Q == "range") && (Elems = staticElements(*F.Iter, Out)))) {
     for (ExprPtr &X : *Elems) {
       store(*F.Target, std::move(X), Out, C.Loc);
       lowerCompIfs(C, K, List, Out);
@@ -3546,15 +3939,23 @@ ExprPtr Lowerer::lowerCall(const A::Call &C, Block &Out, std::optional<VarId> Ta
   if (auto *H = dyn_cast<A::Call>(&Func))
     if (std::optional<std::string> Q = staticPath(*H->Func);
         Q && (*Q == "pyro.poutine.block" || *Q == "pyro.poutine.scale" ||
-              *Q == "pyro.poutine.mask" || isConditionHandler(*Q)))
+              *Q == "pyro.poutine.mask" || *Q == "pyro.poutine.reparam" ||
+              isConditionHandler(*Q)))
       return lowerHandlerCall(*H, *Q, C, Out);
   if (auto *N = dyn_cast<A::Name>(&Func))
     return lowerNameCall(*N, C, Out);
   if (auto *At = dyn_cast<A::Attribute>(&Func))
     return lowerMethodCall(*At, C, Out);
-  if (auto *Sub = dyn_cast<A::Subscript>(&Func))
+  if (auto *Sub = dyn_cast<A::Subscript>(&Func)) {
     if (std::optional<std::string> Q = staticPath(*Sub->Value); Q && isPyroModuleClass(*Q))
       return pyroModuleOf(*Sub, C, Out);
+    if (moduleListOf(*Sub->Value)) {
+      std::optional<VarId> M = moduleListMember(*Sub, Out);
+      if (!M)
+        return constNone(C.Loc);
+      return *callModuleObject(*M, Func.Loc, C, Out);
+    }
+  }
   // Calling the value of an expression: `nn.ReLU()(x)`.
   ExprPtr Callee = lowerExpr(Func, Out);
   if (auto *M = dyn_cast<ModuleCtorExpr>(Callee.get())) {
@@ -3569,9 +3970,14 @@ ExprPtr Lowerer::lowerCall(const A::Call &C, Block &Out, std::optional<VarId> Ta
 /// as under `with` or a decorator.
 ExprPtr Lowerer::lowerHandlerCall(const A::Call &H, const std::string &Q, const A::Call &C,
                                   Block &Out) {
-  const bool IsBlock = Q == "pyro.poutine.block", IsCondition = isConditionHandler(Q);
+  const bool IsBlock = Q == "pyro.poutine.block", IsCondition = isConditionHandler(Q),
+             IsReparam = Q == "pyro.poutine.reparam";
   Bound B;
-  if (!bindArgs(sig(IsBlock ? SigBlock : IsCondition ? SigCondition : Q == "pyro.poutine.scale" ? SigScale : SigMask),
+  if (!bindArgs(sig(IsBlock       ? SigBlock
+                    : IsCondition ? SigCondition
+                    : IsReparam   ? SigReparam
+                    : Q == "pyro.poutine.scale" ? SigScale
+                                                : SigMask),
                 H, 0, 0, text(*H.Func), B))
     return constNone(C.Loc);
   const A::Expr *Fn = B.Slots[0];
@@ -3603,6 +4009,15 @@ ExprPtr Lowerer::lowerHandlerCall(const A::Call &H, const std::string &Q, const 
     Conditions.pop_back();
     return V;
   }
+  if (IsReparam) {
+    std::optional<ReparamFrame> F = reparamFrame(H);
+    if (!F)
+      return constNone(C.Loc);
+    Reparams.push_back(std::move(*F));
+    ExprPtr V = CallFn(Out);
+    Reparams.pop_back();
+    return V;
+  }
   std::unique_ptr<WithStmt> W = handlerDecorator(H, Out);
   if (!W)
     return constNone(C.Loc);
@@ -3628,11 +4043,9 @@ ExprPtr Lowerer::lowerNameCall(const A::Name &N, const A::Call &C, Block &Out) {
   if (B && B->K == Binding::Kind::Class)
     return instantiate(*B->Cls, B->FnScope, C, Out);
   if (B && B->K == Binding::Kind::Var) {
+    if (std::optional<ExprPtr> R = callModuleObject(B->Var, N.Loc, C, Out))
+      return std::move(*R);
     const Fact &F = fact(B->Var);
-    if (F.K == Fact::Kind::Instance)
-      return callInstance(F.Inst, C, Out);
-    if (F.K == Fact::Kind::Module)
-      return lowerModuleCall(varRef(N.Loc, B->Var), F.Mod, C, Out);
     // A value of unknown kind (an input, a function returned by a helper):
     // it may be user code.
     if (F.K != Fact::Kind::Plate)
@@ -3740,6 +4153,12 @@ ExprPtr Lowerer::lowerQualifiedCall(const std::string &Q, const A::Call &C, Bloc
   }
   if (Q == "pyro.ops.indexing.vindex")
     return lowerVindexCall(C, Out);
+  if (Q == "torch.nn.ModuleList")
+    if (ExprPtr R = lowerModuleList(C, Out))
+      return R;
+  if (Q == "len" && C.Args.size() == 1 && C.Args[0].K == A::Arg::Kind::Positional)
+    if (const Fact *F = moduleListOf(*C.Args[0].Value))
+      return constInt(C.Loc, static_cast<int64_t>(F->Members.size()));
   if (Q == "pyro.subsample" || Q == "pyro.primitives.subsample")
     return lowerSubsample(C, Out);
   if (Q == "sum")
@@ -3849,6 +4268,15 @@ ExprPtr Lowerer::lowerTableCall(OpId Op, const std::string &Spelling, const A::C
 ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Block &Out) {
   const std::string &M = Func.Attr;
   const A::Expr &RecvAst = *Func.Value;
+  // A method of an nn.ModuleList (append, extend, insert, ...) may change its
+  // members: from here on every variable holding that list is an opaque list,
+  // and the call an opaque call.
+  if (std::optional<VarId> List = moduleListVar(RecvAst)) {
+    const std::vector<VarId> Members = fact(*List).Members;
+    for (VarId V = 0; V < Facts.size(); ++V)
+      if (Facts[V].K == Fact::Kind::ModuleList && Facts[V].Members == Members)
+        fact(V) = Fact{};
+  }
   // `super().__init__(...)` and `super(Cls, self).m(...)` in a method: the
   // next user class up the bases, else nn.Module's own (a no-op).
   if (auto *SC = dyn_cast<A::Call>(&RecvAst)) {
@@ -3877,19 +4305,22 @@ ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Blo
       }
     }
   }
+  // `Helpers.link(x, w)`: a @staticmethod called through its class.
+  if (auto *N = dyn_cast<A::Name>(&RecvAst))
+    if (Binding *B = lookup(N->Id); B && B->K == Binding::Kind::Class)
+      if (const A::FunctionDef *Fn = findClassMethod(*B->Cls, M); Fn && isStaticMethod(*Fn))
+        return inlineCall(*Fn, B->FnScope, C, Out, nullptr, methodDefaults(*Fn));
   if (std::shared_ptr<Instance> I = instanceOf(RecvAst)) {
     if (const A::FunctionDef *Fn = findMethod(*I, M))
-      return callMethod(I, *Fn, C, Out);
+      return isStaticMethod(*Fn) ? inlineCall(*Fn, I->ClsScope, C, Out, nullptr, methodDefaults(*Fn))
+                                 : callMethod(I, *Fn, C, Out);
     auto F = I->Fields.find(M);
     if (F == I->Fields.end() && classAttribute(*I, M))
       F = I->Fields.find(M);
     if (F != I->Fields.end()) {
       pyroModuleRead(*I, M, Func.Loc, Out);
-      const Fact &Fc = fact(F->second);
-      if (Fc.K == Fact::Kind::Instance)
-        return callInstance(Fc.Inst, C, Out);
-      if (Fc.K == Fact::Kind::Module)
-        return lowerModuleCall(varRef(Func.Loc, F->second), Fc.Mod, C, Out);
+      if (std::optional<ExprPtr> R = callModuleObject(F->second, Func.Loc, C, Out))
+        return std::move(*R);
     }
     // A method of nn.Module that user classes inherit (parameters(), train(), ...).
     static const std::set<std::string> ModuleMethods = {
@@ -4557,7 +4988,12 @@ std::shared_ptr<Lowerer::Instance> Lowerer::instanceOf(const A::Expr &E) {
 
 /// The method \p Name of the object's class or of a user base class.
 const A::FunctionDef *Lowerer::findMethod(const Instance &I, const std::string &Name) {
-  std::vector<const A::ClassDef *> Work{I.Cls};
+  return findClassMethod(*I.Cls, Name);
+}
+
+/// The method \p Name of \p Cls or of a user base class.
+const A::FunctionDef *Lowerer::findClassMethod(const A::ClassDef &Cls, const std::string &Name) {
+  std::vector<const A::ClassDef *> Work{&Cls};
   for (size_t K = 0; K < Work.size() && K < 64; ++K) {
     const A::FunctionDef *Found = nullptr;
     for (const A::StmtPtr &S : Work[K]->Inner)
@@ -4688,24 +5124,44 @@ ExprPtr Lowerer::callInstance(const std::shared_ptr<Instance> &I, const A::Call 
   return constNone(C.Loc);
 }
 
+/// Registers the module object \p V holds (an nn module, a user-class
+/// object or an nn.ModuleList, whose members are `Name.0`, `Name.1`, ... as
+/// in Pyro) as `pyro.module(Name, ...)` does; true if it holds one.
+bool Lowerer::registerModuleObject(const std::string &Name, VarId V, const A::Call &C,
+                                   Block &Out) {
+  const Fact F = fact(V); // a copy: registering adds variables, and facts
+  if (F.K == Fact::Kind::Instance) {
+    registerInstance(Name, *F.Inst, C, Out);
+  } else if (F.K == Fact::Kind::ModuleList) {
+    for (size_t I = 0; I < F.Members.size(); ++I)
+      registerModuleObject(Name + "." + std::to_string(I), F.Members[I], C, Out);
+  } else if (F.K == Fact::Kind::Module) {
+    if (F.Mod && weightless(*F.Mod))
+      return true;
+    auto S = make<ModuleStmt>(C.Loc);
+    S->Name.Canonical = Name;
+    S->Name.Loc = loc(C.Loc);
+    S->ModuleVar = V;
+    Out.push_back(std::move(S));
+  } else {
+    return false;
+  }
+  return true;
+}
+
 void Lowerer::registerInstance(const std::string &Prefix, const Instance &I, const A::Call &C,
                                Block &Out) {
+  // Pyro's names are `name$$$` and the path of named_parameters():
+  // "vae$$$encoder.fc1".
+  const std::string Sep = Prefix.find("$$$") == std::string::npos ? "$$$" : ".";
   for (const auto &[Field, V] : I.Fields) {
-    const Fact &F = fact(V);
-    const std::string Name = Prefix + "$$$" + Field;
-    if (F.K == Fact::Kind::Instance) {
-      registerInstance(Name, *F.Inst, C, Out);
-    } else if (F.K == Fact::Kind::Module && !(F.Mod && weightless(*F.Mod))) {
-      auto S = make<ModuleStmt>(C.Loc);
-      S->Name.Canonical = Name;
-      S->Name.Loc = loc(C.Loc);
-      S->ModuleVar = V;
-      Out.push_back(std::move(S));
-    } else if (ParameterFields.count(V)) {
+    if (registerModuleObject(Prefix + Sep + Field, V, C, Out))
+      continue;
+    if (ParameterFields.count(V)) {
       // An nn.Parameter field is the param Prefix$$$Field from here on.
       auto S = make<ParamStmt>(C.Loc);
       S->Target = V;
-      S->Name.Canonical = Name;
+      S->Name.Canonical = Prefix + Sep + Field;
       S->Name.Loc = loc(C.Loc);
       S->Init = varRef(C.Loc, V);
       Out.push_back(std::move(S));
@@ -4934,18 +5390,11 @@ void Lowerer::pyroModuleRead(const Instance &I, const std::string &Attr, const S
   if (!I.Pyro || !I.Ctx->Active || F == I.Fields.end())
     return;
   const Fact &Fc = fact(F->second);
-  const std::string Name = pyroFullName(I.PyroName, Attr);
-  if (Fc.K == Fact::Kind::Instance && !Fc.Inst->Pyro) {
-    A::Call &At = SyntheticCalls.emplace_back();
-    At.Loc = L;
-    registerInstance(Name, *Fc.Inst, At, Out);
-  } else if (Fc.K == Fact::Kind::Module && !(Fc.Mod && weightless(*Fc.Mod))) {
-    auto S = make<ModuleStmt>(L);
-    S->Name.Canonical = Name;
-    S->Name.Loc = loc(L);
-    S->ModuleVar = F->second;
-    Out.push_back(std::move(S));
-  }
+  if (Fc.K == Fact::Kind::Instance && Fc.Inst->Pyro)
+    return;
+  A::Call &At = SyntheticCalls.emplace_back();
+  At.Loc = L;
+  registerModuleObject(pyroFullName(I.PyroName, Attr), F->second, At, Out);
 }
 
 /// `PyroModule[nn.Linear](...)`: an object of svic's Python rendering of the
@@ -5299,7 +5748,8 @@ bool Lowerer::isHandlerDecorator(const A::Expr &D) {
   auto *C = dyn_cast<A::Call>(&D);
   std::optional<std::string> Q = C ? staticPath(*C->Func) : std::nullopt;
   return Q && (*Q == "pyro.poutine.scale" || *Q == "pyro.poutine.mask" ||
-               *Q == "pyro.poutine.block" || *Q == "torch.no_grad");
+               *Q == "pyro.poutine.block" || *Q == "pyro.poutine.reparam" ||
+               *Q == "torch.no_grad");
 }
 
 /// The with statement a handler decorator stands for (its arguments lowered
@@ -5340,7 +5790,8 @@ void Lowerer::lowerDecorated(const A::FunctionDef &F, Scope *DefScope, Block &Ou
   // Blocks hide sites from every handler outside them; scale, mask and
   // no_grad do not change which sites are hidden, so their relative order
   // does not matter.
-  const size_t OuterBlocks = Blocks.size(), OuterEnums = EnumDefaults.size();
+  const size_t OuterBlocks = Blocks.size(), OuterEnums = EnumDefaults.size(),
+               OuterReparams = Reparams.size();
   for (const A::ExprPtr &D : F.Decorators) {
     if (!isHandlerDecorator(*D))
       continue;
@@ -5360,6 +5811,11 @@ void Lowerer::lowerDecorated(const A::FunctionDef &F, Scope *DefScope, Block &Ou
         Blocks.push_back(std::move(*R));
       continue;
     }
+    if (*staticPath(*C.Func) == "pyro.poutine.reparam") {
+      if (std::optional<ReparamFrame> R = reparamFrame(C))
+        Reparams.push_back(std::move(*R));
+      continue;
+    }
     Handlers.push_back(handlerDecorator(*D, Out));
     Ok = Ok && Handlers.back();
   }
@@ -5374,6 +5830,7 @@ void Lowerer::lowerDecorated(const A::FunctionDef &F, Scope *DefScope, Block &Ou
   }
   Blocks.resize(OuterBlocks);
   EnumDefaults.resize(OuterEnums);
+  Reparams.resize(OuterReparams);
 }
 
 /// `@config_enumerate`, `@config_enumerate(default="sequential")`: the
@@ -6016,6 +6473,8 @@ void Lowerer::finishSample(std::unique_ptr<SampleStmt> S, const A::Expr *Infer,
       }
   }
   S->Enumerate = enumeration(Infer, *S);
+  if (!Reparams.empty() && reparamSample(S, Infer, L, Target, Out))
+    return;
   if (!Blocks.empty()) {
     std::optional<bool> Hidden =
         hiddenSite(S->Name, S->Obs ? "observe" : "sample", L, Target && !S->Obs);
@@ -6039,6 +6498,178 @@ void Lowerer::finishSample(std::unique_ptr<SampleStmt> S, const A::Expr *Infer,
     }
   }
   Out.push_back(std::move(S));
+}
+
+/// The sites `poutine.reparam(fn, config={...})` rewrites: a dict display
+/// with literal site names, each mapped to `LocScaleReparam(centered)`.
+std::optional<Lowerer::ReparamFrame> Lowerer::reparamFrame(const A::Call &C) {
+  Bound B;
+  if (!bindArgs(sig(SigReparam), C, 0, 0, text(*C.Func), B))
+    return std::nullopt;
+  const auto *Config = B.Slots[1] ? dyn_cast<A::Dict>(B.Slots[1]) : nullptr;
+  if (!Config) {
+    unsupported(B.Slots[1] ? B.Slots[1]->Loc : C.Loc,
+                "poutine.reparam is modelled with config={...}, a dict display from literal "
+                "site names to LocScaleReparam(...)");
+    return std::nullopt;
+  }
+  ReparamFrame F;
+  for (size_t I = 0; I < Config->Keys.size(); ++I) {
+    const auto *Key = Config->Keys[I] ? dyn_cast<A::Constant>(Config->Keys[I].get()) : nullptr;
+    const auto *R = dyn_cast<A::Call>(Config->Values[I].get());
+    std::optional<std::string> Q = R ? staticPath(*R->Func) : std::nullopt;
+    if (!Key || Key->Ty != A::Constant::Type::Str) {
+      unsupported(Config->Keys[I] ? Config->Keys[I]->Loc : Config->Loc,
+                  "the keys of poutine.reparam's config must be literal site names");
+      return std::nullopt;
+    }
+    if (!Q || (*Q != "pyro.infer.reparam.LocScaleReparam" &&
+               *Q != "pyro.infer.reparam.loc_scale.LocScaleReparam")) {
+      unsupported(Config->Values[I]->Loc, "'" + text(*Config->Values[I]) +
+                                              "' is not modelled; svic models poutine.reparam "
+                                              "with LocScaleReparam only");
+      return std::nullopt;
+    }
+    Bound RB;
+    if (!bindArgs(sig("centered:n?,shape_params:n?"), *R, 0, 0, text(*R->Func), RB))
+      return std::nullopt;
+    auto IsNone = [](const A::Expr *E) {
+      auto *K = E ? dyn_cast<A::Constant>(E) : nullptr;
+      return !E || (K && K->Ty == A::Constant::Type::None);
+    };
+    if (!IsNone(RB.Slots[1])) {
+      unsupported(RB.Slots[1]->Loc, "LocScaleReparam's shape_params is not modelled");
+      return std::nullopt;
+    }
+    std::optional<double> Centered;
+    if (!IsNone(RB.Slots[0])) {
+      const auto *K = dyn_cast<A::Constant>(RB.Slots[0]);
+      if (K && K->Ty == A::Constant::Type::Int) {
+        // Pyro 1.8.6 asserts isinstance(centered, (float, torch.Tensor)).
+        unsupported(K->Loc, "LocScaleReparam's centered must be a float (Pyro rejects the int " +
+                                text(*K) + "); write " + text(*K) + ".0");
+        return std::nullopt;
+      }
+      if (!K || K->Ty != A::Constant::Type::Float || !(K->Float >= 0 && K->Float <= 1)) {
+        unsupported(RB.Slots[0]->Loc, "LocScaleReparam's centered is modelled as None or a "
+                                      "float literal in [0, 1]");
+        return std::nullopt;
+      }
+      Centered = K->Float;
+    }
+    F.Centered[Key->Str] = Centered;
+  }
+  return F;
+}
+
+/// Pyro's LocScaleReparam.apply (pyro/infer/reparam/loc_scale.py) on the
+/// latent site \p S when a poutine.reparam around it names it: with c its
+/// centered value (or the param `NAME_centered` in [0, 1], 0.5 at first),
+/// `NAME_decentered` is drawn from the same family with loc * c and
+/// scale ** c, and NAME, a deterministic site svic does not list (as
+/// pyro.deterministic), is loc + scale ** (1 - c) * (draw - c * loc). c = 1
+/// changes nothing. True when \p S was handled here.
+bool Lowerer::reparamSample(std::unique_ptr<SampleStmt> &S, const A::Expr *Infer,
+                            const SourceLoc &L, std::optional<VarId> Target, Block &Out) {
+  if (S->Name.NameForm != SiteName::Form::Literal) {
+    unsupported(L, "a site with a computed name under poutine.reparam is not supported; give "
+                   "the site a literal name");
+    return true;
+  }
+  std::optional<std::optional<double>> Centered;
+  for (size_t I = Reparams.size(); I-- > 0 && !Centered;)
+    if (auto It = Reparams[I].Centered.find(S->Name.Canonical); It != Reparams[I].Centered.end())
+      Centered = It->second;
+  if (!Centered || *Centered == std::optional<double>(1.0))
+    return false;
+  DistributionExpr &D = *S->Dist;
+  const std::vector<ParamSpec> &Params = D.info().Params;
+  std::optional<size_t> LocI = paramIndex(Params, "loc"), ScaleI = paramIndex(Params, "scale");
+  const bool Family = D.Dist == DistId::Normal || D.Dist == DistId::StudentT ||
+                      D.Dist == DistId::Cauchy || D.Dist == DistId::Laplace;
+  auto Fail = [&](const std::string &Why) {
+    unsupported(L, "LocScaleReparam of site '" + S->Name.Canonical + "' " + Why);
+    return true;
+  };
+  if (!Family || !LocI || !ScaleI)
+    return Fail("is modelled for Normal, StudentT, Cauchy and Laplace, not " + D.info().Name);
+  if (S->Obs)
+    return Fail("is modelled for latent sites, not observed ones");
+  if (!Blocks.empty() || !Conditions.empty())
+    return Fail("inside poutine.block or pyro.condition is not modelled");
+  bool Independent = false;
+  for (const DistTransform &T : D.Transforms) {
+    if (T.Kind == DistTransformKind::Mask || T.Kind == DistTransformKind::BijectToInterval)
+      return Fail("needs the distribution's loc and scale: Pyro cannot rewrite a masked or "
+                  "transformed one");
+    Independent = Independent || T.Kind == DistTransformKind::ToEvent ||
+                  T.Kind == DistTransformKind::Independent;
+  }
+  if (!*Centered && Independent)
+    return Fail("with a learned centered (centered=None) is modelled for distributions without "
+                "event dims only");
+  // Where loc and scale are among the arguments; each is evaluated once.
+  auto ArgOf = [&](size_t Slot) -> std::optional<size_t> {
+    for (size_t K = 0; K < D.Args.Args.size(); ++K)
+      if (BoundArgs::slotOf(K, Params) == Slot && D.Args.Args[K])
+        return K;
+    return std::nullopt;
+  };
+  std::optional<size_t> LocAt = ArgOf(*LocI), ScaleAt = ArgOf(*ScaleI);
+  if (!LocAt || !ScaleAt)
+    return Fail("needs its loc and scale written out");
+  auto Once = [&](size_t At, const std::string &What) {
+    VarId T = newTemp(What, L);
+    assign(Out, T, cloneExpr(*D.Args.Args[At], P), L);
+    return T;
+  };
+  const VarId Loc = Once(*LocAt, "loc"), Scale = Once(*ScaleAt, "scale");
+  VarId CVar = 0;
+  if (!*Centered) {
+    auto Pm = make<ParamStmt>(L);
+    CVar = newTemp("centered", L);
+    Pm->Target = CVar;
+    Pm->Name.Canonical = S->Name.Canonical + "_centered";
+    Pm->Name.Loc = S->Name.Loc;
+    Pm->Init = constFloat(L, 0.5);
+    Pm->Constraint = make<ConstraintExpr>(L);
+    Pm->Constraint->Constraint = ConstraintId::UnitInterval;
+    Out.push_back(std::move(Pm));
+    setTensorFact(CVar);
+  }
+  auto Cent = [&]() -> ExprPtr { return CVar ? varRef(L, CVar) : constFloat(L, **Centered); };
+  auto Bin = [&](BinaryOp Op, ExprPtr A, ExprPtr B) -> ExprPtr {
+    auto E = make<BinaryExpr>(L);
+    E->Op = Op;
+    E->Lhs = std::move(A);
+    E->Rhs = std::move(B);
+    return E;
+  };
+  // The decentered family: loc * c, scale ** c, the other parameters kept.
+  auto Dec = std::unique_ptr<DistributionExpr>(cast<DistributionExpr>(cloneExpr(D, P).release()));
+  Dec->Args.Args[*LocAt] = Bin(BinaryOp::Mul, varRef(L, Loc), Cent());
+  Dec->Args.Args[*ScaleAt] = Bin(BinaryOp::Pow, varRef(L, Scale), Cent());
+  auto New = make<SampleStmt>(L);
+  New->Name.Canonical = S->Name.Canonical + "_decentered";
+  New->Name.Loc = S->Name.Loc;
+  New->Dist = std::move(Dec);
+  VarId Draw = newTemp("decentered", L);
+  New->Target = Draw;
+  New->Enumerate = enumeration(Infer, *New);
+  Out.push_back(std::move(New));
+  setTensorFact(Draw);
+  if (Target) {
+    ExprPtr OneMinus = CVar ? Bin(BinaryOp::Sub, constFloat(L, 1.0), Cent())
+                            : constFloat(L, 1.0 - **Centered);
+    ExprPtr Delta = Bin(BinaryOp::Sub, varRef(L, Draw), Bin(BinaryOp::Mul, Cent(), varRef(L, Loc)));
+    assign(Out, *Target,
+           Bin(BinaryOp::Add, varRef(L, Loc),
+               Bin(BinaryOp::Mul, Bin(BinaryOp::Pow, varRef(L, Scale), std::move(OneMinus)),
+                   std::move(Delta))),
+           L);
+    setTensorFact(*Target);
+  }
+  return true;
 }
 
 void Lowerer::lowerParam(const A::Call &C, Block &Out, std::optional<VarId> Target) {

@@ -70,6 +70,8 @@ struct Gen {
       V = V.join(NumValue::other());
     if (coin(8))
       V = V.withKinds(V.kinds() & ~NumValue::KNum);
+    if (coin(4)) // a diagonal matrix (kept on plain numbers only)
+      V = V.withDiagonal(std::uniform_int_distribution<int>(1, 3)(G) * 0.5);
     if (Depth < 2 && coin(5)) { // a tuple of 1-3 elements, some of them tuples
       ++Depth;
       std::vector<NumValue> Elems;

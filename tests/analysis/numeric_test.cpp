@@ -1052,6 +1052,36 @@ def model(x, mask):
   EXPECT_FALSE(A->R.provedInDomain(distArg(A->prog(), "b2", "total_count").Id, "posdef"));
 }
 
+TEST(NumericSource, ConstantDiagonalMatricesArePositiveDefinite) {
+  // eye(n) (n >= 2) times or divided by finite positive numbers, and sums of
+  // such matrices, are diagonal with a positive diagonal: positive definite
+  // and lower Cholesky. Anything else stays unproved.
+  auto A = analyse(prog(R"(
+def model(y):
+    s = pyro.sample("s", dist.HalfNormal(1.0))
+    K = torch.eye(2) / 4.0 + 0.5 * torch.eye(2)
+    pyro.sample("a", dist.MultivariateNormal(torch.zeros(2), 5 * torch.eye(2)))
+    pyro.sample("b", dist.MultivariateNormal(torch.zeros(3), covariance_matrix=torch.eye(3) * 2.0))
+    pyro.sample("c", dist.MultivariateNormal(torch.zeros(2), scale_tril=torch.eye(2)))
+    pyro.sample("d", dist.MultivariateNormal(torch.zeros(2), K))
+    pyro.sample("e", dist.MultivariateNormal(torch.zeros(2), s * torch.eye(2)))
+    pyro.sample("f", dist.MultivariateNormal(torch.zeros(2), torch.eye(2) - 0.5))
+    pyro.sample("g", dist.MultivariateNormal(torch.zeros(1), torch.eye(1)))
+    pyro.sample("h", dist.MultivariateNormal(torch.zeros(2), torch.eye(2, 3)))
+    pyro.sample("i", dist.MultivariateNormal(torch.zeros(2), y * torch.eye(2)))
+    pyro.sample("j", dist.MultivariateNormal(torch.zeros(2), torch.eye(2) / s))
+    pyro.sample("k", dist.MultivariateNormal(torch.zeros(2), torch.eye(2) * float("inf")))
+    pyro.sample("l", dist.MultivariateNormal(torch.zeros(2), torch.eye(2) * 1e-300 * 1e-300))
+)"));
+  for (const char *Site : {"a", "b", "d", "e"})
+    EXPECT_TRUE(A->inDomain(Site, "covariance_matrix")) << Site;
+  EXPECT_TRUE(A->inDomain("c", "scale_tril"));
+  // Not diagonal; eye(1) times a matrix broadcasts to a full one; not
+  // square; an unknown or unbounded scale; a diagonal that may round to 0.
+  for (const char *Site : {"f", "g", "h", "i", "j", "k", "l"})
+    EXPECT_FALSE(A->inDomain(Site, "covariance_matrix")) << Site;
+}
+
 TEST(NumericSource, ConditionalExprAssertAndArithmetic) {
   auto A = analyse(prog(R"(
 def model(x):

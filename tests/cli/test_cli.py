@@ -51,21 +51,36 @@ class Usage(unittest.TestCase):
         self.assertIn("error", r.stderr)
 
     def test_entry_named_by_a_handler_value_is_located(self):
-        # `m = poutine.reparam(model, ...)`: svic does not analyse the handler's
-        # value; the error points at it and says what to name instead.
-        src = ("import pyro\nimport pyro.distributions as dist\nfrom pyro import poutine\n"
-               "from pyro.infer.reparam import LocScaleReparam\n\n\ndef model():\n"
+        # `m = poutine.scale(model, ...)`: svic does not analyse that handler's
+        # value as an entry; the error points at it and says what to name instead.
+        src = ("import pyro\nimport pyro.distributions as dist\nfrom pyro import poutine\n\n\n"
+               "def model():\n"
                "    pyro.sample('x', dist.Normal(0., 1.))\n\n\n"
-               "reparam_model = poutine.reparam(model, config={'x': LocScaleReparam(0)})\n")
+               "scaled_model = poutine.scale(model, scale=0.5)\n")
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "funnel.py")
             with open(path, "w") as f:
                 f.write(src)
-            r = run("analyze", path, "--model-fn", "reparam_model")
+            r = run("analyze", path, "--model-fn", "scaled_model")
         self.assertEqual(r.returncode, 2)
-        self.assertIn("funnel.py:11:17: error: 'reparam_model' (named by --model-fn) is the value of "
-                      "'poutine.reparam(...)'", r.stderr)
+        self.assertIn("funnel.py:10:16: error: 'scaled_model' (named by --model-fn) is the value of "
+                      "'poutine.scale(...)'", r.stderr)
         self.assertIn("[frontend.missing-entry]", r.stderr)
+
+    def test_entry_named_by_a_reparam_handler_value(self):
+        # `m = poutine.reparam(model, config=...)` is the reparameterised model.
+        src = ("import pyro\nimport pyro.distributions as dist\nfrom pyro import poutine\n"
+               "from pyro.infer.reparam import LocScaleReparam\n\n\ndef model():\n"
+               "    pyro.sample('x', dist.Normal(0., 1.))\n\n\n"
+               "reparam_model = poutine.reparam(model, config={'x': LocScaleReparam(0.)})\n")
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "funnel.py")
+            with open(path, "w") as f:
+                f.write(src)
+            r = run("sites", path, "--model-fn", "reparam_model", "--guide-fn", "AutoNormal")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("x_decentered", r.stdout)
+        self.assertNotIn(" x ", r.stdout)
 
 
 class JsonReport(unittest.TestCase):

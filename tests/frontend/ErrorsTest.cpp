@@ -35,7 +35,7 @@ const Case Cases[] = {
      "10:5: try statements are not supported [frontend.unsupported-construct]"},
     {"with open(x):\n    pass",
      "10:10: with statements over 'open(x)' are not supported; svic accepts pyro.plate, "
-     "poutine.scale, poutine.mask, poutine.block and torch.no_grad "
+     "poutine.scale, poutine.mask, poutine.block, poutine.reparam and torch.no_grad "
      "[frontend.unsupported-construct]"},
     {"global x", "10:5: global statements are not supported; pass the value as an argument and "
                  "return it [frontend.unsupported-construct]"},
@@ -71,7 +71,7 @@ const Case Cases[] = {
      "[frontend.unsupported-construct]"},
     {"a = range(3)", "10:9: range(...) is supported only as the iterable of a for loop "
                      "[frontend.unsupported-construct]"},
-    {"a = torch.exp", "10:9: 'torch.exp' cannot be used as a value; call it "
+    {"a = nn.Linear", "10:9: 'nn.Linear' cannot be used as a value; call it "
                       "[frontend.unsupported-construct]"},
     {"a = pyro.sample(\"z\", 2)", "10:26: the second argument of pyro.sample must be a "
                                   "distribution, not '2' [frontend.unsupported-construct]"},
@@ -109,7 +109,7 @@ const Case Cases[] = {
      "10:44: 'as' is supported only on pyro.plate [frontend.unsupported-construct]"},
     {"with pyro.poutine.trace():\n    pass",
      "10:10: with statements over 'pyro.poutine.trace()' are not supported; svic accepts "
-     "pyro.plate, poutine.scale, poutine.mask, poutine.block and torch.no_grad "
+     "pyro.plate, poutine.scale, poutine.mask, poutine.block, poutine.reparam and torch.no_grad "
      "[frontend.unsupported-construct]"},
     {"with torch.no_grad() as g:\n    pass",
      "10:29: 'as' is supported only on pyro.plate [frontend.unsupported-construct]"},
@@ -136,8 +136,8 @@ TEST(Errors, ClassAndDecoratorsAtModuleLevel) {
             "[frontend.unsupported-construct]");
   EXPECT_EQ(firstError("def d(f):\n    return f\n\n\n@d\ndef model():\n    pass\n"),
             "5:2: decorators are not supported; remove '@d' (svic accepts "
-            "@poutine.scale(scale=...), @poutine.mask(mask=...), @poutine.block(...) and "
-            "@torch.no_grad()) [frontend.unsupported-construct]");
+            "@poutine.scale(scale=...), @poutine.mask(mask=...), @poutine.block(...), "
+            "@poutine.reparam(config=...) and @torch.no_grad()) [frontend.unsupported-construct]");
   EXPECT_EQ(firstError("async def model():\n    pass\n"),
             "1:1: async functions are not supported; use a plain def "
             "[frontend.unsupported-construct]");

@@ -183,6 +183,161 @@ TEST(PythonFeatures, LoopsOverKnownElementsUnroll) {
   EXPECT_IR_HAS(M, "for %i.1 in range(0, len(%iter.1), 1):");
 }
 
+TEST(PythonFeatures, ModuleListMembersAreKnownModules) {
+  // nn.ModuleList built from a comprehension over zip of a constructor
+  // default and its slice: each member is a module of its own, registered
+  // under Pyro's name (`enc$$$layers.0`), and a loop over the list (or a
+  // slice of it), an index and len() reach the members one by one.
+  const std::string Src = R"py(import torch.nn as nn
+import pyro
+import pyro.distributions as dist
+
+
+class Enc(nn.Module):
+    def __init__(self, dims=(3, 4, 2)):
+        super().__init__()
+        self.layers = nn.ModuleList([nn.Linear(a, b) for a, b in zip(dims, dims[1:])])
+
+    def forward(self, x):
+        for layer in self.layers[:-1]:
+            x = layer(x).relu()
+        return self.layers[len(self.layers) - 1](x)
+
+
+def model(x):
+    enc = Enc()
+    pyro.module("enc", enc)
+    pyro.sample("z", dist.Normal(enc(x), 1.0))
+)py";
+  auto L = lower(Src);
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "module \"enc$$$layers.0\" %elt.1");
+  EXPECT_IR_HAS(L, "module \"enc$$$layers.1\" %elt.2");
+  // The sizes are those of each step, not the last.
+  EXPECT_IR_HAS(L, "%elt.1 = torch.nn.Linear(%a@unrolled#1, %b@unrolled#1)");
+  EXPECT_IR_HAS(L, "%layer@forward#1 = %elt.1");
+  EXPECT_IR_HAS(L, "%ret@forward#1 = %elt.2(%x@forward#1)");
+  EXPECT_EQ(L->modelIr().find("%layer@forward#1 = %elt.2"), std::string::npos) << L->modelIr();
+
+  // Members svic cannot know while lowering leave nn.ModuleList an opaque
+  // call; an index out of range is a located error, as in Python.
+  auto Unknown = lower("import torch.nn as nn\n\n"
+                       "def model(x, n):\n"
+                       "    layers = nn.ModuleList([nn.Linear(2, 2) for _ in range(n)])\n");
+  ASSERT_LOWERS(Unknown);
+  EXPECT_IR_HAS(Unknown, "<opaque 'nn.ModuleList'>(");
+  // A list changed by a method (through any variable holding it) is an
+  // opaque list from there on: the loop over it calls opaque values.
+  auto Changed = lower("import torch.nn as nn\n\n"
+                       "def model(x):\n"
+                       "    layers = nn.ModuleList([nn.Linear(2, 2)])\n"
+                       "    alias = layers\n"
+                       "    alias.append(nn.Linear(2, 2))\n"
+                       "    for layer in layers:\n"
+                       "        x = layer(x)\n"
+                       "    return x\n");
+  ASSERT_LOWERS(Changed);
+  EXPECT_IR_HAS(Changed, "<opaque, may run user code 'layer'>");
+  auto Out = lower("import torch.nn as nn\n\n"
+                   "def model(x):\n"
+                   "    layers = nn.ModuleList([nn.Linear(2, 2)])\n"
+                   "    return layers[1](x)\n");
+  EXPECT_FALSE(Out->ok());
+  EXPECT_NE(Out->diags().find("5:12: index 1 is out of range for an nn.ModuleList of 1"),
+            std::string::npos)
+      << Out->diags();
+}
+
+TEST(PythonFeatures, TorchFunctionsAsValues) {
+  // `activation=torch.tanh` as a default, kept in a field and called through
+  // it: the call is the torch function's.
+  const std::string Src = R"py(import torch
+import torch.nn as nn
+import pyro
+import pyro.distributions as dist
+
+
+class Net(nn.Module):
+    def __init__(self, activation=torch.tanh):
+        super().__init__()
+        self.activation = activation
+
+    def forward(self, x):
+        return self.activation(x)
+
+
+def model(x):
+    act = torch.nn.functional.softplus
+    net = Net()
+    pyro.sample("z", dist.Normal(net(x), act(x)))
+)py";
+  auto L = lower(Src);
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "%ret@forward#1 = torch.tanh(%x@forward#1)");
+  EXPECT_IR_HAS(L, "dist.Normal(%ret@forward#1, torch.nn.functional.softplus(%x))");
+}
+
+TEST(PythonFeatures, LocScaleReparam) {
+  // poutine.reparam with LocScaleReparam, as Pyro's loc_scale.py rewrites
+  // the site: NAME_decentered from the family with loc * c and scale ** c,
+  // NAME = loc + scale ** (1 - c) * (draw - c * loc); a learned c is the
+  // param NAME_centered in [0, 1].
+  const std::string Src = R"py(import pyro
+import pyro.distributions as dist
+from pyro import poutine
+from pyro.infer.reparam import LocScaleReparam
+
+
+def model(y):
+    s = pyro.sample("s", dist.HalfNormal(1.0))
+    with poutine.reparam(config={"z": LocScaleReparam(0.0), "v": LocScaleReparam()}):
+        z = pyro.sample("z", dist.Normal(1.0, s).expand([3]).to_event(1))
+        v = pyro.sample("v", dist.StudentT(3.0, z.sum(), 2.0))
+    pyro.sample("y", dist.Normal(v, 1.0), obs=y)
+)py";
+  auto L = lower(Src);
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "%decentered.1 = sample \"z_decentered\" ~ dist.Normal(%loc.1 * 0.0, "
+                   "%scale.1 ** 0.0).expand([3]).to_event(1)");
+  EXPECT_IR_HAS(L, "%z = %loc.1 + ((%scale.1 ** 1.0) * (%decentered.1 - (0.0 * %loc.1)))");
+  EXPECT_IR_HAS(L, "%centered.1 = param \"v_centered\" init=0.5 constraint=constraints.unit_interval");
+  EXPECT_IR_HAS(L, "sample \"v_decentered\" ~ dist.StudentT(3.0, %loc.2 * %centered.1, "
+                   "%scale.2 ** %centered.1)");
+  EXPECT_IR_HAS(L, "%v = %loc.2 + ((%scale.2 ** (1.0 - %centered.1)) * (%decentered.2 - "
+                   "(%centered.1 * %loc.2)))");
+
+  // What svic does not model is a located error.
+  const std::string Head = "import pyro\nimport pyro.distributions as dist\n"
+                           "from pyro import poutine\nfrom pyro.infer.reparam import "
+                           "LocScaleReparam, HaarReparam\n\n\n";
+  const std::pair<std::string, std::string> Bad[] = {
+      {"@poutine.reparam(config={\"z\": LocScaleReparam(0)})\ndef model():\n"
+       "    pyro.sample(\"z\", dist.Normal(0., 1.))\n",
+       "7:47: LocScaleReparam's centered must be a float (Pyro rejects the int 0); write 0.0"},
+      {"@poutine.reparam(config={\"z\": HaarReparam()})\ndef model():\n"
+       "    pyro.sample(\"z\", dist.Normal(0., 1.))\n",
+       "7:31: 'HaarReparam()' is not modelled; svic models poutine.reparam with LocScaleReparam"},
+      {"@poutine.reparam(config={\"z\": LocScaleReparam(0.)})\ndef model(x):\n"
+       "    pyro.sample(\"z\", dist.Normal(0., 1.), obs=x)\n",
+       "9:5: LocScaleReparam of site 'z' is modelled for latent sites, not observed ones"},
+      {"@poutine.reparam(config={\"z\": LocScaleReparam(0.)})\ndef model(m):\n"
+       "    pyro.sample(\"z\", dist.Gamma(1., 1.))\n",
+       "9:5: LocScaleReparam of site 'z' is modelled for Normal, StudentT, Cauchy and Laplace, "
+       "not Gamma"},
+      {"@poutine.reparam(config={\"z\": LocScaleReparam(0.)})\ndef model(m):\n"
+       "    pyro.sample(\"z\", dist.Normal(0., 1.).mask(m))\n",
+       "9:5: LocScaleReparam of site 'z' needs the distribution's loc and scale"},
+      {"def model(m):\n    with poutine.reparam(config=m):\n"
+       "        pyro.sample(\"z\", dist.Normal(0., 1.))\n",
+       "8:33: poutine.reparam is modelled with config={...}"},
+  };
+  for (const auto &[Body, Message] : Bad) {
+    auto E = lower(Head + Body);
+    EXPECT_FALSE(E->ok()) << Body;
+    EXPECT_NE(E->diags().find(Message), std::string::npos) << E->diags();
+  }
+}
+
 TEST(PythonFeatures, EntryDefaults) {
   const std::string Src = "import pyro\nimport pyro.distributions as dist\n\n\n"
                           "def model(data, ys=None, T=20, scale=-1.5, mode=\"train\", "

@@ -176,6 +176,41 @@ def guide(reading, calib):
 """,
         {"reading": (3,), "calib": (3,)},
     ),
+    "loc_scale_reparam": (
+        """
+from pyro import poutine
+from pyro.infer.reparam import LocScaleReparam
+
+
+def funnel(obs):
+    y = pyro.sample("y", dist.Normal(0., 3.))
+    with pyro.plate("units", 3):
+        x = pyro.sample("x", dist.Normal(0.5, torch.exp(y / 2)))
+    # centered=1 leaves u as it is; the decorator's handler is the inner one.
+    w = poutine.reparam(slope, config={"u": LocScaleReparam(1.), "w": LocScaleReparam(1.)})(y)
+    pyro.sample("obs", dist.Normal(x + w, 1.), obs=obs)
+
+
+@poutine.reparam(config={"w": LocScaleReparam(0.3), "t": LocScaleReparam()})
+def slope(y):
+    t = pyro.sample("t", dist.StudentT(4., y, 2.))
+    u = pyro.sample("u", dist.Normal(t, 1.))
+    return pyro.sample("w", dist.Normal(u, 1.5))
+
+
+model = poutine.reparam(funnel, config={"x": LocScaleReparam(centered=0.)})
+
+
+def guide(obs):
+    y = pyro.sample("y", dist.Normal(pyro.param("y_loc", torch.tensor(0.2)), 1.))
+    with pyro.plate("units", 3):
+        pyro.sample("x_decentered", dist.Normal(pyro.param("x_loc", torch.zeros(3)), 1.))
+    pyro.sample("t_decentered", dist.Normal(0.1, 1.))
+    pyro.sample("u", dist.Normal(0.3, 1.))
+    pyro.sample("w_decentered", dist.Normal(-0.2, 1.))
+""",
+        {"obs": (3,)},
+    ),
 }
 
 # Sites only: the compiled estimator refuses the sigmoid map (a bounded
@@ -207,6 +242,8 @@ def pyro_model_sites(model, data):
         if site["type"] == "param":
             out.add((name, "param"))
         elif site["type"] == "sample":
+            if type(site["fn"]).__name__ == "MaskedDistribution" and site["fn"]._mask is False:
+                continue  # a deterministic site (pyro.deterministic, a reparam's value): svic lists none
             if type(site["fn"]).__name__ == "_Subsample":
                 out.add((name, "plate"))
             else:

@@ -88,6 +88,13 @@ public:
   std::optional<ir::NodeId> moduleCtor() const;
   /// The elements, when the value is known to be a tuple of that length.
   const std::vector<NumValue> *elements() const { return Elems.get(); }
+  /// 0, or a bound L > 0 such that every value is a square matrix (or a batch
+  /// of them), at least 2 x 2, that is 0 off its diagonal and >= L on it:
+  /// `torch.eye(n)` scaled by positive numbers. Such a matrix is positive definite and its
+  /// own Cholesky factor.
+  double diagonalLow() const { return DiagLo; }
+  /// This value, known to be such a diagonal matrix (\p Lo > 0; else not).
+  NumValue withDiagonal(double Lo) const;
 
   NumValue withNum(const Interval &I) const;
   NumValue withKinds(uint8_t K) const;
@@ -117,6 +124,8 @@ private:
   /// tuple of these elements (a refinement of the summary; every operation
   /// that builds a new value drops it).
   std::shared_ptr<const std::vector<NumValue>> Elems;
+  /// See diagonalLow(); like Elems a refinement that new values drop.
+  double DiagLo = 0;
 };
 
 static_assert(Lattice<NumValue>);
@@ -150,7 +159,8 @@ public:
   /// A distribution-parameter domain of Distributions.def proved for E:
   /// "any" always; "real" when not maybe NaN; "positive"/"probs" > 0; "nonneg" >= 0; "unit01"
   /// ⊆ [0, 1]; "count" a non-negative integer; "bool" ⊆ {0, 1}; "dist" a
-  /// distribution object; "posdef"/"lowerchol" (and unknown names) never.
+  /// distribution object; "posdef"/"lowerchol" a finite diagonal matrix with
+  /// a positive diagonal (NumValue::diagonalLow); unknown names never.
   bool provedInDomain(ir::NodeId E, std::string_view Domain) const;
   /// The op's Precondition (Table.h) at call node C: PositiveArg0 arg0 > 0;
   /// GreaterMinusOneArg0 arg0 > -1; SqrtArg0 arg0 > 0 (smoothness needs it);
