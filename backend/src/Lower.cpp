@@ -1334,12 +1334,15 @@ private:
   }
 
   /// Returns the module object whose weights read the parameters
-  /// "Prefix$$$path" (Pyro's names), defining them on first use.
+  /// "Prefix$$$path" (Pyro's names), defining them on first use. A submodule
+  /// the frontend registers on its own is already named "name$$$sub.path":
+  /// Pyro writes the rest of the path with dots ("net$$$block.lin.weight").
   ValuePtr registerModule(const std::string &Prefix, const ValuePtr &M, SourceLoc L,
                           const std::string &Path = "") {
     auto Obj = std::make_shared<ModuleObject>(*M->Module);
+    const char *Sep = Prefix.find("$$$") == std::string::npos ? "$$$" : ".";
     for (auto &[WName, W] : Obj->Weights) {
-      std::string Full = Prefix + "$$$" + Path + WName;
+      std::string Full = Prefix + Sep + Path + WName;
       auto It = Params.find(Full);
       W = It != Params.end() ? It->second.Constrained
                              : defineParam(Full, W->Shape, *W->Static, runtime::Constraint{}, L);

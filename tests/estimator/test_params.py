@@ -45,6 +45,19 @@ class ParamFiles(S.TempDirTest):
         self.assertEqual(saved, self.printed[self.json])
         self.assertEqual(self.printed[self.json], self.printed[self.npz])
 
+    def test_nested_modules_are_named_as_pyro_names_them(self):
+        # Pyro 1.8.6: pyro.module("net", net) stores net.named_parameters() as "net$$$" + the dotted path.
+        data, out = self.path("nested_data.json"), self.path("nested.json")
+        with open(data, "w") as f:
+            json.dump({"x": [[0.1, 0.2], [0.3, 0.1], [0.0, 1.0]], "y": [1.0, 0.0, 0.5]}, f)
+        r = S.run("run", "tests/estimator/programs/nested_modules.py", "--data", data, "--steps", 2,
+                  "--params-out", out)
+        self.assertEqual(r.returncode, 0, S.describe(r))
+        with open(out) as f:
+            names = sorted(json.load(f))
+        self.assertEqual(names, sorted("net$$$" + p + "." + w for p in ("block.lin", "layers.0", "layers.1", "out.0")
+                                       for w in ("weight", "bias")))
+
     def test_npz_and_json_read_back_the_same(self):
         a = S.run("run", *NET, "--steps", 0, "--params", self.json, check=True)
         b = S.run("run", *NET, "--steps", 0, "--params", self.npz, check=True)
