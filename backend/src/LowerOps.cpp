@@ -1478,14 +1478,17 @@ ValuePtr OpBuilder::sampleNoGrad(const DistObject &D, const Dims &S, uint32_t Si
 
 ValuePtr OpBuilder::bijectForward(const Bijection &B, const ValuePtr &U, SourceLoc L) {
   using lir::Op;
+  // torch clips each sigmoid to [tiny, 1 - eps], so that a saturated draw
+  // stays inside the support.
+  constexpr double Tiny = std::numeric_limits<double>::min(), Eps = std::numeric_limits<double>::epsilon();
   if (!B.Simplex) { // low + (high - low) * sigmoid(u)
-    ValuePtr Unit = unary(Op::Sigmoid, U, L);
+    ValuePtr Unit = clamp(unary(Op::Sigmoid, U, L), Tiny, 1 - Eps, L);
     return B.Low ? binary(Op::Add, B.Low, binary(Op::Mul, B.Width, Unit, L), L) : Unit;
   }
   // torch's StickBreakingTransform: z_j = sigmoid(u_j - log(K - 1 - j)), and
   // entry j is z_j prod_{i<j} (1 - z_i) (the last entry the whole product),
   // formed in log space: log z_j + sum_{i<j} log(1 - z_i), the sum as a
-  // product with a strictly upper triangular matrix.
+  // product with a strictly upper triangular matrix; z_j's clip bounds both logs.
   int64_t N = U->Shape.back();
   std::vector<double> LogOffset(static_cast<size_t>(N)), Own(static_cast<size_t>(N * (N + 1))), Rest(Own.size());
   for (int64_t J = 0; J < N; ++J) {
@@ -1496,10 +1499,10 @@ ValuePtr OpBuilder::bijectForward(const Bijection &B, const ValuePtr &U, SourceL
   }
   ValuePtr X = binary(Op::Sub, U, makeStaticTensor({N}, std::move(LogOffset)), L);
   auto Rows = [&](const ValuePtr &V) { return reshape(V, {-1, N}, L); };
-  ValuePtr LogY = binary(Op::Add, matmul(Rows(unary(Op::LogSigmoid, X, L)), makeStaticTensor({N, N + 1}, std::move(Own)), L),
-                         matmul(Rows(unary(Op::LogSigmoid, unary(Op::Neg, X, L), L)),
-                                makeStaticTensor({N, N + 1}, std::move(Rest)), L),
-                         L);
+  ValuePtr LogZ = clamp(unary(Op::LogSigmoid, X, L), std::log(Tiny), std::log1p(-Eps), L);
+  ValuePtr Log1mZ = clamp(unary(Op::LogSigmoid, unary(Op::Neg, X, L), L), std::log(Eps), 0, L);
+  ValuePtr LogY = binary(Op::Add, matmul(Rows(LogZ), makeStaticTensor({N, N + 1}, std::move(Own)), L),
+                         matmul(Rows(Log1mZ), makeStaticTensor({N, N + 1}, std::move(Rest)), L), L);
   Dims Out = U->Shape;
   Out.back() = N + 1;
   return unary(Op::Exp, reshape(LogY, Out, L), L);
