@@ -4,7 +4,7 @@ draws u = loc + scale * eps and maps it through Pyro's biject_to (low + (high - 
 onto the simplex), its density log N(u) - log |dx/du|; a written TransformedDistribution(Normal,
 [SigmoidTransform()]) guide is the same map. The generated gradient of one sample equals central finite differences
 of svic's own ELBO sample at the same noise; the score estimator draws the same sample; a saturated sigmoid is
-clipped into the support as torch clips it; `svic run` trains
+clipped into the support as torch clips it; `svic compile` writes a library; `svic run` trains
 realworld 37, a small version of realworld 46 (topic mixtures on the simplex) and a Beta-Bernoulli coin whose
 posterior mean is known. The same answer as Pyro is tests/realworld/pyro_replay.py's (autonormal_*).
 
@@ -127,6 +127,11 @@ class Bounded(S.TempDirTest):
     def test_realworld_37_trains(self):
         params = self.train([RW37, "--data", self.data("rw37", rw37_data())], 400, 0.03)
         self.assertIn("AutoNormal.locs.sigma", params)
+
+    def test_compile_writes_a_library(self):
+        lib = self.path("librw37.so")
+        r = S.run("compile", RW37, "--data", self.data("rw37", rw37_data()), "-o", lib)
+        self.assertEqual(r.returncode, 0, S.describe(r))
 
     def test_topic_mixture_on_the_simplex_trains(self):
         params = self.train([PROG, "--model-fn", "topic_model", "--guide-fn", "AutoNormal", "--data",
