@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Issues 9/10: CPU time per SVI step of AutoNormal over bounded supports, svic against Pyro 1.8.6, on
 tests/realworld/37_bounded_priors_autonormal.py (Uniform and Beta latents: the sigmoid map) and realworld 46's small
-version in tests/estimator/programs/bounded.py (Dirichlet latents under plates: stick-breaking), one sample per step.
+version in tests/estimator/programs/bounded.py and bench/bounded_topics.py (Dirichlet latents under plates:
+stick-breaking, over 6 and 1000 entries), one sample per step.
 
 Usage: ../shared/reference/pyro-python bench/bounded_steps.py [SVIC_BINARY]   (from the repository root)
 svic: (CPU of `svic run --steps N` - CPU of `--steps 0`) / N, so loading and JIT compilation are excluded; CPU is
@@ -47,11 +48,24 @@ def topic_data(docs=50):
     return {"counts": rows}
 
 
+def large_topic_data(docs=10):
+    rng = random.Random(0)
+    rows = []
+    for _ in range(docs):
+        row = [0.0] * 1000
+        for _ in range(20):
+            row[rng.randrange(1000)] += 1
+        rows.append(row)
+    return {"counts": rows}
+
+
 # name -> (svic arguments before --data, the file and its model function for Pyro, data, steps)
 CASES = {
     "realworld 37 (Uniform, Beta; 170 points)": ([RW37], (RW37, "model"), rw37_data(), 20000),
     "topic mixtures (Dirichlet 2x6, 50x2; Gamma)": ([PROG, "--model-fn", "topic_model", "--guide-fn", "AutoNormal"],
                                                      (PROG, "topic_model"), topic_data(), 5000),
+    "topic mixtures (Dirichlet 4x1000, 10x4)": (["bench/bounded_topics.py", "--guide-fn", "AutoNormal"],
+                                                ("bench/bounded_topics.py", "model"), large_topic_data(), 1000),
 }
 
 

@@ -1487,25 +1487,45 @@ ValuePtr OpBuilder::bijectForward(const Bijection &B, const ValuePtr &U, SourceL
   }
   // torch's StickBreakingTransform: z_j = sigmoid(u_j - log(K - 1 - j)), and
   // entry j is z_j prod_{i<j} (1 - z_i) (the last entry the whole product),
-  // formed in log space: log z_j + sum_{i<j} log(1 - z_i), the sum as a
-  // product with a strictly upper triangular matrix; z_j's clip bounds both logs.
+  // formed in log space: log z_j + sum_{i<j} log(1 - z_i); z_j's clip bounds both logs.
   int64_t N = U->Shape.back();
-  std::vector<double> LogOffset(static_cast<size_t>(N)), Own(static_cast<size_t>(N * (N + 1))), Rest(Own.size());
-  for (int64_t J = 0; J < N; ++J) {
+  std::vector<double> LogOffset(static_cast<size_t>(N));
+  for (int64_t J = 0; J < N; ++J)
     LogOffset[static_cast<size_t>(J)] = std::log(static_cast<double>(N - J));
-    Own[static_cast<size_t>(J * (N + 1) + J)] = 1;
-    for (int64_t K = J + 1; K <= N; ++K)
-      Rest[static_cast<size_t>(J * (N + 1) + K)] = 1;
-  }
   ValuePtr X = binary(Op::Sub, U, makeStaticTensor({N}, std::move(LogOffset)), L);
-  auto Rows = [&](const ValuePtr &V) { return reshape(V, {-1, N}, L); };
   ValuePtr LogZ = clamp(unary(Op::LogSigmoid, X, L), std::log(Tiny), std::log1p(-Eps), L);
   ValuePtr Log1mZ = clamp(unary(Op::LogSigmoid, unary(Op::Neg, X, L), L), std::log(Eps), 0, L);
-  ValuePtr LogY = binary(Op::Add, matmul(Rows(LogZ), makeStaticTensor({N, N + 1}, std::move(Own)), L),
-                         matmul(Rows(Log1mZ), makeStaticTensor({N, N + 1}, std::move(Rest)), L), L);
-  Dims Out = U->Shape;
-  Out.back() = N + 1;
-  return unary(Op::Exp, reshape(LogY, Out, L), L);
+  Dims Last = U->Shape;
+  Last.back() = 1;
+  ValuePtr LogZOrOne = concat({LogZ, makeStaticTensor(Last, std::vector<double>(size_t(lir::Shape{Last}.numel()), 0.0))},
+                              -1, /*Stack=*/false, L);
+  return unary(Op::Exp, binary(Op::Add, LogZOrOne, prefixSums(Log1mZ, L), L), L);
+}
+
+ValuePtr OpBuilder::prefixSums(const ValuePtr &V, SourceLoc L) {
+  // Hillis and Steele's scan, as LIR has none: log2(n + 1) rounds, each
+  // adding the running sums shifted D places along.
+  Dims S = V->Shape;
+  int64_t M = S.back() + 1;
+  auto Zeros = [&](int64_t Width) {
+    Dims Z = S;
+    Z.back() = Width;
+    return makeStaticTensor(Z, std::vector<double>(size_t(lir::Shape{Z}.numel()), 0.0));
+  };
+  ValuePtr Sums = concat({Zeros(1), V}, -1, /*Stack=*/false, L);
+  for (int64_t D = 1; D < M; D *= 2) {
+    lir::Instr I;
+    I.Opcode = lir::Op::Slice;
+    for (size_t K = 0; K + 1 < S.size(); ++K)
+      I.Ints.insert(I.Ints.end(), {0, S[K], 1});
+    I.Ints.insert(I.Ints.end(), {0, M - D, 1});
+    Dims Kept = S;
+    Kept.back() = M - D;
+    I.Operands = {E.materialize(*Sums, L)};
+    ValuePtr Shifted = concat({Zeros(D), tensor(E.emit(std::move(I), Kept), Kept)}, -1, /*Stack=*/false, L);
+    Sums = binary(lir::Op::Add, Sums, Shifted, L);
+  }
+  return Sums;
 }
 
 ValuePtr OpBuilder::bijectLogAbsDet(const Bijection &B, const ValuePtr &U, SourceLoc L) {

@@ -164,6 +164,9 @@ private:
   /// elements. Those positions decide the result's shape, so the mask must be
   /// known at compile time: static, or computed from given data (which fixes it).
   ValuePtr maskIndex(const ValuePtr &T, const std::vector<IndexItem> &Idx, size_t K, SourceLoc L);
+  /// Along the last axis of \p V (n entries), the n + 1 sums of its first
+  /// 0, 1, ..., n entries.
+  ValuePtr prefixSums(const ValuePtr &V, SourceLoc L);
 };
 
 } // namespace svic::backend::lower
