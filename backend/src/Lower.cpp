@@ -715,7 +715,41 @@ private:
                      dimsString(plateShape()) + Why);
     }
     R->insert(R->end(), D.Full.end() - int64_t(D.Reinterpreted), D.Full.end());
+    if (D.Bounded && D.Bounded->Simplex) // K - 1 unconstrained entries onto K
+      ++R->back();
     return *R;
+  }
+
+  /// The shape of a bounded pushforward's unconstrained draw for a value of
+  /// shape \p ValueShape.
+  static Dims unconstrainedShape(const DistObject &D, Dims ValueShape) {
+    if (D.Bounded->Simplex)
+      --ValueShape.back();
+    return ValueShape;
+  }
+
+  /// The map of a BijectToInterval \p T on the Normal \p D: its Arg is null
+  /// (the unit interval), a Uniform (its interval) or a Dirichlet (its simplex).
+  Bijection bijection(const DistObject &D, const DistTransform &T) {
+    if (D.D != lir::Dist::Normal || D.Composite || D.Bounded)
+      unsupported(T.Loc, "biject_to(support) of a " + D.Name + " (svic maps a Normal once)");
+    Bijection B;
+    if (!T.Arg)
+      return B;
+    ValuePtr Target = eval(*T.Arg);
+    if (Target->K != Value::Kind::Dist || Target->Dist->Composite ||
+        (Target->Dist->D != lir::Dist::Uniform && Target->Dist->D != lir::Dist::Dirichlet))
+      invalid(T.Loc, "internal: biject_to of a support that is neither an interval nor the simplex");
+    const DistObject &Support = *Target->Dist;
+    if (Support.D == lir::Dist::Dirichlet) {
+      if (!D.Reinterpreted || D.Full.empty())
+        invalid(T.Loc, "stick-breaking onto the simplex needs a Normal whose last dim is an event dim");
+      B.Simplex = true;
+      return B;
+    }
+    B.Low = Support.Params[0];
+    B.Width = Ops.binary(lir::Op::Sub, Support.Params[1], Support.Params[0], T.Loc);
+    return B;
   }
 
   Dims eventShape(const DistObject &D) {
@@ -726,15 +760,17 @@ private:
   }
 
   /// log-density summed to a scalar, times masks and scales.
-  lir::ValueId factorValue(const DistObject &D, const ValuePtr &X, SourceLoc L) {
-    return scaledSum(siteLogDensity(D, X, /*PoutineMasks=*/true, L), L);
+  lir::ValueId factorValue(const DistObject &D, const ValuePtr &X, SourceLoc L,
+                           const ValuePtr &Unconstrained = nullptr) {
+    return scaledSum(siteLogDensity(D, X, /*PoutineMasks=*/true, L, Unconstrained), L);
   }
 
   /// The elementwise log-density of \p X with the distribution's `.mask`
   /// and, with \p PoutineMasks, the enclosing poutine.mask's (Pyro's
   /// masked, unscaled log_prob).
-  ValuePtr siteLogDensity(const DistObject &D, const ValuePtr &X, bool PoutineMasks, SourceLoc L) {
-    ValuePtr LP = logDensity(D, X, L);
+  ValuePtr siteLogDensity(const DistObject &D, const ValuePtr &X, bool PoutineMasks, SourceLoc L,
+                          const ValuePtr &Unconstrained = nullptr) {
+    ValuePtr LP = logDensity(D, X, L, Unconstrained);
     if (!PoutineMasks)
       return LP;
     for (ValuePtr M : Masks) {
@@ -748,14 +784,17 @@ private:
     return LP;
   }
 
-  /// The elementwise log-density of \p X, times the distribution's `.mask`.
-  ValuePtr logDensity(const DistObject &D, const ValuePtr &X, SourceLoc L) {
+  /// The elementwise log-density of \p X, times the distribution's `.mask`;
+  /// \p Unconstrained: a bounded pushforward's draw that mapped to \p X.
+  ValuePtr logDensity(const DistObject &D, const ValuePtr &X, SourceLoc L, const ValuePtr &Unconstrained = nullptr) {
     std::vector<ValuePtr> Args{X};
     for (const ValuePtr &Pm : D.Params)
       Args.push_back(Pm);
     ValuePtr LP;
     if (D.Composite == DistId::MaskedMixture) // component1 where the mask holds, as torch.where
       LP = Ops.where(D.Params[0], logDensity(*D.Components[1], X, L), logDensity(*D.Components[0], X, L), L);
+    else if (D.Bounded)
+      LP = Ops.boundedLogProb(D, X, Unconstrained, L);
     else if (D.Composite == DistId::Delta) // log 1(x == v)
       LP = Ops.where(Ops.binary(lir::Op::Eq, X, D.Params[0], L), makeFloat(0),
                      makeFloat(-std::numeric_limits<double>::infinity()), L);
@@ -931,6 +970,8 @@ private:
   ValuePtr drawNoGrad(const DistObject &D, const Dims &ValueShape, uint32_t Site, SourceLoc L) {
     if (D.Composite == DistId::MaskedMixture || D.Composite == DistId::Delta)
       unsupported(L, "drawing from a " + D.Name + " (it compiles where it is observed)");
+    if (D.Bounded)
+      return drawBounded(D, ValueShape, Site, /*Pathwise=*/false, L).second;
     if (D.Composite)
       return Ops.compositeSample(D, ValueShape, Site, [&] { return noiseStream(L); }, /*Pathwise=*/false, L);
     if (!D.OneHot)
@@ -943,6 +984,17 @@ private:
     for (int64_t J = 0; J < N; ++J)
       Range[static_cast<size_t>(J)] = static_cast<double>(J);
     return Ops.binary(lir::Op::Eq, Index, makeStaticTensor({N}, std::move(Range), /*IsInt=*/true), L);
+  }
+
+  /// A bounded pushforward's draw: its Normal's draw u and the value it maps
+  /// to, which has no gradient path unless \p Pathwise.
+  std::pair<ValuePtr, ValuePtr> drawBounded(const DistObject &D, const Dims &ValueShape, uint32_t Site, bool Pathwise,
+                                            SourceLoc L) {
+    Dims Shape = unconstrainedShape(D, ValueShape);
+    // The samplers read the Normal (D.D and D.Params) only.
+    ValuePtr U = Pathwise ? Ops.rsample(D, Shape, Site, L) : Ops.sampleNoGrad(D, Shape, Site, L);
+    ValuePtr X = Ops.bijectForward(*D.Bounded, U, L);
+    return {U, Pathwise ? X : Ops.stopGradient(X, L)};
   }
 
   /// Pyro's scale_and_mask: where(mask, log p, 0), so that a masked-out -inf
@@ -1059,12 +1111,17 @@ private:
     // A point mass draws its value exactly: pathwise under every estimator.
     bool Point = D.Composite == DistId::Delta;
     bool Pathwise = Point || choosePathwise(Name, S.Name.Canonical, D, S.Loc);
-    ValuePtr Z = Point       ? (D.Params[0]->Shape == ValueShape ? D.Params[0]
-                                                                 : Ops.expand(D.Params[0], ValueShape, S.Loc))
-                 : !Pathwise ? drawNoGrad(D, ValueShape, SiteIndex, S.Loc)
-                 : D.Composite ? Ops.compositeSample(D, ValueShape, SiteIndex, [&] { return noiseStream(S.Loc); },
-                                                     /*Pathwise=*/true, S.Loc)
-                               : Ops.rsample(D, ValueShape, SiteIndex, S.Loc);
+    ValuePtr Z, Unconstrained; // a bounded pushforward's draw u: Pyro's density is computed from it
+    if (Point)
+      Z = D.Params[0]->Shape == ValueShape ? D.Params[0] : Ops.expand(D.Params[0], ValueShape, S.Loc);
+    else if (D.Bounded)
+      std::tie(Unconstrained, Z) = drawBounded(D, ValueShape, SiteIndex, Pathwise, S.Loc);
+    else if (!Pathwise)
+      Z = drawNoGrad(D, ValueShape, SiteIndex, S.Loc);
+    else if (D.Composite)
+      Z = Ops.compositeSample(D, ValueShape, SiteIndex, [&] { return noiseStream(S.Loc); }, /*Pathwise=*/true, S.Loc);
+    else
+      Z = Ops.rsample(D, ValueShape, SiteIndex, S.Loc);
     int ScoreOf = -1;
     if (!Pathwise) {
       ScoreOf = static_cast<int>(ScoreNames.size());
@@ -1077,7 +1134,7 @@ private:
     Latents[Name] = Latent{Z, D.D, false, S.Loc};
     if (Opts.RecordTrace)
       record(TraceEntry::Kind::Latent, Name, E.materialize(*Z, S.Loc), Z->Shape, 1);
-    addFactor(factorValue(D, Z, S.Loc), -1, Name, SiteIndex, ScoreOf);
+    addFactor(factorValue(D, Z, S.Loc, Unconstrained), -1, Name, SiteIndex, ScoreOf);
     if (S.Target)
       Env[*S.Target] = Z;
   }
@@ -1860,7 +1917,8 @@ private:
         break;
       }
       case DistTransformKind::BijectToInterval:
-        unsupported(T.Loc, "an autoguide site on a bounded support (Pyro's biject_to(interval))");
+        D->Bounded = bijection(*D, T);
+        break;
       case DistTransformKind::Mask: {
         ValuePtr M = eval(*T.Arg);
         if (isAbsentData(*M))

@@ -1445,24 +1445,24 @@ ValuePtr OpBuilder::compositeSample(const DistObject &D, const Dims &S, uint32_t
   default:
     invalid(L, "internal: no sampler for " + D.Name);
   }
-  if (Pathwise)
-    return Z;
+  return Pathwise ? Z : stopGradient(Z, L, compositeDiscrete(*D.Composite));
+}
+
+ValuePtr OpBuilder::stopGradient(const ValuePtr &X, SourceLoc L, bool IsInt) {
   lir::Instr I;
-  I.Opcode = Op::StopGradient;
-  I.Operands = {E.materialize(*Z, L)};
-  return tensor(E.emit(std::move(I), S), S, compositeDiscrete(*D.Composite));
+  I.Opcode = lir::Op::StopGradient;
+  I.Operands = {E.materialize(*X, L)};
+  return tensor(E.emit(std::move(I), X->Shape), X->Shape, IsInt);
 }
 
 ValuePtr OpBuilder::sampleNoGrad(const DistObject &D, const Dims &S, uint32_t Site, SourceLoc L) {
-  ValuePtr Z;
   switch (D.D) {
   case lir::Dist::Normal:
   case lir::Dist::LogNormal:
   case lir::Dist::HalfNormal:
   case lir::Dist::Uniform:
   case lir::Dist::Exponential:
-    Z = rsample(D, S, Site, L);
-    break;
+    return stopGradient(rsample(D, S, Site, L), L);
   default: {
     lir::Instr I;
     I.Opcode = lir::Op::Sample;
@@ -1474,10 +1474,100 @@ ValuePtr OpBuilder::sampleNoGrad(const DistObject &D, const Dims &S, uint32_t Si
     return tensor(E.emit(std::move(I), S), S, IsInt);
   }
   }
-  lir::Instr I;
-  I.Opcode = lir::Op::StopGradient;
-  I.Operands = {E.materialize(*Z, L)};
-  return tensor(E.emit(std::move(I), S), S);
+}
+
+ValuePtr OpBuilder::bijectForward(const Bijection &B, const ValuePtr &U, SourceLoc L) {
+  using lir::Op;
+  // torch clips each sigmoid to [tiny, 1 - eps], so that a saturated draw
+  // stays inside the support.
+  constexpr double Tiny = std::numeric_limits<double>::min(), Eps = std::numeric_limits<double>::epsilon();
+  if (!B.Simplex) { // low + (high - low) * sigmoid(u)
+    ValuePtr Unit = clamp(unary(Op::Sigmoid, U, L), Tiny, 1 - Eps, L);
+    return B.Low ? binary(Op::Add, B.Low, binary(Op::Mul, B.Width, Unit, L), L) : Unit;
+  }
+  // torch's StickBreakingTransform: z_j = sigmoid(u_j - log(K - 1 - j)), and
+  // entry j is z_j prod_{i<j} (1 - z_i) (the last entry the whole product),
+  // formed in log space: log z_j + sum_{i<j} log(1 - z_i); z_j's clip bounds both logs.
+  int64_t N = U->Shape.back();
+  std::vector<double> LogOffset(static_cast<size_t>(N));
+  for (int64_t J = 0; J < N; ++J)
+    LogOffset[static_cast<size_t>(J)] = std::log(static_cast<double>(N - J));
+  ValuePtr X = binary(Op::Sub, U, makeStaticTensor({N}, std::move(LogOffset)), L);
+  ValuePtr LogZ = clamp(unary(Op::LogSigmoid, X, L), std::log(Tiny), std::log1p(-Eps), L);
+  ValuePtr Log1mZ = clamp(unary(Op::LogSigmoid, unary(Op::Neg, X, L), L), std::log(Eps), 0, L);
+  Dims Last = U->Shape;
+  Last.back() = 1;
+  ValuePtr LogZOrOne = concat({LogZ, makeStaticTensor(Last, std::vector<double>(size_t(lir::Shape{Last}.numel()), 0.0))},
+                              -1, /*Stack=*/false, L);
+  return unary(Op::Exp, binary(Op::Add, LogZOrOne, prefixSums(Log1mZ, L), L), L);
+}
+
+ValuePtr OpBuilder::prefixSums(const ValuePtr &V, SourceLoc L) {
+  // Hillis and Steele's scan, as LIR has none: log2(n + 1) rounds, each
+  // adding the running sums shifted D places along.
+  Dims S = V->Shape;
+  int64_t M = S.back() + 1;
+  auto Zeros = [&](int64_t Width) {
+    Dims Z = S;
+    Z.back() = Width;
+    return makeStaticTensor(Z, std::vector<double>(size_t(lir::Shape{Z}.numel()), 0.0));
+  };
+  ValuePtr Sums = concat({Zeros(1), V}, -1, /*Stack=*/false, L);
+  for (int64_t D = 1; D < M; D *= 2) {
+    lir::Instr I;
+    I.Opcode = lir::Op::Slice;
+    for (size_t K = 0; K + 1 < S.size(); ++K)
+      I.Ints.insert(I.Ints.end(), {0, S[K], 1});
+    I.Ints.insert(I.Ints.end(), {0, M - D, 1});
+    Dims Kept = S;
+    Kept.back() = M - D;
+    I.Operands = {E.materialize(*Sums, L)};
+    ValuePtr Shifted = concat({Zeros(D), tensor(E.emit(std::move(I), Kept), Kept)}, -1, /*Stack=*/false, L);
+    Sums = binary(lir::Op::Add, Sums, Shifted, L);
+  }
+  return Sums;
+}
+
+ValuePtr OpBuilder::bijectLogAbsDet(const Bijection &B, const ValuePtr &U, SourceLoc L) {
+  using lir::Op;
+  auto LogSigmoid = [&](const ValuePtr &V) { return unary(Op::LogSigmoid, V, L); };
+  if (!B.Simplex) { // log(high - low) + log sigmoid(u) + log sigmoid(-u)
+    ValuePtr LogDet = binary(Op::Add, LogSigmoid(U), LogSigmoid(unary(Op::Neg, U, L)), L);
+    return B.Width ? binary(Op::Add, unary(Op::Log, B.Width, L), LogDet, L) : LogDet;
+  }
+  // torch's sum_j (log(1 - z_j) + log z_j + sum_{i<j} log(1 - z_i)): entry j
+  // holds log z_j + (K - 1 - j) log(1 - z_j), with x_j = u_j - log(K - 1 - j).
+  int64_t N = U->Shape.back();
+  std::vector<double> Offset(static_cast<size_t>(N)), LogOffset(Offset.size());
+  for (int64_t J = 0; J < N; ++J) {
+    Offset[static_cast<size_t>(J)] = static_cast<double>(N - J);
+    LogOffset[static_cast<size_t>(J)] = std::log(Offset[static_cast<size_t>(J)]);
+  }
+  ValuePtr X = binary(Op::Sub, U, makeStaticTensor({N}, std::move(LogOffset)), L);
+  return binary(Op::Add, LogSigmoid(X),
+                binary(Op::Mul, makeStaticTensor({N}, std::move(Offset)), LogSigmoid(unary(Op::Neg, X, L)), L), L);
+}
+
+ValuePtr OpBuilder::boundedLogProb(const DistObject &D, const ValuePtr &X, const ValuePtr &U, SourceLoc L) {
+  using lir::Op;
+  const Bijection &B = *D.Bounded;
+  ValuePtr Low = B.Low ? B.Low : makeFloat(0), Width = B.Width ? B.Width : makeFloat(1);
+  ValuePtr Unc = U;
+  if (!Unc) { // torch's inverse: logit of the point's place in the interval, clamped inside it
+    if (B.Simplex)
+      unsupported(L, "the density of a given point of the simplex under stick-breaking (svic scores its own draws)");
+    constexpr double Eps = std::numeric_limits<double>::epsilon();
+    ValuePtr T = clamp(binary(Op::Div, binary(Op::Sub, X, Low, L), Width, L), std::numeric_limits<double>::min(),
+                       1 - Eps, L);
+    Unc = binary(Op::Sub, unary(Op::Log, T, L), unary(Op::Log1p, unary(Op::Neg, T, L), L), L);
+  }
+  ValuePtr LP = binary(Op::Sub, logProb(lir::Dist::Normal, {Unc, D.Params[0], D.Params[1]}, L),
+                       bijectLogAbsDet(B, Unc, L), L);
+  if (U)
+    return LP;
+  ValuePtr Outside = binary(Op::Or, compare(ir::CompareOp::Lt, X, Low, L),
+                            compare(ir::CompareOp::Gt, X, binary(Op::Add, Low, Width, L), L), L);
+  return where(Outside, makeFloat(-INFINITY), LP, L);
 }
 
 ValuePtr OpBuilder::constrain(const ValuePtr &U, const runtime::Constraint &C, const Dims &Shape, SourceLoc L) {

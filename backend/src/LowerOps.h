@@ -116,8 +116,20 @@ public:
   /// Without \p Pathwise the result has no gradient.
   ValuePtr compositeSample(const DistObject &D, const Dims &S, uint32_t Site,
                            const std::function<uint32_t()> &NewStream, bool Pathwise, SourceLoc L);
+  /// \p X's value without a gradient path (\p IsInt: integer-valued).
+  ValuePtr stopGradient(const ValuePtr &X, SourceLoc L, bool IsInt = false);
   static bool compositePathwise(ir::DistId Id);
   static bool compositeDiscrete(ir::DistId Id);
+  /// x = biject_to(support)(u) for a bounded support (DistObject::Bounded).
+  ValuePtr bijectForward(const Bijection &B, const ValuePtr &U, SourceLoc L);
+  /// log |dx/du| at u, elementwise over u: stick-breaking's sum over a
+  /// vector is spread over its K - 1 entries, so that `.mask` and the event
+  /// dims apply as to the Normal's own density.
+  ValuePtr bijectLogAbsDet(const Bijection &B, const ValuePtr &U, SourceLoc L);
+  /// The density of a Normal pushed forward through D.Bounded at x, from its
+  /// unconstrained draw \p U (null: torch's inverse of x, intervals only):
+  /// log N(u) - log |dx/du|, elementwise over u; -inf off the interval.
+  ValuePtr boundedLogProb(const DistObject &D, const ValuePtr &X, const ValuePtr &U, SourceLoc L);
   /// The constrained value of an unconstrained parameter (Pyro's biject_to).
   ValuePtr constrain(const ValuePtr &U, const runtime::Constraint &C, const Dims &Shape, SourceLoc L);
 
@@ -152,6 +164,9 @@ private:
   /// elements. Those positions decide the result's shape, so the mask must be
   /// known at compile time: static, or computed from given data (which fixes it).
   ValuePtr maskIndex(const ValuePtr &T, const std::vector<IndexItem> &Idx, size_t K, SourceLoc L);
+  /// Along the last axis of \p V (n entries), the n + 1 sums of its first
+  /// 0, 1, ..., n entries.
+  ValuePtr prefixSums(const ValuePtr &V, SourceLoc L);
 };
 
 } // namespace svic::backend::lower

@@ -46,6 +46,15 @@ void unite(DepSet &Into, const DepSet &From);
 struct Value;
 using ValuePtr = std::shared_ptr<const Value>;
 
+/// Pyro's biject_to of a bounded support, from the unconstrained u: the
+/// interval (Low, Low + Width) as Low + Width * sigmoid(u) (both null: the
+/// unit interval), or the simplex by torch's stick-breaking, K - 1 reals
+/// onto K entries.
+struct Bijection {
+  bool Simplex = false;
+  ValuePtr Low, Width;
+};
+
 struct DistObject {
   lir::Dist D = lir::Dist::Normal;
   std::string Name;                ///< the pyro.distributions class name
@@ -70,6 +79,9 @@ struct DistObject {
   /// MaskedMixture: component0, component1 (Params holds the mask). Delta
   /// is composite too, Params = {v}.
   std::vector<std::shared_ptr<const DistObject>> Components;
+  /// Set: the Normal D pushed forward through Pyro's biject_to of a bounded
+  /// support (IR's BijectToInterval); Full and Params stay the Normal's.
+  std::optional<Bijection> Bounded;
 };
 
 /// An nn module object. Weights are constants until `pyro.module` registers

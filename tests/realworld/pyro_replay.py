@@ -1,6 +1,7 @@
 """Pyro constructs svic rewrites into its IR, against real Pyro 1.8.6:
 PyroModule models (PyroSample, PyroParam, PyroModule[nn.Linear], nested
-PyroModules) and TransformedDistribution (exp, affine, sigmoid of a Normal).
+PyroModules), TransformedDistribution (exp, affine, sigmoid of a Normal) and
+AutoNormal over bounded supports (biject_to of an interval and of the simplex).
 
 usage: ../shared/reference/pyro-python tests/realworld/pyro_replay.py SVIC
 
@@ -33,7 +34,8 @@ from torch.distributions import constraints, transforms
 """
 
 # name -> (source defining `model` (a function or an object) and `guide`, data
-# shapes; a shape None is a positive scale vector of 8)
+# shapes; a shape None is a positive scale vector of 8[, param values given to
+# `svic grad --params`, the rest keep their initial values])
 PROGRAMS = {
     "linear_pyrosample": (
         """
@@ -211,25 +213,67 @@ def guide(obs):
 """,
         {"obs": (3,)},
     ),
-}
-
-# Sites only: the compiled estimator refuses the sigmoid map (a bounded
-# support), with a located error.
-SITES_ONLY = {
+    # The model scores the guide's draw through the sigmoid's inverse.
     "sigmoid_transform": (
         """
 def model(flips):
     p = pyro.sample("p", dist.TransformedDistribution(dist.Normal(0., 1.5),
                                                       dist.transforms.SigmoidTransform()))
     with pyro.plate("flips", 5):
-        pyro.sample("flip", dist.Bernoulli(p), obs=flips)
+        pyro.sample("flip", dist.Normal(p, 0.5), obs=flips)
 
 
 def guide(flips):
-    pyro.sample("p", dist.TransformedDistribution(dist.Normal(pyro.param("pl", torch.tensor(0.)), 1.),
+    pyro.sample("p", dist.TransformedDistribution(dist.Normal(pyro.param("pl", torch.tensor(0.4)), 1.),
                                                   [transforms.SigmoidTransform()]))
 """,
         {"flips": (5,)},
+    ),
+    # biject_to(unit interval) is a sigmoid, biject_to(interval(low, high))
+    # low + (high - low) * sigmoid; Pyro's guide has an auxiliary site
+    # NAME_unconstrained beside the Delta at NAME (replay_trace.py folds them).
+    "autonormal_intervals": (
+        """
+from pyro.infer.autoguide import AutoNormal
+
+
+def model(y):
+    sigma = pyro.sample("sigma", dist.Uniform(0.5, 10.0))
+    heavy = pyro.sample("heavy", dist.Beta(1.0, 9.0))
+    shift = pyro.sample("shift", dist.Uniform(torch.tensor([-1.0, 0.0]), torch.tensor([1.0, 3.0])).to_event(1))
+    with pyro.plate("data", 5):
+        p = pyro.sample("p", dist.Beta(2.0, 2.0))
+        pyro.sample("obs", dist.Normal(p + shift.sum(), sigma * (1.0 + heavy)), obs=y)
+
+
+guide = AutoNormal(model)
+""",
+        {"y": (5,)},
+        {"AutoNormal.locs.sigma": 0.7, "AutoNormal.scales.sigma": 0.4, "AutoNormal.locs.shift": [-0.4, 1.1],
+         "AutoNormal.locs.p": [0.3, -0.5, 1.0, 0.2, -1.2], "AutoNormal.scales.p": [0.5, 0.2, 0.3, 0.9, 0.4]},
+    ),
+    # biject_to(simplex) is stick-breaking: K - 1 unconstrained entries onto
+    # K, under a plate and alone; one Dirichlet's concentration is a latent.
+    "autonormal_simplex": (
+        """
+from pyro.infer.autoguide import AutoNormal
+
+
+def model(y):
+    with pyro.plate("topics", 3):
+        words = pyro.sample("words", dist.Dirichlet(torch.ones(5) * 0.5))
+    weights = pyro.sample("weights", dist.Dirichlet(torch.ones(3)))
+    with pyro.plate("docs", 4):
+        mix = pyro.sample("mix", dist.Dirichlet(2.0 * weights))
+        pyro.sample("obs", dist.Normal(mix @ words, 0.5).to_event(1), obs=y)
+
+
+guide = AutoNormal(model)
+""",
+        {"y": (4, 5)},
+        {"AutoNormal.locs.words": [[0.5, -1.0, 0.2, 1.5], [0.0, 0.3, -0.7, 0.1], [2.0, -0.2, 0.4, -1.1]],
+         "AutoNormal.scales.words": [[0.3, 0.2, 0.5, 0.1]] * 3, "AutoNormal.locs.weights": [0.8, -0.6],
+         "AutoNormal.scales.mix": [[0.2, 0.4]] * 4},
     ),
 }
 
@@ -265,7 +309,7 @@ def main():
     failures = checks = 0
     rng = np.random.default_rng(0)
     with tempfile.TemporaryDirectory() as tmp:
-        for name, (src, shapes) in list(PROGRAMS.items()) + list(SITES_ONLY.items()):
+        for name, (src, shapes, *given) in PROGRAMS.items():
             path = os.path.join(tmp, name + ".py")
             with open(path, "w") as f:
                 f.write(HEADER + src)
@@ -283,12 +327,17 @@ def main():
             print("PASS" if ok else "FAIL", name, "model sites",
                   "" if ok else (got if rc else f"only Pyro: {sorted(expected - got)}; only svic: {sorted(got - expected)}"))
             failures += not ok
-            if name in SITES_ONLY:
-                continue
 
             checks += 1
             trace = os.path.join(tmp, name + ".trace.json")
-            r = subprocess.run([svic, "grad", path, "--guide", path, "--data", data_path, "--seed", "5",
+            params = []
+            if given:
+                params = ["--params", os.path.join(tmp, name + ".params.json")]
+                with open(params[1], "w") as f:
+                    json.dump(given[0], f)
+            # svic finds an autoguide built in the file (`guide = AutoNormal(model)`) without --guide.
+            guide = ["--guide", path] if "def guide(" in src else []
+            r = subprocess.run([svic, "grad", path, *guide, "--data", data_path, "--seed", "5", *params,
                                 "--trace-out", trace], capture_output=True, text=True)
             if r.returncode != 0:
                 print("FAIL", name, "svic grad exit", r.returncode, r.stderr[-1500:])

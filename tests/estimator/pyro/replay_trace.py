@@ -7,6 +7,11 @@ differently is taken from the trace too: nn.Dropout multiplies by svic's recorde
 first), and the modules never registered with pyro.module get svic's constant weights. Prints one JSON object;
 exit 1 on a difference. Run with ../shared/reference/pyro-python, in float64.
 
+An autoguide (`guide = AutoNormal(model)` in the file) draws each latent u on the unconstrained space at an
+auxiliary site NAME_unconstrained and puts biject_to(support)(u) at a Delta site NAME whose log_density is the
+Jacobian term; svic has the one site NAME. The replay conditions the auxiliary site on biject_to's inverse of svic's
+draw and compares svic's NAME term with the sum of Pyro's two.
+
 With --update-module-params, pyro.module behaves as with update_module_params=True: a module object registered
 under a name that another object registered first computes with the param store's weights. svic shares a module
 name's weights between the model file and the guide file; Pyro 1.8.6 by default keeps the second object's own
@@ -30,7 +35,7 @@ import numpy as np
 import torch
 import pyro
 from pyro import poutine
-from torch.distributions import transform_to
+from torch.distributions import biject_to, transform_to
 
 torch.set_default_dtype(torch.float64)
 RTOL, ATOL = 1e-6, 1e-9
@@ -82,6 +87,13 @@ def is_delta(fn):
     while hasattr(fn, "base_dist"):  # Independent, MaskedDistribution
         fn = fn.base_dist
     return isinstance(fn, pyro.distributions.Delta)
+
+
+def auxiliary_sites(tr):
+    """An autoguide's auxiliary sites NAME_unconstrained -> the site NAME they are mapped to."""
+    return {name: name[:-len("_unconstrained")] for name, site in tr.nodes.items()
+            if site["type"] == "sample" and site["infer"].get("is_auxiliary") and name.endswith("_unconstrained")
+            and name[:-len("_unconstrained")] in tr.nodes}
 
 
 def entry(path, name, fallback):
@@ -170,6 +182,7 @@ def main(model_py, guide_py, data_path, trace_path, model_fn="model", guide_fn="
     trace = json.load(open(trace_path))
     latents = {k[len("latent:"):]: torch.as_tensor(np.asarray(v, dtype=np.float64))
                for k, v in trace.items() if k.startswith("latent:")}
+    svic_latents = dict(latents)
     pyro.enable_validation(True)
     pyro.clear_param_store()
     pyro.set_rng_seed(0)
@@ -178,8 +191,12 @@ def main(model_py, guide_py, data_path, trace_path, model_fn="model", guide_fn="
         # svic writes every value as a double; Pyro's draws of a Categorical are long tensors.
         latents = {k: v.to(free.nodes[k]["value"].dtype) if k in free.nodes else v for k, v in latents.items()}
         # A Delta site's value is a function of the params: Pyro computes it (svic's double may miss the point).
-        latents = {k: v for k, v in latents.items() if k not in free.nodes or not is_delta(free.nodes[k]["fn"])}
-        poutine.trace(poutine.condition(model, data=latents)).get_trace(**data)
+        points = {k for k in latents if k in free.nodes and is_delta(free.nodes[k]["fn"])}
+        latents = {k: v for k, v in latents.items() if k not in points}
+        prior = poutine.trace(poutine.condition(model, data=latents)).get_trace(**data)
+        for aux, name in auxiliary_sites(free).items():
+            if name in points:
+                latents[aux] = biject_to(prior.nodes[name]["fn"].support).inv(svic_latents[name])
     store = pyro.get_param_store()
     with torch.no_grad():
         for key, value in trace.items():
@@ -204,20 +221,22 @@ def main(model_py, guide_py, data_path, trace_path, model_fn="model", guide_fn="
     rows, bad = [], []
     if max_plate_nesting is not None:
         return compare_enumerated(trace, model, guide, gtr, data, max_plate_nesting)
+    folded = auxiliary_sites(gtr)
     for prog, tr in (("model", mtr), ("guide", gtr)):
         for name, site in tr.nodes.items():
-            if site["type"] != "sample" or type(site["fn"]).__name__ == "_Subsample":
+            if site["type"] != "sample" or type(site["fn"]).__name__ == "_Subsample" or name in folded:
                 continue
             if type(site["fn"]).__name__ == "MaskedDistribution" and site["fn"]._mask is False:
                 continue  # deterministic (pyro.deterministic, a reparam's value): no term, svic has no site
-            pyro_v = float(site["log_prob_sum"])
+            pyro_v = float(site["log_prob_sum"]) + sum(float(tr.nodes[a]["log_prob_sum"])
+                                                       for a, n in folded.items() if n == name and prog == "guide")
             svic_v = trace.get("%s:%s" % (prog, name))
             ok = svic_v is not None and close(pyro_v, float(svic_v))
             rows.append({"site": "%s:%s" % (prog, name), "pyro": pyro_v, "svic": svic_v, "ok": ok})
             if not ok:
                 bad.append(rows[-1])
         for key in trace:  # a term svic has and Pyro does not
-            if key.startswith(prog + ":") and key[len(prog) + 1:] not in tr.nodes:
+            if key.startswith(prog + ":") and (key[len(prog) + 1:] not in tr.nodes or key[len(prog) + 1:] in folded):
                 bad.append({"site": key, "pyro": None, "svic": trace[key], "ok": False})
     elbo = float(mtr.log_prob_sum() - gtr.log_prob_sum())
     elbo_ok = close(elbo, float(trace["elbo"]))
