@@ -266,6 +266,11 @@ private:
   std::deque<Scope> Scopes;
   Scope *Cur = nullptr;
   Scope *ModuleScope = nullptr;
+  /// The entry function's scope and its `*args`/`**kwargs` names: Pyro
+  /// passes the guide the model's arguments, which a guide that never reads
+  /// them may take as `*args, **kwargs`; svic binds nothing to them.
+  Scope *EntryScope = nullptr;
+  std::set<std::string> EntryVariadics;
   std::vector<std::string> StarImports; ///< modules of `from M import *`
   /// Sibling modules (`from .nets import Encoder`, `from nets import ...`
   /// with nets.py beside the file): parsed once, their scope by path.
@@ -666,6 +671,18 @@ private:
       }
     }
     return nullptr;
+  }
+
+  /// Whether \p Name, unbound here, is the entry's `*args`/`**kwargs` (read in
+  /// the entry or a function nested in it).
+  bool readsEntryVariadic(const std::string &Name) const {
+    for (const Scope *S = Cur; S; S = S->Parent) {
+      if (S->Names.count(Name))
+        return false;
+      if (S->IsFunction && S->Locals.count(Name))
+        return S == EntryScope && EntryVariadics.count(Name);
+    }
+    return false;
   }
 
   /// The variable a store to \p Name writes (created on first assignment).
@@ -1559,6 +1576,7 @@ void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry, const A::Clas
     if (!Pm.Name.empty())
       Fn->Locals.insert(Pm.Name);
   Cur = Fn;
+  EntryScope = Fn;
   bool SelfBound = false;
   if (SelfFact && !Entry.Params.empty() && Entry.Params[0].K == A::Param::Kind::Normal) {
     VarId V = addVar(Entry.Params[0].Name, VarKind::User, Entry.Params[0].Loc);
@@ -1604,8 +1622,7 @@ void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry, const A::Clas
     }
     case A::Param::Kind::VarArgs:
     case A::Param::Kind::VarKeywords:
-      unsupported(Pm.Loc, "variadic parameters (*args, **kwargs) are not supported; list the "
-                          "parameters by name");
+      EntryVariadics.insert(Pm.Name);
       break;
     case A::Param::Kind::KwOnlyMarker:
     case A::Param::Kind::PosOnlyMarker:
@@ -3160,6 +3177,12 @@ ExprPtr Lowerer::lowerName(const A::Name &N) {
   bool UnboundLocal = false;
   Binding *B = lookup(N.Id, &UnboundLocal);
   if (!B) {
+    if (readsEntryVariadic(N.Id)) {
+      unsupported(N.Loc, "the entry's variadic parameter '" + N.Id +
+                             "' is read: svic does not know what the caller passes in it; list the "
+                             "parameters by name");
+      return constNone(N.Loc);
+    }
     if (UnboundLocal && LoopDepth > 0) {
       // Assigned later in the loop: the value of the previous iteration.
       return varRef(N.Loc, varForStore(N.Id, N.Loc));

@@ -143,9 +143,18 @@ TEST(Errors, ClassAndDecoratorsAtModuleLevel) {
             "[frontend.unsupported-construct]");
   EXPECT_EQ(firstError("from os import *\n\n\ndef model():\n    e = getcwd()\n"),
             "5:9: name 'getcwd' is not defined [frontend.unknown-name]");
-  EXPECT_EQ(firstError("def model(*args):\n    pass\n"),
-            "1:11: variadic parameters (*args, **kwargs) are not supported; list the parameters "
-            "by name [frontend.unsupported-construct]");
+  // An entry may take *args/**kwargs it never reads (a guide that ignores the model's arguments).
+  EXPECT_EQ(firstError("def model(*args):\n    return args[0]\n"),
+            "2:12: the entry's variadic parameter 'args' is read: svic does not know what the caller "
+            "passes in it; list the parameters by name [frontend.unsupported-construct]");
+  EXPECT_EQ(firstError("def model(**kw):\n    def f():\n        return kw\n    return f()\n"),
+            "3:16: the entry's variadic parameter 'kw' is read: svic does not know what the caller "
+            "passes in it; list the parameters by name [frontend.unsupported-construct]");
+  auto L = svic::test::lower("import pyro\nimport pyro.distributions as dist\n\n\n"
+                             "def model(*args, **kwargs):\n"
+                             "    args = 1.0\n" // a local of the same name is a plain variable
+                             "    pyro.sample('z', dist.Normal(args, 1.0))\n");
+  EXPECT_EQ(L->DE.errorCount(), 0u) << L->diags();
 }
 
 TEST(Errors, EmptyFilesAndMissingEntries) {
