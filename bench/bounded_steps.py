@@ -37,24 +37,14 @@ def rw37_data(n=170):
     return {"is_cont_africa": africa, "ruggedness": rugged, "log_gdp": gdp}
 
 
-def topic_data(docs=50):
+def topic_data(docs, words, per_doc):
+    """Word counts of `docs` documents of `per_doc` words each, drawn uniformly from `words`."""
     rng = random.Random(0)
     rows = []
     for _ in range(docs):
-        row = [0.0] * 6
-        for _ in range(6):
-            row[rng.randrange(6)] += 1
-        rows.append(row)
-    return {"counts": rows}
-
-
-def large_topic_data(docs=10):
-    rng = random.Random(0)
-    rows = []
-    for _ in range(docs):
-        row = [0.0] * 1000
-        for _ in range(20):
-            row[rng.randrange(1000)] += 1
+        row = [0.0] * words
+        for _ in range(per_doc):
+            row[rng.randrange(words)] += 1
         rows.append(row)
     return {"counts": rows}
 
@@ -63,9 +53,9 @@ def large_topic_data(docs=10):
 CASES = {
     "realworld 37 (Uniform, Beta; 170 points)": ([RW37], (RW37, "model"), rw37_data(), 20000),
     "topic mixtures (Dirichlet 2x6, 50x2; Gamma)": ([PROG, "--model-fn", "topic_model", "--guide-fn", "AutoNormal"],
-                                                     (PROG, "topic_model"), topic_data(), 5000),
+                                                     (PROG, "topic_model"), topic_data(50, 6, 6), 5000),
     "topic mixtures (Dirichlet 4x1000, 10x4)": (["bench/bounded_topics.py", "--guide-fn", "AutoNormal"],
-                                                ("bench/bounded_topics.py", "model"), large_topic_data(), 1000),
+                                                ("bench/bounded_topics.py", "model"), topic_data(10, 1000, 20), 1000),
 }
 
 

@@ -36,9 +36,10 @@ int64_t broadcastIndex(int64_t Flat, const Dims &Out, const Dims &In) {
 namespace {
 
 /// Index \p I of dim \p Dim (size \p N) wrapped as Python wraps negative
-/// indices; outside [-N, N) it is the error PyTorch raises.
-int64_t checkedIndex(int64_t I, size_t Dim, int64_t N, SourceLoc L) {
-  if (I < -N || I >= N)
+/// indices; outside [-N, N) (or [0, N) unless \p Negative, as a scatter
+/// takes it) it is the error PyTorch raises.
+int64_t checkedIndex(int64_t I, size_t Dim, int64_t N, SourceLoc L, bool Negative = true) {
+  if (I < (Negative ? -N : 0) || I >= N)
     invalid(L, "index " + std::to_string(I) + " is out of bounds for dimension " + std::to_string(Dim) +
                    " with size " + std::to_string(N));
   return I < 0 ? I + N : I;
@@ -731,9 +732,7 @@ ValuePtr OpBuilder::inRange(const ValuePtr &Index, size_t Dim, int64_t Extent, b
   // again at run time: the compiled program may run on other data.
   if (const std::vector<double> *Known = knownData(*Index))
     for (double V : *Known)
-      if (auto K = static_cast<int64_t>(V); K < Low || K >= Extent)
-        invalid(L, "index " + std::to_string(K) + " is out of bounds for dimension " +
-                       std::to_string(Dim) + " with size " + std::to_string(Extent));
+      checkedIndex(static_cast<int64_t>(V), Dim, Extent, L, Negative);
   if (Index->Static || lir::Shape{Index->Shape}.numel() == 0)
     return Index;
   if (Extent == 0)

@@ -3040,39 +3040,23 @@ void Lowerer::lowerWith(const A::With &S, size_t Item, Block &Out) {
     lowerWith(S, Item + 1, Out);
     return;
   }
-  if (Q && isConditionHandler(*Q)) {
-    std::optional<ConditionFrame> F = conditionFrame(*C, /*Applied=*/false, Out);
-    if (F && It.Var)
+  // A handler that holds over the rest of the with statement: its frame
+  // (null after a reported error) is pushed while the rest is lowered.
+  auto InFrame = [&](auto &Stack, auto Frame) {
+    if (Frame && It.Var)
       unsupported(It.Var->Loc, "'as' is supported only on pyro.plate");
-    if (F)
-      Conditions.push_back(std::move(*F));
+    if (Frame)
+      Stack.push_back(std::move(*Frame));
     lowerWith(S, Item + 1, Out);
-    if (F)
-      Conditions.pop_back();
-    return;
-  }
-  if (Q && *Q == "pyro.poutine.reparam") {
-    std::optional<ReparamFrame> R = reparamFrame(*C);
-    if (R && It.Var)
-      unsupported(It.Var->Loc, "'as' is supported only on pyro.plate");
-    if (R)
-      Reparams.push_back(std::move(*R));
-    lowerWith(S, Item + 1, Out);
-    if (R)
-      Reparams.pop_back();
-    return;
-  }
-  if (Q && *Q == "pyro.poutine.block") {
-    std::optional<BlockRule> R = blockRule(*C);
-    if (R && It.Var)
-      unsupported(It.Var->Loc, "'as' is supported only on pyro.plate");
-    if (R)
-      Blocks.push_back(std::move(*R));
-    lowerWith(S, Item + 1, Out);
-    if (R)
-      Blocks.pop_back();
-    return;
-  }
+    if (Frame)
+      Stack.pop_back();
+  };
+  if (Q && isConditionHandler(*Q))
+    return InFrame(Conditions, conditionFrame(*C, /*Applied=*/false, Out));
+  if (Q && *Q == "pyro.poutine.reparam")
+    return InFrame(Reparams, reparamFrame(*C));
+  if (Q && *Q == "pyro.poutine.block")
+    return InFrame(Blocks, blockRule(*C));
   if ((Q && *Q == "pyro.plate") || IsPlateVar) {
     St->Ctx = WithStmt::Context::Plate;
     std::optional<PlateInfo> Plate = plateOf(Ctx, Out);

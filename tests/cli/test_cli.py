@@ -20,6 +20,15 @@ def run(*args):
     return subprocess.run([SVIC, *args], capture_output=True, text=True, check=False)
 
 
+def run_source(src, command, *args):
+    """svic COMMAND funnel.py ARGS..., with funnel.py holding src in a temporary directory."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "funnel.py")
+        with open(path, "w") as f:
+            f.write(src)
+        return run(command, path, *args)
+
+
 class Usage(unittest.TestCase):
     def test_help_and_version_exit_zero(self):
         for args in (["--help"], ["--version"], ["analyze", "--help"], ["sites", "--help"]):
@@ -57,11 +66,7 @@ class Usage(unittest.TestCase):
                "def model():\n"
                "    pyro.sample('x', dist.Normal(0., 1.))\n\n\n"
                "scaled_model = poutine.scale(model, scale=0.5)\n")
-        with tempfile.TemporaryDirectory() as tmp:
-            path = os.path.join(tmp, "funnel.py")
-            with open(path, "w") as f:
-                f.write(src)
-            r = run("analyze", path, "--model-fn", "scaled_model")
+        r = run_source(src, "analyze", "--model-fn", "scaled_model")
         self.assertEqual(r.returncode, 2)
         self.assertIn("funnel.py:10:16: error: 'scaled_model' (named by --model-fn) is the value of "
                       "'poutine.scale(...)'", r.stderr)
@@ -73,11 +78,7 @@ class Usage(unittest.TestCase):
                "from pyro.infer.reparam import LocScaleReparam\n\n\ndef model():\n"
                "    pyro.sample('x', dist.Normal(0., 1.))\n\n\n"
                "reparam_model = poutine.reparam(model, config={'x': LocScaleReparam(0.)})\n")
-        with tempfile.TemporaryDirectory() as tmp:
-            path = os.path.join(tmp, "funnel.py")
-            with open(path, "w") as f:
-                f.write(src)
-            r = run("sites", path, "--model-fn", "reparam_model", "--guide-fn", "AutoNormal")
+        r = run_source(src, "sites", "--model-fn", "reparam_model", "--guide-fn", "AutoNormal")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("x_decentered", r.stdout)
         self.assertNotIn(" x ", r.stdout)
