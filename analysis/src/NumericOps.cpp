@@ -609,6 +609,7 @@ NumValue constraintSupport(ir::ConstraintId C, const std::vector<NumValue> &Args
   case ConstraintId::CorrCholesky:
     return topNum();
   case ConstraintId::Positive:
+  case ConstraintId::SoftplusPositive:
     return num(Interval::positive());
   case ConstraintId::Nonnegative:
     return num(Interval::nonNegative());

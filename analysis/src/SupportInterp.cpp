@@ -448,6 +448,7 @@ private:
     };
     switch (C->Constraint) {
     case ir::ConstraintId::Positive:
+    case ir::ConstraintId::SoftplusPositive:
       return Interval::positive();
     case ir::ConstraintId::Nonnegative:
       return Interval::nonNegative();

@@ -1319,6 +1319,9 @@ private:
     case ConstraintId::Positive:
       C.K = runtime::Constraint::Kind::Positive;
       break;
+    case ConstraintId::SoftplusPositive:
+      C.K = runtime::Constraint::Kind::SoftplusPositive;
+      break;
     case ConstraintId::GreaterThan:
       C.K = runtime::Constraint::Kind::GreaterThan;
       C.Low = CV.Low;

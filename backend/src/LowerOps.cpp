@@ -1574,6 +1574,7 @@ ValuePtr OpBuilder::constrain(const ValuePtr &U, const runtime::Constraint &C, c
   switch (C.K) {
   case K::Real: return U;
   case K::Positive: return unary(lir::Op::Exp, U, L);
+  case K::SoftplusPositive: return softplus(U, 1, 20, L); // torch's defaults, as Pyro calls it
   case K::GreaterThan: return binary(lir::Op::Add, unary(lir::Op::Exp, U, L), makeFloat(C.Low), L);
   case K::Interval:
     return binary(lir::Op::Add, binary(lir::Op::Mul, unary(lir::Op::Sigmoid, U, L), makeFloat(C.High - C.Low), L),

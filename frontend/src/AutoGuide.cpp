@@ -398,8 +398,8 @@ private:
     PackedLoc = param(literal(C + ".loc", L), nullptr, nullptr, L, Out);
     if (C == "AutoLaplaceApproximation")
       return;
-    VarId Scale = param(literal(C + ".scale", L), nullptr, constraint(ConstraintId::Positive, L),
-                        L, Out);
+    VarId Scale = param(literal(C + ".scale", L), nullptr,
+                        constraint(ConstraintId::SoftplusPositive, L), L, Out);
     ExprPtr Std;
     if (C == "AutoDiagonalNormal") {
       Std = ref(Scale, L);
@@ -653,7 +653,7 @@ private:
       } else {
         A.push_back(ref(param(prefixed("AutoNormal.locs.", S.Name), nullptr, nullptr, L, Out), L));
         A.push_back(ref(param(prefixed("AutoNormal.scales.", S.Name), nullptr,
-                              constraint(ConstraintId::Positive, L), L, Out),
+                              constraint(ConstraintId::SoftplusPositive, L), L, Out),
                         L));
       }
       GD = dist(DistId::Opaque, std::move(A), L);
@@ -749,7 +749,7 @@ private:
         }
         Loc = ref(param(prefixed("AutoNormal.locs.", S.Name), std::move(Init), nullptr, L, Out), L);
         Scale = ref(param(prefixed("AutoNormal.scales.", S.Name), std::move(ScaleInit),
-                          constraint(ConstraintId::Positive, L), L, Out),
+                          constraint(ConstraintId::SoftplusPositive, L), L, Out),
                     L);
       }
       std::vector<ExprPtr> A;

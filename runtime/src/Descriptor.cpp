@@ -22,6 +22,7 @@ struct KindName {
 };
 constexpr KindName KindNames[] = {{Constraint::Kind::Real, "real"},
                                   {Constraint::Kind::Positive, "positive"},
+                                  {Constraint::Kind::SoftplusPositive, "softplus_positive"},
                                   {Constraint::Kind::GreaterThan, "greater_than"},
                                   {Constraint::Kind::Interval, "interval"},
                                   {Constraint::Kind::UnitInterval, "unit_interval"},

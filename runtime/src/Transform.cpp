@@ -25,6 +25,13 @@ double clippedSigmoid(double X) {
   return std::min(std::max(S, DBL_MIN), 1 - DBL_EPSILON);
 }
 
+/// torch.nn.functional.softplus with its default threshold, as Pyro's
+/// SoftplusTransform calls it.
+double softplus(double X) { return X > 20 ? X : std::log1p(std::exp(X)); }
+
+/// Pyro's softplus_inv: y + log(-expm1(-y)).
+double softplusInverse(double Y) { return Y + std::log(-std::expm1(-Y)); }
+
 double clampedLogit(double Y) {
   Y = std::min(std::max(Y, DBL_MIN), 1 - DBL_EPSILON);
   return std::log(Y) - std::log1p(-Y);
@@ -70,6 +77,9 @@ void toConstrained(const ParamDesc &P, const double *U, double *Out) {
       break;
     case K::Positive:
       Out[I] = std::exp(X);
+      break;
+    case K::SoftplusPositive:
+      Out[I] = softplus(X);
       break;
     case K::GreaterThan:
       Out[I] = C.Low + std::exp(X);
@@ -125,6 +135,11 @@ void toUnconstrained(const ParamDesc &P, const double *Values, double *Out) {
       if (!(Y > 0))
         outside(P, Y, "is not positive");
       Out[I] = std::log(Y);
+      break;
+    case K::SoftplusPositive:
+      if (!(Y > 0))
+        outside(P, Y, "is not positive");
+      Out[I] = softplusInverse(Y);
       break;
     case K::GreaterThan:
       if (!(Y > C.Low))

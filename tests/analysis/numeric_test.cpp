@@ -1391,6 +1391,7 @@ TEST(NumericTable, EveryConstraintSupport) {
                                 NumValue::number(Interval::point(3))};
   std::map<ConstraintId, Interval> Expected = {
       {ConstraintId::Positive, Interval::positive()},
+      {ConstraintId::SoftplusPositive, Interval::positive()},
       {ConstraintId::Nonnegative, Interval::nonNegative()},
       {ConstraintId::UnitInterval, Interval::closed(0, 1)},
       {ConstraintId::Simplex, Interval::make(0, true, 1, false)},

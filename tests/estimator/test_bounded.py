@@ -25,12 +25,24 @@ DATA = {
     "mixed": {"y": [3.1, 4.0, 2.2, 3.5, 5.0, 2.9]},
     "topic": {"counts": [[3, 2, 1, 0, 0, 0], [0, 0, 1, 2, 3, 0], [2, 2, 2, 0, 0, 0], [0, 1, 0, 1, 1, 3]]},
 }
-# Unconstrained values away from the initial ones (svic's positive constraint is exp).
+# Unconstrained values away from the initial ones (AutoNormal's scales are softplus_positive, as in Pyro 1.8.6).
 MIXED_PARAMS = {"AutoNormal.locs.sigma": 0.4, "AutoNormal.scales.sigma": 0.3,
                 "AutoNormal.locs.share": [-0.5, 0.2, 1.1], "AutoNormal.scales.share": [0.2, 0.6, 0.4],
                 "AutoNormal.locs.mix": [[0.3, -0.8, 1.2], [0.0, 0.5, -0.4], [-1.5, 0.9, 0.1]],
                 "AutoNormal.scales.mix": [[0.3, 0.5, 0.2], [0.4, 0.1, 0.6], [0.2, 0.2, 0.3]]}
 SEED = 3
+
+
+def flatten(v):
+    return [x for item in v for x in flatten(item)] if isinstance(v, list) else [v]
+
+
+def softplus(u):
+    return u if u > 20 else math.log1p(math.exp(u))
+
+
+def softplus_inv(y):
+    return y + math.log(-math.expm1(-y))
 
 
 def rw37_data(n=60):
@@ -53,9 +65,9 @@ class Bounded(S.TempDirTest):
                         seed=SEED, estimator=estimator, params=params, tmpdir=self.tmp.name)
         return out
 
-    def check_finite_differences(self, model_fn, guide_fn, data, params, positive):
+    def check_finite_differences(self, model_fn, guide_fn, data, params, maps):
         """The gradient of one sample against central differences of the ELBO sample in every unconstrained
-        param entry (a positive param's unconstrained value is its log)."""
+        param entry; `maps` gives a constrained param's (to_unconstrained, to_constrained) pair."""
         out = self.grad(model_fn, guide_fn, data, params)
         self.assertEqual(out["estimator"]["score"], [])
         h = 1e-5
@@ -67,7 +79,8 @@ class Bounded(S.TempDirTest):
             for i, v in enumerate(flat):
                 def at(step):
                     moved = list(flat)
-                    moved[i] = v * math.exp(step) if name in positive else v + step
+                    to_unconstrained, to_constrained = maps.get(name, (float, float))
+                    moved[i] = to_constrained(to_unconstrained(v) + step)
                     shaped = moved if isinstance(value, list) else moved[0]
                     if isinstance(value, list) and isinstance(value[0], list):
                         w = len(value[0])
@@ -77,11 +90,13 @@ class Bounded(S.TempDirTest):
                 self.assertAlmostEqual(got[i], fd, delta=1e-5 * max(1.0, abs(fd)), msg="%s[%d]" % (name, i))
 
     def test_autonormal_gradient_equals_finite_differences(self):
-        positive = {k for k in MIXED_PARAMS if ".scales." in k}
-        self.check_finite_differences("mixed_model", "AutoNormal", "mixed", MIXED_PARAMS, positive)
+        # Pyro 1.8.6's AutoNormal constrains its scales by softplus_positive, not by exp.
+        maps = {k: (softplus_inv, softplus) for k in MIXED_PARAMS if ".scales." in k}
+        self.check_finite_differences("mixed_model", "AutoNormal", "mixed", MIXED_PARAMS, maps)
 
     def test_sigmoid_guide_gradient_equals_finite_differences(self):
-        self.check_finite_differences("coin_model", "sigmoid_guide", "coin", {"loc": 0.7, "scale": 0.4}, {"scale"})
+        self.check_finite_differences("coin_model", "sigmoid_guide", "coin", {"loc": 0.7, "scale": 0.4},
+                                      {"scale": (math.log, math.exp)})  # constraints.positive: exp
 
     def test_score_estimator_draws_the_same_sample(self):
         auto = self.grad("mixed_model", "AutoNormal", "mixed", MIXED_PARAMS)
@@ -123,6 +138,22 @@ class Bounded(S.TempDirTest):
         weights = [math.exp(-x * x / 2) for x in grid]
         mean = sum(w / (1 + math.exp(-(loc + scale * x))) for w, x in zip(weights, grid)) / sum(weights)
         self.assertAlmostEqual(mean, 17 / 24, delta=0.02)
+
+    def test_first_adam_step_moves_scales_on_pyros_unconstrained_space(self):
+        # Adam's first step moves each unconstrained entry by lr against its gradient's sign. Pyro 1.8.6 keeps
+        # AutoNormal's scales (init 0.1) as softplus_inv(scale), so one step lands on softplus(softplus_inv(0.1) +-
+        # lr); with exp it would land on 0.1 * exp(+-lr), 5% further away.
+        lr, out = 0.01, self.path("one_step.json")
+        r = S.run("run", PROG, "--model-fn", "mixed_model", "--guide-fn", "AutoNormal", "--data", self.data("mixed"),
+                  "--steps", 1, "--lr", lr, "--seed", 1, "--params-out", out)
+        self.assertEqual(r.returncode, 0, S.describe(r))
+        with open(out) as f:
+            params = json.load(f)
+        landings = (softplus(softplus_inv(0.1) - lr), softplus(softplus_inv(0.1) + lr))
+        scales = [v for k, p in params.items() if ".scales." in k for v in flatten(p)]
+        self.assertEqual(len(scales), 1 + 3 + 9)
+        for v in scales:
+            self.assertAlmostEqual(min(abs(v - x) for x in landings), 0, delta=1e-9, msg=v)
 
     def test_realworld_37_trains(self):
         params = self.train([RW37, "--data", self.data("rw37", rw37_data())], 400, 0.03)

@@ -117,6 +117,16 @@ TEST(Transform, MatchesTorchOnHandComputedValues) {
   EXPECT_DOUBLE_EQ(Out[0], std::exp(0.5));
   toConstrained(param(Constraint::Kind::GreaterThan, {}, 2), &U1, Out);
   EXPECT_DOUBLE_EQ(Out[0], 2 + std::exp(0.5));
+  // softplus_positive (autoguide scales): torch's softplus, the identity past
+  // its threshold of 20; the inverse is Pyro's softplus_inv, y + log(-expm1(-y)).
+  toConstrained(param(Constraint::Kind::SoftplusPositive, {}), &U1, Out);
+  EXPECT_DOUBLE_EQ(Out[0], std::log1p(std::exp(0.5)));
+  double Past = 25;
+  toConstrained(param(Constraint::Kind::SoftplusPositive, {}), &Past, Out);
+  EXPECT_DOUBLE_EQ(Out[0], 25);
+  double InitScale = 0.1;
+  toUnconstrained(param(Constraint::Kind::SoftplusPositive, {}), &InitScale, Out);
+  EXPECT_DOUBLE_EQ(Out[0], std::log(std::expm1(0.1))); // -2.2521684610440906 in torch
   double Zero = 0;
   toConstrained(param(Constraint::Kind::Interval, {}, -1, 3), &Zero, Out);
   EXPECT_DOUBLE_EQ(Out[0], 1);
@@ -146,6 +156,7 @@ TEST(Transform, RoundTripsForEveryConstraint) {
   std::normal_distribution<double> N(0, 1.5);
   const ParamDesc Ps[] = {param(Constraint::Kind::Real, {4}),
                           param(Constraint::Kind::Positive, {4}),
+                          param(Constraint::Kind::SoftplusPositive, {4}),
                           param(Constraint::Kind::GreaterThan, {4}, -3),
                           param(Constraint::Kind::Interval, {4}, 1, 2),
                           param(Constraint::Kind::UnitInterval, {4}),
@@ -184,6 +195,8 @@ TEST(Transform, ValuesOutsideTheConstraintNameTheParam) {
   } catch (const RuntimeError &E) {
     EXPECT_NE(std::string(E.what()).find("'theta'"), std::string::npos) << E.what();
   }
+  EXPECT_THROW(toUnconstrained(param(Constraint::Kind::SoftplusPositive, {}), &Negative, Out),
+               RuntimeError);
   double Big = 3.5;
   EXPECT_THROW(toUnconstrained(param(Constraint::Kind::Interval, {}, 1, 2), &Big, Out),
                RuntimeError);

@@ -240,6 +240,7 @@ SupportInfo supportOf(ConstraintId C, const std::vector<double> &Args) {
   S.Discrete = isDiscreteSupport(I.Support);
   switch (C) {
   case ConstraintId::Positive:
+  case ConstraintId::SoftplusPositive:
   case ConstraintId::Nonnegative:
     S.Lo = 0;
     break;

@@ -43,7 +43,9 @@ struct RuntimeError : std::runtime_error {
 //===-- Descriptor ---------------------------------------------------------===//
 
 struct Constraint {
-  enum class Kind { Real, Positive, GreaterThan, Interval, UnitInterval, Simplex } K = Kind::Real;
+  // Appended kinds keep the numbers that checkpoints' fingerprints hold.
+  enum class Kind { Real, Positive, GreaterThan, Interval, UnitInterval, Simplex, SoftplusPositive };
+  Kind K = Kind::Real;
   double Low = 0, High = 0;
 };
 
