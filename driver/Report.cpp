@@ -171,9 +171,10 @@ void numericDiagnostics(const ProgramFacts &F, std::vector<Diagnostic> &Out) {
     Out.push_back(Diagnostic{DiagId::NumericDomain, Severity::Warning, I.Loc, I.What, {}});
 }
 
-const ir::SiteRecord *findSite(const ProgramFacts &F, const std::string &Name) {
+const ir::SiteRecord *findSite(const ProgramFacts &F, const std::string &Name,
+                               const std::string &Kind = "sample") {
   for (const ir::SiteRecord &S : F.Sites)
-    if (S.Name == Name && (S.Kind == "sample"))
+    if (S.Name == Name && S.Kind == Kind)
       return &S;
   return nullptr;
 }
@@ -238,20 +239,31 @@ void supportDiagnostics(const AnalysisRun &Run, std::vector<Diagnostic> &Out) {
 void reparamDiagnostics(const AnalysisRun &Run, std::vector<Diagnostic> &Out) {
   if (!Run.Reparam || Run.Facts.size() < 2)
     return;
-  const ProgramFacts &Guide = Run.Facts[1];
-  if (!Run.Reparam->ConditionHolds)
-    Out.push_back(Diagnostic{DiagId::ReparamConditionFailed, Severity::Warning,
-                             SourceLoc{Guide.Prog->File, 0, 0, 0, 0, 0},
-                             "the selective reparameterisation condition does not hold; every "
-                             "guide latent uses the score estimator",
-                             {}});
+  const ProgramFacts &Model = Run.Facts[0], &Guide = Run.Facts[1];
+  const std::string ParamPrefix = "parameter ";
   for (const std::string &Reason : Run.Reparam->Reasons) {
     std::string Name = Reason.substr(0, Reason.find(':'));
+    std::string Why = Reason.substr(std::min(Reason.size(), Name.size() + 2));
+    if (Name.compare(0, ParamPrefix.size(), ParamPrefix) == 0) {
+      // The condition fails in a parameter whatever the latents use: the
+      // selected latents stay pathwise, and this gradient may be biased.
+      Name = Name.substr(ParamPrefix.size());
+      const ir::SiteRecord *S = findSite(Guide, Name, "param");
+      if (!S)
+        S = findSite(Model, Name, "param");
+      std::string Message =
+          "the selective reparameterisation condition does not hold in parameter '" + Name +
+          "' (" + Why + "): its gradient estimate may be biased under any estimator; the " +
+          "selected latents keep the pathwise estimator";
+      SourceLoc Loc = S ? S->Loc : SourceLoc{Guide.Prog->File, 0, 0, 0, 0, 0};
+      Out.push_back(
+          Diagnostic{DiagId::ReparamConditionFailed, Severity::Warning, Loc, Message, {}});
+      continue;
+    }
     const ir::SiteRecord *S = findSite(Guide, Name);
     Out.push_back(Diagnostic{DiagId::ReparamScore, Severity::Note, S ? S->Loc : SourceLoc{},
                              "guide latent '" + Name +
-                                 "' must use the score estimator to stay unbiased (" +
-                                 Reason.substr(std::min(Reason.size(), Name.size() + 2)) + ")",
+                                 "' must use the score estimator to stay unbiased (" + Why + ")",
                              {}});
   }
 }

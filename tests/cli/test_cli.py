@@ -122,6 +122,37 @@ class JsonReport(unittest.TestCase):
         self.assertEqual(self.report["reparameterize"]["selected"], ["z1"])
         self.assertEqual(self.report["supportMatch"]["verdict"], "match")
 
+    def test_a_failed_condition_names_the_parameter_and_keeps_the_selection(self):
+        # The guide's density jumps in the param loc: no estimator is unbiased in loc, and mu stays pathwise (the
+        # report, the estimator and the warning must say the same).
+        src = """import torch
+import pyro
+import pyro.distributions as dist
+
+
+def model():
+    pyro.sample("mu", dist.Normal(0., 1.))
+
+
+def guide():
+    loc = pyro.param("loc", torch.tensor(0.))
+    scale = torch.tensor(0.5)
+    if loc > 0:
+        scale = scale * 2
+    pyro.sample("mu", dist.Normal(loc, scale))
+"""
+        r = run_source(src, "analyze", "--format", "json")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        report = json.loads(r.stdout)
+        self.assertEqual(report["reparameterize"]["selected"], ["mu"])
+        self.assertFalse(report["reparameterize"]["conditionHolds"])
+        failed = [d for d in report["diagnostics"] if d["id"] == "reparam.condition-failed"]
+        self.assertEqual(len(failed), 1, report["diagnostics"])
+        self.assertEqual(failed[0]["location"]["line"], 11)  # the pyro.param
+        self.assertIn("parameter 'loc'", failed[0]["message"])
+        self.assertIn("selected latents keep the pathwise estimator", failed[0]["message"])
+        self.assertFalse([d for d in report["diagnostics"] if d["id"] == "reparam.score"], report["diagnostics"])
+
 
 class Sarif(unittest.TestCase):
     def test_sarif_shape_and_rules(self):
