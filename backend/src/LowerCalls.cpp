@@ -486,6 +486,17 @@ ValuePtr OpBuilder::call(OpId Op, const std::vector<ValuePtr> &Args, SourceLoc L
   case OpId::Randn: return Rand(Sizes(0), true);
   case OpId::Matmul:
   case OpId::Mm: return matmul(Need(0), Need(1), L);
+  case OpId::Einsum: {
+    if (Need(0)->K != Value::Kind::Str)
+      unsupported(L, "torch.einsum with an equation that is not a string known at compile time");
+    std::vector<ValuePtr> Operands; // einsum(eq, a, b) or the older einsum(eq, [a, b])
+    if (Args.size() == 2 && A(1) && (A(1)->K == Value::Kind::List || A(1)->K == Value::Kind::Tuple))
+      Operands = A(1)->Items;
+    else
+      for (size_t I = 1; I < Args.size(); ++I)
+        Operands.push_back(Need(I));
+    return einsum(Need(0)->S, Operands, L);
+  }
   case OpId::PyLen: {
     const ValuePtr &X = Need(0);
     if (X->K == Value::Kind::List || X->K == Value::Kind::Tuple || X->K == Value::Kind::Dict)

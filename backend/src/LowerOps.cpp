@@ -3,6 +3,7 @@
 #include "LowerOps.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <iterator>
 #include <limits>
@@ -567,6 +568,85 @@ ValuePtr OpBuilder::expand(const ValuePtr &X, Dims S, SourceLoc L) {
   I.Opcode = lir::Op::Expand;
   I.Operands = {E.materialize(*T, L)};
   return tensorLike(E.emit(std::move(I), S), S, *T);
+}
+
+ValuePtr OpBuilder::einsum(const std::string &Equation, const std::vector<ValuePtr> &Operands, SourceLoc L) {
+  std::string Eq;
+  for (char C : Equation)
+    if (C != ' ')
+      Eq += C;
+  if (Eq.find("...") != std::string::npos)
+    unsupported(L, "torch.einsum with an ellipsis");
+  size_t Arrow = Eq.find("->");
+  std::string Lhs = Eq.substr(0, Arrow);
+  std::vector<std::string> Inputs(1);
+  for (char C : Lhs) {
+    if (C == ',')
+      Inputs.emplace_back();
+    else if (std::isalpha(static_cast<unsigned char>(C)))
+      Inputs.back() += C;
+    else
+      invalid(L, "torch.einsum equation '" + Equation + "': '" + std::string(1, C) + "' is not a subscript letter");
+  }
+  if (Inputs.size() != Operands.size())
+    invalid(L, "torch.einsum equation '" + Equation + "' names " + std::to_string(Inputs.size()) +
+                   " operands, but " + std::to_string(Operands.size()) + " are given");
+  std::map<char, int> Count;
+  for (const std::string &In : Inputs)
+    for (char C : In)
+      ++Count[C];
+  std::string Out;
+  if (Arrow == std::string::npos) { // implicit: the letters used once, in alphabetical order
+    for (const auto &[C, N] : Count)
+      if (N == 1)
+        Out += C;
+  } else {
+    Out = Eq.substr(Arrow + 2);
+    for (char C : Out)
+      if (!Count.count(C) || std::count(Out.begin(), Out.end(), C) != 1)
+        invalid(L, "torch.einsum equation '" + Equation + "': output subscript '" + std::string(1, C) +
+                       "' must appear once in the output and in some input");
+  }
+  // One index order for every operand: the output's letters, then the summed ones.
+  std::string Order = Out;
+  for (const std::string &In : Inputs)
+    for (char C : In)
+      if (Order.find(C) == std::string::npos)
+        Order += C;
+  ValuePtr Product;
+  for (size_t K = 0; K < Operands.size(); ++K) {
+    std::string Sub = Inputs[K];
+    ValuePtr T = asTensor(Operands[K], L);
+    if (T->Shape.size() != Sub.size())
+      invalid(L, "torch.einsum operand " + std::to_string(K) + " has " + std::to_string(T->Shape.size()) +
+                     " dimensions, but its subscripts '" + Sub + "' name " + std::to_string(Sub.size()));
+    for (size_t I = 0; I < Sub.size(); ++I)
+      if (Sub.find(Sub[I], I + 1) != std::string::npos)
+        unsupported(L, "torch.einsum with a subscript repeated in one operand (a diagonal)");
+    // Sort the operand's dimensions into Order by transpositions, then give
+    // each letter it lacks a dimension of size 1.
+    for (size_t I = 0; I < Sub.size(); ++I) {
+      size_t Best = I;
+      for (size_t J = I + 1; J < Sub.size(); ++J)
+        if (Order.find(Sub[J]) < Order.find(Sub[Best]))
+          Best = J;
+      if (Best != I) {
+        T = transpose(T, static_cast<int64_t>(I), static_cast<int64_t>(Best), L);
+        std::swap(Sub[I], Sub[Best]);
+      }
+    }
+    Dims Aligned;
+    for (char C : Order) {
+      size_t At = Sub.find(C);
+      Aligned.push_back(At == std::string::npos ? 1 : T->Shape[At]);
+    }
+    T = reshape(T, Aligned, L);
+    Product = Product ? binary(lir::Op::Mul, Product, T, L) : T;
+  }
+  std::vector<int64_t> Summed;
+  for (size_t I = Out.size(); I < Order.size(); ++I)
+    Summed.push_back(static_cast<int64_t>(I));
+  return Summed.empty() ? Product : reduce(lir::Op::Sum, Product, Summed, /*KeepDim=*/false, L);
 }
 
 ValuePtr OpBuilder::transpose(const ValuePtr &X, int64_t D0, int64_t D1, SourceLoc L) {

@@ -71,6 +71,10 @@ public:
   ValuePtr expand(const ValuePtr &X, Dims S, SourceLoc L);
   ValuePtr transpose(const ValuePtr &X, int64_t D0, int64_t D1, SourceLoc L);
   ValuePtr matmul(const ValuePtr &A, const ValuePtr &B, SourceLoc L);
+  /// torch.einsum over letter subscripts (no ellipsis, no repeated letter in
+  /// one operand): the operands aligned to one index order, multiplied with
+  /// broadcasting, the contracted indices summed.
+  ValuePtr einsum(const std::string &Equation, const std::vector<ValuePtr> &Operands, SourceLoc L);
   ValuePtr concat(const std::vector<ValuePtr> &Xs, int64_t Axis, bool Stack, SourceLoc L);
   /// Run-time index checks (lir::Op::CheckIndex), by check number: where
   /// the index is and the range [low, high) it must stay within.
