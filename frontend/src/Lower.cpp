@@ -167,6 +167,13 @@ const std::set<std::string> &builtinNames() {
   return S;
 }
 
+/// Pyro 1.8.6 still accepts the pre-1.0 name `pyro.iarange` (a subclass of
+/// `plate` that only adds a deprecation warning); older published examples
+/// use it.
+std::string withoutDeprecatedAlias(std::string Path) {
+  return Path == "pyro.iarange" ? "pyro.plate" : Path;
+}
+
 bool startsWith(std::string_view S, std::string_view P) { return S.substr(0, P.size()) == P; }
 bool endsWith(std::string_view S, std::string_view X) {
   return S.size() >= X.size() && S.substr(S.size() - X.size()) == X;
@@ -703,7 +710,7 @@ private:
     if (auto *N = dyn_cast<A::Name>(&E)) {
       Binding *B = lookup(N->Id);
       if (B && B->K == Binding::Kind::Qualified)
-        return B->Qual;
+        return withoutDeprecatedAlias(B->Qual);
       if (!B && builtinNames().count(N->Id) && !isLocalName(N->Id))
         return N->Id;
       if (!B && !isLocalName(N->Id))
@@ -713,7 +720,7 @@ private:
     if (auto *At = dyn_cast<A::Attribute>(&E)) {
       std::optional<std::string> Base = staticPath(*At->Value);
       if (Base)
-        return *Base + "." + At->Attr;
+        return withoutDeprecatedAlias(*Base + "." + At->Attr);
     }
     return std::nullopt;
   }
