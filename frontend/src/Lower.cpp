@@ -982,6 +982,7 @@ private:
   ExprPtr lowerQualifiedCall(const std::string &Q, const A::Call &C, Block &Out,
                              std::optional<VarId> Target, bool *Emitted);
   ExprPtr lowerMethodCall(const A::Attribute &Func, const A::Call &C, Block &Out);
+  std::optional<OpId> dtypeCast(const std::string &Method, const A::Call &C);
   ExprPtr lowerTableCall(OpId Op, const std::string &Spelling, const A::Call &C, Block &Out,
                          ExprPtr Receiver = nullptr);
   ExprPtr lowerModuleCtor(ModuleId M, const A::Call &C, Block &Out);
@@ -4279,6 +4280,36 @@ ExprPtr Lowerer::lowerTableCall(OpId Op, const std::string &Spelling, const A::C
   return R;
 }
 
+/// The cast op that `x.type(D)` or `x.to(D)` (D alone, or `dtype=D`) is, for
+/// a dtype D whose cast keeps every value; otherwise none (`x.to(device)`,
+/// `x.type(torch.int8)`, which wraps, stay opaque).
+std::optional<OpId> Lowerer::dtypeCast(const std::string &Method, const A::Call &C) {
+  if ((Method != "type" && Method != "to") || C.Args.size() != 1)
+    return std::nullopt;
+  const A::Arg &Arg = C.Args[0];
+  if (Arg.K != A::Arg::Kind::Positional && !(Arg.K == A::Arg::Kind::Keyword && Arg.Name == "dtype"))
+    return std::nullopt;
+  std::optional<std::string> Q = staticPath(*Arg.Value);
+  if (!Q)
+    return std::nullopt;
+  static const std::map<std::string, OpId> Casts = {
+      {"torch.long", OpId::Long},        {"torch.int64", OpId::Long},
+      {"torch.LongTensor", OpId::Long},  {"torch.int", OpId::IntCast},
+      {"torch.int32", OpId::IntCast},    {"torch.IntTensor", OpId::IntCast},
+      {"torch.float", OpId::FloatCast},  {"torch.float32", OpId::FloatCast},
+      {"torch.Tensor", OpId::FloatCast}, {"torch.FloatTensor", OpId::FloatCast},
+      {"torch.double", OpId::Double},    {"torch.float64", OpId::Double},
+      {"torch.DoubleTensor", OpId::Double}, {"torch.bool", OpId::Bool},
+      {"torch.BoolTensor", OpId::Bool}};
+  auto It = Casts.find(*Q);
+  if (It == Casts.end())
+    return std::nullopt;
+  // `.type(torch.LongTensor)` names a tensor type; `.to` takes only dtypes.
+  if (Method == "to" && endsWith(*Q, "Tensor"))
+    return std::nullopt;
+  return It->second;
+}
+
 ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Block &Out) {
   const std::string &M = Func.Attr;
   const A::Expr &RecvAst = *Func.Value;
@@ -4403,6 +4434,13 @@ ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Blo
   ExprPtr Recv = lowerExpr(RecvAst, Out);
   if (isa<DistributionExpr>(Recv.get()))
     return lowerDistMethod(std::move(Recv), M, "." + M, C, 0, Out);
+  // `x.type(torch.long)`, `x.to(torch.float64)`: the cast method of that dtype.
+  if (std::optional<OpId> Cast = dtypeCast(M, C)) {
+    auto R = make<CallExpr>(C.Loc);
+    R->Op = *Cast;
+    R->Args.Args.push_back(std::move(Recv));
+    return R;
+  }
   // A tensor's `.numpy()` holds its values.
   if (M == "numpy" && certainlyTensor(*Recv))
     return lowerTableCall(OpId::Detach, ".numpy", C, Out, std::move(Recv));
