@@ -1512,9 +1512,17 @@ void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry, const A::Clas
         Reparams.push_back(std::move(*F));
     } else if (Q && *Q == "functools.partial") {
       // Its arguments (after fn) bind the entry's first parameters and those
-      // named, evaluated here, where the partial object was built.
+      // named, evaluated here, where the partial object was built. One built
+      // inside a function (main()) binds values svic does not know: those
+      // parameters stay inputs.
+      const bool AtModuleLevel = std::any_of(M.Stmts.begin(), M.Stmts.end(), [&](const A::StmtPtr &S) {
+        auto *As = dyn_cast<A::Assign>(S.get());
+        return As && As->Value.get() == EntryCondition;
+      });
       size_t Position = 0;
       for (const A::Arg &Ar : EntryCondition->Args) {
+        if (!AtModuleLevel)
+          break;
         const std::string *Name = nullptr;
         if (Ar.K == A::Arg::Kind::Positional && Position++ > 0) {
           size_t Slot = Position - 2;
