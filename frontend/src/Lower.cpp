@@ -3597,14 +3597,42 @@ ExprPtr Lowerer::lowerExpr(const A::Expr &E, Block &Out) {
     return R;
   }
   case A::ExprKind::IfExp: {
+    // Each branch is lowered into its own block. A branch that needs
+    // statements (`pyro.sample(...) if t > 0 else 1.0`, an inlined helper)
+    // may run only when taken: the expression becomes an if statement that
+    // assigns a temporary.
     const auto *I = cast<A::IfExp>(&E);
-    auto R = make<ConditionalExpr>(E.Loc);
-    R->Cond = lowerExpr(*I->Test, Out);
-    NoHoist.push_back("inside a conditional expression");
-    R->Then = lowerExpr(*I->Body, Out);
-    R->Else = lowerExpr(*I->OrElse, Out);
-    NoHoist.pop_back();
-    return R;
+    ExprPtr Cond = lowerExpr(*I->Test, Out);
+    auto Branch = [&](const A::Expr &X, Block &B) {
+      enterRegion();
+      ExprPtr V = lowerExpr(X, B);
+      leaveRegion();
+      return V;
+    };
+    Block ThenB, ElseB;
+    ExprPtr Then = Branch(*I->Body, ThenB), Else = Branch(*I->OrElse, ElseB);
+    if (ThenB.empty() && ElseB.empty()) {
+      auto R = make<ConditionalExpr>(E.Loc);
+      R->Cond = std::move(Cond);
+      R->Then = std::move(Then);
+      R->Else = std::move(Else);
+      return R;
+    }
+    if (!checkHoist(E.Loc, "a conditional expression whose branch samples or calls a helper"))
+      return constNone(E.Loc);
+    VarId V = newTemp("ifexp", E.Loc);
+    auto St = make<IfStmt>(E.Loc);
+    St->Cond = std::move(Cond);
+    St->Then = std::move(ThenB);
+    St->Else = std::move(ElseB);
+    enterRegion();
+    assign(St->Then, V, std::move(Then), I->Body->Loc);
+    leaveRegion();
+    enterRegion();
+    assign(St->Else, V, std::move(Else), I->OrElse->Loc);
+    leaveRegion();
+    Out.push_back(std::move(St));
+    return varRef(E.Loc, V);
   }
   case A::ExprKind::Tuple:
   case A::ExprKind::List: {

@@ -113,9 +113,9 @@ const Case Cases[] = {
      "[frontend.unsupported-construct]"},
     {"with torch.no_grad() as g:\n    pass",
      "10:29: 'as' is supported only on pyro.plate [frontend.unsupported-construct]"},
-    {"a = pyro.sample(\"z\", dist.Normal(0., 1.)) if x else 0",
-     "10:9: 'pyro.sample' inside a conditional expression is not supported; assign it to a "
-     "variable in a statement before [frontend.unsupported-construct]"},
+    {"a = x and (pyro.sample(\"z\", dist.Normal(0., 1.)) if x else 0)",
+     "10:16: 'pyro.sample' inside 'and' is not supported; assign it to a variable in a "
+     "statement before [frontend.unsupported-construct]"},
     {"while pyro.sample(\"z\", dist.Normal(0., 1.)) > 0:\n    pass",
      "10:11: 'pyro.sample' inside a while condition is not supported; assign it to a variable in "
      "a statement before [frontend.unsupported-construct]"},

@@ -583,11 +583,22 @@ TEST(Lower, RecursionIsAnError) {
       << M->diags();
 }
 
-TEST(Lower, CallInConditionalExpressionIsAnError) {
-  auto L = lower("def f():\n    return 1\n\n\ndef model(c):\n    x = f() if c else 0\n    y = c "
+TEST(Lower, CallInConditionalExpressionRunsInItsBranch) {
+  // A branch that samples or calls a helper becomes an if statement: its
+  // statements run only when that branch is taken.
+  auto C = lower("import pyro\nimport pyro.distributions as dist\n\n\ndef f():\n"
+                 "    return pyro.sample(\"h\", dist.Normal(0., 1.))\n\n\n"
+                 "def model(c):\n    x = f() if c else 0\n"
+                 "    y = 1.0 if c else pyro.sample(\"g\", dist.Normal(x, 1.))\n");
+  ASSERT_LOWERS(C);
+  EXPECT_IR_HAS(C, "if %c");
+  EXPECT_IR_HAS(C, "%ifexp.1 = 0");
+  EXPECT_IR_HAS(C, "%ifexp.2 = 1.0");
+  EXPECT_IR_HAS(C, "sample \"g\" ~");
+  // Inside 'and' nothing may be hoisted, a conditional expression neither.
+  auto L = lower("def f():\n    return 1\n\n\ndef model(c):\n    x = c and (f() if c else 0)\n    y = c "
                  "and f()\n");
-  EXPECT_NE(L->diags().find("6:9: a call to the helper function 'f' inside a conditional "
-                            "expression is not supported"),
+  EXPECT_NE(L->diags().find("6:16: a call to the helper function 'f' inside 'and'"),
             std::string::npos)
       << L->diags();
   EXPECT_NE(L->diags().find("7:15: a call to the helper function 'f' inside 'and'"),
