@@ -6098,10 +6098,19 @@ std::optional<Lowerer::BlockRule> Lowerer::blockRule(const A::Call &C, bool Appl
   for (size_t I : {1, 2}) {
     if (!B.Slots[I] || isNone(*B.Slots[I]))
       continue;
-    std::optional<NameFilter> Fn = parseNameFilter(*B.Slots[I]);
+    // A lambda, or a def named here (`expose_fn=expose_fn`).
+    std::optional<NameFilter> Fn;
+    Binding *Def = nullptr;
+    if (auto *N = dyn_cast<A::Name>(B.Slots[I]))
+      Def = lookup(N->Id);
+    if (Def && Def->K == Binding::Kind::Function)
+      Fn = parseNameFilter(*Def->Fn);
+    else
+      Fn = parseNameFilter(*B.Slots[I]);
     if (!Fn)
-      Refuse(I, "a hide_fn or expose_fn that is not a lambda testing msg[\"name\"] "
-                "(startswith, endswith, ==, in a literal list, not/and/or) is not supported; "
+      Refuse(I, "a hide_fn or expose_fn that is not a lambda or one-line def testing "
+                "msg[\"name\"] (startswith, endswith, ==, in a literal list, also on "
+                "msg[\"name\"][:k], not/and/or) is not supported; "
                 "list the sites in hide=[...] or expose=[...]");
     else if (R.HideFn)
       Refuse(I, "both hide_fn and expose_fn is an error in Pyro");

@@ -102,9 +102,10 @@ const Case Cases[] = {
     {"with pyro.poutine.scale(None):\n    pass",
      "10:10: 'poutine.scale' is missing the required argument 'scale' [frontend.bad-arguments]"},
     {"with pyro.poutine.block(hide_fn=lambda m: True):\n    pass",
-     "10:37: poutine.block with a hide_fn or expose_fn that is not a lambda testing "
-     "msg[\"name\"] (startswith, endswith, ==, in a literal list, not/and/or) is not "
-     "supported; list the sites in hide=[...] or expose=[...] [frontend.unsupported-construct]"},
+     "10:37: poutine.block with a hide_fn or expose_fn that is not a lambda or one-line def "
+     "testing msg[\"name\"] (startswith, endswith, ==, in a literal list, also on "
+     "msg[\"name\"][:k], not/and/or) is not supported; list the sites in hide=[...] or "
+     "expose=[...] [frontend.unsupported-construct]"},
     {"with pyro.poutine.block(hide=['a']) as b:\n    pass",
      "10:44: 'as' is supported only on pyro.plate [frontend.unsupported-construct]"},
     {"with pyro.poutine.trace():\n    pass",

@@ -1051,7 +1051,51 @@ def model():
                 "def model():\n"
                 "    with poutine.block(hide_fn=lambda msg: msg[\"type\"] == \"sample\"):\n"
                 "        pyro.sample(\"z\", dist.Normal(0., 1.))\n")
-                .find("a hide_fn or expose_fn that is not a lambda testing msg[\"name\"]"),
+                .find("a hide_fn or expose_fn that is not a lambda or one-line def testing"),
+            std::string::npos);
+}
+
+// Pyro's capture-recapture example passes a def and compares a prefix slice.
+TEST(Lower, PoutineBlockFilterByDefAndNameSlice) {
+  auto L = lower(R"py(import pyro
+import pyro.distributions as dist
+from pyro import poutine
+
+
+def model():
+    def exposed(msg):
+        return msg["name"][:4] in ["keep", "x"]
+    with poutine.block(expose_fn=exposed):
+        pyro.sample("keep_a", dist.Normal(0., 1.))
+        pyro.sample("drop_b", dist.Normal(0., 1.))
+        pyro.sample("x", dist.Normal(0., 1.))
+        pyro.sample("xy", dist.Normal(0., 1.))
+        pyro.sample("keepsake_c", dist.Normal(0., 1.))
+    with poutine.block(hide_fn=lambda m: m["name"][-2:] == "_h" or m["name"][0:2] == "abc"):
+        pyro.sample("a_h", dist.Normal(0., 1.))
+        pyro.sample("h", dist.Normal(0., 1.))
+        pyro.sample("abc", dist.Normal(0., 1.))
+)py");
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "sample \"keep_a\" ~");
+  EXPECT_IR_HAS(L, "sample \"keepsake_c\" ~");
+  EXPECT_IR_HAS(L, "sample \"x\" ~");
+  EXPECT_IR_LACKS(L, "sample \"drop_b\"");
+  EXPECT_IR_LACKS(L, "sample \"xy\"");
+  EXPECT_IR_LACKS(L, "sample \"a_h\"");
+  EXPECT_IR_HAS(L, "sample \"h\" ~");
+  // A two-character slice never equals a three-character text.
+  EXPECT_IR_HAS(L, "sample \"abc\" ~");
+  // A def whose body is more than one return is not read.
+  EXPECT_NE(svic::test::firstError(
+                "import pyro\nimport pyro.distributions as dist\nfrom pyro import poutine\n\n\n"
+                "def model():\n"
+                "    def hidden(msg):\n"
+                "        n = msg[\"name\"]\n"
+                "        return n == \"z\"\n"
+                "    with poutine.block(hide_fn=hidden):\n"
+                "        pyro.sample(\"z\", dist.Normal(0., 1.))\n")
+                .find("a hide_fn or expose_fn that is not a lambda or one-line def testing"),
             std::string::npos);
 }
 
