@@ -4402,6 +4402,11 @@ ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Blo
       pyroModuleRead(*I, M, Func.Loc, Out);
       if (std::optional<ExprPtr> R = callModuleObject(F->second, Func.Loc, C, Out))
         return std::move(*R);
+      // A field of unknown kind (`self.net = net`, net a constructor argument
+      // svic does not know): like a variable of unknown kind, it may be user
+      // code.
+      if (const Fact &FF = fact(F->second); FF.K != Fact::Kind::Plate && FF.K != Fact::Kind::Dist)
+        return lowerOpaqueCall(text(*C.Func), C, Out, true, varRef(Func.Loc, F->second));
     }
     // A method of nn.Module that user classes inherit (parameters(), train(), ...).
     static const std::set<std::string> ModuleMethods = {
