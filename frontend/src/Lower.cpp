@@ -4966,6 +4966,12 @@ ExprPtr Lowerer::lowerModuleCtor(ModuleId M, const A::Call &C, Block &Out) {
   auto R = make<ModuleCtorExpr>(C.Loc);
   R->Module = M;
   if (M == ModuleId::Sequential) {
+    // `nn.Sequential(*layers)`, layers a list the code builds (make_fc in
+    // Pyro's scanvi example): its members are not known here, so the object
+    // is opaque and so is every call of it.
+    if (std::any_of(C.Args.begin(), C.Args.end(),
+                    [](const A::Arg &Arg) { return Arg.K == A::Arg::Kind::Star; }))
+      return lowerOpaqueCall(Spell, C, Out, false);
     for (const A::Arg &Arg : C.Args) {
       if (Arg.K != A::Arg::Kind::Positional) {
         error(DiagId::BadArguments, Arg.Loc,
