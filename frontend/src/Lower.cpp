@@ -1095,6 +1095,7 @@ private:
 
   // user classes
   void defineClass(const A::ClassDef &C, Block &Out);
+  ExprPtr lowerDefault(const A::Expr &Default, Block &Out);
   /// Per method: its defaults, evaluated once when the class body ran.
   std::map<const A::FunctionDef *, std::map<std::string, VarId>> MethodDefaults;
   const std::map<std::string, VarId> *methodDefaults(const A::FunctionDef &F) const {
@@ -1723,6 +1724,21 @@ void Lowerer::lowerModuleStmt(const A::Stmt &S, Block &Out) {
   lowerStmt(S, Out);
 }
 
+/// A parameter default. A lambda there (`post_fn=lambda i, n, layer: None`)
+/// is a value of unknown kind that depends on everything it can read (the
+/// scope it is defined in): a call of it is an opaque call that may run user
+/// code.
+ExprPtr Lowerer::lowerDefault(const A::Expr &Default, Block &Out) {
+  if (!isa<A::Lambda>(&Default))
+    return lowerExpr(Default, Out);
+  ExprPtr R = opaqueValue(Default);
+  std::set<VarId> Captured;
+  captureScope(Cur, Captured);
+  for (VarId V : Captured)
+    cast<CallExpr>(R.get())->Args.Args.push_back(varRef(Default.Loc, V));
+  return R;
+}
+
 void Lowerer::defineFunction(const A::FunctionDef &F, Block &Out) {
   Binding B;
   B.K = Binding::Kind::Function;
@@ -1733,7 +1749,7 @@ void Lowerer::defineFunction(const A::FunctionDef &F, Block &Out) {
   for (const A::Param &Pm : F.Params)
     if (Pm.Default && !Pm.Name.empty()) {
       VarId V = newTemp("default", Pm.Default->Loc);
-      bindVar(Out, V, lowerExpr(*Pm.Default, Out), Pm.Default->Loc, false);
+      bindVar(Out, V, lowerDefault(*Pm.Default, Out), Pm.Default->Loc, false);
       B.Defaults[Pm.Name] = V;
     }
   Cur->Names[F.Name] = B;
@@ -3210,10 +3226,17 @@ ExprPtr Lowerer::lowerName(const A::Name &N) {
   case Binding::Kind::Function:
     unsupported(N.Loc, "functions as values are not supported; call '" + N.Id + "' directly");
     return constNone(N.Loc);
-  case Binding::Kind::Class:
-    unsupported(N.Loc, "classes as values are not supported; construct the object with '" +
-                           N.Id + "(...)'");
-    return constNone(N.Loc);
+  case Binding::Kind::Class: {
+    // Handed on to be built later (`output_activation=[None, Exp]`): a value
+    // of unknown kind that depends on what the class can read; building or
+    // calling it is an opaque call that may run user code.
+    ExprPtr R = opaqueValue(N);
+    std::set<VarId> Captured;
+    captureScope(B->FnScope ? B->FnScope : Cur, Captured);
+    for (VarId V : Captured)
+      cast<CallExpr>(R.get())->Args.Args.push_back(varRef(N.Loc, V));
+    return R;
+  }
   }
   return constNone(N.Loc);
 }
@@ -3248,10 +3271,13 @@ ExprPtr Lowerer::lowerStaticValue(const std::string &Q, const A::Expr &E) {
     ExprPtr R = constString(E.Loc, Q);
     FunctionValues.insert(R.get());
     return R;
-  } else if (lookupOp(Q) || lookupModule(Q) || builtinNames().count(Q) ||
-           (startsWith(Q, "pyro.distributions.") && findDistribution(Q.substr(19))))
+  } else if ((lookupOp(Q) && !builtinNames().count(Q)) ||
+             (startsWith(Q, "pyro.distributions.") && findDistribution(Q.substr(19))))
     unsupported(E.Loc, "'" + text(E) + "' cannot be used as a value; call it");
   else
+    // An nn module class handed on to be built later (`activation=nn.ReLU`)
+    // or a builtin type tested against (`isinstance(n, (int, list))`) is an
+    // object of unknown kind, as a class of another library is.
     return opaqueValue(E);
   return constNone(E.Loc);
 }
@@ -5057,7 +5083,7 @@ void Lowerer::defineClass(const A::ClassDef &C, Block &Out) {
       for (const A::Param &Pm : F->Params)
         if (Pm.Default && !Pm.Name.empty()) {
           VarId V = newTemp("default", Pm.Default->Loc);
-          bindVar(Out, V, lowerExpr(*Pm.Default, Out), Pm.Default->Loc, false);
+          bindVar(Out, V, lowerDefault(*Pm.Default, Out), Pm.Default->Loc, false);
           MethodDefaults[F][Pm.Name] = V;
         }
   Cur->Names[C.Name] = B;
