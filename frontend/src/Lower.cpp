@@ -1103,6 +1103,7 @@ private:
     return It == MethodDefaults.end() ? nullptr : &It->second;
   }
   std::shared_ptr<Instance> instanceOf(const A::Expr &E);
+  std::optional<VarId> libraryModuleVar(const A::Attribute &E);
   // PyroModule semantics
   bool derivesFromPyroModule(const A::ClassDef &Cls);
   void adoptPyroModule(Instance &Child, const std::string &Name,
@@ -2212,6 +2213,24 @@ void Lowerer::store(const A::Expr &Target, ExprPtr Value, Block &Out, const Sour
       if (const Fact &F = fact(V); I->Pyro && F.K == Fact::Kind::Instance && F.Inst->Pyro)
         adoptPyroModule(*F.Inst, pyroFullName(I->PyroName, At->Attr), I->Ctx);
       return;
+    }
+  }
+  // `self.lin.weight.data = torch.eye(d)`: an update of the library module
+  // held in the field, as `lin.weight.data = ...` is of a variable (the
+  // object itself stays the module; `self` is not rebound).
+  if (auto *At = dyn_cast<A::Attribute>(&Target)) {
+    std::vector<std::string> Path{At->Attr};
+    for (auto *Node = dyn_cast<A::Attribute>(At->Value.get()); Node;
+         Node = dyn_cast<A::Attribute>(Node->Value.get())) {
+      if (std::optional<VarId> M = libraryModuleVar(*Node)) {
+        auto U = make<AttrUpdateExpr>(Target.Loc);
+        U->Base = varRef(Target.Loc, *M);
+        U->Path = std::move(Path);
+        U->Value = std::move(Value);
+        bindVar(Out, *M, std::move(U), L, true);
+        return;
+      }
+      Path.insert(Path.begin(), Node->Attr);
     }
   }
   if (isa<A::Attribute>(&Target)) {
@@ -5087,6 +5106,19 @@ void Lowerer::defineClass(const A::ClassDef &C, Block &Out) {
           MethodDefaults[F][Pm.Name] = V;
         }
   Cur->Names[C.Name] = B;
+}
+
+/// The field variable holding the library nn module \p E names
+/// (`self.lin`), if any.
+std::optional<VarId> Lowerer::libraryModuleVar(const A::Attribute &E) {
+  std::shared_ptr<Instance> I = instanceOf(*E.Value);
+  if (!I)
+    return std::nullopt;
+  auto F = I->Fields.find(E.Attr);
+  if (F == I->Fields.end() || fact(F->second).K != Fact::Kind::Module ||
+      !factProblem(F->second).empty())
+    return std::nullopt;
+  return F->second;
 }
 
 std::shared_ptr<Lowerer::Instance> Lowerer::instanceOf(const A::Expr &E) {
