@@ -743,6 +743,16 @@ private:
         lowerIf(*If, Out, &B, I + 1);
         return;
       }
+      // `if c: d = TransformedDistribution(...)` / `else: d = dist.Normal(...)`
+      // with d used after (Pyro's dmm guide): the rest of the block runs in
+      // each branch, where d is one distribution. Copies nest at most 3 deep.
+      if (If && I + 1 < B.size() && TailCopies < 3 && !hasReturn(If->Then) &&
+          !hasReturn(If->OrElse) && assignsDistribution(*If)) {
+        ++TailCopies;
+        lowerIf(*If, Out, &B, I + 1, /*RestInThen=*/true);
+        --TailCopies;
+        return;
+      }
       lowerStmt(*B[I], Out);
     }
   }
@@ -751,7 +761,11 @@ private:
   void lowerImport(const A::Stmt &S);
   void lowerExprStmt(const A::ExprStmt &S, Block &Out);
   void lowerAssign(const A::Assign &S, Block &Out);
-  void lowerIf(const A::If &S, Block &Out, const A::Body *Rest = nullptr, size_t RestFrom = 0);
+  void lowerIf(const A::If &S, Block &Out, const A::Body *Rest = nullptr, size_t RestFrom = 0,
+               bool RestInThen = false);
+  bool assignsDistribution(const A::If &S);
+  /// Tails copied into both branches of an if around the current statement.
+  int TailCopies = 0;
   void lowerFor(const A::For &S, Block &Out);
   bool rangeBounds(const A::Call &Range, ForStmt &St, Block &Out);
   /// A loop over a sequence: the ForStmt and the targets its body binds
@@ -2474,11 +2488,37 @@ void Lowerer::invalidateLoopVariant(const A::Body &Loop, const SourceLoc &LoopLo
   }
 }
 
-void Lowerer::lowerIf(const A::If &S, Block &Out, const A::Body *Rest, size_t RestFrom) {
+/// Whether a branch of \p S binds a name to a distribution built there
+/// (`d = dist.Normal(...)`, `d = TransformedDistribution(...)`, with
+/// `.to_event(...)`, `.mask(...)`, ... after it).
+bool Lowerer::assignsDistribution(const A::If &S) {
+  std::function<bool(const A::Expr &)> IsDist = [&](const A::Expr &E) {
+    auto *C = dyn_cast<A::Call>(&E);
+    if (!C)
+      return false;
+    if (std::optional<std::string> Q = staticPath(*C->Func))
+      return startsWith(*Q, "pyro.distributions.") || startsWith(*Q, "torch.distributions.");
+    auto *At = dyn_cast<A::Attribute>(C->Func.get());
+    static const std::set<std::string> Methods = {"to_event", "independent", "expand", "expand_by",
+                                                  "mask"};
+    return At && Methods.count(At->Attr) && IsDist(*At->Value);
+  };
+  for (const A::Body *B : {&S.Then, &S.OrElse})
+    for (const A::StmtPtr &St : *B)
+      if (auto *As = dyn_cast<A::Assign>(St.get());
+          As && As->Targets.size() == 1 && isa<A::Name>(As->Targets[0].get()) && IsDist(*As->Value))
+        return true;
+  return false;
+}
+
+void Lowerer::lowerIf(const A::If &S, Block &Out, const A::Body *Rest, size_t RestFrom,
+                      bool RestInThen) {
   auto St = make<IfStmt>(S.Loc);
   St->Cond = lowerExpr(*S.Test, Out);
   enterRegion();
   lowerBody(S.Then, St->Then);
+  if (Rest && RestInThen)
+    lowerBody(*Rest, St->Then, RestFrom);
   leaveRegion();
   enterRegion();
   lowerBody(S.OrElse, St->Else);

@@ -739,13 +739,20 @@ TEST(Lower, DistributionVariablesAreSubstitutedByClones) {
 }
 
 TEST(Lower, AmbiguousDistributionIsAnError) {
-  EXPECT_EQ(svic::test::firstError(
-                inModel("if c:\n    d = dist.Normal(0., 1.)\nelse:\n    d = dist.Normal(1., 1.)\n"
-                        "pyro.sample(\"z\", d)",
-                        "c")),
-            "14:22: the distribution in 'd' is ambiguous here because it is assigned in a branch "
+  EXPECT_EQ(svic::test::firstError(inModel("d = dist.Normal(0., 1.)\nfor i in range(c):\n"
+                                           "    d = dist.Normal(1., 1.)\npyro.sample(\"z\", d)",
+                                           "c")),
+            "13:22: the distribution in 'd' is ambiguous here because it is assigned in a branch "
             "or loop; construct the distribution in the pyro.sample call "
             "[frontend.unsupported-construct]");
+  // Chosen by an if: the rest of the block runs in each branch, with that
+  // branch's distribution.
+  auto B = lower(inModel("if c:\n    d = dist.Normal(0., 1.)\nelse:\n    d = dist.Normal(1., 1.)\n"
+                         "pyro.sample(\"z\", d)",
+                         "c"));
+  ASSERT_LOWERS(B);
+  EXPECT_IR_HAS(B, "sample \"z\" ~ dist.Normal(0.0, 1.0)");
+  EXPECT_IR_HAS(B, "sample \"z\" ~ dist.Normal(1.0, 1.0)");
   // Assigned in the same branch as the use: fine.
   auto L = lower(inModel("if c:\n    d = dist.Normal(0., 1.)\n    pyro.sample(\"z\", d)", "c"));
   ASSERT_LOWERS(L);
