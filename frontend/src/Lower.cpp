@@ -174,6 +174,32 @@ std::string withoutDeprecatedAlias(std::string Path) {
   return Path == "pyro.iarange" ? "pyro.plate" : Path;
 }
 
+CompareOp compareOp(A::CmpOpKind K) {
+  switch (K) {
+  case A::CmpOpKind::Eq:
+    return CompareOp::Eq;
+  case A::CmpOpKind::NotEq:
+    return CompareOp::Ne;
+  case A::CmpOpKind::Lt:
+    return CompareOp::Lt;
+  case A::CmpOpKind::LtE:
+    return CompareOp::Le;
+  case A::CmpOpKind::Gt:
+    return CompareOp::Gt;
+  case A::CmpOpKind::GtE:
+    return CompareOp::Ge;
+  case A::CmpOpKind::Is:
+    return CompareOp::Is;
+  case A::CmpOpKind::IsNot:
+    return CompareOp::IsNot;
+  case A::CmpOpKind::In:
+    return CompareOp::In;
+  case A::CmpOpKind::NotIn:
+    return CompareOp::NotIn;
+  }
+  return CompareOp::Eq;
+}
+
 bool startsWith(std::string_view S, std::string_view P) { return S.substr(0, P.size()) == P; }
 bool endsWith(std::string_view S, std::string_view X) {
   return S.size() >= X.size() && S.substr(S.size() - X.size()) == X;
@@ -3638,48 +3664,39 @@ ExprPtr Lowerer::lowerExpr(const A::Expr &E, Block &Out) {
     return Acc;
   }
   case A::ExprKind::Compare: {
+    // `a < b < c` is `a < b and b < c` with b evaluated once; operands after
+    // the first comparison are evaluated only when it holds, so nothing in
+    // them may be hoisted.
     const auto *C = cast<A::Compare>(&E);
-    if (C->Ops.size() > 1) {
-      unsupported(E.Loc, "chained comparisons are not supported; combine two comparisons with "
-                         "'and'");
-      return constNone(E.Loc);
+    ExprPtr Acc;
+    ExprPtr Left = lowerExpr(*C->Left, Out);
+    for (size_t I = 0; I < C->Ops.size(); ++I) {
+      if (I == 1)
+        NoHoist.push_back("in a chained comparison");
+      auto R = make<CompareExpr>(E.Loc);
+      R->Op = compareOp(C->Ops[I]);
+      R->Lhs = std::move(Left);
+      ExprPtr Right = lowerExpr(*C->Comparators[I], Out);
+      if (I + 1 < C->Ops.size()) {
+        VarId Mid = newTemp("cmp", C->Comparators[I]->Loc);
+        assign(Out, Mid, std::move(Right), C->Comparators[I]->Loc);
+        Right = varRef(C->Comparators[I]->Loc, Mid);
+        Left = varRef(C->Comparators[I]->Loc, Mid);
+      }
+      R->Rhs = std::move(Right);
+      if (!Acc) {
+        Acc = std::move(R);
+        continue;
+      }
+      auto L = make<LogicalExpr>(E.Loc);
+      L->Op = LogicalOp::And;
+      L->Lhs = std::move(Acc);
+      L->Rhs = std::move(R);
+      Acc = std::move(L);
     }
-    auto R = make<CompareExpr>(E.Loc);
-    switch (C->Ops[0]) {
-    case A::CmpOpKind::Eq:
-      R->Op = CompareOp::Eq;
-      break;
-    case A::CmpOpKind::NotEq:
-      R->Op = CompareOp::Ne;
-      break;
-    case A::CmpOpKind::Lt:
-      R->Op = CompareOp::Lt;
-      break;
-    case A::CmpOpKind::LtE:
-      R->Op = CompareOp::Le;
-      break;
-    case A::CmpOpKind::Gt:
-      R->Op = CompareOp::Gt;
-      break;
-    case A::CmpOpKind::GtE:
-      R->Op = CompareOp::Ge;
-      break;
-    case A::CmpOpKind::Is:
-      R->Op = CompareOp::Is;
-      break;
-    case A::CmpOpKind::IsNot:
-      R->Op = CompareOp::IsNot;
-      break;
-    case A::CmpOpKind::In:
-      R->Op = CompareOp::In;
-      break;
-    case A::CmpOpKind::NotIn:
-      R->Op = CompareOp::NotIn;
-      break;
-    }
-    R->Lhs = lowerExpr(*C->Left, Out);
-    R->Rhs = lowerExpr(*C->Comparators[0], Out);
-    return R;
+    if (C->Ops.size() > 1)
+      NoHoist.pop_back();
+    return Acc;
   }
   case A::ExprKind::IfExp: {
     // Each branch is lowered into its own block. A branch that needs

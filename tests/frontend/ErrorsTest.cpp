@@ -50,8 +50,9 @@ const Case Cases[] = {
                                          "[frontend.unsupported-construct]"},
     {"a = (b := 1)", "10:10: assignment expressions (:=) are not supported; assign in a separate "
                      "statement [frontend.unsupported-construct]"},
-    {"a = 0 < x < 1", "10:9: chained comparisons are not supported; combine two comparisons with "
-                      "'and' [frontend.unsupported-construct]"},
+    {"a = 0 < x < pyro.sample(\"z\", dist.Normal(0., 1.))",
+     "10:17: 'pyro.sample' in a chained comparison is not supported; assign it to a variable in "
+     "a statement before [frontend.unsupported-construct]"},
     {"a = f\"z_{x}_%d\" % x", "10:9: '%' formatting of an f-string is not supported; put the "
                               "values in the f-string [frontend.unsupported-construct]"},
     {"del x", "10:5: del statements are not supported; assign a new value instead "

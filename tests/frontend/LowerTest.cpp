@@ -583,6 +583,14 @@ TEST(Lower, RecursionIsAnError) {
       << M->diags();
 }
 
+TEST(Lower, ChainedComparisonEvaluatesItsMiddleOnce) {
+  auto L = lower(inModel("a = 0 < x.sum() <= 1\nb = x.size(0) == x.size(1) == 2", "x"));
+  ASSERT_LOWERS(L);
+  EXPECT_IR_HAS(L, "%cmp.1 = torch.sum(%x)");
+  EXPECT_IR_HAS(L, "%a = (0 < %cmp.1) and (%cmp.1 <= 1)");
+  EXPECT_IR_HAS(L, "%b = (torch.Tensor.size(%x, 0) == %cmp.2) and (%cmp.2 == 2)");
+}
+
 TEST(Lower, CallInConditionalExpressionRunsInItsBranch) {
   // A branch that samples or calls a helper becomes an if statement: its
   // statements run only when that branch is taken.
