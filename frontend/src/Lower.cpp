@@ -1040,6 +1040,9 @@ private:
   struct Pack {
     std::vector<VarId> Positional;
     std::vector<std::pair<std::string, VarId>> Keywords;
+    /// Keywords svic does not know may be in it too: the entry's **kwargs
+    /// reached it.
+    bool UnknownKeywords = false;
   };
   std::map<VarId, Pack> Packs;
   /// Synthetic names standing for pack elements in expanded calls.
@@ -1049,7 +1052,10 @@ private:
     std::string Name; ///< Keyword only
     const A::Expr *Value;
     SourceLoc Loc;
+    /// `**kwargs` whose keywords svic does not know (DoubleStar only).
+    bool UnknownKeywords = false;
   };
+  ExprPtr unknownKeyword(const A::Expr &Pack, const std::string &Param, bool IsPack = false);
   std::vector<ArgRef> expandPacks(const A::Call &C);
   const A::Expr *packElement(VarId V, const SourceLoc &L);
 
@@ -3309,12 +3315,11 @@ ExprPtr Lowerer::lowerName(const A::Name &N) {
   case Binding::Kind::Qualified:
     return lowerStaticValue(B->Qual, N);
   case Binding::Kind::Function:
-    unsupported(N.Loc, "functions as values are not supported; call '" + N.Id + "' directly");
-    return constNone(N.Loc);
   case Binding::Kind::Class: {
-    // Handed on to be built later (`output_activation=[None, Exp]`): a value
-    // of unknown kind that depends on what the class can read; building or
-    // calling it is an opaque call that may run user code.
+    // Handed on to be called or built later (`prior_p=default_prior_p`,
+    // `output_activation=[None, Exp]`): a value of unknown kind that depends
+    // on what the function or class can read; calling or building it is an
+    // opaque call that may run user code.
     ExprPtr R = opaqueValue(N);
     std::set<VarId> Captured;
     captureScope(B->FnScope ? B->FnScope : Cur, Captured);
@@ -3350,8 +3355,8 @@ ExprPtr Lowerer::lowerStaticValue(const std::string &Q, const A::Expr &E) {
       return lowerConstraint(Q.substr(std::strlen(Prefix)), E, nullptr, Dummy);
     }
   if (allowedModules().count(Q))
-    unsupported(E.Loc, "the module '" + text(E) + "' cannot be used as a value");
-  else if (lookupOp(Q) && !builtinNames().count(Q)) {
+    return opaqueValue(E); // `getattr(nn, name)`: a module object of unknown use
+  if (lookupOp(Q) && !builtinNames().count(Q)) {
     // `activation=torch.tanh`: called later through the variable.
     ExprPtr R = constString(E.Loc, Q);
     FunctionValues.insert(R.get());
@@ -5074,6 +5079,7 @@ ExprPtr Lowerer::lowerModuleCtor(ModuleId M, const A::Call &C, Block &Out) {
     if (std::any_of(C.Args.begin(), C.Args.end(),
                     [](const A::Arg &Arg) { return Arg.K == A::Arg::Kind::Star; }))
       return lowerOpaqueCall(Spell, C, Out, false);
+    bool Unknown = false;
     for (const A::Arg &Arg : C.Args) {
       if (Arg.K != A::Arg::Kind::Positional) {
         error(DiagId::BadArguments, Arg.Loc,
@@ -5084,11 +5090,29 @@ ExprPtr Lowerer::lowerModuleCtor(ModuleId M, const A::Call &C, Block &Out) {
       }
       ExprPtr Member = lowerExpr(*Arg.Value, Out);
       bool IsModule = isa<ModuleCtorExpr>(Member.get());
-      if (auto *Ref = dyn_cast<VarRefExpr>(Member.get()))
+      auto *Ref = dyn_cast<VarRefExpr>(Member.get());
+      if (Ref)
         IsModule = fact(Ref->Var).K == Fact::Kind::Module;
-      if (!IsModule)
+      // A member of unknown kind (`act()`, act a class svic cannot see)
+      // makes the whole object opaque.
+      auto *Call = dyn_cast<CallExpr>(Member.get());
+      if ((Ref && fact(Ref->Var).K == Fact::Kind::None && !certainlyTensor(*Member)) ||
+          (Call && Call->Op == OpId::OpaqueCall))
+        Unknown = true;
+      else if (!IsModule)
         unsupported(Arg.Loc, "the members of nn.Sequential must be nn modules");
       R->Members.push_back(std::move(Member));
+    }
+    if (Unknown) {
+      auto O = make<CallExpr>(C.Loc);
+      O->Op = OpId::OpaqueCall;
+      O->Callee = Spell;
+      for (ExprPtr &M : R->Members)
+        O->Args.Args.push_back(std::move(M));
+      DE.report(DiagId::OpaqueCall, loc(C.Loc),
+                "opaque call to '" + Spell + "' (not modelled: a member may be any object): its "
+                "value may break every smoothness property in its arguments");
+      return O;
     }
     return R;
   }
@@ -5690,16 +5714,38 @@ std::vector<Lowerer::ArgRef> Lowerer::expandPacks(const A::Call &C) {
       if (It != Packs.end() && factProblem(B->Var).empty())
         Pk = &It->second;
     }
-    if (!Pk)
-      Out.push_back(ArgRef{Arg.K, Arg.Name, Arg.Value.get(), Arg.Loc});
-    else if (Arg.K == A::Arg::Kind::Star)
+    // The entry's own **kwargs: what the caller passes is not known.
+    const bool EntryKeywords = Arg.K == A::Arg::Kind::DoubleStar && !Pk &&
+                               isa<A::Name>(Arg.Value.get()) &&
+                               readsEntryVariadic(cast<A::Name>(Arg.Value.get())->Id);
+    if (!Pk) {
+      Out.push_back(ArgRef{Arg.K, Arg.Name, Arg.Value.get(), Arg.Loc, EntryKeywords});
+    } else if (Arg.K == A::Arg::Kind::Star) {
       for (VarId V : Pk->Positional)
         Out.push_back(ArgRef{A::Arg::Kind::Positional, "", packElement(V, Arg.Loc), Arg.Loc});
-    else
+    } else {
       for (const auto &[K, V] : Pk->Keywords)
         Out.push_back(ArgRef{A::Arg::Kind::Keyword, K, packElement(V, Arg.Loc), Arg.Loc});
+      if (Pk->UnknownKeywords)
+        Out.push_back(ArgRef{Arg.K, Arg.Name, Arg.Value.get(), Arg.Loc, true});
+    }
   }
   return Out;
+}
+
+/// The value of the parameter \p Param of a call that forwards keywords svic
+/// does not know (`self.prior(n, **kwargs)` in an entry taking **kwargs):
+/// the caller may pass it, so it may be anything.
+ExprPtr Lowerer::unknownKeyword(const A::Expr &Pack, const std::string &Param, bool IsPack) {
+  auto R = make<CallExpr>(Pack.Loc);
+  R->Op = OpId::OpaqueCall;
+  R->Callee = "**" + text(Pack);
+  DE.report(DiagId::OpaqueCall, loc(Pack.Loc),
+            IsPack ? "the keywords '**" + Param + "' receives from '**" + text(Pack) +
+                         "' are not known: the dict may hold anything"
+                   : "'" + Param + "' may be passed in '**" + text(Pack) +
+                         "', whose keywords svic does not know: it may be anything");
+  return R;
 }
 
 /// A name in the current scope bound to \p V (spelled so no Python name
@@ -5758,8 +5804,11 @@ ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::C
   std::vector<const A::Expr *> Slots(Params.size(), nullptr);
   size_t Next = 0;
   bool Ok = true;
+  const A::Expr *UnknownKeywords = nullptr;
   for (const ArgRef &Arg : Args) {
-    if (Arg.K == A::Arg::Kind::Star || Arg.K == A::Arg::Kind::DoubleStar) {
+    if (Arg.UnknownKeywords) {
+      UnknownKeywords = Arg.Value;
+    } else if (Arg.K == A::Arg::Kind::Star || Arg.K == A::Arg::Kind::DoubleStar) {
       unsupported(Arg.Loc, "argument unpacking (*args, **kwargs) is supported only to forward "
                            "the *args / **kwargs of a helper; pass the arguments one by one");
       Ok = false;
@@ -5796,7 +5845,7 @@ ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::C
     }
   }
   for (size_t I = 0; I < Params.size(); ++I)
-    if (!Slots[I] && !Params[I]->Default) {
+    if (!Slots[I] && !Params[I]->Default && !UnknownKeywords) {
       error(DiagId::BadArguments, C.Loc,
             "'" + F.Name + "' is missing the required argument '" + Params[I]->Name + "'");
       Ok = false;
@@ -5809,6 +5858,8 @@ ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::C
   std::vector<std::optional<Fact>> PlateFacts(Params.size());
   Pack Extra;
   for (const ArgRef &Arg : Args) {
+    if (Arg.UnknownKeywords)
+      continue;
     // Variadic arguments: each into a variable of the caller, in order.
     auto IsExtra = [&](const std::pair<std::string, const A::Expr *> &K) {
       return K.second == Arg.Value;
@@ -5859,6 +5910,10 @@ ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::C
   for (size_t I = 0; I < Params.size(); ++I) {
     if (Slots[I])
       continue;
+    if (UnknownKeywords) {
+      Values[I] = unknownKeyword(*UnknownKeywords, Params[I]->Name);
+      continue;
+    }
     if (Defaults) {
       if (auto It = Defaults->find(Params[I]->Name); It != Defaults->end()) {
         Values[I] = varRef(Params[I]->Default->Loc, It->second);
@@ -5909,6 +5964,10 @@ ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::C
         T->Elements.push_back(varRef(Pm->Loc, E));
       Pk.Positional = Extra.Positional;
       Value = std::move(T);
+    } else if (UnknownKeywords) {
+      Pk.Keywords = Extra.Keywords;
+      Pk.UnknownKeywords = true;
+      Value = unknownKeyword(*UnknownKeywords, Pm->Name, /*IsPack=*/true);
     } else {
       auto D = make<DictExpr>(Pm->Loc);
       for (const auto &[K, E] : Extra.Keywords) {

@@ -123,8 +123,8 @@ const Case Cases[] = {
      "a statement before [frontend.unsupported-construct]"},
     {"a = x[1:2:3:4]", "10:16: invalid syntax: expected ']', found ':' [frontend.syntax]"},
     {"f(x) = 1", "10:5: cannot assign to 'f(x)' [frontend.syntax]"},
-    {"a = nn.Sequential(x)", "10:23: the members of nn.Sequential must be nn modules "
-                             "[frontend.unsupported-construct]"},
+    {"a = nn.Sequential(torch.ones(2))", "10:23: the members of nn.Sequential must be nn modules "
+                                         "[frontend.unsupported-construct]"},
     {"p = pyro.plate(\"p\", 3)\na = len(p)", "11:13: the plate object 'p' can only be used in "
                                              "a with or for statement "
                                              "[frontend.unsupported-construct]"},
@@ -133,11 +133,10 @@ const Case Cases[] = {
 INSTANTIATE_TEST_SUITE_P(Frontend, BadConstruct, ::testing::ValuesIn(Cases));
 
 TEST(Errors, ClassAndDecoratorsAtModuleLevel) {
-  // A class handed on as a value is a value of unknown kind (an opaque value).
+  // A class or function handed on as a value is a value of unknown kind (an
+  // opaque value).
   EXPECT_EQ(firstError("class A:\n    pass\n\n\ndef model():\n    a = A\n"), "<no error>");
-  EXPECT_EQ(firstError("def f():\n    pass\n\n\ndef model():\n    a = f\n"),
-            "6:9: functions as values are not supported; call 'f' directly "
-            "[frontend.unsupported-construct]");
+  EXPECT_EQ(firstError("def f():\n    pass\n\n\ndef model():\n    a = f\n"), "<no error>");
   EXPECT_EQ(firstError("def d(f):\n    return f\n\n\n@d\ndef model():\n    pass\n"),
             "5:2: decorators are not supported; remove '@d' (svic accepts "
             "@poutine.scale(scale=...), @poutine.mask(mask=...), @poutine.block(...), "
