@@ -77,6 +77,29 @@ struct Finder {
   bool Stop = false; ///< an AutoGuideList: no single autoguide is the guide
   /// Constructions of the class asked for, of another model argument.
   std::vector<AutoGuideRequest> OfClass;
+  /// The module's and the enclosing functions' bodies, innermost last: a
+  /// hide_fn/expose_fn passed by name is a def of one of them.
+  std::vector<const ast::Body *> Scopes;
+
+  /// The filter of `hide_fn=E`/`expose_fn=E`: a lambda, or the name of the
+  /// one def of that name in the innermost scope that defines it.
+  std::optional<NameFilter> filterOf(const ast::Expr &E) const {
+    auto *N = ir::dyn_cast<ast::Name>(&E);
+    if (!N)
+      return parseNameFilter(E);
+    for (auto It = Scopes.rbegin(); It != Scopes.rend(); ++It) {
+      const ast::FunctionDef *Def = nullptr;
+      size_t Count = 0;
+      for (const ast::StmtPtr &S : **It)
+        if (auto *F = ir::dyn_cast<ast::FunctionDef>(S.get()); F && F->Name == N->Id) {
+          Def = F;
+          ++Count;
+        }
+      if (Count > 0)
+        return Count == 1 ? parseNameFilter(*Def) : std::nullopt;
+    }
+    return std::nullopt;
+  }
 
   void call(const ast::Call &C) {
     std::string Cls = calleeName(*C.Func);
@@ -113,13 +136,14 @@ struct Finder {
         if (A.K == ast::Arg::Kind::Keyword && (A.Name == "hide" || A.Name == "expose"))
           L = nameList(*A.Value);
         else if (A.K == ast::Arg::Kind::Keyword && (A.Name == "hide_fn" || A.Name == "expose_fn"))
-          Fn = parseNameFilter(*A.Value);
+          Fn = filterOf(*A.Value);
         if (!L && !Fn) {
           DE.report(DiagId::AutoGuide, A.Loc,
                     "poutine.block around the model of " + Cls +
                         ": only hide=[...] and expose=[...] with literal site names, and "
-                        "hide_fn/expose_fn lambdas testing msg[\"name\"] (startswith, endswith, "
-                        "==, in a literal list, not/and/or) are modelled");
+                        "hide_fn/expose_fn lambdas or one-line defs testing msg[\"name\"] "
+                        "(startswith, endswith, ==, in a literal list, also on msg[\"name\"][:k], "
+                        "not/and/or) are modelled");
           Found = Req; // stop the search; the error stands
           return;
         }
@@ -191,8 +215,13 @@ struct Finder {
         E(I.Context);
       return body(W->Inner);
     }
-    case ast::StmtKind::FunctionDef:
-      return body(ir::cast<ast::FunctionDef>(&S)->Inner);
+    case ast::StmtKind::FunctionDef: {
+      const ast::Body &Inner = ir::cast<ast::FunctionDef>(&S)->Inner;
+      Scopes.push_back(&Inner);
+      body(Inner);
+      Scopes.pop_back();
+      return;
+    }
     case ast::StmtKind::ClassDef:
       return body(ir::cast<ast::ClassDef>(&S)->Inner);
     case ast::StmtKind::Try: {
@@ -977,7 +1006,7 @@ std::vector<std::string> autoGuideModelNames(const ast::Module &M) {
 
 std::optional<AutoGuideRequest> findAutoGuide(const ast::Module &M, const std::string &ModelEntry,
                                               const std::string &OnlyClass, DiagnosticEngine &DE) {
-  Finder F{ModelEntry, OnlyClass, DE, {}, std::nullopt, false, {}};
+  Finder F{ModelEntry, OnlyClass, DE, {}, std::nullopt, false, {}, {&M.Stmts}};
   size_t Dot = ModelEntry.find('.');
   if (Dot != std::string::npos &&
       (ModelEntry.substr(Dot + 1) == "forward" || ModelEntry.substr(Dot + 1) == "__call__"))

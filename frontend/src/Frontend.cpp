@@ -9,6 +9,7 @@
 #include "svic/frontend/Parse.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <vector>
 
@@ -81,27 +82,51 @@ std::optional<EntryRef> instanceEntry(const ast::Module &M, const std::string &V
   return Out;
 }
 
+/// Calls \p Fn on each assignment of \p B, and (\p Nested) of the bodies of
+/// its functions, ifs, loops and withs.
+void forEachAssign(const ast::Body &B, bool Nested, const std::function<void(const ast::Assign &)> &Fn) {
+  for (const ast::StmtPtr &S : B) {
+    if (auto *A = ir::dyn_cast<ast::Assign>(S.get()))
+      Fn(*A);
+    if (!Nested)
+      continue;
+    if (auto *F = ir::dyn_cast<ast::FunctionDef>(S.get())) {
+      forEachAssign(F->Inner, Nested, Fn);
+    } else if (auto *I = ir::dyn_cast<ast::If>(S.get())) {
+      forEachAssign(I->Then, Nested, Fn);
+      forEachAssign(I->OrElse, Nested, Fn);
+    } else if (auto *W = ir::dyn_cast<ast::With>(S.get())) {
+      forEachAssign(W->Inner, Nested, Fn);
+    } else if (auto *L = ir::dyn_cast<ast::For>(S.get())) {
+      forEachAssign(L->Loop, Nested, Fn);
+    }
+  }
+}
+
 /// `Var = pyro.condition(fn, data=...)` (or `poutine.condition`),
 /// `Var = poutine.reparam(fn, config=...)` or `Var = functools.partial(fn,
 /// ...)` at module level, fn a module-level function: the conditioned,
 /// reparameterised or partially applied model (the lowering checks that the
-/// callee is that handler).
+/// callee is that handler). A partial may also be built inside a function
+/// (`guide = functools.partial(guide_fn, net)` in main()); the lowering
+/// then takes the parameters it binds as inputs.
 std::optional<EntryRef> conditionedEntry(const ast::Module &M, const std::string &Var,
                                          bool ReparamOnly = false) {
   std::optional<EntryRef> Out;
-  for (const ast::StmtPtr &S : M.Stmts) {
-    auto *A = ir::dyn_cast<ast::Assign>(S.get());
-    if (!A || A->Targets.size() != 1)
-      continue;
-    auto *T = ir::dyn_cast<ast::Name>(A->Targets.front().get());
-    auto *C = ir::dyn_cast<ast::Call>(A->Value.get());
+  auto Visit = [&](const ast::Assign &A, bool TopLevel) {
+    if (A.Targets.size() != 1)
+      return;
+    auto *T = ir::dyn_cast<ast::Name>(A.Targets.front().get());
+    auto *C = ir::dyn_cast<ast::Call>(A.Value.get());
     if (!T || T->Id != Var || !C)
-      continue;
+      return;
     auto *Attr = ir::dyn_cast<ast::Attribute>(C->Func.get());
     auto *Plain = ir::dyn_cast<ast::Name>(C->Func.get());
     const std::string Handler = Attr ? Attr->Attr : Plain ? Plain->Id : "";
+    if (!TopLevel && Handler != "partial")
+      return;
     if (Handler != "reparam" && (ReparamOnly || (Handler != "condition" && Handler != "partial")))
-      continue;
+      return;
     for (const ast::Arg &Ar : C->Args)
       if (Ar.K == ast::Arg::Kind::Positional || (Ar.K == ast::Arg::Kind::Keyword && Ar.Name == "fn")) {
         if (auto *Fn = ir::dyn_cast<ast::Name>(Ar.Value.get()))
@@ -109,7 +134,12 @@ std::optional<EntryRef> conditionedEntry(const ast::Module &M, const std::string
             Out = EntryRef{F, nullptr, C, Var};
         break;
       }
-  }
+  };
+  forEachAssign(M.Stmts, /*Nested=*/false, [&](const ast::Assign &A) { Visit(A, true); });
+  if (!Out && !ReparamOnly)
+    for (const ast::StmtPtr &S : M.Stmts)
+      if (auto *F = ir::dyn_cast<ast::FunctionDef>(S.get()))
+        forEachAssign(F->Inner, /*Nested=*/true, [&](const ast::Assign &A) { Visit(A, false); });
   return Out;
 }
 

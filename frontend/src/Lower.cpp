@@ -167,6 +167,39 @@ const std::set<std::string> &builtinNames() {
   return S;
 }
 
+/// Pyro 1.8.6 still accepts the pre-1.0 name `pyro.iarange` (a subclass of
+/// `plate` that only adds a deprecation warning); older published examples
+/// use it.
+std::string withoutDeprecatedAlias(std::string Path) {
+  return Path == "pyro.iarange" ? "pyro.plate" : Path;
+}
+
+CompareOp compareOp(A::CmpOpKind K) {
+  switch (K) {
+  case A::CmpOpKind::Eq:
+    return CompareOp::Eq;
+  case A::CmpOpKind::NotEq:
+    return CompareOp::Ne;
+  case A::CmpOpKind::Lt:
+    return CompareOp::Lt;
+  case A::CmpOpKind::LtE:
+    return CompareOp::Le;
+  case A::CmpOpKind::Gt:
+    return CompareOp::Gt;
+  case A::CmpOpKind::GtE:
+    return CompareOp::Ge;
+  case A::CmpOpKind::Is:
+    return CompareOp::Is;
+  case A::CmpOpKind::IsNot:
+    return CompareOp::IsNot;
+  case A::CmpOpKind::In:
+    return CompareOp::In;
+  case A::CmpOpKind::NotIn:
+    return CompareOp::NotIn;
+  }
+  return CompareOp::Eq;
+}
+
 bool startsWith(std::string_view S, std::string_view P) { return S.substr(0, P.size()) == P; }
 bool endsWith(std::string_view S, std::string_view X) {
   return S.size() >= X.size() && S.substr(S.size() - X.size()) == X;
@@ -703,7 +736,7 @@ private:
     if (auto *N = dyn_cast<A::Name>(&E)) {
       Binding *B = lookup(N->Id);
       if (B && B->K == Binding::Kind::Qualified)
-        return B->Qual;
+        return withoutDeprecatedAlias(B->Qual);
       if (!B && builtinNames().count(N->Id) && !isLocalName(N->Id))
         return N->Id;
       if (!B && !isLocalName(N->Id))
@@ -713,7 +746,7 @@ private:
     if (auto *At = dyn_cast<A::Attribute>(&E)) {
       std::optional<std::string> Base = staticPath(*At->Value);
       if (Base)
-        return *Base + "." + At->Attr;
+        return withoutDeprecatedAlias(*Base + "." + At->Attr);
     }
     return std::nullopt;
   }
@@ -736,6 +769,16 @@ private:
         lowerIf(*If, Out, &B, I + 1);
         return;
       }
+      // `if c: d = TransformedDistribution(...)` / `else: d = dist.Normal(...)`
+      // with d used after (Pyro's dmm guide): the rest of the block runs in
+      // each branch, where d is one distribution. Copies nest at most 3 deep.
+      if (If && I + 1 < B.size() && TailCopies < 3 && !hasReturn(If->Then) &&
+          !hasReturn(If->OrElse) && assignsDistribution(*If)) {
+        ++TailCopies;
+        lowerIf(*If, Out, &B, I + 1, /*RestInThen=*/true);
+        --TailCopies;
+        return;
+      }
       lowerStmt(*B[I], Out);
     }
   }
@@ -744,7 +787,11 @@ private:
   void lowerImport(const A::Stmt &S);
   void lowerExprStmt(const A::ExprStmt &S, Block &Out);
   void lowerAssign(const A::Assign &S, Block &Out);
-  void lowerIf(const A::If &S, Block &Out, const A::Body *Rest = nullptr, size_t RestFrom = 0);
+  void lowerIf(const A::If &S, Block &Out, const A::Body *Rest = nullptr, size_t RestFrom = 0,
+               bool RestInThen = false);
+  bool assignsDistribution(const A::If &S);
+  /// Tails copied into both branches of an if around the current statement.
+  int TailCopies = 0;
   void lowerFor(const A::For &S, Block &Out);
   bool rangeBounds(const A::Call &Range, ForStmt &St, Block &Out);
   /// A loop over a sequence: the ForStmt and the targets its body binds
@@ -975,6 +1022,7 @@ private:
   ExprPtr lowerQualifiedCall(const std::string &Q, const A::Call &C, Block &Out,
                              std::optional<VarId> Target, bool *Emitted);
   ExprPtr lowerMethodCall(const A::Attribute &Func, const A::Call &C, Block &Out);
+  std::optional<OpId> dtypeCast(const std::string &Method, const A::Call &C);
   ExprPtr lowerTableCall(OpId Op, const std::string &Spelling, const A::Call &C, Block &Out,
                          ExprPtr Receiver = nullptr);
   ExprPtr lowerModuleCtor(ModuleId M, const A::Call &C, Block &Out);
@@ -992,6 +1040,9 @@ private:
   struct Pack {
     std::vector<VarId> Positional;
     std::vector<std::pair<std::string, VarId>> Keywords;
+    /// Keywords svic does not know may be in it too: the entry's **kwargs
+    /// reached it.
+    bool UnknownKeywords = false;
   };
   std::map<VarId, Pack> Packs;
   /// Synthetic names standing for pack elements in expanded calls.
@@ -1001,7 +1052,10 @@ private:
     std::string Name; ///< Keyword only
     const A::Expr *Value;
     SourceLoc Loc;
+    /// `**kwargs` whose keywords svic does not know (DoubleStar only).
+    bool UnknownKeywords = false;
   };
+  ExprPtr unknownKeyword(const A::Expr &Pack, const std::string &Param, bool IsPack = false);
   std::vector<ArgRef> expandPacks(const A::Call &C);
   const A::Expr *packElement(VarId V, const SourceLoc &L);
 
@@ -1087,6 +1141,7 @@ private:
 
   // user classes
   void defineClass(const A::ClassDef &C, Block &Out);
+  ExprPtr lowerDefault(const A::Expr &Default, Block &Out);
   /// Per method: its defaults, evaluated once when the class body ran.
   std::map<const A::FunctionDef *, std::map<std::string, VarId>> MethodDefaults;
   const std::map<std::string, VarId> *methodDefaults(const A::FunctionDef &F) const {
@@ -1094,6 +1149,7 @@ private:
     return It == MethodDefaults.end() ? nullptr : &It->second;
   }
   std::shared_ptr<Instance> instanceOf(const A::Expr &E);
+  std::optional<VarId> libraryModuleVar(const A::Attribute &E);
   // PyroModule semantics
   bool derivesFromPyroModule(const A::ClassDef &Cls);
   void adoptPyroModule(Instance &Child, const std::string &Name,
@@ -1504,9 +1560,17 @@ void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry, const A::Clas
         Reparams.push_back(std::move(*F));
     } else if (Q && *Q == "functools.partial") {
       // Its arguments (after fn) bind the entry's first parameters and those
-      // named, evaluated here, where the partial object was built.
+      // named, evaluated here, where the partial object was built. One built
+      // inside a function (main()) binds values svic does not know: those
+      // parameters stay inputs.
+      const bool AtModuleLevel = std::any_of(M.Stmts.begin(), M.Stmts.end(), [&](const A::StmtPtr &S) {
+        auto *As = dyn_cast<A::Assign>(S.get());
+        return As && As->Value.get() == EntryCondition;
+      });
       size_t Position = 0;
       for (const A::Arg &Ar : EntryCondition->Args) {
+        if (!AtModuleLevel)
+          break;
         const std::string *Name = nullptr;
         if (Ar.K == A::Arg::Kind::Positional && Position++ > 0) {
           size_t Slot = Position - 2;
@@ -1707,6 +1771,21 @@ void Lowerer::lowerModuleStmt(const A::Stmt &S, Block &Out) {
   lowerStmt(S, Out);
 }
 
+/// A parameter default. A lambda there (`post_fn=lambda i, n, layer: None`)
+/// is a value of unknown kind that depends on everything it can read (the
+/// scope it is defined in): a call of it is an opaque call that may run user
+/// code.
+ExprPtr Lowerer::lowerDefault(const A::Expr &Default, Block &Out) {
+  if (!isa<A::Lambda>(&Default))
+    return lowerExpr(Default, Out);
+  ExprPtr R = opaqueValue(Default);
+  std::set<VarId> Captured;
+  captureScope(Cur, Captured);
+  for (VarId V : Captured)
+    cast<CallExpr>(R.get())->Args.Args.push_back(varRef(Default.Loc, V));
+  return R;
+}
+
 void Lowerer::defineFunction(const A::FunctionDef &F, Block &Out) {
   Binding B;
   B.K = Binding::Kind::Function;
@@ -1717,7 +1796,7 @@ void Lowerer::defineFunction(const A::FunctionDef &F, Block &Out) {
   for (const A::Param &Pm : F.Params)
     if (Pm.Default && !Pm.Name.empty()) {
       VarId V = newTemp("default", Pm.Default->Loc);
-      bindVar(Out, V, lowerExpr(*Pm.Default, Out), Pm.Default->Loc, false);
+      bindVar(Out, V, lowerDefault(*Pm.Default, Out), Pm.Default->Loc, false);
       B.Defaults[Pm.Name] = V;
     }
   Cur->Names[F.Name] = B;
@@ -2182,6 +2261,24 @@ void Lowerer::store(const A::Expr &Target, ExprPtr Value, Block &Out, const Sour
       return;
     }
   }
+  // `self.lin.weight.data = torch.eye(d)`: an update of the library module
+  // held in the field, as `lin.weight.data = ...` is of a variable (the
+  // object itself stays the module; `self` is not rebound).
+  if (auto *At = dyn_cast<A::Attribute>(&Target)) {
+    std::vector<std::string> Path{At->Attr};
+    for (auto *Node = dyn_cast<A::Attribute>(At->Value.get()); Node;
+         Node = dyn_cast<A::Attribute>(Node->Value.get())) {
+      if (std::optional<VarId> M = libraryModuleVar(*Node)) {
+        auto U = make<AttrUpdateExpr>(Target.Loc);
+        U->Base = varRef(Target.Loc, *M);
+        U->Path = std::move(Path);
+        U->Value = std::move(Value);
+        bindVar(Out, *M, std::move(U), L, true);
+        return;
+      }
+      Path.insert(Path.begin(), Node->Attr);
+    }
+  }
   if (isa<A::Attribute>(&Target)) {
     std::vector<std::string> Path;
     const A::Expr *Base = &Target;
@@ -2423,11 +2520,37 @@ void Lowerer::invalidateLoopVariant(const A::Body &Loop, const SourceLoc &LoopLo
   }
 }
 
-void Lowerer::lowerIf(const A::If &S, Block &Out, const A::Body *Rest, size_t RestFrom) {
+/// Whether a branch of \p S binds a name to a distribution built there
+/// (`d = dist.Normal(...)`, `d = TransformedDistribution(...)`, with
+/// `.to_event(...)`, `.mask(...)`, ... after it).
+bool Lowerer::assignsDistribution(const A::If &S) {
+  std::function<bool(const A::Expr &)> IsDist = [&](const A::Expr &E) {
+    auto *C = dyn_cast<A::Call>(&E);
+    if (!C)
+      return false;
+    if (std::optional<std::string> Q = staticPath(*C->Func))
+      return startsWith(*Q, "pyro.distributions.") || startsWith(*Q, "torch.distributions.");
+    auto *At = dyn_cast<A::Attribute>(C->Func.get());
+    static const std::set<std::string> Methods = {"to_event", "independent", "expand", "expand_by",
+                                                  "mask"};
+    return At && Methods.count(At->Attr) && IsDist(*At->Value);
+  };
+  for (const A::Body *B : {&S.Then, &S.OrElse})
+    for (const A::StmtPtr &St : *B)
+      if (auto *As = dyn_cast<A::Assign>(St.get());
+          As && As->Targets.size() == 1 && isa<A::Name>(As->Targets[0].get()) && IsDist(*As->Value))
+        return true;
+  return false;
+}
+
+void Lowerer::lowerIf(const A::If &S, Block &Out, const A::Body *Rest, size_t RestFrom,
+                      bool RestInThen) {
   auto St = make<IfStmt>(S.Loc);
   St->Cond = lowerExpr(*S.Test, Out);
   enterRegion();
   lowerBody(S.Then, St->Then);
+  if (Rest && RestInThen)
+    lowerBody(*Rest, St->Then, RestFrom);
   leaveRegion();
   enterRegion();
   lowerBody(S.OrElse, St->Else);
@@ -3192,12 +3315,18 @@ ExprPtr Lowerer::lowerName(const A::Name &N) {
   case Binding::Kind::Qualified:
     return lowerStaticValue(B->Qual, N);
   case Binding::Kind::Function:
-    unsupported(N.Loc, "functions as values are not supported; call '" + N.Id + "' directly");
-    return constNone(N.Loc);
-  case Binding::Kind::Class:
-    unsupported(N.Loc, "classes as values are not supported; construct the object with '" +
-                           N.Id + "(...)'");
-    return constNone(N.Loc);
+  case Binding::Kind::Class: {
+    // Handed on to be called or built later (`prior_p=default_prior_p`,
+    // `output_activation=[None, Exp]`): a value of unknown kind that depends
+    // on what the function or class can read; calling or building it is an
+    // opaque call that may run user code.
+    ExprPtr R = opaqueValue(N);
+    std::set<VarId> Captured;
+    captureScope(B->FnScope ? B->FnScope : Cur, Captured);
+    for (VarId V : Captured)
+      cast<CallExpr>(R.get())->Args.Args.push_back(varRef(N.Loc, V));
+    return R;
+  }
   }
   return constNone(N.Loc);
 }
@@ -3226,16 +3355,19 @@ ExprPtr Lowerer::lowerStaticValue(const std::string &Q, const A::Expr &E) {
       return lowerConstraint(Q.substr(std::strlen(Prefix)), E, nullptr, Dummy);
     }
   if (allowedModules().count(Q))
-    unsupported(E.Loc, "the module '" + text(E) + "' cannot be used as a value");
-  else if (lookupOp(Q) && !builtinNames().count(Q)) {
+    return opaqueValue(E); // `getattr(nn, name)`: a module object of unknown use
+  if (lookupOp(Q) && !builtinNames().count(Q)) {
     // `activation=torch.tanh`: called later through the variable.
     ExprPtr R = constString(E.Loc, Q);
     FunctionValues.insert(R.get());
     return R;
-  } else if (lookupOp(Q) || lookupModule(Q) || builtinNames().count(Q) ||
-           (startsWith(Q, "pyro.distributions.") && findDistribution(Q.substr(19))))
+  } else if ((lookupOp(Q) && !builtinNames().count(Q)) ||
+             (startsWith(Q, "pyro.distributions.") && findDistribution(Q.substr(19))))
     unsupported(E.Loc, "'" + text(E) + "' cannot be used as a value; call it");
   else
+    // An nn module class handed on to be built later (`activation=nn.ReLU`)
+    // or a builtin type tested against (`isinstance(n, (int, list))`) is an
+    // object of unknown kind, as a class of another library is.
     return opaqueValue(E);
   return constNone(E.Loc);
 }
@@ -3537,58 +3669,77 @@ ExprPtr Lowerer::lowerExpr(const A::Expr &E, Block &Out) {
     return Acc;
   }
   case A::ExprKind::Compare: {
+    // `a < b < c` is `a < b and b < c` with b evaluated once; operands after
+    // the first comparison are evaluated only when it holds, so nothing in
+    // them may be hoisted.
     const auto *C = cast<A::Compare>(&E);
-    if (C->Ops.size() > 1) {
-      unsupported(E.Loc, "chained comparisons are not supported; combine two comparisons with "
-                         "'and'");
-      return constNone(E.Loc);
+    ExprPtr Acc;
+    ExprPtr Left = lowerExpr(*C->Left, Out);
+    for (size_t I = 0; I < C->Ops.size(); ++I) {
+      if (I == 1)
+        NoHoist.push_back("in a chained comparison");
+      auto R = make<CompareExpr>(E.Loc);
+      R->Op = compareOp(C->Ops[I]);
+      R->Lhs = std::move(Left);
+      ExprPtr Right = lowerExpr(*C->Comparators[I], Out);
+      if (I + 1 < C->Ops.size()) {
+        VarId Mid = newTemp("cmp", C->Comparators[I]->Loc);
+        assign(Out, Mid, std::move(Right), C->Comparators[I]->Loc);
+        Right = varRef(C->Comparators[I]->Loc, Mid);
+        Left = varRef(C->Comparators[I]->Loc, Mid);
+      }
+      R->Rhs = std::move(Right);
+      if (!Acc) {
+        Acc = std::move(R);
+        continue;
+      }
+      auto L = make<LogicalExpr>(E.Loc);
+      L->Op = LogicalOp::And;
+      L->Lhs = std::move(Acc);
+      L->Rhs = std::move(R);
+      Acc = std::move(L);
     }
-    auto R = make<CompareExpr>(E.Loc);
-    switch (C->Ops[0]) {
-    case A::CmpOpKind::Eq:
-      R->Op = CompareOp::Eq;
-      break;
-    case A::CmpOpKind::NotEq:
-      R->Op = CompareOp::Ne;
-      break;
-    case A::CmpOpKind::Lt:
-      R->Op = CompareOp::Lt;
-      break;
-    case A::CmpOpKind::LtE:
-      R->Op = CompareOp::Le;
-      break;
-    case A::CmpOpKind::Gt:
-      R->Op = CompareOp::Gt;
-      break;
-    case A::CmpOpKind::GtE:
-      R->Op = CompareOp::Ge;
-      break;
-    case A::CmpOpKind::Is:
-      R->Op = CompareOp::Is;
-      break;
-    case A::CmpOpKind::IsNot:
-      R->Op = CompareOp::IsNot;
-      break;
-    case A::CmpOpKind::In:
-      R->Op = CompareOp::In;
-      break;
-    case A::CmpOpKind::NotIn:
-      R->Op = CompareOp::NotIn;
-      break;
-    }
-    R->Lhs = lowerExpr(*C->Left, Out);
-    R->Rhs = lowerExpr(*C->Comparators[0], Out);
-    return R;
+    if (C->Ops.size() > 1)
+      NoHoist.pop_back();
+    return Acc;
   }
   case A::ExprKind::IfExp: {
+    // Each branch is lowered into its own block. A branch that needs
+    // statements (`pyro.sample(...) if t > 0 else 1.0`, an inlined helper)
+    // may run only when taken: the expression becomes an if statement that
+    // assigns a temporary.
     const auto *I = cast<A::IfExp>(&E);
-    auto R = make<ConditionalExpr>(E.Loc);
-    R->Cond = lowerExpr(*I->Test, Out);
-    NoHoist.push_back("inside a conditional expression");
-    R->Then = lowerExpr(*I->Body, Out);
-    R->Else = lowerExpr(*I->OrElse, Out);
-    NoHoist.pop_back();
-    return R;
+    ExprPtr Cond = lowerExpr(*I->Test, Out);
+    auto Branch = [&](const A::Expr &X, Block &B) {
+      enterRegion();
+      ExprPtr V = lowerExpr(X, B);
+      leaveRegion();
+      return V;
+    };
+    Block ThenB, ElseB;
+    ExprPtr Then = Branch(*I->Body, ThenB), Else = Branch(*I->OrElse, ElseB);
+    if (ThenB.empty() && ElseB.empty()) {
+      auto R = make<ConditionalExpr>(E.Loc);
+      R->Cond = std::move(Cond);
+      R->Then = std::move(Then);
+      R->Else = std::move(Else);
+      return R;
+    }
+    if (!checkHoist(E.Loc, "a conditional expression whose branch samples or calls a helper"))
+      return constNone(E.Loc);
+    VarId V = newTemp("ifexp", E.Loc);
+    auto St = make<IfStmt>(E.Loc);
+    St->Cond = std::move(Cond);
+    St->Then = std::move(ThenB);
+    St->Else = std::move(ElseB);
+    enterRegion();
+    assign(St->Then, V, std::move(Then), I->Body->Loc);
+    leaveRegion();
+    enterRegion();
+    assign(St->Else, V, std::move(Else), I->OrElse->Loc);
+    leaveRegion();
+    Out.push_back(std::move(St));
+    return varRef(E.Loc, V);
   }
   case A::ExprKind::Tuple:
   case A::ExprKind::List: {
@@ -4272,6 +4423,36 @@ ExprPtr Lowerer::lowerTableCall(OpId Op, const std::string &Spelling, const A::C
   return R;
 }
 
+/// The cast op that `x.type(D)` or `x.to(D)` (D alone, or `dtype=D`) is, for
+/// a dtype D whose cast keeps every value; otherwise none (`x.to(device)`,
+/// `x.type(torch.int8)`, which wraps, stay opaque).
+std::optional<OpId> Lowerer::dtypeCast(const std::string &Method, const A::Call &C) {
+  if ((Method != "type" && Method != "to") || C.Args.size() != 1)
+    return std::nullopt;
+  const A::Arg &Arg = C.Args[0];
+  if (Arg.K != A::Arg::Kind::Positional && !(Arg.K == A::Arg::Kind::Keyword && Arg.Name == "dtype"))
+    return std::nullopt;
+  std::optional<std::string> Q = staticPath(*Arg.Value);
+  if (!Q)
+    return std::nullopt;
+  static const std::map<std::string, OpId> Casts = {
+      {"torch.long", OpId::Long},        {"torch.int64", OpId::Long},
+      {"torch.LongTensor", OpId::Long},  {"torch.int", OpId::IntCast},
+      {"torch.int32", OpId::IntCast},    {"torch.IntTensor", OpId::IntCast},
+      {"torch.float", OpId::FloatCast},  {"torch.float32", OpId::FloatCast},
+      {"torch.Tensor", OpId::FloatCast}, {"torch.FloatTensor", OpId::FloatCast},
+      {"torch.double", OpId::Double},    {"torch.float64", OpId::Double},
+      {"torch.DoubleTensor", OpId::Double}, {"torch.bool", OpId::Bool},
+      {"torch.BoolTensor", OpId::Bool}};
+  auto It = Casts.find(*Q);
+  if (It == Casts.end())
+    return std::nullopt;
+  // `.type(torch.LongTensor)` names a tensor type; `.to` takes only dtypes.
+  if (Method == "to" && endsWith(*Q, "Tensor"))
+    return std::nullopt;
+  return It->second;
+}
+
 ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Block &Out) {
   const std::string &M = Func.Attr;
   const A::Expr &RecvAst = *Func.Value;
@@ -4328,6 +4509,11 @@ ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Blo
       pyroModuleRead(*I, M, Func.Loc, Out);
       if (std::optional<ExprPtr> R = callModuleObject(F->second, Func.Loc, C, Out))
         return std::move(*R);
+      // A field of unknown kind (`self.net = net`, net a constructor argument
+      // svic does not know): like a variable of unknown kind, it may be user
+      // code.
+      if (const Fact &FF = fact(F->second); FF.K != Fact::Kind::Plate && FF.K != Fact::Kind::Dist)
+        return lowerOpaqueCall(text(*C.Func), C, Out, true, varRef(Func.Loc, F->second));
     }
     // A method of nn.Module that user classes inherit (parameters(), train(), ...).
     static const std::set<std::string> ModuleMethods = {
@@ -4396,6 +4582,13 @@ ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Blo
   ExprPtr Recv = lowerExpr(RecvAst, Out);
   if (isa<DistributionExpr>(Recv.get()))
     return lowerDistMethod(std::move(Recv), M, "." + M, C, 0, Out);
+  // `x.type(torch.long)`, `x.to(torch.float64)`: the cast method of that dtype.
+  if (std::optional<OpId> Cast = dtypeCast(M, C)) {
+    auto R = make<CallExpr>(C.Loc);
+    R->Op = *Cast;
+    R->Args.Args.push_back(std::move(Recv));
+    return R;
+  }
   // A tensor's `.numpy()` holds its values.
   if (M == "numpy" && certainlyTensor(*Recv))
     return lowerTableCall(OpId::Detach, ".numpy", C, Out, std::move(Recv));
@@ -4880,6 +5073,13 @@ ExprPtr Lowerer::lowerModuleCtor(ModuleId M, const A::Call &C, Block &Out) {
   auto R = make<ModuleCtorExpr>(C.Loc);
   R->Module = M;
   if (M == ModuleId::Sequential) {
+    // `nn.Sequential(*layers)`, layers a list the code builds (make_fc in
+    // Pyro's scanvi example): its members are not known here, so the object
+    // is opaque and so is every call of it.
+    if (std::any_of(C.Args.begin(), C.Args.end(),
+                    [](const A::Arg &Arg) { return Arg.K == A::Arg::Kind::Star; }))
+      return lowerOpaqueCall(Spell, C, Out, false);
+    bool Unknown = false;
     for (const A::Arg &Arg : C.Args) {
       if (Arg.K != A::Arg::Kind::Positional) {
         error(DiagId::BadArguments, Arg.Loc,
@@ -4890,11 +5090,29 @@ ExprPtr Lowerer::lowerModuleCtor(ModuleId M, const A::Call &C, Block &Out) {
       }
       ExprPtr Member = lowerExpr(*Arg.Value, Out);
       bool IsModule = isa<ModuleCtorExpr>(Member.get());
-      if (auto *Ref = dyn_cast<VarRefExpr>(Member.get()))
+      auto *Ref = dyn_cast<VarRefExpr>(Member.get());
+      if (Ref)
         IsModule = fact(Ref->Var).K == Fact::Kind::Module;
-      if (!IsModule)
+      // A member of unknown kind (`act()`, act a class svic cannot see)
+      // makes the whole object opaque.
+      auto *Call = dyn_cast<CallExpr>(Member.get());
+      if ((Ref && fact(Ref->Var).K == Fact::Kind::None && !certainlyTensor(*Member)) ||
+          (Call && Call->Op == OpId::OpaqueCall))
+        Unknown = true;
+      else if (!IsModule)
         unsupported(Arg.Loc, "the members of nn.Sequential must be nn modules");
       R->Members.push_back(std::move(Member));
+    }
+    if (Unknown) {
+      auto O = make<CallExpr>(C.Loc);
+      O->Op = OpId::OpaqueCall;
+      O->Callee = Spell;
+      for (ExprPtr &M : R->Members)
+        O->Args.Args.push_back(std::move(M));
+      DE.report(DiagId::OpaqueCall, loc(C.Loc),
+                "opaque call to '" + Spell + "' (not modelled: a member may be any object): its "
+                "value may break every smoothness property in its arguments");
+      return O;
     }
     return R;
   }
@@ -4965,10 +5183,23 @@ void Lowerer::defineClass(const A::ClassDef &C, Block &Out) {
       for (const A::Param &Pm : F->Params)
         if (Pm.Default && !Pm.Name.empty()) {
           VarId V = newTemp("default", Pm.Default->Loc);
-          bindVar(Out, V, lowerExpr(*Pm.Default, Out), Pm.Default->Loc, false);
+          bindVar(Out, V, lowerDefault(*Pm.Default, Out), Pm.Default->Loc, false);
           MethodDefaults[F][Pm.Name] = V;
         }
   Cur->Names[C.Name] = B;
+}
+
+/// The field variable holding the library nn module \p E names
+/// (`self.lin`), if any.
+std::optional<VarId> Lowerer::libraryModuleVar(const A::Attribute &E) {
+  std::shared_ptr<Instance> I = instanceOf(*E.Value);
+  if (!I)
+    return std::nullopt;
+  auto F = I->Fields.find(E.Attr);
+  if (F == I->Fields.end() || fact(F->second).K != Fact::Kind::Module ||
+      !factProblem(F->second).empty())
+    return std::nullopt;
+  return F->second;
 }
 
 std::shared_ptr<Lowerer::Instance> Lowerer::instanceOf(const A::Expr &E) {
@@ -5483,16 +5714,38 @@ std::vector<Lowerer::ArgRef> Lowerer::expandPacks(const A::Call &C) {
       if (It != Packs.end() && factProblem(B->Var).empty())
         Pk = &It->second;
     }
-    if (!Pk)
-      Out.push_back(ArgRef{Arg.K, Arg.Name, Arg.Value.get(), Arg.Loc});
-    else if (Arg.K == A::Arg::Kind::Star)
+    // The entry's own **kwargs: what the caller passes is not known.
+    const bool EntryKeywords = Arg.K == A::Arg::Kind::DoubleStar && !Pk &&
+                               isa<A::Name>(Arg.Value.get()) &&
+                               readsEntryVariadic(cast<A::Name>(Arg.Value.get())->Id);
+    if (!Pk) {
+      Out.push_back(ArgRef{Arg.K, Arg.Name, Arg.Value.get(), Arg.Loc, EntryKeywords});
+    } else if (Arg.K == A::Arg::Kind::Star) {
       for (VarId V : Pk->Positional)
         Out.push_back(ArgRef{A::Arg::Kind::Positional, "", packElement(V, Arg.Loc), Arg.Loc});
-    else
+    } else {
       for (const auto &[K, V] : Pk->Keywords)
         Out.push_back(ArgRef{A::Arg::Kind::Keyword, K, packElement(V, Arg.Loc), Arg.Loc});
+      if (Pk->UnknownKeywords)
+        Out.push_back(ArgRef{Arg.K, Arg.Name, Arg.Value.get(), Arg.Loc, true});
+    }
   }
   return Out;
+}
+
+/// The value of the parameter \p Param of a call that forwards keywords svic
+/// does not know (`self.prior(n, **kwargs)` in an entry taking **kwargs):
+/// the caller may pass it, so it may be anything.
+ExprPtr Lowerer::unknownKeyword(const A::Expr &Pack, const std::string &Param, bool IsPack) {
+  auto R = make<CallExpr>(Pack.Loc);
+  R->Op = OpId::OpaqueCall;
+  R->Callee = "**" + text(Pack);
+  DE.report(DiagId::OpaqueCall, loc(Pack.Loc),
+            IsPack ? "the keywords '**" + Param + "' receives from '**" + text(Pack) +
+                         "' are not known: the dict may hold anything"
+                   : "'" + Param + "' may be passed in '**" + text(Pack) +
+                         "', whose keywords svic does not know: it may be anything");
+  return R;
 }
 
 /// A name in the current scope bound to \p V (spelled so no Python name
@@ -5551,8 +5804,11 @@ ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::C
   std::vector<const A::Expr *> Slots(Params.size(), nullptr);
   size_t Next = 0;
   bool Ok = true;
+  const A::Expr *UnknownKeywords = nullptr;
   for (const ArgRef &Arg : Args) {
-    if (Arg.K == A::Arg::Kind::Star || Arg.K == A::Arg::Kind::DoubleStar) {
+    if (Arg.UnknownKeywords) {
+      UnknownKeywords = Arg.Value;
+    } else if (Arg.K == A::Arg::Kind::Star || Arg.K == A::Arg::Kind::DoubleStar) {
       unsupported(Arg.Loc, "argument unpacking (*args, **kwargs) is supported only to forward "
                            "the *args / **kwargs of a helper; pass the arguments one by one");
       Ok = false;
@@ -5589,7 +5845,7 @@ ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::C
     }
   }
   for (size_t I = 0; I < Params.size(); ++I)
-    if (!Slots[I] && !Params[I]->Default) {
+    if (!Slots[I] && !Params[I]->Default && !UnknownKeywords) {
       error(DiagId::BadArguments, C.Loc,
             "'" + F.Name + "' is missing the required argument '" + Params[I]->Name + "'");
       Ok = false;
@@ -5602,6 +5858,8 @@ ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::C
   std::vector<std::optional<Fact>> PlateFacts(Params.size());
   Pack Extra;
   for (const ArgRef &Arg : Args) {
+    if (Arg.UnknownKeywords)
+      continue;
     // Variadic arguments: each into a variable of the caller, in order.
     auto IsExtra = [&](const std::pair<std::string, const A::Expr *> &K) {
       return K.second == Arg.Value;
@@ -5652,6 +5910,10 @@ ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::C
   for (size_t I = 0; I < Params.size(); ++I) {
     if (Slots[I])
       continue;
+    if (UnknownKeywords) {
+      Values[I] = unknownKeyword(*UnknownKeywords, Params[I]->Name);
+      continue;
+    }
     if (Defaults) {
       if (auto It = Defaults->find(Params[I]->Name); It != Defaults->end()) {
         Values[I] = varRef(Params[I]->Default->Loc, It->second);
@@ -5702,6 +5964,10 @@ ExprPtr Lowerer::inlineCall(const A::FunctionDef &F, Scope *DefScope, const A::C
         T->Elements.push_back(varRef(Pm->Loc, E));
       Pk.Positional = Extra.Positional;
       Value = std::move(T);
+    } else if (UnknownKeywords) {
+      Pk.Keywords = Extra.Keywords;
+      Pk.UnknownKeywords = true;
+      Value = unknownKeyword(*UnknownKeywords, Pm->Name, /*IsPack=*/true);
     } else {
       auto D = make<DictExpr>(Pm->Loc);
       for (const auto &[K, E] : Extra.Keywords) {
@@ -6017,10 +6283,19 @@ std::optional<Lowerer::BlockRule> Lowerer::blockRule(const A::Call &C, bool Appl
   for (size_t I : {1, 2}) {
     if (!B.Slots[I] || isNone(*B.Slots[I]))
       continue;
-    std::optional<NameFilter> Fn = parseNameFilter(*B.Slots[I]);
+    // A lambda, or a def named here (`expose_fn=expose_fn`).
+    std::optional<NameFilter> Fn;
+    Binding *Def = nullptr;
+    if (auto *N = dyn_cast<A::Name>(B.Slots[I]))
+      Def = lookup(N->Id);
+    if (Def && Def->K == Binding::Kind::Function)
+      Fn = parseNameFilter(*Def->Fn);
+    else
+      Fn = parseNameFilter(*B.Slots[I]);
     if (!Fn)
-      Refuse(I, "a hide_fn or expose_fn that is not a lambda testing msg[\"name\"] "
-                "(startswith, endswith, ==, in a literal list, not/and/or) is not supported; "
+      Refuse(I, "a hide_fn or expose_fn that is not a lambda or one-line def testing "
+                "msg[\"name\"] (startswith, endswith, ==, in a literal list, also on "
+                "msg[\"name\"][:k], not/and/or) is not supported; "
                 "list the sites in hide=[...] or expose=[...]");
     else if (R.HideFn)
       Refuse(I, "both hide_fn and expose_fn is an error in Pyro");

@@ -41,6 +41,53 @@ NameFilter combine(NameFilter::Kind K, std::vector<NameFilter> Parts) {
   return F;
 }
 
+/// `msg["name"]` (Len unset), its first Len characters (`[:Len]`,
+/// `[0:Len]`) or its last Len (`[-Len:]`).
+struct NamePart {
+  bool FromEnd = false;
+  std::optional<size_t> Len;
+};
+
+std::optional<int64_t> intLiteral(const ast::Expr *E) {
+  if (!E)
+    return std::nullopt;
+  bool Negative = false;
+  if (auto *U = dyn_cast<ast::UnaryOp>(E); U && U->Op == ast::UnaryOpKind::USub) {
+    Negative = true;
+    E = U->Operand.get();
+  }
+  auto *K = dyn_cast<ast::Constant>(E);
+  if (!K || K->Ty != ast::Constant::Type::Int)
+    return std::nullopt;
+  return Negative ? -K->Int : K->Int;
+}
+
+std::optional<NamePart> namePart(const ast::Expr &E, const std::string &Msg) {
+  if (isName(E, Msg))
+    return NamePart{};
+  auto *S = dyn_cast<ast::Subscript>(&E);
+  auto *Sl = S && S->Indices.size() == 1 ? dyn_cast<ast::Slice>(S->Indices[0].get()) : nullptr;
+  if (!Sl || Sl->Step || !isName(*S->Value, Msg))
+    return std::nullopt;
+  std::optional<int64_t> Lo = intLiteral(Sl->Lower.get()), Hi = intLiteral(Sl->Upper.get());
+  if (!Sl->Upper && Lo && *Lo < 0)
+    return NamePart{true, static_cast<size_t>(-*Lo)};
+  if ((!Sl->Lower || (Lo && *Lo == 0)) && Hi && *Hi >= 0)
+    return NamePart{false, static_cast<size_t>(*Hi)};
+  return std::nullopt;
+}
+
+/// `Part == Text`: a slice of Len characters equals a longer text never, a
+/// text of that length when the name begins (ends) with it, and a shorter
+/// one only when the whole name is that text.
+NameFilter partEquals(const NamePart &Part, const std::string &Text) {
+  if (!Part.Len || Text.size() < *Part.Len)
+    return leaf(NameFilter::Kind::Equals, Text);
+  if (Text.size() > *Part.Len)
+    return combine(NameFilter::Kind::Or, {}); // false
+  return leaf(Part.FromEnd ? NameFilter::Kind::EndsWith : NameFilter::Kind::StartsWith, Text);
+}
+
 std::optional<NameFilter> parse(const ast::Expr &E, const std::string &Msg) {
   if (auto *U = dyn_cast<ast::UnaryOp>(&E); U && U->Op == ast::UnaryOpKind::Not) {
     std::optional<NameFilter> In = parse(*U->Operand, Msg);
@@ -71,20 +118,22 @@ std::optional<NameFilter> parse(const ast::Expr &E, const std::string &Msg) {
       return leaf(NameFilter::Kind::EndsWith, Text);
     return std::nullopt;
   }
-  // msg["name"] == "a", != "a", in ["a", "b"], not in (...)
+  // msg["name"] == "a", != "a", in ["a", "b"], not in (...); also a prefix
+  // or suffix slice of the name (`msg["name"][0:3] in ["phi", "rho"]`)
   if (auto *Cmp = dyn_cast<ast::Compare>(&E); Cmp && Cmp->Ops.size() == 1) {
-    if (!isName(*Cmp->Left, Msg))
+    std::optional<NamePart> Part = namePart(*Cmp->Left, Msg);
+    if (!Part)
       return std::nullopt;
     const ast::Expr &R = *Cmp->Comparators[0];
     std::vector<NameFilter> Names;
     std::string Text;
     if (isStr(R, Text)) {
-      Names.push_back(leaf(NameFilter::Kind::Equals, Text));
+      Names.push_back(partEquals(*Part, Text));
     } else if (auto *Seq = dyn_cast<ast::Sequence>(&R)) {
       for (const ast::ExprPtr &X : Seq->Elts) {
         if (!isStr(*X, Text))
           return std::nullopt;
-        Names.push_back(leaf(NameFilter::Kind::Equals, Text));
+        Names.push_back(partEquals(*Part, Text));
       }
     } else {
       return std::nullopt;
@@ -177,15 +226,19 @@ std::optional<bool> NameFilter::eval(const std::string &Canonical, bool Template
   return std::nullopt;
 }
 
-std::optional<NameFilter> parseNameFilter(const ast::Expr &E) {
-  auto *L = dyn_cast<ast::Lambda>(&E);
-  if (!L || L->Fn->Params.size() != 1 || L->Fn->Params[0].K != ast::Param::Kind::Normal ||
-      L->Fn->Inner.size() != 1)
+std::optional<NameFilter> parseNameFilter(const ast::FunctionDef &Fn) {
+  if (Fn.Params.size() != 1 || Fn.Params[0].K != ast::Param::Kind::Normal || Fn.Inner.size() != 1 ||
+      !Fn.Decorators.empty())
     return std::nullopt;
-  auto *R = dyn_cast<ast::Return>(L->Fn->Inner.front().get());
+  auto *R = dyn_cast<ast::Return>(Fn.Inner.front().get());
   if (!R || !R->Value)
     return std::nullopt;
-  return parse(*R->Value, L->Fn->Params[0].Name);
+  return parse(*R->Value, Fn.Params[0].Name);
+}
+
+std::optional<NameFilter> parseNameFilter(const ast::Expr &E) {
+  auto *L = dyn_cast<ast::Lambda>(&E);
+  return L ? parseNameFilter(*L->Fn) : std::nullopt;
 }
 
 } // namespace svic::frontend

@@ -4,7 +4,8 @@
 /// `poutine.block(fn, expose_fn=lambda msg: msg["name"].startswith("probs_"))`
 /// decides per site from its name. svic reads such a lambda when its body
 /// tests only `msg["name"]` (startswith, endswith, ==, !=, in / not in a
-/// literal list, combined with not/and/or) and evaluates it on each site's
+/// literal list, also on a prefix or suffix slice `msg["name"][:3]`,
+/// combined with not/and/or) and evaluates it on each site's
 /// canonical name; a template name (`x_{}`) is decided when its literal text
 /// decides it, else the verdict is unknown.
 //===----------------------------------------------------------------------===//
@@ -30,5 +31,7 @@ struct NameFilter {
 /// The filter a `lambda msg: ...` computes, or nullopt when its body is not
 /// of the form above.
 std::optional<NameFilter> parseNameFilter(const ast::Expr &E);
+/// The same for `def f(msg): return ...` (a body of that one statement).
+std::optional<NameFilter> parseNameFilter(const ast::FunctionDef &Fn);
 
 } // namespace svic::frontend

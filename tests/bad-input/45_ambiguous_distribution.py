@@ -2,9 +2,8 @@ import pyro
 import pyro.distributions as dist
 
 
-def model(flag):
-    if flag:
-        d = dist.Normal(0., 1.)
-    else:
+def model(n):
+    d = dist.Normal(0., 1.)
+    for i in range(n):
         d = dist.Normal(1., 2.)
     pyro.sample("z", d)

@@ -7,4 +7,4 @@ def draw():
 
 
 def model(flag):
-    x = draw() if flag else 0.
+    x = flag and (draw() if flag else 0.)
