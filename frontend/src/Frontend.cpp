@@ -330,7 +330,18 @@ std::optional<LoadedPrograms> loadFiles(FileId ModelFile, std::optional<FileId> 
   // has that name), else one built from the model anywhere in the file when
   // no guide was written or named.
   std::optional<AutoGuideRequest> Auto;
-  if (!GuideFn && ModelFn && DE.errorCount() == ErrorsBeforeGuide) {
+  // `guide = AutoNormal(model)` rebinding a `def guide` (or named by
+  // --guide-fn): that autoguide is the guide.
+  const std::string GuideName = Names.GuideFn.empty() ? "guide" : Names.GuideFn;
+  if (ModelFn && DE.errorCount() == ErrorsBeforeGuide &&
+      (GuideFn ? !GuideFn->Cls && GuideFn->Alias.empty() && GuideFn->Fn->Name == GuideName &&
+                     lastBoundToAutoGuide(GuideModule, GuideName)
+               : !Names.GuideFn.empty() && !isAutoGuideClass(Names.GuideFn))) {
+    Auto = autoGuideBoundTo(GuideModule, GuideName, ModelFn->name(), DE);
+    if (Auto)
+      GuideFn.reset();
+  }
+  if (!GuideFn && !Auto && ModelFn && DE.errorCount() == ErrorsBeforeGuide) {
     if (isAutoGuideClass(Names.GuideFn)) {
       Auto = findAutoGuide(GuideModule, ModelFn->name(), Names.GuideFn, DE);
       if (!Auto)

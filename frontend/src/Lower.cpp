@@ -700,6 +700,14 @@ private:
   /// A dotted module path or imported name for \p E (`dist.Normal`,
   /// `torch.nn.functional.relu`), if \p E is one.
   std::optional<std::string> staticPath(const A::Expr &E) {
+    std::optional<std::string> Q = spelledPath(E);
+    // Pyro's deprecated `iarange` is a plate subclass that changes nothing
+    // but a warning (old tutorials still use it).
+    if (Q && (*Q == "pyro.iarange" || *Q == "pyro.primitives.iarange"))
+      return std::string("pyro.plate");
+    return Q;
+  }
+  std::optional<std::string> spelledPath(const A::Expr &E) {
     if (auto *N = dyn_cast<A::Name>(&E)) {
       Binding *B = lookup(N->Id);
       if (B && B->K == Binding::Kind::Qualified)
@@ -711,7 +719,7 @@ private:
       return std::nullopt;
     }
     if (auto *At = dyn_cast<A::Attribute>(&E)) {
-      std::optional<std::string> Base = staticPath(*At->Value);
+      std::optional<std::string> Base = spelledPath(*At->Value);
       if (Base)
         return *Base + "." + At->Attr;
     }
