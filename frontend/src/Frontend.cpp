@@ -126,7 +126,21 @@ const ast::Call *boundToCall(const ast::Module &M, const std::string &Var) {
 
 /// The names given as model and guide to the `SVI(...)` calls of the file
 /// (positionally or as model=/guide=), when every call names the same ones.
+/// A method of an object the file builds (`SVI(vae.model, vae.guide, ...)`
+/// with `vae = VAE()`) is named `VAE.model`.
 std::pair<std::string, std::string> sviEntryNames(const ast::Module &M) {
+  std::map<std::string, std::string> ClassOf; // the last construction wins
+  forEachConstruction(M.Stmts, [&](const std::string &Var, const std::string &Cls) {
+    ClassOf[Var] = Cls;
+  });
+  auto EntryName = [&](const ast::Expr &E) -> std::string {
+    if (auto *N = ir::dyn_cast<ast::Name>(&E))
+      return N->Id;
+    auto *At = ir::dyn_cast<ast::Attribute>(&E);
+    auto *Obj = At ? ir::dyn_cast<ast::Name>(At->Value.get()) : nullptr;
+    auto It = Obj ? ClassOf.find(Obj->Id) : ClassOf.end();
+    return It == ClassOf.end() ? "" : It->second + "." + At->Attr;
+  };
   std::vector<const ast::Call *> Calls;
   findCalls(M, "SVI", Calls, /*Qualified=*/true);
   std::optional<std::pair<std::string, std::string>> Seen;
@@ -134,8 +148,7 @@ std::pair<std::string, std::string> sviEntryNames(const ast::Module &M) {
     std::pair<std::string, std::string> Names;
     size_t Position = 0;
     for (const ast::Arg &Ar : C->Args) {
-      auto *N = ir::dyn_cast<ast::Name>(Ar.Value.get());
-      std::string Id = N ? N->Id : "";
+      std::string Id = EntryName(*Ar.Value);
       if (Ar.K == ast::Arg::Kind::Positional) {
         if (Position == 0)
           Names.first = Id;
@@ -207,6 +220,13 @@ std::unique_ptr<ast::Module> parseChecked(FileId F, SourceManager &SM, Diagnosti
 
 std::string quoted(const std::string &S) { return "'" + S + "'"; }
 
+/// "line N", or "cell C, line N" in a notebook.
+std::string lineOf(const SourceManager &SM, SourceLoc L) {
+  auto [Cell, Line] = SM.cellLine(L.File, L.Line);
+  return (Cell ? "cell " + std::to_string(Cell) + ", " : std::string()) + "line " +
+         std::to_string(Line);
+}
+
 std::optional<LoadedPrograms> loadFiles(FileId ModelFile, std::optional<FileId> GuideFile,
                                         const EntryNames &Names, SourceManager &SM,
                                         DiagnosticEngine &DE) {
@@ -255,10 +275,18 @@ std::optional<LoadedPrograms> loadFiles(FileId ModelFile, std::optional<FileId> 
     if (Found.size() == 1)
       return Found.front();
     if (Found.size() > 1) {
+      // A notebook may show a snippet `def model(self, x)` before the class
+      // that holds it: the candidate SVI trains is the entry.
+      if (Asked.empty()) {
+        auto [SviModel, SviGuide] = sviEntryNames(Mod);
+        const std::string &Trained = std::string(Role) == "model" ? SviModel : SviGuide;
+        for (const EntryRef &E : Found)
+          if (E.name() == Trained)
+            return E;
+      }
       std::string List;
       for (const EntryRef &E : Found)
-        List += (List.empty() ? "" : ", ") + quoted(E.name()) + " (line " +
-                std::to_string(E.Fn->Loc.Line) + ")";
+        List += (List.empty() ? "" : ", ") + quoted(E.name()) + " (" + lineOf(SM, E.Fn->Loc) + ")";
       DE.report(DiagId::MissingEntry, fileLoc(File),
                 "several candidates for the " + std::string(Role) + " entry in " +
                     quoted(SM.path(File)) + ": " + List + "; choose one with --" + Role + "-fn");
@@ -288,8 +316,7 @@ std::optional<LoadedPrograms> loadFiles(FileId ModelFile, std::optional<FileId> 
       if (!Sampling.empty()) {
         std::string List;
         for (const ast::FunctionDef *F : Sampling)
-          List += (List.empty() ? "" : ", ") + quoted(F->Name) + " (line " +
-                  std::to_string(F->Loc.Line) + ")";
+          List += (List.empty() ? "" : ", ") + quoted(F->Name) + " (" + lineOf(SM, F->Loc) + ")";
         DE.report(DiagId::MissingEntry, fileLoc(File),
                   "no " + std::string(Role) + " function in " + quoted(SM.path(File)) +
                       (Main ? " ('main' samples nothing)" : "") +

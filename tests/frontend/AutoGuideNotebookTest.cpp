@@ -279,4 +279,21 @@ TEST(Notebook, ErrorsAreLocatedInTheirCell) {
   EXPECT_EQ(DE2.diagnostics().front().Id, DiagId::Notebook);
 }
 
+TEST(Notebook, CandidatesAreNamedByCellAndLine) {
+  std::string Path = writeNotebook(
+      "svic_nb_candidates.ipynb",
+      R"({"nbformat": 4, "cells": [
+ {"cell_type": "code", "source": "import pyro\nimport pyro.distributions as dist\n"},
+ {"cell_type": "code", "source": "def prior_only():\n    pyro.sample('a', dist.Normal(0., 1.))\n"},
+ {"cell_type": "code", "source": "\ndef with_data(y):\n    pyro.sample('b', dist.Normal(0., 1.), obs=y)\n"}]})");
+  SourceManager SM;
+  DiagnosticEngine DE;
+  EXPECT_FALSE(frontend::loadPrograms(Path, "", {}, SM, DE));
+  ASSERT_TRUE(DE.hasErrors());
+  EXPECT_NE(DE.sorted().front().Message.find(
+                "'prior_only' (cell 2, line 1), 'with_data' (cell 3, line 2)"),
+            std::string::npos)
+      << DE.sorted().front().Message;
+}
+
 } // namespace
