@@ -944,31 +944,41 @@ bool autoGuideIsMarginal(const std::string &Class) {
   return Class != "AutoNormal" && Class != "AutoDelta";
 }
 
+void forEachAssignedCall(const ast::Stmt &S,
+                         const std::function<void(const std::string &, const ast::Call &)> &Fn) {
+  if (auto *A = ir::dyn_cast<ast::Assign>(&S)) {
+    auto *C = ir::dyn_cast<ast::Call>(A->Value.get());
+    if (C && !calleeName(*C->Func).empty())
+      for (const ast::ExprPtr &T : A->Targets)
+        if (auto *N = ir::dyn_cast<ast::Name>(T.get()))
+          Fn(N->Id, *C);
+  } else if (auto *F = ir::dyn_cast<ast::FunctionDef>(&S)) {
+    forEachAssignedCall(F->Inner, Fn);
+  } else if (auto *I = ir::dyn_cast<ast::If>(&S)) {
+    forEachAssignedCall(I->Then, Fn);
+    forEachAssignedCall(I->OrElse, Fn);
+  } else if (auto *W = ir::dyn_cast<ast::With>(&S)) {
+    forEachAssignedCall(W->Inner, Fn);
+  }
+}
+
 void forEachAssignedCall(const ast::Body &B,
                          const std::function<void(const std::string &, const ast::Call &)> &Fn) {
-  for (const ast::StmtPtr &S : B) {
-    if (auto *A = ir::dyn_cast<ast::Assign>(S.get())) {
-      auto *C = ir::dyn_cast<ast::Call>(A->Value.get());
-      if (C && !calleeName(*C->Func).empty())
-        for (const ast::ExprPtr &T : A->Targets)
-          if (auto *N = ir::dyn_cast<ast::Name>(T.get()))
-            Fn(N->Id, *C);
-    } else if (auto *F = ir::dyn_cast<ast::FunctionDef>(S.get())) {
-      forEachAssignedCall(F->Inner, Fn);
-    } else if (auto *I = ir::dyn_cast<ast::If>(S.get())) {
-      forEachAssignedCall(I->Then, Fn);
-      forEachAssignedCall(I->OrElse, Fn);
-    } else if (auto *W = ir::dyn_cast<ast::With>(S.get())) {
-      forEachAssignedCall(W->Inner, Fn);
-    }
-  }
+  for (const ast::StmtPtr &S : B)
+    forEachAssignedCall(*S, Fn);
+}
+
+void forEachConstruction(const ast::Stmt &S,
+                         const std::function<void(const std::string &, const std::string &)> &Fn) {
+  forEachAssignedCall(S, [&](const std::string &V, const ast::Call &C) {
+    Fn(V, calleeName(*C.Func));
+  });
 }
 
 void forEachConstruction(const ast::Body &B,
                          const std::function<void(const std::string &, const std::string &)> &Fn) {
-  forEachAssignedCall(B, [&](const std::string &V, const ast::Call &C) {
-    Fn(V, calleeName(*C.Func));
-  });
+  for (const ast::StmtPtr &S : B)
+    forEachConstruction(*S, Fn);
 }
 
 std::vector<std::string> autoGuideModelNames(const ast::Module &M) {

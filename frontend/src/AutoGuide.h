@@ -59,10 +59,14 @@ std::optional<AutoGuideRequest> findAutoGuide(const ast::Module &M, const std::s
 /// in \p B and the bodies of its functions, ifs and withs.
 void forEachConstruction(const ast::Body &B,
                          const std::function<void(const std::string &, const std::string &)> &Fn);
+void forEachConstruction(const ast::Stmt &S,
+                         const std::function<void(const std::string &, const std::string &)> &Fn);
 
 /// Calls \p Fn(var, call) for each `var = f(...)` in \p B and the bodies of
 /// its functions, ifs and withs, in source order.
 void forEachAssignedCall(const ast::Body &B,
+                         const std::function<void(const std::string &, const ast::Call &)> &Fn);
+void forEachAssignedCall(const ast::Stmt &S,
                          const std::function<void(const std::string &, const ast::Call &)> &Fn);
 
 /// Whether the last module-level binding of \p Name is an autoguide

@@ -66,18 +66,26 @@ std::vector<EntryRef> findEntries(const ast::Module &M, const std::string &Name)
 /// (`model = BayesianRegression(3, 1)`, `net = Net()`): calling the object
 /// runs it.
 std::optional<EntryRef> instanceEntry(const ast::Module &M, const std::string &Var) {
-  std::map<std::string, const ast::ClassDef *> Classes;
+  // A construction at module level builds the class defined last before it
+  // (a notebook may define a class again in a later cell); one inside a
+  // function, called later, the last definition in the file.
+  std::map<std::string, const ast::ClassDef *> Final, SoFar;
   for (const ast::StmtPtr &S : M.Stmts)
     if (auto *C = ir::dyn_cast<ast::ClassDef>(S.get()))
-      Classes[C->Name] = C;
+      Final[C->Name] = C;
   std::optional<EntryRef> Out;
-  forEachConstruction(M.Stmts, [&](const std::string &V, const std::string &Cls) {
-    auto It = Classes.find(Cls);
-    if (Out || V != Var || It == Classes.end())
-      return;
-    if (const ast::FunctionDef *F = findFunction(It->second->Inner, "forward"))
-      Out = EntryRef{F, It->second};
-  });
+  for (const ast::StmtPtr &S : M.Stmts) {
+    if (auto *C = ir::dyn_cast<ast::ClassDef>(S.get()))
+      SoFar[C->Name] = C;
+    const auto &Classes = ir::isa<ast::Assign>(S.get()) ? SoFar : Final;
+    forEachConstruction(*S, [&](const std::string &V, const std::string &Cls) {
+      auto It = Classes.find(Cls);
+      if (Out || V != Var || It == Classes.end())
+        return;
+      if (const ast::FunctionDef *F = findFunction(It->second->Inner, "forward"))
+        Out = EntryRef{F, It->second};
+    });
+  }
   return Out;
 }
 

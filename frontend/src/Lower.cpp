@@ -1549,6 +1549,18 @@ void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry, const A::Clas
   if (EntryClass) {
     std::vector<const A::Call *> Calls;
     findCalls(M, EntryClass->Name, Calls);
+    // A class defined more than once at module level (in a notebook's
+    // cells): its constructor calls are those after this definition and
+    // before the next one.
+    for (const A::StmtPtr &S : M.Stmts)
+      if (auto *C = dyn_cast<A::ClassDef>(S.get());
+          C && C != EntryClass && C->Name == EntryClass->Name)
+        Calls.erase(std::remove_if(Calls.begin(), Calls.end(),
+                                   [&](const A::Call *X) {
+                                     const bool Later = EntryClass->Loc < C->Loc;
+                                     return Later ? C->Loc < X->Loc : X->Loc < EntryClass->Loc;
+                                   }),
+                    Calls.end());
     A::Call NoArgs;
     NoArgs.Loc = EntryClass->Loc;
     const A::Call *Ctor = &NoArgs;
