@@ -321,6 +321,14 @@ std::optional<LoadedPrograms> loadFiles(FileId ModelFile, std::optional<FileId> 
       std::vector<const ast::FunctionDef *> Sampling = samplingFunctions(Mod);
       if (Main && (Sampling.empty() || std::count(Sampling.begin(), Sampling.end(), Main)))
         return EntryRef{Main, nullptr};
+      // One function samples (a tutorial's `def scale(guess)`): it is the
+      // model, unless it is named as the guide.
+      if (Sampling.size() == 1 && std::string(Role) == "model" && Sampling.front()->Name != "guide") {
+        DE.report(DiagId::MissingEntry, Severity::Note, Sampling.front()->Loc,
+                  "the only function that samples, " + quoted(Sampling.front()->Name) +
+                      ", is taken as the model");
+        return EntryRef{Sampling.front(), nullptr};
+      }
       if (!Sampling.empty()) {
         std::string List;
         for (const ast::FunctionDef *F : Sampling)
