@@ -4348,6 +4348,10 @@ ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Blo
       pyroModuleRead(*I, M, Func.Loc, Out);
       if (std::optional<ExprPtr> R = callModuleObject(F->second, Func.Loc, C, Out))
         return std::move(*R);
+      // A field holding a value svic does not know (a constructor argument
+      // such as a pre-trained network): an opaque call of that value.
+      return lowerOpaqueCall(text(*C.Func), C, Out, /*MayRunUserCode=*/true,
+                             varRef(Func.Loc, F->second));
     }
     // A method of nn.Module that user classes inherit (parameters(), train(), ...).
     static const std::set<std::string> ModuleMethods = {
