@@ -302,17 +302,16 @@ std::optional<LoadedPrograms> loadFiles(FileId ModelFile, std::optional<FileId> 
     }
     if (std::optional<EntryRef> E = conditionedEntry(Mod, Name))
       return E;
-    // An object whose class has a forward: named, named `model`, or given
-    // to an autoguide as the model (`guide = AutoNormal(net)`).
-    if (std::string(Role) == "model") {
-      std::vector<std::string> Objects{Name};
-      if (Asked.empty())
-        for (const std::string &N : autoGuideModelNames(Mod))
-          Objects.push_back(N);
-      for (const std::string &N : Objects)
-        if (std::optional<EntryRef> E = instanceEntry(Mod, N))
-          return E;
-    }
+    // An object whose class has a forward: named, named `model` (or
+    // `guide = Guide()`, CSIS's amortised guide), or given to an autoguide as
+    // the model (`guide = AutoNormal(net)`).
+    std::vector<std::string> Objects{Name};
+    if (std::string(Role) == "model" && Asked.empty())
+      for (const std::string &N : autoGuideModelNames(Mod))
+        Objects.push_back(N);
+    for (const std::string &N : Objects)
+      if (std::optional<EntryRef> E = instanceEntry(Mod, N))
+        return E;
     // `main` when it samples (or nothing else does); else the functions
     // that sample are the candidates (a script that hands its models to
     // MCMC(NUTS(model)) in a loop).
