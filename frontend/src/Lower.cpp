@@ -6466,6 +6466,17 @@ std::unique_ptr<DistributionExpr> Lowerer::distOf(ExprPtr V, const std::string &
 }
 
 void Lowerer::lowerSample(const A::Call &C, Block &Out, std::optional<VarId> Target) {
+  // Pyro reads obs, obs_mask and infer as keywords only: a third positional
+  // argument goes to the distribution (its sample shape), it is no observation.
+  size_t Positional = 0;
+  for (const A::Arg &Arg : C.Args)
+    if (Arg.K == A::Arg::Kind::Positional && ++Positional == 3) {
+      error(DiagId::BadArguments, Arg.Loc,
+            "pyro.sample takes obs, obs_mask and infer as keyword arguments; a positional "
+            "argument after the distribution is passed to it, which svic does not model "
+            "(write obs=...)");
+      return;
+    }
   Bound B;
   if (!bindArgs(sig(SigSample), C, 0, 0, text(*C.Func), B))
     return;

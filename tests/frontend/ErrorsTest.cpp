@@ -226,6 +226,17 @@ TEST(Errors, TheModelThatAKernelRunsIsTheEntry) {
             std::string::npos);
 }
 
+TEST(Errors, APositionalArgumentAfterTheDistributionIsNoObservation) {
+  // Pyro 1.x reads obs only as a keyword; the third positional argument goes
+  // to the distribution. Taking it as obs would hide the latent site.
+  EXPECT_EQ(firstError("import pyro\nimport pyro.distributions as dist\n\n\n"
+                       "def model(y):\n"
+                       "    pyro.sample('w', dist.Normal(0., 1.), y)\n"),
+            "6:43: pyro.sample takes obs, obs_mask and infer as keyword arguments; a positional "
+            "argument after the distribution is passed to it, which svic does not model "
+            "(write obs=...) [frontend.bad-arguments]");
+}
+
 TEST(Errors, GlobalDoesNotCascade) {
   auto L = svic::test::lower("g = 0\n\n\ndef model():\n    global g\n    g = g + 1\n");
   EXPECT_EQ(L->DE.errorCount(), 1u) << L->diags();
