@@ -4201,6 +4201,15 @@ ExprPtr Lowerer::lowerQualifiedCall(const std::string &Q, const A::Call &C, Bloc
     }
     return D;
   }
+  // A handler wrapped around a function as a value (`AutoDelta(poutine.block(
+  // model, expose=[...]))`): a callable svic does not model, which may sample.
+  const bool WrapsFunction =
+      (!C.Args.empty() && C.Args.front().K == A::Arg::Kind::Positional) ||
+      std::any_of(C.Args.begin(), C.Args.end(), [](const A::Arg &Arg) {
+        return Arg.K == A::Arg::Kind::Keyword && Arg.Name == "fn";
+      });
+  if (startsWith(Q, "pyro.poutine.") && WrapsFunction)
+    return lowerOpaqueCall(Spell, C, Out, /*MayRunUserCode=*/true);
   if (startsWith(Q, "pyro.poutine.")) {
     unsupported(C.Loc, "'" + Spell +
                            "' is not supported here; svic accepts poutine.scale, "
