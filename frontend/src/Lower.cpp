@@ -3211,9 +3211,23 @@ ExprPtr Lowerer::lowerName(const A::Name &N) {
     return varRef(N.Loc, B->Var);
   case Binding::Kind::Qualified:
     return lowerStaticValue(B->Qual, N);
-  case Binding::Kind::Function:
-    unsupported(N.Loc, "functions as values are not supported; call '" + N.Id + "' directly");
-    return constNone(N.Loc);
+  case Binding::Kind::Function: {
+    // A function handed on as a value (a returned closure, a stored
+    // callback): a value svic does not follow, reading all it can see.
+    // Building it runs nothing; a later call of it is an opaque call of a
+    // value of unknown kind, which may sample.
+    auto R = make<CallExpr>(N.Loc);
+    R->Op = OpId::OpaqueCall;
+    R->Callee = N.Id;
+    std::set<VarId> Captured;
+    captureScope(B->FnScope ? B->FnScope : Cur, Captured);
+    for (VarId V : Captured)
+      R->Args.Args.push_back(varRef(N.Loc, V));
+    DE.report(DiagId::OpaqueCall, loc(N.Loc),
+              "function '" + N.Id + "' used as a value (not followed): its value may break "
+              "every smoothness property in what it reads, and a call of it is an opaque call");
+    return R;
+  }
   case Binding::Kind::Class:
     unsupported(N.Loc, "classes as values are not supported; construct the object with '" +
                            N.Id + "(...)'");
