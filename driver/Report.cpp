@@ -362,9 +362,16 @@ Json diagnosticsJson(const std::vector<Diagnostic> &Diags, const SourceManager &
   return Out;
 }
 
+/// Columns \p S takes on a terminal: its UTF-8 code points (site names may
+/// be `θ`), not its bytes.
+size_t displayWidth(const std::string &S) {
+  return std::count_if(S.begin(), S.end(),
+                       [](char C) { return (static_cast<unsigned char>(C) & 0xC0) != 0x80; });
+}
+
 std::string padRight(std::string S, size_t W) {
-  if (S.size() < W)
-    S.append(W - S.size(), ' ');
+  if (size_t N = displayWidth(S); N < W)
+    S.append(W - N, ' ');
   return S;
 }
 
@@ -389,7 +396,7 @@ std::string renderSitesText(const AnalysisRun &Run, const SourceManager &SM) {
       OS << "  (no sites)\n";
     size_t W = 4;
     for (const ir::SiteRecord &S : F.Sites)
-      W = std::max(W, S.Name.size());
+      W = std::max(W, displayWidth(S.Name));
     for (const ir::SiteRecord &S : F.Sites) {
       std::string Support = S.SupportDetail.empty() ? S.Support : S.SupportDetail;
       OS << "  " << padRight(S.Name, W) << "  " << padRight(S.Kind, 7) << "  "

@@ -639,6 +639,22 @@ SupportResult analyzeSupport(const ir::Program &Model, const ir::Program &Guide,
     Res.Plates.push_back(std::move(R));
   }
 
+  // The sites an opaque call samples are named nowhere: they may have no
+  // partner on the other side, so no verdict over all sites is "match".
+  for (const auto &[Role, S, Dead] :
+       {std::tuple{"model", &SM, MDead}, std::tuple{"guide", &SG, GDead}}) {
+    const bool Opaque = !Dead && std::any_of(S->DynKeys.begin(), S->DynKeys.end(), [](const std::string &K) {
+      return K.rfind("<opaque call to ", 0) == 0;
+    });
+    if (!Opaque)
+      continue;
+    SiteSupport R;
+    R.Name = std::string("<sites of the ") + Role + "'s opaque calls>";
+    R.Verdict = "unknown";
+    R.Reason = std::string("the ") + Role + " may sample sites no statement names: " + DynWhy(*S);
+    Res.Sites.push_back(std::move(R));
+  }
+
   bool AnyMismatch = false, AllMatch = true;
   for (const SiteSupport &S : Res.Sites) {
     if (S.Verdict == "mismatch" || S.Verdict == "model-only" || S.Verdict == "guide-only")

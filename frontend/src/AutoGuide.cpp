@@ -54,6 +54,16 @@ void collectInstances(const ast::Body &B, const std::string &Class, std::set<std
   });
 }
 
+/// The objects calling the model entry when it is `Class.forward` (or
+/// `__call__`): the instances of Class the file builds.
+void entryInstances(const ast::Module &M, const std::string &ModelEntry,
+                    std::set<std::string> &Out) {
+  size_t Dot = ModelEntry.find('.');
+  if (Dot != std::string::npos &&
+      (ModelEntry.substr(Dot + 1) == "forward" || ModelEntry.substr(Dot + 1) == "__call__"))
+    collectInstances(M.Stmts, ModelEntry.substr(0, Dot), Out);
+}
+
 /// A list or tuple of string literals.
 std::optional<std::vector<std::string>> nameList(const ast::Expr &E) {
   auto *S = ir::dyn_cast<ast::Sequence>(&E);
@@ -963,24 +973,41 @@ bool autoGuideIsMarginal(const std::string &Class) {
   return Class != "AutoNormal" && Class != "AutoDelta";
 }
 
+void forEachAssignedCall(const ast::Stmt &S,
+                         const std::function<void(const std::string &, const ast::Call &)> &Fn) {
+  if (auto *A = ir::dyn_cast<ast::Assign>(&S)) {
+    auto *C = ir::dyn_cast<ast::Call>(A->Value.get());
+    if (C && !calleeName(*C->Func).empty())
+      for (const ast::ExprPtr &T : A->Targets)
+        if (auto *N = ir::dyn_cast<ast::Name>(T.get()))
+          Fn(N->Id, *C);
+  } else if (auto *F = ir::dyn_cast<ast::FunctionDef>(&S)) {
+    forEachAssignedCall(F->Inner, Fn);
+  } else if (auto *I = ir::dyn_cast<ast::If>(&S)) {
+    forEachAssignedCall(I->Then, Fn);
+    forEachAssignedCall(I->OrElse, Fn);
+  } else if (auto *W = ir::dyn_cast<ast::With>(&S)) {
+    forEachAssignedCall(W->Inner, Fn);
+  }
+}
+
+void forEachAssignedCall(const ast::Body &B,
+                         const std::function<void(const std::string &, const ast::Call &)> &Fn) {
+  for (const ast::StmtPtr &S : B)
+    forEachAssignedCall(*S, Fn);
+}
+
+void forEachConstruction(const ast::Stmt &S,
+                         const std::function<void(const std::string &, const std::string &)> &Fn) {
+  forEachAssignedCall(S, [&](const std::string &V, const ast::Call &C) {
+    Fn(V, calleeName(*C.Func));
+  });
+}
+
 void forEachConstruction(const ast::Body &B,
                          const std::function<void(const std::string &, const std::string &)> &Fn) {
-  for (const ast::StmtPtr &S : B) {
-    if (auto *A = ir::dyn_cast<ast::Assign>(S.get())) {
-      auto *C = ir::dyn_cast<ast::Call>(A->Value.get());
-      if (C && !calleeName(*C->Func).empty())
-        for (const ast::ExprPtr &T : A->Targets)
-          if (auto *N = ir::dyn_cast<ast::Name>(T.get()))
-            Fn(N->Id, calleeName(*C->Func));
-    } else if (auto *F = ir::dyn_cast<ast::FunctionDef>(S.get())) {
-      forEachConstruction(F->Inner, Fn);
-    } else if (auto *I = ir::dyn_cast<ast::If>(S.get())) {
-      forEachConstruction(I->Then, Fn);
-      forEachConstruction(I->OrElse, Fn);
-    } else if (auto *W = ir::dyn_cast<ast::With>(S.get())) {
-      forEachConstruction(W->Inner, Fn);
-    }
-  }
+  for (const ast::StmtPtr &S : B)
+    forEachConstruction(*S, Fn);
 }
 
 std::vector<std::string> autoGuideModelNames(const ast::Module &M) {
@@ -1007,10 +1034,7 @@ std::vector<std::string> autoGuideModelNames(const ast::Module &M) {
 std::optional<AutoGuideRequest> findAutoGuide(const ast::Module &M, const std::string &ModelEntry,
                                               const std::string &OnlyClass, DiagnosticEngine &DE) {
   Finder F{ModelEntry, OnlyClass, DE, {}, std::nullopt, false, {}, {&M.Stmts}};
-  size_t Dot = ModelEntry.find('.');
-  if (Dot != std::string::npos &&
-      (ModelEntry.substr(Dot + 1) == "forward" || ModelEntry.substr(Dot + 1) == "__call__"))
-    collectInstances(M.Stmts, ModelEntry.substr(0, Dot), F.Instances);
+  entryInstances(M, ModelEntry, F.Instances);
   F.body(M.Stmts);
   // `--guide-fn AutoDelta` with one AutoDelta in the file built from a
   // variable (`model = models[args.model]`, Pyro's examples/hmm.py): that
@@ -1022,6 +1046,44 @@ std::optional<AutoGuideRequest> findAutoGuide(const ast::Module &M, const std::s
     return F.OfClass.front();
   }
   return F.Stop ? std::nullopt : F.Found;
+}
+
+bool lastBoundToAutoGuide(const ast::Module &M, const std::string &Name) {
+  bool AutoGuide = false;
+  for (const ast::StmtPtr &S : M.Stmts) {
+    if (auto *F = ir::dyn_cast<ast::FunctionDef>(S.get()); F && F->Name == Name)
+      AutoGuide = false;
+    if (auto *A = ir::dyn_cast<ast::Assign>(S.get()))
+      for (const ast::ExprPtr &T : A->Targets)
+        if (auto *N = ir::dyn_cast<ast::Name>(T.get()); N && N->Id == Name) {
+          auto *C = ir::dyn_cast<ast::Call>(A->Value.get());
+          AutoGuide = C && isAutoGuideClass(calleeName(*C->Func));
+        }
+  }
+  return AutoGuide;
+}
+
+std::optional<AutoGuideRequest> autoGuideBoundTo(const ast::Module &M, const std::string &Var,
+                                                const std::string &ModelEntry,
+                                                DiagnosticEngine &DE) {
+  const ast::Call *Bound = nullptr;
+  forEachAssignedCall(M.Stmts, [&](const std::string &V, const ast::Call &C) {
+    if (V == Var)
+      Bound = isAutoGuideClass(calleeName(*C.Func)) ? &C : nullptr;
+  });
+  if (!Bound)
+    return std::nullopt;
+  const std::string Cls = calleeName(*Bound->Func);
+  Finder F{ModelEntry, Cls, DE, {}, std::nullopt, false, {}, {&M.Stmts}};
+  entryInstances(M, ModelEntry, F.Instances);
+  F.call(*Bound);
+  if (!F.Found) {
+    DE.report(DiagId::MissingEntry, Bound->Loc,
+              "'" + Var + "' is " + Cls + " built from another model than '" + ModelEntry +
+                  "'; name that model with --model-fn");
+    return std::nullopt;
+  }
+  return F.Found;
 }
 
 std::unique_ptr<ir::Program> synthesizeAutoGuide(const ir::Program &Model,

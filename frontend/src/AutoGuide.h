@@ -59,6 +59,28 @@ std::optional<AutoGuideRequest> findAutoGuide(const ast::Module &M, const std::s
 /// in \p B and the bodies of its functions, ifs and withs.
 void forEachConstruction(const ast::Body &B,
                          const std::function<void(const std::string &, const std::string &)> &Fn);
+void forEachConstruction(const ast::Stmt &S,
+                         const std::function<void(const std::string &, const std::string &)> &Fn);
+
+/// Calls \p Fn(var, call) for each `var = f(...)` in \p B and the bodies of
+/// its functions, ifs and withs, in source order.
+void forEachAssignedCall(const ast::Body &B,
+                         const std::function<void(const std::string &, const ast::Call &)> &Fn);
+void forEachAssignedCall(const ast::Stmt &S,
+                         const std::function<void(const std::string &, const ast::Call &)> &Fn);
+
+/// Whether the last module-level binding of \p Name is an autoguide
+/// construction (`guide = AutoNormal(model)` after a `def guide`, as a
+/// notebook rebinds a name from cell to cell).
+bool lastBoundToAutoGuide(const ast::Module &M, const std::string &Name);
+
+/// The autoguide bound to \p Var by its last assignment (`hmm_guide =
+/// AutoDelta(poutine.block(hmm_model, ...))`), when that value is an
+/// autoguide construction; one built from another model than \p ModelEntry
+/// is reported to \p DE as an error.
+std::optional<AutoGuideRequest> autoGuideBoundTo(const ast::Module &M, const std::string &Var,
+                                                const std::string &ModelEntry,
+                                                DiagnosticEngine &DE);
 
 /// The names passed as the model to an autoguide construction anywhere in
 /// \p M (`AutoNormal(net)`, `AutoDelta(poutine.block(net, ...))`).

@@ -67,18 +67,26 @@ std::vector<EntryRef> findEntries(const ast::Module &M, const std::string &Name)
 /// (`model = BayesianRegression(3, 1)`, `net = Net()`): calling the object
 /// runs it.
 std::optional<EntryRef> instanceEntry(const ast::Module &M, const std::string &Var) {
-  std::map<std::string, const ast::ClassDef *> Classes;
+  // A construction at module level builds the class defined last before it
+  // (a notebook may define a class again in a later cell); one inside a
+  // function, called later, the last definition in the file.
+  std::map<std::string, const ast::ClassDef *> Final, SoFar;
   for (const ast::StmtPtr &S : M.Stmts)
     if (auto *C = ir::dyn_cast<ast::ClassDef>(S.get()))
-      Classes[C->Name] = C;
+      Final[C->Name] = C;
   std::optional<EntryRef> Out;
-  forEachConstruction(M.Stmts, [&](const std::string &V, const std::string &Cls) {
-    auto It = Classes.find(Cls);
-    if (Out || V != Var || It == Classes.end())
-      return;
-    if (const ast::FunctionDef *F = findFunction(It->second->Inner, "forward"))
-      Out = EntryRef{F, It->second};
-  });
+  for (const ast::StmtPtr &S : M.Stmts) {
+    if (auto *C = ir::dyn_cast<ast::ClassDef>(S.get()))
+      SoFar[C->Name] = C;
+    const auto &Classes = ir::isa<ast::Assign>(S.get()) ? SoFar : Final;
+    forEachConstruction(*S, [&](const std::string &V, const std::string &Cls) {
+      auto It = Classes.find(Cls);
+      if (Out || V != Var || It == Classes.end())
+        return;
+      if (const ast::FunctionDef *F = findFunction(It->second->Inner, "forward"))
+        Out = EntryRef{F, It->second};
+    });
+  }
   return Out;
 }
 
@@ -156,7 +164,21 @@ const ast::Call *boundToCall(const ast::Module &M, const std::string &Var) {
 
 /// The names given as model and guide to the `SVI(...)` calls of the file
 /// (positionally or as model=/guide=), when every call names the same ones.
+/// A method of an object the file builds (`SVI(vae.model, vae.guide, ...)`
+/// with `vae = VAE()`) is named `VAE.model`.
 std::pair<std::string, std::string> sviEntryNames(const ast::Module &M) {
+  std::map<std::string, std::string> ClassOf; // the last construction wins
+  forEachConstruction(M.Stmts, [&](const std::string &Var, const std::string &Cls) {
+    ClassOf[Var] = Cls;
+  });
+  auto EntryName = [&](const ast::Expr &E) -> std::string {
+    if (auto *N = ir::dyn_cast<ast::Name>(&E))
+      return N->Id;
+    auto *At = ir::dyn_cast<ast::Attribute>(&E);
+    auto *Obj = At ? ir::dyn_cast<ast::Name>(At->Value.get()) : nullptr;
+    auto It = Obj ? ClassOf.find(Obj->Id) : ClassOf.end();
+    return It == ClassOf.end() ? "" : It->second + "." + At->Attr;
+  };
   std::vector<const ast::Call *> Calls;
   findCalls(M, "SVI", Calls, /*Qualified=*/true);
   std::optional<std::pair<std::string, std::string>> Seen;
@@ -164,8 +186,7 @@ std::pair<std::string, std::string> sviEntryNames(const ast::Module &M) {
     std::pair<std::string, std::string> Names;
     size_t Position = 0;
     for (const ast::Arg &Ar : C->Args) {
-      auto *N = ir::dyn_cast<ast::Name>(Ar.Value.get());
-      std::string Id = N ? N->Id : "";
+      std::string Id = EntryName(*Ar.Value);
       if (Ar.K == ast::Arg::Kind::Positional) {
         if (Position == 0)
           Names.first = Id;
@@ -237,6 +258,13 @@ std::unique_ptr<ast::Module> parseChecked(FileId F, SourceManager &SM, Diagnosti
 
 std::string quoted(const std::string &S) { return "'" + S + "'"; }
 
+/// "line N", or "cell C, line N" in a notebook.
+std::string lineOf(const SourceManager &SM, SourceLoc L) {
+  auto [Cell, Line] = SM.cellLine(L.File, L.Line);
+  return (Cell ? "cell " + std::to_string(Cell) + ", " : std::string()) + "line " +
+         std::to_string(Line);
+}
+
 std::optional<LoadedPrograms> loadFiles(FileId ModelFile, std::optional<FileId> GuideFile,
                                         const EntryNames &Names, SourceManager &SM,
                                         DiagnosticEngine &DE) {
@@ -285,10 +313,18 @@ std::optional<LoadedPrograms> loadFiles(FileId ModelFile, std::optional<FileId> 
     if (Found.size() == 1)
       return Found.front();
     if (Found.size() > 1) {
+      // A notebook may show a snippet `def model(self, x)` before the class
+      // that holds it: the candidate SVI trains is the entry.
+      if (Asked.empty()) {
+        auto [SviModel, SviGuide] = sviEntryNames(Mod);
+        const std::string &Trained = std::string(Role) == "model" ? SviModel : SviGuide;
+        for (const EntryRef &E : Found)
+          if (E.name() == Trained)
+            return E;
+      }
       std::string List;
       for (const EntryRef &E : Found)
-        List += (List.empty() ? "" : ", ") + quoted(E.name()) + " (line " +
-                std::to_string(E.Fn->Loc.Line) + ")";
+        List += (List.empty() ? "" : ", ") + quoted(E.name()) + " (" + lineOf(SM, E.Fn->Loc) + ")";
       DE.report(DiagId::MissingEntry, fileLoc(File),
                 "several candidates for the " + std::string(Role) + " entry in " +
                     quoted(SM.path(File)) + ": " + List + "; choose one with --" + Role + "-fn");
@@ -296,17 +332,16 @@ std::optional<LoadedPrograms> loadFiles(FileId ModelFile, std::optional<FileId> 
     }
     if (std::optional<EntryRef> E = conditionedEntry(Mod, Name))
       return E;
-    // An object whose class has a forward: named, named `model`, or given
-    // to an autoguide as the model (`guide = AutoNormal(net)`).
-    if (std::string(Role) == "model") {
-      std::vector<std::string> Objects{Name};
-      if (Asked.empty())
-        for (const std::string &N : autoGuideModelNames(Mod))
-          Objects.push_back(N);
-      for (const std::string &N : Objects)
-        if (std::optional<EntryRef> E = instanceEntry(Mod, N))
-          return E;
-    }
+    // An object whose class has a forward: named, named `model` (or
+    // `guide = Guide()`, CSIS's amortised guide), or given to an autoguide as
+    // the model (`guide = AutoNormal(net)`).
+    std::vector<std::string> Objects{Name};
+    if (std::string(Role) == "model" && Asked.empty())
+      for (const std::string &N : autoGuideModelNames(Mod))
+        Objects.push_back(N);
+    for (const std::string &N : Objects)
+      if (std::optional<EntryRef> E = instanceEntry(Mod, N))
+        return E;
     // `main` when it samples (or nothing else does); else the functions
     // that sample are the candidates (a script that hands its models to
     // MCMC(NUTS(model)) in a loop).
@@ -315,11 +350,18 @@ std::optional<LoadedPrograms> loadFiles(FileId ModelFile, std::optional<FileId> 
       std::vector<const ast::FunctionDef *> Sampling = samplingFunctions(Mod);
       if (Main && (Sampling.empty() || std::count(Sampling.begin(), Sampling.end(), Main)))
         return EntryRef{Main, nullptr};
+      // One function samples (a tutorial's `def scale(guess)`): it is the
+      // model, unless it is named as the guide.
+      if (Sampling.size() == 1 && std::string(Role) == "model" && Sampling.front()->Name != "guide") {
+        DE.report(DiagId::MissingEntry, Severity::Note, Sampling.front()->Loc,
+                  "the only function that samples, " + quoted(Sampling.front()->Name) +
+                      ", is taken as the model");
+        return EntryRef{Sampling.front(), nullptr};
+      }
       if (!Sampling.empty()) {
         std::string List;
         for (const ast::FunctionDef *F : Sampling)
-          List += (List.empty() ? "" : ", ") + quoted(F->Name) + " (line " +
-                  std::to_string(F->Loc.Line) + ")";
+          List += (List.empty() ? "" : ", ") + quoted(F->Name) + " (" + lineOf(SM, F->Loc) + ")";
         DE.report(DiagId::MissingEntry, fileLoc(File),
                   "no " + std::string(Role) + " function in " + quoted(SM.path(File)) +
                       (Main ? " ('main' samples nothing)" : "") +
@@ -360,7 +402,18 @@ std::optional<LoadedPrograms> loadFiles(FileId ModelFile, std::optional<FileId> 
   // has that name), else one built from the model anywhere in the file when
   // no guide was written or named.
   std::optional<AutoGuideRequest> Auto;
-  if (!GuideFn && ModelFn && DE.errorCount() == ErrorsBeforeGuide) {
+  // `guide = AutoNormal(model)` rebinding a `def guide` (or named by
+  // --guide-fn): that autoguide is the guide.
+  const std::string GuideName = Names.GuideFn.empty() ? "guide" : Names.GuideFn;
+  if (ModelFn && DE.errorCount() == ErrorsBeforeGuide &&
+      (GuideFn ? !GuideFn->Cls && GuideFn->Alias.empty() && GuideFn->Fn->Name == GuideName &&
+                     lastBoundToAutoGuide(GuideModule, GuideName)
+               : !Names.GuideFn.empty() && !isAutoGuideClass(Names.GuideFn))) {
+    Auto = autoGuideBoundTo(GuideModule, GuideName, ModelFn->name(), DE);
+    if (Auto)
+      GuideFn.reset();
+  }
+  if (!GuideFn && !Auto && ModelFn && DE.errorCount() == ErrorsBeforeGuide) {
     if (isAutoGuideClass(Names.GuideFn)) {
       Auto = findAutoGuide(GuideModule, ModelFn->name(), Names.GuideFn, DE);
       if (!Auto)

@@ -171,7 +171,7 @@ const std::set<std::string> &builtinNames() {
 /// `plate` that only adds a deprecation warning); older published examples
 /// use it.
 std::string withoutDeprecatedAlias(std::string Path) {
-  return Path == "pyro.iarange" ? "pyro.plate" : Path;
+  return Path == "pyro.iarange" || Path == "pyro.primitives.iarange" ? "pyro.plate" : Path;
 }
 
 CompareOp compareOp(A::CmpOpKind K) {
@@ -1605,6 +1605,18 @@ void Lowerer::run(const A::Module &M, const A::FunctionDef &Entry, const A::Clas
   if (EntryClass) {
     std::vector<const A::Call *> Calls;
     findCalls(M, EntryClass->Name, Calls);
+    // A class defined more than once at module level (in a notebook's
+    // cells): its constructor calls are those after this definition and
+    // before the next one.
+    for (const A::StmtPtr &S : M.Stmts)
+      if (auto *C = dyn_cast<A::ClassDef>(S.get());
+          C && C != EntryClass && C->Name == EntryClass->Name)
+        Calls.erase(std::remove_if(Calls.begin(), Calls.end(),
+                                   [&](const A::Call *X) {
+                                     const bool Later = EntryClass->Loc < C->Loc;
+                                     return Later ? C->Loc < X->Loc : X->Loc < EntryClass->Loc;
+                                   }),
+                    Calls.end());
     A::Call NoArgs;
     NoArgs.Loc = EntryClass->Loc;
     const A::Call *Ctor = &NoArgs;
@@ -3314,12 +3326,27 @@ ExprPtr Lowerer::lowerName(const A::Name &N) {
     return varRef(N.Loc, B->Var);
   case Binding::Kind::Qualified:
     return lowerStaticValue(B->Qual, N);
-  case Binding::Kind::Function:
+  case Binding::Kind::Function: {
+    // A function handed on as a value (a returned closure, a stored
+    // callback): a value svic does not follow, reading all it can see.
+    // Building it runs nothing; a later call of it is an opaque call of a
+    // value of unknown kind, which may sample.
+    auto R = make<CallExpr>(N.Loc);
+    R->Op = OpId::OpaqueCall;
+    R->Callee = N.Id;
+    std::set<VarId> Captured;
+    captureScope(B->FnScope ? B->FnScope : Cur, Captured);
+    for (VarId V : Captured)
+      R->Args.Args.push_back(varRef(N.Loc, V));
+    DE.report(DiagId::OpaqueCall, loc(N.Loc),
+              "function '" + N.Id + "' used as a value (not followed): its value may break "
+              "every smoothness property in what it reads, and a call of it is an opaque call");
+    return R;
+  }
   case Binding::Kind::Class: {
-    // Handed on to be called or built later (`prior_p=default_prior_p`,
-    // `output_activation=[None, Exp]`): a value of unknown kind that depends
-    // on what the function or class can read; calling or building it is an
-    // opaque call that may run user code.
+    // Handed on to be built later (`output_activation=[None, Exp]`): a value
+    // of unknown kind that depends on what the class can read; building it
+    // is an opaque call that may run user code.
     ExprPtr R = opaqueValue(N);
     std::set<VarId> Captured;
     captureScope(B->FnScope ? B->FnScope : Cur, Captured);
@@ -4332,6 +4359,15 @@ ExprPtr Lowerer::lowerQualifiedCall(const std::string &Q, const A::Call &C, Bloc
     }
     return D;
   }
+  // A handler wrapped around a function as a value (`AutoDelta(poutine.block(
+  // model, expose=[...]))`): a callable svic does not model, which may sample.
+  const bool WrapsFunction =
+      (!C.Args.empty() && C.Args.front().K == A::Arg::Kind::Positional) ||
+      std::any_of(C.Args.begin(), C.Args.end(), [](const A::Arg &Arg) {
+        return Arg.K == A::Arg::Kind::Keyword && Arg.Name == "fn";
+      });
+  if (startsWith(Q, "pyro.poutine.") && WrapsFunction)
+    return lowerOpaqueCall(Spell, C, Out, /*MayRunUserCode=*/true);
   if (startsWith(Q, "pyro.poutine.")) {
     unsupported(C.Loc, "'" + Spell +
                            "' is not supported here; svic accepts poutine.scale, "
@@ -4509,11 +4545,12 @@ ExprPtr Lowerer::lowerMethodCall(const A::Attribute &Func, const A::Call &C, Blo
       pyroModuleRead(*I, M, Func.Loc, Out);
       if (std::optional<ExprPtr> R = callModuleObject(F->second, Func.Loc, C, Out))
         return std::move(*R);
-      // A field of unknown kind (`self.net = net`, net a constructor argument
-      // svic does not know): like a variable of unknown kind, it may be user
-      // code.
+      // A field holding a value svic does not know (`self.net = net`, a
+      // constructor argument such as a pre-trained network): like a variable
+      // of unknown kind, an opaque call of that value, which may be user code.
       if (const Fact &FF = fact(F->second); FF.K != Fact::Kind::Plate && FF.K != Fact::Kind::Dist)
-        return lowerOpaqueCall(text(*C.Func), C, Out, true, varRef(Func.Loc, F->second));
+        return lowerOpaqueCall(text(*C.Func), C, Out, /*MayRunUserCode=*/true,
+                               varRef(Func.Loc, F->second));
     }
     // A method of nn.Module that user classes inherit (parameters(), train(), ...).
     static const std::set<std::string> ModuleMethods = {
@@ -6717,6 +6754,17 @@ std::unique_ptr<DistributionExpr> Lowerer::distOf(ExprPtr V, const std::string &
 }
 
 void Lowerer::lowerSample(const A::Call &C, Block &Out, std::optional<VarId> Target) {
+  // Pyro reads obs, obs_mask and infer as keywords only: a third positional
+  // argument goes to the distribution (its sample shape), it is no observation.
+  size_t Positional = 0;
+  for (const A::Arg &Arg : C.Args)
+    if (Arg.K == A::Arg::Kind::Positional && ++Positional == 3) {
+      error(DiagId::BadArguments, Arg.Loc,
+            "pyro.sample takes obs, obs_mask and infer as keyword arguments; a positional "
+            "argument after the distribution is passed to it, which svic does not model "
+            "(write obs=...)");
+      return;
+    }
   Bound B;
   if (!bindArgs(sig(SigSample), C, 0, 0, text(*C.Func), B))
     return;

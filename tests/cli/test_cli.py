@@ -226,6 +226,20 @@ class Sites(unittest.TestCase):
         self.assertTrue({"sample", "observe", "param"} <= kinds, kinds)
 
 
+    def test_columns_align_for_non_ascii_site_names(self):
+        # Greek site names (as in Pyro's model-rendering tutorial) take one
+        # column per character: every row's kind starts in the same column.
+        src = ("import pyro\nimport pyro.distributions as dist\n\n\n"
+               "def model():\n"
+               "    pyro.sample('\u03b8', dist.Beta(2.0, 2.0))\n"
+               "    pyro.sample('rate', dist.Gamma(2.0, 1.0))\n")
+        r = run_source(src, "sites")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        rows = [line for line in r.stdout.splitlines() if " sample " in line]
+        self.assertEqual(len(rows), 2, r.stdout)
+        self.assertEqual(len({row.index(" sample ") for row in rows}), 1, r.stdout)
+
+
 class OpaqueCalls(unittest.TestCase):
     SOURCE = ("import scipy.special\nimport torch\nimport pyro\nimport pyro.distributions as dist\n\n\n"
               "def model(data):\n"

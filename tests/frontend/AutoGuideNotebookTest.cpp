@@ -197,6 +197,38 @@ TEST(AutoGuide, AWrittenGuideWins) {
   EXPECT_EQ(L->Programs->AutoGuide, "");
 }
 
+TEST(AutoGuide, AnAutoGuideRebindingTheGuideNameWins) {
+  // A notebook writes `def guide` in one cell and rebinds the name to an
+  // autoguide in a later one: the module's final `guide` is the autoguide.
+  const std::string Guide = "def guide(y):\n    pyro.sample('mu', dist.Normal(0., 1.))\n";
+  auto L = lower(std::string(Header) + Model + Guide + "guide = AutoDelta(model)\n");
+  ASSERT_TRUE(L->ok()) << L->diags();
+  EXPECT_EQ(L->Programs->AutoGuide, "AutoDelta");
+  // Defined again after the autoguide, the function is the guide.
+  auto W = lower(std::string(Header) + Model + "guide = AutoDelta(model)\n" + Guide);
+  ASSERT_TRUE(W->ok()) << W->diags();
+  EXPECT_EQ(W->Programs->AutoGuide, "");
+}
+
+TEST(AutoGuide, GuideFnNamesAVariableHoldingAnAutoGuide) {
+  const std::string Other = "def other(y):\n    pyro.sample('z', dist.Normal(0., 1.))\n";
+  const std::string Src = std::string(Header) + Model + Other +
+                          "def fit():\n    my_guide = AutoNormal(poutine.block(model, hide=['s']))\n"
+                          "other_guide = AutoDelta(other)\n";
+  auto L = lower(Src, {"model", "my_guide"});
+  ASSERT_TRUE(L->ok()) << L->diags();
+  EXPECT_EQ(L->Programs->AutoGuide, "AutoNormal");
+  EXPECT_EQ(guideSites(*L), "AutoNormal.locs.mu param - real\n"
+                            "AutoNormal.scales.mu param - positive\n"
+                            "mu sample Normal real\n");
+  // An autoguide of another model is a located error that says so.
+  auto E = lower(Src, {"model", "other_guide"});
+  EXPECT_FALSE(E->ok());
+  EXPECT_NE(E->diags().find("'other_guide' is AutoDelta built from another model than 'model'"),
+            std::string::npos)
+      << E->diags();
+}
+
 std::string writeNotebook(const std::string &Name, const std::string &Json) {
   auto P = std::filesystem::temp_directory_path() / Name;
   std::ofstream(P) << Json;
@@ -245,6 +277,23 @@ TEST(Notebook, ErrorsAreLocatedInTheirCell) {
   EXPECT_FALSE(frontend::loadPrograms(Bad, "", {}, SM, DE2));
   ASSERT_EQ(DE2.errorCount(), 1u);
   EXPECT_EQ(DE2.diagnostics().front().Id, DiagId::Notebook);
+}
+
+TEST(Notebook, CandidatesAreNamedByCellAndLine) {
+  std::string Path = writeNotebook(
+      "svic_nb_candidates.ipynb",
+      R"({"nbformat": 4, "cells": [
+ {"cell_type": "code", "source": "import pyro\nimport pyro.distributions as dist\n"},
+ {"cell_type": "code", "source": "def prior_only():\n    pyro.sample('a', dist.Normal(0., 1.))\n"},
+ {"cell_type": "code", "source": "\ndef with_data(y):\n    pyro.sample('b', dist.Normal(0., 1.), obs=y)\n"}]})");
+  SourceManager SM;
+  DiagnosticEngine DE;
+  EXPECT_FALSE(frontend::loadPrograms(Path, "", {}, SM, DE));
+  ASSERT_TRUE(DE.hasErrors());
+  EXPECT_NE(DE.sorted().front().Message.find(
+                "'prior_only' (cell 2, line 1), 'with_data' (cell 3, line 2)"),
+            std::string::npos)
+      << DE.sorted().front().Message;
 }
 
 } // namespace

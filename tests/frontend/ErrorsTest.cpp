@@ -191,6 +191,25 @@ TEST(Errors, WithoutModelTheFunctionsThatSampleAreListed) {
   EXPECT_EQ(L->DE.errorCount(), 0u) << L->diags();
 }
 
+TEST(Errors, TheOnlyFunctionThatSamplesIsTheModel) {
+  const std::string Src = "import pyro\nimport pyro.distributions as dist\n\n\n"
+                          "def thermometer(reading):\n"
+                          "    t = pyro.sample('t', dist.Normal(20.0, 5.0))\n"
+                          "    return pyro.sample('r', dist.Normal(t, 0.5), obs=reading)\n\n\n"
+                          "def report(x):\n    return x * 2\n";
+  auto L = svic::test::lower(Src);
+  ASSERT_EQ(L->DE.errorCount(), 0u) << L->diags();
+  EXPECT_EQ(L->Programs->Model->EntryFunction, "thermometer");
+  EXPECT_NE(L->diags().find("the only function that samples, 'thermometer', is taken as the model"),
+            std::string::npos)
+      << L->diags();
+  // A lone sampling function named guide is not taken as the model.
+  EXPECT_NE(firstError("import pyro\nimport pyro.distributions as dist\n\n\n"
+                       "def guide():\n    pyro.sample('t', dist.Normal(0., 1.))\n")
+                .find("the functions that sample are 'guide'"),
+            std::string::npos);
+}
+
 TEST(Errors, TheModelThatAKernelRunsIsTheEntry) {
   const std::string Models =
       "import pyro\nimport pyro.distributions as dist\nfrom pyro.infer import MCMC, NUTS, HMC\n\n\n"
@@ -208,6 +227,17 @@ TEST(Errors, TheModelThatAKernelRunsIsTheEntry) {
   EXPECT_NE(firstError(Models + "def main():\n    NUTS(pooled)\n    NUTS(separate)\n")
                 .find("the functions that sample are 'pooled'"),
             std::string::npos);
+}
+
+TEST(Errors, APositionalArgumentAfterTheDistributionIsNoObservation) {
+  // Pyro 1.x reads obs only as a keyword; the third positional argument goes
+  // to the distribution. Taking it as obs would hide the latent site.
+  EXPECT_EQ(firstError("import pyro\nimport pyro.distributions as dist\n\n\n"
+                       "def model(y):\n"
+                       "    pyro.sample('w', dist.Normal(0., 1.), y)\n"),
+            "6:43: pyro.sample takes obs, obs_mask and infer as keyword arguments; a positional "
+            "argument after the distribution is passed to it, which svic does not model "
+            "(write obs=...) [frontend.bad-arguments]");
 }
 
 TEST(Errors, GlobalDoesNotCascade) {

@@ -826,6 +826,17 @@ n = pyro.module("net2", lin))py",
   EXPECT_FALSE(S->isObserve());
 }
 
+TEST(Lower, DeprecatedIarangeIsAPlate) {
+  // Pyro's `iarange` subclasses plate and only adds a deprecation warning.
+  auto L = lower(inModel(R"py(with pyro.iarange("rows", 6, dim=-1):
+    pass
+for r in pyro.iarange("cols", 2):
+    pass)py"));
+  ASSERT_LOWERS(L);
+  EXPECT_EQ(L->modelIr(), "with plate \"rows\"(size=6, dim=-1):  @10:5\n  pass\n"
+                          "for %r in plate \"cols\"(size=2):  @12:5\n  pass\n");
+}
+
 TEST(Lower, PlatesAndContexts) {
   auto L = lower(inModel(R"py(with pyro.plate("a", 10, 5, dim=-2) as i:
     pass
