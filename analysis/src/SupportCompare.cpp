@@ -524,7 +524,17 @@ SupportResult analyzeSupport(const ir::Program &Model, const ir::Program &Guide,
     }
     // Shapes.
     if (MF && GF && MF->Seen && GF->Seen) {
-      const Shape &A = MF->Value, &B = GF->Value;
+      // Leading dims of size 1 (a guide param built as torch.ones(1, N, W))
+      // change nothing Pyro scores: the other program's density broadcasts
+      // over them, element for element.
+      auto WithoutLeadingOnes = [](Shape S) {
+        if (S.RankKnown) {
+          auto First = std::find_if(S.Dims.begin(), S.Dims.end(), [](int64_t D) { return D != 1; });
+          S.Dims.erase(S.Dims.begin(), First);
+        }
+        return S;
+      };
+      const Shape A = WithoutLeadingOnes(MF->Value), B = WithoutLeadingOnes(GF->Value);
       bool Differ = false;
       if (A.RankKnown && B.RankKnown) {
         if (A.rank() != B.rank())
@@ -537,19 +547,22 @@ SupportResult analyzeSupport(const ir::Program &Model, const ir::Program &Guide,
       bool EvDiffer =
           MF->Event.RankKnown && GF->Event.RankKnown && MF->Event.rank() != GF->Event.rank();
       if (Differ && BothMust)
-        V.Mismatch.push_back("value shapes differ: model " + A.str() + ", guide " + B.str());
+        V.Mismatch.push_back("value shapes differ: model " + MF->Value.str() + ", guide " +
+                             GF->Value.str());
       else if (EvDiffer && BothMust)
         V.Mismatch.push_back("event dims differ: model event shape " + MF->Event.str() +
                              ", guide " + GF->Event.str());
       else if (Differ || EvDiffer)
-        V.Unknown.push_back("value shapes may differ: model " + A.str() + ", guide " + B.str());
+        V.Unknown.push_back("value shapes may differ: model " + MF->Value.str() + ", guide " +
+                            GF->Value.str());
       else if (!A.fullyKnown() || !B.fullyKnown() || !MF->Event.fullyKnown() ||
                !GF->Event.fullyKnown())
-        V.Unknown.push_back("value shape not fully known: model " + A.str() + ", guide " + B.str());
+        V.Unknown.push_back("value shape not fully known: model " + MF->Value.str() + ", guide " +
+                            GF->Value.str());
       else if (A != B || MF->Event != GF->Event)
-        V.Unknown.push_back("value shapes not proved equal: model " + A.str() + " (event " +
-                            MF->Event.str() + "), guide " + B.str() + " (event " + GF->Event.str() +
-                            ")");
+        V.Unknown.push_back("value shapes not proved equal: model " + MF->Value.str() + " (event " +
+                            MF->Event.str() + "), guide " + GF->Value.str() + " (event " +
+                            GF->Event.str() + ")");
     } else {
       V.Unknown.push_back("value shape not known");
     }

@@ -488,3 +488,27 @@ TEST(SupportFrontend, PointEstimatesAreMismatchesOfTheirOwnKind) {
   EXPECT_EQ(verdictOf(R, "c"), "match") << dump(R);
   EXPECT_FALSE(site(R, "c")->PointEstimate) << dump(R);
 }
+
+// Pyro scores a guide value with extra leading dims of size 1 (a param built
+// as torch.ones(1, 3, 4), as an old sparse-gamma example does) by the model's
+// density broadcast over them, element for element: that is a match. A real
+// extra dim (size 2) is not, nor are different sizes.
+TEST(SupportFrontend, LeadingSizeOneDimsMatch) {
+  const std::string Model = "def model():\n"
+                            "    with pyro.plate('rows', 3, dim=-2):\n"
+                            "        with pyro.plate('cols', 4, dim=-1):\n"
+                            "            pyro.sample('w', dist.Gamma(torch.ones(3, 4), 1.))\n";
+  auto Guide = [](const std::string &Shape) {
+    return "def guide():\n"
+           "    a = pyro.param('a', torch.ones(" + Shape + "), constraint=constraints.positive)\n"
+           "    with pyro.plate('rows', 3, dim=-2):\n"
+           "        with pyro.plate('cols', 4, dim=-1):\n"
+           "            pyro.sample('w', dist.Gamma(a, 1.))\n";
+  };
+  SupportResult One = run(Model, Guide("1, 3, 4"));
+  EXPECT_EQ(verdictOf(One, "w"), "match") << dump(One);
+  EXPECT_EQ(One.Verdict, "match") << dump(One);
+  SupportResult Two = run(Model, Guide("2, 3, 4"));
+  EXPECT_EQ(verdictOf(Two, "w"), "mismatch") << dump(Two);
+  EXPECT_NE(site(Two, "w")->Reason.find("model [3, 4], guide [2, 3, 4]"), std::string::npos) << dump(Two);
+}
