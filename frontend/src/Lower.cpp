@@ -1233,8 +1233,10 @@ private:
   void lowerModuleStmt(const A::Call &C, Block &Out, std::optional<VarId> Target);
   void lowerFactor(const A::Call &C, Block &Out);
   void lowerDeterministic(const A::Call &C, Block &Out, std::optional<VarId> Target);
-  std::optional<PlateInfo> lowerPlate(const A::Call &C, Block &Out);
-  std::optional<PlateInfo> plateOf(const A::Expr &E, Block &Out);
+  /// \p Subsample receives explicit `subsample=` indices where the caller
+  /// binds them (a `with` statement); elsewhere they are unsupported.
+  std::optional<PlateInfo> lowerPlate(const A::Call &C, Block &Out, ExprPtr *Subsample = nullptr);
+  std::optional<PlateInfo> plateOf(const A::Expr &E, Block &Out, ExprPtr *Subsample = nullptr);
   std::unique_ptr<DistributionExpr> lowerDistArg(const A::Expr &E, Block &Out);
   ExprPtr lowerTransformedDist(const A::Call &C, Block &Out);
   ExprPtr lowerHandlerCall(const A::Call &H, const std::string &Q, const A::Call &C, Block &Out);
@@ -3158,6 +3160,7 @@ void Lowerer::lowerWith(const A::With &S, size_t Item, Block &Out) {
   const A::Expr &Ctx = *It.Context;
   auto St = make<WithStmt>(Item == 0 ? S.Loc : Ctx.Loc);
   bool Ok = true;
+  ExprPtr Subsample; // explicit `subsample=` indices of a plate
   const A::Call *C = dyn_cast<A::Call>(&Ctx);
   std::optional<std::string> Q = C ? staticPath(*C->Func) : std::nullopt;
   bool IsPlateVar = false;
@@ -3194,7 +3197,7 @@ void Lowerer::lowerWith(const A::With &S, size_t Item, Block &Out) {
     return InFrame(Blocks, blockRule(*C));
   if ((Q && *Q == "pyro.plate") || IsPlateVar) {
     St->Ctx = WithStmt::Context::Plate;
-    std::optional<PlateInfo> Plate = plateOf(Ctx, Out);
+    std::optional<PlateInfo> Plate = plateOf(Ctx, Out, &Subsample);
     if (Plate)
       St->Plate = std::move(*Plate);
     else
@@ -3241,6 +3244,11 @@ void Lowerer::lowerWith(const A::With &S, size_t Item, Block &Out) {
     } else {
       unsupported(It.Var->Loc, "the target of 'as' must be a name");
     }
+  }
+  if (Subsample) { // the plate's index value is the given indices (read by pyro.subsample too)
+    if (!St->IndexVar)
+      St->IndexVar = newTemp("subsample_indices", Ctx.Loc);
+    assign(St->Body, *St->IndexVar, std::move(Subsample), Ctx.Loc);
   }
   const bool VecPlate = St->Ctx == WithStmt::Context::Plate;
   VecPlateDepth += VecPlate;
@@ -7104,13 +7112,14 @@ void Lowerer::lowerDeterministic(const A::Call &C, Block &Out, std::optional<Var
   Out.push_back(std::move(S));
 }
 
-std::optional<PlateInfo> Lowerer::lowerPlate(const A::Call &C, Block &Out) {
+std::optional<PlateInfo> Lowerer::lowerPlate(const A::Call &C, Block &Out, ExprPtr *Subsample) {
   Bound B;
   if (!bindArgs(sig(SigPlate), C, 0, 0, text(*C.Func), B))
     return std::nullopt;
-  if (B.Slots[3])
-    unsupported(B.Slots[3]->Loc, "explicit subsample indices in pyro.plate are not supported; "
-                                 "use subsample_size");
+  if (B.Slots[3] && !Subsample)
+    unsupported(B.Slots[3]->Loc,
+                "explicit subsample indices are supported in 'with pyro.plate(..., "
+                "subsample=indices)' only; use subsample_size here");
   PlateInfo Pl;
   Pl.Loc = loc(C.Loc);
   Pl.Name = lowerSiteName(*B.Slots[0], Out);
@@ -7118,6 +7127,17 @@ std::optional<PlateInfo> Lowerer::lowerPlate(const A::Call &C, Block &Out) {
     Pl.Size = lowerExpr(*B.Slots[1], Out);
   if (B.Slots[2])
     Pl.SubsampleSize = lowerExpr(*B.Slots[2], Out);
+  if (B.Slots[3] && Subsample) {
+    // Pyro: the plate holds len(indices) of its size entries, scaled by
+    // size / len, and its index value is the indices themselves.
+    *Subsample = lowerExpr(*B.Slots[3], Out);
+    if (!Pl.SubsampleSize) {
+      auto Len = make<CallExpr>(B.Slots[3]->Loc);
+      Len->Op = OpId::PyLen;
+      Len->Args.Args.push_back(cloneExpr(**Subsample, P));
+      Pl.SubsampleSize = std::move(Len);
+    }
+  }
   if (B.Slots[4])
     Pl.Dim = lowerExpr(*B.Slots[4], Out);
   return Pl;
@@ -7148,9 +7168,9 @@ PlateInfo Lowerer::clonePlate(const PlateInfo &Src, const SourceLoc &) {
   return Pl;
 }
 
-std::optional<PlateInfo> Lowerer::plateOf(const A::Expr &E, Block &Out) {
+std::optional<PlateInfo> Lowerer::plateOf(const A::Expr &E, Block &Out, ExprPtr *Subsample) {
   if (const A::Call *C = pyroCall(E, "pyro.plate"))
-    return lowerPlate(*C, Out);
+    return lowerPlate(*C, Out, Subsample);
   auto *N = cast<A::Name>(&E);
   Binding *B = lookup(N->Id);
   std::string Why = factProblem(B->Var);

@@ -30,7 +30,10 @@ SHARED_MODULES = {"cvae"}
 ENUMERATED = {"mhmm": 2, "lda": 2}
 # tests/estimator/programs: (model fn, guide fn, data in tests/estimator/data or a JSON literal).
 PROGRAMS = {"new_tensor": ("model", "guide", "new_tensor.json"),
-            "point_estimate": ("mix_model", "mix_guide", {"words": [0, 0, 0, 1, 1, 2]})}
+            "point_estimate": ("mix_model", "mix_guide", {"words": [0, 0, 0, 1, 1, 2]}),
+            "explicit_subsample": ("model", "guide", {"x": [0.05 * k - 1.0 for k in range(40)],
+                                                      "y": [0.1 * k - 2.0 for k in range(40)],
+                                                      "ind": [31, 4, 17, 9, 26]})}
 TUTORIAL_DATA = {"branching": None, "coin": "coin.json", "linear_regression": "linear_regression.json",
                  "mixture": "mixture.json", "relu_net": "relu_net.json", "tensor_branch": "tensor_branch.json"}
 

@@ -240,6 +240,17 @@ TEST(Errors, APositionalArgumentAfterTheDistributionIsNoObservation) {
             "(write obs=...) [frontend.bad-arguments]");
 }
 
+TEST(Errors, ExplicitSubsampleIndicesOutsideAWithPlate) {
+  // A with-plate binds the given indices; a sequential plate would have to
+  // iterate over them, which svic does not model yet.
+  EXPECT_EQ(firstError("import pyro\nimport pyro.distributions as dist\n\n\n"
+                       "def model(ind):\n"
+                       "    for i in pyro.plate('p', 10, subsample=ind):\n"
+                       "        pyro.sample('z_{}'.format(i), dist.Normal(0., 1.))\n"),
+            "6:44: explicit subsample indices are supported in 'with pyro.plate(..., "
+            "subsample=indices)' only; use subsample_size here [frontend.unsupported-construct]");
+}
+
 TEST(Errors, GlobalDoesNotCascade) {
   auto L = svic::test::lower("g = 0\n\n\ndef model():\n    global g\n    g = g + 1\n");
   EXPECT_EQ(L->DE.errorCount(), 1u) << L->diags();
