@@ -1056,6 +1056,9 @@ bool lastBoundToAutoGuide(const ast::Module &M, const std::string &Name) {
     if (auto *A = ir::dyn_cast<ast::Assign>(S.get()))
       for (const ast::ExprPtr &T : A->Targets)
         if (auto *N = ir::dyn_cast<ast::Name>(T.get()); N && N->Id == Name) {
+          auto *Same = ir::dyn_cast<ast::Name>(A->Value.get());
+          if (Same && Same->Id == Name)
+            continue; // `guide = guide` keeps the binding
           auto *C = ir::dyn_cast<ast::Call>(A->Value.get());
           AutoGuide = C && isAutoGuideClass(calleeName(*C->Func));
         }

@@ -204,6 +204,10 @@ TEST(AutoGuide, AnAutoGuideRebindingTheGuideNameWins) {
   auto L = lower(std::string(Header) + Model + Guide + "guide = AutoDelta(model)\n");
   ASSERT_TRUE(L->ok()) << L->diags();
   EXPECT_EQ(L->Programs->AutoGuide, "AutoDelta");
+  // `guide = guide` after it (a published script does this) keeps the autoguide.
+  auto S = lower(std::string(Header) + Model + Guide + "guide = AutoDelta(model)\nguide = guide\n");
+  ASSERT_TRUE(S->ok()) << S->diags();
+  EXPECT_EQ(S->Programs->AutoGuide, "AutoDelta");
   // Defined again after the autoguide, the function is the guide.
   auto W = lower(std::string(Header) + Model + "guide = AutoDelta(model)\n" + Guide);
   ASSERT_TRUE(W->ok()) << W->diags();
