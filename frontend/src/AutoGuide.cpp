@@ -111,25 +111,19 @@ struct Finder {
     return std::nullopt;
   }
 
-  void call(const ast::Call &C) {
-    std::string Cls = calleeName(*C.Func);
-    if (Cls == "AutoGuideList" && OnlyClass.empty()) {
-      // Its parts would each be a partial guide; none of them is the guide.
-      DE.report(DiagId::AutoGuide, Severity::Warning, C.Loc,
-                "AutoGuideList is not modelled: the model is analysed without a guide (name one "
-                "autoguide class with --guide-fn, or write the guide)");
-      Stop = true;
-      return;
-    }
-    if (!isAutoGuideClass(Cls) || (!OnlyClass.empty() && Cls != OnlyClass))
-      return;
+  /// The request of the construction \p C of autoguide \p Cls, and whether
+  /// it is built from the model entry; nullopt for a construction without a
+  /// model argument, or after a located error (Found then stops the search).
+  std::optional<AutoGuideRequest> request(const ast::Call &C, const std::string &Cls,
+                                          bool &OfModel) {
+    OfModel = false;
     const ast::Expr *Arg = nullptr;
     for (const ast::Arg &A : C.Args)
       if ((A.K == ast::Arg::Kind::Positional && !Arg) ||
           (A.K == ast::Arg::Kind::Keyword && A.Name == "model"))
         Arg = A.Value.get();
     if (!Arg)
-      return;
+      return std::nullopt;
     AutoGuideRequest Req;
     Req.Class = Cls;
     Req.Loc = C.Loc;
@@ -155,7 +149,7 @@ struct Finder {
                         "(startswith, endswith, ==, in a literal list, also on msg[\"name\"][:k], "
                         "not/and/or) are modelled");
           Found = Req; // stop the search; the error stands
-          return;
+          return std::nullopt;
         }
         if (Fn)
           Req.HideFn = A.Name == "hide_fn" ? std::move(*Fn)
@@ -163,15 +157,67 @@ struct Finder {
         else
           (A.Name == "hide" ? Req.Hide : Req.Expose) = std::move(*L);
       }
-      if (!Inner || !namesModel(*Inner, ModelEntry, Instances)) {
-        OfClass.push_back(std::move(Req));
-        return;
-      }
-    } else if (!namesModel(*Arg, ModelEntry, Instances)) {
-      OfClass.push_back(std::move(Req));
+      OfModel = Inner && namesModel(*Inner, ModelEntry, Instances);
+    } else {
+      OfModel = namesModel(*Arg, ModelEntry, Instances);
+    }
+    return Req;
+  }
+
+  void call(const ast::Call &C) {
+    std::string Cls = calleeName(*C.Func);
+    if (!isAutoGuideClass(Cls) || (!OnlyClass.empty() && Cls != OnlyClass))
+      return;
+    bool OfModel = false;
+    std::optional<AutoGuideRequest> Req = request(C, Cls, OfModel);
+    if (!Req)
+      return;
+    if (OfModel)
+      Found = std::move(*Req);
+    else
+      OfClass.push_back(std::move(*Req));
+  }
+
+  /// `List = AutoGuideList(model)` at \p At in \p B, its parts the autoguides
+  /// the following statements of \p B append (`List.append(AutoNormal(
+  /// poutine.block(model, hide=[...])))`, or the deprecated `add`).
+  void guideList(const ast::Body &B, size_t At, const std::string &List, const ast::Call &C) {
+    bool OfModel = false;
+    std::optional<AutoGuideRequest> Req = request(C, "AutoGuideList", OfModel);
+    if (!Req || !OfModel) {
+      if (Req)
+        OfClass.push_back(std::move(*Req));
       return;
     }
-    Found = std::move(Req);
+    auto NotModelled = [&](SourceLoc L, const std::string &Why) {
+      DE.report(DiagId::AutoGuide, Severity::Warning, L,
+                "AutoGuideList " + Why +
+                    ": the model is analysed without a guide (write the "
+                    "guide, or name one autoguide class with --guide-fn)");
+      Stop = true;
+    };
+    for (size_t I = At + 1; I < B.size(); ++I) {
+      auto *E = ir::dyn_cast<ast::ExprStmt>(B[I].get());
+      auto *Add = E ? ir::dyn_cast<ast::Call>(E->Value.get()) : nullptr;
+      auto *M = Add ? ir::dyn_cast<ast::Attribute>(Add->Func.get()) : nullptr;
+      auto *Of = M ? ir::dyn_cast<ast::Name>(M->Value.get()) : nullptr;
+      if (!Of || Of->Id != List || (M->Attr != "append" && M->Attr != "add"))
+        continue;
+      auto *Part =
+          Add->Args.size() == 1 ? ir::dyn_cast<ast::Call>(Add->Args[0].Value.get()) : nullptr;
+      std::string Cls = Part ? calleeName(*Part->Func) : "";
+      bool PartOfModel = false;
+      std::optional<AutoGuideRequest> P =
+          isAutoGuideClass(Cls) ? request(*Part, Cls, PartOfModel) : std::nullopt;
+      if (Found)
+        return; // a located error in the part
+      if (!P || !PartOfModel)
+        return NotModelled(Add->Loc, "part that is not an autoguide of the model");
+      Req->Parts.push_back(std::move(*P));
+    }
+    if (Req->Parts.empty())
+      return NotModelled(C.Loc, "without parts appended where it is built");
+    Found = std::move(*Req);
   }
 
   void expr(ast::Expr &E) {
@@ -184,10 +230,17 @@ struct Finder {
   }
 
   void body(const ast::Body &B) {
-    for (const ast::StmtPtr &S : B) {
+    for (size_t I = 0; I < B.size(); ++I) {
       if (Found || Stop)
         return;
-      stmt(*S);
+      if (auto *A = ir::dyn_cast<ast::Assign>(B[I].get()); A && A->Targets.size() == 1)
+        if (auto *V = ir::dyn_cast<ast::Name>(A->Targets[0].get()))
+          if (auto *C = ir::dyn_cast<ast::Call>(A->Value.get());
+              C && calleeName(*C->Func) == "AutoGuideList" && OnlyClass.empty()) {
+            guideList(B, I, V->Id, *C);
+            continue;
+          }
+      stmt(*B[I]);
     }
   }
 
@@ -250,37 +303,38 @@ struct Finder {
 
 //===-- Building the guide's IR -----------------------------------------------===//
 
+/// Appends to \p G the guide one autoguide builds from the model \p M: its
+/// params named \p Prefix + Pyro's suffixes (`AutoNormal.locs.z`, or
+/// `AutoGuideList.0.locs.z` for a part of a list), its sites after the
+/// model's deterministic statements, which it replays for their shapes.
 class Synth {
 public:
-  Synth(const Program &M, const AutoGuideRequest &Req, DiagnosticEngine &DE)
-      : M(M), Req(Req), DE(DE), G(std::make_unique<Program>()) {}
+  Synth(const Program &M, const AutoGuideRequest &Req, DiagnosticEngine &DE, Program &G,
+        std::string Prefix)
+      : M(M), Req(Req), DE(DE), G(&G), Prefix(std::move(Prefix)) {}
 
-  std::unique_ptr<Program> run() {
-    G->ProgramRole = Role::Guide;
-    G->File = M.File;
-    G->EntryFunction = Req.Class;
-    G->Vars = M.Vars;
-    G->Inputs = M.Inputs;
-    Packed = Req.Class != "AutoNormal" && Req.Class != "AutoDelta";
+  bool run() {
+    Packed = autoGuideIsMarginal(Req.Class);
     if (Packed)
       packedParams(G->Body);
     block(M.Body, G->Body);
     if (Failed)
-      return nullptr;
+      return false;
     if (Packed && Latents == 0) {
       // Pyro: "found no latent variables; Use an empty guide instead".
       DE.report(DiagId::AutoGuide, Req.Loc,
                 Req.Class + " found no latent variables in the model (Pyro raises for it)");
-      return nullptr;
+      return false;
     }
-    return std::move(G);
+    return true;
   }
 
 private:
   const Program &M;
   const AutoGuideRequest &Req;
   DiagnosticEngine &DE;
-  std::unique_ptr<Program> G;
+  Program *G;
+  const std::string Prefix; ///< of the param names
   bool Failed = false, Packed = false;
   unsigned Latents = 0;
   unsigned SequentialPlates = 0; ///< enclosing `for ... in pyro.plate`
@@ -434,16 +488,16 @@ private:
   void packedParams(Block &Out) {
     SourceLoc L = Req.Loc;
     const std::string &C = Req.Class;
-    PackedLoc = param(literal(C + ".loc", L), nullptr, nullptr, L, Out);
+    PackedLoc = param(literal(Prefix + ".loc", L), nullptr, nullptr, L, Out);
     if (C == "AutoLaplaceApproximation")
       return;
-    VarId Scale = param(literal(C + ".scale", L), nullptr,
+    VarId Scale = param(literal(Prefix + ".scale", L), nullptr,
                         constraint(ConstraintId::SoftplusPositive, L), L, Out);
     ExprPtr Std;
     if (C == "AutoDiagonalNormal") {
       Std = ref(Scale, L);
     } else if (C == "AutoMultivariateNormal") {
-      VarId Tril = param(literal(C + ".scale_tril", L), nullptr,
+      VarId Tril = param(literal(Prefix + ".scale_tril", L), nullptr,
                          constraint(ConstraintId::LowerCholesky, L), L, Out);
       std::vector<ExprPtr> U;
       U.push_back(ref(Scale, L));
@@ -451,10 +505,10 @@ private:
       ExprPtr ScaleTril = bin(BinaryOp::Mul, call(OpId::Unsqueeze, std::move(U), L), ref(Tril, L), L);
       Std = sqrtSumSquares(std::move(ScaleTril), nullptr, L);
     } else { // AutoLowRankMultivariateNormal
-      VarId Factor = param(literal(C + ".cov_factor", L), nullptr, nullptr, L, Out);
+      VarId Factor = param(literal(Prefix + ".cov_factor", L), nullptr, nullptr, L, Out);
       Std = bin(BinaryOp::Mul, ref(Scale, L), sqrtSumSquares(ref(Factor, L), num(1, L), L), L);
     }
-    PackedStd = G->addVar(C + ".std", VarKind::Temp, L);
+    PackedStd = G->addVar(Prefix + ".std", VarKind::Temp, L);
     auto A = G->make<AssignStmt>(L);
     A->Target = PackedStd;
     A->Value = std::move(Std);
@@ -688,10 +742,10 @@ private:
         if (Req.Class != "AutoLaplaceApproximation")
           A.push_back(ref(PackedStd, L));
       } else if (Req.Class == "AutoDelta") {
-        A.push_back(ref(param(prefixed("AutoDelta.", S.Name), nullptr, nullptr, L, Out), L));
+        A.push_back(ref(param(prefixed(Prefix + ".", S.Name), nullptr, nullptr, L, Out), L));
       } else {
-        A.push_back(ref(param(prefixed("AutoNormal.locs.", S.Name), nullptr, nullptr, L, Out), L));
-        A.push_back(ref(param(prefixed("AutoNormal.scales.", S.Name), nullptr,
+        A.push_back(ref(param(prefixed(Prefix + ".locs.", S.Name), nullptr, nullptr, L, Out), L));
+        A.push_back(ref(param(prefixed(Prefix + ".scales.", S.Name), nullptr,
                               constraint(ConstraintId::SoftplusPositive, L), L, Out),
                         L));
       }
@@ -736,7 +790,7 @@ private:
       default:
         return Unmodelled();
       }
-      VarId P = param(prefixed("AutoDelta.", S.Name), std::move(Init), std::move(C), L, Out);
+      VarId P = param(prefixed(Prefix + ".", S.Name), std::move(Init), std::move(C), L, Out);
       std::vector<ExprPtr> A;
       A.push_back(ref(P, L));
       A.push_back(nullptr);
@@ -786,8 +840,8 @@ private:
           Init = dropLastEntry(std::move(Init), L);
           ScaleInit = dropLastEntry(std::move(ScaleInit), L);
         }
-        Loc = ref(param(prefixed("AutoNormal.locs.", S.Name), std::move(Init), nullptr, L, Out), L);
-        Scale = ref(param(prefixed("AutoNormal.scales.", S.Name), std::move(ScaleInit),
+        Loc = ref(param(prefixed(Prefix + ".locs.", S.Name), std::move(Init), nullptr, L, Out), L);
+        Scale = ref(param(prefixed(Prefix + ".scales.", S.Name), std::move(ScaleInit),
                           constraint(ConstraintId::SoftplusPositive, L), L, Out),
                     L);
       }
@@ -1092,7 +1146,20 @@ std::optional<AutoGuideRequest> autoGuideBoundTo(const ast::Module &M, const std
 std::unique_ptr<ir::Program> synthesizeAutoGuide(const ir::Program &Model,
                                                  const AutoGuideRequest &Req,
                                                  DiagnosticEngine &DE) {
-  return Synth(Model, Req, DE).run();
+  auto G = std::make_unique<Program>();
+  G->ProgramRole = Role::Guide;
+  G->File = Model.File;
+  G->EntryFunction = Req.Class;
+  G->Vars = Model.Vars;
+  G->Inputs = Model.Inputs;
+  if (Req.Parts.empty())
+    return Synth(Model, Req, DE, *G, Req.Class).run() ? std::move(G) : nullptr;
+  // AutoGuideList: its parts in order, each a submodule named by its index
+  // (Pyro 1.8.6: `AutoGuideList.0.locs.a`, `AutoGuideList.1.loc`).
+  for (size_t K = 0; K < Req.Parts.size(); ++K)
+    if (!Synth(Model, Req.Parts[K], DE, *G, Req.Class + "." + std::to_string(K)).run())
+      return nullptr;
+  return G;
 }
 
 } // namespace svic::frontend

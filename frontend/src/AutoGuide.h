@@ -42,6 +42,8 @@ struct AutoGuideRequest {
   std::optional<NameFilter> HideFn;
   SourceLoc Loc; ///< the construction, else (--guide-fn) the model's def
   bool Constructed = false; ///< Loc is an `AutoX(...)` call in the file
+  /// AutoGuideList: the autoguides appended to it, in order.
+  std::vector<AutoGuideRequest> Parts;
 };
 
 /// True for the autoguide classes svic synthesises.

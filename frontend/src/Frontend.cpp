@@ -417,8 +417,8 @@ std::optional<LoadedPrograms> loadFiles(FileId ModelFile, std::optional<FileId> 
     if (isAutoGuideClass(Names.GuideFn)) {
       Auto = findAutoGuide(GuideModule, ModelFn->name(), Names.GuideFn, DE);
       if (!Auto)
-        Auto = AutoGuideRequest{Names.GuideFn, std::nullopt, std::nullopt, std::nullopt,
-                                ModelFn->Fn->Loc, false};
+        Auto = AutoGuideRequest{
+            Names.GuideFn, std::nullopt, std::nullopt, std::nullopt, ModelFn->Fn->Loc, false, {}};
     } else if (Names.GuideFn.empty() && !Guide) {
       Auto = findAutoGuide(*Model, ModelFn->name(), "", DE);
     }
@@ -447,7 +447,11 @@ std::optional<LoadedPrograms> loadFiles(FileId ModelFile, std::optional<FileId> 
   else if (Auto && Out.Model && DE.errorCount() == ErrorsBefore) {
     Out.Guide = synthesizeAutoGuide(*Out.Model, *Auto, DE);
     Out.AutoGuide = Auto->Class;
-    Out.AutoGuideMarginal = autoGuideIsMarginal(Auto->Class);
+    Out.AutoGuideMarginal =
+        Auto->Parts.empty()
+            ? autoGuideIsMarginal(Auto->Class)
+            : std::any_of(Auto->Parts.begin(), Auto->Parts.end(),
+                          [](const AutoGuideRequest &P) { return autoGuideIsMarginal(P.Class); });
   }
   if (DE.errorCount() > ErrorsBefore)
     return std::nullopt;

@@ -179,13 +179,32 @@ TEST(AutoGuide, WhatPyroRejectsIsALocatedError) {
   EXPECT_NE(F->diags().find("only hide=[...] and expose=[...]"), std::string::npos) << F->diags();
 }
 
-TEST(AutoGuide, AutoGuideListLeavesTheModelAlone) {
+TEST(AutoGuide, AutoGuideListIsItsPartsInOrder) {
+  // Pyro 1.8.6 names each part's params after its index in the list.
   auto L = lower(std::string(Header) + Model +
                  "guide = AutoGuideList(model)\n"
-                 "guide.append(AutoDelta(poutine.block(model, expose=['mu'])))\n");
+                 "guide.append(AutoDelta(poutine.block(model, expose=['mu'])))\n"
+                 "guide.add(AutoNormal(poutine.block(model, hide=['mu'])))\n");
   ASSERT_TRUE(L->ok()) << L->diags();
-  EXPECT_EQ(L->Programs->Guide, nullptr);
-  EXPECT_NE(L->diags().find("AutoGuideList is not modelled"), std::string::npos) << L->diags();
+  EXPECT_EQ(L->Programs->AutoGuide, "AutoGuideList");
+  EXPECT_FALSE(L->Programs->AutoGuideMarginal);
+  EXPECT_EQ(guideSites(*L), "AutoGuideList.0.mu param - real\n"
+                            "AutoGuideList.1.locs.s param - real\n"
+                            "AutoGuideList.1.scales.s param - positive\n"
+                            "mu sample Delta point\n"
+                            "s sample LogNormal positive\n");
+  // A part that is not an autoguide of the model (a written function):
+  // no single program is the guide.
+  auto F = lower(std::string(Header) + Model +
+                 "def local_guide(y):\n    pyro.sample('s', dist.Gamma(2., 2.))\n"
+                 "guide = AutoGuideList(model)\n"
+                 "guide.append(AutoDelta(poutine.block(model, expose=['mu'])))\n"
+                 "guide.append(local_guide)\n");
+  ASSERT_TRUE(F->ok()) << F->diags();
+  EXPECT_EQ(F->Programs->Guide, nullptr);
+  EXPECT_NE(F->diags().find("AutoGuideList part that is not an autoguide of the model"),
+            std::string::npos)
+      << F->diags();
 }
 
 TEST(AutoGuide, AWrittenGuideWins) {

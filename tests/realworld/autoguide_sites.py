@@ -268,11 +268,56 @@ def shape_checks(svic, tmp):
     return checks, failures
 
 
+# AutoGuideList: model name -> its parts, each (class, poutine.block keywords), appended in order. Pyro names a
+# part's params after its index (`AutoGuideList.0.locs.a`, `AutoGuideList.1.loc`).
+LISTS = {
+    "regression": [("AutoNormal", {"hide": ["w"]}), ("AutoDiagonalNormal", {"expose": ["w"]})],
+    "hierarchical": [("AutoDelta", {"expose": ["mu"]}), ("AutoNormal", {"hide": ["mu"]})],
+    "bounded_supports": [("AutoMultivariateNormal", {"hide": ["p"]}), ("AutoDelta", {"expose": ["p"]})],
+}
+
+
+def list_checks(svic, tmp):
+    checks = failures = 0
+    for name, parts in LISTS.items():
+        src, args_src = MODELS[name]
+        text = HEADER + src + "\n\nguide = autoguide.AutoGuideList(model)\n"
+        for cls, block in parts:
+            kw = ", ".join(f"{k}={v!r}" for k, v in block.items())
+            text += f"guide.append(autoguide.{cls}(poutine.block(model, {kw})))\n"
+        path = os.path.join(tmp, f"{name}_list.py")
+        with open(path, "w") as f:
+            f.write("from pyro.infer import autoguide\n" + text)
+        ns = {"autoguide": autoguide}
+        pyro.clear_param_store()
+        exec(text, ns)
+        tr = poutine.trace(ns["guide"]).get_trace(*eval(args_src, ns))
+        expected = {(n, "param") for n, site in tr.nodes.items() if site["type"] == "param"}
+        expected |= {(n, "plate" if type(site["fn"]).__name__ == "_Subsample" else "sample")
+                     for n, site in tr.nodes.items()
+                     if site["type"] == "sample" and not site.get("infer", {}).get("is_auxiliary")}
+        r = subprocess.run([svic, "sites", path, "--format", "json"], capture_output=True, text=True)
+        got = set()
+        if r.returncode == 0:
+            guide = [p for p in json.loads(r.stdout)["programs"] if p["role"] == "guide"]
+            got = {(x["name"], x["kind"]) for x in guide[0]["sites"]} if guide else set()
+        ok = r.returncode == 0 and got == expected
+        checks += 1
+        failures += not ok
+        print("PASS" if ok else "FAIL", name, "AutoGuideList",
+              "" if ok else f"exit {r.returncode}; only Pyro: {sorted(expected - got)}; only svic: "
+                            f"{sorted(got - expected)} {r.stderr[:300]}")
+    return checks, failures
+
+
 def main():
     svic = os.path.abspath(sys.argv[1])
     failures = checks = 0
     with tempfile.TemporaryDirectory() as tmp:
         checks, failures = shape_checks(svic, tmp)
+        list_checked, list_failed = list_checks(svic, tmp)
+        checks += list_checked
+        failures += list_failed
         for name, (src, args_src) in MODELS.items():
             block = BLOCKS.get(name)
             text = HEADER + src
