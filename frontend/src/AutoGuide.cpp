@@ -84,7 +84,7 @@ struct Finder {
   DiagnosticEngine &DE;
   std::set<std::string> Instances; ///< of the entry's class, for `Class.forward`
   std::optional<AutoGuideRequest> Found;
-  bool Stop = false; ///< an AutoGuideList: no single autoguide is the guide
+  bool Stop = false; ///< an AutoGuideList svic cannot model: no single autoguide is the guide
   /// Constructions of the class asked for, of another model argument.
   std::vector<AutoGuideRequest> OfClass;
   /// The module's and the enclosing functions' bodies, innermost last: a
@@ -164,8 +164,20 @@ struct Finder {
     return Req;
   }
 
+  void listNotModelled(SourceLoc L, const std::string &Why) {
+    DE.report(DiagId::AutoGuide, Severity::Warning, L,
+              "AutoGuideList " + Why +
+                  ": the model is analysed without a guide (write the "
+                  "guide, or name one autoguide class with --guide-fn)");
+    Stop = true;
+  }
+
   void call(const ast::Call &C) {
     std::string Cls = calleeName(*C.Func);
+    // A list body() did not take as `List = AutoGuideList(model)`: its parts
+    // would each be taken for the whole guide.
+    if (Cls == "AutoGuideList" && OnlyClass.empty())
+      return listNotModelled(C.Loc, "built other than as 'name = AutoGuideList(model)'");
     if (!isAutoGuideClass(Cls) || (!OnlyClass.empty() && Cls != OnlyClass))
       return;
     bool OfModel = false;
@@ -189,13 +201,6 @@ struct Finder {
         OfClass.push_back(std::move(*Req));
       return;
     }
-    auto NotModelled = [&](SourceLoc L, const std::string &Why) {
-      DE.report(DiagId::AutoGuide, Severity::Warning, L,
-                "AutoGuideList " + Why +
-                    ": the model is analysed without a guide (write the "
-                    "guide, or name one autoguide class with --guide-fn)");
-      Stop = true;
-    };
     for (size_t I = At + 1; I < B.size(); ++I) {
       auto *E = ir::dyn_cast<ast::ExprStmt>(B[I].get());
       auto *Add = E ? ir::dyn_cast<ast::Call>(E->Value.get()) : nullptr;
@@ -212,11 +217,11 @@ struct Finder {
       if (Found)
         return; // a located error in the part
       if (!P || !PartOfModel)
-        return NotModelled(Add->Loc, "part that is not an autoguide of the model");
+        return listNotModelled(Add->Loc, "part that is not an autoguide of the model");
       Req->Parts.push_back(std::move(*P));
     }
     if (Req->Parts.empty())
-      return NotModelled(C.Loc, "without parts appended where it is built");
+      return listNotModelled(C.Loc, "without parts appended where it is built");
     Found = std::move(*Req);
   }
 

@@ -205,6 +205,14 @@ TEST(AutoGuide, AutoGuideListIsItsPartsInOrder) {
   EXPECT_NE(F->diags().find("AutoGuideList part that is not an autoguide of the model"),
             std::string::npos)
       << F->diags();
+  // A list held in a field: its parts are not each taken for the whole guide.
+  auto A = lower(std::string(Header) + Model +
+                 "class Fit:\n    def __init__(self):\n"
+                 "        self.guide = AutoGuideList(model)\n"
+                 "        self.guide.append(AutoDelta(poutine.block(model, expose=['mu'])))\n");
+  ASSERT_TRUE(A->ok()) << A->diags();
+  EXPECT_EQ(A->Programs->Guide, nullptr);
+  EXPECT_NE(A->diags().find("AutoGuideList built other than"), std::string::npos) << A->diags();
 }
 
 TEST(AutoGuide, AWrittenGuideWins) {
