@@ -24,17 +24,12 @@ import pyro
 from pyro.infer import SVI, Trace_ELBO
 from pyro.infer.autoguide import AutoNormal
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "estimator"))
+from test_bounded import rw37_data  # noqa: E402
+
 SVIC = sys.argv[1] if len(sys.argv) > 1 else "build/driver/svic"
 RW37 = "tests/realworld/37_bounded_priors_autonormal.py"
 PROG = "tests/estimator/programs/bounded.py"
-
-
-def rw37_data(n=170):
-    rng = random.Random(0)
-    africa = [float(rng.random() < 0.3) for _ in range(n)]
-    rugged = [5 * rng.random() for _ in range(n)]
-    gdp = [9.0 - 1.5 * a + 0.2 * r + rng.gauss(0, 0.5) for a, r in zip(africa, rugged)]
-    return {"is_cont_africa": africa, "ruggedness": rugged, "log_gdp": gdp}
 
 
 def topic_data(docs, words, per_doc):
@@ -51,7 +46,7 @@ def topic_data(docs, words, per_doc):
 
 # name -> (svic arguments before --data, the file and its model function for Pyro, data, steps)
 CASES = {
-    "realworld 37 (Uniform, Beta; 170 points)": ([RW37], (RW37, "model"), rw37_data(), 20000),
+    "realworld 37 (Uniform, Beta; 170 points)": ([RW37], (RW37, "model"), rw37_data(170), 20000),
     "topic mixtures (Dirichlet 2x6, 50x2; Gamma)": ([PROG, "--model-fn", "topic_model", "--guide-fn", "AutoNormal"],
                                                      (PROG, "topic_model"), topic_data(50, 6, 6), 5000),
     "topic mixtures (Dirichlet 4x1000, 10x4)": (["bench/bounded_topics.py", "--guide-fn", "AutoNormal"],
